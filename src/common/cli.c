@@ -1,0 +1,127 @@
+/* The tools' shared front end. */
+#include <err.h>
+#include <errno.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "cli.h"
+
+const char *cli_prog = "timerdiag";
+
+/* Remember the program name and set the locale. */
+void
+cli_init(int argc, char **argv)
+{
+	(void)argc;
+	setlocale(LC_ALL, "");
+	if (argv[0] != NULL) {
+		const char *s = strrchr(argv[0], '/');
+
+		cli_prog = s ? s + 1 : argv[0];
+	}
+	setprogname(cli_prog);
+}
+
+/* Complain about the command line and exit 2. */
+void
+cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", cli_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n", cli_prog);
+	exit(CLI_EXIT_USAGE);
+}
+
+/* Print the version and exit. */
+void
+cli_version(void)
+{
+	printf("%s (%s) %s\n", cli_prog, PACKAGE_NAME, PACKAGE_VERSION);
+	exit(CLI_EXIT_OK);
+}
+
+/* Print a library error as one line. */
+void
+cli_warn_td(const struct td_error *e)
+{
+	char buf[768];
+
+	fprintf(stderr, "%s: %s\n", cli_prog, td_error_str(e, buf, sizeof(buf)));
+}
+
+/* Print a library error and exit. */
+void
+cli_fail_td(const struct td_error *e, int code)
+{
+	cli_warn_td(e);
+	exit(code);
+}
+
+/* Parse "250us", "2s", "1ns", "1.5ms". */
+int
+cli_parse_duration(const char *s, int64_t default_unit_ns, int64_t *out_ns)
+{
+	char *end;
+	double v, unit;
+
+	if (s == NULL || *s == '\0')
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || v != v)
+		return -EINVAL;
+	if (*end == '\0')
+		unit = (double)default_unit_ns;
+	else if (strcmp(end, "ns") == 0)
+		unit = 1;
+	else if (strcmp(end, "us") == 0 || strcmp(end, "µs") == 0)
+		unit = 1e3;
+	else if (strcmp(end, "ms") == 0)
+		unit = 1e6;
+	else if (strcmp(end, "s") == 0)
+		unit = 1e9;
+	else
+		return -EINVAL;
+	v *= unit;
+	if (v < -9.2e18 || v > 9.2e18)
+		return -ERANGE;
+	*out_ns = (int64_t)v;
+	return 0;
+}
+
+/* Parse a bounded integer option value or exit 2. */
+long long
+cli_parse_num(const char *opt, const char *s, long long min, long long max)
+{
+	const char *errstr;
+	long long v;
+
+	v = strtonum(s, min, max, &errstr);
+	if (errstr != NULL)
+		cli_usage_error("%s: '%s' is %s (allowed %lld to %lld)", opt, s, errstr,
+		    min, max);
+	return v;
+}
+
+/* Colour only on a capable terminal and never with NO_COLOR. */
+bool
+cli_use_color(FILE *f)
+{
+	const char *term = getenv("TERM");
+	const char *nc = getenv("NO_COLOR");
+
+	if (nc != NULL && nc[0] != '\0')
+		return false;
+	if (term == NULL || strcmp(term, "dumb") == 0)
+		return false;
+	return isatty(fileno(f));
+}

@@ -1,0 +1,45 @@
+/* The tools' shared front end: messages, exit codes, option helpers. */
+#ifndef TD_CLI_H
+#define TD_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdnoreturn.h>
+
+#include "error.h"
+
+/* Exit codes shared by every tool (documented in each man page). */
+enum {
+	CLI_EXIT_OK = 0,
+	CLI_EXIT_FAIL = 1,	/* could not do what was asked (a file unreadable, a parse failure) */
+	CLI_EXIT_USAGE = 2,	/* bad command line */
+	CLI_EXIT_PROBLEMS = 3,	/* timerinfo --check: problems found */
+};
+
+/* Long options every tool takes; values above any short option character. */
+enum {
+	CLI_OPT_SYSROOT = 0x100,
+	CLI_OPT_FIRST_FREE = 0x120,	/* tools number their own long-only options from here */
+};
+
+extern const char *cli_prog;
+
+/* Set the program name and the locale. */
+void cli_init(int argc, char **argv);
+/* "prog: message" and "Try 'prog --help' for more information.", exit 2. */
+noreturn void cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "prog (timerdiag) VERSION", exit 0. */
+noreturn void cli_version(void);
+/* "prog: path:line: message" on stderr. */
+void cli_warn_td(const struct td_error *e);
+/* cli_warn_td, then exit with code. */
+noreturn void cli_fail_td(const struct td_error *e, int code);
+/* Parse a duration with a unit suffix ns, us, ms or s (bare number: default_unit_ns). */
+int cli_parse_duration(const char *s, int64_t default_unit_ns, int64_t *out_ns);
+/* Parse an integer within [min, max]; on error exit 2 naming the option. */
+long long cli_parse_num(const char *opt, const char *s, long long min, long long max);
+/* True when colour may be used on f: a terminal, TERM not dumb, NO_COLOR unset. */
+bool cli_use_color(FILE *f);
+
+#endif

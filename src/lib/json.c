@@ -1,0 +1,220 @@
+/* A small streaming JSON writer. */
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include "json.h"
+
+/* Start a document written to f. */
+void
+td_json_init(struct td_json *j, FILE *f, bool pretty)
+{
+	memset(j, 0, sizeof(*j));
+	j->f = f;
+	j->pretty = pretty;
+	j->first[0] = true;
+}
+
+static void
+indent(struct td_json *j)
+{
+	if (!j->pretty)
+		return;
+	fputc('\n', j->f);
+	for (int i = 0; i < j->depth; i++)
+		fputs("  ", j->f);
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	uint32_t cp;
+	size_t len;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/* Write a string literal; invalid UTF-8 bytes become U+FFFD. */
+void
+td_json_write_string(FILE *f, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	fputc('"', f);
+	while (i < n) {
+		unsigned char c = s[i];
+		size_t l;
+
+		switch (c) {
+		case '"':  fputs("\\\"", f); i++; continue;
+		case '\\': fputs("\\\\", f); i++; continue;
+		case '\n': fputs("\\n", f); i++; continue;
+		case '\r': fputs("\\r", f); i++; continue;
+		case '\t': fputs("\\t", f); i++; continue;
+		default: break;
+		}
+		if (c < 0x20 || c == 0x7f) {
+			fprintf(f, "\\u%04x", c);
+			i++;
+			continue;
+		}
+		l = utf8_len(s + i, n - i);
+		if (l == 0) {
+			fputs("\\ufffd", f);
+			i++;
+			continue;
+		}
+		fwrite(s + i, 1, l, f);
+		i += l;
+	}
+	fputc('"', f);
+}
+
+/* Separator, indentation and key before a value. */
+static void
+member(struct td_json *j, const char *key)
+{
+	if (!j->first[j->depth])
+		fputc(',', j->f);
+	j->first[j->depth] = false;
+	if (j->depth > 0)
+		indent(j);
+	if (key != NULL) {
+		td_json_write_string(j->f, key, strlen(key));
+		fputs(j->pretty ? ": " : ":", j->f);
+	}
+}
+
+static void
+open_container(struct td_json *j, const char *key, char c)
+{
+	member(j, key);
+	fputc(c, j->f);
+	if (j->depth + 1 >= TD_JSON_MAX_DEPTH) {
+		j->err = -EINVAL;
+		return;
+	}
+	j->depth++;
+	j->first[j->depth] = true;
+}
+
+static void
+close_container(struct td_json *j, char c)
+{
+	bool empty;
+
+	if (j->depth == 0) {
+		j->err = -EINVAL;
+		return;
+	}
+	empty = j->first[j->depth];
+	j->depth--;
+	if (!empty)
+		indent(j);
+	fputc(c, j->f);
+}
+
+/* Open an object. */
+void td_json_obj_begin(struct td_json *j, const char *key) { open_container(j, key, '{'); }
+/* Close an object. */
+void td_json_obj_end(struct td_json *j) { close_container(j, '}'); }
+/* Open an array. */
+void td_json_arr_begin(struct td_json *j, const char *key) { open_container(j, key, '['); }
+/* Close an array. */
+void td_json_arr_end(struct td_json *j) { close_container(j, ']'); }
+
+/* A string member, or null for NULL. */
+void
+td_json_str(struct td_json *j, const char *key, const char *s)
+{
+	if (s == NULL) {
+		td_json_null(j, key);
+		return;
+	}
+	td_json_strn(j, key, s, strlen(s));
+}
+
+/* A string member of known length (may hold any bytes). */
+void
+td_json_strn(struct td_json *j, const char *key, const char *s, size_t len)
+{
+	member(j, key);
+	td_json_write_string(j->f, s, len);
+}
+
+/* A signed integer member. */
+void
+td_json_int(struct td_json *j, const char *key, int64_t v)
+{
+	member(j, key);
+	fprintf(j->f, "%lld", (long long)v);
+}
+
+/* An unsigned integer member. */
+void
+td_json_uint(struct td_json *j, const char *key, uint64_t v)
+{
+	member(j, key);
+	fprintf(j->f, "%llu", (unsigned long long)v);
+}
+
+/* A number with a fixed count of decimals; NaN and infinities become null. */
+void
+td_json_double(struct td_json *j, const char *key, double v, int decimals)
+{
+	member(j, key);
+	if (isnan(v) || isinf(v))
+		fputs("null", j->f);
+	else
+		fprintf(j->f, "%.*f", decimals, v);
+}
+
+/* A boolean member. */
+void
+td_json_bool(struct td_json *j, const char *key, bool v)
+{
+	member(j, key);
+	fputs(v ? "true" : "false", j->f);
+}
+
+/* A null member. */
+void
+td_json_null(struct td_json *j, const char *key)
+{
+	member(j, key);
+	fputs("null", j->f);
+}
+
+/* Finish the document and report write errors. */
+int
+td_json_finish(struct td_json *j)
+{
+	if (j->depth != 0 && j->err == 0)
+		j->err = -EINVAL;
+	fputc('\n', j->f);
+	if (fflush(j->f) != 0 || ferror(j->f))
+		return -EIO;
+	return j->err;
+}

@@ -1,0 +1,215 @@
+/*
+ * /proc/timer_list, every format version from v0.3 (2.6.21) to v0.11, the SysRq-Q
+ * copy of it in a kernel log, and fragments of it.  See ../shared/FORMATS.md.
+ */
+#ifndef TD_TIMER_LIST_H
+#define TD_TIMER_LIST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "error.h"
+
+/* The newest format this parser knows. */
+#define TD_TL_VERSION_MAJOR_KNOWN	0
+#define TD_TL_VERSION_MINOR_KNOWN	11
+
+/* Per-CPU hrtimer_cpu_base and tick_sched fields, in the order the kernel prints them. */
+enum td_tl_cpu_field {
+	TD_TLC_EXPIRES_NEXT,
+	TD_TLC_HRES_ACTIVE,
+	TD_TLC_NR_EVENTS,
+	TD_TLC_NR_RETRIES,
+	TD_TLC_NR_HANGS,
+	TD_TLC_MAX_HANG_TIME,
+	TD_TLC_NOHZ_MODE,		/* <= v0.9: 0 inactive, 1 low-res NOHZ, 2 high-res NOHZ */
+	TD_TLC_NOHZ,			/* >= v0.10 */
+	TD_TLC_HIGHRES,			/* >= v0.10 */
+	TD_TLC_IDLE_TICK,		/* <= v0.6, renamed last_tick */
+	TD_TLC_LAST_TICK,
+	TD_TLC_TICK_STOPPED,
+	TD_TLC_IDLE_JIFFIES,
+	TD_TLC_IDLE_CALLS,
+	TD_TLC_IDLE_SLEEPS,
+	TD_TLC_IDLE_ENTRYTIME,
+	TD_TLC_IDLE_WAKETIME,
+	TD_TLC_IDLE_EXITTIME,
+	TD_TLC_IDLE_SLEEPTIME,
+	TD_TLC_IOWAIT_SLEEPTIME,
+	TD_TLC_LAST_JIFFIES,
+	TD_TLC_NEXT_JIFFIES,
+	TD_TLC_NEXT_TIMER,
+	TD_TLC_IDLE_EXPIRES,
+	TD_TLC_JIFFIES,			/* the "jiffies: N" line that ends the CPU block */
+	TD_TLC_COUNT
+};
+
+/* Field names as the kernel prints them, without the dot ("expires_next", ..., "jiffies"). */
+extern const char *const td_tl_cpu_field_names[TD_TLC_COUNT];
+
+/* One active hrtimer: " #N: <addr>, fn, S:01[, start_site, comm/pid]" + " # expires at ...". */
+struct td_tl_timer {
+	const char	*symbol;	/* timer address printed as a symbol (def_rt_bandwidth), else NULL */
+	uint64_t	 addr;		/* timer address when printed as <hex> (0 if hidden/zeroed) */
+	const char	*function;	/* expiry callback, as printed ("hrtimer_wakeup") */
+	unsigned	 state;		/* the S: byte */
+	bool		 has_expiry;	/* the "# expires at" line was there */
+	bool		 has_range;	/* v0.4+: soft-hard range; before, soft == hard */
+	int64_t		 soft_ns;	/* absolute expiry in the base's own clock */
+	int64_t		 hard_ns;
+	int64_t		 rel_soft_ns;	/* "[in A to B nsecs]": relative to now, may be negative */
+	int64_t		 rel_hard_ns;
+	const char	*start_site;	/* CONFIG_TIMER_STATS (<= 4.10) only, else NULL */
+	const char	*comm;		/* CONFIG_TIMER_STATS only, else NULL */
+	int		 pid;		/* CONFIG_TIMER_STATS only, else -1 */
+};
+
+/* Which clock-base fields were printed. */
+#define TD_TLB_INDEX		0x01u
+#define TD_TLB_RESOLUTION	0x02u
+#define TD_TLB_GET_TIME		0x04u
+#define TD_TLB_OFFSET		0x08u
+
+/* One clock base (" clock N:") of one CPU. */
+struct td_tl_base {
+	int			 clock;		/* N of " clock N:" */
+	int			 index;		/* .index (2.6.39 printed the clockid here) */
+	int64_t			 resolution_ns;
+	int64_t			 offset_ns;
+	const char		*get_time;	/* .get_time symbol, NULL where not printed (newer kernels) */
+	unsigned		 present;	/* TD_TLB_* */
+	size_t			 ntimers;
+	struct td_tl_timer	*timers;
+};
+
+/* One CPU block ("cpu: N" up to "jiffies:"). */
+struct td_tl_cpu {
+	int			 cpu;
+	size_t			 nbases;
+	struct td_tl_base	*bases;
+	int64_t			 f[TD_TLC_COUNT];	/* valid only where present has the bit */
+	uint32_t		 present;		/* bit (1u << enum td_tl_cpu_field) */
+	bool			 complete;		/* its jiffies: line (or the next block) was reached */
+};
+
+/* Numeric fields of a tick device. */
+enum td_tl_dev_num {
+	TD_TLD_MAX_DELTA_NS,
+	TD_TLD_MIN_DELTA_NS,
+	TD_TLD_MULT,
+	TD_TLD_SHIFT,
+	TD_TLD_MODE,		/* clock_event_mode before v0.8, clock_event_state from v0.8 */
+	TD_TLD_NEXT_EVENT,
+	TD_TLD_RETRIES,
+	TD_TLD_NUM_COUNT
+};
+extern const char *const td_tl_dev_num_names[TD_TLD_NUM_COUNT];	/* "max_delta_ns", ... */
+
+/* Callback fields of a tick device. */
+enum td_tl_dev_fn {
+	TD_TLD_SET_NEXT_EVENT,
+	TD_TLD_SET_MODE,	/* <= v0.7 */
+	TD_TLD_SHUTDOWN,	/* v0.8+ state callbacks, each only if it exists */
+	TD_TLD_PERIODIC,
+	TD_TLD_ONESHOT,
+	TD_TLD_ONESHOT_STOPPED,
+	TD_TLD_RESUME,
+	TD_TLD_EVENT_HANDLER,
+	TD_TLD_FN_COUNT
+};
+extern const char *const td_tl_dev_fn_names[TD_TLD_FN_COUNT];	/* "set_next_event", ..., "oneshot_stopped", ... */
+
+enum td_tl_dev_kind {
+	TD_TLD_KIND_UNKNOWN,	/* v0.3 prints no label; see td_tl_tickdev.kind_guessed */
+	TD_TLD_KIND_BROADCAST,
+	TD_TLD_KIND_PERCPU,
+};
+
+/* One "Tick Device:" block. */
+struct td_tl_tickdev {
+	enum td_tl_dev_kind	 kind;
+	bool			 kind_guessed;	/* v0.3: inferred from the handler and the order */
+	int			 cpu;		/* per-CPU devices; -1 otherwise */
+	int			 tick_mode;	/* "Tick Device: mode: N": 0 periodic, 1 oneshot; -1 absent */
+	bool			 has_device;	/* a "Clock Event Device:" line was there */
+	const char		*device;	/* its name; NULL for <NULL> */
+	int64_t			 num[TD_TLD_NUM_COUNT];
+	uint32_t		 num_present;	/* bit (1u << enum td_tl_dev_num) */
+	const char		*fn[TD_TLD_FN_COUNT];	/* NULL when not printed; "0x0"/"<0000000000000000>" kept as printed */
+	bool			 has_wakeup;	/* v0.9+: a "Wakeup Device:" line */
+	const char		*wakeup_device;	/* NULL for <NULL> */
+};
+
+/* A line the parser did not understand, kept aside (not fatal). */
+struct td_tl_unknown {
+	long	 line;		/* 1-based line number in the input */
+	char	*text;		/* the line, at most 200 bytes */
+};
+
+#define TD_TL_MAX_UNKNOWN	64	/* kept; the rest are only counted */
+
+struct td_tl_pool;
+
+struct td_timer_list {
+	bool			 has_version;
+	char			 version[16];		/* "v0.9" */
+	int			 vmajor, vminor;	/* -1 when no header */
+	bool			 version_future;	/* newer than TD_TL_VERSION_*_KNOWN */
+	int			 max_clock_bases;	/* -1 when not printed */
+	bool			 has_now;
+	int64_t			 now_ns;
+	int			 config_hz;		/* vendor "CONFIG_HZ: N" line, else -1 */
+
+	size_t			 ncpus;
+	struct td_tl_cpu	*cpus;
+
+	size_t			 ndevs;
+	struct td_tl_tickdev	*devs;
+	const char		*broadcast_mask;		/* text as printed, NULL if absent */
+	const char		*broadcast_oneshot_mask;
+
+	size_t			 nunknown;		/* kept, at most TD_TL_MAX_UNKNOWN */
+	size_t			 nunknown_total;
+	struct td_tl_unknown	*unknown;
+
+	long			 nlines;
+	bool			 truncated;		/* input ended mid-block or without a final newline */
+	bool			 from_log;		/* printk prefixes ([time], <N>) were stripped */
+
+	struct td_tl_pool	*pool;			/* interned strings; private */
+};
+
+/*
+ * Parse a whole timer_list from a buffer.  name is used in errors ("/proc/timer_list").
+ * Returns 0 and *out (free with td_timer_list_free), or -errno with e filled:
+ * -EINVAL when nothing in the input looks like timer_list, -ENOMEM.
+ * Unknown lines, absurd numbers and truncation are not errors: see the struct.
+ */
+int td_timer_list_parse(const char *buf, size_t len, const char *name,
+    struct td_timer_list **out, struct td_error *e);
+/* The same, streaming from a FILE (memory proportional to what is kept, not to the text). */
+int td_timer_list_parse_file(FILE *f, const char *name, struct td_timer_list **out,
+    struct td_error *e);
+void td_timer_list_free(struct td_timer_list *tl);
+
+/* Lookups. */
+const struct td_tl_tickdev *td_tl_cpu_device(const struct td_timer_list *tl, int cpu);
+const struct td_tl_tickdev *td_tl_broadcast_device(const struct td_timer_list *tl);
+/* Field value; false (and *v untouched) when the kernel did not print it. */
+bool td_tl_cpu_field(const struct td_tl_cpu *c, enum td_tl_cpu_field f, int64_t *v);
+size_t td_tl_cpu_ntimers(const struct td_tl_cpu *c);
+
+/* Tick mode of a CPU, as its tick device's event_handler says. */
+enum td_tick_mode {
+	TD_TICK_UNKNOWN,
+	TD_TICK_PERIODIC,	/* tick_handle_periodic */
+	TD_TICK_NOHZ_LOWRES,	/* tick_nohz_handler (<= 6.8), tick_nohz_lowres_handler (>= 6.9) */
+	TD_TICK_HIGHRES,	/* hrtimer_interrupt */
+};
+enum td_tick_mode td_tick_mode_from_handler(const char *event_handler);
+/* "highres", "nohz_lowres", "periodic", "unknown" (the names truth.json uses). */
+const char *td_tick_mode_name(enum td_tick_mode m);
+
+#endif

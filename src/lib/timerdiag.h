@@ -1,0 +1,12 @@
+/* libtimerdiag: parsers and models of the Linux kernel's timer diagnostics. */
+#ifndef TIMERDIAG_H
+#define TIMERDIAG_H
+
+#include "error.h"
+#include "source.h"
+#include "json.h"
+#include "numparse.h"
+#include "cpumask.h"
+#include "timer_list.h"
+
+#endif

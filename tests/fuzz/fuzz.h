@@ -1,0 +1,16 @@
+/*
+ * Each fuzz target defines LLVMFuzzerTestOneInput() and td_fuzz_seeds[]: globs,
+ * relative to the corpus directory ($TD_CORPUS) or, when they start with
+ * "fixtures/", to tests/.  replay.c runs the seeds (and mangled copies) through
+ * the target in `make check`; tests/fuzz/run.sh hands them to libFuzzer.
+ */
+#ifndef TD_FUZZ_H
+#define TD_FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+extern const char *const td_fuzz_seeds[];
+
+#endif

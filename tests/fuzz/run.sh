@@ -1,0 +1,31 @@
+#!/bin/sh
+# Run every libFuzzer target for a bounded number of executions, seeded with
+# the corpus.  Usage: run.sh BUILDDIR [RUNS].  TAP output, one test per target.
+set -u
+builddir=${1:?usage: run.sh BUILDDIR [RUNS]}
+runs=${2:-20000}
+n=0
+failed=0
+for target in "$builddir"/tests/fuzz/*_fuzz; do
+	[ -x "$target" ] || continue
+	name=$(basename "$target")
+	replay="$builddir/tests/fuzz/${name%_fuzz}_replay"
+	seeds=$(mktemp -d)
+	if [ -x "$replay" ]; then
+		"$replay" --list-seeds | while read -r f; do
+			cp "$f" "$seeds/$(echo "$f" | tr '/' '_')" 2>/dev/null
+		done
+	fi
+	n=$((n + 1))
+	if "$target" -runs="$runs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+		"$seeds" >"$builddir/$name.fuzz.log" 2>&1; then
+		echo "ok $n - $name: $runs runs"
+	else
+		echo "not ok $n - $name (see $builddir/$name.fuzz.log)"
+		tail -30 "$builddir/$name.fuzz.log" | sed 's/^/# /'
+		failed=$((failed + 1))
+	fi
+	rm -rf "$seeds"
+done
+echo "1..$n"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,155 @@
+/* Unit tests of the library core: errors, paths, numbers, CPU sets, JSON. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "timerdiag.h"
+#include "tap.h"
+
+static void
+test_error(void)
+{
+	struct td_error e;
+	char buf[512];
+
+	td_error_clear(&e);
+	is_int(td_error_set(&e, ENOENT, "/proc/x", 57, "unexpected line '%s'", "foo"),
+	    -ENOENT, "td_error_set returns -errno");
+	is_str(td_error_str(&e, buf, sizeof(buf)), "/proc/x:57: unexpected line 'foo'",
+	    "error formats as path:line: msg");
+	td_error_set(&e, EACCES, "/proc/timer_list", 0, "Permission denied");
+	is_str(td_error_str(&e, buf, sizeof(buf)), "/proc/timer_list: Permission denied",
+	    "error without a line leaves it out");
+}
+
+static void
+test_path(void)
+{
+	char p[64];
+
+	td_path(NULL, "/proc/timer_list", p, sizeof(p));
+	is_str(p, "/proc/timer_list", "live root keeps the path");
+	td_path("/tmp/root/", "/proc/timer_list", p, sizeof(p));
+	is_str(p, "/tmp/root/proc/timer_list", "sysroot is prefixed once");
+	is_int(td_path("/x", "/a/very/long/path/that/does/not/fit/in/sixteen", p, 16),
+	    -ENAMETOOLONG, "too long path is refused");
+}
+
+static void
+test_read(void)
+{
+	struct td_buf b;
+	struct td_error e;
+	char tmpl[] = "/tmp/td-test-XXXXXX";
+	int fd = mkstemp(tmpl);
+	char big[100000];
+
+	memset(big, 'x', sizeof(big));
+	ok(write(fd, big, sizeof(big)) == (ssize_t)sizeof(big), "write temp file");
+	close(fd);
+	is_int(td_read_file(tmpl, 1 << 20, &b, &e), 0, "read 100000 bytes");
+	is_int(b.len, 100000, "length is right");
+	is_int(b.data[b.len], 0, "buffer is NUL-terminated");
+	td_buf_free(&b);
+	is_int(td_read_file(tmpl, 1000, &b, &e), -EFBIG, "cap enforced");
+	is_int(td_read_file("/nonexistent/x", 1000, &b, &e), -ENOENT, "missing file");
+	is_str(e.path, "/nonexistent/x", "error names the file");
+	unlink(tmpl);
+	if (access("/proc/self/stat", R_OK) == 0) {
+		is_int(td_read_file("/proc/self/stat", 1 << 20, &b, &e), 0,
+		    "procfs file (size 0) is read to EOF");
+		ok(b.len > 10, "procfs content is there");
+		td_buf_free(&b);
+	}
+}
+
+static void
+test_numbers(void)
+{
+	const char *s = "18446744073709551615 18446744073709551616 -9223372036854775808 abc";
+	const char *p = s, *end = s + strlen(s);
+	uint64_t u;
+	int64_t i;
+
+	is_int(td_parse_u64(&p, end, &u), 0, "u64 max parses");
+	ok(u == UINT64_MAX, "u64 max value");
+	p = td_skip_ws(p, end);
+	is_int(td_parse_u64(&p, end, &u), -ERANGE, "u64 overflow is -ERANGE");
+	p = strchr(p, ' ');
+	p = td_skip_ws(p, end);
+	is_int(td_parse_i64(&p, end, &i), 0, "i64 min parses");
+	ok(i == INT64_MIN, "i64 min value");
+	p = td_skip_ws(p, end);
+	is_int(td_parse_i64(&p, end, &i), -EINVAL, "letters are not a number");
+	p = "ffffffff81000000x";
+	is_int(td_parse_hex(&p, p + 17, &u), 0, "hex parses");
+	ok(u == 0xffffffff81000000ull && *p == 'x', "hex value and end");
+}
+
+static void
+test_cpuset(void)
+{
+	struct td_cpuset s;
+	char buf[64];
+
+	is_int(td_cpuset_parse_list(&s, "0-3,8,10-11\n"), 0, "cpu list parses");
+	is_int(td_cpuset_count(&s), 7, "cpu list count");
+	is_str(td_cpuset_format(&s, buf, sizeof(buf)), "0-3,8,10-11", "cpu list round trip");
+	is_int(td_cpuset_parse_list(&s, "(null)\n"), 0, "(null) is the empty set");
+	is_int(td_cpuset_count(&s), 0, "(null) count");
+	is_int(td_cpuset_parse_list(&s, "3-1"), -ERANGE, "reversed range refused");
+	is_int(td_cpuset_parse_list(&s, "1,x"), -EINVAL, "garbage refused");
+	is_int(td_cpuset_parse_mask(&s, "00000001,00000003"), 0, "bitmap with groups");
+	is_str(td_cpuset_format(&s, buf, sizeof(buf)), "0-1,32", "bitmap decoded");
+	is_int(td_cpuset_parse_mask(&s, "b4"), 0, "bitmap b4");
+	is_str(td_cpuset_format(&s, buf, sizeof(buf)), "2,4-5,7", "bitmap b4 decoded");
+}
+
+static void
+test_json(void)
+{
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *f = open_memstream(&out, &outlen);
+	struct td_json j;
+
+	td_json_init(&j, f, false);
+	td_json_obj_begin(&j, NULL);
+	td_json_str(&j, "comm", "a\"b\\c\n\x01\xff\xc3\xa9");
+	td_json_int(&j, "n", -5);
+	td_json_arr_begin(&j, "list");
+	td_json_uint(&j, NULL, 1);
+	td_json_null(&j, NULL);
+	td_json_arr_end(&j);
+	td_json_obj_begin(&j, "empty");
+	td_json_obj_end(&j);
+	td_json_double(&j, "rate", 12.345, 2);
+	td_json_obj_end(&j);
+	is_int(td_json_finish(&j), 0, "json document finishes");
+	fclose(f);
+	is_str(out, "{\"comm\":\"a\\\"b\\\\c\\n\\u0001\\ufffd\xc3\xa9\",\"n\":-5,"
+	    "\"list\":[1,null],\"empty\":{},\"rate\":12.35}\n",
+	    "json escapes control bytes and bad UTF-8, keeps good UTF-8");
+	free(out);
+
+	f = open_memstream(&out, &outlen);
+	td_json_init(&j, f, false);
+	td_json_obj_begin(&j, NULL);
+	is_int(td_json_finish(&j), -EINVAL, "unclosed object is reported");
+	fclose(f);
+	free(out);
+}
+
+int
+main(void)
+{
+	test_error();
+	test_path();
+	test_read();
+	test_numbers();
+	test_cpuset();
+	test_json();
+	return done_testing();
+}

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Install what the tests need, build, and run the whole test suite in ./build.
+# Prints the TAP summary and a last line "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+sh tools/deps.sh --test || exit 1
+sh tools/setup.sh || exit 1
+cd build
+make -s -j"$(nproc)" check >check.out 2>&1
+rc=$?
+grep -E '^(PASS|FAIL|ERROR|XPASS|SKIP):' check.out | grep -v '^PASS' || true
+grep -E '^# (TOTAL|PASS|SKIP|XFAIL|FAIL|XPASS|ERROR):' check.out
+[ $rc -eq 0 ] || { for f in $(find . -name '*.log' -newer check.out -o -name '*.log' | grep -v config.log); do
+	grep -q -E '^(not ok|FAIL|ERROR)' "$f" 2>/dev/null && { echo "== $f"; tail -40 "$f"; }; done; }
+pass=$(sed -n 's/^# PASS: *//p' check.out)
+fail=$(sed -n 's/^# FAIL: *//p' check.out)
+err=$(sed -n 's/^# ERROR: *//p' check.out)
+xpass=$(sed -n 's/^# XPASS: *//p' check.out)
+echo "${pass:-0} passed, $(( ${fail:-0} + ${err:-0} + ${xpass:-0} )) failed"
+exit $rc
