@@ -1,0 +1,114 @@
+/*
+ * /proc/interrupts: the CPU header, numbered IRQ rows, architecture rows
+ * (x86 NMI/LOC/..., ARM IPIn, powerpc LOC twice, ERR/MIS totals), snapshots
+ * that own their memory, and deltas keyed by identity and CPU number.
+ * See ../shared/FORMATS.md section 3.
+ */
+#ifndef TD_INTERRUPTS_H
+#define TD_INTERRUPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+/* One row of /proc/interrupts. */
+struct td_irq_row {
+	char		*label;		/* "0", "257", "LOC", "IPI0", "ERR" (no colon) */
+	int		 irq;		/* IRQ number, or -1 for an architecture row */
+	bool		 total_only;	/* ERR/MIS/Err: one number, not one per CPU */
+	uint64_t	 total;		/* sum of the counts, or the single number */
+	int		 ncounts;	/* counts printed; may be fewer than ncpus */
+	uint64_t	*counts;	/* counts[i] belongs to the CPU in cpus[i] */
+	char		*chip;		/* "IO-APIC", "PCIe MSI", "GICv3"; NULL if not printed */
+	bool		 has_hwirq;
+	uint64_t	 hwirq;		/* 2 of "IO-APIC   2-edge", 27 of "GICv3  27 Level" */
+	char		*trigger;	/* "edge", "fasteoi", "Level", "Edge"; NULL if none */
+	char		*actions;	/* "eth0, eth0", "HDA Intel"; NULL when no action */
+	char		*desc;		/* architecture rows: "Local timer interrupts"; else NULL */
+};
+
+/* A whole /proc/interrupts. */
+struct td_interrupts {
+	int		 ncpus;		/* columns of the header */
+	int		*cpus;		/* CPU number of each column (gaps = offline CPUs) */
+	size_t		 nrows;
+	struct td_irq_row *rows;	/* in file order */
+};
+
+/*
+ * Parse a /proc/interrupts text of len bytes.  path names the source in
+ * errors (may be NULL).  On success *out is a new snapshot for
+ * td_interrupts_free().  Returns 0 or -errno (-EINVAL: bad input, e names the
+ * line; -ENOMEM).
+ */
+int td_interrupts_parse(const char *buf, size_t len, const char *path,
+    struct td_interrupts **out, struct td_error *e);
+/* Read and parse a file, e.g. "/proc/interrupts", under sysroot (NULL or "/" = live). */
+int td_interrupts_load(const char *sysroot, const char *abs,
+    struct td_interrupts **out, struct td_error *e);
+void td_interrupts_free(struct td_interrupts *s);
+
+/* Column of CPU number cpu, or -1 when the snapshot has no such CPU. */
+int td_interrupts_column(const struct td_interrupts *s, int cpu);
+/*
+ * Row by identity: an IRQ number ("24") or an architecture label ("LOC");
+ * desc (may be NULL = any) tells apart duplicated labels.  NULL if absent.
+ */
+const struct td_irq_row *td_interrupts_find(const struct td_interrupts *s,
+    const char *label, const char *desc);
+/* Count of row r on CPU number cpu: 0, or -ENOENT when not printed (absent, not zero). */
+int td_interrupts_count(const struct td_interrupts *s, const struct td_irq_row *r,
+    int cpu, uint64_t *out);
+/*
+ * The row counting local timer interrupts: x86 "LOC" (the first one; powerpc
+ * "... for timer event device"), the ARM "arch_timer" row (the busiest one if
+ * several), or a RISC-V "riscv-timer" row.  Index into s->rows, or -ENOENT
+ * when this architecture shows none.
+ */
+int td_interrupts_local_timer(const struct td_interrupts *s);
+
+/* What happened to a row between two snapshots. */
+enum td_irq_delta_state {
+	TD_IRQ_KEPT,		/* in both */
+	TD_IRQ_NEW,		/* only in the later one: counted from 0 */
+	TD_IRQ_GONE,		/* only in the earlier one: no delta */
+};
+
+/* One row of a delta; cells are per CPU of td_interrupts_delta.cpus. */
+struct td_irq_delta_row {
+	char		*label;
+	int		 irq;
+	char		*desc;		/* NULL unless an architecture row */
+	char		*actions;	/* from the later snapshot when there */
+	bool		 total_only;
+	enum td_irq_delta_state state;
+	uint64_t	*delta;		/* delta[i] for cpus[i], valid when known[i] */
+	bool		*known;		/* false: CPU or count absent in one snapshot */
+	uint64_t	 total;		/* sum of the known cells, or the ERR/MIS delta */
+	bool		 total_known;
+	bool		 wrapped;	/* a 32-bit counter wrapped (delta corrected) */
+};
+
+/* The change from snapshot a to snapshot b. */
+struct td_interrupts_delta {
+	int		 ncpus;		/* union of both snapshots' CPUs, ascending */
+	int		*cpus;
+	bool		*cpu_both;	/* cpu_both[i]: cpus[i] online in a and in b */
+	size_t		 nrows;
+	struct td_irq_delta_row *rows;	/* b's order, then rows gone from a */
+};
+
+/* b minus a, keyed by row identity and CPU number.  0 or -ENOMEM (-EINVAL on NULL). */
+int td_interrupts_delta(const struct td_interrupts *a, const struct td_interrupts *b,
+    struct td_interrupts_delta **out);
+void td_interrupts_delta_free(struct td_interrupts_delta *d);
+/* Delta row by identity (as td_interrupts_find), NULL if absent. */
+const struct td_irq_delta_row *td_interrupts_delta_find(const struct td_interrupts_delta *d,
+    const char *label, const char *desc);
+/* Cell of row r for CPU number cpu: 0, or -ENOENT when unknown. */
+int td_interrupts_delta_cell(const struct td_interrupts_delta *d,
+    const struct td_irq_delta_row *r, int cpu, uint64_t *out);
+
+#endif
