@@ -8,5 +8,10 @@
 #include "numparse.h"
 #include "cpumask.h"
 #include "timer_list.h"
+#include "clocksource.h"
+#include "kconfig.h"
+#include "sysinfo.h"
+#include "clocks.h"
+#include "diagnose.h"
 
 #endif

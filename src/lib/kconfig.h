@@ -1,0 +1,33 @@
+/* The kernel's build configuration: CONFIG_HZ, NO_HZ, HIGH_RES_TIMERS, TIMER_STATS. */
+#ifndef TD_KCONFIG_H
+#define TD_KCONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+
+/* Tri-state values: -1 unknown (no config found), 0 not set, 1 set. */
+struct td_kconfig {
+	bool	found;
+	char	path[512];		/* the file read (under the sysroot) */
+	int	hz;			/* CONFIG_HZ, -1 unknown */
+	int	no_hz;			/* CONFIG_NO_HZ_COMMON or CONFIG_NO_HZ */
+	int	no_hz_idle;
+	int	no_hz_full;
+	int	hz_periodic;
+	int	high_res_timers;
+	int	timer_stats;
+};
+
+/* Parse config text ("CONFIG_HZ=250", "# CONFIG_NO_HZ_FULL is not set"). */
+void td_kconfig_parse(const char *buf, size_t len, struct td_kconfig *out);
+/*
+ * Find and read the config: /proc/config.gz, /boot/config-RELEASE,
+ * /usr/lib/modules/RELEASE/config, /lib/modules/RELEASE/config (release may be NULL).
+ * Returns 0 with out->found false when there is none; -errno on a corrupt file.
+ */
+int td_kconfig_read(const char *sysroot, const char *release, struct td_kconfig *out,
+    struct td_error *e);
+
+#endif
