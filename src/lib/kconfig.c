@@ -143,8 +143,10 @@ int
 td_kconfig_read(const char *sysroot, const char *release, struct td_kconfig *c,
     struct td_error *e)
 {
-	const char *plain[] = { "/boot/config-%s", "/usr/lib/modules/%s/config",
-	    "/lib/modules/%s/config" };
+	static const struct { const char *pre, *post; } plain[] = {
+		{ "/boot/config-", "" }, { "/usr/lib/modules/", "/config" },
+		{ "/lib/modules/", "/config" },
+	};
 	char rel[512], path[4096];
 	struct td_buf b;
 	int r;
@@ -163,7 +165,7 @@ td_kconfig_read(const char *sysroot, const char *release, struct td_kconfig *c,
 	if (release == NULL || release[0] == '\0')
 		return 0;
 	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
-		snprintf(rel, sizeof(rel), plain[i], release);
+		snprintf(rel, sizeof(rel), "%s%s%s", plain[i].pre, release, plain[i].post);
 		if (td_path(sysroot, rel, path, sizeof(path)) < 0 || access(path, R_OK) != 0)
 			continue;
 		r = td_read_file(path, 16u << 20, &b, e);
