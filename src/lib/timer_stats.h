@@ -1,0 +1,73 @@
+/* /proc/timer_stats (Linux 2.6.21 - 4.10): every version, sorted copies too. */
+#ifndef TD_TIMER_STATS_H
+#define TD_TIMER_STATS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "error.h"
+
+struct td_sample;
+
+enum td_ts_version {
+	TD_TS_UNKNOWN = 0,	/* no version line (e.g. a fragment) */
+	TD_TS_PROTO,		/* "Timerstats sample period:" (2.6.19/20 -mm prototype) */
+	TD_TS_V01,
+	TD_TS_V02,
+	TD_TS_V03,
+	TD_TS_VOTHER,		/* "Timer Stats Version: vX" we do not know */
+};
+
+/* One entry line: "count[D], pid comm start (expire)". */
+struct td_ts_entry {
+	uint64_t	 count;
+	bool		 deferrable;	/* the D mark */
+	int		 pid;
+	char		 comm[32];	/* may contain spaces ("IRQ 218") */
+	char		*start;		/* arming function, or "<ffff...>" */
+	char		*expire;	/* callback */
+	long		 line;		/* line number in the input */
+};
+
+struct td_timer_stats {
+	enum td_ts_version	 version;
+	char			 version_str[16];	/* "v0.2" as printed, "" if none */
+	bool			 have_period;
+	uint64_t		 period_ns;
+	bool			 have_overflow;
+	uint64_t		 overflow;		/* "Overflow: N entries" */
+	int			 collection;		/* v0.3: 1 active, 0 inactive, -1 absent */
+	bool			 have_total;
+	uint64_t		 total_events;		/* "N total events" */
+	bool			 have_rate;
+	double			 events_per_sec;	/* trailer, as printed (v0.1's is buggy) */
+	bool			 elided;		/* a "..." line was skipped */
+	size_t			 n;
+	struct td_ts_entry	*entries;		/* in file order */
+};
+
+/*
+ * Parse a timer_stats text (any version, possibly sorted, possibly elided).
+ * path is only used for error messages.  Unknown lines fail with -EINVAL and
+ * the line number in e.
+ */
+int td_timer_stats_parse(const char *buf, size_t len, const char *path,
+    struct td_timer_stats **out, struct td_error *e);
+void td_timer_stats_free(struct td_timer_stats *ts);
+/* Sum of entry counts. */
+uint64_t td_timer_stats_sum(const struct td_timer_stats *ts);
+/*
+ * Turn a parsed file into a sample (kind timer or hrtimer guessed from the
+ * callback, site = start function, pid/comm known, no per-CPU split).
+ */
+int td_timer_stats_to_sample(const struct td_timer_stats *ts, struct td_sample **out,
+    struct td_error *e);
+/*
+ * Write sample sources in the classic v0.3 format (so old scripts keep working);
+ * sources the format cannot express (irq, softirq) are left out.  -EIO on error.
+ */
+int td_timer_stats_write(FILE *f, const struct td_sample *p);
+
+#endif
