@@ -13,5 +13,6 @@
 #include "sysinfo.h"
 #include "clocks.h"
 #include "diagnose.h"
+#include "machine.h"
 
 #endif

@@ -1,0 +1,264 @@
+/* Everything known about one machine's timers, gathered from all sources. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "machine.h"
+#include "source.h"
+
+/* Read and parse timer_list; remember why when it cannot be read. */
+static int
+read_timer_list(struct td_machine *m, const char *explicit_path, struct td_error *e)
+{
+	struct td_buf b;
+	int r;
+
+	if (explicit_path != NULL)
+		strlcpy(m->tl_path, explicit_path, sizeof(m->tl_path));
+	else if (td_path(m->sysroot, "/proc/timer_list", m->tl_path, sizeof(m->tl_path)) < 0)
+		return td_error_set(e, ENAMETOOLONG, "/proc/timer_list", 0, "path too long");
+	r = td_read_file(m->tl_path, TD_READ_CAP_DEFAULT, &b, &m->tl_err);
+	if (r < 0) {
+		m->tl_needs_root = (r == -EACCES || r == -EPERM) && geteuid() != 0;
+		if (explicit_path != NULL) {
+			*e = m->tl_err;
+			return r;
+		}
+		return 0;
+	}
+	r = td_timer_list_parse(b.data, b.len, m->tl_path, &m->tl, &m->tl_err);
+	td_buf_free(&b);
+	if (r < 0) {
+		*e = m->tl_err;
+		return r;
+	}
+	return 0;
+}
+
+static int
+cmp_cpu(const void *a, const void *b)
+{
+	const struct td_cpu_state *x = a, *y = b;
+
+	return (x->cpu > y->cpu) - (x->cpu < y->cpu);
+}
+
+static int64_t
+field_or(const struct td_tl_cpu *c, enum td_tl_cpu_field f)
+{
+	int64_t v;
+
+	return td_tl_cpu_field(c, f, &v) ? v : -1;
+}
+
+/* One CPU from its timer_list block. */
+static void
+cpu_from_tl(struct td_machine *m, const struct td_tl_cpu *c, struct td_cpu_state *s)
+{
+	const struct td_tl_tickdev *d = td_tl_cpu_device(m->tl, c->cpu);
+	int64_t v;
+
+	s->tl = c;
+	s->mode = td_cpu_tick_mode(m->tl, c, &s->mode_evidence);
+	s->nohz = td_cpu_nohz_active(c);
+	s->highres = td_cpu_highres_active(c);
+	s->tick_stopped = td_tl_cpu_field(c, TD_TLC_TICK_STOPPED, &v) ? v != 0 : -1;
+	s->idle_calls = field_or(c, TD_TLC_IDLE_CALLS);
+	s->idle_sleeps = field_or(c, TD_TLC_IDLE_SLEEPS);
+	s->nr_events = field_or(c, TD_TLC_NR_EVENTS);
+	s->nr_retries = field_or(c, TD_TLC_NR_RETRIES);
+	s->nr_hangs = field_or(c, TD_TLC_NR_HANGS);
+	s->max_hang_time_ns = field_or(c, TD_TLC_MAX_HANG_TIME);
+	if (d != NULL && d->has_device) {
+		s->device = d->device;
+		s->handler = d->fn[TD_TLD_EVENT_HANDLER];
+	}
+	for (size_t i = 0; i < c->nbases; i++) {
+		const struct td_tl_base *b = &c->bases[i];
+
+		if (b->present & TD_TLB_RESOLUTION) {
+			if (s->res_min_ns < 0 || b->resolution_ns < s->res_min_ns)
+				s->res_min_ns = b->resolution_ns;
+			if (b->resolution_ns > s->res_max_ns)
+				s->res_max_ns = b->resolution_ns;
+		}
+	}
+	s->ntimers = td_tl_cpu_ntimers(c);
+}
+
+static void
+cpu_init(struct td_cpu_state *s, int cpu)
+{
+	memset(s, 0, sizeof(*s));
+	s->cpu = cpu;
+	s->nohz = s->highres = s->tick_stopped = -1;
+	s->idle_calls = s->idle_sleeps = -1;
+	s->nr_events = s->nr_retries = s->nr_hangs = s->max_hang_time_ns = -1;
+	s->res_min_ns = s->res_max_ns = -1;
+}
+
+/* Build the CPU list from timer_list, else from the online mask. */
+static int
+build_cpus(struct td_machine *m, struct td_error *e)
+{
+	size_t n = 0;
+
+	if (m->tl != NULL && m->tl->ncpus > 0)
+		n = m->tl->ncpus;
+	else if (m->si.has_online)
+		n = (size_t)td_cpuset_count(&m->si.online);
+	if (n == 0)
+		return 0;
+	m->cpus = calloc(n, sizeof(*m->cpus));
+	if (m->cpus == NULL)
+		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+	if (m->tl != NULL && m->tl->ncpus > 0) {
+		for (size_t i = 0; i < n; i++) {
+			cpu_init(&m->cpus[i], m->tl->cpus[i].cpu);
+			cpu_from_tl(m, &m->tl->cpus[i], &m->cpus[i]);
+		}
+	} else {
+		for (int c = 0, i = 0; c < TD_MAX_CPUS && (size_t)i < n; c++)
+			if (td_cpuset_isset(&m->si.online, c))
+				cpu_init(&m->cpus[i++], c);
+	}
+	m->ncpus = n;
+	qsort(m->cpus, n, sizeof(*m->cpus), cmp_cpu);
+	for (size_t i = 0; i < n; i++) {
+		struct td_cpu_state *s = &m->cpus[i];
+
+		s->nohz_full = m->si.has_nohz_full && td_cpuset_isset(&m->si.nohz_full, s->cpu);
+		s->isolated = m->si.has_isolated && td_cpuset_isset(&m->si.isolated, s->cpu);
+		if (s->device == NULL)	/* sysfs knows the device even without root */
+			for (size_t k = 0; k < m->cs.nevents; k++)
+				if (m->cs.events[k].index == s->cpu)
+					s->device = m->cs.events[k].device;
+	}
+	return 0;
+}
+
+/* Machine-wide summaries from the CPUs. */
+static void
+summarize(struct td_machine *m)
+{
+	bool first = true;
+	int nohz_on = 0, nohz_off = 0;
+
+	m->mode = TD_TICK_UNKNOWN;
+	m->nohz = -1;
+	m->res_min_ns = m->res_max_ns = -1;
+	for (size_t i = 0; i < m->ncpus; i++) {
+		const struct td_cpu_state *s = &m->cpus[i];
+
+		if (first)
+			m->mode = s->mode;
+		else if (s->mode != m->mode)
+			m->mode_mixed = true;
+		first = false;
+		if (s->nohz == 1)
+			nohz_on++;
+		else if (s->nohz == 0)
+			nohz_off++;
+		if (s->res_min_ns >= 0 && (m->res_min_ns < 0 || s->res_min_ns < m->res_min_ns))
+			m->res_min_ns = s->res_min_ns;
+		if (s->res_max_ns > m->res_max_ns)
+			m->res_max_ns = s->res_max_ns;
+		m->ntimers += s->ntimers;
+	}
+	if (m->mode_mixed)
+		m->mode = TD_TICK_UNKNOWN;
+	if (nohz_on > 0 && nohz_off > 0)
+		m->nohz = 2;
+	else if (nohz_on > 0)
+		m->nohz = 1;
+	else if (nohz_off > 0)
+		m->nohz = 0;
+}
+
+/* HZ from every source we have; the kernel config wins. */
+static void
+find_hz(struct td_machine *m)
+{
+	m->hz_config = m->kc.found ? m->kc.hz : -1;
+	m->hz_jiffies = m->tl != NULL ? td_infer_hz(m->tl) : -1;
+	m->hz_coarse = -1;
+	m->hz_tickres = -1;
+	if (m->has_clocks)
+		for (int i = 0; i < TD_NCLOCKS; i++)
+			if (m->clocks[i].id == CLOCK_MONOTONIC_COARSE && m->clocks[i].ok)
+				m->hz_coarse = td_hz_from_tick_ns(m->clocks[i].res_ns);
+	if (m->res_min_ns > 1)	/* low resolution: .resolution is one jiffy */
+		m->hz_tickres = td_hz_from_tick_ns(m->res_min_ns);
+	m->hz = -1;
+	m->hz_source = TD_HZ_UNKNOWN;
+	if (m->hz_config > 0)
+		m->hz = m->hz_config, m->hz_source = TD_HZ_CONFIG;
+	else if (m->hz_jiffies > 0)
+		m->hz = m->hz_jiffies, m->hz_source = TD_HZ_JIFFIES;
+	else if (m->hz_coarse > 0)
+		m->hz = m->hz_coarse, m->hz_source = TD_HZ_COARSE;
+	else if (m->hz_tickres > 0)
+		m->hz = m->hz_tickres, m->hz_source = TD_HZ_TICK_RESOLUTION;
+}
+
+/* Gather everything about the machine. */
+int
+td_machine_read(const char *sysroot, const char *timer_list, struct td_machine **out,
+    struct td_error *e)
+{
+	struct td_machine *m;
+	int r;
+
+	*out = NULL;
+	m = calloc(1, sizeof(*m));
+	if (m == NULL)
+		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+	m->live = td_root_is_live(sysroot);
+	m->sysroot = m->live ? NULL : sysroot;
+	if ((r = td_sysinfo_read(m->sysroot, &m->si, e)) < 0 ||
+	    (r = td_clocksources_read(m->sysroot, &m->cs, e)) < 0 ||
+	    (r = td_kconfig_read(m->sysroot, m->si.has_release ? m->si.release : NULL,
+	    &m->kc, e)) < 0 ||
+	    (r = read_timer_list(m, timer_list, e)) < 0) {
+		td_machine_free(m);
+		return r;
+	}
+	if (m->live) {
+		m->has_clocks = true;
+		td_clocks_getres(m->clocks);
+	}
+	if ((r = build_cpus(m, e)) < 0) {
+		td_machine_free(m);
+		return r;
+	}
+	summarize(m);
+	find_hz(m);
+	*out = m;
+	return 0;
+}
+
+/* Free a machine; NULL-safe. */
+void
+td_machine_free(struct td_machine *m)
+{
+	if (m == NULL)
+		return;
+	td_timer_list_free(m->tl);
+	td_clocksources_free(&m->cs);
+	free(m->cpus);
+	free(m);
+}
+
+/* Short name of where HZ came from. */
+const char *
+td_hz_source_name(enum td_hz_source s)
+{
+	switch (s) {
+	case TD_HZ_CONFIG:		return "config";
+	case TD_HZ_JIFFIES:		return "jiffies";
+	case TD_HZ_COARSE:		return "coarse_clock";
+	case TD_HZ_TICK_RESOLUTION:	return "tick_resolution";
+	default:			return "unknown";
+	}
+}

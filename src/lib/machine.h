@@ -1,0 +1,85 @@
+/*
+ * Everything timerinfo reports about one machine (live or a captured tree), gathered
+ * from timer_list, sysfs, the kernel config and clock_getres, with per-CPU verdicts.
+ * wakeuptop's header and timerprobe's verdict use the same model.
+ */
+#ifndef TD_MACHINE_H
+#define TD_MACHINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "clocks.h"
+#include "clocksource.h"
+#include "diagnose.h"
+#include "kconfig.h"
+#include "sysinfo.h"
+#include "timer_list.h"
+
+/* One CPU as timer_list and sysfs describe it. -1 / NULL mean unknown. */
+struct td_cpu_state {
+	int			 cpu;
+	enum td_tick_mode	 mode;
+	const char		*mode_evidence;
+	int			 nohz;		/* NOHZ active */
+	int			 highres;
+	int			 tick_stopped;
+	int64_t			 idle_calls, idle_sleeps;	/* -1 unknown */
+	int64_t			 nr_events, nr_retries, nr_hangs, max_hang_time_ns;
+	const char		*device;	/* clock event device (timer_list, else sysfs) */
+	const char		*handler;	/* its event_handler */
+	int64_t			 res_min_ns, res_max_ns;	/* over the clock bases; -1 unknown */
+	size_t			 ntimers;
+	const struct td_tl_cpu	*tl;		/* NULL without timer_list */
+	bool			 nohz_full, isolated;
+};
+
+enum td_hz_source {
+	TD_HZ_UNKNOWN,
+	TD_HZ_CONFIG,		/* CONFIG_HZ from the kernel config */
+	TD_HZ_JIFFIES,		/* inferred from timer_list jiffies and now */
+	TD_HZ_COARSE,		/* CLOCK_MONOTONIC_COARSE resolution (live only) */
+	TD_HZ_TICK_RESOLUTION,	/* low-resolution .resolution of timer_list (one jiffy) */
+};
+
+struct td_machine {
+	const char		*sysroot;	/* NULL when live */
+	bool			 live;
+	struct td_sysinfo	 si;
+	struct td_clocksources	 cs;
+	struct td_kconfig	 kc;
+
+	bool			 has_clocks;	/* clock_getres: live only */
+	struct td_clock_res	 clocks[TD_NCLOCKS];
+
+	char			 tl_path[4096];
+	struct td_timer_list	*tl;		/* NULL when unreadable */
+	struct td_error		 tl_err;	/* why tl is NULL */
+	bool			 tl_needs_root;
+
+	int			 hz;		/* the HZ we believe, -1 unknown */
+	enum td_hz_source	 hz_source;
+	int			 hz_config, hz_jiffies, hz_coarse, hz_tickres;	/* each -1 if unknown */
+
+	size_t			 ncpus;
+	struct td_cpu_state	*cpus;		/* sorted by CPU number */
+
+	enum td_tick_mode	 mode;		/* the machine's, when all CPUs agree */
+	bool			 mode_mixed;
+	int			 nohz;		/* 1 all, 0 none, 2 mixed, -1 unknown */
+	int64_t			 res_min_ns, res_max_ns;	/* over all CPUs and bases, -1 unknown */
+	size_t			 ntimers;
+};
+
+/*
+ * Gather the machine.  timer_list names a file to read instead of
+ * SYSROOT/proc/timer_list (NULL for the default).  An unreadable default
+ * timer_list is not an error (tl NULL, tl_err and tl_needs_root say why); an
+ * explicitly named one that cannot be read or parsed is: -errno with e filled.
+ */
+int td_machine_read(const char *sysroot, const char *timer_list, struct td_machine **out,
+    struct td_error *e);
+void td_machine_free(struct td_machine *m);
+const char *td_hz_source_name(enum td_hz_source s);
+
+#endif
