@@ -1,0 +1,425 @@
+/* /proc/softirqs: parser, lookups and deltas keyed by name and CPU number. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpumask.h"
+#include "internal.h"
+#include "softirqs.h"
+#include "source.h"
+
+/* The kernel has 10 softirqs; more rows than this is not a /proc/softirqs. */
+#define TD_SOFTIRQS_MAX_ROWS	256
+
+/* True for a blank, tab or carriage return. */
+static int
+is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* True when [p, end) is one or more decimal digits. */
+static int
+all_digits(const char *p, const char *end)
+{
+	if (p >= end)
+		return 0;
+	for (; p < end; p++)
+		if (*p < '0' || *p > '9')
+			return 0;
+	return 1;
+}
+
+/* Free a snapshot (NULL is fine). */
+void
+td_softirqs_free(struct td_softirqs *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->nrows; i++) {
+		free(s->rows[i].name);
+		free(s->rows[i].counts);
+	}
+	free(s->rows);
+	free(s->cpus);
+	free(s);
+}
+
+/* Parse the "CPU0 CPU1 ..." header line [p, end). */
+static int
+parse_header(struct td_softirqs *s, const char *p, const char *end, const char *path,
+    long lineno, struct td_error *e)
+{
+	size_t cap = 0;
+
+	for (;;) {
+		uint64_t v;
+		int *n;
+
+		while (p < end && is_blank(*p))
+			p++;
+		if (p >= end)
+			break;
+		if (!td_has_prefix(p, end, "CPU"))
+			return td_error_set(e, EINVAL, path, lineno,
+			    "expected a CPU header (\"CPU0 CPU1 ...\")");
+		p += 3;
+		if (td_parse_u64(&p, end, &v) < 0 || v >= TD_MAX_CPUS ||
+		    (p < end && !is_blank(*p)))
+			return td_error_set(e, EINVAL, path, lineno, "bad CPU name in the header");
+		if (s->ncpus > 0 && (int)v <= s->cpus[s->ncpus - 1])
+			return td_error_set(e, EINVAL, path, lineno,
+			    "CPU%d after CPU%d in the header", (int)v, s->cpus[s->ncpus - 1]);
+		if ((size_t)s->ncpus == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((n = reallocarray(s->cpus, cap, sizeof(*n))) == NULL)
+				return td_error_set(e, ENOMEM, path, lineno, "out of memory");
+			s->cpus = n;
+		}
+		s->cpus[s->ncpus++] = (int)v;
+	}
+	if (s->ncpus == 0)
+		return td_error_set(e, EINVAL, path, lineno, "CPU header names no CPU");
+	return 0;
+}
+
+/* Parse one "NAME: count count ..." line [p, end) into r. */
+static int
+parse_row(const struct td_softirqs *s, struct td_softirq_row *r, const char *p,
+    const char *end, const char *path, long lineno, struct td_error *e)
+{
+	const char *colon = memchr(p, ':', (size_t)(end - p)), *q;
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	if (colon == NULL)
+		return td_error_set(e, EINVAL, path, lineno, "no ':' after the softirq name");
+	while (p < colon && is_blank(*p))
+		p++;
+	if (p == colon)
+		return td_error_set(e, EINVAL, path, lineno, "empty softirq name");
+	for (q = p; q < colon; q++)
+		if (!((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') ||
+		    (*q >= '0' && *q <= '9') || *q == '_'))
+			return td_error_set(e, EINVAL, path, lineno, "bad softirq name");
+	if (s->nrows >= TD_SOFTIRQS_MAX_ROWS)
+		return td_error_set(e, EINVAL, path, lineno,
+		    "more than %d softirq rows", TD_SOFTIRQS_MAX_ROWS);
+	for (i = 0; i < s->nrows; i++)
+		if (strlen(s->rows[i].name) == (size_t)(colon - p) &&
+		    memcmp(s->rows[i].name, p, (size_t)(colon - p)) == 0)
+			return td_error_set(e, EINVAL, path, lineno,
+			    "softirq %s listed twice", s->rows[i].name);
+	if ((r->name = malloc((size_t)(colon - p) + 1)) == NULL ||
+	    (r->counts = calloc((size_t)s->ncpus, sizeof(*r->counts))) == NULL)
+		return td_error_set(e, ENOMEM, path, lineno, "out of memory");
+	memcpy(r->name, p, (size_t)(colon - p));
+	r->name[colon - p] = '\0';
+	p = colon + 1;
+	for (;;) {
+		const char *t, *te;
+		uint64_t v;
+
+		while (p < end && is_blank(*p))
+			p++;
+		if (p >= end)
+			break;
+		for (te = p; te < end && !is_blank(*te); te++)
+			;
+		if (!all_digits(p, te))
+			return td_error_set(e, EINVAL, path, lineno,
+			    "%s: count expected", r->name);
+		if (r->ncounts >= s->ncpus)
+			return td_error_set(e, EINVAL, path, lineno,
+			    "%s: more counts than CPUs in the header", r->name);
+		t = p;
+		if (td_parse_u64(&t, te, &v) < 0)
+			return td_error_set(e, EINVAL, path, lineno,
+			    "%s: count out of range", r->name);
+		r->counts[r->ncounts++] = v;
+		r->total += v;
+		p = te;
+	}
+	if (r->ncounts == 0)
+		return td_error_set(e, EINVAL, path, lineno, "%s: no counts", r->name);
+	return 0;
+}
+
+/* Parse a /proc/softirqs text. */
+int
+td_softirqs_parse(const char *buf, size_t len, const char *path, struct td_softirqs **out,
+    struct td_error *e)
+{
+	struct td_softirqs *s;
+	const char *p = buf, *end = buf + len;
+	size_t cap = 0;
+	long lineno = 0;
+	int header = 0, r;
+
+	*out = NULL;
+	if (buf == NULL && len > 0)
+		return td_error_set(e, EINVAL, path, 0, "no buffer");
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return td_error_set(e, ENOMEM, path, 0, "out of memory");
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *ls = p, *le = nl ? nl : end, *q;
+
+		p = nl ? nl + 1 : end;
+		lineno++;
+		if (memchr(ls, '\0', (size_t)(le - ls)) != NULL) {
+			r = td_error_set(e, EINVAL, path, lineno, "NUL byte in line");
+			goto fail;
+		}
+		for (q = ls; q < le && is_blank(*q); q++)
+			;
+		if (q == le)
+			continue;
+		if (!header) {
+			if ((r = parse_header(s, ls, le, path, lineno, e)) < 0)
+				goto fail;
+			header = 1;
+			continue;
+		}
+		if (s->nrows == cap) {
+			struct td_softirq_row *n;
+
+			cap = cap ? cap * 2 : 16;
+			if ((n = reallocarray(s->rows, cap, sizeof(*n))) == NULL) {
+				r = td_error_set(e, ENOMEM, path, lineno, "out of memory");
+				goto fail;
+			}
+			s->rows = n;
+		}
+		r = parse_row(s, &s->rows[s->nrows], ls, le, path, lineno, e);
+		s->nrows++;
+		if (r < 0)
+			goto fail;
+	}
+	if (!header) {
+		r = td_error_set(e, EINVAL, path, lineno, "empty file, no CPU header");
+		goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	td_softirqs_free(s);
+	return r;
+}
+
+/* Read and parse a file under a sysroot. */
+int
+td_softirqs_load(const char *sysroot, const char *abs, struct td_softirqs **out,
+    struct td_error *e)
+{
+	struct td_buf b;
+	char path[4096];
+	int r;
+
+	*out = NULL;
+	if ((r = td_read_root(sysroot, abs, TD_READ_CAP_DEFAULT, &b, e)) < 0)
+		return r;
+	if (td_path(sysroot, abs, path, sizeof(path)) < 0)
+		strlcpy(path, abs, sizeof(path));
+	r = td_softirqs_parse(b.data, b.len, path, out, e);
+	td_buf_free(&b);
+	return r;
+}
+
+/* Binary search of a CPU number in an ascending array. */
+static int
+cpu_index(const int *cpus, int n, int cpu)
+{
+	int lo = 0, hi = n - 1;
+
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (cpus[mid] == cpu)
+			return mid;
+		if (cpus[mid] < cpu)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+/* Column of a CPU number. */
+int
+td_softirqs_column(const struct td_softirqs *s, int cpu)
+{
+	return s ? cpu_index(s->cpus, s->ncpus, cpu) : -1;
+}
+
+/* Look up a row by name. */
+const struct td_softirq_row *
+td_softirqs_find(const struct td_softirqs *s, const char *name)
+{
+	size_t i;
+
+	if (s == NULL || name == NULL)
+		return NULL;
+	for (i = 0; i < s->nrows; i++)
+		if (strcmp(s->rows[i].name, name) == 0)
+			return &s->rows[i];
+	return NULL;
+}
+
+/* Count of one softirq on one CPU. */
+int
+td_softirqs_count(const struct td_softirqs *s, const char *name, int cpu, uint64_t *out)
+{
+	const struct td_softirq_row *r = td_softirqs_find(s, name);
+	int c = td_softirqs_column(s, cpu);
+
+	if (r == NULL || c < 0 || c >= r->ncounts)
+		return -ENOENT;
+	*out = r->counts[c];
+	return 0;
+}
+
+/* Free a delta (NULL is fine). */
+void
+td_softirqs_delta_free(struct td_softirqs_delta *d)
+{
+	size_t i;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < d->nrows; i++) {
+		free(d->rows[i].name);
+		free(d->rows[i].delta);
+		free(d->rows[i].known);
+	}
+	free(d->rows);
+	free(d->cpus);
+	free(d->cpu_both);
+	free(d);
+}
+
+/* Fill one delta row from ra (may be NULL) and rb (may be NULL). */
+static int
+fill_row(struct td_softirqs_delta *d, struct td_softirq_delta_row *dr,
+    const struct td_softirqs *a, const struct td_softirq_row *ra,
+    const struct td_softirqs *b, const struct td_softirq_row *rb)
+{
+	int i;
+
+	dr->name = strdup(rb ? rb->name : ra->name);
+	dr->delta = calloc((size_t)d->ncpus + 1, sizeof(*dr->delta));
+	dr->known = calloc((size_t)d->ncpus + 1, sizeof(*dr->known));
+	if (dr->name == NULL || dr->delta == NULL || dr->known == NULL)
+		return -ENOMEM;
+	dr->is_new = ra == NULL;
+	dr->gone = rb == NULL;
+	if (rb == NULL)
+		return 0;
+	for (i = 0; i < d->ncpus; i++) {
+		int cb = cpu_index(b->cpus, b->ncpus, d->cpus[i]);
+		int ca = ra ? cpu_index(a->cpus, a->ncpus, d->cpus[i]) : -1;
+		uint64_t va, vb;
+
+		if (cb < 0 || cb >= rb->ncounts)
+			continue;
+		vb = rb->counts[cb];
+		if (ra == NULL) {
+			dr->delta[i] = vb;
+			dr->known[i] = true;
+		} else if (ca >= 0 && ca < ra->ncounts) {
+			va = ra->counts[ca];
+			if (vb >= va) {
+				dr->delta[i] = vb - va;
+				dr->known[i] = true;
+			} else if (va <= UINT32_MAX) {
+				dr->delta[i] = vb + ((uint64_t)1 << 32) - va;
+				dr->known[i] = true;
+				dr->wrapped = true;
+			}
+		}
+		if (dr->known[i])
+			dr->total += dr->delta[i];
+	}
+	return 0;
+}
+
+/* b minus a, keyed by name and CPU number. */
+int
+td_softirqs_delta(const struct td_softirqs *a, const struct td_softirqs *b,
+    struct td_softirqs_delta **out)
+{
+	struct td_softirqs_delta *d;
+	int i = 0, j = 0, n = 0;
+	size_t k;
+
+	if (out == NULL)
+		return -EINVAL;
+	*out = NULL;
+	if (a == NULL || b == NULL)
+		return -EINVAL;
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return -ENOMEM;
+	d->cpus = calloc((size_t)(a->ncpus + b->ncpus) + 1, sizeof(*d->cpus));
+	d->cpu_both = calloc((size_t)(a->ncpus + b->ncpus) + 1, sizeof(*d->cpu_both));
+	d->rows = calloc(a->nrows + b->nrows + 1, sizeof(*d->rows));
+	if (d->cpus == NULL || d->cpu_both == NULL || d->rows == NULL)
+		goto nomem;
+	while (i < a->ncpus || j < b->ncpus) {
+		if (j >= b->ncpus || (i < a->ncpus && a->cpus[i] < b->cpus[j]))
+			d->cpus[n++] = a->cpus[i++];
+		else if (i >= a->ncpus || b->cpus[j] < a->cpus[i])
+			d->cpus[n++] = b->cpus[j++];
+		else {
+			d->cpu_both[n] = true;
+			d->cpus[n++] = a->cpus[i++];
+			j++;
+		}
+	}
+	d->ncpus = n;
+	for (k = 0; k < b->nrows; k++)
+		if (fill_row(d, &d->rows[d->nrows++], a, td_softirqs_find(a, b->rows[k].name),
+		    b, &b->rows[k]) < 0)
+			goto nomem;
+	for (k = 0; k < a->nrows; k++)
+		if (td_softirqs_find(b, a->rows[k].name) == NULL &&
+		    fill_row(d, &d->rows[d->nrows++], a, &a->rows[k], b, NULL) < 0)
+			goto nomem;
+	*out = d;
+	return 0;
+nomem:
+	td_softirqs_delta_free(d);
+	return -ENOMEM;
+}
+
+/* Look up a delta row by name. */
+const struct td_softirq_delta_row *
+td_softirqs_delta_find(const struct td_softirqs_delta *d, const char *name)
+{
+	size_t i;
+
+	if (d == NULL || name == NULL)
+		return NULL;
+	for (i = 0; i < d->nrows; i++)
+		if (strcmp(d->rows[i].name, name) == 0)
+			return &d->rows[i];
+	return NULL;
+}
+
+/* One cell of a delta. */
+int
+td_softirqs_delta_cell(const struct td_softirqs_delta *d, const char *name, int cpu,
+    uint64_t *out)
+{
+	const struct td_softirq_delta_row *r = td_softirqs_delta_find(d, name);
+	int c;
+
+	if (r == NULL)
+		return -ENOENT;
+	c = cpu_index(d->cpus, d->ncpus, cpu);
+	if (c < 0 || !r->known[c])
+		return -ENOENT;
+	*out = r->delta[c];
+	return 0;
+}
