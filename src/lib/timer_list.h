@@ -64,6 +64,7 @@ struct td_tl_timer {
 	const char	*start_site;	/* CONFIG_TIMER_STATS (<= 4.10) only, else NULL */
 	const char	*comm;		/* CONFIG_TIMER_STATS only, else NULL */
 	int		 pid;		/* CONFIG_TIMER_STATS only, else -1 */
+	bool		 has_state;	/* the S: byte was printed (a split log line may lose it) */
 };
 
 /* Which clock-base fields were printed. */

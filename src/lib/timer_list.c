@@ -1,0 +1,1116 @@
+/*
+ * /proc/timer_list parser: every format from v0.3 to v0.11, SysRq-Q copies of it
+ * in kernel logs, fragments and truncated files.  One pass, one line at a time;
+ * the buffer and the FILE entry points share the line handler.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "strpool.h"
+#include "timer_list.h"
+
+/* Lines longer than this are never timer_list text (a 8192-CPU mask is ~2.3 KB). */
+#define TL_LINE_MAX		16384
+/* Kept text of an unknown line. */
+#define TL_UNKNOWN_TEXT		200
+/* Read size of the streaming parser. */
+#define TL_READ_CHUNK		(256u * 1024u)
+
+struct td_tl_pool {
+	struct td_strpool	 sp;
+};
+
+const char *const td_tl_cpu_field_names[TD_TLC_COUNT] = {
+	"expires_next", "hres_active", "nr_events", "nr_retries", "nr_hangs",
+	"max_hang_time", "nohz_mode", "nohz", "highres", "idle_tick", "last_tick",
+	"tick_stopped", "idle_jiffies", "idle_calls", "idle_sleeps", "idle_entrytime",
+	"idle_waketime", "idle_exittime", "idle_sleeptime", "iowait_sleeptime",
+	"last_jiffies", "next_jiffies", "next_timer", "idle_expires", "jiffies",
+};
+
+const char *const td_tl_dev_num_names[TD_TLD_NUM_COUNT] = {
+	"max_delta_ns", "min_delta_ns", "mult", "shift", "mode", "next_event", "retries",
+};
+
+const char *const td_tl_dev_fn_names[TD_TLD_FN_COUNT] = {
+	"set_next_event", "set_mode", "shutdown", "periodic", "oneshot",
+	"oneshot_stopped", "resume", "event_handler",
+};
+
+enum tl_section {
+	TL_SEC_NONE,
+	TL_SEC_HEADER,
+	TL_SEC_CPU,
+	TL_SEC_TICK,
+};
+
+/* Parser state between lines. */
+struct tl_parser {
+	struct td_timer_list	*tl;
+	const char		*name;
+	int			 err;		/* first fatal error (ENOMEM), 0 if none */
+	enum tl_section		 section;
+	long			 icpu;		/* current CPU block, -1 if none */
+	long			 ibase;		/* open clock base of that CPU, -1 if none */
+	size_t			 cpucap;
+	size_t			 basecap;	/* capacity of the current CPU's bases */
+	size_t			 timercap;	/* capacity of the open base's timers */
+	long			 idev;		/* current tick device, -1 if none */
+	size_t			 devcap;
+	long			 masks_dev;	/* device directly followed by the mask lines */
+	bool			 any;		/* some line was timer_list text */
+	long			 first_line;	/* first non-blank line */
+	bool			 pending_devname; /* "Clock Event Device: " split by printk */
+};
+
+/* Report a broken allocation once; the parse then fails with -ENOMEM. */
+static void
+tl_nomem(struct tl_parser *p)
+{
+	if (p->err == 0)
+		p->err = ENOMEM;
+}
+
+/* Trim blanks (and CR) at both ends of [*s, *end). */
+static void
+tl_trim(const char **s, const char **end)
+{
+	const char *a = *s, *b = *end;
+
+	while (a < b && (*a == ' ' || *a == '\t'))
+		a++;
+	while (b > a && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\r'))
+		b--;
+	*s = a;
+	*end = b;
+}
+
+/* Intern a trimmed string of the input. */
+static const char *
+tl_intern(struct tl_parser *p, const char *s, const char *end)
+{
+	const char *r;
+
+	tl_trim(&s, &end);
+	r = td_strpool_intern(&p->tl->pool->sp, s, (size_t)(end - s));
+	if (r == NULL)
+		tl_nomem(p);
+	return r;
+}
+
+/* Keep a line we did not understand (the first TD_TL_MAX_UNKNOWN of them). */
+static void
+tl_unknown(struct tl_parser *p, long line, const char *s, const char *end)
+{
+	struct td_timer_list *tl = p->tl;
+	struct td_tl_unknown *u;
+	size_t n = (size_t)(end - s);
+
+	tl->nunknown_total++;
+	if (tl->nunknown >= TD_TL_MAX_UNKNOWN)
+		return;
+	if (tl->unknown == NULL) {
+		tl->unknown = calloc(TD_TL_MAX_UNKNOWN, sizeof(*tl->unknown));
+		if (tl->unknown == NULL) {
+			tl_nomem(p);
+			return;
+		}
+	}
+	if (n > TL_UNKNOWN_TEXT)
+		n = TL_UNKNOWN_TEXT;
+	u = &tl->unknown[tl->nunknown];
+	u->line = line;
+	u->text = td_strpool_dup(&tl->pool->sp, s, n);
+	if (u->text == NULL) {
+		tl_nomem(p);
+		return;
+	}
+	tl->nunknown++;
+}
+
+/* Parse a decimal int at *q (blanks skipped first); false if absent or out of range. */
+static bool
+tl_int(const char **q, const char *end, int *out)
+{
+	int64_t v;
+
+	*q = td_skip_ws(*q, end);
+	if (td_parse_i64(q, end, &v) < 0 || v < INT_MIN || v > INT_MAX)
+		return false;
+	*out = (int)v;
+	return true;
+}
+
+/*
+ * Parse "N[ nsecs]" up to the end of the line: the value of a "name: value" field.
+ * False (field absent) when the number is missing, overflows or is followed by text.
+ */
+static bool
+tl_value(const char *q, const char *end, int64_t *out)
+{
+	int64_t v;
+
+	q = td_skip_ws(q, end);
+	if (td_parse_i64(&q, end, &v) < 0)
+		return false;
+	q = td_skip_ws(q, end);
+	if (td_has_prefix(q, end, "nsecs"))
+		q = td_skip_ws(q + 5, end);
+	if (q != end)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* True when [s, end) is exactly word. */
+static bool
+tl_eq(const char *s, const char *end, const char *word)
+{
+	size_t n = strlen(word);
+
+	return (size_t)(end - s) == n && memcmp(s, word, n) == 0;
+}
+
+/* Shrink the open base's timer array to its size and close it. */
+static void
+tl_close_base(struct tl_parser *p)
+{
+	struct td_tl_base *b;
+	struct td_tl_timer *t;
+
+	if (p->ibase < 0)
+		return;
+	b = &p->tl->cpus[p->icpu].bases[p->ibase];
+	if (b->ntimers > 0 && b->ntimers < p->timercap) {
+		t = reallocarray(b->timers, b->ntimers, sizeof(*t));
+		if (t != NULL)
+			b->timers = t;
+	}
+	p->ibase = -1;
+	p->timercap = 0;
+}
+
+/* End the current CPU block (its jiffies: line or the next block was reached). */
+static void
+tl_close_cpu(struct tl_parser *p, bool complete)
+{
+	tl_close_base(p);
+	if (p->icpu >= 0 && complete)
+		p->tl->cpus[p->icpu].complete = true;
+}
+
+/* "cpu: N": start a CPU block. */
+static bool
+tl_cpu_line(struct tl_parser *p, const char *q, const char *end)
+{
+	struct td_timer_list *tl = p->tl;
+	struct td_tl_cpu *c;
+	int n;
+
+	q += 4;
+	if (!tl_int(&q, end, &n) || n < 0 || td_skip_ws(q, end) != end)
+		return false;
+	tl_close_cpu(p, true);
+	p->icpu = -1;
+	if (tl->ncpus == p->cpucap) {
+		size_t cap = p->cpucap ? p->cpucap * 2 : 8;
+
+		c = reallocarray(tl->cpus, cap, sizeof(*c));
+		if (c == NULL) {
+			tl_nomem(p);
+			return true;
+		}
+		tl->cpus = c;
+		p->cpucap = cap;
+	}
+	c = &tl->cpus[tl->ncpus];
+	memset(c, 0, sizeof(*c));
+	c->cpu = n;
+	p->icpu = (long)tl->ncpus++;
+	p->basecap = 0;
+	p->section = TL_SEC_CPU;
+	return true;
+}
+
+/* " clock N:": start a clock base in the current CPU block. */
+static bool
+tl_clock_line(struct tl_parser *p, const char *q, const char *end)
+{
+	struct td_tl_cpu *c;
+	struct td_tl_base *b;
+	int n;
+
+	q += 6;
+	if (p->icpu < 0 || !tl_int(&q, end, &n) || q >= end || *q != ':' ||
+	    td_skip_ws(q + 1, end) != end)
+		return false;
+	tl_close_base(p);
+	c = &p->tl->cpus[p->icpu];
+	if (c->nbases == p->basecap) {
+		size_t cap = p->basecap ? p->basecap * 2 : 8;
+
+		b = reallocarray(c->bases, cap, sizeof(*b));
+		if (b == NULL) {
+			tl_nomem(p);
+			return true;
+		}
+		c->bases = b;
+		p->basecap = cap;
+	}
+	b = &c->bases[c->nbases];
+	memset(b, 0, sizeof(*b));
+	b->clock = n;
+	b->index = -1;
+	p->ibase = (long)c->nbases++;
+	p->timercap = 0;
+	return true;
+}
+
+/* A ".name: value" line: a clock-base field or a CPU-wide field. */
+static bool
+tl_dot_line(struct tl_parser *p, const char *q, const char *end)
+{
+	const char *name = q + 1, *nend, *colon;
+	struct td_tl_cpu *c;
+	struct td_tl_base *b;
+	int64_t v;
+	size_t i;
+
+	colon = memchr(name, ':', (size_t)(end - name));
+	if (colon == NULL || p->icpu < 0)
+		return false;
+	nend = colon;
+	while (nend > name && (nend[-1] == ' ' || nend[-1] == '\t'))
+		nend--;
+	c = &p->tl->cpus[p->icpu];
+	if (p->ibase >= 0) {
+		b = &c->bases[p->ibase];
+		if (tl_eq(name, nend, "base"))
+			return true;		/* a pointer, useless to us */
+		if (tl_eq(name, nend, "index")) {
+			int n;
+
+			q = colon + 1;
+			if (!tl_int(&q, end, &n) || td_skip_ws(q, end) != end)
+				return false;
+			b->index = n;
+			b->present |= TD_TLB_INDEX;
+			return true;
+		}
+		if (tl_eq(name, nend, "resolution")) {
+			if (!tl_value(colon + 1, end, &b->resolution_ns))
+				return false;
+			b->present |= TD_TLB_RESOLUTION;
+			return true;
+		}
+		if (tl_eq(name, nend, "offset")) {
+			if (!tl_value(colon + 1, end, &b->offset_ns))
+				return false;
+			b->present |= TD_TLB_OFFSET;
+			return true;
+		}
+		if (tl_eq(name, nend, "get_time")) {
+			b->get_time = tl_intern(p, colon + 1, end);
+			b->present |= TD_TLB_GET_TIME;
+			return true;
+		}
+	}
+	for (i = 0; i < TD_TLC_JIFFIES; i++)
+		if (tl_eq(name, nend, td_tl_cpu_field_names[i]))
+			break;
+	if (i == TD_TLC_JIFFIES)
+		return false;
+	tl_close_base(p);
+	if (!tl_value(colon + 1, end, &v))
+		return false;		/* absurd or garbled: absent, line kept aside */
+	c->f[i] = v;
+	c->present |= 1u << i;
+	return true;
+}
+
+/* The open base's newest timer, or NULL. */
+static struct td_tl_timer *
+tl_last_timer(struct tl_parser *p)
+{
+	struct td_tl_base *b;
+
+	if (p->icpu < 0 || p->ibase < 0)
+		return NULL;
+	b = &p->tl->cpus[p->icpu].bases[p->ibase];
+	return b->ntimers ? &b->timers[b->ntimers - 1] : NULL;
+}
+
+/* ", S:01[, start_site, comm/pid]": the tail of a timer line. */
+static void
+tl_timer_tail(struct tl_parser *p, struct td_tl_timer *t, const char *q, const char *end)
+{
+	const char *comma, *slash, *r;
+	uint64_t st;
+	int64_t pid;
+
+	q = td_skip_ws(q, end);
+	if (!td_has_prefix(q, end, "S:"))
+		return;
+	q += 2;
+	if (td_parse_hex(&q, end, &st) < 0 || st > 0xff)
+		return;
+	t->state = (unsigned)st;
+	t->has_state = true;
+	q = td_skip_ws(q, end);
+	if (q >= end || *q != ',')
+		return;
+	q++;
+	comma = memchr(q, ',', (size_t)(end - q));
+	if (comma == NULL)
+		return;
+	t->start_site = tl_intern(p, q, comma);
+	q = comma + 1;
+	r = end;
+	tl_trim(&q, &r);
+	/* comm may hold '/' and blanks: the pid follows the last '/'. */
+	for (slash = r; slash > q && slash[-1] != '/'; slash--)
+		;
+	if (slash > q) {
+		const char *d = slash;
+
+		if (td_parse_i64(&d, r, &pid) == 0 && d == r && pid >= 0 && pid <= INT_MAX) {
+			t->comm = tl_intern(p, q, slash - 1);
+			t->pid = (int)pid;
+			return;
+		}
+	}
+	t->comm = tl_intern(p, q, r);
+}
+
+/* " #N: <addr>, fn, S:01[, site, comm/pid]": a timer of the open base. */
+static bool
+tl_timer_line(struct tl_parser *p, const char *q, const char *end)
+{
+	struct td_tl_base *b;
+	struct td_tl_timer *t;
+	const char *a, *aend, *comma;
+	uint64_t n;
+
+	q++;
+	if (td_parse_u64(&q, end, &n) < 0 || q >= end || *q != ':')
+		return false;
+	q++;
+	if (p->icpu < 0 || p->ibase < 0)
+		return false;
+	b = &p->tl->cpus[p->icpu].bases[p->ibase];
+	if (b->ntimers == p->timercap) {
+		size_t cap = p->timercap ? p->timercap * 2 : 16;
+
+		t = reallocarray(b->timers, cap, sizeof(*t));
+		if (t == NULL) {
+			tl_nomem(p);
+			return true;
+		}
+		b->timers = t;
+		p->timercap = cap;
+	}
+	t = &b->timers[b->ntimers++];
+	memset(t, 0, sizeof(*t));
+	t->pid = -1;
+
+	comma = memchr(q, ',', (size_t)(end - q));
+	a = q;
+	aend = comma ? comma : end;
+	tl_trim(&a, &aend);
+	if (aend - a >= 2 && *a == '<' && aend[-1] == '>') {
+		const char *h = a + 1, *hend = aend - 1;
+		uint64_t addr;
+
+		tl_trim(&h, &hend);
+		/* <hex>; zeroed, hashed and <pK-error> pointers give 0 */
+		if (td_parse_hex(&h, hend, &addr) == 0 && h == hend)
+			t->addr = addr;
+	} else if (aend > a)
+		t->symbol = tl_intern(p, a, aend);
+	if (comma == NULL)
+		return true;
+	q = comma + 1;
+	comma = memchr(q, ',', (size_t)(end - q));
+	t->function = tl_intern(p, q, comma ? comma : end);
+	if (comma != NULL)
+		tl_timer_tail(p, t, comma + 1, end);
+	return true;
+}
+
+/* A relative expiry: signed, but v0.3 printed it with %Lu (2^64 - x). */
+static int
+tl_rel(const char **q, const char *end, int64_t *out)
+{
+	const char *s = *q;
+	uint64_t u;
+
+	if (td_parse_i64(q, end, out) == 0)
+		return 0;
+	*q = s;
+	if (*s != '-' && td_parse_u64(q, end, &u) == 0) {
+		*out = (int64_t)u;
+		return 0;
+	}
+	return -1;
+}
+
+/* " # expires at A[-B] nsecs [in C[ to D] nsecs]": the expiry of the last timer. */
+static bool
+tl_expiry_line(struct tl_parser *p, const char *q, const char *end)
+{
+	struct td_tl_timer *t = tl_last_timer(p);
+	int64_t soft, hard, rs, rh;
+	bool range = false;
+
+	q = td_skip_ws(q + 1, end);
+	if (!td_has_prefix(q, end, "expires at"))
+		return false;
+	q = td_skip_ws(q + 10, end);
+	if (t == NULL || t->has_expiry || td_parse_i64(&q, end, &soft) < 0)
+		return false;
+	hard = soft;
+	if (q < end && *q == '-') {
+		q++;
+		if (td_parse_i64(&q, end, &hard) < 0)
+			return false;
+		range = true;
+	}
+	q = td_skip_ws(q, end);
+	if (!td_has_prefix(q, end, "nsecs"))
+		return false;
+	q = td_skip_ws(q + 5, end);
+	if (!td_has_prefix(q, end, "[in"))
+		return false;
+	q = td_skip_ws(q + 3, end);
+	if (tl_rel(&q, end, &rs) < 0)
+		return false;
+	rh = rs;
+	q = td_skip_ws(q, end);
+	if (td_has_prefix(q, end, "to")) {
+		q = td_skip_ws(q + 2, end);
+		if (tl_rel(&q, end, &rh) < 0)
+			return false;
+		q = td_skip_ws(q, end);
+	}
+	if (!td_has_prefix(q, end, "nsecs]"))
+		return false;
+	t->has_expiry = true;
+	t->has_range = range;
+	t->soft_ns = soft;
+	t->hard_ns = hard;
+	t->rel_soft_ns = rs;
+	t->rel_hard_ns = rh;
+	return true;
+}
+
+/* Whether a tick device block has everything its format prints. */
+static bool
+tl_dev_complete(const struct td_timer_list *tl, const struct td_tl_tickdev *d)
+{
+	if (d->has_device && d->device == NULL)
+		return true;		/* <NULL> ends the block */
+	if (d->fn[TD_TLD_EVENT_HANDLER] == NULL)
+		return false;
+	if (tl->has_version && tl->vmajor == 0 && tl->vminor >= 6)
+		return (d->num_present & (1u << TD_TLD_RETRIES)) != 0;
+	return true;
+}
+
+/* "Tick Device: mode: N": start a tick device block. */
+static bool
+tl_tickdev_line(struct tl_parser *p, const char *q, const char *end)
+{
+	struct td_timer_list *tl = p->tl;
+	struct td_tl_tickdev *d;
+	int mode = -1;
+
+	q = td_skip_ws(q + 12, end);
+	if (td_has_prefix(q, end, "mode:")) {
+		q += 5;
+		if (!tl_int(&q, end, &mode) || td_skip_ws(q, end) != end)
+			mode = -1;
+	}
+	tl_close_cpu(p, true);
+	p->section = TL_SEC_TICK;
+	p->pending_devname = false;
+	if (tl->ndevs == p->devcap) {
+		size_t cap = p->devcap ? p->devcap * 2 : 8;
+
+		d = reallocarray(tl->devs, cap, sizeof(*d));
+		if (d == NULL) {
+			tl_nomem(p);
+			return true;
+		}
+		tl->devs = d;
+		p->devcap = cap;
+	}
+	d = &tl->devs[tl->ndevs];
+	memset(d, 0, sizeof(*d));
+	d->cpu = -1;
+	d->tick_mode = mode;
+	p->idev = (long)tl->ndevs++;
+	return true;
+}
+
+/* A " name: value" field of the current tick device. */
+static bool
+tl_devfield_line(struct tl_parser *p, const char *q, const char *end)
+{
+	struct td_tl_tickdev *d;
+	const char *colon, *nend;
+	size_t i;
+
+	if (p->idev < 0)
+		return false;
+	d = &p->tl->devs[p->idev];
+	colon = memchr(q, ':', (size_t)(end - q));
+	if (colon == NULL)
+		return false;
+	nend = colon;
+	while (nend > q && (nend[-1] == ' ' || nend[-1] == '\t'))
+		nend--;
+	for (i = 0; i < TD_TLD_NUM_COUNT; i++) {
+		if (!tl_eq(q, nend, td_tl_dev_num_names[i]))
+			continue;
+		if (!tl_value(colon + 1, end, &d->num[i]))
+			return false;
+		d->num_present |= 1u << i;
+		return true;
+	}
+	if (tl_eq(q, nend, "oneshot stopped"))
+		i = TD_TLD_ONESHOT_STOPPED;
+	else
+		for (i = 0; i < TD_TLD_FN_COUNT; i++)
+			if (tl_eq(q, nend, td_tl_dev_fn_names[i]))
+				break;
+	if (i == TD_TLD_FN_COUNT)
+		return false;
+	d->fn[i] = tl_intern(p, colon + 1, end);
+	return true;
+}
+
+/* "Clock Event Device: name" or "Wakeup Device: name"; <NULL> gives NULL. */
+static const char *
+tl_devname(struct tl_parser *p, const char *q, const char *end)
+{
+	tl_trim(&q, &end);
+	if (tl_eq(q, end, "<NULL>"))
+		return NULL;
+	return tl_intern(p, q, end);
+}
+
+/* Lines that start with a letter: headers, block starts and tick device fields. */
+static bool
+tl_word_line(struct tl_parser *p, const char *q, const char *end)
+{
+	struct td_timer_list *tl = p->tl;
+	struct td_tl_tickdev *d = p->idev >= 0 ? &tl->devs[p->idev] : NULL;
+	int64_t v;
+
+	switch (*q) {
+	case 'T':
+		if (td_has_prefix(q, end, "Tick Device:"))
+			return tl_tickdev_line(p, q, end);
+		if (td_has_prefix(q, end, "Timer List Version:")) {
+			const char *s = td_skip_ws(q + 19, end), *r = end;
+			int maj, min;
+
+			tl_trim(&s, &r);
+			if (tl->has_version || r - s >= (long)sizeof(tl->version) ||
+			    s >= r || *s != 'v')
+				return false;
+			q = s + 1;
+			if (!tl_int(&q, r, &maj) || q >= r || *q != '.' || maj < 0)
+				return false;
+			q++;
+			if (!tl_int(&q, r, &min) || q != r || min < 0)
+				return false;
+			memcpy(tl->version, s, (size_t)(r - s));
+			tl->version[r - s] = '\0';
+			tl->has_version = true;
+			tl->vmajor = maj;
+			tl->vminor = min;
+			tl->version_future = maj > TD_TL_VERSION_MAJOR_KNOWN ||
+			    (maj == TD_TL_VERSION_MAJOR_KNOWN && min > TD_TL_VERSION_MINOR_KNOWN);
+			p->section = TL_SEC_HEADER;
+			return true;
+		}
+		return false;
+	case 'H':
+		if (!td_has_prefix(q, end, "HRTIMER_MAX_CLOCK_BASES:"))
+			return false;
+		q += 24;
+		if (!tl_int(&q, end, &tl->max_clock_bases) || td_skip_ws(q, end) != end) {
+			tl->max_clock_bases = -1;
+			return false;
+		}
+		return true;
+	case 'n':
+		if (td_has_prefix(q, end, "now at ")) {
+			if (!tl_value(q + 7, end, &v))
+				return false;
+			tl->now_ns = v;
+			tl->has_now = true;
+			return true;
+		}
+		return tl_devfield_line(p, q, end);
+	case 'C':
+		if (td_has_prefix(q, end, "CONFIG_HZ:")) {
+			q += 10;
+			if (!tl_int(&q, end, &tl->config_hz) || td_skip_ws(q, end) != end) {
+				tl->config_hz = -1;
+				return false;
+			}
+			return true;
+		}
+		if (td_has_prefix(q, end, "Clock Event Device:")) {
+			if (d == NULL)
+				return false;
+			q = td_skip_ws(q + 19, end);
+			if (q == end) {
+				p->pending_devname = true;	/* the name is on the next record */
+				return true;
+			}
+			d->has_device = true;
+			d->device = tl_devname(p, q, end);
+			return true;
+		}
+		return false;
+	case 'c':
+		if (td_has_prefix(q, end, "cpu:"))
+			return tl_cpu_line(p, q, end);
+		if (td_has_prefix(q, end, "clock "))
+			return tl_clock_line(p, q, end);
+		return false;
+	case 'a':
+		return tl_eq(q, end, "active timers:") && p->ibase >= 0;
+	case 'j':
+		if (!td_has_prefix(q, end, "jiffies:") || p->icpu < 0)
+			return false;
+		tl_close_base(p);
+		if (!tl_value(q + 8, end, &v))
+			return false;
+		tl->cpus[p->icpu].f[TD_TLC_JIFFIES] = v;
+		tl->cpus[p->icpu].present |= 1u << TD_TLC_JIFFIES;
+		tl_close_cpu(p, true);
+		return true;
+	case 'B':
+		if (!tl_eq(q, end, "Broadcast device") || d == NULL)
+			return false;
+		d->kind = TD_TLD_KIND_BROADCAST;
+		return true;
+	case 'P':
+		if (!td_has_prefix(q, end, "Per CPU device:") || d == NULL)
+			return false;
+		q += 15;
+		if (!tl_int(&q, end, &d->cpu) || td_skip_ws(q, end) != end || d->cpu < 0) {
+			d->cpu = -1;
+			return false;
+		}
+		d->kind = TD_TLD_KIND_PERCPU;
+		return true;
+	case 'W':
+		if (!td_has_prefix(q, end, "Wakeup Device:") || d == NULL)
+			return false;
+		d->has_wakeup = true;
+		d->wakeup_device = tl_devname(p, q + 14, end);
+		return true;
+	case 't':
+		if (td_has_prefix(q, end, "tick_broadcast_mask:")) {
+			tl->broadcast_mask = tl_intern(p, q + 20, end);
+		} else if (td_has_prefix(q, end, "tick_broadcast_oneshot_mask:")) {
+			tl->broadcast_oneshot_mask = tl_intern(p, q + 28, end);
+		} else
+			return false;
+		if (d != NULL && d->kind == TD_TLD_KIND_UNKNOWN && p->masks_dev < 0)
+			p->masks_dev = p->idev;
+		p->idev = -1;
+		p->section = TL_SEC_TICK;
+		return true;
+	case 'S':
+	case 's':
+		/* "SysRq : Show clockevent devices ..." opens a log copy. */
+		if ((td_has_prefix(q, end, "SysRq") || td_has_prefix(q, end, "sysrq")) &&
+		    memmem(q, (size_t)(end - q), "Show clockevent", 15) != NULL)
+			return true;
+		return tl_devfield_line(p, q, end);
+	default:
+		return tl_devfield_line(p, q, end);
+	}
+}
+
+/* Skip printk and syslog prefixes of a kernel log line; sets from_log. */
+static const char *
+tl_strip_prefix(struct tl_parser *p, const char *s, const char *end)
+{
+	const char *q = s, *r, *k;
+	bool stripped = false;
+
+	/* syslog: "Mon DD HH:MM:SS host kernel: " */
+	if (end - q > 16 && q[0] >= 'A' && q[0] <= 'Z' && q[3] == ' ' && q[6] == ' ' &&
+	    q[9] == ':' && q[12] == ':' && q[15] == ' ') {
+		size_t n = (size_t)(end - q - 15);
+
+		k = memmem(q + 15, n < 96 ? n : 96, " kernel:", 8);
+		if (k != NULL) {
+			q = k + 8;
+			if (q < end && *q == ' ')
+				q++;
+			stripped = true;
+		}
+	}
+	/* raw kmsg / pstore log level: "<4>" */
+	if (end - q >= 3 && q[0] == '<' && q[1] >= '0' && q[1] <= '9') {
+		for (r = q + 1; r < end && r - q <= 4 && *r >= '0' && *r <= '9'; r++)
+			;
+		if (r < end && *r == '>') {
+			q = r + 1;
+			stripped = true;
+		}
+	}
+	/* "[  12.345678]", "[  +0.000003]", "[    C0]", "[  T123]", one after the other */
+	while (q < end && *q == '[') {
+		r = td_skip_ws(q + 1, end);
+		if (r < end && (*r == '+' || *r == 'C' || *r == 'T'))
+			r++;
+		k = r;
+		while (r < end && ((*r >= '0' && *r <= '9') || *r == '.'))
+			r++;
+		if (r == k || r >= end || *r != ']')
+			break;
+		q = r + 1;
+		stripped = true;
+	}
+	if (stripped) {
+		p->tl->from_log = true;
+		if (q < end && *q == ' ')
+			q++;
+	}
+	return q;
+}
+
+/* Handle one line of input (without its newline). */
+static void
+tl_line(struct tl_parser *p, const char *s, const char *end)
+{
+	struct td_tl_timer *t;
+	const char *q;
+	long line = ++p->tl->nlines;
+	bool known, pending = p->pending_devname;
+
+	if (p->err != 0)
+		return;
+	if (end - s > TL_LINE_MAX) {
+		if (p->first_line == 0)
+			p->first_line = line;
+		tl_unknown(p, line, s, end);
+		return;
+	}
+	while (end > s && (end[-1] == '\r' || end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if (s < end && (*s == '[' || *s == '<' || (*s >= 'A' && *s <= 'Z')))
+		s = tl_strip_prefix(p, s, end);
+	q = td_skip_ws(s, end);
+	if (q == end)
+		return;
+	if (p->first_line == 0)
+		p->first_line = line;
+	p->pending_devname = false;
+	switch (*q) {
+	case '#':
+		if (q + 1 < end && q[1] >= '0' && q[1] <= '9')
+			known = tl_timer_line(p, q, end);
+		else
+			known = tl_expiry_line(p, q, end);
+		break;
+	case '.':
+		known = tl_dot_line(p, q, end);
+		break;
+	case ',':
+		/* the ", S:01" piece of a timer line split by printk */
+		t = tl_last_timer(p);
+		known = t != NULL && !t->has_state && !t->has_expiry;
+		if (known)
+			tl_timer_tail(p, t, q + 1, end);
+		break;
+	default:
+		known = tl_word_line(p, q, end);
+		if (!known && pending && p->idev >= 0) {
+			struct td_tl_tickdev *d = &p->tl->devs[p->idev];
+
+			d->has_device = true;
+			d->device = tl_devname(p, q, end);
+			known = true;
+		}
+		break;
+	}
+	if (known)
+		p->any = true;
+	else
+		tl_unknown(p, line, s, end);
+}
+
+/* Set up an empty snapshot and its parser. */
+static int
+tl_begin(struct tl_parser *p, const char *name, struct td_error *e)
+{
+	struct td_timer_list *tl;
+
+	memset(p, 0, sizeof(*p));
+	p->name = name ? name : "timer_list";
+	p->icpu = p->ibase = p->idev = p->masks_dev = -1;
+	tl = calloc(1, sizeof(*tl));
+	if (tl == NULL)
+		return td_error_set(e, ENOMEM, p->name, 0, "out of memory");
+	tl->pool = calloc(1, sizeof(*tl->pool));
+	if (tl->pool == NULL) {
+		free(tl);
+		return td_error_set(e, ENOMEM, p->name, 0, "out of memory");
+	}
+	td_strpool_init(&tl->pool->sp);
+	tl->vmajor = tl->vminor = -1;
+	tl->max_clock_bases = -1;
+	tl->config_hz = -1;
+	p->tl = tl;
+	return 0;
+}
+
+/* Guess the kind of tick devices printed without a label (v0.3, grep output). */
+static void
+tl_guess_kinds(struct tl_parser *p)
+{
+	struct td_timer_list *tl = p->tl;
+	size_t i, nper = 0;
+
+	for (i = 0; i < tl->ndevs; i++)
+		if (tl->devs[i].kind == TD_TLD_KIND_PERCPU)
+			nper++;
+	for (i = 0; i < tl->ndevs; i++) {
+		struct td_tl_tickdev *d = &tl->devs[i];
+		const char *h = d->fn[TD_TLD_EVENT_HANDLER];
+
+		if (d->kind != TD_TLD_KIND_UNKNOWN)
+			continue;
+		d->kind_guessed = true;
+		if ((long)i == p->masks_dev || (h != NULL && strstr(h, "broadcast") != NULL)) {
+			d->kind = TD_TLD_KIND_BROADCAST;
+			continue;
+		}
+		d->kind = TD_TLD_KIND_PERCPU;
+		d->cpu = nper < tl->ncpus ? tl->cpus[nper].cpu : (int)nper;
+		nper++;
+	}
+}
+
+/* Finish the parse: completeness, guesses, errors. */
+static int
+tl_end(struct tl_parser *p, bool final_newline, struct td_timer_list **out,
+    struct td_error *e)
+{
+	struct td_timer_list *tl = p->tl;
+
+	if (p->err == 0) {
+		tl_close_base(p);
+		if (!final_newline)
+			tl->truncated = true;
+		if (p->icpu >= 0 && !tl->cpus[p->icpu].complete)
+			tl->truncated = true;
+		if (p->idev >= 0 && !tl_dev_complete(tl, &tl->devs[p->idev]))
+			tl->truncated = true;
+		if (tl->has_version && tl->ncpus == 0 && tl->ndevs == 0)
+			tl->truncated = true;
+		tl_guess_kinds(p);
+	}
+	if (p->err != 0) {
+		td_error_set(e, p->err, p->name, tl->nlines, "out of memory");
+		td_timer_list_free(tl);
+		return -p->err;
+	}
+	if (!p->any) {
+		td_error_set(e, EINVAL, p->name, p->first_line ? p->first_line : 1,
+		    "no timer_list content%s", tl->nlines == 0 ? " (empty input)" : "");
+		td_timer_list_free(tl);
+		return -EINVAL;
+	}
+	*out = tl;
+	return 0;
+}
+
+/* Parse a whole timer_list held in memory. */
+int
+td_timer_list_parse(const char *buf, size_t len, const char *name,
+    struct td_timer_list **out, struct td_error *e)
+{
+	struct tl_parser p;
+	const char *s = buf, *end = buf + len, *nl;
+	int r;
+
+	*out = NULL;
+	if ((r = tl_begin(&p, name, e)) < 0)
+		return r;
+	while (s < end && p.err == 0) {
+		nl = memchr(s, '\n', (size_t)(end - s));
+		if (nl == NULL) {
+			tl_line(&p, s, end);
+			break;
+		}
+		tl_line(&p, s, nl);
+		s = nl + 1;
+	}
+	return tl_end(&p, len == 0 || buf[len - 1] == '\n', out, e);
+}
+
+/* Parse a timer_list from a stream, a chunk at a time. */
+int
+td_timer_list_parse_file(FILE *f, const char *name, struct td_timer_list **out,
+    struct td_error *e)
+{
+	struct tl_parser p;
+	char *buf, *s, *lim, *nl;
+	size_t have = 0, n;
+	bool skipping = false, last_nl = true;
+	int r;
+
+	*out = NULL;
+	if ((r = tl_begin(&p, name, e)) < 0)
+		return r;
+	buf = malloc(TL_READ_CHUNK);
+	if (buf == NULL) {
+		td_timer_list_free(p.tl);
+		return td_error_set(e, ENOMEM, p.name, 0, "out of memory");
+	}
+	while (p.err == 0 && (n = fread(buf + have, 1, TL_READ_CHUNK - have, f)) > 0) {
+		last_nl = buf[have + n - 1] == '\n';
+		have += n;
+		s = buf;
+		lim = buf + have;
+		while ((nl = memchr(s, '\n', (size_t)(lim - s))) != NULL) {
+			if (skipping)
+				skipping = false;	/* the end of an overlong line */
+			else
+				tl_line(&p, s, nl);
+			s = nl + 1;
+		}
+		have = (size_t)(lim - s);
+		if (have == TL_READ_CHUNK) {
+			/* No newline in a whole chunk: an overlong line, kept as unknown. */
+			if (!skipping)
+				tl_line(&p, s, lim);
+			skipping = true;
+			have = 0;
+		} else if (have > 0 && s != buf)
+			memmove(buf, s, have);
+	}
+	if (ferror(f) && p.err == 0) {
+		free(buf);
+		td_timer_list_free(p.tl);
+		return td_error_set(e, EIO, p.name, 0, "read error");
+	}
+	if (have > 0 && !skipping && p.err == 0)
+		tl_line(&p, buf, buf + have);
+	free(buf);
+	return tl_end(&p, last_nl, out, e);
+}
+
+/* Free a snapshot (NULL is fine). */
+void
+td_timer_list_free(struct td_timer_list *tl)
+{
+	size_t i, j;
+
+	if (tl == NULL)
+		return;
+	for (i = 0; i < tl->ncpus; i++) {
+		for (j = 0; j < tl->cpus[i].nbases; j++)
+			free(tl->cpus[i].bases[j].timers);
+		free(tl->cpus[i].bases);
+	}
+	free(tl->cpus);
+	free(tl->devs);
+	free(tl->unknown);
+	if (tl->pool != NULL)
+		td_strpool_fini(&tl->pool->sp);
+	free(tl->pool);
+	free(tl);
+}
+
+/* The per-CPU tick device of cpu, or NULL. */
+const struct td_tl_tickdev *
+td_tl_cpu_device(const struct td_timer_list *tl, int cpu)
+{
+	size_t i;
+
+	for (i = 0; tl != NULL && i < tl->ndevs; i++)
+		if (tl->devs[i].kind == TD_TLD_KIND_PERCPU && tl->devs[i].cpu == cpu)
+			return &tl->devs[i];
+	return NULL;
+}
+
+/* The broadcast tick device, or NULL. */
+const struct td_tl_tickdev *
+td_tl_broadcast_device(const struct td_timer_list *tl)
+{
+	size_t i;
+
+	for (i = 0; tl != NULL && i < tl->ndevs; i++)
+		if (tl->devs[i].kind == TD_TLD_KIND_BROADCAST)
+			return &tl->devs[i];
+	return NULL;
+}
+
+/* A CPU-wide field, when the kernel printed it. */
+bool
+td_tl_cpu_field(const struct td_tl_cpu *c, enum td_tl_cpu_field f, int64_t *v)
+{
+	if (c == NULL || (unsigned)f >= TD_TLC_COUNT || !(c->present & (1u << f)))
+		return false;
+	*v = c->f[f];
+	return true;
+}
+
+/* Active timers of a CPU, all clock bases together. */
+size_t
+td_tl_cpu_ntimers(const struct td_tl_cpu *c)
+{
+	size_t i, n = 0;
+
+	for (i = 0; c != NULL && i < c->nbases; i++)
+		n += c->bases[i].ntimers;
+	return n;
+}
+
+/* Tick mode from a tick device's event_handler. */
+enum td_tick_mode
+td_tick_mode_from_handler(const char *h)
+{
+	if (h == NULL)
+		return TD_TICK_UNKNOWN;
+	if (strcmp(h, "hrtimer_interrupt") == 0)
+		return TD_TICK_HIGHRES;
+	if (strcmp(h, "tick_nohz_handler") == 0 || strcmp(h, "tick_nohz_lowres_handler") == 0)
+		return TD_TICK_NOHZ_LOWRES;
+	if (strcmp(h, "tick_handle_periodic") == 0)
+		return TD_TICK_PERIODIC;
+	return TD_TICK_UNKNOWN;
+}
+
+/* Name of a tick mode, as truth.json spells it. */
+const char *
+td_tick_mode_name(enum td_tick_mode m)
+{
+	switch (m) {
+	case TD_TICK_PERIODIC:
+		return "periodic";
+	case TD_TICK_NOHZ_LOWRES:
+		return "nohz_lowres";
+	case TD_TICK_HIGHRES:
+		return "highres";
+	default:
+		return "unknown";
+	}
+}
