@@ -4,7 +4,7 @@
 set -u
 cd "$(dirname "$0")/.."
 sh tools/deps.sh --test || exit 1
-sh tools/setup.sh || exit 1
+sh tools/setup.sh --no-run || exit 1
 cd build
 make -s -j"$(nproc)" check >check.out 2>&1
 rc=$?
