@@ -1,0 +1,44 @@
+/* wakeuptop's state: options, the sampler, the view and the output. */
+#ifndef WT_APP_H
+#define WT_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "facts.h"
+#include "frame.h"
+#include "render.h"
+#include "sampler.h"
+#include "table.h"
+#include "view.h"
+
+struct wt_app {
+	/* Options. */
+	const char		*sysroot;
+	enum td_backend		 backend;
+	bool			 batch;
+	bool			 json;
+	long			 iterations;	/* 0: until quit */
+	int			 width;		/* batch text width */
+	bool			 color;
+
+	/* State. */
+	struct td_sampler	*sampler;
+	struct td_table		*table;
+	struct wt_view		 view;
+	struct wt_facts		 facts;
+	struct wt_frame		 frame;
+	struct wt_status	 status;
+	int			 page;		/* list rows on screen */
+	long			 done;		/* samples shown */
+	int			 tfd, sfd;
+};
+
+/* Run the event loop until quit, a signal, or the last batch iteration. Exit code. */
+int wt_loop_run(struct wt_app *a);
+/* Print one batch iteration (text or one JSON line) to stdout. 0 or -EIO. */
+int wt_batch_print(struct wt_app *a);
+/* Draw the screen from the view. */
+void wt_app_draw(struct wt_app *a);
+
+#endif

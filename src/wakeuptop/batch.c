@@ -1,0 +1,126 @@
+/* Batch mode: the rendered frame on stdout, or one JSON object per line. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "app.h"
+
+#define JSON_VERSION	1
+
+/* The per-CPU strip as JSON; unknown values are left out, never 0. */
+static void
+json_cpus(struct td_json *j, const struct wt_view *v, const struct wt_facts *fa)
+{
+	size_t i;
+
+	td_json_arr_begin(j, "cpus");
+	for (i = 0; i < v->nstrip; i++) {
+		const struct wt_cpu *c = &v->strip[i];
+
+		td_json_obj_begin(j, NULL);
+		td_json_int(j, "cpu", c->cpu);
+		if (c->wakeups >= 0)
+			td_json_double(j, "wakeups_per_sec", c->wakeups, 2);
+		if (c->loc >= 0)
+			td_json_double(j, "local_timer_per_sec", c->loc, 2);
+		if (c->tick_stopped >= 0)
+			td_json_bool(j, "tick_stopped", c->tick_stopped == 1);
+		else if (fa->ticks_why[0] != '\0')
+			td_json_str(j, "tick_stopped_unknown", fa->ticks_why);
+		td_json_obj_end(j);
+	}
+	td_json_arr_end(j);
+}
+
+/* One iteration as a JSON line. */
+static int
+print_json(struct wt_app *a)
+{
+	const struct wt_view *v = &a->view;
+	const struct td_sample *p = v->sample;
+	const struct wt_facts *fa = &a->facts;
+	struct timespec ts;
+	struct td_json j;
+	size_t i;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	td_json_init(&j, stdout, false);
+	td_json_obj_begin(&j, NULL);
+	td_json_int(&j, "version", JSON_VERSION);
+	td_json_int(&j, "iteration", a->done);
+	td_json_int(&j, "timestamp_ns", (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec);
+	if (fa->host[0] != '\0')
+		td_json_str(&j, "host", fa->host);
+	if (fa->release[0] != '\0')
+		td_json_str(&j, "kernel", fa->release);
+	if (fa->tick_known)
+		td_json_str(&j, "tick_mode", fa->tick);
+	else
+		td_json_str(&j, "tick_mode_unknown", fa->tick);
+	if (fa->hz > 0)
+		td_json_int(&j, "hz", fa->hz);
+	else
+		td_json_str(&j, "hz_unknown", fa->hz_why);
+	if (fa->clocksource[0] != '\0')
+		td_json_str(&j, "clocksource", fa->clocksource);
+	else
+		td_json_str(&j, "clocksource_unknown", fa->cs_why);
+	td_json_str(&j, "backend", a->status.backend);
+	if (a->status.note != NULL && a->status.note[0] != '\0')
+		td_json_str(&j, "backend_note", a->status.note);
+	if (p->note[0] != '\0')
+		td_json_str(&j, "note", p->note);
+	td_json_int(&j, "interval_ns", v->interval_ns);
+	td_json_uint(&j, "period_ns", p->period_ns);
+	td_json_uint(&j, "total_events", p->total_events);
+	td_json_double(&j, "wakeups_per_sec", v->total_rate, 2);
+	if (p->lost_known)
+		td_json_uint(&j, "lost_events", p->lost_events);
+	td_json_obj_begin(&j, "filter");
+	td_json_str(&j, "show", v->show == WT_SHOW_ALL ? "all" :
+	    v->show == WT_SHOW_TIMERS ? "timers" : "interrupts");
+	if (v->has_cpus)
+		td_json_str(&j, "cpus", v->cpus_text);
+	if (v->pid >= 0)
+		td_json_int(&j, "pid", v->pid);
+	if (v->name[0] != '\0')
+		td_json_str(&j, "name", v->name);
+	td_json_obj_end(&j);
+	if (wt_view_sort_column(v) != NULL)
+		td_json_str(&j, "sort", wt_view_sort_column(v)->name);
+	json_cpus(&j, v, fa);
+	td_json_arr_begin(&j, "sources");
+	for (i = 0; i < v->nrows; i++)
+		td_table_row_json(a->table, &j, NULL, v->rowp[i], true);
+	td_json_arr_end(&j);
+	td_json_obj_end(&j);
+	if (td_json_finish(&j) < 0)
+		return -EIO;
+	putchar('\n');
+	return 0;
+}
+
+/* Print one iteration. */
+int
+wt_batch_print(struct wt_app *a)
+{
+	size_t i;
+
+	if (a->json) {
+		if (print_json(a) < 0)
+			return -EIO;
+	} else {
+		a->status.iteration = (int)a->done;
+		wt_frame_reset(&a->frame, a->width);
+		wt_render(&a->frame, &a->view, &a->facts, &a->status, 0);
+		if (a->done > 1)
+			putchar('\n');
+		for (i = 0; i < a->frame.n; i++)
+			printf("%s\n", a->frame.lines[i].text);
+	}
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return -EIO;
+	return 0;
+}

@@ -1,0 +1,207 @@
+/* The per-CPU strip of the header, folded into groups when CPUs are many. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpumask.h"
+#include "cpustrip.h"
+#include "text.h"
+
+#define CELL_WIDTH	32	/* "cpu127 1234.5/s loc 1.2k/s stop " */
+
+struct group {
+	int			 key;
+	int			 ncpus;
+	double			 wakeups, loc;	/* sums; negative when unknown */
+	double			 max_wakeups;
+	struct td_cpuset	*set;
+};
+
+/* Format a rate with a unit. */
+const char *
+wt_fmt_rate(char *buf, size_t len, double rate)
+{
+	if (rate < 0)
+		snprintf(buf, len, "?");
+	else if (rate >= 1e6)
+		snprintf(buf, len, "%.1fM/s", rate / 1e6);
+	else if (rate >= 1e4)
+		snprintf(buf, len, "%.0fk/s", rate / 1e3);
+	else if (rate >= 1e3)
+		snprintf(buf, len, "%.1fk/s", rate / 1e3);
+	else if (rate >= 100 || rate == 0)
+		snprintf(buf, len, "%.0f/s", rate);
+	else
+		snprintf(buf, len, "%.1f/s", rate);
+	return buf;
+}
+
+/* The tick state as a word. */
+static const char *
+tick_word(int stopped)
+{
+	if (stopped < 0)
+		return "tick ?";
+	return stopped ? "idle" : "tick";
+}
+
+/* Order of magnitude bucket of a rate: 0 unknown, 1 zero, 2 below 1/s, 3.. per decade. */
+static int
+bucket(double rate)
+{
+	int b = 3;
+
+	if (rate < 0)
+		return 0;
+	if (rate == 0)
+		return 1;
+	if (rate < 1)
+		return 2;
+	while (rate >= 10 && b < 9) {
+		rate /= 10;
+		b++;
+	}
+	return b;
+}
+
+/* The range a bucket stands for, as text. */
+static const char *
+bucket_text(int b)
+{
+	static const char *const t[] = { "?", "0/s", "<1/s", "1-10/s", "10-100/s",
+	    "100-1k/s", "1k-10k/s", "10k-100k/s", "100k-1M/s", ">1M/s" };
+
+	return t[b];
+}
+
+/* Compare groups: the busiest first. */
+static int
+group_cmp(const void *a, const void *b)
+{
+	const struct group *x = a, *y = b;
+
+	if (x->max_wakeups != y->max_wakeups)
+		return x->max_wakeups < y->max_wakeups ? 1 : -1;
+	return x->key - y->key;
+}
+
+/* One cell per CPU, as many per line as fit. */
+static int
+render_cells(struct wt_frame *f, const struct wt_cpu *cpus, size_t ncpus)
+{
+	char line[1024], cell[CELL_WIDTH * 2 + 8], raw[96], r1[16], r2[16];
+	size_t i;
+	int per = f->width / CELL_WIDTH, k = 0, lines = 0, pos = 0;
+
+	if (per < 1)
+		per = 1;
+	if (per > (int)(sizeof(line) / (CELL_WIDTH * 2)))
+		per = (int)(sizeof(line) / (CELL_WIDTH * 2));
+	line[0] = '\0';
+	for (i = 0; i < ncpus; i++) {
+		snprintf(raw, sizeof(raw), "cpu%d %s loc %s %s", cpus[i].cpu,
+		    wt_fmt_rate(r1, sizeof(r1), cpus[i].wakeups),
+		    wt_fmt_rate(r2, sizeof(r2), cpus[i].loc), tick_word(cpus[i].tick_stopped));
+		wt_text_fit(cell, sizeof(cell), raw, CELL_WIDTH - 1, WT_LEFT, 1, 1);
+		pos += snprintf(line + pos, sizeof(line) - (size_t)pos, "%s%s",
+		    k ? " " : "", cell);
+		if (++k == per || i + 1 == ncpus) {
+			wt_frame_add(f, WT_R_TEXT, "%s", line);
+			lines++;
+			k = 0;
+			pos = 0;
+			line[0] = '\0';
+		}
+	}
+	return lines;
+}
+
+/* Group CPUs alike and show the groups, the busiest first. */
+static int
+render_groups(struct wt_frame *f, const struct wt_cpu *cpus, size_t ncpus, int max_lines)
+{
+	struct group *g;
+	char list[256], r1[16], r2[16];
+	size_t i, j, ng = 0;
+	int lines = 0, rest_cpus = 0, key;
+	double rest_w = 0;
+
+	g = calloc(ncpus, sizeof(*g));
+	if (g == NULL)
+		return 0;
+	for (i = 0; i < ncpus; i++) {
+		key = (bucket(cpus[i].wakeups) * 16 + bucket(cpus[i].loc)) * 4 +
+		    cpus[i].tick_stopped + 1;
+		for (j = 0; j < ng && g[j].key != key; j++)
+			;
+		if (j == ng) {
+			g[j].key = key;
+			g[j].set = calloc(1, sizeof(*g[j].set));
+			if (g[j].set == NULL)
+				break;
+			g[j].wakeups = g[j].loc = 0;
+			ng++;
+		}
+		g[j].ncpus++;
+		if (cpus[i].cpu >= 0 && cpus[i].cpu < TD_MAX_CPUS)
+			td_cpuset_set(g[j].set, cpus[i].cpu);
+		if (cpus[i].wakeups < 0 || g[j].wakeups < 0)
+			g[j].wakeups = -1;
+		else
+			g[j].wakeups += cpus[i].wakeups;
+		if (cpus[i].loc < 0 || g[j].loc < 0)
+			g[j].loc = -1;
+		else
+			g[j].loc += cpus[i].loc;
+		if (cpus[i].wakeups > g[j].max_wakeups)
+			g[j].max_wakeups = cpus[i].wakeups;
+	}
+	qsort(g, ng, sizeof(*g), group_cmp);
+	for (i = 0; i < ng; i++) {
+		if (lines + 1 >= max_lines && i + 1 < ng) {
+			rest_cpus += g[i].ncpus;
+			if (g[i].wakeups >= 0)
+				rest_w += g[i].wakeups;
+			continue;
+		}
+		td_cpuset_format(g[i].set, list, sizeof(list));
+		wt_frame_add(f, WT_R_TEXT,
+		    "cpu%s (%d): %s each, loc %s each, %s; in all %s, loc %s",
+		    list, g[i].ncpus, bucket_text(g[i].key / 64),
+		    bucket_text(g[i].key / 4 % 16),
+		    g[i].key % 4 == 0 ? "tick state ?" :
+		    g[i].key % 4 == 2 ? "tick stopped" : "tick running",
+		    wt_fmt_rate(r1, sizeof(r1), g[i].wakeups),
+		    wt_fmt_rate(r2, sizeof(r2), g[i].loc));
+		lines++;
+	}
+	if (rest_cpus > 0) {
+		wt_frame_add(f, WT_R_TEXT, "+%d more CPUs in smaller groups: sum %s", rest_cpus,
+		    wt_fmt_rate(r1, sizeof(r1), rest_w));
+		lines++;
+	}
+	for (i = 0; i < ng; i++)
+		free(g[i].set);
+	free(g);
+	return lines;
+}
+
+/* Add the per-CPU strip. */
+int
+wt_cpustrip_render(struct wt_frame *f, const struct wt_cpu *cpus, size_t ncpus,
+    int max_lines)
+{
+	int per = f->width / CELL_WIDTH;
+
+	if (per > 1024 / (CELL_WIDTH * 2))
+		per = 1024 / (CELL_WIDTH * 2);
+	if (ncpus == 0 || max_lines <= 0)
+		return 0;
+	if (per < 1)
+		per = 1;
+	if ((ncpus + (size_t)per - 1) / (size_t)per <= (size_t)max_lines)
+		return render_cells(f, cpus, ncpus);
+	return render_groups(f, cpus, ncpus, max_lines);
+}

@@ -1,0 +1,30 @@
+/* The per-CPU strip of the header: one cell per CPU, folded into groups when they do not fit. */
+#ifndef WT_CPUSTRIP_H
+#define WT_CPUSTRIP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "frame.h"
+
+/* What the strip shows of one CPU; a negative rate or tick state means unknown. */
+struct wt_cpu {
+	int	 cpu;
+	double	 wakeups;	/* wakeups per second (the sampler's events on this CPU) */
+	double	 loc;		/* local timer interrupts per second */
+	int	 tick_stopped;	/* 1 stopped, 0 running, -1 unknown */
+};
+
+/* Format a rate with a unit ("12.5/s", "1.2k/s"), or "?" when negative (unknown). */
+const char *wt_fmt_rate(char *buf, size_t len, double rate);
+
+/*
+ * Add the strip to the frame in at most max_lines lines.  When one cell per CPU
+ * does not fit, CPUs alike (same order of magnitude of both rates, same tick
+ * state) are grouped as "cpu0-63,65"; groups that still do not fit are summed
+ * in a last "+N more" line.  Returns the lines added.
+ */
+int wt_cpustrip_render(struct wt_frame *f, const struct wt_cpu *cpus, size_t ncpus,
+    int max_lines);
+
+#endif

@@ -1,0 +1,219 @@
+/* The machine facts of the header, all through the library. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clocksource.h"
+#include "diagnose.h"
+#include "kconfig.h"
+#include "source.h"
+#include "sysinfo.h"
+#include "timer_list.h"
+#include "facts.h"
+
+#define MAX_MODES	8
+
+/* Parse /proc/timer_list; NULL with why filled when it cannot be read or parsed. */
+static struct td_timer_list *
+load_timer_list(const char *sysroot, char *why, size_t len)
+{
+	struct td_timer_list *tl = NULL;
+	struct td_error e;
+	struct td_buf b = { NULL, 0 };
+	char msg[600];
+
+	td_error_clear(&e);
+	if (td_read_root(sysroot, "/proc/timer_list", TD_READ_CAP_DEFAULT, &b, &e) < 0 ||
+	    td_timer_list_parse(b.data, b.len, "/proc/timer_list", &tl, &e) < 0) {
+		if (e.code == EACCES || e.code == EPERM)
+			snprintf(why, len, "/proc/timer_list needs root");
+		else
+			snprintf(why, len, "%s", td_error_str(&e, msg, sizeof(msg)));
+		tl = NULL;
+	}
+	td_buf_free(&b);
+	return tl;
+}
+
+/* Summarise the tick modes of all CPUs: "highres, nohz on all 2 CPUs". */
+static void
+tick_summary(const struct td_timer_list *tl, char *out, size_t len)
+{
+	char names[MAX_MODES][48];
+	int counts[MAX_MODES], nmodes = 0, i;
+	size_t c;
+	char one[48];
+	int pos;
+
+	for (c = 0; c < tl->ncpus; c++) {
+		const struct td_tl_cpu *cpu = &tl->cpus[c];
+		enum td_tick_mode m = td_cpu_tick_mode(tl, cpu, NULL);
+		int nohz = td_cpu_nohz_active(cpu);
+
+		snprintf(one, sizeof(one), "%s%s", td_tick_mode_name(m),
+		    nohz == 1 ? " + nohz" : nohz == 0 ? ", nohz off" : "");
+		for (i = 0; i < nmodes && strcmp(names[i], one) != 0; i++)
+			;
+		if (i == nmodes) {
+			if (nmodes == MAX_MODES)
+				continue;
+			strlcpy(names[i], one, sizeof(names[i]));
+			counts[i] = 0;
+			nmodes++;
+		}
+		counts[i]++;
+	}
+	if (nmodes == 0) {
+		snprintf(out, len, "unknown (no CPU in /proc/timer_list)");
+		return;
+	}
+	if (nmodes == 1) {
+		snprintf(out, len, "%s on all %zu CPUs", names[0], tl->ncpus);
+		return;
+	}
+	out[0] = '\0';
+	pos = 0;
+	for (i = 0; i < nmodes && (size_t)pos < len; i++)
+		pos += snprintf(out + pos, len - (size_t)pos, "%s%s on %d", i ? ", " : "",
+		    names[i], counts[i]);
+	if ((size_t)pos < len)
+		snprintf(out + pos, len - (size_t)pos, " of %zu CPUs", tl->ncpus);
+}
+
+/* Keep each CPU's tick_stopped from a parsed timer_list. */
+static void
+keep_ticks(struct wt_facts *f, const struct td_timer_list *tl)
+{
+	size_t c;
+	int *cpu, *st;
+
+	cpu = reallocarray(f->cpu, tl->ncpus ? tl->ncpus : 1, sizeof(int));
+	if (cpu == NULL)
+		return;
+	f->cpu = cpu;
+	st = reallocarray(f->tick_stopped, tl->ncpus ? tl->ncpus : 1, sizeof(int));
+	if (st == NULL)
+		return;
+	f->tick_stopped = st;
+	f->ncpus = tl->ncpus;
+	for (c = 0; c < tl->ncpus; c++) {
+		int64_t v;
+
+		f->cpu[c] = tl->cpus[c].cpu;
+		if (td_tl_cpu_field(&tl->cpus[c], TD_TLC_TICK_STOPPED, &v))
+			f->tick_stopped[c] = v != 0;
+		else
+			f->tick_stopped[c] = -1;
+	}
+	f->ticks_why[0] = '\0';
+}
+
+/* Read the facts once. */
+void
+wt_facts_read(const char *sysroot, struct wt_facts *f)
+{
+	struct td_sysinfo *si;
+	struct td_clocksources cs;
+	struct td_kconfig kc;
+	struct td_timer_list *tl;
+	struct td_error e;
+	const char *p;
+
+	memset(f, 0, sizeof(*f));
+	f->hz = -1;
+	td_error_clear(&e);
+	si = calloc(1, sizeof(*si));
+	if (si != NULL && td_sysinfo_read(sysroot, si, &e) == 0) {
+		strlcpy(f->host, si->hostname, sizeof(f->host));
+		if (si->has_release)
+			strlcpy(f->release, si->release, sizeof(f->release));
+	}
+	if (f->host[0] == '\0' && !td_root_is_live(sysroot)) {
+		char dir[256];
+		size_t l;
+
+		strlcpy(dir, sysroot, sizeof(dir));
+		l = strlen(dir);
+		while (l > 1 && dir[l - 1] == '/')
+			dir[--l] = '\0';
+		p = strrchr(dir, '/');
+		snprintf(f->host, sizeof(f->host), "capture %s", p != NULL ? p + 1 : dir);
+	}
+
+	memset(&cs, 0, sizeof(cs));
+	if (td_clocksources_read(sysroot, &cs, &e) == 0 && cs.has_current)
+		strlcpy(f->clocksource, cs.current, sizeof(f->clocksource));
+	else
+		snprintf(f->cs_why, sizeof(f->cs_why), "no current_clocksource in sysfs");
+	td_clocksources_free(&cs);
+
+	memset(&kc, 0, sizeof(kc));
+	if (td_kconfig_read(sysroot, f->release[0] ? f->release : NULL, &kc, &e) == 0 &&
+	    kc.found && kc.hz > 0) {
+		f->hz = kc.hz;
+		p = strrchr(kc.path, '/');
+		snprintf(f->hz_why, sizeof(f->hz_why), "CONFIG_HZ in %.64s", p ? p + 1 : kc.path);
+	}
+
+	tl = load_timer_list(sysroot, f->tick, sizeof(f->tick));
+	if (tl != NULL) {
+		tick_summary(tl, f->tick, sizeof(f->tick));
+		f->tick_known = true;
+		keep_ticks(f, tl);
+		if (f->hz < 0) {
+			f->hz = td_infer_hz(tl);
+			if (f->hz > 0)
+				snprintf(f->hz_why, sizeof(f->hz_why), "inferred from jiffies");
+		}
+		td_timer_list_free(tl);
+	} else
+		strlcpy(f->ticks_why, f->tick, sizeof(f->ticks_why));
+	if (f->hz < 0 && f->hz_why[0] == '\0')
+		snprintf(f->hz_why, sizeof(f->hz_why), "no kernel config found");
+	free(si);
+}
+
+/* Refresh the per-CPU tick state from the live timer_list. */
+void
+wt_facts_ticks(const char *sysroot, struct wt_facts *f)
+{
+	struct td_timer_list *tl;
+
+	if (!td_root_is_live(sysroot) || !f->tick_known)
+		return;
+	tl = load_timer_list(sysroot, f->ticks_why, sizeof(f->ticks_why));
+	if (tl == NULL) {
+		f->ncpus = 0;
+		return;
+	}
+	keep_ticks(f, tl);
+	td_timer_list_free(tl);
+}
+
+/* Tick state of one CPU. */
+int
+wt_facts_tick_stopped(const struct wt_facts *f, int cpu)
+{
+	size_t i;
+
+	for (i = 0; i < f->ncpus; i++)
+		if (f->cpu[i] == cpu)
+			return f->tick_stopped[i];
+	return -1;
+}
+
+/* Free the per-CPU arrays. */
+void
+wt_facts_free(struct wt_facts *f)
+{
+	if (f == NULL)
+		return;
+	free(f->cpu);
+	free(f->tick_stopped);
+	f->cpu = NULL;
+	f->tick_stopped = NULL;
+	f->ncpus = 0;
+}

@@ -1,0 +1,270 @@
+/* Keys: what each key does to the view. */
+#include "config.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "keys.h"
+
+static const long long steps[] = {
+	100000000LL, 250000000LL, 500000000LL, 1000000000LL, 2000000000LL, 3000000000LL,
+	5000000000LL, 10000000000LL, 30000000000LL, 60000000000LL
+};
+
+/* The next step up or down from ns. */
+long long
+wt_interval_step(long long ns, int dir)
+{
+	size_t i, n = sizeof(steps) / sizeof(steps[0]);
+
+	if (dir > 0) {
+		for (i = 0; i < n; i++)
+			if (steps[i] > ns)
+				return steps[i];
+		return steps[n - 1];
+	}
+	for (i = n; i-- > 0;)
+		if (steps[i] < ns)
+			return steps[i];
+	return steps[0];
+}
+
+/* Apply what was typed at a prompt. */
+static void
+prompt_done(struct wt_view *v)
+{
+	const char *errstr;
+	long long pid;
+
+	switch (v->prompt) {
+	case 'c':
+		if (wt_view_set_cpus(v, v->input) < 0)
+			snprintf(v->message, sizeof(v->message), "not a CPU list: %s", v->input);
+		break;
+	case 'p':
+		if (v->input[0] == '\0') {
+			v->pid = -1;
+			break;
+		}
+		pid = strtonum(v->input, 0, INT_MAX, &errstr);
+		if (errstr != NULL)
+			snprintf(v->message, sizeof(v->message), "not a pid: %s", v->input);
+		else
+			v->pid = (int)pid;
+		break;
+	case '/':
+		wt_view_set_name(v, v->input);
+		break;
+	}
+	v->prompt = 0;
+	v->input[0] = '\0';
+	(void)wt_view_rebuild(v);
+}
+
+/* Remove the last character (not byte) of the input. */
+static void
+input_backspace(char *s)
+{
+	size_t l = strlen(s);
+
+	while (l > 0) {
+		l--;
+		if (((unsigned char)s[l] & 0xc0) != 0x80)
+			break;
+	}
+	s[l] = '\0';
+}
+
+/* A key while a prompt is open. */
+static enum wt_action
+prompt_key(struct wt_view *v, wint_t ch, bool fn)
+{
+	char mb[MB_LEN_MAX + 1];
+	mbstate_t st;
+	size_t n, l;
+
+	if (fn) {
+		if (ch == KEY_BACKSPACE)
+			input_backspace(v->input);
+		else if (ch == KEY_ENTER)
+			prompt_done(v);
+		return WT_ACT_REDRAW;
+	}
+	switch (ch) {
+	case L'\n':
+	case L'\r':
+		prompt_done(v);
+		return WT_ACT_REDRAW;
+	case 27:	/* Escape */
+	case 7:		/* ^G */
+		v->prompt = 0;
+		v->input[0] = '\0';
+		return WT_ACT_REDRAW;
+	case 8:
+	case 127:
+		input_backspace(v->input);
+		return WT_ACT_REDRAW;
+	case 21:	/* ^U */
+		v->input[0] = '\0';
+		return WT_ACT_REDRAW;
+	}
+	if (ch < 32)
+		return WT_ACT_NONE;
+	memset(&st, 0, sizeof(st));
+	n = wcrtomb(mb, (wchar_t)ch, &st);
+	if (n == (size_t)-1)
+		return WT_ACT_NONE;
+	l = strlen(v->input);
+	if (l + n < sizeof(v->input)) {
+		memcpy(v->input + l, mb, n);
+		v->input[l + n] = '\0';
+	}
+	return WT_ACT_REDRAW;
+}
+
+/* Open a prompt, pre-filled with the current value. */
+static enum wt_action
+prompt_open(struct wt_view *v, int which)
+{
+	v->prompt = which;
+	v->message[0] = '\0';
+	if (which == 'c')
+		strlcpy(v->input, v->cpus_text, sizeof(v->input));
+	else if (which == 'p' && v->pid >= 0)
+		snprintf(v->input, sizeof(v->input), "%d", v->pid);
+	else if (which == '/')
+		strlcpy(v->input, v->name, sizeof(v->input));
+	else
+		v->input[0] = '\0';
+	return WT_ACT_REDRAW;
+}
+
+/* Move the sort column by dir among the shown columns. */
+static enum wt_action
+sort_move(struct wt_view *v, int dir)
+{
+	size_t n = td_table_nselected(v->table);
+
+	if (n == 0)
+		return WT_ACT_NONE;
+	v->sort_col = (v->sort_col + n + (size_t)(dir > 0 ? 1 : n - 1)) % n;
+	/* Numbers read best largest first, names alphabetically. */
+	v->desc = td_table_selected(v->table, v->sort_col)->jtype != TD_JT_STRING;
+	(void)wt_view_rebuild(v);
+	snprintf(v->message, sizeof(v->message), "sorted by %s",
+	    td_table_selected(v->table, v->sort_col)->name);
+	return WT_ACT_REDRAW;
+}
+
+/* Apply one key. */
+enum wt_action
+wt_key(struct wt_view *v, wint_t ch, bool fn, int page)
+{
+	long long ns;
+
+	if (v->prompt != 0)
+		return prompt_key(v, ch, fn);
+	v->message[0] = '\0';
+	if (v->help) {
+		/* Any key closes the help; q still quits. */
+		v->help = false;
+		if (!fn && (ch == L'q' || ch == L'Q'))
+			return WT_ACT_QUIT;
+		return WT_ACT_REDRAW;
+	}
+	if (page < 1)
+		page = 1;
+	if (fn) {
+		switch (ch) {
+		case KEY_UP:
+			wt_view_move(v, -1);
+			return WT_ACT_REDRAW;
+		case KEY_DOWN:
+			wt_view_move(v, 1);
+			return WT_ACT_REDRAW;
+		case KEY_PPAGE:
+			wt_view_move(v, -page);
+			return WT_ACT_REDRAW;
+		case KEY_NPAGE:
+			wt_view_move(v, page);
+			return WT_ACT_REDRAW;
+		case KEY_HOME:
+			wt_view_move(v, -(long)v->nrows);
+			return WT_ACT_REDRAW;
+		case KEY_END:
+			wt_view_move(v, (long)v->nrows);
+			return WT_ACT_REDRAW;
+		case KEY_ENTER:
+			wt_view_toggle_expand(v);
+			return WT_ACT_REDRAW;
+		case KEY_LEFT:
+			return sort_move(v, -1);
+		case KEY_RIGHT:
+			return sort_move(v, 1);
+		case KEY_F(1):
+			v->help = true;
+			return WT_ACT_REDRAW;
+		}
+		return WT_ACT_NONE;
+	}
+	switch (ch) {
+	case L'q':
+	case L'Q':
+		return WT_ACT_QUIT;
+	case L'h':
+	case L'?':
+		v->help = true;
+		return WT_ACT_REDRAW;
+	case L' ':
+		v->paused = !v->paused;
+		snprintf(v->message, sizeof(v->message), "%s", v->paused ?
+		    "paused: the display is frozen, sampling goes on (space resumes)" :
+		    "resumed");
+		return WT_ACT_REDRAW;
+	case L'<':
+		return sort_move(v, -1);
+	case L'>':
+	case L's':
+		return sort_move(v, 1);
+	case L'r':
+		v->desc = !v->desc;
+		(void)wt_view_rebuild(v);
+		return WT_ACT_REDRAW;
+	case L'\n':
+	case L'\r':
+		wt_view_toggle_expand(v);
+		return WT_ACT_REDRAW;
+	case L't':
+	case L'i':
+	case L'a':
+		v->show = ch == L't' ? WT_SHOW_TIMERS : ch == L'i' ? WT_SHOW_IRQS : WT_SHOW_ALL;
+		(void)wt_view_rebuild(v);
+		return WT_ACT_REDRAW;
+	case L'c':
+	case L'p':
+	case L'/':
+		return prompt_open(v, (int)ch);
+	case L'+':
+	case L'=':
+	case L'-':
+		ns = wt_interval_step(v->interval_ns, ch == L'-' ? -1 : 1);
+		if (ns == v->interval_ns)
+			return WT_ACT_NONE;
+		v->interval_ns = ns;
+		snprintf(v->message, sizeof(v->message), "interval %.2g s", (double)ns / 1e9);
+		return WT_ACT_INTERVAL;
+	case L'k':
+		wt_view_move(v, -1);
+		return WT_ACT_REDRAW;
+	case L'j':
+		wt_view_move(v, 1);
+		return WT_ACT_REDRAW;
+	case 12:	/* ^L */
+		return WT_ACT_REDRAW;
+	}
+	return WT_ACT_NONE;
+}

@@ -1,0 +1,220 @@
+/*
+ * The event loop: poll over a timerfd (the interval), a signalfd (SIGINT,
+ * SIGTERM, SIGHUP, SIGWINCH), stdin (keys) and the sampler's fd.  Nothing runs
+ * in a signal handler; the screen is drawn on a tick, a key or a resize only.
+ */
+#include "config.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "keys.h"
+#include "screen.h"
+#include "app.h"
+
+/* Arm the interval timer: first expiry one interval from now, then periodic. */
+static int
+arm_timer(int tfd, int64_t ns)
+{
+	struct itimerspec its;
+
+	its.it_value.tv_sec = ns / 1000000000LL;
+	its.it_value.tv_nsec = ns % 1000000000LL;
+	its.it_interval = its.it_value;
+	return timerfd_settime(tfd, 0, &its, NULL);
+}
+
+/* The tick state of a CPU, for the strip. */
+static int
+tick_state(const void *ctx, int cpu)
+{
+	return wt_facts_tick_stopped(ctx, cpu);
+}
+
+/* Draw the screen from the view. */
+void
+wt_app_draw(struct wt_app *a)
+{
+	int rows, cols;
+
+	wt_screen_size(&rows, &cols);
+	wt_frame_reset(&a->frame, cols);
+	a->page = wt_render(&a->frame, &a->view, &a->facts, &a->status, rows);
+	wt_screen_draw(&a->frame);
+}
+
+/* End of an interval: collect the sample and show it. 0, 1 when done, -errno. */
+static int
+tick(struct wt_app *a)
+{
+	struct td_sample *s = NULL;
+	struct td_error e;
+	uint64_t n;
+	int r;
+
+	if (read(a->tfd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		return -errno;
+	td_error_clear(&e);
+	r = td_sampler_collect(a->sampler, &s, &e);
+	if (r < 0) {
+		wt_screen_close();
+		cli_warn_td(&e);
+		return r;
+	}
+	if (a->view.paused && !a->batch) {
+		/* Frozen display: the sample is consumed and dropped. */
+		td_sample_free(s);
+		return 0;
+	}
+	wt_facts_ticks(a->sysroot, &a->facts);
+	wt_view_set_sample(&a->view, s);
+	wt_view_strip(&a->view, tick_state, &a->facts);
+	a->done++;
+	if (a->batch) {
+		if (wt_batch_print(a) < 0)
+			return -EIO;
+	} else
+		wt_app_draw(a);
+	if (a->iterations > 0 && a->done >= a->iterations)
+		return 1;
+	return 0;
+}
+
+/* Read the pending signals: 1 to quit, 0 otherwise. */
+static int
+signals(struct wt_app *a)
+{
+	struct signalfd_siginfo si;
+	int quit = 0;
+
+	while (read(a->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGWINCH) {
+			if (!a->batch && wt_screen_active()) {
+				wt_screen_resize();
+				wt_app_draw(a);
+			}
+		} else
+			quit = 1;
+	}
+	return quit;
+}
+
+/* Read the pending keys: 1 to quit, 0 otherwise. */
+static int
+keys(struct wt_app *a)
+{
+	enum wt_action act, todo = WT_ACT_NONE;
+	wint_t ch;
+	bool fn;
+
+	while (wt_screen_key(&ch, &fn) == 0) {
+		if (fn && ch == KEY_RESIZE) {
+			todo = WT_ACT_REDRAW;
+			continue;
+		}
+		act = wt_key(&a->view, ch, fn, a->page);
+		if (act == WT_ACT_QUIT)
+			return 1;
+		if (act == WT_ACT_INTERVAL) {
+			(void)arm_timer(a->tfd, a->view.interval_ns);
+			todo = WT_ACT_REDRAW;
+		} else if (act == WT_ACT_REDRAW)
+			todo = act;
+	}
+	if (todo != WT_ACT_NONE) {
+		if (a->view.sample != NULL)
+			wt_view_strip(&a->view,
+			    tick_state, &a->facts);
+		wt_app_draw(a);
+	}
+	return 0;
+}
+
+/* Run until quit. */
+int
+wt_loop_run(struct wt_app *a)
+{
+	struct pollfd pfd[4];
+	struct td_error e;
+	sigset_t mask;
+	int n, r, sfd_i, in_i = -1, samp_i = -1, code = CLI_EXIT_OK;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGWINCH);
+	a->sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	a->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (a->sfd < 0 || a->tfd < 0 || arm_timer(a->tfd, a->view.interval_ns) < 0) {
+		wt_screen_close();
+		fprintf(stderr, "%s: timerfd/signalfd: %s\n", cli_prog, strerror(errno));
+		return CLI_EXIT_FAIL;
+	}
+	td_error_clear(&e);
+	if (td_sampler_start(a->sampler, &e) < 0) {
+		wt_screen_close();
+		cli_warn_td(&e);
+		return CLI_EXIT_FAIL;
+	}
+	if (!a->batch)
+		wt_app_draw(a);
+	for (;;) {
+		n = 0;
+		pfd[n].fd = a->tfd;
+		pfd[n++].events = POLLIN;
+		sfd_i = n;
+		pfd[n].fd = a->sfd;
+		pfd[n++].events = POLLIN;
+		if (!a->batch) {
+			in_i = n;
+			pfd[n].fd = STDIN_FILENO;
+			pfd[n++].events = POLLIN;
+		}
+		if (td_sampler_fd(a->sampler) >= 0) {
+			samp_i = n;
+			pfd[n].fd = td_sampler_fd(a->sampler);
+			pfd[n++].events = POLLIN;
+		} else
+			samp_i = -1;
+		if (poll(pfd, (nfds_t)n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			code = CLI_EXIT_FAIL;
+			break;
+		}
+		if (samp_i >= 0 && (pfd[samp_i].revents & (POLLIN | POLLERR | POLLHUP)))
+			(void)td_sampler_pump(a->sampler, &e);
+		if (pfd[sfd_i].revents & POLLIN) {
+			if (signals(a))
+				break;
+		}
+		if (in_i >= 0 && (pfd[in_i].revents & (POLLHUP | POLLERR | POLLNVAL)))
+			break;
+		if (in_i >= 0 && (pfd[in_i].revents & POLLIN)) {
+			if (keys(a))
+				break;
+		}
+		if (pfd[0].revents & POLLIN) {
+			r = tick(a);
+			if (r < 0) {
+				code = CLI_EXIT_FAIL;
+				break;
+			}
+			if (r > 0)
+				break;
+		}
+	}
+	close(a->tfd);
+	close(a->sfd);
+	a->tfd = a->sfd = -1;
+	return code;
+}

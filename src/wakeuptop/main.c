@@ -1,0 +1,260 @@
+/* wakeuptop: what wakes the machine, live, top-style; -b for batch mode. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "keys.h"
+#include "screen.h"
+#include "app.h"
+
+enum {
+	OPT_SOURCE = CLI_OPT_FIRST_FREE,
+	OPT_CPU,
+	OPT_SHOW,
+	OPT_FILTER,
+	OPT_WIDTH,
+};
+
+static struct wt_app app;
+
+/* Print the usage and exit 0. */
+static void
+usage(void)
+{
+	printf("Usage: %s [options]\n"
+	    "Show what wakes the machine (timers, interrupts), live, top-style.\n"
+	    "\n"
+	    "Options:\n"
+	    "  -b, --batch            print to standard output instead of the screen\n"
+	    "  -n, --iterations N     stop after N intervals (batch: default 1)\n"
+	    "  -d, --delay SECONDS    interval (default 2 s; units ms, s)\n"
+	    "  -J, --json             batch: one JSON object per line (JSON Lines)\n"
+	    "      --sysroot DIR      read /proc and /sys under DIR (a captured tree)\n"
+	    "      --source NAME      sampler backend: auto, timer_stats, tracefs, interrupts\n"
+	    "  -s, --sort COLUMN      sort by this column (default rate)\n"
+	    "  -o, --output LIST      columns to show (timerstat's names; +LIST adds)\n"
+	    "      --cpu LIST         only wakeups on these CPUs (0-3,8)\n"
+	    "  -p, --pid PID          only sources armed by this pid\n"
+	    "      --filter TEXT      only sources whose function, comm or site contain TEXT\n"
+	    "      --show WHAT        timers, interrupts or all (default all)\n"
+	    "      --width N          batch: cut text lines at N columns (default: terminal or 200)\n"
+	    "  -h, --help             show this help and exit\n"
+	    "  -V, --version          show the version and exit\n"
+	    "\n"
+	    "Keys: q quit, h help, space pause, < > s sort, Enter expand, t i a kinds,\n"
+	    "c CPU filter, p pid filter, / name filter, + - interval.\n"
+	    "Exit status: 0 ok, 1 failure, 2 usage error.\n", cli_prog);
+	exit(CLI_EXIT_OK);
+}
+
+/* Last-chance cleanup on exit(): terminal and tracefs instance. */
+static void
+cleanup(void)
+{
+	wt_screen_close();
+	if (app.sampler != NULL) {
+		td_sampler_cleanup(app.sampler);
+		app.sampler = NULL;
+	}
+}
+
+/* Parse the command line into app and the view. */
+static void
+parse_args(int argc, char **argv, const char **sort, const char **output,
+    const char **cpus, int *pid, const char **filter, enum wt_show *show, int64_t *delay)
+{
+	static const struct option longopts[] = {
+		{ "batch", no_argument, NULL, 'b' },
+		{ "iterations", required_argument, NULL, 'n' },
+		{ "delay", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "sysroot", required_argument, NULL, CLI_OPT_SYSROOT },
+		{ "source", required_argument, NULL, OPT_SOURCE },
+		{ "sort", required_argument, NULL, 's' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "cpu", required_argument, NULL, OPT_CPU },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "filter", required_argument, NULL, OPT_FILTER },
+		{ "show", required_argument, NULL, OPT_SHOW },
+		{ "width", required_argument, NULL, OPT_WIDTH },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "bn:d:Js:o:p:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			app.batch = true;
+			break;
+		case 'n':
+			app.iterations = (long)cli_parse_num("--iterations", optarg, 1, LONG_MAX);
+			break;
+		case 'd':
+			if (cli_parse_duration(optarg, 1000000000LL, delay) < 0 ||
+			    *delay < WT_INTERVAL_MIN_NS || *delay > WT_INTERVAL_MAX_NS)
+				cli_usage_error("--delay: '%s' is not a duration from 0.1 s to 60 s",
+				    optarg);
+			break;
+		case 'J':
+			app.json = true;
+			break;
+		case CLI_OPT_SYSROOT:
+			app.sysroot = optarg;
+			break;
+		case OPT_SOURCE:
+			if (td_backend_parse(optarg, &app.backend) < 0)
+				cli_usage_error("--source: unknown backend '%s' (auto, timer_stats, "
+				    "tracefs, interrupts)", optarg);
+			break;
+		case 's':
+			*sort = optarg;
+			break;
+		case 'o':
+			*output = optarg;
+			break;
+		case OPT_CPU:
+			*cpus = optarg;
+			break;
+		case 'p':
+			*pid = (int)cli_parse_num("--pid", optarg, 0, INT_MAX);
+			break;
+		case OPT_FILTER:
+			*filter = optarg;
+			break;
+		case OPT_SHOW:
+			if (strcmp(optarg, "all") == 0)
+				*show = WT_SHOW_ALL;
+			else if (strcmp(optarg, "timers") == 0)
+				*show = WT_SHOW_TIMERS;
+			else if (strcmp(optarg, "interrupts") == 0 || strcmp(optarg, "irqs") == 0)
+				*show = WT_SHOW_IRQS;
+			else
+				cli_usage_error("--show: '%s' is not timers, interrupts or all",
+				    optarg);
+			break;
+		case OPT_WIDTH:
+			app.width = (int)cli_parse_num("--width", optarg, 20, 4096);
+			break;
+		case 'h':
+			usage();
+			break;
+		case 'V':
+			cli_version();
+			break;
+		default:
+			cli_usage_error("unknown option");
+		}
+	}
+	if (optind < argc)
+		cli_usage_error("unexpected argument '%s'", argv[optind]);
+	if (app.json && !app.batch)
+		cli_usage_error("-J/--json needs -b/--batch");
+	if (app.width != 0 && !app.batch)
+		cli_usage_error("--width is for -b/--batch");
+}
+
+/* The width of batch text: --width, the terminal, or 200. */
+static int
+batch_width(void)
+{
+	struct winsize ws;
+
+	if (app.width > 0)
+		return app.width;
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
+	    ws.ws_col > 0)
+		return ws.ws_col;
+	return 200;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *sort = NULL, *output = NULL, *cpus = NULL, *filter = NULL;
+	struct td_sampler_opts so;
+	struct td_error e;
+	enum wt_show show = WT_SHOW_ALL;
+	int64_t delay = 2000000000LL;
+	int pid = -1, code;
+	sigset_t mask;
+
+	cli_init(argc, argv);
+	app.backend = TD_BACKEND_AUTO;
+	app.tfd = app.sfd = -1;
+	parse_args(argc, argv, &sort, &output, &cpus, &pid, &filter, &show, &delay);
+	if (app.batch && app.iterations == 0)
+		app.iterations = 1;
+	if (!app.batch && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+		fprintf(stderr, "%s: the screen needs a terminal; use -b for batch mode\n",
+		    cli_prog);
+		return CLI_EXIT_FAIL;
+	}
+
+	td_error_clear(&e);
+	if (td_table_new(&app.table, td_wsource_columns, td_wsource_ncolumns, &e) < 0)
+		cli_fail_td(&e, CLI_EXIT_FAIL);
+	if (output != NULL && td_table_select(app.table, output, &e) < 0)
+		cli_usage_error("--output: %s", e.msg);
+	wt_view_init(&app.view, app.table, &e);
+	app.view.interval_ns = delay;
+	app.view.show = show;
+	app.view.pid = pid;
+	if (sort != NULL && wt_view_sort_by(&app.view, sort) < 0)
+		cli_usage_error("--sort: '%s' is not a shown column", sort);
+	if (sort != NULL)
+		app.view.desc = wt_view_sort_column(&app.view)->jtype != TD_JT_STRING;
+	if (cpus != NULL && wt_view_set_cpus(&app.view, cpus) < 0)
+		cli_usage_error("--cpu: '%s' is not a CPU list", cpus);
+	if (filter != NULL)
+		wt_view_set_name(&app.view, filter);
+
+	/* Signals go to the loop's signalfd; a closed pipe is an EPIPE, not a death. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGWINCH);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	wt_facts_read(app.sysroot, &app.facts);
+	td_sampler_opts_init(&so);
+	so.sysroot = app.sysroot;
+	so.backend = app.backend;
+	if (td_sampler_open(&app.sampler, &so, &e) < 0)
+		cli_fail_td(&e, CLI_EXIT_FAIL);
+	atexit(cleanup);
+	app.status.backend = td_backend_name(td_sampler_backend(app.sampler));
+	app.status.note = td_sampler_note(app.sampler);
+	app.status.batch = app.batch;
+
+	if (app.batch)
+		app.width = batch_width();
+	else if (wt_screen_open(cli_use_color(stdout)) < 0) {
+		fprintf(stderr, "%s: cannot set up the terminal (TERM=%s)\n", cli_prog,
+		    getenv("TERM") ? getenv("TERM") : "");
+		return CLI_EXIT_FAIL;
+	}
+	code = wt_loop_run(&app);
+	wt_screen_close();
+	td_sampler_close(app.sampler);
+	app.sampler = NULL;
+	wt_view_free(&app.view);
+	wt_frame_free(&app.frame);
+	wt_facts_free(&app.facts);
+	td_table_free(app.table);
+	if (code == CLI_EXIT_OK && app.batch && (fflush(stdout) != 0 || ferror(stdout)))
+		code = CLI_EXIT_FAIL;
+	return code;
+}

@@ -1,0 +1,362 @@
+/* The one render path: the screen and batch mode both print these lines. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "render.h"
+#include "text.h"
+
+#define MAX_COLS	32
+#define TEXT_CAP	40	/* widest a text column gets when it is not the last */
+#define DETAIL_CPUS	16	/* CPUs listed in an expanded row before "+N more" */
+
+const char *const wt_help_lines[] = {
+	"Keys",
+	"  q            quit",
+	"  h, ?         this help (any key closes it)",
+	"  space        pause or resume the display (sampling goes on)",
+	"  < >          sort by the column to the left or right",
+	"  s            sort by the next column",
+	"  r            reverse the sort order",
+	"  Enter        expand the selected row: arming site, per-CPU split, arms/expiries/cancels",
+	"  t i a        show timers, interrupts, or all sources",
+	"  c            CPU filter (a list such as 0-3,8; empty clears it)",
+	"  p            pid filter (empty clears it)",
+	"  /            name filter, case-insensitive, on function, comm and site",
+	"  + -          longer or shorter interval",
+	"  arrows PgUp PgDn Home End   move the selection",
+	"",
+	"Columns are timerstat's: the same names as its -o option and its JSON.",
+	"A '-' in a cell means the backend cannot see that value (not zero).",
+	NULL
+};
+
+/* Format an interval: "2 s", "500 ms". */
+static const char *
+fmt_interval(char *buf, size_t len, int64_t ns)
+{
+	if (ns % 1000000000LL == 0)
+		snprintf(buf, len, "%lld s", (long long)(ns / 1000000000LL));
+	else if (ns >= 1000000000LL)
+		snprintf(buf, len, "%.1f s", (double)ns / 1e9);
+	else
+		snprintf(buf, len, "%lld ms", (long long)(ns / 1000000));
+	return buf;
+}
+
+/* The header lines: machine, sampler, filters. */
+static void
+render_header(struct wt_frame *f, const struct wt_view *v, const struct wt_facts *fa,
+    const struct wt_status *st)
+{
+	const struct td_sample *p = v->sample;
+	char hz[160], iv[32], rate[32], lost[96], when[32], filt[256];
+	time_t now = time(NULL);
+	struct tm tm;
+	int pos = 0;
+
+	localtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	wt_frame_add(f, WT_R_TITLE, "wakeuptop - %s - Linux %s - %s%s",
+	    fa->host[0] ? fa->host : "host ?", fa->release[0] ? fa->release : "?", when,
+	    v->paused ? "  [PAUSED]" : "");
+	if (fa->hz > 0)
+		snprintf(hz, sizeof(hz), "%d Hz", fa->hz);
+	else
+		snprintf(hz, sizeof(hz), "? (%s)", fa->hz_why);
+	wt_frame_add(f, WT_R_TEXT, "Tick: %s   HZ: %s   Clocksource: %s%s%s%s",
+	    fa->tick_known ? fa->tick : "?", hz,
+	    fa->clocksource[0] ? fa->clocksource : "?",
+	    fa->clocksource[0] ? "" : " (", fa->clocksource[0] ? "" : fa->cs_why,
+	    fa->clocksource[0] ? "" : ")");
+	if (!fa->tick_known)
+		wt_frame_add(f, WT_R_NOTE, "note: tick mode unknown: %s", fa->tick);
+	fmt_interval(iv, sizeof(iv), v->interval_ns);
+	if (p == NULL) {
+		wt_frame_add(f, WT_R_TEXT, "Backend: %s   Interval: %s   Wakeups: (first sample in %s)",
+		    st->backend, iv, iv);
+	} else {
+		if (p->lost_known)
+			snprintf(lost, sizeof(lost), "%llu", (unsigned long long)p->lost_events);
+		else
+			snprintf(lost, sizeof(lost), "? (the %s backend cannot tell)", st->backend);
+		wt_frame_add(f, p->lost_known && p->lost_events ? WT_R_NOTE : WT_R_TEXT,
+		    "Backend: %s   Interval: %s   Wakeups: %s total (%llu in %.2f s)   Lost: %s",
+		    st->backend, iv, wt_fmt_rate(rate, sizeof(rate), v->total_rate),
+		    (unsigned long long)p->total_events, (double)p->period_ns / 1e9, lost);
+	}
+	if (st->note != NULL && st->note[0] != '\0')
+		wt_frame_add(f, WT_R_NOTE, "note: %s", st->note);
+	if (p != NULL && p->note[0] != '\0' && (st->note == NULL ||
+	    strcmp(p->note, st->note) != 0))
+		wt_frame_add(f, WT_R_NOTE, "note: %s", p->note);
+	filt[0] = '\0';
+	if (v->show != WT_SHOW_ALL)
+		pos += snprintf(filt + pos, sizeof(filt) - (size_t)pos, " %s only,",
+		    v->show == WT_SHOW_TIMERS ? "timers" : "interrupts");
+	if (v->has_cpus && (size_t)pos < sizeof(filt))
+		pos += snprintf(filt + pos, sizeof(filt) - (size_t)pos, " cpu %s,", v->cpus_text);
+	if (v->pid >= 0 && (size_t)pos < sizeof(filt))
+		pos += snprintf(filt + pos, sizeof(filt) - (size_t)pos, " pid %d,", v->pid);
+	if (v->name[0] != '\0' && (size_t)pos < sizeof(filt))
+		pos += snprintf(filt + pos, sizeof(filt) - (size_t)pos, " name \"%s\",", v->name);
+	if (pos > 0 && (size_t)pos < sizeof(filt)) {
+		filt[pos - 1] = '\0';
+		wt_frame_add(f, WT_R_TEXT, "Filter:%s   (%zu of %zu sources)", filt, v->nrows,
+		    p != NULL ? p->n : 0);
+	}
+}
+
+/* Widths of the shown columns over the rows that will be printed. */
+static size_t
+measure(const struct wt_view *v, int *w, size_t first, size_t last, bool batch)
+{
+	size_t nc = td_table_nselected(v->table), i, r;
+	struct td_cell c;
+	char buf[256];
+	int cw;
+
+	if (nc > MAX_COLS)
+		nc = MAX_COLS;
+	for (i = 0; i < nc; i++) {
+		const struct td_column *col = td_table_selected(v->table, i);
+
+		w[i] = wt_text_width(col->header) + 1;	/* room for the sort mark */
+		if (col->width > w[i])
+			w[i] = col->width;
+		for (r = first; r < last && r < v->nrows; r++) {
+			memset(&c, 0, sizeof(c));
+			td_table_cell(col, v->rowp[r], &c);
+			td_table_format_cell(col, &c, false, buf, sizeof(buf));
+			cw = wt_text_width(buf);
+			if (cw > w[i])
+				w[i] = cw;
+		}
+		if (!batch && i + 1 < nc && col->align == TD_ALIGN_LEFT && w[i] > TEXT_CAP)
+			w[i] = TEXT_CAP;
+	}
+	return nc;
+}
+
+/* Append one cell, fitted to its width, and a separating space. */
+static void
+put_cell(char *line, size_t len, size_t *pos, const char *text, int width, enum td_align al,
+    bool last)
+{
+	char cell[1024];
+
+	if (last && al == TD_ALIGN_LEFT)
+		snprintf(cell, sizeof(cell), "%s", text);
+	else
+		wt_text_fit(cell, sizeof(cell), text, width,
+		    al == TD_ALIGN_RIGHT ? WT_RIGHT : WT_LEFT, 1, 1);
+	if (*pos < len)
+		*pos += (size_t)snprintf(line + *pos, len - *pos, "%s%s", cell, last ? "" : " ");
+	if (*pos >= len)
+		*pos = len - 1;
+}
+
+/* The column header, the sort column marked with '*' (readable without colour). */
+static void
+render_colhead(struct wt_frame *f, const struct wt_view *v, const int *w, size_t nc)
+{
+	char line[4096], h[128];
+	size_t i, pos = 0;
+
+	line[0] = '\0';
+	for (i = 0; i < nc; i++) {
+		const struct td_column *col = td_table_selected(v->table, i);
+
+		snprintf(h, sizeof(h), "%s%s", col->header,
+		    i == v->sort_col ? (v->desc ? "*" : "^") : "");
+		put_cell(line, sizeof(line), &pos, h, w[i], col->align, i + 1 == nc);
+	}
+	wt_frame_add(f, WT_R_COLHEAD, "%s", line);
+}
+
+/* One source as a line of cells. */
+static void
+render_row(struct wt_frame *f, const struct wt_view *v, const void *row, const int *w,
+    size_t nc, enum wt_role role)
+{
+	char line[4096], buf[512];
+	struct td_cell c;
+	size_t i, pos = 0;
+
+	line[0] = '\0';
+	for (i = 0; i < nc; i++) {
+		const struct td_column *col = td_table_selected(v->table, i);
+
+		memset(&c, 0, sizeof(c));
+		td_table_cell(col, row, &c);
+		td_table_format_cell(col, &c, false, buf, sizeof(buf));
+		put_cell(line, sizeof(line), &pos, buf, w[i], col->align, i + 1 == nc);
+	}
+	wt_frame_add(f, role, "%s", line);
+}
+
+/* A counter of the expanded row, or "-" when the backend does not see it. */
+static const char *
+counter(char *buf, size_t len, const struct td_wsource *w, unsigned bit, uint64_t v)
+{
+	if (!(w->known & bit))
+		return "-";
+	snprintf(buf, len, "%llu", (unsigned long long)v);
+	return buf;
+}
+
+/* The lines of an expanded row. */
+static int
+render_detail(struct wt_frame *f, const struct wt_view *v, const struct td_wsource *w)
+{
+	const struct td_sample *p = v->sample;
+	char a[32], x[32], c[32], line[1024], r[16];
+	double secs = p != NULL && p->period_ns ? (double)p->period_ns / 1e9 : 1;
+	size_t pos = 0;
+	int i, shown = 0, more = 0, n = 0;
+
+	if (w->known & TD_WS_PID)
+		wt_frame_add(f, WT_R_DETAIL, "    armed by: pid %d, comm %s (%s)%s%s", w->pid,
+		    w->comm[0] ? w->comm : "?", td_task_name(w->task),
+		    w->site ? ", site " : "", w->site ? w->site : "");
+	else
+		wt_frame_add(f, WT_R_DETAIL, "    armed by: - (the %s backend does not see it)",
+		    td_backend_name(p != NULL ? p->backend : TD_BACKEND_AUTO));
+	n++;
+	wt_frame_add(f, WT_R_DETAIL, "    arms %s   expiries %s   cancels %s   deferrable %s   pinned %s",
+	    counter(a, sizeof(a), w, TD_WS_ARMS, w->arms),
+	    counter(x, sizeof(x), w, TD_WS_EXPIRIES, w->expiries),
+	    counter(c, sizeof(c), w, TD_WS_CANCELS, w->cancels),
+	    !(w->known & TD_WS_DEFERRABLE) ? "-" : w->deferrable ? "yes" : "no",
+	    !(w->known & TD_WS_PINNED) ? "-" : w->pinned ? "yes" : "no");
+	n++;
+	if (!(w->known & TD_WS_CPU) || w->per_cpu == NULL) {
+		wt_frame_add(f, WT_R_DETAIL, "    per CPU: - (not split by CPU)");
+		return n + 1;
+	}
+	line[0] = '\0';
+	for (i = 0; i < w->ncpus; i++) {
+		if (w->per_cpu[i] == 0)
+			continue;
+		if (shown == DETAIL_CPUS) {
+			more++;
+			continue;
+		}
+		pos += (size_t)snprintf(line + pos, sizeof(line) - pos, "  cpu%d %llu (%s)", i,
+		    (unsigned long long)w->per_cpu[i],
+		    wt_fmt_rate(r, sizeof(r), (double)w->per_cpu[i] / secs));
+		if (pos >= sizeof(line))
+			pos = sizeof(line) - 1;
+		shown++;
+	}
+	if (shown == 0)
+		wt_frame_add(f, WT_R_DETAIL, "    per CPU: none in this interval");
+	else if (more)
+		wt_frame_add(f, WT_R_DETAIL, "    per CPU:%s  +%d more CPUs", line, more);
+	else
+		wt_frame_add(f, WT_R_DETAIL, "    per CPU:%s", line);
+	return n + 1;
+}
+
+/* The status line: prompt, message or key hints. */
+static void
+render_status(struct wt_frame *f, struct wt_view *v)
+{
+	const struct td_column *sc = wt_view_sort_column(v);
+	const char *what;
+
+	if (v->prompt != 0) {
+		what = v->prompt == 'c' ? "CPU list (empty for all)" :
+		    v->prompt == 'p' ? "pid (empty for all)" : "name filter (empty for none)";
+		wt_frame_add(f, WT_R_STATUS, "%s: %s_", what, v->input);
+		return;
+	}
+	if (v->message[0] != '\0') {
+		wt_frame_add(f, WT_R_STATUS, "%s", v->message);
+		return;
+	}
+	wt_frame_add(f, WT_R_STATUS, "%sq quit  h help  space pause  </> sort (%s)  Enter expand  "
+	    "t/i/a  c cpu  p pid  / name  +/- interval", v->paused ? "PAUSED  " : "",
+	    sc != NULL ? sc->name : "-");
+}
+
+/* Render everything. */
+int
+wt_render(struct wt_frame *f, struct wt_view *v, const struct wt_facts *facts,
+    const struct wt_status *st, int height)
+{
+	int w[MAX_COLS], strip_max, list_h, used, i;
+	size_t nc, r, first, last;
+	const struct td_wsource *sel;
+	bool batch = st->batch || height <= 0;
+
+	render_header(f, v, facts, st);
+	if (batch)
+		strip_max = 1 << 20;
+	else {
+		strip_max = (height - (int)f->n - 6) / 3;
+		if (strip_max > 8)
+			strip_max = 8;
+	}
+	if (v->nstrip > 0)
+		wt_cpustrip_render(f, v->strip, v->nstrip, strip_max);
+	else if (facts->ticks_why[0] != '\0' && v->sample != NULL)
+		wt_frame_add(f, WT_R_TEXT, "Per CPU: - (no per-CPU split; %s)",
+		    facts->ticks_why);
+	if (!batch && v->help) {
+		wt_frame_add(f, WT_R_TEXT, "%s", "");
+		for (i = 0; wt_help_lines[i] != NULL; i++)
+			wt_frame_add(f, WT_R_HELP, "%s", wt_help_lines[i]);
+		while ((int)f->n < height - 1)
+			wt_frame_add(f, WT_R_TEXT, "%s", "");
+		render_status(f, v);
+		return 0;
+	}
+	wt_frame_add(f, WT_R_TEXT, "%s", "");
+	if (batch) {
+		nc = measure(v, w, 0, v->nrows, true);
+		render_colhead(f, v, w, nc);
+		for (r = 0; r < v->nrows; r++)
+			render_row(f, v, v->rowp[r], w, nc, WT_R_ROW);
+		if (v->nrows == 0)
+			wt_frame_add(f, WT_R_TEXT, "(no wakeup source%s in this interval)",
+			    v->show != WT_SHOW_ALL || v->has_cpus || v->pid >= 0 ||
+			    v->name[0] ? " matches the filter" : "");
+		return 0;
+	}
+	/* The list gets what is left above the status line. */
+	list_h = height - (int)f->n - 2;
+	if (list_h < 1)
+		list_h = 1;
+	sel = wt_view_selected(v);
+	used = sel != NULL && wt_view_is_expanded(v, sel) ? 3 : 0;
+	wt_view_scroll(v, (size_t)(list_h - used > 0 ? list_h - used : 1));
+	first = v->top;
+	last = first + (size_t)list_h;
+	nc = measure(v, w, first, last, false);
+	render_colhead(f, v, w, nc);
+	used = 0;
+	for (r = first; r < v->nrows && used < list_h; r++) {
+		bool is_sel = r == v->sel;
+
+		render_row(f, v, v->rowp[r], w, nc, is_sel ? WT_R_SELECTED : WT_R_ROW);
+		used++;
+		if (is_sel && wt_view_is_expanded(v, v->rowp[r]) && used + 3 <= list_h)
+			used += render_detail(f, v, v->rowp[r]);
+	}
+	if (v->nrows == 0 && v->sample != NULL) {
+		wt_frame_add(f, WT_R_TEXT, "(no wakeup source%s in this interval)",
+		    v->show != WT_SHOW_ALL || v->has_cpus || v->pid >= 0 ||
+		    v->name[0] ? " matches the filter" : "");
+		used++;
+	}
+	while (used < list_h) {
+		wt_frame_add(f, WT_R_TEXT, "%s", "");
+		used++;
+	}
+	render_status(f, v);
+	return list_h;
+}
