@@ -130,6 +130,15 @@ wt_facts_read(const char *sysroot, struct wt_facts *f)
 		strlcpy(f->host, si->hostname, sizeof(f->host));
 		if (si->has_release)
 			strlcpy(f->release, si->release, sizeof(f->release));
+		if (si->has_online) {
+			int c;
+
+			for (c = TD_MAX_CPUS - 1; c >= 0; c--)
+				if (td_cpuset_isset(&si->online, c)) {
+					f->ncpus_online = c + 1;
+					break;
+				}
+		}
 	}
 	if (f->host[0] == '\0' && !td_root_is_live(sysroot)) {
 		char dir[256];

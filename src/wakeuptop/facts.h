@@ -14,6 +14,7 @@ struct wt_facts {
 	char	 hz_why[96];		/* where HZ came from, or why it is unknown */
 	char	 clocksource[64];	/* "" unknown */
 	char	 cs_why[96];		/* why the clock source is unknown */
+	int	 ncpus_online;		/* highest online CPU + 1, 0 unknown */
 	/* Per CPU from /proc/timer_list, refreshed by wt_facts_ticks(). */
 	size_t	 ncpus;
 	int	*cpu;

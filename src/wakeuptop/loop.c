@@ -39,6 +39,19 @@ tick_state(const void *ctx, int cpu)
 	return wt_facts_tick_stopped(ctx, cpu);
 }
 
+/* How many CPUs the strip shows: the online ones, or those timer_list lists. */
+static int
+app_ncpus(const struct wt_app *a)
+{
+	int n = a->facts.ncpus_online;
+	size_t i;
+
+	for (i = 0; i < a->facts.ncpus; i++)
+		if (a->facts.cpu[i] + 1 > n)
+			n = a->facts.cpu[i] + 1;
+	return n;
+}
+
 /* Draw the screen from the view. */
 void
 wt_app_draw(struct wt_app *a)
@@ -76,7 +89,7 @@ tick(struct wt_app *a)
 	}
 	wt_facts_ticks(a->sysroot, &a->facts);
 	wt_view_set_sample(&a->view, s);
-	wt_view_strip(&a->view, tick_state, &a->facts);
+	wt_view_strip(&a->view, app_ncpus(a), tick_state, &a->facts);
 	a->done++;
 	if (a->batch) {
 		if (wt_batch_print(a) < 0)
@@ -131,8 +144,7 @@ keys(struct wt_app *a)
 	}
 	if (todo != WT_ACT_NONE) {
 		if (a->view.sample != NULL)
-			wt_view_strip(&a->view,
-			    tick_state, &a->facts);
+			wt_view_strip(&a->view, app_ncpus(a), tick_state, &a->facts);
 		wt_app_draw(a);
 	}
 	return 0;

@@ -335,14 +335,14 @@ is_local_timer(const struct td_wsource *w)
 
 /* Fill the per-CPU strip. */
 void
-wt_view_strip(struct wt_view *v, int (*tick_stopped)(const void *ctx, int cpu),
+wt_view_strip(struct wt_view *v, int ncpus, int (*tick_stopped)(const void *ctx, int cpu),
     const void *ctx)
 {
 	const struct td_sample *p = v->sample;
 	struct wt_cpu *s;
 	double secs;
 	size_t i;
-	int n = 0, c;
+	int n = ncpus > 0 ? ncpus : 0, c;
 	bool have_cpu = false, have_loc = false;
 
 	v->nstrip = 0;
@@ -350,7 +350,8 @@ wt_view_strip(struct wt_view *v, int (*tick_stopped)(const void *ctx, int cpu),
 		return;
 	secs = (double)p->period_ns / 1e9;
 	for (i = 0; i < p->n; i++)
-		if ((p->src[i].known & TD_WS_CPU) && p->src[i].ncpus > n)
+		if ((p->src[i].known & TD_WS_CPU) && p->src[i].per_cpu != NULL &&
+		    p->src[i].ncpus > n)
 			n = p->src[i].ncpus;
 	if (n == 0)
 		return;

@@ -96,8 +96,12 @@ void wt_view_toggle_expand(struct wt_view *v);
 bool wt_view_is_expanded(const struct wt_view *v, const struct td_wsource *w);
 /* Case-insensitive (Unicode) substring test. */
 bool wt_match_name(const char *hay, const char *needle);
-/* Fill the per-CPU strip of the sample (LOC from the vector rows, tick state from ticks). */
-void wt_view_strip(struct wt_view *v, int (*tick_stopped)(const void *ctx, int cpu),
+/*
+ * Fill the per-CPU strip of the sample: wakeups of the shown sources, LOC from
+ * the local timer row, tick state from tick_stopped(ctx, cpu).  ncpus is how
+ * many CPUs the machine has (0 unknown: as many as the sample saw).
+ */
+void wt_view_strip(struct wt_view *v, int ncpus, int (*tick_stopped)(const void *ctx, int cpu),
     const void *ctx);
 
 #endif

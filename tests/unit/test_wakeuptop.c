@@ -1,0 +1,332 @@
+/* wakeuptop's pieces without a terminal: text fitting, the CPU strip, the view, keys, render. */
+#include "config.h"
+
+#include <curses.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tap.h"
+#include "cpumask.h"
+#include "sampler.h"
+#include "table.h"
+#include "cpustrip.h"
+#include "facts.h"
+#include "frame.h"
+#include "keys.h"
+#include "render.h"
+#include "text.h"
+#include "view.h"
+
+/* Text fitting: widths, wide characters, invalid bytes, padding. */
+static void
+test_text(void)
+{
+	char out[128];
+	int w;
+
+	is_int(wt_text_width("abc"), 3, "ASCII width");
+	is_int(wt_text_width("日本語"), 6, "CJK characters are two columns each");
+	is_int(wt_text_width("caf\xc3\xa9"), 4, "é is one column");
+	is_int(wt_text_width("a\xff" "b"), 3, "an invalid byte counts as one column");
+	w = wt_text_fit(out, sizeof(out), "日本語", 5, WT_LEFT, 0, 0);
+	is_str(out, "日本 ", "a wide character straddling the edge becomes a space");
+	is_int(w, 5, "cut to exactly 5 columns");
+	wt_text_fit(out, sizeof(out), "日本語", 5, WT_LEFT, 0, 1);
+	is_str(out, "日本~", "cut with a mark");
+	wt_text_fit(out, sizeof(out), "a\x01z", 5, WT_LEFT, 0, 0);
+	is_str(out, "a?z", "control bytes become ?");
+	wt_text_fit(out, sizeof(out), "a\xe6\x97", 5, WT_LEFT, 0, 0);
+	is_str(out, "a??", "a truncated UTF-8 sequence never leaks a partial character");
+	wt_text_fit(out, sizeof(out), "42", 6, WT_RIGHT, 1, 0);
+	is_str(out, "    42", "right-aligned and padded");
+	wt_text_fit(out, sizeof(out), "ab", 4, WT_LEFT, 1, 0);
+	is_str(out, "ab  ", "left-aligned and padded");
+	wt_text_fit(out, 4, "abcdefgh", 10, WT_LEFT, 1, 0);
+	is_int((int)strlen(out), 3, "never overflows the buffer");
+}
+
+/* The strip: one cell per CPU when they fit, groups within max_lines at 256 CPUs. */
+static void
+test_strip(void)
+{
+	struct wt_frame f = { 0 };
+	struct wt_cpu cpus[256];
+	size_t i;
+	int n, found_busy = 0;
+
+	for (i = 0; i < 2; i++) {
+		cpus[i].cpu = (int)i;
+		cpus[i].wakeups = i ? 12.5 : 0;
+		cpus[i].loc = 250;
+		cpus[i].tick_stopped = (int)i;
+	}
+	wt_frame_reset(&f, 120);
+	n = wt_cpustrip_render(&f, cpus, 2, 4);
+	is_int(n, 1, "2 CPUs take one line at 120 columns");
+	ok(strstr(f.lines[0].text, "cpu1 12.5/s loc 250/s idle") != NULL,
+	    "cell says wakeups, LOC and tick state: '%s'", f.lines[0].text);
+	for (i = 0; i < 256; i++) {
+		cpus[i].cpu = (int)i;
+		cpus[i].wakeups = i == 200 ? 5000 : i % 2 ? 3 : 0.5;
+		cpus[i].loc = i % 2 ? 4 : 1;
+		cpus[i].tick_stopped = i % 2 == 0;
+	}
+	wt_frame_reset(&f, 120);
+	n = wt_cpustrip_render(&f, cpus, 256, 4);
+	ok(n >= 1 && n <= 4, "256 CPUs fold into at most 4 lines (%d)", n);
+	for (i = 0; i < f.n; i++) {
+		ok(wt_text_width(f.lines[i].text) <= 120, "line %zu fits 120 columns", i);
+		if (strstr(f.lines[i].text, "cpu200 (1)") != NULL)
+			found_busy = 1;
+	}
+	ok(found_busy, "the busy CPU 200 has a group of its own, shown first");
+	ok(strstr(f.lines[0].text, "cpu200") != NULL, "busiest group first: '%s'",
+	    f.lines[0].text);
+	for (i = 0; i < 256; i++)
+		cpus[i].wakeups = (double)i * 1.7;
+	wt_frame_reset(&f, 80);
+	n = wt_cpustrip_render(&f, cpus, 256, 3);
+	ok(n <= 3, "many distinct groups still fit 3 lines (%d)", n);
+	ok(strstr(f.lines[f.n - 1].text, "more CPUs") != NULL, "the rest is summed: '%s'",
+	    f.lines[f.n - 1].text);
+	cpus[0].wakeups = -1;
+	cpus[0].loc = -1;
+	cpus[0].tick_stopped = -1;
+	wt_frame_reset(&f, 120);
+	wt_cpustrip_render(&f, cpus, 1, 2);
+	ok(strstr(f.lines[0].text, "cpu0 ? loc ? tick ?") != NULL,
+	    "unknown is '?', never 0: '%s'", f.lines[0].text);
+	wt_frame_free(&f);
+}
+
+/* Add a source to a sample. */
+static struct td_wsource *
+add(struct td_sample *p, enum td_kind kind, const char *fn, const char *comm, int pid,
+    uint64_t c0, uint64_t c1)
+{
+	struct td_wsource *w = td_sample_add(p);
+
+	w->kind = kind;
+	w->function = strdup(fn);
+	w->pid = pid;
+	w->irq = -1;
+	snprintf(w->comm, sizeof(w->comm), "%s", comm);
+	w->known = TD_WS_CPU | (pid >= 0 ? TD_WS_PID : 0);
+	w->ncpus = 2;
+	w->per_cpu = calloc(2, sizeof(uint64_t));
+	w->per_cpu[0] = c0;
+	w->per_cpu[1] = c1;
+	w->count = c0 + c1;
+	return w;
+}
+
+/* A sample of four sources over 2 s. */
+static struct td_sample *
+make_sample(void)
+{
+	struct td_sample *p = calloc(1, sizeof(*p));
+
+	p->backend = TD_BACKEND_INTERRUPTS;
+	p->period_ns = 2000000000ULL;
+	add(p, TD_KIND_HRTIMER, "hrtimer_wakeup", "Wörker", 42, 100, 0);
+	add(p, TD_KIND_TIMER, "process_timeout", "sshd", 7, 0, 10);
+	add(p, TD_KIND_VECTOR, "LOC", "", -1, 300, 200);
+	add(p, TD_KIND_IRQ, "virtio0-input.0", "", -1, 1, 3);
+	p->total_events = 100 + 10 + 500 + 4;
+	for (size_t i = 0; i < p->n; i++)
+		p->src[i].rate = (double)p->src[i].count / 2;
+	return p;
+}
+
+/* The function of row i of the view. */
+static const char *
+row_fn(const struct wt_view *v, size_t i)
+{
+	return i < v->nrows ? ((const struct td_wsource *)v->rowp[i])->function : "(none)";
+}
+
+/* The tick state for the strip: CPU 1 stopped. */
+static int
+ticks(const void *ctx, int cpu)
+{
+	(void)ctx;
+	return cpu == 1;
+}
+
+/* Filters, sort, selection by identity, keys, and the rendered lines. */
+static void
+test_view(void)
+{
+	struct td_table *t;
+	struct td_error e;
+	struct wt_view v;
+	struct wt_facts fa;
+	struct wt_frame f = { 0 };
+	struct wt_status st = { "interrupts", "tracefs needs root", true, 1 };
+	const char *s;
+	size_t i;
+	int found;
+
+	if (td_table_new(&t, td_wsource_columns, td_wsource_ncolumns, &e) < 0) {
+		ok(0, "table");
+		return;
+	}
+	wt_view_init(&v, t, &e);
+	wt_view_set_sample(&v, make_sample());
+	is_int(v.nrows, 4, "all four sources shown");
+	is_str(row_fn(&v, 0), "LOC", "sorted by rate, largest first");
+	is_str(row_fn(&v, 3), "virtio0-input.0", "smallest last");
+	ok(v.total_rate > 256 && v.total_rate < 258, "total rate 257/s");
+
+	is_int(wt_key(&v, L't', false, 10), WT_ACT_REDRAW, "t redraws");
+	is_int(v.nrows, 2, "t: timers only");
+	is_str(row_fn(&v, 0), "hrtimer_wakeup", "t: the hrtimer first");
+	wt_key(&v, L'i', false, 10);
+	is_int(v.nrows, 2, "i: interrupts only");
+	is_str(row_fn(&v, 0), "LOC", "i: LOC first");
+	wt_key(&v, L'a', false, 10);
+	is_int(v.nrows, 4, "a: all again");
+
+	/* Name filter: typed at the prompt, case-insensitive, Unicode. */
+	wt_key(&v, L'/', false, 10);
+	is_int(v.prompt, '/', "/ opens the name prompt");
+	wt_key(&v, L'W', false, 10);
+	wt_key(&v, 0xd6, false, 10);	/* Ö */
+	wt_key(&v, L'\r', false, 10);
+	is_int(v.nrows, 1, "name 'WÖ' matches comm 'Wörker' only");
+	is_str(row_fn(&v, 0), "hrtimer_wakeup", "the Wörker source");
+	ok(wt_match_name("VIRTIO0-input", "virtio0"), "ASCII case folding");
+	ok(!wt_match_name("process_timeout", "hrtimer"), "no false match");
+	wt_key(&v, L'/', false, 10);
+	wt_key(&v, 21, false, 10);	/* ^U */
+	wt_key(&v, L'\r', false, 10);
+	is_int(v.nrows, 4, "an empty name clears the filter");
+
+	/* CPU filter: counts only on those CPUs. */
+	wt_key(&v, L'c', false, 10);
+	wt_key(&v, L'1', false, 10);
+	wt_key(&v, L'\r', false, 10);
+	is_int(v.nrows, 3, "cpu 1: the CPU-0-only hrtimer is gone");
+	is_str(row_fn(&v, 0), "LOC", "LOC first on cpu 1");
+	is_int(((const struct td_wsource *)v.rowp[0])->count, 200, "LOC counts cpu 1 only");
+	wt_key(&v, L'c', false, 10);
+	wt_key(&v, 21, false, 10);
+	wt_key(&v, L'x', false, 10);
+	wt_key(&v, L'\r', false, 10);
+	ok(strstr(v.message, "not a CPU list") != NULL, "a bad CPU list is refused: '%s'",
+	    v.message);
+	wt_view_set_cpus(&v, "");
+	(void)wt_view_rebuild(&v);
+
+	/* pid filter. */
+	wt_key(&v, L'p', false, 10);
+	wt_key(&v, L'7', false, 10);
+	wt_key(&v, L'\r', false, 10);
+	is_int(v.nrows, 1, "pid 7 only");
+	is_str(row_fn(&v, 0), "process_timeout", "pid 7 is sshd's timer");
+	v.pid = -1;
+	(void)wt_view_rebuild(&v);
+
+	/* Selection follows the source across samples, not the row number. */
+	wt_key(&v, KEY_DOWN, true, 10);
+	is_str(row_fn(&v, v.sel), "hrtimer_wakeup", "down selects the second row");
+	wt_view_set_sample(&v, make_sample());
+	v.sample->src[0].count = 1000;	/* the hrtimer becomes the busiest */
+	v.sample->src[0].rate = 500;
+	(void)wt_view_rebuild(&v);
+	is_str(row_fn(&v, 0), "hrtimer_wakeup", "re-sorted");
+	is_int(v.sel, 0, "the selection moved with its source");
+	wt_key(&v, KEY_END, true, 10);
+	is_int(v.sel, 3, "End: last row");
+	wt_key(&v, KEY_HOME, true, 10);
+	is_int(v.sel, 0, "Home: first row");
+
+	/* Sort keys. */
+	wt_key(&v, L'>', false, 10);
+	s = wt_view_sort_column(&v)->name;
+	ok(strcmp(s, "rate") != 0, "> moves the sort column (now %s)", s);
+	wt_key(&v, L'<', false, 10);
+	is_str(wt_view_sort_column(&v)->name, "rate", "< moves it back");
+
+	/* Pause, interval, help, quit. */
+	wt_key(&v, L' ', false, 10);
+	ok(v.paused, "space pauses");
+	wt_key(&v, L' ', false, 10);
+	ok(!v.paused, "space resumes");
+	is_int(wt_key(&v, L'+', false, 10), WT_ACT_INTERVAL, "+ changes the interval");
+	is_int(v.interval_ns, 3000000000LL, "2 s -> 3 s");
+	wt_key(&v, L'-', false, 10);
+	wt_key(&v, L'-', false, 10);
+	is_int(v.interval_ns, 1000000000LL, "3 s -> 2 s -> 1 s");
+	wt_key(&v, L'h', false, 10);
+	ok(v.help, "h opens the help");
+	wt_key(&v, L'x', false, 10);
+	ok(!v.help, "any key closes it");
+	is_int(wt_key(&v, L'q', false, 10), WT_ACT_QUIT, "q quits");
+
+	/* Render in batch mode: every row, header facts, unknown shown as such. */
+	memset(&fa, 0, sizeof(fa));
+	strlcpy(fa.host, "testhost", sizeof(fa.host));
+	strlcpy(fa.release, "6.18.0", sizeof(fa.release));
+	fa.hz = -1;
+	strlcpy(fa.hz_why, "no kernel config found", sizeof(fa.hz_why));
+	strlcpy(fa.clocksource, "kvm-clock", sizeof(fa.clocksource));
+	strlcpy(fa.tick, "/proc/timer_list needs root", sizeof(fa.tick));
+	wt_view_strip(&v, 2, ticks, NULL);
+	is_int(v.nstrip, 2, "strip of 2 CPUs");
+	ok(v.strip[0].loc == 150 && v.strip[1].loc == 100, "LOC per CPU from the LOC row");
+	is_int(v.strip[1].tick_stopped, 1, "tick state from the callback");
+	wt_frame_reset(&f, 200);
+	wt_render(&f, &v, &fa, &st, 0);
+	ok(strstr(f.lines[0].text, "testhost") != NULL, "title names the host");
+	found = 0;
+	for (i = 0; i < f.n; i++) {
+		if (strstr(f.lines[i].text, "HZ: ? (no kernel config found)") != NULL)
+			found |= 1;
+		if (strstr(f.lines[i].text, "Backend: interrupts") != NULL)
+			found |= 2;
+		if (strstr(f.lines[i].text, "note: tracefs needs root") != NULL)
+			found |= 4;
+		if (strstr(f.lines[i].text, "Lost: ? ") != NULL)
+			found |= 8;
+		if (strstr(f.lines[i].text, "Wörker") != NULL)
+			found |= 16;
+		if (f.lines[i].role == WT_R_COLHEAD && strstr(f.lines[i].text, "RATE*") != NULL)
+			found |= 32;
+	}
+	is_int(found, 63, "header: HZ unknown with reason, backend, note, lost unknown; "
+	    "rows; sort mark");
+	is_int(f.n, 4 + 1 + 1 + 1 + 1 + 4, "title, 3 header lines, strip, blank, head, 4 rows");
+
+	/* Render on a 60x12 screen: lines fit, selection highlighted, status last. */
+	wt_key(&v, L'\r', false, 10);
+	wt_frame_reset(&f, 60);
+	st.batch = false;
+	wt_render(&f, &v, &fa, &st, 12);
+	is_int(f.n, 12, "exactly the screen's height");
+	found = 0;
+	for (i = 0; i < f.n; i++) {
+		ok(wt_text_width(f.lines[i].text) <= 60, "line %zu fits 60 columns", i);
+		if (f.lines[i].role == WT_R_SELECTED)
+			found++;
+		if (f.lines[i].role == WT_R_DETAIL && strstr(f.lines[i].text, "armed by: pid 42"))
+			found += 10;
+	}
+	is_int(found, 11, "one selected row, expanded with its arming task");
+	is_int(f.lines[f.n - 1].role, WT_R_STATUS, "status line last");
+
+	wt_frame_free(&f);
+	wt_view_free(&v);
+	td_table_free(t);
+}
+
+int
+main(void)
+{
+	setlocale(LC_ALL, "C.UTF-8");
+	test_text();
+	test_strip();
+	test_view();
+	return done_testing();
+}
