@@ -1,16 +1,14 @@
-/* The sampler: one interval loop over the timer_stats, tracefs or interrupts backend. */
+/* The sampler loop: pick a backend, run intervals, hand back samples. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
 #include "sampler.h"
-
-struct td_sampler {
-	struct td_sampler_opts	opts;
-	enum td_backend		backend;
-	char			note[256];
-};
+#include "sampler_internal.h"
+#include "source.h"
 
 /* Default options: live system, auto backend, all CPUs, all pids. */
 void
@@ -20,23 +18,106 @@ td_sampler_opts_init(struct td_sampler_opts *o)
 	o->pid = -1;
 }
 
-/* Open a sampler (not yet implemented). */
+/* True when cpu passes the CPU filter. */
+bool
+td_sampler_cpu_wanted(const struct td_sampler *s, int cpu)
+{
+	if (!s->have_cpus)
+		return true;
+	return cpu >= 0 && cpu < TD_MAX_CPUS && td_cpuset_isset(&s->cpus, cpu);
+}
+
+/* Nanoseconds between two monotonic times. */
+static uint64_t
+elapsed_ns(const struct timespec *a, const struct timespec *b)
+{
+	int64_t ns = (int64_t)(b->tv_sec - a->tv_sec) * 1000000000LL +
+	    (b->tv_nsec - a->tv_nsec);
+
+	return ns > 0 ? (uint64_t)ns : 0;
+}
+
+/* Try one backend; on failure close it again and keep the reason. */
+static int
+try_backend(struct td_sampler *s, const struct td_sampler_ops *ops, struct td_error *e)
+{
+	int r;
+
+	s->ops = ops;
+	s->priv = NULL;
+	if ((r = ops->open(s, e)) < 0) {
+		ops->close(s);
+		s->ops = NULL;
+	}
+	return r;
+}
+
+/* Open a sampler on the forced or the first usable backend. */
 int
 td_sampler_open(struct td_sampler **out, const struct td_sampler_opts *o, struct td_error *e)
 {
-	(void)o;
+	static const struct td_sampler_ops *const order[] = {
+		&td_sampler_timer_stats_ops, &td_sampler_tracefs_ops,
+		&td_sampler_interrupts_ops,
+	};
+	struct td_sampler *s;
+	struct td_error why[TD_ARRAY_SIZE(order)];
+	int r = -ENOENT;
+
 	*out = NULL;
-	return td_error_set(e, ENOSYS, NULL, 0, "sampler not implemented yet");
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+	s->opts = *o;
+	if (o->cpus != NULL) {
+		s->cpus = *o->cpus;
+		s->have_cpus = true;
+		s->opts.cpus = &s->cpus;
+	}
+	strlcpy(s->sysroot, o->sysroot ? o->sysroot : "/", sizeof(s->sysroot));
+	s->opts.sysroot = s->sysroot;
+	s->live = td_root_is_live(s->sysroot);
+	if (o->timer_stats_file != NULL && o->backend != TD_BACKEND_AUTO &&
+	    o->backend != TD_BACKEND_TIMER_STATS) {
+		free(s);
+		return td_error_set(e, EINVAL, NULL, 0,
+		    "a saved timer_stats file needs the timer_stats source");
+	}
+	if (o->backend != TD_BACKEND_AUTO) {
+		for (size_t i = 0; i < TD_ARRAY_SIZE(order); i++)
+			if (order[i]->backend == o->backend)
+				r = try_backend(s, order[i], e);
+		if (r < 0) {
+			free(s);
+			return r;
+		}
+		*out = s;
+		return 0;
+	}
+	for (size_t i = 0; i < TD_ARRAY_SIZE(order); i++) {
+		td_error_clear(&why[i]);
+		if ((r = try_backend(s, order[i], &why[i])) == 0) {
+			/* Say why the better backends were passed over (the nearest one). */
+			if (i > 0)
+				snprintf(s->note, sizeof(s->note), "%s: %s",
+				    td_backend_name(order[i]->backend), why[i - 1].msg);
+			*out = s;
+			return 0;
+		}
+	}
+	if (e != NULL)
+		*e = why[TD_ARRAY_SIZE(order) - 1];
+	free(s);
+	return r;
 }
 
 /* The backend chosen. */
 enum td_backend
 td_sampler_backend(const struct td_sampler *s)
 {
-	return s->backend;
+	return s->ops->backend;
 }
 
-/* Why that backend. */
+/* Why that backend was chosen ("" when it was the first choice). */
 const char *
 td_sampler_note(const struct td_sampler *s)
 {
@@ -47,62 +128,83 @@ td_sampler_note(const struct td_sampler *s)
 int
 td_sampler_start(struct td_sampler *s, struct td_error *e)
 {
-	(void)s;
-	return td_error_set(e, ENOSYS, NULL, 0, "sampler not implemented yet");
+	int r;
+
+	if ((r = s->ops->start(s, e)) < 0)
+		return r;
+	s->started = true;
+	s->stopped = false;
+	clock_gettime(CLOCK_MONOTONIC, &s->t0);
+	return 0;
 }
 
-/* The fd to poll, -1 when none. */
+/* The fd to poll, -1 when the backend needs no pumping. */
 int
 td_sampler_fd(const struct td_sampler *s)
 {
-	(void)s;
-	return -1;
+	return s->ops->fd ? s->ops->fd(s) : -1;
 }
 
-/* Drain buffered events. */
+/* Drain what the kernel buffered so far. */
 int
 td_sampler_pump(struct td_sampler *s, struct td_error *e)
 {
-	(void)s;
-	(void)e;
-	return 0;
+	return s->ops->pump ? s->ops->pump(s, e) : 0;
 }
 
-/* End the interval and return its sample. */
+/* End the interval, return its sample and begin the next. */
 int
 td_sampler_collect(struct td_sampler *s, struct td_sample **out, struct td_error *e)
 {
-	(void)s;
+	struct td_sample *p;
+	struct timespec now;
+	int r;
+
 	*out = NULL;
-	return td_error_set(e, ENOSYS, NULL, 0, "sampler not implemented yet");
+	if (!s->started)
+		return td_error_set(e, EINVAL, NULL, 0, "sampler not started");
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+	p->backend = s->ops->backend;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	p->period_ns = elapsed_ns(&s->t0, &now);
+	s->t0 = now;
+	if ((r = s->ops->collect(s, p, e)) < 0) {
+		td_sample_free(p);
+		return r;
+	}
+	td_sample_finish(p);
+	*out = p;
+	return 0;
 }
 
-/* Stop tracing. */
+/* Stop tracing; idempotent. */
 void
 td_sampler_stop(struct td_sampler *s)
 {
-	(void)s;
+	if (s == NULL || s->stopped || s->ops == NULL)
+		return;
+	if (s->ops->stop)
+		s->ops->stop(s);
+	s->stopped = true;
 }
 
-/* Close the sampler. */
-void
-td_sampler_close(struct td_sampler *s)
-{
-	free(s);
-}
-
-/* Emergency cleanup. */
+/* Emergency cleanup: undo what the backend did to the system. */
 void
 td_sampler_cleanup(struct td_sampler *s)
 {
-	(void)s;
+	if (s == NULL || s->ops == NULL)
+		return;
+	s->ops->close(s);
 }
 
-/* Remove stale instances. */
-int
-td_sampler_remove_stale(const char *tracing_dir, struct td_error *e)
+/* Stop, clean up and free. */
+void
+td_sampler_close(struct td_sampler *s)
 {
-	(void)tracing_dir;
-	(void)e;
-	return 0;
+	if (s == NULL)
+		return;
+	td_sampler_stop(s);
+	td_sampler_cleanup(s);
+	free(s);
 }

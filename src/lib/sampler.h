@@ -56,6 +56,7 @@ enum td_task {
 #define TD_WS_DEFERRABLE	0x020	/* deferrable (known false as well as true) */
 #define TD_WS_PINNED		0x040
 #define TD_WS_CPU		0x080	/* per_cpu[] filled */
+#define TD_WS_RATE		0x100	/* rate known (the period is known) */
 
 /*
  * One wakeup source over one interval.  Identity (the key for deltas and for
@@ -84,7 +85,7 @@ struct td_wsource {
 /* One interval's worth of wakeup sources. */
 struct td_sample {
 	enum td_backend		 backend;
-	uint64_t		 period_ns;	/* length of the interval */
+	uint64_t		 period_ns;	/* length of the interval; 0 unknown */
 	uint64_t		 total_events;	/* sum of counts (timer_stats: its total line) */
 	bool			 lost_known;	/* false: the backend cannot tell (absent, not 0) */
 	uint64_t		 lost_events;	/* events the kernel dropped (ring buffer overrun) */
@@ -148,10 +149,18 @@ void td_sampler_cleanup(struct td_sampler *s);
 int td_sampler_remove_stale(const char *tracing_dir, struct td_error *e);
 
 void td_sample_free(struct td_sample *p);
+/* A deep copy of p (for keeping the previous interval); -ENOMEM. */
+int td_sample_dup(const struct td_sample *p, struct td_sample **out);
 /* Append a zeroed source to p (which owns it); NULL on ENOMEM. */
 struct td_wsource *td_sample_add(struct td_sample *p);
 /* Merge sources with equal identity (summing counters) and fill rate from period_ns. */
 void td_sample_finish(struct td_sample *p);
+/*
+ * Subtract prev's counters from cur's, source by source matched by identity
+ * (both finished); a counter that went backwards (reset) counts from zero.
+ * Sources left with no count are dropped; rates are recomputed.
+ */
+void td_sample_delta(struct td_sample *cur, const struct td_sample *prev);
 
 /* Names: "timer", "hrtimer", "irq", "vector", "softirq"; "timer_stats", "tracefs", "interrupts". */
 const char *td_kind_name(enum td_kind k);

@@ -1,0 +1,23 @@
+/* Kernel text symbols (/proc/kallsyms) for naming timer callbacks by address. */
+#ifndef TD_KSYMS_H
+#define TD_KSYMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+struct td_ksyms;
+
+/*
+ * Parse a kallsyms text ("ffffffff81000000 T _stext [module]"), keeping text
+ * symbols.  All-zero addresses (kptr_restrict) give an empty table, not an error.
+ */
+int td_ksyms_parse(const char *buf, size_t len, struct td_ksyms **out, struct td_error *e);
+void td_ksyms_free(struct td_ksyms *k);
+/* Number of symbols kept. */
+size_t td_ksyms_count(const struct td_ksyms *k);
+/* The symbol containing addr, or NULL (then print the address). */
+const char *td_ksyms_lookup(const struct td_ksyms *k, uint64_t addr);
+
+#endif

@@ -1,0 +1,297 @@
+/* Samples of wakeup sources: add, merge by identity, rates, names. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "sampler.h"
+
+/* Free a sample and everything it owns; NULL is fine. */
+void
+td_sample_free(struct td_sample *p)
+{
+	if (p == NULL)
+		return;
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->src[i].function);
+		free(p->src[i].site);
+		free(p->src[i].per_cpu);
+	}
+	free(p->src);
+	free(p);
+}
+
+/* Append a zeroed source (pid and irq unknown) to p. */
+struct td_wsource *
+td_sample_add(struct td_sample *p)
+{
+	struct td_wsource *w;
+
+	/* Grow by doubling; the capacity is the next power of two above n. */
+	if ((p->n & (p->n - 1)) == 0 && p->n >= 8) {
+		w = reallocarray(p->src, p->n * 2, sizeof(*w));
+		if (w == NULL)
+			return NULL;
+		p->src = w;
+	} else if (p->n == 0) {
+		if ((p->src = calloc(8, sizeof(*w))) == NULL)
+			return NULL;
+	}
+	w = &p->src[p->n++];
+	memset(w, 0, sizeof(*w));
+	w->pid = -1;
+	w->irq = -1;
+	return w;
+}
+
+/* Compare two optional strings for identity. */
+static int
+strcmp_null(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return (a != NULL) - (b != NULL);
+	return strcmp(a, b);
+}
+
+/* Order sources by identity: kind, function, site, pid, comm, irq. */
+static int
+identity_cmp(const void *va, const void *vb)
+{
+	const struct td_wsource *a = va, *b = vb;
+	int c;
+
+	if (a->kind != b->kind)
+		return (int)a->kind - (int)b->kind;
+	if ((c = strcmp_null(a->function, b->function)) != 0)
+		return c;
+	if ((c = strcmp_null(a->site, b->site)) != 0)
+		return c;
+	if (a->pid != b->pid)
+		return a->pid < b->pid ? -1 : 1;
+	if ((c = strcmp(a->comm, b->comm)) != 0)
+		return c;
+	if (a->irq != b->irq)
+		return a->irq < b->irq ? -1 : 1;
+	return 0;
+}
+
+/* Add source b's counters into a (same identity) and free b's strings. */
+static void
+merge_into(struct td_wsource *a, struct td_wsource *b)
+{
+	a->count += b->count;
+	a->arms += b->arms;
+	a->expiries += b->expiries;
+	a->cancels += b->cancels;
+	a->known |= b->known;
+	a->deferrable = a->deferrable || b->deferrable;
+	a->pinned = a->pinned || b->pinned;
+	if (b->per_cpu != NULL) {
+		if (a->per_cpu == NULL || a->ncpus < b->ncpus) {
+			uint64_t *pc = calloc((size_t)b->ncpus, sizeof(*pc));
+
+			if (pc != NULL) {
+				if (a->per_cpu != NULL)
+					memcpy(pc, a->per_cpu, (size_t)a->ncpus * sizeof(*pc));
+				free(a->per_cpu);
+				a->per_cpu = pc;
+				a->ncpus = b->ncpus;
+			}
+		}
+		if (a->per_cpu != NULL)
+			for (int i = 0; i < b->ncpus; i++)
+				a->per_cpu[i] += b->per_cpu[i];
+	}
+	free(b->function);
+	free(b->site);
+	free(b->per_cpu);
+}
+
+/* Merge sources of equal identity, total the counts, and compute rates. */
+void
+td_sample_finish(struct td_sample *p)
+{
+	size_t out = 0;
+
+	if (p->n > 1)
+		qsort(p->src, p->n, sizeof(p->src[0]), identity_cmp);
+	for (size_t i = 0; i < p->n; i++) {
+		if (out > 0 && identity_cmp(&p->src[out - 1], &p->src[i]) == 0) {
+			merge_into(&p->src[out - 1], &p->src[i]);
+			continue;
+		}
+		if (out != i)
+			p->src[out] = p->src[i];
+		out++;
+	}
+	p->n = out;
+	p->total_events = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		struct td_wsource *w = &p->src[i];
+
+		p->total_events += w->count;
+		w->rate = 0;
+		w->known &= ~(unsigned)TD_WS_RATE;
+		if (p->period_ns != 0) {
+			w->rate = (double)w->count * 1e9 / (double)p->period_ns;
+			w->known |= TD_WS_RATE;
+		}
+	}
+}
+
+/* Name of a kind of wakeup source. */
+const char *
+td_kind_name(enum td_kind k)
+{
+	switch (k) {
+	case TD_KIND_TIMER:
+		return "timer";
+	case TD_KIND_HRTIMER:
+		return "hrtimer";
+	case TD_KIND_IRQ:
+		return "irq";
+	case TD_KIND_VECTOR:
+		return "vector";
+	case TD_KIND_SOFTIRQ:
+		return "softirq";
+	}
+	return "?";
+}
+
+/* Name of a backend. */
+const char *
+td_backend_name(enum td_backend b)
+{
+	switch (b) {
+	case TD_BACKEND_AUTO:
+		return "auto";
+	case TD_BACKEND_TIMER_STATS:
+		return "timer_stats";
+	case TD_BACKEND_TRACEFS:
+		return "tracefs";
+	case TD_BACKEND_INTERRUPTS:
+		return "interrupts";
+	}
+	return "?";
+}
+
+/* Parse a backend name. */
+int
+td_backend_parse(const char *name, enum td_backend *out)
+{
+	static const enum td_backend all[] = {
+		TD_BACKEND_AUTO, TD_BACKEND_TIMER_STATS, TD_BACKEND_TRACEFS,
+		TD_BACKEND_INTERRUPTS,
+	};
+
+	for (size_t i = 0; i < TD_ARRAY_SIZE(all); i++)
+		if (strcmp(name, td_backend_name(all[i])) == 0) {
+			*out = all[i];
+			return 0;
+		}
+	return -EINVAL;
+}
+
+/* Name of a task class. */
+const char *
+td_task_name(enum td_task t)
+{
+	switch (t) {
+	case TD_TASK_UNKNOWN:
+		return "unknown";
+	case TD_TASK_USER:
+		return "user";
+	case TD_TASK_KTHREAD:
+		return "kthread";
+	case TD_TASK_IDLE:
+		return "idle";
+	}
+	return "?";
+}
+
+/* Subtract one counter, taking a reset counter from zero. */
+static uint64_t
+sub_counter(uint64_t cur, uint64_t prev)
+{
+	return cur >= prev ? cur - prev : cur;
+}
+
+/* Subtract prev from cur by identity and drop sources left at zero. */
+void
+td_sample_delta(struct td_sample *cur, const struct td_sample *prev)
+{
+	size_t j = 0, out = 0;
+
+	for (size_t i = 0; i < cur->n; i++) {
+		struct td_wsource *w = &cur->src[i];
+		int c = 1;
+
+		while (prev != NULL && j < prev->n &&
+		    (c = identity_cmp(&prev->src[j], w)) < 0)
+			j++;
+		if (prev != NULL && j < prev->n && c == 0) {
+			const struct td_wsource *o = &prev->src[j];
+			bool reset = w->count < o->count;
+
+			if (!reset) {
+				w->count -= o->count;
+				w->arms = sub_counter(w->arms, o->arms);
+				w->expiries = sub_counter(w->expiries, o->expiries);
+				w->cancels = sub_counter(w->cancels, o->cancels);
+				if (w->per_cpu != NULL && o->per_cpu != NULL)
+					for (int k = 0; k < w->ncpus && k < o->ncpus; k++)
+						w->per_cpu[k] = sub_counter(w->per_cpu[k],
+						    o->per_cpu[k]);
+			}
+		}
+		if (w->count == 0 && w->arms == 0 && w->cancels == 0) {
+			free(w->function);
+			free(w->site);
+			free(w->per_cpu);
+			continue;
+		}
+		if (out != i)
+			cur->src[out] = *w;
+		out++;
+	}
+	cur->n = out;
+	td_sample_finish(cur);
+}
+
+/* A deep copy of a sample. */
+int
+td_sample_dup(const struct td_sample *p, struct td_sample **out)
+{
+	struct td_sample *c;
+
+	*out = NULL;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return -ENOMEM;
+	*c = *p;
+	c->src = NULL;
+	c->n = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct td_wsource *o = &p->src[i];
+		struct td_wsource *w = td_sample_add(c);
+
+		if (w == NULL)
+			goto fail;
+		*w = *o;
+		w->function = NULL;
+		w->site = NULL;
+		w->per_cpu = NULL;
+		if ((o->function && (w->function = strdup(o->function)) == NULL) ||
+		    (o->site && (w->site = strdup(o->site)) == NULL))
+			goto fail;
+		if (o->per_cpu != NULL) {
+			if ((w->per_cpu = calloc((size_t)o->ncpus, sizeof(uint64_t))) == NULL)
+				goto fail;
+			memcpy(w->per_cpu, o->per_cpu, (size_t)o->ncpus * sizeof(uint64_t));
+		}
+	}
+	*out = c;
+	return 0;
+fail:
+	td_sample_free(c);
+	return -ENOMEM;
+}

@@ -1,0 +1,252 @@
+/* The columns of a wakeup source table, shared by timerstat and wakeuptop. */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+#include "sampler.h"
+
+/* Cast a row back to the source it is. */
+static const struct td_wsource *
+W(const void *row)
+{
+	return row;
+}
+
+/* count: wakeups in the interval. */
+static void
+get_count(const void *row, struct td_cell *c)
+{
+	c->known = true;
+	c->u = W(row)->count;
+}
+
+/* rate: wakeups per second. */
+static void
+get_rate(const void *row, struct td_cell *c)
+{
+	c->known = (W(row)->known & TD_WS_RATE) != 0;
+	c->d = W(row)->rate;
+}
+
+/* cpu: the CPU when every wakeup was on one CPU. */
+static void
+get_cpu(const void *row, struct td_cell *c)
+{
+	const struct td_wsource *w = W(row);
+	int found = -1;
+
+	if (!(w->known & TD_WS_CPU) || w->per_cpu == NULL)
+		return;
+	for (int i = 0; i < w->ncpus; i++)
+		if (w->per_cpu[i] != 0) {
+			if (found >= 0)
+				return;
+			found = i;
+		}
+	if (found >= 0) {
+		c->known = true;
+		c->i = found;
+	}
+}
+
+/* cpus: the list of CPUs the wakeups happened on ("0-1"). */
+static void
+get_cpus(const void *row, struct td_cell *c)
+{
+	const struct td_wsource *w = W(row);
+	size_t pos = 0;
+	int i = 0;
+
+	if (!(w->known & TD_WS_CPU) || w->per_cpu == NULL)
+		return;
+	c->buf[0] = '\0';
+	while (i < w->ncpus) {
+		int j;
+
+		if (w->per_cpu[i] == 0) {
+			i++;
+			continue;
+		}
+		for (j = i; j + 1 < w->ncpus && w->per_cpu[j + 1] != 0; j++)
+			;
+		if (pos < sizeof(c->buf)) {
+			int n = j == i ?
+			    snprintf(c->buf + pos, sizeof(c->buf) - pos, "%s%d",
+				pos ? "," : "", i) :
+			    snprintf(c->buf + pos, sizeof(c->buf) - pos, "%s%d-%d",
+				pos ? "," : "", i, j);
+			if (n > 0)
+				pos += (size_t)n;
+		}
+		i = j + 1;
+	}
+	c->known = true;
+	c->s = c->buf;
+}
+
+/* pid: the task that armed the timer. */
+static void
+get_pid(const void *row, struct td_cell *c)
+{
+	const struct td_wsource *w = W(row);
+
+	if ((w->known & TD_WS_PID) && w->pid >= 0) {
+		c->known = true;
+		c->i = w->pid;
+	}
+}
+
+/* comm: that task's name. */
+static void
+get_comm(const void *row, struct td_cell *c)
+{
+	const struct td_wsource *w = W(row);
+
+	if ((w->known & TD_WS_PID) && w->comm[0] != '\0') {
+		c->known = true;
+		c->s = w->comm;
+	}
+}
+
+/* task: user, kthread or idle. */
+static void
+get_task(const void *row, struct td_cell *c)
+{
+	const struct td_wsource *w = W(row);
+
+	if (w->task != TD_TASK_UNKNOWN) {
+		c->known = true;
+		c->s = td_task_name(w->task);
+	}
+}
+
+/* function: the callback, IRQ action, vector or softirq. */
+static void
+get_function(const void *row, struct td_cell *c)
+{
+	c->known = W(row)->function != NULL;
+	c->s = W(row)->function;
+}
+
+/* site: the function that armed the timer. */
+static void
+get_site(const void *row, struct td_cell *c)
+{
+	c->known = W(row)->site != NULL;
+	c->s = W(row)->site;
+}
+
+/* kind: timer, hrtimer, irq, vector, softirq. */
+static void
+get_kind(const void *row, struct td_cell *c)
+{
+	c->known = true;
+	c->s = td_kind_name(W(row)->kind);
+}
+
+/* irq: the IRQ number of an irq source. */
+static void
+get_irq(const void *row, struct td_cell *c)
+{
+	if (W(row)->irq >= 0) {
+		c->known = true;
+		c->i = W(row)->irq;
+	}
+}
+
+/* flags: D deferrable, P pinned. */
+static void
+get_flags(const void *row, struct td_cell *c)
+{
+	const struct td_wsource *w = W(row);
+	size_t n = 0;
+
+	if (!(w->known & (TD_WS_DEFERRABLE | TD_WS_PINNED)))
+		return;
+	if ((w->known & TD_WS_DEFERRABLE) && w->deferrable)
+		c->buf[n++] = 'D';
+	if ((w->known & TD_WS_PINNED) && w->pinned)
+		c->buf[n++] = 'P';
+	c->buf[n] = '\0';
+	c->known = true;
+	c->s = c->buf;
+}
+
+/* arms: how often the timer was started. */
+static void
+get_arms(const void *row, struct td_cell *c)
+{
+	c->known = (W(row)->known & TD_WS_ARMS) != 0;
+	c->u = W(row)->arms;
+}
+
+/* expiries: how often it fired. */
+static void
+get_expiries(const void *row, struct td_cell *c)
+{
+	c->known = (W(row)->known & TD_WS_EXPIRIES) != 0;
+	c->u = W(row)->expiries;
+}
+
+/* cancels: how often it was removed before firing. */
+static void
+get_cancels(const void *row, struct td_cell *c)
+{
+	c->known = (W(row)->known & TD_WS_CANCELS) != 0;
+	c->u = W(row)->cancels;
+}
+
+/* deferrable: the timer may be delayed until the CPU wakes anyway. */
+static void
+get_deferrable(const void *row, struct td_cell *c)
+{
+	c->known = (W(row)->known & TD_WS_DEFERRABLE) != 0;
+	c->b = W(row)->deferrable;
+}
+
+/* pinned: the timer stays on the CPU that armed it. */
+static void
+get_pinned(const void *row, struct td_cell *c)
+{
+	c->known = (W(row)->known & TD_WS_PINNED) != 0;
+	c->b = W(row)->pinned;
+}
+
+const struct td_column td_wsource_columns[] = {
+	{ "count", "COUNT", 6, TD_ALIGN_RIGHT, TD_JT_UINT, 0, NULL, true,
+	    "wakeups in the interval", get_count },
+	{ "rate", "RATE", 8, TD_ALIGN_RIGHT, TD_JT_DOUBLE, 1, "/s", true,
+	    "wakeups per second", get_rate },
+	{ "cpus", "CPU", 3, TD_ALIGN_RIGHT, TD_JT_STRING, 0, NULL, true,
+	    "CPUs the wakeups happened on", get_cpus },
+	{ "cpu", "CPU#", 4, TD_ALIGN_RIGHT, TD_JT_INT, 0, NULL, false,
+	    "the CPU, when all wakeups were on one", get_cpu },
+	{ "pid", "PID", 5, TD_ALIGN_RIGHT, TD_JT_INT, 0, NULL, true,
+	    "task that armed the timer", get_pid },
+	{ "comm", "COMM", 16, TD_ALIGN_LEFT, TD_JT_STRING, 0, NULL, true,
+	    "name of that task", get_comm },
+	{ "kind", "KIND", 7, TD_ALIGN_LEFT, TD_JT_STRING, 0, NULL, true,
+	    "timer, hrtimer, irq, vector or softirq", get_kind },
+	{ "flags", "F", 1, TD_ALIGN_LEFT, TD_JT_STRING, 0, NULL, true,
+	    "D deferrable, P pinned", get_flags },
+	{ "arms", "ARMS", 6, TD_ALIGN_RIGHT, TD_JT_UINT, 0, NULL, true,
+	    "times the timer was started", get_arms },
+	{ "expiries", "EXPIRIES", 8, TD_ALIGN_RIGHT, TD_JT_UINT, 0, NULL, true,
+	    "times it fired", get_expiries },
+	{ "cancels", "CANCELS", 7, TD_ALIGN_RIGHT, TD_JT_UINT, 0, NULL, true,
+	    "times it was removed before firing", get_cancels },
+	{ "function", "FUNCTION", 20, TD_ALIGN_LEFT, TD_JT_STRING, 0, NULL, true,
+	    "callback, IRQ action, vector or softirq", get_function },
+	{ "site", "SITE", 16, TD_ALIGN_LEFT, TD_JT_STRING, 0, NULL, true,
+	    "function that armed the timer", get_site },
+	{ "irq", "IRQ", 3, TD_ALIGN_RIGHT, TD_JT_INT, 0, NULL, false,
+	    "IRQ number", get_irq },
+	{ "task", "TASK", 7, TD_ALIGN_LEFT, TD_JT_STRING, 0, NULL, false,
+	    "user, kthread or idle", get_task },
+	{ "deferrable", "DEFER", 5, TD_ALIGN_LEFT, TD_JT_BOOL, 0, NULL, false,
+	    "deferrable timer", get_deferrable },
+	{ "pinned", "PINNED", 6, TD_ALIGN_LEFT, TD_JT_BOOL, 0, NULL, false,
+	    "pinned to its CPU", get_pinned },
+};
+
+const size_t td_wsource_ncolumns = TD_ARRAY_SIZE(td_wsource_columns);

@@ -1,0 +1,374 @@
+/* The raw event decoder: tracefs sub-buffers to timer, IRQ and softirq events. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <traceevent/event-parse.h>
+#include <traceevent/kbuffer.h>
+
+#include "internal.h"
+#include "trace_decode.h"
+
+/* Where a field sits in an event record; size 0 when the format lacks it. */
+struct fld {
+	int	off;
+	int	size;
+};
+
+/* What to do with one event id. */
+struct evdesc {
+	enum td_tev_type	 type;
+	struct fld		 ptr, function, flags, num, name;
+	const char		*label;		/* vectors: the /proc/interrupts label */
+	bool			 name_dyn;	/* name is a __data_loc string */
+};
+
+struct td_trace_decoder {
+	struct kbuffer		*kbuf;
+	struct fld		 c_type, c_flags, c_pid;
+	int			 maxid;
+	short			*idmap;		/* event id -> index into ev[], -1 none */
+	struct evdesc		 ev[32];
+	int			 nev;
+	bool			 has[TD_TEV_NTYPES];
+	uint32_t		 deferrable, pinned;
+	int			 header_size;	/* sub-buffer header: timestamp + commit */
+	unsigned char		*scratch;	/* zero-padded copy of the sub-buffer */
+	size_t			 scratch_len;
+};
+
+/* The events we decode: system, name, type, vector label. */
+static const struct {
+	const char		*sys, *name;
+	enum td_tev_type	 type;
+	const char		*label;
+} wanted[] = {
+	{ "timer", "timer_start", TD_TEV_TIMER_START, NULL },
+	{ "timer", "hrtimer_start", TD_TEV_HRTIMER_START, NULL },
+	{ "timer", "timer_expire_entry", TD_TEV_TIMER_EXPIRE, NULL },
+	{ "timer", "hrtimer_expire_entry", TD_TEV_HRTIMER_EXPIRE, NULL },
+	{ "timer", "timer_cancel", TD_TEV_TIMER_CANCEL, NULL },
+	{ "timer", "hrtimer_cancel", TD_TEV_HRTIMER_CANCEL, NULL },
+	{ "irq", "irq_handler_entry", TD_TEV_IRQ, NULL },
+	{ "irq", "softirq_entry", TD_TEV_SOFTIRQ, NULL },
+	{ "irq_vectors", "local_timer_entry", TD_TEV_VECTOR, "LOC" },
+	{ "irq_vectors", "reschedule_entry", TD_TEV_VECTOR, "RES" },
+	{ "irq_vectors", "call_function_entry", TD_TEV_VECTOR, "CAL" },
+	{ "irq_vectors", "call_function_single_entry", TD_TEV_VECTOR, "CAL" },
+	{ "irq_vectors", "irq_work_entry", TD_TEV_VECTOR, "IWI" },
+	{ "irq_vectors", "x86_platform_ipi_entry", TD_TEV_VECTOR, "PLT" },
+	{ "irq_vectors", "thermal_apic_entry", TD_TEV_VECTOR, "TRM" },
+	{ "irq_vectors", "threshold_apic_entry", TD_TEV_VECTOR, "THR" },
+	{ "irq_vectors", "deferred_error_apic_entry", TD_TEV_VECTOR, "DFR" },
+	{ "irq_vectors", "error_apic_entry", TD_TEV_VECTOR, "ERR" },
+	{ "irq_vectors", "spurious_apic_entry", TD_TEV_VECTOR, "SPU" },
+};
+
+/* Names of the events behind each type, for enabling them. */
+static struct fld
+field_of(struct tep_event *ev, const char *name)
+{
+	struct tep_format_field *f = tep_find_field(ev, name);
+	struct fld r = { 0, 0 };
+
+	if (f != NULL && f->offset >= 0 && f->size > 0 && f->size <= 8) {
+		r.off = f->offset;
+		r.size = f->size;
+	} else if (f != NULL && (f->flags & TEP_FIELD_IS_DYNAMIC) && f->size == 4) {
+		r.off = f->offset;
+		r.size = 4;
+	}
+	return r;
+}
+
+/* A common field's place. */
+static struct fld
+common_of(struct tep_event *ev, const char *name)
+{
+	struct tep_format_field *f = tep_find_common_field(ev, name);
+	struct fld r = { 0, 0 };
+
+	if (f != NULL && f->offset >= 0 && f->size > 0 && f->size <= 8) {
+		r.off = f->offset;
+		r.size = f->size;
+	}
+	return r;
+}
+
+/* Find the value of flag str in a __print_flags() of the print fmt. */
+static uint32_t
+print_flag(struct tep_print_arg *a, const char *str, int depth)
+{
+	uint32_t v;
+
+	for (; a != NULL && depth < 16; a = a->next) {
+		if (a->type == TEP_PRINT_FLAGS) {
+			for (struct tep_print_flag_sym *s = a->flags.flags; s; s = s->next)
+				if (s->str != NULL && s->value != NULL && strcmp(s->str, str) == 0)
+					return (uint32_t)strtoul(s->value, NULL, 0);
+		} else if (a->type == TEP_PRINT_OP) {
+			if ((v = print_flag(a->op.left, str, depth + 1)) != 0 ||
+			    (v = print_flag(a->op.right, str, depth + 1)) != 0)
+				return v;
+		}
+	}
+	return 0;
+}
+
+/* Build a decoder from the formats in tep. */
+int
+td_trace_decoder_new(struct tep_handle *tep, struct td_trace_decoder **out,
+    struct td_error *e)
+{
+	struct td_trace_decoder *d;
+	struct tep_event *first = NULL;
+
+	*out = NULL;
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+	for (size_t i = 0; i < TD_ARRAY_SIZE(wanted); i++) {
+		struct tep_event *ev = tep_find_event_by_name(tep, wanted[i].sys, wanted[i].name);
+
+		if (ev == NULL || ev->id < 0 || ev->id > 65535)
+			continue;
+		if (ev->id > d->maxid)
+			d->maxid = ev->id;
+	}
+	if ((d->idmap = malloc(((size_t)d->maxid + 1) * sizeof(short))) == NULL) {
+		free(d);
+		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+	}
+	for (int i = 0; i <= d->maxid; i++)
+		d->idmap[i] = -1;
+	for (size_t i = 0; i < TD_ARRAY_SIZE(wanted); i++) {
+		struct tep_event *ev = tep_find_event_by_name(tep, wanted[i].sys, wanted[i].name);
+		struct evdesc *x;
+
+		if (ev == NULL || ev->id < 0 || ev->id > 65535)
+			continue;
+		if (first == NULL)
+			first = ev;
+		x = &d->ev[d->nev];
+		memset(x, 0, sizeof(*x));
+		x->type = wanted[i].type;
+		x->label = wanted[i].label;
+		switch (x->type) {
+		case TD_TEV_TIMER_START:
+			x->flags = field_of(ev, "flags");
+			d->deferrable = print_flag(ev->print_fmt.args, "D", 0);
+			d->pinned = print_flag(ev->print_fmt.args, "P", 0);
+			/* FALLTHROUGH */
+		case TD_TEV_TIMER_EXPIRE:
+			x->ptr = field_of(ev, "timer");
+			x->function = field_of(ev, "function");
+			break;
+		case TD_TEV_HRTIMER_START:
+			x->flags = field_of(ev, "mode");
+			/* FALLTHROUGH */
+		case TD_TEV_HRTIMER_EXPIRE:
+			x->ptr = field_of(ev, "hrtimer");
+			x->function = field_of(ev, "function");
+			break;
+		case TD_TEV_TIMER_CANCEL:
+			x->ptr = field_of(ev, "timer");
+			break;
+		case TD_TEV_HRTIMER_CANCEL:
+			x->ptr = field_of(ev, "hrtimer");
+			break;
+		case TD_TEV_IRQ:
+			x->num = field_of(ev, "irq");
+			x->name = field_of(ev, "name");
+			x->name_dyn = true;
+			break;
+		case TD_TEV_SOFTIRQ:
+			x->num = field_of(ev, "vec");
+			break;
+		case TD_TEV_VECTOR:
+			x->num = field_of(ev, "vector");
+			break;
+		case TD_TEV_NTYPES:
+			break;
+		}
+		d->idmap[ev->id] = (short)d->nev;
+		d->has[x->type] = true;
+		d->nev++;
+	}
+	if (first == NULL) {
+		td_trace_decoder_free(d);
+		return td_error_set(e, ENOENT, NULL, 0, "no timer or irq events in this kernel");
+	}
+	d->c_type = common_of(first, "common_type");
+	d->c_flags = common_of(first, "common_flags");
+	d->c_pid = common_of(first, "common_pid");
+	if (d->c_type.size == 0) {
+		td_trace_decoder_free(d);
+		return td_error_set(e, EINVAL, NULL, 0, "event format has no common_type");
+	}
+	d->kbuf = kbuffer_alloc(tep_get_header_page_size(tep) == 4 ? KBUFFER_LSIZE_4 :
+	    KBUFFER_LSIZE_8, tep_is_file_bigendian(tep) ? KBUFFER_ENDIAN_BIG :
+	    KBUFFER_ENDIAN_LITTLE);
+	if (d->kbuf == NULL) {
+		td_trace_decoder_free(d);
+		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+	}
+	d->header_size = 8 + (tep_get_header_page_size(tep) == 4 ? 4 : 8);
+	*out = d;
+	return 0;
+}
+
+/* Free a decoder; NULL is fine. */
+void
+td_trace_decoder_free(struct td_trace_decoder *d)
+{
+	if (d == NULL)
+		return;
+	if (d->kbuf != NULL)
+		kbuffer_free(d->kbuf);
+	free(d->idmap);
+	free(d->scratch);
+	free(d);
+}
+
+/* Whether the formats include an event type. */
+bool
+td_trace_decoder_has(const struct td_trace_decoder *d, enum td_tev_type t)
+{
+	return t < TD_TEV_NTYPES && d->has[t];
+}
+
+/* The deferrable bit of timer flags, 0 if unknown. */
+uint32_t
+td_trace_decoder_deferrable_flag(const struct td_trace_decoder *d)
+{
+	return d->deferrable;
+}
+
+/* The pinned bit of timer flags, 0 if unknown. */
+uint32_t
+td_trace_decoder_pinned_flag(const struct td_trace_decoder *d)
+{
+	return d->pinned;
+}
+
+/* Read an unsigned field of up to 8 bytes, bounds checked; 0 when absent. */
+static uint64_t
+rd(const unsigned char *data, unsigned size, struct fld f, bool *ok)
+{
+	uint64_t v = 0;
+
+	if (f.size == 0)
+		return 0;
+	if ((unsigned)f.off + (unsigned)f.size > size) {
+		*ok = false;
+		return 0;
+	}
+	switch (f.size) {
+	case 1:
+		v = data[f.off];
+		break;
+	case 2: {
+		uint16_t x;
+		memcpy(&x, data + f.off, 2);
+		v = x;
+		break;
+	}
+	case 4: {
+		uint32_t x;
+		memcpy(&x, data + f.off, 4);
+		v = x;
+		break;
+	}
+	case 8:
+		memcpy(&v, data + f.off, 8);
+		break;
+	default:
+		*ok = false;
+	}
+	return v;
+}
+
+/* Decode one sub-buffer. */
+int
+td_trace_decode(struct td_trace_decoder *d, const void *subbuf, size_t len, int cpu,
+    void (*cb)(const struct td_tev *ev, void *arg), void *arg, long *missed)
+{
+	unsigned long long ts;
+	uint64_t commit = 0;
+	unsigned char *page;
+	void *rec;
+	int n = 0, m;
+	size_t need = len + 64;
+
+	*missed = 0;
+	if (len < (size_t)d->header_size)
+		return -EINVAL;
+	/* The commit field holds the data size (low bits) and missed-event flags. */
+	memcpy(&commit, (const unsigned char *)subbuf + 8, (size_t)d->header_size - 8);
+	if (d->header_size == 12)
+		commit &= 0xffffffffULL;
+	if ((commit & 0x3fffffffULL) > len - (size_t)d->header_size)
+		return -EINVAL;
+	/* kbuffer trusts the sub-buffer: give it a zero-padded private copy. */
+	if (d->scratch_len < need) {
+		unsigned char *ns = realloc(d->scratch, need);
+
+		if (ns == NULL)
+			return -ENOMEM;
+		d->scratch = ns;
+		d->scratch_len = need;
+	}
+	page = d->scratch;
+	memcpy(page, subbuf, len);
+	memset(page + len, 0, need - len);
+	if (kbuffer_load_subbuffer(d->kbuf, page) < 0)
+		return -EINVAL;
+	m = kbuffer_missed_events(d->kbuf);
+	*missed = m;
+	for (rec = kbuffer_read_event(d->kbuf, &ts); rec != NULL;
+	    rec = kbuffer_next_event(d->kbuf, &ts)) {
+		const unsigned char *data = rec;
+		int esize = kbuffer_event_size(d->kbuf);
+		unsigned size;
+		const struct evdesc *x;
+		struct td_tev ev;
+		uint64_t id;
+		bool ok = true;
+
+		if (esize <= 0 || data < page || data + esize > page + len)
+			break;
+		size = (unsigned)esize;
+		n++;
+		id = rd(data, size, d->c_type, &ok);
+		if (!ok || (int64_t)id > d->maxid || d->idmap[id] < 0)
+			continue;
+		x = &d->ev[d->idmap[id]];
+		memset(&ev, 0, sizeof(ev));
+		ev.type = x->type;
+		ev.ts = ts;
+		ev.cpu = cpu;
+		ev.pid = (int)(int32_t)rd(data, size, d->c_pid, &ok);
+		ev.ctx = (unsigned)rd(data, size, d->c_flags, &ok);
+		ev.ptr = rd(data, size, x->ptr, &ok);
+		ev.function = rd(data, size, x->function, &ok);
+		ev.flags = (uint32_t)rd(data, size, x->flags, &ok);
+		ev.num = (int)(int32_t)rd(data, size, x->num, &ok);
+		if (x->label != NULL) {
+			ev.name = x->label;
+			ev.namelen = strlen(x->label);
+		} else if (x->name_dyn && x->name.size == 4) {
+			uint32_t loc = (uint32_t)rd(data, size, x->name, &ok);
+			unsigned off = loc & 0xffff, l = loc >> 16;
+
+			if (off + l > size) {
+				ok = false;
+			} else {
+				ev.name = (const char *)data + off;
+				ev.namelen = strnlen(ev.name, l);
+			}
+		}
+		if (!ok)
+			continue;
+		cb(&ev, arg);
+	}
+	return n;
+}

@@ -1,0 +1,74 @@
+/*
+ * The raw event decoder: ring-buffer sub-buffers as read from a tracefs
+ * instance's per_cpu/cpuN/trace_pipe_raw, decoded with libtraceevent's kbuffer
+ * and the event formats, into the timer, IRQ and softirq events the sampler uses.
+ */
+#ifndef TD_TRACE_DECODE_H
+#define TD_TRACE_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+struct tep_handle;
+
+enum td_tev_type {
+	TD_TEV_TIMER_START,
+	TD_TEV_HRTIMER_START,
+	TD_TEV_TIMER_EXPIRE,
+	TD_TEV_HRTIMER_EXPIRE,
+	TD_TEV_TIMER_CANCEL,
+	TD_TEV_HRTIMER_CANCEL,
+	TD_TEV_VECTOR,		/* irq_vectors:*_entry (x86) */
+	TD_TEV_IRQ,		/* irq:irq_handler_entry */
+	TD_TEV_SOFTIRQ,		/* irq:softirq_entry */
+	TD_TEV_NTYPES,
+};
+
+/* Context bits of common_flags. */
+#define TD_TEV_CTX_HARDIRQ	0x08
+#define TD_TEV_CTX_SOFTIRQ	0x10
+
+/* One decoded event; name points into the decoder or the sub-buffer (not NUL-terminated). */
+struct td_tev {
+	enum td_tev_type	 type;
+	uint64_t		 ts;
+	int			 cpu;
+	int			 pid;		/* common_pid: the task running */
+	unsigned		 ctx;		/* common_flags */
+	uint64_t		 ptr;		/* timer / hrtimer address */
+	uint64_t		 function;	/* callback address */
+	uint32_t		 flags;		/* timer flags or hrtimer mode */
+	int			 num;		/* IRQ number, softirq vector, x86 vector */
+	const char		*name;		/* IRQ action or vector label ("LOC") */
+	size_t			 namelen;
+};
+
+struct td_trace_decoder;
+
+/*
+ * Build a decoder from the event formats a tep handle holds (the events that
+ * are missing are just never decoded).  -ENOENT when it holds none we use.
+ */
+int td_trace_decoder_new(struct tep_handle *tep, struct td_trace_decoder **out,
+    struct td_error *e);
+void td_trace_decoder_free(struct td_trace_decoder *d);
+/* Whether the formats include an event type (to enable only what exists). */
+bool td_trace_decoder_has(const struct td_trace_decoder *d, enum td_tev_type t);
+/* The timer flag bits of this kernel (from timer_start's print fmt); 0 if unknown. */
+uint32_t td_trace_decoder_deferrable_flag(const struct td_trace_decoder *d);
+uint32_t td_trace_decoder_pinned_flag(const struct td_trace_decoder *d);
+
+/*
+ * Decode one sub-buffer of len bytes read from CPU cpu, calling cb for each
+ * event of interest.  *missed gets the events the kernel dropped before it
+ * (-1 when it says some were lost but not how many, 0 otherwise).  Returns the
+ * number of events seen (including ones of no interest) or -EINVAL when the
+ * sub-buffer header is inconsistent; a bad event ends the sub-buffer early.
+ */
+int td_trace_decode(struct td_trace_decoder *d, const void *subbuf, size_t len, int cpu,
+    void (*cb)(const struct td_tev *ev, void *arg), void *arg, long *missed);
+
+#endif
