@@ -94,7 +94,8 @@ cpu_obj(struct td_json *j, const struct td_machine *m, const struct td_cpu_state
 }
 
 static void
-unknown_map(struct td_json *j, const struct td_machine *m)
+unknown_map(struct td_json *j, const struct td_machine *m, const struct ti_extra *x,
+    const struct ti_opts *o)
 {
 	const char *why = ti_tl_reason(m);
 
@@ -112,12 +113,113 @@ unknown_map(struct td_json *j, const struct td_machine *m)
 	if (!m->has_clocks)
 		td_json_str(j, "posix_clocks", "clock_getres describes the running kernel, "
 		    "not a captured tree");
+	if (o->ticks && x->rates == NULL)
+		td_json_str(j, "tick_rates", x->rates_why);
+	if (o->events && x->events == NULL)
+		td_json_str(j, "events", x->events_why);
 	td_json_obj_end(j);
+}
+
+static void
+rates_obj(struct td_json *j, const struct td_machine *m, const struct ti_extra *x)
+{
+	const struct td_tickrates *r = x->rates;
+
+	if (r == NULL) {
+		td_json_null(j, "tick_rates");
+		return;
+	}
+	td_json_obj_begin(j, "tick_rates");
+	td_json_double(j, "period_s", r->period_s, 3);
+	td_json_str(j, "local_timer_row", r->local_row[0] ? r->local_row : NULL);
+	td_json_arr_begin(j, "cpus");
+	for (size_t i = 0; i < r->ncpus; i++) {
+		const struct td_cpu_tickrate *t = &r->cpus[i];
+
+		td_json_obj_begin(j, NULL);
+		td_json_int(j, "cpu", t->cpu);
+		if (t->has_local) {
+			td_json_double(j, "local_timer_per_s", t->local_per_s, 3);
+			td_json_str(j, "meaning", ti_rate_class(t->local_per_s, m->hz));
+		} else {
+			td_json_null(j, "local_timer_per_s");
+			td_json_null(j, "meaning");
+		}
+		if (t->has_timer)
+			td_json_double(j, "timer_softirq_per_s", t->timer_softirq_per_s, 3);
+		else
+			td_json_null(j, "timer_softirq_per_s");
+		if (t->has_hrtimer)
+			td_json_double(j, "hrtimer_softirq_per_s", t->hrtimer_softirq_per_s, 3);
+		else
+			td_json_null(j, "hrtimer_softirq_per_s");
+		if (t->has_idle)
+			td_json_double(j, "idle_share", t->idle_share, 3);
+		else
+			td_json_null(j, "idle_share");
+		td_json_obj_end(j);
+	}
+	td_json_arr_end(j);
+	td_json_obj_end(j);
+}
+
+static void
+events_arr(struct td_json *j, const struct ti_extra *x)
+{
+	if (x->events == NULL) {
+		td_json_null(j, "events");
+		return;
+	}
+	td_json_str(j, "events_source", x->events_source);
+	td_json_arr_begin(j, "events");
+	for (size_t i = 0; i < x->events->n; i++) {
+		const struct td_kmsg_event *e = &x->events->ev[i];
+
+		td_json_obj_begin(j, NULL);
+		td_json_str(j, "kind", td_kmsg_event_kind_name(e->kind));
+		td_json_int(j, "line", e->line);
+		if (e->has_ts)
+			td_json_int(j, e->ts_relative ? "delta_ns" : "time_ns", e->ts_ns);
+		else
+			td_json_null(j, "time_ns");
+		if (e->cpu >= 0)
+			td_json_int(j, "cpu", e->cpu);
+		if (e->name != NULL)
+			td_json_str(j, "name", e->name);
+		if (e->have & TD_KEV_HAVE_NS)
+			td_json_int(j, "ns", e->ns);
+		if (e->have & TD_KEV_HAVE_FREQ)
+			td_json_uint(j, "freq_hz", e->freq_hz);
+		td_json_strn(j, "text", e->text, e->text_len);
+		td_json_obj_end(j);
+	}
+	td_json_arr_end(j);
+}
+
+static void
+checks_arr(struct td_json *j, const struct ti_extra *x)
+{
+	td_json_int(j, "problems", x->checks->problems);
+	td_json_arr_begin(j, "checks");
+	for (size_t i = 0; i < x->checks->n; i++) {
+		const struct td_check *c = &x->checks->c[i];
+
+		td_json_obj_begin(j, NULL);
+		td_json_str(j, "id", c->id);
+		td_json_str(j, "severity", td_severity_name(c->sev));
+		td_json_bool(j, "problem", c->sev >= TD_SEV_WARNING);
+		td_json_str(j, "message", c->message);
+		td_json_str(j, "evidence", c->evidence[0] ? c->evidence : NULL);
+		td_json_str(j, "advice", c->advice[0] ? c->advice : NULL);
+		td_json_obj_end(j);
+	}
+	td_json_arr_end(j);
 }
 
 /* Print the whole report as one JSON document. */
 int
-ti_print_json(FILE *f, const struct td_machine *m, const struct ti_opts *o)
+ti_print_json(FILE *f, const struct td_machine *m, const struct ti_extra *x,
+    const struct ti_opts *o)
 {
 	const struct td_tl_tickdev *bc = m->tl ? td_tl_broadcast_device(m->tl) : NULL;
 	struct td_json j;
@@ -230,7 +332,13 @@ ti_print_json(FILE *f, const struct td_machine *m, const struct ti_opts *o)
 		cpu_obj(&j, m, &m->cpus[i], o);
 	td_json_arr_end(&j);
 
-	unknown_map(&j, m);
+	if (o->ticks)
+		rates_obj(&j, m, x);
+	if (o->events)
+		events_arr(&j, x);
+	if (o->check && x->checks != NULL)
+		checks_arr(&j, x);
+	unknown_map(&j, m, x, o);
 	td_json_obj_end(&j);
 	return td_json_finish(&j);
 }

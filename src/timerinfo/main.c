@@ -10,7 +10,15 @@
 
 enum {
 	OPT_TIMER_LIST = CLI_OPT_FIRST_FREE,
+	OPT_TICKS,
+	OPT_EVENTS,
+	OPT_KMSG_FILE,
+	OPT_CHECK,
+	OPT_FORMAT,
 };
+
+#define TICKS_DEFAULT_S		3.0	/* --ticks without a value */
+#define TICKS_CHECK_S		1.0	/* --check and prometheus measure this long */
 
 static const struct option longopts[] = {
 	{ "json",	no_argument,		NULL, 'J' },
@@ -18,6 +26,11 @@ static const struct option longopts[] = {
 	{ "timer-list",	required_argument,	NULL, OPT_TIMER_LIST },
 	{ "timers",	no_argument,		NULL, 't' },
 	{ "cpus",	no_argument,		NULL, 'c' },
+	{ "ticks",	optional_argument,	NULL, OPT_TICKS },
+	{ "events",	no_argument,		NULL, OPT_EVENTS },
+	{ "kmsg-file",	required_argument,	NULL, OPT_KMSG_FILE },
+	{ "check",	no_argument,		NULL, OPT_CHECK },
+	{ "format",	required_argument,	NULL, OPT_FORMAT },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -34,13 +47,81 @@ usage(void)
 	    "  -J, --json             print JSON for scripts\n"
 	    "  -t, --timers           list the active timers (function, CPU, clock, expiry)\n"
 	    "  -c, --cpus             one line per CPU instead of folding identical CPUs\n"
+	    "      --ticks[=SECONDS]  measure local timer interrupts and TIMER/HRTIMER\n"
+	    "                         softirqs per second per CPU (default 3 s)\n"
+	    "      --events           timeline of timer events in the kernel log\n"
+	    "      --kmsg-file FILE   read the kernel log from a saved dmesg or kmsg file\n"
+	    "      --check            verdicts with evidence and advice; exit 3 on problems\n"
+	    "      --format FORMAT    text (default), json, or prometheus\n"
 	    "      --sysroot DIR      read a captured tree (DIR/proc/timer_list, DIR/sys/...)\n"
 	    "      --timer-list FILE  read this timer_list instead of /proc/timer_list\n"
 	    "  -h, --help             show this help\n"
 	    "  -V, --version          show the version\n\n"
 	    "Exit status: 0 report printed (unknown facts are marked, e.g. without root),\n"
-	    "1 a named file could not be read or parsed, 2 bad usage.\n", cli_prog);
+	    "1 a named file could not be read or parsed, 2 bad usage, 3 --check found\n"
+	    "a problem.\n", cli_prog);
 	exit(CLI_EXIT_OK);
+}
+
+/* Run the measurements the options ask for. */
+static void
+gather(struct ti_opts *o, const struct td_machine *m, struct ti_extra *x)
+{
+	memset(x, 0, sizeof(*x));
+	if (o->format == TI_PROMETHEUS || o->check) {
+		if (!o->ticks)
+			o->ticks_s = TICKS_CHECK_S;
+		o->ticks = o->ticks || o->format == TI_PROMETHEUS;
+		o->events = o->events || o->check;
+		ti_gather_rates(o, m, x);
+		ti_gather_events(o, x);
+		ti_gather_rtc(o, x);
+	} else {
+		if (o->ticks)
+			ti_gather_rates(o, m, x);
+		if (o->events)
+			ti_gather_events(o, x);
+	}
+	if (o->check || o->format == TI_PROMETHEUS) {
+		struct td_check_input in = {
+			.m = m,
+			.rates = x->rates, .rates_why = x->rates_why,
+			.events = x->events, .events_source = x->events_source,
+			.events_why = x->events_why,
+			.has_rtc = x->has_rtc, .rtc_name = x->rtc_name,
+			.rtc_drift_s = x->rtc_drift_s, .rtc_why = x->rtc_why,
+		};
+		struct td_error e;
+
+		if (td_checks_run(&in, &x->checks, &e) < 0)
+			cli_fail_td(&e, CLI_EXIT_FAIL);
+	}
+}
+
+/* The text sections the options ask for. */
+static void
+print_text(const struct td_machine *m, const struct ti_extra *x, const struct ti_opts *o)
+{
+	bool first = true;
+
+	if (o->report) {
+		ti_print_text(stdout, m, o);
+		first = false;
+	}
+	if (o->ticks) {
+		printf("%s", first ? "" : "\n");
+		ti_print_ticks(stdout, m, x, o);
+		first = false;
+	}
+	if (o->events && !o->check) {
+		printf("%s", first ? "" : "\n");
+		ti_print_events(stdout, x, o);
+		first = false;
+	}
+	if (o->check) {
+		printf("%s", first ? "" : "\n");
+		ti_print_checks(stdout, x, o);
+	}
 }
 
 int
@@ -48,14 +129,49 @@ main(int argc, char **argv)
 {
 	struct ti_opts o = { 0 };
 	struct td_machine *m;
+	struct ti_extra x;
 	struct td_error e;
-	int c, r;
+	int c, r, problems;
 
 	cli_init(argc, argv);
 	while ((c = getopt_long(argc, argv, "JtchV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'J':
-			o.json = true;
+			o.format = TI_JSON;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") == 0)
+				o.format = TI_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				o.format = TI_JSON;
+			else if (strcmp(optarg, "prometheus") == 0)
+				o.format = TI_PROMETHEUS;
+			else
+				cli_usage_error("--format: '%s' is not text, json or prometheus",
+				    optarg);
+			break;
+		case OPT_TICKS: {
+			int64_t ns;
+
+			o.ticks = true;
+			o.ticks_s = TICKS_DEFAULT_S;
+			if (optarg == NULL)
+				break;
+			if (cli_parse_duration(optarg, 1000000000, &ns) < 0 ||
+			    ns < 100000000 || ns > 3600 * (int64_t)1000000000)
+				cli_usage_error("--ticks: '%s' is not a duration from 0.1 s to 1 h",
+				    optarg);
+			o.ticks_s = (double)ns / 1e9;
+			break;
+		}
+		case OPT_EVENTS:
+			o.events = true;
+			break;
+		case OPT_KMSG_FILE:
+			o.kmsg_file = optarg;
+			break;
+		case OPT_CHECK:
+			o.check = true;
 			break;
 		case 't':
 			o.timers = true;
@@ -83,7 +199,11 @@ main(int argc, char **argv)
 	}
 	if (optind < argc)
 		cli_usage_error("unexpected argument '%s'", argv[optind]);
-	o.color = !o.json && cli_use_color(stdout);
+	o.json = o.format == TI_JSON;
+	o.color = o.format == TI_TEXT && cli_use_color(stdout);
+	o.report = !(o.ticks || o.events || o.check) || o.format != TI_TEXT;
+	if (o.kmsg_file != NULL && !o.events && !o.check)
+		o.events = true;
 
 	td_error_clear(&e);
 	r = td_machine_read(o.sysroot, o.timer_list, &m, &e);
@@ -99,16 +219,21 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: %s: truncated after line %ld; reporting what is there\n",
 		    cli_prog, m->tl_path, m->tl->nlines);
 	}
-	if (o.json)
-		r = ti_print_json(stdout, m, &o);
+	gather(&o, m, &x);
+	if (o.format == TI_JSON)
+		r = ti_print_json(stdout, m, &x, &o);
+	else if (o.format == TI_PROMETHEUS)
+		r = ti_print_prometheus(stdout, m, &x);
 	else {
-		ti_print_text(stdout, m, &o);
+		print_text(m, &x, &o);
 		r = fflush(stdout) == 0 && !ferror(stdout) ? 0 : -1;
 	}
+	problems = x.checks != NULL ? x.checks->problems : 0;
+	ti_extra_free(&x);
 	td_machine_free(m);
 	if (r < 0) {
 		fprintf(stderr, "%s: error writing the report\n", cli_prog);
 		return CLI_EXIT_FAIL;
 	}
-	return CLI_EXIT_OK;
+	return o.check && problems > 0 ? CLI_EXIT_PROBLEMS : CLI_EXIT_OK;
 }

@@ -6,16 +6,59 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "checks.h"
+#include "kmsg.h"
 #include "machine.h"
+#include "tickrate.h"
+
+enum ti_format { TI_TEXT, TI_JSON, TI_PROMETHEUS };
 
 struct ti_opts {
 	const char	*sysroot;
 	const char	*timer_list;
-	bool		 json;
+	const char	*kmsg_file;
+	enum ti_format	 format;
+	bool		 json;		/* format == TI_JSON */
 	bool		 timers;
 	bool		 cpus;
 	bool		 color;
+	bool		 report;	/* the default report (no --ticks/--events/--check alone) */
+	bool		 ticks;
+	double		 ticks_s;
+	bool		 events;
+	bool		 check;
 };
+
+/* What the optional sections gathered (each may be missing, with a reason). */
+struct ti_extra {
+	struct td_tickrates	*rates;
+	char			 rates_why[256];
+	struct td_kmsg_log	*log;
+	struct td_kmsg_events	*events;
+	char			 events_source[512];
+	char			 events_why[512];
+	struct td_checks	*checks;
+	bool			 has_rtc;
+	char			 rtc_name[32];
+	double			 rtc_drift_s;
+	char			 rtc_why[256];
+};
+
+/* Measure tick rates (live: sleep ticks_s; sysroot: the capture's after/ snapshot). */
+void ti_gather_rates(const struct ti_opts *o, const struct td_machine *m, struct ti_extra *x);
+/* Read the kernel log and its timer events. */
+void ti_gather_events(const struct ti_opts *o, struct ti_extra *x);
+/* RTC drift against the system clock (live only). */
+void ti_gather_rtc(const struct ti_opts *o, struct ti_extra *x);
+void ti_extra_free(struct ti_extra *x);
+
+void ti_print_ticks(FILE *f, const struct td_machine *m, const struct ti_extra *x,
+    const struct ti_opts *o);
+void ti_print_events(FILE *f, const struct ti_extra *x, const struct ti_opts *o);
+void ti_print_checks(FILE *f, const struct ti_extra *x, const struct ti_opts *o);
+int ti_print_prometheus(FILE *f, const struct td_machine *m, const struct ti_extra *x);
+/* "far below HZ: tick stopped when idle", ... for a measured rate. */
+const char *ti_rate_class(double per_s, int hz);
 
 /* A group of CPUs that print the same (identical CPUs fold into one line). */
 struct ti_group {
@@ -40,6 +83,7 @@ const char *ti_base_name(const struct td_timer_list *tl, const struct td_tl_base
 const char *ti_tl_reason(const struct td_machine *m);
 
 void ti_print_text(FILE *f, const struct td_machine *m, const struct ti_opts *o);
-int ti_print_json(FILE *f, const struct td_machine *m, const struct ti_opts *o);
+int ti_print_json(FILE *f, const struct td_machine *m, const struct ti_extra *x,
+    const struct ti_opts *o);
 
 #endif

@@ -1,0 +1,508 @@
+/* Verdicts on the timer setup, with evidence and advice. */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks.h"
+
+struct ctx {
+	const struct td_check_input	*in;
+	struct td_checks		*out;
+	int				 err;
+};
+
+/* Append a check; message, evidence and advice are printf formats joined by '\n'. */
+__attribute__((format(printf, 4, 5)))
+static struct td_check *
+add(struct ctx *x, const char *id, enum td_severity sev, const char *fmt, ...)
+{
+	struct td_check *c, *n;
+	va_list ap;
+
+	if (x->err)
+		return NULL;
+	n = reallocarray(x->out->c, x->out->n + 1, sizeof(*n));
+	if (n == NULL) {
+		x->err = -ENOMEM;
+		return NULL;
+	}
+	x->out->c = n;
+	c = &n[x->out->n++];
+	memset(c, 0, sizeof(*c));
+	c->id = id;
+	c->sev = sev;
+	va_start(ap, fmt);
+	vsnprintf(c->message, sizeof(c->message), fmt, ap);
+	va_end(ap);
+	if (sev >= TD_SEV_WARNING)
+		x->out->problems++;
+	return c;
+}
+
+__attribute__((format(printf, 2, 3)))
+static void
+evidence(struct td_check *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(c->evidence, sizeof(c->evidence), fmt, ap);
+	va_end(ap);
+}
+
+__attribute__((format(printf, 2, 3)))
+static void
+advice(struct td_check *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(c->advice, sizeof(c->advice), fmt, ap);
+	va_end(ap);
+}
+
+/* Whether the kernel command line holds word (e.g. "nohz=off"). */
+static bool
+cmdline_has(const struct td_machine *m, const char *word)
+{
+	const char *p = m->si.has_cmdline ? m->si.cmdline : "";
+	size_t n = strlen(word);
+
+	while ((p = strstr(p, word)) != NULL) {
+		bool start = p == m->si.cmdline || p[-1] == ' ';
+		bool end = p[n] == '\0' || p[n] == ' ' || p[n] == '\n';
+
+		if (start && end)
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/* CPUs whose state matches, as a list. */
+static int
+cpus_where(const struct td_machine *m, bool (*pred)(const struct td_cpu_state *),
+    char *buf, size_t len, const struct td_cpu_state **first)
+{
+	struct td_cpuset s;
+	int n = 0;
+
+	td_cpuset_zero(&s);
+	*first = NULL;
+	for (size_t i = 0; i < m->ncpus; i++)
+		if (pred(&m->cpus[i])) {
+			td_cpuset_set(&s, m->cpus[i].cpu);
+			if (*first == NULL)
+				*first = &m->cpus[i];
+			n++;
+		}
+	td_cpuset_format(&s, buf, len);
+	return n;
+}
+
+static bool is_periodic(const struct td_cpu_state *s) { return s->mode == TD_TICK_PERIODIC; }
+static bool is_lowres(const struct td_cpu_state *s)
+{
+	return s->mode == TD_TICK_PERIODIC || s->mode == TD_TICK_NOHZ_LOWRES;
+}
+static bool nohz_off(const struct td_cpu_state *s) { return s->nohz == 0; }
+
+/* Why timer_list facts are missing. */
+static const char *
+tl_reason(const struct td_machine *m)
+{
+	static char buf[600];
+
+	snprintf(buf, sizeof(buf), "%s: %s%s", m->tl_err.path, m->tl_err.msg,
+	    m->tl_needs_root ? " (needs root)" : "");
+	return buf;
+}
+
+static const char *
+config_where(const struct td_machine *m)
+{
+	return m->kc.found ? m->kc.path : "no kernel config found";
+}
+
+static void
+check_periodic(struct ctx *x)
+{
+	const struct td_machine *m = x->in->m;
+	const struct td_cpu_state *s;
+	struct td_check *c;
+	char list[256];
+	int n = cpus_where(m, is_periodic, list, sizeof(list), &s);
+
+	if (n == 0) {
+		add(x, "periodic_tick", TD_SEV_OK, "No CPU runs a periodic tick");
+		return;
+	}
+	if (m->kc.no_hz == 0) {
+		c = add(x, "periodic_tick", TD_SEV_INFO,
+		    "Periodic tick on CPUs %s: the kernel is built without NO_HZ", list);
+		evidence(c, "CONFIG_NO_HZ is not set (%s)", config_where(m));
+		return;
+	}
+	c = add(x, "periodic_tick", TD_SEV_WARNING,
+	    "Periodic tick on CPUs %s although the kernel is built for dynamic ticks", list);
+	evidence(c, "CPU %d tick device event_handler %s (%s); CONFIG_NO_HZ %s (%s)", s->cpu,
+	    s->handler ? s->handler : "?", m->tl_path,
+	    m->kc.no_hz == 1 ? "=y" : "unknown", config_where(m));
+	if (cmdline_has(m, "nohz=off"))
+		advice(c, "remove nohz=off from the kernel command line");
+	else if (m->cs.has_current && strcmp(m->cs.current, "jiffies") == 0)
+		advice(c, "the jiffies clocksource forces a periodic tick: use a hardware "
+		    "clocksource (see the clocksource check)");
+	else
+		advice(c, "the clock event device %s may lack one-shot mode; check the kernel log",
+		    s->device ? s->device : "of these CPUs");
+}
+
+static void
+check_highres(struct ctx *x)
+{
+	const struct td_machine *m = x->in->m;
+	const struct td_cpu_state *s;
+	struct td_check *c;
+	char list[256], res[64] = "?";
+	int n = cpus_where(m, is_lowres, list, sizeof(list), &s);
+
+	if (n == 0) {
+		add(x, "highres", TD_SEV_OK, "High-resolution timers are active on every CPU");
+		return;
+	}
+	if (s->res_min_ns > 0)
+		snprintf(res, sizeof(res), "%" PRId64 " ns", s->res_min_ns);
+	if (m->kc.high_res_timers == 0) {
+		c = add(x, "highres", TD_SEV_INFO,
+		    "No high-resolution timers: the kernel is built without them");
+		evidence(c, "CONFIG_HIGH_RES_TIMERS is not set (%s)", config_where(m));
+		return;
+	}
+	c = add(x, "highres", TD_SEV_WARNING,
+	    "High-resolution timers are off on CPUs %s: timers fire only on jiffy ticks", list);
+	evidence(c, "CPU %d tick device event_handler %s, .resolution %s (%s); "
+	    "CONFIG_HIGH_RES_TIMERS %s (%s)", s->cpu, s->handler ? s->handler : "?", res,
+	    m->tl_path, m->kc.high_res_timers == 1 ? "=y" : "unknown", config_where(m));
+	if (cmdline_has(m, "highres=off"))
+		advice(c, "remove highres=off from the kernel command line");
+	else if (m->cs.has_current && strcmp(m->cs.current, "jiffies") == 0)
+		advice(c, "high resolution needs a continuous clocksource, not jiffies");
+	else
+		advice(c, "the clock event device %s may lack one-shot mode",
+		    s->device ? s->device : "of these CPUs");
+}
+
+static void
+check_nohz(struct ctx *x)
+{
+	const struct td_machine *m = x->in->m;
+	const struct td_cpu_state *s;
+	struct td_check *c;
+	char list[256];
+	int n = cpus_where(m, nohz_off, list, sizeof(list), &s);
+
+	if (n == 0) {
+		add(x, "nohz", TD_SEV_OK, "NOHZ (dynamic ticks) is active on every CPU");
+		return;
+	}
+	if (m->kc.no_hz == 0) {
+		c = add(x, "nohz", TD_SEV_INFO, "NOHZ inactive: the kernel is built without it");
+		evidence(c, "CONFIG_NO_HZ is not set (%s)", config_where(m));
+		return;
+	}
+	c = add(x, "nohz", TD_SEV_WARNING,
+	    "NOHZ is inactive on CPUs %s: their tick never stops, even when idle", list);
+	evidence(c, "CPU %d %s 0 (%s)", s->cpu,
+	    m->tl->has_version && m->tl->vminor >= 10 ? ".nohz" : ".nohz_mode", m->tl_path);
+	if (cmdline_has(m, "nohz=off"))
+		advice(c, "remove nohz=off from the kernel command line");
+	else
+		advice(c, "check the kernel log for why dynamic ticks were not enabled");
+}
+
+static void
+check_clocksource(struct ctx *x)
+{
+	const struct td_machine *m = x->in->m;
+	const char *best = NULL;
+	struct td_check *c;
+	char arg[96];
+
+	if (!m->cs.has_current) {
+		c = add(x, "clocksource", TD_SEV_SKIPPED, "Clock source not checked");
+		evidence(c, "%s", m->cs.why_missing);
+		return;
+	}
+	for (int i = 0; i < m->cs.navailable; i++)
+		if (best == NULL || td_clocksource_rank(m->cs.available[i]) >
+		    td_clocksource_rank(best))
+			best = m->cs.available[i];
+	if (best == NULL || td_clocksource_rank(m->cs.current) >= td_clocksource_rank(best)) {
+		c = add(x, "clocksource", TD_SEV_OK, "Clock source %s is the best available",
+		    m->cs.current);
+		return;
+	}
+	c = add(x, "clocksource", TD_SEV_WARNING,
+	    "Clock source %s is not the best available: %s is there", m->cs.current, best);
+	evidence(c, "current_clocksource %s, available_clocksource lists %s "
+	    "(/sys/devices/system/clocksource/clocksource0)", m->cs.current, best);
+	snprintf(arg, sizeof(arg), "clocksource=%s", m->cs.current);
+	if (cmdline_has(m, arg))
+		advice(c, "remove %s from the kernel command line", arg);
+	else
+		advice(c, "find why %s was not chosen in the kernel log (timerinfo --events)", best);
+}
+
+/* The kernel log: a clocksource marked unstable while in use, then switched away from. */
+static void
+check_stability(struct ctx *x)
+{
+	const struct td_kmsg_events *ev = x->in->events;
+	const struct td_kmsg_event *bad = NULL, *after = NULL;
+	char current[64] = "";
+	struct td_check *c;
+
+	if (ev == NULL) {
+		c = add(x, "clocksource_stability", TD_SEV_SKIPPED,
+		    "Clock source stability not checked: no kernel log");
+		evidence(c, "%s", x->in->events_why ? x->in->events_why : "no log");
+		return;
+	}
+	for (size_t i = 0; i < ev->n; i++) {
+		const struct td_kmsg_event *e = &ev->ev[i];
+
+		if (e->kind == TD_KEV_CLOCKSOURCE_SWITCH && e->name != NULL) {
+			if (bad != NULL && after == NULL)
+				after = e;
+			strlcpy(current, e->name, sizeof(current));
+		} else if ((e->kind == TD_KEV_CLOCKSOURCE_UNSTABLE && e->name != NULL &&
+		    strcmp(e->name, current) == 0) ||
+		    (e->kind == TD_KEV_TSC_UNSTABLE && strncmp(current, "tsc", 3) == 0)) {
+			if (bad == NULL)
+				bad = e;
+		}
+	}
+	if (bad == NULL) {
+		add(x, "clocksource_stability", TD_SEV_OK,
+		    "No clock source in use was marked unstable (%s)",
+		    x->in->events_source ? x->in->events_source : "kernel log");
+		return;
+	}
+	c = add(x, "clocksource_stability", TD_SEV_WARNING,
+	    "The clock source in use was marked unstable%s%s",
+	    after ? "; the kernel switched to " : "", after ? after->name : "");
+	evidence(c, "%s:%ld: %.*s", x->in->events_source ? x->in->events_source : "log",
+	    bad->line, (int)(bad->text_len > 300 ? 300 : bad->text_len), bad->text);
+	advice(c, "on a VM prefer the hypervisor clock (kvm-clock); on hardware check BIOS "
+	    "power settings and try tsc=reliable only if the TSC is known good");
+}
+
+static void
+check_hangs(struct ctx *x)
+{
+	const struct td_machine *m = x->in->m;
+	const struct td_kmsg_events *ev = x->in->events;
+	struct td_check *c;
+
+	for (size_t i = 0; i < m->ncpus; i++) {
+		const struct td_cpu_state *s = &m->cpus[i];
+
+		if (s->nr_hangs > 0) {
+			c = add(x, "hrtimer_hangs", TD_SEV_WARNING,
+			    "hrtimer interrupts hung on CPU %d (%" PRId64 " times)", s->cpu,
+			    s->nr_hangs);
+			evidence(c, "CPU %d .nr_hangs %" PRId64 ", .max_hang_time %" PRId64 " ns (%s)",
+			    s->cpu, s->nr_hangs, s->max_hang_time_ns, m->tl_path);
+			advice(c, "a timer callback or interrupt storm takes too long; find it "
+			    "with timerstat");
+			return;
+		}
+	}
+	for (size_t i = 0; ev != NULL && i < ev->n; i++)
+		if (ev->ev[i].kind == TD_KEV_HRTIMER_SLOW) {
+			c = add(x, "hrtimer_hangs", TD_SEV_WARNING,
+			    "An hrtimer interrupt took %" PRId64 " ns", ev->ev[i].ns);
+			evidence(c, "%s:%ld: %.*s", x->in->events_source, ev->ev[i].line,
+			    (int)(ev->ev[i].text_len > 300 ? 300 : ev->ev[i].text_len),
+			    ev->ev[i].text);
+			advice(c, "often a VM descheduled or a slow timer callback; watch it "
+			    "with timerstat");
+			return;
+		}
+	if (m->tl == NULL && ev == NULL) {
+		c = add(x, "hrtimer_hangs", TD_SEV_SKIPPED, "hrtimer hangs not checked");
+		evidence(c, "%s; %s", tl_reason(m), x->in->events_why ? x->in->events_why : "");
+		return;
+	}
+	add(x, "hrtimer_hangs", TD_SEV_OK, "No hrtimer interrupt hung or ran too long");
+}
+
+static void
+check_nohz_full(struct ctx *x)
+{
+	const struct td_machine *m = x->in->m;
+	struct td_check *c;
+	char list[256];
+	int n = m->si.has_nohz_full ? td_cpuset_count(&m->si.nohz_full) : 0;
+
+	if (n == 0) {
+		add(x, "nohz_full", TD_SEV_OK, "No nohz_full CPUs to check");
+		return;
+	}
+	td_cpuset_format(&m->si.nohz_full, list, sizeof(list));
+	if (x->in->rates == NULL) {
+		c = add(x, "nohz_full", TD_SEV_SKIPPED,
+		    "Tick rate of nohz_full CPUs %s not measured", list);
+		evidence(c, "%s", x->in->rates_why ? x->in->rates_why : "no measurement");
+		return;
+	}
+	for (size_t i = 0; i < x->in->rates->ncpus; i++) {
+		const struct td_cpu_tickrate *r = &x->in->rates->cpus[i];
+
+		if (!td_cpuset_isset(&m->si.nohz_full, r->cpu) || !r->has_local ||
+		    r->local_per_s <= TD_NOHZ_FULL_MAX_RATE)
+			continue;
+		c = add(x, "nohz_full", TD_SEV_WARNING,
+		    "nohz_full CPU %d took %.1f local timer interrupts/s, not about 1/s",
+		    r->cpu, r->local_per_s);
+		evidence(c, "%s over %.1f s (/proc/interrupts); nohz_full=%s",
+		    x->in->rates->local_row, x->in->rates->period_s, list);
+		advice(c, "keep one task per nohz_full CPU and move IRQs, timers and kthreads "
+		    "away (irqaffinity=, rcu_nocbs=, isolcpus=)");
+		return;
+	}
+	add(x, "nohz_full", TD_SEV_OK, "nohz_full CPUs %s tick at most %.0f/s", list,
+	    TD_NOHZ_FULL_MAX_RATE);
+}
+
+static void
+check_idle_tick(struct ctx *x)
+{
+	const struct td_machine *m = x->in->m;
+	const struct td_tickrates *r = x->in->rates;
+	struct td_check *c;
+
+	for (size_t i = 0; i < m->ncpus; i++) {
+		const struct td_cpu_state *s = &m->cpus[i];
+
+		if (s->nohz == 1 && s->idle_calls >= 100 && s->idle_sleeps == 0) {
+			c = add(x, "idle_tick", TD_SEV_WARNING,
+			    "The tick never stops on CPU %d although it goes idle", s->cpu);
+			evidence(c, "CPU %d .idle_calls %" PRId64 ", .idle_sleeps 0 (%s)", s->cpu,
+			    s->idle_calls, m->tl_path);
+			advice(c, "something keeps a timer due every tick on that CPU; "
+			    "find it with timerstat --cpu %d", s->cpu);
+			return;
+		}
+	}
+	for (size_t i = 0; r != NULL && m->hz > 0 && i < r->ncpus; i++) {
+		const struct td_cpu_tickrate *t = &r->cpus[i];
+
+		if (t->has_idle && t->idle_share >= 0.9 && t->has_local &&
+		    t->local_per_s >= 0.8 * m->hz && m->nohz == 1) {
+			c = add(x, "idle_tick", TD_SEV_WARNING,
+			    "CPU %d was %.0f%% idle but took %.0f local timer interrupts/s (HZ %d)",
+			    t->cpu, 100 * t->idle_share, t->local_per_s, m->hz);
+			evidence(c, "%s over %.1f s (/proc/interrupts), idle time from /proc/stat",
+			    r->local_row, r->period_s);
+			advice(c, "find what wakes it every tick with timerstat --cpu %d", t->cpu);
+			return;
+		}
+	}
+	if (m->tl == NULL && r == NULL) {
+		c = add(x, "idle_tick", TD_SEV_SKIPPED, "Idle tick not checked");
+		evidence(c, "%s; %s", tl_reason(m), x->in->rates_why ? x->in->rates_why : "");
+		return;
+	}
+	add(x, "idle_tick", TD_SEV_OK, "Idle CPUs stop their tick");
+}
+
+static void
+check_rtc(struct ctx *x)
+{
+	struct td_check *c;
+
+	if (!x->in->has_rtc) {
+		c = add(x, "rtc", TD_SEV_SKIPPED, "RTC drift not checked");
+		evidence(c, "%s", x->in->rtc_why ? x->in->rtc_why : "no RTC");
+		return;
+	}
+	if (fabs(x->in->rtc_drift_s) <= TD_RTC_DRIFT_MAX_S) {
+		add(x, "rtc", TD_SEV_OK, "RTC %s is within %.0f s of the system clock (%+.0f s)",
+		    x->in->rtc_name ? x->in->rtc_name : "", TD_RTC_DRIFT_MAX_S, x->in->rtc_drift_s);
+		return;
+	}
+	c = add(x, "rtc", TD_SEV_WARNING, "RTC %s drifts %+.0f s from the system clock",
+	    x->in->rtc_name ? x->in->rtc_name : "", x->in->rtc_drift_s);
+	evidence(c, "/sys/class/rtc/%s/since_epoch against CLOCK_REALTIME",
+	    x->in->rtc_name ? x->in->rtc_name : "rtc0");
+	advice(c, "run NTP, or set the RTC from the system clock (hwclock --systohc)");
+}
+
+/* Run every check. */
+int
+td_checks_run(const struct td_check_input *in, struct td_checks **out, struct td_error *e)
+{
+	struct ctx x = { .in = in };
+
+	*out = NULL;
+	x.out = calloc(1, sizeof(*x.out));
+	if (x.out == NULL)
+		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+	if (in->m->tl == NULL) {
+		struct td_check *c = add(&x, "timer_list", TD_SEV_SKIPPED,
+		    "Tick mode, high resolution and NOHZ not checked");
+
+		evidence(c, "%s", tl_reason(in->m));
+		advice(c, "run as root to check them");
+	} else {
+		check_periodic(&x);
+		check_highres(&x);
+		check_nohz(&x);
+	}
+	check_clocksource(&x);
+	check_stability(&x);
+	check_hangs(&x);
+	check_nohz_full(&x);
+	check_idle_tick(&x);
+	check_rtc(&x);
+	if (x.err) {
+		td_checks_free(x.out);
+		return td_error_set(e, -x.err, NULL, 0, "out of memory");
+	}
+	*out = x.out;
+	return 0;
+}
+
+/* Free checks; NULL-safe. */
+void
+td_checks_free(struct td_checks *c)
+{
+	if (c == NULL)
+		return;
+	free(c->c);
+	free(c);
+}
+
+/* Name of a severity. */
+const char *
+td_severity_name(enum td_severity s)
+{
+	switch (s) {
+	case TD_SEV_OK:		return "ok";
+	case TD_SEV_INFO:	return "info";
+	case TD_SEV_SKIPPED:	return "skipped";
+	case TD_SEV_WARNING:	return "warning";
+	case TD_SEV_CRITICAL:	return "critical";
+	}
+	return "unknown";
+}

@@ -1,0 +1,162 @@
+/* timerinfo's optional measurements: tick rates, the kernel log, the RTC. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "source.h"
+#include "timerinfo.h"
+
+static double
+mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Sleep for s seconds, resuming after signals. */
+static void
+sleep_s(double s)
+{
+	struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* The period between the capture's two timer_lists, from their "now" lines. */
+static double
+capture_period(const char *sysroot)
+{
+	struct td_timer_list *a = NULL, *b = NULL;
+	struct td_buf ba = { 0 }, bb = { 0 };
+	double p = -1;
+
+	if (td_read_root(sysroot, "/proc/timer_list", TD_READ_CAP_DEFAULT, &ba, NULL) == 0 &&
+	    td_read_root(sysroot, "/after/proc/timer_list", TD_READ_CAP_DEFAULT, &bb, NULL) == 0 &&
+	    td_timer_list_parse(ba.data, ba.len, NULL, &a, NULL) == 0 &&
+	    td_timer_list_parse(bb.data, bb.len, NULL, &b, NULL) == 0 &&
+	    a->has_now && b->has_now && b->now_ns > a->now_ns)
+		p = (double)(b->now_ns - a->now_ns) / 1e9;
+	td_timer_list_free(a);
+	td_timer_list_free(b);
+	td_buf_free(&ba);
+	td_buf_free(&bb);
+	return p;
+}
+
+/* Measure the tick rates. */
+void
+ti_gather_rates(const struct ti_opts *o, const struct td_machine *m, struct ti_extra *x)
+{
+	struct td_interrupts *ia = NULL, *ib = NULL;
+	struct td_softirqs *sa = NULL, *sb = NULL;
+	struct td_buf stat_a = { 0 }, stat_b = { 0 };
+	struct td_error e;
+	double period;
+	char buf[600];
+
+	(void)m;
+	if (td_interrupts_load(o->sysroot, "/proc/interrupts", &ia, &e) < 0) {
+		snprintf(x->rates_why, sizeof(x->rates_why), "%s", td_error_str(&e, buf, sizeof(buf)));
+		return;
+	}
+	td_softirqs_load(o->sysroot, "/proc/softirqs", &sa, NULL);
+	if (m->live) {
+		double t0 = mono_s();
+
+		td_read_root(NULL, "/proc/stat", 1 << 22, &stat_a, NULL);
+		sleep_s(o->ticks_s);
+		if (td_interrupts_load(NULL, "/proc/interrupts", &ib, &e) < 0) {
+			snprintf(x->rates_why, sizeof(x->rates_why), "%s",
+			    td_error_str(&e, buf, sizeof(buf)));
+			goto out;
+		}
+		td_softirqs_load(NULL, "/proc/softirqs", &sb, NULL);
+		td_read_root(NULL, "/proc/stat", 1 << 22, &stat_b, NULL);
+		period = mono_s() - t0;
+	} else {
+		if (td_interrupts_load(o->sysroot, "/after/proc/interrupts", &ib, &e) < 0) {
+			snprintf(x->rates_why, sizeof(x->rates_why),
+			    "the captured tree has no second snapshot (after/proc/interrupts)");
+			goto out;
+		}
+		td_softirqs_load(o->sysroot, "/after/proc/softirqs", &sb, NULL);
+		period = capture_period(o->sysroot);
+		if (period <= 0) {
+			snprintf(x->rates_why, sizeof(x->rates_why), "the captured tree does not "
+			    "say how far apart its snapshots are (no readable timer_list pair)");
+			goto out;
+		}
+	}
+	if (td_tickrates_compute(ia, ib, sa, sb, period, &x->rates, &e) < 0)
+		snprintf(x->rates_why, sizeof(x->rates_why), "%s", td_error_str(&e, buf, sizeof(buf)));
+	else if (stat_a.data != NULL && stat_b.data != NULL)
+		td_tickrates_add_idle(x->rates, stat_a.data, stat_b.data);
+out:
+	td_interrupts_free(ia);
+	td_interrupts_free(ib);
+	td_softirqs_free(sa);
+	td_softirqs_free(sb);
+	td_buf_free(&stat_a);
+	td_buf_free(&stat_b);
+}
+
+/* Read the kernel log: --kmsg-file, the capture's dmesg, or /dev/kmsg. */
+void
+ti_gather_events(const struct ti_opts *o, struct ti_extra *x)
+{
+	struct td_error e;
+	char buf[700];
+	int r;
+
+	if (o->kmsg_file != NULL) {
+		strlcpy(x->events_source, o->kmsg_file, sizeof(x->events_source));
+		r = td_kmsg_load(NULL, o->kmsg_file, &x->log, &e);
+	} else if (!td_root_is_live(o->sysroot)) {
+		td_path(o->sysroot, "/dmesg", x->events_source, sizeof(x->events_source));
+		r = td_kmsg_load(o->sysroot, "/dmesg", &x->log, &e);
+		if (r == -ENOENT) {
+			td_path(o->sysroot, "/var/log/dmesg", x->events_source,
+			    sizeof(x->events_source));
+			r = td_kmsg_load(o->sysroot, "/var/log/dmesg", &x->log, &e);
+		}
+	} else {
+		strlcpy(x->events_source, "/dev/kmsg", sizeof(x->events_source));
+		r = td_kmsg_read_live(&x->log, &e);
+	}
+	if (r < 0) {
+		snprintf(x->events_why, sizeof(x->events_why), "%s%s",
+		    td_error_str(&e, buf, sizeof(buf)),
+		    (r == -EPERM || r == -EACCES) ? " (needs root, or kernel.dmesg_restrict=0)" : "");
+		x->log = NULL;
+		return;
+	}
+	if (td_kmsg_events(x->log, &x->events) < 0) {
+		snprintf(x->events_why, sizeof(x->events_why), "out of memory");
+		x->events = NULL;
+	}
+}
+
+/* Free what the gatherers allocated. */
+void
+ti_extra_free(struct ti_extra *x)
+{
+	td_tickrates_free(x->rates);
+	td_kmsg_events_free(x->events);
+	td_kmsg_log_free(x->log);
+	td_checks_free(x->checks);
+}
+
+/* RTC drift against the system clock (live only). */
+void
+ti_gather_rtc(const struct ti_opts *o, struct ti_extra *x)
+{
+	(void)o;
+	snprintf(x->rtc_why, sizeof(x->rtc_why), "RTC not read yet");
+}

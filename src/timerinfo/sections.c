@@ -1,0 +1,180 @@
+/* timerinfo's --ticks, --events and --check sections for people. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "timerinfo.h"
+
+#define BOLD(o)		((o)->color ? "\033[1m" : "")
+#define RESET(o)	((o)->color ? "\033[0m" : "")
+
+/* Say plainly what a local timer interrupt rate means. */
+const char *
+ti_rate_class(double per_s, int hz)
+{
+	if (hz <= 0)
+		return per_s < 1 ? "below 1/s" : "";
+	if (per_s < 0.1 * hz)
+		return "far below HZ: the tick stops when idle";
+	if (per_s < 0.8 * hz)
+		return "below HZ: the tick stops part of the time";
+	if (per_s <= 1.2 * hz)
+		return "about HZ: ticking every jiffy";
+	return "above HZ: more timer interrupts than ticks";
+}
+
+static void
+rate(FILE *f, bool has, double v)
+{
+	char b[32];
+
+	if (has)
+		snprintf(b, sizeof(b), "%.1f", v);
+	else
+		strlcpy(b, "?", sizeof(b));
+	fprintf(f, " %10s", b);
+}
+
+/* The measured tick rates, CPUs with the same mode and rate class folded. */
+void
+ti_print_ticks(FILE *f, const struct td_machine *m, const struct ti_extra *x,
+    const struct ti_opts *o)
+{
+	const struct td_tickrates *r = x->rates;
+	bool *done;
+	size_t nshown = 0;
+
+	fprintf(f, "%sTick rates%s", BOLD(o), RESET(o));
+	if (r == NULL) {
+		fprintf(f, ": unknown (%s)\n", x->rates_why);
+		return;
+	}
+	fprintf(f, " over %.1f s: local timer interrupts from %s, TIMER and HRTIMER "
+	    "softirqs\n", r->period_s, r->local_row[0] ? r->local_row : "(none on this machine)");
+	if (!r->local_row[0])
+		fprintf(f, "  (%s)\n", r->why_no_local);
+	fprintf(f, "%s%-10s %-24s %10s %10s %10s %6s  %s%s\n", BOLD(o), "CPUs", "Tick mode",
+	    "local/s", "TIMER/s", "HRTIMER/s", "idle", "meaning", RESET(o));
+	done = calloc(r->ncpus ? r->ncpus : 1, sizeof(*done));
+	for (size_t i = 0; done != NULL && i < r->ncpus; i++) {
+		const struct td_cpu_tickrate *t = &r->cpus[i];
+		enum td_tick_mode mode = TD_TICK_UNKNOWN;
+		const char *cls = t->has_local ? ti_rate_class(t->local_per_s, m->hz) : "";
+		struct td_cpuset set;
+		double lo = t->local_per_s, hi = t->local_per_s;
+		char list[256], idle[16] = "?";
+		int n = 0;
+
+		if (done[i])
+			continue;
+		for (size_t k = 0; k < m->ncpus; k++)
+			if (m->cpus[k].cpu == t->cpu)
+				mode = m->cpus[k].mode;
+		td_cpuset_zero(&set);
+		/* Fold later CPUs of the same mode and class, unless -c. */
+		for (size_t j = i; j < r->ncpus; j++) {
+			const struct td_cpu_tickrate *u = &r->cpus[j];
+			enum td_tick_mode um = TD_TICK_UNKNOWN;
+
+			if (done[j] || (j != i && o->cpus))
+				continue;
+			for (size_t k = 0; k < m->ncpus; k++)
+				if (m->cpus[k].cpu == u->cpu)
+					um = m->cpus[k].mode;
+			if (j != i && (um != mode || u->has_local != t->has_local ||
+			    strcmp(u->has_local ? ti_rate_class(u->local_per_s, m->hz) : "", cls) != 0))
+				continue;
+			done[j] = true;
+			td_cpuset_set(&set, u->cpu);
+			if (u->local_per_s < lo)
+				lo = u->local_per_s;
+			if (u->local_per_s > hi)
+				hi = u->local_per_s;
+			n++;
+		}
+		td_cpuset_format(&set, list, sizeof(list));
+		if (t->has_idle && n == 1)
+			snprintf(idle, sizeof(idle), "%.0f%%", 100 * t->idle_share);
+		fprintf(f, "%-10s %-24s", list, ti_mode_human(mode));
+		if (n == 1) {
+			rate(f, t->has_local, t->local_per_s);
+			rate(f, t->has_timer, t->timer_softirq_per_s);
+			rate(f, t->has_hrtimer, t->hrtimer_softirq_per_s);
+		} else {
+			char b[40];
+
+			snprintf(b, sizeof(b), "%.1f-%.1f", lo, hi);
+			fprintf(f, " %10s %10s %10s", t->has_local ? b : "?", "", "");
+		}
+		fprintf(f, " %6s  %s\n", idle, cls);
+		nshown++;
+	}
+	free(done);
+	if (m->hz > 0)
+		fprintf(f, "HZ is %d: a CPU that ticks every jiffy takes about %d local timer "
+		    "interrupts per second.\n", m->hz, m->hz);
+}
+
+/* The kernel log's timer events, in log order. */
+void
+ti_print_events(FILE *f, const struct ti_extra *x, const struct ti_opts *o)
+{
+	const struct td_kmsg_events *ev = x->events;
+
+	fprintf(f, "%sKernel log timer events%s", BOLD(o), RESET(o));
+	if (ev == NULL) {
+		fprintf(f, ": unknown (%s)\n", x->events_why);
+		return;
+	}
+	fprintf(f, " (%s): %zu\n", x->events_source, ev->n);
+	for (size_t i = 0; i < ev->n; i++) {
+		const struct td_kmsg_event *e = &ev->ev[i];
+		char ts[32] = "";
+
+		if (e->has_ts)
+			snprintf(ts, sizeof(ts), "%s%" PRId64 ".%06" PRId64, e->ts_relative ? "+" : "",
+			    e->ts_ns / 1000000000, (e->ts_ns % 1000000000) / 1000);
+		fprintf(f, "[%12s] %-24s ", ts, td_kmsg_event_kind_name(e->kind));
+		/* The message may hold any byte: print control bytes escaped. */
+		for (size_t k = 0; k < e->text_len; k++) {
+			unsigned char c = (unsigned char)e->text[k];
+
+			if (c < 0x20 || c == 0x7f)
+				fprintf(f, "\\x%02x", c);
+			else
+				fputc(c, f);
+		}
+		fputc('\n', f);
+	}
+}
+
+/* The verdicts, problems first. */
+void
+ti_print_checks(FILE *f, const struct ti_extra *x, const struct ti_opts *o)
+{
+	static const enum td_severity order[] = { TD_SEV_CRITICAL, TD_SEV_WARNING,
+	    TD_SEV_SKIPPED, TD_SEV_INFO, TD_SEV_OK };
+	const struct td_checks *c = x->checks;
+	int ok = 0, skipped = 0;
+
+	for (size_t i = 0; i < c->n; i++) {
+		ok += c->c[i].sev == TD_SEV_OK || c->c[i].sev == TD_SEV_INFO;
+		skipped += c->c[i].sev == TD_SEV_SKIPPED;
+	}
+	fprintf(f, "%s%d problem%s found%s, %d check%s passed, %d not checked\n",
+	    c->problems && o->color ? "\033[1;33m" : BOLD(o), c->problems,
+	    c->problems == 1 ? "" : "s", RESET(o), ok, ok == 1 ? "" : "s", skipped);
+	for (size_t s = 0; s < sizeof(order) / sizeof(order[0]); s++)
+		for (size_t i = 0; i < c->n; i++) {
+			const struct td_check *k = &c->c[i];
+
+			if (k->sev != order[s])
+				continue;
+			fprintf(f, "%-8s %-22s %s\n", td_severity_name(k->sev), k->id, k->message);
+			if (k->evidence[0])
+				fprintf(f, "%-8s %-22s evidence: %s\n", "", "", k->evidence);
+			if (k->advice[0] && k->sev != TD_SEV_OK)
+				fprintf(f, "%-8s %-22s advice: %s\n", "", "", k->advice);
+		}
+}
