@@ -1,0 +1,76 @@
+#!/bin/sh
+# timerprobe against cyclictest (rt-tests), side by side in one run: the same
+# wait (clock_nanosleep TIMER_ABSTIME on CLOCK_MONOTONIC), interval, SCHED_FIFO
+# priority, CPU, mlockall and /dev/cpu_dma_latency 0 (cyclictest's default).
+# Rounds alternate the two tools so drift hits both.  Prints the medians and
+# p99 of each (nearest rank over every sample, in ns), their ratios, and
+# timerprobe's own loop overhead per sample.
+#
+# Environment: BENCH_LOOPS (samples per run, 5000), BENCH_INTERVAL_US (1000),
+# BENCH_PRIO (80), BENCH_CPU (the last online CPU), BENCH_ROUNDS (3).
+set -eu
+loops=${BENCH_LOOPS:-5000}
+interval=${BENCH_INTERVAL_US:-1000}
+prio=${BENCH_PRIO:-80}
+cpu=${BENCH_CPU:-$(($(getconf _NPROCESSORS_ONLN) - 1))}
+rounds=${BENCH_ROUNDS:-3}
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "timerprobe bench: skipped (SCHED_FIFO and /dev/cpu_dma_latency need root)"
+	exit 0
+fi
+if ! command -v cyclictest >/dev/null 2>&1; then
+	echo "timerprobe bench: skipped (no cyclictest; apt-get install rt-tests)"
+	exit 0
+fi
+command -v timerprobe >/dev/null 2>&1 || { echo "timerprobe bench: no timerprobe on PATH" >&2; exit 1; }
+jq=${JQ:-jq}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+# Nearest-rank percentile P of the numbers in file F (one per line, sorted).
+pct() {
+	awk -v p="$2" '{ v[NR] = $1 } END {
+		r = p / 100 * NR; i = int(r); if (i < r - 1e-9 * r) i++; if (i < 1) i = 1
+		print v[i] }' "$1"
+}
+
+echo "interval ${interval} us, SCHED_FIFO ${prio}, CPU ${cpu}, ${loops} samples x ${rounds} rounds"
+: >"$tmp/rounds"
+: >"$tmp/overhead"
+r=1
+while [ "$r" -le "$rounds" ]; do
+	cyclictest -q -m -N -v -p "$prio" -a "$cpu" -t 1 -i "$interval" -l "$loops" \
+		2>/dev/null | awk -F: 'NF == 3 { gsub(/ /, "", $3); print $3 }' >"$tmp/ct"
+	timerprobe -J -m clock_nanosleep --abs -i "${interval}us" -n "$loops" \
+		--fifo "$prio" --cpu "$cpu" --dma-latency >"$tmp/tp.json"
+	# Each round is compared on its own; the rounds are summarized by their median.
+	sort -n "$tmp/ct" >"$tmp/ct.sorted"
+	ct_n=$(wc -l <"$tmp/ct.sorted")
+	ct50=$(pct "$tmp/ct.sorted" 50)
+	ct99=$(pct "$tmp/ct.sorted" 99)
+	tp_n=$($jq -r .count "$tmp/tp.json")
+	tp50=$($jq -r .p50_ns "$tmp/tp.json")
+	tp99=$($jq -r .p99_ns "$tmp/tp.json")
+	ovh=$($jq -r .loop_overhead_ns "$tmp/tp.json")
+	printf 'round %d: cyclictest n=%d p50 %d ns p99 %d ns | timerprobe n=%d p50 %d ns p99 %d ns | loop overhead %d ns/sample\n' \
+		"$r" "$ct_n" "$ct50" "$ct99" "$tp_n" "$tp50" "$tp99" "$ovh"
+	echo "$ct50 $ct99 $tp50 $tp99" >>"$tmp/rounds"
+	echo "$ovh" >>"$tmp/overhead"
+	r=$((r + 1))
+done
+# The median over rounds of each figure, then the ratios timerprobe / cyclictest.
+med() {
+	cut -d' ' -f"$1" "$tmp/rounds" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+ct50=$(med 1); ct99=$(med 2); tp50=$(med 3); tp99=$(med 4)
+ovh=$(sort -n "$tmp/overhead" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+awk -v c50="$ct50" -v c99="$ct99" -v t50="$tp50" -v t99="$tp99" -v o="$ovh" 'BEGIN {
+	r50 = t50 / c50; r99 = t99 / c99
+	printf "median of rounds: p50 cyclictest %d ns, timerprobe %d ns, ratio %.3f (%s)\n",
+		c50, t50, r50, (r50 >= 0.9 && r50 <= 1.1) ? "within 10 %" : "NOT within 10 %"
+	printf "median of rounds: p99 cyclictest %d ns, timerprobe %d ns, ratio %.3f (%s)\n",
+		c99, t99, r99, (r99 >= 0.9 && r99 <= 1.1) ? "within 10 %" : "NOT within 10 %"
+	printf "timerprobe loop overhead: %d ns per sample (%.3f %% of the cyclictest median)\n",
+		o, 100 * o / c50
+}'

@@ -1,0 +1,321 @@
+#!/usr/bin/env bats
+# timerprobe as a user runs it, on the live kernel: every mode, the summary,
+# slack, overruns, the interval meter, the verdict, privileges and bad input.
+# Each run is bounded to about a second.
+
+load helpers
+
+# Run timerprobe with JSON output into $json (fails the test on a bad exit).
+probe_json() {
+	run timerprobe -J "$@"
+	[ "$status" -eq 0 ] || { echo "exit $status: $output" >&2; return 1; }
+	json=$output
+}
+
+# A JSON field of the last probe_json.
+field() {
+	jq -r "$1" <<<"$json"
+}
+
+# PIDs holding /dev/cpu_dma_latency open.
+dma_holders() {
+	find /proc/[0-9]*/fd -lname /dev/cpu_dma_latency 2>/dev/null |
+		cut -d/ -f3 | sort -u
+}
+
+# True when process $1 has /dev/cpu_dma_latency open now.
+holds_dma() {
+	local fd
+	for fd in /proc/"$1"/fd/*; do
+		[ "$(readlink "$fd" 2>/dev/null)" = /dev/cpu_dma_latency ] && return 0
+	done
+	return 1
+}
+
+@test "every mode measures exactly the count asked for" {
+	local m
+	for m in timerfd clock_nanosleep nanosleep poll ppoll epoll select; do
+		probe_json -m "$m" -i 2ms -n 37
+		[ "$(field .mode)" = "$m" ]
+		[ "$(field .count)" -eq 37 ]
+		[ "$(field .requested_count)" -eq 37 ]
+		[ "$(field .interval_ns)" -eq 2000000 ]
+		[ "$(field .stopped_by)" = count ]
+		# The histogram accounts for every wake-up.
+		[ "$(field '[.histogram[].count] | add')" -eq 37 ]
+		# A run of 37 wake-ups of 2 ms takes at least 74 ms.
+		[ "$(field .elapsed_ns)" -ge 74000000 ]
+	done
+}
+
+@test "timerfd and clock_nanosleep on each clock, relative and absolute, count what was asked" {
+	local m c a
+	for m in timerfd clock_nanosleep; do
+		for c in monotonic realtime boottime; do
+			for a in "" --abs; do
+				probe_json -m "$m" -c "$c" $a -i 1ms -n 25
+				[ "$(field .count)" -eq 25 ]
+				[ "$(field .clock)" = "$c" ]
+				[ "$(field .absolute)" = "$([ -n "$a" ] && echo true || echo false)" ]
+			done
+		done
+	done
+}
+
+@test "absolute-time modes never report a negative latency" {
+	local m c
+	for m in timerfd clock_nanosleep; do
+		for c in monotonic boottime realtime; do
+			probe_json -m "$m" -c "$c" --abs -i 500us -n 200
+			[ "$(field .min_ns)" -ge 0 ]
+			[ "$(field .histogram[0].lo_ns)" -ge 0 ]
+			[ "$(field .overruns)" -ge 0 ]
+		done
+	done
+}
+
+@test "the summary is ordered and every field is an integer in ns" {
+	probe_json -m nanosleep -i 1ms -n 200
+	field '[.min_ns, .p50_ns, .p90_ns, .p99_ns, .p999_ns, .max_ns] |
+		(. == sort) and all(type == "number" and . == floor)' | grep -qx true
+	[ "$(field '.mean_ns >= .min_ns and .mean_ns <= .max_ns')" = true ]
+	# A relative sleep cannot overrun: absent with a reason, never 0.
+	[ "$(field .overruns)" = null ]
+	[ -n "$(field .overruns_absent)" ]
+}
+
+@test "a 5 ms slack raises the median latency of a 1 ms nanosleep well above slack 0" {
+	probe_json -m nanosleep -i 1ms -n 100 --slack 0
+	local p50_0
+	p50_0=$(field .p50_ns)
+	[ "$(field .slack_ns)" -eq 1 ]
+	probe_json -m nanosleep -i 1ms -n 100 --slack 5ms
+	[ "$(field .slack_ns)" -eq 5000000 ]
+	[ "$(field .applied_slack_ns)" -eq 5000000 ]
+	echo "p50 slack 0: $p50_0 ns, slack 5 ms: $(field .p50_ns) ns"
+	[ "$(field .p50_ns)" -ge $((p50_0 + 1000000)) ]
+	field .verdict | grep -q 'slack of 5 ms dominates'
+}
+
+@test "a timerfd ignores the timer slack" {
+	probe_json -m timerfd -i 1ms -n 100 --slack 5ms
+	[ "$(field .slack_ns)" -eq 5000000 ]
+	[ "$(field .applied_slack_ns)" -eq 0 ]
+	[ "$(field .p50_ns)" -lt 2500000 ]
+	field .verdict | grep -q 'timerfd ignores timer slack'
+}
+
+@test "a 1 ns interval reports overruns" {
+	probe_json -m timerfd -i 1ns -n 100
+	[ "$(field .count)" -eq 100 ]
+	[ "$(field .overruns)" -gt 0 ]
+	probe_json -m clock_nanosleep --abs -i 1ns -n 100
+	[ "$(field .overruns)" -gt 0 ]
+	[ "$(field .min_ns)" -ge 0 ]
+	run timerprobe -i 1ns -n 100
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ overruns:\ +[1-9] ]]
+	[[ "${lines[0]}" =~ \;\ [1-9][0-9]*\ overruns\; ]]
+}
+
+@test "--interval-meter: the timer's count matches the clock's own delta" {
+	probe_json --interval-meter -n 2000
+	[ "$(field .mode)" = interval-meter ]
+	[ "$(field .interval_ns)" -eq 1 ]
+	[ "$(field .count)" -eq 2000 ]
+	local exp delta
+	exp=$(field .expired_ns)
+	delta=$(field .clock_delta_ns)
+	echo "expired $exp ns, clock delta $delta ns"
+	[ "$delta" -gt 0 ]
+	[ "$(field .expirations)" -eq "$exp" ]
+	# Over the run the counts telescope: within 1 % and 1 ms of the clock.
+	local diff=$((exp > delta ? exp - delta : delta - exp))
+	[ "$diff" -le $((delta / 100 + 1000000)) ]
+	# Each read saw at least one expiration, and most saw many (1 ns each).
+	[ "$(field .expirations_per_read_min)" -ge 1 ]
+	[ "$(field .expirations_per_read_max)" -gt 1 ]
+	field .verdict | grep -q '^interval meter: timerfd counted'
+}
+
+@test "--interval-meter with a 10 us interval and another clock" {
+	probe_json --interval-meter -c boottime -i 10us -n 300
+	[ "$(field .clock)" = boottime ]
+	local exp delta
+	exp=$(field .expired_ns)
+	delta=$(field .clock_delta_ns)
+	local diff=$((exp > delta ? exp - delta : delta - exp))
+	# 300 reads of at least 10 us each.
+	[ "$delta" -ge 3000000 ]
+	[ "$diff" -le $((delta / 100 + 1000000)) ]
+}
+
+@test "the verdict comes first, in text and in JSON" {
+	run timerprobe -m nanosleep -n 50
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "verdict: effective granularity about "*" dominates"* ]]
+	[[ "${lines[0]}" == *"kernel advertises "*"(clock_getres)"* ]]
+	[[ "$output" == *"latency:"*"p50"*"p99.9"* ]]
+	probe_json -m nanosleep -n 50
+	[[ "$(field .verdict)" == "effective granularity about "* ]]
+	[ "$(field .version)" -eq 1 ]
+	[ "$(field .clock_getres_ns)" -ge 1 ]
+}
+
+@test "advertised resolution: clock_getres and, as root, timer_list" {
+	require_root
+	probe_json -n 20
+	local res
+	res=$(awk '/\.resolution:/ { print $2; exit }' /proc/timer_list)
+	[ "$(field .timer_list_resolution_ns)" -eq "$res" ]
+	# clock_getres of an hrtimer clock is hrtimer_resolution, what timer_list prints.
+	[ "$(field .clock_getres_ns)" -eq "$res" ]
+}
+
+@test "--sysroot reads the advertised resolution of every capture" {
+	require_corpus
+	local c want
+	while read -r c; do
+		want=$(truth "$c" '.resolution_ns[0]')
+		probe_json -n 5 --sysroot "$c"
+		echo "$c: want $want, got $(field .timer_list_resolution_ns)"
+		[ "$(field .timer_list_resolution_ns)" -eq "$want" ]
+		field .verdict | grep -q 'timer_list under --sysroot'
+	done < <(kmatrix_captures)
+}
+
+@test "without root the timer_list resolution is absent with a reason, not 0" {
+	require_user_access
+	run as_user timerprobe -J -n 10
+	[ "$status" -eq 0 ]
+	json=$output
+	[ "$(field .timer_list_resolution_ns)" = null ]
+	[ "$(field .timer_list_resolution_ns_absent)" = "needs root" ]
+	[ "$(field .count)" -eq 10 ]
+}
+
+@test "-D stops after the duration" {
+	probe_json -m clock_nanosleep --abs -i 10ms -D 300ms
+	[ "$(field .stopped_by)" = duration ]
+	[ "$(field .elapsed_ns)" -ge 300000000 ]
+	[ "$(field .count)" -ge 20 ]
+	[ "$(field .count)" -le 31 ]
+	[ "$(field .requested_count)" = null ]
+}
+
+@test "SIGINT ends the run early with a report" {
+	local out=$BATS_TEST_TMPDIR/out pid
+	timerprobe -J -m nanosleep -i 1ms -n 100000 >"$out" &
+	pid=$!
+	sleep 0.3
+	kill -INT "$pid"
+	wait "$pid"
+	json=$(cat "$out")
+	[ "$(field .stopped_by)" = signal ]
+	[ "$(field .count)" -gt 0 ]
+	[ "$(field .count)" -lt 100000 ]
+}
+
+@test "--fifo and --cpu as root: the settings hold and FIFO gets no slack" {
+	require_root
+	probe_json -m nanosleep --fifo 10 --cpu 0 -i 1ms -n 50 --slack 5ms
+	[ "$(field .fifo_priority)" -eq 10 ]
+	[ "$(field .cpu)" -eq 0 ]
+	[ "$(field .applied_slack_ns)" -eq 0 ]
+	[ "$(field .p50_ns)" -lt 2500000 ]
+}
+
+@test "--fifo and --dma-latency without root fail with one line and exit 1" {
+	require_user_access
+	run as_user timerprobe --fifo 10 -n 5
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "${lines[0]}" == "timerprobe: --fifo 10: "*"root"* ]]
+	run as_user timerprobe --dma-latency -n 5
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "${lines[0]}" == "timerprobe: /dev/cpu_dma_latency: "*"needs root"* ]]
+}
+
+@test "--dma-latency holds /dev/cpu_dma_latency during the run and releases it" {
+	require_root
+	[ -c /dev/cpu_dma_latency ] || skip "no /dev/cpu_dma_latency"
+	local before out=$BATS_TEST_TMPDIR/out pid seen=0 i
+	before=$(dma_holders)
+	timerprobe -J --dma-latency -m nanosleep -i 1ms -n 600 >"$out" &
+	pid=$!
+	for i in $(seq 50); do
+		holds_dma "$pid" && { seen=1; break; }
+		sleep 0.02
+	done
+	wait "$pid"
+	[ "$seen" -eq 1 ]
+	json=$(cat "$out")
+	[ "$(field .dma_latency)" = true ]
+	[ "$(field .count)" -eq 600 ]
+	[ "$(dma_holders)" = "$before" ]
+}
+
+@test "without --dma-latency /dev/cpu_dma_latency is never opened" {
+	require_root
+	[ -c /dev/cpu_dma_latency ] || skip "no /dev/cpu_dma_latency"
+	local out=$BATS_TEST_TMPDIR/out pid seen=0 i
+	timerprobe -J -m nanosleep -i 1ms -n 400 >"$out" &
+	pid=$!
+	for i in $(seq 15); do
+		holds_dma "$pid" && seen=1
+		sleep 0.02
+	done
+	wait "$pid"
+	[ "$seen" -eq 0 ]
+	json=$(cat "$out")
+	[ "$(field .dma_latency)" = false ]
+}
+
+# A usage error: exit 2, "timerprobe: ..." naming the problem, then the --help hint.
+usage_error() {
+	local want=$1
+	shift
+	run timerprobe "$@"
+	echo "$output"
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 2 ]
+	[[ "${lines[0]}" == "timerprobe: "*"$want"* ]]
+	[ "${lines[1]}" = "Try 'timerprobe --help' for more information." ]
+}
+
+@test "bad arguments: one clear line and exit 2" {
+	usage_error "--interval: '0' must be positive" -i 0
+	usage_error "--interval: '0ns' must be positive" -i 0ns
+	usage_error "--interval: '-1ms' must be positive" -i -1ms
+	usage_error "--interval: '5 parsecs' is not a duration" -i '5 parsecs'
+	usage_error "--interval: '2h' is not a duration" -i 2h
+	usage_error "--interval: '90s' is too large" -i 90s
+	usage_error "--clock: unknown clock 'tai'" -c tai
+	usage_error "--mode: unknown mode 'spin'" -m spin
+	usage_error "--count: '0' is too small" -n 0
+	usage_error "--count: '99999999999' is too large" -n 99999999999
+	usage_error "--count: '-5' is too small" -n -5
+	usage_error "--count: 'ten' is invalid" -n ten
+	usage_error "--duration: '0s' must be positive" -D 0s
+	usage_error "--slack: '-1us' must be zero or more" --slack -1us
+	usage_error "--fifo: '100' is too large" --fifo 100
+	usage_error "--cpu: CPU 1000 is not online" --cpu 1000
+	usage_error "--abs: mode nanosleep" -m nanosleep --abs
+	usage_error "--clock: mode poll" -m poll -c realtime
+	usage_error "--interval: poll() timeout takes whole milliseconds" -m poll -i 1500us
+	usage_error "--interval: select() timeout takes whole microseconds" -m select -i 1500ns
+	usage_error "--interval-meter uses a timerfd" --interval-meter -m nanosleep
+	usage_error "unexpected argument 'extra'" -n 5 extra
+	usage_error "unrecognized option '--bogus'" --bogus
+}
+
+@test "--help, --version" {
+	run timerprobe --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *--interval-meter* ]]
+	[[ "$output" == *--dma-latency* ]]
+	run timerprobe -V
+	[ "$status" -eq 0 ]
+	[[ "$output" == "timerprobe (timerdiag) "* ]]
+}
