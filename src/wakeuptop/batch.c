@@ -55,8 +55,10 @@ print_json(struct wt_app *a)
 		td_json_str(&j, "host", fa->host);
 	if (fa->release[0] != '\0')
 		td_json_str(&j, "kernel", fa->release);
-	if (fa->tick_known)
-		td_json_str(&j, "tick_mode", fa->tick);
+	if (fa->tick_known) {
+		td_json_str(&j, "tick_mode", fa->tick_mode);
+		td_json_str(&j, "tick_summary", fa->tick);
+	}
 	else
 		td_json_str(&j, "tick_mode_unknown", fa->tick);
 	if (fa->hz > 0)
@@ -75,7 +77,8 @@ print_json(struct wt_app *a)
 	td_json_int(&j, "interval_ns", v->interval_ns);
 	td_json_uint(&j, "period_ns", p->period_ns);
 	td_json_uint(&j, "total_events", p->total_events);
-	td_json_double(&j, "wakeups_per_sec", v->total_rate, 2);
+	if (v->total_rate >= 0)
+		td_json_double(&j, "wakeups_per_sec", v->total_rate, 2);
 	if (p->lost_known)
 		td_json_uint(&j, "lost_events", p->lost_events);
 	td_json_obj_begin(&j, "filter");
@@ -114,6 +117,7 @@ wt_batch_print(struct wt_app *a)
 	} else {
 		a->status.iteration = (int)a->done;
 		wt_frame_reset(&a->frame, a->width);
+		a->frame.nopad = 1;
 		wt_render(&a->frame, &a->view, &a->facts, &a->status, 0);
 		if (a->done > 1)
 			putchar('\n');

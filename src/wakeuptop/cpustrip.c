@@ -160,7 +160,7 @@ render_groups(struct wt_frame *f, const struct wt_cpu *cpus, size_t ncpus, int m
 	}
 	qsort(g, ng, sizeof(*g), group_cmp);
 	for (i = 0; i < ng; i++) {
-		if (lines + 1 >= max_lines && i + 1 < ng) {
+		if (lines + 1 >= max_lines && (i + 1 < ng || rest_cpus > 0)) {
 			rest_cpus += g[i].ncpus;
 			if (g[i].wakeups >= 0)
 				rest_w += g[i].wakeups;

@@ -40,8 +40,10 @@ load_timer_list(const char *sysroot, char *why, size_t len)
 
 /* Summarise the tick modes of all CPUs: "highres, nohz on all 2 CPUs". */
 static void
-tick_summary(const struct td_timer_list *tl, char *out, size_t len)
+tick_summary(const struct td_timer_list *tl, char *out, size_t len, char *mode, size_t mlen)
 {
+	enum td_tick_mode first = TD_TICK_UNKNOWN;
+	bool mixed = false;
 	char names[MAX_MODES][48];
 	int counts[MAX_MODES], nmodes = 0, i;
 	size_t c;
@@ -52,6 +54,11 @@ tick_summary(const struct td_timer_list *tl, char *out, size_t len)
 		const struct td_tl_cpu *cpu = &tl->cpus[c];
 		enum td_tick_mode m = td_cpu_tick_mode(tl, cpu, NULL);
 		int nohz = td_cpu_nohz_active(cpu);
+
+		if (c == 0)
+			first = m;
+		else if (m != first)
+			mixed = true;
 
 		snprintf(one, sizeof(one), "%s%s", td_tick_mode_name(m),
 		    nohz == 1 ? " + nohz" : nohz == 0 ? ", nohz off" : "");
@@ -66,6 +73,7 @@ tick_summary(const struct td_timer_list *tl, char *out, size_t len)
 		}
 		counts[i]++;
 	}
+	snprintf(mode, mlen, "%s", mixed ? "mixed" : td_tick_mode_name(first));
 	if (nmodes == 0) {
 		snprintf(out, len, "unknown (no CPU in /proc/timer_list)");
 		return;
@@ -169,7 +177,7 @@ wt_facts_read(const char *sysroot, struct wt_facts *f)
 
 	tl = load_timer_list(sysroot, f->tick, sizeof(f->tick));
 	if (tl != NULL) {
-		tick_summary(tl, f->tick, sizeof(f->tick));
+		tick_summary(tl, f->tick, sizeof(f->tick), f->tick_mode, sizeof(f->tick_mode));
 		f->tick_known = true;
 		keep_ticks(f, tl);
 		if (f->hz < 0) {

@@ -10,6 +10,7 @@ struct wt_facts {
 	char	 release[128];		/* "" unknown */
 	char	 tick[192];		/* tick mode summary, or why it is unknown */
 	bool	 tick_known;
+	char	 tick_mode[24];		/* "highres", "nohz_lowres", "periodic", "mixed", "unknown" */
 	int	 hz;			/* CONFIG_HZ, -1 unknown */
 	char	 hz_why[96];		/* where HZ came from, or why it is unknown */
 	char	 clocksource[64];	/* "" unknown */

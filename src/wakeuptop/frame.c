@@ -66,8 +66,8 @@ wt_frame_vadd(struct wt_frame *f, enum wt_role role, const char *fmt, va_list ap
 		f->err = -ENOMEM;
 		return;
 	}
-	pad = role == WT_R_SELECTED || role == WT_R_COLHEAD || role == WT_R_TITLE ||
-	    role == WT_R_STATUS;
+	pad = !f->nopad && (role == WT_R_SELECTED || role == WT_R_COLHEAD || role == WT_R_TITLE ||
+	    role == WT_R_STATUS);
 	wt_text_fit(fit, sz, raw, f->width, WT_LEFT, pad, 0);
 	free(raw);
 	if (!pad) {

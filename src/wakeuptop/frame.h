@@ -32,6 +32,7 @@ struct wt_frame {
 	size_t		 n, cap;
 	struct wt_line	*lines;
 	int		 err;		/* sticky -ENOMEM */
+	int		 nopad;		/* batch: no padding of highlighted lines */
 };
 
 /* Empty the frame and set the width for the next lines. */

@@ -191,7 +191,7 @@ wt_view_rebuild(struct wt_view *v)
 	int cpu;
 
 	v->nrows = 0;
-	v->total_rate = 0;
+	v->total_rate = -1;
 	if (p == NULL)
 		return 0;
 	secs = p->period_ns > 0 ? (double)p->period_ns / 1e9 : 0;
@@ -217,7 +217,8 @@ wt_view_rebuild(struct wt_view *v)
 			for (cpu = 0; cpu < w->ncpus; cpu++)
 				if (td_cpuset_isset(&v->cpus, cpu))
 					rows[n].count += w->per_cpu[cpu];
-			rows[n].rate = secs > 0 ? (double)rows[n].count / secs : 0;
+			if (secs > 0)
+				rows[n].rate = (double)rows[n].count / secs;
 			if (rows[n].count == 0)
 				continue;
 		}

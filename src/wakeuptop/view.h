@@ -53,7 +53,7 @@ struct wt_view {
 	struct td_wsource	*rows;		/* filtered copies of sample->src */
 	const void		**rowp;		/* sorted pointers into rows */
 	size_t			 nrows;
-	double			 total_rate;	/* of the whole sample, per second */
+	double			 total_rate;	/* of the whole sample, per second; -1 unknown */
 
 	size_t			 sel;		/* selected row */
 	size_t			 top;		/* first row on screen */

@@ -1,0 +1,122 @@
+#!/bin/sh
+# wakeuptop's own cost on an idle machine, beside top -d 2 (and powertop when it
+# runs here), measured in the same run: CPU time as a share of one CPU, its own
+# wakeups (voluntary context switches) per 2 s interval, and resident memory.
+# Targets (issue 5): <= 0.2 % CPU, <= 1 wakeup per interval, <= 8 MiB RSS.
+#
+#   WT_BENCH_SECONDS   measuring period (default 60)
+#   WT_BENCH_WARMUP    seconds before measuring (default 4)
+set -u
+secs=${WT_BENCH_SECONDS:-60}
+warm=${WT_BENCH_WARMUP:-4}
+interval=2
+build=${TD_BUILDDIR:-.}
+wt=$build/wakeuptop
+sock=wtbench-$$
+hz=$(getconf CLK_TCK)
+
+[ -x "$wt" ] || { echo "wakeuptop not built in $build" >&2; exit 1; }
+command -v tmux >/dev/null || { echo "bench/wakeuptop.sh: needs tmux" >&2; exit 1; }
+
+cleanup() {
+	tmux -L "$sock" kill-server 2>/dev/null
+}
+trap cleanup EXIT INT TERM
+
+# Start a program in its own 120x40 terminal; print its pid.
+start() {
+	name=$1
+	shift
+	tmux -L "$sock" -f /dev/null new-session -d -s "$name" -x 120 -y 40 "exec $*" || return 1
+	sleep 0.3
+	tmux -L "$sock" display-message -p -t "$name" '#{pane_pid}'
+}
+
+# CPU time in ns: schedstat when the kernel has it, else utime+stime ticks.
+cpu_ns() {
+	if [ -r "/proc/$1/schedstat" ]; then
+		cut -d' ' -f1 "/proc/$1/schedstat"
+	else
+		awk -v hz="$hz" '{ sub(/^.*\) /, ""); print ($12 + $13) * 1e9 / hz }' "/proc/$1/stat"
+	fi
+}
+
+vol() {
+	awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$1/status"
+}
+
+rss_kib() {
+	awk '/^VmRSS/ { print $2 }' "/proc/$1/status"
+}
+
+names=
+pids=
+add() {
+	p=$(start "$1" "$2") || { echo "note: $1 did not start" >&2; return; }
+	sleep 1
+	if [ -z "$p" ] || ! kill -0 "$p" 2>/dev/null; then
+		echo "note: $1 is not runnable here (exited at once); skipped"
+		return
+	fi
+	names="$names $1"
+	pids="$pids $p"
+}
+
+add wakeuptop "$wt"
+add top "top -d $interval"
+if command -v powertop >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+	add powertop "powertop"
+else
+	echo "note: powertop is not installed or needs root; skipped"
+fi
+
+echo "idle machine, interval ${interval} s, warm-up ${warm} s, measuring ${secs} s"
+sleep "$warm"
+set -- $pids
+i=0
+for p in $pids; do
+	i=$((i + 1))
+	eval "c0_$i=\$(cpu_ns $p); v0_$i=\$(vol $p)"
+done
+t0=$(date +%s.%N)
+sleep "$secs"
+t1=$(date +%s.%N)
+
+printf '%-10s %10s %18s %10s %s\n' program "cpu %" "wakeups/interval" "rss MiB" "vs top (cpu, wakeups, rss)"
+i=0
+base_cpu= base_w= base_rss=
+out=
+for p in $pids; do
+	i=$((i + 1))
+	name=$(echo $names | cut -d' ' -f$i)
+	if ! kill -0 "$p" 2>/dev/null; then
+		echo "note: $name exited during the run; skipped"
+		continue
+	fi
+	eval "c0=\$c0_$i; v0=\$v0_$i"
+	c1=$(cpu_ns "$p")
+	v1=$(vol "$p")
+	rss=$(rss_kib "$p")
+	line=$(awk -v c0="$c0" -v c1="$c1" -v v0="$v0" -v v1="$v1" -v t0="$t0" -v t1="$t1" \
+		-v iv="$interval" -v rss="$rss" 'BEGIN {
+		el = t1 - t0
+		printf "%.4f %.2f %.2f", (c1 - c0) / 1e9 / el * 100, (v1 - v0) / (el / iv), rss / 1024
+	}')
+	eval "m_$name=\"$line\""
+	out="$out$name $line
+"
+done
+eval "base=\${m_top:-}"
+echo "$out" | while read -r name cpu w rss; do
+	[ -n "$name" ] || continue
+	ratio=$(echo "$base" | awk -v c="$cpu" -v w="$w" -v r="$rss" '{
+		printf "%.2fx, %.2fx, %.2fx", ($1 > 0 ? c / $1 : 0), ($2 > 0 ? w / $2 : 0), ($3 > 0 ? r / $3 : 0) }')
+	printf '%-10s %10s %18s %10s %s\n' "$name" "$cpu" "$w" "$rss" "${base:+$ratio}"
+done
+eval "set -- \${m_wakeuptop:-}"
+if [ $# -eq 3 ]; then
+	awk -v c="$1" -v w="$2" -v r="$3" 'BEGIN {
+		printf "wakeuptop targets: cpu %.4f%% <= 0.2%%: %s; wakeups %.2f <= 1 per interval: %s; rss %.2f MiB <= 8: %s\n",
+		    c, c <= 0.2 ? "met" : "MISSED", w, w <= 1.0 ? "met" : "MISSED", r, r <= 8 ? "met" : "MISSED"
+	}'
+fi
