@@ -1,0 +1,219 @@
+#!/usr/bin/env bats
+# timerinfo --check, --ticks, --events and --format=prometheus: verdicts and
+# exit codes on captures whose truth is known, and the live kernel.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup() {
+	TMP=$(mktemp -d)
+	K=${TD_CORPUS:-/nonexistent}/kmatrix
+}
+
+teardown() {
+	rm -rf "$TMP"
+}
+
+# The ids of the checks at warning or worse, sorted, space separated.
+problems() {
+	jq -r '[.checks[] | select(.problem) | .id] | sort | join(" ")'
+}
+
+@test "--check: the default boots pass (exit 0, no problem)" {
+	require_corpus
+	for n in amd64-6.1-generic-default amd64-6.12-generic-default amd64-7.2-generic-default \
+		arm64-6.1-generic-default arm64-7.2-generic-default host-6.18-kvm-guest; do
+		run --separate-stderr timerinfo --sysroot "$K/$n" --check
+		[ "$status" -eq 0 ] || { echo "$n: exit $status: $output" >&2; return 1; }
+		[[ ${lines[0]} == "0 problems found"* ]]
+		run timerinfo --sysroot "$K/$n" --check -J
+		[ "$status" -eq 0 ]
+		[ "$(jq .problems <<<"$output")" -eq 0 ]
+	done
+}
+
+@test "--check: highres=off warns about high resolution, and only that" {
+	require_corpus
+	for n in amd64-6.1-generic-highres_off arm64-6.1-generic-highres_off; do
+		run timerinfo --sysroot "$K/$n" --check -J
+		[ "$status" -eq 3 ]
+		[ "$(problems <<<"$output")" = "highres" ]
+		[[ $(jq -r '.checks[] | select(.id == "highres") | .evidence' <<<"$output") == *"tick_nohz_handler"* ]]
+		[[ $(jq -r '.checks[] | select(.id == "highres") | .advice' <<<"$output") == *"remove highres=off"* ]]
+	done
+	run timerinfo --sysroot "$K/amd64-6.1-generic-highres_off" --check
+	[ "$status" -eq 3 ]
+	[[ ${lines[0]} == "1 problem found"* ]]
+	[[ ${lines[1]} == "warning  highres "* ]]
+}
+
+@test "--check: nohz=off warns about NOHZ, with the command line as the cause" {
+	require_corpus
+	run timerinfo --sysroot "$K/amd64-6.1-generic-nohz_off" --check -J
+	[ "$status" -eq 3 ]
+	[ "$(problems <<<"$output")" = "nohz" ]
+	[[ $(jq -r '.checks[] | select(.id == "nohz") | .advice' <<<"$output") == "remove nohz=off from the kernel command line" ]]
+	run timerinfo --sysroot "$K/amd64-6.1-generic-highres_off-nohz_off" --check -J
+	[ "$status" -eq 3 ]
+	[ "$(problems <<<"$output")" = "highres nohz periodic_tick" ]
+}
+
+@test "--check: clocksource=jiffies warns about the clock source (and the tick it forces)" {
+	require_corpus
+	run timerinfo --sysroot "$K/amd64-6.1-generic-clocksource_jiffies" --check -J
+	[ "$status" -eq 3 ]
+	[[ " $(problems <<<"$output") " == *" clocksource "* ]]
+	[[ $(jq -r '.checks[] | select(.id == "clocksource") | .message' <<<"$output") == "Clock source jiffies is not the best available: hpet is there" ]]
+	[[ $(jq -r '.checks[] | select(.id == "clocksource") | .advice' <<<"$output") == "remove clocksource=jiffies from the kernel command line" ]]
+	[[ $(jq -r '.checks[] | select(.id == "periodic_tick") | .advice' <<<"$output") == *"jiffies clocksource forces a periodic tick"* ]]
+}
+
+@test "--check: a nohz_full CPU that keeps ticking is measured from the capture and flagged" {
+	require_corpus
+	local d=$K/amd64-6.1-generic-nohz_full_1
+	run timerinfo --sysroot "$d" --check -J
+	[ "$status" -eq 3 ]
+	[ "$(problems <<<"$output")" = "nohz_full" ]
+	[[ $(jq -r '.checks[] | select(.id == "nohz_full") | .message' <<<"$output") == "nohz_full CPU 1 took "* ]]
+}
+
+@test "--ticks on a capture: rates equal the LOC delta over the timer_list period" {
+	require_corpus
+	local d=$K/amd64-6.1-generic-nohz_full_1
+	run timerinfo --sysroot "$d" --ticks -J
+	[ "$status" -eq 0 ]
+	local t0 t1 l0 l1 want got
+	t0=$(sed -n 's/^now at \([0-9]*\) nsecs/\1/p' "$d/proc/timer_list")
+	t1=$(sed -n 's/^now at \([0-9]*\) nsecs/\1/p' "$d/after/proc/timer_list")
+	for cpu in 0 1; do
+		l0=$(awk -v c=$((cpu + 2)) '$1 == "LOC:" {print $c}' "$d/proc/interrupts")
+		l1=$(awk -v c=$((cpu + 2)) '$1 == "LOC:" {print $c}' "$d/after/proc/interrupts")
+		want=$(awk -v a="$l0" -v b="$l1" -v t0="$t0" -v t1="$t1" 'BEGIN {printf "%.1f", (b - a) / ((t1 - t0) / 1e9)}')
+		got=$(jq -r ".tick_rates.cpus[] | select(.cpu == $cpu) | .local_timer_per_s" <<<"$output" | awk '{printf "%.1f", $1}')
+		[ "$got" = "$want" ] || { echo "cpu $cpu: got $got, want $want" >&2; return 1; }
+	done
+	run timerinfo --sysroot "$d" --ticks
+	[[ $output == *"far below HZ: the tick stops when idle"* ]]
+}
+
+@test "--ticks on an arm64 capture uses the arch_timer row" {
+	require_corpus
+	run timerinfo --sysroot "$K/arm64-6.12-generic-default" --ticks -J
+	[ "$status" -eq 0 ]
+	[[ $(jq -r .tick_rates.local_timer_row <<<"$output") == *arch_timer* ]]
+	[ "$(jq '[.tick_rates.cpus[] | select(.local_timer_per_s != null)] | length' <<<"$output")" -eq 2 ]
+}
+
+@test "--ticks live: a rate per CPU, over the period asked" {
+	run timerinfo --ticks=0.5 -J
+	[ "$status" -eq 0 ]
+	[ "$(jq '.tick_rates.cpus | length' <<<"$output")" -eq "$(nproc)" ]
+	[ "$(jq '[.tick_rates.cpus[] | select(.local_timer_per_s >= 0)] | length' <<<"$output")" -eq "$(nproc)" ]
+	awk -v p="$(jq .tick_rates.period_s <<<"$output")" 'BEGIN {exit !(p >= 0.5 && p < 1.5)}'
+	run timerinfo --ticks=0.3
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "Tick rates over 0."* ]]
+	[ "$(grep -c 'local/s' <<<"$output")" -eq 1 ]
+}
+
+@test "--events: the last clock source switch in every capture's log is the one the kernel uses" {
+	require_corpus
+	local d last want
+	while read -r d; do
+		run timerinfo --sysroot "$d" --events -J
+		[ "$status" -eq 0 ]
+		want=$(truth "$d" .clocksource)
+		last=$(jq -r '[.events[] | select(.kind == "clocksource_switch")] | last | .name' <<<"$output")
+		if [ "$last" = null ]; then
+			[ "$want" = jiffies ] || { echo "$d: no switch, truth $want" >&2; return 1; }
+		else
+			[ "$last" = "$want" ] || { echo "$d: $last, truth $want" >&2; return 1; }
+		fi
+	done < <(kmatrix_captures)
+}
+
+@test "--events --kmsg-file: a /dev/kmsg record file and a saved dmesg" {
+	run timerinfo --events --kmsg-file "$TD_SRCDIR/tests/fixtures/kmsg/records.kmsg" -J
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '[.events[] | select(.kind == "tsc_unstable")][0].time_ns' <<<"$output")" = 1200000000 ]
+	run timerinfo --kmsg-file "$TD_SRCDIR/tests/fixtures/kmsg/records.kmsg"
+	[ "$status" -eq 0 ]
+	[[ $output == *"tsc_unstable"*"Marking TSC unstable due to clocksource watchdog"* ]]
+	run timerinfo --kmsg-file "$TMP/none"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Kernel log timer events: unknown ($TMP/none: No such file or directory)"* ]]
+}
+
+@test "--events live as root: /dev/kmsg read to the end without waiting" {
+	require_root
+	[ -r /dev/kmsg ] || skip "no /dev/kmsg"
+	run timeout 10 timerinfo --events -J
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .events_source <<<"$output")" = /dev/kmsg ]
+	[ "$(jq '[.events[] | select(.kind == "clocksource_switch" or .kind == "clocksource_register")] | length' <<<"$output")" -ge 1 ]
+}
+
+@test "--check live as root: every check reported, exit 0 or 3 as the problems say" {
+	require_root
+	run timerinfo --check -J
+	[ "$status" -eq 0 ] || [ "$status" -eq 3 ]
+	local p
+	p=$(jq .problems <<<"$output")
+	if [ "$p" -gt 0 ]; then [ "$status" -eq 3 ]; else [ "$status" -eq 0 ]; fi
+	[ "$(jq '[.checks[].id] | sort | join(",")' <<<"$output")" = \
+		'"clocksource,clocksource_stability,highres,hrtimer_hangs,idle_tick,nohz,nohz_full,periodic_tick,rtc"' ]
+}
+
+@test "--check without root: what could not be checked is skipped, with the reason" {
+	require_user_access
+	run --separate-stderr as_user "$TD_BUILDDIR/timerinfo" --check -J
+	[ "$status" -eq 0 ] || [ "$status" -eq 3 ]
+	[ "$(jq -r '.checks[] | select(.id == "timer_list") | .severity' <<<"$output")" = skipped ]
+	[[ $(jq -r '.checks[] | select(.id == "timer_list") | .evidence' <<<"$output") == *"Permission denied (needs root)"* ]]
+	[ "$(jq '[.checks[] | select(.id == "highres")] | length' <<<"$output")" -eq 0 ]
+}
+
+@test "--format=prometheus passes promtool, live and on every capture, with the truth's values" {
+	command -v promtool >/dev/null || skip "no promtool"
+	run timerinfo --format=prometheus
+	[ "$status" -eq 0 ]
+	promtool check metrics <<<"$output"
+	[[ $output == *"timerdiag_local_timer_interrupts_per_second{cpu=\"0\"}"* ]]
+	require_corpus
+	local d mode
+	while read -r d; do
+		timerinfo --sysroot "$d" --format=prometheus > "$TMP/m.prom"
+		promtool check metrics < "$TMP/m.prom"
+		mode=$(truth "$d" .tick_mode)
+		grep -q "^timerdiag_cpu_tick_mode{cpu=\"0\",mode=\"$mode\"} 1$" "$TMP/m.prom"
+		grep -q "^timerdiag_hz{source=\"config\"} $(truth "$d" .hz)$" "$TMP/m.prom"
+		grep -q "^timerdiag_clocksource_current{name=\"$(truth "$d" .clocksource)\"} 1$" "$TMP/m.prom"
+	done < <(kmatrix_captures)
+	run timerinfo --sysroot "$K/amd64-6.1-generic-highres_off" --format=prometheus
+	[ "$status" -eq 0 ]
+	[[ $output == *'timerdiag_check_problem{check="highres",severity="warning"} 1'* ]]
+	[[ $output == *"timerdiag_check_problems 1"* ]]
+}
+
+@test "--format=prometheus without root leaves unknown values out, never 0" {
+	require_user_access
+	command -v promtool >/dev/null || skip "no promtool"
+	run --separate-stderr as_user "$TD_BUILDDIR/timerinfo" --format=prometheus
+	[ "$status" -eq 0 ]
+	promtool check metrics <<<"$output"
+	[[ $output == *"timerdiag_timer_list_readable 0"* ]]
+	[[ $output != *"timerdiag_cpu_tick_mode"* ]]
+	[[ $output != *"timerdiag_cpu_idle_calls_total"* ]]
+}
+
+@test "bad values for the new options exit 2" {
+	run timerinfo --format=xml
+	[ "$status" -eq 2 ]
+	[[ ${lines[0]} == "timerinfo: --format: 'xml' is not text, json or prometheus" ]]
+	run timerinfo --ticks=0
+	[ "$status" -eq 2 ]
+	run timerinfo --ticks=abc
+	[ "$status" -eq 2 ]
+	run timerinfo --ticks=2h
+	[ "$status" -eq 2 ]
+}
