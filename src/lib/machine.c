@@ -224,6 +224,7 @@ td_machine_read(const char *sysroot, const char *timer_list, struct td_machine *
 		td_machine_free(m);
 		return r;
 	}
+	td_tsc_flags_read(m->sysroot, &m->tsc, NULL);
 	if (m->live) {
 		m->has_clocks = true;
 		td_clocks_getres(m->clocks);

@@ -13,6 +13,7 @@
 #include "clocksource.h"
 #include "diagnose.h"
 #include "kconfig.h"
+#include "rtc.h"
 #include "sysinfo.h"
 #include "timer_list.h"
 
@@ -48,6 +49,7 @@ struct td_machine {
 	struct td_sysinfo	 si;
 	struct td_clocksources	 cs;
 	struct td_kconfig	 kc;
+	struct td_tsc_flags	 tsc;		/* tsc.known false off x86 or without cpuinfo */
 
 	bool			 has_clocks;	/* clock_getres: live only */
 	struct td_clock_res	 clocks[TD_NCLOCKS];

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rtc.h"
 #include "source.h"
 #include "timerinfo.h"
 
@@ -157,6 +158,32 @@ ti_extra_free(struct ti_extra *x)
 void
 ti_gather_rtc(const struct ti_opts *o, struct ti_extra *x)
 {
-	(void)o;
-	snprintf(x->rtc_why, sizeof(x->rtc_why), "RTC not read yet");
+	struct td_rtcs *rtcs = NULL;
+	const struct td_rtc *pick = NULL;
+	struct td_error e;
+	int64_t now = (int64_t)time(NULL);
+	char buf[600];
+	bool live = td_root_is_live(o->sysroot);
+
+	if (td_rtc_read(o->sysroot, live ? &now : NULL, &rtcs, &e) < 0) {
+		snprintf(x->rtc_why, sizeof(x->rtc_why), "%s", td_error_str(&e, buf, sizeof(buf)));
+		return;
+	}
+	for (size_t i = 0; i < rtcs->n; i++)
+		if (pick == NULL || (rtcs->rtc[i].hctosys == 1 && pick->hctosys != 1))
+			pick = &rtcs->rtc[i];
+	if (pick == NULL)
+		snprintf(x->rtc_why, sizeof(x->rtc_why), "no RTC in /sys/class/rtc");
+	else if (!live)
+		snprintf(x->rtc_why, sizeof(x->rtc_why), "the RTC of a captured tree cannot be "
+		    "compared with its system clock");
+	else if (!pick->has_drift)
+		snprintf(x->rtc_why, sizeof(x->rtc_why), "%s: %s", pick->dev,
+		    pick->absent[0] ? pick->absent : "no time");
+	else {
+		x->has_rtc = true;
+		strlcpy(x->rtc_name, pick->dev, sizeof(x->rtc_name));
+		x->rtc_drift_s = (double)pick->drift_s;
+	}
+	td_rtcs_free(rtcs);
 }

@@ -295,6 +295,17 @@ ti_print_json(FILE *f, const struct td_machine *m, const struct ti_extra *x,
 	td_json_arr_end(&j);
 	td_json_obj_end(&j);
 
+	if (m->tsc.known) {
+		td_json_obj_begin(&j, "tsc_flags");
+		td_json_bool(&j, "tsc", m->tsc.tsc);
+		td_json_bool(&j, "constant_tsc", m->tsc.constant_tsc);
+		td_json_bool(&j, "nonstop_tsc", m->tsc.nonstop_tsc);
+		td_json_bool(&j, "tsc_reliable", m->tsc.tsc_reliable);
+		td_json_bool(&j, "tsc_known_freq", m->tsc.tsc_known_freq);
+		td_json_obj_end(&j);
+	} else
+		td_json_null(&j, "tsc_flags");
+
 	td_json_obj_begin(&j, "clockevents");
 	if (bc != NULL && bc->has_device)
 		td_json_str(&j, "broadcast", bc->device);

@@ -310,6 +310,15 @@ ti_print_text(FILE *f, const struct td_machine *m, const struct ti_opts *o)
 	line_clockevents(f, m);
 	if (m->tl != NULL)
 		fprintf(f, "  %-14s%zu active hrtimers\n", "Timers", m->ntimers);
+	if (m->tsc.known) {
+		fprintf(f, "  %-14s%s", "TSC", m->tsc.tsc ? "present" : "absent");
+		if (m->tsc.tsc)
+			fprintf(f, "%s%s%s%s", m->tsc.constant_tsc ? ", constant" : ", not constant",
+			    m->tsc.nonstop_tsc ? ", nonstop" : ", stops in deep idle",
+			    m->tsc.tsc_reliable ? ", reliable" : "",
+			    m->tsc.tsc_known_freq ? ", known frequency" : "");
+		fprintf(f, "\n");
+	}
 	fprintf(f, "  %-14s%s%s%s", "Kernel", m->si.has_release ? m->si.release : "unknown",
 	    m->si.machine[0] ? " " : "", m->si.machine);
 	if (m->tl != NULL && m->tl->has_version)
