@@ -205,6 +205,8 @@ td_task_name(enum td_task t)
 		return "kthread";
 	case TD_TASK_IDLE:
 		return "idle";
+	case TD_TASK_IRQ:
+		return "irq";
 	}
 	return "?";
 }

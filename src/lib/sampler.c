@@ -173,7 +173,6 @@ td_sampler_collect(struct td_sampler *s, struct td_sample **out, struct td_error
 		td_sample_free(p);
 		return r;
 	}
-	td_sample_finish(p);
 	*out = p;
 	return 0;
 }

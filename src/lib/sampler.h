@@ -45,6 +45,7 @@ enum td_task {
 	TD_TASK_USER,			/* a user process */
 	TD_TASK_KTHREAD,		/* a kernel thread */
 	TD_TASK_IDLE,			/* pid 0, the idle task (swapper/N) */
+	TD_TASK_IRQ,			/* armed in interrupt context (no task): comm "[hardirq]" or "[softirq]" */
 };
 
 /* Bits of td_wsource.known: which of the optional fields the backend knows. */

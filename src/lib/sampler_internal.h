@@ -17,7 +17,10 @@ struct td_sampler_ops {
 	int		(*start)(struct td_sampler *s, struct td_error *e);
 	int		(*fd)(const struct td_sampler *s);
 	int		(*pump)(struct td_sampler *s, struct td_error *e);
-	/* Fill p's sources, lost counts and note for the interval just ended. */
+	/*
+	 * Fill p's sources, lost counts and note for the interval just ended
+	 * (p->period_ns is measured already), and td_sample_finish() it.
+	 */
 	int		(*collect)(struct td_sampler *s, struct td_sample *p, struct td_error *e);
 	void		(*stop)(struct td_sampler *s);
 	/* Undo everything open did; must be safe to call twice. */

@@ -164,6 +164,7 @@ irq_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	t->soft = soft;
 	if (r < 0)
 		return td_error_set(e, -r, NULL, 0, "out of memory");
+	td_sample_finish(p);
 	p->lost_known = false;
 	snprintf(p->note, sizeof(p->note), "%s",
 	    s->opts.pid >= 0 ?

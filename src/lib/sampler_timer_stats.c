@@ -125,11 +125,12 @@ ts_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 {
 	struct ts_priv *t = s->priv;
 	struct td_sample *cur;
-	uint64_t period;
+	uint64_t period, file_total;
 	int r;
 
 	if ((r = read_sample(s, &cur, &period, NULL, e)) < 0)
 		return r;
+	file_total = cur->total_events;
 	p->lost_known = cur->lost_known;
 	p->lost_events = cur->overflow;
 	p->overflow = cur->overflow;
@@ -175,6 +176,10 @@ ts_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 		}
 		p->n = out;
 	}
+	td_sample_finish(p);
+	/* A saved copy: the kernel's own total counts entries the file elides. */
+	if (t->saved && s->opts.pid < 0 && file_total > p->total_events)
+		p->total_events = file_total;
 	return 0;
 }
 

@@ -31,6 +31,9 @@
 #define MOUNT_STAMP		"/run/timerdiag-tracefs.mount"
 #define MAP_MAX			(1u << 20)	/* timer pointers remembered at most */
 #define HRTIMER_MODE_PINNED	0x02
+#define PRELUDE_NS		20000	/* a cancel this close before a start/expiry is part of it */
+#define PID_HARDIRQ		(-2)	/* armed in hard interrupt context */
+#define PID_SOFTIRQ		(-3)	/* armed in softirq context */
 
 /* A wakeup source being counted: identity, counters, per-CPU split. */
 struct agg {
@@ -67,6 +70,7 @@ struct cpu_state {
 	struct tracefs_cpu	*tcpu;
 	bool			 pend;		/* a cancel waiting for the next event */
 	uint64_t		 pend_ptr;
+	uint64_t		 pend_ts;
 	uint64_t		 base_lost;	/* overrun + dropped at the interval start */
 };
 
@@ -91,6 +95,7 @@ struct tr_priv {
 	struct task		*tasks;
 	size_t			 task_cap, task_n;
 	uint64_t		 processed;
+	char			*cmdlines;	/* saved_cmdlines, read once per collect */
 	uint64_t		 missed;	/* kbuffer's lost-events marks (fallback) */
 	bool			 missed_unknown;
 	const struct td_sampler	*s;
@@ -426,7 +431,8 @@ on_event(const struct td_tev *ev, void *arg)
 	 * it or to re-arm it; only a cancel followed by neither is a real one.
 	 */
 	if (cs->pend) {
-		bool prelude = cs->pend_ptr == ev->ptr &&
+		/* Both happen under the timer base lock: within microseconds. */
+		bool prelude = cs->pend_ptr == ev->ptr && ev->ts - cs->pend_ts < PRELUDE_NS &&
 		    (ev->type == TD_TEV_TIMER_EXPIRE || ev->type == TD_TEV_HRTIMER_EXPIRE ||
 		    ev->type == TD_TEV_TIMER_START || ev->type == TD_TEV_HRTIMER_START);
 
@@ -440,10 +446,17 @@ on_event(const struct td_tev *ev, void *arg)
 		kind = ev->type == TD_TEV_TIMER_START ? TD_KIND_TIMER : TD_KIND_HRTIMER;
 		pid = ev->pid;
 		m = map_find(t, ev->ptr);
-		/* Re-armed from its own callback (IRQ context): keep the first armer. */
-		if (m != NULL && m->fn == ev->function &&
-		    (ev->ctx & (TD_TEV_CTX_HARDIRQ | TD_TEV_CTX_SOFTIRQ)))
-			pid = m->pid;
+		if (ev->ctx & (TD_TEV_CTX_HARDIRQ | TD_TEV_CTX_SOFTIRQ)) {
+			/*
+			 * Armed in interrupt context: re-armed by its own callback
+			 * keeps its first armer; else no task armed it (the one
+			 * running was merely interrupted).
+			 */
+			if (m != NULL && m->fn == ev->function)
+				pid = m->pid;
+			else
+				pid = (ev->ctx & TD_TEV_CTX_HARDIRQ) ? PID_HARDIRQ : PID_SOFTIRQ;
+		}
 		map_put(t, ev->ptr, ev->function, pid, m != NULL && pid == m->pid &&
 		    pid == 0 ? m->cpu : ev->cpu, kind);
 		if (!wanted || (s->opts.pid >= 0 && pid != s->opts.pid))
@@ -484,6 +497,7 @@ on_event(const struct td_tev *ev, void *arg)
 	case TD_TEV_HRTIMER_CANCEL:
 		cs->pend = true;
 		cs->pend_ptr = ev->ptr;
+		cs->pend_ts = ev->ts;
 		break;
 	case TD_TEV_VECTOR:
 	case TD_TEV_IRQ:
@@ -770,6 +784,36 @@ tr_pump(struct td_sampler *s, struct td_error *e)
 	return 0;
 }
 
+/* The comm tracefs saved for pid (saved_cmdlines), "" if none. */
+static void
+saved_comm(struct tr_priv *t, int pid, char *out, size_t len)
+{
+	const char *p;
+
+	out[0] = '\0';
+	if (t->cmdlines == NULL) {
+		t->cmdlines = tracefs_instance_file_read(NULL, "saved_cmdlines", NULL);
+		if (t->cmdlines == NULL)
+			return;
+	}
+	for (p = t->cmdlines; p != NULL && *p != '\0'; ) {
+		char *end;
+		long v = strtol(p, &end, 10);
+		const char *nl = strchr(p, '\n');
+
+		if (end != p && v == pid && *end == ' ') {
+			size_t n = nl ? (size_t)(nl - end - 1) : strlen(end + 1);
+
+			if (n >= len)
+				n = len - 1;
+			memcpy(out, end + 1, n);
+			out[n] = '\0';
+			return;
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+}
+
 /* Resolve a callback address to a name ("<0x...>" when no symbol). */
 static char *
 fn_name(struct tr_priv *t, uint64_t fn)
@@ -839,14 +883,23 @@ tr_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 				w->task = TD_TASK_IDLE;
 				snprintf(w->comm, sizeof(w->comm), "swapper/%d", a->num);
 				w->known |= TD_WS_PID;
+			} else if (a->pid == PID_HARDIRQ || a->pid == PID_SOFTIRQ) {
+				w->pid = -1;
+				w->task = TD_TASK_IRQ;
+				strlcpy(w->comm, a->pid == PID_HARDIRQ ? "[hardirq]" : "[softirq]",
+				    sizeof(w->comm));
+				w->known |= TD_WS_PID;
 			} else if (a->pid > 0) {
 				const struct task *tk = task_get(t, a->pid);
 
 				w->pid = a->pid;
 				w->known |= TD_WS_PID;
-				if (tk != NULL) {
+				if (tk != NULL && tk->comm[0] != '\0') {
 					strlcpy(w->comm, tk->comm, sizeof(w->comm));
 					w->task = tk->task;
+				} else {
+					/* Gone already: the name tracing saved for it. */
+					saved_comm(t, a->pid, w->comm, sizeof(w->comm));
 				}
 			}
 		} else {
@@ -859,6 +912,9 @@ tr_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	}
 	agg_clear(t);
 	task_clear(t);
+	free(t->cmdlines);
+	t->cmdlines = NULL;
+	td_sample_finish(p);
 	return 0;
 }
 
@@ -896,10 +952,12 @@ tr_close(struct td_sampler *s)
 			tracefs_instance_destroy(t->inst);
 		tracefs_instance_free(t->inst);
 	}
-	if (t->mounted) {
+	/* Ours to unmount, or left to us by a mounter that has exited since. */
+	if (t->mounted || (t->created && inherit_mount())) {
 		if (umount2(TRACING_DIR, 0) == 0 || !is_tracefs(TRACING_DIR))
 			unlink(MOUNT_STAMP);
 	}
+	free(t->cmdlines);
 	td_trace_decoder_free(t->dec);
 	if (t->tep != NULL)
 		tep_free(t->tep);

@@ -371,6 +371,8 @@ td_table_render_text(struct td_table *t, FILE *f, const void *const *rows, size_
 				for (char *q = cell; *q != '\0'; q++)
 					if (*q == ' ')
 						*q = '_';
+				if (cell[0] == '\0')
+					strlcpy(cell, "\"\"", sizeof(cell));
 				fprintf(f, "%s%s", i ? " " : "", cell);
 			}
 			fputc('\n', f);
@@ -386,8 +388,8 @@ td_table_render_text(struct td_table *t, FILE *f, const void *const *rows, size_
 }
 
 /* Emit one cell as a JSON member; unknown cells are left out. */
-static void
-cell_json(struct td_json *j, const struct td_column *col, const struct td_cell *c)
+void
+td_table_cell_json(struct td_json *j, const struct td_column *col, const struct td_cell *c)
 {
 	if (!c->known)
 		return;
@@ -423,7 +425,7 @@ td_table_row_json(const struct td_table *t, struct td_json *j, const char *key,
 		const struct td_column *col = all ? &t->cols[i] : &t->cols[t->sel[i]];
 
 		td_table_cell(col, row, &c);
-		cell_json(j, col, &c);
+		td_table_cell_json(j, col, &c);
 	}
 	td_json_obj_end(j);
 }

@@ -108,6 +108,8 @@ int td_table_render_text(struct td_table *t, FILE *f, const void *const *rows, s
 /* Emit rows as a JSON array named key (NULL inside an array) of objects, selected columns only. */
 void td_table_render_json(const struct td_table *t, struct td_json *j, const char *key,
     const void *const *rows, size_t n);
+/* Emit one cell as a JSON member named after the column; nothing when unknown. */
+void td_table_cell_json(struct td_json *j, const struct td_column *col, const struct td_cell *c);
 /* Emit one row as a JSON object (all columns when all is true, else the selected ones). */
 void td_table_row_json(const struct td_table *t, struct td_json *j, const char *key,
     const void *row, bool all);

@@ -1,0 +1,363 @@
+/* timerstat: top wakeup sources over an interval, on every kernel. */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cpumask.h"
+#include "source.h"
+#include "timer_stats.h"
+#include "timerstat.h"
+
+enum {
+	OPT_FORMAT = CLI_OPT_FIRST_FREE,
+	OPT_CPU,
+	OPT_PID,
+	OPT_TOP,
+	OPT_SOURCE,
+	OPT_TIMER_STATS,
+	OPT_LIST_COLUMNS,
+	OPT_RAW,
+	OPT_BUFFER_SIZE,
+};
+
+static const struct option longopts[] = {
+	{ "duration",		required_argument,	NULL, 'd' },
+	{ "count",		required_argument,	NULL, 'n' },
+	{ "json",		no_argument,		NULL, 'J' },
+	{ "format",		required_argument,	NULL, OPT_FORMAT },
+	{ "output",		required_argument,	NULL, 'o' },
+	{ "sort",		required_argument,	NULL, 's' },
+	{ "cpu",		required_argument,	NULL, OPT_CPU },
+	{ "pid",		required_argument,	NULL, OPT_PID },
+	{ "top",		required_argument,	NULL, OPT_TOP },
+	{ "source",		required_argument,	NULL, OPT_SOURCE },
+	{ "timer-stats",	required_argument,	NULL, OPT_TIMER_STATS },
+	{ "sysroot",		required_argument,	NULL, CLI_OPT_SYSROOT },
+	{ "list-columns",	no_argument,		NULL, OPT_LIST_COLUMNS },
+	{ "raw",		no_argument,		NULL, OPT_RAW },
+	{ "noheadings",		no_argument,		NULL, 'H' },
+	{ "buffer-size",	required_argument,	NULL, OPT_BUFFER_SIZE },
+	{ "help",		no_argument,		NULL, 'h' },
+	{ "version",		no_argument,		NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Print the help text and exit 0. */
+static void
+usage(void)
+{
+	printf("Usage: %s [options]\n\n"
+	    "Count what wakes the machine over an interval: timers and hrtimers with the\n"
+	    "task and callback that armed them, interrupts, vectors and softirqs.  The\n"
+	    "sorted successor of `cat /proc/timer_stats`, on every kernel.\n\n"
+	    "Options:\n"
+	    "  -d, --duration SECONDS  length of each sample (default 5; units ms, s)\n"
+	    "  -n, --count COUNT       number of samples (default 1, 0 = until Ctrl-C)\n"
+	    "  -J, --json              print JSON for scripts\n"
+	    "      --format FORMAT     text (default), json, raw, or timer_stats (the classic\n"
+	    "                          /proc/timer_stats text, for old scripts)\n"
+	    "  -o, --output LIST       columns to show (comma separated; +LIST adds)\n"
+	    "      --list-columns      list the columns and exit\n"
+	    "  -s, --sort COLUMN       sort by this column (default count)\n"
+	    "      --top N             show only the first N sources\n"
+	    "      --cpu LIST          count only wakeups on these CPUs (e.g. 0,2-3)\n"
+	    "      --pid PID           only timers armed by this task\n"
+	    "      --source SOURCE     auto (default), timer_stats, tracefs or interrupts\n"
+	    "      --timer-stats FILE  read a saved copy of /proc/timer_stats\n"
+	    "      --sysroot DIR       read a captured tree (DIR/proc/...)\n"
+	    "      --raw               space separated fields, no units\n"
+	    "  -H, --noheadings        no table header\n"
+	    "      --buffer-size KB    tracefs per-CPU buffer (default 8192)\n"
+	    "  -h, --help              show this help\n"
+	    "  -V, --version           show the version\n\n"
+	    "Ctrl-C ends a sample early and prints what it has.\n"
+	    "Exit status: 0 ok, 1 failure (nothing could be sampled, a file unreadable),\n"
+	    "2 bad usage, 128+N killed by signal N (SIGTERM, SIGHUP) after cleaning up.\n",
+	    cli_prog);
+	exit(CLI_EXIT_OK);
+}
+
+/* List the columns and exit 0. */
+static void
+list_columns(void)
+{
+	for (size_t i = 0; i < td_wsource_ncolumns; i++)
+		printf("%-11s %s%s\n", td_wsource_columns[i].name, td_wsource_columns[i].help,
+		    td_wsource_columns[i].deflt ? "" : " (not shown by default)");
+	exit(CLI_EXIT_OK);
+}
+
+/* Wait out one interval; returns the signal that ended it early, or 0. */
+static int
+wait_interval(struct td_sampler *s, int sigfd, int64_t ns, bool *failed)
+{
+	struct itimerspec its;
+	struct pollfd pfd[3];
+	struct td_error e;
+	int tfd, sig = 0;
+
+	*failed = false;
+	if ((tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC)) < 0) {
+		*failed = true;
+		return 0;
+	}
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = ns / 1000000000;
+	its.it_value.tv_nsec = ns % 1000000000;
+	if (ns <= 0)
+		its.it_value.tv_nsec = 1;
+	timerfd_settime(tfd, 0, &its, NULL);
+	for (;;) {
+		pfd[0] = (struct pollfd){ .fd = tfd, .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
+		pfd[2] = (struct pollfd){ .fd = td_sampler_fd(s), .events = POLLIN };
+		if (poll(pfd, pfd[2].fd >= 0 ? 3 : 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			*failed = true;
+			break;
+		}
+		if (pfd[1].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			if (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+				sig = (int)si.ssi_signo;
+				break;
+			}
+		}
+		if (pfd[0].revents & POLLIN)
+			break;
+		if (pfd[2].revents & POLLIN) {
+			td_error_clear(&e);
+			if (td_sampler_pump(s, &e) < 0) {
+				cli_warn_td(&e);
+				*failed = true;
+				break;
+			}
+		}
+	}
+	close(tfd);
+	return sig;
+}
+
+/* Print the classic timer_stats text, sorted like the table. */
+static void
+print_timer_stats(const struct ts_opts *o, struct td_table *t, const struct td_sample *p)
+{
+	struct td_sample view = *p;
+	struct td_error e;
+	const void **rows;
+	size_t n;
+
+	td_error_clear(&e);
+	if ((rows = ts_rows(t, o, p, &n, &e)) == NULL) {
+		cli_warn_td(&e);
+		return;
+	}
+	/* A view of the sorted sources; p keeps owning them. */
+	if ((view.src = calloc(n ? n : 1, sizeof(*view.src))) != NULL) {
+		for (size_t i = 0; i < n; i++)
+			view.src[i] = *(const struct td_wsource *)rows[i];
+		view.n = n;
+		td_timer_stats_write(stdout, &view);
+		free(view.src);
+	}
+	free(rows);
+}
+
+/* Parse the command line, sample, print. */
+int
+main(int argc, char **argv)
+{
+	struct td_sampler_opts so;
+	struct ts_opts o = { .format = TS_TEXT, .sort = "count" };
+	struct td_cpuset cpus;
+	struct td_table *table;
+	struct td_sampler *s;
+	struct td_error e;
+	struct td_json j;
+	sigset_t sigs;
+	int64_t dur = 5000000000LL;
+	long long count = 1;
+	int c, sigfd, sig = 0, rc = CLI_EXIT_OK;
+	bool one_shot;
+
+	cli_init(argc, argv);
+	td_sampler_opts_init(&so);
+	while ((c = getopt_long(argc, argv, "d:n:Jo:s:HhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			if (cli_parse_duration(optarg, 1000000000LL, &dur) < 0 || dur <= 0 ||
+			    dur > 86400LL * 1000000000LL)
+				cli_usage_error("--duration: '%s' is not a duration between 1 ns "
+				    "and 1 day", optarg);
+			break;
+		case 'n':
+			count = cli_parse_num("--count", optarg, 0, 1000000000);
+			break;
+		case 'J':
+			o.format = TS_JSON;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") == 0)
+				o.format = TS_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				o.format = TS_JSON;
+			else if (strcmp(optarg, "raw") == 0)
+				o.format = TS_RAW;
+			else if (strcmp(optarg, "timer_stats") == 0)
+				o.format = TS_TIMER_STATS;
+			else
+				cli_usage_error("--format: unknown format '%s' (text, json, raw, "
+				    "timer_stats)", optarg);
+			break;
+		case 'o':
+			o.columns = optarg;
+			break;
+		case 's':
+			o.sort = optarg;
+			o.sort_set = true;
+			break;
+		case OPT_CPU:
+			if (td_cpuset_parse_list(&cpus, optarg) < 0 || td_cpuset_count(&cpus) == 0)
+				cli_usage_error("--cpu: '%s' is not a CPU list such as 0,2-3", optarg);
+			so.cpus = &cpus;
+			break;
+		case OPT_PID:
+			so.pid = (int)cli_parse_num("--pid", optarg, 0, 1 << 30);
+			break;
+		case OPT_TOP:
+			o.top = cli_parse_num("--top", optarg, 1, 1000000000);
+			break;
+		case OPT_SOURCE:
+			if (td_backend_parse(optarg, &so.backend) < 0)
+				cli_usage_error("--source: unknown source '%s' (auto, timer_stats, "
+				    "tracefs, interrupts)", optarg);
+			break;
+		case OPT_TIMER_STATS:
+			so.timer_stats_file = optarg;
+			break;
+		case CLI_OPT_SYSROOT:
+			so.sysroot = optarg;
+			break;
+		case OPT_LIST_COLUMNS:
+			list_columns();
+			break;
+		case OPT_RAW:
+			o.format = TS_RAW;
+			break;
+		case 'H':
+			o.noheadings = true;
+			break;
+		case OPT_BUFFER_SIZE:
+			so.buffer_kb = (unsigned)cli_parse_num("--buffer-size", optarg, 64,
+			    1 << 20);
+			break;
+		case 'h':
+			usage();
+			break;
+		case 'V':
+			cli_version();
+			break;
+		default:
+			fprintf(stderr, "Try '%s --help' for more information.\n", cli_prog);
+			exit(CLI_EXIT_USAGE);
+		}
+	}
+	if (optind < argc)
+		cli_usage_error("unexpected argument '%s'", argv[optind]);
+	if (so.timer_stats_file != NULL && so.backend != TD_BACKEND_AUTO &&
+	    so.backend != TD_BACKEND_TIMER_STATS)
+		cli_usage_error("--timer-stats needs --source timer_stats (or none)");
+	if (so.timer_stats_file != NULL)
+		so.backend = TD_BACKEND_TIMER_STATS;
+	td_error_clear(&e);
+	if (td_table_new(&table, td_wsource_columns, td_wsource_ncolumns, &e) < 0)
+		cli_fail_td(&e, CLI_EXIT_FAIL);
+	if (o.columns != NULL && td_table_select(table, o.columns, &e) < 0)
+		cli_usage_error("--output: %s", e.msg);
+	if (td_table_find(table, o.sort) == NULL)
+		cli_usage_error("--sort: unknown column '%s' (see --list-columns)", o.sort);
+
+	/* Signals arrive through a signalfd, so cleanup runs on the normal path. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((sigfd = signalfd(-1, &sigs, SFD_CLOEXEC)) < 0) {
+		td_error_set(&e, errno, NULL, 0, "signalfd: %s", strerror(errno));
+		cli_fail_td(&e, CLI_EXIT_FAIL);
+	}
+	if (td_sampler_open(&s, &so, &e) < 0)
+		cli_fail_td(&e, CLI_EXIT_FAIL);
+	/* A saved file or a captured tree is read once, without waiting. */
+	one_shot = so.timer_stats_file != NULL || !td_root_is_live(so.sysroot);
+	if (one_shot)
+		count = 1;
+	if (td_sampler_start(s, &e) < 0) {
+		td_sampler_close(s);
+		cli_fail_td(&e, CLI_EXIT_FAIL);
+	}
+	if (o.format == TS_JSON) {
+		td_json_init(&j, stdout, true);
+		td_json_obj_begin(&j, NULL);
+		td_json_int(&j, "version", TS_JSON_VERSION);
+		td_json_str(&j, "tool", "timerstat");
+		td_json_arr_begin(&j, "samples");
+	}
+	for (long long i = 1; count == 0 || i <= count; i++) {
+		struct td_sample *p;
+		bool failed = false;
+
+		if (!one_shot)
+			sig = wait_interval(s, sigfd, dur, &failed);
+		if (failed) {
+			rc = CLI_EXIT_FAIL;
+			break;
+		}
+		if (sig == SIGTERM || sig == SIGHUP)
+			break;
+		if (td_sampler_collect(s, &p, &e) < 0) {
+			cli_warn_td(&e);
+			rc = CLI_EXIT_FAIL;
+			break;
+		}
+		p->interrupted = sig == SIGINT;
+		if (o.format == TS_JSON)
+			ts_print_json(&j, table, &o, p, td_sampler_note(s));
+		else if (o.format == TS_TIMER_STATS)
+			print_timer_stats(&o, table, p);
+		else
+			ts_print_text(stdout, table, &o, p, td_sampler_note(s), (int)i,
+			    (int)count);
+		td_sample_free(p);
+		fflush(stdout);
+		if (sig == SIGINT)
+			break;
+	}
+	td_sampler_close(s);
+	if (o.format == TS_JSON) {
+		td_json_arr_end(&j);
+		td_json_obj_end(&j);
+		if (td_json_finish(&j) < 0 && rc == CLI_EXIT_OK)
+			rc = CLI_EXIT_FAIL;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "%s: write error: %s\n", cli_prog, strerror(errno));
+		rc = CLI_EXIT_FAIL;
+	}
+	td_table_free(table);
+	if (sig == SIGTERM || sig == SIGHUP)
+		return 128 + sig;
+	return rc;
+}

@@ -1,0 +1,188 @@
+/* timerstat's output: the header (verdict first), the table, JSON. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "timerstat.h"
+
+/* Whether a column holds numbers (sorted largest first). */
+static bool
+numeric(const struct td_column *c)
+{
+	return c->jtype != TD_JT_STRING;
+}
+
+/* Sort the sources by the chosen column and keep the top N. */
+const void **
+ts_rows(struct td_table *t, const struct ts_opts *o, const struct td_sample *p, size_t *n,
+    struct td_error *e)
+{
+	const struct td_column *col = td_table_find(t, o->sort);
+	const void **rows;
+
+	*n = 0;
+	if ((rows = calloc(p->n ? p->n : 1, sizeof(*rows))) == NULL) {
+		td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+		return NULL;
+	}
+	for (size_t i = 0; i < p->n; i++)
+		rows[i] = &p->src[i];
+	if (col != NULL && td_table_sort(t, o->sort, numeric(col), rows, p->n, e) < 0) {
+		free(rows);
+		return NULL;
+	}
+	*n = p->n;
+	if (o->top > 0 && (size_t)o->top < *n)
+		*n = (size_t)o->top;
+	return rows;
+}
+
+/* Format a count per second with a sensible number of decimals. */
+static void
+fmt_rate(char *buf, size_t len, double r)
+{
+	snprintf(buf, len, r >= 100 ? "%.0f/s" : "%.1f/s", r);
+}
+
+/* The verdict line: the busiest source and who armed it. */
+static void
+print_verdict(FILE *f, const struct td_sample *p)
+{
+	const struct td_wsource *top = NULL;
+	char rate[32];
+
+	for (size_t i = 0; i < p->n; i++)
+		if (top == NULL || p->src[i].count > top->count)
+			top = &p->src[i];
+	if (top == NULL || top->count == 0) {
+		fprintf(f, "No wakeups counted%s.\n", p->interrupted ? " (interrupted)" : "");
+		return;
+	}
+	fprintf(f, "Top wakeup source: %s %s", td_kind_name(top->kind), top->function);
+	if ((top->known & TD_WS_PID) && top->pid >= 0)
+		fprintf(f, ", armed by %s (pid %d)", top->comm[0] ? top->comm : "?", top->pid);
+	else if (top->kind == TD_KIND_TIMER || top->kind == TD_KIND_HRTIMER)
+		fprintf(f, ", armed before the sample began (armer unknown)");
+	if (top->known & TD_WS_RATE) {
+		fmt_rate(rate, sizeof(rate), top->rate);
+		fprintf(f, ": %s", rate);
+	} else {
+		fprintf(f, ": %" PRIu64 " wakeups", top->count);
+	}
+	if (p->total_events)
+		fprintf(f, " (%.0f %% of all)", 100.0 * (double)top->count /
+		    (double)p->total_events);
+	fprintf(f, "\n");
+}
+
+/* Print one sample as text: verdict, header facts, table. */
+int
+ts_print_text(FILE *f, struct td_table *t, const struct ts_opts *o, const struct td_sample *p,
+    const char *backend_note, int index, int count)
+{
+	struct td_error e;
+	const void **rows;
+	size_t n;
+	char rate[32];
+	int r;
+
+	td_error_clear(&e);
+	if ((rows = ts_rows(t, o, p, &n, &e)) == NULL)
+		return -e.code;
+	if (o->format != TS_RAW) {
+		if (count != 1)
+			fprintf(f, "%sSample %d\n", index > 1 ? "\n" : "", index);
+		print_verdict(f, p);
+		if (p->period_ns) {
+			fmt_rate(rate, sizeof(rate), (double)p->total_events * 1e9 /
+			    (double)p->period_ns);
+			fprintf(f, "Period %.3f s%s, %" PRIu64 " events (%s), ",
+			    (double)p->period_ns / 1e9, p->interrupted ? " (interrupted)" : "",
+			    p->total_events, rate);
+		} else {
+			fprintf(f, "Period unknown, %" PRIu64 " events, ", p->total_events);
+		}
+		if (p->lost_known)
+			fprintf(f, "%" PRIu64 " lost, ", p->lost_events);
+		else
+			fprintf(f, "lost events unknown, ");
+		fprintf(f, "backend %s\n", td_backend_name(p->backend));
+		if (backend_note != NULL && backend_note[0] != '\0')
+			fprintf(f, "Note: %s\n", backend_note);
+		if (p->note[0] != '\0')
+			fprintf(f, "Note: %s\n", p->note);
+		if (p->overflow)
+			fprintf(f, "Note: timer_stats overflowed: %" PRIu64
+			    " entries not counted\n", p->overflow);
+		fprintf(f, "\n");
+	}
+	r = td_table_render_text(t, f, rows, n, (o->noheadings ? TD_TABLE_NOHEADINGS : 0) |
+	    (o->format == TS_RAW ? TD_TABLE_RAW : 0));
+	free(rows);
+	return r;
+}
+
+/* Print one sample as a JSON object inside the "samples" array. */
+void
+ts_print_json(struct td_json *j, struct td_table *t, const struct ts_opts *o,
+    const struct td_sample *p, const char *backend_note)
+{
+	struct td_error e;
+	const void **rows;
+	size_t n;
+	bool all = o->columns == NULL;
+
+	td_error_clear(&e);
+	td_json_obj_begin(j, NULL);
+	td_json_str(j, "backend", td_backend_name(p->backend));
+	if (backend_note != NULL && backend_note[0] != '\0')
+		td_json_str(j, "backend_note", backend_note);
+	if (p->note[0] != '\0')
+		td_json_str(j, "note", p->note);
+	if (p->period_ns)
+		td_json_uint(j, "period_ns", p->period_ns);
+	td_json_uint(j, "total_events", p->total_events);
+	if (p->period_ns)
+		td_json_double(j, "events_per_sec", (double)p->total_events * 1e9 /
+		    (double)p->period_ns, 3);
+	if (p->lost_known)
+		td_json_uint(j, "lost_events", p->lost_events);
+	if (p->backend == TD_BACKEND_TRACEFS)
+		td_json_uint(j, "processed_events", p->processed);
+	if (p->backend == TD_BACKEND_TIMER_STATS)
+		td_json_uint(j, "overflow_entries", p->overflow);
+	td_json_bool(j, "interrupted", p->interrupted);
+	td_json_arr_begin(j, "sources");
+	if ((rows = ts_rows(t, o, p, &n, &e)) != NULL) {
+		for (size_t r = 0; r < n; r++) {
+			const struct td_wsource *w = rows[r];
+			size_t nc = all ? td_table_ncolumns(t) : td_table_nselected(t);
+			struct td_cell c;
+
+			td_json_obj_begin(j, NULL);
+			for (size_t i = 0; i < nc; i++) {
+				const struct td_column *col = all ? td_table_column(t, i) :
+				    td_table_selected(t, i);
+
+				td_table_cell(col, w, &c);
+				td_table_cell_json(j, col, &c);
+			}
+			if (all && (w->known & TD_WS_CPU) && w->per_cpu != NULL) {
+				char key[16];
+
+				td_json_obj_begin(j, "per_cpu");
+				for (int k = 0; k < w->ncpus; k++)
+					if (w->per_cpu[k]) {
+						snprintf(key, sizeof(key), "%d", k);
+						td_json_uint(j, key, w->per_cpu[k]);
+					}
+				td_json_obj_end(j);
+			}
+			td_json_obj_end(j);
+		}
+		free(rows);
+	}
+	td_json_arr_end(j);
+	td_json_obj_end(j);
+}
