@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "internal.h"
 #include "strpool.h"
 #include "timer_list.h"
@@ -21,8 +22,106 @@
 /* Read size of the streaming parser. */
 #define TL_READ_CHUNK		(256u * 1024u)
 
+/* True when [p, end) starts with the string literal lit (memcmp of a constant size). */
+#define TL_HAS(p, end, lit) \
+	((size_t)((end) - (p)) >= sizeof(lit) - 1 && memcmp((p), (lit), sizeof(lit) - 1) == 0)
+
+/* Skip blanks (inline: this runs for every field of every line). */
+static inline const char *
+tl_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	return p;
+}
+
+/*
+ * Decimal digits at *pp, as td_parse_u64 (0, -EINVAL without a digit, -ERANGE on
+ * overflow, *pp advanced on success) but without a division per digit.
+ */
+static inline int
+tl_u64(const char **pp, const char *end, uint64_t *out)
+{
+	const char *p = *pp, *s = p, *lim = end - p > 19 ? p + 19 : end;
+	uint64_t v = 0;
+	unsigned d;
+
+	while (p < lim && (d = (unsigned)(*p - '0')) < 10) {
+		v = v * 10 + d;
+		p++;
+	}
+	if (p == s)
+		return -EINVAL;
+	if (p < end && (d = (unsigned)(*p - '0')) < 10) {
+		/* a 20th digit may still fit */
+		if (v > (UINT64_MAX - d) / 10)
+			return -ERANGE;
+		v = v * 10 + d;
+		p++;
+		if (p < end && (unsigned)(*p - '0') < 10)
+			return -ERANGE;
+	}
+	*pp = p;
+	*out = v;
+	return 0;
+}
+
+/* Signed decimal, as td_parse_i64. */
+static inline int
+tl_i64(const char **pp, const char *end, int64_t *out)
+{
+	const char *p = *pp;
+	bool neg = false;
+	uint64_t v;
+	int r;
+
+	if (p < end && (*p == '-' || *p == '+')) {
+		neg = *p == '-';
+		p++;
+	}
+	if ((r = tl_u64(&p, end, &v)) < 0)
+		return r;
+	if (neg ? v > (uint64_t)INT64_MAX + 1 : v > (uint64_t)INT64_MAX)
+		return -ERANGE;
+	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
+	*pp = p;
+	return 0;
+}
+
+/* Value + 1 of each byte as a hex digit, 0 if it is not one. */
+static const unsigned char tl_hexdig[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7,
+	['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14,
+	['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15,
+	['F'] = 16,
+};
+
+/* Hex digits at *pp (no 0x): 0, -EINVAL, or -ERANGE past 16 digits. */
+static inline int
+tl_hex(const char **pp, const char *end, uint64_t *out)
+{
+	const char *p = *pp, *s = p;
+	uint64_t v = 0;
+
+	for (; p < end; p++) {
+		unsigned x = tl_hexdig[(unsigned char)*p];
+
+		if (x == 0)
+			break;
+		v = (v << 4) | (x - 1);
+	}
+	if (p == s)
+		return -EINVAL;
+	if (p - s > 16)
+		return -ERANGE;
+	*pp = p;
+	*out = v;
+	return 0;
+}
+
 struct td_tl_pool {
-	struct td_strpool	 sp;
+	struct td_strpool	 sp;		/* names */
+	struct td_arena		 timers;	/* every base's timer array */
 };
 
 const char *const td_tl_cpu_field_names[TD_TLC_COUNT] = {
@@ -59,7 +158,7 @@ struct tl_parser {
 	long			 ibase;		/* open clock base of that CPU, -1 if none */
 	size_t			 cpucap;
 	size_t			 basecap;	/* capacity of the current CPU's bases */
-	size_t			 timercap;	/* capacity of the open base's timers */
+	size_t			 timercap;	/* room of the open base's timer run */
 	long			 idev;		/* current tick device, -1 if none */
 	size_t			 devcap;
 	long			 masks_dev;	/* device directly followed by the mask lines */
@@ -139,8 +238,8 @@ tl_int(const char **q, const char *end, int *out)
 {
 	int64_t v;
 
-	*q = td_skip_ws(*q, end);
-	if (td_parse_i64(q, end, &v) < 0 || v < INT_MIN || v > INT_MAX)
+	*q = tl_ws(*q, end);
+	if (tl_i64(q, end, &v) < 0 || v < INT_MIN || v > INT_MAX)
 		return false;
 	*out = (int)v;
 	return true;
@@ -155,12 +254,12 @@ tl_value(const char *q, const char *end, int64_t *out)
 {
 	int64_t v;
 
-	q = td_skip_ws(q, end);
-	if (td_parse_i64(&q, end, &v) < 0)
+	q = tl_ws(q, end);
+	if (tl_i64(&q, end, &v) < 0)
 		return false;
-	q = td_skip_ws(q, end);
-	if (td_has_prefix(q, end, "nsecs"))
-		q = td_skip_ws(q + 5, end);
+	q = tl_ws(q, end);
+	if (TL_HAS(q, end, "nsecs"))
+		q = tl_ws(q + 5, end);
 	if (q != end)
 		return false;
 	*out = v;
@@ -176,23 +275,19 @@ tl_eq(const char *s, const char *end, const char *word)
 	return (size_t)(end - s) == n && memcmp(s, word, n) == 0;
 }
 
-/* Shrink the open base's timer array to its size and close it. */
+/* Close the open base: its timer run in the arena ends here. */
 static void
 tl_close_base(struct tl_parser *p)
 {
 	struct td_tl_base *b;
-	struct td_tl_timer *t;
 
 	if (p->ibase < 0)
 		return;
 	b = &p->tl->cpus[p->icpu].bases[p->ibase];
-	if (b->ntimers > 0 && b->ntimers < p->timercap) {
-		t = reallocarray(b->timers, b->ntimers, sizeof(*t));
-		if (t != NULL)
-			b->timers = t;
-	}
 	p->ibase = -1;
 	p->timercap = 0;
+	if (b->ntimers > 0)
+		td_arena_close(&p->tl->pool->timers, b->ntimers * sizeof(*b->timers));
 }
 
 /* End the current CPU block (its jiffies: line or the next block was reached). */
@@ -213,7 +308,7 @@ tl_cpu_line(struct tl_parser *p, const char *q, const char *end)
 	int n;
 
 	q += 4;
-	if (!tl_int(&q, end, &n) || n < 0 || td_skip_ws(q, end) != end)
+	if (!tl_int(&q, end, &n) || n < 0 || tl_ws(q, end) != end)
 		return false;
 	tl_close_cpu(p, true);
 	p->icpu = -1;
@@ -247,7 +342,7 @@ tl_clock_line(struct tl_parser *p, const char *q, const char *end)
 
 	q += 6;
 	if (p->icpu < 0 || !tl_int(&q, end, &n) || q >= end || *q != ':' ||
-	    td_skip_ws(q + 1, end) != end)
+	    tl_ws(q + 1, end) != end)
 		return false;
 	tl_close_base(p);
 	c = &p->tl->cpus[p->icpu];
@@ -267,7 +362,6 @@ tl_clock_line(struct tl_parser *p, const char *q, const char *end)
 	b->clock = n;
 	b->index = -1;
 	p->ibase = (long)c->nbases++;
-	p->timercap = 0;
 	return true;
 }
 
@@ -296,7 +390,7 @@ tl_dot_line(struct tl_parser *p, const char *q, const char *end)
 			int n;
 
 			q = colon + 1;
-			if (!tl_int(&q, end, &n) || td_skip_ws(q, end) != end)
+			if (!tl_int(&q, end, &n) || tl_ws(q, end) != end)
 				return false;
 			b->index = n;
 			b->present |= TD_TLB_INDEX;
@@ -353,15 +447,15 @@ tl_timer_tail(struct tl_parser *p, struct td_tl_timer *t, const char *q, const c
 	uint64_t st;
 	int64_t pid;
 
-	q = td_skip_ws(q, end);
-	if (!td_has_prefix(q, end, "S:"))
+	q = tl_ws(q, end);
+	if (!TL_HAS(q, end, "S:"))
 		return;
 	q += 2;
-	if (td_parse_hex(&q, end, &st) < 0 || st > 0xff)
+	if (tl_hex(&q, end, &st) < 0 || st > 0xff)
 		return;
 	t->state = (unsigned)st;
 	t->has_state = true;
-	q = td_skip_ws(q, end);
+	q = tl_ws(q, end);
 	if (q >= end || *q != ',')
 		return;
 	q++;
@@ -378,7 +472,7 @@ tl_timer_tail(struct tl_parser *p, struct td_tl_timer *t, const char *q, const c
 	if (slash > q) {
 		const char *d = slash;
 
-		if (td_parse_i64(&d, r, &pid) == 0 && d == r && pid >= 0 && pid <= INT_MAX) {
+		if (tl_i64(&d, r, &pid) == 0 && d == r && pid >= 0 && pid <= INT_MAX) {
 			t->comm = tl_intern(p, q, slash - 1);
 			t->pid = (int)pid;
 			return;
@@ -397,7 +491,7 @@ tl_timer_line(struct tl_parser *p, const char *q, const char *end)
 	uint64_t n;
 
 	q++;
-	if (td_parse_u64(&q, end, &n) < 0 || q >= end || *q != ':')
+	if (tl_u64(&q, end, &n) < 0 || q >= end || *q != ':')
 		return false;
 	q++;
 	if (p->icpu < 0 || p->ibase < 0)
@@ -406,7 +500,8 @@ tl_timer_line(struct tl_parser *p, const char *q, const char *end)
 	if (b->ntimers == p->timercap) {
 		size_t cap = p->timercap ? p->timercap * 2 : 16;
 
-		t = reallocarray(b->timers, cap, sizeof(*t));
+		t = td_arena_grow(&p->tl->pool->timers, b->ntimers * sizeof(*t),
+		    cap * sizeof(*t));
 		if (t == NULL) {
 			tl_nomem(p);
 			return true;
@@ -428,7 +523,7 @@ tl_timer_line(struct tl_parser *p, const char *q, const char *end)
 
 		tl_trim(&h, &hend);
 		/* <hex>; zeroed, hashed and <pK-error> pointers give 0 */
-		if (td_parse_hex(&h, hend, &addr) == 0 && h == hend)
+		if (tl_hex(&h, hend, &addr) == 0 && h == hend)
 			t->addr = addr;
 	} else if (aend > a)
 		t->symbol = tl_intern(p, a, aend);
@@ -449,10 +544,10 @@ tl_rel(const char **q, const char *end, int64_t *out)
 	const char *s = *q;
 	uint64_t u;
 
-	if (td_parse_i64(q, end, out) == 0)
+	if (tl_i64(q, end, out) == 0)
 		return 0;
 	*q = s;
-	if (*s != '-' && td_parse_u64(q, end, &u) == 0) {
+	if (*s != '-' && tl_u64(q, end, &u) == 0) {
 		*out = (int64_t)u;
 		return 0;
 	}
@@ -467,37 +562,37 @@ tl_expiry_line(struct tl_parser *p, const char *q, const char *end)
 	int64_t soft, hard, rs, rh;
 	bool range = false;
 
-	q = td_skip_ws(q + 1, end);
-	if (!td_has_prefix(q, end, "expires at"))
+	q = tl_ws(q + 1, end);
+	if (!TL_HAS(q, end, "expires at"))
 		return false;
-	q = td_skip_ws(q + 10, end);
-	if (t == NULL || t->has_expiry || td_parse_i64(&q, end, &soft) < 0)
+	q = tl_ws(q + 10, end);
+	if (t == NULL || t->has_expiry || tl_i64(&q, end, &soft) < 0)
 		return false;
 	hard = soft;
 	if (q < end && *q == '-') {
 		q++;
-		if (td_parse_i64(&q, end, &hard) < 0)
+		if (tl_i64(&q, end, &hard) < 0)
 			return false;
 		range = true;
 	}
-	q = td_skip_ws(q, end);
-	if (!td_has_prefix(q, end, "nsecs"))
+	q = tl_ws(q, end);
+	if (!TL_HAS(q, end, "nsecs"))
 		return false;
-	q = td_skip_ws(q + 5, end);
-	if (!td_has_prefix(q, end, "[in"))
+	q = tl_ws(q + 5, end);
+	if (!TL_HAS(q, end, "[in"))
 		return false;
-	q = td_skip_ws(q + 3, end);
+	q = tl_ws(q + 3, end);
 	if (tl_rel(&q, end, &rs) < 0)
 		return false;
 	rh = rs;
-	q = td_skip_ws(q, end);
-	if (td_has_prefix(q, end, "to")) {
-		q = td_skip_ws(q + 2, end);
+	q = tl_ws(q, end);
+	if (TL_HAS(q, end, "to")) {
+		q = tl_ws(q + 2, end);
 		if (tl_rel(&q, end, &rh) < 0)
 			return false;
-		q = td_skip_ws(q, end);
+		q = tl_ws(q, end);
 	}
-	if (!td_has_prefix(q, end, "nsecs]"))
+	if (!TL_HAS(q, end, "nsecs]"))
 		return false;
 	t->has_expiry = true;
 	t->has_range = range;
@@ -529,10 +624,10 @@ tl_tickdev_line(struct tl_parser *p, const char *q, const char *end)
 	struct td_tl_tickdev *d;
 	int mode = -1;
 
-	q = td_skip_ws(q + 12, end);
-	if (td_has_prefix(q, end, "mode:")) {
+	q = tl_ws(q + 12, end);
+	if (TL_HAS(q, end, "mode:")) {
 		q += 5;
-		if (!tl_int(&q, end, &mode) || td_skip_ws(q, end) != end)
+		if (!tl_int(&q, end, &mode) || tl_ws(q, end) != end)
 			mode = -1;
 	}
 	tl_close_cpu(p, true);
@@ -614,10 +709,10 @@ tl_word_line(struct tl_parser *p, const char *q, const char *end)
 
 	switch (*q) {
 	case 'T':
-		if (td_has_prefix(q, end, "Tick Device:"))
+		if (TL_HAS(q, end, "Tick Device:"))
 			return tl_tickdev_line(p, q, end);
-		if (td_has_prefix(q, end, "Timer List Version:")) {
-			const char *s = td_skip_ws(q + 19, end), *r = end;
+		if (TL_HAS(q, end, "Timer List Version:")) {
+			const char *s = tl_ws(q + 19, end), *r = end;
 			int maj, min;
 
 			tl_trim(&s, &r);
@@ -642,16 +737,16 @@ tl_word_line(struct tl_parser *p, const char *q, const char *end)
 		}
 		return false;
 	case 'H':
-		if (!td_has_prefix(q, end, "HRTIMER_MAX_CLOCK_BASES:"))
+		if (!TL_HAS(q, end, "HRTIMER_MAX_CLOCK_BASES:"))
 			return false;
 		q += 24;
-		if (!tl_int(&q, end, &tl->max_clock_bases) || td_skip_ws(q, end) != end) {
+		if (!tl_int(&q, end, &tl->max_clock_bases) || tl_ws(q, end) != end) {
 			tl->max_clock_bases = -1;
 			return false;
 		}
 		return true;
 	case 'n':
-		if (td_has_prefix(q, end, "now at ")) {
+		if (TL_HAS(q, end, "now at ")) {
 			if (!tl_value(q + 7, end, &v))
 				return false;
 			tl->now_ns = v;
@@ -660,18 +755,18 @@ tl_word_line(struct tl_parser *p, const char *q, const char *end)
 		}
 		return tl_devfield_line(p, q, end);
 	case 'C':
-		if (td_has_prefix(q, end, "CONFIG_HZ:")) {
+		if (TL_HAS(q, end, "CONFIG_HZ:")) {
 			q += 10;
-			if (!tl_int(&q, end, &tl->config_hz) || td_skip_ws(q, end) != end) {
+			if (!tl_int(&q, end, &tl->config_hz) || tl_ws(q, end) != end) {
 				tl->config_hz = -1;
 				return false;
 			}
 			return true;
 		}
-		if (td_has_prefix(q, end, "Clock Event Device:")) {
+		if (TL_HAS(q, end, "Clock Event Device:")) {
 			if (d == NULL)
 				return false;
-			q = td_skip_ws(q + 19, end);
+			q = tl_ws(q + 19, end);
 			if (q == end) {
 				p->pending_devname = true;	/* the name is on the next record */
 				return true;
@@ -682,15 +777,15 @@ tl_word_line(struct tl_parser *p, const char *q, const char *end)
 		}
 		return false;
 	case 'c':
-		if (td_has_prefix(q, end, "cpu:"))
+		if (TL_HAS(q, end, "cpu:"))
 			return tl_cpu_line(p, q, end);
-		if (td_has_prefix(q, end, "clock "))
+		if (TL_HAS(q, end, "clock "))
 			return tl_clock_line(p, q, end);
 		return false;
 	case 'a':
 		return tl_eq(q, end, "active timers:") && p->ibase >= 0;
 	case 'j':
-		if (!td_has_prefix(q, end, "jiffies:") || p->icpu < 0)
+		if (!TL_HAS(q, end, "jiffies:") || p->icpu < 0)
 			return false;
 		tl_close_base(p);
 		if (!tl_value(q + 8, end, &v))
@@ -705,25 +800,25 @@ tl_word_line(struct tl_parser *p, const char *q, const char *end)
 		d->kind = TD_TLD_KIND_BROADCAST;
 		return true;
 	case 'P':
-		if (!td_has_prefix(q, end, "Per CPU device:") || d == NULL)
+		if (!TL_HAS(q, end, "Per CPU device:") || d == NULL)
 			return false;
 		q += 15;
-		if (!tl_int(&q, end, &d->cpu) || td_skip_ws(q, end) != end || d->cpu < 0) {
+		if (!tl_int(&q, end, &d->cpu) || tl_ws(q, end) != end || d->cpu < 0) {
 			d->cpu = -1;
 			return false;
 		}
 		d->kind = TD_TLD_KIND_PERCPU;
 		return true;
 	case 'W':
-		if (!td_has_prefix(q, end, "Wakeup Device:") || d == NULL)
+		if (!TL_HAS(q, end, "Wakeup Device:") || d == NULL)
 			return false;
 		d->has_wakeup = true;
 		d->wakeup_device = tl_devname(p, q + 14, end);
 		return true;
 	case 't':
-		if (td_has_prefix(q, end, "tick_broadcast_mask:")) {
+		if (TL_HAS(q, end, "tick_broadcast_mask:")) {
 			tl->broadcast_mask = tl_intern(p, q + 20, end);
-		} else if (td_has_prefix(q, end, "tick_broadcast_oneshot_mask:")) {
+		} else if (TL_HAS(q, end, "tick_broadcast_oneshot_mask:")) {
 			tl->broadcast_oneshot_mask = tl_intern(p, q + 28, end);
 		} else
 			return false;
@@ -735,7 +830,7 @@ tl_word_line(struct tl_parser *p, const char *q, const char *end)
 	case 'S':
 	case 's':
 		/* "SysRq : Show clockevent devices ..." opens a log copy. */
-		if ((td_has_prefix(q, end, "SysRq") || td_has_prefix(q, end, "sysrq")) &&
+		if ((TL_HAS(q, end, "SysRq") || TL_HAS(q, end, "sysrq")) &&
 		    memmem(q, (size_t)(end - q), "Show clockevent", 15) != NULL)
 			return true;
 		return tl_devfield_line(p, q, end);
@@ -775,7 +870,7 @@ tl_strip_prefix(struct tl_parser *p, const char *s, const char *end)
 	}
 	/* "[  12.345678]", "[  +0.000003]", "[    C0]", "[  T123]", one after the other */
 	while (q < end && *q == '[') {
-		r = td_skip_ws(q + 1, end);
+		r = tl_ws(q + 1, end);
 		if (r < end && (*r == '+' || *r == 'C' || *r == 'T'))
 			r++;
 		k = r;
@@ -815,7 +910,7 @@ tl_line(struct tl_parser *p, const char *s, const char *end)
 		end--;
 	if (s < end && (*s == '[' || *s == '<' || (*s >= 'A' && *s <= 'Z')))
 		s = tl_strip_prefix(p, s, end);
-	q = td_skip_ws(s, end);
+	q = tl_ws(s, end);
 	if (q == end)
 		return;
 	if (p->first_line == 0)
@@ -873,6 +968,7 @@ tl_begin(struct tl_parser *p, const char *name, struct td_error *e)
 		return td_error_set(e, ENOMEM, p->name, 0, "out of memory");
 	}
 	td_strpool_init(&tl->pool->sp);
+	td_arena_init(&tl->pool->timers);
 	tl->vmajor = tl->vminor = -1;
 	tl->max_clock_bases = -1;
 	tl->config_hz = -1;
@@ -1021,20 +1117,19 @@ td_timer_list_parse_file(FILE *f, const char *name, struct td_timer_list **out,
 void
 td_timer_list_free(struct td_timer_list *tl)
 {
-	size_t i, j;
+	size_t i;
 
 	if (tl == NULL)
 		return;
-	for (i = 0; i < tl->ncpus; i++) {
-		for (j = 0; j < tl->cpus[i].nbases; j++)
-			free(tl->cpus[i].bases[j].timers);
-		free(tl->cpus[i].bases);
-	}
+	for (i = 0; i < tl->ncpus; i++)
+		free(tl->cpus[i].bases);	/* timers live in the arena */
 	free(tl->cpus);
 	free(tl->devs);
 	free(tl->unknown);
-	if (tl->pool != NULL)
+	if (tl->pool != NULL) {
 		td_strpool_fini(&tl->pool->sp);
+		td_arena_fini(&tl->pool->timers);
+	}
 	free(tl->pool);
 	free(tl);
 }

@@ -1,0 +1,72 @@
+#!/bin/sh
+# /proc/timer_list parser benchmark (make bench).  Generates a synthetic v0.10
+# timer_list of at least 64 MiB (1,024 CPUs x 480 timers + tick devices), then,
+# in the same run, times `wc -l FILE` and the parser (FILE stream and buffer
+# mode) REPS times each and prints the medians, the ratio parse / wc -l (wall
+# and CPU time) and the parser's peak RSS as a ratio to the file size.
+# Targets: parse <= 2x wc -l, peak RSS <= 2x the file (stream mode).
+# Environment: TD_BUILDDIR (build dir), TL_BENCH_REPS (default 7), TMPDIR.
+set -eu
+b=${TD_BUILDDIR:-.}
+reps=${TL_BENCH_REPS:-7}
+bench=$b/bench/timer_list_bench
+gen=$b/bench/timer_list_gen
+if [ ! -x "$bench" ] || [ ! -x "$gen" ]; then
+	make -C "$b" -s bench/timer_list_bench bench/timer_list_gen
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+f=$tmp/timer_list
+"$gen" 1024 480 >"$f"
+size=$(wc -c <"$f")
+lines=$(wc -l <"$f")
+if [ "$size" -lt $((64 * 1024 * 1024)) ]; then
+	echo "generated file is only $size bytes" >&2
+	exit 1
+fi
+cat "$f" >/dev/null	# page cache warm for everyone
+
+# median of column $1 (key=value) over the lines of file $2
+median() {
+	sed -n "s/.*$1=\([0-9]*\).*/\1/p" "$2" | sort -n |
+		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+i=0
+while [ "$i" -lt "$reps" ]; do
+	# interleaved, so that load from elsewhere hits all three alike
+	"$bench" exec wc -l "$f" >>"$tmp/wc"
+	"$bench" exec "$bench" file "$f" >>"$tmp/file_outer"
+	"$bench" file "$f" >>"$tmp/file"
+	"$bench" buffer "$f" >>"$tmp/buffer"
+	i=$((i + 1))
+done
+
+wc_wall=$(median wall_ns "$tmp/wc")
+wc_cpu=$(median cpu_ns "$tmp/wc")
+fo_wall=$(median wall_ns "$tmp/file_outer")
+fo_cpu=$(median cpu_ns "$tmp/file_outer")
+f_parse=$(median parse_ns "$tmp/file")
+b_parse=$(median parse_ns "$tmp/buffer")
+b_cpu=$(median cpu_ns "$tmp/buffer")
+f_rss=$(median maxrss_kb "$tmp/file")
+b_rss=$(median maxrss_kb "$tmp/buffer")
+timers=$(sed -n 's/.*timers=\([0-9]*\).*/\1/p' "$tmp/file" | head -1)
+
+awk -v size="$size" -v lines="$lines" -v timers="$timers" -v reps="$reps" \
+    -v wcw="$wc_wall" -v wcc="$wc_cpu" -v fow="$fo_wall" -v foc="$fo_cpu" \
+    -v fp="$f_parse" -v bp="$b_parse" -v bc="$b_cpu" -v fr="$f_rss" -v br="$b_rss" '
+function ms(ns) { return sprintf("%.1f ms", ns / 1e6) }
+BEGIN {
+	printf "input: %d bytes (%.1f MiB), %d lines, %d timers; median of %d runs\n",
+	    size, size / 1048576, lines, timers, reps
+	printf "wc -l:                  wall %s, cpu %s\n", ms(wcw), ms(wcc)
+	printf "parse FILE (process):   wall %s, cpu %s\n", ms(fow), ms(foc)
+	printf "parse FILE (in-proc):   %s (read included)\n", ms(fp)
+	printf "parse buffer (in-proc): %s, cpu %s (file read beforehand)\n", ms(bp), ms(bc)
+	printf "ratio parse/wc -l:      wall %.2f, cpu %.2f (target <= 2)\n", fow / wcw, foc / wcc
+	printf "peak RSS stream mode:   %.1f MiB, %.2f x file size (target <= 2)\n",
+	    fr / 1024, fr * 1024 / size
+	printf "peak RSS buffer mode:   %.1f MiB, %.2f x file size (the file itself included)\n",
+	    br / 1024, br * 1024 / size
+}'
