@@ -99,9 +99,9 @@ print_json(struct wt_app *a)
 		td_table_row_json(a->table, &j, NULL, v->rowp[i], true);
 	td_json_arr_end(&j);
 	td_json_obj_end(&j);
+	/* td_json_finish ends the document with a newline: one object per line. */
 	if (td_json_finish(&j) < 0)
 		return -EIO;
-	putchar('\n');
 	return 0;
 }
 

@@ -188,6 +188,40 @@ render_groups(struct wt_frame *f, const struct wt_cpu *cpus, size_t ncpus, int m
 	return lines;
 }
 
+/* All CPUs in one line: sums and how many ticks are stopped. */
+static int
+render_summary(struct wt_frame *f, const struct wt_cpu *cpus, size_t ncpus)
+{
+	char r1[16], r2[16], busy[16];
+	double w = 0, loc = 0, max = -1;
+	size_t i;
+	int idle = 0, unknown = 0, top = -1;
+
+	for (i = 0; i < ncpus; i++) {
+		if (w >= 0)
+			w = cpus[i].wakeups < 0 ? -1 : w + cpus[i].wakeups;
+		if (loc >= 0)
+			loc = cpus[i].loc < 0 ? -1 : loc + cpus[i].loc;
+		if (cpus[i].tick_stopped < 0)
+			unknown++;
+		else if (cpus[i].tick_stopped)
+			idle++;
+		if (cpus[i].wakeups > max) {
+			max = cpus[i].wakeups;
+			top = cpus[i].cpu;
+		}
+	}
+	if (unknown)
+		wt_frame_add(f, WT_R_TEXT, "%zu CPUs: %s, loc %s, tick state ?; busiest cpu%d %s",
+		    ncpus, wt_fmt_rate(r1, sizeof(r1), w), wt_fmt_rate(r2, sizeof(r2), loc), top,
+		    wt_fmt_rate(busy, sizeof(busy), max));
+	else
+		wt_frame_add(f, WT_R_TEXT, "%zu CPUs: %s, loc %s, %d idle; busiest cpu%d %s",
+		    ncpus, wt_fmt_rate(r1, sizeof(r1), w), wt_fmt_rate(r2, sizeof(r2), loc), idle,
+		    top, wt_fmt_rate(busy, sizeof(busy), max));
+	return 1;
+}
+
 /* Add the per-CPU strip. */
 int
 wt_cpustrip_render(struct wt_frame *f, const struct wt_cpu *cpus, size_t ncpus,
@@ -203,5 +237,7 @@ wt_cpustrip_render(struct wt_frame *f, const struct wt_cpu *cpus, size_t ncpus,
 		per = 1;
 	if ((ncpus + (size_t)per - 1) / (size_t)per <= (size_t)max_lines)
 		return render_cells(f, cpus, ncpus);
+	if (max_lines == 1)
+		return render_summary(f, cpus, ncpus);
 	return render_groups(f, cpus, ncpus, max_lines);
 }

@@ -218,8 +218,12 @@ render_detail(struct wt_frame *f, const struct wt_view *v, const struct td_wsour
 	size_t pos = 0;
 	int i, shown = 0, more = 0, n = 0;
 
-	if (w->known & TD_WS_PID)
+	if ((w->known & TD_WS_PID) && w->pid >= 0)
 		wt_frame_add(f, WT_R_DETAIL, "    armed by: pid %d, comm %s (%s)%s%s", w->pid,
+		    w->comm[0] ? w->comm : "?", td_task_name(w->task),
+		    w->site ? ", site " : "", w->site ? w->site : "");
+	else if (w->known & TD_WS_PID)
+		wt_frame_add(f, WT_R_DETAIL, "    armed by: %s (%s, no task)%s%s",
 		    w->comm[0] ? w->comm : "?", td_task_name(w->task),
 		    w->site ? ", site " : "", w->site ? w->site : "");
 	else
@@ -298,6 +302,8 @@ wt_render(struct wt_frame *f, struct wt_view *v, const struct wt_facts *facts,
 		strip_max = 1 << 20;
 	else {
 		strip_max = (height - (int)f->n - 6) / 3;
+		if (strip_max < 1)
+			strip_max = 1;
 		if (strip_max > 8)
 			strip_max = 8;
 	}

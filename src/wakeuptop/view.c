@@ -371,6 +371,8 @@ wt_view_strip(struct wt_view *v, int ncpus, int (*tick_stopped)(const void *ctx,
 
 		if (!(w->known & TD_WS_CPU) || w->per_cpu == NULL)
 			continue;
+		/* Split by CPU: a CPU without shown sources has 0, not unknown. */
+		have_cpu = true;
 		if (is_local_timer(w)) {
 			have_loc = true;
 			for (c = 0; c < w->ncpus; c++)
@@ -378,7 +380,6 @@ wt_view_strip(struct wt_view *v, int ncpus, int (*tick_stopped)(const void *ctx,
 		}
 		if (!wanted(v, w))
 			continue;
-		have_cpu = true;
 		for (c = 0; c < w->ncpus; c++)
 			s[c].wakeups += (double)w->per_cpu[c] / secs;
 	}

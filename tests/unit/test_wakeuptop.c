@@ -90,6 +90,11 @@ test_strip(void)
 	ok(n <= 3, "many distinct groups still fit 3 lines (%d)", n);
 	ok(strstr(f.lines[f.n - 1].text, "more CPUs") != NULL, "the rest is summed: '%s'",
 	    f.lines[f.n - 1].text);
+	wt_frame_reset(&f, 60);
+	n = wt_cpustrip_render(&f, cpus, 256, 1);
+	is_int(n, 1, "one line on a small screen");
+	ok(strstr(f.lines[0].text, "256 CPUs: ") != NULL && strstr(f.lines[0].text,
+	    "busiest cpu255") != NULL, "a summary of all CPUs: '%s'", f.lines[0].text);
 	cpus[0].wakeups = -1;
 	cpus[0].loc = -1;
 	cpus[0].tick_stopped = -1;
@@ -300,12 +305,12 @@ test_view(void)
 	    "rows; sort mark");
 	is_int(f.n, 4 + 1 + 1 + 1 + 1 + 4, "title, 3 header lines, strip, blank, head, 4 rows");
 
-	/* Render on a 60x12 screen: lines fit, selection highlighted, status last. */
+	/* Render on a 60x16 screen: lines fit, selection highlighted, status last. */
 	wt_key(&v, L'\r', false, 10);
 	wt_frame_reset(&f, 60);
 	st.batch = false;
-	wt_render(&f, &v, &fa, &st, 12);
-	is_int(f.n, 12, "exactly the screen's height");
+	wt_render(&f, &v, &fa, &st, 16);
+	is_int(f.n, 16, "exactly the screen's height");
 	found = 0;
 	for (i = 0; i < f.n; i++) {
 		ok(wt_text_width(f.lines[i].text) <= 60, "line %zu fits 60 columns", i);
