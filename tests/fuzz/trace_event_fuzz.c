@@ -1,0 +1,113 @@
+/*
+ * libFuzzer target: the raw event decoder.  The input is a run of tracefs
+ * sub-buffers (4096 bytes each, as trace_pipe_raw gives them), decoded with
+ * the event formats saved in tests/fixtures/trace/events.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <traceevent/event-parse.h>
+
+#include "fuzz.h"
+#include "source.h"
+#include "trace_decode.h"
+
+const char *const td_fuzz_seeds[] = {
+	"fixtures/trace/raw/*.bin",
+	NULL
+};
+
+static struct td_trace_decoder *dec;
+static volatile size_t sink;
+
+/* The fixtures directory: $TD_SRCDIR/tests/fixtures/trace/events or beside this file. */
+static void
+events_dir(char *buf, size_t len)
+{
+	const char *src = getenv("TD_SRCDIR");
+	const char *slash;
+
+	if (src != NULL) {
+		snprintf(buf, len, "%s/tests/fixtures/trace/events", src);
+		return;
+	}
+	slash = strrchr(__FILE__, '/');
+	snprintf(buf, len, "%.*s/../fixtures/trace/events",
+	    slash ? (int)(slash - __FILE__) : 1, slash ? __FILE__ : ".");
+}
+
+/* Load one saved format into tep. */
+static void
+load_format(struct tep_handle *tep, const char *dir, const char *sys, const char *name)
+{
+	char path[4096];
+	struct td_buf b;
+
+	snprintf(path, sizeof(path), "%s/%s/%s/format", dir, sys, name);
+	if (td_read_file(path, 1 << 20, &b, NULL) < 0) {
+		fprintf(stderr, "trace_event_fuzz: cannot read %s\n", path);
+		exit(1);
+	}
+	tep_parse_event(tep, b.data, b.len, sys);
+	td_buf_free(&b);
+}
+
+/* Build the decoder once from the saved formats. */
+static void
+setup(void)
+{
+	static const char *const ev[][2] = {
+		{ "timer", "timer_start" }, { "timer", "hrtimer_start" },
+		{ "timer", "timer_expire_entry" }, { "timer", "hrtimer_expire_entry" },
+		{ "timer", "timer_cancel" }, { "timer", "hrtimer_cancel" },
+		{ "irq", "irq_handler_entry" }, { "irq", "softirq_entry" },
+		{ "irq_vectors", "local_timer_entry" }, { "irq_vectors", "reschedule_entry" },
+		{ "irq_vectors", "call_function_entry" },
+		{ "irq_vectors", "call_function_single_entry" },
+		{ "irq_vectors", "irq_work_entry" },
+	};
+	char dir[4000], path[4096];
+	struct tep_handle *tep = tep_alloc();
+	struct td_buf b;
+
+	events_dir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/header_page", dir);
+	if (tep == NULL || td_read_file(path, 1 << 20, &b, NULL) < 0) {
+		fprintf(stderr, "trace_event_fuzz: cannot read %s\n", path);
+		exit(1);
+	}
+	tep_parse_header_page(tep, b.data, b.len, 8);
+	td_buf_free(&b);
+	for (size_t i = 0; i < sizeof(ev) / sizeof(ev[0]); i++)
+		load_format(tep, dir, ev[i][0], ev[i][1]);
+	if (td_trace_decoder_new(tep, &dec, NULL) < 0)
+		exit(1);
+	/* The decoder keeps what it needs; tep stays for the process lifetime. */
+}
+
+/* Look at every field of an event so ASan sees bad pointers. */
+static void
+on_event(const struct td_tev *ev, void *arg)
+{
+	(void)arg;
+	sink += ev->ptr + ev->function + (size_t)ev->num + ev->namelen;
+	for (size_t i = 0; i < ev->namelen; i++)
+		sink += (unsigned char)ev->name[i];
+}
+
+/* Decode each 4096-byte sub-buffer of the input. */
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (dec == NULL)
+		setup();
+	for (size_t off = 0; off < size; off += 4096) {
+		size_t len = size - off < 4096 ? size - off : 4096;
+		long missed;
+
+		td_trace_decode(dec, data + off, len, 0, on_event, NULL, &missed);
+	}
+	return 0;
+}

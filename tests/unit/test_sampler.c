@@ -1,0 +1,488 @@
+/*
+ * The sampler's pieces without a live kernel: the column table, samples
+ * (merge, delta), the timer_stats and interrupts backends on captured trees,
+ * and the raw event decoder on a hand-encoded and on captured sub-buffers.
+ */
+#include <errno.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <traceevent/event-parse.h>
+
+#include "sampler.h"
+#include "source.h"
+#include "table.h"
+#include "tap.h"
+#include "timer_stats.h"
+#include "trace_decode.h"
+
+/* $TD_SRCDIR/tests/fixtures/NAME. */
+static const char *
+fixture(const char *name)
+{
+	static char buf[4096];
+	const char *src = getenv("TD_SRCDIR");
+
+	snprintf(buf, sizeof(buf), "%s/tests/fixtures/%s", src ? src : "..", name);
+	return buf;
+}
+
+/* A source for table tests. */
+static struct td_wsource *
+add(struct td_sample *p, enum td_kind k, const char *fn, int pid, const char *comm,
+    uint64_t count)
+{
+	struct td_wsource *w = td_sample_add(p);
+
+	w->kind = k;
+	w->function = strdup(fn);
+	w->pid = pid;
+	if (comm != NULL) {
+		strlcpy(w->comm, comm, sizeof(w->comm));
+		w->known |= TD_WS_PID;
+	}
+	w->count = count;
+	return w;
+}
+
+/* Column choice, sorting with unknown values, text and JSON rendering. */
+static void
+test_table(void)
+{
+	struct td_sample *p = calloc(1, sizeof(*p));
+	struct td_table *t;
+	struct td_error e;
+	const void *rows[8];
+	char line[512], *out = NULL;
+	size_t outlen = 0;
+	struct td_json j;
+	FILE *f;
+
+	add(p, TD_KIND_HRTIMER, "tick_sched_timer", 0, "swapper/0", 40);
+	add(p, TD_KIND_TIMER, "process_timeout", 812, "sshd", 7);
+	add(p, TD_KIND_IRQ, "eth0", -1, NULL, 90)->irq = 24;
+	add(p, TD_KIND_TIMER, "process_timeout", 812, "sshd", 3);	/* same identity */
+	p->period_ns = 2000000000ULL;
+	td_sample_finish(p);
+	is_int(p->n, 3, "equal identities merge");
+	is_int(p->total_events, 140, "total of the counts");
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->src[i].function, "process_timeout") == 0) {
+			is_int(p->src[i].count, 10, "merged counts add up");
+			ok(p->src[i].rate > 4.99 && p->src[i].rate < 5.01, "rate = count / period");
+		}
+
+	ok(td_table_new(&t, td_wsource_columns, td_wsource_ncolumns, &e) == 0, "table");
+	ok(td_table_select(t, "count,pid,comm,function", &e) == 0, "select four columns");
+	is_int(td_table_nselected(t), 4, "four selected");
+	ok(td_table_select(t, "count,bogus", &e) == -EINVAL && strstr(e.msg, "bogus") != NULL,
+	    "an unknown column is named");
+	ok(td_table_select(t, "+irq", &e) == 0 &&
+	    strcmp(td_table_selected(t, td_table_nselected(t) - 1)->name, "irq") == 0,
+	    "+LIST appends to the defaults");
+	ok(td_table_select(t, "count,pid,comm,function", &e) == 0, "select again");
+
+	for (size_t i = 0; i < p->n; i++)
+		rows[i] = &p->src[i];
+	ok(td_table_sort(t, "count", true, rows, p->n, &e) == 0, "sort by count");
+	ok(((const struct td_wsource *)rows[0])->count == 90 &&
+	    ((const struct td_wsource *)rows[2])->count == 10, "largest first");
+	ok(td_table_sort(t, "pid", true, rows, p->n, &e) == 0, "sort by pid");
+	is_int(((const struct td_wsource *)rows[2])->kind, TD_KIND_IRQ,
+	    "an unknown pid sorts last, not as 0");
+	ok(td_table_sort(t, "nope", true, rows, p->n, &e) == -EINVAL, "bad sort column");
+
+	td_table_measure(t, rows, p->n);
+	td_table_row_line(t, rows[2], line, sizeof(line));
+	ok(strstr(line, " - ") != NULL && strstr(line, "eth0") != NULL,
+	    "unknown pid and comm print as '-': '%s'", line);
+
+	f = open_memstream(&out, &outlen);
+	td_json_init(&j, f, false);
+	td_table_render_json(t, &j, NULL, rows, p->n);
+	td_json_finish(&j);
+	fclose(f);
+	ok(strstr(out, "\"comm\":\"sshd\"") != NULL, "JSON has the comm: %s", out);
+	ok(strstr(out, "{\"count\":90,\"function\":\"eth0\"}") != NULL,
+	    "JSON leaves unknown members out");
+	free(out);
+	td_table_free(t);
+	td_sample_free(p);
+}
+
+/* Identity-keyed deltas: sources matched by identity, not position. */
+static void
+test_delta(void)
+{
+	struct td_sample *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+
+	add(a, TD_KIND_TIMER, "f", 1, "one", 10);
+	add(a, TD_KIND_TIMER, "g", 2, "two", 5);
+	add(b, TD_KIND_TIMER, "new", 3, "three", 4);	/* appeared */
+	add(b, TD_KIND_TIMER, "g", 2, "two", 9);
+	add(b, TD_KIND_TIMER, "f", 1, "one", 10);	/* unchanged: dropped */
+	td_sample_finish(a);
+	td_sample_finish(b);
+	td_sample_delta(b, a);
+	is_int(b->n, 2, "unchanged sources drop out of the delta");
+	for (size_t i = 0; i < b->n; i++) {
+		if (strcmp(b->src[i].function, "g") == 0)
+			is_int(b->src[i].count, 4, "g: 9 - 5");
+		else
+			is_int(b->src[i].count, 4, "a new source counts from zero");
+	}
+	td_sample_free(a);
+	td_sample_free(b);
+}
+
+/* The first number after label on its line, summed over the numbers that follow. */
+static uint64_t
+row_sum(const char *path, const char *label)
+{
+	struct td_buf b;
+	uint64_t sum = 0;
+	const char *p;
+
+	if (td_read_file(path, 1 << 24, &b, NULL) < 0)
+		return 0;
+	for (p = b.data; p != NULL; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		const char *q = p;
+
+		while (*q == ' ')
+			q++;
+		if (strncmp(q, label, strlen(label)) != 0)
+			continue;
+		q += strlen(label);
+		for (;;) {
+			char *end;
+			unsigned long long v = strtoull(q, &end, 10);
+
+			if (end == q)
+				break;
+			sum += v;
+			q = end;
+		}
+		break;
+	}
+	td_buf_free(&b);
+	return sum;
+}
+
+/* Count of the source with this kind and function, or -1. */
+static long long
+count_of(const struct td_sample *p, enum td_kind k, const char *fn)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->src[i].kind == k && strcmp(p->src[i].function, fn) == 0)
+			return (long long)p->src[i].count;
+	return -1;
+}
+
+/* Open, start, collect and close a sampler on a tree. */
+static struct td_sample *
+sample_tree(const char *root, enum td_backend be, const char *file, char *note, size_t len,
+    int *err)
+{
+	struct td_sampler_opts o;
+	struct td_sampler *s;
+	struct td_sample *p = NULL;
+	struct td_error e;
+
+	td_sampler_opts_init(&o);
+	o.sysroot = root;
+	o.backend = be;
+	o.timer_stats_file = file;
+	*err = td_sampler_open(&s, &o, &e);
+	if (*err < 0)
+		return NULL;
+	if (note)
+		snprintf(note, len, "%s", td_sampler_note(s));
+	if ((*err = td_sampler_start(s, &e)) == 0)
+		*err = td_sampler_collect(s, &p, &e);
+	td_sampler_close(s);
+	return p;
+}
+
+/* The backends on captured trees. */
+static void
+test_backends(void)
+{
+	char pat[4096], path[4096], note[256];
+	struct td_sample *p;
+	glob_t g;
+	int err, n = 0;
+
+	p = sample_tree(fixture("timer_stats/sysroot"), TD_BACKEND_AUTO, NULL, note,
+	    sizeof(note), &err);
+	if (ok(p != NULL, "a tree with proc/timer_stats samples")) {
+		is_int(p->backend, TD_BACKEND_TIMER_STATS, "auto picks timer_stats");
+		is_str(note, "", "first choice: no note");
+		snprintf(path, sizeof(path), "%s", fixture("timer_stats/sysroot/proc/timer_stats"));
+		ok(p->period_ns == 8024000000ULL, "period from the file");
+		is_int(count_of(p, TD_KIND_TIMER, "phy_timer"), 16,
+		    "two phy_timer lines of 8 merge by identity");
+		td_sample_free(p);
+	}
+	p = sample_tree("/nonexistent-root", TD_BACKEND_TRACEFS, NULL, NULL, 0, &err);
+	ok(p == NULL && err < 0, "tracefs refuses a captured tree");
+	p = sample_tree(fixture("timer_stats/sysroot"), TD_BACKEND_INTERRUPTS, NULL, NULL, 0,
+	    &err);
+	ok(p == NULL && err < 0, "interrupts without proc/interrupts fails");
+
+	if (corpus_dir() == NULL) {
+		ok(1, "# SKIP no corpus");
+		return;
+	}
+	snprintf(pat, sizeof(pat), "%s/kmatrix/*/after/proc/interrupts", corpus_dir());
+	if (glob(pat, 0, NULL, &g) != 0)
+		return;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		char root[4096], before[4200], after[4200];
+		long long loc, timer;
+		char *slash;
+
+		snprintf(root, sizeof(root), "%s", g.gl_pathv[i]);
+		slash = strstr(root, "/after/proc/interrupts");
+		*slash = '\0';
+		p = sample_tree(root, TD_BACKEND_AUTO, NULL, note, sizeof(note), &err);
+		if (!ok(p != NULL, "%s: sampled", strrchr(root, '/') + 1))
+			continue;
+		n++;
+		is_int(p->backend, TD_BACKEND_INTERRUPTS, "no timer_stats in a 6.x tree");
+		ok(strstr(note, "interrupts:") == note, "the note says why: %s", note);
+		ok(!p->lost_known, "lost events are unknown, not 0");
+		is_int(p->period_ns, 0, "a capture pair has no known period");
+		snprintf(before, sizeof(before), "%s/proc/interrupts", root);
+		snprintf(after, sizeof(after), "%s/after/proc/interrupts", root);
+		if (row_sum(before, "LOC:") > 0) {
+			loc = (long long)(row_sum(after, "LOC:") - row_sum(before, "LOC:"));
+			is_int(count_of(p, TD_KIND_VECTOR, "LOC"), loc ? loc : -1,
+			    "LOC delta as the files say");
+		}
+		snprintf(before, sizeof(before), "%s/proc/softirqs", root);
+		snprintf(after, sizeof(after), "%s/after/proc/softirqs", root);
+		timer = (long long)(row_sum(after, "TIMER:") - row_sum(before, "TIMER:"));
+		is_int(count_of(p, TD_KIND_SOFTIRQ, "TIMER"), timer ? timer : -1,
+		    "TIMER softirq delta as the files say");
+		td_sample_free(p);
+	}
+	globfree(&g);
+	ok(n > 0, "some capture had an after/ pair");
+}
+
+/* Build a tep from the saved formats of tests/fixtures/trace/events. */
+static struct tep_handle *
+fixture_tep(void)
+{
+	static const char *const ev[][2] = {
+		{ "timer", "timer_start" }, { "timer", "hrtimer_start" },
+		{ "timer", "timer_expire_entry" }, { "timer", "hrtimer_expire_entry" },
+		{ "timer", "timer_cancel" }, { "timer", "hrtimer_cancel" },
+		{ "irq", "irq_handler_entry" }, { "irq", "softirq_entry" },
+		{ "irq_vectors", "local_timer_entry" },
+	};
+	struct tep_handle *tep = tep_alloc();
+	char path[4096];
+	struct td_buf b;
+
+	snprintf(path, sizeof(path), "%s", fixture("trace/events/header_page"));
+	if (td_read_file(path, 1 << 20, &b, NULL) < 0)
+		return NULL;
+	tep_parse_header_page(tep, b.data, b.len, 8);
+	td_buf_free(&b);
+	for (size_t i = 0; i < sizeof(ev) / sizeof(ev[0]); i++) {
+		char rel[256];
+
+		snprintf(rel, sizeof(rel), "trace/events/%s/%s/format", ev[i][0], ev[i][1]);
+		snprintf(path, sizeof(path), "%s", fixture(rel));
+		if (td_read_file(path, 1 << 20, &b, NULL) < 0)
+			return NULL;
+		tep_parse_event(tep, b.data, b.len, ev[i][0]);
+		td_buf_free(&b);
+	}
+	return tep;
+}
+
+static struct td_tev got[16];
+static int ngot;
+
+/* Keep decoded events (names copied out of the sub-buffer). */
+static void
+keep(const struct td_tev *ev, void *arg)
+{
+	static char names[16][32];
+
+	(void)arg;
+	if (ngot < 16) {
+		got[ngot] = *ev;
+		snprintf(names[ngot], sizeof(names[ngot]), "%.*s", (int)ev->namelen,
+		    ev->name ? ev->name : "");
+		got[ngot].name = names[ngot];
+		ngot++;
+	}
+}
+
+/* Put a field of event ev at its format offset. */
+static void
+put(unsigned char *rec, struct tep_event *ev, const char *name, uint64_t v)
+{
+	struct tep_format_field *f = tep_find_any_field(ev, name);
+
+	memcpy(rec + f->offset, &v, (size_t)f->size);
+}
+
+/* Append one event record to a sub-buffer; returns the new data length. */
+static size_t
+append(unsigned char *page, size_t len, const unsigned char *rec, size_t size, uint32_t delta)
+{
+	size_t padded = (size + 3) & ~(size_t)3;
+	uint32_t hdr = (uint32_t)(padded / 4) | (delta << 5);
+
+	memcpy(page + 16 + len, &hdr, 4);
+	memcpy(page + 16 + len + 4, rec, size);
+	return len + 4 + padded;
+}
+
+/* The decoder on a hand-encoded sub-buffer and on captured ones. */
+static void
+test_decoder(void)
+{
+	struct tep_handle *tep = fixture_tep();
+	struct td_trace_decoder *d;
+	struct tep_event *hs, *hx, *hc, *ih, *si, *lt;
+	unsigned char page[4096], rec[64];
+	struct td_error e;
+	uint64_t commit;
+	size_t len = 0;
+	long missed;
+	int n;
+
+	if (!ok(tep != NULL, "event formats from the fixtures"))
+		return;
+	if (!ok(td_trace_decoder_new(tep, &d, &e) == 0, "decoder"))
+		return;
+	ok(td_trace_decoder_deferrable_flag(d) == 0x00080000 &&
+	    td_trace_decoder_pinned_flag(d) == 0x00100000,
+	    "D and P flag bits read from timer_start's print fmt");
+	hs = tep_find_event_by_name(tep, "timer", "hrtimer_start");
+	hx = tep_find_event_by_name(tep, "timer", "hrtimer_expire_entry");
+	hc = tep_find_event_by_name(tep, "timer", "hrtimer_cancel");
+	ih = tep_find_event_by_name(tep, "irq", "irq_handler_entry");
+	si = tep_find_event_by_name(tep, "irq", "softirq_entry");
+	lt = tep_find_event_by_name(tep, "irq_vectors", "local_timer_entry");
+	memset(page, 0, sizeof(page));
+	commit = 1000;
+	memcpy(page, &commit, 8);
+
+	memset(rec, 0, sizeof(rec));
+	put(rec, hs, "common_type", (uint64_t)hs->id);
+	put(rec, hs, "common_pid", 4242);
+	put(rec, hs, "hrtimer", 0xffff888012345678ULL);
+	put(rec, hs, "function", 0xffffffff81234560ULL);
+	put(rec, hs, "mode", 2);
+	len = append(page, len, rec, (size_t)hs->format.fields->offset + 40, 10);
+
+	memset(rec, 0, sizeof(rec));
+	put(rec, hc, "common_type", (uint64_t)hc->id);
+	put(rec, hc, "common_flags", 0x08);
+	put(rec, hc, "hrtimer", 0xffff888012345678ULL);
+	len = append(page, len, rec, 16, 5);
+
+	memset(rec, 0, sizeof(rec));
+	put(rec, hx, "common_type", (uint64_t)hx->id);
+	put(rec, hx, "common_flags", 0x08);
+	put(rec, hx, "hrtimer", 0xffff888012345678ULL);
+	put(rec, hx, "function", 0xffffffff81234560ULL);
+	len = append(page, len, rec, 32, 1);
+
+	memset(rec, 0, sizeof(rec));
+	put(rec, ih, "common_type", (uint64_t)ih->id);
+	put(rec, ih, "irq", 11);
+	put(rec, ih, "name", (5u << 16) | 16u);
+	memcpy(rec + 16, "eth0", 5);
+	len = append(page, len, rec, 21, 1);
+
+	memset(rec, 0, sizeof(rec));
+	put(rec, si, "common_type", (uint64_t)si->id);
+	put(rec, si, "vec", 1);
+	len = append(page, len, rec, 12, 1);
+
+	memset(rec, 0, sizeof(rec));
+	put(rec, lt, "common_type", (uint64_t)lt->id);
+	put(rec, lt, "vector", 236);
+	len = append(page, len, rec, 12, 1);
+
+	commit = len;
+	memcpy(page + 8, &commit, 8);
+	ngot = 0;
+	n = td_trace_decode(d, page, sizeof(page), 1, keep, NULL, &missed);
+	is_int(n, 6, "six events in the sub-buffer");
+	is_int(ngot, 6, "all six are of interest");
+	if (ngot == 6) {
+		is_int(got[0].type, TD_TEV_HRTIMER_START, "hrtimer_start");
+		is_int(got[0].pid, 4242, "its pid");
+		ok(got[0].ptr == 0xffff888012345678ULL, "its hrtimer");
+		ok(got[0].function == 0xffffffff81234560ULL, "its callback");
+		is_int(got[0].flags, 2, "its mode (pinned)");
+		is_int(got[0].ts, 1010, "timestamps add up the deltas");
+		is_int(got[0].cpu, 1, "the CPU of the buffer");
+		is_int(got[1].type, TD_TEV_HRTIMER_CANCEL, "hrtimer_cancel");
+		ok(got[1].ctx & TD_TEV_CTX_HARDIRQ, "in hard IRQ context");
+		is_int(got[2].type, TD_TEV_HRTIMER_EXPIRE, "hrtimer_expire_entry");
+		ok(got[2].ptr == got[0].ptr, "the same hrtimer");
+		is_int(got[3].type, TD_TEV_IRQ, "irq_handler_entry");
+		ok(got[3].num == 11 && strcmp(got[3].name, "eth0") == 0, "irq 11 eth0");
+		ok(got[4].type == TD_TEV_SOFTIRQ && got[4].num == 1, "softirq TIMER");
+		ok(got[5].type == TD_TEV_VECTOR && strcmp(got[5].name, "LOC") == 0 &&
+		    got[5].num == 236, "local timer vector named LOC");
+	}
+	is_int(missed, 0, "no missed events");
+	commit = 5000;
+	memcpy(page + 8, &commit, 8);
+	ok(td_trace_decode(d, page, sizeof(page), 0, keep, NULL, &missed) == -EINVAL,
+	    "a commit past the sub-buffer is refused");
+	ok(td_trace_decode(d, page, 8, 0, keep, NULL, &missed) == -EINVAL,
+	    "a sub-buffer shorter than its header is refused");
+
+	/* Sub-buffers captured from this kernel's trace_pipe_raw. */
+	{
+		static const char *const raw[] = { "trace/raw/cpu0.bin", "trace/raw/cpu1.bin" };
+		int total = 0, timers = 0;
+
+		for (size_t i = 0; i < 2; i++) {
+			struct td_buf b;
+
+			if (td_read_file(fixture(raw[i]), 1 << 20, &b, NULL) < 0)
+				continue;
+			for (size_t off = 0; off + 4096 <= b.len; off += 4096) {
+				ngot = 0;
+				n = td_trace_decode(d, b.data + off, 4096, (int)i, keep, NULL,
+				    &missed);
+				if (n > 0)
+					total += n;
+				for (int k = 0; k < ngot; k++)
+					if (got[k].type <= TD_TEV_HRTIMER_CANCEL &&
+					    got[k].ptr != 0)
+						timers++;
+			}
+			td_buf_free(&b);
+		}
+		ok(total > 20, "captured sub-buffers decode (%d events)", total);
+		ok(timers > 0, "with timer events carrying their timer address");
+	}
+	td_trace_decoder_free(d);
+	tep_free(tep);
+}
+
+/* Run the tests. */
+int
+main(void)
+{
+	test_table();
+	test_delta();
+	test_backends();
+	test_decoder();
+	return done_testing();
+}

@@ -1,0 +1,284 @@
+/* The timer_stats parser on every public sample and on hand-made fixtures. */
+#include <errno.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sampler.h"
+#include "source.h"
+#include "tap.h"
+#include "timer_stats.h"
+
+/* Read a file or fail the test run. */
+static struct td_buf
+slurp(const char *path)
+{
+	struct td_buf b;
+
+	if (td_read_file(path, 1 << 24, &b, NULL) < 0) {
+		printf("Bail out! cannot read %s\n", path);
+		exit(1);
+	}
+	return b;
+}
+
+/* A fixture path under $TD_SRCDIR/tests/fixtures/timer_stats. */
+static const char *
+fixture(const char *name)
+{
+	static char buf[4096];
+	const char *src = getenv("TD_SRCDIR");
+
+	snprintf(buf, sizeof(buf), "%s/tests/fixtures/timer_stats/%s", src ? src : "..", name);
+	return buf;
+}
+
+/*
+ * What the file says, counted independently of the parser: entry lines are
+ * those whose first non-blank field is digits, an optional D, then a comma.
+ */
+struct expect {
+	size_t		 entries, deferrable;
+	uint64_t	 sum, total;
+	int		 have_total;
+};
+
+/* Count entries, D marks, their sum and the total line by plain scanning. */
+static struct expect
+scan(const char *text)
+{
+	struct expect x = { 0 };
+	const char *line = text;
+
+	while (line && *line) {
+		const char *p = line;
+		char *end;
+		unsigned long long v;
+
+		while (*p == ' ')
+			p++;
+		v = strtoull(p, &end, 10);
+		if (end != p && (*end == ',' || (end[0] == 'D' && end[1] == ','))) {
+			x.entries++;
+			x.sum += v;
+			if (*end == 'D')
+				x.deferrable++;
+		} else if (end != p && strncmp(end, " total events", 13) == 0) {
+			x.total = v;
+			x.have_total = 1;
+		}
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return x;
+}
+
+/* Every public sample parses, and agrees with the plain scan. */
+static void
+test_corpus(void)
+{
+	char pat[4096];
+	glob_t g;
+
+	if (corpus_dir() == NULL) {
+		ok(1, "# SKIP no corpus");
+		return;
+	}
+	snprintf(pat, sizeof(pat), "%s/public/timer_stats/*", corpus_dir());
+	if (glob(pat, 0, NULL, &g) != 0 || g.gl_pathc < 4) {
+		ok(0, "the four public timer_stats samples are there");
+		return;
+	}
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		const char *path = g.gl_pathv[i], *base = strrchr(path, '/') + 1;
+		struct td_buf b = slurp(path);
+		struct expect x = scan(b.data);
+		struct td_timer_stats *ts;
+		struct td_error e;
+		size_t nd = 0;
+		int r;
+
+		r = td_timer_stats_parse(b.data, b.len, path, &ts, &e);
+		if (!ok(r == 0, "%s parses", base)) {
+			diag("%s", e.msg);
+			td_buf_free(&b);
+			continue;
+		}
+		is_int(ts->n, x.entries, "%s: every entry line", base);
+		is_int(td_timer_stats_sum(ts), x.sum, "%s: counts add up", base);
+		for (size_t k = 0; k < ts->n; k++)
+			nd += ts->entries[k].deferrable;
+		is_int(nd, x.deferrable, "%s: D marks", base);
+		is_int(ts->have_total, x.have_total, "%s: total line seen", base);
+		if (x.have_total)
+			is_int(ts->total_events, x.total, "%s: total events", base);
+		if (strncmp(base, "pre-v0.1", 8) == 0)
+			is_int(ts->version, TD_TS_PROTO, "%s: prototype format", base);
+		else if (strncmp(base, "v0.1", 4) == 0)
+			is_int(ts->version, TD_TS_V01, "%s: v0.1", base);
+		else if (strncmp(base, "v0.2", 4) == 0)
+			is_int(ts->version, TD_TS_V02, "%s: v0.2", base);
+		else if (strncmp(base, "v0.3", 4) == 0)
+			is_int(ts->version, TD_TS_V03, "%s: v0.3", base);
+		if (strstr(base, "elided") != NULL)
+			ok(ts->elided, "%s: the elision is noticed", base);
+		for (size_t k = 0; k < ts->n; k++)
+			if (strchr(ts->entries[k].comm, '(') || ts->entries[k].expire[0] == '\0' ||
+			    ts->entries[k].start[0] == '\0') {
+				ok(0, "%s line %ld: comm/start/expire split", base,
+				    ts->entries[k].line);
+				break;
+			}
+		td_timer_stats_free(ts);
+		td_buf_free(&b);
+	}
+	globfree(&g);
+}
+
+/* Details of the hand-made samples, one by one. */
+static void
+test_fixtures(void)
+{
+	struct td_timer_stats *ts;
+	struct td_error e;
+	struct td_buf b;
+	int r;
+
+	b = slurp(fixture("v0.2-overflow.txt"));
+	r = td_timer_stats_parse(b.data, b.len, "v0.2-overflow.txt", &ts, &e);
+	if (ok(r == 0, "overflow sample parses")) {
+		ok(ts->have_overflow && ts->overflow == 114022, "Overflow: 114022 entries");
+		is_int(ts->period_ns, 10007000000ULL, "period 10.007 s");
+		is_int(ts->n, 7, "seven entries");
+		is_int(ts->entries[0].count, 1589424, "a seven-digit count widens the column");
+		ok(ts->entries[1].deferrable && ts->entries[1].count == 18428, "18428D,");
+		is_int(ts->entries[1].pid, 23426, "five-digit pid");
+		is_str(ts->entries[1].comm, "kworker/u16:0", "comm with a slash");
+		is_str(ts->entries[3].comm, "lnx-dmxmsg-epo-", "15-character comm");
+		is_str(ts->entries[3].start, "hrtimer_start", "start after a full comm");
+		is_str(ts->entries[5].comm, "IRQ 218", "comm with a space");
+		is_str(ts->entries[5].start, "e1000_intr_msi.constprop.3", ".constprop suffix");
+		is_str(ts->entries[6].expire, "<ffffffffa01234c0>", "unresolved symbol");
+		ok(ts->have_rate && ts->events_per_sec > 160997.70 &&
+		    ts->events_per_sec < 160997.71, "events/sec trailer");
+		td_timer_stats_free(ts);
+	}
+	td_buf_free(&b);
+
+	b = slurp(fixture("v0.3-inactive-idle.txt"));
+	r = td_timer_stats_parse(b.data, b.len, "idle", &ts, &e);
+	if (ok(r == 0, "idle v0.3 parses")) {
+		is_int(ts->collection, 0, "Collection: inactive");
+		ok(ts->have_period && ts->period_ns == 0, "Sample period: 0.000 s");
+		ok(ts->have_total && ts->total_events == 0 && !ts->have_rate,
+		    "0 total events, no rate");
+		is_int(ts->n, 0, "no entries");
+		td_timer_stats_free(ts);
+	}
+	td_buf_free(&b);
+
+	b = slurp(fixture("v0.3-short-period.txt"));
+	r = td_timer_stats_parse(b.data, b.len, "short", &ts, &e);
+	if (ok(r == 0, "short period v0.3 parses")) {
+		is_int(ts->collection, 1, "Collection: active");
+		ok(!ts->have_rate && ts->total_events == 24, "period < 1 s: no events/sec");
+		is_str(ts->entries[2].start, "queue_delayed_work_on.part.7", ".part suffix");
+		ok(ts->entries[2].deferrable, "1D,");
+		td_timer_stats_free(ts);
+	}
+	td_buf_free(&b);
+
+	b = slurp(fixture("v0.2-sort-n.txt"));
+	r = td_timer_stats_parse(b.data, b.len, "sorted", &ts, &e);
+	if (ok(r == 0, "a sort -n copy parses")) {
+		is_int(ts->version, TD_TS_V02, "version line after the period");
+		is_int(ts->n, 3, "entries between header and trailer");
+		is_int(ts->total_events, 8, "trailer at the end");
+		td_timer_stats_free(ts);
+	}
+	td_buf_free(&b);
+
+	b = slurp(fixture("bad-entry.txt"));
+	r = td_timer_stats_parse(b.data, b.len, "bad-entry.txt", &ts, &e);
+	ok(r == -EINVAL && e.line == 3 && strcmp(e.path, "bad-entry.txt") == 0,
+	    "an entry without (expire) is refused, naming line 3");
+	b.len = 0;
+	td_buf_free(&b);
+	b = slurp(fixture("bad-period.txt"));
+	r = td_timer_stats_parse(b.data, b.len, "bad-period.txt", &ts, &e);
+	ok(r == -EINVAL && e.line == 2, "a bad period names line 2");
+	td_buf_free(&b);
+	b = slurp(fixture("not-timer-stats.txt"));
+	r = td_timer_stats_parse(b.data, b.len, "tl", &ts, &e);
+	ok(r == -EINVAL && e.line == 1, "a timer_list is not a timer_stats");
+	td_buf_free(&b);
+	r = td_timer_stats_parse("", 0, "empty", &ts, &e);
+	ok(r == -EINVAL, "an empty file is refused");
+	r = td_timer_stats_parse("   3,  1 a b (c)\n\0x\n", 19, "nul", &ts, &e);
+	ok(r == -EINVAL && e.line == 2, "a NUL byte is refused with its line");
+}
+
+/* A sample written in the classic format reads back the same. */
+static void
+test_roundtrip(void)
+{
+	struct td_timer_stats *ts, *back;
+	struct td_sample *p;
+	struct td_error e;
+	struct td_buf b = slurp(fixture("v0.2-overflow.txt"));
+	char *out = NULL;
+	size_t outlen = 0, same = 0;
+	FILE *f;
+
+	if (td_timer_stats_parse(b.data, b.len, "x", &ts, &e) < 0 ||
+	    td_timer_stats_to_sample(ts, &p, &e) < 0) {
+		ok(0, "round trip setup");
+		return;
+	}
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->src[i].function, "tick_sched_timer") == 0)
+			is_int(p->src[i].kind, TD_KIND_HRTIMER, "tick_sched_timer is an hrtimer");
+		else if (strcmp(p->src[i].function, "process_timeout") == 0)
+			is_int(p->src[i].kind, TD_KIND_TIMER, "process_timeout is a timer");
+	p->period_ns = 10007000000ULL;
+	f = open_memstream(&out, &outlen);
+	td_timer_stats_write(f, p);
+	fclose(f);
+	if (ok(td_timer_stats_parse(out, outlen, "written", &back, &e) == 0,
+	    "our own timer_stats output parses")) {
+		is_int(back->n, ts->n, "same number of entries");
+		is_int(td_timer_stats_sum(back), td_timer_stats_sum(ts), "same counts");
+		is_int(back->version, TD_TS_V03, "written as v0.3");
+		ok(back->have_overflow && back->overflow == 114022, "overflow kept");
+		for (size_t i = 0; i < back->n; i++)
+			for (size_t k = 0; k < ts->n; k++)
+				if (back->entries[i].count == ts->entries[k].count &&
+				    back->entries[i].pid == ts->entries[k].pid &&
+				    back->entries[i].deferrable == ts->entries[k].deferrable &&
+				    strcmp(back->entries[i].comm, ts->entries[k].comm) == 0 &&
+				    strcmp(back->entries[i].start, ts->entries[k].start) == 0 &&
+				    strcmp(back->entries[i].expire, ts->entries[k].expire) == 0) {
+					same++;
+					break;
+				}
+		is_int(same, ts->n, "every entry comes back identical");
+		ok(back->have_rate, "events/sec written for a period over 1 s");
+		td_timer_stats_free(back);
+	}
+	free(out);
+	td_sample_free(p);
+	td_timer_stats_free(ts);
+	td_buf_free(&b);
+}
+
+/* Run the tests. */
+int
+main(void)
+{
+	test_corpus();
+	test_fixtures();
+	test_roundtrip();
+	return done_testing();
+}
