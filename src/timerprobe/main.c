@@ -184,6 +184,7 @@ catch_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+/* Parse the options, set the process up, run, report. */
 int
 main(int argc, char **argv)
 {

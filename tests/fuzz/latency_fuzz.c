@@ -27,6 +27,7 @@ check(int cond)
 		abort();
 }
 
+/* Summarize the numbers in the input and check the invariants. */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -127,6 +127,7 @@ test_histogram(void)
 	is_int(td_latency_histogram(v, 7, b, 3), 3, "never more buckets than room");
 }
 
+/* Run every group of tests. */
 int
 main(void)
 {
