@@ -293,6 +293,10 @@ main(int argc, char **argv)
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGHUP);
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	/* A shell starts background jobs with SIGINT ignored: take it back. */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
 	if ((sigfd = signalfd(-1, &sigs, SFD_CLOEXEC)) < 0) {
 		td_error_set(&e, errno, NULL, 0, "signalfd: %s", strerror(errno));
