@@ -547,7 +547,7 @@ tl_rel(const char **q, const char *end, int64_t *out)
 	if (tl_i64(q, end, out) == 0)
 		return 0;
 	*q = s;
-	if (*s != '-' && tl_u64(q, end, &u) == 0) {
+	if (s < end && *s != '-' && tl_u64(q, end, &u) == 0) {
 		*out = (int64_t)u;
 		return 0;
 	}
