@@ -43,7 +43,7 @@ int
 probe_meter(const struct probe_opts *o, struct probe_result *r, struct td_error *e)
 {
 	struct itimerspec its;
-	int64_t t_first, t_prev, t, t_pre, t_after;
+	int64_t t_first, t_first_pre, t_prev, t, t_pre, t_after;
 	uint64_t n;
 	size_t reserve;
 	int fd, rc;
@@ -65,6 +65,7 @@ probe_meter(const struct probe_opts *o, struct probe_result *r, struct td_error 
 		goto out;
 	}
 	/* The first read only starts the count: its share began before we looked. */
+	t_first_pre = meter_now(o->clock);
 	if ((rc = meter_read(fd, &n)) < 0)
 		goto stopped;
 	t_first = t_prev = t_after = meter_now(o->clock);
@@ -96,6 +97,13 @@ probe_meter(const struct probe_opts *o, struct probe_result *r, struct td_error 
 		}
 		t_prev = t;
 		r->clock_delta_ns = t - t_first;
+		/*
+		 * The kernel moved the count on at some instant inside each read, so
+		 * the timer's span lies between these two (a delay right after the
+		 * first read, before the clock is read, widens the bracket only).
+		 */
+		r->clock_delta_min_ns = t_pre - t_first;
+		r->clock_delta_max_ns = t - t_first_pre;
 		if (o->count > 0 && r->lat.n >= (size_t)o->count)
 			break;
 		if (o->duration_ns > 0 && t - t_first >= o->duration_ns) {

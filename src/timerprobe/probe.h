@@ -73,6 +73,8 @@ struct probe_result {
 	/* --interval-meter only. */
 	uint64_t		 expirations;	/* sum of what read() returned */
 	int64_t			 clock_delta_ns;	/* clock at the last read minus at the first */
+	int64_t			 clock_delta_min_ns;	/* before the last read - after the first */
+	int64_t			 clock_delta_max_ns;	/* after the last read - before the first */
 	uint64_t		 exp_min, exp_max;	/* per read, after the first */
 };
 

@@ -143,10 +143,13 @@ probe_report_text(const struct probe_opts *o, const struct probe_env *env,
 	    a->getres_ns >= 0 ? probe_fmt_ns(b1, sizeof(b1), a->getres_ns) : "unknown",
 	    a->has_tl_res ? probe_fmt_ns(b2, sizeof(b2), a->tl_res_ns) : a->tl_absent);
 	if (o->meter && s->count > 0) {
-		printf("timer:      %" PRIu64 " expirations = %s; clock delta %s\n",
+		printf("timer:      %" PRIu64 " expirations = %s; clock delta %s "
+		    "(between %s and %s counting the reads themselves)\n",
 		    r->expirations,
 		    probe_fmt_ns(b1, sizeof(b1), (int64_t)r->expirations * o->interval_ns),
-		    probe_fmt_ns(b2, sizeof(b2), r->clock_delta_ns));
+		    probe_fmt_ns(b2, sizeof(b2), r->clock_delta_ns),
+		    probe_fmt_ns(b3, sizeof(b3), r->clock_delta_min_ns),
+		    probe_fmt_ns(b4, sizeof(b4), r->clock_delta_max_ns));
 		printf("per read:   %" PRIu64 " to %" PRIu64 " expirations\n", r->exp_min,
 		    r->exp_max);
 	}
@@ -233,6 +236,8 @@ probe_report_json(const struct probe_opts *o, const struct probe_env *env,
 		td_json_uint(&j, "expirations", r->expirations);
 		td_json_int(&j, "expired_ns", (int64_t)r->expirations * o->interval_ns);
 		td_json_int(&j, "clock_delta_ns", r->clock_delta_ns);
+		td_json_int(&j, "clock_delta_min_ns", r->clock_delta_min_ns);
+		td_json_int(&j, "clock_delta_max_ns", r->clock_delta_max_ns);
 		json_opt_int(&j, "expirations_per_read_min", have, (int64_t)r->exp_min,
 		    "nothing measured");
 		json_opt_int(&j, "expirations_per_read_max", have, (int64_t)r->exp_max,

@@ -35,16 +35,21 @@ meter_verdict(const struct probe_opts *o, const struct probe_result *r, char *bu
 {
 	char a[32], b[32], c[32];
 	double expired = (double)r->expirations * (double)o->interval_ns;
+	bool consistent;
 
 	if (r->lat.n == 0 || r->clock_delta_ns <= 0) {
 		snprintf(buf, len, "interval meter: no read measured");
 		return;
 	}
+	/* One interval of rounding at each end. */
+	consistent = expired >= (double)(r->clock_delta_min_ns - o->interval_ns) &&
+	    expired <= (double)(r->clock_delta_max_ns + o->interval_ns);
 	snprintf(buf, len, "interval meter: timerfd counted %s against %s of %s "
-	    "(ratio %.4f); one read every about %s",
+	    "(ratio %.4f, %s); one read every about %s",
 	    probe_fmt_ns(a, sizeof(a), (int64_t)expired),
 	    probe_fmt_ns(b, sizeof(b), r->clock_delta_ns), probe_clock_macro(o->clock),
 	    expired / (double)r->clock_delta_ns,
+	    consistent ? "consistent with the clock" : "NOT consistent with the clock",
 	    probe_fmt_ns(c, sizeof(c), round2(r->clock_delta_ns / (int64_t)r->lat.n)));
 }
 
