@@ -35,32 +35,58 @@ tl_ws(const char *p, const char *end)
 	return p;
 }
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define TL_SWAR	1
+/* True when the 8 bytes of w (little endian) are all ASCII digits. */
+static inline bool
+tl_8digits(uint64_t w)
+{
+	return (w & 0xf0f0f0f0f0f0f0f0ull) == 0x3030303030303030ull &&
+	    ((w + 0x0606060606060606ull) & 0xf0f0f0f0f0f0f0f0ull) == 0x3030303030303030ull;
+}
+
+/* Value of 8 ASCII digits read little endian (first digit in the low byte). */
+static inline uint64_t
+tl_8value(uint64_t w)
+{
+	w -= 0x3030303030303030ull;
+	w = w * 10 + (w >> 8);
+	return ((w & 0x000000ff000000ffull) * (100 + (1000000ull << 32)) +
+	    ((w >> 16) & 0x000000ff000000ffull) * (1 + (10000ull << 32))) >> 32;
+}
+#endif
+
 /*
  * Decimal digits at *pp, as td_parse_u64 (0, -EINVAL without a digit, -ERANGE on
- * overflow, *pp advanced on success) but without a division per digit.
+ * overflow, *pp advanced on success), eight digits at a time where it can.
  */
 static inline int
 tl_u64(const char **pp, const char *end, uint64_t *out)
 {
-	const char *p = *pp, *s = p, *lim = end - p > 19 ? p + 19 : end;
+	const char *p = *pp, *s = p, *lim;
 	uint64_t v = 0;
 	unsigned d;
 
+#ifdef TL_SWAR
+	while (end - p >= 8 && p - s <= 11) {
+		uint64_t w;
+
+		memcpy(&w, p, 8);
+		if (!tl_8digits(w))
+			break;
+		v = v * 100000000u + tl_8value(w);
+		p += 8;
+	}
+#endif
+	lim = end - s > 19 ? s + 19 : end;
 	while (p < lim && (d = (unsigned)(*p - '0')) < 10) {
 		v = v * 10 + d;
 		p++;
 	}
 	if (p == s)
 		return -EINVAL;
-	if (p < end && (d = (unsigned)(*p - '0')) < 10) {
-		/* a 20th digit may still fit */
-		if (v > (UINT64_MAX - d) / 10)
-			return -ERANGE;
-		v = v * 10 + d;
-		p++;
-		if (p < end && (unsigned)(*p - '0') < 10)
-			return -ERANGE;
-	}
+	if (p < end && (unsigned)(*p - '0') < 10)
+		return td_parse_u64(pp, end, out);	/* 20 digits or more: rare */
 	*pp = p;
 	*out = v;
 	return 0;
@@ -165,6 +191,11 @@ struct tl_parser {
 	bool			 any;		/* some line was timer_list text */
 	long			 first_line;	/* first non-blank line */
 	bool			 pending_devname; /* "Clock Event Device: " split by printk */
+	struct tl_icache {			/* recent short strings, by content */
+		uint64_t	 w[3];
+		size_t		 len;
+		const char	*s;
+	}			 icache[64];
 };
 
 /* Report a broken allocation once; the parse then fails with -ENOMEM. */
@@ -189,16 +220,43 @@ tl_trim(const char **s, const char **end)
 	*end = b;
 }
 
-/* Intern a trimmed string of the input. */
+/*
+ * Intern a trimmed string of the input.  Strings of 24 bytes or less (most
+ * function names, comms) are first looked up by content in a small direct-mapped
+ * cache: three overlapping words and the length identify them exactly.
+ */
 static const char *
 tl_intern(struct tl_parser *p, const char *s, const char *end)
 {
+	struct tl_icache *c = NULL;
+	uint64_t w[3] = { 0, 0, 0 };
 	const char *r;
+	size_t n;
 
 	tl_trim(&s, &end);
-	r = td_strpool_intern(&p->tl->pool->sp, s, (size_t)(end - s));
-	if (r == NULL)
+	n = (size_t)(end - s);
+	if (n <= 24) {
+		if (n >= 8) {
+			memcpy(&w[0], s, 8);
+			memcpy(&w[1], s + (n >= 16 ? 8 : n - 8), 8);
+			memcpy(&w[2], s + n - 8, 8);
+		} else
+			memcpy(&w[0], s, n);
+		c = &p->icache[((w[0] ^ w[2] ^ n) * 0x9e3779b97f4a7c15ull) >> 58];
+		if (c->s != NULL && c->len == n && c->w[0] == w[0] && c->w[1] == w[1] &&
+		    c->w[2] == w[2])
+			return c->s;
+	}
+	r = td_strpool_intern(&p->tl->pool->sp, s, n);
+	if (r == NULL) {
 		tl_nomem(p);
+		return NULL;
+	}
+	if (c != NULL) {
+		memcpy(c->w, w, sizeof(w));
+		c->len = n;
+		c->s = r;
+	}
 	return r;
 }
 
@@ -538,7 +596,7 @@ tl_timer_line(struct tl_parser *p, const char *q, const char *end)
 }
 
 /* A relative expiry: signed, but v0.3 printed it with %Lu (2^64 - x). */
-static int
+static inline int
 tl_rel(const char **q, const char *end, int64_t *out)
 {
 	const char *s = *q;
