@@ -278,8 +278,8 @@ is_total_label(const char *l)
 
 /* Parse one row line into r. */
 static int
-parse_row(struct td_interrupts *s, struct td_irq_row *r, struct span l, const char *path,
-    long lineno, struct td_error *e)
+parse_row(struct td_interrupts *s, struct td_irq_row *r, struct span l, uint64_t *scratch,
+    const char *path, long lineno, struct td_error *e)
 {
 	const char *p, *colon, *q;
 	struct span lab;
@@ -307,8 +307,6 @@ parse_row(struct td_interrupts *s, struct td_irq_row *r, struct span l, const ch
 			return td_error_set(e, EINVAL, path, lineno, "IRQ number too large");
 		r->irq = (int)v;
 	}
-	if ((r->counts = calloc((size_t)ncpus, sizeof(*r->counts))) == NULL)
-		goto nomem;
 	p = colon + 1;
 	while (r->ncounts < ncpus) {
 		const char *t = td_skip_ws(p, l.end), *te = t;
@@ -320,9 +318,16 @@ parse_row(struct td_interrupts *s, struct td_irq_row *r, struct span l, const ch
 			break;
 		if (td_parse_u64(&t, te, &v) < 0)
 			return td_error_set(e, EINVAL, path, lineno, "count out of range");
-		r->counts[r->ncounts++] = v;
+		scratch[r->ncounts++] = v;
 		r->total += v;
 		p = te;
+	}
+	/* Keep only the counts printed, so memory follows the input size. */
+	if (r->ncounts > 0) {
+		if ((r->counts = reallocarray(NULL, (size_t)r->ncounts,
+		    sizeof(*r->counts))) == NULL)
+			goto nomem;
+		memcpy(r->counts, scratch, (size_t)r->ncounts * sizeof(*r->counts));
 	}
 	if (r->irq < 0) {
 		if (set_str(&r->desc, (struct span){ p, l.end }) < 0)
@@ -351,6 +356,7 @@ td_interrupts_parse(const char *buf, size_t len, const char *path,
 {
 	struct td_interrupts *s;
 	const char *p = buf, *end = buf + len;
+	uint64_t *scratch = NULL;
 	size_t cap = 0;
 	long lineno = 0;
 	int header = 0, r;
@@ -389,7 +395,12 @@ td_interrupts_parse(const char *buf, size_t len, const char *path,
 			}
 			s->rows = n;
 		}
-		r = parse_row(s, &s->rows[s->nrows], l, path, lineno, e);
+		if (scratch == NULL &&
+		    (scratch = calloc((size_t)s->ncpus, sizeof(*scratch))) == NULL) {
+			r = td_error_set(e, ENOMEM, path, lineno, "out of memory");
+			goto fail;
+		}
+		r = parse_row(s, &s->rows[s->nrows], l, scratch, path, lineno, e);
 		s->nrows++;
 		if (r < 0)
 			goto fail;
@@ -398,9 +409,11 @@ td_interrupts_parse(const char *buf, size_t len, const char *path,
 		r = td_error_set(e, EINVAL, path, lineno, "empty file, no CPU header");
 		goto fail;
 	}
+	free(scratch);
 	*out = s;
 	return 0;
 fail:
+	free(scratch);
 	td_interrupts_free(s);
 	return r;
 }

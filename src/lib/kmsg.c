@@ -421,7 +421,7 @@ td_kmsg_read_fd(int fd, const char *path, struct td_kmsg_log **out, struct td_er
 	char *buf;
 	size_t cap = 0, first;
 	long lineno = 0, nrec = 0;
-	int r = 0;
+	int r = 0, err;
 
 	*out = NULL;
 	if (path == NULL)
@@ -446,7 +446,8 @@ td_kmsg_read_fd(int fd, const char *path, struct td_kmsg_log **out, struct td_er
 			}
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
-			r = td_error_set(e, errno, path, 0, "read: %s", strerror(errno));
+			err = errno;
+			r = td_error_set(e, err, path, 0, "read: %s", strerror(err));
 			goto out;
 		}
 		if (n == 0)
@@ -481,8 +482,10 @@ td_kmsg_read_live(struct td_kmsg_log **out, struct td_error *e)
 	int fd, r;
 
 	*out = NULL;
-	if ((fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
-		return td_error_set(e, errno, "/dev/kmsg", 0, "%s", strerror(errno));
+	if ((fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
+		r = errno;
+		return td_error_set(e, r, "/dev/kmsg", 0, "%s", strerror(r));
+	}
 	r = td_kmsg_read_fd(fd, "/dev/kmsg", out, e);
 	close(fd);
 	return r;

@@ -166,7 +166,8 @@ td_rtc_read(const char *sysroot, const int64_t *now_s, struct td_rtcs **out,
 			*out = rs;	/* no RTC class: no RTC, not an error */
 			return 0;
 		}
-		r = td_error_set(e, errno, dir, 0, "%s", strerror(errno));
+		r = errno;
+		r = td_error_set(e, r, dir, 0, "%s", strerror(r));
 		td_rtcs_free(rs);
 		return r;
 	}

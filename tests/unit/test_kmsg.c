@@ -612,6 +612,31 @@ test_bad(void)
 	td_kmsg_events_free(NULL);
 }
 
+/* td_kmsg_read_fd() on a non-blocking pipe: stops at EAGAIN with what was written. */
+static void
+test_fd(void)
+{
+	struct td_kmsg_log *log = NULL;
+	struct td_buf b;
+	int fds[2], r;
+
+	if (!ok(pipe(fds) == 0 && fcntl(fds[0], F_SETFL, O_NONBLOCK) == 0, "pipe"))
+		return;
+	if (td_read_root(fixdir(), "/records.kmsg", 1 << 20, &b, NULL) == 0) {
+		ok(write(fds[1], b.data, b.len) == (ssize_t)b.len, "pipe: records written");
+		td_buf_free(&b);
+	}
+	alarm(30);
+	r = td_kmsg_read_fd(fds[0], "pipe", &log, NULL);
+	alarm(0);
+	ok(r == 0 && log && log->n == 15 && log->lost == 0 && log->recs[14].facility == 1,
+	    "pipe: 15 records, returns at EAGAIN while the writer is still open");
+	td_kmsg_log_free(log);
+	close(fds[0]);
+	close(fds[1]);
+	ok(td_kmsg_read_fd(-1, NULL, &log, NULL) == -EBADF && log == NULL, "bad fd: -EBADF");
+}
+
 /* The live /dev/kmsg (root only): records read, no hang. */
 static void
 test_live(void)
@@ -654,6 +679,7 @@ main(void)
 	test_records();
 	test_text();
 	test_bad();
+	test_fd();
 	test_live();
 	return done_testing();
 }
