@@ -129,6 +129,8 @@ strhash(const char *s)
 	return h;
 }
 
+static const struct task *task_get(struct tr_priv *t, int pid);
+
 /* Hash of a source identity. */
 static uint64_t
 agg_hash(enum td_kind kind, uint64_t fn, int pid, int num, const char *name)
@@ -215,6 +217,9 @@ agg_get(struct tr_priv *t, enum td_kind kind, uint64_t fn, int pid, int num,
 	a->pid = pid;
 	a->num = num;
 	t->agg_n++;
+	/* A new armer: learn its name now, while it (probably) still runs. */
+	if (pid > 0 && (kind == TD_KIND_TIMER || kind == TD_KIND_HRTIMER))
+		(void)task_get(t, pid);
 	return a;
 }
 
@@ -279,18 +284,18 @@ map_find(struct tr_priv *t, uint64_t ptr)
 	return NULL;
 }
 
-/* Remember who armed the timer at ptr. */
-static void
-map_put(struct tr_priv *t, uint64_t ptr, uint64_t fn, int pid, int cpu, enum td_kind kind)
+/* Remember who armed the timer at ptr (m: its entry if known); the entry or NULL. */
+static struct armer *
+map_put(struct tr_priv *t, struct armer *m, uint64_t ptr, uint64_t fn, int pid, int cpu,
+    enum td_kind kind)
 {
-	struct armer *m;
 	size_t h;
 
 	if (ptr == 0)
-		return;
-	if ((m = map_find(t, ptr)) == NULL) {
+		return NULL;
+	if (m == NULL) {
 		if ((t->map_n + 1) * 2 > t->map_cap && map_grow(t) < 0)
-			return;
+			return NULL;
 		h = mix(ptr) & (t->map_cap - 1);
 		while (t->map[h].ptr != 0)
 			h = (h + 1) & (t->map_cap - 1);
@@ -302,6 +307,7 @@ map_put(struct tr_priv *t, uint64_t ptr, uint64_t fn, int pid, int cpu, enum td_
 	m->pid = pid;
 	m->cpu = cpu;
 	m->kind = kind;
+	return m;
 }
 
 /* Read /proc/PID/comm and whether PID is a kernel thread. */
@@ -389,8 +395,6 @@ timer_agg(struct tr_priv *t, enum td_kind kind, uint64_t fn, int pid, int armcpu
 	/* The idle task is one per CPU (swapper/N): keep them apart. */
 	int num = pid == 0 ? armcpu : -1;
 
-	if (pid > 0)
-		(void)task_get(t, pid);
 	return agg_get(t, kind, fn, pid, num, NULL, 0);
 }
 
@@ -457,11 +461,10 @@ on_event(const struct td_tev *ev, void *arg)
 			else
 				pid = (ev->ctx & TD_TEV_CTX_HARDIRQ) ? PID_HARDIRQ : PID_SOFTIRQ;
 		}
-		map_put(t, ev->ptr, ev->function, pid, m != NULL && pid == m->pid &&
+		m = map_put(t, m, ev->ptr, ev->function, pid, m != NULL && pid == m->pid &&
 		    pid == 0 ? m->cpu : ev->cpu, kind);
 		if (!wanted || (s->opts.pid >= 0 && pid != s->opts.pid))
 			break;
-		m = map_find(t, ev->ptr);
 		if ((a = timer_agg(t, kind, ev->function, pid, m ? m->cpu : ev->cpu)) == NULL)
 			break;
 		a->arms++;
@@ -768,17 +771,20 @@ tr_pump(struct td_sampler *s, struct td_error *e)
 			continue;
 		for (int guard = 0; guard < 1 << 20; guard++) {
 			long missed = 0;
-			int n = tracefs_cpu_read(cs->tcpu, t->page, true);
+			int got = tracefs_cpu_read(cs->tcpu, t->page, true), n;
 
-			if (n <= 0)
+			if (got <= 0)
 				break;
-			n = td_trace_decode(t->dec, t->page, (size_t)n, c, on_event, t, &missed);
+			n = td_trace_decode(t->dec, t->page, (size_t)got, c, on_event, t, &missed);
 			if (n > 0)
 				t->processed += (uint64_t)n;
 			if (missed > 0)
 				t->missed += (uint64_t)missed;
 			else if (missed < 0)
 				t->missed_unknown = true;
+			/* A part page: caught up with the writer; poll again. */
+			if (n >= 0 && got < t->page_size)
+				break;
 		}
 	}
 	return 0;

@@ -1,10 +1,10 @@
 /* The raw event decoder: tracefs sub-buffers to timer, IRQ and softirq events. */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <traceevent/event-parse.h>
-#include <traceevent/kbuffer.h>
 
 #include "internal.h"
 #include "trace_decode.h"
@@ -24,7 +24,6 @@ struct evdesc {
 };
 
 struct td_trace_decoder {
-	struct kbuffer		*kbuf;
 	struct fld		 c_type, c_flags, c_pid;
 	int			 maxid;
 	short			*idmap;		/* event id -> index into ev[], -1 none */
@@ -33,8 +32,6 @@ struct td_trace_decoder {
 	bool			 has[TD_TEV_NTYPES];
 	uint32_t		 deferrable, pinned;
 	int			 header_size;	/* sub-buffer header: timestamp + commit */
-	unsigned char		*scratch;	/* zero-padded copy of the sub-buffer */
-	size_t			 scratch_len;
 };
 
 /* The events we decode: system, name, type, vector label. */
@@ -204,12 +201,9 @@ td_trace_decoder_new(struct tep_handle *tep, struct td_trace_decoder **out,
 		td_trace_decoder_free(d);
 		return td_error_set(e, EINVAL, NULL, 0, "event format has no common_type");
 	}
-	d->kbuf = kbuffer_alloc(tep_get_header_page_size(tep) == 4 ? KBUFFER_LSIZE_4 :
-	    KBUFFER_LSIZE_8, tep_is_file_bigendian(tep) ? KBUFFER_ENDIAN_BIG :
-	    KBUFFER_ENDIAN_LITTLE);
-	if (d->kbuf == NULL) {
+	if (tep_is_file_bigendian(tep) != tep_is_local_bigendian(tep)) {
 		td_trace_decoder_free(d);
-		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+		return td_error_set(e, ENOTSUP, NULL, 0, "trace of the other byte order");
 	}
 	d->header_size = 8 + (tep_get_header_page_size(tep) == 4 ? 4 : 8);
 	*out = d;
@@ -222,10 +216,7 @@ td_trace_decoder_free(struct td_trace_decoder *d)
 {
 	if (d == NULL)
 		return;
-	if (d->kbuf != NULL)
-		kbuffer_free(d->kbuf);
 	free(d->idmap);
-	free(d->scratch);
 	free(d);
 }
 
@@ -287,88 +278,151 @@ rd(const unsigned char *data, unsigned size, struct fld f, bool *ok)
 	return v;
 }
 
-/* Decode one sub-buffer. */
+/* Ring buffer record types (type_len values above the data lengths). */
+#define RB_PADDING		29
+#define RB_TIME_EXTEND		30
+#define RB_TIME_STAMP		31
+#define RB_MISSED_EVENTS	(1ULL << 31)
+#define RB_MISSED_STORED	(1ULL << 30)
+#define RB_COMMIT_MASK		0x3fffffffULL
+
+/* Read a little-endian u32 from an unaligned place. */
+static uint32_t
+get32(const unsigned char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+/* Decode one event record at data (size bytes of payload). */
+static void
+decode_record(struct td_trace_decoder *d, const unsigned char *data, unsigned size, int cpu,
+    uint64_t ts, void (*cb)(const struct td_tev *ev, void *arg), void *arg)
+{
+	const struct evdesc *x;
+	struct td_tev ev;
+	uint64_t id;
+	bool ok = true;
+
+	id = rd(data, size, d->c_type, &ok);
+	if (!ok || (int64_t)id > d->maxid || d->idmap[id] < 0)
+		return;
+	x = &d->ev[d->idmap[id]];
+	ev.type = x->type;
+	ev.ts = ts;
+	ev.cpu = cpu;
+	ev.pid = (int)(int32_t)rd(data, size, d->c_pid, &ok);
+	ev.ctx = (unsigned)rd(data, size, d->c_flags, &ok);
+	ev.ptr = rd(data, size, x->ptr, &ok);
+	ev.function = rd(data, size, x->function, &ok);
+	ev.flags = (uint32_t)rd(data, size, x->flags, &ok);
+	ev.num = (int)(int32_t)rd(data, size, x->num, &ok);
+	ev.name = NULL;
+	ev.namelen = 0;
+	if (x->label != NULL) {
+		ev.name = x->label;
+		ev.namelen = strlen(x->label);
+	} else if (x->name_dyn && x->name.size == 4) {
+		uint32_t loc = (uint32_t)rd(data, size, x->name, &ok);
+		unsigned off = loc & 0xffff, l = loc >> 16;
+
+		if (off + l > size) {
+			ok = false;
+		} else {
+			ev.name = (const char *)data + off;
+			ev.namelen = strnlen(ev.name, l);
+		}
+	}
+	if (ok)
+		cb(&ev, arg);
+}
+
+/*
+ * Decode one sub-buffer: a header (timestamp, commit) and records, each a
+ * 32-bit word of type_len (5 bits) and time delta (27 bits), as laid out by
+ * kernel/trace/ring_buffer.c.  Every length is checked against the commit.
+ */
 int
 td_trace_decode(struct td_trace_decoder *d, const void *subbuf, size_t len, int cpu,
     void (*cb)(const struct td_tev *ev, void *arg), void *arg, long *missed)
 {
-	unsigned long long ts;
-	uint64_t commit = 0;
-	unsigned char *page;
-	void *rec;
-	int n = 0, m;
-	size_t need = len + 64;
+	const unsigned char *page = subbuf, *p, *end;
+	uint64_t commit = 0, ts, size;
+	int n = 0;
 
 	*missed = 0;
 	if (len < (size_t)d->header_size)
 		return -EINVAL;
-	/* The commit field holds the data size (low bits) and missed-event flags. */
-	memcpy(&commit, (const unsigned char *)subbuf + 8, (size_t)d->header_size - 8);
+	memcpy(&ts, page, 8);
+	memcpy(&commit, page + 8, (size_t)d->header_size - 8);
 	if (d->header_size == 12)
 		commit &= 0xffffffffULL;
-	if ((commit & 0x3fffffffULL) > len - (size_t)d->header_size)
+	size = commit & RB_COMMIT_MASK;
+	if (size > len - (size_t)d->header_size)
 		return -EINVAL;
-	/* kbuffer trusts the sub-buffer: give it a zero-padded private copy. */
-	if (d->scratch_len < need) {
-		unsigned char *ns = realloc(d->scratch, need);
+	p = page + d->header_size;
+	end = p + size;
+	if (commit & RB_MISSED_EVENTS) {
+		*missed = -1;
+		/* The count, when stored, follows the data. */
+		if ((commit & RB_MISSED_STORED) && (size_t)(end - page) + 8 <= len) {
+			uint64_t m;
 
-		if (ns == NULL)
-			return -ENOMEM;
-		d->scratch = ns;
-		d->scratch_len = need;
-	}
-	page = d->scratch;
-	memcpy(page, subbuf, len);
-	memset(page + len, 0, need - len);
-	if (kbuffer_load_subbuffer(d->kbuf, page) < 0)
-		return -EINVAL;
-	m = kbuffer_missed_events(d->kbuf);
-	*missed = m;
-	for (rec = kbuffer_read_event(d->kbuf, &ts); rec != NULL;
-	    rec = kbuffer_next_event(d->kbuf, &ts)) {
-		const unsigned char *data = rec;
-		int esize = kbuffer_event_size(d->kbuf);
-		unsigned size;
-		const struct evdesc *x;
-		struct td_tev ev;
-		uint64_t id;
-		bool ok = true;
-
-		if (esize <= 0 || data < page || data + esize > page + len)
-			break;
-		size = (unsigned)esize;
-		n++;
-		id = rd(data, size, d->c_type, &ok);
-		if (!ok || (int64_t)id > d->maxid || d->idmap[id] < 0)
-			continue;
-		x = &d->ev[d->idmap[id]];
-		memset(&ev, 0, sizeof(ev));
-		ev.type = x->type;
-		ev.ts = ts;
-		ev.cpu = cpu;
-		ev.pid = (int)(int32_t)rd(data, size, d->c_pid, &ok);
-		ev.ctx = (unsigned)rd(data, size, d->c_flags, &ok);
-		ev.ptr = rd(data, size, x->ptr, &ok);
-		ev.function = rd(data, size, x->function, &ok);
-		ev.flags = (uint32_t)rd(data, size, x->flags, &ok);
-		ev.num = (int)(int32_t)rd(data, size, x->num, &ok);
-		if (x->label != NULL) {
-			ev.name = x->label;
-			ev.namelen = strlen(x->label);
-		} else if (x->name_dyn && x->name.size == 4) {
-			uint32_t loc = (uint32_t)rd(data, size, x->name, &ok);
-			unsigned off = loc & 0xffff, l = loc >> 16;
-
-			if (off + l > size) {
-				ok = false;
-			} else {
-				ev.name = (const char *)data + off;
-				ev.namelen = strnlen(ev.name, l);
-			}
+			memcpy(&m, end, 8);
+			*missed = m > (uint64_t)LONG_MAX ? -1 : (long)m;
 		}
-		if (!ok)
-			continue;
-		cb(&ev, arg);
+	}
+	while (end - p >= 4) {
+		uint32_t hdr = get32(p), type_len = hdr & 0x1f, delta = hdr >> 5;
+		uint64_t rec;
+
+		switch (type_len) {
+		case RB_PADDING:
+			if (end - p < 8)
+				return n;
+			rec = get32(p + 4);
+			if (delta == 0 && rec == 0)
+				return n;	/* the rest of the sub-buffer is empty */
+			ts += delta;
+			rec += 4;
+			break;
+		case RB_TIME_EXTEND:
+			if (end - p < 8)
+				return n;
+			ts += ((uint64_t)get32(p + 4) << 27) | delta;
+			rec = 8;
+			break;
+		case RB_TIME_STAMP:
+			if (end - p < 8)
+				return n;
+			ts = ((uint64_t)get32(p + 4) << 27) | delta;
+			rec = 8;
+			break;
+		case 0:
+			/* Long record: the length (itself included) in the next word. */
+			if (end - p < 8)
+				return n;
+			rec = get32(p + 4);
+			if (rec < 4 || rec > (uint64_t)(end - p) - 4)
+				return n;
+			ts += delta;
+			n++;
+			decode_record(d, p + 8, (unsigned)(rec - 4), cpu, ts, cb, arg);
+			rec += 4;
+			break;
+		default:
+			rec = (uint64_t)type_len * 4;
+			if (rec > (uint64_t)(end - p) - 4)
+				return n;
+			ts += delta;
+			n++;
+			decode_record(d, p + 4, (unsigned)rec, cpu, ts, cb, arg);
+			rec += 4;
+			break;
+		}
+		p += rec;
 	}
 	return n;
 }

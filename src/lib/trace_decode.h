@@ -1,7 +1,7 @@
 /*
  * The raw event decoder: ring-buffer sub-buffers as read from a tracefs
- * instance's per_cpu/cpuN/trace_pipe_raw, decoded with libtraceevent's kbuffer
- * and the event formats, into the timer, IRQ and softirq events the sampler uses.
+ * instance's per_cpu/cpuN/trace_pipe_raw, decoded with the event formats
+ * libtraceevent parsed, into the timer, IRQ and softirq events the sampler uses.
  */
 #ifndef TD_TRACE_DECODE_H
 #define TD_TRACE_DECODE_H

@@ -1,0 +1,92 @@
+#!/bin/sh
+# Benchmark of the tracefs sampler under a heavy timer load (needs root).
+# Load: tests/helpers/timerfd_load, THREADS threads each reading a periodic
+# timerfd at RATE Hz (default 40 x 2500 Hz = 100,000 hrtimer expiries/s over
+# both CPUs).  Baseline, in the same run: the kernel's own count from
+# `perf stat -a -e timer:hrtimer_expire_entry` wrapped around timerstat.
+# Prints: events processed per second; lost events; timerstat's hrtimer
+# expiries per second beside perf's and their ratio (rates: perf counts over a
+# steady window inside timerstat's period, and over the whole run with
+# timerstat's start-up); timerstat's own CPU time as a share of one CPU,
+# in the steady state (from /proc/PID/stat, 1 s after tracing began to 1 s
+# before the end) and over the whole run (start-up included).
+# Targets: 0 lost, ratio within 1 %, steady-state CPU <= 5 % of one CPU.
+set -eu
+build=${TD_BUILDDIR:-.}
+dur=${TS_BENCH_SECONDS:-12}
+threads=${TS_BENCH_THREADS:-40}
+rate=${TS_BENCH_RATE:-2500}
+tracing=/sys/kernel/tracing
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "timerstat bench: needs root (tracefs); skipped"
+	exit 0
+fi
+for t in perf jq; do
+	command -v $t >/dev/null || { echo "timerstat bench: $t not installed; skipped"; exit 0; }
+done
+make -C "$build" -s tests/helpers/timerfd_load timerstat >/dev/null
+tmp=$(mktemp -d)
+load=
+cleanup() {
+	[ -n "$load" ] && kill "$load" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+# CPU ticks (user + system) of a pid.
+ticks() {
+	awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
+}
+
+"$build/tests/helpers/timerfd_load" -t "$threads" -r "$rate" -d $((dur + 30)) >"$tmp/load.out" &
+load=$!
+sleep 1
+
+perf stat -a -e timer:hrtimer_expire_entry -o "$tmp/perf.txt" -- \
+	bash -c "TIMEFORMAT='%3U %3S %3R'; time '$build/timerstat' -d $dur -J >'$tmp/ts.json'" \
+	2>"$tmp/time.txt" &
+perf=$!
+# Find timerstat, wait until its instance traces, then measure its steady state.
+ts=
+for i in $(seq 300); do
+	ts=$(pgrep -n -x timerstat || true)
+	[ -n "$ts" ] && [ "$(cat "$tracing/instances/timerdiag-$ts/tracing_on" 2>/dev/null)" = 1 ] && break
+	sleep 0.05
+done
+hz=$(getconf CLK_TCK)
+window=$((dur - 4))
+sleep 1
+# The kernel's count over the same steady window, nested in timerstat's period.
+t0=$(ticks "$ts")
+perf stat -a -e timer:hrtimer_expire_entry -o "$tmp/perf-window.txt" -- sleep "$window"
+t1=$(ticks "$ts")
+wait "$perf"
+
+perf_count=$(awk '/hrtimer_expire_entry/ { gsub(/[,.]/, "", $1); print $1 }' "$tmp/perf.txt")
+perf_secs=$(awk '/seconds time elapsed/ { print $1 }' "$tmp/perf.txt")
+win_count=$(awk '/hrtimer_expire_entry/ { gsub(/[,.]/, "", $1); print $1 }' "$tmp/perf-window.txt")
+win_secs=$(awk '/seconds time elapsed/ { print $1 }' "$tmp/perf-window.txt")
+read -r user sys real <"$tmp/time.txt"
+jq -r --argjson pc "$perf_count" --argjson ps "$perf_secs" --argjson u "$user" \
+    --argjson s "$sys" --argjson th "$threads" --argjson r "$rate" \
+    --argjson st "$((t1 - t0))" --argjson hz "$hz" --argjson w "$window" \
+    --argjson wc "$win_count" --argjson ws "$win_secs" '
+	.samples[0] as $x |
+	($x.period_ns / 1e9) as $p |
+	([$x.sources[] | select(.kind == "hrtimer") | .expiries] | add) as $hx |
+	($hx / $p) as $ts_rate |
+	($pc / $ps) as $perf_rate |
+	($wc / $ws) as $win_rate |
+	def pct(v): ((v * 1000 | round) / 10 | tostring) + " %";
+	"load                      : \($th) timerfds x \($r) Hz (nominal \($th * $r)/s)",
+	"period                    : timerstat \($p * 1000 | round / 1000) s, perf \($ps) s (whole run)",
+	"events processed          : \($x.processed_events) (\($x.processed_events / $p | round)/s)",
+	"lost events               : \($x.lost_events)",
+	"hrtimer expiries/s        : timerstat \($ts_rate | round) (\($hx) in its period)",
+	"  perf, steady window     : \($win_rate | round) (\($wc) in \($ws) s, inside that period)",
+	"  perf, whole run         : \($perf_rate | round) (\($pc) in \($ps) s, start-up included)",
+	"ratio timerstat / perf    : \(($ts_rate / $win_rate * 10000 | round) / 10000) (steady window)",
+	"timerstat CPU, steady     : \($st / $hz) s in \($ws) s = \(pct($st / $hz / $ws)) of one CPU",
+	"timerstat CPU, whole run  : \($u + $s | . * 1000 | round / 1000) s (user \($u), sys \($s)) = \(pct(($u + $s) / $p)) of the period"
+' "$tmp/ts.json"
