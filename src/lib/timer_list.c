@@ -926,15 +926,15 @@ tl_strip_prefix(struct tl_parser *p, const char *s, const char *end)
 			stripped = true;
 		}
 	}
-	/* "[  12.345678]", "[  +0.000003]", "[    C0]", "[  T123]", one after the other */
+	/*
+	 * "[  12.345678]", "[  +0.000003]", "[    C0]", "[Sun Nov 22 19:57:45 2026]",
+	 * one after the other: no timer_list line starts with '['.
+	 */
 	while (q < end && *q == '[') {
-		r = tl_ws(q + 1, end);
-		if (r < end && (*r == '+' || *r == 'C' || *r == 'T'))
-			r++;
-		k = r;
-		while (r < end && ((*r >= '0' && *r <= '9') || *r == '.'))
-			r++;
-		if (r == k || r >= end || *r != ']')
+		size_t n = (size_t)(end - q);
+
+		r = memchr(q, ']', n < 64 ? n : 64);
+		if (r == NULL)
 			break;
 		q = r + 1;
 		stripped = true;

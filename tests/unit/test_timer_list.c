@@ -804,6 +804,15 @@ test_fixtures(void)
 		    "syslog: comm with a space");
 		td_timer_list_free(tl);
 	}
+	if ((tl = fixture_ok("v0.9-dmesg-T-tickdev-fragment.txt")) != NULL) {
+		d = td_tl_cpu_device(tl, 0);
+		ok(tl->from_log && !tl->has_version && tl->nunknown_total == 0 && tl->ndevs == 1,
+		    "dmesg -T: human timestamps stripped");
+		ok(d != NULL && td_tick_mode_from_handler(d->fn[TD_TLD_EVENT_HANDLER]) ==
+		    TD_TICK_NOHZ_LOWRES && d->has_wakeup && !tl->truncated,
+		    "dmesg -T: CPU 0 device whole, low-res NOHZ");
+		td_timer_list_free(tl);
+	}
 	if ((tl = fixture_ok("v0.8-sigmastar-config-hz.txt")) != NULL) {
 		is_int(tl->config_hz, 100, "vendor CONFIG_HZ line");
 		t = timer_at(tl, 0, 0, 1);
