@@ -52,14 +52,15 @@ extern const char *const td_tl_cpu_field_names[TD_TLC_COUNT];
 /* One active hrtimer: " #N: <addr>, fn, S:01[, start_site, comm/pid]" + " # expires at ...". */
 struct td_tl_timer {
 	const char	*symbol;	/* timer address printed as a symbol (def_rt_bandwidth), else NULL */
-	uint64_t	 addr;		/* timer address when printed as <hex> (0 if hidden/zeroed) */
+	uint64_t	 addr;		/* timer address when printed as <hex> (0 if zeroed, <pK-error>) */
 	const char	*function;	/* expiry callback, as printed ("hrtimer_wakeup") */
 	unsigned	 state;		/* the S: byte */
 	bool		 has_expiry;	/* the "# expires at" line was there */
 	bool		 has_range;	/* v0.4+: soft-hard range; before, soft == hard */
 	int64_t		 soft_ns;	/* absolute expiry in the base's own clock */
 	int64_t		 hard_ns;
-	int64_t		 rel_soft_ns;	/* "[in A to B nsecs]": relative to now, may be negative */
+	int64_t		 rel_soft_ns;	/* "[in A to B nsecs]": relative to now, may be negative
+					   (v0.3 printed it with %Lu: read back as negative) */
 	int64_t		 rel_hard_ns;
 	const char	*start_site;	/* CONFIG_TIMER_STATS (<= 4.10) only, else NULL */
 	const char	*comm;		/* CONFIG_TIMER_STATS only, else NULL */
@@ -82,7 +83,7 @@ struct td_tl_base {
 	const char		*get_time;	/* .get_time symbol, NULL where not printed (newer kernels) */
 	unsigned		 present;	/* TD_TLB_* */
 	size_t			 ntimers;
-	struct td_tl_timer	*timers;
+	struct td_tl_timer	*timers;	/* owned by the snapshot (one arena), never free() it */
 };
 
 /* One CPU block ("cpu: N" up to "jiffies:"). */
@@ -131,7 +132,9 @@ enum td_tl_dev_kind {
 /* One "Tick Device:" block. */
 struct td_tl_tickdev {
 	enum td_tl_dev_kind	 kind;
-	bool			 kind_guessed;	/* v0.3: inferred from the handler and the order */
+	bool			 kind_guessed;	/* no label (v0.3, grep output): broadcast if its
+						   handler says "broadcast" or the mask lines
+						   follow, else the next CPU in order */
 	int			 cpu;		/* per-CPU devices; -1 otherwise */
 	int			 tick_mode;	/* "Tick Device: mode: N": 0 periodic, 1 oneshot; -1 absent */
 	bool			 has_device;	/* a "Clock Event Device:" line was there */
@@ -143,7 +146,11 @@ struct td_tl_tickdev {
 	const char		*wakeup_device;	/* NULL for <NULL> */
 };
 
-/* A line the parser did not understand, kept aside (not fatal). */
+/*
+ * A line the parser did not understand, kept aside (not fatal): garbage, fields
+ * of future versions, numbers that overflow (the field is then absent), lines
+ * longer than 16 KiB, other kernel messages around a SysRq-Q dump.
+ */
 struct td_tl_unknown {
 	long	 line;		/* 1-based line number in the input */
 	char	*text;		/* the line, at most 200 bytes */
