@@ -610,11 +610,11 @@ counter_delta(uint64_t a, uint64_t b, uint64_t *out, bool *wrapped)
 	return -1;
 }
 
-/* Fill one delta row from a (may be NULL) and b (may be NULL) rows. */
+/* Fill one delta row from rows ra and rb (either may be NULL); mapa/mapb: column per CPU. */
 static int
 fill_delta_row(struct td_interrupts_delta *d, struct td_irq_delta_row *dr,
-    const struct td_interrupts *a, const struct td_irq_row *ra,
-    const struct td_interrupts *b, const struct td_irq_row *rb)
+    const struct td_irq_row *ra, const int *mapa, const struct td_irq_row *rb,
+    const int *mapb)
 {
 	const struct td_irq_row *id = rb ? rb : ra;
 	int i;
@@ -641,8 +641,7 @@ fill_delta_row(struct td_interrupts_delta *d, struct td_irq_delta_row *dr,
 		return 0;
 	}
 	for (i = 0; i < d->ncpus; i++) {
-		int cb = rb ? cpu_index(b->cpus, b->ncpus, d->cpus[i]) : -1;
-		int ca = ra ? cpu_index(a->cpus, a->ncpus, d->cpus[i]) : -1;
+		int cb = mapb[i], ca = mapa[i];
 
 		if (rb == NULL || cb < 0 || cb >= rb->ncounts)
 			continue;
@@ -669,6 +668,7 @@ td_interrupts_delta(const struct td_interrupts *a, const struct td_interrupts *b
 {
 	struct td_interrupts_delta *d;
 	bool *used = NULL;
+	int *mapa = NULL, *mapb = NULL, k;
 	size_t i, j;
 
 	if (out == NULL)
@@ -682,8 +682,15 @@ td_interrupts_delta(const struct td_interrupts *a, const struct td_interrupts *b
 		goto nomem;
 	used = calloc(a->nrows + 1, sizeof(*used));
 	d->rows = calloc(a->nrows + b->nrows + 1, sizeof(*d->rows));
-	if (used == NULL || d->rows == NULL)
+	mapa = calloc((size_t)d->ncpus + 1, sizeof(*mapa));
+	mapb = calloc((size_t)d->ncpus + 1, sizeof(*mapb));
+	if (used == NULL || d->rows == NULL || mapa == NULL || mapb == NULL)
 		goto nomem;
+	/* The column of each CPU in a and in b, once for all rows. */
+	for (k = 0; k < d->ncpus; k++) {
+		mapa[k] = cpu_index(a->cpus, a->ncpus, d->cpus[k]);
+		mapb[k] = cpu_index(b->cpus, b->ncpus, d->cpus[k]);
+	}
 	for (j = 0; j < b->nrows; j++) {
 		const struct td_irq_row *rb = &b->rows[j], *ra = NULL;
 
@@ -703,18 +710,22 @@ td_interrupts_delta(const struct td_interrupts *a, const struct td_interrupts *b
 				break;
 			}
 		}
-		if (fill_delta_row(d, &d->rows[d->nrows++], a, ra, b, rb) < 0)
+		if (fill_delta_row(d, &d->rows[d->nrows++], ra, mapa, rb, mapb) < 0)
 			goto nomem;
 	}
 	for (i = 0; i < a->nrows; i++)
-		if (!used[i] && fill_delta_row(d, &d->rows[d->nrows++], a, &a->rows[i],
-		    b, NULL) < 0)
+		if (!used[i] && fill_delta_row(d, &d->rows[d->nrows++], &a->rows[i], mapa,
+		    NULL, mapb) < 0)
 			goto nomem;
 	free(used);
+	free(mapa);
+	free(mapb);
 	*out = d;
 	return 0;
 nomem:
 	free(used);
+	free(mapa);
+	free(mapb);
 	td_interrupts_delta_free(d);
 	return -ENOMEM;
 }

@@ -1032,7 +1032,9 @@ td_kmsg_match(const struct td_kmsg_record *rec, struct td_kmsg_event *ev)
 	if ((nl = memchr(c.p, '\n', rec->text_len)) != NULL)
 		c.end = nl;
 	c.p = td_skip_ws(c.p, c.end);
-	/* Clocksource and TSC names are short: skip long lines quickly. */
+	/* Every message we know starts with one of these letters: skip the rest quickly. */
+	if (c.p >= c.end || *c.p == '\0' || strchr("TcSCtDRMshNH", *c.p) == NULL)
+		return 0;
 	for (i = 0; i < TD_ARRAY_SIZE(matchers) && r == 0; i++) {
 		r = matchers[i](c, ev);
 		if (r == 0) {
