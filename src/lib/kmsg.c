@@ -280,6 +280,44 @@ skip_syslog(const char *p, const char *end)
 	return p;
 }
 
+/* Skip a "dmesg -x" prefix ("kern  :info  : "), filling r's facility and level. */
+static const char *
+skip_decoded(struct td_kmsg_record *r, const char *p, const char *end)
+{
+	static const char *const fac[] = { "kern", "user", "mail", "daemon", "auth", "syslog",
+		"lpr", "news" };
+	static const char *const lev[] = { "emerg", "alert", "crit", "err", "warn", "notice",
+		"info", "debug" };
+	const char *q = p, *f, *fe, *l, *le;
+	int i, fi = -1, li = -1;
+
+	for (f = q; q < end && *q >= 'a' && *q <= 'z'; q++)
+		;
+	fe = q;
+	q = td_skip_ws(q, end);
+	if (fe == f || q >= end || *q++ != ':')
+		return p;
+	for (l = q; q < end && *q >= 'a' && *q <= 'z'; q++)
+		;
+	le = q;
+	q = td_skip_ws(q, end);
+	if (le == l || q >= end || *q++ != ':')
+		return p;
+	for (i = 0; i < 8; i++) {
+		if ((size_t)(fe - f) == strlen(fac[i]) && memcmp(f, fac[i], (size_t)(fe - f)) == 0)
+			fi = i;
+		if ((size_t)(le - l) == strlen(lev[i]) && memcmp(l, lev[i], (size_t)(le - l)) == 0)
+			li = i;
+	}
+	if (li < 0)
+		return p;
+	r->facility = fi;
+	r->level = li;
+	if (q < end && *q == ' ')
+		q++;
+	return q;
+}
+
 /* Take the prefixes off a dmesg text line, filling r's level, time and caller. */
 static const char *
 strip_prefix(struct td_kmsg_record *r, const char *p, const char *end)
@@ -287,6 +325,7 @@ strip_prefix(struct td_kmsg_record *r, const char *p, const char *end)
 	int i;
 
 	p = skip_syslog(p, end);
+	p = skip_decoded(r, p, end);
 	if (p < end && *p == '<') {
 		const char *q = p + 1;
 		uint64_t pri;

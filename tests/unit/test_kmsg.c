@@ -511,7 +511,7 @@ test_text(void)
 	if (!ok(td_kmsg_load(fixdir(), "/text-prefixes.txt", &log, NULL) == 0 && !log->records,
 	    "text: parse"))
 		return;
-	is_int(log->n, 23, "text: one record per line");
+	is_int(log->n, 24, "text: one record per line");
 	r = &log->recs[0];
 	ok(r->has_ts && r->ts_ns == 89044108000LL &&
 	    strcmp(r->text, "clocksource: Switched to clocksource tsc") == 0,
@@ -560,6 +560,11 @@ test_text(void)
 	k = nth(ev, TD_KEV_WATCHDOG, 0);
 	ok(k && k->cpu == 1 && k->line == 23, "text: watchdog note, CPU 1, line 23");
 	ok(nkind(ev, TD_KEV_HIGHRES_SWITCH) == 1, "text: one highres switch");
+	r = &log->recs[23];
+	ok(r->facility == 0 && r->level == 4 && r->ts_ns == 7250000000LL &&
+	    strncmp(r->text, "hrtimer:", 8) == 0, "text: dmesg -x facility and level");
+	k = nth(ev, TD_KEV_HRTIMER_SLOW, 1);
+	ok(k && k->ns == 777 && k->line == 24, "text: hrtimer event after a dmesg -x prefix");
 out:
 	td_kmsg_events_free(ev);
 	td_kmsg_log_free(log);
