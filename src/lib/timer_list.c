@@ -167,19 +167,11 @@ const char *const td_tl_dev_fn_names[TD_TLD_FN_COUNT] = {
 	"oneshot_stopped", "resume", "event_handler",
 };
 
-enum tl_section {
-	TL_SEC_NONE,
-	TL_SEC_HEADER,
-	TL_SEC_CPU,
-	TL_SEC_TICK,
-};
-
 /* Parser state between lines. */
 struct tl_parser {
 	struct td_timer_list	*tl;
 	const char		*name;
 	int			 err;		/* first fatal error (ENOMEM), 0 if none */
-	enum tl_section		 section;
 	long			 icpu;		/* current CPU block, -1 if none */
 	long			 ibase;		/* open clock base of that CPU, -1 if none */
 	size_t			 cpucap;
@@ -386,7 +378,6 @@ tl_cpu_line(struct tl_parser *p, const char *q, const char *end)
 	c->cpu = n;
 	p->icpu = (long)tl->ncpus++;
 	p->basecap = 0;
-	p->section = TL_SEC_CPU;
 	return true;
 }
 
@@ -689,7 +680,7 @@ tl_tickdev_line(struct tl_parser *p, const char *q, const char *end)
 			mode = -1;
 	}
 	tl_close_cpu(p, true);
-	p->section = TL_SEC_TICK;
+	p->icpu = -1;		/* CPU fields from here on are not ours */
 	p->pending_devname = false;
 	if (tl->ndevs == p->devcap) {
 		size_t cap = p->devcap ? p->devcap * 2 : 8;
@@ -790,7 +781,6 @@ tl_word_line(struct tl_parser *p, const char *q, const char *end)
 			tl->vminor = min;
 			tl->version_future = maj > TD_TL_VERSION_MAJOR_KNOWN ||
 			    (maj == TD_TL_VERSION_MAJOR_KNOWN && min > TD_TL_VERSION_MINOR_KNOWN);
-			p->section = TL_SEC_HEADER;
 			return true;
 		}
 		return false;
@@ -883,7 +873,6 @@ tl_word_line(struct tl_parser *p, const char *q, const char *end)
 		if (d != NULL && d->kind == TD_TLD_KIND_UNKNOWN && p->masks_dev < 0)
 			p->masks_dev = p->idev;
 		p->idev = -1;
-		p->section = TL_SEC_TICK;
 		return true;
 	case 'S':
 	case 's':
