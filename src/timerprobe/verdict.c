@@ -60,8 +60,8 @@ probe_verdict(const struct probe_opts *o, const struct probe_env *env,
     const struct td_latency_summary *s, char *buf, size_t len)
 {
 	const struct mode_info *m = &probe_modes[o->mode];
-	char x[32], y[32], part[192];
-	int64_t p50 = s->p50_ns, res = a->getres_ns;
+	char x[32], y[64], part[192];
+	int64_t p50 = s->p50_ns, res = a->getres_ns, wake;
 
 	if (o->meter) {
 		meter_verdict(o, r, buf, len);
@@ -76,18 +76,29 @@ probe_verdict(const struct probe_opts *o, const struct probe_env *env,
 		res = a->tl_res_ns;
 	snprintf(buf, len, "effective granularity about %s",
 	    probe_fmt_ns(x, sizeof(x), round2(p50 > 0 ? p50 : 0)));
+	/* Slack delays the expiry; what is left is the wake-up itself. */
+	wake = p50 - env->applied_slack_ns;
 	if (env->applied_slack_ns > 0 && env->applied_slack_ns * 2 >= p50) {
-		snprintf(part, sizeof(part), "; %sslack of %s dominates",
+		if (wake > 0)
+			snprintf(y, sizeof(y), "the wake-up itself about %s",
+			    probe_fmt_ns(x, sizeof(x), round2(wake)));
+		else
+			snprintf(y, sizeof(y), "%s", "wake-ups coalesce inside it");
+		snprintf(part, sizeof(part), "; %sslack of %s dominates (%s)",
 		    m->poll_slack && env->applied_slack_ns > env->slack_ns ?
 		    "the kernel's poll " : "",
-		    probe_fmt_ns(x, sizeof(x), env->applied_slack_ns));
+		    probe_fmt_ns(x, sizeof(x), env->applied_slack_ns), y);
 	} else if (res > 1000 && res * 2 >= p50) {
 		snprintf(part, sizeof(part), "; timer resolution of %s dominates "
 		    "(no high-resolution timers)", probe_fmt_ns(x, sizeof(x), res));
+	} else if (env->applied_slack_ns > 0) {
+		snprintf(part, sizeof(part), "; the wake-up itself (interrupt, scheduling, "
+		    "return to user space) dominates at about %s, slack adds %s",
+		    probe_fmt_ns(x, sizeof(x), round2(wake)),
+		    probe_fmt_ns(y, sizeof(y), env->applied_slack_ns));
 	} else {
-		snprintf(part, sizeof(part), "; wake-up cost dominates (slack %s, "
-		    "resolution %s)", probe_fmt_ns(x, sizeof(x), env->applied_slack_ns),
-		    probe_fmt_ns(y, sizeof(y), res));
+		snprintf(part, sizeof(part), "; the wake-up itself (interrupt, scheduling, "
+		    "return to user space) dominates, no slack");
 	}
 	vappend(buf, len, part);
 	if (o->has_slack && !m->uses_slack)
