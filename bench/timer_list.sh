@@ -46,6 +46,8 @@ wc_wall=$(median wall_ns "$tmp/wc")
 wc_cpu=$(median cpu_ns "$tmp/wc")
 fo_wall=$(median wall_ns "$tmp/file_outer")
 fo_cpu=$(median cpu_ns "$tmp/file_outer")
+fo_user=$(median user_ns "$tmp/file_outer")
+wc_user=$(median user_ns "$tmp/wc")
 f_parse=$(median parse_ns "$tmp/file")
 b_parse=$(median parse_ns "$tmp/buffer")
 b_cpu=$(median cpu_ns "$tmp/buffer")
@@ -55,13 +57,14 @@ timers=$(sed -n 's/.*timers=\([0-9]*\).*/\1/p' "$tmp/file" | head -1)
 
 awk -v size="$size" -v lines="$lines" -v timers="$timers" -v reps="$reps" \
     -v wcw="$wc_wall" -v wcc="$wc_cpu" -v fow="$fo_wall" -v foc="$fo_cpu" \
+    -v wcu="$wc_user" -v fou="$fo_user" \
     -v fp="$f_parse" -v bp="$b_parse" -v bc="$b_cpu" -v fr="$f_rss" -v br="$b_rss" '
 function ms(ns) { return sprintf("%.1f ms", ns / 1e6) }
 BEGIN {
 	printf "input: %d bytes (%.1f MiB), %d lines, %d timers; median of %d runs\n",
 	    size, size / 1048576, lines, timers, reps
-	printf "wc -l:                  wall %s, cpu %s\n", ms(wcw), ms(wcc)
-	printf "parse FILE (process):   wall %s, cpu %s\n", ms(fow), ms(foc)
+	printf "wc -l:                  wall %s, cpu %s (user %s)\n", ms(wcw), ms(wcc), ms(wcu)
+	printf "parse FILE (process):   wall %s, cpu %s (user %s)\n", ms(fow), ms(foc), ms(fou)
 	printf "parse FILE (in-proc):   %s (read included)\n", ms(fp)
 	printf "parse buffer (in-proc): %s, cpu %s (file read beforehand)\n", ms(bp), ms(bc)
 	printf "ratio parse/wc -l:      wall %.2f, cpu %.2f (target <= 2)\n", fow / wcw, foc / wcc
