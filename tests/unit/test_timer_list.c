@@ -969,13 +969,14 @@ main(void)
 	srcdir = getenv("TD_SRCDIR");
 	if (srcdir == NULL || srcdir[0] == '\0')
 		srcdir = "..";
-	if (corpus == NULL)
-		return skip_all("no corpus (TD_CORPUS)");
 	test_tables();
 	test_fixtures();
-	test_kmatrix(corpus);
-	test_public(corpus);
-	test_stream_big(corpus);
+	if (corpus != NULL) {
+		test_kmatrix(corpus);
+		test_public(corpus);
+		test_stream_big(corpus);
+	} else
+		ok(1, "# SKIP no corpus (TD_CORPUS): kmatrix and public samples not checked");
 	test_live();
 	return done_testing();
 }
