@@ -17,6 +17,10 @@
 
 /* Lines longer than this are never timer_list text (a 8192-CPU mask is ~2.3 KB). */
 #define TL_LINE_MAX		16384
+/* Bounds on what one input can make us keep (the kernel's own limits, generously). */
+#define TL_MAX_CPUS		8192		/* CONFIG_NR_CPUS at most */
+#define TL_MAX_BASES		64		/* HRTIMER_MAX_CLOCK_BASES is 8 */
+#define TL_MAX_DEVS		(TL_MAX_CPUS + 64)
 /* Kept text of an unknown line. */
 #define TL_UNKNOWN_TEXT		200
 /* Read size of the streaming parser. */
@@ -362,6 +366,8 @@ tl_cpu_line(struct tl_parser *p, const char *q, const char *end)
 		return false;
 	tl_close_cpu(p, true);
 	p->icpu = -1;
+	if (tl->ncpus >= TL_MAX_CPUS)
+		return false;
 	if (tl->ncpus == p->cpucap) {
 		size_t cap = p->cpucap ? p->cpucap * 2 : 8;
 
@@ -395,6 +401,8 @@ tl_clock_line(struct tl_parser *p, const char *q, const char *end)
 		return false;
 	tl_close_base(p);
 	c = &p->tl->cpus[p->icpu];
+	if (c->nbases >= TL_MAX_BASES)
+		return false;
 	if (c->nbases == p->basecap) {
 		size_t cap = p->basecap ? p->basecap * 2 : 8;
 
@@ -682,6 +690,9 @@ tl_tickdev_line(struct tl_parser *p, const char *q, const char *end)
 	tl_close_cpu(p, true);
 	p->icpu = -1;		/* CPU fields from here on are not ours */
 	p->pending_devname = false;
+	p->idev = -1;
+	if (tl->ndevs >= TL_MAX_DEVS)
+		return false;
 	if (tl->ndevs == p->devcap) {
 		size_t cap = p->devcap ? p->devcap * 2 : 8;
 

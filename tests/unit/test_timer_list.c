@@ -821,6 +821,33 @@ test_fixtures(void)
 	}
 }
 
+/* Inputs that would make the parser keep far more than the kernel can print. */
+static void
+test_bounds(void)
+{
+	struct td_timer_list *tl = NULL;
+	struct td_error e;
+	size_t cap = 9000 * 16 + 100 * 16, len = 0;
+	char *buf = malloc(cap);
+
+	for (int i = 0; i < 9000; i++)
+		len += (size_t)snprintf(buf + len, cap - len, "cpu: %d\n", i);
+	len += (size_t)snprintf(buf + len, cap - len, "cpu: 9000\n");
+	for (int i = 0; i < 100; i++)
+		len += (size_t)snprintf(buf + len, cap - len, " clock %d:\n", i);
+	ok(td_timer_list_parse(buf, len, "bounds", &tl, &e) == 0 && tl->ncpus == 8192 &&
+	    tl->nunknown_total == 809 + 100, "9001 CPU blocks: 8192 kept, the rest unknown");
+	td_timer_list_free(tl);
+	len = 0;
+	len += (size_t)snprintf(buf + len, cap - len, "cpu: 0\n");
+	for (int i = 0; i < 100; i++)
+		len += (size_t)snprintf(buf + len, cap - len, " clock %d:\n", i);
+	ok(td_timer_list_parse(buf, len, "bounds", &tl, &e) == 0 && tl->ncpus == 1 &&
+	    tl->cpus[0].nbases == 64 && tl->nunknown_total == 36, "100 clock bases: 64 kept");
+	td_timer_list_free(tl);
+	free(buf);
+}
+
 /* Name tables and the tick mode of each handler. */
 static void
 test_tables(void)
@@ -971,6 +998,7 @@ main(void)
 		srcdir = "..";
 	test_tables();
 	test_fixtures();
+	test_bounds();
 	if (corpus != NULL) {
 		test_kmatrix(corpus);
 		test_public(corpus);
