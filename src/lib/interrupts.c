@@ -472,14 +472,21 @@ same_str(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-/* Row identity: IRQ number, else label and description. */
+/*
+ * Row identity: an IRQ number on the same chip and hwirq (a number freed and
+ * given to another device starts counting again), else label and description.
+ */
 static int
-same_identity(const char *la, int ia, const char *da, const char *lb, int ib,
-    const char *db)
+same_identity(const struct td_irq_row *a, const struct td_irq_row *b)
 {
-	if (ia >= 0 || ib >= 0)
-		return ia == ib;
-	return strcmp(la, lb) == 0 && same_str(da, db);
+	if (a->irq >= 0 || b->irq >= 0) {
+		if (a->irq != b->irq)
+			return 0;
+		if (a->chip != NULL && b->chip != NULL && strcmp(a->chip, b->chip) != 0)
+			return 0;
+		return !(a->has_hwirq && b->has_hwirq && a->hwirq != b->hwirq);
+	}
+	return strcmp(a->label, b->label) == 0 && same_str(a->desc, b->desc);
 }
 
 /* Look up a row by label (and description when given). */
@@ -538,7 +545,7 @@ td_interrupts_local_timer(const struct td_interrupts *s)
 		if (r->irq < 0 || r->actions == NULL)
 			continue;
 		if (strcmp(r->actions, "arch_timer") != 0 &&
-		    strcmp(r->actions, "riscv-timer") != 0)
+		    strcmp(r->actions, "riscv-timer") != 0 && strcmp(r->actions, "twd") != 0)
 			continue;
 		if (best < 0 || r->total > s->rows[best].total)
 			best = (int)i;
@@ -594,20 +601,28 @@ cpu_union(struct td_interrupts_delta *d, const int *a, int na, const int *b, int
 	return 0;
 }
 
-/* Delta of one counter, with 32-bit wrap handling; 0 known, -1 unknown. */
+/*
+ * Delta of one counter; 0 known, -1 unknown.  A smaller count is a 32-bit
+ * wrap only when that gives a plausible delta (under 2^31); otherwise the
+ * counter was reset (IRQ freed and allocated again) and the delta is unknown.
+ */
 static int
 counter_delta(uint64_t a, uint64_t b, uint64_t *out, bool *wrapped)
 {
+	uint64_t d;
+
 	if (b >= a) {
 		*out = b - a;
 		return 0;
 	}
-	if (a <= UINT32_MAX) {
-		*out = b + ((uint64_t)1 << 32) - a;
-		*wrapped = true;
-		return 0;
-	}
-	return -1;
+	if (a > UINT32_MAX)
+		return -1;
+	d = b + ((uint64_t)1 << 32) - a;
+	if (d >= ((uint64_t)1 << 31))
+		return -1;
+	*out = d;
+	*wrapped = true;
+	return 0;
 }
 
 /* Fill one delta row from rows ra and rb (either may be NULL); mapa/mapb: column per CPU. */
@@ -695,16 +710,14 @@ td_interrupts_delta(const struct td_interrupts *a, const struct td_interrupts *b
 		const struct td_irq_row *rb = &b->rows[j], *ra = NULL;
 
 		/* Same place first, else the first unused row of a with the same identity. */
-		if (j < a->nrows && !used[j] && same_identity(a->rows[j].label,
-		    a->rows[j].irq, a->rows[j].desc, rb->label, rb->irq, rb->desc)) {
+		if (j < a->nrows && !used[j] && same_identity(&a->rows[j], rb)) {
 			used[j] = true;
 			ra = &a->rows[j];
 		}
 		for (i = 0; ra == NULL && i < a->nrows; i++) {
 			const struct td_irq_row *c = &a->rows[i];
 
-			if (!used[i] && same_identity(c->label, c->irq, c->desc,
-			    rb->label, rb->irq, rb->desc)) {
+			if (!used[i] && same_identity(c, rb)) {
 				used[i] = true;
 				ra = c;
 				break;

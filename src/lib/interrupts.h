@@ -64,8 +64,8 @@ int td_interrupts_count(const struct td_interrupts *s, const struct td_irq_row *
 /*
  * The row counting local timer interrupts: x86 "LOC" (the first one; powerpc
  * "... for timer event device"), the ARM "arch_timer" row (the busiest one if
- * several), or a RISC-V "riscv-timer" row.  Index into s->rows, or -ENOENT
- * when this architecture shows none.
+ * several; "twd" on older Cortex-A9), or a RISC-V "riscv-timer" row.  Index
+ * into s->rows, or -ENOENT when this architecture shows none.
  */
 int td_interrupts_local_timer(const struct td_interrupts *s);
 
@@ -100,7 +100,12 @@ struct td_interrupts_delta {
 	struct td_irq_delta_row *rows;	/* b's order, then rows gone from a */
 };
 
-/* b minus a, keyed by row identity and CPU number.  0 or -ENOMEM (-EINVAL on NULL). */
+/*
+ * b minus a, keyed by row identity (IRQ number on the same chip and hwirq, or
+ * label + description) and CPU number.  A count that went back is a 32-bit
+ * wrap when that gives a delta under 2^31, else unknown.  0 or -ENOMEM
+ * (-EINVAL on NULL).
+ */
 int td_interrupts_delta(const struct td_interrupts *a, const struct td_interrupts *b,
     struct td_interrupts_delta **out);
 void td_interrupts_delta_free(struct td_interrupts_delta *d);

@@ -333,7 +333,9 @@ fill_row(struct td_softirqs_delta *d, struct td_softirq_delta_row *dr,
 			if (vb >= va) {
 				dr->delta[i] = vb - va;
 				dr->known[i] = true;
-			} else if (va <= UINT32_MAX) {
+			} else if (va <= UINT32_MAX &&
+			    vb + ((uint64_t)1 << 32) - va < ((uint64_t)1 << 31)) {
+				/* A 32-bit wrap; a larger step back is a reset: unknown. */
 				dr->delta[i] = vb + ((uint64_t)1 << 32) - va;
 				dr->known[i] = true;
 				dr->wrapped = true;

@@ -389,8 +389,31 @@ test_fixtures(void)
 		dr = td_interrupts_delta_find(d, "LOC", NULL);
 		ok(dr && td_interrupts_delta_cell(d, dr, 1, &v) == -ENOENT,
 		    "reverse: CPU1 unknown");
-		ok(dr && td_interrupts_delta_cell(d, dr, 0, &v) == 0 && v == 4294966296u &&
-		    dr->wrapped, "reverse: 32-bit wrap assumed for a smaller count");
+		ok(dr && td_interrupts_delta_cell(d, dr, 0, &v) == -ENOENT && !dr->wrapped,
+		    "reverse: a count that went back by 1000 is unknown, not a wrap");
+		td_interrupts_delta_free(d);
+	}
+	td_interrupts_free(a);
+	td_interrupts_free(b);
+
+	/* A 32-bit counter wraps; an IRQ number given to another device starts again. */
+	a = b = NULL;
+	d = NULL;
+	ok(parse_str("CPU0 CPU1\n 30: 4294967000 5 PCI-MSI 1-edge eth0\n"
+	    " 31: 900 900 PCI-MSI 2-edge nvme0q1\n", &a, NULL) == 0 &&
+	    parse_str("CPU0 CPU1\n 30: 100 6 PCI-MSI 1-edge eth0\n"
+	    " 31: 3 0 PCI-MSI 7-edge xhci_hcd\n", &b, NULL) == 0 &&
+	    td_interrupts_delta(a, b, &d) == 0, "wrap: delta");
+	if (d != NULL) {
+		dr = td_interrupts_delta_find(d, "30", NULL);
+		ok(dr && dr->wrapped && td_interrupts_delta_cell(d, dr, 0, &v) == 0 && v == 396 &&
+		    td_interrupts_delta_cell(d, dr, 1, &v) == 0 && v == 1, "wrap: CPU0 +396");
+		ok(d->nrows == 3, "reuse: IRQ 31 on another hwirq is a new row and a gone row");
+		for (i = 0, bad = 0; i < (int)d->nrows; i++)
+			if (strcmp(d->rows[i].label, "31") == 0)
+				bad |= d->rows[i].state == TD_IRQ_NEW ? 1 :
+				    d->rows[i].state == TD_IRQ_GONE ? 2 : 4;
+		ok(bad == 3, "reuse: IRQ 31 flagged new and gone, never a negative delta");
 		td_interrupts_delta_free(d);
 	}
 	td_interrupts_free(a);
