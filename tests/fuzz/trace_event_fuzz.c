@@ -20,6 +20,7 @@ const char *const td_fuzz_seeds[] = {
 };
 
 static struct td_trace_decoder *dec;
+static struct tep_handle *tep;	/* kept for the process lifetime */
 static volatile size_t sink;
 
 /* The fixtures directory: $TD_SRCDIR/tests/fixtures/trace/events or beside this file. */
@@ -69,9 +70,9 @@ setup(void)
 		{ "irq_vectors", "irq_work_entry" },
 	};
 	char dir[4000], path[4096];
-	struct tep_handle *tep = tep_alloc();
 	struct td_buf b;
 
+	tep = tep_alloc();
 	events_dir(dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/header_page", dir);
 	if (tep == NULL || td_read_file(path, 1 << 20, &b, NULL) < 0) {
@@ -84,7 +85,6 @@ setup(void)
 		load_format(tep, dir, ev[i][0], ev[i][1]);
 	if (td_trace_decoder_new(tep, &dec, NULL) < 0)
 		exit(1);
-	/* The decoder keeps what it needs; tep stays for the process lifetime. */
 }
 
 /* Look at every field of an event so ASan sees bad pointers. */
