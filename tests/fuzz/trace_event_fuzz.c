@@ -20,7 +20,7 @@ const char *const td_fuzz_seeds[] = {
 };
 
 static struct td_trace_decoder *dec;
-static struct tep_handle *tep;	/* kept for the process lifetime */
+static struct tep_handle *the_tep;	/* kept for the process lifetime */
 static volatile size_t sink;
 
 /* The fixtures directory: $TD_SRCDIR/tests/fixtures/trace/events or beside this file. */
@@ -71,8 +71,8 @@ setup(void)
 	};
 	char dir[4000], path[4096];
 	struct td_buf b;
+	struct tep_handle *tep = the_tep = tep_alloc();
 
-	tep = tep_alloc();
 	events_dir(dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/header_page", dir);
 	if (tep == NULL || td_read_file(path, 1 << 20, &b, NULL) < 0) {
