@@ -211,8 +211,11 @@ holds_dma() {
 	probe_json -m clock_nanosleep --abs -i 10ms -D 300ms
 	[ "$(field .stopped_by)" = duration ]
 	[ "$(field .elapsed_ns)" -ge 300000000 ]
-	[ "$(field .count)" -ge 20 ]
-	[ "$(field .count)" -le 31 ]
+	# Every 10 ms period of the 300 ms is either a wake-up or an overrun
+	# (a few may be lost to a late last wake-up on a loaded machine).
+	[ "$(field .count)" -ge 1 ]
+	[ "$(field '.count + .overruns')" -ge 25 ]
+	[ "$(field '.count + .overruns')" -le 31 ]
 	[ "$(field .requested_count)" = null ]
 }
 
