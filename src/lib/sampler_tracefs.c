@@ -42,7 +42,8 @@ struct agg {
 	uint64_t	 fn;		/* callback address (timers) */
 	int		 pid;		/* arming pid, -1 unknown */
 	int		 num;		/* idle armer: its CPU; irq: number; softirq: vector */
-	char		*name;		/* irq action / vector label / softirq name */
+	char		*name;		/* irq action (part of the identity) */
+	const char	*label;		/* vector or softirq name (not the identity) */
 	uint64_t	 count, arms, expiries, cancels;
 	bool		 defer_known, deferrable, pinned_known, pinned;
 	uint64_t	*per_cpu;
@@ -420,7 +421,7 @@ on_event(const struct td_tev *ev, void *arg)
 	struct tr_priv *t = arg;
 	const struct td_sampler *s = t->s;
 	struct cpu_state *cs;
-	bool wanted = td_sampler_cpu_wanted(s, ev->cpu);
+	bool wanted = !s->have_cpus || td_sampler_cpu_wanted(s, ev->cpu);
 	enum td_kind kind;
 	struct armer *m;
 	struct agg *a;
@@ -507,15 +508,21 @@ on_event(const struct td_tev *ev, void *arg)
 	case TD_TEV_SOFTIRQ:
 		if (!wanted || s->opts.pid >= 0)
 			break;
-		if (ev->type == TD_TEV_VECTOR)
-			a = agg_get(t, TD_KIND_VECTOR, 0, -1, -1, ev->name, ev->namelen);
-		else if (ev->type == TD_TEV_IRQ)
+		if (ev->type == TD_TEV_VECTOR) {
+			/* The label is a constant of the decoder: its address is the key. */
+			a = agg_get(t, TD_KIND_VECTOR, (uint64_t)(uintptr_t)ev->name, -1, -1,
+			    NULL, 0);
+			if (a != NULL)
+				a->label = ev->name;
+		} else if (ev->type == TD_TEV_IRQ) {
 			a = agg_get(t, TD_KIND_IRQ, 0, -1, ev->num, ev->name, ev->namelen);
-		else if (ev->num >= 0 && (size_t)ev->num < TD_ARRAY_SIZE(softirq_names))
-			a = agg_get(t, TD_KIND_SOFTIRQ, 0, -1, ev->num,
-			    softirq_names[ev->num], strlen(softirq_names[ev->num]));
-		else
-			a = agg_get(t, TD_KIND_SOFTIRQ, 0, -1, ev->num, "?", 1);
+		} else {
+			a = agg_get(t, TD_KIND_SOFTIRQ, 0, -1, ev->num, NULL, 0);
+			if (a != NULL)
+				a->label = ev->num >= 0 &&
+				    (size_t)ev->num < TD_ARRAY_SIZE(softirq_names) ?
+				    softirq_names[ev->num] : "?";
+		}
 		if (a == NULL)
 			break;
 		a->count++;
@@ -909,7 +916,7 @@ tr_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 				}
 			}
 		} else {
-			w->function = strdup(a->name ? a->name : "?");
+			w->function = strdup(a->name ? a->name : a->label ? a->label : "?");
 			if (a->kind == TD_KIND_IRQ)
 				w->irq = a->num;
 		}

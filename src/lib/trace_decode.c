@@ -242,7 +242,7 @@ td_trace_decoder_pinned_flag(const struct td_trace_decoder *d)
 }
 
 /* Read an unsigned field of up to 8 bytes, bounds checked; 0 when absent. */
-static uint64_t
+static inline uint64_t
 rd(const unsigned char *data, unsigned size, struct fld f, bool *ok)
 {
 	uint64_t v = 0;
