@@ -32,7 +32,8 @@ start_wt() {
 	tmux -L "$SOCK" -f /dev/null new-session -d -s "$SESS" -x 120 -y 40 \
 		"TERM=xterm-256color; export TERM; wakeuptop $*; echo \"EXIT=\$?\"; \
 		stty -a > '$TMP/stty'; exec sleep 600"
-	wait_screen 'q quit'
+	# Opening the tracefs backend can take a minute in a sanitizer build.
+	wait_screen 'q quit' 1800
 }
 
 # The pane's text now.
@@ -40,10 +41,10 @@ screen() {
 	tmux -L "$SOCK" capture-pane -p -t "$SESS"
 }
 
-# Wait (up to 15 s) until the pane shows a fixed string.
+# Wait (up to 15 s, or $2 tenths of a second) until the pane shows a fixed string.
 wait_screen() {
 	local i
-	for i in $(seq 150); do
+	for i in $(seq "${2:-150}"); do
 		screen | grep -qF -- "$1" && return 0
 		sleep 0.1
 	done
@@ -138,7 +139,7 @@ terminal_sane() {
 }
 
 @test "screen: sort keys move the sort column and back" {
-	start_wt -d 0.5
+	start_wt --source interrupts -d 0.5
 	wait_screen 'RATE*'
 	keys '>'
 	wait_screen 'sorted by cpus'
@@ -153,7 +154,7 @@ terminal_sane() {
 }
 
 @test "screen: name, kind and pid filters narrow the list; empty clears them" {
-	start_wt -d 0.5
+	start_wt --source interrupts -d 0.5
 	wait_screen ' in 0.'
 	keys / z z z n o m a t c h Enter
 	wait_screen 'Filter: name "zzznomatch"'
@@ -186,7 +187,7 @@ terminal_sane() {
 }
 
 @test "screen: space pauses the display, help opens and closes" {
-	start_wt -d 0.3
+	start_wt --source interrupts -d 0.3
 	wait_screen ' in 0.'
 	keys Space
 	wait_screen '[PAUSED]'
@@ -222,7 +223,7 @@ terminal_sane() {
 }
 
 @test "screen: the layout follows a window resize" {
-	start_wt -d 0.5
+	start_wt --source interrupts -d 0.5
 	wait_screen ' in 0.'
 	tmux -L "$SOCK" resize-window -t "$SESS" -x 80 -y 24
 	sleep 0.5
@@ -260,7 +261,7 @@ terminal_sane() {
 @test "screen: SIGHUP and SIGINT end it cleanly too" {
 	local sig pid
 	for sig in HUP INT; do
-		start_wt -d 0.5
+		start_wt --source interrupts -d 0.5
 		pid=$(wt_pid)
 		kill -"$sig" "$pid"
 		wait_screen 'EXIT=0'
@@ -274,7 +275,8 @@ terminal_sane() {
 @test "screen: NO_COLOR and a monochrome terminal still show everything" {
 	require_tmux
 	tmux -L "$SOCK" -f /dev/null new-session -d -s "$SESS" -x 120 -y 40 \
-		"TERM=vt100 NO_COLOR=1 wakeuptop -d 0.5; echo EXIT=\$?; exec sleep 600"
+		"TERM=vt100 NO_COLOR=1 wakeuptop --source interrupts -d 0.5; echo EXIT=\$?; \
+		exec sleep 600"
 	wait_screen 'q quit'
 	wait_screen ' in 0.'
 	screen | grep -E '^ *COUNT +RATE\* '
