@@ -81,6 +81,13 @@ med() {
 	cut -d' ' -f"$1" "$tmp/rounds" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 ct50=$(med 1); ct99=$(med 2); tp50=$(med 3); tp99=$(med 4)
+# The noise floor: how far cyclictest's own figures move from round to round.
+spread() {
+	cut -d' ' -f"$1" "$tmp/rounds" | sort -n | awk '{ v[NR] = $1 } END {
+		printf "%d..%d ns (max/min %.2f)", v[1], v[NR], v[NR] / v[1] }'
+}
+echo "cyclictest round to round: p50 $(spread 1), p99 $(spread 2)"
+echo "timerprobe round to round: p50 $(spread 3), p99 $(spread 4)"
 ovh=$(sort -n "$tmp/overhead" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
 awk -v c50="$ct50" -v c99="$ct99" -v t50="$tp50" -v t99="$tp99" -v o="$ovh" 'BEGIN {
 	r50 = t50 / c50; r99 = t99 / c99
