@@ -66,6 +66,7 @@ walk(const struct td_timer_list *tl)
 	sink = n;
 }
 
+/* Parse one input, walk the snapshot, free it. */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
