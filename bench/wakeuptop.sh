@@ -6,6 +6,7 @@
 #
 #   WT_BENCH_SECONDS   measuring period (default 60)
 #   WT_BENCH_WARMUP    seconds before measuring (default 4)
+#   WT_BENCH_ARGS      extra wakeuptop options (e.g. --source interrupts)
 set -u
 secs=${WT_BENCH_SECONDS:-60}
 warm=${WT_BENCH_WARMUP:-4}
@@ -62,7 +63,7 @@ add() {
 	pids="$pids $p"
 }
 
-add wakeuptop "$wt"
+add wakeuptop "$wt ${WT_BENCH_ARGS:-}"
 add top "top -d $interval"
 if command -v powertop >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
 	add powertop "powertop"
@@ -79,8 +80,12 @@ for p in $pids; do
 	eval "c0_$i=\$(cpu_ns $p); v0_$i=\$(vol $p)"
 done
 t0=$(date +%s.%N)
+i0=$(awk '/^intr/ { print $2 }' /proc/stat)
 sleep "$secs"
 t1=$(date +%s.%N)
+i1=$(awk '/^intr/ { print $2 }' /proc/stat)
+awk -v a="$i0" -v b="$i1" -v t0="$t0" -v t1="$t1" 'BEGIN {
+	printf "machine: %.0f interrupts/s during the run (how idle it was)\n", (b - a) / (t1 - t0) }'
 
 printf '%-10s %10s %18s %10s %s\n' program "cpu %" "wakeups/interval" "rss MiB" "vs top (cpu, wakeups, rss)"
 i=0
