@@ -55,6 +55,14 @@ load_format(struct tep_handle *tep, const char *dir, const char *sys, const char
 	td_buf_free(&b);
 }
 
+/* Free the decoder and the formats at exit (no leak reports). */
+static void
+teardown(void)
+{
+	td_trace_decoder_free(dec);
+	tep_free(the_tep);
+}
+
 /* Build the decoder once from the saved formats. */
 static void
 setup(void)
@@ -85,6 +93,7 @@ setup(void)
 		load_format(tep, dir, ev[i][0], ev[i][1]);
 	if (td_trace_decoder_new(tep, &dec, NULL) < 0)
 		exit(1);
+	atexit(teardown);
 }
 
 /* Look at every field of an event so ASan sees bad pointers. */
