@@ -178,6 +178,7 @@ batch_width(void)
 	return 200;
 }
 
+/* Parse the options, open the sampler, run the screen or batch loop, clean up. */
 int
 main(int argc, char **argv)
 {

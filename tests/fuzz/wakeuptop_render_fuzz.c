@@ -99,6 +99,7 @@ check(const struct wt_frame *f)
 	}
 }
 
+/* Build a sample and a screen from the input, drive the keys, render, check. */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

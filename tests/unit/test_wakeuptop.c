@@ -327,6 +327,7 @@ test_view(void)
 	td_table_free(t);
 }
 
+/* Run every group of tests in a UTF-8 locale. */
 int
 main(void)
 {
