@@ -174,6 +174,26 @@ start_load() {
 	[ "$(jq '.samples[0].processed_events' "$TMP/o.json")" -gt 0 ]
 }
 
+@test "live, root: events the ring buffer dropped are counted as lost, not hidden" {
+	require_root
+	start_load 2000
+	timerstat -d 3 --buffer-size 64 -J >"$TMP/o.json" &
+	TS_PID=$!
+	wait_instance $TS_PID
+	for i in $(seq 300); do
+		[ "$(cat "$TRACING/instances/timerdiag-$TS_PID/tracing_on" 2>/dev/null)" = 1 ] && break
+		sleep 0.01
+	done
+	# Stop the reader for a second: a 64 KiB buffer per CPU overflows.
+	kill -STOP $TS_PID
+	sleep 1
+	kill -CONT $TS_PID
+	wait $TS_PID
+	TS_PID=
+	cat "$TMP/o.json" | jq -c '.samples[0] | {processed_events, lost_events}'
+	[ "$(jq '.samples[0].lost_events' "$TMP/o.json")" -gt 0 ]
+}
+
 @test "live, root: --pid keeps only that task's timers; --cpu only those CPUs" {
 	require_root
 	start_load 1000
