@@ -42,9 +42,9 @@ wait_instance() {
 	return 1
 }
 
-# Start the 1 kHz timerfd helper; LOAD_PID is its pid.
+# Start the 1 kHz timerfd helper (rate, extra options); LOAD_PID is its pid.
 start_load() {
-	"$TD_BUILDDIR/tests/helpers/timerfd_load" -r "${1:-1000}" >"$TMP/load.out" &
+	"$TD_BUILDDIR/tests/helpers/timerfd_load" -r "${1:-1000}" ${2:-} >"$TMP/load.out" &
 	LOAD_PID=$!
 	sleep 0.3
 }
@@ -172,6 +172,21 @@ start_load() {
 	# Lost events are counted, and there were none at this rate.
 	[ "$(jq '.samples[0].lost_events' "$TMP/o.json")" -eq 0 ]
 	[ "$(jq '.samples[0].processed_events' "$TMP/o.json")" -gt 0 ]
+}
+
+@test "live, root: timeouts armed and cancelled without firing show apart" {
+	require_root
+	start_load 500 -p
+	timerstat -d 2 -J --pid "$LOAD_PID" >"$TMP/o.json"
+	src=$(jq -c '[.samples[0].sources[] | select(.function == "hrtimer_wakeup")] | .[0]' "$TMP/o.json")
+	echo "$src"
+	# poll()'s 100 ms timeout is armed each period (500/s) and cancelled when
+	# the timerfd fires first: many arms, as many cancels, no expiry.
+	jq -n --argjson s "$src" '$s.arms >= 500 and $s.expiries == 0 and
+	    ($s.cancels - $s.arms | fabs) <= 2 and $s.count == 0' | grep -q true
+	# The timerfd itself fires: expiries, no cancels.
+	jq -e '[.samples[0].sources[] | select(.function == "timerfd_tmrproc")][0] |
+	    .expiries >= 500 and .cancels == 0' "$TMP/o.json" >/dev/null
 }
 
 @test "live, root: events the ring buffer dropped are counted as lost, not hidden" {

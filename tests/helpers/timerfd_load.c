@@ -1,11 +1,14 @@
 /*
  * Test and benchmark load: arms a periodic timerfd and reads every expiry.
- * timerfd_load [-r HZ] [-t THREADS] [-d SECONDS]: HZ expiries per second in
- * each thread (default 1000, one thread), until killed or SECONDS elapse.
+ * timerfd_load [-r HZ] [-t THREADS] [-d SECONDS] [-p]: HZ expiries per second
+ * in each thread (default 1000, one thread), until killed or SECONDS elapse.
+ * With -p each read is preceded by poll() with a 100 ms timeout, a timeout that
+ * is armed and cancelled every period without ever firing.
  * Prints its pid first, then at the end the ticks counted and the expiries
  * (reads: the timer is re-armed by each read, so one read is one expiry).
  */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -18,6 +21,7 @@
 
 static long hz = 1000;
 static double seconds = 0;
+static int use_poll;
 static volatile sig_atomic_t done;
 static uint64_t total[64], reads[64];
 
@@ -52,6 +56,11 @@ run(void *arg)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!done) {
+		if (use_poll) {
+			struct pollfd p = { .fd = fd, .events = POLLIN };
+
+			(void)poll(&p, 1, 100);
+		}
 		if (read(fd, &n, sizeof(n)) == (ssize_t)sizeof(n)) {
 			total[idx] += n;
 			reads[idx]++;	/* one expiry each: the timer re-arms on read */
@@ -79,7 +88,7 @@ main(int argc, char **argv)
 	uint64_t sum = 0, nreads = 0;
 	int c;
 
-	while ((c = getopt(argc, argv, "r:t:d:")) != -1) {
+	while ((c = getopt(argc, argv, "r:t:d:p")) != -1) {
 		switch (c) {
 		case 'r':
 			hz = strtol(optarg, NULL, 10);
@@ -90,8 +99,11 @@ main(int argc, char **argv)
 		case 'd':
 			seconds = strtod(optarg, NULL);
 			break;
+		case 'p':
+			use_poll = 1;
+			break;
 		default:
-			fprintf(stderr, "usage: timerfd_load [-r HZ] [-t THREADS] [-d SECONDS]\n");
+			fprintf(stderr, "usage: timerfd_load [-r HZ] [-t THREADS] [-d SECONDS] [-p]\n");
 			return 2;
 		}
 	}
