@@ -764,19 +764,16 @@ tr_fd(const struct td_sampler *s)
 	return t->epfd;
 }
 
-/* Read and decode what every CPU's buffer holds now. */
-static int
-tr_pump(struct td_sampler *s, struct td_error *e)
+/* Read and decode up to max_pages sub-buffers of each CPU's buffer. */
+static void
+drain(struct tr_priv *t, int max_pages)
 {
-	struct tr_priv *t = s->priv;
-
-	(void)e;
 	for (int c = 0; c < t->ncpus; c++) {
 		struct cpu_state *cs = &t->cpu[c];
 
 		if (cs->tcpu == NULL)
 			continue;
-		for (int guard = 0; guard < 1 << 20; guard++) {
+		for (int pages = 0; pages < max_pages; pages++) {
 			long missed = 0;
 			int got = tracefs_cpu_read(cs->tcpu, t->page, true), n;
 
@@ -794,6 +791,17 @@ tr_pump(struct td_sampler *s, struct td_error *e)
 				break;
 		}
 	}
+}
+
+/*
+ * Drain a bounded amount (4 MiB per CPU), so that the caller's interval timer
+ * is served on time even when the writers keep ahead; poll says if more waits.
+ */
+static int
+tr_pump(struct td_sampler *s, struct td_error *e)
+{
+	(void)e;
+	drain(s->priv, 1024);
 	return 0;
 }
 
@@ -847,7 +855,7 @@ tr_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	struct tr_priv *t = s->priv;
 	uint64_t lost = 0;
 
-	tr_pump(s, e);
+	drain(t, 1 << 20);
 	for (int c = 0; c < t->ncpus; c++) {
 		uint64_t now = cpu_lost(t, c);
 
