@@ -3,8 +3,9 @@
 # Load: tests/helpers/timerfd_load, THREADS threads each serving FDS periodic
 # timerfds at RATE Hz through epoll (default 2 x 150 x 1000 Hz: 300,000 ticks/s
 # nominal, of which a 2-CPU guest serves over 100,000 hrtimer expiries/s; a
-# timerfd re-arms when read, so late reads merge ticks; perf shows the rate).  Baseline, in the same run: the kernel's own count from
-# `perf stat -a -e timer:hrtimer_expire_entry` wrapped around timerstat.
+# timerfd re-arms when read, so late reads merge ticks; perf shows the rate).
+# Baseline, in the same run: the kernel's own count from
+# `perf stat -a -e timer:hrtimer_expire_entry`.
 # Prints: events processed per second; lost events; timerstat's hrtimer
 # expiries per second beside perf's and their ratio (rates: perf counts from
 # the moment tracing is on to just before the period ends, and over the whole
