@@ -31,7 +31,7 @@
 #define MOUNT_STAMP		"/run/timerdiag-tracefs.mount"
 #define MAP_MAX			(1u << 20)	/* timer pointers remembered at most */
 #define HRTIMER_MODE_PINNED	0x02
-#define PRELUDE_NS		20000	/* a cancel this close before a start/expiry is part of it */
+#define PRELUDE_NS		3000	/* a cancel this close before a start is a re-arm */
 #define PID_HARDIRQ		(-2)	/* armed in hard interrupt context */
 #define PID_SOFTIRQ		(-3)	/* armed in softirq context */
 
@@ -436,10 +436,18 @@ on_event(const struct td_tev *ev, void *arg)
 	 * it or to re-arm it; only a cancel followed by neither is a real one.
 	 */
 	if (cs->pend) {
-		/* Both happen under the timer base lock: within microseconds. */
-		bool prelude = cs->pend_ptr == ev->ptr && ev->ts - cs->pend_ts < PRELUDE_NS &&
-		    (ev->type == TD_TEV_TIMER_EXPIRE || ev->type == TD_TEV_HRTIMER_EXPIRE ||
-		    ev->type == TD_TEV_TIMER_START || ev->type == TD_TEV_HRTIMER_START);
+		/*
+		 * A cancel right before the same timer's expiry is the expiry's own
+		 * dequeue (no start can come between a real cancel and an expiry).
+		 * A re-arm dequeues and enqueues under the base lock: the start
+		 * follows within a few microseconds, unlike a new arming of the
+		 * same (on-stack) timer by a loop.
+		 */
+		bool same = cs->pend_ptr == ev->ptr;
+		bool prelude = same && (ev->type == TD_TEV_TIMER_EXPIRE ||
+		    ev->type == TD_TEV_HRTIMER_EXPIRE ||
+		    ((ev->type == TD_TEV_TIMER_START || ev->type == TD_TEV_HRTIMER_START) &&
+		    ev->ts - cs->pend_ts < PRELUDE_NS));
 
 		cs->pend = false;
 		if (!prelude && wanted)
