@@ -476,6 +476,58 @@ test_decoder(void)
 	tep_free(tep);
 }
 
+/* The timer formats of every captured kernel give a decoder with its flag bits. */
+static void
+test_kmatrix_formats(void)
+{
+	static const char *const names[] = {
+		"timer_start", "hrtimer_start", "timer_expire_entry", "hrtimer_expire_entry",
+		"timer_cancel", "hrtimer_cancel",
+	};
+	char pat[4096];
+	glob_t g;
+	int n = 0;
+
+	if (corpus_dir() == NULL)
+		return;
+	snprintf(pat, sizeof(pat), "%s/kmatrix/*/sys/kernel/tracing/events/timer", corpus_dir());
+	if (glob(pat, 0, NULL, &g) != 0)
+		return;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		struct tep_handle *tep = tep_alloc();
+		struct td_trace_decoder *d;
+		struct td_error e;
+		const char *cap = g.gl_pathv[i] + strlen(corpus_dir()) + 9;
+		int loaded = 0;
+
+		for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+			char path[4200];
+			struct td_buf b;
+
+			snprintf(path, sizeof(path), "%s/%s/format", g.gl_pathv[i], names[k]);
+			if (td_read_file(path, 1 << 20, &b, NULL) < 0)
+				continue;
+			if (tep_parse_event(tep, b.data, b.len, "timer") == 0)
+				loaded++;
+			td_buf_free(&b);
+		}
+		is_int(loaded, 6, "%.40s: six timer formats parse", cap);
+		if (ok(td_trace_decoder_new(tep, &d, &e) == 0, "%.40s: decoder", cap)) {
+			ok(td_trace_decoder_has(d, TD_TEV_HRTIMER_EXPIRE) &&
+			    td_trace_decoder_has(d, TD_TEV_TIMER_CANCEL), "%.40s: events known",
+			    cap);
+			ok(td_trace_decoder_deferrable_flag(d) != 0,
+			    "%.40s: deferrable bit from the print fmt (%#x)", cap,
+			    td_trace_decoder_deferrable_flag(d));
+			td_trace_decoder_free(d);
+			n++;
+		}
+		tep_free(tep);
+	}
+	globfree(&g);
+	ok(n > 0, "captured kernels' formats");
+}
+
 /* Run the tests. */
 int
 main(void)
@@ -484,5 +536,6 @@ main(void)
 	test_delta();
 	test_backends();
 	test_decoder();
+	test_kmatrix_formats();
 	return done_testing();
 }
