@@ -21,10 +21,13 @@ json_cpus(struct td_json *j, const struct wt_view *v, const struct wt_facts *fa)
 
 		td_json_obj_begin(j, NULL);
 		td_json_int(j, "cpu", c->cpu);
+		/* A capture without the interval's length gives counts, not rates. */
 		if (c->wakeups >= 0)
-			td_json_double(j, "wakeups_per_sec", c->wakeups, 2);
+			td_json_double(j, v->strip_counts ? "wakeups" : "wakeups_per_sec",
+			    c->wakeups, v->strip_counts ? 0 : 2);
 		if (c->loc >= 0)
-			td_json_double(j, "local_timer_per_sec", c->loc, 2);
+			td_json_double(j, v->strip_counts ? "local_timer" : "local_timer_per_sec",
+			    c->loc, v->strip_counts ? 0 : 2);
 		if (c->tick_stopped >= 0)
 			td_json_bool(j, "tick_stopped", c->tick_stopped == 1);
 		else if (fa->ticks_why[0] != '\0')

@@ -19,23 +19,40 @@ struct group {
 	struct td_cpuset	*set;
 };
 
-/* Format a rate with a unit. */
-const char *
-wt_fmt_rate(char *buf, size_t len, double rate)
+/* Per second, or per interval when the sample's period is unknown. */
+static const char *unit = "/s";
+
+/* Format a number with k/M scaling and the current unit. */
+static const char *
+fmt_value(char *buf, size_t len, double rate, const char *u)
 {
 	if (rate < 0)
 		snprintf(buf, len, "?");
 	else if (rate >= 1e6)
-		snprintf(buf, len, "%.1fM/s", rate / 1e6);
+		snprintf(buf, len, "%.1fM%s", rate / 1e6, u);
 	else if (rate >= 1e4)
-		snprintf(buf, len, "%.0fk/s", rate / 1e3);
+		snprintf(buf, len, "%.0fk%s", rate / 1e3, u);
 	else if (rate >= 1e3)
-		snprintf(buf, len, "%.1fk/s", rate / 1e3);
-	else if (rate >= 100 || rate == 0)
-		snprintf(buf, len, "%.0f/s", rate);
+		snprintf(buf, len, "%.1fk%s", rate / 1e3, u);
+	else if (rate >= 100 || rate == 0 || rate == (double)(long)rate)
+		snprintf(buf, len, "%.0f%s", rate, u);
 	else
-		snprintf(buf, len, "%.1f/s", rate);
+		snprintf(buf, len, "%.1f%s", rate, u);
 	return buf;
+}
+
+/* Format a rate with a unit. */
+const char *
+wt_fmt_rate(char *buf, size_t len, double rate)
+{
+	return fmt_value(buf, len, rate, "/s");
+}
+
+/* A strip value: a rate, or a count when the period is unknown. */
+static const char *
+fmt_strip(char *buf, size_t len, double v)
+{
+	return fmt_value(buf, len, v, unit);
 }
 
 /* The tick state as a word. */
@@ -70,8 +87,8 @@ bucket(double rate)
 static const char *
 bucket_text(int b)
 {
-	static const char *const t[] = { "?", "0/s", "<1/s", "1-10/s", "10-100/s",
-	    "100-1k/s", "1k-10k/s", "10k-100k/s", "100k-1M/s", ">1M/s" };
+	static const char *const t[] = { "?", "0", "<1", "1-10", "10-100",
+	    "100-1k", "1k-10k", "10k-100k", "100k-1M", ">1M" };
 
 	return t[b];
 }
@@ -102,8 +119,8 @@ render_cells(struct wt_frame *f, const struct wt_cpu *cpus, size_t ncpus)
 	line[0] = '\0';
 	for (i = 0; i < ncpus; i++) {
 		snprintf(raw, sizeof(raw), "cpu%d %s loc %s %s", cpus[i].cpu,
-		    wt_fmt_rate(r1, sizeof(r1), cpus[i].wakeups),
-		    wt_fmt_rate(r2, sizeof(r2), cpus[i].loc), tick_word(cpus[i].tick_stopped));
+		    fmt_strip(r1, sizeof(r1), cpus[i].wakeups),
+		    fmt_strip(r2, sizeof(r2), cpus[i].loc), tick_word(cpus[i].tick_stopped));
 		wt_text_fit(cell, sizeof(cell), raw, CELL_WIDTH - 1, WT_LEFT, 1, 1);
 		pos += snprintf(line + pos, sizeof(line) - (size_t)pos, "%s%s",
 		    k ? " " : "", cell);
@@ -167,19 +184,21 @@ render_groups(struct wt_frame *f, const struct wt_cpu *cpus, size_t ncpus, int m
 			continue;
 		}
 		td_cpuset_format(g[i].set, list, sizeof(list));
+		/* The figures first: a long CPU list is what the width cuts. */
 		wt_frame_add(f, WT_R_TEXT,
-		    "cpu%s (%d): %s each, loc %s each, %s; in all %s, loc %s",
-		    list, g[i].ncpus, bucket_text(g[i].key / 64),
-		    bucket_text(g[i].key / 4 % 16),
+		    "%3d CPU%s %s%s each, loc %s%s each, %s; in all %s, loc %s: cpu%s",
+		    g[i].ncpus, g[i].ncpus == 1 ? " " : "s",
+		    bucket_text(g[i].key / 64), g[i].key / 64 ? unit : "",
+		    bucket_text(g[i].key / 4 % 16), g[i].key / 4 % 16 ? unit : "",
 		    g[i].key % 4 == 0 ? "tick state ?" :
 		    g[i].key % 4 == 2 ? "tick stopped" : "tick running",
-		    wt_fmt_rate(r1, sizeof(r1), g[i].wakeups),
-		    wt_fmt_rate(r2, sizeof(r2), g[i].loc));
+		    fmt_strip(r1, sizeof(r1), g[i].wakeups),
+		    fmt_strip(r2, sizeof(r2), g[i].loc), list);
 		lines++;
 	}
 	if (rest_cpus > 0) {
 		wt_frame_add(f, WT_R_TEXT, "+%d more CPUs in smaller groups: sum %s", rest_cpus,
-		    wt_fmt_rate(r1, sizeof(r1), rest_w));
+		    fmt_strip(r1, sizeof(r1), rest_w));
 		lines++;
 	}
 	for (i = 0; i < ng; i++)
@@ -213,19 +232,19 @@ render_summary(struct wt_frame *f, const struct wt_cpu *cpus, size_t ncpus)
 	}
 	if (unknown)
 		wt_frame_add(f, WT_R_TEXT, "%zu CPUs: %s, loc %s, tick state ?; busiest cpu%d %s",
-		    ncpus, wt_fmt_rate(r1, sizeof(r1), w), wt_fmt_rate(r2, sizeof(r2), loc), top,
-		    wt_fmt_rate(busy, sizeof(busy), max));
+		    ncpus, fmt_strip(r1, sizeof(r1), w), fmt_strip(r2, sizeof(r2), loc), top,
+		    fmt_strip(busy, sizeof(busy), max));
 	else
 		wt_frame_add(f, WT_R_TEXT, "%zu CPUs: %s, loc %s, %d idle; busiest cpu%d %s",
-		    ncpus, wt_fmt_rate(r1, sizeof(r1), w), wt_fmt_rate(r2, sizeof(r2), loc), idle,
-		    top, wt_fmt_rate(busy, sizeof(busy), max));
+		    ncpus, fmt_strip(r1, sizeof(r1), w), fmt_strip(r2, sizeof(r2), loc), idle,
+		    top, fmt_strip(busy, sizeof(busy), max));
 	return 1;
 }
 
 /* Add the per-CPU strip. */
 int
 wt_cpustrip_render(struct wt_frame *f, const struct wt_cpu *cpus, size_t ncpus,
-    int max_lines)
+    int max_lines, bool counts)
 {
 	int per = f->width / CELL_WIDTH;
 
@@ -233,6 +252,7 @@ wt_cpustrip_render(struct wt_frame *f, const struct wt_cpu *cpus, size_t ncpus,
 		per = 1024 / (CELL_WIDTH * 2);
 	if (ncpus == 0 || max_lines <= 0)
 		return 0;
+	unit = counts ? "" : "/s";
 	if (per < 1)
 		per = 1;
 	if ((ncpus + (size_t)per - 1) / (size_t)per <= (size_t)max_lines)

@@ -22,9 +22,10 @@ const char *wt_fmt_rate(char *buf, size_t len, double rate);
  * Add the strip to the frame in at most max_lines lines.  When one cell per CPU
  * does not fit, CPUs alike (same order of magnitude of both rates, same tick
  * state) are grouped as "cpu0-63,65"; groups that still do not fit are summed
- * in a last "+N more" line.  Returns the lines added.
+ * in a last "+N more" line.  counts: the values are counts over an interval
+ * of unknown length, printed without "/s".  Returns the lines added.
  */
 int wt_cpustrip_render(struct wt_frame *f, const struct wt_cpu *cpus, size_t ncpus,
-    int max_lines);
+    int max_lines, bool counts);
 
 #endif

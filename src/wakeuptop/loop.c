@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "source.h"
 #include "keys.h"
 #include "screen.h"
 #include "app.h"
@@ -82,8 +83,12 @@ tick(struct wt_app *a)
 		cli_warn_td(&e);
 		return r;
 	}
-	if (a->view.paused && !a->batch) {
-		/* Frozen display: the sample is consumed and dropped. */
+	if (!a->batch && (a->view.paused ||
+	    (a->done > 0 && !td_root_is_live(a->sysroot)))) {
+		/*
+		 * Frozen display: the sample is consumed and dropped.  A captured
+		 * tree holds one interval only, so its first sample stays.
+		 */
 		td_sample_free(s);
 		return 0;
 	}

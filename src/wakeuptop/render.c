@@ -10,7 +10,7 @@
 #include "text.h"
 
 #define MAX_COLS	32
-#define TEXT_CAP	40	/* widest a text column gets when it is not the last */
+#define TEXT_CAP	24	/* widest a text column gets when it is not the last */
 #define DETAIL_CPUS	16	/* CPUs listed in an expanded row before "+N more" */
 
 const char *const wt_help_lines[] = {
@@ -83,10 +83,17 @@ render_header(struct wt_frame *f, const struct wt_view *v, const struct wt_facts
 			snprintf(lost, sizeof(lost), "%llu", (unsigned long long)p->lost_events);
 		else
 			snprintf(lost, sizeof(lost), "? (the %s backend cannot tell)", st->backend);
-		wt_frame_add(f, p->lost_known && p->lost_events ? WT_R_NOTE : WT_R_TEXT,
-		    "Backend: %s   Interval: %s   Wakeups: %s total (%llu in %.2f s)   Lost: %s",
-		    st->backend, iv, wt_fmt_rate(rate, sizeof(rate), v->total_rate),
-		    (unsigned long long)p->total_events, (double)p->period_ns / 1e9, lost);
+		if (p->period_ns == 0)
+			wt_frame_add(f, p->lost_known && p->lost_events ? WT_R_NOTE : WT_R_TEXT,
+			    "Backend: %s   Interval: ? (a capture)   Wakeups: %llu in an interval "
+			    "of unknown length   Lost: %s", st->backend,
+			    (unsigned long long)p->total_events, lost);
+		else
+			wt_frame_add(f, p->lost_known && p->lost_events ? WT_R_NOTE : WT_R_TEXT,
+			    "Backend: %s   Interval: %s   Wakeups: %s total (%llu in %.2f s)   "
+			    "Lost: %s", st->backend, iv, wt_fmt_rate(rate, sizeof(rate),
+			    v->total_rate), (unsigned long long)p->total_events,
+			    (double)p->period_ns / 1e9, lost);
 	}
 	if (st->note != NULL && st->note[0] != '\0')
 		wt_frame_add(f, WT_R_NOTE, "note: %s", st->note);
@@ -135,7 +142,7 @@ measure(const struct wt_view *v, int *w, size_t first, size_t last, bool batch)
 			if (cw > w[i])
 				w[i] = cw;
 		}
-		if (!batch && i + 1 < nc && col->align == TD_ALIGN_LEFT && w[i] > TEXT_CAP)
+		if (!batch && i + 1 < nc && col->jtype == TD_JT_STRING && w[i] > TEXT_CAP)
 			w[i] = TEXT_CAP;
 	}
 	return nc;
@@ -307,11 +314,14 @@ wt_render(struct wt_frame *f, struct wt_view *v, const struct wt_facts *facts,
 		if (strip_max > 8)
 			strip_max = 8;
 	}
-	if (v->nstrip > 0)
-		wt_cpustrip_render(f, v->strip, v->nstrip, strip_max);
-	else if (facts->ticks_why[0] != '\0' && v->sample != NULL)
-		wt_frame_add(f, WT_R_TEXT, "Per CPU: - (no per-CPU split; %s)",
-		    facts->ticks_why);
+	if (v->nstrip > 0) {
+		if (v->strip_counts)
+			wt_frame_add(f, WT_R_TEXT, "Per CPU: counts (the interval's length is "
+			    "unknown)");
+		wt_cpustrip_render(f, v->strip, v->nstrip, strip_max, v->strip_counts);
+	} else if (v->sample != NULL)
+		wt_frame_add(f, WT_R_TEXT, "Per CPU: - (the %s backend does not split by CPU)",
+		    st->backend);
 	if (!batch && v->help) {
 		wt_frame_add(f, WT_R_TEXT, "%s", "");
 		for (i = 0; wt_help_lines[i] != NULL; i++)

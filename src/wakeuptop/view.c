@@ -347,9 +347,11 @@ wt_view_strip(struct wt_view *v, int ncpus, int (*tick_stopped)(const void *ctx,
 	bool have_cpu = false, have_loc = false;
 
 	v->nstrip = 0;
-	if (p == NULL || p->period_ns == 0)
+	if (p == NULL)
 		return;
-	secs = (double)p->period_ns / 1e9;
+	/* A capture may not say how long its interval was: show counts then. */
+	v->strip_counts = p->period_ns == 0;
+	secs = p->period_ns ? (double)p->period_ns / 1e9 : 1;
 	for (i = 0; i < p->n; i++)
 		if ((p->src[i].known & TD_WS_CPU) && p->src[i].per_cpu != NULL &&
 		    p->src[i].ncpus > n)

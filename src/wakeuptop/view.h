@@ -66,6 +66,7 @@ struct wt_view {
 	char			 message[160];	/* one-shot status message */
 
 	struct wt_cpu		*strip;		/* per-CPU strip of the displayed sample */
+	bool			 strip_counts;	/* period unknown: counts, not rates */
 	size_t			 nstrip;
 };
 

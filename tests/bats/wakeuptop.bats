@@ -261,6 +261,8 @@ terminal_sane() {
 @test "screen: SIGHUP and SIGINT end it cleanly too" {
 	local sig pid
 	for sig in HUP INT; do
+		# A server of its own per signal: a killed server's socket may linger.
+		SOCK="wt-$$-${BATS_TEST_NUMBER}-$sig"
 		start_wt --source interrupts -d 0.5
 		pid=$(wt_pid)
 		kill -"$sig" "$pid"
@@ -404,4 +406,59 @@ terminal_sane() {
 	echo "$output" | grep -F -- '--batch'
 	run -0 wakeuptop -V
 	echo "$output" | grep -E '^wakeuptop \(timerdiag\) '
+}
+
+# A captured tree of a 256-CPU x86 machine: /proc/interrupts now and 2 s later.
+make_root256() {
+	local root=$TMP/root256 f
+	mkdir -p "$root/proc" "$root/after/proc"
+	for f in proc after/proc; do
+		awk -v after="$([ "$f" = proc ] && echo 0 || echo 1)" 'BEGIN {
+			line = sprintf("%11s", "")
+			for (c = 0; c < 256; c++)
+				line = line sprintf("CPU%-8d", c)
+			print line
+			line = sprintf("%4s", "24:")
+			for (c = 0; c < 256; c++)
+				line = line sprintf(" %10d", 1000 + after * (c == 7 ? 900 : 0))
+			print line "  IR-PCI-MSI 1048576-edge      eth0"
+			line = "LOC:"
+			for (c = 0; c < 256; c++)
+				line = line sprintf(" %10d", 100000 + after * (c % 4 == 0 ? 500 : c % 3))
+			print line "   Local timer interrupts"
+			line = "RES:"
+			for (c = 0; c < 256; c++)
+				line = line sprintf(" %10d", 500 + after * (c < 128 ? 20 : 0))
+			print line "   Rescheduling interrupts"
+		}' > "$root/$f/interrupts"
+	done
+	echo "$root"
+}
+
+@test "screen at 256 CPUs: the strip folds into groups and the list still fits" {
+	local root s strip sum
+	root=$(make_root256)
+	start_wt --sysroot "$root" --source interrupts -d 0.5
+	wait_screen 'in an interval of unknown length'
+	# A capture holds one interval: its sample stays on the screen.
+	sleep 1.2
+	s=$(screen)
+	[ "$(echo "$s" | wc -l)" -le 40 ]
+	echo "$s" | sed -n 40p | grep -F 'q quit'
+	echo "$s" | grep -F 'wakeuptop - capture root256'
+	# Group lines "N CPUs ... each, ...: cpuLIST" and at most one "+K more CPUs" line.
+	strip=$(echo "$s" | grep -E '^ *[0-9]+ CPUs? .* each, |^\+[0-9]+ more CPUs')
+	[ "$(echo "$strip" | wc -l)" -ge 2 ]
+	[ "$(echo "$strip" | wc -l)" -le 8 ]
+	# Every CPU is in exactly one group or in the rest.
+	sum=$(echo "$strip" | sed -nE 's/^ *([0-9]+) CPU.*/\1/p; s/^\+([0-9]+) more.*/\1/p' |
+		awk '{ s += $1 } END { print s }')
+	[ "$sum" -eq 256 ] || { echo "$s" >&2; false; }
+	# The busiest CPU (eth0's IRQ on CPU 7) leads.
+	echo "$strip" | head -1 | grep -E '^ +1 CPU .*: cpu7$'
+	# Rows: eth0's IRQ (900 on CPU 7) and the LOC and RES vectors from the capture.
+	rows | grep -E '^ +900 +- +7 .* irq '
+	[ "$(rows | grep -cE ' vector ')" -eq 2 ]
+	keys q
+	wait_screen 'EXIT=0'
 }

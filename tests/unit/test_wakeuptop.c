@@ -62,7 +62,7 @@ test_strip(void)
 		cpus[i].tick_stopped = (int)i;
 	}
 	wt_frame_reset(&f, 120);
-	n = wt_cpustrip_render(&f, cpus, 2, 4);
+	n = wt_cpustrip_render(&f, cpus, 2, 4, false);
 	is_int(n, 1, "2 CPUs take one line at 120 columns");
 	ok(strstr(f.lines[0].text, "cpu1 12.5/s loc 250/s idle") != NULL,
 	    "cell says wakeups, LOC and tick state: '%s'", f.lines[0].text);
@@ -73,11 +73,12 @@ test_strip(void)
 		cpus[i].tick_stopped = i % 2 == 0;
 	}
 	wt_frame_reset(&f, 120);
-	n = wt_cpustrip_render(&f, cpus, 256, 4);
+	n = wt_cpustrip_render(&f, cpus, 256, 4, false);
 	ok(n >= 1 && n <= 4, "256 CPUs fold into at most 4 lines (%d)", n);
 	for (i = 0; i < f.n; i++) {
 		ok(wt_text_width(f.lines[i].text) <= 120, "line %zu fits 120 columns", i);
-		if (strstr(f.lines[i].text, "cpu200 (1)") != NULL)
+		if (strstr(f.lines[i].text, "  1 CPU ") != NULL &&
+		    strstr(f.lines[i].text, ": cpu200") != NULL)
 			found_busy = 1;
 	}
 	ok(found_busy, "the busy CPU 200 has a group of its own, shown first");
@@ -86,12 +87,12 @@ test_strip(void)
 	for (i = 0; i < 256; i++)
 		cpus[i].wakeups = (double)i * 1.7;
 	wt_frame_reset(&f, 80);
-	n = wt_cpustrip_render(&f, cpus, 256, 3);
+	n = wt_cpustrip_render(&f, cpus, 256, 3, false);
 	ok(n <= 3, "many distinct groups still fit 3 lines (%d)", n);
 	ok(strstr(f.lines[f.n - 1].text, "more CPUs") != NULL, "the rest is summed: '%s'",
 	    f.lines[f.n - 1].text);
 	wt_frame_reset(&f, 60);
-	n = wt_cpustrip_render(&f, cpus, 256, 1);
+	n = wt_cpustrip_render(&f, cpus, 256, 1, false);
 	is_int(n, 1, "one line on a small screen");
 	ok(strstr(f.lines[0].text, "256 CPUs: ") != NULL && strstr(f.lines[0].text,
 	    "busiest cpu255") != NULL, "a summary of all CPUs: '%s'", f.lines[0].text);
@@ -99,7 +100,7 @@ test_strip(void)
 	cpus[0].loc = -1;
 	cpus[0].tick_stopped = -1;
 	wt_frame_reset(&f, 120);
-	wt_cpustrip_render(&f, cpus, 1, 2);
+	wt_cpustrip_render(&f, cpus, 1, 2, false);
 	ok(strstr(f.lines[0].text, "cpu0 ? loc ? tick ?") != NULL,
 	    "unknown is '?', never 0: '%s'", f.lines[0].text);
 	wt_frame_free(&f);
