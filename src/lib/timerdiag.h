@@ -2,17 +2,34 @@
 #ifndef TIMERDIAG_H
 #define TIMERDIAG_H
 
+/* The core: errors, files under a sysroot, JSON, numbers, CPU sets. */
 #include "error.h"
 #include "source.h"
 #include "json.h"
 #include "numparse.h"
 #include "cpumask.h"
+
+/* Parsers, one per kernel source. */
 #include "timer_list.h"
+#include "timer_stats.h"
+#include "interrupts.h"
+#include "softirqs.h"
+#include "kmsg.h"
+#include "rtc.h"
 #include "clocksource.h"
 #include "kconfig.h"
 #include "sysinfo.h"
 #include "clocks.h"
+
+/* Models and verdicts. */
 #include "diagnose.h"
 #include "machine.h"
+#include "tickrate.h"
+#include "checks.h"
+#include "latency.h"
+
+/* The sampler shared by timerstat and wakeuptop, and its column table. */
+#include "sampler.h"
+#include "table.h"
 
 #endif
