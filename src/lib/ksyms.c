@@ -129,3 +129,94 @@ td_ksyms_lookup(const struct td_ksyms *k, uint64_t addr)
 		return NULL;
 	return k->sym[lo].name;
 }
+
+#define RESOLVE_NAME	256		/* longest name kept by td_ksyms_resolve */
+
+/* Index of the first of the n sorted addresses at or above a. */
+static size_t
+lower_bound(const uint64_t *addr, size_t n, uint64_t a)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (addr[mid] < a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Name n addresses (sorted, ascending) in one pass over a kallsyms text read
+ * from f: names[i] is a malloc'd copy of the text symbol containing addr[i],
+ * or NULL.  Returns the number of text symbols seen with a non-zero address.
+ * Bucket i holds the highest symbol in (addr[i-1], addr[i]]; the symbol of
+ * addr[j] is then that of the last non-empty bucket at or before j.
+ */
+int
+td_ksyms_resolve(FILE *f, const uint64_t *addr, size_t n, char **names,
+    struct td_error *e)
+{
+	uint64_t *best, top = 0;
+	char *bname, line[640];
+	int nsyms = 0;
+	size_t last;
+
+	for (size_t i = 0; i < n; i++)
+		names[i] = NULL;
+	if (n == 0)
+		return 0;
+	best = calloc(n, sizeof(*best));
+	bname = malloc(n * RESOLVE_NAME);
+	if (best == NULL || bname == NULL) {
+		free(best);
+		free(bname);
+		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		const char *q = line, *le = line + strcspn(line, "\n"), *name;
+		uint64_t a;
+		size_t i, nl;
+		char type;
+
+		if (td_parse_hex(&q, le, &a) < 0 || q + 3 >= le || *q != ' ')
+			continue;
+		type = q[1];
+		if ((type != 't' && type != 'T' && type != 'w' && type != 'W') ||
+		    q[2] != ' ' || a == 0)
+			continue;
+		nsyms++;
+		if (a > top)
+			top = a;
+		name = q + 3;
+		nl = strcspn(name, " \t\n");
+		if (nl == 0 || (i = lower_bound(addr, n, a)) == n || a <= best[i])
+			continue;
+		if (nl >= RESOLVE_NAME)
+			nl = RESOLVE_NAME - 1;
+		best[i] = a;
+		memcpy(bname + i * RESOLVE_NAME, name, nl);
+		bname[i * RESOLVE_NAME + nl] = '\0';
+	}
+	for (size_t j = 0, k = n; j < n; j++) {
+		if (best[j] != 0)
+			k = j;
+		last = k;
+		/* Past the last symbol by more than 1 MiB: not in the kernel's text. */
+		if (last == n || (addr[j] >= top && addr[j] - best[last] > (1u << 20)))
+			continue;
+		if ((names[j] = strdup(bname + last * RESOLVE_NAME)) == NULL) {
+			for (size_t x = 0; x < j; x++)
+				free(names[x]), names[x] = NULL;
+			free(best);
+			free(bname);
+			return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+		}
+	}
+	free(best);
+	free(bname);
+	return nsyms;
+}

@@ -3,6 +3,7 @@
 #define TD_KSYMS_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -19,5 +20,13 @@ void td_ksyms_free(struct td_ksyms *k);
 size_t td_ksyms_count(const struct td_ksyms *k);
 /* The symbol containing addr, or NULL (then print the address). */
 const char *td_ksyms_lookup(const struct td_ksyms *k, uint64_t addr);
+/*
+ * Name n addresses (sorted, ascending) in one sequential pass over a kallsyms
+ * text read from f, without keeping the table: names[i] is a malloc'd copy of
+ * the symbol containing addr[i], or NULL.  Returns the number of text symbols
+ * with a non-zero address (0 under kptr_restrict), or -errno.
+ */
+int td_ksyms_resolve(FILE *f, const uint64_t *addr, size_t n, char **names,
+    struct td_error *e);
 
 #endif

@@ -30,6 +30,8 @@
 #define TRACEFS_MAGIC_NR	0x74726163
 #define MOUNT_STAMP		"/run/timerdiag-tracefs.mount"
 #define MAP_MAX			(1u << 20)	/* timer pointers remembered at most */
+#define TASK_MAX		8192		/* task names remembered at most */
+#define FN_MAX			16384		/* callback names remembered at most */
 #define HRTIMER_MODE_PINNED	0x02
 #define PRELUDE_NS		3000	/* a cancel this close before a start is a re-arm */
 #define PID_HARDIRQ		(-2)	/* armed in hard interrupt context */
@@ -58,11 +60,18 @@ struct armer {
 	enum td_kind	 kind;
 };
 
-/* A task's name and class, looked up once per interval. */
+/* A task's name and class, looked up at first sight and kept across intervals. */
 struct task {
 	int		 pid;		/* -1 = empty slot */
+	bool		 saved_tried;	/* saved_cmdlines consulted for it */
 	char		 comm[32];
 	enum td_task	 task;
+};
+
+/* A callback's name, resolved once through /proc/kallsyms. */
+struct fnname {
+	uint64_t	 fn;		/* 0 = empty slot */
+	char		*name;		/* NULL: no symbol */
 };
 
 /* Per-CPU reader and decoding state. */
@@ -82,7 +91,9 @@ struct tr_priv {
 	char			 name[64];
 	struct tep_handle	*tep;
 	struct td_trace_decoder	*dec;
-	struct td_ksyms		*ksyms;
+	struct fnname		*fns;
+	size_t			 fn_cap, fn_n;
+	int			 nsyms;		/* text symbols in the last scan, -1 none yet */
 	uint32_t		 defer_flag, pin_flag;
 	int			 ncpus;
 	struct cpu_state	*cpu;
@@ -96,10 +107,16 @@ struct tr_priv {
 	struct task		*tasks;
 	size_t			 task_cap, task_n;
 	uint64_t		 processed;
-	char			*cmdlines;	/* saved_cmdlines, read once per collect */
+	char			*cmdlines;	/* saved_cmdlines, read at most once per collect */
 	uint64_t		 missed;	/* kbuffer's lost-events marks (fallback) */
 	bool			 missed_unknown;
 	const struct td_sampler	*s;
+};
+
+/* A tracepoint we enable: system, name, whether to filter out our own pid. */
+struct tr_event {
+	const char	*sys, *name;
+	bool		 self;
 };
 
 static const char *const softirq_names[] = {
@@ -130,7 +147,7 @@ strhash(const char *s)
 	return h;
 }
 
-static const struct task *task_get(struct tr_priv *t, int pid);
+static struct task *task_get(struct tr_priv *t, int pid);
 
 /* Hash of a source identity. */
 static uint64_t
@@ -319,6 +336,7 @@ task_lookup(int pid, struct task *tk)
 	FILE *f;
 
 	tk->pid = pid;
+	tk->saved_tried = false;
 	tk->comm[0] = '\0';
 	tk->task = TD_TASK_UNKNOWN;
 	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
@@ -343,8 +361,8 @@ task_lookup(int pid, struct task *tk)
 	fclose(f);
 }
 
-/* The name of pid, looked up on first sight in this interval. */
-static const struct task *
+/* The name of pid, looked up on first sight (kept across intervals). */
+static struct task *
 task_get(struct tr_priv *t, int pid)
 {
 	size_t h;
@@ -380,10 +398,12 @@ task_get(struct tr_priv *t, int pid)
 	return &t->tasks[h];
 }
 
-/* Forget the task names (a new interval). */
+/* Forget the task names when too many were kept (pids are reused in time). */
 static void
-task_clear(struct tr_priv *t)
+task_trim(struct tr_priv *t)
 {
+	if (t->task_n < TASK_MAX)
+		return;
 	for (size_t i = 0; i < t->task_cap; i++)
 		t->tasks[i].pid = -1;
 	t->task_n = 0;
@@ -634,13 +654,52 @@ enable_event(struct tr_priv *t, const char *sys, const char *name, bool filter_s
 	return 0;
 }
 
+/*
+ * A tep knowing only the header page and the formats of our events (no
+ * kallsyms, printk formats or saved_cmdlines: they cost megabytes).
+ */
+static int
+build_tep(struct tr_priv *t, const struct tr_event *events, size_t n, struct td_error *e)
+{
+	struct td_buf hb;
+	int r, nparsed = 0;
+
+	if ((t->tep = tep_alloc()) == NULL)
+		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+	tep_set_file_bigendian(t->tep, tep_is_local_bigendian(t->tep) ?
+	    TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN);
+	tep_set_long_size(t->tep, (int)sizeof(long));
+	tep_set_page_size(t->tep, getpagesize());
+	if ((r = td_read_file(TRACING_DIR "/events/header_page", 1 << 16, &hb, e)) < 0)
+		return r;
+	r = tep_parse_header_page(t->tep, hb.data, (unsigned long)hb.len, (int)sizeof(long));
+	td_buf_free(&hb);
+	if (r < 0)
+		return td_error_set(e, EIO, TRACING_DIR "/events/header_page", 0,
+		    "cannot parse the sub-buffer header format");
+	for (size_t i = 0; i < n; i++) {
+		char *fmt;
+		int size = 0;
+
+		fmt = tracefs_event_file_read(NULL, events[i].sys, events[i].name, "format",
+		    &size);
+		if (fmt == NULL)
+			continue;	/* not in this kernel */
+		if (tep_parse_event(t->tep, fmt, (unsigned long)size, events[i].sys) == 0)
+			nparsed++;
+		free(fmt);
+	}
+	if (nparsed == 0)
+		return td_error_set(e, EIO, TRACING_DIR "/events", 0, "cannot read event formats");
+	return 0;
+}
+
 /* Mount tracefs if needed, clean stale instances, create and arm ours. */
 static int
 tr_open(struct td_sampler *s, struct td_error *e)
 {
 	static char tdir[] = TRACING_DIR;
-	static const char *const systems[] = { "timer", "irq", "irq_vectors", NULL };
-	static const struct { const char *sys, *name; bool self; } events[] = {
+	static const struct tr_event events[] = {
 		{ "timer", "timer_start", true },
 		{ "timer", "hrtimer_start", true },
 		{ "timer", "timer_expire_entry", false },
@@ -662,7 +721,6 @@ tr_open(struct td_sampler *s, struct td_error *e)
 		{ "irq_vectors", "spurious_apic_entry", false },
 	};
 	struct tr_priv *t;
-	struct td_buf kb;
 	struct epoll_event ee;
 	char kbs[32];
 	int r, nenabled = 0;
@@ -672,6 +730,7 @@ tr_open(struct td_sampler *s, struct td_error *e)
 	s->priv = t;
 	t->s = s;
 	t->epfd = -1;
+	t->nsyms = -1;
 	if (!s->live)
 		return td_error_set(e, ENOTSUP, NULL, 0, "tracefs: only on the live system");
 	if (geteuid() != 0)
@@ -702,10 +761,14 @@ tr_open(struct td_sampler *s, struct td_error *e)
 	tracefs_trace_off(t->inst);
 	snprintf(kbs, sizeof(kbs), "%u", s->opts.buffer_kb ? s->opts.buffer_kb : 8192);
 	tracefs_instance_file_write(t->inst, "buffer_size_kb", kbs);
-	/* Wake the reader when a tenth of a per-CPU buffer is filled. */
-	tracefs_instance_file_write(t->inst, "buffer_percent", "10");
-	if ((t->tep = tracefs_local_events_system(TRACING_DIR, systems)) == NULL)
-		return td_error_set(e, EIO, TRACING_DIR "/events", 0, "cannot read event formats");
+	/*
+	 * Wake the reader only when half a per-CPU buffer is filled: a quiet
+	 * machine is drained once per interval by collect (the caller's own
+	 * tick), a busy one by pump long before the other half fills.
+	 */
+	tracefs_instance_file_write(t->inst, "buffer_percent", "50");
+	if ((r = build_tep(t, events, TD_ARRAY_SIZE(events), e)) < 0)
+		return r;
 	if ((r = td_trace_decoder_new(t->tep, &t->dec, e)) < 0)
 		return r;
 	t->defer_flag = td_trace_decoder_deferrable_flag(t->dec);
@@ -719,10 +782,6 @@ tr_open(struct td_sampler *s, struct td_error *e)
 			nenabled++;
 	if (nenabled == 0)
 		return td_error_set(e, EIO, TRACING_DIR, 0, "cannot enable any timer event");
-	if (td_read_file("/proc/kallsyms", 64 << 20, &kb, NULL) == 0) {
-		(void)td_ksyms_parse(kb.data, kb.len, &t->ksyms, NULL);
-		td_buf_free(&kb);
-	}
 	t->ncpus = (int)sysconf(_SC_NPROCESSORS_CONF);
 	if (t->ncpus < 1)
 		t->ncpus = 1;
@@ -843,15 +902,129 @@ saved_comm(struct tr_priv *t, int pid, char *out, size_t len)
 	}
 }
 
+/* The cache slot of callback fn (empty if not resolved yet). */
+static struct fnname *
+fn_slot(struct tr_priv *t, uint64_t fn)
+{
+	size_t h = mix(fn) & (t->fn_cap - 1);
+
+	while (t->fns[h].fn != 0 && t->fns[h].fn != fn)
+		h = (h + 1) & (t->fn_cap - 1);
+	return &t->fns[h];
+}
+
+/* Empty the callback name cache. */
+static void
+fn_clear(struct tr_priv *t)
+{
+	for (size_t i = 0; i < t->fn_cap; i++) {
+		free(t->fns[i].name);
+		t->fns[i].name = NULL;
+		t->fns[i].fn = 0;
+	}
+	t->fn_n = 0;
+}
+
+/* Order addresses. */
+static int
+u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Name the callbacks of this interval not named before, in one scan of
+ * /proc/kallsyms for the whole batch; the names are kept across intervals.
+ */
+static int
+fn_resolve(struct tr_priv *t)
+{
+	uint64_t *want;
+	char **names;
+	size_t n = 0, need = 0;
+	FILE *f;
+	int r;
+
+	for (size_t i = 0; i < t->agg_cap; i++)
+		if (t->agg[i].used && (t->agg[i].kind == TD_KIND_TIMER ||
+		    t->agg[i].kind == TD_KIND_HRTIMER) && t->agg[i].fn != 0)
+			need++;
+	if (need == 0)
+		return 0;
+	if (t->fn_n + need > FN_MAX)
+		fn_clear(t);
+	if ((t->fn_n + need) * 2 > t->fn_cap) {
+		size_t ncap = t->fn_cap ? t->fn_cap : 64;
+		struct fnname *nf;
+
+		while ((t->fn_n + need) * 2 > ncap)
+			ncap *= 2;
+		if ((nf = calloc(ncap, sizeof(*nf))) == NULL)
+			return -ENOMEM;
+		for (size_t i = 0; i < t->fn_cap; i++) {
+			size_t h;
+
+			if (t->fns[i].fn == 0)
+				continue;
+			h = mix(t->fns[i].fn) & (ncap - 1);
+			while (nf[h].fn != 0)
+				h = (h + 1) & (ncap - 1);
+			nf[h] = t->fns[i];
+		}
+		free(t->fns);
+		t->fns = nf;
+		t->fn_cap = ncap;
+	}
+	if ((want = calloc(need, sizeof(*want))) == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->agg_cap; i++) {
+		const struct agg *a = &t->agg[i];
+
+		if (!a->used || (a->kind != TD_KIND_TIMER && a->kind != TD_KIND_HRTIMER) ||
+		    a->fn == 0 || fn_slot(t, a->fn)->fn != 0)
+			continue;
+		want[n++] = a->fn;
+	}
+	if (n > 1)
+		qsort(want, n, sizeof(*want), u64_cmp);
+	if (n == 0 || (names = calloc(n, sizeof(*names))) == NULL) {
+		free(want);
+		return n == 0 ? 0 : -ENOMEM;
+	}
+	if ((f = fopen("/proc/kallsyms", "re")) != NULL) {
+		r = td_ksyms_resolve(f, want, n, names, NULL);
+		fclose(f);
+		if (r >= 0)
+			t->nsyms = r;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct fnname *slot;
+
+		if (i > 0 && want[i] == want[i - 1]) {
+			free(names[i]);
+			continue;
+		}
+		slot = fn_slot(t, want[i]);
+		slot->fn = want[i];
+		slot->name = names[i];
+		t->fn_n++;
+	}
+	free(names);
+	free(want);
+	return 0;
+}
+
 /* Resolve a callback address to a name ("<0x...>" when no symbol). */
 static char *
 fn_name(struct tr_priv *t, uint64_t fn)
 {
-	const char *n = td_ksyms_lookup(t->ksyms, fn);
+	const struct fnname *slot = t->fn_cap && fn != 0 ? fn_slot(t, fn) : NULL;
 	char buf[40];
 
-	if (n != NULL)
-		return strdup(n);
+	if (slot != NULL && slot->fn == fn && slot->name != NULL)
+		return strdup(slot->name);
 	snprintf(buf, sizeof(buf), "<%#llx>", (unsigned long long)fn);
 	return strdup(buf);
 }
@@ -876,7 +1049,9 @@ tr_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	t->processed = 0;
 	t->missed = 0;
 	p->note[0] = '\0';
-	if (t->ksyms == NULL || td_ksyms_count(t->ksyms) == 0)
+	if (fn_resolve(t) < 0)
+		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+	if (t->nsyms == 0)
 		snprintf(p->note, sizeof(p->note),
 		    "tracefs: no kernel symbols (kptr_restrict?): callbacks shown as addresses");
 	for (size_t i = 0; i < t->agg_cap; i++) {
@@ -919,16 +1094,18 @@ tr_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 				    sizeof(w->comm));
 				w->known |= TD_WS_PID;
 			} else if (a->pid > 0) {
-				const struct task *tk = task_get(t, a->pid);
+				struct task *tk = task_get(t, a->pid);
 
 				w->pid = a->pid;
 				w->known |= TD_WS_PID;
+				if (tk != NULL && tk->comm[0] == '\0' && !tk->saved_tried) {
+					/* Gone already: the name tracing saved for it, once. */
+					saved_comm(t, a->pid, tk->comm, sizeof(tk->comm));
+					tk->saved_tried = true;
+				}
 				if (tk != NULL && tk->comm[0] != '\0') {
 					strlcpy(w->comm, tk->comm, sizeof(w->comm));
 					w->task = tk->task;
-				} else {
-					/* Gone already: the name tracing saved for it. */
-					saved_comm(t, a->pid, w->comm, sizeof(w->comm));
 				}
 			}
 		} else {
@@ -940,7 +1117,7 @@ tr_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 			return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	}
 	agg_clear(t);
-	task_clear(t);
+	task_trim(t);
 	free(t->cmdlines);
 	t->cmdlines = NULL;
 	td_sample_finish(p);
@@ -990,7 +1167,9 @@ tr_close(struct td_sampler *s)
 	td_trace_decoder_free(t->dec);
 	if (t->tep != NULL)
 		tep_free(t->tep);
-	td_ksyms_free(t->ksyms);
+	if (t->fns != NULL)
+		fn_clear(t);
+	free(t->fns);
 	agg_clear(t);
 	free(t->agg);
 	free(t->map);

@@ -11,6 +11,7 @@
 
 #include <traceevent/event-parse.h>
 
+#include "ksyms.h"
 #include "sampler.h"
 #include "source.h"
 #include "table.h"
@@ -528,6 +529,141 @@ test_kmatrix_formats(void)
 	ok(n > 0, "captured kernels' formats");
 }
 
+/* Order addresses. */
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The start of the line before the one at p (p > buf). */
+static const char *
+prev_line(const char *buf, const char *p)
+{
+	p--;
+	while (p > buf && p[-1] != '\n')
+		p--;
+	return p;
+}
+
+/* Resolve n addresses through a kallsyms text of len bytes. */
+static void
+f_resolve_live(const char *buf, size_t len, const uint64_t *addr, size_t n, char **names)
+{
+	FILE *f = fmemopen((void *)(uintptr_t)buf, len, "r");
+
+	for (size_t i = 0; i < n; i++)
+		names[i] = NULL;
+	if (f == NULL)
+		return;
+	(void)td_ksyms_resolve(f, addr, n, names, NULL);
+	fclose(f);
+}
+
+/* Resolve addrs through a kallsyms text in one pass; NULL names as "-". */
+static int
+resolve_text(const char *text, const uint64_t *addr, size_t n, char **names)
+{
+	FILE *f = fmemopen((void *)(uintptr_t)text, strlen(text), "r");
+	int r;
+
+	if (f == NULL)
+		return -errno;
+	r = td_ksyms_resolve(f, addr, n, names, NULL);
+	fclose(f);
+	return r;
+}
+
+/* Callback names by one scan of kallsyms match the table lookups. */
+static void
+test_ksyms_resolve(void)
+{
+	static const char text[] =
+	    "ffffffff81000000 T _stext\n"
+	    "ffffffff81001000 t hrtimer_wakeup\n"
+	    "ffffffff81002000 D some_data\n"
+	    "ffffffff81003000 T tick_nohz_handler\n"
+	    "ffffffffc0100000 t mod_timer_fn\t[mymod]\n"
+	    "ffffffff81001800 W process_timeout\n";
+	const uint64_t addr[] = {
+		0xffffffff80000000ULL,	/* below every symbol */
+		0xffffffff81001004ULL,	/* inside hrtimer_wakeup */
+		0xffffffff81001800ULL,	/* exactly process_timeout (listed late) */
+		0xffffffff81002010ULL,	/* after a data symbol: still process_timeout */
+		0xffffffff81003000ULL,
+		0xffffffffc0100020ULL,	/* a module's function */
+		0xffffffffc0300000ULL,	/* 2 MiB past the last symbol */
+	};
+	const char *want[] = { NULL, "hrtimer_wakeup", "process_timeout",
+	    "process_timeout", "tick_nohz_handler", "mod_timer_fn", NULL };
+	char *names[7], *zn[1];
+	uint64_t zaddr[1] = { 0xffffffff81001004ULL };
+	struct td_ksyms *k = NULL;
+	struct td_buf kb;
+	int r;
+
+	r = resolve_text(text, addr, 7, names);
+	is_int(r, 5, "ksyms resolve: five text symbols seen");
+	for (size_t i = 0; i < 7; i++) {
+		is_str(names[i] ? names[i] : "-", want[i] ? want[i] : "-",
+		    "ksyms resolve: %#llx", (unsigned long long)addr[i]);
+		free(names[i]);
+	}
+	r = resolve_text("0000000000000000 T _stext\n0000000000000000 t hrtimer_wakeup\n",
+	    zaddr, 1, zn);
+	ok(r == 0 && zn[0] == NULL, "ksyms resolve: kptr_restrict zeros give no symbols");
+
+	/* The live kernel: a sample of addresses named as the full table names them. */
+	if (td_read_file("/proc/kallsyms", 64 << 20, &kb, NULL) < 0) {
+		ok(1, "# SKIP /proc/kallsyms not readable");
+		return;
+	}
+	if (td_ksyms_parse(kb.data, kb.len, &k, NULL) == 0 && td_ksyms_count(k) > 1000) {
+		uint64_t live[64];
+		char *ln[64];
+		size_t n = 0, same = 0;
+		const char *p = kb.data;
+
+		/*
+		 * Every 997th text line's address plus a small offset, ascending;
+		 * not one that several symbols share (either name is right).
+		 */
+		for (size_t line = 0; p < kb.data + kb.len && n < 64; line++) {
+			const char *nl = memchr(p, '\n', (size_t)(kb.data + kb.len - p));
+			unsigned long long a, prev = 0, next = 0;
+			char type;
+
+			if (line % 997 == 0 && sscanf(p, "%llx %c", &a, &type) == 2 &&
+			    (type == 't' || type == 'T') && a != 0 &&
+			    (nl == NULL || sscanf(nl + 1, "%llx", &next) != 1 || next != a) &&
+			    (p == kb.data || sscanf(prev_line(kb.data, p), "%llx", &prev) != 1 ||
+			    prev != a))
+				live[n++] = a + 1;
+			p = nl ? nl + 1 : kb.data + kb.len;
+		}
+		qsort(live, n, sizeof(live[0]), cmp_u64);
+		f_resolve_live(kb.data, kb.len, live, n, ln);
+		for (size_t i = 0; i < n; i++) {
+			const char *w = td_ksyms_lookup(k, live[i]);
+
+			if ((w == NULL && ln[i] == NULL) ||
+			    (w != NULL && ln[i] != NULL && strcmp(w, ln[i]) == 0))
+				same++;
+			else
+				diag("%#llx: table %s, scan %s", (unsigned long long)live[i],
+				    w ? w : "-", ln[i] ? ln[i] : "-");
+			free(ln[i]);
+		}
+		ok(n > 10 && same == n, "ksyms resolve: %zu of %zu live addresses as the table",
+		    same, n);
+	} else
+		ok(1, "# SKIP no kernel symbols (kptr_restrict)");
+	td_ksyms_free(k);
+	td_buf_free(&kb);
+}
+
 /* Run the tests. */
 int
 main(void)
@@ -537,5 +673,6 @@ main(void)
 	test_backends();
 	test_decoder();
 	test_kmatrix_formats();
+	test_ksyms_resolve();
 	return done_testing();
 }
