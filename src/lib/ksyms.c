@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "internal.h"
 #include "ksyms.h"
@@ -11,10 +12,27 @@ struct ksym {
 	const char	*name;		/* into names */
 };
 
+#define ZBLOCK		256		/* names per compressed block (td_ksyms_load) */
+
+/* A symbol of a loaded table: offset from the lowest address, index in the file. */
+struct zsym {
+	uint32_t	 off;
+	uint32_t	 idx;
+};
+
 struct td_ksyms {
 	struct ksym	*sym;
 	size_t		 n;
 	char		*names;		/* all names, NUL separated */
+	/* td_ksyms_load: names zlib-compressed in blocks of ZBLOCK, by file order. */
+	uint64_t	 base, top;	/* lowest and highest symbol address */
+	struct zsym	*zs;		/* by address */
+	unsigned char	*z;
+	size_t		*zoff;		/* start of each block in z, nblocks + 1 */
+	uint32_t	*zraw;		/* uncompressed size of each block */
+	size_t		 nblocks;
+	char		*scratch;	/* the block last uncompressed */
+	size_t		 cur;		/* its number, nblocks = none */
 };
 
 /* Order symbols by address. */
@@ -97,6 +115,11 @@ td_ksyms_free(struct td_ksyms *k)
 		return;
 	free(k->sym);
 	free(k->names);
+	free(k->zs);
+	free(k->z);
+	free(k->zoff);
+	free(k->zraw);
+	free(k->scratch);
 	free(k);
 }
 
@@ -105,6 +128,218 @@ size_t
 td_ksyms_count(const struct td_ksyms *k)
 {
 	return k ? k->n : 0;
+}
+
+/* Order loaded symbols by address, then by place in the file. */
+static int
+zsym_cmp(const void *a, const void *b)
+{
+	const struct zsym *x = a, *y = b;
+
+	if (x->off != y->off)
+		return (x->off > y->off) - (x->off < y->off);
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* Compress the raw names of one block and append it. */
+static int
+zflush(struct td_ksyms *k, const char *raw, size_t rawlen, size_t *zcap)
+{
+	uLongf zl = compressBound((uLong)rawlen);
+	size_t *no;
+	uint32_t *nr;
+
+	while (k->zoff[k->nblocks] + zl > *zcap) {
+		size_t nc = *zcap ? *zcap * 2 : 1 << 16;
+		unsigned char *nz = realloc(k->z, nc);
+
+		if (nz == NULL)
+			return -ENOMEM;
+		k->z = nz;
+		*zcap = nc;
+	}
+	if (compress2(k->z + k->zoff[k->nblocks], &zl, (const Bytef *)raw, (uLong)rawlen,
+	    Z_BEST_SPEED) != Z_OK)
+		return -EIO;
+	if ((no = reallocarray(k->zoff, k->nblocks + 2, sizeof(*no))) == NULL)
+		return -ENOMEM;
+	k->zoff = no;
+	if ((nr = reallocarray(k->zraw, k->nblocks + 1, sizeof(*nr))) == NULL)
+		return -ENOMEM;
+	k->zraw = nr;
+	k->zraw[k->nblocks] = (uint32_t)rawlen;
+	k->zoff[k->nblocks + 1] = k->zoff[k->nblocks] + zl;
+	k->nblocks++;
+	return 0;
+}
+
+/*
+ * Load the text symbols of a kallsyms text read from f into a compact table:
+ * 32-bit address offsets and names compressed in blocks, about a third of
+ * the text's size.  All-zero addresses give an empty table.
+ */
+int
+td_ksyms_load(FILE *f, struct td_ksyms **out, struct td_error *e)
+{
+	struct td_ksyms *k;
+	uint64_t *addr = NULL;
+	size_t n = 0, cap = 0, rawlen = 0, zcap = 0, maxraw = 0;
+	char line[640], raw[ZBLOCK * 128 + 1024];
+	long lineno = 0;
+	int r = -ENOMEM;
+
+	*out = NULL;
+	if ((k = calloc(1, sizeof(*k))) == NULL ||
+	    (k->zoff = calloc(1, sizeof(*k->zoff))) == NULL)
+		goto fail;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		const char *q = line, *le = line + strcspn(line, "\n"), *name;
+		uint64_t a;
+		size_t nl;
+		char type;
+
+		lineno++;
+		if (td_parse_hex(&q, le, &a) < 0 || q + 3 >= le || *q != ' ')
+			continue;
+		type = q[1];
+		if ((type != 't' && type != 'T' && type != 'w' && type != 'W') ||
+		    q[2] != ' ' || a == 0)
+			continue;
+		name = q + 3;
+		if ((nl = strcspn(name, " \t\n")) == 0)
+			continue;
+		if (nl > 511)
+			nl = 511;
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 4096;
+			uint64_t *na = reallocarray(addr, nc, sizeof(*na));
+
+			if (na == NULL)
+				goto fail;
+			addr = na;
+			cap = nc;
+		}
+		addr[n++] = a;
+		memcpy(raw + rawlen, name, nl);
+		rawlen += nl;
+		raw[rawlen++] = '\0';
+		if (n % ZBLOCK == 0 || rawlen + 512 + ZBLOCK > sizeof(raw)) {
+			/* A block is full: its last name is the one just added. */
+			if (n % ZBLOCK != 0) {
+				/* Too long names: pad the block with empty names. */
+				while (n % ZBLOCK != 0) {
+					if (n == cap) {
+						size_t nc = cap * 2;
+						uint64_t *na = reallocarray(addr, nc, sizeof(*na));
+
+						if (na == NULL)
+							goto fail;
+						addr = na;
+						cap = nc;
+					}
+					addr[n++] = 0;
+					raw[rawlen++] = '\0';
+				}
+			}
+			if ((r = zflush(k, raw, rawlen, &zcap)) < 0)
+				goto fail;
+			maxraw = rawlen > maxraw ? rawlen : maxraw;
+			rawlen = 0;
+			r = -ENOMEM;
+		}
+	}
+	if (rawlen > 0) {
+		if ((r = zflush(k, raw, rawlen, &zcap)) < 0)
+			goto fail;
+		maxraw = rawlen > maxraw ? rawlen : maxraw;
+		r = -ENOMEM;
+	}
+	k->base = UINT64_MAX;
+	for (size_t i = 0; i < n; i++)
+		if (addr[i] != 0) {
+			k->base = addr[i] < k->base ? addr[i] : k->base;
+			k->top = addr[i] > k->top ? addr[i] : k->top;
+		}
+	if (n > 0 && (k->zs = calloc(n, sizeof(*k->zs))) == NULL)
+		goto fail;
+	for (size_t i = 0; i < n; i++)
+		if (addr[i] != 0 && addr[i] - k->base <= UINT32_MAX) {
+			k->zs[k->n].off = (uint32_t)(addr[i] - k->base);
+			k->zs[k->n].idx = (uint32_t)i;
+			k->n++;
+		}
+	free(addr);
+	addr = NULL;
+	if (k->n > 1)
+		qsort(k->zs, k->n, sizeof(*k->zs), zsym_cmp);
+	if (k->nblocks > 0) {
+		unsigned char *nz = realloc(k->z, k->zoff[k->nblocks]);
+
+		if (nz != NULL)
+			k->z = nz;
+	}
+	if ((k->scratch = malloc(maxraw + 1)) == NULL)
+		goto fail;
+	k->cur = k->nblocks;
+	*out = k;
+	return 0;
+fail:
+	free(addr);
+	td_ksyms_free(k);
+	return td_error_set(e, -r, NULL, lineno, r == -EIO ? "cannot compress names" :
+	    "out of memory");
+}
+
+/*
+ * The symbol containing addr in a table from td_ksyms_load, or NULL; the
+ * name is valid until the next call.
+ */
+const char *
+td_ksyms_name(struct td_ksyms *k, uint64_t addr)
+{
+	size_t lo = 0, hi, idx, b;
+	uLongf rl;
+	const char *p;
+	uint32_t off;
+
+	if (k == NULL || k->zs == NULL || k->n == 0 || addr < k->base ||
+	    addr - k->base > UINT32_MAX)
+		return NULL;
+	off = (uint32_t)(addr - k->base);
+	if (off < k->zs[0].off)
+		return NULL;
+	hi = k->n;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (k->zs[mid].off <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	/* Past the last symbol by more than 1 MiB: not in the kernel's text. */
+	if (lo == k->n - 1 && off - k->zs[lo].off > (1u << 20))
+		return NULL;
+	while (lo > 0 && k->zs[lo - 1].off == k->zs[lo].off)
+		lo--;		/* several names: the first in the file */
+	idx = k->zs[lo].idx;
+	b = idx / ZBLOCK;
+	if (b >= k->nblocks)
+		return NULL;
+	if (k->cur != b) {
+		rl = k->zraw[b];
+		if (uncompress((Bytef *)k->scratch, &rl, k->z + k->zoff[b],
+		    (uLong)(k->zoff[b + 1] - k->zoff[b])) != Z_OK) {
+			k->cur = k->nblocks;
+			return NULL;
+		}
+		k->scratch[rl] = '\0';
+		k->cur = b;
+	}
+	p = k->scratch;
+	for (size_t i = idx % ZBLOCK; i > 0; i--)
+		p += strlen(p) + 1;
+	return p;
 }
 
 /* The symbol containing addr: the last one at or below it. */

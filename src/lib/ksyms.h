@@ -21,6 +21,13 @@ size_t td_ksyms_count(const struct td_ksyms *k);
 /* The symbol containing addr, or NULL (then print the address). */
 const char *td_ksyms_lookup(const struct td_ksyms *k, uint64_t addr);
 /*
+ * Load the text symbols of a kallsyms text read from f into a compact table
+ * (32-bit offsets, names compressed in blocks) for td_ksyms_name.
+ */
+int td_ksyms_load(FILE *f, struct td_ksyms **out, struct td_error *e);
+/* The symbol containing addr in a loaded table, or NULL; valid until the next call. */
+const char *td_ksyms_name(struct td_ksyms *k, uint64_t addr);
+/*
  * Name n addresses (sorted, ascending) in one sequential pass over a kallsyms
  * text read from f, without keeping the table: names[i] is a malloc'd copy of
  * the symbol containing addr[i], or NULL.  Returns the number of text symbols

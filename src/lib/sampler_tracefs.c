@@ -91,6 +91,7 @@ struct tr_priv {
 	char			 name[64];
 	struct tep_handle	*tep;
 	struct td_trace_decoder	*dec;
+	struct td_ksyms		*ksyms;		/* loaded at the first callback to name */
 	struct fnname		*fns;
 	size_t			 fn_cap, fn_n;
 	int			 nsyms;		/* text symbols in the last scan, -1 none yet */
@@ -935,8 +936,8 @@ u64_cmp(const void *a, const void *b)
 }
 
 /*
- * Name the callbacks of this interval not named before, in one scan of
- * /proc/kallsyms for the whole batch; the names are kept across intervals.
+ * Name the callbacks of this interval not named before; the compact symbol
+ * table is loaded from /proc/kallsyms once, at the first callback to name.
  */
 static int
 fn_resolve(struct tr_priv *t)
@@ -993,11 +994,24 @@ fn_resolve(struct tr_priv *t)
 		free(want);
 		return n == 0 ? 0 : -ENOMEM;
 	}
-	if ((f = fopen("/proc/kallsyms", "re")) != NULL) {
-		r = td_ksyms_resolve(f, want, n, names, NULL);
-		fclose(f);
-		if (r >= 0)
-			t->nsyms = r;
+	if (t->nsyms < 0) {
+		t->nsyms = 0;
+		if ((f = fopen("/proc/kallsyms", "re")) != NULL) {
+			if ((r = td_ksyms_load(f, &t->ksyms, NULL)) == 0)
+				t->nsyms = (int)td_ksyms_count(t->ksyms);
+			fclose(f);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *nm = td_ksyms_name(t->ksyms, want[i]);
+
+		if (nm != NULL && (names[i] = strdup(nm)) == NULL) {
+			for (size_t j = 0; j < i; j++)
+				free(names[j]);
+			free(names);
+			free(want);
+			return -ENOMEM;
+		}
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct fnname *slot;
@@ -1170,6 +1184,7 @@ tr_close(struct td_sampler *s)
 	if (t->fns != NULL)
 		fn_clear(t);
 	free(t->fns);
+	td_ksyms_free(t->ksyms);
 	agg_clear(t);
 	free(t->agg);
 	free(t->map);

@@ -576,6 +576,42 @@ resolve_text(const char *text, const uint64_t *addr, size_t n, char **names)
 	return r;
 }
 
+/* Names of 400 chars fill a compressed block early: all still found. */
+static void
+test_ksyms_long_names(void)
+{
+	size_t cap = 1200 * 500, len = 0, bad = 0;
+	char *text = malloc(cap), name[500];
+	struct td_ksyms *k = NULL;
+	FILE *f;
+
+	if (text == NULL)
+		return;
+	for (int i = 0; i < 1200; i++) {
+		int w = i % 3 == 0 ? 400 : 10;
+
+		snprintf(name, sizeof(name), "fn%d_%0*d", i, w, 0);
+		len += (size_t)snprintf(text + len, cap - len, "%016llx T %s\n",
+		    0xffffffff81000000ULL + (unsigned long long)i * 64, name);
+	}
+	if ((f = fmemopen(text, len, "r")) != NULL) {
+		if (td_ksyms_load(f, &k, NULL) == 0)
+			for (int i = 1199; i >= 0; i--) {
+				const char *g = td_ksyms_name(k, 0xffffffff81000000ULL +
+				    (uint64_t)i * 64 + 63);
+
+				snprintf(name, sizeof(name), "fn%d_%0*d", i, i % 3 == 0 ? 400 : 10, 0);
+				if (g == NULL || strcmp(g, name) != 0)
+					bad++;
+			}
+		fclose(f);
+	}
+	ok(k != NULL && td_ksyms_count(k) == 1200 && bad == 0,
+	    "ksyms load: 1200 symbols with long names, %zu misnamed", bad);
+	td_ksyms_free(k);
+	free(text);
+}
+
 /* Callback names by one scan of kallsyms match the table lookups. */
 static void
 test_ksyms_resolve(void)
@@ -599,6 +635,7 @@ test_ksyms_resolve(void)
 	const char *want[] = { NULL, "hrtimer_wakeup", "process_timeout",
 	    "process_timeout", "tick_nohz_handler", "mod_timer_fn", NULL };
 	char *names[7], *zn[1];
+	FILE *f;
 	uint64_t zaddr[1] = { 0xffffffff81001004ULL };
 	struct td_ksyms *k = NULL;
 	struct td_buf kb;
@@ -611,6 +648,18 @@ test_ksyms_resolve(void)
 		    "ksyms resolve: %#llx", (unsigned long long)addr[i]);
 		free(names[i]);
 	}
+	if ((f = fmemopen((void *)(uintptr_t)text, strlen(text), "r")) != NULL) {
+		ok(td_ksyms_load(f, &k, NULL) == 0 && td_ksyms_count(k) == 5,
+		    "ksyms load: five text symbols kept");
+		fclose(f);
+		for (size_t i = 0; i < 7; i++)
+			is_str(td_ksyms_name(k, addr[i]) ? td_ksyms_name(k, addr[i]) : "-",
+			    want[i] ? want[i] : "-", "ksyms load: %#llx",
+			    (unsigned long long)addr[i]);
+		td_ksyms_free(k);
+		k = NULL;
+	}
+	test_ksyms_long_names();
 	r = resolve_text("0000000000000000 T _stext\n0000000000000000 t hrtimer_wakeup\n",
 	    zaddr, 1, zn);
 	ok(r == 0 && zn[0] == NULL, "ksyms resolve: kptr_restrict zeros give no symbols");
@@ -645,6 +694,28 @@ test_ksyms_resolve(void)
 		}
 		qsort(live, n, sizeof(live[0]), cmp_u64);
 		f_resolve_live(kb.data, kb.len, live, n, ln);
+		if ((f = fmemopen(kb.data, kb.len, "r")) != NULL) {
+			struct td_ksyms *z = NULL;
+			size_t zsame = 0;
+
+			if (td_ksyms_load(f, &z, NULL) == 0)
+				for (size_t i = 0; i < n; i++) {
+					const char *w = td_ksyms_lookup(k, live[i]);
+					const char *g = td_ksyms_name(z, live[i]);
+
+					if ((w == NULL && g == NULL) ||
+					    (w != NULL && g != NULL && strcmp(w, g) == 0))
+						zsame++;
+					else
+						diag("%#llx: table %s, loaded %s",
+						    (unsigned long long)live[i], w ? w : "-",
+						    g ? g : "-");
+				}
+			ok(n > 10 && zsame == n && td_ksyms_count(z) == td_ksyms_count(k),
+			    "ksyms load: %zu of %zu live addresses as the full table", zsame, n);
+			td_ksyms_free(z);
+			fclose(f);
+		}
 		for (size_t i = 0; i < n; i++) {
 			const char *w = td_ksyms_lookup(k, live[i]);
 
