@@ -4,6 +4,12 @@
 set -u
 builddir=${1:?usage: run.sh BUILDDIR [RUNS]}
 runs=${2:-20000}
+builddir=$(cd "$builddir" && pwd)
+# The seeds and fixtures are found through the same variables make check sets.
+srcdir=$(cd "$(dirname "$0")/../.." && pwd)
+: "${TD_SRCDIR:=$srcdir}"
+: "${TD_CORPUS:=$(sed -n 's/^CORPUS_DIR = //p' "$builddir/Makefile" 2>/dev/null)}"
+export TD_SRCDIR TD_CORPUS
 n=0
 failed=0
 for target in "$builddir"/tests/fuzz/*_fuzz; do
@@ -16,10 +22,11 @@ for target in "$builddir"/tests/fuzz/*_fuzz; do
 			cp "$f" "$seeds/$(echo "$f" | tr '/' '_')" 2>/dev/null
 		done
 	fi
+	nseeds=$(ls "$seeds" | wc -l)
 	n=$((n + 1))
-	if "$target" -runs="$runs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-		"$seeds" >"$builddir/$name.fuzz.log" 2>&1; then
-		echo "ok $n - $name: $runs runs"
+	if (cd "$builddir" && "$target" -runs="$runs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+		-artifact_prefix="$builddir/" "$seeds") >"$builddir/$name.fuzz.log" 2>&1; then
+		echo "ok $n - $name: $runs runs from $nseeds seeds"
 	else
 		echo "not ok $n - $name (see $builddir/$name.fuzz.log)"
 		tail -30 "$builddir/$name.fuzz.log" | sed 's/^/# /'
