@@ -18,7 +18,11 @@ void
 cli_init(int argc, char **argv)
 {
 	(void)argc;
-	setlocale(LC_ALL, "");
+	/*
+	 * Only the character type: wide characters for the screen.  Numbers stay in
+	 * the C locale, so JSON and Prometheus output always use a decimal point.
+	 */
+	setlocale(LC_CTYPE, "");
 	if (argv[0] != NULL) {
 		const char *s = strrchr(argv[0], '/');
 
