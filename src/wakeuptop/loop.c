@@ -129,13 +129,13 @@ signals(struct wt_app *a)
 static int
 keys(struct wt_app *a)
 {
-	enum wt_action act, todo = WT_ACT_NONE;
+	enum wt_action act, pending = WT_ACT_NONE;
 	wint_t ch;
 	bool fn;
 
 	while (wt_screen_key(&ch, &fn) == 0) {
 		if (fn && ch == KEY_RESIZE) {
-			todo = WT_ACT_REDRAW;
+			pending = WT_ACT_REDRAW;
 			continue;
 		}
 		act = wt_key(&a->view, ch, fn, a->page);
@@ -143,11 +143,11 @@ keys(struct wt_app *a)
 			return 1;
 		if (act == WT_ACT_INTERVAL) {
 			(void)arm_timer(a->tfd, a->view.interval_ns);
-			todo = WT_ACT_REDRAW;
+			pending = WT_ACT_REDRAW;
 		} else if (act == WT_ACT_REDRAW)
-			todo = act;
+			pending = act;
 	}
-	if (todo != WT_ACT_NONE) {
+	if (pending != WT_ACT_NONE) {
 		if (a->view.sample != NULL)
 			wt_view_strip(&a->view, app_ncpus(a), tick_state, &a->facts);
 		wt_app_draw(a);
