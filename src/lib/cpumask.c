@@ -130,3 +130,22 @@ td_cpuset_format(const struct td_cpuset *s, char *buf, size_t len)
 	}
 	return buf;
 }
+
+/* Binary search of a CPU number in an ascending array. */
+int
+td_cpu_index(const int *cpus, int n, int cpu)
+{
+	int lo = 0, hi = n - 1;
+
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (cpus[mid] == cpu)
+			return mid;
+		if (cpus[mid] < cpu)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}

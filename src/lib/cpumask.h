@@ -20,6 +20,8 @@ int td_cpuset_count(const struct td_cpuset *s);
 int td_cpuset_parse_list(struct td_cpuset *s, const char *text);
 /* Parse a hex bitmap with optional comma-separated 32-bit groups ("00000000,00000003"). */
 int td_cpuset_parse_mask(struct td_cpuset *s, const char *text);
+/* Index of cpu in an ascending array of CPU numbers (a header's columns), or -1. */
+int td_cpu_index(const int *cpus, int n, int cpu);
 /* Format as a list, "0-3,5"; "" for the empty set. */
 char *td_cpuset_format(const struct td_cpuset *s, char *buf, size_t len);
 

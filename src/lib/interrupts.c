@@ -428,39 +428,19 @@ td_interrupts_load(const char *sysroot, const char *abs, struct td_interrupts **
 	int r;
 
 	*out = NULL;
-	if ((r = td_read_root(sysroot, abs, TD_READ_CAP_DEFAULT, &b, e)) < 0)
+	if ((r = td_read_root_at(sysroot, abs, TD_READ_CAP_DEFAULT, &b, path, sizeof(path),
+	    e)) < 0)
 		return r;
-	if (td_path(sysroot, abs, path, sizeof(path)) < 0)
-		strlcpy(path, abs, sizeof(path));
 	r = td_interrupts_parse(b.data, b.len, path, out, e);
 	td_buf_free(&b);
 	return r;
-}
-
-/* Binary search of a CPU number in an ascending array. */
-static int
-cpu_index(const int *cpus, int n, int cpu)
-{
-	int lo = 0, hi = n - 1;
-
-	while (lo <= hi) {
-		int mid = lo + (hi - lo) / 2;
-
-		if (cpus[mid] == cpu)
-			return mid;
-		if (cpus[mid] < cpu)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return -1;
 }
 
 /* Column of a CPU number. */
 int
 td_interrupts_column(const struct td_interrupts *s, int cpu)
 {
-	return s ? cpu_index(s->cpus, s->ncpus, cpu) : -1;
+	return s ? td_cpu_index(s->cpus, s->ncpus, cpu) : -1;
 }
 
 /* Same string, NULL matching only NULL. */
@@ -703,8 +683,8 @@ td_interrupts_delta(const struct td_interrupts *a, const struct td_interrupts *b
 		goto nomem;
 	/* The column of each CPU in a and in b, once for all rows. */
 	for (k = 0; k < d->ncpus; k++) {
-		mapa[k] = cpu_index(a->cpus, a->ncpus, d->cpus[k]);
-		mapb[k] = cpu_index(b->cpus, b->ncpus, d->cpus[k]);
+		mapa[k] = td_cpu_index(a->cpus, a->ncpus, d->cpus[k]);
+		mapb[k] = td_cpu_index(b->cpus, b->ncpus, d->cpus[k]);
 	}
 	for (j = 0; j < b->nrows; j++) {
 		const struct td_irq_row *rb = &b->rows[j], *ra = NULL;
@@ -770,7 +750,7 @@ td_interrupts_delta_cell(const struct td_interrupts_delta *d,
 
 	if (d == NULL || r == NULL)
 		return -ENOENT;
-	c = cpu_index(d->cpus, d->ncpus, cpu);
+	c = td_cpu_index(d->cpus, d->ncpus, cpu);
 	if (c < 0 || !r->known[c])
 		return -ENOENT;
 	*out = r->delta[c];

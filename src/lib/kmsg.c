@@ -540,10 +540,9 @@ td_kmsg_load(const char *sysroot, const char *abs, struct td_kmsg_log **out,
 	int r;
 
 	*out = NULL;
-	if ((r = td_read_root(sysroot, abs, TD_READ_CAP_DEFAULT, &b, e)) < 0)
+	if ((r = td_read_root_at(sysroot, abs, TD_READ_CAP_DEFAULT, &b, path, sizeof(path),
+	    e)) < 0)
 		return r;
-	if (td_path(sysroot, abs, path, sizeof(path)) < 0)
-		strlcpy(path, abs, sizeof(path));
 	r = td_kmsg_parse(b.data, b.len, path, out, e);
 	td_buf_free(&b);
 	return r;

@@ -219,39 +219,19 @@ td_softirqs_load(const char *sysroot, const char *abs, struct td_softirqs **out,
 	int r;
 
 	*out = NULL;
-	if ((r = td_read_root(sysroot, abs, TD_READ_CAP_DEFAULT, &b, e)) < 0)
+	if ((r = td_read_root_at(sysroot, abs, TD_READ_CAP_DEFAULT, &b, path, sizeof(path),
+	    e)) < 0)
 		return r;
-	if (td_path(sysroot, abs, path, sizeof(path)) < 0)
-		strlcpy(path, abs, sizeof(path));
 	r = td_softirqs_parse(b.data, b.len, path, out, e);
 	td_buf_free(&b);
 	return r;
-}
-
-/* Binary search of a CPU number in an ascending array. */
-static int
-cpu_index(const int *cpus, int n, int cpu)
-{
-	int lo = 0, hi = n - 1;
-
-	while (lo <= hi) {
-		int mid = lo + (hi - lo) / 2;
-
-		if (cpus[mid] == cpu)
-			return mid;
-		if (cpus[mid] < cpu)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return -1;
 }
 
 /* Column of a CPU number. */
 int
 td_softirqs_column(const struct td_softirqs *s, int cpu)
 {
-	return s ? cpu_index(s->cpus, s->ncpus, cpu) : -1;
+	return s ? td_cpu_index(s->cpus, s->ncpus, cpu) : -1;
 }
 
 /* Look up a row by name. */
@@ -318,8 +298,8 @@ fill_row(struct td_softirqs_delta *d, struct td_softirq_delta_row *dr,
 	if (rb == NULL)
 		return 0;
 	for (i = 0; i < d->ncpus; i++) {
-		int cb = cpu_index(b->cpus, b->ncpus, d->cpus[i]);
-		int ca = ra ? cpu_index(a->cpus, a->ncpus, d->cpus[i]) : -1;
+		int cb = td_cpu_index(b->cpus, b->ncpus, d->cpus[i]);
+		int ca = ra ? td_cpu_index(a->cpus, a->ncpus, d->cpus[i]) : -1;
 		uint64_t va, vb;
 
 		if (cb < 0 || cb >= rb->ncounts)
@@ -419,7 +399,7 @@ td_softirqs_delta_cell(const struct td_softirqs_delta *d, const char *name, int 
 
 	if (r == NULL)
 		return -ENOENT;
-	c = cpu_index(d->cpus, d->ncpus, cpu);
+	c = td_cpu_index(d->cpus, d->ncpus, cpu);
 	if (c < 0 || !r->known[c])
 		return -ENOENT;
 	*out = r->delta[c];

@@ -118,6 +118,19 @@ td_read_root(const char *sysroot, const char *abs, size_t cap, struct td_buf *ou
 	return td_read_file(path, cap, out, e);
 }
 
+/* Read a whole file under the root prefix and say which path that was. */
+int
+td_read_root_at(const char *sysroot, const char *abs, size_t cap, struct td_buf *out,
+    char *path, size_t pathlen, struct td_error *e)
+{
+	if (td_path(sysroot, abs, path, pathlen) < 0) {
+		out->data = NULL;
+		out->len = 0;
+		return td_error_set(e, ENAMETOOLONG, abs, 0, "path too long");
+	}
+	return td_read_file(path, cap, out, e);
+}
+
 /* Read the first line of a small file under the root prefix. */
 int
 td_read_line_root(const char *sysroot, const char *abs, char *buf, size_t len,

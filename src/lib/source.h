@@ -23,6 +23,9 @@ int td_read_file(const char *path, size_t cap, struct td_buf *out, struct td_err
 /* td_path + td_read_file. */
 int td_read_root(const char *sysroot, const char *abs, size_t cap, struct td_buf *out,
     struct td_error *e);
+/* td_read_root, and the joined path in path (what parsers name in their errors). */
+int td_read_root_at(const char *sysroot, const char *abs, size_t cap, struct td_buf *out,
+    char *path, size_t pathlen, struct td_error *e);
 /* First line of a small file (sysfs attribute), trailing white space removed. */
 int td_read_line_root(const char *sysroot, const char *abs, char *buf, size_t len,
     struct td_error *e);
