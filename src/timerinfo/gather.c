@@ -30,23 +30,20 @@ sleep_s(double s)
 		;
 }
 
-/* The period between the capture's two timer_lists, from their "now" lines. */
+/* The period between the capture's two timer_lists, from their "now" lines (a: parsed already). */
 static double
-capture_period(const char *sysroot)
+capture_period(const char *sysroot, const struct td_timer_list *a)
 {
-	struct td_timer_list *a = NULL, *b = NULL;
-	struct td_buf ba = { 0 }, bb = { 0 };
+	struct td_timer_list *b = NULL;
+	struct td_buf bb = { 0 };
 	double p = -1;
 
-	if (td_read_root(sysroot, "/proc/timer_list", TD_READ_CAP_DEFAULT, &ba, NULL) == 0 &&
+	if (a != NULL && a->has_now &&
 	    td_read_root(sysroot, "/after/proc/timer_list", TD_READ_CAP_DEFAULT, &bb, NULL) == 0 &&
-	    td_timer_list_parse(ba.data, ba.len, NULL, &a, NULL) == 0 &&
 	    td_timer_list_parse(bb.data, bb.len, NULL, &b, NULL) == 0 &&
-	    a->has_now && b->has_now && b->now_ns > a->now_ns)
+	    b->has_now && b->now_ns > a->now_ns)
 		p = (double)(b->now_ns - a->now_ns) / 1e9;
-	td_timer_list_free(a);
 	td_timer_list_free(b);
-	td_buf_free(&ba);
 	td_buf_free(&bb);
 	return p;
 }
@@ -62,7 +59,6 @@ ti_gather_rates(const struct ti_opts *o, const struct td_machine *m, struct ti_e
 	double period;
 	char buf[600];
 
-	(void)m;
 	if (td_interrupts_load(o->sysroot, "/proc/interrupts", &ia, &e) < 0) {
 		snprintf(x->rates_why, sizeof(x->rates_why), "%s", td_error_str(&e, buf, sizeof(buf)));
 		return;
@@ -88,7 +84,7 @@ ti_gather_rates(const struct ti_opts *o, const struct td_machine *m, struct ti_e
 			goto out;
 		}
 		td_softirqs_load(o->sysroot, "/after/proc/softirqs", &sb, NULL);
-		period = capture_period(o->sysroot);
+		period = capture_period(o->sysroot, m->tl);
 		if (period <= 0) {
 			snprintf(x->rates_why, sizeof(x->rates_why), "the captured tree does not "
 			    "say how far apart its snapshots are (no readable timer_list pair)");
