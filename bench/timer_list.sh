@@ -1,9 +1,10 @@
 #!/bin/sh
 # /proc/timer_list parser benchmark (make bench).  Generates a synthetic v0.10
 # timer_list of at least 64 MiB (1,024 CPUs x 480 timers + tick devices), then,
-# in the same run, times `wc -l FILE` and the parser (FILE stream and buffer
-# mode) REPS times each and prints the medians, the ratio parse / wc -l (wall
-# and CPU time) and the parser's peak RSS as a ratio to the file size.
+# in the same run, times `wc -l FILE` and the parser (FILE stream, the same on
+# one thread, and buffer mode) REPS times each and prints the medians, the
+# ratio parse / wc -l (wall and CPU time) and the parser's peak RSS as a ratio
+# to the file size.
 # Targets: parse <= 2x wc -l, peak RSS <= 2x the file (stream mode).
 # Environment: TD_BUILDDIR (build dir), TL_BENCH_REPS (default 7), TMPDIR.
 set -eu
@@ -37,6 +38,7 @@ while [ "$i" -lt "$reps" ]; do
 	# interleaved, so that load from elsewhere hits all three alike
 	"$bench" exec wc -l "$f" >>"$tmp/wc"
 	"$bench" exec "$bench" file "$f" >>"$tmp/file_outer"
+	"$bench" exec "$bench" file1 "$f" >>"$tmp/file1_outer"
 	"$bench" file "$f" >>"$tmp/file"
 	"$bench" buffer "$f" >>"$tmp/buffer"
 	i=$((i + 1))
@@ -47,6 +49,8 @@ wc_cpu=$(median cpu_ns "$tmp/wc")
 fo_wall=$(median wall_ns "$tmp/file_outer")
 fo_cpu=$(median cpu_ns "$tmp/file_outer")
 fo_user=$(median user_ns "$tmp/file_outer")
+f1_wall=$(median wall_ns "$tmp/file1_outer")
+f1_cpu=$(median cpu_ns "$tmp/file1_outer")
 wc_user=$(median user_ns "$tmp/wc")
 f_parse=$(median parse_ns "$tmp/file")
 b_parse=$(median parse_ns "$tmp/buffer")
@@ -57,7 +61,7 @@ timers=$(sed -n 's/.*timers=\([0-9]*\).*/\1/p' "$tmp/file" | head -1)
 
 awk -v size="$size" -v lines="$lines" -v timers="$timers" -v reps="$reps" \
     -v wcw="$wc_wall" -v wcc="$wc_cpu" -v fow="$fo_wall" -v foc="$fo_cpu" \
-    -v wcu="$wc_user" -v fou="$fo_user" \
+    -v wcu="$wc_user" -v fou="$fo_user" -v f1w="$f1_wall" -v f1c="$f1_cpu" \
     -v fp="$f_parse" -v bp="$b_parse" -v bc="$b_cpu" -v fr="$f_rss" -v br="$b_rss" '
 function ms(ns) { return sprintf("%.1f ms", ns / 1e6) }
 BEGIN {
@@ -65,6 +69,8 @@ BEGIN {
 	    size, size / 1048576, lines, timers, reps
 	printf "wc -l:                  wall %s, cpu %s (user %s)\n", ms(wcw), ms(wcc), ms(wcu)
 	printf "parse FILE (process):   wall %s, cpu %s (user %s)\n", ms(fow), ms(foc), ms(fou)
+	printf "  on one thread:        wall %s, cpu %s (ratio to wc -l: wall %.2f)\n", ms(f1w),
+	    ms(f1c), f1w / wcw
 	printf "parse FILE (in-proc):   %s (read included)\n", ms(fp)
 	printf "parse buffer (in-proc): %s, cpu %s (file read beforehand)\n", ms(bp), ms(bc)
 	printf "ratio parse/wc -l:      wall %.2f, cpu %.2f (target <= 2)\n", fow / wcw, foc / wcc

@@ -1,14 +1,17 @@
 /*
  * For bench/timer_list.sh.
- *   timer_list_bench file|buffer FILE   one parse; prints "parse_ns=N cpu_ns=N
+ *   timer_list_bench file|file1|buffer FILE
+ *                                        one parse; prints "parse_ns=N cpu_ns=N
  *                                        maxrss_kb=N cpus=N timers=N" (file mode
- *                                        includes reading; buffer mode is the
- *                                        parse of a buffer read beforehand)
+ *                                        includes reading; file1 is the same on
+ *                                        one thread, in one part; buffer mode is
+ *                                        the parse of a buffer read beforehand)
  *   timer_list_bench exec CMD ARGS...   runs CMD (output discarded) and prints
  *                                        "wall_ns=N cpu_ns=N user_ns=N maxrss_kb=N",
  *                                        so wc -l and the parser are timed alike
  */
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "internal.h"
 #include "timer_list.h"
 
 /* Read a regular file with one allocation of its size. */
@@ -103,20 +107,24 @@ main(int argc, char **argv)
 
 	if (argc > 2 && strcmp(argv[1], "exec") == 0)
 		return run(argv + 2);
-	if (argc != 3 || (strcmp(argv[1], "file") != 0 && strcmp(argv[1], "buffer") != 0)) {
-		fprintf(stderr, "usage: timer_list_bench file|buffer FILE | exec CMD ARGS...\n");
+	if (argc != 3 || (strcmp(argv[1], "file") != 0 && strcmp(argv[1], "file1") != 0 &&
+	    strcmp(argv[1], "buffer") != 0)) {
+		fprintf(stderr, "usage: timer_list_bench file|file1|buffer FILE | exec CMD ARGS...\n");
 		return 2;
 	}
 	getrusage(RUSAGE_SELF, &r0);
 	t0 = now_ns();
-	if (strcmp(argv[1], "file") == 0) {
+	if (strncmp(argv[1], "file", 4) == 0) {
 		FILE *f = fopen(argv[2], "r");
 
 		if (f == NULL) {
 			perror(argv[2]);
 			return 1;
 		}
-		r = td_timer_list_parse_file(f, argv[2], &tl, &e);
+		if (strcmp(argv[1], "file1") == 0)
+			r = td_timer_list_parse_file_with(f, argv[2], SIZE_MAX, &tl, &e, NULL);
+		else
+			r = td_timer_list_parse_file(f, argv[2], &tl, &e);
 		fclose(f);
 	} else {
 		if ((data = read_all(argv[2], &len)) == NULL) {

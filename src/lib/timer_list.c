@@ -5,10 +5,14 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "arena.h"
 #include "internal.h"
@@ -25,6 +29,10 @@
 #define TL_UNKNOWN_TEXT		200
 /* Read size of the streaming parser. */
 #define TL_READ_CHUNK		(256u * 1024u)
+/* Inputs from this size on are parsed in two parts at once (a 1,024-CPU machine's). */
+#define TL_SPLIT_MIN		((size_t)4 << 20)
+/* How far past the middle a "cpu: N" line is looked for. */
+#define TL_CUT_WINDOW		(64u * 1024u)
 
 /* True when [p, end) starts with the string literal lit (memcmp of a constant size). */
 #define TL_HAS(p, end, lit) \
@@ -41,14 +49,6 @@ tl_ws(const char *p, const char *end)
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define TL_SWAR	1
-/* True when the 8 bytes of w (little endian) are all ASCII digits. */
-static inline bool
-tl_8digits(uint64_t w)
-{
-	return (w & 0xf0f0f0f0f0f0f0f0ull) == 0x3030303030303030ull &&
-	    ((w + 0x0606060606060606ull) & 0xf0f0f0f0f0f0f0f0ull) == 0x3030303030303030ull;
-}
-
 /* Value of 8 ASCII digits read little endian (first digit in the low byte). */
 static inline uint64_t
 tl_8value(uint64_t w)
@@ -60,11 +60,70 @@ tl_8value(uint64_t w)
 }
 #endif
 
+#ifdef TL_SWAR
+/* 0x80 in each byte of w (7-bit bytes) that lies in [lo, hi]. */
+#define TL_BYTES(x)		(0x0101010101010101ull * (x))
+#define TL_IN(w, lo, hi)	(((w) + TL_BYTES(0x80 - (lo))) & ~((w) + TL_BYTES(0x7f - (hi))) & \
+				    TL_BYTES(0x80))
+
+/* 0x80 in each byte of w that is an ASCII digit. */
+static inline uint64_t
+tl_digits(uint64_t w)
+{
+	return TL_IN(w & TL_BYTES(0x7f), '0', '9') & ~w;
+}
+#endif
+
+#if defined(__GNUC__)
+#define TL_INLINE	inline __attribute__((always_inline))
+#else
+#define TL_INLINE	inline
+#endif
+
+#ifdef TL_SWAR
+static const uint64_t tl_pow10[9] = {
+	1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+};
+
+/*
+ * Up to 19 digits at p, eight at a time (the caller made sure of 24 readable
+ * bytes): a word with fewer digits is shifted so that they end it, the room
+ * before them filled with '0'.  Returns the number of digits, 0 when there is
+ * none or more than 19 (the slow path sorts those out).
+ */
+static TL_INLINE unsigned
+tl_swar_u64(const char *p, uint64_t *out)
+{
+	uint64_t v = 0, w, nd;
+	unsigned n, len = 0;
+
+	for (int k = 0; k < 3; k++) {
+		memcpy(&w, p + len, 8);
+		nd = ~tl_digits(w) & TL_BYTES(0x80);
+		if (nd == 0) {
+			v = v * 100000000u + tl_8value(w);
+			len += 8;
+			continue;
+		}
+		n = (unsigned)__builtin_ctzll(nd) / 8;	/* digits before the first other byte */
+		if (len + n > 19)
+			return 0;
+		if (n > 0) {
+			w = (w << (64 - 8 * n)) | (TL_BYTES('0') >> (8 * n));
+			v = v * tl_pow10[n] + tl_8value(w);
+		}
+		*out = v;
+		return len + n;
+	}
+	return 0;
+}
+#endif
+
 /*
  * Decimal digits at *pp, as td_parse_u64 (0, -EINVAL without a digit, -ERANGE on
- * overflow, *pp advanced on success), eight digits at a time where it can.
+ * overflow, *pp advanced on success).
  */
-static inline int
+static TL_INLINE int
 tl_u64(const char **pp, const char *end, uint64_t *out)
 {
 	const char *p = *pp, *s = p, *lim;
@@ -72,14 +131,10 @@ tl_u64(const char **pp, const char *end, uint64_t *out)
 	unsigned d;
 
 #ifdef TL_SWAR
-	while (end - p >= 8 && p - s <= 11) {
-		uint64_t w;
-
-		memcpy(&w, p, 8);
-		if (!tl_8digits(w))
-			break;
-		v = v * 100000000u + tl_8value(w);
-		p += 8;
+	if (end - p >= 24 && (d = tl_swar_u64(p, &v)) != 0) {
+		*pp = p + d;
+		*out = v;
+		return 0;
 	}
 #endif
 	lim = end - s > 19 ? s + 19 : end;
@@ -97,7 +152,7 @@ tl_u64(const char **pp, const char *end, uint64_t *out)
 }
 
 /* Signed decimal, as td_parse_i64. */
-static inline int
+static TL_INLINE int
 tl_i64(const char **pp, const char *end, int64_t *out)
 {
 	const char *p = *pp;
@@ -133,6 +188,25 @@ tl_hex(const char **pp, const char *end, uint64_t *out)
 	const char *p = *pp, *s = p;
 	uint64_t v = 0;
 
+#ifdef TL_SWAR
+	/* eight at a time while whole words are hex: the 64-bit kernels' <%p> */
+	while (end - p >= 8 && p - s < 16) {
+		uint64_t w, x;
+
+		memcpy(&w, p, 8);
+		x = w & TL_BYTES(0x7f);
+		if (((tl_digits(w) | (TL_IN(x | TL_BYTES(0x20), 'a', 'f') & ~w)) !=
+		    TL_BYTES(0x80)))
+			break;
+		/* nibble values, first digit in the low byte, then packed */
+		w = (w & TL_BYTES(0x0f)) + 9 * ((w >> 6) & TL_BYTES(0x01));
+		w = ((w << 4) | (w >> 8)) & 0x00ff00ff00ff00ffull;
+		w = ((w << 8) | (w >> 16)) & 0x0000ffff0000ffffull;
+		w = ((w << 16) | (w >> 32)) & 0x00000000ffffffffull;
+		v = (v << 32) | w;
+		p += 8;
+	}
+#endif
 	for (; p < end; p++) {
 		unsigned x = tl_hexdig[(unsigned char)*p];
 
@@ -152,6 +226,7 @@ tl_hex(const char **pp, const char *end, uint64_t *out)
 struct td_tl_pool {
 	struct td_strpool	 sp;		/* names */
 	struct td_arena		 timers;	/* every base's timer array */
+	struct td_tl_pool	*next;		/* the pools of parts parsed apart */
 };
 
 const char *const td_tl_cpu_field_names[TD_TLC_COUNT] = {
@@ -181,12 +256,15 @@ struct tl_parser {
 	size_t			 cpucap;
 	size_t			 basecap;	/* capacity of the current CPU's bases */
 	size_t			 timercap;	/* room of the open base's timer run */
+	size_t			 extracap;	/* room of tl->extras */
 	long			 idev;		/* current tick device, -1 if none */
 	size_t			 devcap;
 	long			 masks_dev;	/* device directly followed by the mask lines */
 	bool			 any;		/* some line was timer_list text */
 	long			 first_line;	/* first non-blank line */
 	bool			 pending_devname; /* "Clock Event Device: " split by printk */
+	bool			 fast;		/* fast paths on (off only for the tests' comparison) */
+	bool			 header;	/* a header line (version, now, ...) was seen */
 	struct tl_icache {			/* recent short strings, by content */
 		uint64_t	 w[3];
 		size_t		 len;
@@ -217,20 +295,17 @@ tl_trim(const char **s, const char **end)
 }
 
 /*
- * Intern a trimmed string of the input.  Strings of 24 bytes or less (most
- * function names, comms) are first looked up by content in a small direct-mapped
- * cache: three overlapping words and the length identify them exactly.
+ * Intern [s, s + n).  Strings of 24 bytes or less (most function names, comms)
+ * are first looked up by content in a small direct-mapped cache: three
+ * overlapping words and the length identify them exactly.
  */
-static const char *
-tl_intern(struct tl_parser *p, const char *s, const char *end)
+static inline const char *
+tl_intern_n(struct tl_parser *p, const char *s, size_t n)
 {
 	struct tl_icache *c = NULL;
 	uint64_t w[3] = { 0, 0, 0 };
 	const char *r;
-	size_t n;
 
-	tl_trim(&s, &end);
-	n = (size_t)(end - s);
 	if (n <= 24) {
 		if (n >= 8) {
 			memcpy(&w[0], s, 8);
@@ -254,6 +329,14 @@ tl_intern(struct tl_parser *p, const char *s, const char *end)
 		c->s = r;
 	}
 	return r;
+}
+
+/* Intern a string of the input, trimmed. */
+static const char *
+tl_intern(struct tl_parser *p, const char *s, const char *end)
+{
+	tl_trim(&s, &end);
+	return tl_intern_n(p, s, (size_t)(end - s));
 }
 
 /* Keep a line we did not understand (the first TD_TL_MAX_UNKNOWN of them). */
@@ -496,10 +579,62 @@ tl_last_timer(struct tl_parser *p)
 	return b->ntimers ? &b->timers[b->ntimers - 1] : NULL;
 }
 
+/* A new, zeroed timer at the end of the open base (which the caller checked), or NULL. */
+static inline struct td_tl_timer *
+tl_new_timer(struct tl_parser *p)
+{
+	struct td_tl_base *b = &p->tl->cpus[p->icpu].bases[p->ibase];
+	struct td_tl_timer *t;
+
+	if (b->ntimers == p->timercap) {
+		size_t cap = p->timercap ? p->timercap * 2 : 16;
+
+		t = td_arena_grow(&p->tl->pool->timers, b->ntimers * sizeof(*t),
+		    cap * sizeof(*t));
+		if (t == NULL) {
+			tl_nomem(p);
+			return NULL;
+		}
+		b->timers = t;
+		p->timercap = cap;
+	}
+	t = &b->timers[b->ntimers++];
+	memset(t, 0, sizeof(*t));
+	return t;
+}
+
+/* The extra fields of a timer, added on first use; NULL without memory. */
+static struct td_tl_timer_extra *
+tl_extra(struct tl_parser *p, struct td_tl_timer *t)
+{
+	struct td_timer_list *tl = p->tl;
+	struct td_tl_timer_extra *x;
+
+	if (t->extra != 0)
+		return &tl->extras[t->extra - 1];
+	if (tl->nextras == p->extracap) {
+		size_t cap = p->extracap ? p->extracap * 2 : 16;
+
+		if (cap > UINT32_MAX ||
+		    (x = reallocarray(tl->extras, cap, sizeof(*x))) == NULL) {
+			tl_nomem(p);
+			return NULL;
+		}
+		tl->extras = x;
+		p->extracap = cap;
+	}
+	x = &tl->extras[tl->nextras++];
+	x->symbol = x->start_site = x->comm = NULL;
+	x->pid = -1;
+	t->extra = (uint32_t)tl->nextras;
+	return x;
+}
+
 /* ", S:01[, start_site, comm/pid]": the tail of a timer line. */
 static void
 tl_timer_tail(struct tl_parser *p, struct td_tl_timer *t, const char *q, const char *end)
 {
+	struct td_tl_timer_extra *x;
 	const char *comma, *slash, *r;
 	uint64_t st;
 	int64_t pid;
@@ -517,9 +652,9 @@ tl_timer_tail(struct tl_parser *p, struct td_tl_timer *t, const char *q, const c
 		return;
 	q++;
 	comma = memchr(q, ',', (size_t)(end - q));
-	if (comma == NULL)
+	if (comma == NULL || (x = tl_extra(p, t)) == NULL)
 		return;
-	t->start_site = tl_intern(p, q, comma);
+	x->start_site = tl_intern(p, q, comma);
 	q = comma + 1;
 	r = end;
 	tl_trim(&q, &r);
@@ -530,19 +665,18 @@ tl_timer_tail(struct tl_parser *p, struct td_tl_timer *t, const char *q, const c
 		const char *d = slash;
 
 		if (tl_i64(&d, r, &pid) == 0 && d == r && pid >= 0 && pid <= INT_MAX) {
-			t->comm = tl_intern(p, q, slash - 1);
-			t->pid = (int)pid;
+			x->comm = tl_intern(p, q, slash - 1);
+			x->pid = (int)pid;
 			return;
 		}
 	}
-	t->comm = tl_intern(p, q, r);
+	x->comm = tl_intern(p, q, r);
 }
 
 /* " #N: <addr>, fn, S:01[, site, comm/pid]": a timer of the open base. */
 static bool
 tl_timer_line(struct tl_parser *p, const char *q, const char *end)
 {
-	struct td_tl_base *b;
 	struct td_tl_timer *t;
 	const char *a, *aend, *comma;
 	uint64_t n;
@@ -553,22 +687,8 @@ tl_timer_line(struct tl_parser *p, const char *q, const char *end)
 	q++;
 	if (p->icpu < 0 || p->ibase < 0)
 		return false;
-	b = &p->tl->cpus[p->icpu].bases[p->ibase];
-	if (b->ntimers == p->timercap) {
-		size_t cap = p->timercap ? p->timercap * 2 : 16;
-
-		t = td_arena_grow(&p->tl->pool->timers, b->ntimers * sizeof(*t),
-		    cap * sizeof(*t));
-		if (t == NULL) {
-			tl_nomem(p);
-			return true;
-		}
-		b->timers = t;
-		p->timercap = cap;
-	}
-	t = &b->timers[b->ntimers++];
-	memset(t, 0, sizeof(*t));
-	t->pid = -1;
+	if ((t = tl_new_timer(p)) == NULL)
+		return true;
 
 	comma = memchr(q, ',', (size_t)(end - q));
 	a = q;
@@ -582,8 +702,12 @@ tl_timer_line(struct tl_parser *p, const char *q, const char *end)
 		/* <hex>; zeroed, hashed and <pK-error> pointers give 0 */
 		if (tl_hex(&h, hend, &addr) == 0 && h == hend)
 			t->addr = addr;
-	} else if (aend > a)
-		t->symbol = tl_intern(p, a, aend);
+	} else if (aend > a) {
+		struct td_tl_timer_extra *x = tl_extra(p, t);
+
+		if (x != NULL)
+			x->symbol = tl_intern(p, a, aend);
+	}
 	if (comma == NULL)
 		return true;
 	q = comma + 1;
@@ -611,27 +735,47 @@ tl_rel(const char **q, const char *end, int64_t *out)
 	return -1;
 }
 
+/* "A[-B]": the soft and hard expiry (B only from v0.4 on; else both are A). */
+static TL_INLINE bool
+tl_expires(const char **q, const char *end, int64_t *soft, int64_t *hard, bool *range)
+{
+	if (tl_i64(q, end, soft) < 0)
+		return false;
+	*hard = *soft;
+	*range = *q < end && **q == '-';
+	if (*range) {
+		(*q)++;
+		if (tl_i64(q, end, hard) < 0)
+			return false;
+	}
+	return true;
+}
+
+/* Record the expiry of a timer (the relative hard expiry follows from the rest). */
+static inline void
+tl_set_expiry(struct td_tl_timer *t, int64_t soft, int64_t hard, bool range, int64_t rs)
+{
+	t->has_expiry = true;
+	t->has_range = range;
+	t->soft_ns = soft;
+	t->hard_ns = hard;
+	t->rel_soft_ns = rs;
+}
+
 /* " # expires at A[-B] nsecs [in C[ to D] nsecs]": the expiry of the last timer. */
 static bool
 tl_expiry_line(struct tl_parser *p, const char *q, const char *end)
 {
 	struct td_tl_timer *t = tl_last_timer(p);
 	int64_t soft, hard, rs, rh;
-	bool range = false;
+	bool range;
 
 	q = tl_ws(q + 1, end);
 	if (!TL_HAS(q, end, "expires at"))
 		return false;
 	q = tl_ws(q + 10, end);
-	if (t == NULL || t->has_expiry || tl_i64(&q, end, &soft) < 0)
+	if (t == NULL || t->has_expiry || !tl_expires(&q, end, &soft, &hard, &range))
 		return false;
-	hard = soft;
-	if (q < end && *q == '-') {
-		q++;
-		if (tl_i64(&q, end, &hard) < 0)
-			return false;
-		range = true;
-	}
 	q = tl_ws(q, end);
 	if (!TL_HAS(q, end, "nsecs"))
 		return false;
@@ -651,13 +795,131 @@ tl_expiry_line(struct tl_parser *p, const char *q, const char *end)
 	}
 	if (!TL_HAS(q, end, "nsecs]"))
 		return false;
-	t->has_expiry = true;
-	t->has_range = range;
-	t->soft_ns = soft;
-	t->hard_ns = hard;
-	t->rel_soft_ns = rs;
-	t->rel_hard_ns = rh;
+	tl_set_expiry(t, soft, hard, range, rs);
 	return true;
+}
+
+/*
+ * Fast paths for the two lines that make up nearly all of a big timer_list,
+ * exactly as the kernel prints them:
+ *   " #N: <hex>, function, S:xx"
+ *   " # expires at A[-B] nsecs [in C[ to D] nsecs]"
+ * They parse the line where it lies, without looking for its end first, and
+ * give up (NULL, the snapshot unchanged) at the first byte that differs, so that
+ * tl_line handles every other spelling.  On success they return the start of the
+ * next line.  lim bounds every read.
+ */
+
+/* True when the n bytes (8 <= n <= 16) at q equal lit: two overlapping words. */
+static inline bool
+tl_is(const char *q, const char *lit, size_t n)
+{
+	uint64_t a, b, c, d;
+
+	memcpy(&a, q, 8);
+	memcpy(&b, lit, 8);
+	memcpy(&c, q + n - 8, 8);
+	memcpy(&d, lit + n - 8, 8);
+	return a == b && c == d;
+}
+
+/* The first blank, control byte or ',' at or after q (lim if none). */
+static inline const char *
+tl_name_end(const char *q, const char *lim)
+{
+#ifdef TL_SWAR
+	while (lim - q >= 8) {
+		uint64_t w, x, m;
+
+		memcpy(&w, q, 8);
+		x = w & TL_BYTES(0x7f);
+		m = (TL_IN(x, 0, ' ') | TL_IN(x, ',', ',')) & ~w;
+		if (m != 0)
+			return q + __builtin_ctzll(m) / 8;
+		q += 8;
+	}
+#endif
+	while (q < lim && (unsigned char)*q > ' ' && *q != ',')
+		q++;
+	return q;
+}
+
+/* The bookkeeping tl_line does for a line it understood. */
+static inline void
+tl_fast_done(struct tl_parser *p)
+{
+	long line = ++p->tl->nlines;
+
+	if (p->first_line == 0)
+		p->first_line = line;
+	p->pending_devname = false;
+	p->any = true;
+}
+
+/* " #N: <hex>, function, S:xx\n" (s[0..1] is " #" and a digit follows). */
+static const char *
+tl_fast_timer(struct tl_parser *p, const char *s, const char *lim)
+{
+	struct td_tl_timer *t;
+	const char *q = s + 2, *fn, *fnend, *h;
+	uint64_t n, addr, st;
+
+	if (p->icpu < 0 || p->ibase < 0)
+		return NULL;
+	if (tl_u64(&q, lim, &n) < 0 || lim - q < 3 || q[0] != ':' || q[1] != ' ' ||
+	    q[2] != '<')
+		return NULL;
+	h = q += 3;
+	if (tl_hex(&q, lim, &addr) < 0 || q == h || lim - q < 3 || q[0] != '>' ||
+	    q[1] != ',' || q[2] != ' ')
+		return NULL;
+	fn = q += 3;
+	q = tl_name_end(q, lim);
+	fnend = q;
+	if (q == fn || lim - q < 4 || memcmp(q, ", S:", 4) != 0)
+		return NULL;
+	q += 4;
+	if (tl_hex(&q, lim, &st) < 0 || st > 0xff || q >= lim || *q != '\n')
+		return NULL;
+	tl_fast_done(p);
+	if ((t = tl_new_timer(p)) == NULL)
+		return q + 1;
+	t->addr = addr;
+	t->function = tl_intern_n(p, fn, (size_t)(fnend - fn));	/* no blanks to trim */
+	t->state = (unsigned)st;
+	t->has_state = true;
+	return q + 1;
+}
+
+/* " # expires at A[-B] nsecs [in C[ to D] nsecs]\n" (s[0..2] is " # "). */
+static const char *
+tl_fast_expiry(struct tl_parser *p, const char *s, const char *lim)
+{
+	static const char at[] = " # expires at ", in[] = " nsecs [in ", tail[] = " nsecs]\n";
+	struct td_tl_timer *t = tl_last_timer(p);
+	const char *q = s + sizeof(at) - 1;
+	int64_t soft, hard, rs, rh;
+	bool range;
+
+	if (t == NULL || t->has_expiry || lim - s < 16 || !tl_is(s, at, sizeof(at) - 1) ||
+	    !tl_expires(&q, lim, &soft, &hard, &range))
+		return NULL;
+	if (lim - q < 16 || !tl_is(q, in, sizeof(in) - 1))
+		return NULL;
+	q += sizeof(in) - 1;
+	if (tl_i64(&q, lim, &rs) < 0)
+		return NULL;
+	rh = rs;
+	if (lim - q >= 4 && memcmp(q, " to ", 4) == 0) {
+		q += 4;
+		if (tl_i64(&q, lim, &rh) < 0)
+			return NULL;
+	}
+	if (lim - q < 8 || memcmp(q, tail, 8) != 0)
+		return NULL;
+	tl_fast_done(p);
+	tl_set_expiry(t, soft, hard, range, rs);
+	return q + 8;
 }
 
 /* Whether a tick device block has everything its format prints. */
@@ -775,6 +1037,7 @@ tl_word_line(struct tl_parser *p, const char *q, const char *end)
 			const char *s = tl_ws(q + 19, end), *r = end;
 			int maj, min;
 
+			p->header = true;
 			tl_trim(&s, &r);
 			if (tl->has_version || r - s >= (long)sizeof(tl->version) ||
 			    s >= r || *s != 'v')
@@ -798,6 +1061,7 @@ tl_word_line(struct tl_parser *p, const char *q, const char *end)
 	case 'H':
 		if (!TL_HAS(q, end, "HRTIMER_MAX_CLOCK_BASES:"))
 			return false;
+		p->header = true;
 		q += 24;
 		if (!tl_int(&q, end, &tl->max_clock_bases) || tl_ws(q, end) != end) {
 			tl->max_clock_bases = -1;
@@ -806,6 +1070,7 @@ tl_word_line(struct tl_parser *p, const char *q, const char *end)
 		return true;
 	case 'n':
 		if (TL_HAS(q, end, "now at ")) {
+			p->header = true;
 			if (!tl_value(q + 7, end, &v))
 				return false;
 			tl->now_ns = v;
@@ -815,6 +1080,7 @@ tl_word_line(struct tl_parser *p, const char *q, const char *end)
 		return tl_devfield_line(p, q, end);
 	case 'C':
 		if (TL_HAS(q, end, "CONFIG_HZ:")) {
+			p->header = true;
 			q += 10;
 			if (!tl_int(&q, end, &tl->config_hz) || tl_ws(q, end) != end) {
 				tl->config_hz = -1;
@@ -1017,6 +1283,7 @@ tl_begin(struct tl_parser *p, const char *name, struct td_error *e)
 	memset(p, 0, sizeof(*p));
 	p->name = name ? name : "timer_list";
 	p->icpu = p->ibase = p->idev = p->masks_dev = -1;
+	p->fast = true;
 	tl = calloc(1, sizeof(*tl));
 	if (tl == NULL)
 		return td_error_set(e, ENOMEM, p->name, 0, "out of memory");
@@ -1095,28 +1362,365 @@ tl_end(struct tl_parser *p, bool final_newline, struct td_timer_list **out,
 	return 0;
 }
 
+/* Handle the complete lines of [s, lim); returns the start of the unfinished rest. */
+static const char *
+tl_lines(struct tl_parser *p, const char *s, const char *lim)
+{
+	const char *nl, *r, *flim;
+
+	while (s < lim && p->err == 0) {
+		if (p->fast && lim - s > 3 && s[0] == ' ' && s[1] == '#') {
+			/* a longer line is never timer_list text: tl_line says so */
+			flim = lim - s > TL_LINE_MAX ? s + TL_LINE_MAX + 1 : lim;
+			if (s[2] == ' ')
+				r = tl_fast_expiry(p, s, flim);
+			else if (s[2] >= '0' && s[2] <= '9')
+				r = tl_fast_timer(p, s, flim);
+			else
+				r = NULL;
+			if (r != NULL) {
+				s = r;
+				continue;
+			}
+		}
+		if ((nl = memchr(s, '\n', (size_t)(lim - s))) == NULL)
+			break;
+		tl_line(p, s, nl);
+		s = nl + 1;
+	}
+	return s;
+}
+
+/*
+ * A timer_list read a chunk at a time, from a FILE or from [off, end) of a file
+ * descriptor with pread.  The last line is handled even without its newline;
+ * *last_nl says whether there was one.  0, or -EIO on a read error.
+ */
+static int
+tl_stream(struct tl_parser *p, FILE *f, int fd, off_t off, off_t end, bool *last_nl)
+{
+	char *buf, *s, *lim, *nl;
+	size_t have = 0, n;
+	bool skipping = false;
+	int r = 0;
+
+	*last_nl = true;
+	if ((buf = malloc(TL_READ_CHUNK)) == NULL) {
+		tl_nomem(p);
+		return 0;
+	}
+	while (p->err == 0) {
+		if (f != NULL)
+			n = fread(buf + have, 1, TL_READ_CHUNK - have, f);
+		else {
+			ssize_t got = 0;
+
+			if (end - off > 0)
+				got = pread(fd, buf + have, (size_t)(end - off) < TL_READ_CHUNK - have ?
+				    (size_t)(end - off) : TL_READ_CHUNK - have, off);
+			if (got < 0) {
+				if (errno == EINTR)
+					continue;
+				r = -EIO;
+				break;
+			}
+			n = (size_t)got;
+			off += got;
+		}
+		if (n == 0)
+			break;
+		*last_nl = buf[have + n - 1] == '\n';
+		have += n;
+		s = buf;
+		lim = buf + have;
+		if (skipping && (nl = memchr(s, '\n', (size_t)(lim - s))) != NULL) {
+			skipping = false;	/* the end of an overlong line */
+			s = nl + 1;
+		}
+		if (!skipping)
+			s += tl_lines(p, s, lim) - s;
+		else
+			s = lim;
+		have = (size_t)(lim - s);
+		if (have == TL_READ_CHUNK) {
+			/* No newline in a whole chunk: an overlong line, kept as unknown. */
+			if (!skipping)
+				tl_line(p, s, lim);
+			skipping = true;
+			have = 0;
+		} else if (have > 0 && s != buf)
+			memmove(buf, s, have);
+	}
+	if (f != NULL && ferror(f))
+		r = -EIO;
+	if (r == 0 && have > 0 && !skipping && p->err == 0)
+		tl_line(p, buf, buf + have);
+	free(buf);
+	return r;
+}
+
+/*
+ * Big inputs are parsed in two parts at once: the text is cut at a "cpu: N"
+ * line near its middle, each part gets its own parser (and thread), and the
+ * second part's snapshot is then appended to the first's.  A CPU block does not
+ * depend on anything before it, so the result is the one-pass result; where the
+ * cut would change anything (a second header, a tick device open at the cut,
+ * more CPUs than kept) the input is parsed again in one pass.
+ */
+struct tl_part {
+	struct tl_parser	 p;
+	int			 r;		/* tl_begin, or -EIO */
+	const char		*buf;		/* buffer mode: [buf, buf + len) */
+	size_t			 len;
+	int			 fd;		/* file mode (buf NULL): [off, end) of fd */
+	off_t			 off, end;
+	bool			 fast;
+	bool			 last_nl;
+	struct td_error		 e;
+};
+
+/* Parse one part (a thread's start routine). */
+static void *
+tl_part_run(void *arg)
+{
+	struct tl_part *t = arg;
+	const char *s;
+
+	if ((t->r = tl_begin(&t->p, t->p.name, &t->e)) < 0)
+		return NULL;
+	t->p.fast = t->fast;
+	if (t->buf != NULL) {
+		s = tl_lines(&t->p, t->buf, t->buf + t->len);
+		if (s < t->buf + t->len && t->p.err == 0)
+			tl_line(&t->p, s, t->buf + t->len);
+		t->last_nl = t->len == 0 || t->buf[t->len - 1] == '\n';
+	} else
+		t->r = tl_stream(&t->p, NULL, t->fd, t->off, t->end, &t->last_nl);
+	return NULL;
+}
+
+/*
+ * Where the second part starts: the first "cpu: N" line (nothing else on it) in
+ * the window w of n bytes at offset from, or 0.
+ */
+static size_t
+tl_cut_in(const char *w, size_t n, size_t from)
+{
+	const char *c = w, *end = w + n, *d;
+
+	while ((c = memmem(c, (size_t)(end - c), "\ncpu: ", 6)) != NULL) {
+		for (d = c + 6; d < end && d - c < 12 && *d >= '0' && *d <= '9'; d++)
+			;
+		if (d > c + 6 && d < end && *d == '\n')
+			return from + (size_t)(c - w) + 1;
+		c++;
+	}
+	return 0;
+}
+
+/* Append the snapshot of part b to part a's; false when the cut changed the parse. */
+static bool
+tl_join(struct tl_parser *a, struct tl_parser *b)
+{
+	struct td_timer_list *x = a->tl, *y = b->tl;
+	size_t ncpus = x->ncpus + y->ncpus, ndevs = x->ndevs + y->ndevs;
+	size_t acpus = x->ncpus, nx = x->nextras;
+	struct td_tl_pool *pool;
+	void *m;
+
+	if (a->err != 0 || b->err != 0 || a->idev >= 0 || a->pending_devname || b->header ||
+	    y->ncpus == 0 || ncpus > TL_MAX_CPUS || (uint64_t)nx + y->nextras > UINT32_MAX)
+		return false;
+	/* what the "cpu: N" line that starts b does in one pass */
+	tl_close_cpu(a, true);
+	tl_close_base(b);
+	if ((m = reallocarray(x->cpus, ncpus, sizeof(*x->cpus))) == NULL)
+		return false;
+	x->cpus = m;
+	memcpy(x->cpus + x->ncpus, y->cpus, y->ncpus * sizeof(*y->cpus));
+	a->icpu = b->icpu >= 0 ? (long)x->ncpus + b->icpu : -1;
+	x->ncpus = ncpus;
+	y->ncpus = 0;
+	if (y->ndevs > 0) {
+		if ((m = reallocarray(x->devs, ndevs, sizeof(*x->devs))) == NULL)
+			return false;
+		x->devs = m;
+		memcpy(x->devs + x->ndevs, y->devs, y->ndevs * sizeof(*y->devs));
+		a->idev = b->idev >= 0 ? (long)x->ndevs + b->idev : -1;
+		if (a->masks_dev < 0 && b->masks_dev >= 0)
+			a->masks_dev = (long)x->ndevs + b->masks_dev;
+		x->ndevs = ndevs;
+		y->ndevs = 0;
+	}
+	if (y->nextras > 0) {
+		if ((m = reallocarray(x->extras, nx + y->nextras, sizeof(*x->extras))) == NULL)
+			return false;
+		x->extras = m;
+		memcpy(x->extras + nx, y->extras, y->nextras * sizeof(*y->extras));
+		x->nextras += y->nextras;
+		for (size_t i = acpus; nx > 0 && i < x->ncpus; i++)
+			for (size_t j = 0; j < x->cpus[i].nbases; j++)
+				for (size_t k = 0; k < x->cpus[i].bases[j].ntimers; k++)
+					if (x->cpus[i].bases[j].timers[k].extra != 0)
+						x->cpus[i].bases[j].timers[k].extra += (uint32_t)nx;
+	}
+	if (y->broadcast_mask != NULL)		/* the last mask line wins */
+		x->broadcast_mask = y->broadcast_mask;
+	if (y->broadcast_oneshot_mask != NULL)
+		x->broadcast_oneshot_mask = y->broadcast_oneshot_mask;
+	for (size_t i = 0; i < y->nunknown; i++) {
+		if (x->nunknown >= TD_TL_MAX_UNKNOWN)
+			break;
+		if (x->unknown == NULL &&
+		    (x->unknown = calloc(TD_TL_MAX_UNKNOWN, sizeof(*x->unknown))) == NULL)
+			return false;
+		x->unknown[x->nunknown] = y->unknown[i];
+		x->unknown[x->nunknown++].line += x->nlines;
+	}
+	x->nunknown_total += y->nunknown_total;
+	if (a->first_line == 0 && b->first_line != 0)
+		a->first_line = x->nlines + b->first_line;
+	x->nlines += y->nlines;
+	x->from_log |= y->from_log;
+	a->any |= b->any;
+	a->ibase = -1;
+	a->pending_devname = b->pending_devname;
+	/* b's strings and timers stay where they are: a's pool keeps b's */
+	for (pool = x->pool; pool->next != NULL; pool = pool->next)
+		;
+	pool->next = y->pool;
+	y->pool = NULL;
+	return true;
+}
+
+/*
+ * Parse in two parts: a buffer (fd < 0) or a regular file of size len.  Returns
+ * 1 with *out set (or the error), 0 when the input is parsed in one pass instead.
+ */
+static int
+tl_parse_parts(const char *buf, int fd, size_t len, const char *name, bool fast,
+    struct td_timer_list **out, struct td_error *e, int *ret)
+{
+	struct tl_part part[2];
+	pthread_t th;
+	char win[TL_CUT_WINDOW];
+	size_t cut = 0, from = len / 2, n;
+	bool ok;
+
+	if (buf != NULL) {
+		n = len - from < TL_CUT_WINDOW ? len - from : TL_CUT_WINDOW;
+		cut = tl_cut_in(buf + from - 1, n, from - 1);
+	} else {
+		ssize_t got = pread(fd, win, sizeof(win), (off_t)from - 1);
+
+		if (got > 0)
+			cut = tl_cut_in(win, (size_t)got, from - 1);
+	}
+	if (cut == 0)
+		return 0;
+	memset(part, 0, sizeof(part));
+	for (int i = 0; i < 2; i++) {
+		part[i].p.name = name;
+		part[i].fast = fast;
+		part[i].fd = fd;
+		part[i].off = i == 0 ? 0 : (off_t)cut;
+		part[i].end = i == 0 ? (off_t)cut : (off_t)len;
+		if (buf != NULL) {
+			part[i].buf = buf + part[i].off;
+			part[i].len = (size_t)(part[i].end - part[i].off);
+		}
+	}
+	if (pthread_create(&th, NULL, tl_part_run, &part[1]) != 0)
+		return 0;
+	tl_part_run(&part[0]);
+	pthread_join(th, NULL);
+	ok = part[0].r == 0 && part[1].r == 0 && tl_join(&part[0].p, &part[1].p);
+	if (part[1].r == 0)
+		td_timer_list_free(part[1].p.tl);
+	if (!ok) {
+		if (part[0].r == 0)
+			td_timer_list_free(part[0].p.tl);
+		return 0;
+	}
+	*ret = tl_end(&part[0].p, part[1].last_nl, out, e);
+	return 1;
+}
+
+/*
+ * Parse a whole buffer, with or without the fast paths, in parts from split
+ * bytes on; *parts (if not NULL) says whether it was.
+ */
+static int
+tl_parse(const char *buf, size_t len, const char *name, bool fast, size_t split,
+    struct td_timer_list **out, struct td_error *e, bool *parts)
+{
+	struct tl_parser p;
+	const char *s;
+	int r;
+
+	*out = NULL;
+	if (parts != NULL)
+		*parts = false;
+	if (len >= split && len > 2 && tl_parse_parts(buf, -1, len, name ? name : "timer_list",
+	    fast, out, e, &r)) {
+		if (parts != NULL)
+			*parts = true;
+		return r;
+	}
+	if ((r = tl_begin(&p, name, e)) < 0)
+		return r;
+	p.fast = fast;
+	s = tl_lines(&p, buf, buf + len);
+	if (s < buf + len && p.err == 0)
+		tl_line(&p, s, buf + len);
+	return tl_end(&p, len == 0 || buf[len - 1] == '\n', out, e);
+}
+
 /* Parse a whole timer_list held in memory. */
 int
 td_timer_list_parse(const char *buf, size_t len, const char *name,
     struct td_timer_list **out, struct td_error *e)
 {
+	return tl_parse(buf, len, name, true, TL_SPLIT_MIN, out, e, NULL);
+}
+
+/* The parse with or without fast paths, in parts from split bytes on (tests, benchmark). */
+int
+td_timer_list_parse_with(const char *buf, size_t len, const char *name, bool fast,
+    size_t split, struct td_timer_list **out, struct td_error *e, bool *parts)
+{
+	return tl_parse(buf, len, name, fast, split, out, e, parts);
+}
+
+/* Parse from a stream; regular files from split bytes on in parts (*parts if not NULL). */
+static int
+tl_parse_file(FILE *f, const char *name, size_t split, struct td_timer_list **out,
+    struct td_error *e, bool *parts)
+{
 	struct tl_parser p;
-	const char *s = buf, *end = buf + len, *nl;
-	int r;
+	struct stat st;
+	bool last_nl;
+	int r, fd = fileno(f);
 
 	*out = NULL;
+	if (parts != NULL)
+		*parts = false;
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 2 &&
+	    (uint64_t)st.st_size >= split && ftello(f) == 0 &&
+	    tl_parse_parts(NULL, fd, (size_t)st.st_size, name ? name : "timer_list", true,
+	    out, e, &r)) {
+		fseeko(f, 0, SEEK_END);
+		if (parts != NULL)
+			*parts = true;
+		return r;
+	}
 	if ((r = tl_begin(&p, name, e)) < 0)
 		return r;
-	while (s < end && p.err == 0) {
-		nl = memchr(s, '\n', (size_t)(end - s));
-		if (nl == NULL) {
-			tl_line(&p, s, end);
-			break;
-		}
-		tl_line(&p, s, nl);
-		s = nl + 1;
+	if (tl_stream(&p, f, -1, 0, 0, &last_nl) < 0 && p.err == 0) {
+		td_timer_list_free(p.tl);
+		return td_error_set(e, EIO, p.name, 0, "read error");
 	}
-	return tl_end(&p, len == 0 || buf[len - 1] == '\n', out, e);
+	return tl_end(&p, last_nl, out, e);
 }
 
 /* Parse a timer_list from a stream, a chunk at a time. */
@@ -1124,51 +1728,15 @@ int
 td_timer_list_parse_file(FILE *f, const char *name, struct td_timer_list **out,
     struct td_error *e)
 {
-	struct tl_parser p;
-	char *buf, *s, *lim, *nl;
-	size_t have = 0, n;
-	bool skipping = false, last_nl = true;
-	int r;
+	return tl_parse_file(f, name, TL_SPLIT_MIN, out, e, NULL);
+}
 
-	*out = NULL;
-	if ((r = tl_begin(&p, name, e)) < 0)
-		return r;
-	buf = malloc(TL_READ_CHUNK);
-	if (buf == NULL) {
-		td_timer_list_free(p.tl);
-		return td_error_set(e, ENOMEM, p.name, 0, "out of memory");
-	}
-	while (p.err == 0 && (n = fread(buf + have, 1, TL_READ_CHUNK - have, f)) > 0) {
-		last_nl = buf[have + n - 1] == '\n';
-		have += n;
-		s = buf;
-		lim = buf + have;
-		while ((nl = memchr(s, '\n', (size_t)(lim - s))) != NULL) {
-			if (skipping)
-				skipping = false;	/* the end of an overlong line */
-			else
-				tl_line(&p, s, nl);
-			s = nl + 1;
-		}
-		have = (size_t)(lim - s);
-		if (have == TL_READ_CHUNK) {
-			/* No newline in a whole chunk: an overlong line, kept as unknown. */
-			if (!skipping)
-				tl_line(&p, s, lim);
-			skipping = true;
-			have = 0;
-		} else if (have > 0 && s != buf)
-			memmove(buf, s, have);
-	}
-	if (ferror(f) && p.err == 0) {
-		free(buf);
-		td_timer_list_free(p.tl);
-		return td_error_set(e, EIO, p.name, 0, "read error");
-	}
-	if (have > 0 && !skipping && p.err == 0)
-		tl_line(&p, buf, buf + have);
-	free(buf);
-	return tl_end(&p, last_nl, out, e);
+/* The stream parse in parts from split bytes on (tests, benchmark). */
+int
+td_timer_list_parse_file_with(FILE *f, const char *name, size_t split,
+    struct td_timer_list **out, struct td_error *e, bool *parts)
+{
+	return tl_parse_file(f, name, split, out, e, parts);
 }
 
 /* Free a snapshot (NULL is fine). */
@@ -1184,11 +1752,15 @@ td_timer_list_free(struct td_timer_list *tl)
 	free(tl->cpus);
 	free(tl->devs);
 	free(tl->unknown);
-	if (tl->pool != NULL) {
+	free(tl->extras);
+	while (tl->pool != NULL) {
+		struct td_tl_pool *next = tl->pool->next;
+
 		td_strpool_fini(&tl->pool->sp);
 		td_arena_fini(&tl->pool->timers);
+		free(tl->pool);
+		tl->pool = next;
 	}
-	free(tl->pool);
 	free(tl);
 }
 
@@ -1235,6 +1807,27 @@ td_tl_cpu_ntimers(const struct td_tl_cpu *c)
 	for (i = 0; c != NULL && i < c->nbases; i++)
 		n += c->bases[i].ntimers;
 	return n;
+}
+
+/* The symbol and TIMER_STATS fields of a timer: never NULL. */
+const struct td_tl_timer_extra *
+td_tl_timer_extra(const struct td_timer_list *tl, const struct td_tl_timer *t)
+{
+	static const struct td_tl_timer_extra none = { NULL, NULL, NULL, -1 };
+
+	if (tl == NULL || t == NULL || t->extra == 0 || t->extra > tl->nextras)
+		return &none;
+	return &tl->extras[t->extra - 1];
+}
+
+/*
+ * The kernel prints "[in soft - now to hard - now nsecs]" with the same now, so
+ * the second is the first plus the range (wrapping as the kernel's arithmetic does).
+ */
+int64_t
+td_tl_timer_rel_hard_ns(const struct td_tl_timer *t)
+{
+	return (int64_t)((uint64_t)t->rel_soft_ns + ((uint64_t)t->hard_ns - (uint64_t)t->soft_ns));
 }
 
 /* Tick mode from a tick device's event_handler. */

@@ -49,23 +49,33 @@ enum td_tl_cpu_field {
 /* Field names as the kernel prints them, without the dot ("expires_next", ..., "jiffies"). */
 extern const char *const td_tl_cpu_field_names[TD_TLC_COUNT];
 
-/* One active hrtimer: " #N: <addr>, fn, S:01[, start_site, comm/pid]" + " # expires at ...". */
+/*
+ * One active hrtimer: " #N: <addr>, fn, S:01[, start_site, comm/pid]" + " # expires at ...".
+ * Kept small (48 bytes): a big machine has half a million of them.  What only
+ * old kernels printed beside a timer is in td_tl_timer_extra.
+ */
 struct td_tl_timer {
-	const char	*symbol;	/* timer address printed as a symbol (def_rt_bandwidth), else NULL */
-	uint64_t	 addr;		/* timer address when printed as <hex> (0 if zeroed, <pK-error>) */
 	const char	*function;	/* expiry callback, as printed ("hrtimer_wakeup") */
-	unsigned	 state;		/* the S: byte */
-	bool		 has_expiry;	/* the "# expires at" line was there */
-	bool		 has_range;	/* v0.4+: soft-hard range; before, soft == hard */
+	uint64_t	 addr;		/* timer address when printed as <hex> (0 if zeroed,
+					   <pK-error>, or printed as a symbol) */
 	int64_t		 soft_ns;	/* absolute expiry in the base's own clock */
 	int64_t		 hard_ns;
 	int64_t		 rel_soft_ns;	/* "[in A to B nsecs]": relative to now, may be negative
-					   (v0.3 printed it with %Lu: read back as negative) */
-	int64_t		 rel_hard_ns;
+					   (v0.3 printed it with %Lu: read back as negative);
+					   B is td_tl_timer_rel_hard_ns() */
+	uint32_t	 extra;		/* 1 + index in td_timer_list.extras, 0 if none */
+	uint8_t		 state;		/* the S: byte */
+	bool		 has_state : 1;	/* the S: byte was printed (a split log line may lose it) */
+	bool		 has_expiry : 1; /* the "# expires at" line was there */
+	bool		 has_range : 1;	/* v0.4+: soft-hard range; before, soft == hard */
+};
+
+/* What old kernels printed beside some timers; see td_tl_timer_extra(). */
+struct td_tl_timer_extra {
+	const char	*symbol;	/* timer address printed as a symbol (def_rt_bandwidth), else NULL */
 	const char	*start_site;	/* CONFIG_TIMER_STATS (<= 4.10) only, else NULL */
 	const char	*comm;		/* CONFIG_TIMER_STATS only, else NULL */
 	int		 pid;		/* CONFIG_TIMER_STATS only, else -1 */
-	bool		 has_state;	/* the S: byte was printed (a split log line may lose it) */
 };
 
 /* Which clock-base fields were printed. */
@@ -182,6 +192,9 @@ struct td_timer_list {
 	size_t			 nunknown_total;
 	struct td_tl_unknown	*unknown;
 
+	size_t			 nextras;
+	struct td_tl_timer_extra *extras;	/* see td_tl_timer_extra() */
+
 	long			 nlines;
 	bool			 truncated;		/* input ended mid-block or without a final newline */
 	bool			 from_log;		/* printk prefixes ([time], <N>) were stripped */
@@ -208,6 +221,11 @@ const struct td_tl_tickdev *td_tl_broadcast_device(const struct td_timer_list *t
 /* Field value; false (and *v untouched) when the kernel did not print it. */
 bool td_tl_cpu_field(const struct td_tl_cpu *c, enum td_tl_cpu_field f, int64_t *v);
 size_t td_tl_cpu_ntimers(const struct td_tl_cpu *c);
+/* The symbol and TIMER_STATS fields of a timer: never NULL (all NULL, pid -1, if none). */
+const struct td_tl_timer_extra *td_tl_timer_extra(const struct td_timer_list *tl,
+    const struct td_tl_timer *t);
+/* The hard expiry relative to now ("[in A to B nsecs]": B), from A and the range. */
+int64_t td_tl_timer_rel_hard_ns(const struct td_tl_timer *t);
 
 /* Tick mode of a CPU, as its tick device's event_handler says. */
 enum td_tick_mode {

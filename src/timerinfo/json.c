@@ -62,6 +62,7 @@ cpu_obj(struct td_json *j, const struct td_machine *m, const struct td_cpu_state
 
 			for (size_t t = 0; t < base->ntimers; t++) {
 				const struct td_tl_timer *tm = &base->timers[t];
+				const struct td_tl_timer_extra *x = td_tl_timer_extra(m->tl, tm);
 
 				td_json_obj_begin(j, NULL);
 				td_json_str(j, "clock", ti_base_name(m->tl, base));
@@ -79,10 +80,10 @@ cpu_obj(struct td_json *j, const struct td_machine *m, const struct td_cpu_state
 					td_json_null(j, "expires_in_ns");
 					td_json_null(j, "slack_ns");
 				}
-				td_json_str(j, "start_site", tm->start_site);
-				td_json_str(j, "comm", tm->comm);
-				if (tm->pid >= 0)
-					td_json_int(j, "pid", tm->pid);
+				td_json_str(j, "start_site", x->start_site);
+				td_json_str(j, "comm", x->comm);
+				if (x->pid >= 0)
+					td_json_int(j, "pid", x->pid);
 				else
 					td_json_null(j, "pid");
 				td_json_obj_end(j);

@@ -264,6 +264,7 @@ timer_table(FILE *f, const struct td_machine *m, const struct ti_opts *o)
 
 			for (size_t t = 0; t < base->ntimers; t++) {
 				const struct td_tl_timer *tm = &base->timers[t];
+				const struct td_tl_timer_extra *x = td_tl_timer_extra(m->tl, tm);
 
 				if (tm->has_expiry) {
 					ti_fmt_ns(tm->rel_soft_ns, in, sizeof(in));
@@ -275,10 +276,10 @@ timer_table(FILE *f, const struct td_machine *m, const struct ti_opts *o)
 				fprintf(f, "%-4d %-15s %-32s %-14s %-12s", c->cpu,
 				    ti_base_name(m->tl, base), tm->function ? tm->function : "?",
 				    in, tm->has_range ? slack : "-");
-				if (tm->comm != NULL)
-					fprintf(f, " %s/%d%s%s", tm->comm, tm->pid,
-					    tm->start_site ? " " : "",
-					    tm->start_site ? tm->start_site : "");
+				if (x->comm != NULL)
+					fprintf(f, " %s/%d%s%s", x->comm, x->pid,
+					    x->start_site ? " " : "",
+					    x->start_site ? x->start_site : "");
 				fprintf(f, "\n");
 			}
 		}

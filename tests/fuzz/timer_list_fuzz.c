@@ -1,8 +1,12 @@
 /* libFuzzer target: parse a /proc/timer_list buffer, walk everything, free. */
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "../unit/tl_same.h"
 #include "fuzz.h"
+#include "internal.h"
 #include "timer_list.h"
 
 const char *const td_fuzz_seeds[] = {
@@ -10,6 +14,7 @@ const char *const td_fuzz_seeds[] = {
 	"kmatrix/*/after/proc/timer_list",
 	"public/timer_list/*",
 	"fixtures/timer_list/*",
+	"fixtures/timer_list_fuzz/*",	/* inputs that once parsed apart unlike in one pass */
 	NULL
 };
 
@@ -43,10 +48,12 @@ walk(const struct td_timer_list *tl)
 			n += slen(base->get_time) + (size_t)base->resolution_ns;
 			for (size_t t = 0; t < base->ntimers; t++) {
 				const struct td_tl_timer *tm = &base->timers[t];
+				const struct td_tl_timer_extra *x = td_tl_timer_extra(tl, tm);
 
-				n += slen(tm->symbol) + slen(tm->function) +
-				    slen(tm->start_site) + slen(tm->comm) +
-				    (size_t)tm->pid + tm->state + (size_t)tm->soft_ns;
+				n += slen(x->symbol) + slen(tm->function) +
+				    slen(x->start_site) + slen(x->comm) +
+				    (size_t)x->pid + tm->state + (size_t)tm->soft_ns +
+				    (size_t)td_tl_timer_rel_hard_ns(tm);
 			}
 		}
 		n += td_tl_cpu_device(tl, c->cpu) != NULL;
@@ -66,15 +73,42 @@ walk(const struct td_timer_list *tl)
 	sink = n;
 }
 
-/* Parse one input, walk the snapshot, free it. */
+/* Abort when two parses of one input disagree in anything. */
+static void
+same(int r, const struct td_timer_list *a, const struct td_error *e, int r2,
+    const struct td_timer_list *b, const struct td_error *e2, const char *what)
+{
+	char why[256] = "result";
+
+	if (r != r2 || (r == 0 && !same_tl(a, b, why, sizeof(why))) ||
+	    (r < 0 && (e->line != e2->line || strcmp(e->msg, e2->msg) != 0))) {
+		fprintf(stderr, "%s differ: %s\n", what, why);
+		abort();
+	}
+}
+
+/*
+ * Parse one input, walk the snapshot; parse it again a line at a time without
+ * the fast paths, and in two parts, and abort if they disagree in anything.
+ */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct td_timer_list *tl = NULL;
-	struct td_error e;
+	struct td_timer_list *tl = NULL, *plain = NULL, *split = NULL;
+	struct td_error e, e2, e3;
+	bool parts;
+	int r = td_timer_list_parse((const char *)data, size, "fuzz", &tl, &e);
+	int r2 = td_timer_list_parse_with((const char *)data, size, "fuzz", false, SIZE_MAX,
+	    &plain, &e2, NULL);
+	int r3 = td_timer_list_parse_with((const char *)data, size, "fuzz", true, 0, &split,
+	    &e3, &parts);
 
-	if (td_timer_list_parse((const char *)data, size, "fuzz", &tl, &e) == 0)
+	if (r == 0)
 		walk(tl);
+	same(r, tl, &e, r2, plain, &e2, "fast and plain parses");
+	same(r, tl, &e, r3, split, &e3, "one-pass and two-part parses");
 	td_timer_list_free(tl);
+	td_timer_list_free(plain);
+	td_timer_list_free(split);
 	return 0;
 }

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "internal.h"
 #include "source.h"
 #include "timer_list.h"
 #include "tap.h"
@@ -57,102 +59,80 @@ fixture(const char *name)
 	return buf;
 }
 
-/* Equal strings, NULL included. */
-static bool
-same_str(const char *a, const char *b)
+#include "tl_same.h"
+
+/* Two parses of a file agree: both fail alike, or the snapshots are the same. */
+static void
+check_same(const char *path, const char *what, int r1, const struct td_timer_list *a,
+    const struct td_error *e1, int r2, const struct td_timer_list *b, const struct td_error *e2)
 {
-	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+	char why[256] = "";
+
+	if (r1 < 0 || r2 < 0)
+		ok(r1 == r2 && e1->line == e2->line && strcmp(e1->msg, e2->msg) == 0,
+		    "%s: %s fail alike (%d %d)", path, what, r1, r2);
+	else
+		ok(same_tl(a, b, why, sizeof(why)), "%s: %s agree %s", path, what, why);
 }
 
-/* Deep comparison of two snapshots; names the first difference in why. */
-static bool
-same_tl(const struct td_timer_list *a, const struct td_timer_list *b, char *why, size_t len)
+/*
+ * The parses in two parts (cut at a "cpu: N" line past the middle, if there is
+ * one), of the buffer and of the file, agree with the one-pass parse a of path;
+ * *cut (if not NULL) says whether both were cut.
+ */
+static void
+check_split(const char *path, int r1, const struct td_timer_list *a,
+    const struct td_error *e1, bool *cut)
 {
-#define DIFF(...) do { snprintf(why, len, __VA_ARGS__); return false; } while (0)
-	if (a->has_version != b->has_version || strcmp(a->version, b->version) != 0 ||
-	    a->vmajor != b->vmajor || a->vminor != b->vminor ||
-	    a->version_future != b->version_future || a->max_clock_bases != b->max_clock_bases ||
-	    a->has_now != b->has_now || a->now_ns != b->now_ns || a->config_hz != b->config_hz)
-		DIFF("header");
-	if (a->ncpus != b->ncpus || a->ndevs != b->ndevs)
-		DIFF("counts %zu/%zu cpus, %zu/%zu devs", a->ncpus, b->ncpus, a->ndevs, b->ndevs);
-	if (a->nlines != b->nlines || a->truncated != b->truncated || a->from_log != b->from_log ||
-	    a->nunknown != b->nunknown || a->nunknown_total != b->nunknown_total)
-		DIFF("lines %ld/%ld truncated %d/%d unknown %zu/%zu", a->nlines, b->nlines,
-		    a->truncated, b->truncated, a->nunknown_total, b->nunknown_total);
-	if (!same_str(a->broadcast_mask, b->broadcast_mask) ||
-	    !same_str(a->broadcast_oneshot_mask, b->broadcast_oneshot_mask))
-		DIFF("masks");
-	for (size_t i = 0; i < a->nunknown; i++)
-		if (a->unknown[i].line != b->unknown[i].line ||
-		    strcmp(a->unknown[i].text, b->unknown[i].text) != 0)
-			DIFF("unknown line %zu", i);
-	for (size_t i = 0; i < a->ncpus; i++) {
-		const struct td_tl_cpu *x = &a->cpus[i], *y = &b->cpus[i];
+	struct td_timer_list *b = NULL, *c = NULL;
+	struct td_error e2, e3;
+	struct td_buf buf;
+	bool p1 = false, p2 = false;
+	int r2, r3 = -ENOENT;
+	FILE *f;
 
-		if (x->cpu != y->cpu || x->nbases != y->nbases || x->present != y->present ||
-		    x->complete != y->complete)
-			DIFF("cpu %zu", i);
-		for (int f = 0; f < TD_TLC_COUNT; f++)
-			if ((x->present & (1u << f)) && x->f[f] != y->f[f])
-				DIFF("cpu %zu field %s", i, td_tl_cpu_field_names[f]);
-		for (size_t j = 0; j < x->nbases; j++) {
-			const struct td_tl_base *p = &x->bases[j], *q = &y->bases[j];
-
-			if (p->clock != q->clock || p->index != q->index || p->present != q->present ||
-			    p->resolution_ns != q->resolution_ns || p->offset_ns != q->offset_ns ||
-			    !same_str(p->get_time, q->get_time) || p->ntimers != q->ntimers)
-				DIFF("cpu %zu base %zu", i, j);
-			for (size_t k = 0; k < p->ntimers; k++) {
-				const struct td_tl_timer *s = &p->timers[k], *t = &q->timers[k];
-
-				if (!same_str(s->symbol, t->symbol) || s->addr != t->addr ||
-				    !same_str(s->function, t->function) || s->state != t->state ||
-				    s->has_state != t->has_state || s->has_expiry != t->has_expiry ||
-				    s->has_range != t->has_range || s->soft_ns != t->soft_ns ||
-				    s->hard_ns != t->hard_ns || s->rel_soft_ns != t->rel_soft_ns ||
-				    s->rel_hard_ns != t->rel_hard_ns ||
-				    !same_str(s->start_site, t->start_site) ||
-				    !same_str(s->comm, t->comm) || s->pid != t->pid)
-					DIFF("cpu %zu base %zu timer %zu", i, j, k);
-			}
-		}
+	td_error_clear(&e2);
+	td_error_clear(&e3);
+	if ((r2 = td_read_file(path, 64 << 20, &buf, &e2)) == 0) {
+		r2 = td_timer_list_parse_with(buf.data, buf.len, path, true, 0, &b, &e2, &p1);
+		td_buf_free(&buf);
 	}
-	for (size_t i = 0; i < a->ndevs; i++) {
-		const struct td_tl_tickdev *x = &a->devs[i], *y = &b->devs[i];
-
-		if (x->kind != y->kind || x->kind_guessed != y->kind_guessed || x->cpu != y->cpu ||
-		    x->tick_mode != y->tick_mode || x->has_device != y->has_device ||
-		    !same_str(x->device, y->device) || x->num_present != y->num_present ||
-		    x->has_wakeup != y->has_wakeup || !same_str(x->wakeup_device, y->wakeup_device))
-			DIFF("dev %zu", i);
-		for (int f = 0; f < TD_TLD_NUM_COUNT; f++)
-			if ((x->num_present & (1u << f)) && x->num[f] != y->num[f])
-				DIFF("dev %zu %s", i, td_tl_dev_num_names[f]);
-		for (int f = 0; f < TD_TLD_FN_COUNT; f++)
-			if (!same_str(x->fn[f], y->fn[f]))
-				DIFF("dev %zu %s", i, td_tl_dev_fn_names[f]);
+	if ((f = fopen(path, "r")) != NULL) {
+		r3 = td_timer_list_parse_file_with(f, path, 0, &c, &e3, &p2);
+		fclose(f);
 	}
-	return true;
-#undef DIFF
+	check_same(path, "one-pass and two-part buffer parses", r1, a, e1, r2, b, &e2);
+	check_same(path, "one-pass and two-part file parses", r1, a, e1, r3, c, &e3);
+	ok(p1 == p2, "%s: buffer and file cut alike (%d %d)", path, p1, p2);
+	if (cut != NULL)
+		*cut = p1 && p2;
+	td_timer_list_free(b);
+	td_timer_list_free(c);
 }
 
-/* Buffer and stream parses of a file agree. */
+/*
+ * The buffer parse, the stream parse and the parse a line at a time without the
+ * fast paths of a file agree, and so do the parses in two parts.
+ */
 static void
 check_stream_same(const char *path)
 {
-	struct td_timer_list *a, *b;
-	struct td_error e1, e2;
-	int r1 = parse_path(path, &a, &e1), r2 = parse_stream(path, &b, &e2);
-	char why[256] = "";
+	struct td_timer_list *a, *b, *c = NULL;
+	struct td_error e1, e2, e3;
+	struct td_buf buf;
+	int r1 = parse_path(path, &a, &e1), r2 = parse_stream(path, &b, &e2), r3;
 
-	if (r1 < 0 || r2 < 0) {
-		ok(r1 == r2 && e1.line == e2.line && strcmp(e1.msg, e2.msg) == 0,
-		    "%s: stream and buffer fail alike (%d %d)", path, r1, r2);
-	} else
-		ok(same_tl(a, b, why, sizeof(why)), "%s: stream parse = buffer parse %s", path, why);
-	td_timer_list_free(a);
+	check_same(path, "stream and buffer parses", r1, a, &e1, r2, b, &e2);
+	td_error_clear(&e3);
+	if ((r3 = td_read_file(path, 64 << 20, &buf, &e3)) == 0) {
+		r3 = td_timer_list_parse_with(buf.data, buf.len, path, false, SIZE_MAX, &c, &e3, NULL);
+		td_buf_free(&buf);
+	}
+	check_same(path, "fast and plain parses", r1, a, &e1, r3, c, &e3);
 	td_timer_list_free(b);
+	td_timer_list_free(c);
+	check_split(path, r1, a, &e1, NULL);
+	td_timer_list_free(a);
 }
 
 /* Read a whole file for the independent checks. */
@@ -440,6 +420,13 @@ timer_at(const struct td_timer_list *tl, size_t i, size_t b, size_t n)
 	return &tl->cpus[i].bases[b].timers[n];
 }
 
+/* The symbol and TIMER_STATS fields of timer t of tl. */
+static const struct td_tl_timer_extra *
+xt(const struct td_timer_list *tl, const struct td_tl_timer *t)
+{
+	return td_tl_timer_extra(tl, t);
+}
+
 /* Parse a public sample (path under the corpus), asserting success. */
 static struct td_timer_list *
 public(const char *corpus, const char *file)
@@ -476,9 +463,9 @@ test_public(const char *corpus)
 		ok(t != NULL, "v0.3: timer #1 of clock 1");
 		if (t != NULL) {
 			is_str(t->function, "it_real_fn", "v0.3: function");
-			is_str(t->start_site, "do_setitimer", "v0.3: start site");
-			is_str(t->comm, "syslogd", "v0.3: comm");
-			is_int(t->pid, 796, "v0.3: pid");
+			is_str(xt(tl, t)->start_site, "do_setitimer", "v0.3: start site");
+			is_str(xt(tl, t)->comm, "syslogd", "v0.3: comm");
+			is_int(xt(tl, t)->pid, 796, "v0.3: pid");
 			is_int(t->addr, 0xc1e39e38, "v0.3: address");
 			ok(t->has_expiry && !t->has_range && t->soft_ns == 1207087219238LL &&
 			    t->hard_ns == t->soft_ns && t->rel_soft_ns == 912971679688LL,
@@ -509,12 +496,12 @@ test_public(const char *corpus)
 		is_int(tl->ncpus, 2, "v0.5 dmesg: 2 CPUs");
 		is_int(tl->nunknown_total, 0, "v0.5 dmesg: no unknown line (SysRq line ignored)");
 		t = timer_at(tl, 0, 1, 0);
-		ok(t != NULL && t->rel_soft_ns == -5437343 && t->rel_hard_ns == -5437343,
+		ok(t != NULL && t->rel_soft_ns == -5437343 && td_tl_timer_rel_hard_ns(t) == -5437343,
 		    "v0.5 dmesg: negative relative expiry");
-		ok(t != NULL && t->comm && strcmp(t->comm, "swapper") == 0 && t->pid == 0,
+		ok(t != NULL && xt(tl, t)->comm && strcmp(xt(tl, t)->comm, "swapper") == 0 && xt(tl, t)->pid == 0,
 		    "v0.5 dmesg: swapper/0");
 		t = timer_at(tl, 0, 1, 1);
-		ok(t != NULL && t->comm && strcmp(t->comm, "zypper") == 0 && t->pid == 28960 &&
+		ok(t != NULL && xt(tl, t)->comm && strcmp(xt(tl, t)->comm, "zypper") == 0 && xt(tl, t)->pid == 28960 &&
 		    t->soft_ns == 15497197764475LL && t->hard_ns == 15497202764474LL,
 		    "v0.5 dmesg: zypper/28960 and its range");
 		is_int(td_tl_cpu_ntimers(&tl->cpus[0]), 7, "v0.5 dmesg: CPU 0 has 7 timers");
@@ -560,16 +547,16 @@ test_public(const char *corpus)
 		is_int(tl->ncpus, 4, "v0.7: 4 CPUs");
 		is_int(tl->max_clock_bases, 4, "v0.7: 4 clock bases");
 		t = timer_at(tl, 0, 0, 0);
-		ok(t != NULL && t->addr == 0 && t->symbol == NULL && t->comm &&
-		    strcmp(t->comm, "/usr/bin/termin") == 0 && t->pid == 2683,
+		ok(t != NULL && t->addr == 0 && xt(tl, t)->symbol == NULL && xt(tl, t)->comm &&
+		    strcmp(xt(tl, t)->comm, "/usr/bin/termin") == 0 && xt(tl, t)->pid == 2683,
 		    "v0.7: zeroed pointer, comm /usr/bin/termin/2683");
 		t = timer_at(tl, 0, 0, 4);
-		ok(t != NULL && t->symbol && strcmp(t->symbol, "def_rt_bandwidth") == 0 &&
-		    strcmp(t->comm, "watchdog/1") == 0 && t->pid == 27 &&
-		    strcmp(t->start_site, "start_bandwidth_timer") == 0,
+		ok(t != NULL && xt(tl, t)->symbol && strcmp(xt(tl, t)->symbol, "def_rt_bandwidth") == 0 &&
+		    strcmp(xt(tl, t)->comm, "watchdog/1") == 0 && xt(tl, t)->pid == 27 &&
+		    strcmp(xt(tl, t)->start_site, "start_bandwidth_timer") == 0,
 		    "v0.7: def_rt_bandwidth armed by watchdog/1/27");
 		t = timer_at(tl, 0, 0, 3);
-		ok(t != NULL && strcmp(t->comm, "swapper/0") == 0 && t->pid == 0, "v0.7: swapper/0/0");
+		ok(t != NULL && strcmp(xt(tl, t)->comm, "swapper/0") == 0 && xt(tl, t)->pid == 0, "v0.7: swapper/0/0");
 		ok(td_tl_cpu_field(&tl->cpus[0], TD_TLC_IOWAIT_SLEEPTIME, &x) && x == 11883637656LL,
 		    "v0.7: .iowait_sleeptime without a space before the colon");
 		ok(td_tl_cpu_field(&tl->cpus[0], TD_TLC_LAST_TICK, &x) &&
@@ -737,7 +724,7 @@ test_fixtures(void)
 		    "negative relative expiry");
 		t = timer_at(tl, 0, 0, 1);
 		ok(t != NULL && t->soft_ns == INT64_MAX && t->hard_ns == INT64_MAX &&
-		    t->rel_hard_ns == 9223372028313599676LL, "KTIME_MAX expiry");
+		    td_tl_timer_rel_hard_ns(t) == 9223372028313599676LL, "KTIME_MAX expiry");
 		td_timer_list_free(tl);
 	}
 	if ((tl = fixture_ok("v0.6-2.6.39-index7.txt")) != NULL) {
@@ -746,11 +733,11 @@ test_fixtures(void)
 		    strcmp(tl->cpus[0].bases[2].get_time, "ktime_get_boottime") == 0,
 		    "2.6.39: clock 2 printed .index 7");
 		t = timer_at(tl, 0, 1, 1);
-		ok(t != NULL && strcmp(t->comm, "WorkerPool/3706") == 0 && t->pid == 3706 &&
-		    strcmp(t->start_site, "schedule_hrtimeout_range_clock.part.28") == 0,
+		ok(t != NULL && strcmp(xt(tl, t)->comm, "WorkerPool/3706") == 0 && xt(tl, t)->pid == 3706 &&
+		    strcmp(xt(tl, t)->start_site, "schedule_hrtimeout_range_clock.part.28") == 0,
 		    "2.6.39: WorkerPool/3706/3706, .part suffix");
 		t = timer_at(tl, 0, 1, 0);
-		ok(t != NULL && t->symbol && strcmp(t->symbol, "tick_cpu_sched") == 0 && t->addr == 0,
+		ok(t != NULL && xt(tl, t)->symbol && strcmp(xt(tl, t)->symbol, "tick_cpu_sched") == 0 && t->addr == 0,
 		    "2.6.39: timer printed as symbol");
 		td_timer_list_free(tl);
 	}
@@ -777,15 +764,15 @@ test_fixtures(void)
 		ok(td_tick_mode_from_handler(td_tl_cpu_device(tl, 1)->fn[TD_TLD_EVENT_HANDLER]) ==
 		    TD_TICK_NOHZ_LOWRES, "v0.3: low-res NOHZ");
 		t = timer_at(tl, 0, 1, 1);
-		ok(t != NULL && t->rel_soft_ns == -659091 && strcmp(t->comm, "/usr/sbin/ntpd") == 0 &&
-		    t->pid == 2010, "v0.3: %%Lu relative expiry read as negative");
+		ok(t != NULL && t->rel_soft_ns == -659091 && strcmp(xt(tl, t)->comm, "/usr/sbin/ntpd") == 0 &&
+		    xt(tl, t)->pid == 2010, "v0.3: %%Lu relative expiry read as negative");
 		is_str(tl->broadcast_mask, "00000003", "v0.3: mask");
 		td_timer_list_free(tl);
 	}
 	if ((tl = fixture_ok("v0.8-sysrq-kmsg-split-pk-error.txt")) != NULL) {
 		ok(tl->from_log && tl->ncpus == 1, "kmsg: from_log");
 		t = timer_at(tl, 0, 0, 1);
-		ok(t != NULL && t->addr == 0 && t->symbol == NULL && t->has_state && t->state == 1 &&
+		ok(t != NULL && t->addr == 0 && xt(tl, t)->symbol == NULL && t->has_state && t->state == 1 &&
 		    strcmp(t->function, "watchdog_timer_fn") == 0 && t->has_expiry &&
 		    t->soft_ns == 92000000000LL, "kmsg: split pK-error timer put together");
 		d = td_tl_cpu_device(tl, 0);
@@ -800,7 +787,7 @@ test_fixtures(void)
 	if ((tl = fixture_ok("v0.5-syslog-prefix.txt")) != NULL) {
 		ok(tl->from_log && tl->nunknown_total == 0 && tl->ncpus == 1, "syslog: prefixes stripped");
 		t = timer_at(tl, 0, 1, 1);
-		ok(t != NULL && strcmp(t->comm, "Web Content") == 0 && t->pid == 28960,
+		ok(t != NULL && strcmp(xt(tl, t)->comm, "Web Content") == 0 && xt(tl, t)->pid == 28960,
 		    "syslog: comm with a space");
 		td_timer_list_free(tl);
 	}
@@ -816,9 +803,147 @@ test_fixtures(void)
 	if ((tl = fixture_ok("v0.8-sigmastar-config-hz.txt")) != NULL) {
 		is_int(tl->config_hz, 100, "vendor CONFIG_HZ line");
 		t = timer_at(tl, 0, 0, 1);
-		ok(t != NULL && strcmp(t->symbol, "sched_clock_timer") == 0, "vendor: symbol timer");
+		ok(t != NULL && strcmp(xt(tl, t)->symbol, "sched_clock_timer") == 0, "vendor: symbol timer");
 		td_timer_list_free(tl);
 	}
+}
+
+/*
+ * Numbers of every length in the two lines the fast paths read, each parse
+ * checked against strtoll/strtoull and against the parse without fast paths.
+ */
+static void
+test_numbers(void)
+{
+	static const char *const dec[] = {
+		"0", "7", "-7", "12", "123", "1234", "12345", "123456", "1234567",
+		"12345678", "-12345678", "123456789", "1234567890", "98765432101",
+		"123456789012", "1234567890123", "12345678901234", "123456789012345",
+		"1234567890123456", "12345678901234567", "123456789012345678",
+		"1234567890123456789", "9223372036854775807", "-9223372036854775808",
+		"9223372036854775808", "12345678901234567890", "00000000000000000001",
+		"+5", "-0",
+	};
+	static const char *const hex[] = {
+		"0", "f", "F", "1a", "abcdef", "ABCDEF0", "0123abcd", "89ABcdef0",
+		"ffffffff8e2c0ba0", "FFFFFFFF8E2C0BA0", "0000000000000000", "1ffffffff8e2c0ba0",
+		"fffffffg", "00000000pK-error", "(____ptrval____)", "",
+	};
+	char buf[512], why[256];
+	int bad = 0, fastbad = 0;
+
+	for (size_t i = 0; i < TD_ARRAY_SIZE(dec); i++) {
+		for (size_t j = 0; j < TD_ARRAY_SIZE(hex); j++) {
+			struct td_timer_list *a = NULL, *b = NULL;
+			struct td_error e;
+			const struct td_tl_timer *t;
+			char *endp;
+			int len;
+			long long want;
+			unsigned long long wanth;
+			bool dec_ok, hex_ok;
+
+			len = snprintf(buf, sizeof(buf), "cpu: 0\n clock 0:\nactive timers:\n"
+			    " #0: <%s>, hrtimer_wakeup, S:01\n"
+			    " # expires at %s-%s nsecs [in %s to %s nsecs]\n", hex[j],
+			    dec[i], dec[i], dec[i], dec[i]);
+			errno = 0;
+			want = strtoll(dec[i], &endp, 10);
+			dec_ok = errno == 0;
+			errno = 0;
+			wanth = strtoull(hex[j], &endp, 16);
+			hex_ok = errno == 0 && *endp == '\0' && strlen(hex[j]) <= 16;
+			if (td_timer_list_parse(buf, (size_t)len, "numbers", &a, &e) < 0 ||
+			    td_timer_list_parse_with(buf, (size_t)len, "numbers", false, SIZE_MAX, &b, &e, NULL) < 0 ||
+			    (t = timer_at(a, 0, 0, 0)) == NULL) {
+				bad++;
+				diag("%s / %s: no parse", dec[i], hex[j]);
+			} else {
+				if (!same_tl(a, b, why, sizeof(why)))
+					fastbad++;
+				if (t->has_expiry != dec_ok ||
+				    (dec_ok && (t->soft_ns != want || t->rel_soft_ns != want ||
+				    td_tl_timer_rel_hard_ns(t) != want)) ||
+				    t->addr != (hex_ok ? wanth : 0) ||
+				    xt(a, t)->symbol != NULL) {
+					bad++;
+					diag("%s / %s: expiry %d %lld, addr %llx", dec[i], hex[j],
+					    t->has_expiry, (long long)t->soft_ns,
+					    (unsigned long long)t->addr);
+				}
+			}
+			td_timer_list_free(a);
+			td_timer_list_free(b);
+		}
+	}
+	ok(bad == 0, "numbers of 1 to 20 digits and hex of 1 to 17 digits read as strtoll says");
+	ok(fastbad == 0, "the fast paths read them as the plain parser");
+}
+
+/*
+ * A v0.7 timer_list of 8 CPUs whose timers carry symbols and TIMER_STATS fields,
+ * with unknown lines on both sides of the middle, parsed in two parts.
+ */
+static void
+test_split(void)
+{
+	char path[] = "/tmp/td-tl-split-XXXXXX";
+	struct td_timer_list *tl = NULL;
+	struct td_error e;
+	const struct td_tl_timer *t;
+	bool cut = false;
+	int fd = mkstemp(path), r;
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	if (!ok(f != NULL, "split: temporary file")) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	fprintf(f, "Timer List Version: v0.7\nHRTIMER_MAX_CLOCK_BASES: 3\n"
+	    "now at 5000000000 nsecs\n\n");
+	for (int c = 0; c < 8; c++) {
+		fprintf(f, "cpu: %d\n clock 0:\n  .base:       ffff88000%07x\n  .index:      0\n"
+		    "  .resolution: 1 nsecs\n  .get_time:   ktime_get\n  .offset:     0 nsecs\n"
+		    "active timers:\n", c, c);
+		for (int i = 0; i < 40; i++) {
+			if (i % 3 == 0)
+				fprintf(f, " #%d: tick_cpu_sched, tick_sched_timer, S:01, "
+				    "hrtimer_start_range_ns, swapper/%d/0\n", i, c);
+			else
+				fprintf(f, " #%d: <ffff88003%07x>, hrtimer_wakeup, S:01, "
+				    "do_nanosleep, worker %d/%d\n", i, c * 100 + i, i, 1000 + c * 100 + i);
+			fprintf(f, " # expires at %d-%d nsecs [in %d to %d nsecs]\n",
+			    5000000 + i, 5000100 + i, i - 50, i + 50);
+		}
+		if (c == 1 || c == 6)
+			fprintf(f, "a line no kernel prints on cpu %d\n", c);
+		fprintf(f, "  .expires_next   : 5004000000 nsecs\n  .hres_active    : 1\n"
+		    "  .nohz_mode      : 2\n  .tick_stopped   : %d\njiffies: 4294668296\n\n", c % 2);
+	}
+	fprintf(f, "\nTick Device: mode:     1\nBroadcast device\nClock Event Device: hpet\n"
+	    " event_handler:  tick_handle_oneshot_broadcast\n retries:        0\n\n"
+	    "tick_broadcast_mask: 00000000\ntick_broadcast_oneshot_mask: 00000000\n\n");
+	for (int c = 0; c < 8; c++)
+		fprintf(f, "Tick Device: mode:     1\nPer CPU device: %d\n"
+		    "Clock Event Device: lapic\n event_handler:  hrtimer_interrupt\n"
+		    " retries:        0\n\n", c);
+	fclose(f);
+	r = parse_path(path, &tl, &e);
+	check_split(path, r, tl, &e, &cut);
+	ok(cut, "split: the 8-CPU file is cut in two");
+	ok(r == 0 && tl->ncpus == 8 && tl->ndevs == 9 && tl->nunknown_total == 2 &&
+	    tl->unknown[1].line > tl->unknown[0].line && td_tl_cpu_ntimers(&tl->cpus[7]) == 40,
+	    "split: every CPU, device and unknown line");
+	t = r == 0 ? timer_at(tl, 7, 0, 38) : NULL;
+	ok(t != NULL && strcmp(xt(tl, t)->comm, "worker 38") == 0 && xt(tl, t)->pid == 1738 &&
+	    td_tl_timer_rel_hard_ns(t) == 88, "split: CPU 7's comm, pid and expiry");
+	t = r == 0 ? timer_at(tl, 7, 0, 39) : NULL;
+	ok(t != NULL && strcmp(xt(tl, t)->symbol, "tick_cpu_sched") == 0 &&
+	    strcmp(xt(tl, t)->comm, "swapper/7") == 0 && xt(tl, t)->pid == 0,
+	    "split: CPU 7's symbol timer");
+	td_timer_list_free(tl);
+	unlink(path);
 }
 
 /* Inputs that would make the parser keep far more than the kernel can print. */
@@ -999,6 +1124,8 @@ main(void)
 	test_tables();
 	test_fixtures();
 	test_bounds();
+	test_numbers();
+	test_split();
 	if (corpus != NULL) {
 		test_kmatrix(corpus);
 		test_public(corpus);
