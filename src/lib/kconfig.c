@@ -10,13 +10,17 @@
 #include "numparse.h"
 #include "source.h"
 
+/* Inflate size of config.gz reads. */
+#define KCONFIG_CHUNK	(16u * 1024u)
+/* No kernel config is near this big. */
+#define KCONFIG_MAX	((size_t)16 << 20)
+
 static void
 kconfig_init(struct td_kconfig *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->hz = -1;
-	c->no_hz = c->no_hz_idle = c->no_hz_full = c->hz_periodic = -1;
-	c->high_res_timers = c->timer_stats = -1;
+	c->no_hz = c->no_hz_full = c->high_res_timers = -1;
 }
 
 /* Set the boolean option named in a line, if it is one we care about. */
@@ -26,11 +30,8 @@ set_bool(struct td_kconfig *c, const char *name, size_t n, int v)
 	static const struct { const char *name; size_t off; } opts[] = {
 		{ "NO_HZ_COMMON", offsetof(struct td_kconfig, no_hz) },
 		{ "NO_HZ", offsetof(struct td_kconfig, no_hz) },
-		{ "NO_HZ_IDLE", offsetof(struct td_kconfig, no_hz_idle) },
 		{ "NO_HZ_FULL", offsetof(struct td_kconfig, no_hz_full) },
-		{ "HZ_PERIODIC", offsetof(struct td_kconfig, hz_periodic) },
 		{ "HIGH_RES_TIMERS", offsetof(struct td_kconfig, high_res_timers) },
-		{ "TIMER_STATS", offsetof(struct td_kconfig, timer_stats) },
 	};
 
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
@@ -45,96 +46,114 @@ set_bool(struct td_kconfig *c, const char *name, size_t n, int v)
 	}
 }
 
+/* One line of config text, [p, le). */
+static void
+kconfig_line(struct td_kconfig *c, const char *p, const char *le)
+{
+	if (td_has_prefix(p, le, "CONFIG_")) {
+		const char *name = p + 7, *eq = memchr(name, '=', (size_t)(le - name));
+
+		if (eq != NULL) {
+			size_t n = (size_t)(eq - name);
+			const char *v = eq + 1;
+			uint64_t hz;
+
+			if (n == 2 && memcmp(name, "HZ", 2) == 0) {
+				if (td_parse_u64(&v, le, &hz) == 0 && hz > 0 && hz < 100000)
+					c->hz = (int)hz;
+			} else if (le - v >= 1 && (*v == 'y' || *v == 'm'))
+				set_bool(c, name, n, 1);
+		}
+	} else if (td_has_prefix(p, le, "# CONFIG_")) {
+		const char *name = p + 9, *sp = memchr(name, ' ', (size_t)(le - name));
+
+		if (sp != NULL && td_has_prefix(sp, le, " is not set"))
+			set_bool(c, name, (size_t)(sp - name), 0);
+	}
+}
+
+/* The whole lines of [p, end); returns the start of the unfinished last one. */
+static const char *
+kconfig_lines(struct td_kconfig *c, const char *p, const char *end)
+{
+	const char *nl;
+
+	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		kconfig_line(c, p, nl);
+		p = nl + 1;
+	}
+	return p;
+}
+
+/*
+ * Whether nothing later in the file can change what is known: every option is
+ * known, and NO_HZ set (a later legacy CONFIG_NO_HZ=y could still turn a 0 into 1).
+ */
+static bool
+kconfig_enough(const struct td_kconfig *c)
+{
+	return c->hz > 0 && c->no_hz == 1 && c->no_hz_full >= 0 && c->high_res_timers >= 0;
+}
+
 /* Parse kernel config text. */
 void
 td_kconfig_parse(const char *buf, size_t len, struct td_kconfig *c)
 {
-	const char *p = buf, *end = buf + len;
+	const char *p;
 
 	kconfig_init(c);
 	c->found = true;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
-
-		if (td_has_prefix(p, le, "CONFIG_")) {
-			const char *name = p + 7, *eq = memchr(name, '=', (size_t)(le - name));
-
-			if (eq != NULL) {
-				size_t n = (size_t)(eq - name);
-				const char *v = eq + 1;
-				uint64_t hz;
-
-				if (n == 2 && memcmp(name, "HZ", 2) == 0) {
-					if (td_parse_u64(&v, le, &hz) == 0 && hz > 0 && hz < 100000)
-						c->hz = (int)hz;
-				} else if (le - v >= 1 && (*v == 'y' || *v == 'm'))
-					set_bool(c, name, n, 1);
-			}
-		} else if (td_has_prefix(p, le, "# CONFIG_")) {
-			const char *name = p + 9, *sp = memchr(name, ' ', (size_t)(le - name));
-
-			if (sp != NULL && td_has_prefix(sp, le, " is not set"))
-				set_bool(c, name, (size_t)(sp - name), 0);
-		}
-		p = le + 1;
-	}
+	p = kconfig_lines(c, buf, buf + len);
+	if (p < buf + len)
+		kconfig_line(c, p, buf + len);
 }
 
-/* Read a gzip file whole (config.gz). */
+/*
+ * Parse a gzipped config (config.gz) as it is inflated, a chunk at a time, up
+ * to where every option is known: the timer options sit in its first eighth.
+ */
 static int
-read_gz(const char *path, struct td_buf *out, struct td_error *e)
+read_gz(const char *path, struct td_kconfig *c, struct td_error *e)
 {
-	size_t alloc = 1 << 16, len = 0;
-	char *data = malloc(alloc + 1);
+	char buf[KCONFIG_CHUNK];
+	size_t have = 0, total = 0;
+	const char *rest;
 	gzFile gz;
 
-	if (data == NULL)
-		return td_error_set(e, ENOMEM, path, 0, "out of memory");
-	gz = gzopen(path, "rb");
-	if (gz == NULL) {
-		free(data);
+	kconfig_init(c);
+	c->found = true;
+	if ((gz = gzopen(path, "rb")) == NULL)
 		return td_error_set(e, errno ? errno : EIO, path, 0, "%s",
 		    strerror(errno ? errno : EIO));
-	}
-	for (;;) {
-		int r;
+	while (!kconfig_enough(c)) {
+		int r = gzread(gz, buf + have, (unsigned)(sizeof(buf) - have));
 
-		if (len == alloc) {
-			char *n;
-
-			if (alloc >= (16u << 20)) {
-				gzclose(gz);
-				free(data);
-				return td_error_set(e, EFBIG, path, 0, "config larger than 16 MiB");
-			}
-			alloc *= 2;
-			n = realloc(data, alloc + 1);
-			if (n == NULL) {
-				gzclose(gz);
-				free(data);
-				return td_error_set(e, ENOMEM, path, 0, "out of memory");
-			}
-			data = n;
-		}
-		r = gzread(gz, data + len, (unsigned)(alloc - len));
 		if (r < 0) {
 			int zerr;
 			const char *msg = gzerror(gz, &zerr);
 
 			td_error_set(e, EIO, path, 0, "corrupt gzip data: %s", msg);
 			gzclose(gz);
-			free(data);
 			return -EIO;
 		}
-		if (r == 0)
+		if (r == 0) {
+			if (have > 0)
+				kconfig_line(c, buf, buf + have);
 			break;
-		len += (size_t)r;
+		}
+		if ((total += (size_t)r) > KCONFIG_MAX) {
+			gzclose(gz);
+			return td_error_set(e, EFBIG, path, 0, "config larger than 16 MiB");
+		}
+		have += (size_t)r;
+		rest = kconfig_lines(c, buf, buf + have);
+		have = (size_t)(buf + have - rest);
+		if (have == sizeof(buf))
+			have = 0;		/* a line longer than the buffer: no option */
+		else
+			memmove(buf, rest, have);
 	}
 	gzclose(gz);
-	data[len] = '\0';
-	out->data = data;
-	out->len = len;
 	return 0;
 }
 
@@ -154,12 +173,9 @@ td_kconfig_read(const char *sysroot, const char *release, struct td_kconfig *c,
 	kconfig_init(c);
 	if (td_path(sysroot, "/proc/config.gz", path, sizeof(path)) == 0 &&
 	    access(path, R_OK) == 0) {
-		r = read_gz(path, &b, e);
-		if (r < 0)
+		if ((r = read_gz(path, c, e)) < 0)
 			return r;
-		td_kconfig_parse(b.data, b.len, c);
 		strlcpy(c->path, path, sizeof(c->path));
-		td_buf_free(&b);
 		return 0;
 	}
 	if (release == NULL || release[0] == '\0')
@@ -168,7 +184,7 @@ td_kconfig_read(const char *sysroot, const char *release, struct td_kconfig *c,
 		snprintf(rel, sizeof(rel), "%s%s%s", plain[i].pre, release, plain[i].post);
 		if (td_path(sysroot, rel, path, sizeof(path)) < 0 || access(path, R_OK) != 0)
 			continue;
-		r = td_read_file(path, 16u << 20, &b, e);
+		r = td_read_file(path, KCONFIG_MAX, &b, e);
 		if (r < 0)
 			return r;
 		td_kconfig_parse(b.data, b.len, c);

@@ -12,12 +12,9 @@ struct td_kconfig {
 	bool	found;
 	char	path[512];		/* the file read (under the sysroot) */
 	int	hz;			/* CONFIG_HZ, -1 unknown */
-	int	no_hz;			/* CONFIG_NO_HZ_COMMON or CONFIG_NO_HZ */
-	int	no_hz_idle;
+	int	no_hz;			/* CONFIG_NO_HZ_COMMON or CONFIG_NO_HZ, -1 unknown */
 	int	no_hz_full;
-	int	hz_periodic;
 	int	high_res_timers;
-	int	timer_stats;
 };
 
 /* Parse config text ("CONFIG_HZ=250", "# CONFIG_NO_HZ_FULL is not set"). */

@@ -1,0 +1,176 @@
+/*
+ * The kernel config reader: text, and config.gz inflated only as far as the
+ * timer options (checked against a whole inflate of the same file).
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "kconfig.h"
+#include "tap.h"
+
+static char root[] = "/tmp/td-kconfig-XXXXXX";
+static char gzpath[96];
+
+/*
+ * Write ROOT/proc/config.gz: head, about filler bytes of comment lines that do
+ * not compress (so that the file is big), tail.
+ */
+static void
+write_gz(const char *head, size_t filler, const char *tail)
+{
+	gzFile gz = gzopen(gzpath, "wb");
+	uint32_t x = 12345;
+	char line[82];
+
+	gzputs(gz, head);
+	for (size_t n = 0; n < filler; n += 81) {
+		line[0] = '#';
+		for (int i = 1; i < 80; i++) {
+			x = x * 1103515245u + 12345u;
+			line[i] = (char)('!' + (x >> 16) % 90);
+		}
+		line[80] = '\n';
+		line[81] = '\0';
+		gzputs(gz, line);
+	}
+	gzputs(gz, tail);
+	gzclose(gz);
+}
+
+/* Read ROOT's config; returns td_kconfig_read's result. */
+static int
+read_root(struct td_kconfig *c, struct td_error *e)
+{
+	td_error_clear(e);
+	return td_kconfig_read(root, NULL, c, e);
+}
+
+/* Inflate a whole gzip file (the independent reading). */
+static char *
+inflate_all(const char *path, size_t *len)
+{
+	gzFile gz = gzopen(path, "rb");
+	size_t cap = 1 << 20, n = 0;
+	char *d = malloc(cap);
+	int r;
+
+	if (gz == NULL || d == NULL)
+		return NULL;
+	while ((r = gzread(gz, d + n, (unsigned)(cap - n))) > 0) {
+		n += (size_t)r;
+		if (n == cap && (d = realloc(d, cap *= 2)) == NULL)
+			return NULL;
+	}
+	gzclose(gz);
+	*len = n;
+	return d;
+}
+
+static void
+test_text(void)
+{
+	static const char t[] = "CONFIG_HZ_250=y\nCONFIG_HZ=250\nCONFIG_NO_HZ_COMMON=y\n"
+	    "# CONFIG_NO_HZ_FULL is not set\nCONFIG_HIGH_RES_TIMERS=y";
+	struct td_kconfig c;
+
+	td_kconfig_parse(t, sizeof(t) - 1, &c);
+	ok(c.found && c.hz == 250 && c.no_hz == 1 && c.no_hz_full == 0 &&
+	    c.high_res_timers == 1, "text: HZ, NO_HZ, NO_HZ_FULL, HIGH_RES_TIMERS (last line unended)");
+	td_kconfig_parse("", 0, &c);
+	ok(c.hz == -1 && c.no_hz == -1 && c.no_hz_full == -1 && c.high_res_timers == -1,
+	    "text: nothing known in an empty config");
+}
+
+static void
+test_gz(void)
+{
+	static const char opts[] = "CONFIG_HZ=1000\nCONFIG_NO_HZ_COMMON=y\n"
+	    "CONFIG_NO_HZ_FULL=y\n# CONFIG_HIGH_RES_TIMERS is not set\n";
+	struct td_kconfig c;
+	struct td_error e;
+	FILE *f;
+
+	/* the options after 1 MiB of other lines: read across many chunks */
+	write_gz("# Linux/x86 6.1.0 Kernel Configuration\n", 1 << 20, opts);
+	ok(read_root(&c, &e) == 0 && c.found && c.hz == 1000 && c.no_hz == 1 &&
+	    c.no_hz_full == 1 && c.high_res_timers == 0, "gz: options after 1 MiB found");
+	ok(strstr(c.path, "/proc/config.gz") != NULL, "gz: the path read is named");
+
+	/* a legacy NO_HZ=y late in the file still wins over NO_HZ_COMMON not set */
+	write_gz("CONFIG_HZ=100\n# CONFIG_NO_HZ_COMMON is not set\n# CONFIG_NO_HZ_FULL is not set\n"
+	    "CONFIG_HIGH_RES_TIMERS=y\n", 200000, "CONFIG_NO_HZ=y\n");
+	ok(read_root(&c, &e) == 0 && c.hz == 100 && c.no_hz == 1,
+	    "gz: a later CONFIG_NO_HZ=y is read when NO_HZ_COMMON is not set");
+
+	/* the options first, then a damaged tail: the read stops before it */
+	write_gz(opts, 300000, "");
+	if ((f = fopen(gzpath, "r+b")) != NULL) {
+		ok(fseek(f, -2000, SEEK_END) == 0 && ftell(f) > 100000, "gz: the file is big");
+		fputs("not gzip any more", f);
+		fclose(f);
+	}
+	ok(read_root(&c, &e) == 0 && c.hz == 1000 && c.no_hz_full == 1,
+	    "gz: stops once every option is known, before a damaged tail");
+
+	/* damage at the start is an error naming the file */
+	if ((f = fopen(gzpath, "r+b")) != NULL) {
+		fseek(f, 20, SEEK_SET);
+		fputs("garbage garbage garbage garbage", f);
+		fclose(f);
+	}
+	ok(read_root(&c, &e) == -EIO && strstr(e.path, "config.gz") != NULL,
+	    "gz: damaged data is an error: %s", e.msg);
+
+	/* more than 16 MiB of inflated text is refused, not read for ever */
+	write_gz("", 17 << 20, "");
+	ok(read_root(&c, &e) == -EFBIG, "gz: a config inflating past 16 MiB is refused");
+}
+
+/* This machine's config.gz: the early stop gives what a whole read gives. */
+static void
+test_live(void)
+{
+	struct td_kconfig c, w;
+	struct td_error e;
+	size_t len;
+	char *text;
+
+	if (access("/proc/config.gz", R_OK) != 0) {
+		ok(1, "# SKIP no /proc/config.gz here");
+		return;
+	}
+	text = inflate_all("/proc/config.gz", &len);
+	ok(text != NULL && td_kconfig_read(NULL, NULL, &c, &e) == 0, "live: config.gz read");
+	if (text == NULL)
+		return;
+	td_kconfig_parse(text, len, &w);
+	ok(c.hz == w.hz && c.no_hz == w.no_hz && c.no_hz_full == w.no_hz_full &&
+	    c.high_res_timers == w.high_res_timers && c.hz > 0,
+	    "live: the same options as a whole inflate (HZ %d)", c.hz);
+	free(text);
+}
+
+int
+main(void)
+{
+	char dir[64];
+
+	if (mkdtemp(root) == NULL)
+		skip_all("no temporary directory");
+	snprintf(dir, sizeof(dir), "%s/proc", root);
+	mkdir(dir, 0755);
+	snprintf(gzpath, sizeof(gzpath), "%s/config.gz", dir);
+	test_text();
+	test_gz();
+	test_live();
+	unlink(gzpath);
+	rmdir(dir);
+	rmdir(root);
+	return done_testing();
+}
