@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "rtc.h"
@@ -215,6 +216,9 @@ has_word(const char *p, const char *end, const char *w)
 	return false;
 }
 
+/* How much of /proc/cpuinfo is read at most to find the first flags line. */
+#define TSC_CPUINFO_MAX		((size_t)1 << 20)
+
 /* Parse the first "flags\t\t: ..." line of a cpuinfo text. */
 int
 td_tsc_flags_parse(const char *buf, size_t len, struct td_tsc_flags *out)
@@ -246,17 +250,48 @@ td_tsc_flags_parse(const char *buf, size_t len, struct td_tsc_flags *out)
 	return 0;
 }
 
-/* Read /proc/cpuinfo under a sysroot and take its TSC flags. */
+/*
+ * Read /proc/cpuinfo under a sysroot and take its TSC flags: only as far as the
+ * first CPU's flags line (on a big machine the file is a megabyte the kernel
+ * formats a CPU at a time), at most TSC_CPUINFO_MAX bytes.
+ */
 int
 td_tsc_flags_read(const char *sysroot, struct td_tsc_flags *out, struct td_error *e)
 {
-	struct td_buf b;
-	int r;
+	FILE *f;
+	char *buf, *fl;
+	size_t len = 0;
+	ssize_t n;
+	int r = 0, fd;
 
 	memset(out, 0, sizeof(*out));
-	if ((r = td_read_root(sysroot, "/proc/cpuinfo", TD_READ_CAP_DEFAULT, &b, e)) < 0)
-		return r;
-	r = td_tsc_flags_parse(b.data, b.len, out);
-	td_buf_free(&b);
+	if ((f = td_fopen_root(sysroot, "/proc/cpuinfo", "r", e)) == NULL)
+		return e != NULL && e->code != 0 ? -e->code : -EIO;
+	if ((buf = malloc(TSC_CPUINFO_MAX + 1)) == NULL) {
+		fclose(f);
+		return td_error_set(e, ENOMEM, "/proc/cpuinfo", 0, "out of memory");
+	}
+	/* read(2), not fread: what is there, without waiting for more */
+	fd = fileno(f);
+	while (len < TSC_CPUINFO_MAX) {
+		n = read(fd, buf + len, TSC_CPUINFO_MAX - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n < 0)
+				r = td_error_set(e, EIO, "/proc/cpuinfo", 0, "read error");
+			break;
+		}
+		len += (size_t)n;
+		buf[len] = '\0';
+		/* a whole flags line at the start of a line: enough */
+		fl = strncmp(buf, "flags", 5) == 0 ? buf : strstr(buf, "\nflags");
+		if (fl != NULL && strchr(fl + 1, '\n') != NULL)
+			break;
+	}
+	if (r == 0)
+		r = td_tsc_flags_parse(buf, len, out);
+	fclose(f);
+	free(buf);
 	return r;
 }

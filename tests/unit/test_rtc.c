@@ -2,6 +2,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <sys/stat.h>
+#include <signal.h>
 #include <time.h>
 
 #include "rtc.h"
@@ -122,11 +126,69 @@ test_live(void)
 	td_rtcs_free(rs);
 }
 
+/*
+ * A big machine's cpuinfo is read only as far as the first flags line: from a
+ * pipe that never ends (a hang would be an alarm), from a 4,096-CPU file whose
+ * later CPUs have other flags, and a file without flags larger than the cap.
+ */
+static void
+test_tsc_big(void)
+{
+	char root[] = "/tmp/td-cpuinfo-XXXXXX", dir[64], path[96];
+	struct td_tsc_flags f;
+	struct td_error e = { 0 };
+	pid_t pid = -1;
+	FILE *w;
+
+	if (!ok(mkdtemp(root) != NULL, "cpuinfo: temporary root"))
+		return;
+	snprintf(dir, sizeof(dir), "%s/proc", root);
+	mkdir(dir, 0755);
+	snprintf(path, sizeof(path), "%s/cpuinfo", dir);
+	if (mkfifo(path, 0600) == 0 && (pid = fork()) == 0) {
+		if ((w = fopen(path, "w")) != NULL) {
+			fputs("processor\t: 0\nvendor_id\t: AuthenticAMD\n"
+			    "flags\t\t: fpu tsc constant_tsc nonstop_tsc\nbogomips\t: 4000\n\n", w);
+			fflush(w);
+			sleep(10);	/* the rest of a big machine, never written */
+		}
+		_exit(0);
+	}
+	alarm(5);
+	ok(td_tsc_flags_read(root, &f, &e) == 0 && f.tsc && f.constant_tsc && f.nonstop_tsc,
+	    "cpuinfo: the read stops at the first flags line");
+	alarm(0);
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	unlink(path);
+	if ((w = fopen(path, "w")) != NULL) {
+		for (int c = 0; c < 4096; c++)
+			fprintf(w, "processor\t: %d\nmodel name\t: a long model name to fill the file\n"
+			    "flags\t\t: fpu %s\n\n", c, c == 0 ? "tsc rdtscp" : "constant_tsc");
+		fclose(w);
+	}
+	ok(td_tsc_flags_read(root, &f, &e) == 0 && f.tsc && f.rdtscp && !f.constant_tsc,
+	    "cpuinfo: 4,096 CPUs, the first CPU's flags");
+	if ((w = fopen(path, "w")) != NULL) {
+		for (int c = 0; c < 40000; c++)
+			fprintf(w, "processor\t: %d\nFeatures\t: fp asimd evtstrm aes pmull\n\n", c);
+		fclose(w);
+	}
+	ok(td_tsc_flags_read(root, &f, &e) == 0 && !f.known,
+	    "cpuinfo: 2 MB without a flags line, no flags and no error");
+	unlink(path);
+	rmdir(dir);
+	rmdir(root);
+}
+
 int
 main(void)
 {
 	test_fixture();
 	test_tsc(corpus_dir());
+	test_tsc_big();
 	test_live();
 	return done_testing();
 }
