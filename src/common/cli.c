@@ -53,6 +53,28 @@ cli_version(void)
 	exit(CLI_EXIT_OK);
 }
 
+/* -h, -V, or an unknown option (getopt printed it). */
+void
+cli_common_option(int c, void (*usage)(void))
+{
+	if (c == 'h') {
+		usage();
+		exit(CLI_EXIT_OK);
+	}
+	if (c == 'V')
+		cli_version();
+	fprintf(stderr, "Try '%s --help' for more information.\n", cli_prog);
+	exit(CLI_EXIT_USAGE);
+}
+
+/* No tool takes operands. */
+void
+cli_no_operands(int argc, char **argv)
+{
+	if (optind < argc)
+		cli_usage_error("unexpected argument '%s'", argv[optind]);
+}
+
 /* Print a library error as one line. */
 void
 cli_warn_td(const struct td_error *e)

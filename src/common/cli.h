@@ -31,6 +31,14 @@ void cli_init(int argc, char **argv);
 noreturn void cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "prog (timerdiag) VERSION", exit 0. */
 noreturn void cli_version(void);
+/*
+ * The cases every tool's option switch ends with: -h prints the help (usage)
+ * and exits 0, -V the version; anything else (getopt has said what) the hint
+ * to --help, exit 2.
+ */
+noreturn void cli_common_option(int c, void (*usage)(void));
+/* Exit 2 when arguments are left after the options (no tool takes any). */
+void cli_no_operands(int argc, char **argv);
 /* "prog: path:line: message" on stderr. */
 void cli_warn_td(const struct td_error *e);
 /* cli_warn_td, then exit with code. */

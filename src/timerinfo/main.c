@@ -187,18 +187,11 @@ main(int argc, char **argv)
 		case OPT_TIMER_LIST:
 			o.timer_list = optarg;
 			break;
-		case 'h':
-			usage();
-			break;
-		case 'V':
-			cli_version();
-			break;
 		default:
-			cli_usage_error("unknown option");
+			cli_common_option(c, usage);
 		}
 	}
-	if (optind < argc)
-		cli_usage_error("unexpected argument '%s'", argv[optind]);
+	cli_no_operands(argc, argv);
 	o.json = o.format == TI_JSON;
 	o.color = o.format == TI_TEXT && cli_use_color(stdout);
 	o.report = !(o.ticks || o.events || o.check) || o.format != TI_TEXT;

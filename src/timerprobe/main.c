@@ -249,19 +249,11 @@ main(int argc, char **argv)
 		case CLI_OPT_SYSROOT:
 			o.sysroot = optarg;
 			break;
-		case 'h':
-			usage();
-			break;
-		case 'V':
-			cli_version();
-			break;
 		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n", cli_prog);
-			exit(CLI_EXIT_USAGE);
+			cli_common_option(c, usage);
 		}
 	}
-	if (optind < argc)
-		cli_usage_error("unexpected argument '%s'", argv[optind]);
+	cli_no_operands(argc, argv);
 	check_options(&o, mode_set, clock_set, interval_set);
 
 	probe_advert_read(&o, &adv);

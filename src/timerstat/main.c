@@ -261,19 +261,11 @@ main(int argc, char **argv)
 			so.buffer_kb = (unsigned)cli_parse_num("--buffer-size", optarg, 64,
 			    1 << 20);
 			break;
-		case 'h':
-			usage();
-			break;
-		case 'V':
-			cli_version();
-			break;
 		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n", cli_prog);
-			exit(CLI_EXIT_USAGE);
+			cli_common_option(c, usage);
 		}
 	}
-	if (optind < argc)
-		cli_usage_error("unexpected argument '%s'", argv[optind]);
+	cli_no_operands(argc, argv);
 	if (so.timer_stats_file != NULL && so.backend != TD_BACKEND_AUTO &&
 	    so.backend != TD_BACKEND_TIMER_STATS)
 		cli_usage_error("--timer-stats needs --source timer_stats (or none)");

@@ -146,18 +146,11 @@ parse_args(int argc, char **argv, const char **sort, const char **output,
 		case OPT_WIDTH:
 			app.width = (int)cli_parse_num("--width", optarg, 20, 4096);
 			break;
-		case 'h':
-			usage();
-			break;
-		case 'V':
-			cli_version();
-			break;
 		default:
-			cli_usage_error("unknown option");
+			cli_common_option(c, usage);
 		}
 	}
-	if (optind < argc)
-		cli_usage_error("unexpected argument '%s'", argv[optind]);
+	cli_no_operands(argc, argv);
 	if (app.json && !app.batch)
 		cli_usage_error("-J/--json needs -b/--batch");
 	if (app.width != 0 && !app.batch)
