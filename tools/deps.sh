@@ -4,7 +4,7 @@
 set -eu
 build="build-essential autoconf automake pkg-config libbsd-dev libncurses-dev \
 zlib1g-dev libtracefs-dev libtraceevent-dev"
-test="bats jq tmux clang libclang-rt-14-dev util-linux procps rt-tests prometheus linux-perf hyperfine"
+test="bats jq locales tmux clang libclang-rt-14-dev util-linux procps rt-tests prometheus linux-perf hyperfine"
 want=$build
 [ "${1:-}" = "--test" ] && want="$build $test"
 missing=

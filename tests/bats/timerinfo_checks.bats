@@ -217,3 +217,23 @@ problems() {
 	run timerinfo --ticks=2h
 	[ "$status" -eq 2 ]
 }
+
+@test "a comma-decimal locale (de_DE) changes no number: text, JSON and prometheus keep '.'" {
+	command -v localedef >/dev/null || skip "no localedef"
+	localedef -i de_DE -f UTF-8 "$TMP/de_DE.UTF-8" 2>/dev/null || true
+	[ -d "$TMP/de_DE.UTF-8" ]
+	d=$K/amd64-6.1-generic-nohz_full_1
+	# the locale is really in force for programs: printf writes a comma
+	[ "$(LOCPATH=$TMP LC_ALL=de_DE.UTF-8 /usr/bin/printf '%.1f' 4.5)" = "4,5" ]
+	LOCPATH=$TMP LC_ALL=de_DE.UTF-8 timerinfo --sysroot "$d" --ticks -J >"$TMP/j"
+	# CPU 1 took 12 local timer interrupts over 2.768 s: 4.335/s, a JSON number
+	jq -e '[.. | numbers | select(. > 4.33 and . < 4.34)] | length > 0' "$TMP/j"
+	run env LOCPATH=$TMP LC_ALL=de_DE.UTF-8 timerinfo --sysroot "$d" --ticks
+	[ "$status" -eq 0 ]
+	[[ $output == *" 4.3 "* ]]
+	[[ $output != *" 4,3 "* ]]
+	run env LOCPATH=$TMP LC_ALL=de_DE.UTF-8 timerinfo --sysroot "$d" --format=prometheus
+	[ "$status" -eq 0 ]
+	! grep -E '^[a-z_]+(\{[^}]*\})? [0-9]+,[0-9]' <<<"$output"
+	if command -v promtool >/dev/null; then promtool check metrics <<<"$output"; fi
+}
