@@ -33,12 +33,19 @@ median() {
 		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 
+# how many timers, and the size of their records (struct td_tl_timer)
+"$bench" file1 "$f" >"$tmp/count"
+timers=$(sed -n 's/.*timers=\([0-9]*\).*/\1/p' "$tmp/count")
+recbytes=$(sed -n 's/.*record_bytes=\([0-9]*\).*/\1/p' "$tmp/count")
+
 i=0
 while [ "$i" -lt "$reps" ]; do
 	# interleaved, so that load from elsewhere hits all three alike
 	"$bench" exec wc -l "$f" >>"$tmp/wc"
 	"$bench" exec "$bench" file "$f" >>"$tmp/file_outer"
 	"$bench" exec "$bench" file1 "$f" >>"$tmp/file1_outer"
+	"$bench" exec "$bench" touch "$recbytes" >>"$tmp/touch"
+	"$bench" exec "$bench" touch 0 >>"$tmp/touch0"
 	"$bench" file "$f" >>"$tmp/file"
 	"$bench" buffer "$f" >>"$tmp/buffer"
 	i=$((i + 1))
@@ -49,6 +56,8 @@ wc_cpu=$(median cpu_ns "$tmp/wc")
 fo_wall=$(median wall_ns "$tmp/file_outer")
 fo_cpu=$(median cpu_ns "$tmp/file_outer")
 fo_user=$(median user_ns "$tmp/file_outer")
+t_wall=$(median wall_ns "$tmp/touch")
+t0_wall=$(median wall_ns "$tmp/touch0")
 f1_wall=$(median wall_ns "$tmp/file1_outer")
 f1_cpu=$(median cpu_ns "$tmp/file1_outer")
 wc_user=$(median user_ns "$tmp/wc")
@@ -57,11 +66,11 @@ b_parse=$(median parse_ns "$tmp/buffer")
 b_cpu=$(median cpu_ns "$tmp/buffer")
 f_rss=$(median maxrss_kb "$tmp/file")
 b_rss=$(median maxrss_kb "$tmp/buffer")
-timers=$(sed -n 's/.*timers=\([0-9]*\).*/\1/p' "$tmp/file" | head -1)
 
 awk -v size="$size" -v lines="$lines" -v timers="$timers" -v reps="$reps" \
     -v wcw="$wc_wall" -v wcc="$wc_cpu" -v fow="$fo_wall" -v foc="$fo_cpu" \
     -v wcu="$wc_user" -v fou="$fo_user" -v f1w="$f1_wall" -v f1c="$f1_cpu" \
+    -v tw="$t_wall" -v t0w="$t0_wall" -v rb="$recbytes" \
     -v fp="$f_parse" -v bp="$b_parse" -v bc="$b_cpu" -v fr="$f_rss" -v br="$b_rss" '
 function ms(ns) { return sprintf("%.1f ms", ns / 1e6) }
 BEGIN {
@@ -74,6 +83,9 @@ BEGIN {
 	printf "parse FILE (in-proc):   %s (read included)\n", ms(fp)
 	printf "parse buffer (in-proc): %s, cpu %s (file read beforehand)\n", ms(bp), ms(bc)
 	printf "ratio parse/wc -l:      wall %.2f, cpu %.2f (target <= 2)\n", fow / wcw, foc / wcc
+	printf "fresh memory alone:     writing %.1f MiB (the records) takes %s more than a\n" \
+	    "                        process that writes none: %.2f x wc -l\n", rb / 1048576,
+	    ms(tw - t0w), (tw - t0w) / wcw
 	printf "peak RSS stream mode:   %.1f MiB, %.2f x file size (target <= 2)\n",
 	    fr / 1024, fr * 1024 / size
 	printf "peak RSS buffer mode:   %.1f MiB, %.2f x file size (the file itself included)\n",

@@ -6,6 +6,10 @@
  *                                        includes reading; file1 is the same on
  *                                        one thread, in one part; buffer mode is
  *                                        the parse of a buffer read beforehand)
+ *   timer_list_bench touch BYTES        writes BYTES of fresh memory as the
+ *                                        parser's arena gets it (huge pages, 2 MiB
+ *                                        steps): what storing the records costs
+ *                                        before any parsing
  *   timer_list_bench exec CMD ARGS...   runs CMD (output discarded) and prints
  *                                        "wall_ns=N cpu_ns=N user_ns=N maxrss_kb=N",
  *                                        so wc -l and the parser are timed alike
@@ -15,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -91,6 +96,33 @@ run(char **argv)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
+/* Write n bytes of fresh memory the way the record arena does. */
+static int
+touch(size_t n)
+{
+	size_t step = (size_t)2 << 20, len = (n + step - 1) / step * step;
+	char *p;
+
+	if (len == 0)
+		return 0;	/* the baseline: a process that writes nothing */
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		perror("mmap");
+		return 1;
+	}
+#ifdef MADV_HUGEPAGE
+	madvise(p, len, MADV_HUGEPAGE);
+#endif
+	for (size_t off = 0; off < len; off += step) {
+#ifdef MADV_POPULATE_WRITE
+		madvise(p + off, step, MADV_POPULATE_WRITE);
+#endif
+		memset(p + off, 0, step);
+	}
+	munmap(p, len);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -107,6 +139,8 @@ main(int argc, char **argv)
 
 	if (argc > 2 && strcmp(argv[1], "exec") == 0)
 		return run(argv + 2);
+	if (argc == 3 && strcmp(argv[1], "touch") == 0)
+		return touch(strtoull(argv[2], NULL, 10));
 	if (argc != 3 || (strcmp(argv[1], "file") != 0 && strcmp(argv[1], "file1") != 0 &&
 	    strcmp(argv[1], "buffer") != 0)) {
 		fprintf(stderr, "usage: timer_list_bench file|file1|buffer FILE | exec CMD ARGS...\n");
@@ -147,8 +181,9 @@ done:
 	for (size_t i = 0; i < tl->ncpus; i++)
 		timers += td_tl_cpu_ntimers(&tl->cpus[i]);
 	getrusage(RUSAGE_SELF, &ru);
-	printf("parse_ns=%lld cpu_ns=%lld maxrss_kb=%ld cpus=%zu timers=%zu\n", t1 - t0,
-	    cpu_ns(&ru) - cpu_ns(&r0), ru.ru_maxrss, tl->ncpus, timers);
+	printf("parse_ns=%lld cpu_ns=%lld maxrss_kb=%ld cpus=%zu timers=%zu record_bytes=%zu\n",
+	    t1 - t0, cpu_ns(&ru) - cpu_ns(&r0), ru.ru_maxrss, tl->ncpus, timers,
+	    timers * sizeof(struct td_tl_timer));
 	td_timer_list_free(tl);
 	return 0;
 }
