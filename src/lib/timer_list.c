@@ -1633,11 +1633,10 @@ tl_parse_parts(const char *buf, int fd, size_t len, const char *name, bool fast,
 	tl_part_run(&part[0]);
 	pthread_join(th, NULL);
 	ok = part[0].r == 0 && part[1].r == 0 && tl_join(&part[0].p, &part[1].p);
-	if (part[1].r == 0)
-		td_timer_list_free(part[1].p.tl);
+	/* a part that read badly still has its snapshot (NULL if it got none) */
+	td_timer_list_free(part[1].p.tl);
 	if (!ok) {
-		if (part[0].r == 0)
-			td_timer_list_free(part[0].p.tl);
+		td_timer_list_free(part[0].p.tl);
 		return 0;
 	}
 	*ret = tl_end(&part[0].p, part[1].last_nl, out, e);
