@@ -137,6 +137,46 @@ mix(uint64_t x)
 	return x;
 }
 
+/*
+ * Open-addressed tables keyed by a uint64_t that is their entries' first
+ * member (0: an empty slot); cap is a power of two.  The timer map and the
+ * callback name cache are two of them.
+ */
+
+/* The slot holding key, or the empty slot where it would go (the table has one). */
+static inline void *
+slot64(void *tab, size_t cap, size_t size, uint64_t key)
+{
+	size_t h = mix(key) & (cap - 1);
+	uint64_t k;
+
+	for (;;) {
+		char *e = (char *)tab + h * size;
+
+		memcpy(&k, e, sizeof(k));
+		if (k == 0 || k == key)
+			return e;
+		h = (h + 1) & (cap - 1);
+	}
+}
+
+/* A new zeroed table of ncap slots holding the entries of tab; NULL without memory. */
+static void *
+rehash64(const void *tab, size_t cap, size_t ncap, size_t size)
+{
+	char *nt = calloc(ncap, size);
+	uint64_t k;
+
+	for (size_t i = 0; nt != NULL && i < cap; i++) {
+		const char *e = (const char *)tab + i * size;
+
+		memcpy(&k, e, sizeof(k));
+		if (k != 0)
+			memcpy(slot64(nt, ncap, size, k), e, size);
+	}
+	return nt;
+}
+
 /* Hash of a C string. */
 static uint64_t
 strhash(const char *s)
@@ -268,18 +308,8 @@ map_grow(struct tr_priv *t)
 		t->map_n = 0;
 		return 0;
 	}
-	if ((nm = calloc(ncap, sizeof(*nm))) == NULL)
+	if ((nm = rehash64(t->map, t->map_cap, ncap, sizeof(*nm))) == NULL)
 		return -ENOMEM;
-	for (size_t i = 0; i < t->map_cap; i++) {
-		size_t h;
-
-		if (t->map[i].ptr == 0)
-			continue;
-		h = mix(t->map[i].ptr) & (ncap - 1);
-		while (nm[h].ptr != 0)
-			h = (h + 1) & (ncap - 1);
-		nm[h] = t->map[i];
-	}
 	free(t->map);
 	t->map = nm;
 	t->map_cap = ncap;
@@ -290,17 +320,12 @@ map_grow(struct tr_priv *t)
 static struct armer *
 map_find(struct tr_priv *t, uint64_t ptr)
 {
-	size_t h;
+	struct armer *m;
 
 	if (t->map_cap == 0 || ptr == 0)
 		return NULL;
-	h = mix(ptr) & (t->map_cap - 1);
-	while (t->map[h].ptr != 0) {
-		if (t->map[h].ptr == ptr)
-			return &t->map[h];
-		h = (h + 1) & (t->map_cap - 1);
-	}
-	return NULL;
+	m = slot64(t->map, t->map_cap, sizeof(*m), ptr);
+	return m->ptr != 0 ? m : NULL;
 }
 
 /* Remember who armed the timer at ptr (m: its entry if known); the entry or NULL. */
@@ -308,17 +333,12 @@ static struct armer *
 map_put(struct tr_priv *t, struct armer *m, uint64_t ptr, uint64_t fn, int pid, int cpu,
     enum td_kind kind)
 {
-	size_t h;
-
 	if (ptr == 0)
 		return NULL;
 	if (m == NULL) {
 		if ((t->map_n + 1) * 2 > t->map_cap && map_grow(t) < 0)
 			return NULL;
-		h = mix(ptr) & (t->map_cap - 1);
-		while (t->map[h].ptr != 0)
-			h = (h + 1) & (t->map_cap - 1);
-		m = &t->map[h];
+		m = slot64(t->map, t->map_cap, sizeof(*m), ptr);	/* empty: not known */
 		t->map_n++;
 	}
 	m->ptr = ptr;
@@ -907,11 +927,7 @@ saved_comm(struct tr_priv *t, int pid, char *out, size_t len)
 static struct fnname *
 fn_slot(struct tr_priv *t, uint64_t fn)
 {
-	size_t h = mix(fn) & (t->fn_cap - 1);
-
-	while (t->fns[h].fn != 0 && t->fns[h].fn != fn)
-		h = (h + 1) & (t->fn_cap - 1);
-	return &t->fns[h];
+	return slot64(t->fns, t->fn_cap, sizeof(*t->fns), fn);
 }
 
 /* Empty the callback name cache. */
@@ -962,18 +978,8 @@ fn_resolve(struct tr_priv *t)
 
 		while ((t->fn_n + need) * 2 > ncap)
 			ncap *= 2;
-		if ((nf = calloc(ncap, sizeof(*nf))) == NULL)
+		if ((nf = rehash64(t->fns, t->fn_cap, ncap, sizeof(*nf))) == NULL)
 			return -ENOMEM;
-		for (size_t i = 0; i < t->fn_cap; i++) {
-			size_t h;
-
-			if (t->fns[i].fn == 0)
-				continue;
-			h = mix(t->fns[i].fn) & (ncap - 1);
-			while (nf[h].fn != 0)
-				h = (h + 1) & (ncap - 1);
-			nf[h] = t->fns[i];
-		}
 		free(t->fns);
 		t->fns = nf;
 		t->fn_cap = ncap;
