@@ -31,9 +31,12 @@ done
 make -C "$build" -s tests/helpers/timerfd_load timerstat >/dev/null
 tmp=$(mktemp -d)
 load=
+. "$(dirname "$0")/mounts.sh"
+mounts_note
 cleanup() {
 	[ -n "$load" ] && kill "$load" 2>/dev/null
 	rm -rf "$tmp"
+	mounts_restore
 }
 trap cleanup EXIT INT TERM
 

@@ -19,8 +19,20 @@ hz=$(getconf CLK_TCK)
 [ -x "$wt" ] || { echo "wakeuptop not built in $build" >&2; exit 1; }
 command -v tmux >/dev/null || { echo "bench/wakeuptop.sh: needs tmux" >&2; exit 1; }
 
+. "$(dirname "$0")/mounts.sh"
+mounts_note
+pids=
 cleanup() {
 	tmux -L "$sock" kill-server 2>/dev/null
+	# let the programs finish their own clean-up (wakeuptop unmounts what it
+	# mounted) before putting the mounts back as they were
+	for i in $(seq 50); do
+		alive=
+		for p in $pids; do kill -0 "$p" 2>/dev/null && alive=1; done
+		[ -z "$alive" ] && break
+		sleep 0.1
+	done
+	mounts_restore
 }
 trap cleanup EXIT INT TERM
 
@@ -51,7 +63,6 @@ rss_kib() {
 }
 
 names=
-pids=
 add() {
 	p=$(start "$1" "$2") || { echo "note: $1 did not start" >&2; return; }
 	sleep 1
