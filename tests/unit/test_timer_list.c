@@ -828,6 +828,8 @@ test_numbers(void)
 		"0", "f", "F", "1a", "abcdef", "ABCDEF0", "0123abcd", "89ABcdef0",
 		"ffffffff8e2c0ba0", "FFFFFFFF8E2C0BA0", "0000000000000000", "1ffffffff8e2c0ba0",
 		"fffffffg", "00000000pK-error", "(____ptrval____)", "",
+		"FFFFffff8e2C0bA0", "ffffffff8e2c0ba/", "ffffffff8e2c0ba:", "ffffffff8e2c0ba@",
+		"ffffffff8e2c0ba`", "ffffffff8e2c0baG", "ffffffff8e2c0bag",
 	};
 	char buf[512], why[256];
 	int bad = 0, fastbad = 0;
