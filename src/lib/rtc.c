@@ -253,28 +253,33 @@ td_tsc_flags_parse(const char *buf, size_t len, struct td_tsc_flags *out)
 /*
  * Read /proc/cpuinfo under a sysroot and take its TSC flags: only as far as the
  * first CPU's flags line (on a big machine the file is a megabyte the kernel
- * formats a CPU at a time), at most TSC_CPUINFO_MAX bytes.
+ * formats a CPU at a time), at most TSC_CPUINFO_MAX bytes.  Reads start small
+ * and grow: the kernel formats as many CPUs as a read asks bytes for.
  */
 int
 td_tsc_flags_read(const char *sysroot, struct td_tsc_flags *out, struct td_error *e)
 {
 	FILE *f;
-	char *buf, *fl;
-	size_t len = 0;
+	char *buf = NULL, *fl, *m;
+	size_t len = 0, cap = 0;
 	ssize_t n;
 	int r = 0, fd;
 
 	memset(out, 0, sizeof(*out));
 	if ((f = td_fopen_root(sysroot, "/proc/cpuinfo", "r", e)) == NULL)
 		return e != NULL && e->code != 0 ? -e->code : -EIO;
-	if ((buf = malloc(TSC_CPUINFO_MAX + 1)) == NULL) {
-		fclose(f);
-		return td_error_set(e, ENOMEM, "/proc/cpuinfo", 0, "out of memory");
-	}
 	/* read(2), not fread: what is there, without waiting for more */
 	fd = fileno(f);
 	while (len < TSC_CPUINFO_MAX) {
-		n = read(fd, buf + len, TSC_CPUINFO_MAX - len);
+		if (len == cap) {
+			cap = cap ? cap * 2 : 8192;
+			if ((m = realloc(buf, cap + 1)) == NULL) {
+				r = td_error_set(e, ENOMEM, "/proc/cpuinfo", 0, "out of memory");
+				break;
+			}
+			buf = m;
+		}
+		n = read(fd, buf + len, cap - len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {

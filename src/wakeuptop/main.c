@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,6 +185,7 @@ main(int argc, char **argv)
 	sigset_t mask;
 
 	cli_init(argc, argv);
+	setlocale(LC_CTYPE, "");	/* only the character type: wide characters on screen */
 	app.backend = TD_BACKEND_AUTO;
 	app.tfd = app.sfd = -1;
 	parse_args(argc, argv, &sort, &output, &cpus, &pid, &filter, &show, &delay);
