@@ -11,6 +11,8 @@ spawn=$("$b/bench/runstat" "$runs" true)
 base=$("$b/bench/runstat" "$runs" cat /proc/timer_list)
 ti=$("$b/bench/runstat" "$runs" "$b/timerinfo")
 tij=$("$b/bench/runstat" "$runs" "$b/timerinfo" -J)
+link=$(sed -n 's/^TIMERINFO_LDFLAGS = *//p' "$b/Makefile")
+echo "timerinfo linked ${link:-against shared libraries} (configure --disable-static-timerinfo to change)"
 echo "true (process spawn): $spawn"
 echo "cat /proc/timer_list: $base"
 echo "timerinfo:            $ti"
