@@ -5,7 +5,10 @@
  *                                        maxrss_kb=N cpus=N timers=N" (file mode
  *                                        includes reading; file1 is the same on
  *                                        one thread, in one part; buffer mode is
- *                                        the parse of a buffer read beforehand)
+ *                                        the parse of a buffer read beforehand;
+ *                                        buffer2 times a second parse of it, on
+ *                                        one thread: the parser alone, its
+ *                                        input's pages already touched)
  *   timer_list_bench touch BYTES        writes BYTES of fresh memory as the
  *                                        parser's arena gets it (huge pages, 2 MiB
  *                                        steps): what storing the records costs
@@ -142,8 +145,9 @@ main(int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "touch") == 0)
 		return touch(strtoull(argv[2], NULL, 10));
 	if (argc != 3 || (strcmp(argv[1], "file") != 0 && strcmp(argv[1], "file1") != 0 &&
-	    strcmp(argv[1], "buffer") != 0)) {
-		fprintf(stderr, "usage: timer_list_bench file|file1|buffer FILE | exec CMD ARGS...\n");
+	    strcmp(argv[1], "buffer") != 0 && strcmp(argv[1], "buffer2") != 0)) {
+		fprintf(stderr, "usage: timer_list_bench file|file1|buffer|buffer2 FILE | "
+		    "exec CMD ARGS...\n");
 		return 2;
 	}
 	getrusage(RUSAGE_SELF, &r0);
@@ -165,9 +169,19 @@ main(int argc, char **argv)
 			perror(argv[2]);
 			return 1;
 		}
+		if (strcmp(argv[1], "buffer2") == 0) {
+			/* the first parse touches the input's pages; the second is timed */
+			if (td_timer_list_parse_with(data, len, argv[2], true, SIZE_MAX, &tl, &e,
+			    NULL) == 0)
+				td_timer_list_free(tl);
+			tl = NULL;
+		}
 		getrusage(RUSAGE_SELF, &r0);
 		t0 = now_ns();
-		r = td_timer_list_parse(data, len, argv[2], &tl, &e);
+		if (strcmp(argv[1], "buffer2") == 0)
+			r = td_timer_list_parse_with(data, len, argv[2], true, SIZE_MAX, &tl, &e, NULL);
+		else
+			r = td_timer_list_parse(data, len, argv[2], &tl, &e);
 		t1 = now_ns();
 		free(data);
 		goto done;
