@@ -991,7 +991,13 @@ tl_fast_timer(struct tl_parser *p, const char *s, const char *lim)
 	if (q == fn || lim - q < 4 || memcmp(q, ", S:", 4) != 0)
 		return NULL;
 	q += 4;
-	if (tl_hex(&q, lim, &st) < 0 || st > 0xff || q >= lim || *q != '\n')
+	/* "S:01\n", two digits as the kernel prints them; anything else as tl_hex reads it */
+	if (lim - q >= 3 && tl_hexdig[(unsigned char)q[0]] != 0 &&
+	    tl_hexdig[(unsigned char)q[1]] != 0 && q[2] == '\n') {
+		st = (uint64_t)(tl_hexdig[(unsigned char)q[0]] - 1) * 16 +
+		    (uint64_t)(tl_hexdig[(unsigned char)q[1]] - 1);
+		q += 2;
+	} else if (tl_hex(&q, lim, &st) < 0 || st > 0xff || q >= lim || *q != '\n')
 		return NULL;
 	tl_fast_done(p);
 	if ((t = tl_new_timer(p)) == NULL)

@@ -880,6 +880,51 @@ test_numbers(void)
 	}
 	ok(bad == 0, "numbers of 1 to 20 digits and hex of 1 to 17 digits read as strtoll says");
 	ok(fastbad == 0, "the fast paths read them as the plain parser");
+
+	/* the S: byte, two digits as printed and every other shape */
+	static const char *const st[] = {
+		"01", "0f", "FF", "a0", "1", "001", "100", "1g", "g1", "", "0x1", "01 ",
+	};
+	bad = fastbad = 0;
+	for (size_t i = 0; i < TD_ARRAY_SIZE(st); i++) {
+		struct td_timer_list *a = NULL, *b = NULL;
+		struct td_error e;
+		const struct td_tl_timer *t;
+		unsigned long want;
+		char *endp;
+		int len;
+		bool known;
+
+		len = snprintf(buf, sizeof(buf), "cpu: 0\n clock 0:\nactive timers:\n"
+		    " #0: <ffffffff8e2c0ba0>, hrtimer_wakeup, S:%s\n"
+		    " # expires at 1-2 nsecs [in 3 to 4 nsecs]\n", st[i]);
+		/* its leading hex digits, as the kernel's %02x would print them */
+		char digits[16] = "";
+		size_t nd = strspn(st[i], "0123456789abcdefABCDEF");
+
+		memcpy(digits, st[i], nd < sizeof(digits) - 1 ? nd : sizeof(digits) - 1);
+		want = strtoul(digits, &endp, 16);
+		known = nd > 0 && want <= 0xff;
+		if (td_timer_list_parse(buf, (size_t)len, "state", &a, &e) < 0 ||
+		    td_timer_list_parse_with(buf, (size_t)len, "state", false, SIZE_MAX, &b, &e, NULL) < 0 ||
+		    (t = timer_at(a, 0, 0, 0)) == NULL) {
+			bad++;
+			diag("S:%s: no parse", st[i]);
+		} else {
+			if (!same_tl(a, b, why, sizeof(why))) {
+				fastbad++;
+				diag("S:%s: %s", st[i], why);
+			}
+			if (t->has_state != known || (known && t->state != want)) {
+				bad++;
+				diag("S:%s: has_state %d state %u", st[i], t->has_state, t->state);
+			}
+		}
+		td_timer_list_free(a);
+		td_timer_list_free(b);
+	}
+	ok(bad == 0, "the S: byte read as its leading hex digits, or not at all");
+	ok(fastbad == 0, "the fast path reads the S: byte as the plain parser");
 }
 
 /*
