@@ -1,5 +1,6 @@
 /* The kernel's build configuration. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,32 @@ td_kconfig_parse(const char *buf, size_t len, struct td_kconfig *c)
 }
 
 /*
+ * Whether a gzread that returned 0 met an error: a file cut short ends with
+ * Z_BUF_ERROR ("unexpected end of file"), which gzread does not report.
+ */
+static bool
+gz_failed(gzFile gz)
+{
+	int zerr;
+
+	gzerror(gz, &zerr);
+	return zerr != Z_OK;
+}
+
+/* zlib's message, without the "path: " it starts with. */
+static const char *
+gz_why(gzFile gz, const char *path)
+{
+	int zerr;
+	const char *msg = gzerror(gz, &zerr);
+	size_t n = strlen(path);
+
+	if (strncmp(msg, path, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
+		msg += n + 2;
+	return msg;
+}
+
+/*
  * Parse a gzipped config (config.gz) as it is inflated, a chunk at a time, up
  * to where every option is known: the timer options sit in its first eighth.
  */
@@ -128,11 +155,8 @@ read_gz(const char *path, struct td_kconfig *c, struct td_error *e)
 	while (!kconfig_enough(c)) {
 		int r = gzread(gz, buf + have, (unsigned)(sizeof(buf) - have));
 
-		if (r < 0) {
-			int zerr;
-			const char *msg = gzerror(gz, &zerr);
-
-			td_error_set(e, EIO, path, 0, "corrupt gzip data: %s", msg);
+		if (r < 0 || (r == 0 && gz_failed(gz))) {
+			td_error_set(e, EIO, path, 0, "corrupt gzip data: %s", gz_why(gz, path));
 			gzclose(gz);
 			return -EIO;
 		}
@@ -173,8 +197,10 @@ td_kconfig_read(const char *sysroot, const char *release, struct td_kconfig *c,
 	kconfig_init(c);
 	if (td_path(sysroot, "/proc/config.gz", path, sizeof(path)) == 0 &&
 	    access(path, R_OK) == 0) {
-		if ((r = read_gz(path, c, e)) < 0)
+		if ((r = read_gz(path, c, e)) < 0) {
+			kconfig_init(c);	/* nothing from a damaged file */
 			return r;
+		}
 		strlcpy(c->path, path, sizeof(c->path));
 		return 0;
 	}

@@ -22,7 +22,8 @@ void td_kconfig_parse(const char *buf, size_t len, struct td_kconfig *out);
 /*
  * Find and read the config: /proc/config.gz, /boot/config-RELEASE,
  * /usr/lib/modules/RELEASE/config, /lib/modules/RELEASE/config (release may be NULL).
- * Returns 0 with out->found false when there is none; -errno on a corrupt file.
+ * Returns 0 with out->found false when there is none; -errno on a corrupt file,
+ * out then knowing nothing.
  */
 int td_kconfig_read(const char *sysroot, const char *release, struct td_kconfig *out,
     struct td_error *e);

@@ -218,12 +218,13 @@ td_machine_read(const char *sysroot, const char *timer_list, struct td_machine *
 	m->sysroot = m->live ? NULL : sysroot;
 	if ((r = td_sysinfo_read(m->sysroot, &m->si, e)) < 0 ||
 	    (r = td_clocksources_read(m->sysroot, &m->cs, e)) < 0 ||
-	    (r = td_kconfig_read(m->sysroot, m->si.has_release ? m->si.release : NULL,
-	    &m->kc, e)) < 0 ||
 	    (r = read_timer_list(m, timer_list, e)) < 0) {
 		td_machine_free(m);
 		return r;
 	}
+	td_error_clear(&m->kc_err);
+	td_kconfig_read(m->sysroot, m->si.has_release ? m->si.release : NULL, &m->kc,
+	    &m->kc_err);
 	td_tsc_flags_read(m->sysroot, &m->tsc, NULL);
 	if (m->live) {
 		m->has_clocks = true;

@@ -49,6 +49,7 @@ struct td_machine {
 	struct td_sysinfo	 si;
 	struct td_clocksources	 cs;
 	struct td_kconfig	 kc;
+	struct td_error		 kc_err;	/* a damaged config (code 0 if none): kc knows nothing */
 	struct td_tsc_flags	 tsc;		/* tsc.known false off x86 or without cpuinfo */
 
 	bool			 has_clocks;	/* clock_getres: live only */
@@ -78,6 +79,7 @@ struct td_machine {
  * SYSROOT/proc/timer_list (NULL for the default).  An unreadable default
  * timer_list is not an error (tl NULL, tl_err and tl_needs_root say why); an
  * explicitly named one that cannot be read or parsed is: -errno with e filled.
+ * A damaged kernel config is not either (kc_err says why; HZ comes from elsewhere).
  */
 int td_machine_read(const char *sysroot, const char *timer_list, struct td_machine **out,
     struct td_error *e);

@@ -212,6 +212,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: %s: truncated after line %ld; reporting what is there\n",
 		    cli_prog, m->tl_path, m->tl->nlines);
 	}
+	if (m->kc_err.code != 0) {
+		char buf[768];
+
+		fprintf(stderr, "%s: %s: HZ taken from elsewhere\n", cli_prog,
+		    td_error_str(&m->kc_err, buf, sizeof(buf)));
+	}
 	gather(&o, m, &x);
 	if (o.format == TI_JSON)
 		r = ti_print_json(stdout, m, &x, &o);

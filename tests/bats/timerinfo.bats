@@ -276,6 +276,21 @@ same_json() {
 	[[ $stderr == "timerinfo: $TMP/cut: truncated"* ]]
 }
 
+@test "a damaged config.gz: one line naming it, HZ from jiffies, the report still given (exit 0)" {
+	require_corpus
+	cp -r "$TD_CORPUS/kmatrix/amd64-6.1-generic-smp4-default" "$TMP/root"
+	printf 'CONFIG_HZ=1000\n' | gzip -c > "$TMP/root/proc/config.gz"
+	head -c 20 "$TMP/root/proc/config.gz" > "$TMP/cut.gz"
+	mv "$TMP/cut.gz" "$TMP/root/proc/config.gz"
+	run --separate-stderr timerinfo --sysroot "$TMP/root" -J
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "timerinfo: $TMP/root/proc/config.gz: corrupt gzip data: unexpected end of file: HZ taken from elsewhere" ]
+	[ "$(jq -r .hz.source <<<"$output")" = jiffies ]
+	[ "$(jq .hz.config <<<"$output")" = null ]
+	# the boot's own CONFIG_HZ, which the timer_list's jiffies also give
+	[ "$(jq .hz.value <<<"$output")" = "$(jq .hz "$TMP/root/truth.json")" ]
+}
+
 @test "-h and -V" {
 	run timerinfo --help
 	[ "$status" -eq 0 ]

@@ -127,6 +127,43 @@ test_gz(void)
 	ok(read_root(&c, &e) == -EIO && strstr(e.path, "config.gz") != NULL,
 	    "gz: damaged data is an error: %s", e.msg);
 
+	ok(strncmp(e.msg, "corrupt gzip data: ", 19) == 0 && strstr(e.msg, "config.gz") == NULL,
+	    "gz: the message says the data is damaged, without naming the file twice");
+
+	/* cut short before the options: an error, not a guess */
+	write_gz("# Linux/x86 6.1.0 Kernel Configuration\n", 300000, opts);
+	ok(truncate(gzpath, 40000) == 0 && read_root(&c, &e) == -EIO &&
+	    strstr(e.msg, "unexpected end of file") != NULL,
+	    "gz: a file cut short is an error: %s", e.msg);
+
+	/* two gzip members one after the other (as cat a.gz b.gz makes) */
+	write_gz("CONFIG_HZ=300\n# CONFIG_NO_HZ_COMMON is not set\n", 0, "");
+	{
+		FILE *a = fopen(gzpath, "ab");
+		gzFile gz = a != NULL ? gzdopen(dup(fileno(a)), "ab") : NULL;
+
+		if (gz != NULL) {
+			gzputs(gz, "# CONFIG_NO_HZ_FULL is not set\nCONFIG_HIGH_RES_TIMERS=y\n");
+			gzclose(gz);
+		}
+		if (a != NULL)
+			fclose(a);
+	}
+	ok(read_root(&c, &e) == 0 && c.hz == 300 && c.no_hz == 0 && c.no_hz_full == 0 &&
+	    c.high_res_timers == 1, "gz: options in a second gzip member are read");
+
+	/* plain text under the name config.gz (zcat'ed into a capture): read as text */
+	if ((f = fopen(gzpath, "wb")) != NULL) {
+		fputs("CONFIG_HZ=1000\nCONFIG_NO_HZ_COMMON=y\n# CONFIG_NO_HZ_FULL is not set\n"
+		    "CONFIG_HIGH_RES_TIMERS=y\n", f);
+		fclose(f);
+	}
+	ok(read_root(&c, &e) == 0 && c.hz == 1000 && c.no_hz == 1 && c.no_hz_full == 0 &&
+	    c.high_res_timers == 1, "gz: a config.gz that is plain text is read as text");
+	if ((f = fopen(gzpath, "wb")) != NULL)
+		fclose(f);
+	ok(read_root(&c, &e) == 0 && c.found && c.hz == -1, "gz: an empty config.gz: nothing known");
+
 	/* more than 16 MiB of inflated text is refused, not read for ever */
 	write_gz("", 17 << 20, "");
 	ok(read_root(&c, &e) == -EFBIG, "gz: a config inflating past 16 MiB is refused");
