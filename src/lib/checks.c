@@ -129,7 +129,9 @@ tl_reason(const struct td_machine *m)
 static const char *
 config_where(const struct td_machine *m)
 {
-	return m->kc.found ? m->kc.path : "no kernel config found";
+	if (m->kc.found)
+		return m->kc.path;
+	return m->kc_err.code != 0 ? "kernel config damaged" : "no kernel config found";
 }
 
 static void

@@ -192,31 +192,30 @@ td_kconfig_read(const char *sysroot, const char *release, struct td_kconfig *c,
 	};
 	char rel[512], path[4096];
 	struct td_buf b;
-	int r;
+	int r, damaged = 0;
 
 	kconfig_init(c);
 	if (td_path(sysroot, "/proc/config.gz", path, sizeof(path)) == 0 &&
 	    access(path, R_OK) == 0) {
-		if ((r = read_gz(path, c, e)) < 0) {
-			kconfig_init(c);	/* nothing from a damaged file */
-			return r;
+		if ((damaged = read_gz(path, c, e)) == 0) {
+			strlcpy(c->path, path, sizeof(c->path));
+			return 0;
 		}
-		strlcpy(c->path, path, sizeof(c->path));
-		return 0;
+		kconfig_init(c);	/* nothing from a damaged file; e keeps why */
 	}
 	if (release == NULL || release[0] == '\0')
-		return 0;
+		return damaged;
 	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
 		snprintf(rel, sizeof(rel), "%s%s%s", plain[i].pre, release, plain[i].post);
 		if (td_path(sysroot, rel, path, sizeof(path)) < 0 || access(path, R_OK) != 0)
 			continue;
-		r = td_read_file(path, KCONFIG_MAX, &b, e);
+		r = td_read_file(path, KCONFIG_MAX, &b, damaged < 0 ? NULL : e);
 		if (r < 0)
-			return r;
+			return damaged < 0 ? damaged : r;
 		td_kconfig_parse(b.data, b.len, c);
 		strlcpy(c->path, path, sizeof(c->path));
 		td_buf_free(&b);
-		return 0;
+		return 0;	/* a damaged config.gz passed over: e still says so */
 	}
-	return 0;
+	return damaged;
 }

@@ -23,7 +23,8 @@ void td_kconfig_parse(const char *buf, size_t len, struct td_kconfig *out);
  * Find and read the config: /proc/config.gz, /boot/config-RELEASE,
  * /usr/lib/modules/RELEASE/config, /lib/modules/RELEASE/config (release may be NULL).
  * Returns 0 with out->found false when there is none; -errno on a corrupt file,
- * out then knowing nothing.
+ * out then knowing nothing.  A damaged config.gz is passed over for a plain
+ * config when there is one: 0, with e (if not NULL) still describing the damage.
  */
 int td_kconfig_read(const char *sysroot, const char *release, struct td_kconfig *out,
     struct td_error *e);

@@ -49,7 +49,8 @@ struct td_machine {
 	struct td_sysinfo	 si;
 	struct td_clocksources	 cs;
 	struct td_kconfig	 kc;
-	struct td_error		 kc_err;	/* a damaged config (code 0 if none): kc knows nothing */
+	struct td_error		 kc_err;	/* a damaged config.gz (code 0 if none); kc is
+						   then a plain config beside it, or nothing */
 	struct td_tsc_flags	 tsc;		/* tsc.known false off x86 or without cpuinfo */
 
 	bool			 has_clocks;	/* clock_getres: live only */

@@ -215,8 +215,12 @@ main(int argc, char **argv)
 	if (m->kc_err.code != 0) {
 		char buf[768];
 
-		fprintf(stderr, "%s: %s: HZ taken from elsewhere\n", cli_prog,
-		    td_error_str(&m->kc_err, buf, sizeof(buf)));
+		if (m->kc.found)
+			fprintf(stderr, "%s: %s: read %s instead\n", cli_prog,
+			    td_error_str(&m->kc_err, buf, sizeof(buf)), m->kc.path);
+		else
+			fprintf(stderr, "%s: %s: HZ taken from elsewhere\n", cli_prog,
+			    td_error_str(&m->kc_err, buf, sizeof(buf)));
 	}
 	gather(&o, m, &x);
 	if (o.format == TI_JSON)

@@ -276,12 +276,21 @@ same_json() {
 	[[ $stderr == "timerinfo: $TMP/cut: truncated"* ]]
 }
 
-@test "a damaged config.gz: one line naming it, HZ from jiffies, the report still given (exit 0)" {
+@test "a damaged config.gz: one line naming it; the plain config beside it, else HZ from jiffies (exit 0)" {
 	require_corpus
 	cp -r "$TD_CORPUS/kmatrix/amd64-6.1-generic-smp4-default" "$TMP/root"
 	printf 'CONFIG_HZ=1000\n' | gzip -c > "$TMP/root/proc/config.gz"
 	head -c 20 "$TMP/root/proc/config.gz" > "$TMP/cut.gz"
 	mv "$TMP/cut.gz" "$TMP/root/proc/config.gz"
+	local boot=$(echo "$TMP"/root/boot/config-*)
+	[ -f "$boot" ]
+	run --separate-stderr timerinfo --sysroot "$TMP/root" -J
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "timerinfo: $TMP/root/proc/config.gz: corrupt gzip data: unexpected end of file: read $boot instead" ]
+	[ "$(jq -r .hz.source <<<"$output")" = config ]
+	[ "$(jq .hz.config <<<"$output")" = "$(jq .hz "$TMP/root/truth.json")" ]
+	# without the plain config: HZ from the timer_list's jiffies
+	rm -r "$TMP/root/boot"
 	run --separate-stderr timerinfo --sysroot "$TMP/root" -J
 	[ "$status" -eq 0 ]
 	[ "$stderr" = "timerinfo: $TMP/root/proc/config.gz: corrupt gzip data: unexpected end of file: HZ taken from elsewhere" ]

@@ -22,14 +22,14 @@ const char *const td_fuzz_seeds[] = {
 	NULL
 };
 
-static char root[] = "/tmp/td-kconfig-fuzz-XXXXXX";
-static char path[96];
+static char root[4096];
+static char path[4200];
 
 /* Remove the sysroot at exit. */
 static void
 remove_root(void)
 {
-	char dir[96];
+	char dir[4200];
 
 	unlink(path);
 	snprintf(dir, sizeof(dir), "%s/proc", root);
@@ -37,24 +37,32 @@ remove_root(void)
 	rmdir(root);
 }
 
-/* A sysroot of our own, made once. */
-static bool
+/*
+ * A sysroot of our own in $TMPDIR, made once (left behind only when a crash
+ * ends the run: it then holds the input).  Without one the reader would go
+ * untested: that stops the run.
+ */
+static void
 make_root(void)
 {
-	static int made;
+	static bool made;
+	const char *tmp = getenv("TMPDIR");
 
-	if (made == 0) {
-		made = -1;
-		if (mkdtemp(root) != NULL) {
-			atexit(remove_root);
-			snprintf(path, sizeof(path), "%s/proc", root);
-			if (mkdir(path, 0700) == 0) {
-				snprintf(path, sizeof(path), "%s/proc/config.gz", root);
-				made = 1;
-			}
-		}
+	if (made)
+		return;
+	snprintf(root, sizeof(root), "%s/td-kconfig-fuzz-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (mkdtemp(root) == NULL) {
+		perror("kconfig_fuzz: mkdtemp");
+		abort();
 	}
-	return made == 1;
+	atexit(remove_root);
+	snprintf(path, sizeof(path), "%s/proc", root);
+	if (mkdir(path, 0700) != 0) {
+		perror("kconfig_fuzz: mkdir");
+		abort();
+	}
+	snprintf(path, sizeof(path), "%s/proc/config.gz", root);
+	made = true;
 }
 
 /* Every field known or -1, and in range. */
@@ -124,13 +132,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	td_kconfig_parse((const char *)data, size, &p);
 	check(&p);
-	if (!make_root())
-		return 0;
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0)
-		return 0;
-	if (write(fd, data, size) != (ssize_t)size) {
-		close(fd);
-		return 0;
+	make_root();
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0 ||
+	    write(fd, data, size) != (ssize_t)size) {
+		perror("kconfig_fuzz: writing the input");
+		abort();
 	}
 	close(fd);
 	rr = td_kconfig_read(root, NULL, &r, &e);

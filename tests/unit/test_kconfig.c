@@ -164,6 +164,30 @@ test_gz(void)
 		fclose(f);
 	ok(read_root(&c, &e) == 0 && c.found && c.hz == -1, "gz: an empty config.gz: nothing known");
 
+	/* a damaged config.gz is passed over for /boot/config-RELEASE, the damage still told */
+	{
+		char boot[160], conf[200];
+
+		write_gz("CONFIG_HZ=1000\n", 300000, "");
+		snprintf(boot, sizeof(boot), "%s/boot", root);
+		snprintf(conf, sizeof(conf), "%s/config-6.1.0-test", boot);
+		ok(truncate(gzpath, 2000) == 0 && mkdir(boot, 0700) == 0 &&
+		    (f = fopen(conf, "w")) != NULL, "gz: a plain config beside a cut config.gz");
+		if (f != NULL) {
+			fputs("CONFIG_HZ=300\nCONFIG_NO_HZ_COMMON=y\n", f);
+			fclose(f);
+		}
+		td_error_clear(&e);
+		ok(td_kconfig_read(root, "6.1.0-test", &c, &e) == 0 && c.found && c.hz == 300 &&
+		    strcmp(c.path, conf) == 0 && e.code == EIO && strstr(e.path, "config.gz") != NULL,
+		    "gz: the plain config is read, e still names the damaged config.gz");
+		td_error_clear(&e);
+		ok(td_kconfig_read(root, "6.1.0-other", &c, &e) == -EIO && !c.found && c.hz == -1,
+		    "gz: without a plain config for the release, the damage is the result");
+		unlink(conf);
+		rmdir(boot);
+	}
+
 	/* more than 16 MiB of inflated text is refused, not read for ever */
 	write_gz("", 17 << 20, "");
 	ok(read_root(&c, &e) == -EFBIG, "gz: a config inflating past 16 MiB is refused");
