@@ -280,7 +280,7 @@ tl_hex(const char **pp, const char *end, uint64_t *out)
 	}
 #endif
 #ifdef TL_SWAR
-	/* eight at a time while whole words are hex: the 64-bit kernels' <%p> */
+	/* eight at a time while whole words are hex (no SSE2, or a 32-bit kernel's <%p>) */
 	while (end - p >= 8 && p - s < 16) {
 		uint64_t w, x;
 
@@ -1601,22 +1601,29 @@ struct tl_part {
 	struct td_error		 e;
 };
 
+/* Every line of [buf, buf + len), the last even without its newline; whether it had one. */
+static bool
+tl_buffer(struct tl_parser *p, const char *buf, size_t len)
+{
+	const char *s = tl_lines(p, buf, buf + len);
+
+	if (s < buf + len && p->err == 0)
+		tl_line(p, s, buf + len);
+	return len == 0 || buf[len - 1] == '\n';
+}
+
 /* Parse one part (a thread's start routine). */
 static void *
 tl_part_run(void *arg)
 {
 	struct tl_part *t = arg;
-	const char *s;
 
 	if ((t->r = tl_begin(&t->p, t->p.name, &t->e)) < 0)
 		return NULL;
 	t->p.fast = t->fast;
-	if (t->buf != NULL) {
-		s = tl_lines(&t->p, t->buf, t->buf + t->len);
-		if (s < t->buf + t->len && t->p.err == 0)
-			tl_line(&t->p, s, t->buf + t->len);
-		t->last_nl = t->len == 0 || t->buf[t->len - 1] == '\n';
-	} else
+	if (t->buf != NULL)
+		t->last_nl = tl_buffer(&t->p, t->buf, t->len);
+	else
 		t->r = tl_stream(&t->p, NULL, t->fd, t->off, t->end, &t->last_nl);
 	return NULL;
 }
@@ -1767,16 +1774,23 @@ tl_parse_parts(const char *buf, int fd, size_t len, const char *name, bool fast,
 	return 1;
 }
 
+/* Parse a whole timer_list held in memory. */
+int
+td_timer_list_parse(const char *buf, size_t len, const char *name,
+    struct td_timer_list **out, struct td_error *e)
+{
+	return td_timer_list_parse_with(buf, len, name, true, TL_SPLIT_MIN, out, e, NULL);
+}
+
 /*
- * Parse a whole buffer, with or without the fast paths, in parts from split
- * bytes on; *parts (if not NULL) says whether it was.
+ * The parse with or without the fast paths, in parts from split bytes on;
+ * *parts (if not NULL) says whether it was (tests, benchmark).
  */
-static int
-tl_parse(const char *buf, size_t len, const char *name, bool fast, size_t split,
-    struct td_timer_list **out, struct td_error *e, bool *parts)
+int
+td_timer_list_parse_with(const char *buf, size_t len, const char *name, bool fast,
+    size_t split, struct td_timer_list **out, struct td_error *e, bool *parts)
 {
 	struct tl_parser p;
-	const char *s;
 	int r;
 
 	*out = NULL;
@@ -1791,32 +1805,24 @@ tl_parse(const char *buf, size_t len, const char *name, bool fast, size_t split,
 	if ((r = tl_begin(&p, name, e)) < 0)
 		return r;
 	p.fast = fast;
-	s = tl_lines(&p, buf, buf + len);
-	if (s < buf + len && p.err == 0)
-		tl_line(&p, s, buf + len);
-	return tl_end(&p, len == 0 || buf[len - 1] == '\n', out, e);
+	return tl_end(&p, tl_buffer(&p, buf, len), out, e);
 }
 
-/* Parse a whole timer_list held in memory. */
+/* Parse a timer_list from a stream, a chunk at a time. */
 int
-td_timer_list_parse(const char *buf, size_t len, const char *name,
-    struct td_timer_list **out, struct td_error *e)
+td_timer_list_parse_file(FILE *f, const char *name, struct td_timer_list **out,
+    struct td_error *e)
 {
-	return tl_parse(buf, len, name, true, TL_SPLIT_MIN, out, e, NULL);
+	return td_timer_list_parse_file_with(f, name, TL_SPLIT_MIN, out, e, NULL);
 }
 
-/* The parse with or without fast paths, in parts from split bytes on (tests, benchmark). */
+/*
+ * The stream parse; a regular file from split bytes on in parts, *parts (if not
+ * NULL) saying whether it was (tests, benchmark).
+ */
 int
-td_timer_list_parse_with(const char *buf, size_t len, const char *name, bool fast,
-    size_t split, struct td_timer_list **out, struct td_error *e, bool *parts)
-{
-	return tl_parse(buf, len, name, fast, split, out, e, parts);
-}
-
-/* Parse from a stream; regular files from split bytes on in parts (*parts if not NULL). */
-static int
-tl_parse_file(FILE *f, const char *name, size_t split, struct td_timer_list **out,
-    struct td_error *e, bool *parts)
+td_timer_list_parse_file_with(FILE *f, const char *name, size_t split,
+    struct td_timer_list **out, struct td_error *e, bool *parts)
 {
 	struct tl_parser p;
 	struct stat st;
@@ -1842,22 +1848,6 @@ tl_parse_file(FILE *f, const char *name, size_t split, struct td_timer_list **ou
 		return td_error_set(e, EIO, p.name, 0, "read error");
 	}
 	return tl_end(&p, last_nl, out, e);
-}
-
-/* Parse a timer_list from a stream, a chunk at a time. */
-int
-td_timer_list_parse_file(FILE *f, const char *name, struct td_timer_list **out,
-    struct td_error *e)
-{
-	return tl_parse_file(f, name, TL_SPLIT_MIN, out, e, NULL);
-}
-
-/* The stream parse in parts from split bytes on (tests, benchmark). */
-int
-td_timer_list_parse_file_with(FILE *f, const char *name, size_t split,
-    struct td_timer_list **out, struct td_error *e, bool *parts)
-{
-	return tl_parse_file(f, name, split, out, e, parts);
 }
 
 /* Free a snapshot (NULL is fine). */
