@@ -14,7 +14,8 @@
  *                                        steps): what storing the records costs
  *                                        before any parsing
  *   timer_list_bench exec CMD ARGS...   runs CMD (output discarded) and prints
- *                                        "wall_ns=N cpu_ns=N user_ns=N maxrss_kb=N",
+ *                                        "wall_ns=N cpu_ns=N user_ns=N maxrss_kb=N
+ *                                        minflt=N" (page faults),
  *                                        so wc -l and the parser are timed alike
  */
 #include <fcntl.h>
@@ -94,8 +95,9 @@ run(char **argv)
 		return 1;
 	}
 	t1 = now_ns();
-	printf("wall_ns=%lld cpu_ns=%lld user_ns=%lld maxrss_kb=%ld\n", t1 - t0, cpu_ns(&ru),
-	    ru.ru_utime.tv_sec * 1000000000LL + ru.ru_utime.tv_usec * 1000LL, ru.ru_maxrss);
+	printf("wall_ns=%lld cpu_ns=%lld user_ns=%lld maxrss_kb=%ld minflt=%ld\n", t1 - t0,
+	    cpu_ns(&ru), ru.ru_utime.tv_sec * 1000000000LL + ru.ru_utime.tv_usec * 1000LL,
+	    ru.ru_maxrss, ru.ru_minflt);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 

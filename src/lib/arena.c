@@ -31,6 +31,22 @@ td_arena_init(struct td_arena *a)
 	a->next = ARENA_FIRST;
 }
 
+/*
+ * Expect about bytes of records.  From ARENA_MAP bytes on the first chunk is
+ * mapped at once at that size (rounded up to a huge page): no climb through
+ * malloc'd chunks whose pages fault in one by one.  Only virtual memory: the
+ * chunk is still prefaulted a step at a time.
+ */
+void
+td_arena_expect(struct td_arena *a, size_t bytes)
+{
+	if (a->chunks != NULL || bytes < ARENA_MAP)
+		return;
+	if (bytes > ARENA_MAX)
+		bytes = ARENA_MAX;
+	a->next = (bytes + ARENA_STEP - 1) & ~(ARENA_STEP - 1);
+}
+
 /* Release every chunk. */
 void
 td_arena_fini(struct td_arena *a)

@@ -22,6 +22,8 @@ struct td_arena {
 
 void td_arena_init(struct td_arena *a);
 void td_arena_fini(struct td_arena *a);
+/* Expect about bytes of records: a big input starts on a mapped chunk. */
+void td_arena_expect(struct td_arena *a, size_t bytes);
 /*
  * Make the open run want bytes long, keeping its first keep bytes; it may move
  * to a new chunk.  Returns its start, or NULL when out of memory (the run and

@@ -1,10 +1,12 @@
-/* Unit tests of the library core: errors, paths, numbers, CPU sets, JSON. */
+/* Unit tests of the library core: errors, paths, numbers, CPU sets, JSON, arena. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "timerdiag.h"
 #include "tap.h"
 
@@ -142,6 +144,58 @@ test_json(void)
 	free(out);
 }
 
+/*
+ * The record arena: small inputs start small; an expected big input starts on
+ * one mapped chunk of about its size; a run that outgrows its chunk moves with
+ * its contents.
+ */
+static void
+test_arena(void)
+{
+	struct td_arena a, b, c;
+	char *r, *s;
+	bool same = true;
+	size_t n;
+
+	td_arena_init(&a);
+	td_arena_expect(&a, 1000);
+	r = td_arena_grow(&a, 0, 100);
+	ok(r != NULL && a.bytes == 16 * 1024, "arena: a small input gets a small chunk (%zu)",
+	    a.bytes);
+	td_arena_fini(&a);
+
+	td_arena_init(&b);
+	td_arena_expect(&b, (size_t)5 << 20);
+	r = td_arena_grow(&b, 0, 4096);
+	ok(r != NULL && b.bytes == (size_t)6 << 20 && ((uintptr_t)r & 15) == 0,
+	    "arena: 5 MiB expected, one 6 MiB chunk (%zu)", b.bytes);
+	if (r != NULL) {
+		memset(r, 'a', 4096);
+		td_arena_close(&b, 4096);
+		r = td_arena_grow(&b, 0, (size_t)6 << 20);	/* more than is left */
+	}
+	if (r != NULL) {
+		memset(r, 'b', 1000);
+		s = td_arena_grow(&b, 1000, (size_t)13 << 20);	/* moves, keeping 1000 */
+		for (size_t i = 0; s != NULL && i < 1000; i++)
+			same &= s[i] == 'b';
+		ok(s != NULL && s != r && same && b.bytes > (size_t)18 << 20,
+		    "arena: a run that outgrows its chunk moves with its contents");
+	} else
+		ok(0, "arena: grow");
+	n = b.next;
+	td_arena_expect(&b, (size_t)64 << 20);		/* too late: ignored */
+	ok(b.next == n && n < (size_t)64 << 20, "arena: expectation after the first chunk ignored");
+	td_arena_fini(&b);
+
+	td_arena_init(&c);
+	td_arena_expect(&c, (size_t)1 << 40);
+	r = td_arena_grow(&c, 0, 64);
+	ok(r != NULL && c.bytes == (size_t)64 << 20, "arena: expectation capped at 64 MiB (%zu)",
+	    c.bytes);
+	td_arena_fini(&c);
+}
+
 int
 main(void)
 {
@@ -151,5 +205,6 @@ main(void)
 	test_numbers();
 	test_cpuset();
 	test_json();
+	test_arena();
 	return done_testing();
 }

@@ -1055,12 +1055,13 @@ static void
 test_stream_big(const char *corpus)
 {
 	char path[4096], why[256] = "";
-	struct td_timer_list *a = NULL, *b = NULL;
+	struct td_timer_list *a = NULL, *b = NULL, *c = NULL;
 	struct td_error e;
 	char *text, *cpu0, *tick, *big;
 	size_t len = 0, cap, blk;
+	bool parts = true;
 	FILE *f;
-	int r1, r2;
+	int r1, r2, r3;
 
 	snprintf(path, sizeof(path), "%s/kmatrix/amd64-6.12-generic-default/proc/timer_list", corpus);
 	text = slurp(path);
@@ -1096,17 +1097,23 @@ test_stream_big(const char *corpus)
 		fwrite(big, 1, len, f);
 		rewind(f);
 		r2 = td_timer_list_parse_file(f, "big", &b, &e);
+		rewind(f);
+		/* in one pass: the records start on one mapped chunk */
+		r3 = td_timer_list_parse_file_with(f, "big", SIZE_MAX, &c, &e, &parts);
 		fclose(f);
 	} else
-		r2 = -errno;
+		r2 = r3 = -errno;
 	ok(r1 == 0 && r2 == 0 && a->ncpus == 2000 && a->nunknown_total == 1,
 	    "big: 2000 CPUs and one overlong line (%d %d)", r1, r2);
 	ok(r1 == 0 && r2 == 0 && same_tl(a, b, why, sizeof(why)), "big: stream = buffer %s", why);
+	ok(len > ((size_t)4 << 20) && r3 == 0 && !parts && same_tl(a, c, why, sizeof(why)),
+	    "big: %zu bytes in one pass = in parts %s", len, why);
 	ok(r1 == 0 && a->cpus[1999].cpu == 1999 && a->cpus[1999].complete &&
 	    td_tl_cpu_ntimers(&a->cpus[1999]) == td_tl_cpu_ntimers(&a->cpus[0]),
 	    "big: last CPU whole");
 	td_timer_list_free(a);
 	td_timer_list_free(b);
+	td_timer_list_free(c);
 	free(big);
 	free(text);
 }
