@@ -1693,22 +1693,19 @@ tl_join(struct tl_parser *a, struct tl_parser *b)
 	a->icpu = b->icpu >= 0 ? (long)x->ncpus + b->icpu : -1;
 	x->ncpus = ncpus;
 	y->ncpus = 0;
-	if (y->ndevs > 0 && x->ndevs == 0) {
-		/* the usual case: every tick device is in the second part */
+	if (y->ndevs > 0 && x->ndevs == 0) {	/* the usual case: every tick device in b */
 		free(x->devs);
 		x->devs = y->devs;
 		y->devs = NULL;
 		a->devcap = b->devcap;
-		a->idev = b->idev;
-		if (a->masks_dev < 0)
-			a->masks_dev = b->masks_dev;
-		x->ndevs = ndevs;
-		y->ndevs = 0;
 	} else if (y->ndevs > 0) {
 		if ((m = reallocarray(x->devs, ndevs, sizeof(*x->devs))) == NULL)
 			return false;
 		x->devs = m;
 		memcpy(x->devs + x->ndevs, y->devs, y->ndevs * sizeof(*y->devs));
+		a->devcap = ndevs;
+	}
+	if (y->ndevs > 0) {
 		a->idev = b->idev >= 0 ? (long)x->ndevs + b->idev : -1;
 		if (a->masks_dev < 0 && b->masks_dev >= 0)
 			a->masks_dev = (long)x->ndevs + b->masks_dev;
