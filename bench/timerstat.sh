@@ -13,6 +13,7 @@
 # in the steady state (from /proc/PID/stat, 1 s after tracing began to 1 s
 # before the end) and over the whole run (start-up included).
 # Targets: 0 lost, ratio within 1 %, steady-state CPU <= 5 % of one CPU.
+# First, start-up: a 10 ms sample against `cat /proc/kallsyms` (median of 10).
 set -eu
 build=${TD_BUILDDIR:-.}
 dur=${TS_BENCH_SECONDS:-12}
@@ -44,6 +45,13 @@ trap cleanup EXIT INT TERM
 ticks() {
 	awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
 }
+
+# Start-up and shut-down alone, before the load: a 10 ms sample (tracefs
+# instance, event formats, /proc/kallsyms for the callbacks' names, instance
+# removed), beside `cat /proc/kallsyms`, the biggest read it makes.
+make -C "$build" -s bench/runstat >/dev/null
+echo "timerstat -d 10ms -n 1    : $("$build/bench/runstat" 10 "$build/timerstat" -d 10ms -n 1)"
+echo "cat /proc/kallsyms        : $("$build/bench/runstat" 10 cat /proc/kallsyms)"
 
 "$build/tests/helpers/timerfd_load" -t "$threads" -n "$fds" -r "$rate" -d $((dur + 30)) >"$tmp/load.out" &
 load=$!

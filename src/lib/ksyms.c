@@ -141,11 +141,14 @@ zsym_cmp(const void *a, const void *b)
 	return (x->idx > y->idx) - (x->idx < y->idx);
 }
 
-/* Compress the raw names of one block and append it. */
+/*
+ * Compress the raw names of one block with zs (a zlib stream of the whole load:
+ * one deflate state, not one allocated and freed a block) and append it.
+ */
 static int
-zflush(struct td_ksyms *k, const char *raw, size_t rawlen, size_t *zcap)
+zflush(struct td_ksyms *k, z_stream *zs, const char *raw, size_t rawlen, size_t *zcap)
 {
-	uLongf zl = compressBound((uLong)rawlen);
+	uLong zl = deflateBound(zs, (uLong)rawlen);
 	size_t *no;
 	uint32_t *nr;
 
@@ -158,8 +161,14 @@ zflush(struct td_ksyms *k, const char *raw, size_t rawlen, size_t *zcap)
 		k->z = nz;
 		*zcap = nc;
 	}
-	if (compress2(k->z + k->zoff[k->nblocks], &zl, (const Bytef *)raw, (uLong)rawlen,
-	    Z_BEST_SPEED) != Z_OK)
+	zs->next_in = (Bytef *)(uintptr_t)raw;
+	zs->avail_in = (uInt)rawlen;
+	zs->next_out = k->z + k->zoff[k->nblocks];
+	zs->avail_out = (uInt)zl;
+	if (deflate(zs, Z_FINISH) != Z_STREAM_END)
+		return -EIO;
+	zl = zs->total_out;
+	if (deflateReset(zs) != Z_OK)
 		return -EIO;
 	if ((no = reallocarray(k->zoff, k->nblocks + 2, sizeof(*no))) == NULL)
 		return -ENOMEM;
@@ -187,11 +196,17 @@ td_ksyms_load(FILE *f, struct td_ksyms **out, struct td_error *e)
 	char line[640], raw[ZBLOCK * 128 + 1024];
 	long lineno = 0;
 	int r = -ENOMEM;
+	z_stream zs;
+	bool zinit = false;
 
 	*out = NULL;
+	memset(&zs, 0, sizeof(zs));
 	if ((k = calloc(1, sizeof(*k))) == NULL ||
 	    (k->zoff = calloc(1, sizeof(*k->zoff))) == NULL)
 		goto fail;
+	if (deflateInit(&zs, Z_BEST_SPEED) != Z_OK)
+		goto fail;
+	zinit = true;
 	while (fgets(line, sizeof(line), f) != NULL) {
 		const char *q = line, *le = line + strcspn(line, "\n"), *name;
 		uint64_t a;
@@ -241,7 +256,7 @@ td_ksyms_load(FILE *f, struct td_ksyms **out, struct td_error *e)
 					raw[rawlen++] = '\0';
 				}
 			}
-			if ((r = zflush(k, raw, rawlen, &zcap)) < 0)
+			if ((r = zflush(k, &zs, raw, rawlen, &zcap)) < 0)
 				goto fail;
 			maxraw = rawlen > maxraw ? rawlen : maxraw;
 			rawlen = 0;
@@ -249,11 +264,13 @@ td_ksyms_load(FILE *f, struct td_ksyms **out, struct td_error *e)
 		}
 	}
 	if (rawlen > 0) {
-		if ((r = zflush(k, raw, rawlen, &zcap)) < 0)
+		if ((r = zflush(k, &zs, raw, rawlen, &zcap)) < 0)
 			goto fail;
 		maxraw = rawlen > maxraw ? rawlen : maxraw;
 		r = -ENOMEM;
 	}
+	deflateEnd(&zs);
+	zinit = false;
 	k->base = UINT64_MAX;
 	for (size_t i = 0; i < n; i++)
 		if (addr[i] != 0) {
@@ -284,6 +301,8 @@ td_ksyms_load(FILE *f, struct td_ksyms **out, struct td_error *e)
 	*out = k;
 	return 0;
 fail:
+	if (zinit)
+		deflateEnd(&zs);
 	free(addr);
 	td_ksyms_free(k);
 	return td_error_set(e, -r, NULL, lineno, r == -EIO ? "cannot compress names" :
