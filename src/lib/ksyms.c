@@ -196,8 +196,7 @@ td_ksyms_load(FILE *f, struct td_ksyms **out, struct td_error *e)
 	char line[640], raw[ZBLOCK * 128 + 1024];
 	long lineno = 0;
 	int r = -ENOMEM;
-	z_stream zs;
-	bool zinit = false;
+	z_stream zs;		/* deflateEnd() of one never started or ended is a no-op */
 
 	*out = NULL;
 	memset(&zs, 0, sizeof(zs));
@@ -206,7 +205,6 @@ td_ksyms_load(FILE *f, struct td_ksyms **out, struct td_error *e)
 		goto fail;
 	if (deflateInit(&zs, Z_BEST_SPEED) != Z_OK)
 		goto fail;
-	zinit = true;
 	while (fgets(line, sizeof(line), f) != NULL) {
 		const char *q = line, *le = line + strcspn(line, "\n"), *name;
 		uint64_t a;
@@ -270,7 +268,6 @@ td_ksyms_load(FILE *f, struct td_ksyms **out, struct td_error *e)
 		r = -ENOMEM;
 	}
 	deflateEnd(&zs);
-	zinit = false;
 	k->base = UINT64_MAX;
 	for (size_t i = 0; i < n; i++)
 		if (addr[i] != 0) {
@@ -301,8 +298,7 @@ td_ksyms_load(FILE *f, struct td_ksyms **out, struct td_error *e)
 	*out = k;
 	return 0;
 fail:
-	if (zinit)
-		deflateEnd(&zs);
+	deflateEnd(&zs);
 	free(addr);
 	td_ksyms_free(k);
 	return td_error_set(e, -r, NULL, lineno, r == -EIO ? "cannot compress names" :
