@@ -69,3 +69,18 @@ require_user_access() {
 	command -v setpriv >/dev/null 2>&1 || command -v runuser >/dev/null 2>&1 ||
 		skip "neither setpriv nor runuser"
 }
+
+# A kernel CPU list ("0-2,5") as a JSON array of numbers ("[0,1,2,5]").
+cpulist_json() {
+	local out= part a b
+	local IFS=,
+	for part in $1; do
+		a=${part%-*}
+		b=${part#*-}
+		while [ "$a" -le "$b" ]; do
+			out="$out${out:+,}$a"
+			a=$((a + 1))
+		done
+	done
+	echo "[$out]"
+}

@@ -56,7 +56,9 @@ same_json() {
 		local nf
 		nf=$(t '.nohz_full // ""' | tr -d '"')
 		if [ -n "$nf" ]; then
-			same_json "$(j "[.cpus[] | select(.nohz_full) | .cpu] | map(tostring) | join(\",\")")" "\"$nf\"" "$d nohz_full"
+			# The kernel prints a CPU list ("1-3", "1,3"): compare the CPUs it names.
+			same_json "$(j '[.cpus[] | select(.nohz_full) | .cpu]')" \
+				"$(cpulist_json "$nf")" "$d nohz_full"
 		fi
 	done < <(kmatrix_captures)
 	[ "$n" -ge 10 ]
