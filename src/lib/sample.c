@@ -399,7 +399,8 @@ td_sample_group(struct td_sample *p, enum td_group g)
 		for (size_t k = i; k < j; k++) {
 			struct td_wsource *w = &p->src[k];
 
-			w->ntasks = 1;
+			if (w->ntasks == 0)
+				w->ntasks = 1;
 			if (!several)
 				continue;
 			if (g == TD_GROUP_PROCESS) {

@@ -13,13 +13,23 @@ numeric(const struct td_column *c)
 	return c->jtype != TD_JT_STRING;
 }
 
-/* The column to sort by: -s, else wakeups where they were counted, else events. */
+/* Whether the sources carry their wakeups (not only the CPUs' totals). */
+static bool
+source_wakeups(const struct td_sample *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->src[i].known & TD_WS_WAKEUPS)
+			return true;
+	return false;
+}
+
+/* The column to sort by: -s, else wakeups where sources have them, else events. */
 const char *
 ts_sort_column(const struct ts_opts *o, const struct td_sample *p)
 {
 	if (o->sort_set)
 		return o->sort;
-	return p->wakeups_known ? "wakeups" : "count";
+	return source_wakeups(p) ? "wakeups" : "count";
 }
 
 /* Sort the sources by the chosen column and keep the top N. */
@@ -78,7 +88,7 @@ static void
 print_verdict(FILE *f, const struct td_sample *p)
 {
 	const struct td_wsource *top = NULL;
-	bool wk = p->wakeups_known;
+	bool wk = source_wakeups(p);
 
 	for (size_t i = 0; i < p->n; i++) {
 		const struct td_wsource *w = &p->src[i];
@@ -91,7 +101,9 @@ print_verdict(FILE *f, const struct td_sample *p)
 		    p->interrupted ? " (interrupted)" : "");
 		return;
 	}
-	fprintf(f, "%s: %s %s", wk ? "Top wakeup source" : "Busiest event source (wakeups unknown)",
+	fprintf(f, "%s: %s %s", wk ? "Top wakeup source" : p->wakeups_known ?
+	    "Busiest event source (wakeups per CPU only, their causes need tracing)" :
+	    "Busiest event source (wakeups unknown)",
 	    td_kind_name(top->kind), top->function);
 	print_armer(f, top);
 	if (top->known & TD_WS_RATE) {
