@@ -72,7 +72,8 @@ struct td_machine {
 	bool			 mode_mixed;
 	int			 nohz;		/* 1 all, 0 none, 2 mixed, -1 unknown */
 	int64_t			 res_min_ns, res_max_ns;	/* over all CPUs and bases, -1 unknown */
-	size_t			 ntimers;
+	size_t			 ntimers;	/* over the CPUs whose timer_list block is there */
+	size_t			 ntimers_cpus;	/* those CPUs: 0 when no active timer is known */
 };
 
 /*
