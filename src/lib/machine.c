@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "machine.h"
 #include "source.h"
 
@@ -250,6 +251,26 @@ find_hz(struct td_machine *m)
 		m->hz = m->hz_tickres, m->hz_source = TD_HZ_TICK_RESOLUTION;
 }
 
+/* The architecture: the config says it best, then the release, uname, cpuinfo. */
+static void
+find_arch(struct td_machine *m)
+{
+	struct td_error e;
+	struct td_buf b;
+
+	if (m->kc.found && (m->arch = td_arch_from_config(m->kc.arch_syms)) != NULL)
+		m->arch_source = "config";
+	else if (m->si.has_release && (m->arch = td_arch_from_release(m->si.release)) != NULL)
+		m->arch_source = "release";
+	else if ((m->arch = td_arch_from_uname(m->si.machine[0] ? m->si.machine : NULL)) != NULL)
+		m->arch_source = "uname";
+	else if (td_read_root(m->sysroot, "/proc/cpuinfo", 1 << 20, &b, &e) == 0) {
+		if ((m->arch = td_arch_from_cpuinfo(b.data, b.len)) != NULL)
+			m->arch_source = "cpuinfo";
+		td_buf_free(&b);
+	}
+}
+
 /* Gather everything about the machine. */
 int
 td_machine_read(const char *sysroot, const char *timer_list, struct td_machine **out,
@@ -274,6 +295,7 @@ td_machine_read(const char *sysroot, const char *timer_list, struct td_machine *
 	td_kconfig_read(m->sysroot, m->si.has_release ? m->si.release : NULL, &m->kc,
 	    &m->kc_err);
 	td_tsc_flags_read(m->sysroot, &m->tsc, NULL);
+	find_arch(m);
 	if (m->live) {
 		m->has_clocks = true;
 		td_clocks_getres(m->clocks);

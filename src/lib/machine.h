@@ -52,6 +52,8 @@ struct td_machine {
 	struct td_error		 kc_err;	/* a damaged config.gz (code 0 if none); kc is
 						   then a plain config beside it, or nothing */
 	struct td_tsc_flags	 tsc;		/* tsc.known false off x86 or without cpuinfo */
+	const char		*arch;		/* "amd64", "arm64", ...; NULL unknown */
+	const char		*arch_source;	/* "config", "release", "uname", "cpuinfo" */
 
 	bool			 has_clocks;	/* clock_getres: live only */
 	struct td_clock_res	 clocks[TD_NCLOCKS];

@@ -249,6 +249,8 @@ ti_print_json(FILE *f, const struct td_machine *m, const struct ti_extra *x,
 	td_json_obj_begin(&j, "kernel");
 	td_json_str(&j, "release", m->si.has_release ? m->si.release : NULL);
 	td_json_str(&j, "machine", m->si.machine[0] ? m->si.machine : NULL);
+	td_json_str(&j, "arch", m->arch);
+	td_json_str(&j, "arch_source", m->arch_source);
 	td_json_str(&j, "cmdline", m->si.has_cmdline ? m->si.cmdline : NULL);
 	td_json_str(&j, "config", m->kc.found ? m->kc.path : NULL);
 	tri(&j, "config_no_hz", m->kc.no_hz);

@@ -360,7 +360,8 @@ ti_print_text(FILE *f, const struct td_machine *m, const struct ti_opts *o)
 		fprintf(f, "\n");
 	}
 	fprintf(f, "  %-14s%s%s%s", "Kernel", m->si.has_release ? m->si.release : "unknown",
-	    m->si.machine[0] ? " " : "", m->si.machine);
+	    m->si.machine[0] || m->arch ? " " : "",
+	    m->si.machine[0] ? m->si.machine : m->arch ? m->arch : "");
 	if (m->tl != NULL && m->tl->has_version)
 		fprintf(f, ", timer_list %s%s", m->tl->version,
 		    m->tl->version_future ? " (newer than this timerinfo knows)" : "");

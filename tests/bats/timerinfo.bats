@@ -49,6 +49,9 @@ same_json() {
 		same_json "$(j '[.cpus[] | {(.cpu | tostring): .tick_mode}] | add')" \
 			"$(t .tick_mode_per_cpu)" "$d tick_mode_per_cpu"
 		same_json "$(j .kernel.release)" "$(t .release)" "$d release"
+		# truth.json spells the host's x86_64 as uname does, the Debian boots amd64
+		same_json "$(j .kernel.arch)" "$(t '.arch | if . == "x86_64" then "amd64"
+			elif . == "aarch64" then "arm64" else . end')" "$d arch"
 		same_json "$(j .kernel.config_no_hz)" "$(t .config_no_hz)" "$d config_no_hz"
 		same_json "$(j .kernel.config_high_res_timers)" "$(t .config_high_res_timers)" "$d high_res"
 		same_json "$(j .posix_clocks)" null "$d posix clocks are not the capture's"
