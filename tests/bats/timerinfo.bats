@@ -353,6 +353,13 @@ tlfix() {
 	[ "$(jq -c '[.cpus[0].timers[] | .expires_in_ns]' <<<"$output")" = '[5000000000,4000000]' ]
 }
 
+@test "--kmsg-file: a harness's \"  console: \" prefix is taken off; a failed high-res switch is an event" {
+	run --separate-stderr timerinfo --sysroot "$TMP" --kmsg-file "$TD_SRCDIR/tests/fixtures/kmsg/harness-console.txt" --events -J
+	[ "$status" -eq 0 ]
+	[ "$(jq -c '[.events[] | [.kind, .cpu, .time_ns]]' <<<"$output")" = \
+		'[["clocksource_switch",null,512345000],["highres_failed",1,1100000000],["nohz_switch",0,null]]' ]
+}
+
 @test "a damaged config.gz: one line naming it; the plain config beside it, else HZ from jiffies (exit 0)" {
 	require_corpus
 	cp -r "$TD_CORPUS/kmatrix/amd64-6.1-generic-smp4-default" "$TMP/root"
