@@ -232,7 +232,7 @@ test_backends(void)
 	p = sample_tree(fixture("timer_stats/sysroot"), TD_BACKEND_INTERRUPTS, NULL, NULL, 0,
 	    &err);
 	ok(p == NULL && err < 0, "interrupts without proc/interrupts fails");
-	p = sample_tree(fixture("interrupts/ppc64-two-loc-sysroot"), TD_BACKEND_INTERRUPTS, NULL,
+	p = sample_tree(fixture("sysroots/ppc64-two-loc"), TD_BACKEND_INTERRUPTS, NULL,
 	    NULL, 0, &err);
 	if (ok(p != NULL, "powerpc: two LOC rows sampled")) {
 		is_int(count_of(p, TD_KIND_VECTOR, "LOC"), 250,
