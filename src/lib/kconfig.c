@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "arch.h"
 #include "kconfig.h"
 #include "numparse.h"
 #include "source.h"
@@ -62,8 +63,11 @@ kconfig_line(struct td_kconfig *c, const char *p, const char *le)
 			if (n == 2 && memcmp(name, "HZ", 2) == 0) {
 				if (td_parse_u64(&v, le, &hz) == 0 && hz > 0 && hz < 100000)
 					c->hz = (int)hz;
-			} else if (le - v >= 1 && (*v == 'y' || *v == 'm'))
+			} else if (le - v >= 1 && (*v == 'y' || *v == 'm')) {
 				set_bool(c, name, n, 1);
+				if (*v == 'y')
+					c->arch_syms |= td_arch_sym_bit(name, n);
+			}
 		}
 	} else if (td_has_prefix(p, le, "# CONFIG_")) {
 		const char *name = p + 9, *sp = memchr(name, ' ', (size_t)(le - name));

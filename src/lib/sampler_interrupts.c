@@ -166,6 +166,9 @@ add_irqs(struct td_sampler *s, struct td_sample *p, const struct td_interrupts_d
 			continue;
 		if (kind == TD_KIND_IRQ)
 			snprintf(name, sizeof(name), "%s", r->actions ? r->actions : r->label);
+		else if (strcmp(r->label, "LOC") == 0 &&
+		    !td_irq_is_local_timer(r->label, r->desc, NULL))
+			snprintf(name, sizeof(name), "%s", TD_IRQ_LOC_OTHERS);	/* not the tick */
 		else
 			snprintf(name, sizeof(name), "%s", r->label);
 		if (add_row(s, p, kind, name, r->irq, d->ncpus, d->cpus, r->delta,
