@@ -27,7 +27,9 @@ read_sample(struct td_sampler *s, struct td_sample **out, uint64_t *period,
 	struct td_buf b;
 	int r;
 
-	if ((r = td_read_file(t->path, 64 << 20, &b, e)) < 0)
+	/* A file the user names may be a pipe; /proc or a captured tree holds regular files. */
+	if ((r = (s->opts.timer_stats_file != NULL ? td_read_file : td_read_regular)(t->path,
+	    64 << 20, &b, e)) < 0)
 		return r;
 	r = td_timer_stats_parse(b.data, b.len, t->path, &ts, e);
 	td_buf_free(&b);

@@ -279,12 +279,19 @@ main(int argc, char **argv)
 	if (td_table_find(table, o.sort) == NULL)
 		cli_usage_error("--sort: unknown column '%s' (see --list-columns)", o.sort);
 
-	/* Signals arrive through a signalfd, so cleanup runs on the normal path. */
+	/*
+	 * Signals arrive through a signalfd, so cleanup runs on the normal path.
+	 * A saved file or a captured tree is read once and leaves nothing to
+	 * clean up: there they keep their default action, so a pipe or FIFO that
+	 * never ends cannot make timerstat unkillable.
+	 */
+	one_shot = so.timer_stats_file != NULL || !td_root_is_live(so.sysroot);
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGHUP);
-	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	if (!one_shot)
+		sigprocmask(SIG_BLOCK, &sigs, NULL);
 	/* A shell starts background jobs with SIGINT ignored: take it back. */
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
@@ -297,7 +304,6 @@ main(int argc, char **argv)
 	if (td_sampler_open(&s, &so, &e) < 0)
 		cli_fail_td(&e, CLI_EXIT_FAIL);
 	/* A saved file or a captured tree is read once, without waiting. */
-	one_shot = so.timer_stats_file != NULL || !td_root_is_live(so.sysroot);
 	if (one_shot)
 		count = 1;
 	if (td_sampler_start(s, &e) < 0) {
