@@ -150,9 +150,9 @@ wait_interval(struct td_sampler *s, int sigfd, int64_t ns, bool *failed)
 
 /* Print the classic timer_stats text, sorted like the table. */
 static void
-print_timer_stats(const struct ts_opts *o, struct td_table *t, const struct td_sample *p)
+print_timer_stats(const struct ts_opts *o, struct td_table *t, const struct td_sample *p,
+    const struct td_sampler *s)
 {
-	struct td_sample view = *p;
 	struct td_error e;
 	const void **rows;
 	size_t n;
@@ -162,14 +162,8 @@ print_timer_stats(const struct ts_opts *o, struct td_table *t, const struct td_s
 		cli_warn_td(&e);
 		return;
 	}
-	/* A view of the sorted sources; p keeps owning them. */
-	if ((view.src = calloc(n ? n : 1, sizeof(*view.src))) != NULL) {
-		for (size_t i = 0; i < n; i++)
-			view.src[i] = *(const struct td_wsource *)rows[i];
-		view.n = n;
-		td_timer_stats_write(stdout, &view);
-		free(view.src);
-	}
+	td_timer_stats_write(stdout, p, td_sampler_timer_stats_file(s),
+	    (const struct td_wsource *const *)rows, n);
 	free(rows);
 }
 
@@ -303,6 +297,10 @@ main(int argc, char **argv)
 	}
 	if (td_sampler_open(&s, &so, &e) < 0)
 		cli_fail_td(&e, CLI_EXIT_FAIL);
+	if (o.format == TS_TIMER_STATS && ts_timer_stats_unwritable(s, &e)) {
+		td_sampler_close(s);
+		cli_fail_td(&e, CLI_EXIT_FAIL);
+	}
 	/* A saved file or a captured tree is read once, without waiting. */
 	if (one_shot)
 		count = 1;
@@ -338,7 +336,7 @@ main(int argc, char **argv)
 		if (o.format == TS_JSON)
 			ts_print_json(&j, table, &o, p, td_sampler_note(s));
 		else if (o.format == TS_TIMER_STATS)
-			print_timer_stats(&o, table, p);
+			print_timer_stats(&o, table, p, s);
 		else
 			ts_print_text(stdout, table, &o, p, td_sampler_note(s), (int)i,
 			    (int)count);
