@@ -58,10 +58,10 @@ teardown() {
 }
 
 @test "counts adding up past 2^63-1: one line naming file and line, exit 1" {
-	run --separate-stderr timerstat --timer-stats "$FIX/v0.2-huge-counts.txt"
+	run --separate-stderr timerstat --timer-stats "$FIX/bad-huge-counts.txt"
 	[ "$status" -eq 1 ]
 	[ -z "$output" ]
-	[ "$stderr" = "timerstat: $FIX/v0.2-huge-counts.txt:4: the counts add up to more than 2^63-1 events" ]
+	[ "$stderr" = "timerstat: $FIX/bad-huge-counts.txt:4: the counts add up to more than 2^63-1 events" ]
 }
 
 @test "--format=timer_stats without timer events (interrupts backend): says so, exit 1" {
