@@ -122,16 +122,18 @@ gz_failed(gzFile gz)
 	return zerr != Z_OK;
 }
 
-/* zlib's message, without the "path: " it starts with. */
+/* zlib's message, without the "path: " (or "<fd:N>: ") it starts with. */
 static const char *
 gz_why(gzFile gz, const char *path)
 {
 	int zerr;
-	const char *msg = gzerror(gz, &zerr);
+	const char *msg = gzerror(gz, &zerr), *gt;
 	size_t n = strlen(path);
 
 	if (strncmp(msg, path, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
 		msg += n + 2;
+	else if (strncmp(msg, "<fd:", 4) == 0 && (gt = strstr(msg, ">: ")) != NULL)
+		msg = gt + 3;
 	return msg;
 }
 

@@ -235,23 +235,13 @@ td_fopen_root(const char *sysroot, const char *abs, const char *mode, struct td_
 {
 	char path[4096];
 	FILE *f;
-	int fd;
 
 	if (td_path(sysroot, abs, path, sizeof(path)) < 0) {
 		td_error_set(e, ENAMETOOLONG, abs, 0, "path too long");
 		return NULL;
 	}
-	if (td_root_is_live(sysroot) || strcmp(mode, "r") != 0) {
-		f = fopen(path, mode);
-		if (f == NULL)
-			td_error_set(e, errno, path, 0, "%s", strerror(errno));
-		return f;
-	}
-	if ((fd = td_open_regular(path, e)) < 0)
-		return NULL;
-	if ((f = fdopen(fd, "r")) == NULL) {
+	f = fopen(path, mode);
+	if (f == NULL)
 		td_error_set(e, errno, path, 0, "%s", strerror(errno));
-		close(fd);
-	}
 	return f;
 }

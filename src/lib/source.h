@@ -33,7 +33,7 @@ int td_open_regular(const char *path, struct td_error *e);
 int td_read_regular(const char *path, size_t cap, struct td_buf *out, struct td_error *e);
 /*
  * td_path + td_read_file; inside a captured tree (sysroot not live) only regular
- * files are read (td_read_regular).  The same holds for the functions below.
+ * files are read (td_read_regular).  The same holds for the two functions below.
  */
 int td_read_root(const char *sysroot, const char *abs, size_t cap, struct td_buf *out,
     struct td_error *e);
@@ -43,7 +43,10 @@ int td_read_root_at(const char *sysroot, const char *abs, size_t cap, struct td_
 /* First line of a small file (sysfs attribute), trailing white space removed. */
 int td_read_line_root(const char *sysroot, const char *abs, char *buf, size_t len,
     struct td_error *e);
-/* fopen() under the root; NULL with e filled on failure. */
+/*
+ * fopen() under the root, of any kind of file (cpuinfo is read a piece at a
+ * time, and a FIFO stands in for a slow one in the tests); NULL with e filled.
+ */
 FILE *td_fopen_root(const char *sysroot, const char *abs, const char *mode, struct td_error *e);
 /* True when sysroot names the live system. */
 int td_root_is_live(const char *sysroot);
