@@ -126,16 +126,18 @@ gz_failed(gzFile gz)
 	return zerr != Z_OK;
 }
 
-/* zlib's message, without the "path: " it starts with. */
+/* zlib's message, without the "path: " (or "<fd:N>: ") it starts with. */
 static const char *
 gz_why(gzFile gz, const char *path)
 {
 	int zerr;
-	const char *msg = gzerror(gz, &zerr);
+	const char *msg = gzerror(gz, &zerr), *gt;
 	size_t n = strlen(path);
 
 	if (strncmp(msg, path, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
 		msg += n + 2;
+	else if (strncmp(msg, "<fd:", 4) == 0 && (gt = strstr(msg, ">: ")) != NULL)
+		msg = gt + 3;
 	return msg;
 }
 
@@ -150,12 +152,17 @@ read_gz(const char *path, struct td_kconfig *c, struct td_error *e)
 	size_t have = 0, total = 0;
 	const char *rest;
 	gzFile gz;
+	int fd;
 
 	kconfig_init(c);
 	c->found = true;
-	if ((gz = gzopen(path, "rb")) == NULL)
-		return td_error_set(e, errno ? errno : EIO, path, 0, "%s",
-		    strerror(errno ? errno : EIO));
+	/* config.gz is a regular file, live or captured: never wait on a FIFO. */
+	if ((fd = td_open_regular(path, e)) < 0)
+		return fd;
+	if ((gz = gzdopen(fd, "rb")) == NULL) {
+		close(fd);
+		return td_error_set(e, ENOMEM, path, 0, "out of memory");
+	}
 	while (!kconfig_enough(c)) {
 		int r = gzread(gz, buf + have, (unsigned)(sizeof(buf) - have));
 
@@ -213,7 +220,7 @@ td_kconfig_read(const char *sysroot, const char *release, struct td_kconfig *c,
 		snprintf(rel, sizeof(rel), "%s%s%s", plain[i].pre, release, plain[i].post);
 		if (td_path(sysroot, rel, path, sizeof(path)) < 0 || access(path, R_OK) != 0)
 			continue;
-		r = td_read_file(path, KCONFIG_MAX, &b, damaged < 0 ? NULL : e);
+		r = td_read_regular(path, KCONFIG_MAX, &b, damaged < 0 ? NULL : e);
 		if (r < 0)
 			return damaged < 0 ? damaged : r;
 		td_kconfig_parse(b.data, b.len, c);

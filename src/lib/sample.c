@@ -57,7 +57,14 @@ strcmp_null(const char *a, const char *b)
 	return strcmp(a, b);
 }
 
-/* Order sources by identity: kind, function, site, pid, comm, irq. */
+/* Whether a source is known to be deferrable (unknown counts as not). */
+static bool
+known_deferrable(const struct td_wsource *w)
+{
+	return (w->known & TD_WS_DEFERRABLE) && w->deferrable;
+}
+
+/* Order sources by identity: kind, function, site, pid, comm, irq, deferrable. */
 static int
 identity_cmp(const void *va, const void *vb)
 {
@@ -76,6 +83,9 @@ identity_cmp(const void *va, const void *vb)
 		return c;
 	if (a->irq != b->irq)
 		return a->irq < b->irq ? -1 : 1;
+	/* A deferrable timer is not the same timer as one that is not. */
+	if (known_deferrable(a) != known_deferrable(b))
+		return known_deferrable(a) ? 1 : -1;
 	return 0;
 }
 

@@ -15,6 +15,8 @@ struct ts_priv {
 	bool			 saved;		/* a saved copy or a captured tree: read only */
 	bool			 we_started;	/* we wrote 1: write 0 when done */
 	struct td_sample	*prev;		/* cumulative counts at the last read */
+	bool			 have_head;
+	struct td_timer_stats	 head;		/* a saved copy's header lines (n 0) */
 };
 
 /* Read and parse the file into a (cumulative) sample. */
@@ -27,7 +29,9 @@ read_sample(struct td_sampler *s, struct td_sample **out, uint64_t *period,
 	struct td_buf b;
 	int r;
 
-	if ((r = td_read_file(t->path, 64 << 20, &b, e)) < 0)
+	/* A file the user names may be a pipe; /proc or a captured tree holds regular files. */
+	if ((r = (s->opts.timer_stats_file != NULL ? td_read_file : td_read_regular)(t->path,
+	    64 << 20, &b, e)) < 0)
 		return r;
 	r = td_timer_stats_parse(b.data, b.len, t->path, &ts, e);
 	td_buf_free(&b);
@@ -39,6 +43,12 @@ read_sample(struct td_sampler *s, struct td_sample **out, uint64_t *period,
 	}
 	if (period != NULL)
 		*period = ts->have_period ? ts->period_ns : 0;
+	if (t->saved) {
+		t->head = *ts;
+		t->head.n = 0;
+		t->head.entries = NULL;
+		t->have_head = true;
+	}
 	if (tsout != NULL)
 		*tsout = ts;
 	else
@@ -197,6 +207,18 @@ ts_close(struct td_sampler *s)
 	td_sample_free(t->prev);
 	free(t);
 	s->priv = NULL;
+}
+
+/* The header of the saved copy read last; NULL for other backends or the live file. */
+const struct td_timer_stats *
+td_sampler_timer_stats_file(const struct td_sampler *s)
+{
+	const struct ts_priv *t;
+
+	if (s == NULL || s->ops != &td_sampler_timer_stats_ops)
+		return NULL;
+	t = s->priv;
+	return t != NULL && t->have_head ? &t->head : NULL;
 }
 
 const struct td_sampler_ops td_sampler_timer_stats_ops = {

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "source.h"
@@ -46,19 +47,13 @@ td_path(const char *sysroot, const char *abs, char *out, size_t outlen)
 	return 0;
 }
 
-/* Read a whole file into memory, up to cap bytes. */
-int
-td_read_file(const char *path, size_t cap, struct td_buf *out, struct td_error *e)
+/* Read fd to its end into out, up to cap bytes, and close it. */
+static int
+read_fd(int fd, const char *path, size_t cap, struct td_buf *out, struct td_error *e)
 {
 	size_t size = 0, alloc = 65536;
 	char *data;
-	int fd;
 
-	out->data = NULL;
-	out->len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return td_error_set(e, errno, path, 0, "%s", strerror(errno));
 	data = malloc(alloc + 1);
 	if (data == NULL) {
 		close(fd);
@@ -106,6 +101,85 @@ td_read_file(const char *path, size_t cap, struct td_buf *out, struct td_error *
 	return 0;
 }
 
+/* Read a whole file into memory, up to cap bytes. */
+int
+td_read_file(const char *path, size_t cap, struct td_buf *out, struct td_error *e)
+{
+	int fd;
+
+	out->data = NULL;
+	out->len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return td_error_set(e, errno, path, 0, "%s", strerror(errno));
+	return read_fd(fd, path, cap, out, e);
+}
+
+/* What kind of file a mode is, for the refusal of anything but a regular one. */
+static const char *
+kind_name(mode_t m)
+{
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISCHR(m))
+		return "a character device";
+	if (S_ISBLK(m))
+		return "a block device";
+	if (S_ISSOCK(m))
+		return "a socket";
+	return "not a plain file";
+}
+
+/* Open a file that must be a regular one, without ever waiting on it. */
+int
+td_open_regular(const char *path, struct td_error *e)
+{
+	struct stat st;
+	int fd, err;
+
+	/* O_NONBLOCK: opening a FIFO with no writer returns at once. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return td_error_set(e, errno, path, 0, "%s", strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		err = errno;
+		close(fd);
+		return td_error_set(e, err, path, 0, "%s", strerror(err));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return td_error_set(e, EINVAL, path, 0, "not a regular file (%s)",
+		    kind_name(st.st_mode));
+	}
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
+/* Read a whole regular file into memory, up to cap bytes. */
+int
+td_read_regular(const char *path, size_t cap, struct td_buf *out, struct td_error *e)
+{
+	int fd;
+
+	out->data = NULL;
+	out->len = 0;
+	if ((fd = td_open_regular(path, e)) < 0)
+		return fd;
+	return read_fd(fd, path, cap, out, e);
+}
+
+/* Read a file the tools name themselves: regular only inside a captured tree. */
+static int
+read_in_root(const char *sysroot, const char *path, size_t cap, struct td_buf *out,
+    struct td_error *e)
+{
+	if (td_root_is_live(sysroot))
+		return td_read_file(path, cap, out, e);
+	return td_read_regular(path, cap, out, e);
+}
+
 /* Read a whole file under the root prefix. */
 int
 td_read_root(const char *sysroot, const char *abs, size_t cap, struct td_buf *out,
@@ -115,7 +189,7 @@ td_read_root(const char *sysroot, const char *abs, size_t cap, struct td_buf *ou
 
 	if (td_path(sysroot, abs, path, sizeof(path)) < 0)
 		return td_error_set(e, ENAMETOOLONG, abs, 0, "path too long");
-	return td_read_file(path, cap, out, e);
+	return read_in_root(sysroot, path, cap, out, e);
 }
 
 /* Read a whole file under the root prefix and say which path that was. */
@@ -128,7 +202,7 @@ td_read_root_at(const char *sysroot, const char *abs, size_t cap, struct td_buf 
 		out->len = 0;
 		return td_error_set(e, ENAMETOOLONG, abs, 0, "path too long");
 	}
-	return td_read_file(path, cap, out, e);
+	return read_in_root(sysroot, path, cap, out, e);
 }
 
 /* Read the first line of a small file under the root prefix. */

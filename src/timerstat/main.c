@@ -156,9 +156,9 @@ wait_interval(struct td_sampler *s, int sigfd, int64_t ns, bool *failed)
 
 /* Print the classic timer_stats text, sorted like the table. */
 static void
-print_timer_stats(const struct ts_opts *o, struct td_table *t, const struct td_sample *p)
+print_timer_stats(const struct ts_opts *o, struct td_table *t, const struct td_sample *p,
+    const struct td_sampler *s)
 {
-	struct td_sample view = *p;
 	struct td_error e;
 	const void **rows;
 	size_t n;
@@ -168,14 +168,8 @@ print_timer_stats(const struct ts_opts *o, struct td_table *t, const struct td_s
 		cli_warn_td(&e);
 		return;
 	}
-	/* A view of the sorted sources; p keeps owning them. */
-	if ((view.src = calloc(n ? n : 1, sizeof(*view.src))) != NULL) {
-		for (size_t i = 0; i < n; i++)
-			view.src[i] = *(const struct td_wsource *)rows[i];
-		view.n = n;
-		td_timer_stats_write(stdout, &view);
-		free(view.src);
-	}
+	td_timer_stats_write(stdout, p, td_sampler_timer_stats_file(s),
+	    (const struct td_wsource *const *)rows, n);
 	free(rows);
 }
 
@@ -297,12 +291,19 @@ main(int argc, char **argv)
 	if (so.cpus != NULL)
 		cli_check_cpus("--cpu", so.cpus, so.sysroot);
 
-	/* Signals arrive through a signalfd, so cleanup runs on the normal path. */
+	/*
+	 * Signals arrive through a signalfd, so cleanup runs on the normal path.
+	 * A saved file or a captured tree is read once and leaves nothing to
+	 * clean up: there they keep their default action, so a pipe or FIFO that
+	 * never ends cannot make timerstat unkillable.
+	 */
+	one_shot = so.timer_stats_file != NULL || !td_root_is_live(so.sysroot);
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGHUP);
-	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	if (!one_shot)
+		sigprocmask(SIG_BLOCK, &sigs, NULL);
 	/* A shell starts background jobs with SIGINT ignored: take it back. */
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
@@ -314,8 +315,11 @@ main(int argc, char **argv)
 	}
 	if (td_sampler_open(&s, &so, &e) < 0)
 		cli_fail_td(&e, CLI_EXIT_FAIL);
+	if (o.format == TS_TIMER_STATS && ts_timer_stats_unwritable(s, &e)) {
+		td_sampler_close(s);
+		cli_fail_td(&e, CLI_EXIT_FAIL);
+	}
 	/* A saved file or a captured tree is read once, without waiting. */
-	one_shot = so.timer_stats_file != NULL || !td_root_is_live(so.sysroot);
 	if (one_shot)
 		count = 1;
 	if (td_sampler_start(s, &e) < 0) {
@@ -352,7 +356,7 @@ main(int argc, char **argv)
 		if (o.format == TS_JSON)
 			ts_print_json(&j, table, &o, p, td_sampler_note(s));
 		else if (o.format == TS_TIMER_STATS)
-			print_timer_stats(&o, table, p);
+			print_timer_stats(&o, table, p, s);
 		else
 			ts_print_text(stdout, table, &o, p, td_sampler_note(s), (int)i,
 			    (int)count);

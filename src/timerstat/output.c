@@ -311,3 +311,17 @@ ts_print_json(struct td_json *j, struct td_table *t, const struct ts_opts *o,
 	td_json_arr_end(j);
 	td_json_obj_end(j);
 }
+
+/* True (e filled) when the backend sees no timers, so --format=timer_stats cannot be written. */
+bool
+ts_timer_stats_unwritable(const struct td_sampler *s, struct td_error *e)
+{
+	const char *why = td_sampler_note(s);
+
+	if (td_sampler_backend(s) != TD_BACKEND_INTERRUPTS)
+		return false;
+	/* An empty list would read as "no timer fired" to the scripts this format is for. */
+	td_error_set(e, ENOTSUP, NULL, 0, "--format=timer_stats needs timer events, which "
+	    "the interrupts backend cannot see%s%s%s", why[0] ? " (" : "", why, why[0] ? ")" : "");
+	return true;
+}

@@ -121,7 +121,9 @@ start_load() {
 	require_corpus
 	for f in "$TD_CORPUS"/public/timer_stats/* "$FIX/v0.2-overflow.txt"; do
 		timerstat --timer-stats "$f" --format=timer_stats >"$TMP/ts.txt"
-		head -1 "$TMP/ts.txt" | grep -q '^Timer Stats Version: v0.3$'
+		# The version line the file had, and none where it had none.
+		[ "$(grep -m1 '^Timer Stats Version:' "$f" || true)" = \
+		    "$(grep -m1 '^Timer Stats Version:' "$TMP/ts.txt" || true)" ]
 		timerstat --timer-stats "$TMP/ts.txt" -J >"$TMP/back.json"
 		timerstat --timer-stats "$f" -J >"$TMP/orig.json"
 		a=$(jq -c '[.samples[0].sources[] | [.function, .site, .pid, .comm, .count]] | sort' "$TMP/orig.json")
