@@ -6,6 +6,7 @@
 
 #include "internal.h"
 #include "sampler.h"
+#include "textsafe.h"
 #include "timer_stats.h"
 
 /* Parser state for one input. */
@@ -410,23 +411,26 @@ td_timer_stats_write(FILE *f, const struct td_sample *p)
 	for (size_t i = 0; i < p->n; i++) {
 		const struct td_wsource *w = &p->src[i];
 		bool defer = (w->known & TD_WS_DEFERRABLE) && w->deferrable;
-		char comm[17];
+		char comm[4 * sizeof(w->comm) + 1];
 
 		if (w->kind != TD_KIND_TIMER && w->kind != TD_KIND_HRTIMER)
 			continue;
 		if (w->count == 0)
 			continue;
-		/* The format has one 16-column comm field without spaces around. */
-		strlcpy(comm, w->comm[0] ? w->comm : "<unknown>", sizeof(comm));
+		/*
+		 * The format has one 16-column comm field without parentheses; the
+		 * names are escaped like every text output.
+		 */
+		td_text_safe(comm, sizeof(comm), w->comm[0] ? w->comm : "<unknown>");
 		for (char *c = comm; *c; c++)
-			if ((unsigned char)*c < 0x20 || *c == '(' || *c == ')')
+			if (*c == '(' || *c == ')')
 				*c = '?';
 		if (defer)
 			fprintf(f, "%4" PRIu64 "D, ", w->count);
 		else
 			fprintf(f, " %4" PRIu64 ", ", w->count);
 		fprintf(f, "%5d %-16s %s (%s)\n", (w->known & TD_WS_PID) ? w->pid : -1, comm,
-		    w->site ? w->site : "<unknown>", w->function);
+		    TD_SAFE(w->site ? w->site : "<unknown>"), TD_SAFE(w->function));
 		events += w->count;
 	}
 	if (events && ms >= 1000)

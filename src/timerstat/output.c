@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "textsafe.h"
 #include "timerstat.h"
 
 /* Whether a column holds numbers (sorted largest first). */
@@ -59,9 +60,11 @@ print_verdict(FILE *f, const struct td_sample *p)
 		fprintf(f, "No wakeups counted%s.\n", p->interrupted ? " (interrupted)" : "");
 		return;
 	}
-	fprintf(f, "Top wakeup source: %s %s", td_kind_name(top->kind), top->function);
+	/* The function and comm come from outside (any local user names a process). */
+	fprintf(f, "Top wakeup source: %s %s", td_kind_name(top->kind), TD_SAFE(top->function));
 	if ((top->known & TD_WS_PID) && top->pid >= 0)
-		fprintf(f, ", armed by %s (pid %d)", top->comm[0] ? top->comm : "?", top->pid);
+		fprintf(f, ", armed by %s (pid %d)", top->comm[0] ? TD_SAFE(top->comm) : "?",
+		    top->pid);
 	else if (top->kind == TD_KIND_TIMER || top->kind == TD_KIND_HRTIMER)
 		fprintf(f, ", armed before the sample began (armer unknown)");
 	if (top->known & TD_WS_RATE) {
@@ -109,9 +112,9 @@ ts_print_text(FILE *f, struct td_table *t, const struct ts_opts *o, const struct
 			fprintf(f, "lost events unknown, ");
 		fprintf(f, "backend %s\n", td_backend_name(p->backend));
 		if (backend_note != NULL && backend_note[0] != '\0')
-			fprintf(f, "Note: %s\n", backend_note);
+			fprintf(f, "Note: %s\n", TD_SAFE(backend_note));
 		if (p->note[0] != '\0')
-			fprintf(f, "Note: %s\n", p->note);
+			fprintf(f, "Note: %s\n", TD_SAFE(p->note));
 		if (p->overflow)
 			fprintf(f, "Note: timer_stats overflowed: %" PRIu64
 			    " entries not counted\n", p->overflow);
