@@ -66,15 +66,19 @@ size_t
 td_text_escape(char *out, size_t outlen, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t o = 0, i = 0, l;
+	size_t o = 0, i, l, need = 0;
 	bool keep;
 
 	if (outlen == 0)
 		return 0;
-	while (i < n) {
+	for (i = 0; i < n && need < outlen; i += l) {
 		l = piece(s + i, n - i, &keep);
-		/* Room for this piece and, if more follows, for "..." too. */
-		if (o + (keep ? l : 4 * l) + (i + l < n ? 3 : 0) >= outlen) {
+		need += keep ? l : 4 * l;
+	}
+	for (i = 0; i < n; i += l) {
+		l = piece(s + i, n - i, &keep);
+		/* What does not fit whole is cut with room for "...". */
+		if (need >= outlen && o + (keep ? l : 4 * l) + 3 >= outlen) {
 			if (o + 3 < outlen) {
 				memcpy(out + o, "...", 3);
 				o += 3;
@@ -93,7 +97,6 @@ td_text_escape(char *out, size_t outlen, const char *s, size_t n)
 				out[o++] = hex[c >> 4];
 				out[o++] = hex[c & 15];
 			}
-		i += l;
 	}
 	out[o] = '\0';
 	return o;

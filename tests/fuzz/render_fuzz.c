@@ -65,8 +65,11 @@ out_check(struct out *o, bool json)
 
 	fclose(o->f);
 	must_be_clean(o->buf, o->len, true);
-	if (json && o->len > 0 && !mj_parse(o->buf, &doc))
-		abort();
+	if (json && o->len > 0) {
+		if (!mj_parse(o->buf, &doc))
+			abort();
+		mj_free(&doc);
+	}
 	free(o->buf);
 }
 

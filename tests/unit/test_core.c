@@ -137,6 +137,8 @@ test_textsafe(void)
 	    "a cut result ends in ...");
 	is_str(td_text_safe(small, sizeof(small), "abcdef\x1bxyz"), "abcdef...",
 	    "an escape is never cut");
+	is_str(td_text_safe(small, sizeof(small), "abcdefgh..."), "abcdefgh...",
+	    "a cut result escaped again stays the same");
 	ok(td_text_is_clean(buf, strlen(buf), false), "escaped text is clean");
 	ok(!td_text_is_clean(hostile, strlen(hostile), false), "raw escapes are not clean");
 	ok(td_text_is_clean("a\tb\n", 4, true) && !td_text_is_clean("a\tb\n", 4, false),
