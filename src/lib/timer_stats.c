@@ -6,6 +6,7 @@
 
 #include "internal.h"
 #include "sampler.h"
+#include "textsafe.h"
 #include "timer_stats.h"
 
 /* Parser state for one input. */
@@ -417,19 +418,22 @@ writable(const struct td_wsource *w)
 static void
 write_entry(FILE *f, const struct td_wsource *w)
 {
-	char comm[17];
+	char comm[4 * sizeof(w->comm) + 1];
 
-	/* The format has one 16-column comm field without spaces around. */
-	strlcpy(comm, w->comm[0] ? w->comm : "<unknown>", sizeof(comm));
+	/*
+	 * The format has one 16-column comm field without parentheses; the
+	 * names are escaped like every text output.
+	 */
+	td_text_safe(comm, sizeof(comm), w->comm[0] ? w->comm : "<unknown>");
 	for (char *c = comm; *c; c++)
-		if ((unsigned char)*c < 0x20 || *c == '(' || *c == ')')
+		if (*c == '(' || *c == ')')
 			*c = '?';
 	if ((w->known & TD_WS_DEFERRABLE) && w->deferrable)
 		fprintf(f, "%4" PRIu64 "D, ", w->count);
 	else
 		fprintf(f, " %4" PRIu64 ", ", w->count);
 	fprintf(f, "%5d %-16s %s (%s)\n", (w->known & TD_WS_PID) ? w->pid : -1, comm,
-	    w->site ? w->site : "<unknown>", w->function);
+	    TD_SAFE(w->site ? w->site : "<unknown>"), TD_SAFE(w->function));
 }
 
 /* Write "N total events[, X.YYY events/sec]" as the kernel computes it. */

@@ -210,7 +210,7 @@ main(int argc, char **argv)
 		    m->tl_needs_root ? " (needs root)" : "");
 	} else if (m->tl->truncated) {
 		fprintf(stderr, "%s: %s: truncated after line %ld; reporting what is there\n",
-		    cli_prog, m->tl_path, m->tl->nlines);
+		    cli_prog, TD_SAFE(m->tl_path), m->tl->nlines);
 	}
 	if (m->tl != NULL && m->tl->nelided > 0)
 		fprintf(stderr, "%s: %s: %ld line%s elided with \"...\"; counts are lower bounds\n",
@@ -220,7 +220,7 @@ main(int argc, char **argv)
 
 		if (m->kc.found)
 			fprintf(stderr, "%s: %s: read %s instead\n", cli_prog,
-			    td_error_str(&m->kc_err, buf, sizeof(buf)), m->kc.path);
+			    td_error_str(&m->kc_err, buf, sizeof(buf)), TD_SAFE(m->kc.path));
 		else
 			fprintf(stderr, "%s: %s: HZ taken from elsewhere\n", cli_prog,
 			    td_error_str(&m->kc_err, buf, sizeof(buf)));

@@ -47,13 +47,14 @@ ti_print_ticks(FILE *f, const struct td_machine *m, const struct ti_extra *x,
 
 	fprintf(f, "%sTick rates%s", BOLD(o), RESET(o));
 	if (r == NULL) {
-		fprintf(f, ": unknown (%s)\n", x->rates_why);
+		fprintf(f, ": unknown (%s)\n", TD_SAFE(x->rates_why));
 		return;
 	}
 	fprintf(f, " over %.1f s: local timer interrupts from %s, TIMER and HRTIMER "
-	    "softirqs\n", r->period_s, r->local_row[0] ? r->local_row : "(none on this machine)");
+	    "softirqs\n", r->period_s, r->local_row[0] ? TD_SAFE(r->local_row) :
+	    "(none on this machine)");
 	if (!r->local_row[0])
-		fprintf(f, "  (%s)\n", r->why_no_local);
+		fprintf(f, "  (%s)\n", TD_SAFE(r->why_no_local));
 	fprintf(f, "%s%-10s %-24s %10s %10s %10s %6s  %s%s\n", BOLD(o), "CPUs", "Tick mode",
 	    "local/s", "TIMER/s", "HRTIMER/s", "idle", "meaning", RESET(o));
 	done = calloc(r->ncpus ? r->ncpus : 1, sizeof(*done));
@@ -124,10 +125,10 @@ ti_print_events(FILE *f, const struct ti_extra *x, const struct ti_opts *o)
 
 	fprintf(f, "%sKernel log timer events%s", BOLD(o), RESET(o));
 	if (ev == NULL) {
-		fprintf(f, ": unknown (%s)\n", x->events_why);
+		fprintf(f, ": unknown (%s)\n", TD_SAFE(x->events_why));
 		return;
 	}
-	fprintf(f, " (%s): %zu\n", x->events_source, ev->n);
+	fprintf(f, " (%s): %zu\n", TD_SAFE(x->events_source), ev->n);
 	for (size_t i = 0; i < ev->n; i++) {
 		const struct td_kmsg_event *e = &ev->ev[i];
 		char ts[32] = "";
@@ -136,15 +137,8 @@ ti_print_events(FILE *f, const struct ti_extra *x, const struct ti_opts *o)
 			snprintf(ts, sizeof(ts), "%s%" PRId64 ".%06" PRId64, e->ts_relative ? "+" : "",
 			    e->ts_ns / 1000000000, (e->ts_ns % 1000000000) / 1000);
 		fprintf(f, "[%12s] %-24s ", ts, td_kmsg_event_kind_name(e->kind));
-		/* The message may hold any byte: print control bytes escaped. */
-		for (size_t k = 0; k < e->text_len; k++) {
-			unsigned char c = (unsigned char)e->text[k];
-
-			if (c < 0x20 || c == 0x7f)
-				fprintf(f, "\\x%02x", c);
-			else
-				fputc(c, f);
-		}
+		/* The message may hold any byte: control bytes and invalid UTF-8 escaped. */
+		td_text_write(f, e->text, e->text_len);
 		fputc('\n', f);
 	}
 }
@@ -171,10 +165,15 @@ ti_print_checks(FILE *f, const struct ti_extra *x, const struct ti_opts *o)
 
 			if (k->sev != order[s])
 				continue;
-			fprintf(f, "%-8s %-22s %s\n", td_severity_name(k->sev), k->id, k->message);
-			if (k->evidence[0])
-				fprintf(f, "%-8s %-22s evidence: %s\n", "", "", k->evidence);
+			/* Messages and evidence quote names and kernel log lines. */
+			fprintf(f, "%-8s %-22s %s\n", td_severity_name(k->sev), k->id,
+			    TD_SAFE(k->message));
+			if (k->evidence[0]) {
+				fprintf(f, "%-8s %-22s evidence: ", "", "");
+				td_text_puts(f, k->evidence);
+				fputc('\n', f);
+			}
 			if (k->advice[0] && k->sev != TD_SEV_OK)
-				fprintf(f, "%-8s %-22s advice: %s\n", "", "", k->advice);
+				fprintf(f, "%-8s %-22s advice: %s\n", "", "", TD_SAFE(k->advice));
 		}
 }

@@ -15,7 +15,7 @@ unknown(const struct td_machine *m, char *buf, size_t len)
 {
 	const char *why = ti_tl_reason(m);
 
-	snprintf(buf, len, "unknown (%s)", why ? why : "not in this timer_list");
+	snprintf(buf, len, "unknown (%s)", why ? TD_SAFE(why) : "not in this timer_list");
 	return buf;
 }
 
@@ -45,7 +45,7 @@ verdict(FILE *f, const struct td_machine *m, const struct ti_opts *o)
 		fprintf(f, ": not tickless, low resolution");
 	} else {
 		fprintf(f, "Tick mode unknown (no event_handler or hrtimer fields in %s)",
-		    m->tl_path);
+		    TD_SAFE(m->tl_path));
 	}
 	if (m->ncpus > 0)
 		fprintf(f, " on %s%zu CPU%s", m->ncpus > 1 ? "all " : "", m->ncpus,
@@ -64,7 +64,7 @@ line_hz(FILE *f, const struct td_machine *m)
 	fprintf(f, "%d Hz (", m->hz);
 	switch (m->hz_source) {
 	case TD_HZ_CONFIG:
-		fprintf(f, "CONFIG_HZ in %s", m->kc.path);
+		fprintf(f, "CONFIG_HZ in %s", TD_SAFE(m->kc.path));
 		break;
 	case TD_HZ_JIFFIES:
 		fprintf(f, "inferred from jiffies and uptime in timer_list");
@@ -103,14 +103,15 @@ line_clocksource(FILE *f, const struct td_machine *m)
 {
 	fprintf(f, "  %-14s", "Clocksource");
 	if (!m->cs.has_current) {
-		fprintf(f, "unknown (%s)\n", m->cs.why_missing);
+		fprintf(f, "unknown (%s)\n", TD_SAFE(m->cs.why_missing));
 		return;
 	}
-	fprintf(f, "%s", m->cs.current);
+	/* Names read from sysfs, or from a tree someone sent. */
+	td_text_puts(f, m->cs.current);
 	if (m->cs.has_available) {
 		fprintf(f, " (available:");
 		for (int i = 0; i < m->cs.navailable; i++)
-			fprintf(f, " %s", m->cs.available[i]);
+			fprintf(f, " %s", TD_SAFE(m->cs.available[i]));
 		fprintf(f, ")");
 	}
 	fprintf(f, "\n");
@@ -137,13 +138,14 @@ line_clockevents(FILE *f, const struct td_machine *m)
 	if (first == NULL)
 		fprintf(f, "per-CPU device unknown");
 	else if (same)
-		fprintf(f, "%s per CPU", first);
+		fprintf(f, "%s per CPU", TD_SAFE(first));
 	else
 		fprintf(f, "differ per CPU (see below)");
 	if (bc != NULL && bc->has_device)
-		fprintf(f, "; broadcast %s", bc->device ? bc->device : "none");
+		fprintf(f, "; broadcast %s", bc->device ? TD_SAFE(bc->device) : "none");
 	else if (m->cs.has_broadcast)
-		fprintf(f, "; broadcast %s", m->cs.broadcast[0] ? m->cs.broadcast : "none");
+		fprintf(f, "; broadcast %s", m->cs.broadcast[0] ? TD_SAFE(m->cs.broadcast) :
+		    "none");
 	fprintf(f, "\n");
 }
 
@@ -255,7 +257,8 @@ cpu_table(FILE *f, const struct td_machine *m, const struct ti_opts *o)
 		fprintf(f, "%-10s %-24s %-6s %-8s %-16s %-28s %-11s ", list,
 		    ti_mode_human(s->mode),
 		    s->nohz == 1 ? "yes" : s->nohz == 0 ? "no" : "?", stopped,
-		    s->device ? s->device : "?", s->handler ? s->handler : "?", res);
+		    s->device ? TD_SAFE(s->device) : "?", s->handler ? TD_SAFE(s->handler) : "?",
+		    res);
 		if (s->tl != NULL)
 			fprintf(f, "%zu", g[i].ntimers);
 		else
@@ -285,7 +288,7 @@ timer_table(FILE *f, const struct td_machine *m, const struct ti_opts *o)
 	fprintf(f, "\n%s%-4s %-15s %-32s %-14s %-12s %s%s\n", BOLD(o), "CPU", "Clock",
 	    "Function", "Expires in", "Slack", "Armed by", RESET(o));
 	if (m->tl == NULL) {
-		fprintf(f, "(active timers unknown: %s)\n", ti_tl_reason(m));
+		fprintf(f, "(active timers unknown: %s)\n", TD_SAFE(ti_tl_reason(m)));
 		return;
 	}
 	for (size_t i = 0; i < m->tl->ncpus; i++) {
@@ -313,12 +316,13 @@ timer_table(FILE *f, const struct td_machine *m, const struct ti_opts *o)
 				else
 					fprintf(f, "%-4s ", "?");
 				fprintf(f, "%-15s %-32s %-14s %-12s",
-				    ti_base_name(m->tl, base), tm->function ? tm->function : "?",
+				    ti_base_name(m->tl, base),
+				    tm->function ? TD_SAFE(tm->function) : "?",
 				    in, tm->has_range ? slack : "-");
 				if (x->comm != NULL)
-					fprintf(f, " %s/%d%s%s", x->comm, x->pid,
+					fprintf(f, " %s/%d%s%s", TD_SAFE(x->comm), x->pid,
 					    x->start_site ? " " : "",
-					    x->start_site ? x->start_site : "");
+					    x->start_site ? TD_SAFE(x->start_site) : "");
 				fprintf(f, "\n");
 			}
 		}
@@ -359,11 +363,12 @@ ti_print_text(FILE *f, const struct td_machine *m, const struct ti_opts *o)
 			    m->tsc.tsc_known_freq ? ", known frequency" : "");
 		fprintf(f, "\n");
 	}
-	fprintf(f, "  %-14s%s%s%s", "Kernel", m->si.has_release ? m->si.release : "unknown",
+	fprintf(f, "  %-14s%s%s%s", "Kernel",
+	    m->si.has_release ? TD_SAFE(m->si.release) : "unknown",
 	    m->si.machine[0] || m->arch ? " " : "",
-	    m->si.machine[0] ? m->si.machine : m->arch ? m->arch : "");
+	    m->si.machine[0] ? TD_SAFE(m->si.machine) : m->arch ? m->arch : "");
 	if (m->tl != NULL && m->tl->has_version)
-		fprintf(f, ", timer_list %s%s", m->tl->version,
+		fprintf(f, ", timer_list %s%s", TD_SAFE(m->tl->version),
 		    m->tl->version_future ? " (newer than this timerinfo knows)" : "");
 	if (m->tl != NULL && m->tl->truncated)
 		fprintf(f, " (truncated)");

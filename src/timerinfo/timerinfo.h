@@ -9,6 +9,7 @@
 #include "checks.h"
 #include "kmsg.h"
 #include "machine.h"
+#include "textsafe.h"
 #include "tickrate.h"
 
 enum ti_format { TI_TEXT, TI_JSON, TI_PROMETHEUS };

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "textsafe.h"
 #include "timerstat.h"
 
 /* Whether a column holds numbers (sorted largest first). */
@@ -72,10 +73,11 @@ print_armer(FILE *f, const struct td_wsource *top)
 	if (top->task == TD_TASK_TICK)
 		fprintf(f, " (the kernel's tick)");
 	else if ((top->known & TD_WS_PID) && top->pid >= 0)
-		fprintf(f, ", armed by %s (%s %d)", top->comm[0] ? top->comm : "?",
+		fprintf(f, ", armed by %s (%s %d)", top->comm[0] ? TD_SAFE(top->comm) : "?",
 		    top->ntasks > 1 ? "process" : "pid", top->pid);
 	else if ((top->known & TD_WS_PID) && top->comm[0] != '\0')
-		fprintf(f, ", armed by %s%s", top->comm, top->ntasks > 1 ? " (several tasks)" : "");
+		fprintf(f, ", armed by %s%s", TD_SAFE(top->comm),
+		    top->ntasks > 1 ? " (several tasks)" : "");
 	else if (top->kind == TD_KIND_TIMER || top->kind == TD_KIND_HRTIMER)
 		fprintf(f, ", armed before the sample began (armer unknown)");
 }
@@ -101,10 +103,11 @@ print_verdict(FILE *f, const struct td_sample *p)
 		    p->interrupted ? " (interrupted)" : "");
 		return;
 	}
+	/* The function and comm come from outside (any local user names a process). */
 	fprintf(f, "%s: %s %s", wk ? "Top wakeup source" : p->wakeups_known ?
 	    "Busiest event source (wakeups per CPU only, their causes need tracing)" :
 	    "Busiest event source (wakeups unknown)",
-	    td_kind_name(top->kind), top->function);
+	    td_kind_name(top->kind), TD_SAFE(top->function));
 	print_armer(f, top);
 	if (top->known & TD_WS_RATE) {
 		double r = wk ? top->wakeup_rate : top->rate;
@@ -192,9 +195,9 @@ ts_print_text(FILE *f, struct td_table *t, const struct ts_opts *o, const struct
 			fprintf(f, "lost events unknown, ");
 		fprintf(f, "backend %s\n", td_backend_name(p->backend));
 		if (backend_note != NULL && backend_note[0] != '\0')
-			fprintf(f, "Note: %s\n", backend_note);
+			fprintf(f, "Note: %s\n", TD_SAFE(backend_note));
 		if (p->note[0] != '\0')
-			fprintf(f, "Note: %s\n", p->note);
+			fprintf(f, "Note: %s\n", TD_SAFE(p->note));
 		if (p->overflow)
 			fprintf(f, "Note: timer_stats overflowed: %" PRIu64
 			    " entries not counted\n", p->overflow);

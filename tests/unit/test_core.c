@@ -1,4 +1,4 @@
-/* Unit tests of the library core: errors, paths, numbers, CPU sets, JSON, arena. */
+/* Unit tests of the library core: errors, paths, safe text, numbers, CPU sets, JSON, arena. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -109,6 +109,57 @@ test_cpuset(void)
 	is_str(td_cpuset_format(&s, buf, sizeof(buf)), "2,4-5,7", "bitmap b4 decoded");
 }
 
+/* Text from outside: control bytes, C1 and invalid UTF-8 escaped, good UTF-8 kept. */
+static void
+test_textsafe(void)
+{
+	static const char hostile[] = "\x1b]0;OWNED\x07\x1b[2J";
+	char buf[128], again[128], small[12];
+	char *out = NULL;
+	size_t outlen = 0;
+	struct td_error e;
+	FILE *f;
+
+	is_str(td_text_safe(buf, sizeof(buf), hostile), "\\x1b]0;OWNED\\x07\\x1b[2J",
+	    "a PR_SET_NAME terminal escape is printed escaped");
+	is_str(td_text_safe(buf, sizeof(buf), "caf\xc3\xa9 \xff\xc3 a\\b\tc\n"),
+	    "caf\xc3\xa9 \\xff\\xc3 a\\b\\x09c\\x0a",
+	    "good UTF-8 and backslashes kept, bad bytes, tab and newline escaped");
+	is_str(td_text_safe(buf, sizeof(buf), "\xc2\x9b" "1m\x7f\xc2\xa0"),
+	    "\\xc2\\x9b1m\\x7f\xc2\xa0", "C1 controls and DEL escaped, U+00A0 kept");
+	is_str(td_text_safe(buf, sizeof(buf), "\xed\xa0\x80\xf4\x90\x80\x80\xe0\x80\xaf"),
+	    "\\xed\\xa0\\x80\\xf4\\x90\\x80\\x80\\xe0\\x80\\xaf",
+	    "surrogates, beyond U+10FFFF and overlong forms are invalid");
+	td_text_safe(buf, sizeof(buf), hostile);
+	is_str(td_text_safe(again, sizeof(again), buf), buf, "escaping twice changes nothing");
+	is_str(td_text_safe(buf, sizeof(buf), NULL), "", "NULL is empty");
+	is_str(td_text_safe(small, sizeof(small), "abcdefghijklmnop"), "abcdefgh...",
+	    "a cut result ends in ...");
+	is_str(td_text_safe(small, sizeof(small), "abcdef\x1bxyz"), "abcdef...",
+	    "an escape is never cut");
+	is_str(td_text_safe(small, sizeof(small), "abcdefgh..."), "abcdefgh...",
+	    "a cut result escaped again stays the same");
+	ok(td_text_is_clean(buf, strlen(buf), false), "escaped text is clean");
+	ok(!td_text_is_clean(hostile, strlen(hostile), false), "raw escapes are not clean");
+	ok(td_text_is_clean("a\tb\n", 4, true) && !td_text_is_clean("a\tb\n", 4, false),
+	    "newline and tab allowed only in whole lines");
+	ok(!td_text_is_clean("\xc3", 1, true), "a cut character is not clean");
+
+	f = open_memstream(&out, &outlen);
+	td_text_write(f, "a\0b\xfe", 4);
+	fputc('|', f);
+	td_prom_label(f, "q\"\\\n\x1b\xff\xc3\xa9");
+	fclose(f);
+	is_str(out, "a\\x00b\\xfe|q\\\"\\\\\\n\\\\x1b\\\\xff\xc3\xa9",
+	    "stream escape keeps NUL visible; Prometheus label escapes its own way, "
+	    "bad bytes as literal \\xNN");
+	free(out);
+
+	td_error_set(&e, EINVAL, "/x/\x1b", 3, "unexpected line '%s'", "\x1b[2J\xff");
+	is_str(e.msg, "unexpected line '\\x1b[2J\\xff'", "error messages quote files safely");
+	is_str(e.path, "/x/\\x1b", "error paths are safe too");
+}
+
 static void
 test_json(void)
 {
@@ -134,6 +185,12 @@ test_json(void)
 	is_str(out, "{\"comm\":\"a\\\"b\\\\c\\n\\u0001\\ufffd\xc3\xa9\",\"n\":-5,"
 	    "\"list\":[1,null],\"empty\":{},\"rate\":12.35}\n",
 	    "json escapes control bytes and bad UTF-8, keeps good UTF-8");
+	free(out);
+
+	f = open_memstream(&out, &outlen);
+	td_json_write_string(f, "\x1b\xc2\x9b\x7f\xc2\xa0", 6);
+	fclose(f);
+	is_str(out, "\"\\u001b\\u009b\\u007f\xc2\xa0\"", "json escapes C1 controls too");
 	free(out);
 
 	f = open_memstream(&out, &outlen);
@@ -204,6 +261,7 @@ main(void)
 	test_read();
 	test_numbers();
 	test_cpuset();
+	test_textsafe();
 	test_json();
 	test_arena();
 	return done_testing();
