@@ -26,6 +26,7 @@
 #define TT_BUFSIZE	((size_t)1 << 20)	/* the stream buffer (> TD_TRACE_TEXT_LINE_MAX) */
 #define TT_NCLASS	64			/* event names remembered (a power of two) */
 #define TT_MAXDEPTH	64			/* inferred interrupt nesting kept */
+#define TT_FUNC_NAME_MAX	512		/* KSYM_NAME_LEN: a longer name is "?" */
 
 /* The kernel's timer flags (include/linux/timer.h since 4.8) and hrtimer modes. */
 #define TIMER_CPUMASK		0x0003ffffu
@@ -272,7 +273,8 @@ tt_func_grow(struct td_trace_text *r)
 
 /*
  * The key of a function name: 1 + its index in the table.  Past
- * TD_TRACE_TEXT_MAX_FUNCS names (or out of memory), the key of "?".
+ * TD_TRACE_TEXT_MAX_FUNCS names, or for a name longer than a kernel symbol,
+ * the key of "?"; 0 when out of memory.
  */
 static uint64_t
 tt_func_key(struct td_trace_text *r, const char *s, size_t len)
@@ -291,9 +293,10 @@ tt_func_key(struct td_trace_text *r, const char *s, size_t len)
 	}
 	if (r->nfuncs + 1 >= r->nfslots)
 		return 0;	/* the table could not grow: out of memory */
-	if (r->nfuncs >= TD_TRACE_TEXT_MAX_FUNCS) {
+	if ((r->nfuncs >= TD_TRACE_TEXT_MAX_FUNCS || len > TT_FUNC_NAME_MAX) &&
+	    !(len == 1 && s[0] == '?')) {
 		r->st.functions_dropped++;
-		return len == 1 && s[0] == '?' ? 0 : tt_func_key(r, "?", 1);
+		return tt_func_key(r, "?", 1);	/* "?" itself is always let in */
 	}
 	if (r->nfuncs == r->funcs_alloc) {
 		uint32_t n = r->funcs_alloc ? r->funcs_alloc * 2 : 64;
@@ -330,14 +333,16 @@ tt_field(const char *info, const char *end, const char *key, const char **v, con
 	size_t klen = strlen(key);
 	const char *p = info, *sp;
 
-	while (p < end && (p = memmem(p, (size_t)(end - p), key, klen)) != NULL) {
-		if (p == info || p[-1] == ' ') {
+	/* Word by word: the fields are short and few. */
+	for (; p < end; p = sp + 1) {
+		sp = memchr(p, ' ', (size_t)(end - p));
+		if (sp == NULL)
+			sp = end;
+		if ((size_t)(sp - p) >= klen && memcmp(p, key, klen) == 0) {
 			*v = p + klen;
-			sp = memchr(*v, ' ', (size_t)(end - *v));
-			*vend = sp ? sp : end;
+			*vend = sp;
 			return true;
 		}
-		p++;
 	}
 	return false;
 }

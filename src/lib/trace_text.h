@@ -66,7 +66,7 @@ struct td_trace_text_stats {
 	uint64_t	entries_in_buffer;
 	uint64_t	entries_written;
 	bool		cut_short;	/* the last line had no newline (not decoded) */
-	uint64_t	functions_dropped;	/* names past TD_TRACE_TEXT_MAX_FUNCS */
+	uint64_t	functions_dropped;	/* names past TD_TRACE_TEXT_MAX_FUNCS or too long */
 };
 
 struct td_trace_text;

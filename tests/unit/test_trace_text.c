@@ -673,6 +673,28 @@ synthetic(void)
 	    "a line too long: %s:%ld: %s", e.path, e.line, e.msg);
 	td_trace_text_free(r);
 	free(big);
+	/* Function names are kept up to a bound, then share the key of "?". */
+	{
+		size_t n = TD_TRACE_TEXT_MAX_FUNCS + 10, len = 0;
+		char *t = malloc(n * 100 + 2000);
+		struct cap c = { 0 };
+
+		len += (size_t)sprintf(t, "%s", header);
+		for (size_t i = 0; i < n; i++)
+			len += (size_t)sprintf(t + len, "  sh-1 [000] .... 1.%06zu: "
+			    "timer_expire_entry: timer=%zx function=f%zu now=1\n", i % 1000000, i + 1, i);
+		len += (size_t)sprintf(t + len, "  sh-1 [000] .... 2.000000: timer_expire_entry: "
+		    "timer=1 function=%0600d now=1\n", 7);
+		td_trace_text_new("functions", &c.r, NULL);
+		rc = td_trace_text_parse(c.r, t, len, collect, &c, &e);
+		ok(rc == 0 && c.n == n + 1 && td_trace_text_stats(c.r)->functions_dropped == 11 &&
+		    strcmp(c.v[0].func, "f0") == 0 && strcmp(c.v[n - 11].func, "f65535") == 0 &&
+		    strcmp(c.v[n - 10].func, "?") == 0 && strcmp(c.v[n].func, "?") == 0 &&
+		    c.v[n].ev.function == c.v[n - 1].ev.function,
+		    "65536 function names kept, then \"?\" (and for a 600-byte name)");
+		cap_free(&c);
+		free(t);
+	}
 	td_trace_text_new("keys", &r, NULL);
 	ok(td_trace_text_function_name(r, 0) == NULL && td_trace_text_function_name(r, 1) == NULL,
 	    "no function name for an unknown key");
