@@ -205,6 +205,8 @@ td_backend_name(enum td_backend b)
 		return "tracefs";
 	case TD_BACKEND_INTERRUPTS:
 		return "interrupts";
+	case TD_BACKEND_TRACE:
+		return "trace";
 	}
 	return "?";
 }
@@ -215,7 +217,7 @@ td_backend_parse(const char *name, enum td_backend *out)
 {
 	static const enum td_backend all[] = {
 		TD_BACKEND_AUTO, TD_BACKEND_TIMER_STATS, TD_BACKEND_TRACEFS,
-		TD_BACKEND_INTERRUPTS,
+		TD_BACKEND_INTERRUPTS, TD_BACKEND_TRACE,
 	};
 
 	for (size_t i = 0; i < TD_ARRAY_SIZE(all); i++)

@@ -58,7 +58,7 @@ int
 td_sampler_open(struct td_sampler **out, const struct td_sampler_opts *o, struct td_error *e)
 {
 	static const struct td_sampler_ops *const order[] = {
-		&td_sampler_timer_stats_ops, &td_sampler_tracefs_ops,
+		&td_sampler_trace_ops, &td_sampler_timer_stats_ops, &td_sampler_tracefs_ops,
 		&td_sampler_interrupts_ops,
 	};
 	struct td_sampler *s;
@@ -83,6 +83,11 @@ td_sampler_open(struct td_sampler **out, const struct td_sampler_opts *o, struct
 		return td_error_set(e, EINVAL, NULL, 0,
 		    "a saved timer_stats file needs the timer_stats source");
 	}
+	if (o->trace_file != NULL && o->backend != TD_BACKEND_AUTO &&
+	    o->backend != TD_BACKEND_TRACE) {
+		free(s);
+		return td_error_set(e, EINVAL, NULL, 0, "a trace file needs the trace source");
+	}
 	if (o->backend != TD_BACKEND_AUTO) {
 		for (size_t i = 0; i < TD_ARRAY_SIZE(order); i++)
 			if (order[i]->backend == o->backend)
@@ -98,7 +103,7 @@ td_sampler_open(struct td_sampler **out, const struct td_sampler_opts *o, struct
 		td_error_clear(&why[i]);
 		if ((r = try_backend(s, order[i], &why[i])) == 0) {
 			/* Say why the better backends were passed over (the nearest one). */
-			if (i > 0)
+			if (i > 1)
 				snprintf(s->note, sizeof(s->note), "%s: %s",
 				    td_backend_name(order[i]->backend), why[i - 1].msg);
 			*out = s;

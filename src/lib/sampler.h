@@ -28,6 +28,7 @@ enum td_backend {
 	TD_BACKEND_TIMER_STATS,
 	TD_BACKEND_TRACEFS,
 	TD_BACKEND_INTERRUPTS,
+	TD_BACKEND_TRACE,		/* a text trace: --trace FILE, or a tree's wakeup trace */
 };
 
 /* What woke the CPU. */
@@ -141,6 +142,7 @@ struct td_sampler_opts {
 	int			 tid;		/* only sources armed by this thread; -1 = all */
 	unsigned		 buffer_kb;	/* tracefs per-CPU buffer size; 0 = default (8192) */
 	const char		*timer_stats_file; /* read this saved copy instead of /proc (one shot) */
+	const char		*trace_file;	/* read this text trace (one shot) */
 };
 
 struct td_sampler;
@@ -212,7 +214,10 @@ const char *td_wake_method_name(enum td_wake_method m);
  */
 void td_sample_delta(struct td_sample *cur, const struct td_sample *prev);
 
-/* Names: "timer", "hrtimer", "irq", "vector", "softirq"; "timer_stats", "tracefs", "interrupts". */
+/*
+ * Names: "timer", "hrtimer", "irq", "vector", "softirq", "unknown"; "timer_stats",
+ * "tracefs", "interrupts", "trace".
+ */
 const char *td_kind_name(enum td_kind k);
 const char *td_backend_name(enum td_backend b);
 /* Parse a backend name ("auto" too); -EINVAL when unknown. */

@@ -44,6 +44,7 @@ struct td_sampler {
 extern const struct td_sampler_ops td_sampler_timer_stats_ops;
 extern const struct td_sampler_ops td_sampler_tracefs_ops;
 extern const struct td_sampler_ops td_sampler_interrupts_ops;
+extern const struct td_sampler_ops td_sampler_trace_ops;
 
 /* True when cpu passes the sampler's CPU filter. */
 bool td_sampler_cpu_wanted(const struct td_sampler *s, int cpu);

@@ -24,6 +24,7 @@ enum {
 	OPT_TOP,
 	OPT_SOURCE,
 	OPT_TIMER_STATS,
+	OPT_TRACE,
 	OPT_LIST_COLUMNS,
 	OPT_RAW,
 	OPT_BUFFER_SIZE,
@@ -43,6 +44,7 @@ static const struct option longopts[] = {
 	{ "top",		required_argument,	NULL, OPT_TOP },
 	{ "source",		required_argument,	NULL, OPT_SOURCE },
 	{ "timer-stats",	required_argument,	NULL, OPT_TIMER_STATS },
+	{ "trace",		required_argument,	NULL, OPT_TRACE },
 	{ "sysroot",		required_argument,	NULL, CLI_OPT_SYSROOT },
 	{ "list-columns",	no_argument,		NULL, OPT_LIST_COLUMNS },
 	{ "raw",		no_argument,		NULL, OPT_RAW },
@@ -76,8 +78,9 @@ usage(void)
 	    "      --cpu LIST          count only wakeups on these CPUs (e.g. 0,2-3)\n"
 	    "      --pid PID           only timers armed by this process (all its threads)\n"
 	    "      --tid TID           only timers armed by this thread\n"
-	    "      --source SOURCE     auto (default), timer_stats, tracefs or interrupts\n"
+	    "      --source SOURCE     auto (default), trace, timer_stats, tracefs or interrupts\n"
 	    "      --timer-stats FILE  read a saved copy of /proc/timer_stats\n"
+	    "      --trace FILE        read a text trace (tracefs trace, trace-cmd report)\n"
 	    "      --sysroot DIR       read a captured tree (DIR/proc/...)\n"
 	    "      --raw               space separated fields, no units\n"
 	    "  -H, --noheadings        no table header\n"
@@ -247,11 +250,14 @@ main(int argc, char **argv)
 			break;
 		case OPT_SOURCE:
 			if (td_backend_parse(optarg, &so.backend) < 0)
-				cli_usage_error("--source: unknown source '%s' (auto, timer_stats, "
+				cli_usage_error("--source: unknown source '%s' (auto, trace, timer_stats, "
 				    "tracefs, interrupts)", optarg);
 			break;
 		case OPT_TIMER_STATS:
 			so.timer_stats_file = optarg;
+			break;
+		case OPT_TRACE:
+			so.trace_file = optarg;
 			break;
 		case CLI_OPT_SYSROOT:
 			so.sysroot = optarg;
@@ -279,6 +285,12 @@ main(int argc, char **argv)
 		cli_usage_error("--timer-stats needs --source timer_stats (or none)");
 	if (so.timer_stats_file != NULL)
 		so.backend = TD_BACKEND_TIMER_STATS;
+	if (so.trace_file != NULL && so.timer_stats_file != NULL)
+		cli_usage_error("--trace and --timer-stats: one file at a time");
+	if (so.trace_file != NULL && so.backend != TD_BACKEND_AUTO && so.backend != TD_BACKEND_TRACE)
+		cli_usage_error("--trace needs --source trace (or none)");
+	if (so.trace_file != NULL)
+		so.backend = TD_BACKEND_TRACE;
 	td_error_clear(&e);
 	if (td_table_new(&table, td_wsource_columns, td_wsource_ncolumns, &e) < 0)
 		cli_fail_td(&e, CLI_EXIT_FAIL);
@@ -297,7 +309,8 @@ main(int argc, char **argv)
 	 * clean up: there they keep their default action, so a pipe or FIFO that
 	 * never ends cannot make timerstat unkillable.
 	 */
-	one_shot = so.timer_stats_file != NULL || !td_root_is_live(so.sysroot);
+	one_shot = so.timer_stats_file != NULL || so.trace_file != NULL ||
+	    !td_root_is_live(so.sysroot);
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <traceevent/event-parse.h>
 
@@ -257,7 +258,18 @@ test_backends(void)
 		snprintf(root, sizeof(root), "%s", g.gl_pathv[i]);
 		slash = strstr(root, "/after/proc/interrupts");
 		*slash = '\0';
-		p = sample_tree(root, TD_BACKEND_AUTO, NULL, note, sizeof(note), &err);
+		snprintf(before, sizeof(before), "%s/trace-wakeup-events.txt", root);
+		if (access(before, R_OK) == 0) {
+			/* A tree with a wakeup trace: auto reads the trace. */
+			p = sample_tree(root, TD_BACKEND_AUTO, NULL, note, sizeof(note), &err);
+			ok(p != NULL && p->backend == TD_BACKEND_TRACE,
+			    "%s: auto reads the tree's wakeup trace", strrchr(root, '/') + 1);
+			td_sample_free(p);
+			p = sample_tree(root, TD_BACKEND_INTERRUPTS, NULL, note, sizeof(note), &err);
+			strlcpy(note, "interrupts: forced", sizeof(note));
+		} else {
+			p = sample_tree(root, TD_BACKEND_AUTO, NULL, note, sizeof(note), &err);
+		}
 		if (!ok(p != NULL, "%s: sampled", strrchr(root, '/') + 1))
 			continue;
 		n++;
