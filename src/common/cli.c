@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "cli.h"
+#include "source.h"
 
 const char *cli_prog = "timerdiag";
 
@@ -89,6 +90,26 @@ cli_fail_td(const struct td_error *e, int code)
 {
 	cli_warn_td(e);
 	exit(code);
+}
+
+/* A sysroot that is not a directory is a failure, the same in every tool. */
+void
+cli_sysroot_check(const char *dir)
+{
+	struct td_error e;
+
+	if (td_sysroot_check(dir, &e) < 0)
+		cli_fail_td(&e, CLI_EXIT_FAIL);
+}
+
+/* A symbolic link that leaves the captured tree ends the run, before any report. */
+void
+cli_refused_check(void)
+{
+	struct td_error e;
+
+	if (td_sysroot_refused(&e))
+		cli_fail_td(&e, CLI_EXIT_FAIL);
 }
 
 /* Parse "250us", "2s", "1ns", "1.5ms". */

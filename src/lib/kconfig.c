@@ -1,5 +1,6 @@
 /* The kernel's build configuration. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,16 +123,15 @@ gz_failed(gzFile gz)
 	return zerr != Z_OK;
 }
 
-/* zlib's message, without the "path: " it starts with. */
+/* zlib's message, without the "<fd:N>: " it starts with. */
 static const char *
-gz_why(gzFile gz, const char *path)
+gz_why(gzFile gz)
 {
 	int zerr;
-	const char *msg = gzerror(gz, &zerr);
-	size_t n = strlen(path);
+	const char *msg = gzerror(gz, &zerr), *p;
 
-	if (strncmp(msg, path, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
-		msg += n + 2;
+	if (strncmp(msg, "<fd:", 4) == 0 && (p = strstr(msg, ">: ")) != NULL)
+		msg = p + 3;
 	return msg;
 }
 
@@ -140,7 +140,7 @@ gz_why(gzFile gz, const char *path)
  * to where every option is known: the timer options sit in its first eighth.
  */
 static int
-read_gz(const char *path, struct td_kconfig *c, struct td_error *e)
+read_gz(int fd, const char *path, struct td_kconfig *c, struct td_error *e)
 {
 	char buf[KCONFIG_CHUNK];
 	size_t have = 0, total = 0;
@@ -149,14 +149,15 @@ read_gz(const char *path, struct td_kconfig *c, struct td_error *e)
 
 	kconfig_init(c);
 	c->found = true;
-	if ((gz = gzopen(path, "rb")) == NULL)
-		return td_error_set(e, errno ? errno : EIO, path, 0, "%s",
-		    strerror(errno ? errno : EIO));
+	if ((gz = gzdopen(fd, "rb")) == NULL) {
+		close(fd);
+		return td_error_set(e, ENOMEM, path, 0, "out of memory");
+	}
 	while (!kconfig_enough(c)) {
 		int r = gzread(gz, buf + have, (unsigned)(sizeof(buf) - have));
 
 		if (r < 0 || (r == 0 && gz_failed(gz))) {
-			td_error_set(e, EIO, path, 0, "corrupt gzip data: %s", gz_why(gz, path));
+			td_error_set(e, EIO, path, 0, "corrupt gzip data: %s", gz_why(gz));
 			gzclose(gz);
 			return -EIO;
 		}
@@ -192,12 +193,12 @@ td_kconfig_read(const char *sysroot, const char *release, struct td_kconfig *c,
 	};
 	char rel[512], path[4096];
 	struct td_buf b;
-	int r, damaged = 0;
+	int r, fd, damaged = 0;
 
 	kconfig_init(c);
-	if (td_path(sysroot, "/proc/config.gz", path, sizeof(path)) == 0 &&
-	    access(path, R_OK) == 0) {
-		if ((damaged = read_gz(path, c, e)) == 0) {
+	if ((fd = td_open_root(sysroot, "/proc/config.gz", O_RDONLY, path, sizeof(path),
+	    NULL)) >= 0) {
+		if ((damaged = read_gz(fd, path, c, e)) == 0) {
 			strlcpy(c->path, path, sizeof(c->path));
 			return 0;
 		}
@@ -207,9 +208,13 @@ td_kconfig_read(const char *sysroot, const char *release, struct td_kconfig *c,
 		return damaged;
 	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
 		snprintf(rel, sizeof(rel), "%s%s%s", plain[i].pre, release, plain[i].post);
-		if (td_path(sysroot, rel, path, sizeof(path)) < 0 || access(path, R_OK) != 0)
-			continue;
-		r = td_read_file(path, KCONFIG_MAX, &b, damaged < 0 ? NULL : e);
+		r = td_read_root_at(sysroot, rel, KCONFIG_MAX, &b, path, sizeof(path),
+		    damaged < 0 ? NULL : e);
+		if (r == -ENOENT || r == -ENOTDIR || r == -EACCES || r == -EXDEV || r == -ELOOP) {
+			if (damaged == 0)
+				td_error_clear(e);
+			continue;	/* not there (a refused link is kept aside) */
+		}
 		if (r < 0)
 			return damaged < 0 ? damaged : r;
 		td_kconfig_parse(b.data, b.len, c);

@@ -14,11 +14,12 @@ read_timer_list(struct td_machine *m, const char *explicit_path, struct td_error
 	struct td_buf b;
 	int r;
 
-	if (explicit_path != NULL)
+	if (explicit_path != NULL) {
 		strlcpy(m->tl_path, explicit_path, sizeof(m->tl_path));
-	else if (td_path(m->sysroot, "/proc/timer_list", m->tl_path, sizeof(m->tl_path)) < 0)
-		return td_error_set(e, ENAMETOOLONG, "/proc/timer_list", 0, "path too long");
-	r = td_read_file(m->tl_path, TD_READ_CAP_DEFAULT, &b, &m->tl_err);
+		r = td_read_file(m->tl_path, TD_READ_CAP_DEFAULT, &b, &m->tl_err);
+	} else
+		r = td_read_root_at(m->sysroot, "/proc/timer_list", TD_READ_CAP_DEFAULT, &b,
+		    m->tl_path, sizeof(m->tl_path), &m->tl_err);
 	if (r < 0) {
 		m->tl_needs_root = (r == -EACCES || r == -EPERM) && geteuid() != 0;
 		if (explicit_path != NULL) {

@@ -181,8 +181,6 @@ main(int argc, char **argv)
 			break;
 		case CLI_OPT_SYSROOT:
 			o.sysroot = optarg;
-			if (access(optarg, F_OK) != 0)
-				cli_usage_error("--sysroot: %s: no such directory", optarg);
 			break;
 		case OPT_TIMER_LIST:
 			o.timer_list = optarg;
@@ -192,6 +190,7 @@ main(int argc, char **argv)
 		}
 	}
 	cli_no_operands(argc, argv);
+	cli_sysroot_check(o.sysroot);
 	o.json = o.format == TI_JSON;
 	o.color = o.format == TI_TEXT && cli_use_color(stdout);
 	o.report = !(o.ticks || o.events || o.check) || o.format != TI_TEXT;
@@ -202,6 +201,7 @@ main(int argc, char **argv)
 	r = td_machine_read(o.sysroot, o.timer_list, &m, &e);
 	if (r < 0)
 		cli_fail_td(&e, CLI_EXIT_FAIL);
+	cli_refused_check();
 	if (m->tl == NULL) {
 		char buf[768];
 
@@ -223,6 +223,7 @@ main(int argc, char **argv)
 			    td_error_str(&m->kc_err, buf, sizeof(buf)));
 	}
 	gather(&o, m, &x);
+	cli_refused_check();
 	if (o.format == TI_JSON)
 		r = ti_print_json(stdout, m, &x, &o);
 	else if (o.format == TI_PROMETHEUS)
