@@ -292,7 +292,7 @@ td_open_root(const char *sysroot, const char *abs, int flags, char *path, size_t
 		return fd;
 	}
 	if ((root = open(sysroot, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return td_error_set(e, errno, sysroot, 0, "%s", strerror(errno));
+		return td_error_set(e, errno, path, 0, "%s", strerror(errno));
 	for (rel = abs; *rel == '/'; rel++)
 		;
 	fd = open_beneath(root, *rel ? rel : ".", flags, link, sizeof(link));
