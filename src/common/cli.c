@@ -171,3 +171,32 @@ cli_use_color(FILE *f)
 		return false;
 	return isatty(fileno(f));
 }
+
+/* Exit 2 when the task asked for does not exist here. */
+void
+cli_check_task(const char *opt, int pid, const char *sysroot, bool from_file)
+{
+	char path[64];
+
+	if (pid < 0 || from_file || !td_root_is_live(sysroot))
+		return;
+	snprintf(path, sizeof(path), "/proc/%d", pid);
+	if (access(path, F_OK) < 0)
+		cli_usage_error("%s: no task %d on this system", opt, pid);
+}
+
+/* Exit 2 when a CPU asked for is not a possible CPU. */
+void
+cli_check_cpus(const char *opt, const struct td_cpuset *cpus, const char *sysroot)
+{
+	struct td_cpuset possible;
+	char line[4096], buf[64];
+
+	if (td_read_line_root(sysroot, "/sys/devices/system/cpu/possible", line, sizeof(line),
+	    NULL) < 0 || td_cpuset_parse_list(&possible, line) < 0)
+		return;		/* cannot tell: let the sample say what it finds */
+	for (int c = 0; c < TD_MAX_CPUS; c++)
+		if (td_cpuset_isset(cpus, c) && !td_cpuset_isset(&possible, c))
+			cli_usage_error("%s: no CPU %d here (possible CPUs: %s)", opt, c,
+			    td_cpuset_format(&possible, buf, sizeof(buf)));
+}

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdnoreturn.h>
 
+#include "cpumask.h"
 #include "error.h"
 
 /* Exit codes shared by every tool (documented in each man page). */
@@ -51,6 +52,13 @@ void cli_refused_check(void);
 int cli_parse_duration(const char *s, int64_t default_unit_ns, int64_t *out_ns);
 /* Parse an integer within [min, max]; on error exit 2 naming the option. */
 long long cli_parse_num(const char *opt, const char *s, long long min, long long max);
+/*
+ * Exit 2 naming opt when a pid or tid (>= 0) does not exist on the live system
+ * (a saved file or a captured tree is not checked: its tasks are not ours).
+ */
+void cli_check_task(const char *opt, int pid, const char *sysroot, bool from_file);
+/* Exit 2 naming opt when a CPU of the set is not a possible CPU of the system or tree. */
+void cli_check_cpus(const char *opt, const struct td_cpuset *cpus, const char *sysroot);
 /* True when colour may be used on f: a terminal, TERM not dumb, NO_COLOR unset. */
 bool cli_use_color(FILE *f);
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "arch.h"
 #include "kconfig.h"
 #include "numparse.h"
 #include "source.h"
@@ -63,8 +64,11 @@ kconfig_line(struct td_kconfig *c, const char *p, const char *le)
 			if (n == 2 && memcmp(name, "HZ", 2) == 0) {
 				if (td_parse_u64(&v, le, &hz) == 0 && hz > 0 && hz < 100000)
 					c->hz = (int)hz;
-			} else if (le - v >= 1 && (*v == 'y' || *v == 'm'))
+			} else if (le - v >= 1 && (*v == 'y' || *v == 'm')) {
 				set_bool(c, name, n, 1);
+				if (*v == 'y')
+					c->arch_syms |= td_arch_sym_bit(name, n);
+			}
 		}
 	} else if (td_has_prefix(p, le, "# CONFIG_")) {
 		const char *name = p + 9, *sp = memchr(name, ' ', (size_t)(le - name));
@@ -128,10 +132,10 @@ static const char *
 gz_why(gzFile gz)
 {
 	int zerr;
-	const char *msg = gzerror(gz, &zerr), *p;
+	const char *msg = gzerror(gz, &zerr), *gt;
 
-	if (strncmp(msg, "<fd:", 4) == 0 && (p = strstr(msg, ">: ")) != NULL)
-		msg = p + 3;
+	if (strncmp(msg, "<fd:", 4) == 0 && (gt = strstr(msg, ">: ")) != NULL)
+		msg = gt + 3;
 	return msg;
 }
 
@@ -182,6 +186,13 @@ read_gz(int fd, const char *path, struct td_kconfig *c, struct td_error *e)
 	return 0;
 }
 
+/* Whether an open failed as for a file not there (a refused link is kept aside). */
+static bool
+not_there(int r)
+{
+	return r == -ENOENT || r == -ENOTDIR || r == -EACCES || r == -EXDEV || r == -ELOOP;
+}
+
 /* Find and read the kernel's config. */
 int
 td_kconfig_read(const char *sysroot, const char *release, struct td_kconfig *c,
@@ -196,21 +207,25 @@ td_kconfig_read(const char *sysroot, const char *release, struct td_kconfig *c,
 	int r, fd, damaged = 0;
 
 	kconfig_init(c);
+	/* config.gz is a regular file: a FIFO in a captured tree is refused, not waited on. */
 	if ((fd = td_open_root(sysroot, "/proc/config.gz", O_RDONLY, path, sizeof(path),
-	    NULL)) >= 0) {
+	    e)) >= 0) {
 		if ((damaged = read_gz(fd, path, c, e)) == 0) {
 			strlcpy(c->path, path, sizeof(c->path));
 			return 0;
 		}
 		kconfig_init(c);	/* nothing from a damaged file; e keeps why */
-	}
+	} else if (not_there(fd))
+		td_error_clear(e);
+	else
+		damaged = fd;		/* e says why */
 	if (release == NULL || release[0] == '\0')
 		return damaged;
 	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
 		snprintf(rel, sizeof(rel), "%s%s%s", plain[i].pre, release, plain[i].post);
 		r = td_read_root_at(sysroot, rel, KCONFIG_MAX, &b, path, sizeof(path),
 		    damaged < 0 ? NULL : e);
-		if (r == -ENOENT || r == -ENOTDIR || r == -EACCES || r == -EXDEV || r == -ELOOP) {
+		if (not_there(r)) {
 			if (damaged == 0)
 				td_error_clear(e);
 			continue;	/* not there (a refused link is kept aside) */

@@ -56,6 +56,8 @@ struct td_machine {
 	struct td_error		 kc_err;	/* a damaged config.gz (code 0 if none); kc is
 						   then a plain config beside it, or nothing */
 	struct td_tsc_flags	 tsc;		/* tsc.known false off x86 or without cpuinfo */
+	const char		*arch;		/* "amd64", "arm64", ...; NULL unknown */
+	const char		*arch_source;	/* "config", "release", "uname", "cpuinfo" */
 
 	bool			 has_clocks;	/* clock_getres: live only */
 	struct td_clock_res	 clocks[TD_NCLOCKS];
@@ -76,7 +78,8 @@ struct td_machine {
 	bool			 mode_mixed;
 	int			 nohz;		/* 1 all, 0 none, 2 mixed, -1 unknown */
 	int64_t			 res_min_ns, res_max_ns;	/* over all CPUs and bases, -1 unknown */
-	size_t			 ntimers;
+	size_t			 ntimers;	/* over the CPUs whose timer_list block is there */
+	size_t			 ntimers_cpus;	/* those CPUs: 0 when no active timer is known */
 };
 
 /*

@@ -16,8 +16,11 @@ td_sample_free(struct td_sample *p)
 		free(p->src[i].function);
 		free(p->src[i].site);
 		free(p->src[i].per_cpu);
+		free(p->src[i].wakeups_per_cpu);
 	}
 	free(p->src);
+	free(p->cpu_wakeups);
+	free(p->cpu_wake_method);
 	free(p);
 }
 
@@ -40,6 +43,7 @@ td_sample_add(struct td_sample *p)
 	w = &p->src[p->n++];
 	memset(w, 0, sizeof(*w));
 	w->pid = -1;
+	w->tgid = -1;
 	w->irq = -1;
 	return w;
 }
@@ -53,7 +57,14 @@ strcmp_null(const char *a, const char *b)
 	return strcmp(a, b);
 }
 
-/* Order sources by identity: kind, function, site, pid, comm, irq. */
+/* Whether a source is known to be deferrable (unknown counts as not). */
+static bool
+known_deferrable(const struct td_wsource *w)
+{
+	return (w->known & TD_WS_DEFERRABLE) && w->deferrable;
+}
+
+/* Order sources by identity: kind, function, site, pid, comm, irq, deferrable. */
 static int
 identity_cmp(const void *va, const void *vb)
 {
@@ -72,39 +83,58 @@ identity_cmp(const void *va, const void *vb)
 		return c;
 	if (a->irq != b->irq)
 		return a->irq < b->irq ? -1 : 1;
+	/* A deferrable timer is not the same timer as one that is not. */
+	if (known_deferrable(a) != known_deferrable(b))
+		return known_deferrable(a) ? 1 : -1;
 	return 0;
+}
+
+/* Add the n counters of add into *dst (grown to n, allocated if NULL); false on ENOMEM. */
+static bool
+add_per_cpu(uint64_t **dst, int *dn, const uint64_t *add, int n)
+{
+	if (add == NULL)
+		return true;
+	if (*dst == NULL || *dn < n) {
+		uint64_t *pc = calloc((size_t)n, sizeof(*pc));
+
+		if (pc == NULL)
+			return false;
+		if (*dst != NULL)
+			memcpy(pc, *dst, (size_t)*dn * sizeof(*pc));
+		free(*dst);
+		*dst = pc;
+	}
+	for (int i = 0; i < n; i++)
+		(*dst)[i] += add[i];
+	return true;
 }
 
 /* Add source b's counters into a (same identity) and free b's strings. */
 static void
 merge_into(struct td_wsource *a, struct td_wsource *b)
 {
+	int an = a->ncpus;
+
 	a->count += b->count;
+	a->wakeups += b->wakeups;
+	a->ntasks += b->ntasks;
 	a->arms += b->arms;
 	a->expiries += b->expiries;
 	a->cancels += b->cancels;
 	a->known |= b->known;
 	a->deferrable = a->deferrable || b->deferrable;
 	a->pinned = a->pinned || b->pinned;
-	if (b->per_cpu != NULL) {
-		if (a->per_cpu == NULL || a->ncpus < b->ncpus) {
-			uint64_t *pc = calloc((size_t)b->ncpus, sizeof(*pc));
-
-			if (pc != NULL) {
-				if (a->per_cpu != NULL)
-					memcpy(pc, a->per_cpu, (size_t)a->ncpus * sizeof(*pc));
-				free(a->per_cpu);
-				a->per_cpu = pc;
-				a->ncpus = b->ncpus;
-			}
-		}
-		if (a->per_cpu != NULL)
-			for (int i = 0; i < b->ncpus; i++)
-				a->per_cpu[i] += b->per_cpu[i];
-	}
+	if (add_per_cpu(&a->per_cpu, &an, b->per_cpu, b->ncpus) &&
+	    add_per_cpu(&a->wakeups_per_cpu, &a->ncpus, b->wakeups_per_cpu, b->ncpus) &&
+	    an > a->ncpus)
+		a->ncpus = an;
+	if (a->tgid != b->tgid)
+		a->tgid = -1;
 	free(b->function);
 	free(b->site);
 	free(b->per_cpu);
+	free(b->wakeups_per_cpu);
 }
 
 /* Merge sources of equal identity, total the counts, and compute rates. */
@@ -131,9 +161,11 @@ td_sample_finish(struct td_sample *p)
 
 		p->total_events += w->count;
 		w->rate = 0;
+		w->wakeup_rate = 0;
 		w->known &= ~(unsigned)TD_WS_RATE;
 		if (p->period_ns != 0) {
 			w->rate = (double)w->count * 1e9 / (double)p->period_ns;
+			w->wakeup_rate = (double)w->wakeups * 1e9 / (double)p->period_ns;
 			w->known |= TD_WS_RATE;
 		}
 	}
@@ -154,6 +186,8 @@ td_kind_name(enum td_kind k)
 		return "vector";
 	case TD_KIND_SOFTIRQ:
 		return "softirq";
+	case TD_KIND_UNKNOWN:
+		return "unknown";
 	}
 	return "?";
 }
@@ -207,6 +241,8 @@ td_task_name(enum td_task t)
 		return "idle";
 	case TD_TASK_IRQ:
 		return "irq";
+	case TD_TASK_TICK:
+		return "tick";
 	}
 	return "?";
 }
@@ -250,6 +286,7 @@ td_sample_delta(struct td_sample *cur, const struct td_sample *prev)
 			free(w->function);
 			free(w->site);
 			free(w->per_cpu);
+			free(w->wakeups_per_cpu);
 			continue;
 		}
 		if (out != i)
@@ -272,6 +309,15 @@ td_sample_dup(const struct td_sample *p, struct td_sample **out)
 	*c = *p;
 	c->src = NULL;
 	c->n = 0;
+	c->cpu_wakeups = NULL;
+	c->cpu_wake_method = NULL;
+	if (p->cpu_wakeups != NULL) {
+		if ((c->cpu_wakeups = calloc((size_t)p->ncpus, sizeof(uint64_t))) == NULL ||
+		    (c->cpu_wake_method = calloc((size_t)p->ncpus, 1)) == NULL)
+			goto fail;
+		memcpy(c->cpu_wakeups, p->cpu_wakeups, (size_t)p->ncpus * sizeof(uint64_t));
+		memcpy(c->cpu_wake_method, p->cpu_wake_method, (size_t)p->ncpus);
+	}
 	for (size_t i = 0; i < p->n; i++) {
 		const struct td_wsource *o = &p->src[i];
 		struct td_wsource *w = td_sample_add(c);
@@ -282,6 +328,7 @@ td_sample_dup(const struct td_sample *p, struct td_sample **out)
 		w->function = NULL;
 		w->site = NULL;
 		w->per_cpu = NULL;
+		w->wakeups_per_cpu = NULL;
 		if ((o->function && (w->function = strdup(o->function)) == NULL) ||
 		    (o->site && (w->site = strdup(o->site)) == NULL))
 			goto fail;
@@ -290,10 +337,165 @@ td_sample_dup(const struct td_sample *p, struct td_sample **out)
 				goto fail;
 			memcpy(w->per_cpu, o->per_cpu, (size_t)o->ncpus * sizeof(uint64_t));
 		}
+		if (o->wakeups_per_cpu != NULL) {
+			if ((w->wakeups_per_cpu = calloc((size_t)o->ncpus, sizeof(uint64_t))) == NULL)
+				goto fail;
+			memcpy(w->wakeups_per_cpu, o->wakeups_per_cpu,
+			    (size_t)o->ncpus * sizeof(uint64_t));
+		}
 	}
 	*out = c;
 	return 0;
 fail:
 	td_sample_free(c);
 	return -ENOMEM;
+}
+
+/* Order task sources by kind, function, site, then the group key (process or comm). */
+static enum td_group group_by;
+
+static int
+group_cmp(const void *va, const void *vb)
+{
+	const struct td_wsource *a = va, *b = vb;
+	int c;
+
+	if (a->kind != b->kind)
+		return (int)a->kind - (int)b->kind;
+	if ((c = strcmp_null(a->function, b->function)) != 0)
+		return c;
+	if ((c = strcmp_null(a->site, b->site)) != 0)
+		return c;
+	if (group_by == TD_GROUP_PROCESS)
+		return a->tgid < b->tgid ? -1 : a->tgid > b->tgid;
+	return strcmp(a->comm, b->comm);
+}
+
+/* Whether a source is a task's that can fold into a group row. */
+static bool
+groupable(const struct td_wsource *w, enum td_group g)
+{
+	if (w->pid <= 0)	/* interrupts, the idle task, the tick */
+		return false;
+	return g != TD_GROUP_PROCESS || ((w->known & TD_WS_TGID) && w->tgid > 0);
+}
+
+/*
+ * Key p's sources by process or command name (td_sample_group in sampler.h):
+ * sort the task sources by the group key, give each run of more than one task
+ * the group's identity (process: pid = tgid and the main thread's comm; comm:
+ * no pid), and let td_sample_finish merge the rows that became equal.
+ */
+int
+td_sample_group(struct td_sample *p, enum td_group g)
+{
+	if (g == TD_GROUP_THREAD || p->n == 0)
+		return 0;
+	group_by = g;
+	qsort(p->src, p->n, sizeof(p->src[0]), group_cmp);
+	for (size_t i = 0, j; i < p->n; i = j) {
+		const struct td_wsource *lead = &p->src[i];
+		bool several = false;
+
+		j = i + 1;
+		if (!groupable(lead, g))
+			continue;
+		for (; j < p->n && groupable(&p->src[j], g) &&
+		    group_cmp(lead, &p->src[j]) == 0; j++) {
+			several = several || p->src[j].pid != lead->pid;
+			if (p->src[j].pid == p->src[j].tgid)
+				lead = &p->src[j];
+		}
+		for (size_t k = i; k < j; k++) {
+			struct td_wsource *w = &p->src[k];
+
+			if (w->ntasks == 0)
+				w->ntasks = 1;
+			if (!several)
+				continue;
+			if (g == TD_GROUP_PROCESS) {
+				w->pid = w->tgid;
+				if (w != lead)
+					memcpy(w->comm, lead->comm, sizeof(w->comm));
+			} else {
+				w->pid = -1;
+				w->tgid = -1;
+				w->known &= ~(unsigned)TD_WS_TGID;
+			}
+		}
+	}
+	td_sample_finish(p);
+	return 0;
+}
+
+/* Keep only the sources armed by process pid or thread tid. */
+void
+td_sample_filter_task(struct td_sample *p, int pid, int tid)
+{
+	size_t out = 0;
+
+	if (pid < 0 && tid < 0)
+		return;
+	for (size_t i = 0; i < p->n; i++) {
+		struct td_wsource *w = &p->src[i];
+		bool keep = (tid < 0 || w->pid == tid) &&
+		    (pid < 0 || ((w->known & TD_WS_TGID) ? w->tgid == pid : w->pid == pid));
+
+		if (!keep) {
+			free(w->function);
+			free(w->site);
+			free(w->per_cpu);
+			free(w->wakeups_per_cpu);
+			continue;
+		}
+		if (out != i)
+			p->src[out] = *w;
+		out++;
+	}
+	p->n = out;
+	td_sample_finish(p);
+}
+
+/* Name of a grouping. */
+const char *
+td_group_name(enum td_group g)
+{
+	switch (g) {
+	case TD_GROUP_THREAD:
+		return "thread";
+	case TD_GROUP_PROCESS:
+		return "process";
+	case TD_GROUP_COMM:
+		return "comm";
+	}
+	return "?";
+}
+
+/* Parse a grouping name. */
+int
+td_group_parse(const char *name, enum td_group *out)
+{
+	for (int g = TD_GROUP_THREAD; g <= TD_GROUP_COMM; g++)
+		if (strcmp(name, td_group_name((enum td_group)g)) == 0) {
+			*out = (enum td_group)g;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+/* Name of a way of counting wakeups. */
+const char *
+td_wake_method_name(enum td_wake_method m)
+{
+	switch (m) {
+	case TD_WAKE_UNKNOWN:
+		return "unknown";
+	case TD_WAKE_IDLE_EVENT:
+		return "cpu_idle";
+	case TD_WAKE_IDLE_TASK:
+		return "idle_task";
+	case TD_WAKE_CPUIDLE_USAGE:
+		return "cpuidle_usage";
+	}
+	return "?";
 }

@@ -16,6 +16,7 @@ td_sampler_opts_init(struct td_sampler_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->pid = -1;
+	o->tid = -1;
 }
 
 /* True when cpu passes the CPU filter. */
@@ -201,6 +202,7 @@ td_sampler_collect(struct td_sampler *s, struct td_sample **out, struct td_error
 		td_sample_free(p);
 		return r;
 	}
+	td_sample_filter_task(p, s->opts.pid, s->opts.tid);
 	*out = p;
 	return 0;
 }

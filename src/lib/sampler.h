@@ -37,6 +37,7 @@ enum td_kind {
 	TD_KIND_IRQ,			/* device interrupt (irq_handler_entry / numbered IRQ row) */
 	TD_KIND_VECTOR,			/* architecture vector: LOC, RES, CAL, TLB, ... */
 	TD_KIND_SOFTIRQ,
+	TD_KIND_UNKNOWN,		/* an idle exit with no traced cause (wakeups only) */
 };
 
 /* Who armed the timer (tracefs and timer_stats), for naming idle and kernel threads. */
@@ -46,6 +47,23 @@ enum td_task {
 	TD_TASK_KTHREAD,		/* a kernel thread */
 	TD_TASK_IDLE,			/* pid 0, the idle task (swapper/N) */
 	TD_TASK_IRQ,			/* armed in interrupt context (no task): comm "[hardirq]" or "[softirq]" */
+	TD_TASK_TICK,			/* the kernel's own tick timer: comm "[tick]" */
+};
+
+/* How sources are keyed for display (td_sample_group). */
+enum td_group {
+	TD_GROUP_THREAD = 0,		/* each arming thread apart (the sampler's own key) */
+	TD_GROUP_PROCESS,		/* all threads of a process (tgid) in one row */
+	TD_GROUP_COMM,			/* every task of one command name in one row */
+};
+
+/* How a CPU's wakeups (idle exits) were counted. */
+enum td_wake_method {
+	TD_WAKE_UNKNOWN = 0,		/* not counted: no way to tell */
+	TD_WAKE_IDLE_EVENT,		/* power:cpu_idle exits, each attributed to its cause */
+	TD_WAKE_IDLE_TASK,		/* the kernel traces no cpu_idle here: interrupts taken
+					   by the idle task, and switches out of it */
+	TD_WAKE_CPUIDLE_USAGE,		/* cpuidle state usage deltas (entries; no causes) */
 };
 
 /* Bits of td_wsource.known: which of the optional fields the backend knows. */
@@ -58,6 +76,8 @@ enum td_task {
 #define TD_WS_PINNED		0x040
 #define TD_WS_CPU		0x080	/* per_cpu[] filled */
 #define TD_WS_RATE		0x100	/* rate known (the period is known) */
+#define TD_WS_WAKEUPS		0x200	/* wakeups (and wakeups_per_cpu) counted */
+#define TD_WS_TGID		0x400	/* tgid known */
 
 /*
  * One wakeup source over one interval.  Identity (the key for deltas and for
@@ -67,20 +87,25 @@ struct td_wsource {
 	enum td_kind	 kind;
 	char		*function;	/* expire callback, IRQ action name, vector or softirq name */
 	char		*site;		/* arming function (timer_stats start column); NULL if unknown */
-	int		 pid;		/* arming task; -1 unknown */
+	int		 pid;		/* arming task (thread id); -1 unknown or several */
+	int		 tgid;		/* its process (TD_WS_TGID); -1 unknown */
+	unsigned	 ntasks;	/* tasks folded into this row by td_sample_group (0: none) */
 	char		 comm[32];	/* arming task's comm ("" unknown) */
 	enum td_task	 task;
 	int		 irq;		/* kind irq: IRQ number, else -1 */
 	unsigned	 known;		/* TD_WS_* */
 	bool		 deferrable;
 	bool		 pinned;
-	uint64_t	 count;		/* wakeups: expiries for timers, interrupts otherwise */
+	uint64_t	 count;		/* events: expiries for timers, interrupts otherwise */
+	uint64_t	 wakeups;	/* idle exits it caused (TD_WS_WAKEUPS) */
 	uint64_t	 arms;		/* starts seen (TD_WS_ARMS) */
 	uint64_t	 expiries;	/* TD_WS_EXPIRIES */
 	uint64_t	 cancels;	/* TD_WS_CANCELS */
 	double		 rate;		/* count per second over the sample's period */
-	int		 ncpus;		/* length of per_cpu */
+	double		 wakeup_rate;	/* wakeups per second (TD_WS_WAKEUPS and TD_WS_RATE) */
+	int		 ncpus;		/* length of per_cpu and wakeups_per_cpu */
 	uint64_t	*per_cpu;	/* count per CPU (TD_WS_CPU); NULL otherwise */
+	uint64_t	*wakeups_per_cpu; /* wakeups per CPU (TD_WS_WAKEUPS); NULL otherwise */
 };
 
 /* One interval's worth of wakeup sources. */
@@ -88,6 +113,16 @@ struct td_sample {
 	enum td_backend		 backend;
 	uint64_t		 period_ns;	/* length of the interval; 0 unknown */
 	uint64_t		 total_events;	/* sum of counts (timer_stats: its total line) */
+	/*
+	 * Wakeups: idle exits per CPU (ncpus entries; NULL when no CPU's are
+	 * known), how each CPU's were counted, and their sum over the CPUs
+	 * counted.  wakeups_known is false when no CPU could be counted.
+	 */
+	bool			 wakeups_known;
+	uint64_t		 total_wakeups;
+	int			 ncpus;
+	uint64_t		*cpu_wakeups;
+	unsigned char		*cpu_wake_method;	/* enum td_wake_method per CPU */
 	bool			 lost_known;	/* false: the backend cannot tell (absent, not 0) */
 	uint64_t		 lost_events;	/* events the kernel dropped (ring buffer overrun) */
 	uint64_t		 processed;	/* raw events decoded (tracefs), for the benchmark */
@@ -102,7 +137,8 @@ struct td_sampler_opts {
 	const char		*sysroot;	/* NULL or "/" for the live system */
 	enum td_backend		 backend;	/* TD_BACKEND_AUTO or forced */
 	const struct td_cpuset	*cpus;		/* count only these CPUs; NULL = all */
-	int			 pid;		/* only sources armed by this pid; -1 = all */
+	int			 pid;		/* only sources armed by this process (tgid); -1 = all */
+	int			 tid;		/* only sources armed by this thread; -1 = all */
 	unsigned		 buffer_kb;	/* tracefs per-CPU buffer size; 0 = default (8192) */
 	const char		*timer_stats_file; /* read this saved copy instead of /proc (one shot) */
 };
@@ -156,6 +192,19 @@ int td_sample_dup(const struct td_sample *p, struct td_sample **out);
 struct td_wsource *td_sample_add(struct td_sample *p);
 /* Merge sources with equal identity (summing counters) and fill rate from period_ns. */
 void td_sample_finish(struct td_sample *p);
+/*
+ * Key p's sources by process or command name instead of thread (merging the
+ * rows that become equal; ntasks counts the tasks folded).  TD_GROUP_THREAD
+ * leaves p as it is.  -ENOMEM leaves p whole but ungrouped.
+ */
+int td_sample_group(struct td_sample *p, enum td_group g);
+/* Keep only the sources armed by process tgid (pid >= 0) or thread tid (tid >= 0). */
+void td_sample_filter_task(struct td_sample *p, int pid, int tid);
+/* Group names: "thread", "process", "comm"; parse -EINVAL when unknown. */
+const char *td_group_name(enum td_group g);
+int td_group_parse(const char *name, enum td_group *out);
+/* "cpu_idle", "idle_task", "cpuidle_usage", "unknown". */
+const char *td_wake_method_name(enum td_wake_method m);
 /*
  * Subtract prev's counters from cur's, source by source matched by identity
  * (both finished); a counter that went backwards (reset) counts from zero.

@@ -12,7 +12,34 @@ W(const void *row)
 	return row;
 }
 
-/* count: wakeups in the interval. */
+/* wakeups: idle exits this source caused. */
+static void
+get_wakeups(const void *row, struct td_cell *c)
+{
+	c->known = (W(row)->known & TD_WS_WAKEUPS) != 0;
+	c->u = W(row)->wakeups;
+}
+
+/* wakeup_rate: those per second. */
+static void
+get_wakeup_rate(const void *row, struct td_cell *c)
+{
+	c->known = (W(row)->known & (TD_WS_WAKEUPS | TD_WS_RATE)) ==
+	    (TD_WS_WAKEUPS | TD_WS_RATE);
+	c->d = W(row)->wakeup_rate;
+}
+
+/* tasks: how many tasks a grouped row folds. */
+static void
+get_tasks(const void *row, struct td_cell *c)
+{
+	if (W(row)->ntasks > 0) {
+		c->known = true;
+		c->u = W(row)->ntasks;
+	}
+}
+
+/* count: events (expiries, interrupts) in the interval. */
 static void
 get_count(const void *row, struct td_cell *c)
 {
@@ -20,7 +47,7 @@ get_count(const void *row, struct td_cell *c)
 	c->u = W(row)->count;
 }
 
-/* rate: wakeups per second. */
+/* rate: events per second. */
 static void
 get_rate(const void *row, struct td_cell *c)
 {
@@ -84,7 +111,7 @@ get_cpus(const void *row, struct td_cell *c)
 	c->s = c->buf;
 }
 
-/* pid: the task that armed the timer. */
+/* pid: the task that armed the timer (the process, when grouped by process). */
 static void
 get_pid(const void *row, struct td_cell *c)
 {
@@ -213,20 +240,27 @@ get_pinned(const void *row, struct td_cell *c)
 }
 
 const struct td_column td_wsource_columns[] = {
-	{ "count", "COUNT", 6, TD_ALIGN_RIGHT, TD_JT_UINT, 0, NULL, true,
-	    "wakeups in the interval", get_count },
-	{ "rate", "RATE", 8, TD_ALIGN_RIGHT, TD_JT_DOUBLE, 1, "/s", true,
-	    "wakeups per second", get_rate },
+	{ "wakeups", "WAKEUPS", 7, TD_ALIGN_RIGHT, TD_JT_UINT, 0, NULL, true,
+	    "idle exits it caused (a CPU leaving idle)", get_wakeups },
+	{ "wakeup_rate", "WAKE/S", 6, TD_ALIGN_RIGHT, TD_JT_DOUBLE, 1, NULL, true,
+	    "those per second", get_wakeup_rate },
+	{ "count", "EVENTS", 6, TD_ALIGN_RIGHT, TD_JT_UINT, 0, NULL, true,
+	    "events: its expiries or interrupts, busy or idle", get_count },
+	{ "rate", "EVENT/S", 7, TD_ALIGN_RIGHT, TD_JT_DOUBLE, 1, NULL, true,
+	    "events per second", get_rate },
 	{ "cpus", "CPU", 3, TD_ALIGN_RIGHT, TD_JT_STRING, 0, NULL, true,
-	    "CPUs the wakeups happened on", get_cpus },
+	    "CPUs the events happened on", get_cpus },
 	{ "cpu", "CPU#", 4, TD_ALIGN_RIGHT, TD_JT_INT, 0, NULL, false,
-	    "the CPU, when all wakeups were on one", get_cpu },
+	    "the CPU, when all events were on one", get_cpu },
 	{ "pid", "PID", 5, TD_ALIGN_RIGHT, TD_JT_INT, 0, NULL, true,
 	    "task that armed the timer", get_pid },
 	{ "comm", "COMM", 16, TD_ALIGN_LEFT, TD_JT_STRING, 0, NULL, true,
 	    "name of that task", get_comm },
+	{ "tasks", "TASKS", 5, TD_ALIGN_RIGHT, TD_JT_UINT, 0, NULL, false,
+	    "tasks folded into the row (--group process or comm)", get_tasks },
 	{ "kind", "KIND", 7, TD_ALIGN_LEFT, TD_JT_STRING, 0, NULL, true,
-	    "timer, hrtimer, irq, vector or softirq", get_kind },
+	    "timer, hrtimer, irq, vector, softirq, or unknown (a wakeup with no traced cause)",
+	    get_kind },
 	{ "flags", "F", 1, TD_ALIGN_LEFT, TD_JT_STRING, 0, NULL, true,
 	    "D deferrable, P pinned", get_flags },
 	{ "arms", "ARMS", 6, TD_ALIGN_RIGHT, TD_JT_UINT, 0, NULL, true,
@@ -242,7 +276,7 @@ const struct td_column td_wsource_columns[] = {
 	{ "irq", "IRQ", 3, TD_ALIGN_RIGHT, TD_JT_INT, 0, NULL, false,
 	    "IRQ number", get_irq },
 	{ "task", "TASK", 7, TD_ALIGN_LEFT, TD_JT_STRING, 0, NULL, false,
-	    "user, kthread or idle", get_task },
+	    "user, kthread, idle, irq or tick", get_task },
 	{ "deferrable", "DEFER", 5, TD_ALIGN_LEFT, TD_JT_BOOL, 0, NULL, false,
 	    "deferrable timer", get_deferrable },
 	{ "pinned", "PINNED", 6, TD_ALIGN_LEFT, TD_JT_BOOL, 0, NULL, false,

@@ -1,8 +1,9 @@
 /*
  * The tracefs backend: a private instance (instances/timerdiag-PID) with the
- * timer, IRQ and softirq tracepoints, read as binary per-CPU sub-buffers
- * (trace_pipe_raw) through libtracefs and decoded by trace_decode.c.  Each
- * expiry is attributed to the task and callback that armed the timer.
+ * timer, IRQ, softirq, idle and scheduler tracepoints, read as binary per-CPU
+ * sub-buffers (trace_pipe_raw) through libtracefs, decoded by trace_decode.c
+ * and handed to the wakeup attribution (attribution.c), which this file
+ * serves with the names of callbacks (/proc/kallsyms) and tasks (/proc).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include <tracefs/tracefs.h>
 #include <traceevent/event-parse.h>
 
+#include "attribution.h"
 #include "internal.h"
 #include "ksyms.h"
 #include "sampler_internal.h"
@@ -29,37 +31,9 @@
 #define TRACING_DIR		"/sys/kernel/tracing"
 #define TRACEFS_MAGIC_NR	0x74726163
 #define MOUNT_STAMP		"/run/timerdiag-tracefs.mount"
-#define MAP_MAX			(1u << 20)	/* timer pointers remembered at most */
 #define TASK_MAX		8192		/* task names remembered at most */
 #define FN_MAX			16384		/* callback names remembered at most */
 #define KSYMS_READ		((size_t)64 << 10)	/* read size for /proc/kallsyms */
-#define HRTIMER_MODE_PINNED	0x02
-#define PRELUDE_NS		3000	/* a cancel this close before a start is a re-arm */
-#define PID_HARDIRQ		(-2)	/* armed in hard interrupt context */
-#define PID_SOFTIRQ		(-3)	/* armed in softirq context */
-
-/* A wakeup source being counted: identity, counters, per-CPU split. */
-struct agg {
-	bool		 used;
-	enum td_kind	 kind;
-	uint64_t	 fn;		/* callback address (timers) */
-	int		 pid;		/* arming pid, -1 unknown */
-	int		 num;		/* idle armer: its CPU; irq: number; softirq: vector */
-	char		*name;		/* irq action (part of the identity) */
-	const char	*label;		/* vector or softirq name (not the identity) */
-	uint64_t	 count, arms, expiries, cancels;
-	bool		 defer_known, deferrable, pinned_known, pinned;
-	uint64_t	*per_cpu;
-};
-
-/* Who armed a timer, by its address. */
-struct armer {
-	uint64_t	 ptr;		/* 0 = empty slot */
-	uint64_t	 fn;
-	int		 pid;
-	int		 cpu;		/* CPU it was armed on (names the idle task) */
-	enum td_kind	 kind;
-};
 
 /* A task's name and class, looked up at first sight and kept across intervals. */
 struct task {
@@ -67,12 +41,14 @@ struct task {
 	bool		 saved_tried;	/* saved_cmdlines consulted for it */
 	char		 comm[32];
 	enum td_task	 task;
+	int		 tgid;		/* -1 unknown */
 };
 
 /* A callback's name, resolved once through /proc/kallsyms. */
 struct fnname {
 	uint64_t	 fn;		/* 0 = empty slot */
 	char		*name;		/* NULL: no symbol */
+	bool		 tick;		/* the tick's own hrtimer callback */
 };
 
 /* Per-CPU reader and decoding state. */
@@ -92,20 +68,17 @@ struct tr_priv {
 	char			 name[64];
 	struct tep_handle	*tep;
 	struct td_trace_decoder	*dec;
-	struct td_ksyms		*ksyms;		/* loaded at the first callback to name */
+	struct td_ksyms		*ksyms;		/* loaded at open */
+	struct td_attr		*attr;
 	struct fnname		*fns;
 	size_t			 fn_cap, fn_n;
-	int			 nsyms;		/* text symbols in the last scan, -1 none yet */
-	uint32_t		 defer_flag, pin_flag;
+	int			 nsyms;		/* text symbols loaded */
+	bool			 idle_traced;	/* cpu_idle or sched_switch enabled: wakeups counted */
 	int			 ncpus;
 	struct cpu_state	*cpu;
 	int			 epfd;
 	void			*page;
 	int			 page_size;
-	struct agg		*agg;
-	size_t			 agg_cap, agg_n;
-	struct armer		*map;
-	size_t			 map_cap, map_n;
 	struct task		*tasks;
 	size_t			 task_cap, task_n;
 	uint64_t		 processed;
@@ -121,10 +94,10 @@ struct tr_event {
 	bool		 self;
 };
 
-static const char *const softirq_names[] = {
-	"HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL", "TASKLET", "SCHED",
-	"HRTIMER", "RCU",
-};
+static void load_ksyms(struct tr_priv *t);
+static bool names_is_tick(void *ctx, uint64_t fn);
+static const char *names_function(void *ctx, uint64_t fn);
+static void names_task(void *ctx, int pid, struct td_task_info *ti);
 
 /* Mix a 64-bit key into a hash. */
 static uint64_t
@@ -178,189 +151,24 @@ rehash64(const void *tab, size_t cap, size_t ncap, size_t size)
 	return nt;
 }
 
-/* Hash of a C string. */
-static uint64_t
-strhash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; s && *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-static struct task *task_get(struct tr_priv *t, int pid);
-
-/* Hash of a source identity. */
-static uint64_t
-agg_hash(enum td_kind kind, uint64_t fn, int pid, int num, const char *name)
-{
-	return mix((uint64_t)kind * 31 + fn * 17 + (uint64_t)(uint32_t)pid * 7 +
-	    (uint64_t)(uint32_t)num + strhash(name));
-}
-
-/* Whether slot a holds the identity asked for. */
-static bool
-agg_eq(const struct agg *a, enum td_kind kind, uint64_t fn, int pid, int num,
-    const char *name)
-{
-	if (a->kind != kind || a->fn != fn || a->pid != pid || a->num != num)
-		return false;
-	if (a->name == NULL || name == NULL)
-		return a->name == name;
-	return strcmp(a->name, name) == 0;
-}
-
-/* Double the source table. */
-static int
-agg_grow(struct tr_priv *t)
-{
-	size_t ncap = t->agg_cap ? t->agg_cap * 2 : 256;
-	struct agg *na = calloc(ncap, sizeof(*na));
-
-	if (na == NULL)
-		return -ENOMEM;
-	for (size_t i = 0; i < t->agg_cap; i++) {
-		struct agg *a = &t->agg[i];
-		size_t h;
-
-		if (!a->used)
-			continue;
-		h = agg_hash(a->kind, a->fn, a->pid, a->num, a->name) & (ncap - 1);
-		while (na[h].used)
-			h = (h + 1) & (ncap - 1);
-		na[h] = *a;
-	}
-	free(t->agg);
-	t->agg = na;
-	t->agg_cap = ncap;
-	return 0;
-}
-
-/* Find or add the source with this identity; NULL on ENOMEM. */
-static struct agg *
-agg_get(struct tr_priv *t, enum td_kind kind, uint64_t fn, int pid, int num,
-    const char *name, size_t namelen)
-{
-	char nbuf[128];
-	struct agg *a;
-	size_t h;
-
-	if (name != NULL) {
-		if (namelen >= sizeof(nbuf))
-			namelen = sizeof(nbuf) - 1;
-		memcpy(nbuf, name, namelen);
-		nbuf[namelen] = '\0';
-		name = nbuf;
-	}
-	if ((t->agg_n + 1) * 2 > t->agg_cap && agg_grow(t) < 0)
-		return NULL;
-	h = agg_hash(kind, fn, pid, num, name) & (t->agg_cap - 1);
-	for (;;) {
-		a = &t->agg[h];
-		if (!a->used)
-			break;
-		if (agg_eq(a, kind, fn, pid, num, name))
-			return a;
-		h = (h + 1) & (t->agg_cap - 1);
-	}
-	memset(a, 0, sizeof(*a));
-	if ((a->per_cpu = calloc((size_t)t->ncpus, sizeof(uint64_t))) == NULL)
-		return NULL;
-	if (name != NULL && (a->name = strdup(name)) == NULL) {
-		free(a->per_cpu);
-		return NULL;
-	}
-	a->used = true;
-	a->kind = kind;
-	a->fn = fn;
-	a->pid = pid;
-	a->num = num;
-	t->agg_n++;
-	/* A new armer: learn its name now, while it (probably) still runs. */
-	if (pid > 0 && (kind == TD_KIND_TIMER || kind == TD_KIND_HRTIMER))
-		(void)task_get(t, pid);
-	return a;
-}
-
-/* Forget all sources (a new interval). */
-static void
-agg_clear(struct tr_priv *t)
-{
-	for (size_t i = 0; i < t->agg_cap; i++)
-		if (t->agg[i].used) {
-			free(t->agg[i].name);
-			free(t->agg[i].per_cpu);
-		}
-	if (t->agg != NULL)
-		memset(t->agg, 0, t->agg_cap * sizeof(*t->agg));
-	t->agg_n = 0;
-}
-
-/* Double the timer map (or empty it when it grew past MAP_MAX). */
-static int
-map_grow(struct tr_priv *t)
-{
-	size_t ncap = t->map_cap ? t->map_cap * 2 : 4096;
-	struct armer *nm;
-
-	if (ncap > MAP_MAX * 2) {
-		memset(t->map, 0, t->map_cap * sizeof(*t->map));
-		t->map_n = 0;
-		return 0;
-	}
-	if ((nm = rehash64(t->map, t->map_cap, ncap, sizeof(*nm))) == NULL)
-		return -ENOMEM;
-	free(t->map);
-	t->map = nm;
-	t->map_cap = ncap;
-	return 0;
-}
-
-/* The armer of the timer at ptr, or NULL. */
-static struct armer *
-map_find(struct tr_priv *t, uint64_t ptr)
-{
-	struct armer *m;
-
-	if (t->map_cap == 0 || ptr == 0)
-		return NULL;
-	m = slot64(t->map, t->map_cap, sizeof(*m), ptr);
-	return m->ptr != 0 ? m : NULL;
-}
-
-/* Remember who armed the timer at ptr (m: its entry if known); the entry or NULL. */
-static struct armer *
-map_put(struct tr_priv *t, struct armer *m, uint64_t ptr, uint64_t fn, int pid, int cpu,
-    enum td_kind kind)
-{
-	if (ptr == 0)
-		return NULL;
-	if (m == NULL) {
-		if ((t->map_n + 1) * 2 > t->map_cap && map_grow(t) < 0)
-			return NULL;
-		m = slot64(t->map, t->map_cap, sizeof(*m), ptr);	/* empty: not known */
-		t->map_n++;
-	}
-	m->ptr = ptr;
-	m->fn = fn;
-	m->pid = pid;
-	m->cpu = cpu;
-	m->kind = kind;
-	return m;
-}
-
-/* Read /proc/PID/comm and whether PID is a kernel thread. */
+/*
+ * Read /proc/PID/comm, and from /proc/PID/status its process and whether it
+ * is a kernel thread (status, unlike stat, does not sum the CPU times of
+ * every thread of the group).
+ */
 static void
 task_lookup(int pid, struct task *tk)
 {
-	char path[64], buf[512];
+	char path[64], line[256];
+	bool kline = false;
+	int ppid = -1;
 	FILE *f;
 
 	tk->pid = pid;
 	tk->saved_tried = false;
 	tk->comm[0] = '\0';
 	tk->task = TD_TASK_UNKNOWN;
+	tk->tgid = -1;
 	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
 	if ((f = fopen(path, "re")) == NULL)
 		return;
@@ -368,19 +176,25 @@ task_lookup(int pid, struct task *tk)
 		tk->comm[strcspn(tk->comm, "\n")] = '\0';
 	fclose(f);
 	tk->task = TD_TASK_USER;
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
 	if ((f = fopen(path, "re")) == NULL)
 		return;
-	if (fgets(buf, sizeof(buf), f) != NULL) {
-		char *p = strrchr(buf, ')');
-		unsigned long flags = 0;
-
-		/* After the comm: state ppid pgrp session tty_nr tpgid flags. */
-		if (p != NULL && sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) == 1 &&
-		    (flags & 0x00200000))	/* PF_KTHREAD */
-			tk->task = TD_TASK_KTHREAD;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "Tgid:", 5) == 0)
+			tk->tgid = atoi(line + 5);
+		else if (strncmp(line, "PPid:", 5) == 0)
+			ppid = atoi(line + 5);
+		else if (strncmp(line, "Kthread:", 8) == 0) {
+			kline = true;
+			if (atoi(line + 8) == 1)
+				tk->task = TD_TASK_KTHREAD;
+			break;
+		}
 	}
 	fclose(f);
+	/* Kernels without the Kthread line: kthreadd and its children. */
+	if (!kline && (pid == 2 || ppid == 2))
+		tk->task = TD_TASK_KTHREAD;
 }
 
 /* The name of pid, looked up on first sight (kept across intervals). */
@@ -431,156 +245,11 @@ task_trim(struct tr_priv *t)
 	t->task_n = 0;
 }
 
-/* The source a timer event counts towards; learn the armer's name on first sight. */
-static struct agg *
-timer_agg(struct tr_priv *t, enum td_kind kind, uint64_t fn, int pid, int armcpu)
-{
-	/* The idle task is one per CPU (swapper/N): keep them apart. */
-	int num = pid == 0 ? armcpu : -1;
-
-	return agg_get(t, kind, fn, pid, num, NULL, 0);
-}
-
-/* Count a cancel that was not the prelude of an expiry or a re-arm. */
-static void
-commit_cancel(struct tr_priv *t, uint64_t ptr)
-{
-	struct armer *m = map_find(t, ptr);
-	struct agg *a;
-
-	if (m == NULL)
-		return;
-	if (t->s->opts.pid >= 0 && m->pid != t->s->opts.pid)
-		return;
-	if ((a = timer_agg(t, m->kind, m->fn, m->pid, m->cpu)) != NULL)
-		a->cancels++;
-}
-
-/* Account one decoded event. */
+/* Hand a decoded event to the attribution. */
 static void
 on_event(const struct td_tev *ev, void *arg)
 {
-	struct tr_priv *t = arg;
-	const struct td_sampler *s = t->s;
-	struct cpu_state *cs;
-	bool wanted = !s->have_cpus || td_sampler_cpu_wanted(s, ev->cpu);
-	enum td_kind kind;
-	struct armer *m;
-	struct agg *a;
-	int pid;
-
-	if (ev->cpu < 0 || ev->cpu >= t->ncpus)
-		return;
-	cs = &t->cpu[ev->cpu];
-
-	/*
-	 * The kernel traces a cancel when it takes a timer off its queue to run
-	 * it or to re-arm it; only a cancel followed by neither is a real one.
-	 */
-	if (cs->pend) {
-		/*
-		 * A cancel right before the same timer's expiry is the expiry's own
-		 * dequeue (no start can come between a real cancel and an expiry).
-		 * A re-arm dequeues and enqueues under the base lock: the start
-		 * follows within a few microseconds, unlike a new arming of the
-		 * same (on-stack) timer by a loop.
-		 */
-		bool same = cs->pend_ptr == ev->ptr;
-		bool prelude = same && (ev->type == TD_TEV_TIMER_EXPIRE ||
-		    ev->type == TD_TEV_HRTIMER_EXPIRE ||
-		    ((ev->type == TD_TEV_TIMER_START || ev->type == TD_TEV_HRTIMER_START) &&
-		    ev->ts - cs->pend_ts < PRELUDE_NS));
-
-		cs->pend = false;
-		if (!prelude && wanted)
-			commit_cancel(t, cs->pend_ptr);
-	}
-	switch (ev->type) {
-	case TD_TEV_TIMER_START:
-	case TD_TEV_HRTIMER_START:
-		kind = ev->type == TD_TEV_TIMER_START ? TD_KIND_TIMER : TD_KIND_HRTIMER;
-		pid = ev->pid;
-		m = map_find(t, ev->ptr);
-		if (ev->ctx & (TD_TEV_CTX_HARDIRQ | TD_TEV_CTX_SOFTIRQ)) {
-			/*
-			 * Armed in interrupt context: re-armed by its own callback
-			 * keeps its first armer; else no task armed it (the one
-			 * running was merely interrupted).
-			 */
-			if (m != NULL && m->fn == ev->function)
-				pid = m->pid;
-			else
-				pid = (ev->ctx & TD_TEV_CTX_HARDIRQ) ? PID_HARDIRQ : PID_SOFTIRQ;
-		}
-		m = map_put(t, m, ev->ptr, ev->function, pid, m != NULL && pid == m->pid &&
-		    pid == 0 ? m->cpu : ev->cpu, kind);
-		if (!wanted || (s->opts.pid >= 0 && pid != s->opts.pid))
-			break;
-		if ((a = timer_agg(t, kind, ev->function, pid, m ? m->cpu : ev->cpu)) == NULL)
-			break;
-		a->arms++;
-		if (kind == TD_KIND_TIMER) {
-			if (t->defer_flag != 0) {
-				a->defer_known = true;
-				a->deferrable = a->deferrable || (ev->flags & t->defer_flag);
-			}
-			if (t->pin_flag != 0) {
-				a->pinned_known = true;
-				a->pinned = a->pinned || (ev->flags & t->pin_flag);
-			}
-		} else {
-			a->defer_known = true;
-			a->pinned_known = true;
-			a->pinned = a->pinned || (ev->flags & HRTIMER_MODE_PINNED);
-		}
-		break;
-	case TD_TEV_TIMER_EXPIRE:
-	case TD_TEV_HRTIMER_EXPIRE:
-		kind = ev->type == TD_TEV_TIMER_EXPIRE ? TD_KIND_TIMER : TD_KIND_HRTIMER;
-		m = map_find(t, ev->ptr);
-		pid = m != NULL && m->fn == ev->function ? m->pid : -1;
-		if (!wanted || (s->opts.pid >= 0 && pid != s->opts.pid))
-			break;
-		if ((a = timer_agg(t, kind, ev->function, pid, m ? m->cpu : ev->cpu)) == NULL)
-			break;
-		a->count++;
-		a->expiries++;
-		a->per_cpu[ev->cpu]++;
-		break;
-	case TD_TEV_TIMER_CANCEL:
-	case TD_TEV_HRTIMER_CANCEL:
-		cs->pend = true;
-		cs->pend_ptr = ev->ptr;
-		cs->pend_ts = ev->ts;
-		break;
-	case TD_TEV_VECTOR:
-	case TD_TEV_IRQ:
-	case TD_TEV_SOFTIRQ:
-		if (!wanted || s->opts.pid >= 0)
-			break;
-		if (ev->type == TD_TEV_VECTOR) {
-			/* The label is a constant of the decoder: its address is the key. */
-			a = agg_get(t, TD_KIND_VECTOR, (uint64_t)(uintptr_t)ev->name, -1, -1,
-			    NULL, 0);
-			if (a != NULL)
-				a->label = ev->name;
-		} else if (ev->type == TD_TEV_IRQ) {
-			a = agg_get(t, TD_KIND_IRQ, 0, -1, ev->num, ev->name, ev->namelen);
-		} else {
-			a = agg_get(t, TD_KIND_SOFTIRQ, 0, -1, ev->num, NULL, 0);
-			if (a != NULL)
-				a->label = ev->num >= 0 &&
-				    (size_t)ev->num < TD_ARRAY_SIZE(softirq_names) ?
-				    softirq_names[ev->num] : "?";
-		}
-		if (a == NULL)
-			break;
-		a->count++;
-		a->per_cpu[ev->cpu]++;
-		break;
-	case TD_TEV_NTYPES:
-		break;
-	}
+	td_attr_event(arg, ev);
 }
 
 /* Read overrun + dropped events of one CPU of the instance. */
@@ -742,6 +411,8 @@ tr_open(struct td_sampler *s, struct td_error *e)
 		{ "irq_vectors", "deferred_error_apic_entry", false },
 		{ "irq_vectors", "error_apic_entry", false },
 		{ "irq_vectors", "spurious_apic_entry", false },
+		{ "power", "cpu_idle", false },
+		{ "sched", "sched_switch", false },
 	};
 	struct tr_priv *t;
 	struct epoll_event ee;
@@ -777,6 +448,19 @@ tr_open(struct td_sampler *s, struct td_error *e)
 	tracefs_set_tracing_dir(tdir);
 	(void)td_sampler_remove_stale(TRACING_DIR, NULL);
 	snprintf(t->name, sizeof(t->name), "timerdiag-%d", (int)getpid());
+	/*
+	 * Ours alone: an instance of this name left by a killed run whose pid
+	 * we now have holds its events; libtracefs would hand it back as it is.
+	 */
+	if (tracefs_instance_exists(t->name)) {
+		char path[128];
+
+		snprintf(path, sizeof(path), TRACING_DIR "/instances/%s", t->name);
+		if (rmdir(path) < 0)
+			return td_error_set(e, errno, path, 0,
+			    "an instance of our name exists and cannot be removed: %s",
+			    strerror(errno));
+	}
 	if ((t->inst = tracefs_instance_create(t->name)) == NULL)
 		return td_error_set(e, errno ? errno : EIO, TRACING_DIR "/instances", 0,
 		    "cannot create instance %s", t->name);
@@ -794,8 +478,6 @@ tr_open(struct td_sampler *s, struct td_error *e)
 		return r;
 	if ((r = td_trace_decoder_new(t->tep, &t->dec, e)) < 0)
 		return r;
-	t->defer_flag = td_trace_decoder_deferrable_flag(t->dec);
-	t->pin_flag = td_trace_decoder_pinned_flag(t->dec);
 	if (!td_trace_decoder_has(t->dec, TD_TEV_TIMER_START) &&
 	    !td_trace_decoder_has(t->dec, TD_TEV_HRTIMER_START))
 		return td_error_set(e, ENOENT, TRACING_DIR "/events/timer", 0,
@@ -808,6 +490,22 @@ tr_open(struct td_sampler *s, struct td_error *e)
 	t->ncpus = (int)sysconf(_SC_NPROCESSORS_CONF);
 	if (t->ncpus < 1)
 		t->ncpus = 1;
+	t->idle_traced = td_trace_decoder_has(t->dec, TD_TEV_IDLE) ||
+	    td_trace_decoder_has(t->dec, TD_TEV_SCHED_SWITCH);
+	load_ksyms(t);
+	{
+		struct td_attr_opts ao = {
+			.ncpus = t->ncpus,
+			.cpus = s->have_cpus ? &s->cpus : NULL,
+			.defer_flag = td_trace_decoder_deferrable_flag(t->dec),
+			.pin_flag = td_trace_decoder_pinned_flag(t->dec),
+			.wakeups = t->idle_traced,
+			.names = { names_is_tick, names_function, names_task, t },
+		};
+
+		if ((r = td_attr_new(&ao, &t->attr, e)) < 0)
+			return r;
+	}
 	if ((t->cpu = calloc((size_t)t->ncpus, sizeof(*t->cpu))) == NULL)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	t->page_size = getpagesize();
@@ -869,7 +567,8 @@ drain(struct tr_priv *t, int max_pages)
 
 			if (got <= 0)
 				break;
-			n = td_trace_decode(t->dec, t->page, (size_t)got, c, on_event, t, &missed);
+			n = td_trace_decode(t->dec, t->page, (size_t)got, c, on_event, t->attr,
+			    &missed);
 			if (n > 0)
 				t->processed += (uint64_t)n;
 			if (missed > 0)
@@ -925,7 +624,7 @@ saved_comm(struct tr_priv *t, int pid, char *out, size_t len)
 	}
 }
 
-/* The cache slot of callback fn (empty if not resolved yet). */
+/* The cache slot of callback fn (empty if not resolved yet); the table has room. */
 static struct fnname *
 fn_slot(struct tr_priv *t, uint64_t fn)
 {
@@ -944,117 +643,105 @@ fn_clear(struct tr_priv *t)
 	t->fn_n = 0;
 }
 
-/* Order addresses. */
-static int
-u64_cmp(const void *a, const void *b)
+/* The cache entry of callback fn, named through kallsyms on first sight; NULL on ENOMEM. */
+static struct fnname *
+fn_get(struct tr_priv *t, uint64_t fn)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	static const char *const ticks[] = {
+		"tick_sched_timer", "tick_nohz_handler", "tick_nohz_highres_handler",
+	};
+	struct fnname *slot;
+	const char *nm;
 
-	return (x > y) - (x < y);
-}
+	if (fn == 0)
+		return NULL;
+	if ((t->fn_n + 1) * 2 > t->fn_cap) {
+		size_t ncap = t->fn_cap ? t->fn_cap * 2 : 64;
+		struct fnname *nf = rehash64(t->fns, t->fn_cap, ncap, sizeof(*nf));
 
-/*
- * Name the callbacks of this interval not named before; the compact symbol
- * table is loaded from /proc/kallsyms once, at the first callback to name.
- */
-static int
-fn_resolve(struct tr_priv *t)
-{
-	uint64_t *want;
-	char **names;
-	size_t n = 0, need = 0;
-	FILE *f;
-	int r;
-
-	for (size_t i = 0; i < t->agg_cap; i++)
-		if (t->agg[i].used && (t->agg[i].kind == TD_KIND_TIMER ||
-		    t->agg[i].kind == TD_KIND_HRTIMER) && t->agg[i].fn != 0)
-			need++;
-	if (need == 0)
-		return 0;
-	if (t->fn_n + need > FN_MAX)
-		fn_clear(t);
-	if ((t->fn_n + need) * 2 > t->fn_cap) {
-		size_t ncap = t->fn_cap ? t->fn_cap : 64;
-		struct fnname *nf;
-
-		while ((t->fn_n + need) * 2 > ncap)
-			ncap *= 2;
-		if ((nf = rehash64(t->fns, t->fn_cap, ncap, sizeof(*nf))) == NULL)
-			return -ENOMEM;
+		if (nf == NULL)
+			return NULL;
 		free(t->fns);
 		t->fns = nf;
 		t->fn_cap = ncap;
 	}
-	if ((want = calloc(need, sizeof(*want))) == NULL)
-		return -ENOMEM;
-	for (size_t i = 0; i < t->agg_cap; i++) {
-		const struct agg *a = &t->agg[i];
-
-		if (!a->used || (a->kind != TD_KIND_TIMER && a->kind != TD_KIND_HRTIMER) ||
-		    a->fn == 0 || fn_slot(t, a->fn)->fn != 0)
-			continue;
-		want[n++] = a->fn;
+	slot = fn_slot(t, fn);
+	if (slot->fn == fn)
+		return slot;
+	slot->fn = fn;
+	slot->tick = false;
+	slot->name = NULL;
+	t->fn_n++;
+	if (t->ksyms != NULL && (nm = td_ksyms_name(t->ksyms, fn)) != NULL) {
+		slot->name = strdup(nm);
+		for (size_t i = 0; i < TD_ARRAY_SIZE(ticks); i++)
+			slot->tick = slot->tick || strcmp(nm, ticks[i]) == 0;
 	}
-	if (n > 1)
-		qsort(want, n, sizeof(*want), u64_cmp);
-	if (n == 0 || (names = calloc(n, sizeof(*names))) == NULL) {
-		free(want);
-		return n == 0 ? 0 : -ENOMEM;
-	}
-	if (t->nsyms < 0) {
-		t->nsyms = 0;
-		if ((f = fopen("/proc/kallsyms", "re")) != NULL) {
-			/* 5 MB or more: 64 KiB reads, not stdio's 1 KiB (procfs's blksize) */
-			char *vb = malloc(KSYMS_READ);
-
-			if (vb != NULL)
-				setvbuf(f, vb, _IOFBF, KSYMS_READ);
-			if ((r = td_ksyms_load(f, &t->ksyms, NULL)) == 0)
-				t->nsyms = (int)td_ksyms_count(t->ksyms);
-			fclose(f);
-			free(vb);
-		}
-	}
-	for (size_t i = 0; i < n; i++) {
-		const char *nm = td_ksyms_name(t->ksyms, want[i]);
-
-		if (nm != NULL && (names[i] = strdup(nm)) == NULL) {
-			for (size_t j = 0; j < i; j++)
-				free(names[j]);
-			free(names);
-			free(want);
-			return -ENOMEM;
-		}
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct fnname *slot;
-
-		if (i > 0 && want[i] == want[i - 1]) {
-			free(names[i]);
-			continue;
-		}
-		slot = fn_slot(t, want[i]);
-		slot->fn = want[i];
-		slot->name = names[i];
-		t->fn_n++;
-	}
-	free(names);
-	free(want);
-	return 0;
+	return slot;
 }
 
-/* Resolve a callback address to a name ("<0x...>" when no symbol). */
-static char *
-fn_name(struct tr_priv *t, uint64_t fn)
+/* The attribution's question: is fn the tick's own hrtimer callback? */
+static bool
+names_is_tick(void *ctx, uint64_t fn)
 {
-	const struct fnname *slot = t->fn_cap && fn != 0 ? fn_slot(t, fn) : NULL;
-	char buf[40];
+	const struct fnname *f = fn_get(ctx, fn);
 
-	if (slot != NULL && slot->fn == fn && slot->name != NULL)
-		return strdup(slot->name);
-	snprintf(buf, sizeof(buf), "<%#llx>", (unsigned long long)fn);
-	return strdup(buf);
+	return f != NULL && f->tick;
+}
+
+/* The attribution's question: the name of callback fn, NULL when unknown. */
+static const char *
+names_function(void *ctx, uint64_t fn)
+{
+	const struct fnname *f = fn_get(ctx, fn);
+
+	return f != NULL ? f->name : NULL;
+}
+
+/* The attribution's question: the comm, class and process of task pid. */
+static void
+names_task(void *ctx, int pid, struct td_task_info *ti)
+{
+	struct tr_priv *t = ctx;
+	struct task *tk = task_get(t, pid);
+
+	if (tk == NULL)
+		return;
+	if (tk->comm[0] == '\0' && !tk->saved_tried) {
+		/* Gone already: the name tracing saved for it, once. */
+		if (ti->comm[0] != '\0')
+			strlcpy(tk->comm, ti->comm, sizeof(tk->comm));
+		else
+			saved_comm(t, pid, tk->comm, sizeof(tk->comm));
+		tk->saved_tried = true;
+	}
+	if (tk->comm[0] != '\0')
+		strlcpy(ti->comm, tk->comm, sizeof(ti->comm));
+	if (tk->task != TD_TASK_UNKNOWN)
+		ti->task = tk->task;
+	else if (ti->comm[0] != '\0')
+		ti->task = TD_TASK_USER;
+	ti->tgid = tk->tgid;
+}
+
+/* Load the kernel's text symbols (callbacks are named by address). */
+static void
+load_ksyms(struct tr_priv *t)
+{
+	FILE *f;
+
+	t->nsyms = 0;
+	if ((f = fopen("/proc/kallsyms", "re")) == NULL)
+		return;
+	/* 5 MB or more: 64 KiB reads, not stdio's 1 KiB (procfs's blksize) */
+	char *vb = malloc(KSYMS_READ);
+
+	if (vb != NULL)
+		setvbuf(f, vb, _IOFBF, KSYMS_READ);
+	if (td_ksyms_load(f, &t->ksyms, NULL) == 0)
+		t->nsyms = (int)td_ksyms_count(t->ksyms);
+	fclose(f);
+	free(vb);
 }
 
 /* Drain, turn the counted sources into the sample, and reset for the next interval. */
@@ -1063,6 +750,7 @@ tr_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 {
 	struct tr_priv *t = s->priv;
 	uint64_t lost = 0;
+	int r;
 
 	drain(t, 1 << 20);
 	for (int c = 0; c < t->ncpus; c++) {
@@ -1077,79 +765,19 @@ tr_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	t->processed = 0;
 	t->missed = 0;
 	p->note[0] = '\0';
-	if (fn_resolve(t) < 0)
-		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	if (t->nsyms == 0)
 		snprintf(p->note, sizeof(p->note),
 		    "tracefs: no kernel symbols (kptr_restrict?): callbacks shown as addresses");
-	for (size_t i = 0; i < t->agg_cap; i++) {
-		struct agg *a = &t->agg[i];
-		struct td_wsource *w;
-
-		if (!a->used)
-			continue;
-		if ((w = td_sample_add(p)) == NULL)
-			return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
-		w->kind = a->kind;
-		w->count = a->count;
-		w->per_cpu = a->per_cpu;
-		w->ncpus = t->ncpus;
-		a->per_cpu = NULL;
-		w->known = TD_WS_CPU;
-		if (a->kind == TD_KIND_TIMER || a->kind == TD_KIND_HRTIMER) {
-			w->function = fn_name(t, a->fn);
-			w->arms = a->arms;
-			w->expiries = a->expiries;
-			w->cancels = a->cancels;
-			w->known |= TD_WS_ARMS | TD_WS_EXPIRIES | TD_WS_CANCELS;
-			if (a->defer_known) {
-				w->known |= TD_WS_DEFERRABLE;
-				w->deferrable = a->deferrable;
-			}
-			if (a->pinned_known) {
-				w->known |= TD_WS_PINNED;
-				w->pinned = a->pinned;
-			}
-			if (a->pid == 0) {
-				w->pid = 0;
-				w->task = TD_TASK_IDLE;
-				snprintf(w->comm, sizeof(w->comm), "swapper/%d", a->num);
-				w->known |= TD_WS_PID;
-			} else if (a->pid == PID_HARDIRQ || a->pid == PID_SOFTIRQ) {
-				w->pid = -1;
-				w->task = TD_TASK_IRQ;
-				strlcpy(w->comm, a->pid == PID_HARDIRQ ? "[hardirq]" : "[softirq]",
-				    sizeof(w->comm));
-				w->known |= TD_WS_PID;
-			} else if (a->pid > 0) {
-				struct task *tk = task_get(t, a->pid);
-
-				w->pid = a->pid;
-				w->known |= TD_WS_PID;
-				if (tk != NULL && tk->comm[0] == '\0' && !tk->saved_tried) {
-					/* Gone already: the name tracing saved for it, once. */
-					saved_comm(t, a->pid, tk->comm, sizeof(tk->comm));
-					tk->saved_tried = true;
-				}
-				if (tk != NULL && tk->comm[0] != '\0') {
-					strlcpy(w->comm, tk->comm, sizeof(w->comm));
-					w->task = tk->task;
-				}
-			}
-		} else {
-			w->function = strdup(a->name ? a->name : a->label ? a->label : "?");
-			if (a->kind == TD_KIND_IRQ)
-				w->irq = a->num;
-		}
-		if (w->function == NULL)
-			return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
-	}
-	agg_clear(t);
+	else if (!t->idle_traced)
+		snprintf(p->note, sizeof(p->note),
+		    "tracefs: no power:cpu_idle or sched_switch in this kernel: wakeups unknown");
+	if (t->fn_n > FN_MAX)
+		fn_clear(t);
+	r = td_attr_collect(t->attr, p, e);
 	task_trim(t);
 	free(t->cmdlines);
 	t->cmdlines = NULL;
-	td_sample_finish(p);
-	return 0;
+	return r;
 }
 
 /* Turn tracing off in our instance. */
@@ -1195,13 +823,11 @@ tr_close(struct td_sampler *s)
 	td_trace_decoder_free(t->dec);
 	if (t->tep != NULL)
 		tep_free(t->tep);
+	td_attr_free(t->attr);
 	if (t->fns != NULL)
 		fn_clear(t);
 	free(t->fns);
 	td_ksyms_free(t->ksyms);
-	agg_clear(t);
-	free(t->agg);
-	free(t->map);
 	free(t->tasks);
 	free(t->page);
 	free(t);

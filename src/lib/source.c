@@ -3,7 +3,10 @@
  * Under a sysroot every path is resolved inside the tree: openat2(2) with
  * RESOLVE_BENEATH where the kernel has it, a walk of our own that checks each
  * component otherwise.  A symbolic link that leaves the tree (an absolute one,
- * or ".." above the root) or that loops is refused, never followed.
+ * or ".." above the root) or that loops is refused, never followed.  A tree
+ * holds regular files: a FIFO, device, socket or directory there is refused
+ * when opened (without waiting on it), not read; the one exception is
+ * td_fopen_root(), which takes any kind of file.
  */
 #include "config.h"
 
@@ -272,13 +275,55 @@ open_beneath(int root, const char *rel, int flags, char *link, size_t linklen)
 	return walk_beneath(root, rel, flags, link, linklen);
 }
 
+/* What kind of file a mode is, for the refusal of anything but a regular one. */
+static const char *
+kind_name(mode_t m)
+{
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISCHR(m))
+		return "a character device";
+	if (S_ISBLK(m))
+		return "a block device";
+	if (S_ISSOCK(m))
+		return "a socket";
+	return "not a plain file";
+}
+
 /*
- * Open abs under the root prefix with flags (O_RDONLY, O_DIRECTORY); path gets
- * the joined path.  Under a sysroot the path never leaves the tree.
+ * Keep fd (opened with O_NONBLOCK) when it is a regular file, and make its
+ * reads blocking again; otherwise close it: -EINVAL, "not a regular file (a FIFO)".
  */
-int
-td_open_root(const char *sysroot, const char *abs, int flags, char *path, size_t pathlen,
-    struct td_error *e)
+static int
+regular_only(int fd, const char *path, struct td_error *e)
+{
+	struct stat st;
+	int err;
+
+	if (fstat(fd, &st) < 0) {
+		err = errno;
+		close(fd);
+		return td_error_set(e, err, path, 0, "%s", strerror(err));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return td_error_set(e, EINVAL, path, 0, "not a regular file (%s)",
+		    kind_name(st.st_mode));
+	}
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
+/*
+ * Open abs under the root prefix with flags; path gets the joined path.  Under
+ * a sysroot the path never leaves the tree, and when regular is set the file
+ * is opened without waiting (a FIFO with no writer) and must be a regular one.
+ */
+static int
+open_root(const char *sysroot, const char *abs, int flags, bool regular, char *path,
+    size_t pathlen, struct td_error *e)
 {
 	char link[4096], where[4096];
 	const char *rel, *why;
@@ -295,10 +340,12 @@ td_open_root(const char *sysroot, const char *abs, int flags, char *path, size_t
 		return td_error_set(e, errno, path, 0, "%s", strerror(errno));
 	for (rel = abs; *rel == '/'; rel++)
 		;
+	if (regular)
+		flags |= O_NONBLOCK | O_NOCTTY;
 	fd = open_beneath(root, *rel ? rel : ".", flags, link, sizeof(link));
 	close(root);
 	if (fd >= 0)
-		return fd;
+		return regular ? regular_only(fd, path, e) : fd;
 	if (fd != -EXDEV && fd != -ELOOP)
 		return td_error_set(e, -fd, path, 0, "%s", strerror(-fd));
 	if (link[0] == '\0' || td_path(sysroot, link, where, sizeof(where)) < 0)
@@ -311,6 +358,18 @@ td_open_root(const char *sysroot, const char *abs, int flags, char *path, size_t
 		td_error_set(&refusal, -fd, where, 0, "%s", why);
 	}
 	return fd;
+}
+
+/*
+ * Open abs under the root prefix with flags (O_RDONLY, O_DIRECTORY); path gets
+ * the joined path.  Under a sysroot the path never leaves the tree, and a file
+ * (not O_DIRECTORY) must be a regular one, opened without waiting.
+ */
+int
+td_open_root(const char *sysroot, const char *abs, int flags, char *path, size_t pathlen,
+    struct td_error *e)
+{
+	return open_root(sysroot, abs, flags, (flags & O_DIRECTORY) == 0, path, pathlen, e);
 }
 
 /* Read the whole of fd, up to cap bytes; a regular file's size is checked first. */
@@ -435,13 +494,18 @@ td_root_readable(const char *sysroot, const char *abs, struct td_error *e)
 	char path[4096];
 	int fd;
 
-	if ((fd = td_open_root(sysroot, abs, O_RDONLY, path, sizeof(path), e)) < 0)
+	/* Any kind of file, opened without waiting: the read checks it is a regular one. */
+	if ((fd = open_root(sysroot, abs, O_RDONLY | O_NONBLOCK | O_NOCTTY, false, path,
+	    sizeof(path), e)) < 0)
 		return fd;
 	close(fd);
 	return 0;
 }
 
-/* fopen() a file under the root prefix, for reading. */
+/*
+ * fopen() a file under the root prefix, for reading: any kind of file (cpuinfo
+ * is read a piece at a time, and a FIFO stands in for a slow one in the tests).
+ */
 FILE *
 td_fopen_root(const char *sysroot, const char *abs, struct td_error *e)
 {
@@ -449,7 +513,7 @@ td_fopen_root(const char *sysroot, const char *abs, struct td_error *e)
 	FILE *f;
 	int fd;
 
-	if ((fd = td_open_root(sysroot, abs, O_RDONLY, path, sizeof(path), e)) < 0)
+	if ((fd = open_root(sysroot, abs, O_RDONLY, false, path, sizeof(path), e)) < 0)
 		return NULL;
 	if ((f = fdopen(fd, "r")) == NULL) {
 		td_error_set(e, errno, path, 0, "%s", strerror(errno));

@@ -18,9 +18,10 @@ struct fld {
 /* What to do with one event id. */
 struct evdesc {
 	enum td_tev_type	 type;
-	struct fld		 ptr, function, flags, num, name;
+	struct fld		 ptr, function, flags, num, arg, name;
 	const char		*label;		/* vectors: the /proc/interrupts label */
 	bool			 name_dyn;	/* name is a __data_loc string */
+	bool			 name_arr;	/* name is a char array (comm) */
 };
 
 struct td_trace_decoder {
@@ -59,6 +60,10 @@ static const struct {
 	{ "irq_vectors", "deferred_error_apic_entry", TD_TEV_VECTOR, "DFR" },
 	{ "irq_vectors", "error_apic_entry", TD_TEV_VECTOR, "ERR" },
 	{ "irq_vectors", "spurious_apic_entry", TD_TEV_VECTOR, "SPU" },
+	{ "power", "cpu_idle", TD_TEV_IDLE, NULL },
+	{ "sched", "sched_switch", TD_TEV_SCHED_SWITCH, NULL },
+	{ "sched", "sched_wakeup", TD_TEV_SCHED_WAKEUP, NULL },
+	{ "timer", "tick_stop", TD_TEV_TICK_STOP, NULL },
 };
 
 /* Names of the events behind each type, for enabling them. */
@@ -74,6 +79,21 @@ field_of(struct tep_event *ev, const char *name)
 	} else if (f != NULL && (f->flags & TEP_FIELD_IS_DYNAMIC) && f->size == 4) {
 		r.off = f->offset;
 		r.size = 4;
+	}
+	return r;
+}
+
+/* Where a char array field (a comm) sits; size 0 when absent. */
+static struct fld
+array_of(struct tep_event *ev, const char *name)
+{
+	struct tep_format_field *f = tep_find_field(ev, name);
+	struct fld r = { 0, 0 };
+
+	if (f != NULL && (f->flags & TEP_FIELD_IS_ARRAY) && f->offset >= 0 && f->size > 0 &&
+	    f->size <= 64) {
+		r.off = f->offset;
+		r.size = f->size;
 	}
 	return r;
 }
@@ -183,6 +203,26 @@ td_trace_decoder_new(struct tep_handle *tep, struct td_trace_decoder **out,
 		case TD_TEV_VECTOR:
 			x->num = field_of(ev, "vector");
 			break;
+		case TD_TEV_IDLE:
+			x->num = field_of(ev, "state");
+			break;
+		case TD_TEV_SCHED_SWITCH:
+			x->num = field_of(ev, "next_pid");
+			x->arg = field_of(ev, "prev_pid");
+			x->name = array_of(ev, "next_comm");
+			x->name_arr = true;
+			break;
+		case TD_TEV_SCHED_WAKEUP:
+			x->num = field_of(ev, "pid");
+			x->arg = field_of(ev, "target_cpu");
+			x->name = array_of(ev, "comm");
+			x->name_arr = true;
+			break;
+		case TD_TEV_TICK_STOP:
+			x->num = field_of(ev, "success");
+			x->flags = field_of(ev, "dependency");
+			break;
+		case TD_TEV_IPI:	/* its reason is a kernel pointer: text traces only */
 		case TD_TEV_NTYPES:
 			break;
 		}
@@ -319,8 +359,11 @@ decode_record(struct td_trace_decoder *d, const unsigned char *data, unsigned si
 	ev.function = rd(data, size, x->function, &ok);
 	ev.flags = (uint32_t)rd(data, size, x->flags, &ok);
 	ev.num = (int)(int32_t)rd(data, size, x->num, &ok);
+	ev.arg = (int)(int32_t)rd(data, size, x->arg, &ok);
 	ev.name = NULL;
 	ev.namelen = 0;
+	ev.comm = NULL;
+	ev.commlen = 0;
 	if (x->label != NULL) {
 		ev.name = x->label;
 		ev.namelen = strlen(x->label);
@@ -333,6 +376,13 @@ decode_record(struct td_trace_decoder *d, const unsigned char *data, unsigned si
 		} else {
 			ev.name = (const char *)data + off;
 			ev.namelen = strnlen(ev.name, l);
+		}
+	} else if (x->name_arr && x->name.size > 0) {
+		if ((unsigned)x->name.off + (unsigned)x->name.size > size) {
+			ok = false;
+		} else {
+			ev.name = (const char *)data + x->name.off;
+			ev.namelen = strnlen(ev.name, (size_t)x->name.size);
 		}
 	}
 	if (ok)

@@ -24,6 +24,11 @@ enum td_tev_type {
 	TD_TEV_VECTOR,		/* irq_vectors:*_entry (x86) */
 	TD_TEV_IRQ,		/* irq:irq_handler_entry */
 	TD_TEV_SOFTIRQ,		/* irq:softirq_entry */
+	TD_TEV_IDLE,		/* power:cpu_idle: num = state, -1 for the exit */
+	TD_TEV_IPI,		/* ipi:ipi_entry (arm64): name = reason (text traces only) */
+	TD_TEV_SCHED_SWITCH,	/* num = next_pid, arg = prev_pid, name = next_comm */
+	TD_TEV_SCHED_WAKEUP,	/* num = pid woken, arg = target_cpu, name = its comm */
+	TD_TEV_TICK_STOP,	/* timer:tick_stop: num = success, flags = dependency */
 	TD_TEV_NTYPES,
 };
 
@@ -31,7 +36,13 @@ enum td_tev_type {
 #define TD_TEV_CTX_HARDIRQ	0x08
 #define TD_TEV_CTX_SOFTIRQ	0x10
 
-/* One decoded event; name points into the decoder or the sub-buffer (not NUL-terminated). */
+/* The idle state cpu_idle reports when a CPU leaves idle ((u32)-1). */
+#define TD_TEV_IDLE_EXIT	(-1)
+
+/*
+ * One decoded event; name and comm point into the decoder, the sub-buffer or
+ * the text line (not NUL-terminated).
+ */
 struct td_tev {
 	enum td_tev_type	 type;
 	uint64_t		 ts;
@@ -41,9 +52,12 @@ struct td_tev {
 	uint64_t		 ptr;		/* timer / hrtimer address */
 	uint64_t		 function;	/* callback address */
 	uint32_t		 flags;		/* timer flags or hrtimer mode */
-	int			 num;		/* IRQ number, softirq vector, x86 vector */
-	const char		*name;		/* IRQ action or vector label ("LOC") */
+	int			 num;		/* IRQ number, softirq vector, x86 vector, ... (above) */
+	int			 arg;		/* second number (above), 0 otherwise */
+	const char		*name;		/* IRQ action or vector label ("LOC"), comm */
 	size_t			 namelen;
+	const char		*comm;		/* the running task's comm: text traces only, else NULL */
+	size_t			 commlen;
 };
 
 struct td_trace_decoder;

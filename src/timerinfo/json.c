@@ -30,7 +30,7 @@ cpu_obj(struct td_json *j, const struct td_machine *m, const struct td_cpu_state
     const struct ti_opts *o)
 {
 	td_json_obj_begin(j, NULL);
-	td_json_int(j, "cpu", s->cpu);
+	int_or_null(j, "cpu", s->cpu);
 	if (s->mode == TD_TICK_UNKNOWN)
 		td_json_null(j, "tick_mode");
 	else
@@ -69,11 +69,12 @@ cpu_obj(struct td_json *j, const struct td_machine *m, const struct td_cpu_state
 				td_json_int(j, "clock_index", base->clock);
 				td_json_str(j, "function", tm->function);
 				td_json_uint(j, "state", tm->state);
+				td_json_bool(j, "never", td_tl_timer_never(tm));
 				if (tm->has_expiry) {
 					td_json_int(j, "expires_soft_ns", tm->soft_ns);
 					td_json_int(j, "expires_hard_ns", tm->hard_ns);
 					td_json_int(j, "expires_in_ns", tm->rel_soft_ns);
-					td_json_int(j, "slack_ns", tm->hard_ns - tm->soft_ns);
+					td_json_int(j, "slack_ns", td_tl_timer_slack_ns(tm));
 				} else {
 					td_json_null(j, "expires_soft_ns");
 					td_json_null(j, "expires_hard_ns");
@@ -107,6 +108,8 @@ unknown_map(struct td_json *j, const struct td_machine *m, const struct ti_extra
 		td_json_str(j, "timer_list", why);
 		td_json_str(j, "resolution_ns", why);
 	}
+	if (m->tl != NULL && m->ntimers_cpus == 0)
+		td_json_str(j, "active_timers", "no CPU block in this timer_list");
 	if (m->hz < 0)
 		td_json_str(j, "hz", m->absent != NULL ? "no jiffies or tick length in this "
 		    "file" : "no kernel config and no readable timer_list");
@@ -254,6 +257,8 @@ ti_print_json(FILE *f, const struct td_machine *m, const struct ti_extra *x,
 	td_json_obj_begin(&j, "kernel");
 	td_json_str(&j, "release", m->si.has_release ? m->si.release : NULL);
 	td_json_str(&j, "machine", m->si.machine[0] ? m->si.machine : NULL);
+	td_json_str(&j, "arch", m->arch);
+	td_json_str(&j, "arch_source", m->arch_source);
 	td_json_str(&j, "cmdline", m->si.has_cmdline ? m->si.cmdline : NULL);
 	td_json_str(&j, "config", m->kc.found ? m->kc.path : NULL);
 	tri(&j, "config_no_hz", m->kc.no_hz);
@@ -284,7 +289,11 @@ ti_print_json(FILE *f, const struct td_machine *m, const struct ti_extra *x,
 		td_json_uint(&j, "cpus", m->tl->ncpus);
 		td_json_bool(&j, "truncated", m->tl->truncated);
 		td_json_uint(&j, "unknown_lines", m->tl->nunknown_total);
-		td_json_uint(&j, "active_timers", m->ntimers);
+		td_json_int(&j, "elided_lines", m->tl->nelided);
+		if (m->ntimers_cpus > 0)
+			td_json_uint(&j, "active_timers", m->ntimers);
+		else
+			td_json_null(&j, "active_timers");
 	}
 	td_json_obj_end(&j);
 

@@ -229,6 +229,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: %s: truncated after line %ld; reporting what is there\n",
 		    cli_prog, m->tl_path, m->tl->nlines);
 	}
+	if (m->tl != NULL && m->tl->nelided > 0)
+		fprintf(stderr, "%s: %s: %ld line%s elided with \"...\"; counts are lower bounds\n",
+		    cli_prog, m->tl_path, m->tl->nelided, m->tl->nelided > 1 ? "s" : "");
 	if (m->kc_err.code != 0) {
 		char buf[768];
 

@@ -41,7 +41,7 @@ per_cpu(FILE *f, const struct td_machine *m, const char *name, const char *type,
 	for (size_t i = 0; i < m->ncpus; i++) {
 		int64_t v = get(&m->cpus[i]);
 
-		if (v >= 0)
+		if (v >= 0 && m->cpus[i].cpu >= 0)	/* a fragment's CPU has no number */
 			fprintf(f, "%s{cpu=\"%d\"} %" PRId64 "\n", name, m->cpus[i].cpu, v);
 	}
 }

@@ -44,7 +44,7 @@ verdict(FILE *f, const struct td_machine *m, const struct ti_opts *o)
 			fprintf(f, " at %d Hz", m->hz);
 		fprintf(f, ": not tickless, low resolution");
 	} else {
-		fprintf(f, "Tick mode unknown (no tick device or hrtimer fields in %s)",
+		fprintf(f, "Tick mode unknown (no event_handler or hrtimer fields in %s)",
 		    m->tl_path);
 	}
 	if (m->ncpus > 0)
@@ -152,7 +152,7 @@ static void
 line_nohz(FILE *f, const struct td_machine *m)
 {
 	int64_t calls = 0, sleeps = 0;
-	int on = 0, stopped = 0, known = 0;
+	int on = 0, stopped = 0, known = 0, unknown_nohz = 0;
 	char u[700];
 
 	fprintf(f, "  %-14s", "NOHZ");
@@ -164,6 +164,7 @@ line_nohz(FILE *f, const struct td_machine *m)
 		const struct td_cpu_state *s = &m->cpus[i];
 
 		on += s->nohz == 1;
+		unknown_nohz += s->nohz < 0;
 		if (s->tick_stopped >= 0)
 			known++;
 		stopped += s->tick_stopped == 1;
@@ -174,6 +175,8 @@ line_nohz(FILE *f, const struct td_machine *m)
 			calls = -1;
 	}
 	fprintf(f, "active on %d of %zu CPUs", on, m->ncpus);
+	if (unknown_nohz > 0)
+		fprintf(f, " (unknown on %d)", unknown_nohz);
 	if (known > 0)
 		fprintf(f, "; tick stopped now on %d", stopped);
 	if (calls > 0)
@@ -186,6 +189,32 @@ line_nohz(FILE *f, const struct td_machine *m)
 		fprintf(f, "  %-14s%s\n", "nohz_full", td_cpuset_format(&m->si.nohz_full, list,
 		    sizeof(list)));
 	}
+}
+
+/* Active hrtimers: unknown without CPU blocks, a lower bound where lines are elided. */
+static void
+line_timers(FILE *f, const struct td_machine *m)
+{
+	struct td_cpuset without;
+	char list[256];
+
+	fprintf(f, "  %-14s", "Timers");
+	if (m->ntimers_cpus == 0) {
+		fprintf(f, "unknown (no CPU block in this timer_list)\n");
+		return;
+	}
+	fprintf(f, "%s%zu active hrtimers", m->tl->nelided > 0 ? "at least " : "", m->ntimers);
+	if (m->ntimers_cpus < m->ncpus) {
+		memset(&without, 0, sizeof(without));
+		for (size_t i = 0; i < m->ncpus; i++)
+			if (m->cpus[i].tl == NULL)
+				td_cpuset_set(&without, m->cpus[i].cpu);
+		fprintf(f, "; unknown on CPU %s (no CPU block in this timer_list)",
+		    td_cpuset_format(&without, list, sizeof(list)));
+	}
+	if (m->tl->nelided > 0)
+		fprintf(f, " (the file elides lines with \"...\")");
+	fprintf(f, "\n");
 }
 
 /* The folded (or per-CPU) table. */
@@ -207,7 +236,10 @@ cpu_table(FILE *f, const struct td_machine *m, const struct ti_opts *o)
 		const struct td_cpu_state *s = g[i].first;
 		char stopped[32];
 
-		td_cpuset_format(&g[i].set, list, sizeof(list));
+		if (s->cpu < 0)
+			strlcpy(list, "?", sizeof(list));	/* a fragment's cut-off "cpu: N" */
+		else
+			td_cpuset_format(&g[i].set, list, sizeof(list));
 		if (s->res_min_ns < 0)
 			strlcpy(res, "?", sizeof(res));
 		else if (s->res_min_ns == s->res_max_ns)
@@ -267,14 +299,21 @@ timer_table(FILE *f, const struct td_machine *m, const struct ti_opts *o)
 				const struct td_tl_timer *tm = &base->timers[t];
 				const struct td_tl_timer_extra *x = td_tl_timer_extra(m->tl, tm);
 
-				if (tm->has_expiry) {
+				if (td_tl_timer_never(tm)) {
+					strlcpy(in, "never", sizeof(in));	/* KTIME_MAX */
+					ti_fmt_ns(td_tl_timer_slack_ns(tm), slack, sizeof(slack));
+				} else if (tm->has_expiry) {
 					ti_fmt_ns(tm->rel_soft_ns, in, sizeof(in));
-					ti_fmt_ns(tm->hard_ns - tm->soft_ns, slack, sizeof(slack));
+					ti_fmt_ns(td_tl_timer_slack_ns(tm), slack, sizeof(slack));
 				} else {
 					strlcpy(in, "?", sizeof(in));
 					strlcpy(slack, "?", sizeof(slack));
 				}
-				fprintf(f, "%-4d %-15s %-32s %-14s %-12s", c->cpu,
+				if (c->cpu >= 0)
+					fprintf(f, "%-4d ", c->cpu);
+				else
+					fprintf(f, "%-4s ", "?");
+				fprintf(f, "%-15s %-32s %-14s %-12s",
 				    ti_base_name(m->tl, base), tm->function ? tm->function : "?",
 				    in, tm->has_range ? slack : "-");
 				if (x->comm != NULL)
@@ -311,7 +350,7 @@ ti_print_text(FILE *f, const struct td_machine *m, const struct ti_opts *o)
 	line_clocksource(f, m);
 	line_clockevents(f, m);
 	if (m->tl != NULL)
-		fprintf(f, "  %-14s%zu active hrtimers\n", "Timers", m->ntimers);
+		line_timers(f, m);
 	if (m->tsc.known) {
 		fprintf(f, "  %-14s%s", "TSC", m->tsc.tsc ? "present" : "absent");
 		if (m->tsc.tsc)
@@ -323,12 +362,16 @@ ti_print_text(FILE *f, const struct td_machine *m, const struct ti_opts *o)
 	}
 	fprintf(f, "  %-14s%s%s%s", "Kernel", m->si.has_release ? m->si.release :
 	    m->absent != NULL ? "unknown (" TD_NOT_IN_FILE ")" : "unknown",
-	    m->si.machine[0] ? " " : "", m->si.machine);
+	    m->si.machine[0] || m->arch ? " " : "",
+	    m->si.machine[0] ? m->si.machine : m->arch ? m->arch : "");
 	if (m->tl != NULL && m->tl->has_version)
 		fprintf(f, ", timer_list %s%s", m->tl->version,
 		    m->tl->version_future ? " (newer than this timerinfo knows)" : "");
 	if (m->tl != NULL && m->tl->truncated)
 		fprintf(f, " (truncated)");
+	if (m->tl != NULL && m->tl->nelided > 0)
+		fprintf(f, " (%ld line%s elided with \"...\")", m->tl->nelided,
+		    m->tl->nelided > 1 ? "s" : "");
 	fprintf(f, "\n");
 	cpu_table(f, m, o);
 	if (o->timers)

@@ -20,6 +20,7 @@ enum {
 	OPT_FORMAT = CLI_OPT_FIRST_FREE,
 	OPT_CPU,
 	OPT_PID,
+	OPT_TID,
 	OPT_TOP,
 	OPT_SOURCE,
 	OPT_TIMER_STATS,
@@ -35,8 +36,10 @@ static const struct option longopts[] = {
 	{ "format",		required_argument,	NULL, OPT_FORMAT },
 	{ "output",		required_argument,	NULL, 'o' },
 	{ "sort",		required_argument,	NULL, 's' },
+	{ "group",		required_argument,	NULL, 'g' },
 	{ "cpu",		required_argument,	NULL, OPT_CPU },
 	{ "pid",		required_argument,	NULL, OPT_PID },
+	{ "tid",		required_argument,	NULL, OPT_TID },
 	{ "top",		required_argument,	NULL, OPT_TOP },
 	{ "source",		required_argument,	NULL, OPT_SOURCE },
 	{ "timer-stats",	required_argument,	NULL, OPT_TIMER_STATS },
@@ -55,9 +58,10 @@ static void
 usage(void)
 {
 	printf("Usage: %s [options]\n\n"
-	    "Count what wakes the machine over an interval: timers and hrtimers with the\n"
-	    "task and callback that armed them, interrupts, vectors and softirqs.  The\n"
-	    "sorted successor of `cat /proc/timer_stats`, on every kernel.\n\n"
+	    "Count what wakes the machine over an interval: each CPU's idle exits\n"
+	    "(wakeups) attributed to the interrupt, timer and task that caused them, and\n"
+	    "apart from them the events (timer expiries, interrupts, softirqs) of each\n"
+	    "source.  The sorted successor of `cat /proc/timer_stats`, on every kernel.\n\n"
 	    "Options:\n"
 	    "  -d, --duration SECONDS  length of each sample (default 5; units ms, s)\n"
 	    "  -n, --count COUNT       number of samples (default 1, 0 = until Ctrl-C)\n"
@@ -66,10 +70,12 @@ usage(void)
 	    "                          /proc/timer_stats text, for old scripts)\n"
 	    "  -o, --output LIST       columns to show (comma separated; +LIST adds)\n"
 	    "      --list-columns      list the columns and exit\n"
-	    "  -s, --sort COLUMN       sort by this column (default count)\n"
+	    "  -s, --sort COLUMN       sort by this column (default wakeups, else count)\n"
+	    "  -g, --group KEY         one row per thread, process or comm (default comm)\n"
 	    "      --top N             show only the first N sources\n"
 	    "      --cpu LIST          count only wakeups on these CPUs (e.g. 0,2-3)\n"
-	    "      --pid PID           only timers armed by this task\n"
+	    "      --pid PID           only timers armed by this process (all its threads)\n"
+	    "      --tid TID           only timers armed by this thread\n"
 	    "      --source SOURCE     auto (default), timer_stats, tracefs or interrupts\n"
 	    "      --timer-stats FILE  read a saved copy of /proc/timer_stats\n"
 	    "      --sysroot DIR       read a captured tree (DIR/proc/...)\n"
@@ -150,9 +156,9 @@ wait_interval(struct td_sampler *s, int sigfd, int64_t ns, bool *failed)
 
 /* Print the classic timer_stats text, sorted like the table. */
 static void
-print_timer_stats(const struct ts_opts *o, struct td_table *t, const struct td_sample *p)
+print_timer_stats(const struct ts_opts *o, struct td_table *t, const struct td_sample *p,
+    const struct td_sampler *s)
 {
-	struct td_sample view = *p;
 	struct td_error e;
 	const void **rows;
 	size_t n;
@@ -162,14 +168,8 @@ print_timer_stats(const struct ts_opts *o, struct td_table *t, const struct td_s
 		cli_warn_td(&e);
 		return;
 	}
-	/* A view of the sorted sources; p keeps owning them. */
-	if ((view.src = calloc(n ? n : 1, sizeof(*view.src))) != NULL) {
-		for (size_t i = 0; i < n; i++)
-			view.src[i] = *(const struct td_wsource *)rows[i];
-		view.n = n;
-		td_timer_stats_write(stdout, &view);
-		free(view.src);
-	}
+	td_timer_stats_write(stdout, p, td_sampler_timer_stats_file(s),
+	    (const struct td_wsource *const *)rows, n);
 	free(rows);
 }
 
@@ -178,7 +178,7 @@ int
 main(int argc, char **argv)
 {
 	struct td_sampler_opts so;
-	struct ts_opts o = { .format = TS_TEXT, .sort = "count" };
+	struct ts_opts o = { .format = TS_TEXT, .sort = "count", .group = TD_GROUP_COMM };
 	struct td_cpuset cpus;
 	struct td_table *table;
 	struct td_sampler *s;
@@ -192,7 +192,7 @@ main(int argc, char **argv)
 
 	cli_init(argc, argv);
 	td_sampler_opts_init(&so);
-	while ((c = getopt_long(argc, argv, "d:n:Jo:s:HhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:n:Jo:s:g:HhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			if (cli_parse_duration(optarg, 1000000000LL, &dur) < 0 || dur <= 0 ||
@@ -233,6 +233,14 @@ main(int argc, char **argv)
 			break;
 		case OPT_PID:
 			so.pid = (int)cli_parse_num("--pid", optarg, 0, 1 << 30);
+			break;
+		case OPT_TID:
+			so.tid = (int)cli_parse_num("--tid", optarg, 0, 1 << 30);
+			break;
+		case 'g':
+			if (td_group_parse(optarg, &o.group) < 0)
+				cli_usage_error("--group: unknown key '%s' (thread, process, comm)",
+				    optarg);
 			break;
 		case OPT_TOP:
 			o.top = cli_parse_num("--top", optarg, 1, 1000000000);
@@ -279,13 +287,24 @@ main(int argc, char **argv)
 		cli_usage_error("--output: %s", e.msg);
 	if (td_table_find(table, o.sort) == NULL)
 		cli_usage_error("--sort: unknown column '%s' (see --list-columns)", o.sort);
+	cli_check_task("--pid", so.pid, so.sysroot, so.timer_stats_file != NULL);
+	cli_check_task("--tid", so.tid, so.sysroot, so.timer_stats_file != NULL);
+	if (so.cpus != NULL)
+		cli_check_cpus("--cpu", so.cpus, so.sysroot);
 
-	/* Signals arrive through a signalfd, so cleanup runs on the normal path. */
+	/*
+	 * Signals arrive through a signalfd, so cleanup runs on the normal path.
+	 * A saved file or a captured tree is read once and leaves nothing to
+	 * clean up: there they keep their default action, so a pipe or FIFO that
+	 * never ends cannot make timerstat unkillable.
+	 */
+	one_shot = so.timer_stats_file != NULL || !td_root_is_live(so.sysroot);
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGHUP);
-	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	if (!one_shot)
+		sigprocmask(SIG_BLOCK, &sigs, NULL);
 	/* A shell starts background jobs with SIGINT ignored: take it back. */
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
@@ -297,8 +316,11 @@ main(int argc, char **argv)
 	}
 	if (td_sampler_open(&s, &so, &e) < 0)
 		cli_fail_td(&e, CLI_EXIT_FAIL);
+	if (o.format == TS_TIMER_STATS && ts_timer_stats_unwritable(s, &e)) {
+		td_sampler_close(s);
+		cli_fail_td(&e, CLI_EXIT_FAIL);
+	}
 	/* A saved file or a captured tree is read once, without waiting. */
-	one_shot = so.timer_stats_file != NULL || !td_root_is_live(so.sysroot);
 	if (one_shot)
 		count = 1;
 	if (td_sampler_start(s, &e) < 0) {
@@ -330,10 +352,12 @@ main(int argc, char **argv)
 			break;
 		}
 		p->interrupted = sig == SIGINT;
+		if (o.format != TS_TIMER_STATS)	/* the classic file is per task */
+			(void)td_sample_group(p, o.group);
 		if (o.format == TS_JSON)
 			ts_print_json(&j, table, &o, p, td_sampler_note(s));
 		else if (o.format == TS_TIMER_STATS)
-			print_timer_stats(&o, table, p);
+			print_timer_stats(&o, table, p, s);
 		else
 			ts_print_text(stdout, table, &o, p, td_sampler_note(s), (int)i,
 			    (int)count);

@@ -13,12 +13,32 @@ numeric(const struct td_column *c)
 	return c->jtype != TD_JT_STRING;
 }
 
+/* Whether the sources carry their wakeups (not only the CPUs' totals). */
+static bool
+source_wakeups(const struct td_sample *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->src[i].known & TD_WS_WAKEUPS)
+			return true;
+	return false;
+}
+
+/* The column to sort by: -s, else wakeups where sources have them, else events. */
+const char *
+ts_sort_column(const struct ts_opts *o, const struct td_sample *p)
+{
+	if (o->sort_set)
+		return o->sort;
+	return source_wakeups(p) ? "wakeups" : "count";
+}
+
 /* Sort the sources by the chosen column and keep the top N. */
 const void **
 ts_rows(struct td_table *t, const struct ts_opts *o, const struct td_sample *p, size_t *n,
     struct td_error *e)
 {
-	const struct td_column *col = td_table_find(t, o->sort);
+	const char *sort = ts_sort_column(o, p);
+	const struct td_column *col = td_table_find(t, sort);
 	const void **rows;
 
 	*n = 0;
@@ -28,7 +48,7 @@ ts_rows(struct td_table *t, const struct ts_opts *o, const struct td_sample *p, 
 	}
 	for (size_t i = 0; i < p->n; i++)
 		rows[i] = &p->src[i];
-	if (col != NULL && td_table_sort(t, o->sort, numeric(col), rows, p->n, e) < 0) {
+	if (col != NULL && td_table_sort(t, sort, numeric(col), rows, p->n, e) < 0) {
 		free(rows);
 		return NULL;
 	}
@@ -45,35 +65,97 @@ fmt_rate(char *buf, size_t len, double r)
 	snprintf(buf, len, r >= 100 ? "%.0f/s" : "%.1f/s", r);
 }
 
-/* The verdict line: the busiest source and who armed it. */
+/* Name who armed a timer source, after its function. */
+static void
+print_armer(FILE *f, const struct td_wsource *top)
+{
+	if (top->task == TD_TASK_TICK)
+		fprintf(f, " (the kernel's tick)");
+	else if ((top->known & TD_WS_PID) && top->pid >= 0)
+		fprintf(f, ", armed by %s (%s %d)", top->comm[0] ? top->comm : "?",
+		    top->ntasks > 1 ? "process" : "pid", top->pid);
+	else if ((top->known & TD_WS_PID) && top->comm[0] != '\0')
+		fprintf(f, ", armed by %s%s", top->comm, top->ntasks > 1 ? " (several tasks)" : "");
+	else if (top->kind == TD_KIND_TIMER || top->kind == TD_KIND_HRTIMER)
+		fprintf(f, ", armed before the sample began (armer unknown)");
+}
+
+/*
+ * The verdict line: the source that woke the CPUs most (idle exits), or, where
+ * wakeups could not be counted, the busiest source of events, said as such.
+ */
 static void
 print_verdict(FILE *f, const struct td_sample *p)
 {
 	const struct td_wsource *top = NULL;
-	char rate[32];
+	bool wk = source_wakeups(p);
 
-	for (size_t i = 0; i < p->n; i++)
-		if (top == NULL || p->src[i].count > top->count)
-			top = &p->src[i];
-	if (top == NULL || top->count == 0) {
-		fprintf(f, "No wakeups counted%s.\n", p->interrupted ? " (interrupted)" : "");
+	for (size_t i = 0; i < p->n; i++) {
+		const struct td_wsource *w = &p->src[i];
+
+		if (top == NULL || (wk ? w->wakeups > top->wakeups : w->count > top->count))
+			top = w;
+	}
+	if (top == NULL || (wk ? top->wakeups : top->count) == 0) {
+		fprintf(f, "No %s counted%s.\n", wk ? "wakeups" : "events",
+		    p->interrupted ? " (interrupted)" : "");
 		return;
 	}
-	fprintf(f, "Top wakeup source: %s %s", td_kind_name(top->kind), top->function);
-	if ((top->known & TD_WS_PID) && top->pid >= 0)
-		fprintf(f, ", armed by %s (pid %d)", top->comm[0] ? top->comm : "?", top->pid);
-	else if (top->kind == TD_KIND_TIMER || top->kind == TD_KIND_HRTIMER)
-		fprintf(f, ", armed before the sample began (armer unknown)");
+	fprintf(f, "%s: %s %s", wk ? "Top wakeup source" : p->wakeups_known ?
+	    "Busiest event source (wakeups per CPU only, their causes need tracing)" :
+	    "Busiest event source (wakeups unknown)",
+	    td_kind_name(top->kind), top->function);
+	print_armer(f, top);
 	if (top->known & TD_WS_RATE) {
-		fmt_rate(rate, sizeof(rate), top->rate);
-		fprintf(f, ": %s", rate);
+		double r = wk ? top->wakeup_rate : top->rate;
+
+		fprintf(f, r >= 100 ? ": %.0f %s/s" : ": %.1f %s/s", r, wk ? "wakeups" : "events");
 	} else {
-		fprintf(f, ": %" PRIu64 " wakeups", top->count);
+		fprintf(f, ": %" PRIu64 " %s", wk ? top->wakeups : top->count,
+		    wk ? "wakeups" : "events");
 	}
-	if (p->total_events)
-		fprintf(f, " (%.0f %% of all)", 100.0 * (double)top->count /
+	if (wk && p->total_wakeups)
+		fprintf(f, " (%.0f %% of all wakeups)", 100.0 * (double)top->wakeups /
+		    (double)p->total_wakeups);
+	else if (!wk && p->total_events)
+		fprintf(f, " (%.0f %% of all events)", 100.0 * (double)top->count /
 		    (double)p->total_events);
 	fprintf(f, "\n");
+}
+
+/* The wakeups line: in all and per CPU (up to 16 CPUs), and how they were counted. */
+static void
+print_wakeups(FILE *f, const struct td_sample *p)
+{
+	char rate[32];
+	int shown = 0, ntask = 0;
+
+	if (!p->wakeups_known) {
+		fprintf(f, "Wakeups unknown (idle exits not traced by this backend)\n");
+		return;
+	}
+	fprintf(f, "Wakeups %" PRIu64, p->total_wakeups);
+	if (p->period_ns) {
+		fmt_rate(rate, sizeof(rate), (double)p->total_wakeups * 1e9 / (double)p->period_ns);
+		fprintf(f, " (%s)", rate);
+	}
+	for (int c = 0; c < p->ncpus; c++) {
+		if (p->cpu_wake_method[c] == TD_WAKE_UNKNOWN)
+			continue;
+		if (p->cpu_wake_method[c] == TD_WAKE_IDLE_TASK)
+			ntask++;
+		if (p->ncpus <= 16)
+			fprintf(f, "%s CPU %d %" PRIu64, shown++ ? "," : ":", c, p->cpu_wakeups[c]);
+	}
+	fprintf(f, "\n");
+	if (ntask > 0) {
+		fprintf(f, "Note: no cpu_idle events on CPU");
+		for (int c = 0, k = 0; c < p->ncpus; c++)
+			if (p->cpu_wake_method[c] == TD_WAKE_IDLE_TASK)
+				fprintf(f, "%s %d", k++ ? "," : "", c);
+		fprintf(f, " (this kernel does not trace their idle): wakeups there are the "
+		    "interrupts the idle task took\n");
+	}
 }
 
 /* Print one sample as text: verdict, header facts, table. */
@@ -94,10 +176,11 @@ ts_print_text(FILE *f, struct td_table *t, const struct ts_opts *o, const struct
 		if (count != 1)
 			fprintf(f, "%sSample %d\n", index > 1 ? "\n" : "", index);
 		print_verdict(f, p);
+		print_wakeups(f, p);
 		if (p->period_ns) {
 			fmt_rate(rate, sizeof(rate), (double)p->total_events * 1e9 /
 			    (double)p->period_ns);
-			fprintf(f, "Period %.3f s%s, %" PRIu64 " events (%s), ",
+			fprintf(f, "Period %.3f s%s, %" PRIu64 " events (%s, not wakeups), ",
 			    (double)p->period_ns / 1e9, p->interrupted ? " (interrupted)" : "",
 			    p->total_events, rate);
 		} else {
@@ -123,6 +206,36 @@ ts_print_text(FILE *f, struct td_table *t, const struct ts_opts *o, const struct
 	return r;
 }
 
+/*
+ * The sample's wakeups in JSON: "wakeups" (total, null when unknown),
+ * "wakeups_per_s", and "cpus": one object per CPU counted with its wakeups
+ * and how they were counted.
+ */
+void
+ts_json_wakeups(struct td_json *j, const struct td_sample *p)
+{
+	if (!p->wakeups_known) {
+		td_json_null(j, "wakeups");
+		td_json_str(j, "wakeups_unknown", "idle exits are not traced by this backend");
+		return;
+	}
+	td_json_uint(j, "wakeups", p->total_wakeups);
+	if (p->period_ns)
+		td_json_double(j, "wakeups_per_s", (double)p->total_wakeups * 1e9 /
+		    (double)p->period_ns, 3);
+	td_json_arr_begin(j, "cpu_wakeups");
+	for (int c = 0; c < p->ncpus; c++) {
+		if (p->cpu_wake_method[c] == TD_WAKE_UNKNOWN)
+			continue;
+		td_json_obj_begin(j, NULL);
+		td_json_int(j, "cpu", c);
+		td_json_uint(j, "wakeups", p->cpu_wakeups[c]);
+		td_json_str(j, "method", td_wake_method_name(p->cpu_wake_method[c]));
+		td_json_obj_end(j);
+	}
+	td_json_arr_end(j);
+}
+
 /* Print one sample as a JSON object inside the "samples" array. */
 void
 ts_print_json(struct td_json *j, struct td_table *t, const struct ts_opts *o,
@@ -143,6 +256,7 @@ ts_print_json(struct td_json *j, struct td_table *t, const struct ts_opts *o,
 	if (p->period_ns)
 		td_json_uint(j, "period_ns", p->period_ns);
 	td_json_uint(j, "total_events", p->total_events);
+	ts_json_wakeups(j, p);
 	if (p->period_ns)
 		td_json_double(j, "events_per_sec", (double)p->total_events * 1e9 /
 		    (double)p->period_ns, 3);
@@ -179,10 +293,35 @@ ts_print_json(struct td_json *j, struct td_table *t, const struct ts_opts *o,
 					}
 				td_json_obj_end(j);
 			}
+			if (all && (w->known & TD_WS_WAKEUPS) && w->wakeups_per_cpu != NULL) {
+				char key[16];
+
+				td_json_obj_begin(j, "wakeups_per_cpu");
+				for (int k = 0; k < w->ncpus; k++)
+					if (w->wakeups_per_cpu[k]) {
+						snprintf(key, sizeof(key), "%d", k);
+						td_json_uint(j, key, w->wakeups_per_cpu[k]);
+					}
+				td_json_obj_end(j);
+			}
 			td_json_obj_end(j);
 		}
 		free(rows);
 	}
 	td_json_arr_end(j);
 	td_json_obj_end(j);
+}
+
+/* True (e filled) when the backend sees no timers, so --format=timer_stats cannot be written. */
+bool
+ts_timer_stats_unwritable(const struct td_sampler *s, struct td_error *e)
+{
+	const char *why = td_sampler_note(s);
+
+	if (td_sampler_backend(s) != TD_BACKEND_INTERRUPTS)
+		return false;
+	/* An empty list would read as "no timer fired" to the scripts this format is for. */
+	td_error_set(e, ENOTSUP, NULL, 0, "--format=timer_stats needs timer events, which "
+	    "the interrupts backend cannot see%s%s%s", why[0] ? " (" : "", why, why[0] ? ")" : "");
+	return true;
 }

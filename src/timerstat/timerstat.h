@@ -24,6 +24,7 @@ struct ts_opts {
 	const char	*sort;		/* -s */
 	bool		 sort_set;
 	long long	 top;		/* --top, 0 = all */
+	enum td_group	 group;		/* --group */
 	bool		 noheadings;
 	bool		 color;
 };
@@ -33,8 +34,14 @@ int ts_print_text(FILE *f, struct td_table *t, const struct ts_opts *o,
     const struct td_sample *p, const char *backend_note, int index, int count);
 void ts_print_json(struct td_json *j, struct td_table *t, const struct ts_opts *o,
     const struct td_sample *p, const char *backend_note);
+/* The column the sources are sorted by. */
+const char *ts_sort_column(const struct ts_opts *o, const struct td_sample *p);
+/* The sample's wakeup totals as JSON members. */
+void ts_json_wakeups(struct td_json *j, const struct td_sample *p);
 /* Sort and cut the sources to --top; returns an array of row pointers (free it). */
 const void **ts_rows(struct td_table *t, const struct ts_opts *o, const struct td_sample *p,
     size_t *n, struct td_error *e);
+/* True (e says why) when the sampler's backend sees no timers for --format=timer_stats. */
+bool ts_timer_stats_unwritable(const struct td_sampler *s, struct td_error *e);
 
 #endif

@@ -192,6 +192,24 @@ test_sysroot_confined(const char *top, bool walk)
 	is_int(read_in(root, "/proc/real/x", line, sizeof(line), &e), -ENOTDIR,
 	    "%s: a file used as a directory is ENOTDIR", how);
 
+	/* Only regular files are read in the tree, opened without waiting (alarm: no hang). */
+	alarm(10);
+	is_int(read_in(root, "/proc/fifo", line, sizeof(line), &e), -EINVAL,
+	    "%s: a FIFO with no writer refused at once", how);
+	snprintf(want, sizeof(want), "%s/proc/fifo", root);
+	is_str(e.path, want, "%s: the error names the FIFO", how);
+	is_str(e.msg, "not a regular file (a FIFO)", "%s: and says what it is", how);
+	is_int(read_in(root, "/proc/fifolink", line, sizeof(line), &e), -EINVAL,
+	    "%s: a FIFO reached through a link in the tree refused too", how);
+	is_int(read_in(root, "/dir", line, sizeof(line), &e), -EINVAL,
+	    "%s: a directory read as a file refused", how);
+	is_str(e.msg, "not a regular file (a directory)", "%s: saying so", how);
+	is_int(td_root_readable(root, "/proc/fifo", &e), 0,
+	    "%s: a FIFO is there (readable), found without waiting", how);
+	is_int(td_root_readable(root, "/proc/abs", &e), -EXDEV,
+	    "%s: a link out is not readable", how);
+	alarm(0);
+
 	if ((dp = td_opendir_root(root, "/dirlink", p, sizeof(p), &e)) != NULL) {
 		while ((d = readdir(dp)) != NULL)
 			n += d->d_name[0] != '.';
@@ -237,6 +255,10 @@ make_tree(const char *top)
 	put(d, "a", "a\n");
 	put(d, "b", "b\n");
 	link_to(root, "dirlink", "dir");
+	snprintf(d, sizeof(d), "%s/proc/fifo", root);
+	if (mkfifo(d, 0644) != 0)
+		fprintf(stderr, "# mkfifo %s: %s\n", d, strerror(errno));
+	link_to(root, "proc/fifolink", "fifo");
 }
 
 static void

@@ -11,6 +11,7 @@
 
 #include <traceevent/event-parse.h>
 
+#include "interrupts.h"
 #include "ksyms.h"
 #include "sampler.h"
 #include "source.h"
@@ -231,6 +232,15 @@ test_backends(void)
 	p = sample_tree(fixture("timer_stats/sysroot"), TD_BACKEND_INTERRUPTS, NULL, NULL, 0,
 	    &err);
 	ok(p == NULL && err < 0, "interrupts without proc/interrupts fails");
+	p = sample_tree(fixture("sysroots/ppc64-two-loc"), TD_BACKEND_INTERRUPTS, NULL,
+	    NULL, 0, &err);
+	if (ok(p != NULL, "powerpc: two LOC rows sampled")) {
+		is_int(count_of(p, TD_KIND_VECTOR, "LOC"), 250,
+		    "powerpc: LOC is the timer event device's row only, not summed with others");
+		is_int(count_of(p, TD_KIND_VECTOR, TD_IRQ_LOC_OTHERS), 120,
+		    "powerpc: the \"for others\" row apart");
+		td_sample_free(p);
+	}
 
 	if (corpus_dir() == NULL) {
 		ok(1, "# SKIP no corpus");
