@@ -121,8 +121,8 @@ tl_reason(const struct td_machine *m)
 {
 	static char buf[600];
 
-	snprintf(buf, sizeof(buf), "%s: %s%s", m->tl_err.path, m->tl_err.msg,
-	    m->tl_needs_root ? " (needs root)" : "");
+	snprintf(buf, sizeof(buf), "%s%s%s%s", m->tl_err.path, m->tl_err.path[0] ? ": " : "",
+	    m->tl_err.msg, m->tl_needs_root ? " (needs root)" : "");
 	return buf;
 }
 
@@ -131,6 +131,8 @@ config_where(const struct td_machine *m)
 {
 	if (m->kc.found)
 		return m->kc.path;
+	if (m->absent != NULL)
+		return m->absent;
 	return m->kc_err.code != 0 ? "kernel config damaged" : "no kernel config found";
 }
 
@@ -356,6 +358,11 @@ check_nohz_full(struct ctx *x)
 	char list[256];
 	int n = m->si.has_nohz_full ? td_cpuset_count(&m->si.nohz_full) : 0;
 
+	if (m->absent != NULL) {	/* the CPU masks are not in a timer_list */
+		c = add(x, "nohz_full", TD_SEV_SKIPPED, "nohz_full CPUs not checked");
+		evidence(c, "%s", m->absent);
+		return;
+	}
 	if (n == 0) {
 		add(x, "nohz_full", TD_SEV_OK, "No nohz_full CPUs to check");
 		return;
@@ -465,7 +472,8 @@ td_checks_run(const struct td_check_input *in, struct td_checks **out, struct td
 		    "Tick mode, high resolution and NOHZ not checked");
 
 		evidence(c, "%s", tl_reason(in->m));
-		advice(c, "run as root to check them");
+		if (in->m->absent == NULL)
+			advice(c, "run as root to check them");
 	} else {
 		check_periodic(&x);
 		check_highres(&x);

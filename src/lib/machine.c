@@ -15,13 +15,12 @@ read_timer_list(struct td_machine *m, const char *explicit_path, struct td_error
 	struct td_buf b;
 	int r;
 
-	if (explicit_path != NULL)
+	if (explicit_path != NULL) {
 		strlcpy(m->tl_path, explicit_path, sizeof(m->tl_path));
-	else if (td_path(m->sysroot, "/proc/timer_list", m->tl_path, sizeof(m->tl_path)) < 0)
-		return td_error_set(e, ENAMETOOLONG, "/proc/timer_list", 0, "path too long");
-	/* A file the user names may be a pipe; /proc or a captured tree holds regular files. */
-	r = (explicit_path != NULL ? td_read_file : td_read_regular)(m->tl_path,
-	    TD_READ_CAP_DEFAULT, &b, &m->tl_err);
+		r = td_read_file(m->tl_path, TD_READ_CAP_DEFAULT, &b, &m->tl_err);
+	} else
+		r = td_read_root_at(m->sysroot, "/proc/timer_list", TD_READ_CAP_DEFAULT, &b,
+		    m->tl_path, sizeof(m->tl_path), &m->tl_err);
 	if (r < 0) {
 		m->tl_needs_root = (r == -EACCES || r == -EPERM) && geteuid() != 0;
 		if (explicit_path != NULL) {
@@ -273,10 +272,40 @@ find_arch(struct td_machine *m)
 	}
 }
 
-/* Gather everything about the machine. */
-int
-td_machine_read(const char *sysroot, const char *timer_list, struct td_machine **out,
-    struct td_error *e)
+/*
+ * The facts beside timer_list: from the system (live or a sysroot), or none at
+ * all for a file read alone (each unknown, "not in this file").
+ */
+static int
+read_system(struct td_machine *m, bool file_alone, struct td_error *e)
+{
+	int r;
+
+	td_error_clear(&m->kc_err);
+	if (file_alone) {
+		m->absent = TD_NOT_IN_FILE;
+		strlcpy(m->cs.why_missing, TD_NOT_IN_FILE, sizeof(m->cs.why_missing));
+		m->kc.hz = m->kc.no_hz = m->kc.no_hz_full = m->kc.high_res_timers = -1;
+		return 0;
+	}
+	if ((r = td_sysinfo_read(m->sysroot, &m->si, e)) < 0 ||
+	    (r = td_clocksources_read(m->sysroot, &m->cs, e)) < 0)
+		return r;
+	td_kconfig_read(m->sysroot, m->si.has_release ? m->si.release : NULL, &m->kc,
+	    &m->kc_err);
+	td_tsc_flags_read(m->sysroot, &m->tsc, NULL);
+	find_arch(m);
+	if (m->live) {
+		m->has_clocks = true;
+		td_clocks_getres(m->clocks);
+	}
+	return 0;
+}
+
+/* Gather the machine: from the system, or from a timer_list file alone. */
+static int
+machine_read(const char *sysroot, const char *timer_list, bool file_alone,
+    struct td_machine **out, struct td_error *e)
 {
 	struct td_machine *m;
 	int r;
@@ -285,22 +314,17 @@ td_machine_read(const char *sysroot, const char *timer_list, struct td_machine *
 	m = calloc(1, sizeof(*m));
 	if (m == NULL)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
-	m->live = td_root_is_live(sysroot);
-	m->sysroot = m->live ? NULL : sysroot;
-	if ((r = td_sysinfo_read(m->sysroot, &m->si, e)) < 0 ||
-	    (r = td_clocksources_read(m->sysroot, &m->cs, e)) < 0 ||
-	    (r = read_timer_list(m, timer_list, e)) < 0) {
+	m->live = !file_alone && td_root_is_live(sysroot);
+	m->sysroot = file_alone || m->live ? NULL : sysroot;
+	if ((r = read_system(m, file_alone, e)) < 0) {
 		td_machine_free(m);
 		return r;
 	}
-	td_error_clear(&m->kc_err);
-	td_kconfig_read(m->sysroot, m->si.has_release ? m->si.release : NULL, &m->kc,
-	    &m->kc_err);
-	td_tsc_flags_read(m->sysroot, &m->tsc, NULL);
-	find_arch(m);
-	if (m->live) {
-		m->has_clocks = true;
-		td_clocks_getres(m->clocks);
+	if (file_alone && timer_list == NULL)
+		td_error_set(&m->tl_err, ENOENT, NULL, 0, "%s", TD_NOT_IN_FILE);
+	else if ((r = read_timer_list(m, timer_list, e)) < 0) {
+		td_machine_free(m);
+		return r;
 	}
 	if ((r = build_cpus(m, e)) < 0) {
 		td_machine_free(m);
@@ -310,6 +334,21 @@ td_machine_read(const char *sysroot, const char *timer_list, struct td_machine *
 	find_hz(m);
 	*out = m;
 	return 0;
+}
+
+/* Gather everything about the machine. */
+int
+td_machine_read(const char *sysroot, const char *timer_list, struct td_machine **out,
+    struct td_error *e)
+{
+	return machine_read(sysroot, timer_list, false, out, e);
+}
+
+/* Gather what a timer_list file alone says. */
+int
+td_machine_read_file(const char *timer_list, struct td_machine **out, struct td_error *e)
+{
+	return machine_read(NULL, timer_list, true, out, e);
 }
 
 /* Free a machine; NULL-safe. */

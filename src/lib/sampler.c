@@ -53,9 +53,22 @@ try_backend(struct td_sampler *s, const struct td_sampler_ops *ops, struct td_er
 	return r;
 }
 
+/* Under a sysroot, a symbolic link refused by any read so far fails the sampler. */
+static int
+sysroot_refused(const struct td_sampler *s, struct td_error *e)
+{
+	struct td_error why;
+
+	if (s->live || !td_sysroot_refused(&why))
+		return 0;
+	if (e != NULL)
+		*e = why;
+	return -why.code;
+}
+
 /* Open a sampler on the forced or the first usable backend. */
-int
-td_sampler_open(struct td_sampler **out, const struct td_sampler_opts *o, struct td_error *e)
+static int
+sampler_open(struct td_sampler **out, const struct td_sampler_opts *o, struct td_error *e)
 {
 	static const struct td_sampler_ops *const order[] = {
 		&td_sampler_trace_ops, &td_sampler_timer_stats_ops, &td_sampler_tracefs_ops,
@@ -113,6 +126,21 @@ td_sampler_open(struct td_sampler **out, const struct td_sampler_opts *o, struct
 	if (e != NULL)
 		*e = why[TD_ARRAY_SIZE(order) - 1];
 	free(s);
+	return r;
+}
+
+/* Open a sampler; under a sysroot, fail where a read refused a link. */
+int
+td_sampler_open(struct td_sampler **out, const struct td_sampler_opts *o, struct td_error *e)
+{
+	int r;
+
+	if ((r = sampler_open(out, o, e)) < 0)
+		return r;
+	if ((r = sysroot_refused(*out, e)) < 0) {
+		td_sampler_close(*out);
+		*out = NULL;
+	}
 	return r;
 }
 
@@ -175,7 +203,7 @@ td_sampler_collect(struct td_sampler *s, struct td_sample **out, struct td_error
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	p->period_ns = elapsed_ns(&s->t0, &now);
 	s->t0 = now;
-	if ((r = s->ops->collect(s, p, e)) < 0) {
+	if ((r = s->ops->collect(s, p, e)) < 0 || (r = sysroot_refused(s, e)) < 0) {
 		td_sample_free(p);
 		return r;
 	}

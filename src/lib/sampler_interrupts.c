@@ -96,13 +96,11 @@ static int
 irq_open(struct td_sampler *s, struct td_error *e)
 {
 	struct irq_priv *t;
-	char path[4096];
 
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	s->priv = t;
-	if (!s->live && td_path(s->sysroot, "/after/proc/interrupts", path, sizeof(path)) == 0 &&
-	    access(path, R_OK) == 0)
+	if (!s->live && td_root_readable(s->sysroot, "/after/proc/interrupts", NULL) == 0)
 		t->after = true;
 	return load_both(s, "", &t->irq, &t->soft, e);
 }

@@ -29,9 +29,12 @@ read_sample(struct td_sampler *s, struct td_sample **out, uint64_t *period,
 	struct td_buf b;
 	int r;
 
-	/* A file the user names may be a pipe; /proc or a captured tree holds regular files. */
-	if ((r = (s->opts.timer_stats_file != NULL ? td_read_file : td_read_regular)(t->path,
-	    64 << 20, &b, e)) < 0)
+	if (s->opts.timer_stats_file != NULL)
+		r = td_read_file(t->path, 64 << 20, &b, e);
+	else	/* under a sysroot, inside the tree */
+		r = td_read_root_at(s->sysroot, "/proc/timer_stats", 64 << 20, &b, t->path,
+		    sizeof(t->path), e);
+	if (r < 0)
 		return r;
 	r = td_timer_stats_parse(b.data, b.len, t->path, &ts, e);
 	td_buf_free(&b);
@@ -92,12 +95,16 @@ ts_open(struct td_sampler *s, struct td_error *e)
 			return td_error_set(e, -r, NULL, 0, "sysroot path too long");
 		t->saved = !s->live;
 	}
-	if (access(t->path, R_OK) != 0) {
-		if (errno == ENOENT && !t->saved)
-			return td_error_set(e, ENOENT, t->path, 0,
-			    "no /proc/timer_stats (removed in Linux 4.11)");
-		return td_error_set(e, errno, t->path, 0, "%s", strerror(errno));
-	}
+	if (s->opts.timer_stats_file != NULL)
+		r = access(t->path, R_OK) != 0 ?
+		    td_error_set(e, errno, t->path, 0, "%s", strerror(errno)) : 0;
+	else	/* e names the file, a link out of the tree, or a FIFO there */
+		r = td_root_readable(s->sysroot, "/proc/timer_stats", e);
+	if (r == -ENOENT && !t->saved)
+		return td_error_set(e, ENOENT, t->path, 0,
+		    "no /proc/timer_stats (removed in Linux 4.11)");
+	if (r < 0)
+		return r;
 	if (!t->saved && access(t->path, W_OK) != 0)
 		return td_error_set(e, errno, t->path, 0, "/proc/timer_stats needs root");
 	return 0;

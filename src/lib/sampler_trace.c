@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "attribution.h"
 #include "internal.h"
@@ -23,6 +22,7 @@ struct trace_priv {
 	char			 path[4096];
 	struct td_trace_text	*r;
 	bool			 done;		/* the file was read: later samples are empty */
+	const char		*sysroot;	/* the tree the trace is in; NULL for --trace */
 };
 
 /* The file to read: --trace, else the tree's wakeup trace. */
@@ -39,9 +39,10 @@ trace_open(struct td_sampler *s, struct td_error *e)
 	} else {
 		if (s->live)
 			return td_error_set(e, ENOENT, NULL, 0, "no trace file named (--trace)");
-		if (td_path(s->sysroot, TREE_TRACE, t->path, sizeof(t->path)) < 0 ||
-		    access(t->path, R_OK) < 0)
+		if (td_root_readable(s->sysroot, TREE_TRACE, NULL) < 0 ||
+		    td_path(s->sysroot, TREE_TRACE, t->path, sizeof(t->path)) < 0)
 			return td_error_set(e, ENOENT, NULL, 0, "no wakeup trace in the tree");
+		t->sysroot = s->sysroot;
 	}
 	return td_trace_text_new(t->path, &t->r, e);
 }
@@ -131,8 +132,13 @@ read_file(struct trace_priv *t, td_trace_text_cb cb, void *arg, struct td_error 
 	t->r = NULL;
 	if ((r = td_trace_text_new(t->path, &t->r, e)) < 0)
 		return r;
-	if ((f = fopen(t->path, "re")) == NULL)
-		return td_error_set(e, errno, t->path, 0, "%s", strerror(errno));
+	/* Inside a tree the read stays in it (a link out is refused). */
+	if (t->sysroot != NULL)
+		f = td_fopen_root(t->sysroot, TREE_TRACE, e);
+	else if ((f = fopen(t->path, "re")) == NULL)
+		td_error_set(e, errno, t->path, 0, "%s", strerror(errno));
+	if (f == NULL)
+		return -(e != NULL && e->code ? e->code : EIO);
 	r = td_trace_text_read(t->r, f, cb, arg, e);
 	fclose(f);
 	return r < 0 ? r : 0;

@@ -342,7 +342,8 @@ const char *const td_tl_dev_fn_names[TD_TLD_FN_COUNT] = {
 struct tl_parser {
 	struct td_timer_list	*tl;
 	const char		*name;
-	int			 err;		/* first fatal error (ENOMEM), 0 if none */
+	int			 err;		/* first fatal error (ENOMEM, EILSEQ), 0 if none */
+	long			 err_line;	/* EILSEQ: the line holding a NUL byte */
 	long			 icpu;		/* current CPU block, -1 if none */
 	long			 ibase;		/* open clock base of that CPU, -1 if none */
 	size_t			 cpucap;
@@ -364,6 +365,16 @@ struct tl_parser {
 		const char	*s;
 	}			 icache[64];
 };
+
+/* A NUL byte in line: the input is not text, and the parse fails there. */
+static void
+tl_nul(struct tl_parser *p, long line)
+{
+	if (p->err == 0) {
+		p->err = EILSEQ;
+		p->err_line = line;
+	}
+}
 
 /* Report a broken allocation once; the parse then fails with -ENOMEM. */
 static void
@@ -1604,6 +1615,11 @@ tl_end(struct tl_parser *p, bool final_newline, struct td_timer_list **out,
 		tl_guess_kinds(p);
 		tl_fix_offsets(tl);
 	}
+	if (p->err == EILSEQ) {
+		td_error_set(e, EINVAL, p->name, p->err_line, "NUL byte: not text");
+		td_timer_list_free(tl);
+		return -EINVAL;
+	}
 	if (p->err != 0) {
 		td_error_set(e, p->err, p->name, tl->nlines, "out of memory");
 		td_timer_list_free(tl);
@@ -1623,8 +1639,11 @@ tl_end(struct tl_parser *p, bool final_newline, struct td_timer_list **out,
 static const char *
 tl_lines(struct tl_parser *p, const char *s, const char *lim)
 {
-	const char *nl, *r, *flim;
+	const char *nl, *r, *flim, *nul = memchr(s, '\0', (size_t)(lim - s));
 
+	/* Lines before a NUL byte are handled, the one holding it fails the parse. */
+	if (nul != NULL)
+		lim = nul;
 	while (s < lim && p->err == 0) {
 		if (p->fast && lim - s > 3 && s[0] == ' ' && s[1] == '#') {
 			/* a longer line is never timer_list text: tl_line says so */
@@ -1645,6 +1664,8 @@ tl_lines(struct tl_parser *p, const char *s, const char *lim)
 		tl_line(p, s, nl);
 		s = nl + 1;
 	}
+	if (nul != NULL)
+		tl_nul(p, p->tl->nlines + 1);
 	return s;
 }
 
@@ -1703,8 +1724,11 @@ tl_stream(struct tl_parser *p, FILE *f, int fd, off_t off, off_t end, bool *last
 		lim = buf + have;
 		if (skipping && (nl = memchr(s, '\n', (size_t)(lim - s))) != NULL) {
 			skipping = false;	/* the end of an overlong line */
+			if (memchr(s, '\0', (size_t)(nl - s)) != NULL)
+				tl_nul(p, p->tl->nlines);
 			s = nl + 1;
-		}
+		} else if (skipping && memchr(s, '\0', (size_t)(lim - s)) != NULL)
+			tl_nul(p, p->tl->nlines);
 		if (!skipping)
 			s += tl_lines(p, s, lim) - s;
 		else

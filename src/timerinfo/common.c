@@ -83,8 +83,7 @@ ti_tl_reason(const struct td_machine *m)
 		return NULL;
 	if (m->tl_needs_root)
 		return "needs root";
-	snprintf(buf, sizeof(buf), "%s: %s", m->tl_err.path, m->tl_err.msg);
-	return buf;
+	return td_error_str(&m->tl_err, buf, sizeof(buf));
 }
 
 /* Two CPUs print the same when these agree. */

@@ -111,12 +111,20 @@ unknown_map(struct td_json *j, const struct td_machine *m, const struct ti_extra
 	if (m->tl != NULL && m->ntimers_cpus == 0)
 		td_json_str(j, "active_timers", "no CPU block in this timer_list");
 	if (m->hz < 0)
-		td_json_str(j, "hz", "no kernel config and no readable timer_list");
+		td_json_str(j, "hz", m->absent != NULL ? "no jiffies or tick length in this "
+		    "file" : "no kernel config and no readable timer_list");
+	if (m->absent != NULL) {	/* a file alone: nothing of the system it came from */
+		td_json_str(j, "release", m->absent);
+		td_json_str(j, "machine", m->absent);
+		td_json_str(j, "cmdline", m->absent);
+		td_json_str(j, "config", m->absent);
+		td_json_str(j, "tsc_flags", m->absent);
+	}
 	if (!m->cs.has_current)
 		td_json_str(j, "clocksource", m->cs.why_missing);
 	if (!m->has_clocks)
-		td_json_str(j, "posix_clocks", "clock_getres describes the running kernel, "
-		    "not a captured tree");
+		td_json_str(j, "posix_clocks", m->absent != NULL ? m->absent :
+		    "clock_getres describes the running kernel, not a captured tree");
 	if (o->ticks && x->rates == NULL)
 		td_json_str(j, "tick_rates", x->rates_why);
 	if (o->events && x->events == NULL)

@@ -58,7 +58,8 @@ line_hz(FILE *f, const struct td_machine *m)
 {
 	fprintf(f, "  %-14s", "HZ");
 	if (m->hz < 0) {
-		fprintf(f, "unknown (no kernel config, no readable timer_list)\n");
+		fprintf(f, "unknown (%s)\n", m->absent != NULL ? "no jiffies or tick length in "
+		    "this file" : "no kernel config, no readable timer_list");
 		return;
 	}
 	fprintf(f, "%d Hz (", m->hz);
@@ -363,8 +364,8 @@ ti_print_text(FILE *f, const struct td_machine *m, const struct ti_opts *o)
 			    m->tsc.tsc_known_freq ? ", known frequency" : "");
 		fprintf(f, "\n");
 	}
-	fprintf(f, "  %-14s%s%s%s", "Kernel",
-	    m->si.has_release ? TD_SAFE(m->si.release) : "unknown",
+	fprintf(f, "  %-14s%s%s%s", "Kernel", m->si.has_release ? TD_SAFE(m->si.release) :
+	    m->absent != NULL ? "unknown (" TD_NOT_IN_FILE ")" : "unknown",
 	    m->si.machine[0] || m->arch ? " " : "",
 	    m->si.machine[0] ? TD_SAFE(m->si.machine) : m->arch ? m->arch : "");
 	if (m->tl != NULL && m->tl->has_version)

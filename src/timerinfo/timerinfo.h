@@ -18,6 +18,8 @@ struct ti_opts {
 	const char	*sysroot;
 	const char	*timer_list;
 	const char	*kmsg_file;
+	bool		 live;		/* --live: the running system beside the named files */
+	bool		 file_alone;	/* named files without --sysroot or --live */
 	enum ti_format	 format;
 	bool		 json;		/* format == TI_JSON */
 	bool		 timers;

@@ -280,6 +280,7 @@ main(int argc, char **argv)
 		}
 	}
 	cli_no_operands(argc, argv);
+	cli_sysroot_check(so.sysroot);
 	if (so.timer_stats_file != NULL && so.backend != TD_BACKEND_AUTO &&
 	    so.backend != TD_BACKEND_TIMER_STATS)
 		cli_usage_error("--timer-stats needs --source timer_stats (or none)");

@@ -612,9 +612,9 @@ test_public(const char *corpus)
 	}
 }
 
-/* Parse a fixture that must fail; check errno, name and line. */
+/* Parse a fixture that must fail at line (0: any); check errno, name, line and why. */
 static void
-fixture_fails(const char *file)
+fixture_fails(const char *file, long line, const char *why)
 {
 	struct td_timer_list *tl;
 	struct td_error e;
@@ -622,8 +622,8 @@ fixture_fails(const char *file)
 
 	is_int(r, -EINVAL, "%s: -EINVAL", file);
 	ok(tl == NULL && strstr(e.path, file) != NULL && e.line >= 1 &&
-	    strstr(e.msg, "no timer_list content") != NULL, "%s: error names input and line (%s:%ld: %s)",
-	    file, e.path, e.line, e.msg);
+	    (line == 0 || e.line == line) && strstr(e.msg, why) != NULL,
+	    "%s: error names input and line (%s:%ld: %s)", file, e.path, e.line, e.msg);
 	check_stream_same(fixture(file));
 }
 
@@ -651,8 +651,10 @@ test_fixtures(void)
 	const struct td_tl_tickdev *d;
 	int64_t x;
 
-	fixture_fails("empty.txt");
-	fixture_fails("binary-garbage.bin");
+	fixture_fails("empty.txt", 0, "no timer_list content");
+	fixture_fails("binary-garbage.bin", 1, "NUL byte");
+	/* A NUL byte inside a timer line is not text: the file and line are named. */
+	fixture_fails("v0.11-nul-in-timer-line.bin", 12, "NUL byte");
 
 	if ((tl = fixture_ok("v0.10-truncated-mid-cpu.txt")) != NULL) {
 		ok(tl->truncated, "mid-CPU: truncated");
