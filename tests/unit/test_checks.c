@@ -139,6 +139,7 @@ test_highres_log(struct td_machine *m)
 {
 	struct td_check_input in = { .m = m, .events_source = "test" };
 	struct td_kmsg_log *log = NULL;
+	struct td_kmsg_events *ev;
 	const struct td_check *h;
 	struct td_checks *c;
 
@@ -147,7 +148,7 @@ test_highres_log(struct td_machine *m)
 	ok(h->sev == TD_SEV_WARNING && strstr(h->evidence, "test:") == NULL,
 	    "highres=off without a log: no log line in the evidence");
 	td_checks_free(c);
-	in.events = events_of("[    0.4] clocksource: Switched to clocksource hpet\n"
+	in.events = ev = events_of("[    0.4] clocksource: Switched to clocksource hpet\n"
 	    "[    0.5] Could not switch to high resolution mode on CPU 1\n", &log);
 	td_checks_run(&in, &c, NULL);
 	h = find(c, "highres");
@@ -163,7 +164,7 @@ test_highres_log(struct td_machine *m)
 	    "device lapic lacks one-shot mode", 66) == 0, "without highres=off the advice says "
 	    "the kernel could not switch: %s", find(c, "highres")->advice);
 	td_checks_free(c);
-	td_kmsg_events_free((struct td_kmsg_events *)in.events);
+	td_kmsg_events_free(ev);
 	td_kmsg_log_free(log);
 }
 
