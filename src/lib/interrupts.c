@@ -521,6 +521,34 @@ td_irq_is_local_timer(const char *label, const char *desc, const char *actions)
 	return false;
 }
 
+/* Whether an action name is "hpet" or an HPET channel's "hpetN". */
+static bool
+is_hpet(const char *a)
+{
+	if (strncmp(a, "hpet", 4) != 0)
+		return false;
+	for (a += 4; *a >= '0' && *a <= '9'; a++)
+		continue;
+	return *a == '\0';
+}
+
+/* Whether a row carries ticks from a global or broadcast device: the one rule. */
+bool
+td_irq_is_global_timer(const char *desc, const char *actions)
+{
+	static const char *const irqs[] = { "timer", "arch_mem_timer" };
+
+	if (desc != NULL && (strcmp(desc, "Timer broadcast interrupts") == 0 ||
+	    strncmp(desc, "Broadcast timer interrupts", 26) == 0))
+		return true;
+	if (actions == NULL)
+		return false;
+	for (size_t i = 0; i < sizeof(irqs) / sizeof(irqs[0]); i++)
+		if (strcmp(actions, irqs[i]) == 0)
+			return true;
+	return is_hpet(actions);
+}
+
 /* Find the local timer interrupt row: LOC first, else the busiest timer IRQ. */
 int
 td_interrupts_local_timer(const struct td_interrupts *s)

@@ -96,9 +96,12 @@ ti_gather_rates(const struct ti_opts *o, const struct td_machine *m, struct ti_e
 			goto out;
 		}
 	}
-	if (td_tickrates_compute(ia, ib, sa, sb, period, &x->rates, &e) < 0)
+	if (td_tickrates_compute(ia, ib, sa, sb, period, &x->rates, &e) < 0) {
 		snprintf(x->rates_why, sizeof(x->rates_why), "%s", td_error_str(&e, buf, sizeof(buf)));
-	else if (stat_a.data != NULL && stat_b.data != NULL)
+		goto out;
+	}
+	td_tickrates_set_sources(x->rates, m->tl);
+	if (stat_a.data != NULL && stat_b.data != NULL)
 		td_tickrates_add_idle(x->rates, stat_a.data, stat_b.data);
 out:
 	td_interrupts_free(ia);

@@ -144,19 +144,35 @@ rates_obj(struct td_json *j, const struct td_machine *m, const struct ti_extra *
 	td_json_obj_begin(j, "tick_rates");
 	td_json_double(j, "period_s", r->period_s, 3);
 	td_json_str(j, "local_timer_row", r->local_row[0] ? r->local_row : NULL);
+	td_json_str(j, "global_timer_rows", r->global_rows[0] ? r->global_rows : NULL);
 	td_json_arr_begin(j, "cpus");
 	for (size_t i = 0; i < r->ncpus; i++) {
+		static const char *const sources[] = {
+			[TD_TICK_SOURCE_UNKNOWN] = NULL,
+			[TD_TICK_SOURCE_LOCAL] = "local",
+			[TD_TICK_SOURCE_GLOBAL] = "global",
+		};
 		const struct td_cpu_tickrate *t = &r->cpus[i];
+		char cls[160];
 
 		td_json_obj_begin(j, NULL);
 		td_json_int(j, "cpu", t->cpu);
-		if (t->has_local) {
+		if (t->has_local)
 			td_json_double(j, "local_timer_per_s", t->local_per_s, 3);
-			td_json_str(j, "meaning", ti_rate_class(t->local_per_s, m->hz));
-		} else {
+		else
 			td_json_null(j, "local_timer_per_s");
-			td_json_null(j, "meaning");
-		}
+		if (t->has_global)
+			td_json_double(j, "global_timer_per_s", t->global_per_s, 3);
+		else
+			td_json_null(j, "global_timer_per_s");
+		td_json_str(j, "tick_source", sources[t->source]);
+		td_json_str(j, "tick_device", t->source_device[0] ? t->source_device : NULL);
+		if (t->has_tick)
+			td_json_double(j, "tick_per_s", t->tick_per_s, 3);
+		else
+			td_json_null(j, "tick_per_s");
+		ti_tick_meaning(t, m->hz, cls, sizeof(cls));
+		td_json_str(j, "meaning", cls[0] ? cls : NULL);
 		if (t->has_timer)
 			td_json_double(j, "timer_softirq_per_s", t->timer_softirq_per_s, 3);
 		else
