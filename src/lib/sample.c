@@ -15,6 +15,7 @@ td_sample_free(struct td_sample *p)
 	for (size_t i = 0; i < p->n; i++) {
 		free(p->src[i].function);
 		free(p->src[i].site);
+		free(p->src[i].desc);
 		free(p->src[i].per_cpu);
 		free(p->src[i].wakeups_per_cpu);
 	}
@@ -131,6 +132,11 @@ merge_into(struct td_wsource *a, struct td_wsource *b)
 		a->ncpus = an;
 	if (a->tgid != b->tgid)
 		a->tgid = -1;
+	if (a->desc == NULL) {
+		a->desc = b->desc;
+		b->desc = NULL;
+	}
+	free(b->desc);
 	free(b->function);
 	free(b->site);
 	free(b->per_cpu);
@@ -287,6 +293,7 @@ td_sample_delta(struct td_sample *cur, const struct td_sample *prev)
 		if (w->count == 0 && w->arms == 0 && w->cancels == 0) {
 			free(w->function);
 			free(w->site);
+			free(w->desc);
 			free(w->per_cpu);
 			free(w->wakeups_per_cpu);
 			continue;
@@ -331,7 +338,9 @@ td_sample_dup(const struct td_sample *p, struct td_sample **out)
 		w->site = NULL;
 		w->per_cpu = NULL;
 		w->wakeups_per_cpu = NULL;
-		if ((o->function && (w->function = strdup(o->function)) == NULL) ||
+		w->desc = NULL;
+		if ((o->desc && (w->desc = strdup(o->desc)) == NULL) ||
+		    (o->function && (w->function = strdup(o->function)) == NULL) ||
 		    (o->site && (w->site = strdup(o->site)) == NULL))
 			goto fail;
 		if (o->per_cpu != NULL) {
@@ -446,6 +455,7 @@ td_sample_filter_task(struct td_sample *p, int pid, int tid)
 		if (!keep) {
 			free(w->function);
 			free(w->site);
+			free(w->desc);
 			free(w->per_cpu);
 			free(w->wakeups_per_cpu);
 			continue;

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "interrupts.h"
 #include "sampler.h"
 #include "sampler_internal.h"
 #include "source.h"
@@ -17,6 +18,26 @@ td_sampler_opts_init(struct td_sampler_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->pid = -1;
 	o->tid = -1;
+}
+
+/* Describe the vector sources from /proc/interrupts' architecture rows. */
+int
+td_sampler_describe_vectors(struct td_sample *p, const struct td_interrupts *irq)
+{
+	for (size_t i = 0; irq != NULL && i < p->n; i++) {
+		struct td_wsource *w = &p->src[i];
+
+		if (w->kind != TD_KIND_VECTOR || w->desc != NULL || w->function == NULL)
+			continue;
+		for (size_t k = 0; k < irq->nrows; k++)
+			if (irq->rows[k].desc != NULL && irq->rows[k].irq < 0 &&
+			    strcmp(irq->rows[k].label, w->function) == 0) {
+				if ((w->desc = strdup(irq->rows[k].desc)) == NULL)
+					return -ENOMEM;
+				break;
+			}
+	}
+	return 0;
 }
 
 /* True when cpu passes the CPU filter. */

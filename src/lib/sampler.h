@@ -88,6 +88,8 @@ struct td_wsource {
 	enum td_kind	 kind;
 	char		*function;	/* expire callback, IRQ action name, vector or softirq name */
 	char		*site;		/* arming function (timer_stats start column); NULL if unknown */
+	char		*desc;		/* vectors: what /proc/interrupts says it is ("Local timer
+					   interrupts"); NULL otherwise */
 	int		 pid;		/* arming task (thread id); -1 unknown or several */
 	int		 tgid;		/* its process (TD_WS_TGID); -1 unknown */
 	unsigned	 ntasks;	/* tasks folded into this row by td_sample_group (0: none) */

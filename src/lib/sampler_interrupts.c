@@ -217,6 +217,8 @@ irq_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 		if (r == 0 && ds != NULL)
 			r = add_softirqs(s, p, ds);
 	}
+	if (r == 0)
+		r = td_sampler_describe_vectors(p, irq);
 	td_interrupts_delta_free(di);
 	td_softirqs_delta_free(ds);
 	td_interrupts_free(t->irq);

@@ -12,6 +12,7 @@
 
 #include "attribution.h"
 #include "internal.h"
+#include "interrupts.h"
 #include "sampler_internal.h"
 #include "source.h"
 #include "trace_text.h"
@@ -188,6 +189,18 @@ trace_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	}
 	if (st->last_ts > st->first_ts)
 		p->period_ns = st->last_ts - st->first_ts;
+	if (t->sysroot != NULL) {
+		/* The tree's /proc/interrupts describes the vectors. */
+		struct td_interrupts *irq = NULL;
+
+		if (td_interrupts_load(t->sysroot, "/proc/interrupts", &irq, NULL) == 0)
+			r = td_sampler_describe_vectors(p, irq);
+		td_interrupts_free(irq);
+		if (r < 0) {
+			r = td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+			goto out;
+		}
+	}
 	td_sample_finish(p);
 	p->lost_known = st->lost_unknown == 0;
 	p->lost_events = st->lost;

@@ -43,6 +43,11 @@ trace_captures() {
 		awk -v p="$(jq '.samples[0].period_ns' "$TMP/o.json")" -v t="$(jq '.trace_wakeup_seconds' "$d/truth.json")" \
 			'BEGIN { d = p / 1e9 - t; exit !(d < 1e-6 && d > -1e-6) }'
 		[ "$(jq '.samples[0].lost_events' "$TMP/o.json")" = "$(jq '.trace_overrun' "$d/truth.json")" ]
+		# Vectors carry what the tree's /proc/interrupts says they are.
+		if grep -q '^ *LOC:' "$d/proc/interrupts"; then
+			[ "$(jq -r '.samples[0].sources[] | select(.kind == "vector" and .function == "LOC") | .desc' "$TMP/o.json")" = \
+			  "$(sed -n 's/^ *LOC:[ 0-9]*//p' "$d/proc/interrupts" | sed 's/^ *//')" ]
+		fi
 	done < <(trace_captures)
 	[ "$n" -ge 5 ]
 }
