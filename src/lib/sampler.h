@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "cpumask.h"
+#include "trace_decode.h"
 #include "error.h"
 #include "table.h"
 
@@ -145,6 +146,14 @@ struct td_sampler_opts {
 	unsigned		 buffer_kb;	/* tracefs per-CPU buffer size; 0 = default (8192) */
 	const char		*timer_stats_file; /* read this saved copy instead of /proc (one shot) */
 	const char		*trace_file;	/* read this text trace (one shot) */
+	/*
+	 * Called with every decoded event, after the attribution has seen it
+	 * (tracefs and trace backends; per CPU in time order), for analyses
+	 * beside the wakeup table.  NULL: none.  The event's strings are valid
+	 * during the call only.
+	 */
+	void			(*observe)(const struct td_tev *ev, void *arg);
+	void			*observe_arg;
 };
 
 struct td_sampler;

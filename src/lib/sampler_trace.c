@@ -110,8 +110,11 @@ feed(const struct td_tev *ev, void *arg)
 		if ((ps->err = td_attr_new(&ao, &ps->a, ps->e)) < 0)
 			return;
 	}
-	if (ps->a != NULL)
+	if (ps->a != NULL) {
 		td_attr_event(ps->a, ev);
+		if (ps->s->opts.observe != NULL)
+			ps->s->opts.observe(ev, ps->s->opts.observe_arg);
+	}
 }
 
 /* Count nothing: a pass that only learns the highest CPU. */

@@ -247,11 +247,15 @@ task_trim(struct tr_priv *t)
 	t->task_n = 0;
 }
 
-/* Hand a decoded event to the attribution. */
+/* Hand a decoded event to the attribution, then to the caller's observer. */
 static void
 on_event(const struct td_tev *ev, void *arg)
 {
-	td_attr_event(arg, ev);
+	const struct tr_priv *t = arg;
+
+	td_attr_event(t->attr, ev);
+	if (t->s->opts.observe != NULL)
+		t->s->opts.observe(ev, t->s->opts.observe_arg);
 }
 
 /* Read overrun + dropped events of one CPU of the instance. */
@@ -570,8 +574,7 @@ drain(struct tr_priv *t, int max_pages)
 
 			if (got <= 0)
 				break;
-			n = td_trace_decode(t->dec, t->page, (size_t)got, c, on_event, t->attr,
-			    &missed);
+			n = td_trace_decode(t->dec, t->page, (size_t)got, c, on_event, t, &missed);
 			if (n > 0)
 				t->processed += (uint64_t)n;
 			if (missed > 0)
