@@ -33,6 +33,11 @@ wakeload() {
 	sleep 0.3
 }
 
+# "total idle" jiffies of one CPU from /proc/stat (idle + iowait as idle).
+cpu_times() {
+	awk -v c="cpu$1" '$1 == c { t = 0; for (i = 2; i <= NF; i++) t += $i; print t, $5 + $6 }' /proc/stat
+}
+
 # jq over the first sample of $TMP/o.json.
 q() {
 	jq -r "$@" "$TMP/o.json"
@@ -42,7 +47,16 @@ q() {
 	require_root
 	[ "$NCPU" -ge 2 ] || skip "needs two CPUs (one for the sleeper alone)"
 	wakeload -c "$LAST" -r 200
+	local s0 s1 busy
+	s0=$(cpu_times "$LAST")
 	timerstat -d 3 -J -g thread >"$TMP/o.json"
+	s1=$(cpu_times "$LAST")
+	# The sleeper is credited a wakeup only when its expiry finds the CPU idle:
+	# the test needs an otherwise idle CPU, and says so when it has none.
+	busy=$(awk -v a="$s0" -v b="$s1" 'BEGIN { split(a, x); split(b, y)
+		t = y[1] - x[1]; i = y[2] - x[2]; printf "%d", (t > 0 ? 100 * (t - i) / t : 100) }')
+	echo "CPU $LAST busy $busy % of the window" >&2
+	[ "$busy" -le 15 ] || skip "CPU $LAST was busy $busy % of the window (other load): not an idle CPU"
 	local w per top period
 	period=$(q '.samples[0].period_ns / 1e9')
 	w=$(q --argjson p "$WL" '[.samples[0].sources[] | select(.pid == $p and .function == "hrtimer_wakeup") | .wakeups] | add // 0')
@@ -67,7 +81,9 @@ q() {
 	ev=$(q --argjson p "$WL" '[.samples[0].sources[] | select(.pid == $p and .function == "timerfd_tmrproc") | .count] | add // 0')
 	wk=$(q --argjson p "$WL" '[.samples[0].sources[] | select(.pid == $p and .function == "timerfd_tmrproc") | .wakeups] | add // 0')
 	echo "spinner: $ev events, $wk wakeups in $period s" >&2
-	awk -v e="$ev" -v t="$period" 'BEGIN { exit !(e / t >= 900 && e / t <= 1100) }'
+	# About 1000/s: a timerfd re-arms when read, so a preempted reader (a busy
+	# machine) merges expiries; never more than the timer's rate.
+	awk -v e="$ev" -v t="$period" 'BEGIN { exit !(e / t >= 700 && e / t <= 1100) }'
 	# Its CPU never idles: under 5 % of its events are wakeups.
 	awk -v e="$ev" -v w="$wk" 'BEGIN { exit !(w < 0.05 * e) }'
 }
