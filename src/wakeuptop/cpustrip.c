@@ -21,6 +21,7 @@ struct group {
 	struct td_cpuset	*set;
 };
 
+/* known: 0 wakeups unknown, 1 known, 2 known and marked '*'. */
 #define KEY(known, busy, loc, tick)	((((known) * 10 + (busy)) * 10 + (loc)) * 4 + (tick) + 1)
 #define KEY_KNOWN(k)	((k) / 400)
 #define KEY_BUSY(k)	((k) / 40 % 10)
@@ -201,8 +202,8 @@ render_groups(struct wt_frame *f, const struct wt_cpu *cpus, size_t ncpus, int m
 	if (g == NULL)
 		return 0;
 	for (i = 0; i < ncpus; i++) {
-		key = KEY(cpus[i].wakeups >= 0, bucket(busy(&cpus[i])), bucket(cpus[i].loc),
-		    cpus[i].tick_stopped);
+		key = KEY(cpus[i].wakeups < 0 ? 0 : *mark(&cpus[i]) ? 2 : 1,
+		    bucket(busy(&cpus[i])), bucket(cpus[i].loc), cpus[i].tick_stopped);
 		for (j = 0; j < ng && g[j].key != key; j++)
 			;
 		if (j == ng) {
@@ -234,9 +235,10 @@ render_groups(struct wt_frame *f, const struct wt_cpu *cpus, size_t ncpus, int m
 		td_cpuset_format(g[i].set, list, sizeof(list));
 		/* The figures first: a long CPU list is what the width cuts. */
 		wt_frame_add(f, WT_R_TEXT,
-		    "%3d CPU%s %s %s%s each, loc %s%s each, %s; in all wake %s, ev %s, loc %s: cpu%s",
+		    "%3d CPU%s %s %s%s%s each, loc %s%s each, %s; in all wake %s, ev %s, loc %s: cpu%s",
 		    g[i].ncpus, g[i].ncpus == 1 ? " " : "s", KEY_KNOWN(g[i].key) ? "wake" : "ev",
 		    bucket_text(KEY_BUSY(g[i].key)), KEY_BUSY(g[i].key) ? unit : "",
+		    KEY_KNOWN(g[i].key) == 2 ? "*" : "",
 		    bucket_text(KEY_LOC(g[i].key)), KEY_LOC(g[i].key) ? unit : "",
 		    KEY_TICK(g[i].key) == 0 ? "tick state ?" :
 		    KEY_TICK(g[i].key) == 2 ? "tick stopped" : "tick running",
@@ -263,6 +265,7 @@ render_summary(struct wt_frame *f, const struct wt_cpu *cpus, size_t ncpus)
 	double w = 0, ev = 0, loc = 0, max = -1;
 	size_t i;
 	int idle = 0, unknown = 0, top = -1;
+	const char *top_mark = "";
 
 	for (i = 0; i < ncpus; i++) {
 		add_known(&w, cpus[i].wakeups);
@@ -275,6 +278,7 @@ render_summary(struct wt_frame *f, const struct wt_cpu *cpus, size_t ncpus)
 		if (busy(&cpus[i]) > max) {
 			max = busy(&cpus[i]);
 			top = cpus[i].cpu;
+			top_mark = mark(&cpus[i]);
 		}
 	}
 	if (unknown)
@@ -282,8 +286,8 @@ render_summary(struct wt_frame *f, const struct wt_cpu *cpus, size_t ncpus)
 	else
 		snprintf(idle_s, sizeof(idle_s), "%d idle", idle);
 	/* The busiest first: the width cuts the end. */
-	wt_frame_add(f, WT_R_TEXT, "%zu CPUs: busiest cpu%d %s %s; in all wake %s, ev %s, loc %s; %s",
-	    ncpus, top, w >= 0 ? "wake" : "ev", fmt_strip(busy_s, sizeof(busy_s), max),
+	wt_frame_add(f, WT_R_TEXT, "%zu CPUs: busiest cpu%d %s %s%s; in all wake %s, ev %s, loc %s; %s",
+	    ncpus, top, w >= 0 ? "wake" : "ev", fmt_strip(busy_s, sizeof(busy_s), max), top_mark,
 	    fmt_strip(r1, sizeof(r1), w), fmt_strip(r3, sizeof(r3), ev),
 	    fmt_strip(r2, sizeof(r2), loc), idle_s);
 	return 1;
@@ -294,7 +298,8 @@ int
 wt_cpustrip_render(struct wt_frame *f, const struct wt_cpu *cpus, size_t ncpus,
     int max_lines, bool counts)
 {
-	int per = f->width / CELL_WIDTH, n;
+	int per = f->width / CELL_WIDTH, n, budget;
+	bool marked = false;
 
 	if (per > 1024 / (CELL_WIDTH * 2))
 		per = 1024 / (CELL_WIDTH * 2);
@@ -303,11 +308,17 @@ wt_cpustrip_render(struct wt_frame *f, const struct wt_cpu *cpus, size_t ncpus,
 	unit = counts ? "" : "/s";
 	if (per < 1)
 		per = 1;
-	if ((ncpus + (size_t)per - 1) / (size_t)per <= (size_t)max_lines)
+	/* The footnote explaining '*' takes a line of the budget when there are two. */
+	for (size_t i = 0; i < ncpus && !marked; i++)
+		marked = *mark(&cpus[i]) != '\0';
+	budget = marked && max_lines > 1 ? max_lines - 1 : max_lines;
+	if ((ncpus + (size_t)per - 1) / (size_t)per <= (size_t)budget)
 		n = render_cells(f, cpus, ncpus);
-	else if (max_lines == 1)
+	else if (budget == 1)
 		n = render_summary(f, cpus, ncpus);
 	else
-		n = render_groups(f, cpus, ncpus, max_lines);
-	return n + render_footnote(f, cpus, ncpus);
+		n = render_groups(f, cpus, ncpus, budget);
+	if (marked && n < max_lines)
+		n += render_footnote(f, cpus, ncpus);
+	return n;
 }

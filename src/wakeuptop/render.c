@@ -22,8 +22,7 @@ const char *const wt_help_lines[] = {
 	"  < >          sort by the column to the left or right",
 	"  s            sort by the next column",
 	"  r            reverse the sort order",
-	"  Enter        expand the selected row: arming site, arms/expiries/cancels,",
-	"               wakeups and events per CPU",
+	"  Enter        expand the selected row: site, arms/expiries/cancels, wakeups and events per CPU",
 	"  g            group rows by thread, process (all its threads) or comm (command name)",
 	"  t i a        show timers, interrupts, or all sources",
 	"  c            CPU filter (a list such as 0-3,8; empty clears it)",
@@ -33,10 +32,9 @@ const char *const wt_help_lines[] = {
 	"  arrows PgUp PgDn Home End   move the selection",
 	"",
 	"Columns are timerstat's: the same names as its -o option and its JSON.",
-	"WAKEUPS, WAKE/S: idle exits the source caused (a CPU leaving idle).",
-	"EVENTS, EVENT/S: its timer expiries or interrupts, busy or idle.",
-	"A '-' in a cell means the backend cannot see that value (not zero); with a",
-	"CPU filter, arms and cancels are '-': they are not split by CPU.",
+	"WAKEUPS, WAKE/S: idle exits a source caused; EVENTS, EVENT/S: its expiries or interrupts.",
+	"A '-' in a cell means the backend cannot see that value (not zero), or cannot split",
+	"it by CPU (arms and cancels with a CPU filter).",
 	NULL
 };
 
@@ -63,30 +61,38 @@ wake_how(const struct td_sample *p)
 	return "";
 }
 
-/* Wakeups (idle exits) and events, apart: in all, per second and per interval. */
+/*
+ * Wakeups (idle exits) and events, apart: in all, per second and per interval.
+ * Unknown wakeups come after the events, with the reason, which a narrow
+ * screen may cut.
+ */
 static void
 render_totals(struct wt_frame *f, const struct wt_view *v)
 {
 	const struct td_sample *p = v->sample;
-	char wake[256], rate[32];
+	char wake[128], ev[96], rate[32];
 	double secs = (double)p->period_ns / 1e9;
 
-	if (!p->wakeups_known)
-		snprintf(wake, sizeof(wake), "unknown (%s)", td_sample_wakeups_why(p));
-	else if (p->period_ns == 0)
-		snprintf(wake, sizeof(wake), "%llu idle exits%s", (unsigned long long)p->total_wakeups,
-		    wake_how(p));
+	if (p->period_ns == 0)
+		snprintf(ev, sizeof(ev), "%llu in an interval of unknown length",
+		    (unsigned long long)p->total_events);
+	else
+		snprintf(ev, sizeof(ev), "%s (%llu in %.2f s)",
+		    wt_fmt_rate(rate, sizeof(rate), v->event_rate),
+		    (unsigned long long)p->total_events, secs);
+	if (!p->wakeups_known) {
+		wt_frame_add(f, WT_R_TEXT, "Events: %s   Wakeups unknown: %s", ev,
+		    td_sample_wakeups_why(p));
+		return;
+	}
+	if (p->period_ns == 0)
+		snprintf(wake, sizeof(wake), "%llu idle exits%s",
+		    (unsigned long long)p->total_wakeups, wake_how(p));
 	else
 		snprintf(wake, sizeof(wake), "%s (%llu idle exits in %.2f s%s)",
 		    wt_fmt_rate(rate, sizeof(rate), v->wakeup_rate),
 		    (unsigned long long)p->total_wakeups, secs, wake_how(p));
-	if (p->period_ns == 0)
-		wt_frame_add(f, WT_R_TEXT, "Wakeups: %s   Events: %llu in an interval of unknown "
-		    "length", wake, (unsigned long long)p->total_events);
-	else
-		wt_frame_add(f, WT_R_TEXT, "Wakeups: %s   Events: %s (%llu in %.2f s)", wake,
-		    wt_fmt_rate(rate, sizeof(rate), v->event_rate),
-		    (unsigned long long)p->total_events, secs);
+	wt_frame_add(f, WT_R_TEXT, "Wakeups: %s   Events: %s", wake, ev);
 }
 
 /* The header lines: machine, sampler, filters. */
@@ -389,7 +395,9 @@ wt_render(struct wt_frame *f, struct wt_view *v, const struct wt_facts *facts,
 		render_status(f, v);
 		return 0;
 	}
-	wt_frame_add(f, WT_R_TEXT, "%s", "");
+	/* A blank line before the list, when a row still fits under it. */
+	if (batch || height - (int)f->n - 3 >= 1)
+		wt_frame_add(f, WT_R_TEXT, "%s", "");
 	if (batch) {
 		nc = measure(v, w, 0, v->nrows, true);
 		render_colhead(f, v, w, nc);
