@@ -248,6 +248,9 @@ terminal_sane() {
 	wait_screen 'per CPU:'
 	screen | grep -E '^ +armed by: '
 	screen | grep -E '^ +arms .* expiries .* cancels '
+	# Wakeups and events per CPU, each on its own line.
+	screen | grep -E '^ +wakeups per CPU: ( +cpu[0-9]+ [0-9]+ \([0-9.]+k?/s\))+$|^ +wakeups per CPU: (none in this interval|- \()'
+	screen | grep -E '^ +events per CPU: ( +cpu[0-9]+ [0-9]+ \([0-9.]+k?/s\))+$|^ +events per CPU: none in this interval'
 	keys Enter
 	wait_gone 'per CPU:'
 	keys Down Down End Home PageDown PageUp Up
@@ -659,4 +662,39 @@ start_sleeper() {
 	jq -e '.group == "thread" and ([.sources[] | select(.comm == "sleep"
 		and .function == "hrtimer_wakeup")] | length > 5 and all(.[]; has("tasks") | not))' \
 		"$TMP/thread.json" || { head -c 2000 "$TMP/thread.json" >&2; false; }
+}
+
+@test "batch as root: --pid is the process (both threads of the helper), --tid one thread" {
+	require_root
+	"$TD_BUILDDIR/tests/helpers/sleep_load" -r 200 -t 2 -d 8 > "$TMP/load.out" &
+	local pid=$! tids tid
+	sleep 0.3
+	tids=$(ls "/proc/$pid/task" | sort -n | tr '\n' ' ')
+	[ "$(echo $tids | wc -w)" -eq 2 ]
+	tid=$(echo $tids | cut -d' ' -f2)
+	run -0 wakeuptop -b -J -n 1 -d 1 -g thread --pid "$pid"
+	echo "$output" > "$TMP/pid.json"
+	run -0 wakeuptop -b -J -n 1 -d 1 -g thread --tid "$tid"
+	echo "$output" > "$TMP/tid.json"
+	run -0 wakeuptop -b -J -n 1 -d 1 -g process --pid "$pid"
+	echo "$output" > "$TMP/process.json"
+	kill "$pid"
+	wait "$pid" || true
+	# Per thread: one hrtimer_wakeup row for each thread, about 200 events/s each.
+	jq -e --argjson pid "$pid" '.filter.sampled_pid == $pid and
+		([.sources[] | select(.function == "hrtimer_wakeup")]
+		| length == 2 and all(.[]; .comm == "sleep_load" and .rate > 180 and .rate < 220)
+		and (map(.pid) | unique | length) == 2)
+		and all(.sources[]; .comm == "sleep_load")' "$TMP/pid.json" ||
+		{ head -c 2000 "$TMP/pid.json" >&2; false; }
+	jq -e --argjson tid "$tid" '.filter.sampled_tid == $tid and
+		([.sources[] | select(.function == "hrtimer_wakeup")]
+		| length == 1 and .[0].pid == $tid and .[0].rate > 180 and .[0].rate < 220)
+		and all(.sources[]; .pid == $tid)' "$TMP/tid.json" ||
+		{ head -c 2000 "$TMP/tid.json" >&2; false; }
+	# Per process: both threads in one row, pid the process, 400 events/s.
+	jq -e --argjson pid "$pid" '[.sources[] | select(.function == "hrtimer_wakeup")]
+		| length == 1 and .[0].pid == $pid and .[0].tasks == 2
+		and .[0].rate > 360 and .[0].rate < 440' "$TMP/process.json" ||
+		{ head -c 2000 "$TMP/process.json" >&2; false; }
 }
