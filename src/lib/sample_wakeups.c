@@ -17,8 +17,8 @@ td_sample_wakeups_why(const struct td_sample *p)
 	case TD_BACKEND_TRACEFS:
 		return "this kernel traces no idle exits (power:cpu_idle, sched_switch)";
 	case TD_BACKEND_INTERRUPTS:
-		return "interrupt counts are events, not idle exits; no cpuidle usage "
-		    "counters, and tracing idle exits needs root";
+		return "interrupt counts are events, not idle exits, which need tracefs "
+		    "(root, live system) or cpuidle usage counters";
 	case TD_BACKEND_AUTO:
 		break;
 	}
