@@ -109,3 +109,25 @@ jq -r --argjson pc "$perf_count" --argjson ps "$perf_secs" --argjson u "$user" \
 	"timerstat CPU, steady     : \($st / $hz) s in \($w) s = \(pct($st / $hz / $w)) of one CPU",
 	"timerstat CPU, whole run  : \($u + $s | . * 1000 | round / 1000) s (user \($u), sys \($s)) = \(pct(($u + $s) / $p)) of the period"
 ' "$tmp/ts.json"
+
+# Where events start to be lost: the load raised step by step (timerfds per
+# thread), a 3 s sample at each step; TS_BENCH_SWEEP="" skips it.  Each line:
+# the kernel's hrtimer expiries/s (perf, same run), the events timerstat
+# decoded per second (timer, irq, idle and scheduler events), and lost events.
+sweep=${TS_BENCH_SWEEP-"25 50 100 150 200 300"}
+[ -n "$sweep" ] && echo "loss onset (2 threads, 1000 Hz timerfds; wakeup events on):"
+for n in $sweep; do
+	kill "$load" 2>/dev/null
+	wait "$load" 2>/dev/null || true
+	"$build/tests/helpers/timerfd_load" -t "$threads" -n "$n" -r "$rate" -d 30 >"$tmp/load.out" &
+	load=$!
+	sleep 1
+	perf stat -a -e timer:hrtimer_expire_entry -o "$tmp/perf-s.txt" -- \
+		"$build/timerstat" -d 3 -J >"$tmp/s.json"
+	pc=$(awk '/hrtimer_expire_entry/ { gsub(/[,.]/, "", $1); print $1 }' "$tmp/perf-s.txt")
+	psec=$(awk '/seconds time elapsed/ { print $1 }' "$tmp/perf-s.txt")
+	jq -r --argjson n "$n" --argjson pc "$pc" --argjson ps "$psec" '
+		.samples[0] as $x | ($x.period_ns / 1e9) as $p |
+		"  \($n) fds/thread: perf \($pc / $ps | round) expiries/s, timerstat decoded \($x.processed_events / $p | round) events/s, lost \($x.lost_events), wakeups \($x.wakeups // "unknown")"
+	' "$tmp/s.json"
+done

@@ -92,6 +92,26 @@ cli_fail_td(const struct td_error *e, int code)
 	exit(code);
 }
 
+/* A sysroot that is not a directory is a failure, the same in every tool. */
+void
+cli_sysroot_check(const char *dir)
+{
+	struct td_error e;
+
+	if (td_sysroot_check(dir, &e) < 0)
+		cli_fail_td(&e, CLI_EXIT_FAIL);
+}
+
+/* A symbolic link that leaves the captured tree ends the run, before any report. */
+void
+cli_refused_check(void)
+{
+	struct td_error e;
+
+	if (td_sysroot_refused(&e))
+		cli_fail_td(&e, CLI_EXIT_FAIL);
+}
+
 /* Parse "250us", "2s", "1ns", "1.5ms". */
 int
 cli_parse_duration(const char *s, int64_t default_unit_ns, int64_t *out_ns)

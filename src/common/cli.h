@@ -44,6 +44,10 @@ void cli_no_operands(int argc, char **argv);
 void cli_warn_td(const struct td_error *e);
 /* cli_warn_td, then exit with code. */
 noreturn void cli_fail_td(const struct td_error *e, int code);
+/* --sysroot DIR: exit 1 with one line naming DIR unless it is a directory. */
+void cli_sysroot_check(const char *dir);
+/* Exit 1 with one line naming the link when a read under the sysroot refused one. */
+void cli_refused_check(void);
 /* Parse a duration with a unit suffix ns, us, ms or s (bare number: default_unit_ns). */
 int cli_parse_duration(const char *s, int64_t default_unit_ns, int64_t *out_ns);
 /* Parse an integer within [min, max]; on error exit 2 naming the option. */

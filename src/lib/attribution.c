@@ -56,6 +56,7 @@ struct comm {
 /* The cause found so far in one window. */
 struct cause {
 	int		 rank;		/* 0 none, 1 interrupt ... 4 hrtimer (attribution.h) */
+	int		 nirq;		/* hard interrupts seen in the window */
 	struct ident	 id;
 };
 
@@ -399,26 +400,34 @@ static void
 credit(struct td_attr *a, int cpu, int w, const struct cause *c)
 {
 	struct ident unk;
+	const struct ident *id = &c->id;
 	struct agg *g;
 
 	if (!wanted(a, cpu))
 		return;
 	if (c->rank == 0) {
 		ident_set(&unk, TD_KIND_UNKNOWN, 0, -1, -1, NULL, 0);
-		c = &(struct cause){ 0, unk };
+		id = &unk;
 	}
-	if ((g = agg_get(a, &c->id)) == NULL)
+	if ((g = agg_get(a, id)) == NULL)
 		return;
 	if (g->wk[w] == NULL && (g->wk[w] = calloc((size_t)a->o.ncpus, sizeof(uint64_t))) == NULL)
 		return;
 	g->wk[w][cpu]++;
 }
 
-/* Offer a candidate cause of the given rank to an open window. */
+/*
+ * Offer a candidate cause of the given rank to an open window.  The first
+ * hard interrupt is the cause; a timer that expires in it, or in the
+ * softirqs after it, refines it, but not once a second interrupt came.
+ */
 static void
 offer(struct cause *c, int rank, const struct ident *id)
 {
-	/* A later interrupt does not replace the first; a timer in it refines it. */
+	if (rank == 1 && c->nirq++ > 0)
+		return;
+	if (rank > 1 && c->nirq > 1)
+		return;
 	if (rank > c->rank) {
 		c->rank = rank;
 		c->id = *id;
@@ -840,6 +849,11 @@ td_attr_collect(struct td_attr *a, struct td_sample *p, struct td_error *e)
 		}
 		for (int c = 0; c < a->o.ncpus; c++) {
 			struct wcpu *wc = &a->cpu[c];
+
+			/* An exit whose window is still open is settled with what it has. */
+			if (wc->st == W_WOKEN)
+				close_window(a, c, wc);
+			close_task_window(a, c, wc);
 
 			/*
 			 * A CPU whose idle task ran with no cpu_idle event

@@ -121,8 +121,8 @@ tl_reason(const struct td_machine *m)
 {
 	static char buf[600];
 
-	snprintf(buf, sizeof(buf), "%s: %s%s", m->tl_err.path, m->tl_err.msg,
-	    m->tl_needs_root ? " (needs root)" : "");
+	snprintf(buf, sizeof(buf), "%s%s%s%s", m->tl_err.path, m->tl_err.path[0] ? ": " : "",
+	    m->tl_err.msg, m->tl_needs_root ? " (needs root)" : "");
 	return buf;
 }
 
@@ -131,6 +131,8 @@ config_where(const struct td_machine *m)
 {
 	if (m->kc.found)
 		return m->kc.path;
+	if (m->absent != NULL)
+		return m->absent;
 	return m->kc_err.code != 0 ? "kernel config damaged" : "no kernel config found";
 }
 
@@ -168,13 +170,24 @@ check_periodic(struct ctx *x)
 		    s->device ? s->device : "of these CPUs");
 }
 
+/* The kernel log's "Could not switch to high resolution mode on CPU N", NULL if none. */
+static const struct td_kmsg_event *
+highres_failed(const struct td_kmsg_events *ev)
+{
+	for (size_t i = 0; ev != NULL && i < ev->n; i++)
+		if (ev->ev[i].kind == TD_KEV_HIGHRES_FAILED)
+			return &ev->ev[i];
+	return NULL;
+}
+
 static void
 check_highres(struct ctx *x)
 {
 	const struct td_machine *m = x->in->m;
+	const struct td_kmsg_event *failed = highres_failed(x->in->events);
 	const struct td_cpu_state *s;
 	struct td_check *c;
-	char list[256], res[64] = "?";
+	char list[256], res[64] = "?", logline[400] = "";
 	int n = cpus_where(m, is_lowres, list, sizeof(list), &s);
 
 	if (n == 0) {
@@ -191,13 +204,22 @@ check_highres(struct ctx *x)
 	}
 	c = add(x, "highres", TD_SEV_WARNING,
 	    "High-resolution timers are off on CPUs %s: timers fire only on jiffy ticks", list);
+	/* The kernel's own word, when its log says the switch failed. */
+	if (failed != NULL)
+		snprintf(logline, sizeof(logline), "; %s:%ld: %.*s",
+		    x->in->events_source ? x->in->events_source : "log", failed->line,
+		    (int)(failed->text_len > 200 ? 200 : failed->text_len), failed->text);
 	evidence(c, "CPU %d tick device event_handler %s, .resolution %s (%s); "
-	    "CONFIG_HIGH_RES_TIMERS %s (%s)", s->cpu, s->handler ? s->handler : "?", res,
-	    m->tl_path, m->kc.high_res_timers == 1 ? "=y" : "unknown", config_where(m));
+	    "CONFIG_HIGH_RES_TIMERS %s (%s)%s", s->cpu, s->handler ? s->handler : "?", res,
+	    m->tl_path, m->kc.high_res_timers == 1 ? "=y" : "unknown", config_where(m), logline);
 	if (cmdline_has(m, "highres=off"))
 		advice(c, "remove highres=off from the kernel command line");
 	else if (m->cs.has_current && strcmp(m->cs.current, "jiffies") == 0)
 		advice(c, "high resolution needs a continuous clocksource, not jiffies");
+	else if (failed != NULL)
+		advice(c, "the kernel could not switch: the clock event device %s lacks "
+		    "one-shot mode, or needs a one-shot broadcast device it does not have",
+		    s->device ? s->device : "of these CPUs");
 	else
 		advice(c, "the clock event device %s may lack one-shot mode",
 		    s->device ? s->device : "of these CPUs");
@@ -356,6 +378,11 @@ check_nohz_full(struct ctx *x)
 	char list[256];
 	int n = m->si.has_nohz_full ? td_cpuset_count(&m->si.nohz_full) : 0;
 
+	if (m->absent != NULL) {	/* the CPU masks are not in a timer_list */
+		c = add(x, "nohz_full", TD_SEV_SKIPPED, "nohz_full CPUs not checked");
+		evidence(c, "%s", m->absent);
+		return;
+	}
 	if (n == 0) {
 		add(x, "nohz_full", TD_SEV_OK, "No nohz_full CPUs to check");
 		return;
@@ -465,7 +492,8 @@ td_checks_run(const struct td_check_input *in, struct td_checks **out, struct td
 		    "Tick mode, high resolution and NOHZ not checked");
 
 		evidence(c, "%s", tl_reason(in->m));
-		advice(c, "run as root to check them");
+		if (in->m->absent == NULL)
+			advice(c, "run as root to check them");
 	} else {
 		check_periodic(&x);
 		check_highres(&x);

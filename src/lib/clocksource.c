@@ -26,7 +26,7 @@ read_events(const char *sysroot, struct td_clocksources *cs, struct td_error *e)
 	struct dirent *d;
 	DIR *dp;
 
-	if (td_path(sysroot, CE_DIR, dir, sizeof(dir)) < 0 || (dp = opendir(dir)) == NULL)
+	if ((dp = td_opendir_root(sysroot, CE_DIR, dir, sizeof(dir), NULL)) == NULL)
 		return 0;
 	while ((d = readdir(dp)) != NULL) {
 		struct td_clockevent *ev;

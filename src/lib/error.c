@@ -5,12 +5,14 @@
 #include <errno.h>
 
 #include "error.h"
+#include "textsafe.h"
 
 /* Record an error and return its negative errno. */
 int
 td_error_set(struct td_error *e, int code, const char *path, long line,
     const char *fmt, ...)
 {
+	char raw[sizeof(e->msg)];
 	va_list ap;
 
 	if (code <= 0)
@@ -19,10 +21,12 @@ td_error_set(struct td_error *e, int code, const char *path, long line,
 		return -code;
 	e->code = code;
 	e->line = line;
-	strlcpy(e->path, path ? path : "", sizeof(e->path));
+	/* Messages quote file contents: whoever prints them gets safe text. */
+	td_text_safe(e->path, sizeof(e->path), path);
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	td_text_safe(e->msg, sizeof(e->msg), raw);
 	return -code;
 }
 

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "interrupts.h"
 #include "cpumask.h"
@@ -502,7 +503,53 @@ td_interrupts_count(const struct td_interrupts *s, const struct td_irq_row *r, i
 	return 0;
 }
 
-/* Find the local timer interrupt row. */
+/* Whether a row or source is the local timer interrupt: the one rule. */
+bool
+td_irq_is_local_timer(const char *label, const char *desc, const char *actions)
+{
+	static const char *const vectors[] = { "LOC", "local_timer", "local_timer_entry" };
+	static const char *const irqs[] = { "arch_timer", "riscv-timer", "twd" };
+
+	for (size_t i = 0; label != NULL && i < sizeof(vectors) / sizeof(vectors[0]); i++)
+		if (strcasecmp(label, vectors[i]) == 0)
+			/* powerpc's second LOC row counts "others", not the tick */
+			return desc == NULL || strstr(desc, "for others") == NULL;
+	for (size_t i = 0; i < sizeof(irqs) / sizeof(irqs[0]); i++)
+		if ((actions != NULL && strcmp(actions, irqs[i]) == 0) ||
+		    (actions == NULL && label != NULL && strcmp(label, irqs[i]) == 0))
+			return true;
+	return false;
+}
+
+/* Whether an action name is "hpet" or an HPET channel's "hpetN". */
+static bool
+is_hpet(const char *a)
+{
+	if (strncmp(a, "hpet", 4) != 0)
+		return false;
+	for (a += 4; *a >= '0' && *a <= '9'; a++)
+		continue;
+	return *a == '\0';
+}
+
+/* Whether a row carries ticks from a global or broadcast device: the one rule. */
+bool
+td_irq_is_global_timer(const char *desc, const char *actions)
+{
+	static const char *const irqs[] = { "timer", "arch_mem_timer" };
+
+	if (desc != NULL && (strcmp(desc, "Timer broadcast interrupts") == 0 ||
+	    strncmp(desc, "Broadcast timer interrupts", 26) == 0))
+		return true;
+	if (actions == NULL)
+		return false;
+	for (size_t i = 0; i < sizeof(irqs) / sizeof(irqs[0]); i++)
+		if (strcmp(actions, irqs[i]) == 0)
+			return true;
+	return is_hpet(actions);
+}
+
+/* Find the local timer interrupt row: LOC first, else the busiest timer IRQ. */
 int
 td_interrupts_local_timer(const struct td_interrupts *s)
 {
@@ -514,18 +561,14 @@ td_interrupts_local_timer(const struct td_interrupts *s)
 	for (i = 0; i < s->nrows; i++) {
 		const struct td_irq_row *r = &s->rows[i];
 
-		/* powerpc's second LOC row counts "others", not the tick. */
-		if (strcmp(r->label, "LOC") == 0 && !r->total_only &&
-		    (r->desc == NULL || strstr(r->desc, "for others") == NULL))
+		if (r->irq < 0 && !r->total_only && td_irq_is_local_timer(r->label, r->desc, NULL))
 			return (int)i;
 	}
 	for (i = 0; i < s->nrows; i++) {
 		const struct td_irq_row *r = &s->rows[i];
 
-		if (r->irq < 0 || r->actions == NULL)
-			continue;
-		if (strcmp(r->actions, "arch_timer") != 0 &&
-		    strcmp(r->actions, "riscv-timer") != 0 && strcmp(r->actions, "twd") != 0)
+		if (r->irq < 0 || r->actions == NULL ||
+		    !td_irq_is_local_timer(NULL, NULL, r->actions))
 			continue;
 		if (best < 0 || r->total > s->rows[best].total)
 			best = (int)i;

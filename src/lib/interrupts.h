@@ -68,6 +68,25 @@ int td_interrupts_count(const struct td_interrupts *s, const struct td_irq_row *
  * into s->rows, or -ENOENT when this architecture shows none.
  */
 int td_interrupts_local_timer(const struct td_interrupts *s);
+/*
+ * The one rule for "this row (or sampled source) is the local timer": label
+ * "LOC" unless its description says "for others" (powerpc prints LOC twice),
+ * a trace vector "local_timer"/"local_timer_entry", or an IRQ whose action is
+ * "arch_timer", "riscv-timer" or "twd".  desc and actions may be NULL.
+ */
+bool td_irq_is_local_timer(const char *label, const char *desc, const char *actions);
+/*
+ * The one rule for "this row carries ticks from a global or broadcast clock
+ * event device" rather than the CPU's own local timer: an IRQ whose action is
+ * "timer" (x86 IRQ 0: the PIT or the HPET in legacy mode), "hpet" or "hpetN"
+ * (HPET channels) or "arch_mem_timer" (ARM's memory-mapped timer), or an
+ * architecture row of broadcast tick IPIs by its description (ARM "Timer
+ * broadcast interrupts", powerpc BCT "Broadcast timer interrupts ...").  x86
+ * broadcast IPIs arrive on LOC, as local-timer counts.  desc and actions may be NULL.
+ */
+bool td_irq_is_global_timer(const char *desc, const char *actions);
+/* powerpc's second LOC row ("Local timer interrupts for others") as a source name. */
+#define TD_IRQ_LOC_OTHERS	"LOC-others"
 
 /* What happened to a row between two snapshots. */
 enum td_irq_delta_state {

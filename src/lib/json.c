@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "textsafe.h"
 
 /* Start a document written to f. */
 void
@@ -25,37 +26,10 @@ indent(struct td_json *j)
 		fputs("  ", j->f);
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	uint32_t cp;
-	size_t len;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
-/* Write a string literal; invalid UTF-8 bytes become U+FFFD. */
+/*
+ * Write a string literal; control characters (C0, DEL and C1) are escaped,
+ * invalid UTF-8 bytes become U+FFFD.
+ */
 void
 td_json_write_string(FILE *f, const char *str, size_t n)
 {
@@ -80,10 +54,15 @@ td_json_write_string(FILE *f, const char *str, size_t n)
 			i++;
 			continue;
 		}
-		l = utf8_len(s + i, n - i);
+		l = td_utf8_len(str + i, n - i);
 		if (l == 0) {
 			fputs("\\ufffd", f);
 			i++;
+			continue;
+		}
+		if (l == 2 && c == 0xc2 && s[i + 1] < 0xa0) {
+			fprintf(f, "\\u%04x", s[i + 1]);
+			i += 2;
 			continue;
 		}
 		fwrite(s + i, 1, l, f);

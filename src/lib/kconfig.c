@@ -1,5 +1,6 @@
 /* The kernel's build configuration. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "arch.h"
 #include "kconfig.h"
 #include "numparse.h"
 #include "source.h"
@@ -62,8 +64,11 @@ kconfig_line(struct td_kconfig *c, const char *p, const char *le)
 			if (n == 2 && memcmp(name, "HZ", 2) == 0) {
 				if (td_parse_u64(&v, le, &hz) == 0 && hz > 0 && hz < 100000)
 					c->hz = (int)hz;
-			} else if (le - v >= 1 && (*v == 'y' || *v == 'm'))
+			} else if (le - v >= 1 && (*v == 'y' || *v == 'm')) {
 				set_bool(c, name, n, 1);
+				if (*v == 'y')
+					c->arch_syms |= td_arch_sym_bit(name, n);
+			}
 		}
 	} else if (td_has_prefix(p, le, "# CONFIG_")) {
 		const char *name = p + 9, *sp = memchr(name, ' ', (size_t)(le - name));
@@ -122,16 +127,15 @@ gz_failed(gzFile gz)
 	return zerr != Z_OK;
 }
 
-/* zlib's message, without the "path: " it starts with. */
+/* zlib's message, without the "<fd:N>: " it starts with. */
 static const char *
-gz_why(gzFile gz, const char *path)
+gz_why(gzFile gz)
 {
 	int zerr;
-	const char *msg = gzerror(gz, &zerr);
-	size_t n = strlen(path);
+	const char *msg = gzerror(gz, &zerr), *gt;
 
-	if (strncmp(msg, path, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
-		msg += n + 2;
+	if (strncmp(msg, "<fd:", 4) == 0 && (gt = strstr(msg, ">: ")) != NULL)
+		msg = gt + 3;
 	return msg;
 }
 
@@ -140,7 +144,7 @@ gz_why(gzFile gz, const char *path)
  * to where every option is known: the timer options sit in its first eighth.
  */
 static int
-read_gz(const char *path, struct td_kconfig *c, struct td_error *e)
+read_gz(int fd, const char *path, struct td_kconfig *c, struct td_error *e)
 {
 	char buf[KCONFIG_CHUNK];
 	size_t have = 0, total = 0;
@@ -149,14 +153,15 @@ read_gz(const char *path, struct td_kconfig *c, struct td_error *e)
 
 	kconfig_init(c);
 	c->found = true;
-	if ((gz = gzopen(path, "rb")) == NULL)
-		return td_error_set(e, errno ? errno : EIO, path, 0, "%s",
-		    strerror(errno ? errno : EIO));
+	if ((gz = gzdopen(fd, "rb")) == NULL) {
+		close(fd);
+		return td_error_set(e, ENOMEM, path, 0, "out of memory");
+	}
 	while (!kconfig_enough(c)) {
 		int r = gzread(gz, buf + have, (unsigned)(sizeof(buf) - have));
 
 		if (r < 0 || (r == 0 && gz_failed(gz))) {
-			td_error_set(e, EIO, path, 0, "corrupt gzip data: %s", gz_why(gz, path));
+			td_error_set(e, EIO, path, 0, "corrupt gzip data: %s", gz_why(gz));
 			gzclose(gz);
 			return -EIO;
 		}
@@ -181,6 +186,13 @@ read_gz(const char *path, struct td_kconfig *c, struct td_error *e)
 	return 0;
 }
 
+/* Whether an open failed as for a file not there (a refused link is kept aside). */
+static bool
+not_there(int r)
+{
+	return r == -ENOENT || r == -ENOTDIR || r == -EACCES || r == -EXDEV || r == -ELOOP;
+}
+
 /* Find and read the kernel's config. */
 int
 td_kconfig_read(const char *sysroot, const char *release, struct td_kconfig *c,
@@ -192,24 +204,32 @@ td_kconfig_read(const char *sysroot, const char *release, struct td_kconfig *c,
 	};
 	char rel[512], path[4096];
 	struct td_buf b;
-	int r, damaged = 0;
+	int r, fd, damaged = 0;
 
 	kconfig_init(c);
-	if (td_path(sysroot, "/proc/config.gz", path, sizeof(path)) == 0 &&
-	    access(path, R_OK) == 0) {
-		if ((damaged = read_gz(path, c, e)) == 0) {
+	/* config.gz is a regular file: a FIFO in a captured tree is refused, not waited on. */
+	if ((fd = td_open_root(sysroot, "/proc/config.gz", O_RDONLY, path, sizeof(path),
+	    e)) >= 0) {
+		if ((damaged = read_gz(fd, path, c, e)) == 0) {
 			strlcpy(c->path, path, sizeof(c->path));
 			return 0;
 		}
 		kconfig_init(c);	/* nothing from a damaged file; e keeps why */
-	}
+	} else if (not_there(fd))
+		td_error_clear(e);
+	else
+		damaged = fd;		/* e says why */
 	if (release == NULL || release[0] == '\0')
 		return damaged;
 	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
 		snprintf(rel, sizeof(rel), "%s%s%s", plain[i].pre, release, plain[i].post);
-		if (td_path(sysroot, rel, path, sizeof(path)) < 0 || access(path, R_OK) != 0)
-			continue;
-		r = td_read_file(path, KCONFIG_MAX, &b, damaged < 0 ? NULL : e);
+		r = td_read_root_at(sysroot, rel, KCONFIG_MAX, &b, path, sizeof(path),
+		    damaged < 0 ? NULL : e);
+		if (not_there(r)) {
+			if (damaged == 0)
+				td_error_clear(e);
+			continue;	/* not there (a refused link is kept aside) */
+		}
 		if (r < 0)
 			return damaged < 0 ? damaged : r;
 		td_kconfig_parse(b.data, b.len, c);

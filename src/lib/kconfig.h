@@ -15,6 +15,7 @@ struct td_kconfig {
 	int	no_hz;			/* CONFIG_NO_HZ_COMMON or CONFIG_NO_HZ, -1 unknown */
 	int	no_hz_full;
 	int	high_res_timers;
+	unsigned arch_syms;		/* CONFIG_X86_64=y ...: see td_arch_from_config() */
 };
 
 /* Parse config text ("CONFIG_HZ=250", "# CONFIG_NO_HZ_FULL is not set"). */

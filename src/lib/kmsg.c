@@ -318,12 +318,27 @@ skip_decoded(struct td_kmsg_record *r, const char *p, const char *end)
 	return q;
 }
 
+/*
+ * Skip a test harness's prefix ("  console: " of QEMU avocado logs): indented,
+ * which no kernel message is at its start.
+ */
+static const char *
+skip_harness(const char *p, const char *end)
+{
+	const char *q = td_skip_ws(p, end);
+
+	if (q > p && td_has_prefix(q, end, "console: "))
+		return q + 9;
+	return p;
+}
+
 /* Take the prefixes off a dmesg text line, filling r's level, time and caller. */
 static const char *
 strip_prefix(struct td_kmsg_record *r, const char *p, const char *end)
 {
 	int i;
 
+	p = skip_harness(p, end);
 	p = skip_syslog(p, end);
 	p = skip_decoded(r, p, end);
 	if (p < end && *p == '<') {
@@ -576,6 +591,7 @@ static const char *const kind_names[TD_KEV_COUNT] = {
 	[TD_KEV_HPET_PERCPU] = "hpet_percpu",
 	[TD_KEV_DELAY_TIMER] = "delay_timer",
 	[TD_KEV_NO_TIMER] = "no_timer",
+	[TD_KEV_HIGHRES_FAILED] = "highres_failed",
 };
 
 /* Name of an event kind. */
@@ -990,6 +1006,11 @@ match_tick(struct cur c, struct td_kmsg_event *ev)
 	d = c;
 	if (lit(&d, "Switched to high resolution mode on CPU ") && inum(&d, &ev->cpu)) {
 		ev->kind = TD_KEV_HIGHRES_SWITCH;
+		return 1;
+	}
+	d = c;
+	if (lit(&d, "Could not switch to high resolution mode on CPU ") && inum(&d, &ev->cpu)) {
+		ev->kind = TD_KEV_HIGHRES_FAILED;
 		return 1;
 	}
 	ev->cpu = -1;

@@ -89,6 +89,7 @@ enum td_kmsg_event_kind {
 	TD_KEV_HPET_PERCPU,		/* count: channels used for per-CPU timers */
 	TD_KEV_DELAY_TIMER,		/* resolution_ns ("timer-based delay loop") */
 	TD_KEV_NO_TIMER,		/* "timer_probe: no matching timers found" */
+	TD_KEV_HIGHRES_FAILED,		/* cpu ("Could not switch to high resolution mode on CPU N") */
 	TD_KEV_COUNT
 };
 

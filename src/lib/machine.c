@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "machine.h"
 #include "source.h"
 
@@ -14,11 +15,12 @@ read_timer_list(struct td_machine *m, const char *explicit_path, struct td_error
 	struct td_buf b;
 	int r;
 
-	if (explicit_path != NULL)
+	if (explicit_path != NULL) {
 		strlcpy(m->tl_path, explicit_path, sizeof(m->tl_path));
-	else if (td_path(m->sysroot, "/proc/timer_list", m->tl_path, sizeof(m->tl_path)) < 0)
-		return td_error_set(e, ENAMETOOLONG, "/proc/timer_list", 0, "path too long");
-	r = td_read_file(m->tl_path, TD_READ_CAP_DEFAULT, &b, &m->tl_err);
+		r = td_read_file(m->tl_path, TD_READ_CAP_DEFAULT, &b, &m->tl_err);
+	} else
+		r = td_read_root_at(m->sysroot, "/proc/timer_list", TD_READ_CAP_DEFAULT, &b,
+		    m->tl_path, sizeof(m->tl_path), &m->tl_err);
 	if (r < 0) {
 		m->tl_needs_root = (r == -EACCES || r == -EPERM) && geteuid() != 0;
 		if (explicit_path != NULL) {
@@ -98,14 +100,51 @@ cpu_init(struct td_cpu_state *s, int cpu)
 	s->res_min_ns = s->res_max_ns = -1;
 }
 
-/* Build the CPU list from timer_list, else from the online mask. */
-static int
-build_cpus(struct td_machine *m, struct td_error *e)
+/* A CPU known only from its tick device (a fragment without its CPU block). */
+static void
+cpu_from_dev(struct td_cpu_state *s, const struct td_tl_tickdev *d)
+{
+	s->device = d->has_device ? d->device : NULL;
+	s->handler = d->fn[TD_TLD_EVENT_HANDLER];
+	s->mode = td_tick_mode_from_handler(s->handler);
+	if (s->mode != TD_TICK_UNKNOWN)
+		s->mode_evidence = "tick device event_handler";
+}
+
+/* Per-CPU tick devices of CPUs that have no CPU block in timer_list. */
+static size_t
+devs_without_block(const struct td_timer_list *tl, const struct td_tl_tickdev **out)
 {
 	size_t n = 0;
 
-	if (m->tl != NULL && m->tl->ncpus > 0)
-		n = m->tl->ncpus;
+	for (size_t i = 0; tl != NULL && i < tl->ndevs; i++) {
+		const struct td_tl_tickdev *d = &tl->devs[i];
+		bool dup = d->kind != TD_TLD_KIND_PERCPU || d->cpu < 0 ||
+		    td_tl_cpu_device(tl, d->cpu) != d;
+
+		for (size_t k = 0; !dup && k < tl->ncpus; k++)
+			dup = tl->cpus[k].cpu == d->cpu;
+		if (!dup) {
+			if (out != NULL)
+				out[n] = d;
+			n++;
+		}
+	}
+	return n;
+}
+
+/*
+ * Build the CPU list from timer_list (its CPU blocks and the per-CPU tick
+ * devices of CPUs whose block it lacks), else from the online mask.
+ */
+static int
+build_cpus(struct td_machine *m, struct td_error *e)
+{
+	size_t n = 0, nblocks = m->tl != NULL ? m->tl->ncpus : 0;
+	size_t ndevs = devs_without_block(m->tl, NULL);
+
+	if (nblocks + ndevs > 0)
+		n = nblocks + ndevs;
 	else if (m->si.has_online)
 		n = (size_t)td_cpuset_count(&m->si.online);
 	if (n == 0)
@@ -113,11 +152,21 @@ build_cpus(struct td_machine *m, struct td_error *e)
 	m->cpus = calloc(n, sizeof(*m->cpus));
 	if (m->cpus == NULL)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
-	if (m->tl != NULL && m->tl->ncpus > 0) {
-		for (size_t i = 0; i < n; i++) {
+	if (nblocks + ndevs > 0) {
+		const struct td_tl_tickdev **devs = calloc(ndevs + 1, sizeof(*devs));
+
+		if (devs == NULL)
+			return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+		devs_without_block(m->tl, devs);
+		for (size_t i = 0; i < nblocks; i++) {
 			cpu_init(&m->cpus[i], m->tl->cpus[i].cpu);
 			cpu_from_tl(m, &m->tl->cpus[i], &m->cpus[i]);
 		}
+		for (size_t i = 0; i < ndevs; i++) {
+			cpu_init(&m->cpus[nblocks + i], devs[i]->cpu);
+			cpu_from_dev(&m->cpus[nblocks + i], devs[i]);
+		}
+		free(devs);
 	} else {
 		for (int c = 0, i = 0; c < TD_MAX_CPUS && (size_t)i < n; c++)
 			if (td_cpuset_isset(&m->si.online, c))
@@ -165,6 +214,7 @@ summarize(struct td_machine *m)
 		if (s->res_max_ns > m->res_max_ns)
 			m->res_max_ns = s->res_max_ns;
 		m->ntimers += s->ntimers;
+		m->ntimers_cpus += s->tl != NULL;
 	}
 	if (m->mode_mixed)
 		m->mode = TD_TICK_UNKNOWN;
@@ -202,10 +252,60 @@ find_hz(struct td_machine *m)
 		m->hz = m->hz_tickres, m->hz_source = TD_HZ_TICK_RESOLUTION;
 }
 
-/* Gather everything about the machine. */
-int
-td_machine_read(const char *sysroot, const char *timer_list, struct td_machine **out,
-    struct td_error *e)
+/* The architecture: the config says it best, then the release, uname, cpuinfo. */
+static void
+find_arch(struct td_machine *m)
+{
+	struct td_error e;
+	struct td_buf b;
+
+	if (m->kc.found && (m->arch = td_arch_from_config(m->kc.arch_syms)) != NULL)
+		m->arch_source = "config";
+	else if (m->si.has_release && (m->arch = td_arch_from_release(m->si.release)) != NULL)
+		m->arch_source = "release";
+	else if ((m->arch = td_arch_from_uname(m->si.machine[0] ? m->si.machine : NULL)) != NULL)
+		m->arch_source = "uname";
+	else if (td_read_root(m->sysroot, "/proc/cpuinfo", 1 << 20, &b, &e) == 0) {
+		if ((m->arch = td_arch_from_cpuinfo(b.data, b.len)) != NULL)
+			m->arch_source = "cpuinfo";
+		td_buf_free(&b);
+	}
+}
+
+/*
+ * The facts beside timer_list: from the system (live or a sysroot), or none at
+ * all for a file read alone (each unknown, "not in this file").
+ */
+static int
+read_system(struct td_machine *m, bool file_alone, struct td_error *e)
+{
+	int r;
+
+	td_error_clear(&m->kc_err);
+	if (file_alone) {
+		m->absent = TD_NOT_IN_FILE;
+		strlcpy(m->cs.why_missing, TD_NOT_IN_FILE, sizeof(m->cs.why_missing));
+		m->kc.hz = m->kc.no_hz = m->kc.no_hz_full = m->kc.high_res_timers = -1;
+		return 0;
+	}
+	if ((r = td_sysinfo_read(m->sysroot, &m->si, e)) < 0 ||
+	    (r = td_clocksources_read(m->sysroot, &m->cs, e)) < 0)
+		return r;
+	td_kconfig_read(m->sysroot, m->si.has_release ? m->si.release : NULL, &m->kc,
+	    &m->kc_err);
+	td_tsc_flags_read(m->sysroot, &m->tsc, NULL);
+	find_arch(m);
+	if (m->live) {
+		m->has_clocks = true;
+		td_clocks_getres(m->clocks);
+	}
+	return 0;
+}
+
+/* Gather the machine: from the system, or from a timer_list file alone. */
+static int
+machine_read(const char *sysroot, const char *timer_list, bool file_alone,
+    struct td_machine **out, struct td_error *e)
 {
 	struct td_machine *m;
 	int r;
@@ -214,21 +314,17 @@ td_machine_read(const char *sysroot, const char *timer_list, struct td_machine *
 	m = calloc(1, sizeof(*m));
 	if (m == NULL)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
-	m->live = td_root_is_live(sysroot);
-	m->sysroot = m->live ? NULL : sysroot;
-	if ((r = td_sysinfo_read(m->sysroot, &m->si, e)) < 0 ||
-	    (r = td_clocksources_read(m->sysroot, &m->cs, e)) < 0 ||
-	    (r = read_timer_list(m, timer_list, e)) < 0) {
+	m->live = !file_alone && td_root_is_live(sysroot);
+	m->sysroot = file_alone || m->live ? NULL : sysroot;
+	if ((r = read_system(m, file_alone, e)) < 0) {
 		td_machine_free(m);
 		return r;
 	}
-	td_error_clear(&m->kc_err);
-	td_kconfig_read(m->sysroot, m->si.has_release ? m->si.release : NULL, &m->kc,
-	    &m->kc_err);
-	td_tsc_flags_read(m->sysroot, &m->tsc, NULL);
-	if (m->live) {
-		m->has_clocks = true;
-		td_clocks_getres(m->clocks);
+	if (file_alone && timer_list == NULL)
+		td_error_set(&m->tl_err, ENOENT, NULL, 0, "%s", TD_NOT_IN_FILE);
+	else if ((r = read_timer_list(m, timer_list, e)) < 0) {
+		td_machine_free(m);
+		return r;
 	}
 	if ((r = build_cpus(m, e)) < 0) {
 		td_machine_free(m);
@@ -238,6 +334,21 @@ td_machine_read(const char *sysroot, const char *timer_list, struct td_machine *
 	find_hz(m);
 	*out = m;
 	return 0;
+}
+
+/* Gather everything about the machine. */
+int
+td_machine_read(const char *sysroot, const char *timer_list, struct td_machine **out,
+    struct td_error *e)
+{
+	return machine_read(sysroot, timer_list, false, out, e);
+}
+
+/* Gather what a timer_list file alone says. */
+int
+td_machine_read_file(const char *timer_list, struct td_machine **out, struct td_error *e)
+{
+	return machine_read(NULL, timer_list, true, out, e);
 }
 
 /* Free a machine; NULL-safe. */

@@ -43,15 +43,21 @@ enum td_hz_source {
 	TD_HZ_TICK_RESOLUTION,	/* low-resolution .resolution of timer_list (one jiffy) */
 };
 
+/* Why a fact is unknown when a file is read alone, without the system it came from. */
+#define TD_NOT_IN_FILE	"not in this file"
+
 struct td_machine {
 	const char		*sysroot;	/* NULL when live */
 	bool			 live;
+	const char		*absent;	/* a file alone: TD_NOT_IN_FILE; else NULL */
 	struct td_sysinfo	 si;
 	struct td_clocksources	 cs;
 	struct td_kconfig	 kc;
 	struct td_error		 kc_err;	/* a damaged config.gz (code 0 if none); kc is
 						   then a plain config beside it, or nothing */
 	struct td_tsc_flags	 tsc;		/* tsc.known false off x86 or without cpuinfo */
+	const char		*arch;		/* "amd64", "arm64", ...; NULL unknown */
+	const char		*arch_source;	/* "config", "release", "uname", "cpuinfo" */
 
 	bool			 has_clocks;	/* clock_getres: live only */
 	struct td_clock_res	 clocks[TD_NCLOCKS];
@@ -72,7 +78,8 @@ struct td_machine {
 	bool			 mode_mixed;
 	int			 nohz;		/* 1 all, 0 none, 2 mixed, -1 unknown */
 	int64_t			 res_min_ns, res_max_ns;	/* over all CPUs and bases, -1 unknown */
-	size_t			 ntimers;
+	size_t			 ntimers;	/* over the CPUs whose timer_list block is there */
+	size_t			 ntimers_cpus;	/* those CPUs: 0 when no active timer is known */
 };
 
 /*
@@ -83,6 +90,14 @@ struct td_machine {
  * A damaged kernel config is not either (kc_err says why; HZ comes from elsewhere).
  */
 int td_machine_read(const char *sysroot, const char *timer_list, struct td_machine **out,
+    struct td_error *e);
+/*
+ * Gather what a timer_list file alone says (timer_list NULL: nothing): HZ from
+ * its jiffies or tick length, clock event devices from its tick devices.  The
+ * release, config, clock sources, CPU masks, TSC and POSIX clocks are not in
+ * it: unknown, absent saying why, never taken from the running system.
+ */
+int td_machine_read_file(const char *timer_list, struct td_machine **out,
     struct td_error *e);
 void td_machine_free(struct td_machine *m);
 const char *td_hz_source_name(enum td_hz_source s);

@@ -151,26 +151,24 @@ td_rtc_read(const char *sysroot, const int64_t *now_s, struct td_rtcs **out,
     struct td_error *e)
 {
 	struct td_rtcs *rs;
+	struct td_error err;
 	struct dirent *de;
 	char dir[4096];
 	size_t cap = 0;
 	DIR *dp;
-	int r;
 
 	*out = NULL;
-	if ((r = td_path(sysroot, "/sys/class/rtc", dir, sizeof(dir))) < 0)
-		return td_error_set(e, -r, "/sys/class/rtc", 0, "path too long");
 	if ((rs = calloc(1, sizeof(*rs))) == NULL)
-		return td_error_set(e, ENOMEM, dir, 0, "out of memory");
-	if ((dp = opendir(dir)) == NULL) {
-		if (errno == ENOENT || errno == ENOTDIR) {
+		return td_error_set(e, ENOMEM, "/sys/class/rtc", 0, "out of memory");
+	if ((dp = td_opendir_root(sysroot, "/sys/class/rtc", dir, sizeof(dir), &err)) == NULL) {
+		if (err.code == ENOENT || err.code == ENOTDIR) {
 			*out = rs;	/* no RTC class: no RTC, not an error */
 			return 0;
 		}
-		r = errno;
-		r = td_error_set(e, r, dir, 0, "%s", strerror(r));
+		if (e != NULL)
+			*e = err;
 		td_rtcs_free(rs);
-		return r;
+		return -err.code;
 	}
 	while ((de = readdir(dp)) != NULL) {
 		struct td_rtc *n;
@@ -266,7 +264,7 @@ td_tsc_flags_read(const char *sysroot, struct td_tsc_flags *out, struct td_error
 	int r = 0, fd;
 
 	memset(out, 0, sizeof(*out));
-	if ((f = td_fopen_root(sysroot, "/proc/cpuinfo", "r", e)) == NULL)
+	if ((f = td_fopen_root(sysroot, "/proc/cpuinfo", e)) == NULL)
 		return e != NULL && e->code != 0 ? -e->code : -EIO;
 	/* read(2), not fread: what is there, without waiting for more */
 	fd = fileno(f);

@@ -15,6 +15,7 @@ td_sample_free(struct td_sample *p)
 	for (size_t i = 0; i < p->n; i++) {
 		free(p->src[i].function);
 		free(p->src[i].site);
+		free(p->src[i].desc);
 		free(p->src[i].per_cpu);
 		free(p->src[i].wakeups_per_cpu);
 	}
@@ -57,7 +58,14 @@ strcmp_null(const char *a, const char *b)
 	return strcmp(a, b);
 }
 
-/* Order sources by identity: kind, function, site, pid, comm, irq. */
+/* Whether a source is known to be deferrable (unknown counts as not). */
+static bool
+known_deferrable(const struct td_wsource *w)
+{
+	return (w->known & TD_WS_DEFERRABLE) && w->deferrable;
+}
+
+/* Order sources by identity: kind, function, site, pid, comm, irq, deferrable. */
 static int
 identity_cmp(const void *va, const void *vb)
 {
@@ -76,6 +84,9 @@ identity_cmp(const void *va, const void *vb)
 		return c;
 	if (a->irq != b->irq)
 		return a->irq < b->irq ? -1 : 1;
+	/* A deferrable timer is not the same timer as one that is not. */
+	if (known_deferrable(a) != known_deferrable(b))
+		return known_deferrable(a) ? 1 : -1;
 	return 0;
 }
 
@@ -121,6 +132,11 @@ merge_into(struct td_wsource *a, struct td_wsource *b)
 		a->ncpus = an;
 	if (a->tgid != b->tgid)
 		a->tgid = -1;
+	if (a->desc == NULL) {
+		a->desc = b->desc;
+		b->desc = NULL;
+	}
+	free(b->desc);
 	free(b->function);
 	free(b->site);
 	free(b->per_cpu);
@@ -195,6 +211,8 @@ td_backend_name(enum td_backend b)
 		return "tracefs";
 	case TD_BACKEND_INTERRUPTS:
 		return "interrupts";
+	case TD_BACKEND_TRACE:
+		return "trace";
 	}
 	return "?";
 }
@@ -205,7 +223,7 @@ td_backend_parse(const char *name, enum td_backend *out)
 {
 	static const enum td_backend all[] = {
 		TD_BACKEND_AUTO, TD_BACKEND_TIMER_STATS, TD_BACKEND_TRACEFS,
-		TD_BACKEND_INTERRUPTS,
+		TD_BACKEND_INTERRUPTS, TD_BACKEND_TRACE,
 	};
 
 	for (size_t i = 0; i < TD_ARRAY_SIZE(all); i++)
@@ -275,6 +293,7 @@ td_sample_delta(struct td_sample *cur, const struct td_sample *prev)
 		if (w->count == 0 && w->arms == 0 && w->cancels == 0) {
 			free(w->function);
 			free(w->site);
+			free(w->desc);
 			free(w->per_cpu);
 			free(w->wakeups_per_cpu);
 			continue;
@@ -319,7 +338,9 @@ td_sample_dup(const struct td_sample *p, struct td_sample **out)
 		w->site = NULL;
 		w->per_cpu = NULL;
 		w->wakeups_per_cpu = NULL;
-		if ((o->function && (w->function = strdup(o->function)) == NULL) ||
+		w->desc = NULL;
+		if ((o->desc && (w->desc = strdup(o->desc)) == NULL) ||
+		    (o->function && (w->function = strdup(o->function)) == NULL) ||
 		    (o->site && (w->site = strdup(o->site)) == NULL))
 			goto fail;
 		if (o->per_cpu != NULL) {
@@ -399,7 +420,8 @@ td_sample_group(struct td_sample *p, enum td_group g)
 		for (size_t k = i; k < j; k++) {
 			struct td_wsource *w = &p->src[k];
 
-			w->ntasks = 1;
+			if (w->ntasks == 0)
+				w->ntasks = 1;
 			if (!several)
 				continue;
 			if (g == TD_GROUP_PROCESS) {
@@ -429,6 +451,7 @@ td_sample_keep(struct td_sample *p, bool (*keep)(struct td_wsource *w, void *arg
 		if (!keep(w, arg)) {
 			free(w->function);
 			free(w->site);
+			free(w->desc);
 			free(w->per_cpu);
 			free(w->wakeups_per_cpu);
 			continue;

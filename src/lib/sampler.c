@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "interrupts.h"
 #include "sampler.h"
 #include "sampler_internal.h"
 #include "source.h"
@@ -17,6 +18,26 @@ td_sampler_opts_init(struct td_sampler_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->pid = -1;
 	o->tid = -1;
+}
+
+/* Describe the vector sources from /proc/interrupts' architecture rows. */
+int
+td_sampler_describe_vectors(struct td_sample *p, const struct td_interrupts *irq)
+{
+	for (size_t i = 0; irq != NULL && i < p->n; i++) {
+		struct td_wsource *w = &p->src[i];
+
+		if (w->kind != TD_KIND_VECTOR || w->desc != NULL || w->function == NULL)
+			continue;
+		for (size_t k = 0; k < irq->nrows; k++)
+			if (irq->rows[k].desc != NULL && irq->rows[k].irq < 0 &&
+			    strcmp(irq->rows[k].label, w->function) == 0) {
+				if ((w->desc = strdup(irq->rows[k].desc)) == NULL)
+					return -ENOMEM;
+				break;
+			}
+	}
+	return 0;
 }
 
 /* True when cpu passes the CPU filter. */
@@ -53,12 +74,25 @@ try_backend(struct td_sampler *s, const struct td_sampler_ops *ops, struct td_er
 	return r;
 }
 
+/* Under a sysroot, a symbolic link refused by any read so far fails the sampler. */
+static int
+sysroot_refused(const struct td_sampler *s, struct td_error *e)
+{
+	struct td_error why;
+
+	if (s->live || !td_sysroot_refused(&why))
+		return 0;
+	if (e != NULL)
+		*e = why;
+	return -why.code;
+}
+
 /* Open a sampler on the forced or the first usable backend. */
-int
-td_sampler_open(struct td_sampler **out, const struct td_sampler_opts *o, struct td_error *e)
+static int
+sampler_open(struct td_sampler **out, const struct td_sampler_opts *o, struct td_error *e)
 {
 	static const struct td_sampler_ops *const order[] = {
-		&td_sampler_timer_stats_ops, &td_sampler_tracefs_ops,
+		&td_sampler_trace_ops, &td_sampler_timer_stats_ops, &td_sampler_tracefs_ops,
 		&td_sampler_interrupts_ops,
 	};
 	struct td_sampler *s;
@@ -83,6 +117,11 @@ td_sampler_open(struct td_sampler **out, const struct td_sampler_opts *o, struct
 		return td_error_set(e, EINVAL, NULL, 0,
 		    "a saved timer_stats file needs the timer_stats source");
 	}
+	if (o->trace_file != NULL && o->backend != TD_BACKEND_AUTO &&
+	    o->backend != TD_BACKEND_TRACE) {
+		free(s);
+		return td_error_set(e, EINVAL, NULL, 0, "a trace file needs the trace source");
+	}
 	if (o->backend != TD_BACKEND_AUTO) {
 		for (size_t i = 0; i < TD_ARRAY_SIZE(order); i++)
 			if (order[i]->backend == o->backend)
@@ -98,7 +137,7 @@ td_sampler_open(struct td_sampler **out, const struct td_sampler_opts *o, struct
 		td_error_clear(&why[i]);
 		if ((r = try_backend(s, order[i], &why[i])) == 0) {
 			/* Say why the better backends were passed over (the nearest one). */
-			if (i > 0)
+			if (i > 1)
 				snprintf(s->note, sizeof(s->note), "%s: %s",
 				    td_backend_name(order[i]->backend), why[i - 1].msg);
 			*out = s;
@@ -108,6 +147,21 @@ td_sampler_open(struct td_sampler **out, const struct td_sampler_opts *o, struct
 	if (e != NULL)
 		*e = why[TD_ARRAY_SIZE(order) - 1];
 	free(s);
+	return r;
+}
+
+/* Open a sampler; under a sysroot, fail where a read refused a link. */
+int
+td_sampler_open(struct td_sampler **out, const struct td_sampler_opts *o, struct td_error *e)
+{
+	int r;
+
+	if ((r = sampler_open(out, o, e)) < 0)
+		return r;
+	if ((r = sysroot_refused(*out, e)) < 0) {
+		td_sampler_close(*out);
+		*out = NULL;
+	}
 	return r;
 }
 
@@ -170,7 +224,7 @@ td_sampler_collect(struct td_sampler *s, struct td_sample **out, struct td_error
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	p->period_ns = elapsed_ns(&s->t0, &now);
 	s->t0 = now;
-	if ((r = s->ops->collect(s, p, e)) < 0) {
+	if ((r = s->ops->collect(s, p, e)) < 0 || (r = sysroot_refused(s, e)) < 0) {
 		td_sample_free(p);
 		return r;
 	}

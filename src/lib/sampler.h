@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "cpumask.h"
+#include "trace_decode.h"
 #include "error.h"
 #include "table.h"
 
@@ -28,6 +29,7 @@ enum td_backend {
 	TD_BACKEND_TIMER_STATS,
 	TD_BACKEND_TRACEFS,
 	TD_BACKEND_INTERRUPTS,
+	TD_BACKEND_TRACE,		/* a text trace: --trace FILE, or a tree's wakeup trace */
 };
 
 /* What woke the CPU. */
@@ -87,6 +89,8 @@ struct td_wsource {
 	enum td_kind	 kind;
 	char		*function;	/* expire callback, IRQ action name, vector or softirq name */
 	char		*site;		/* arming function (timer_stats start column); NULL if unknown */
+	char		*desc;		/* vectors: what /proc/interrupts says it is ("Local timer
+					   interrupts"); NULL otherwise */
 	int		 pid;		/* arming task (thread id); -1 unknown or several */
 	int		 tgid;		/* its process (TD_WS_TGID); -1 unknown */
 	unsigned	 ntasks;	/* tasks folded into this row by td_sample_group (0: none) */
@@ -141,6 +145,15 @@ struct td_sampler_opts {
 	int			 tid;		/* only sources armed by this thread; -1 = all */
 	unsigned		 buffer_kb;	/* tracefs per-CPU buffer size; 0 = default (8192) */
 	const char		*timer_stats_file; /* read this saved copy instead of /proc (one shot) */
+	const char		*trace_file;	/* read this text trace (one shot) */
+	/*
+	 * Called with every decoded event, after the attribution has seen it
+	 * (tracefs and trace backends; per CPU in time order), for analyses
+	 * beside the wakeup table.  NULL: none.  The event's strings are valid
+	 * during the call only.
+	 */
+	void			(*observe)(const struct td_tev *ev, void *arg);
+	void			*observe_arg;
 };
 
 struct td_sampler;
@@ -227,7 +240,10 @@ void td_sample_json_wakeups(struct td_json *j, const struct td_sample *p);
  */
 void td_sample_delta(struct td_sample *cur, const struct td_sample *prev);
 
-/* Names: "timer", "hrtimer", "irq", "vector", "softirq"; "timer_stats", "tracefs", "interrupts". */
+/*
+ * Names: "timer", "hrtimer", "irq", "vector", "softirq", "unknown"; "timer_stats",
+ * "tracefs", "interrupts", "trace".
+ */
 const char *td_kind_name(enum td_kind k);
 const char *td_backend_name(enum td_backend b);
 /* Parse a backend name ("auto" too); -EINVAL when unknown. */

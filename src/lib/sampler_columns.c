@@ -155,6 +155,14 @@ get_function(const void *row, struct td_cell *c)
 	c->s = W(row)->function;
 }
 
+/* desc: what /proc/interrupts says a vector is. */
+static void
+get_desc(const void *row, struct td_cell *c)
+{
+	c->known = W(row)->desc != NULL;
+	c->s = W(row)->desc;
+}
+
 /* site: the function that armed the timer. */
 static void
 get_site(const void *row, struct td_cell *c)
@@ -275,6 +283,8 @@ const struct td_column td_wsource_columns[] = {
 	    "function that armed the timer", get_site },
 	{ "irq", "IRQ", 3, TD_ALIGN_RIGHT, TD_JT_INT, 0, NULL, false,
 	    "IRQ number", get_irq },
+	{ "desc", "DESCRIPTION", 24, TD_ALIGN_LEFT, TD_JT_STRING, 0, NULL, false,
+	    "what /proc/interrupts says a vector is", get_desc },
 	{ "task", "TASK", 7, TD_ALIGN_LEFT, TD_JT_STRING, 0, NULL, false,
 	    "user, kthread, idle, irq or tick", get_task },
 	{ "deferrable", "DEFER", 5, TD_ALIGN_LEFT, TD_JT_BOOL, 0, NULL, false,

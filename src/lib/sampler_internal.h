@@ -44,6 +44,14 @@ struct td_sampler {
 extern const struct td_sampler_ops td_sampler_timer_stats_ops;
 extern const struct td_sampler_ops td_sampler_tracefs_ops;
 extern const struct td_sampler_ops td_sampler_interrupts_ops;
+extern const struct td_sampler_ops td_sampler_trace_ops;
+
+struct td_interrupts;
+/*
+ * Give p's vector sources the description /proc/interrupts has for their
+ * label ("LOC": "Local timer interrupts"); irq may be NULL.  -ENOMEM.
+ */
+int td_sampler_describe_vectors(struct td_sample *p, const struct td_interrupts *irq);
 
 /* True when cpu passes the sampler's CPU filter. */
 bool td_sampler_cpu_wanted(const struct td_sampler *s, int cpu);

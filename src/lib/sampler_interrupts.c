@@ -1,10 +1,14 @@
-/* The interrupts backend: /proc/interrupts and /proc/softirqs deltas, for anyone. */
+/*
+ * The interrupts backend: /proc/interrupts and /proc/softirqs deltas, and
+ * wakeups per CPU from cpuidle's usage counters, for anyone.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cpuidle.h"
 #include "internal.h"
 #include "interrupts.h"
 #include "sampler_internal.h"
@@ -15,7 +19,60 @@ struct irq_priv {
 	struct td_interrupts	*irq;		/* at the start of the interval */
 	struct td_softirqs	*soft;		/* NULL when the kernel has none */
 	bool			 after;		/* captured tree with after/proc: use it */
+	struct td_cpuidle	 idle;		/* usage at the start; ncpus 0 when none */
+	char			 idle_why[128];	/* why there are no wakeups */
 };
+
+/* Read cpuidle usage (the live system only: a capture holds one moment). */
+static void
+load_idle(struct td_sampler *s, struct irq_priv *t)
+{
+	struct td_error e;
+	long n = sysconf(_SC_NPROCESSORS_CONF);
+
+	td_cpuidle_free(&t->idle);
+	if (!s->live) {
+		snprintf(t->idle_why, sizeof(t->idle_why), "a captured tree holds no idle counts");
+		return;
+	}
+	td_error_clear(&e);
+	if (td_cpuidle_read(s->sysroot, n > 0 ? (int)n : 1, &t->idle, &e) < 0)
+		snprintf(t->idle_why, sizeof(t->idle_why), "no cpuidle states on this machine");
+}
+
+/* Wakeups per CPU: the idle entries counted between two usage readings. */
+static int
+add_idle(struct td_sampler *s, struct irq_priv *t, struct td_sample *p)
+{
+	struct td_cpuidle prev = t->idle;
+
+	t->idle.usage = NULL;
+	t->idle.ncpus = 0;
+	load_idle(s, t);
+	if (prev.usage == NULL || t->idle.usage == NULL || prev.ncpus != t->idle.ncpus) {
+		td_cpuidle_free(&prev);
+		return 0;
+	}
+	p->ncpus = prev.ncpus;
+	p->cpu_wakeups = calloc((size_t)p->ncpus, sizeof(uint64_t));
+	p->cpu_wake_method = calloc((size_t)p->ncpus, 1);
+	if (p->cpu_wakeups == NULL || p->cpu_wake_method == NULL) {
+		td_cpuidle_free(&prev);
+		return -ENOMEM;
+	}
+	for (int c = 0; c < p->ncpus; c++) {
+		if (prev.usage[c] == UINT64_MAX || t->idle.usage[c] == UINT64_MAX ||
+		    !td_sampler_cpu_wanted(s, c))
+			continue;
+		p->cpu_wakeups[c] = t->idle.usage[c] >= prev.usage[c] ?
+		    t->idle.usage[c] - prev.usage[c] : t->idle.usage[c];
+		p->cpu_wake_method[c] = TD_WAKE_CPUIDLE_USAGE;
+		p->total_wakeups += p->cpu_wakeups[c];
+		p->wakeups_known = true;
+	}
+	td_cpuidle_free(&prev);
+	return 0;
+}
 
 /* Load both files from prefix ("" or "/after") under the sysroot. */
 static int
@@ -39,13 +96,11 @@ static int
 irq_open(struct td_sampler *s, struct td_error *e)
 {
 	struct irq_priv *t;
-	char path[4096];
 
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	s->priv = t;
-	if (!s->live && td_path(s->sysroot, "/after/proc/interrupts", path, sizeof(path)) == 0 &&
-	    access(path, R_OK) == 0)
+	if (!s->live && td_root_readable(s->sysroot, "/after/proc/interrupts", NULL) == 0)
 		t->after = true;
 	return load_both(s, "", &t->irq, &t->soft, e);
 }
@@ -60,6 +115,7 @@ irq_start(struct td_sampler *s, struct td_error *e)
 	td_softirqs_free(t->soft);
 	t->irq = NULL;
 	t->soft = NULL;
+	load_idle(s, t);
 	return load_both(s, "", &t->irq, &t->soft, e);
 }
 
@@ -108,6 +164,9 @@ add_irqs(struct td_sampler *s, struct td_sample *p, const struct td_interrupts_d
 			continue;
 		if (kind == TD_KIND_IRQ)
 			snprintf(name, sizeof(name), "%s", r->actions ? r->actions : r->label);
+		else if (strcmp(r->label, "LOC") == 0 &&
+		    !td_irq_is_local_timer(r->label, r->desc, NULL))
+			snprintf(name, sizeof(name), "%s", TD_IRQ_LOC_OTHERS);	/* not the tick */
 		else
 			snprintf(name, sizeof(name), "%s", r->label);
 		if (add_row(s, p, kind, name, r->irq, d->ncpus, d->cpus, r->delta,
@@ -148,7 +207,9 @@ irq_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 		return r;
 	if (t->after)
 		p->period_ns = 0;	/* a captured pair: the gap was not recorded */
-	r = td_interrupts_delta(t->irq, irq, &di);
+	r = add_idle(s, t, p);
+	if (r == 0)
+		r = td_interrupts_delta(t->irq, irq, &di);
 	if (r == 0 && t->soft != NULL && soft != NULL)
 		r = td_softirqs_delta(t->soft, soft, &ds);
 	if (r == 0 && s->opts.pid < 0) {
@@ -156,6 +217,8 @@ irq_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 		if (r == 0 && ds != NULL)
 			r = add_softirqs(s, p, ds);
 	}
+	if (r == 0)
+		r = td_sampler_describe_vectors(p, irq);
 	td_interrupts_delta_free(di);
 	td_softirqs_delta_free(ds);
 	td_interrupts_free(t->irq);
@@ -166,11 +229,13 @@ irq_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 		return td_error_set(e, -r, NULL, 0, "out of memory");
 	td_sample_finish(p);
 	p->lost_known = false;
-	snprintf(p->note, sizeof(p->note), "%s",
+	snprintf(p->note, sizeof(p->note), "%s; %s",
 	    s->opts.pid >= 0 ?
 	    "interrupts: counts per IRQ, vector and softirq only; no pids, so --pid matches nothing" :
 	    "interrupts: counts per IRQ, vector and softirq only; no timer callbacks, pids, "
-	    "arming sites or lost counts");
+	    "arming sites or lost counts",
+	    p->wakeups_known ? "wakeups per CPU from cpuidle usage, without their causes" :
+	    t->idle_why[0] ? t->idle_why : "wakeups unknown");
 	return 0;
 }
 
@@ -184,6 +249,7 @@ irq_close(struct td_sampler *s)
 		return;
 	td_interrupts_free(t->irq);
 	td_softirqs_free(t->soft);
+	td_cpuidle_free(&t->idle);
 	free(t);
 	s->priv = NULL;
 }

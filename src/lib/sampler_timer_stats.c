@@ -15,6 +15,8 @@ struct ts_priv {
 	bool			 saved;		/* a saved copy or a captured tree: read only */
 	bool			 we_started;	/* we wrote 1: write 0 when done */
 	struct td_sample	*prev;		/* cumulative counts at the last read */
+	bool			 have_head;
+	struct td_timer_stats	 head;		/* a saved copy's header lines (n 0) */
 };
 
 /* Read and parse the file into a (cumulative) sample. */
@@ -27,7 +29,12 @@ read_sample(struct td_sampler *s, struct td_sample **out, uint64_t *period,
 	struct td_buf b;
 	int r;
 
-	if ((r = td_read_file(t->path, 64 << 20, &b, e)) < 0)
+	if (s->opts.timer_stats_file != NULL)
+		r = td_read_file(t->path, 64 << 20, &b, e);
+	else	/* under a sysroot, inside the tree */
+		r = td_read_root_at(s->sysroot, "/proc/timer_stats", 64 << 20, &b, t->path,
+		    sizeof(t->path), e);
+	if (r < 0)
 		return r;
 	r = td_timer_stats_parse(b.data, b.len, t->path, &ts, e);
 	td_buf_free(&b);
@@ -39,6 +46,12 @@ read_sample(struct td_sampler *s, struct td_sample **out, uint64_t *period,
 	}
 	if (period != NULL)
 		*period = ts->have_period ? ts->period_ns : 0;
+	if (t->saved) {
+		t->head = *ts;
+		t->head.n = 0;
+		t->head.entries = NULL;
+		t->have_head = true;
+	}
 	if (tsout != NULL)
 		*tsout = ts;
 	else
@@ -82,12 +95,16 @@ ts_open(struct td_sampler *s, struct td_error *e)
 			return td_error_set(e, -r, NULL, 0, "sysroot path too long");
 		t->saved = !s->live;
 	}
-	if (access(t->path, R_OK) != 0) {
-		if (errno == ENOENT && !t->saved)
-			return td_error_set(e, ENOENT, t->path, 0,
-			    "no /proc/timer_stats (removed in Linux 4.11)");
-		return td_error_set(e, errno, t->path, 0, "%s", strerror(errno));
-	}
+	if (s->opts.timer_stats_file != NULL)
+		r = access(t->path, R_OK) != 0 ?
+		    td_error_set(e, errno, t->path, 0, "%s", strerror(errno)) : 0;
+	else	/* e names the file, a link out of the tree, or a FIFO there */
+		r = td_root_readable(s->sysroot, "/proc/timer_stats", e);
+	if (r == -ENOENT && !t->saved)
+		return td_error_set(e, ENOENT, t->path, 0,
+		    "no /proc/timer_stats (removed in Linux 4.11)");
+	if (r < 0)
+		return r;
 	if (!t->saved && access(t->path, W_OK) != 0)
 		return td_error_set(e, errno, t->path, 0, "/proc/timer_stats needs root");
 	return 0;
@@ -197,6 +214,18 @@ ts_close(struct td_sampler *s)
 	td_sample_free(t->prev);
 	free(t);
 	s->priv = NULL;
+}
+
+/* The header of the saved copy read last; NULL for other backends or the live file. */
+const struct td_timer_stats *
+td_sampler_timer_stats_file(const struct td_sampler *s)
+{
+	const struct ts_priv *t;
+
+	if (s == NULL || s->ops != &td_sampler_timer_stats_ops)
+		return NULL;
+	t = s->priv;
+	return t != NULL && t->have_head ? &t->head : NULL;
 }
 
 const struct td_sampler_ops td_sampler_timer_stats_ops = {

@@ -23,6 +23,7 @@
 
 #include "attribution.h"
 #include "internal.h"
+#include "interrupts.h"
 #include "ksyms.h"
 #include "sampler_internal.h"
 #include "source.h"
@@ -70,6 +71,7 @@ struct tr_priv {
 	struct td_trace_decoder	*dec;
 	struct td_ksyms		*ksyms;		/* loaded at open */
 	struct td_attr		*attr;
+	struct td_interrupts	*irq;		/* /proc/interrupts at open: vector descriptions */
 	struct fnname		*fns;
 	size_t			 fn_cap, fn_n;
 	int			 nsyms;		/* text symbols loaded */
@@ -245,11 +247,15 @@ task_trim(struct tr_priv *t)
 	t->task_n = 0;
 }
 
-/* Hand a decoded event to the attribution. */
+/* Hand a decoded event to the attribution, then to the caller's observer. */
 static void
 on_event(const struct td_tev *ev, void *arg)
 {
-	td_attr_event(arg, ev);
+	const struct tr_priv *t = arg;
+
+	td_attr_event(t->attr, ev);
+	if (t->s->opts.observe != NULL)
+		t->s->opts.observe(ev, t->s->opts.observe_arg);
 }
 
 /* Read overrun + dropped events of one CPU of the instance. */
@@ -493,6 +499,7 @@ tr_open(struct td_sampler *s, struct td_error *e)
 	t->idle_traced = td_trace_decoder_has(t->dec, TD_TEV_IDLE) ||
 	    td_trace_decoder_has(t->dec, TD_TEV_SCHED_SWITCH);
 	load_ksyms(t);
+	(void)td_interrupts_load(NULL, "/proc/interrupts", &t->irq, NULL);
 	{
 		struct td_attr_opts ao = {
 			.ncpus = t->ncpus,
@@ -567,8 +574,7 @@ drain(struct tr_priv *t, int max_pages)
 
 			if (got <= 0)
 				break;
-			n = td_trace_decode(t->dec, t->page, (size_t)got, c, on_event, t->attr,
-			    &missed);
+			n = td_trace_decode(t->dec, t->page, (size_t)got, c, on_event, t, &missed);
 			if (n > 0)
 				t->processed += (uint64_t)n;
 			if (missed > 0)
@@ -774,6 +780,8 @@ tr_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	if (t->fn_n > FN_MAX)
 		fn_clear(t);
 	r = td_attr_collect(t->attr, p, e);
+	if (r == 0 && td_sampler_describe_vectors(p, t->irq) < 0)
+		r = td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	task_trim(t);
 	free(t->cmdlines);
 	t->cmdlines = NULL;
@@ -824,6 +832,7 @@ tr_close(struct td_sampler *s)
 	if (t->tep != NULL)
 		tep_free(t->tep);
 	td_attr_free(t->attr);
+	td_interrupts_free(t->irq);
 	if (t->fns != NULL)
 		fn_clear(t);
 	free(t->fns);

@@ -6,6 +6,7 @@
 
 #include "internal.h"
 #include "table.h"
+#include "textsafe.h"
 
 #define TD_TABLE_MAXSEL	64
 
@@ -172,7 +173,8 @@ td_table_format_cell(const struct td_column *col, const struct td_cell *c, bool 
 	}
 	switch (col->jtype) {
 	case TD_JT_STRING:
-		snprintf(buf, len, "%s", c->s ? c->s : "");
+		/* Names come from outside: control bytes and invalid UTF-8 escaped. */
+		td_text_safe(buf, len, c->s);
 		break;
 	case TD_JT_INT:
 		snprintf(buf, len, "%" PRId64 "%s", c->i, unit);
@@ -187,10 +189,6 @@ td_table_format_cell(const struct td_column *col, const struct td_cell *c, bool 
 		snprintf(buf, len, "%s", c->b ? "yes" : "no");
 		break;
 	}
-	/* Text output must not carry control bytes from comm names. */
-	for (char *q = buf; *q != '\0'; q++)
-		if ((unsigned char)*q < 0x20 || *q == 0x7f)
-			*q = '?';
 	return buf;
 }
 

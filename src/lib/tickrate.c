@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpumask.h"
 #include "numparse.h"
 #include "tickrate.h"
 
@@ -54,6 +55,62 @@ softirq_rates(struct td_tickrates *r, const struct td_softirqs *sa,
 	return 0;
 }
 
+/* Rates of one interrupt row into the CPUs: their local or their global timer rate. */
+static int
+row_rates(struct td_tickrates *r, const struct td_interrupts *a, const struct td_irq_row *ra,
+    const struct td_interrupts *b, const struct td_irq_row *rb, bool global)
+{
+	for (int i = 0; i < b->ncpus; i++) {
+		uint64_t va, vb;
+		int k;
+
+		if (td_interrupts_count(a, ra, b->cpus[i], &va) < 0 ||
+		    td_interrupts_count(b, rb, b->cpus[i], &vb) < 0 || vb < va)
+			continue;
+		k = add_cpu(r, b->cpus[i]);
+		if (k < 0)
+			return k;
+		if (global) {
+			r->cpus[k].has_global = true;
+			r->cpus[k].global_per_s += (double)(vb - va) / r->period_s;
+		} else {
+			r->cpus[k].has_local = true;
+			r->cpus[k].local_per_s = (double)(vb - va) / r->period_s;
+		}
+	}
+	return 0;
+}
+
+/* Name a row into a list such as "0 (timer), IPI4 (Timer broadcast interrupts)". */
+static void
+name_row(char *list, size_t len, const struct td_irq_row *row)
+{
+	size_t n = strlen(list);
+
+	if (n < len)
+		snprintf(list + n, len - n, "%s%s (%s)", n ? ", " : "", row->label,
+		    row->desc != NULL ? row->desc : row->actions);
+}
+
+/* The summed rates of the global timer rows into the CPUs. */
+static int
+global_rates(struct td_tickrates *r, const struct td_interrupts *a,
+    const struct td_interrupts *b)
+{
+	for (size_t n = 0; n < b->nrows; n++) {
+		const struct td_irq_row *rb = &b->rows[n];
+		const struct td_irq_row *ra;
+
+		if (rb->total_only || !td_irq_is_global_timer(rb->desc, rb->actions))
+			continue;
+		ra = td_interrupts_find(a, rb->label, rb->desc);
+		name_row(r->global_rows, sizeof(r->global_rows), rb);
+		if (ra != NULL && row_rates(r, a, ra, b, rb, true) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 /* Compute the rates. */
 int
 td_tickrates_compute(const struct td_interrupts *a, const struct td_interrupts *b,
@@ -61,7 +118,7 @@ td_tickrates_compute(const struct td_interrupts *a, const struct td_interrupts *
     struct td_tickrates **out, struct td_error *e)
 {
 	struct td_tickrates *r;
-	int row, k;
+	int row;
 
 	*out = NULL;
 	if (!(period_s > 0))
@@ -84,28 +141,86 @@ td_tickrates_compute(const struct td_interrupts *a, const struct td_interrupts *
 		else
 			snprintf(r->local_row, sizeof(r->local_row), "%s (%s)", rb->label,
 			    rb->actions ? rb->actions : "timer");
-		for (int i = 0; ra != NULL && i < b->ncpus; i++) {
-			uint64_t va, vb;
-
-			if (td_interrupts_count(a, ra, b->cpus[i], &va) < 0 ||
-			    td_interrupts_count(b, rb, b->cpus[i], &vb) < 0 || vb < va)
-				continue;
-			k = add_cpu(r, b->cpus[i]);
-			if (k < 0)
-				goto nomem;
-			r->cpus[k].has_local = true;
-			r->cpus[k].local_per_s = (double)(vb - va) / period_s;
-		}
+		if (ra != NULL && row_rates(r, a, ra, b, rb, false) < 0)
+			goto nomem;
 	}
+	if (b != NULL && global_rates(r, a, b) < 0)
+		goto nomem;
 	if (sa != NULL && sb != NULL &&
 	    (softirq_rates(r, sa, sb, "TIMER", false) < 0 ||
 	    softirq_rates(r, sa, sb, "HRTIMER", true) < 0))
 		goto nomem;
+	td_tickrates_set_sources(r, NULL);
 	*out = r;
 	return 0;
 nomem:
 	td_tickrates_free(r);
 	return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+}
+
+/*
+ * A clock event device that is not a CPU's own: a broadcast handler, the PIT (on
+ * IRQ 0, "timer"), or a device whose IRQ is named after it and is a global row
+ * (hpet, hpet2, arch_mem_timer).
+ */
+static bool
+global_device(const struct td_tl_tickdev *d)
+{
+	const char *h = d->fn[TD_TLD_EVENT_HANDLER];
+
+	return (h != NULL && strstr(h, "broadcast") != NULL) ||
+	    (d->device != NULL && (strcmp(d->device, "pit") == 0 ||
+	    td_irq_is_global_timer(NULL, d->device)));
+}
+
+/* Whether cpu is set in a tick_broadcast mask line (NULL or unparseable: no). */
+static bool
+in_mask(const char *text, int cpu)
+{
+	struct td_cpuset set;
+
+	while (text != NULL && (*text == ' ' || *text == '\t'))
+		text++;
+	return text != NULL && td_cpuset_parse_mask(&set, text) == 0 &&
+	    td_cpuset_isset(&set, cpu);
+}
+
+/* Decide each CPU's tick source and the rate that carried its tick. */
+void
+td_tickrates_set_sources(struct td_tickrates *r, const struct td_timer_list *tl)
+{
+	const struct td_tl_tickdev *bc = tl != NULL ? td_tl_broadcast_device(tl) : NULL;
+
+	for (size_t i = 0; r != NULL && i < r->ncpus; i++) {
+		struct td_cpu_tickrate *t = &r->cpus[i];
+		const struct td_tl_tickdev *d = tl != NULL ? td_tl_cpu_device(tl, t->cpu) : NULL;
+		const char *feeder = NULL;
+
+		t->source = TD_TICK_SOURCE_UNKNOWN;
+		t->source_device[0] = '\0';
+		if (d != NULL && d->has_device && d->device != NULL) {
+			t->source = TD_TICK_SOURCE_LOCAL;
+			if (global_device(d))
+				feeder = d->device;
+			else if (tl != NULL && (in_mask(tl->broadcast_mask, t->cpu) ||
+			    in_mask(tl->broadcast_oneshot_mask, t->cpu)))
+				feeder = bc != NULL && bc->device != NULL ? bc->device :
+				    "the broadcast device";
+		}
+		if (feeder != NULL) {
+			t->source = TD_TICK_SOURCE_GLOBAL;
+			snprintf(t->source_device, sizeof(t->source_device), "%s", feeder);
+		}
+		/* A CPU fed by a global device without a row of its own: no count says. */
+		if (t->source == TD_TICK_SOURCE_LOCAL)
+			t->has_tick = t->has_local;
+		else if (t->source == TD_TICK_SOURCE_GLOBAL)
+			t->has_tick = t->has_global;
+		else
+			t->has_tick = t->has_local || t->has_global;
+		t->tick_per_s = (t->has_local ? t->local_per_s : 0) +
+		    (t->source != TD_TICK_SOURCE_LOCAL && t->has_global ? t->global_per_s : 0);
+	}
 }
 
 /* Parse "cpuN user nice system idle iowait ..." into idle and total ticks. */

@@ -11,6 +11,14 @@
 #include "error.h"
 #include "interrupts.h"
 #include "softirqs.h"
+#include "timer_list.h"
+
+/* Which interrupts carry a CPU's tick. */
+enum td_tick_source {
+	TD_TICK_SOURCE_UNKNOWN,	/* no tick device known: the local and global rows */
+	TD_TICK_SOURCE_LOCAL,	/* its own per-CPU device: the local timer row */
+	TD_TICK_SOURCE_GLOBAL,	/* a global or broadcast device (hpet, pit): both rows */
+};
 
 struct td_cpu_tickrate {
 	int	 cpu;
@@ -20,6 +28,13 @@ struct td_cpu_tickrate {
 	double	 timer_softirq_per_s;
 	bool	 has_hrtimer;
 	double	 hrtimer_softirq_per_s;
+	bool	 has_global;		/* global timer rows known on this CPU */
+	double	 global_per_s;		/* their sum (IO-APIC timer, hpet, broadcast IPIs) */
+	enum td_tick_source source;	/* see td_tickrates_set_sources() */
+	char	 source_device[32];	/* the device feeding a global source, "" if unknown */
+	bool	 has_tick;		/* tick_per_s known: false for a CPU fed by a
+					   global device that has no row of its own */
+	double	 tick_per_s;		/* interrupts that carried its tick */
 	bool	 has_idle;		/* idle share from /proc/stat, when given */
 	double	 idle_share;		/* 0..1 of the period */
 };
@@ -28,6 +43,7 @@ struct td_tickrates {
 	double			 period_s;
 	char			 local_row[96];	/* "LOC (Local timer interrupts)", "" if none */
 	char			 why_no_local[160];
+	char			 global_rows[96];	/* "0 (timer)", "" if none */
 	size_t			 ncpus;
 	struct td_cpu_tickrate	*cpus;		/* ascending CPU numbers */
 };
@@ -39,6 +55,14 @@ struct td_tickrates {
 int td_tickrates_compute(const struct td_interrupts *a, const struct td_interrupts *b,
     const struct td_softirqs *sa, const struct td_softirqs *sb, double period_s,
     struct td_tickrates **out, struct td_error *e);
+/*
+ * Which interrupts carry each CPU's tick, from timer_list's tick devices (tl may be
+ * NULL): a CPU whose per-CPU device is global (hpet, pit, arch_mem_timer, a broadcast
+ * handler) or that is in a tick_broadcast mask takes its tick from the global rows
+ * as well as the local row; a CPU with its own device from the local row; a CPU
+ * without a known device from both.  Fills source, source_device and tick_per_s.
+ */
+void td_tickrates_set_sources(struct td_tickrates *r, const struct td_timer_list *tl);
 /* Per-CPU idle share over the period from two /proc/stat texts (cpuN lines, USER_HZ ticks). */
 int td_tickrates_add_idle(struct td_tickrates *r, const char *stat_a, const char *stat_b);
 void td_tickrates_free(struct td_tickrates *r);

@@ -342,7 +342,8 @@ const char *const td_tl_dev_fn_names[TD_TLD_FN_COUNT] = {
 struct tl_parser {
 	struct td_timer_list	*tl;
 	const char		*name;
-	int			 err;		/* first fatal error (ENOMEM), 0 if none */
+	int			 err;		/* first fatal error (ENOMEM, EILSEQ), 0 if none */
+	long			 err_line;	/* EILSEQ: the line holding a NUL byte */
 	long			 icpu;		/* current CPU block, -1 if none */
 	long			 ibase;		/* open clock base of that CPU, -1 if none */
 	size_t			 cpucap;
@@ -364,6 +365,16 @@ struct tl_parser {
 		const char	*s;
 	}			 icache[64];
 };
+
+/* A NUL byte in line: the input is not text, and the parse fails there. */
+static void
+tl_nul(struct tl_parser *p, long line)
+{
+	if (p->err == 0) {
+		p->err = EILSEQ;
+		p->err_line = line;
+	}
+}
 
 /* Report a broken allocation once; the parse then fails with -ENOMEM. */
 static void
@@ -529,17 +540,13 @@ tl_close_cpu(struct tl_parser *p, bool complete)
 		p->tl->cpus[p->icpu].complete = true;
 }
 
-/* "cpu: N": start a CPU block. */
+/* Start the block of CPU n (-1: a fragment's first block, its "cpu: N" line cut off). */
 static bool
-tl_cpu_line(struct tl_parser *p, const char *q, const char *end)
+tl_new_cpu(struct tl_parser *p, int n)
 {
 	struct td_timer_list *tl = p->tl;
 	struct td_tl_cpu *c;
-	int n;
 
-	q += 4;
-	if (!tl_int(&q, end, &n) || n < 0 || tl_ws(q, end) != end)
-		return false;
 	tl_close_cpu(p, true);
 	p->icpu = -1;
 	if (tl->ncpus >= TL_MAX_CPUS)
@@ -563,18 +570,25 @@ tl_cpu_line(struct tl_parser *p, const char *q, const char *end)
 	return true;
 }
 
-/* " clock N:": start a clock base in the current CPU block. */
+/* "cpu: N": start a CPU block. */
 static bool
-tl_clock_line(struct tl_parser *p, const char *q, const char *end)
+tl_cpu_line(struct tl_parser *p, const char *q, const char *end)
+{
+	int n;
+
+	q += 4;
+	if (!tl_int(&q, end, &n) || n < 0 || tl_ws(q, end) != end)
+		return false;
+	return tl_new_cpu(p, n);
+}
+
+/* Start clock base n in the current CPU block. */
+static bool
+tl_new_base(struct tl_parser *p, int n)
 {
 	struct td_tl_cpu *c;
 	struct td_tl_base *b;
-	int n;
 
-	q += 6;
-	if (p->icpu < 0 || !tl_int(&q, end, &n) || q >= end || *q != ':' ||
-	    tl_ws(q + 1, end) != end)
-		return false;
 	tl_close_base(p);
 	c = &p->tl->cpus[p->icpu];
 	if (c->nbases >= TL_MAX_BASES)
@@ -598,6 +612,35 @@ tl_clock_line(struct tl_parser *p, const char *q, const char *end)
 	return true;
 }
 
+/*
+ * A fragment that starts inside a CPU block (no "cpu: N" line before its clock
+ * bases, CPU fields or timers) gets a CPU numbered -1, and a clock base
+ * numbered -1 when it starts among the base's fields or timers.  Only at the
+ * start: nothing else of the file may come before.
+ */
+static bool
+tl_implicit(struct tl_parser *p, bool base)
+{
+	if (p->icpu >= 0 || p->tl->ncpus > 0 || p->tl->ndevs > 0 || !tl_new_cpu(p, -1) ||
+	    p->icpu < 0)
+		return false;
+	return !base || tl_new_base(p, -1);
+}
+
+/* " clock N:": start a clock base in the current CPU block. */
+static bool
+tl_clock_line(struct tl_parser *p, const char *q, const char *end)
+{
+	int n;
+
+	q += 6;
+	if (!tl_int(&q, end, &n) || q >= end || *q != ':' || tl_ws(q + 1, end) != end)
+		return false;
+	if (p->icpu < 0 && !tl_implicit(p, false))
+		return false;
+	return tl_new_base(p, n);
+}
+
 /* A ".name: value" line: a clock-base field or a CPU-wide field. */
 static bool
 tl_dot_line(struct tl_parser *p, const char *q, const char *end)
@@ -609,11 +652,22 @@ tl_dot_line(struct tl_parser *p, const char *q, const char *end)
 	size_t i;
 
 	colon = memchr(name, ':', (size_t)(end - name));
-	if (colon == NULL || p->icpu < 0)
+	if (colon == NULL)
 		return false;
 	nend = colon;
 	while (nend > name && (nend[-1] == ' ' || nend[-1] == '\t'))
 		nend--;
+	if (p->icpu < 0) {
+		bool base = tl_eq(name, nend, "base") || tl_eq(name, nend, "index") ||
+		    tl_eq(name, nend, "resolution") || tl_eq(name, nend, "offset") ||
+		    tl_eq(name, nend, "get_time");
+
+		for (i = 0; !base && i < TD_TLC_JIFFIES; i++)
+			if (tl_eq(name, nend, td_tl_cpu_field_names[i]))
+				break;
+		if (i == TD_TLC_JIFFIES || !tl_implicit(p, base))
+			return false;
+	}
 	c = &p->tl->cpus[p->icpu];
 	if (p->ibase >= 0) {
 		b = &c->bases[p->ibase];
@@ -785,7 +839,9 @@ tl_timer_line(struct tl_parser *p, const char *q, const char *end)
 	if (tl_u64(&q, end, &n) < 0 || q >= end || *q != ':')
 		return false;
 	q++;
-	if (p->icpu < 0 || p->ibase < 0)
+	if (p->icpu < 0 && !tl_implicit(p, true))
+		return false;
+	if (p->ibase < 0)
 		return false;
 	if ((t = tl_new_timer(p)) == NULL)
 		return true;
@@ -1337,6 +1393,15 @@ tl_strip_prefix(struct tl_parser *p, const char *s, const char *end)
 	return q;
 }
 
+/* True when [q, end) is only dots (an elision mark, "..."). */
+static bool
+tl_dots(const char *q, const char *end)
+{
+	while (q < end && *q == '.')
+		q++;
+	return q == end;
+}
+
 /* Handle one line of input (without its newline). */
 static void
 tl_line(struct tl_parser *p, const char *s, const char *end)
@@ -1364,6 +1429,10 @@ tl_line(struct tl_parser *p, const char *s, const char *end)
 	if (p->first_line == 0)
 		p->first_line = line;
 	p->pending_devname = false;
+	if (end - q >= 3 && end[-1] == '.' && tl_dots(q, end)) {
+		p->tl->nelided++;	/* "...": whoever copied the file left lines out */
+		return;
+	}
 	switch (*q) {
 	case '#':
 		if (q + 1 < end && q[1] >= '0' && q[1] <= '9')
@@ -1453,9 +1522,76 @@ tl_guess_kinds(struct tl_parser *p)
 			continue;
 		}
 		d->kind = TD_TLD_KIND_PERCPU;
-		d->cpu = nper < tl->ncpus ? tl->cpus[nper].cpu : (int)nper;
+		d->cpu = nper < tl->ncpus && tl->cpus[nper].cpu >= 0 ? tl->cpus[nper].cpu :
+		    (int)nper;
 		nper++;
 	}
+}
+
+/*
+ * Without labels, handlers or mask lines (grep output) the kinds are guessed
+ * from the names: the kernel prints the broadcast device first, then one
+ * device per CPU, and those are alike ("hpet", then "lapic" twice).
+ */
+static void
+tl_guess_broadcast(struct tl_parser *p)
+{
+	struct td_timer_list *tl = p->tl;
+	const struct td_tl_tickdev *d = tl->devs;
+	size_t i;
+
+	if (tl->ndevs < 2 || p->masks_dev >= 0)
+		return;
+	for (i = 0; i < tl->ndevs; i++)
+		if (d[i].kind != TD_TLD_KIND_UNKNOWN || d[i].fn[TD_TLD_EVENT_HANDLER] != NULL ||
+		    !d[i].has_device || d[i].device == NULL)
+			return;
+	if (strcmp(d[0].device, d[1].device) == 0)
+		return;
+	for (i = 2; i < tl->ndevs; i++)
+		if (strcmp(d[i].device, d[1].device) != 0)
+			return;
+	p->masks_dev = 0;
+}
+
+/*
+ * Old kernels printed "[in ...]" of every base against the monotonic now, so a
+ * realtime timer seemed decades away; newer ones add the base's .offset.  A
+ * timer whose relative expiry is its expiry minus the monotonic now is brought
+ * to its base's clock.  That now is the header's, or else what a timer of a
+ * base without offset says it was.
+ */
+static void
+tl_fix_offsets(struct td_timer_list *tl)
+{
+	uint64_t now = (uint64_t)tl->now_ns;
+	bool known = tl->has_now;
+
+	for (size_t i = 0; !known && i < tl->ncpus; i++)
+		for (size_t j = 0; !known && j < tl->cpus[i].nbases; j++) {
+			const struct td_tl_base *b = &tl->cpus[i].bases[j];
+
+			if (b->ntimers == 0 || !b->timers[0].has_expiry ||
+			    ((b->present & TD_TLB_OFFSET) && b->offset_ns != 0))
+				continue;
+			now = (uint64_t)b->timers[0].soft_ns - (uint64_t)b->timers[0].rel_soft_ns;
+			known = true;
+		}
+	for (size_t i = 0; known && i < tl->ncpus; i++)
+		for (size_t j = 0; j < tl->cpus[i].nbases; j++) {
+			struct td_tl_base *b = &tl->cpus[i].bases[j];
+
+			if (!(b->present & TD_TLB_OFFSET) || b->offset_ns == 0)
+				continue;
+			for (size_t k = 0; k < b->ntimers; k++) {
+				struct td_tl_timer *t = &b->timers[k];
+
+				if (t->has_expiry &&
+				    (uint64_t)t->soft_ns - (uint64_t)t->rel_soft_ns == now)
+					t->rel_soft_ns = (int64_t)((uint64_t)t->rel_soft_ns -
+					    (uint64_t)b->offset_ns);
+			}
+		}
 }
 
 /* Finish the parse: completeness, guesses, errors. */
@@ -1475,7 +1611,14 @@ tl_end(struct tl_parser *p, bool final_newline, struct td_timer_list **out,
 			tl->truncated = true;
 		if (tl->has_version && tl->ncpus == 0 && tl->ndevs == 0)
 			tl->truncated = true;
+		tl_guess_broadcast(p);
 		tl_guess_kinds(p);
+		tl_fix_offsets(tl);
+	}
+	if (p->err == EILSEQ) {
+		td_error_set(e, EINVAL, p->name, p->err_line, "NUL byte: not text");
+		td_timer_list_free(tl);
+		return -EINVAL;
 	}
 	if (p->err != 0) {
 		td_error_set(e, p->err, p->name, tl->nlines, "out of memory");
@@ -1496,8 +1639,11 @@ tl_end(struct tl_parser *p, bool final_newline, struct td_timer_list **out,
 static const char *
 tl_lines(struct tl_parser *p, const char *s, const char *lim)
 {
-	const char *nl, *r, *flim;
+	const char *nl, *r, *flim, *nul = memchr(s, '\0', (size_t)(lim - s));
 
+	/* Lines before a NUL byte are handled, the one holding it fails the parse. */
+	if (nul != NULL)
+		lim = nul;
 	while (s < lim && p->err == 0) {
 		if (p->fast && lim - s > 3 && s[0] == ' ' && s[1] == '#') {
 			/* a longer line is never timer_list text: tl_line says so */
@@ -1518,6 +1664,8 @@ tl_lines(struct tl_parser *p, const char *s, const char *lim)
 		tl_line(p, s, nl);
 		s = nl + 1;
 	}
+	if (nul != NULL)
+		tl_nul(p, p->tl->nlines + 1);
 	return s;
 }
 
@@ -1576,8 +1724,11 @@ tl_stream(struct tl_parser *p, FILE *f, int fd, off_t off, off_t end, bool *last
 		lim = buf + have;
 		if (skipping && (nl = memchr(s, '\n', (size_t)(lim - s))) != NULL) {
 			skipping = false;	/* the end of an overlong line */
+			if (memchr(s, '\0', (size_t)(nl - s)) != NULL)
+				tl_nul(p, p->tl->nlines);
 			s = nl + 1;
-		}
+		} else if (skipping && memchr(s, '\0', (size_t)(lim - s)) != NULL)
+			tl_nul(p, p->tl->nlines);
 		if (!skipping)
 			s += tl_lines(p, s, lim) - s;
 		else
@@ -1738,6 +1889,7 @@ tl_join(struct tl_parser *a, struct tl_parser *b)
 		x->unknown[x->nunknown++].line += x->nlines;
 	}
 	x->nunknown_total += y->nunknown_total;
+	x->nelided += y->nelided;
 	if (a->first_line == 0 && b->first_line != 0)
 		a->first_line = x->nlines + b->first_line;
 	x->nlines += y->nlines;
@@ -1972,6 +2124,20 @@ int64_t
 td_tl_timer_rel_hard_ns(const struct td_tl_timer *t)
 {
 	return (int64_t)((uint64_t)t->rel_soft_ns + ((uint64_t)t->hard_ns - (uint64_t)t->soft_ns));
+}
+
+/* Hard minus soft expiry, in unsigned arithmetic: no overflow on absurd inputs. */
+int64_t
+td_tl_timer_slack_ns(const struct td_tl_timer *t)
+{
+	return (int64_t)((uint64_t)t->hard_ns - (uint64_t)t->soft_ns);
+}
+
+/* KTIME_MAX (INT64_MAX) is the kernel's "never". */
+bool
+td_tl_timer_never(const struct td_tl_timer *t)
+{
+	return t->has_expiry && t->soft_ns == INT64_MAX;
 }
 
 /* Tick mode from a tick device's event_handler. */

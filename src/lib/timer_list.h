@@ -60,9 +60,11 @@ struct td_tl_timer {
 					   <pK-error>, or printed as a symbol) */
 	int64_t		 soft_ns;	/* absolute expiry in the base's own clock */
 	int64_t		 hard_ns;
-	int64_t		 rel_soft_ns;	/* "[in A to B nsecs]": relative to now, may be negative
-					   (v0.3 printed it with %Lu: read back as negative);
-					   B is td_tl_timer_rel_hard_ns() */
+	int64_t		 rel_soft_ns;	/* "[in A to B nsecs]": relative to now in the base's
+					   clock, may be negative (v0.3 printed it with %Lu:
+					   read back as negative; old kernels printed it against
+					   the monotonic now: .offset applied); B is
+					   td_tl_timer_rel_hard_ns() */
 	uint32_t	 extra;		/* 1 + index in td_timer_list.extras, 0 if none */
 	uint8_t		 state;		/* the S: byte */
 	bool		 has_state : 1;	/* the S: byte was printed (a split log line may lose it) */
@@ -86,7 +88,7 @@ struct td_tl_timer_extra {
 
 /* One clock base (" clock N:") of one CPU. */
 struct td_tl_base {
-	int			 clock;		/* N of " clock N:" */
+	int			 clock;		/* N of " clock N:"; -1 when cut off (a fragment) */
 	int			 index;		/* .index (2.6.39 printed the clockid here) */
 	int64_t			 resolution_ns;
 	int64_t			 offset_ns;
@@ -98,7 +100,7 @@ struct td_tl_base {
 
 /* One CPU block ("cpu: N" up to "jiffies:"). */
 struct td_tl_cpu {
-	int			 cpu;
+	int			 cpu;		/* -1: a fragment's first block, "cpu: N" cut off */
 	size_t			 nbases;
 	struct td_tl_base	*bases;
 	int64_t			 f[TD_TLC_COUNT];	/* valid only where present has the bit */
@@ -196,6 +198,8 @@ struct td_timer_list {
 	struct td_tl_timer_extra *extras;	/* see td_tl_timer_extra() */
 
 	long			 nlines;
+	long			 nelided;		/* "..." lines: the copy leaves out what
+							   they stand for (counts are lower bounds) */
 	bool			 truncated;		/* input ended mid-block or without a final newline */
 	bool			 from_log;		/* printk prefixes ([time], <N>) were stripped */
 
@@ -226,6 +230,10 @@ const struct td_tl_timer_extra *td_tl_timer_extra(const struct td_timer_list *tl
     const struct td_tl_timer *t);
 /* The hard expiry relative to now ("[in A to B nsecs]": B), from A and the range. */
 int64_t td_tl_timer_rel_hard_ns(const struct td_tl_timer *t);
+/* Hard minus soft expiry (wrapping as the kernel's arithmetic does, never overflowing). */
+int64_t td_tl_timer_slack_ns(const struct td_tl_timer *t);
+/* The timer is armed at KTIME_MAX: it never expires. */
+bool td_tl_timer_never(const struct td_tl_timer *t);
 
 /* Tick mode of a CPU, as its tick device's event_handler says. */
 enum td_tick_mode {

@@ -6,6 +6,7 @@
 
 #include "internal.h"
 #include "sampler.h"
+#include "textsafe.h"
 #include "timer_stats.h"
 
 /* Parser state for one input. */
@@ -14,6 +15,7 @@ struct ts_parse {
 	long			 line;
 	struct td_timer_stats	*ts;
 	size_t			 cap;
+	uint64_t		 sum;		/* of the entry counts so far */
 	struct td_error		*e;
 };
 
@@ -79,6 +81,8 @@ parse_trailer(struct ts_parse *p, const char *s, const char *end)
 	if (!td_has_prefix(q, end, "total events"))
 		return 0;
 	q += strlen("total events");
+	if (total > INT64_MAX)
+		return -1;
 	p->ts->have_total = true;
 	p->ts->total_events = total;
 	q = td_skip_ws(q, end);
@@ -119,6 +123,9 @@ parse_entry(struct ts_parse *p, const char *s, const char *end)
 		return 0;
 	if (td_parse_u64(&q, end, &count) < 0)
 		return -1;
+	/* The kernel's counters are longs: more than 2^63-1 events in all is no real file. */
+	if (count > INT64_MAX - p->sum)
+		return -3;
 	if (q < end && *q == 'D') {
 		defer = true;
 		q++;
@@ -186,6 +193,7 @@ parse_entry(struct ts_parse *p, const char *s, const char *end)
 		return -2;
 	}
 	ts->n++;
+	p->sum += count;
 	return 1;
 }
 
@@ -237,7 +245,7 @@ parse_line(struct ts_parse *p, const char *s, const char *end)
 	if (td_has_prefix(q, end, "Overflow:")) {
 		const char *o = td_skip_ws(q + 9, end);
 
-		if (td_parse_u64(&o, end, &ts->overflow) < 0)
+		if (td_parse_u64(&o, end, &ts->overflow) < 0 || ts->overflow > INT64_MAX)
 			return bad_line(p, s, end, "bad overflow line");
 		ts->have_overflow = true;
 		return 0;
@@ -264,6 +272,9 @@ parse_line(struct ts_parse *p, const char *s, const char *end)
 		return 0;
 	if (r == -2)
 		return td_error_set(p->e, ENOMEM, p->path, p->line, "out of memory");
+	if (r == -3)
+		return td_error_set(p->e, ERANGE, p->path, p->line,
+		    "the counts add up to more than 2^63-1 events");
 	return bad_line(p, s, end, r == 0 ? "unexpected line" : "bad timer entry");
 }
 
@@ -396,43 +407,107 @@ td_timer_stats_to_sample(const struct td_timer_stats *ts, struct td_sample **out
 	return 0;
 }
 
-/* Write the sample's timer sources in the classic v0.3 format. */
-int
-td_timer_stats_write(FILE *f, const struct td_sample *p)
+/* Whether the classic format can express a source: timers and hrtimers only. */
+static bool
+writable(const struct td_wsource *w)
 {
-	uint64_t events = 0, ms = p->period_ns / 1000000;
+	return w->kind == TD_KIND_TIMER || w->kind == TD_KIND_HRTIMER;
+}
 
-	fprintf(f, "Timer Stats Version: v0.3\n");
-	fprintf(f, "Sample period: %" PRIu64 ".%03" PRIu64 " s\n", ms / 1000, ms % 1000);
-	if (p->overflow)
-		fprintf(f, "Overflow: %" PRIu64 " entries\n", p->overflow);
-	fprintf(f, "Collection: active\n");
-	for (size_t i = 0; i < p->n; i++) {
-		const struct td_wsource *w = &p->src[i];
-		bool defer = (w->known & TD_WS_DEFERRABLE) && w->deferrable;
-		char comm[17];
+/* Write one entry line as v0.2 and later print it. */
+static void
+write_entry(FILE *f, const struct td_wsource *w)
+{
+	char comm[4 * sizeof(w->comm) + 1];
 
-		if (w->kind != TD_KIND_TIMER && w->kind != TD_KIND_HRTIMER)
-			continue;
-		if (w->count == 0)
-			continue;
-		/* The format has one 16-column comm field without spaces around. */
-		strlcpy(comm, w->comm[0] ? w->comm : "<unknown>", sizeof(comm));
-		for (char *c = comm; *c; c++)
-			if ((unsigned char)*c < 0x20 || *c == '(' || *c == ')')
-				*c = '?';
-		if (defer)
-			fprintf(f, "%4" PRIu64 "D, ", w->count);
-		else
-			fprintf(f, " %4" PRIu64 ", ", w->count);
-		fprintf(f, "%5d %-16s %s (%s)\n", (w->known & TD_WS_PID) ? w->pid : -1, comm,
-		    w->site ? w->site : "<unknown>", w->function);
-		events += w->count;
-	}
-	if (events && ms >= 1000)
-		fprintf(f, "%" PRIu64 " total events, %" PRIu64 ".%03" PRIu64 " events/sec\n",
-		    events, events * 1000 / ms, (events * 1000000 / ms) % 1000);
+	/*
+	 * The format has one 16-column comm field without parentheses; the
+	 * names are escaped like every text output.
+	 */
+	td_text_safe(comm, sizeof(comm), w->comm[0] ? w->comm : "<unknown>");
+	for (char *c = comm; *c; c++)
+		if (*c == '(' || *c == ')')
+			*c = '?';
+	if ((w->known & TD_WS_DEFERRABLE) && w->deferrable)
+		fprintf(f, "%4" PRIu64 "D, ", w->count);
 	else
-		fprintf(f, "%" PRIu64 " total events\n", events);
+		fprintf(f, " %4" PRIu64 ", ", w->count);
+	fprintf(f, "%5d %-16s %s (%s)\n", (w->known & TD_WS_PID) ? w->pid : -1, comm,
+	    TD_SAFE(w->site ? w->site : "<unknown>"), TD_SAFE(w->function));
+}
+
+/* Write "N total events[, X.YYY events/sec]" as the kernel computes it. */
+static void
+write_trailer(FILE *f, uint64_t total, bool have_period, uint64_t period_ns,
+    const struct td_timer_stats *file)
+{
+	bool as_file = file != NULL && file->have_total && total == file->total_events;
+	uint64_t ms = period_ns / 1000000, q, r;
+
+	fprintf(f, "%" PRIu64 " total events", total);
+	if (as_file && !file->have_rate) {
+		/* No rate in the file: none here either. */
+	} else if (total != 0 && have_period && ms >= 1000) {
+		/* events * 1000 / ms and its three decimals, without overflowing. */
+		q = total / ms;
+		r = total % ms;
+		fprintf(f, ", %" PRIu64 ".%03" PRIu64 " events/sec", q * 1000 + r * 1000 / ms,
+		    (r * 1000000 / ms) % 1000);
+	} else if (as_file) {
+		/* The file's own rate, where its period cannot give it. */
+		fprintf(f, ", %.3f events/sec", file->events_per_sec);
+	}
+	fprintf(f, "\n");
+}
+
+/* Write the sample's timer sources in the classic timer_stats text. */
+int
+td_timer_stats_write(FILE *f, const struct td_sample *p, const struct td_timer_stats *file,
+    const struct td_wsource *const *rows, size_t n)
+{
+	bool have_period = p->period_ns != 0, have_total = true;
+	uint64_t period = p->period_ns, total = 0, ms;
+
+	if (file != NULL) {
+		/* A saved copy: its own header lines, and none it did not have. */
+		if (file->version != TD_TS_UNKNOWN && file->version != TD_TS_PROTO)
+			fprintf(f, "Timer Stats Version: %s\n", file->version_str);
+		have_period = file->have_period;
+		period = file->period_ns;
+	} else {
+		fprintf(f, "Timer Stats Version: v0.3\n");
+	}
+	/* An unknown period is left out, as early v0.1 files did, never written as 0. */
+	if (have_period) {
+		ms = period / 1000000;
+		fprintf(f, "Sample period: %" PRIu64 ".%03" PRIu64 " s\n", ms / 1000, ms % 1000);
+	}
+	if (file != NULL ? file->have_overflow : p->overflow != 0)
+		fprintf(f, "Overflow: %" PRIu64 " entries\n", p->overflow);
+	if (file == NULL)
+		fprintf(f, "Collection: active\n");
+	else if (file->collection >= 0)
+		fprintf(f, "Collection: %s\n", file->collection ? "active" : "inactive");
+	for (size_t i = 0; i < (rows != NULL ? n : p->n); i++) {
+		const struct td_wsource *w = rows != NULL ? rows[i] : &p->src[i];
+
+		/* A sample's sources that did not fire are left out; a file's as it had them. */
+		if (writable(w) && (w->count != 0 || file != NULL))
+			write_entry(f, w);
+	}
+	/*
+	 * The total counts every timer event of the sample, those the list leaves
+	 * out too (--top, elided or overflowed lines), as the kernel's does.
+	 */
+	if (p->backend == TD_BACKEND_TIMER_STATS) {
+		total = p->total_events;
+		have_total = file == NULL || file->have_total;
+	} else {
+		for (size_t i = 0; i < p->n; i++)
+			if (writable(&p->src[i]) && total <= UINT64_MAX - p->src[i].count)
+				total += p->src[i].count;
+	}
+	if (have_total)
+		write_trailer(f, total, have_period, period, file);
 	return ferror(f) ? -EIO : 0;
 }

@@ -10,6 +10,7 @@
 #include "error.h"
 
 struct td_sample;
+struct td_wsource;
 
 enum td_ts_version {
 	TD_TS_UNKNOWN = 0,	/* no version line (e.g. a fragment) */
@@ -65,9 +66,24 @@ uint64_t td_timer_stats_sum(const struct td_timer_stats *ts);
 int td_timer_stats_to_sample(const struct td_timer_stats *ts, struct td_sample **out,
     struct td_error *e);
 /*
- * Write sample sources in the classic v0.3 format (so old scripts keep working);
- * sources the format cannot express (irq, softirq) are left out.  -EIO on error.
+ * Write sample sources in the classic timer_stats text, so old scripts keep
+ * working; sources it cannot express (irq, softirq) are left out.  file is the
+ * saved copy the sample was read from (td_sampler_timer_stats_file), or NULL:
+ * then the header is v0.3's, "Collection: active".  A saved copy's header lines
+ * are written as it had them (none it lacked, an unknown period left out) and
+ * its total is kept: it counts elided and overflowed entries as well.  rows
+ * (n of them) lists the sources in the order to write; NULL writes p's all.
+ * -EIO on error.
  */
-int td_timer_stats_write(FILE *f, const struct td_sample *p);
+int td_timer_stats_write(FILE *f, const struct td_sample *p, const struct td_timer_stats *file,
+    const struct td_wsource *const *rows, size_t n);
+
+struct td_sampler;
+/*
+ * The header of the saved copy (--timer-stats FILE or a captured tree) the
+ * timer_stats backend read last (entries not kept: n 0); NULL for any other
+ * backend or a live /proc/timer_stats.
+ */
+const struct td_timer_stats *td_sampler_timer_stats_file(const struct td_sampler *s);
 
 #endif

@@ -2,8 +2,9 @@
 #ifndef TIMERDIAG_H
 #define TIMERDIAG_H
 
-/* The core: errors, files under a sysroot, JSON, numbers, CPU sets. */
+/* The core: errors, files under a sysroot, safe text, JSON, numbers, CPU sets. */
 #include "error.h"
+#include "textsafe.h"
 #include "source.h"
 #include "json.h"
 #include "numparse.h"

@@ -66,7 +66,18 @@ static const struct {
 	{ "timer", "tick_stop", TD_TEV_TICK_STOP, NULL },
 };
 
-/* Names of the events behind each type, for enabling them. */
+/* The /proc/interrupts label of an irq_vectors entry event, or NULL. */
+const char *
+td_trace_vector_label(const char *name, size_t len)
+{
+	for (size_t i = 0; i < TD_ARRAY_SIZE(wanted); i++)
+		if (wanted[i].label != NULL && strlen(wanted[i].name) == len &&
+		    memcmp(wanted[i].name, name, len) == 0)
+			return wanted[i].label;
+	return NULL;
+}
+
+/* Where a field sits in an event record; size 0 when the format lacks it. */
 static struct fld
 field_of(struct tep_event *ev, const char *name)
 {

@@ -76,6 +76,13 @@ uint32_t td_trace_decoder_deferrable_flag(const struct td_trace_decoder *d);
 uint32_t td_trace_decoder_pinned_flag(const struct td_trace_decoder *d);
 
 /*
+ * The /proc/interrupts label of an x86 irq_vectors entry event we decode
+ * ("local_timer_entry", len bytes, gives "LOC"), or NULL for any other name.
+ * The text trace reader shares this table.
+ */
+const char *td_trace_vector_label(const char *name, size_t len);
+
+/*
  * Decode one sub-buffer of len bytes read from CPU cpu, calling cb for each
  * event of interest.  *missed gets the events the kernel dropped before it
  * (-1 when it says some were lost but not how many, 0 otherwise).  Returns the

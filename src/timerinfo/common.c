@@ -13,12 +13,12 @@ ti_fmt_ns(int64_t ns, char *buf, size_t len)
 	static const struct { int64_t div; const char *unit; } units[] = {
 		{ 1000000000, "s" }, { 1000000, "ms" }, { 1000, "us" },
 	};
-	int64_t a = ns < 0 ? -ns : ns;
+	uint64_t a = ns < 0 ? 0 - (uint64_t)ns : (uint64_t)ns;	/* INT64_MIN too */
 
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		char num[64], *p;
 
-		if (a < units[i].div)
+		if (a < (uint64_t)units[i].div)
 			continue;
 		snprintf(num, sizeof(num), "%.3f", (double)ns / (double)units[i].div);
 		p = num + strlen(num) - 1;
@@ -83,8 +83,7 @@ ti_tl_reason(const struct td_machine *m)
 		return NULL;
 	if (m->tl_needs_root)
 		return "needs root";
-	snprintf(buf, sizeof(buf), "%s: %s", m->tl_err.path, m->tl_err.msg);
-	return buf;
+	return td_error_str(&m->tl_err, buf, sizeof(buf));
 }
 
 /* Two CPUs print the same when these agree. */
@@ -122,9 +121,9 @@ ti_group_cpus(const struct td_machine *m, bool per_cpu, struct ti_group **out)
 		const struct td_cpu_state *s = &m->cpus[i];
 		struct ti_group *t = NULL;
 
-		if (!per_cpu)
+		if (!per_cpu && s->cpu >= 0)
 			for (int k = 0; k < n && t == NULL; k++)
-				if (same(g[k].first, s))
+				if (g[k].first->cpu >= 0 && same(g[k].first, s))
 					t = &g[k];
 		if (t == NULL) {
 			t = &g[n++];

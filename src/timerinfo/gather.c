@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "rtc.h"
 #include "source.h"
 #include "timerinfo.h"
@@ -59,6 +60,10 @@ ti_gather_rates(const struct ti_opts *o, const struct td_machine *m, struct ti_e
 	double period;
 	char buf[600];
 
+	if (o->file_alone) {
+		snprintf(x->rates_why, sizeof(x->rates_why), "%s", TD_NOT_IN_FILE);
+		return;
+	}
 	if (td_interrupts_load(o->sysroot, "/proc/interrupts", &ia, &e) < 0) {
 		snprintf(x->rates_why, sizeof(x->rates_why), "%s", td_error_str(&e, buf, sizeof(buf)));
 		return;
@@ -91,9 +96,12 @@ ti_gather_rates(const struct ti_opts *o, const struct td_machine *m, struct ti_e
 			goto out;
 		}
 	}
-	if (td_tickrates_compute(ia, ib, sa, sb, period, &x->rates, &e) < 0)
+	if (td_tickrates_compute(ia, ib, sa, sb, period, &x->rates, &e) < 0) {
 		snprintf(x->rates_why, sizeof(x->rates_why), "%s", td_error_str(&e, buf, sizeof(buf)));
-	else if (stat_a.data != NULL && stat_b.data != NULL)
+		goto out;
+	}
+	td_tickrates_set_sources(x->rates, m->tl);
+	if (stat_a.data != NULL && stat_b.data != NULL)
 		td_tickrates_add_idle(x->rates, stat_a.data, stat_b.data);
 out:
 	td_interrupts_free(ia);
@@ -114,7 +122,12 @@ ti_gather_events(const struct ti_opts *o, struct ti_extra *x)
 
 	if (o->kmsg_file != NULL) {
 		strlcpy(x->events_source, o->kmsg_file, sizeof(x->events_source));
-		r = td_kmsg_load(NULL, o->kmsg_file, &x->log, &e);
+		/* A file the user named must be there: one line and exit 1, as --timer-list. */
+		if ((r = td_kmsg_load(NULL, o->kmsg_file, &x->log, &e)) < 0)
+			cli_fail_td(&e, CLI_EXIT_FAIL);
+	} else if (o->file_alone) {
+		snprintf(x->events_why, sizeof(x->events_why), "%s", TD_NOT_IN_FILE);
+		return;
 	} else if (!td_root_is_live(o->sysroot)) {
 		td_path(o->sysroot, "/dmesg", x->events_source, sizeof(x->events_source));
 		r = td_kmsg_load(o->sysroot, "/dmesg", &x->log, &e);
@@ -161,6 +174,10 @@ ti_gather_rtc(const struct ti_opts *o, struct ti_extra *x)
 	char buf[600];
 	bool live = td_root_is_live(o->sysroot);
 
+	if (o->file_alone) {
+		snprintf(x->rtc_why, sizeof(x->rtc_why), "%s", TD_NOT_IN_FILE);
+		return;
+	}
 	if (td_rtc_read(o->sysroot, live ? &now : NULL, &rtcs, &e) < 0) {
 		snprintf(x->rtc_why, sizeof(x->rtc_why), "%s", td_error_str(&e, buf, sizeof(buf)));
 		return;

@@ -30,7 +30,7 @@ cpu_obj(struct td_json *j, const struct td_machine *m, const struct td_cpu_state
     const struct ti_opts *o)
 {
 	td_json_obj_begin(j, NULL);
-	td_json_int(j, "cpu", s->cpu);
+	int_or_null(j, "cpu", s->cpu);
 	if (s->mode == TD_TICK_UNKNOWN)
 		td_json_null(j, "tick_mode");
 	else
@@ -69,11 +69,12 @@ cpu_obj(struct td_json *j, const struct td_machine *m, const struct td_cpu_state
 				td_json_int(j, "clock_index", base->clock);
 				td_json_str(j, "function", tm->function);
 				td_json_uint(j, "state", tm->state);
+				td_json_bool(j, "never", td_tl_timer_never(tm));
 				if (tm->has_expiry) {
 					td_json_int(j, "expires_soft_ns", tm->soft_ns);
 					td_json_int(j, "expires_hard_ns", tm->hard_ns);
 					td_json_int(j, "expires_in_ns", tm->rel_soft_ns);
-					td_json_int(j, "slack_ns", tm->hard_ns - tm->soft_ns);
+					td_json_int(j, "slack_ns", td_tl_timer_slack_ns(tm));
 				} else {
 					td_json_null(j, "expires_soft_ns");
 					td_json_null(j, "expires_hard_ns");
@@ -107,13 +108,23 @@ unknown_map(struct td_json *j, const struct td_machine *m, const struct ti_extra
 		td_json_str(j, "timer_list", why);
 		td_json_str(j, "resolution_ns", why);
 	}
+	if (m->tl != NULL && m->ntimers_cpus == 0)
+		td_json_str(j, "active_timers", "no CPU block in this timer_list");
 	if (m->hz < 0)
-		td_json_str(j, "hz", "no kernel config and no readable timer_list");
+		td_json_str(j, "hz", m->absent != NULL ? "no jiffies or tick length in this "
+		    "file" : "no kernel config and no readable timer_list");
+	if (m->absent != NULL) {	/* a file alone: nothing of the system it came from */
+		td_json_str(j, "release", m->absent);
+		td_json_str(j, "machine", m->absent);
+		td_json_str(j, "cmdline", m->absent);
+		td_json_str(j, "config", m->absent);
+		td_json_str(j, "tsc_flags", m->absent);
+	}
 	if (!m->cs.has_current)
 		td_json_str(j, "clocksource", m->cs.why_missing);
 	if (!m->has_clocks)
-		td_json_str(j, "posix_clocks", "clock_getres describes the running kernel, "
-		    "not a captured tree");
+		td_json_str(j, "posix_clocks", m->absent != NULL ? m->absent :
+		    "clock_getres describes the running kernel, not a captured tree");
 	if (o->ticks && x->rates == NULL)
 		td_json_str(j, "tick_rates", x->rates_why);
 	if (o->events && x->events == NULL)
@@ -133,19 +144,35 @@ rates_obj(struct td_json *j, const struct td_machine *m, const struct ti_extra *
 	td_json_obj_begin(j, "tick_rates");
 	td_json_double(j, "period_s", r->period_s, 3);
 	td_json_str(j, "local_timer_row", r->local_row[0] ? r->local_row : NULL);
+	td_json_str(j, "global_timer_rows", r->global_rows[0] ? r->global_rows : NULL);
 	td_json_arr_begin(j, "cpus");
 	for (size_t i = 0; i < r->ncpus; i++) {
+		static const char *const sources[] = {
+			[TD_TICK_SOURCE_UNKNOWN] = NULL,
+			[TD_TICK_SOURCE_LOCAL] = "local",
+			[TD_TICK_SOURCE_GLOBAL] = "global",
+		};
 		const struct td_cpu_tickrate *t = &r->cpus[i];
+		char cls[160];
 
 		td_json_obj_begin(j, NULL);
 		td_json_int(j, "cpu", t->cpu);
-		if (t->has_local) {
+		if (t->has_local)
 			td_json_double(j, "local_timer_per_s", t->local_per_s, 3);
-			td_json_str(j, "meaning", ti_rate_class(t->local_per_s, m->hz));
-		} else {
+		else
 			td_json_null(j, "local_timer_per_s");
-			td_json_null(j, "meaning");
-		}
+		if (t->has_global)
+			td_json_double(j, "global_timer_per_s", t->global_per_s, 3);
+		else
+			td_json_null(j, "global_timer_per_s");
+		td_json_str(j, "tick_source", sources[t->source]);
+		td_json_str(j, "tick_device", t->source_device[0] ? t->source_device : NULL);
+		if (t->has_tick)
+			td_json_double(j, "tick_per_s", t->tick_per_s, 3);
+		else
+			td_json_null(j, "tick_per_s");
+		ti_tick_meaning(t, m->hz, cls, sizeof(cls));
+		td_json_str(j, "meaning", cls[0] ? cls : NULL);
 		if (t->has_timer)
 			td_json_double(j, "timer_softirq_per_s", t->timer_softirq_per_s, 3);
 		else
@@ -246,6 +273,8 @@ ti_print_json(FILE *f, const struct td_machine *m, const struct ti_extra *x,
 	td_json_obj_begin(&j, "kernel");
 	td_json_str(&j, "release", m->si.has_release ? m->si.release : NULL);
 	td_json_str(&j, "machine", m->si.machine[0] ? m->si.machine : NULL);
+	td_json_str(&j, "arch", m->arch);
+	td_json_str(&j, "arch_source", m->arch_source);
 	td_json_str(&j, "cmdline", m->si.has_cmdline ? m->si.cmdline : NULL);
 	td_json_str(&j, "config", m->kc.found ? m->kc.path : NULL);
 	tri(&j, "config_no_hz", m->kc.no_hz);
@@ -276,7 +305,11 @@ ti_print_json(FILE *f, const struct td_machine *m, const struct ti_extra *x,
 		td_json_uint(&j, "cpus", m->tl->ncpus);
 		td_json_bool(&j, "truncated", m->tl->truncated);
 		td_json_uint(&j, "unknown_lines", m->tl->nunknown_total);
-		td_json_uint(&j, "active_timers", m->ntimers);
+		td_json_int(&j, "elided_lines", m->tl->nelided);
+		if (m->ntimers_cpus > 0)
+			td_json_uint(&j, "active_timers", m->ntimers);
+		else
+			td_json_null(&j, "active_timers");
 	}
 	td_json_obj_end(&j);
 

@@ -15,6 +15,7 @@ enum {
 	OPT_KMSG_FILE,
 	OPT_CHECK,
 	OPT_FORMAT,
+	OPT_LIVE,
 };
 
 #define TICKS_DEFAULT_S		3.0	/* --ticks without a value */
@@ -31,6 +32,7 @@ static const struct option longopts[] = {
 	{ "kmsg-file",	required_argument,	NULL, OPT_KMSG_FILE },
 	{ "check",	no_argument,		NULL, OPT_CHECK },
 	{ "format",	required_argument,	NULL, OPT_FORMAT },
+	{ "live",	no_argument,		NULL, OPT_LIVE },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -55,6 +57,8 @@ usage(void)
 	    "      --format FORMAT    text (default), json, or prometheus\n"
 	    "      --sysroot DIR      read a captured tree (DIR/proc/timer_list, DIR/sys/...)\n"
 	    "      --timer-list FILE  read this timer_list instead of /proc/timer_list\n"
+	    "      --live             with --timer-list or --kmsg-file: the other facts\n"
+	    "                         from the running system (else: not in this file)\n"
 	    "  -h, --help             show this help\n"
 	    "  -V, --version          show the version\n\n"
 	    "Exit status: 0 report printed (unknown facts are marked, e.g. without root),\n"
@@ -181,17 +185,24 @@ main(int argc, char **argv)
 			break;
 		case CLI_OPT_SYSROOT:
 			o.sysroot = optarg;
-			if (access(optarg, F_OK) != 0)
-				cli_usage_error("--sysroot: %s: no such directory", optarg);
 			break;
 		case OPT_TIMER_LIST:
 			o.timer_list = optarg;
+			break;
+		case OPT_LIVE:
+			o.live = true;
 			break;
 		default:
 			cli_common_option(c, usage);
 		}
 	}
 	cli_no_operands(argc, argv);
+	if (o.live && o.sysroot != NULL)
+		cli_usage_error("--live and --sysroot name two different systems");
+	cli_sysroot_check(o.sysroot);
+	/* A file named alone is reported as itself: nothing of this machine is mixed in. */
+	o.file_alone = (o.timer_list != NULL || o.kmsg_file != NULL) && o.sysroot == NULL &&
+	    !o.live;
 	o.json = o.format == TI_JSON;
 	o.color = o.format == TI_TEXT && cli_use_color(stdout);
 	o.report = !(o.ticks || o.events || o.check) || o.format != TI_TEXT;
@@ -199,10 +210,16 @@ main(int argc, char **argv)
 		o.events = true;
 
 	td_error_clear(&e);
-	r = td_machine_read(o.sysroot, o.timer_list, &m, &e);
+	if (o.file_alone)
+		r = td_machine_read_file(o.timer_list, &m, &e);
+	else
+		r = td_machine_read(o.sysroot, o.timer_list, &m, &e);
 	if (r < 0)
 		cli_fail_td(&e, CLI_EXIT_FAIL);
-	if (m->tl == NULL) {
+	cli_refused_check();
+	if (m->tl == NULL && o.file_alone && o.timer_list == NULL) {
+		/* --kmsg-file alone: no timer_list asked for, none to warn about */
+	} else if (m->tl == NULL) {
 		char buf[768];
 
 		fprintf(stderr, "%s: %s%s: tick mode, NOHZ, resolution and timers unknown\n",
@@ -210,19 +227,23 @@ main(int argc, char **argv)
 		    m->tl_needs_root ? " (needs root)" : "");
 	} else if (m->tl->truncated) {
 		fprintf(stderr, "%s: %s: truncated after line %ld; reporting what is there\n",
-		    cli_prog, m->tl_path, m->tl->nlines);
+		    cli_prog, TD_SAFE(m->tl_path), m->tl->nlines);
 	}
+	if (m->tl != NULL && m->tl->nelided > 0)
+		fprintf(stderr, "%s: %s: %ld line%s elided with \"...\"; counts are lower bounds\n",
+		    cli_prog, m->tl_path, m->tl->nelided, m->tl->nelided > 1 ? "s" : "");
 	if (m->kc_err.code != 0) {
 		char buf[768];
 
 		if (m->kc.found)
 			fprintf(stderr, "%s: %s: read %s instead\n", cli_prog,
-			    td_error_str(&m->kc_err, buf, sizeof(buf)), m->kc.path);
+			    td_error_str(&m->kc_err, buf, sizeof(buf)), TD_SAFE(m->kc.path));
 		else
 			fprintf(stderr, "%s: %s: HZ taken from elsewhere\n", cli_prog,
 			    td_error_str(&m->kc_err, buf, sizeof(buf)));
 	}
 	gather(&o, m, &x);
+	cli_refused_check();
 	if (o.format == TI_JSON)
 		r = ti_print_json(stdout, m, &x, &o);
 	else if (o.format == TI_PROMETHEUS)

@@ -6,20 +6,6 @@
 
 #include "timerinfo.h"
 
-/* Write a label value with \\, \" and \n escaped. */
-static void
-label(FILE *f, const char *v)
-{
-	for (; *v; v++) {
-		if (*v == '\\' || *v == '"')
-			fprintf(f, "\\%c", *v);
-		else if (*v == '\n')
-			fputs("\\n", f);
-		else
-			fputc(*v, f);
-	}
-}
-
 static void
 family(FILE *f, const char *name, const char *type, const char *help)
 {
@@ -41,7 +27,7 @@ per_cpu(FILE *f, const struct td_machine *m, const char *name, const char *type,
 	for (size_t i = 0; i < m->ncpus; i++) {
 		int64_t v = get(&m->cpus[i]);
 
-		if (v >= 0)
+		if (v >= 0 && m->cpus[i].cpu >= 0)	/* a fragment's CPU has no number */
 			fprintf(f, "%s{cpu=\"%d\"} %" PRId64 "\n", name, m->cpus[i].cpu, v);
 	}
 }
@@ -68,6 +54,14 @@ rates(FILE *f, const struct td_tickrates *r)
 		  "Measured local timer interrupts per second.",
 		  offsetof(struct td_cpu_tickrate, has_local),
 		  offsetof(struct td_cpu_tickrate, local_per_s) },
+		{ "timerdiag_global_timer_interrupts_per_second",
+		  "Measured global timer interrupts per second (IO-APIC timer, hpet, broadcast).",
+		  offsetof(struct td_cpu_tickrate, has_global),
+		  offsetof(struct td_cpu_tickrate, global_per_s) },
+		{ "timerdiag_tick_interrupts_per_second",
+		  "Measured interrupts that carried the CPU's tick per second.",
+		  offsetof(struct td_cpu_tickrate, has_tick),
+		  offsetof(struct td_cpu_tickrate, tick_per_s) },
 		{ "timerdiag_timer_softirqs_per_second", "Measured TIMER softirqs per second.",
 		  offsetof(struct td_cpu_tickrate, has_timer),
 		  offsetof(struct td_cpu_tickrate, timer_softirq_per_s) },
@@ -103,9 +97,9 @@ ti_print_prometheus(FILE *f, const struct td_machine *m, const struct ti_extra *
 
 	family(f, "timerdiag_info", "gauge", "Kernel release and timer_list format (always 1).");
 	fprintf(f, "timerdiag_info{release=\"");
-	label(f, m->si.has_release ? m->si.release : "");
+	td_prom_label(f, m->si.has_release ? m->si.release : "");
 	fprintf(f, "\",timer_list_version=\"");
-	label(f, m->tl && m->tl->has_version ? m->tl->version : "");
+	td_prom_label(f, m->tl && m->tl->has_version ? m->tl->version : "");
 	fprintf(f, "\"} 1\n");
 	family(f, "timerdiag_timer_list_readable", "gauge",
 	    "1 when /proc/timer_list could be read (it needs root).");
@@ -145,14 +139,14 @@ ti_print_prometheus(FILE *f, const struct td_machine *m, const struct ti_extra *
 	if (m->cs.has_current) {
 		family(f, "timerdiag_clocksource_current", "gauge", "The current clock source (1).");
 		fprintf(f, "timerdiag_clocksource_current{name=\"");
-		label(f, m->cs.current);
+		td_prom_label(f, m->cs.current);
 		fprintf(f, "\"} 1\n");
 	}
 	if (m->cs.navailable > 0) {
 		family(f, "timerdiag_clocksource_available", "gauge", "Available clock sources (1).");
 		for (int i = 0; i < m->cs.navailable; i++) {
 			fprintf(f, "timerdiag_clocksource_available{name=\"");
-			label(f, m->cs.available[i]);
+			td_prom_label(f, m->cs.available[i]);
 			fprintf(f, "\"} 1\n");
 		}
 	}

@@ -15,7 +15,7 @@ unknown(const struct td_machine *m, char *buf, size_t len)
 {
 	const char *why = ti_tl_reason(m);
 
-	snprintf(buf, len, "unknown (%s)", why ? why : "not in this timer_list");
+	snprintf(buf, len, "unknown (%s)", why ? TD_SAFE(why) : "not in this timer_list");
 	return buf;
 }
 
@@ -44,8 +44,8 @@ verdict(FILE *f, const struct td_machine *m, const struct ti_opts *o)
 			fprintf(f, " at %d Hz", m->hz);
 		fprintf(f, ": not tickless, low resolution");
 	} else {
-		fprintf(f, "Tick mode unknown (no tick device or hrtimer fields in %s)",
-		    m->tl_path);
+		fprintf(f, "Tick mode unknown (no event_handler or hrtimer fields in %s)",
+		    TD_SAFE(m->tl_path));
 	}
 	if (m->ncpus > 0)
 		fprintf(f, " on %s%zu CPU%s", m->ncpus > 1 ? "all " : "", m->ncpus,
@@ -58,13 +58,14 @@ line_hz(FILE *f, const struct td_machine *m)
 {
 	fprintf(f, "  %-14s", "HZ");
 	if (m->hz < 0) {
-		fprintf(f, "unknown (no kernel config, no readable timer_list)\n");
+		fprintf(f, "unknown (%s)\n", m->absent != NULL ? "no jiffies or tick length in "
+		    "this file" : "no kernel config, no readable timer_list");
 		return;
 	}
 	fprintf(f, "%d Hz (", m->hz);
 	switch (m->hz_source) {
 	case TD_HZ_CONFIG:
-		fprintf(f, "CONFIG_HZ in %s", m->kc.path);
+		fprintf(f, "CONFIG_HZ in %s", TD_SAFE(m->kc.path));
 		break;
 	case TD_HZ_JIFFIES:
 		fprintf(f, "inferred from jiffies and uptime in timer_list");
@@ -103,14 +104,15 @@ line_clocksource(FILE *f, const struct td_machine *m)
 {
 	fprintf(f, "  %-14s", "Clocksource");
 	if (!m->cs.has_current) {
-		fprintf(f, "unknown (%s)\n", m->cs.why_missing);
+		fprintf(f, "unknown (%s)\n", TD_SAFE(m->cs.why_missing));
 		return;
 	}
-	fprintf(f, "%s", m->cs.current);
+	/* Names read from sysfs, or from a tree someone sent. */
+	td_text_puts(f, m->cs.current);
 	if (m->cs.has_available) {
 		fprintf(f, " (available:");
 		for (int i = 0; i < m->cs.navailable; i++)
-			fprintf(f, " %s", m->cs.available[i]);
+			fprintf(f, " %s", TD_SAFE(m->cs.available[i]));
 		fprintf(f, ")");
 	}
 	fprintf(f, "\n");
@@ -137,13 +139,14 @@ line_clockevents(FILE *f, const struct td_machine *m)
 	if (first == NULL)
 		fprintf(f, "per-CPU device unknown");
 	else if (same)
-		fprintf(f, "%s per CPU", first);
+		fprintf(f, "%s per CPU", TD_SAFE(first));
 	else
 		fprintf(f, "differ per CPU (see below)");
 	if (bc != NULL && bc->has_device)
-		fprintf(f, "; broadcast %s", bc->device ? bc->device : "none");
+		fprintf(f, "; broadcast %s", bc->device ? TD_SAFE(bc->device) : "none");
 	else if (m->cs.has_broadcast)
-		fprintf(f, "; broadcast %s", m->cs.broadcast[0] ? m->cs.broadcast : "none");
+		fprintf(f, "; broadcast %s", m->cs.broadcast[0] ? TD_SAFE(m->cs.broadcast) :
+		    "none");
 	fprintf(f, "\n");
 }
 
@@ -151,7 +154,7 @@ static void
 line_nohz(FILE *f, const struct td_machine *m)
 {
 	int64_t calls = 0, sleeps = 0;
-	int on = 0, stopped = 0, known = 0;
+	int on = 0, stopped = 0, known = 0, unknown_nohz = 0;
 	char u[700];
 
 	fprintf(f, "  %-14s", "NOHZ");
@@ -163,6 +166,7 @@ line_nohz(FILE *f, const struct td_machine *m)
 		const struct td_cpu_state *s = &m->cpus[i];
 
 		on += s->nohz == 1;
+		unknown_nohz += s->nohz < 0;
 		if (s->tick_stopped >= 0)
 			known++;
 		stopped += s->tick_stopped == 1;
@@ -173,6 +177,8 @@ line_nohz(FILE *f, const struct td_machine *m)
 			calls = -1;
 	}
 	fprintf(f, "active on %d of %zu CPUs", on, m->ncpus);
+	if (unknown_nohz > 0)
+		fprintf(f, " (unknown on %d)", unknown_nohz);
 	if (known > 0)
 		fprintf(f, "; tick stopped now on %d", stopped);
 	if (calls > 0)
@@ -185,6 +191,32 @@ line_nohz(FILE *f, const struct td_machine *m)
 		fprintf(f, "  %-14s%s\n", "nohz_full", td_cpuset_format(&m->si.nohz_full, list,
 		    sizeof(list)));
 	}
+}
+
+/* Active hrtimers: unknown without CPU blocks, a lower bound where lines are elided. */
+static void
+line_timers(FILE *f, const struct td_machine *m)
+{
+	struct td_cpuset without;
+	char list[256];
+
+	fprintf(f, "  %-14s", "Timers");
+	if (m->ntimers_cpus == 0) {
+		fprintf(f, "unknown (no CPU block in this timer_list)\n");
+		return;
+	}
+	fprintf(f, "%s%zu active hrtimers", m->tl->nelided > 0 ? "at least " : "", m->ntimers);
+	if (m->ntimers_cpus < m->ncpus) {
+		memset(&without, 0, sizeof(without));
+		for (size_t i = 0; i < m->ncpus; i++)
+			if (m->cpus[i].tl == NULL)
+				td_cpuset_set(&without, m->cpus[i].cpu);
+		fprintf(f, "; unknown on CPU %s (no CPU block in this timer_list)",
+		    td_cpuset_format(&without, list, sizeof(list)));
+	}
+	if (m->tl->nelided > 0)
+		fprintf(f, " (the file elides lines with \"...\")");
+	fprintf(f, "\n");
 }
 
 /* The folded (or per-CPU) table. */
@@ -206,7 +238,10 @@ cpu_table(FILE *f, const struct td_machine *m, const struct ti_opts *o)
 		const struct td_cpu_state *s = g[i].first;
 		char stopped[32];
 
-		td_cpuset_format(&g[i].set, list, sizeof(list));
+		if (s->cpu < 0)
+			strlcpy(list, "?", sizeof(list));	/* a fragment's cut-off "cpu: N" */
+		else
+			td_cpuset_format(&g[i].set, list, sizeof(list));
 		if (s->res_min_ns < 0)
 			strlcpy(res, "?", sizeof(res));
 		else if (s->res_min_ns == s->res_max_ns)
@@ -223,7 +258,8 @@ cpu_table(FILE *f, const struct td_machine *m, const struct ti_opts *o)
 		fprintf(f, "%-10s %-24s %-6s %-8s %-16s %-28s %-11s ", list,
 		    ti_mode_human(s->mode),
 		    s->nohz == 1 ? "yes" : s->nohz == 0 ? "no" : "?", stopped,
-		    s->device ? s->device : "?", s->handler ? s->handler : "?", res);
+		    s->device ? TD_SAFE(s->device) : "?", s->handler ? TD_SAFE(s->handler) : "?",
+		    res);
 		if (s->tl != NULL)
 			fprintf(f, "%zu", g[i].ntimers);
 		else
@@ -253,7 +289,7 @@ timer_table(FILE *f, const struct td_machine *m, const struct ti_opts *o)
 	fprintf(f, "\n%s%-4s %-15s %-32s %-14s %-12s %s%s\n", BOLD(o), "CPU", "Clock",
 	    "Function", "Expires in", "Slack", "Armed by", RESET(o));
 	if (m->tl == NULL) {
-		fprintf(f, "(active timers unknown: %s)\n", ti_tl_reason(m));
+		fprintf(f, "(active timers unknown: %s)\n", TD_SAFE(ti_tl_reason(m)));
 		return;
 	}
 	for (size_t i = 0; i < m->tl->ncpus; i++) {
@@ -266,20 +302,28 @@ timer_table(FILE *f, const struct td_machine *m, const struct ti_opts *o)
 				const struct td_tl_timer *tm = &base->timers[t];
 				const struct td_tl_timer_extra *x = td_tl_timer_extra(m->tl, tm);
 
-				if (tm->has_expiry) {
+				if (td_tl_timer_never(tm)) {
+					strlcpy(in, "never", sizeof(in));	/* KTIME_MAX */
+					ti_fmt_ns(td_tl_timer_slack_ns(tm), slack, sizeof(slack));
+				} else if (tm->has_expiry) {
 					ti_fmt_ns(tm->rel_soft_ns, in, sizeof(in));
-					ti_fmt_ns(tm->hard_ns - tm->soft_ns, slack, sizeof(slack));
+					ti_fmt_ns(td_tl_timer_slack_ns(tm), slack, sizeof(slack));
 				} else {
 					strlcpy(in, "?", sizeof(in));
 					strlcpy(slack, "?", sizeof(slack));
 				}
-				fprintf(f, "%-4d %-15s %-32s %-14s %-12s", c->cpu,
-				    ti_base_name(m->tl, base), tm->function ? tm->function : "?",
+				if (c->cpu >= 0)
+					fprintf(f, "%-4d ", c->cpu);
+				else
+					fprintf(f, "%-4s ", "?");
+				fprintf(f, "%-15s %-32s %-14s %-12s",
+				    ti_base_name(m->tl, base),
+				    tm->function ? TD_SAFE(tm->function) : "?",
 				    in, tm->has_range ? slack : "-");
 				if (x->comm != NULL)
-					fprintf(f, " %s/%d%s%s", x->comm, x->pid,
+					fprintf(f, " %s/%d%s%s", TD_SAFE(x->comm), x->pid,
 					    x->start_site ? " " : "",
-					    x->start_site ? x->start_site : "");
+					    x->start_site ? TD_SAFE(x->start_site) : "");
 				fprintf(f, "\n");
 			}
 		}
@@ -310,7 +354,7 @@ ti_print_text(FILE *f, const struct td_machine *m, const struct ti_opts *o)
 	line_clocksource(f, m);
 	line_clockevents(f, m);
 	if (m->tl != NULL)
-		fprintf(f, "  %-14s%zu active hrtimers\n", "Timers", m->ntimers);
+		line_timers(f, m);
 	if (m->tsc.known) {
 		fprintf(f, "  %-14s%s", "TSC", m->tsc.tsc ? "present" : "absent");
 		if (m->tsc.tsc)
@@ -320,13 +364,18 @@ ti_print_text(FILE *f, const struct td_machine *m, const struct ti_opts *o)
 			    m->tsc.tsc_known_freq ? ", known frequency" : "");
 		fprintf(f, "\n");
 	}
-	fprintf(f, "  %-14s%s%s%s", "Kernel", m->si.has_release ? m->si.release : "unknown",
-	    m->si.machine[0] ? " " : "", m->si.machine);
+	fprintf(f, "  %-14s%s%s%s", "Kernel", m->si.has_release ? TD_SAFE(m->si.release) :
+	    m->absent != NULL ? "unknown (" TD_NOT_IN_FILE ")" : "unknown",
+	    m->si.machine[0] || m->arch ? " " : "",
+	    m->si.machine[0] ? TD_SAFE(m->si.machine) : m->arch ? m->arch : "");
 	if (m->tl != NULL && m->tl->has_version)
-		fprintf(f, ", timer_list %s%s", m->tl->version,
+		fprintf(f, ", timer_list %s%s", TD_SAFE(m->tl->version),
 		    m->tl->version_future ? " (newer than this timerinfo knows)" : "");
 	if (m->tl != NULL && m->tl->truncated)
 		fprintf(f, " (truncated)");
+	if (m->tl != NULL && m->tl->nelided > 0)
+		fprintf(f, " (%ld line%s elided with \"...\")", m->tl->nelided,
+		    m->tl->nelided > 1 ? "s" : "");
 	fprintf(f, "\n");
 	cpu_table(f, m, o);
 	if (o->timers)

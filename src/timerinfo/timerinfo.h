@@ -9,6 +9,7 @@
 #include "checks.h"
 #include "kmsg.h"
 #include "machine.h"
+#include "textsafe.h"
 #include "tickrate.h"
 
 enum ti_format { TI_TEXT, TI_JSON, TI_PROMETHEUS };
@@ -17,6 +18,8 @@ struct ti_opts {
 	const char	*sysroot;
 	const char	*timer_list;
 	const char	*kmsg_file;
+	bool		 live;		/* --live: the running system beside the named files */
+	bool		 file_alone;	/* named files without --sysroot or --live */
 	enum ti_format	 format;
 	bool		 json;		/* format == TI_JSON */
 	bool		 timers;
@@ -57,8 +60,12 @@ void ti_print_ticks(FILE *f, const struct td_machine *m, const struct ti_extra *
 void ti_print_events(FILE *f, const struct ti_extra *x, const struct ti_opts *o);
 void ti_print_checks(FILE *f, const struct ti_extra *x, const struct ti_opts *o);
 int ti_print_prometheus(FILE *f, const struct td_machine *m, const struct ti_extra *x);
-/* "far below HZ: tick stopped when idle", ... for a measured rate. */
-const char *ti_rate_class(double per_s, int hz);
+/*
+ * What a CPU's measured tick rate means ("far below HZ: the tick stops when idle",
+ * "about HZ: ticking every jiffy (tick from hpet)", "cannot tell: ..."), judged on
+ * the interrupts that carry its tick; "" when nothing was measured.
+ */
+const char *ti_tick_meaning(const struct td_cpu_tickrate *t, int hz, char *buf, size_t len);
 
 /* A group of CPUs that print the same (identical CPUs fold into one line). */
 struct ti_group {

@@ -254,9 +254,11 @@ main(int argc, char **argv)
 		}
 	}
 	cli_no_operands(argc, argv);
+	cli_sysroot_check(o.sysroot);
 	check_options(&o, mode_set, clock_set, interval_set);
 
 	probe_advert_read(&o, &adv);
+	cli_refused_check();
 	catch_signals();
 	td_error_clear(&e);
 	if (probe_env_setup(&o, &env, &e) < 0) {

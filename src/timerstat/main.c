@@ -24,6 +24,7 @@ enum {
 	OPT_TOP,
 	OPT_SOURCE,
 	OPT_TIMER_STATS,
+	OPT_TRACE,
 	OPT_LIST_COLUMNS,
 	OPT_RAW,
 	OPT_BUFFER_SIZE,
@@ -43,6 +44,7 @@ static const struct option longopts[] = {
 	{ "top",		required_argument,	NULL, OPT_TOP },
 	{ "source",		required_argument,	NULL, OPT_SOURCE },
 	{ "timer-stats",	required_argument,	NULL, OPT_TIMER_STATS },
+	{ "trace",		required_argument,	NULL, OPT_TRACE },
 	{ "sysroot",		required_argument,	NULL, CLI_OPT_SYSROOT },
 	{ "list-columns",	no_argument,		NULL, OPT_LIST_COLUMNS },
 	{ "raw",		no_argument,		NULL, OPT_RAW },
@@ -76,8 +78,9 @@ usage(void)
 	    "      --cpu LIST          count only wakeups on these CPUs (e.g. 0,2-3)\n"
 	    "      --pid PID           only timers armed by this process (all its threads)\n"
 	    "      --tid TID           only timers armed by this thread\n"
-	    "      --source SOURCE     auto (default), timer_stats, tracefs or interrupts\n"
+	    "      --source SOURCE     auto (default), trace, timer_stats, tracefs or interrupts\n"
 	    "      --timer-stats FILE  read a saved copy of /proc/timer_stats\n"
+	    "      --trace FILE        read a text trace (tracefs trace, trace-cmd report)\n"
 	    "      --sysroot DIR       read a captured tree (DIR/proc/...)\n"
 	    "      --raw               space separated fields, no units\n"
 	    "  -H, --noheadings        no table header\n"
@@ -156,9 +159,9 @@ wait_interval(struct td_sampler *s, int sigfd, int64_t ns, bool *failed)
 
 /* Print the classic timer_stats text, sorted like the table. */
 static void
-print_timer_stats(const struct ts_opts *o, struct td_table *t, const struct td_sample *p)
+print_timer_stats(const struct ts_opts *o, struct td_table *t, const struct td_sample *p,
+    const struct td_sampler *s)
 {
-	struct td_sample view = *p;
 	struct td_error e;
 	const void **rows;
 	size_t n;
@@ -168,14 +171,8 @@ print_timer_stats(const struct ts_opts *o, struct td_table *t, const struct td_s
 		cli_warn_td(&e);
 		return;
 	}
-	/* A view of the sorted sources; p keeps owning them. */
-	if ((view.src = calloc(n ? n : 1, sizeof(*view.src))) != NULL) {
-		for (size_t i = 0; i < n; i++)
-			view.src[i] = *(const struct td_wsource *)rows[i];
-		view.n = n;
-		td_timer_stats_write(stdout, &view);
-		free(view.src);
-	}
+	td_timer_stats_write(stdout, p, td_sampler_timer_stats_file(s),
+	    (const struct td_wsource *const *)rows, n);
 	free(rows);
 }
 
@@ -253,11 +250,14 @@ main(int argc, char **argv)
 			break;
 		case OPT_SOURCE:
 			if (td_backend_parse(optarg, &so.backend) < 0)
-				cli_usage_error("--source: unknown source '%s' (auto, timer_stats, "
+				cli_usage_error("--source: unknown source '%s' (auto, trace, timer_stats, "
 				    "tracefs, interrupts)", optarg);
 			break;
 		case OPT_TIMER_STATS:
 			so.timer_stats_file = optarg;
+			break;
+		case OPT_TRACE:
+			so.trace_file = optarg;
 			break;
 		case CLI_OPT_SYSROOT:
 			so.sysroot = optarg;
@@ -280,11 +280,18 @@ main(int argc, char **argv)
 		}
 	}
 	cli_no_operands(argc, argv);
+	cli_sysroot_check(so.sysroot);
 	if (so.timer_stats_file != NULL && so.backend != TD_BACKEND_AUTO &&
 	    so.backend != TD_BACKEND_TIMER_STATS)
 		cli_usage_error("--timer-stats needs --source timer_stats (or none)");
 	if (so.timer_stats_file != NULL)
 		so.backend = TD_BACKEND_TIMER_STATS;
+	if (so.trace_file != NULL && so.timer_stats_file != NULL)
+		cli_usage_error("--trace and --timer-stats: one file at a time");
+	if (so.trace_file != NULL && so.backend != TD_BACKEND_AUTO && so.backend != TD_BACKEND_TRACE)
+		cli_usage_error("--trace needs --source trace (or none)");
+	if (so.trace_file != NULL)
+		so.backend = TD_BACKEND_TRACE;
 	td_error_clear(&e);
 	if (td_table_new(&table, td_wsource_columns, td_wsource_ncolumns, &e) < 0)
 		cli_fail_td(&e, CLI_EXIT_FAIL);
@@ -297,12 +304,20 @@ main(int argc, char **argv)
 	if (so.cpus != NULL)
 		cli_check_cpus("--cpu", so.cpus, so.sysroot);
 
-	/* Signals arrive through a signalfd, so cleanup runs on the normal path. */
+	/*
+	 * Signals arrive through a signalfd, so cleanup runs on the normal path.
+	 * A saved file or a captured tree is read once and leaves nothing to
+	 * clean up: there they keep their default action, so a pipe or FIFO that
+	 * never ends cannot make timerstat unkillable.
+	 */
+	one_shot = so.timer_stats_file != NULL || so.trace_file != NULL ||
+	    !td_root_is_live(so.sysroot);
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGHUP);
-	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	if (!one_shot)
+		sigprocmask(SIG_BLOCK, &sigs, NULL);
 	/* A shell starts background jobs with SIGINT ignored: take it back. */
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
@@ -314,8 +329,11 @@ main(int argc, char **argv)
 	}
 	if (td_sampler_open(&s, &so, &e) < 0)
 		cli_fail_td(&e, CLI_EXIT_FAIL);
+	if (o.format == TS_TIMER_STATS && ts_timer_stats_unwritable(s, &e)) {
+		td_sampler_close(s);
+		cli_fail_td(&e, CLI_EXIT_FAIL);
+	}
 	/* A saved file or a captured tree is read once, without waiting. */
-	one_shot = so.timer_stats_file != NULL || !td_root_is_live(so.sysroot);
 	if (one_shot)
 		count = 1;
 	if (td_sampler_start(s, &e) < 0) {
@@ -352,7 +370,7 @@ main(int argc, char **argv)
 		if (o.format == TS_JSON)
 			ts_print_json(&j, table, &o, p, td_sampler_note(s));
 		else if (o.format == TS_TIMER_STATS)
-			print_timer_stats(&o, table, p);
+			print_timer_stats(&o, table, p, s);
 		else
 			ts_print_text(stdout, table, &o, p, td_sampler_note(s), (int)i,
 			    (int)count);

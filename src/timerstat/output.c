@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "textsafe.h"
 #include "timerstat.h"
 
 /* Whether a column holds numbers (sorted largest first). */
@@ -13,13 +14,23 @@ numeric(const struct td_column *c)
 	return c->jtype != TD_JT_STRING;
 }
 
-/* The column to sort by: -s, else wakeups where they were counted, else events. */
+/* Whether the sources carry their wakeups (not only the CPUs' totals). */
+static bool
+source_wakeups(const struct td_sample *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->src[i].known & TD_WS_WAKEUPS)
+			return true;
+	return false;
+}
+
+/* The column to sort by: -s, else wakeups where sources have them, else events. */
 const char *
 ts_sort_column(const struct ts_opts *o, const struct td_sample *p)
 {
 	if (o->sort_set)
 		return o->sort;
-	return p->wakeups_known ? "wakeups" : "count";
+	return source_wakeups(p) ? "wakeups" : "count";
 }
 
 /* Sort the sources by the chosen column and keep the top N. */
@@ -62,10 +73,11 @@ print_armer(FILE *f, const struct td_wsource *top)
 	if (top->task == TD_TASK_TICK)
 		fprintf(f, " (the kernel's tick)");
 	else if ((top->known & TD_WS_PID) && top->pid >= 0)
-		fprintf(f, ", armed by %s (%s %d)", top->comm[0] ? top->comm : "?",
+		fprintf(f, ", armed by %s (%s %d)", top->comm[0] ? TD_SAFE(top->comm) : "?",
 		    top->ntasks > 1 ? "process" : "pid", top->pid);
 	else if ((top->known & TD_WS_PID) && top->comm[0] != '\0')
-		fprintf(f, ", armed by %s%s", top->comm, top->ntasks > 1 ? " (several tasks)" : "");
+		fprintf(f, ", armed by %s%s", TD_SAFE(top->comm),
+		    top->ntasks > 1 ? " (several tasks)" : "");
 	else if (top->kind == TD_KIND_TIMER || top->kind == TD_KIND_HRTIMER)
 		fprintf(f, ", armed before the sample began (armer unknown)");
 }
@@ -78,7 +90,7 @@ static void
 print_verdict(FILE *f, const struct td_sample *p)
 {
 	const struct td_wsource *top = NULL;
-	bool wk = p->wakeups_known;
+	bool wk = source_wakeups(p);
 
 	for (size_t i = 0; i < p->n; i++) {
 		const struct td_wsource *w = &p->src[i];
@@ -91,8 +103,11 @@ print_verdict(FILE *f, const struct td_sample *p)
 		    p->interrupted ? " (interrupted)" : "");
 		return;
 	}
-	fprintf(f, "%s: %s %s", wk ? "Top wakeup source" : "Busiest event source (wakeups unknown)",
-	    td_kind_name(top->kind), top->function);
+	/* The function and comm come from outside (any local user names a process). */
+	fprintf(f, "%s: %s %s", wk ? "Top wakeup source" : p->wakeups_known ?
+	    "Busiest event source (wakeups per CPU only, their causes need tracing)" :
+	    "Busiest event source (wakeups unknown)",
+	    td_kind_name(top->kind), TD_SAFE(top->function));
 	print_armer(f, top);
 	if (top->known & TD_WS_RATE) {
 		double r = wk ? top->wakeup_rate : top->rate;
@@ -180,9 +195,9 @@ ts_print_text(FILE *f, struct td_table *t, const struct ts_opts *o, const struct
 			fprintf(f, "lost events unknown, ");
 		fprintf(f, "backend %s\n", td_backend_name(p->backend));
 		if (backend_note != NULL && backend_note[0] != '\0')
-			fprintf(f, "Note: %s\n", backend_note);
+			fprintf(f, "Note: %s\n", TD_SAFE(backend_note));
 		if (p->note[0] != '\0')
-			fprintf(f, "Note: %s\n", p->note);
+			fprintf(f, "Note: %s\n", TD_SAFE(p->note));
 		if (p->overflow)
 			fprintf(f, "Note: timer_stats overflowed: %" PRIu64
 			    " entries not counted\n", p->overflow);
@@ -268,4 +283,18 @@ ts_print_json(struct td_json *j, struct td_table *t, const struct ts_opts *o,
 	}
 	td_json_arr_end(j);
 	td_json_obj_end(j);
+}
+
+/* True (e filled) when the backend sees no timers, so --format=timer_stats cannot be written. */
+bool
+ts_timer_stats_unwritable(const struct td_sampler *s, struct td_error *e)
+{
+	const char *why = td_sampler_note(s);
+
+	if (td_sampler_backend(s) != TD_BACKEND_INTERRUPTS)
+		return false;
+	/* An empty list would read as "no timer fired" to the scripts this format is for. */
+	td_error_set(e, ENOTSUP, NULL, 0, "--format=timer_stats needs timer events, which "
+	    "the interrupts backend cannot see%s%s%s", why[0] ? " (" : "", why, why[0] ? ")" : "");
+	return true;
 }

@@ -39,5 +39,7 @@ const char *ts_sort_column(const struct ts_opts *o, const struct td_sample *p);
 /* Sort and cut the sources to --top; returns an array of row pointers (free it). */
 const void **ts_rows(struct td_table *t, const struct ts_opts *o, const struct td_sample *p,
     size_t *n, struct td_error *e);
+/* True (e says why) when the sampler's backend sees no timers for --format=timer_stats. */
+bool ts_timer_stats_unwritable(const struct td_sampler *s, struct td_error *e);
 
 #endif

@@ -169,6 +169,7 @@ parse_args(int argc, char **argv, const char **sort, const char **output,
 		}
 	}
 	cli_no_operands(argc, argv);
+	cli_sysroot_check(app.sysroot);
 	if (app.json && !app.batch)
 		cli_usage_error("-J/--json needs -b/--batch");
 	if (app.width != 0 && !app.batch)

@@ -2,13 +2,19 @@
 #include "config.h"
 
 #include <stdbool.h>
+#include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <wchar.h>
 
 #include "text.h"
 
-/* Decode one character at s: its length in bytes and its width in columns. */
+/*
+ * Decode one character at s: its length in bytes and its width in columns.  A
+ * byte that is not valid, or a character that does not print, is shown as
+ * "\xNN" per byte (the escape of every other text output), four columns each.
+ */
 static size_t
 next_char(const char *s, size_t left, int *width, bool *valid)
 {
@@ -20,13 +26,13 @@ next_char(const char *s, size_t left, int *width, bool *valid)
 	memset(&st, 0, sizeof(st));
 	n = mbrtowc(&wc, s, left, &st);
 	if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-		*width = 1;
+		*width = 4;
 		*valid = false;
 		return 1;
 	}
 	w = wcwidth(wc);
 	if (w < 0) {
-		*width = 1;
+		*width = 4 * (int)n;
 		*valid = false;
 		return n;
 	}
@@ -105,7 +111,13 @@ wt_text_fit(char *out, size_t outlen, const char *s, int width, enum wt_align al
 			break;
 		}
 		if (!valid) {
-			if (!put(&o, end, "?", 1))
+			char esc[4 * MB_LEN_MAX + 1];
+			size_t k, e = 0;
+
+			for (k = 0; k < n && k < MB_LEN_MAX; k++)
+				e += (size_t)snprintf(esc + e, sizeof(esc) - e, "\\x%02x",
+				    (unsigned char)s[k]);
+			if (!put(&o, end, esc, e))
 				break;
 		} else if (!put(&o, end, s, n))
 			break;

@@ -8,6 +8,7 @@
 #include <wchar.h>
 #include <wctype.h>
 
+#include "interrupts.h"
 #include "view.h"
 
 /* Set up a view over the sampler's column table. */
@@ -392,20 +393,13 @@ wt_view_toggle_expand(struct wt_view *v)
 	v->expanded = true;
 }
 
-/* Is this source the local timer interrupt? */
+/* Is this source the local timer interrupt?  The library's rule. */
 static bool
 is_local_timer(const struct td_wsource *w)
 {
-	static const char *const names[] = { "LOC", "local_timer", "local_timer_entry",
-	    "arch_timer", "riscv-timer" };
-	size_t i;
-
 	if (w->function == NULL || (w->kind != TD_KIND_VECTOR && w->kind != TD_KIND_IRQ))
 		return false;
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcasecmp(w->function, names[i]) == 0)
-			return true;
-	return false;
+	return td_irq_is_local_timer(w->function, NULL, NULL);
 }
 
 /* Fill the per-CPU strip. */

@@ -84,7 +84,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    strlen(ts->entries[i].expire);
 	if (td_timer_stats_to_sample(ts, &p, &e) == 0) {
 		if ((f = open_memstream(&out, &outlen)) != NULL) {
-			td_timer_stats_write(f, p);
+			td_timer_stats_write(f, p, ts, NULL, 0);
 			fclose(f);
 			/* What we write, we must read back. */
 			if (td_timer_stats_parse(out, outlen, "written", &again, &e) < 0)

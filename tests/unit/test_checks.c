@@ -133,6 +133,41 @@ test_rates(struct td_machine *m)
 	td_checks_free(c);
 }
 
+/* highres cites the kernel log's "Could not switch to high resolution mode" as evidence. */
+static void
+test_highres_log(struct td_machine *m)
+{
+	struct td_check_input in = { .m = m, .events_source = "test" };
+	struct td_kmsg_log *log = NULL;
+	struct td_kmsg_events *ev;
+	const struct td_check *h;
+	struct td_checks *c;
+
+	td_checks_run(&in, &c, NULL);
+	h = find(c, "highres");
+	ok(h->sev == TD_SEV_WARNING && strstr(h->evidence, "test:") == NULL,
+	    "highres=off without a log: no log line in the evidence");
+	td_checks_free(c);
+	in.events = ev = events_of("[    0.4] clocksource: Switched to clocksource hpet\n"
+	    "[    0.5] Could not switch to high resolution mode on CPU 1\n", &log);
+	td_checks_run(&in, &c, NULL);
+	h = find(c, "highres");
+	ok(h->sev == TD_SEV_WARNING && strstr(h->evidence,
+	    "; test:2: Could not switch to high resolution mode on CPU 1") != NULL,
+	    "highres evidence cites the kernel log line: %s", h->evidence);
+	is_str(h->advice, "remove highres=off from the kernel command line",
+	    "highres=off on the command line is still the advice");
+	td_checks_free(c);
+	m->si.has_cmdline = false;
+	td_checks_run(&in, &c, NULL);
+	ok(strncmp(find(c, "highres")->advice, "the kernel could not switch: the clock event "
+	    "device lapic lacks one-shot mode", 66) == 0, "without highres=off the advice says "
+	    "the kernel could not switch: %s", find(c, "highres")->advice);
+	td_checks_free(c);
+	td_kmsg_events_free(ev);
+	td_kmsg_log_free(log);
+}
+
 int
 main(void)
 {
@@ -146,6 +181,11 @@ main(void)
 		test_rtc(m);
 		test_log(m);
 	}
+	td_machine_free(m);
+	m = capture("amd64-6.1-generic-highres_off");
+	ok(m != NULL, "highres=off capture read");
+	if (m != NULL)
+		test_highres_log(m);
 	td_machine_free(m);
 	m = capture("amd64-6.1-generic-nohz_full_1");
 	ok(m != NULL && m->si.has_nohz_full, "nohz_full capture read");

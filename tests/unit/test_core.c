@@ -1,12 +1,17 @@
-/* Unit tests of the library core: errors, paths, numbers, CPU sets, JSON, arena. */
+/* Unit tests of the library core: errors, paths, safe text, numbers, CPU sets, JSON, arena. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "arena.h"
+#include "internal.h"
 #include "timerdiag.h"
 #include "tap.h"
 
@@ -67,6 +72,224 @@ test_read(void)
 	}
 }
 
+/* Peak resident memory of this process, in KiB. */
+static long
+maxrss_kb(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+/* A regular file's size is checked before it is read: a 2 GiB file costs nothing. */
+static void
+test_read_size_first(void)
+{
+	char tmpl[] = "/tmp/td-test-big-XXXXXX";
+	struct td_buf b;
+	struct td_error e;
+	long before;
+	int fd = mkstemp(tmpl);
+
+	ok(fd >= 0 && ftruncate(fd, (off_t)2 << 30) == 0, "sparse 2 GiB file made");
+	close(fd);
+	before = maxrss_kb();
+	is_int(td_read_file(tmpl, TD_READ_CAP_DEFAULT, &b, &e), -EFBIG,
+	    "2 GiB file refused");
+	ok(b.data == NULL, "nothing handed back");
+	ok(strstr(e.msg, "2147483648 bytes") != NULL, "the message gives the size: %s", e.msg);
+	ok(maxrss_kb() - before < 16 * 1024, "refused before reading (peak RSS grew %ld KiB)",
+	    maxrss_kb() - before);
+	unlink(tmpl);
+}
+
+/* Make a file holding text. */
+static void
+put(const char *dir, const char *name, const char *text)
+{
+	char p[512];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	if ((f = fopen(p, "w")) != NULL) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/* Make a symbolic link dir/name -> target. */
+static void
+link_to(const char *dir, const char *name, const char *target)
+{
+	char p[512];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	if (symlink(target, p) != 0)
+		fprintf(stderr, "# symlink %s: %s\n", p, strerror(errno));
+}
+
+/* Read abs under root; its first line in out ("" on error), the result returned. */
+static int
+read_in(const char *root, const char *abs, char *out, size_t len, struct td_error *e)
+{
+	td_error_clear(e);
+	out[0] = '\0';
+	return td_read_line_root(root, abs, out, len, e);
+}
+
+/* Every read under a sysroot stays in the tree, through openat2 or the walk. */
+static void
+test_sysroot_confined(const char *top, bool walk)
+{
+	char root[256], want[512], line[64], p[512];
+	const char *how = walk ? "walk" : "openat2";
+	struct td_error e;
+	struct dirent *d;
+	DIR *dp;
+	int n = 0;
+
+	td_source_walk_only(walk);
+	snprintf(root, sizeof(root), "%s/root", top);
+
+	is_int(read_in(root, "/proc/real", line, sizeof(line), &e), 0, "%s: plain file", how);
+	is_str(line, "inside", "%s: plain file read", how);
+	is_int(read_in(root, "/proc/inrel", line, sizeof(line), &e), 0,
+	    "%s: relative link in the tree followed", how);
+	is_str(line, "inside", "%s: its target read", how);
+	is_int(read_in(root, "/proc/updown", line, sizeof(line), &e), 0,
+	    "%s: link through .. that stays inside followed", how);
+	is_str(line, "inside", "%s: its target read", how);
+	is_int(read_in(root, "/class/dev/proc/real", line, sizeof(line), &e), 0,
+	    "%s: a directory link in the tree (sysfs class style) followed", how);
+
+	is_int(read_in(root, "/proc/abs", line, sizeof(line), &e), -EXDEV,
+	    "%s: absolute link refused", how);
+	is_str(line, "", "%s: nothing read through it", how);
+	snprintf(want, sizeof(want), "%s/proc/abs", root);
+	is_str(e.path, want, "%s: the error names the link", how);
+	ok(strstr(e.msg, "leaves the tree") != NULL, "%s: and says why: %s", how, e.msg);
+	is_int(read_in(root, "/proc/rel", line, sizeof(line), &e), -EXDEV,
+	    "%s: ../../ link out refused", how);
+	is_int(read_in(root, "/proc/deep", line, sizeof(line), &e), -EXDEV,
+	    "%s: ../../../../ link far out refused", how);
+	is_int(read_in(root, "/proc/loop1", line, sizeof(line), &e), -ELOOP,
+	    "%s: link loop refused", how);
+	snprintf(want, sizeof(want), "%s/proc/loop", root);
+	ok(strncmp(e.path, want, strlen(want)) == 0, "%s: the error names a link of the loop: %s",
+	    how, e.path);
+	is_int(read_in(root, "/sys/x", line, sizeof(line), &e), -EXDEV,
+	    "%s: absolute directory link out refused", how);
+	snprintf(want, sizeof(want), "%s/sys", root);
+	is_str(e.path, want, "%s: the error names the directory link", how);
+	is_int(read_in(root, "/sysrel/x", line, sizeof(line), &e), -EXDEV,
+	    "%s: relative directory link out refused", how);
+	is_str(line, "", "%s: nothing read through it", how);
+	is_int(read_in(root, "/proc/missing", line, sizeof(line), &e), -ENOENT,
+	    "%s: a missing file is ENOENT", how);
+	snprintf(want, sizeof(want), "%s/proc/missing", root);
+	is_str(e.path, want, "%s: naming the joined path", how);
+	is_int(read_in(root, "/proc/real/x", line, sizeof(line), &e), -ENOTDIR,
+	    "%s: a file used as a directory is ENOTDIR", how);
+
+	/* Only regular files are read in the tree, opened without waiting (alarm: no hang). */
+	alarm(10);
+	is_int(read_in(root, "/proc/fifo", line, sizeof(line), &e), -EINVAL,
+	    "%s: a FIFO with no writer refused at once", how);
+	snprintf(want, sizeof(want), "%s/proc/fifo", root);
+	is_str(e.path, want, "%s: the error names the FIFO", how);
+	is_str(e.msg, "not a regular file (a FIFO)", "%s: and says what it is", how);
+	is_int(read_in(root, "/proc/fifolink", line, sizeof(line), &e), -EINVAL,
+	    "%s: a FIFO reached through a link in the tree refused too", how);
+	is_int(read_in(root, "/dir", line, sizeof(line), &e), -EINVAL,
+	    "%s: a directory read as a file refused", how);
+	is_str(e.msg, "not a regular file (a directory)", "%s: saying so", how);
+	is_int(td_root_readable(root, "/proc/fifo", &e), 0,
+	    "%s: a FIFO is there (readable), found without waiting", how);
+	is_int(td_root_readable(root, "/proc/abs", &e), -EXDEV,
+	    "%s: a link out is not readable", how);
+	alarm(0);
+
+	if ((dp = td_opendir_root(root, "/dirlink", p, sizeof(p), &e)) != NULL) {
+		while ((d = readdir(dp)) != NULL)
+			n += d->d_name[0] != '.';
+		closedir(dp);
+	}
+	is_int(n, 2, "%s: a directory listed through a link in the tree", how);
+	ok(td_opendir_root(root, "/sys", p, sizeof(p), &e) == NULL && e.code == EXDEV,
+	    "%s: a directory link out is not listed", how);
+	td_source_walk_only(false);
+}
+
+/* The tree the confinement tests read. */
+static void
+make_tree(const char *top)
+{
+	char root[256], d[512];
+
+	snprintf(root, sizeof(root), "%s/root", top);
+	put(top, "secret", "SECRET\n");
+	snprintf(d, sizeof(d), "%s/out", top);
+	mkdir(d, 0755);
+	put(d, "x", "SECRET\n");
+	mkdir(root, 0755);
+	snprintf(d, sizeof(d), "%s/proc", root);
+	mkdir(d, 0755);
+	put(d, "real", "inside\n");
+	snprintf(d, sizeof(d), "%s/secret", top);
+	link_to(root, "proc/abs", d);
+	link_to(root, "proc/rel", "../../secret");
+	link_to(root, "proc/deep", "../../../../../../../../secret");
+	link_to(root, "proc/inrel", "real");
+	link_to(root, "proc/updown", "../proc/./real");
+	link_to(root, "proc/loop1", "loop2");
+	link_to(root, "proc/loop2", "loop1");
+	snprintf(d, sizeof(d), "%s/out", top);
+	link_to(root, "sys", d);
+	link_to(root, "sysrel", "../out");
+	snprintf(d, sizeof(d), "%s/class", root);
+	mkdir(d, 0755);
+	link_to(root, "class/dev", "..");
+	snprintf(d, sizeof(d), "%s/dir", root);
+	mkdir(d, 0755);
+	put(d, "a", "a\n");
+	put(d, "b", "b\n");
+	link_to(root, "dirlink", "dir");
+	snprintf(d, sizeof(d), "%s/proc/fifo", root);
+	if (mkfifo(d, 0644) != 0)
+		fprintf(stderr, "# mkfifo %s: %s\n", d, strerror(errno));
+	link_to(root, "proc/fifolink", "fifo");
+}
+
+static void
+test_sysroot(void)
+{
+	char top[] = "/tmp/td-test-root-XXXXXX", p[512];
+	struct td_error e;
+	struct td_buf b;
+
+	if (mkdtemp(top) == NULL) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	make_tree(top);
+	ok(!td_sysroot_refused(NULL), "no refusal before any read");
+	test_sysroot_confined(top, false);
+	test_sysroot_confined(top, true);
+	ok(td_sysroot_refused(&e) && e.code != 0, "the refusal is kept: %s", e.path);
+	snprintf(p, sizeof(p), "%s/secret", top);
+	is_int(td_read_root(NULL, p, 1 << 20, &b, &e), 0, "the live system reads as before");
+	td_buf_free(&b);
+	is_int(td_sysroot_check(NULL, &e), 0, "no sysroot is fine");
+	is_int(td_sysroot_check(top, &e), 0, "a directory is fine");
+	is_int(td_sysroot_check(p, &e), -ENOTDIR, "a regular file is not a sysroot");
+	is_str(e.path, p, "the error names it");
+	is_int(td_sysroot_check("/nonexistent/x", &e), -ENOENT, "a missing sysroot is ENOENT");
+	snprintf(p, sizeof(p), "rm -rf '%s'", top);
+	if (system(p) != 0)
+		diag("could not remove %s", top);
+}
+
 static void
 test_numbers(void)
 {
@@ -109,6 +332,57 @@ test_cpuset(void)
 	is_str(td_cpuset_format(&s, buf, sizeof(buf)), "2,4-5,7", "bitmap b4 decoded");
 }
 
+/* Text from outside: control bytes, C1 and invalid UTF-8 escaped, good UTF-8 kept. */
+static void
+test_textsafe(void)
+{
+	static const char hostile[] = "\x1b]0;OWNED\x07\x1b[2J";
+	char buf[128], again[128], small[12];
+	char *out = NULL;
+	size_t outlen = 0;
+	struct td_error e;
+	FILE *f;
+
+	is_str(td_text_safe(buf, sizeof(buf), hostile), "\\x1b]0;OWNED\\x07\\x1b[2J",
+	    "a PR_SET_NAME terminal escape is printed escaped");
+	is_str(td_text_safe(buf, sizeof(buf), "caf\xc3\xa9 \xff\xc3 a\\b\tc\n"),
+	    "caf\xc3\xa9 \\xff\\xc3 a\\b\\x09c\\x0a",
+	    "good UTF-8 and backslashes kept, bad bytes, tab and newline escaped");
+	is_str(td_text_safe(buf, sizeof(buf), "\xc2\x9b" "1m\x7f\xc2\xa0"),
+	    "\\xc2\\x9b1m\\x7f\xc2\xa0", "C1 controls and DEL escaped, U+00A0 kept");
+	is_str(td_text_safe(buf, sizeof(buf), "\xed\xa0\x80\xf4\x90\x80\x80\xe0\x80\xaf"),
+	    "\\xed\\xa0\\x80\\xf4\\x90\\x80\\x80\\xe0\\x80\\xaf",
+	    "surrogates, beyond U+10FFFF and overlong forms are invalid");
+	td_text_safe(buf, sizeof(buf), hostile);
+	is_str(td_text_safe(again, sizeof(again), buf), buf, "escaping twice changes nothing");
+	is_str(td_text_safe(buf, sizeof(buf), NULL), "", "NULL is empty");
+	is_str(td_text_safe(small, sizeof(small), "abcdefghijklmnop"), "abcdefgh...",
+	    "a cut result ends in ...");
+	is_str(td_text_safe(small, sizeof(small), "abcdef\x1bxyz"), "abcdef...",
+	    "an escape is never cut");
+	is_str(td_text_safe(small, sizeof(small), "abcdefgh..."), "abcdefgh...",
+	    "a cut result escaped again stays the same");
+	ok(td_text_is_clean(buf, strlen(buf), false), "escaped text is clean");
+	ok(!td_text_is_clean(hostile, strlen(hostile), false), "raw escapes are not clean");
+	ok(td_text_is_clean("a\tb\n", 4, true) && !td_text_is_clean("a\tb\n", 4, false),
+	    "newline and tab allowed only in whole lines");
+	ok(!td_text_is_clean("\xc3", 1, true), "a cut character is not clean");
+
+	f = open_memstream(&out, &outlen);
+	td_text_write(f, "a\0b\xfe", 4);
+	fputc('|', f);
+	td_prom_label(f, "q\"\\\n\x1b\xff\xc3\xa9");
+	fclose(f);
+	is_str(out, "a\\x00b\\xfe|q\\\"\\\\\\n\\\\x1b\\\\xff\xc3\xa9",
+	    "stream escape keeps NUL visible; Prometheus label escapes its own way, "
+	    "bad bytes as literal \\xNN");
+	free(out);
+
+	td_error_set(&e, EINVAL, "/x/\x1b", 3, "unexpected line '%s'", "\x1b[2J\xff");
+	is_str(e.msg, "unexpected line '\\x1b[2J\\xff'", "error messages quote files safely");
+	is_str(e.path, "/x/\\x1b", "error paths are safe too");
+}
+
 static void
 test_json(void)
 {
@@ -134,6 +408,12 @@ test_json(void)
 	is_str(out, "{\"comm\":\"a\\\"b\\\\c\\n\\u0001\\ufffd\xc3\xa9\",\"n\":-5,"
 	    "\"list\":[1,null],\"empty\":{},\"rate\":12.35}\n",
 	    "json escapes control bytes and bad UTF-8, keeps good UTF-8");
+	free(out);
+
+	f = open_memstream(&out, &outlen);
+	td_json_write_string(f, "\x1b\xc2\x9b\x7f\xc2\xa0", 6);
+	fclose(f);
+	is_str(out, "\"\\u001b\\u009b\\u007f\xc2\xa0\"", "json escapes C1 controls too");
 	free(out);
 
 	f = open_memstream(&out, &outlen);
@@ -202,8 +482,11 @@ main(void)
 	test_error();
 	test_path();
 	test_read();
+	test_read_size_first();
+	test_sysroot();
 	test_numbers();
 	test_cpuset();
+	test_textsafe();
 	test_json();
 	test_arena();
 	return done_testing();

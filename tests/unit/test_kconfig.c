@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "arch.h"
 #include "kconfig.h"
 #include "tap.h"
 
@@ -217,6 +218,29 @@ test_live(void)
 	free(text);
 }
 
+/* The architecture from a config, a release, uname -m and cpuinfo. */
+static void
+test_arch(void)
+{
+	static const char cfg[] = "CONFIG_64BIT=y\nCONFIG_X86_64=y\nCONFIG_X86=y\n",
+	    ppc[] = "CONFIG_PPC64=y\nCONFIG_CPU_LITTLE_ENDIAN=y\n# CONFIG_X86_64 is not set\n",
+	    arm[] = "processor\t: 0\nFeatures\t: fp asimd evtstrm\n",
+	    x86[] = "processor\t: 0\nflags\t\t: fpu vme de pse tsc msr lm constant_tsc\n";
+	struct td_kconfig c;
+
+	td_kconfig_parse(cfg, sizeof(cfg) - 1, &c);
+	is_str(td_arch_from_config(c.arch_syms), "amd64", "arch: CONFIG_X86_64=y is amd64");
+	td_kconfig_parse(ppc, sizeof(ppc) - 1, &c);
+	is_str(td_arch_from_config(c.arch_syms), "ppc64el", "arch: little-endian PPC64 is ppc64el");
+	is_str(td_arch_from_release("6.1.0-56-arm64"), "arm64", "arch: Debian release");
+	is_str(td_arch_from_release("6.1.0-26-686-pae"), "i386", "arch: Debian 686-pae release");
+	is_str(td_arch_from_release("3.10.0-1160.el7.x86_64"), "amd64", "arch: RHEL release");
+	ok(td_arch_from_release("6.18.44-fc-v595") == NULL, "arch: a release that does not say");
+	is_str(td_arch_from_uname("aarch64"), "arm64", "arch: uname aarch64");
+	is_str(td_arch_from_cpuinfo(arm, sizeof(arm) - 1), "arm64", "arch: cpuinfo asimd");
+	is_str(td_arch_from_cpuinfo(x86, sizeof(x86) - 1), "amd64", "arch: cpuinfo lm");
+}
+
 int
 main(void)
 {
@@ -228,6 +252,7 @@ main(void)
 	mkdir(dir, 0755);
 	snprintf(gzpath, sizeof(gzpath), "%s/config.gz", dir);
 	test_text();
+	test_arch();
 	test_gz();
 	test_live();
 	unlink(gzpath);

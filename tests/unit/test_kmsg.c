@@ -570,6 +570,33 @@ out:
 	td_kmsg_log_free(log);
 }
 
+/* A harness's "  console: " prefix and the failed high-res switch. */
+static void
+test_harness(void)
+{
+	struct td_kmsg_log *log = NULL;
+	struct td_kmsg_events *ev = NULL;
+	const struct td_kmsg_event *k;
+
+	if (!ok(td_kmsg_load(fixdir(), "/harness-console.txt", &log, NULL) == 0,
+	    "harness: parse"))
+		return;
+	ok(log->n == 4 && log->recs[1].has_ts && log->recs[1].ts_ns == 512345000LL &&
+	    strcmp(log->recs[1].text, "clocksource: Switched to clocksource tsc") == 0,
+	    "harness: console prefix and time taken off");
+	if (ok(td_kmsg_events(log, &ev) == 0, "harness: events")) {
+		ok(nkind(ev, TD_KEV_CLOCKSOURCE_SWITCH) == 1 && nkind(ev, TD_KEV_NOHZ_SWITCH) == 1,
+		    "harness: clocksource and NOHz switches found");
+		k = nth(ev, TD_KEV_HIGHRES_FAILED, 0);
+		ok(k != NULL && k->cpu == 1 && k->line == 3 && k->ts_ns == 1100000000LL,
+		    "harness: could not switch to high resolution mode on CPU 1");
+		is_str(td_kmsg_event_kind_name(TD_KEV_HIGHRES_FAILED), "highres_failed",
+		    "harness: kind name");
+	}
+	td_kmsg_events_free(ev);
+	td_kmsg_log_free(log);
+}
+
 /* Bad input. */
 static void
 test_bad(void)
@@ -683,6 +710,7 @@ main(void)
 		ok(1, "# SKIP no corpus (TD_CORPUS unset)");
 	test_records();
 	test_text();
+	test_harness();
 	test_bad();
 	test_fd();
 	test_live();

@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <traceevent/event-parse.h>
 
+#include "interrupts.h"
 #include "ksyms.h"
 #include "sampler.h"
 #include "source.h"
@@ -231,6 +233,15 @@ test_backends(void)
 	p = sample_tree(fixture("timer_stats/sysroot"), TD_BACKEND_INTERRUPTS, NULL, NULL, 0,
 	    &err);
 	ok(p == NULL && err < 0, "interrupts without proc/interrupts fails");
+	p = sample_tree(fixture("sysroots/ppc64-two-loc"), TD_BACKEND_INTERRUPTS, NULL,
+	    NULL, 0, &err);
+	if (ok(p != NULL, "powerpc: two LOC rows sampled")) {
+		is_int(count_of(p, TD_KIND_VECTOR, "LOC"), 250,
+		    "powerpc: LOC is the timer event device's row only, not summed with others");
+		is_int(count_of(p, TD_KIND_VECTOR, TD_IRQ_LOC_OTHERS), 120,
+		    "powerpc: the \"for others\" row apart");
+		td_sample_free(p);
+	}
 
 	if (corpus_dir() == NULL) {
 		ok(1, "# SKIP no corpus");
@@ -247,7 +258,18 @@ test_backends(void)
 		snprintf(root, sizeof(root), "%s", g.gl_pathv[i]);
 		slash = strstr(root, "/after/proc/interrupts");
 		*slash = '\0';
-		p = sample_tree(root, TD_BACKEND_AUTO, NULL, note, sizeof(note), &err);
+		snprintf(before, sizeof(before), "%s/trace-wakeup-events.txt", root);
+		if (access(before, R_OK) == 0) {
+			/* A tree with a wakeup trace: auto reads the trace. */
+			p = sample_tree(root, TD_BACKEND_AUTO, NULL, note, sizeof(note), &err);
+			ok(p != NULL && p->backend == TD_BACKEND_TRACE,
+			    "%s: auto reads the tree's wakeup trace", strrchr(root, '/') + 1);
+			td_sample_free(p);
+			p = sample_tree(root, TD_BACKEND_INTERRUPTS, NULL, note, sizeof(note), &err);
+			strlcpy(note, "interrupts: forced", sizeof(note));
+		} else {
+			p = sample_tree(root, TD_BACKEND_AUTO, NULL, note, sizeof(note), &err);
+		}
 		if (!ok(p != NULL, "%s: sampled", strrchr(root, '/') + 1))
 			continue;
 		n++;

@@ -244,13 +244,16 @@ test_roundtrip(void)
 			is_int(p->src[i].kind, TD_KIND_TIMER, "process_timeout is a timer");
 	p->period_ns = 10007000000ULL;
 	f = open_memstream(&out, &outlen);
-	td_timer_stats_write(f, p);
+	td_timer_stats_write(f, p, ts, NULL, 0);
 	fclose(f);
 	if (ok(td_timer_stats_parse(out, outlen, "written", &back, &e) == 0,
 	    "our own timer_stats output parses")) {
 		is_int(back->n, ts->n, "same number of entries");
 		is_int(td_timer_stats_sum(back), td_timer_stats_sum(ts), "same counts");
-		is_int(back->version, TD_TS_V03, "written as v0.3");
+		is_int(back->version, TD_TS_V02, "written as the v0.2 it was");
+		is_int(back->collection, -1, "no Collection line, as in the file");
+		ok(back->have_total && back->total_events == ts->total_events,
+		    "the file's total kept");
 		ok(back->have_overflow && back->overflow == 114022, "overflow kept");
 		for (size_t i = 0; i < back->n; i++)
 			for (size_t k = 0; k < ts->n; k++)
@@ -273,6 +276,88 @@ test_roundtrip(void)
 	td_buf_free(&b);
 }
 
+/* Parse a fixture and turn it into a sample; NULLs (and a failed test) on error. */
+static struct td_timer_stats *
+load(const char *name, struct td_sample **p, struct td_error *e)
+{
+	struct td_buf b = slurp(fixture(name));
+	struct td_timer_stats *ts = NULL;
+
+	*p = NULL;
+	if (td_timer_stats_parse(b.data, b.len, name, &ts, e) < 0 ||
+	    td_timer_stats_to_sample(ts, p, e) < 0) {
+		ok(0, "%s: %s", name, e->msg);
+		td_timer_stats_free(ts);
+		ts = NULL;
+	}
+	td_buf_free(&b);
+	return ts;
+}
+
+/* Write p in the classic text into a new string (free it). */
+static char *
+write_text(const struct td_sample *p, const struct td_timer_stats *file)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	td_timer_stats_write(f, p, file, NULL, 0);
+	fclose(f);
+	return out;
+}
+
+/* The saved file's own facts survive: D marks apart, header and trailer as they were. */
+static void
+test_fidelity(void)
+{
+	struct td_timer_stats *ts;
+	struct td_sample *p;
+	struct td_error e;
+	struct td_buf b;
+	char *out;
+	int n = 0;
+
+	if ((ts = load("v0.2-deferrable-twin.txt", &p, &e)) != NULL) {
+		for (size_t i = 0; i < p->n; i++)
+			if (strcmp(p->src[i].comm, "sshd") == 0)
+				n += p->src[i].deferrable ? 100 + (int)p->src[i].count :
+				    (int)p->src[i].count;
+		is_int(n, 40 + 106, "sshd's 40 and 6D stay two sources, one deferrable");
+		out = write_text(p, ts);
+		ok(strstr(out, "\n   40,   812 sshd ") && strstr(out, "\n   6D,   812 sshd "),
+		    "both written back, each with its mark");
+		ok(strstr(out, "Collection:") == NULL, "v0.2 had no Collection line: none written");
+		ok(strncmp(out, "Timer Stats Version: v0.2\n", 26) == 0, "its version line");
+		free(out);
+		td_sample_free(p);
+		td_timer_stats_free(ts);
+	}
+	if ((ts = load("v0.3-elided-total.txt", &p, &e)) != NULL) {
+		out = write_text(p, ts);
+		ok(strstr(out, "\n3015 total events, 1005.000 events/sec\n") != NULL,
+		    "elided and overflowed file: its own total (3015), not the listed 505");
+		ok(strstr(out, "\nCollection: inactive\n") != NULL, "Collection: inactive kept");
+		free(out);
+		td_sample_free(p);
+		td_timer_stats_free(ts);
+	}
+	if ((ts = load("v0.1-no-period.txt", &p, &e)) != NULL) {
+		out = write_text(p, ts);
+		ok(strstr(out, "Sample period") == NULL, "unknown period: no Sample period line");
+		ok(strstr(out, "\n16 total events\n") != NULL, "and a total without a rate");
+		free(out);
+		td_sample_free(p);
+		td_timer_stats_free(ts);
+	}
+	b = slurp(fixture("bad-huge-counts.txt"));
+	ok(td_timer_stats_parse(b.data, b.len, "huge", &ts, &e) == -ERANGE && e.line == 4,
+	    "counts adding up past 2^63-1 are refused on the line that does it");
+	td_buf_free(&b);
+	ok(td_timer_stats_parse("99999999999999999999 total events\n", 34, "t", &ts, &e) < 0,
+	    "a total past 2^63-1 is refused");
+}
+
 /* Run the tests. */
 int
 main(void)
@@ -280,5 +365,6 @@ main(void)
 	test_corpus();
 	test_fixtures();
 	test_roundtrip();
+	test_fidelity();
 	return done_testing();
 }

@@ -31,6 +31,7 @@ same_tl(const struct td_timer_list *a, const struct td_timer_list *b, char *why,
 	if (a->ncpus != b->ncpus || a->ndevs != b->ndevs)
 		DIFF("counts %zu/%zu cpus, %zu/%zu devs", a->ncpus, b->ncpus, a->ndevs, b->ndevs);
 	if (a->nlines != b->nlines || a->truncated != b->truncated || a->from_log != b->from_log ||
+	    a->nelided != b->nelided ||
 	    a->nunknown != b->nunknown || a->nunknown_total != b->nunknown_total)
 		DIFF("lines %ld/%ld truncated %d/%d unknown %zu/%zu", a->nlines, b->nlines,
 		    a->truncated, b->truncated, a->nunknown_total, b->nunknown_total);

@@ -1,0 +1,177 @@
+#!/usr/bin/env bats
+# Real wakeups, live: a wakeup is a CPU leaving idle.  Pinned helpers whose
+# wakeups are known (a 200 Hz sleeper, a spinning timerfd reader), the
+# `sleep 0.001` loop as one row, --pid of a two-thread process, the idle exits
+# against perf's count of power:cpu_idle, and per-CPU wakeups as nobody.
+# These tests need idle CPUs: make check runs this file after all others.
+
+load helpers
+
+setup() {
+	TMP=$(mktemp -d)
+	LOADS=()
+}
+
+teardown() {
+	local p
+	for p in "${LOADS[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	rm -rf "$TMP"
+	true
+}
+
+NCPU=$(nproc)
+LAST=$((NCPU - 1))
+
+# Start wakeload with the given options; its pid is appended to LOADS and put in WL.
+wakeload() {
+	"$TD_BUILDDIR/tests/helpers/wakeload" "$@" >"$TMP/wl.out" &
+	LOADS+=($!)
+	WL=$!
+	sleep 0.3
+}
+
+# jq over the first sample of $TMP/o.json.
+q() {
+	jq -r "$@" "$TMP/o.json"
+}
+
+@test "live, root: a 200 Hz sleeper pinned to an idle CPU is credited 200 wakeups/s and tops that CPU" {
+	require_root
+	[ "$NCPU" -ge 2 ] || skip "needs two CPUs (one for the sleeper alone)"
+	wakeload -c "$LAST" -r 200
+	timerstat -d 3 -J -g thread >"$TMP/o.json"
+	local w per top period
+	period=$(q '.samples[0].period_ns / 1e9')
+	w=$(q --argjson p "$WL" '[.samples[0].sources[] | select(.pid == $p and .function == "hrtimer_wakeup") | .wakeups] | add // 0')
+	per=$(awk -v w="$w" -v t="$period" 'BEGIN { printf "%.1f", w / t }')
+	echo "sleeper: $w wakeups in $period s = $per/s" >&2
+	awk -v r="$per" 'BEGIN { exit !(r >= 160 && r <= 240) }'
+	# The top source of that CPU by its wakeups there.
+	top=$(q --arg c "$LAST" '[.samples[0].sources[] | select(.wakeups_per_cpu[$c] != null)] | max_by(.wakeups_per_cpu[$c]) | "\(.pid) \(.function)"')
+	echo "top on CPU $LAST: $top" >&2
+	[ "$top" = "$WL hrtimer_wakeup" ]
+	# The CPU's wakeups are said with how they were counted.
+	q --arg c "$LAST" '.samples[0].cpu_wakeups[] | select(.cpu == ($c | tonumber)) | .method' |
+		grep -Eq '^(cpu_idle|idle_task)$'
+}
+
+@test "live, root: a spinning 1 kHz timerfd reader has about 1000 events/s and almost no wakeups" {
+	require_root
+	wakeload -c 0 -r 1000 -s
+	timerstat -d 2 -J -g thread >"$TMP/o.json"
+	local ev wk period
+	period=$(q '.samples[0].period_ns / 1e9')
+	ev=$(q --argjson p "$WL" '[.samples[0].sources[] | select(.pid == $p and .function == "timerfd_tmrproc") | .count] | add // 0')
+	wk=$(q --argjson p "$WL" '[.samples[0].sources[] | select(.pid == $p and .function == "timerfd_tmrproc") | .wakeups] | add // 0')
+	echo "spinner: $ev events, $wk wakeups in $period s" >&2
+	awk -v e="$ev" -v t="$period" 'BEGIN { exit !(e / t >= 900 && e / t <= 1100) }'
+	# Its CPU never idles: under 5 % of its events are wakeups.
+	awk -v e="$ev" -v w="$wk" 'BEGIN { exit !(w < 0.05 * e) }'
+}
+
+@test "live, root: a 'while :; do sleep 0.001; done' loop is one row near the top by default" {
+	require_root
+	bash -c 'while :; do sleep 0.001; done' &
+	LOADS+=($!)
+	sleep 0.5
+	timerstat -d 2 -J >"$TMP/o.json"
+	local rows rank
+	rows=$(q '[.samples[0].sources[] | select(.comm == "sleep" and .function == "hrtimer_wakeup")] | length')
+	[ "$rows" -eq 1 ]
+	[ "$(q '.samples[0].sources[] | select(.comm == "sleep" and .function == "hrtimer_wakeup") | .tasks')" -gt 10 ]
+	# Sorted by wakeups: among the first five rows.
+	rank=$(q '[.samples[0].sources[] | .comm] | index("sleep")')
+	echo "sleep row at $rank" >&2
+	[ "$rank" -lt 5 ]
+	# Per thread the same loop is many rows.
+	timerstat -d 1 -J -g thread >"$TMP/o.json"
+	[ "$(q '[.samples[0].sources[] | select(.comm == "sleep" and .function == "hrtimer_wakeup")] | length')" -gt 10 ]
+	# The text table says which number is which.
+	run timerstat -d 0.5 --top 3
+	[[ "${lines[0]}" == "Top wakeup source: "* ]]
+	[[ "$output" == *"WAKEUPS"*"EVENTS"* ]]
+}
+
+@test "live, root: --pid counts every thread of the process, --tid one thread" {
+	require_root
+	wakeload -c 0 -r 100 -t 2
+	timerstat -d 2 -J -g thread --pid "$WL" >"$TMP/o.json"
+	local n ev tid
+	n=$(q '[.samples[0].sources[] | select(.function == "hrtimer_wakeup") | .pid] | unique | length')
+	ev=$(q '[.samples[0].sources[] | select(.function == "hrtimer_wakeup") | .count] | add // 0')
+	echo "threads $n, expiries $ev" >&2
+	[ "$n" -eq 2 ]
+	awk -v e="$ev" 'BEGIN { exit !(e >= 320 && e <= 480) }'
+	# Grouped by process: one row for both threads.
+	timerstat -d 1 -J -g process --pid "$WL" >"$TMP/o.json"
+	[ "$(q '[.samples[0].sources[] | select(.function == "hrtimer_wakeup")] | length')" -eq 1 ]
+	[ "$(q '.samples[0].sources[] | select(.function == "hrtimer_wakeup") | .pid')" -eq "$WL" ]
+	# --tid: the second thread alone.
+	tid=$(ls "/proc/$WL/task" | grep -v "^$WL\$" | head -1)
+	timerstat -d 1 -J -g thread --tid "$tid" >"$TMP/o.json"
+	[ "$(q '[.samples[0].sources[] | .pid] | unique | join(",")')" = "$tid" ]
+}
+
+@test "a pid, tid or CPU that does not exist is a usage error (exit 2, one line)" {
+	run timerstat --pid 999999999 -d 0.1
+	[ "$status" -eq 2 ]
+	[[ "${lines[0]}" == *"--pid: no task 999999999"* ]]
+	run timerstat --tid 999999999 -d 0.1
+	[ "$status" -eq 2 ]
+	run timerstat --cpu "$((NCPU + 3))" -d 0.1
+	[ "$status" -eq 2 ]
+	[[ "${lines[0]}" == *"--cpu: no CPU $((NCPU + 3)) here"* ]]
+}
+
+@test "live, root: idle exits per CPU agree with perf's count of power:cpu_idle" {
+	require_root
+	command -v perf >/dev/null || skip "no perf"
+	perf list 2>/dev/null | grep -q 'power:cpu_idle' || skip "perf sees no power:cpu_idle"
+	local t0 t1 period c ours method perf_ev compared=0
+	t0=$(date +%s.%N)
+	perf stat -a -A -x, -e power:cpu_idle -o "$TMP/perf.csv" -- \
+		timerstat -d 4 -J -g thread >"$TMP/o.json"
+	t1=$(date +%s.%N)
+	period=$(q '.samples[0].period_ns / 1e9')
+	for c in $(q '.samples[0].cpu_wakeups[].cpu'); do
+		ours=$(q --argjson c "$c" '.samples[0].cpu_wakeups[] | select(.cpu == $c) | .wakeups')
+		method=$(q --argjson c "$c" '.samples[0].cpu_wakeups[] | select(.cpu == $c) | .method')
+		perf_ev=$(awk -F, -v c="CPU$c" '$1 == c && $4 ~ /power:cpu_idle/ { print $2 + 0 }' "$TMP/perf.csv")
+		if [ "$method" != cpu_idle ]; then
+			echo "# CPU $c not compared: the kernel traces no cpu_idle there (perf: ${perf_ev:-?} events); counted by the idle task's interrupts: $ours" >&3
+			[ "${perf_ev:-0}" -le 2 ]
+			continue
+		fi
+		# Exits are half the events when entries and exits pair.  perf counted the
+		# whole run (start-up, teardown) around our window: the difference must be
+		# explained by that extra time at our rate, within 2 %.
+		echo "# CPU $c: $ours wakeups in $period s; perf: $((perf_ev / 2)) exits in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }') s" >&3
+		awk -v o="$ours" -v e="$perf_ev" -v p="$period" -v a="$t0" -v b="$t1" 'BEGIN {
+			diff = e / 2 - o
+			extra = (b - a) - p
+			exit !(diff >= -0.02 * o - 1 && diff <= (o / p) * extra + 0.02 * o + 1)
+		}'
+		compared=$((compared + 1))
+	done
+	[ "$compared" -ge 1 ] || echo "# no CPU with cpu_idle events on this kernel: nothing to compare" >&3
+}
+
+@test "as nobody: wakeups per CPU from cpuidle usage, with the note; never a 0 for a source" {
+	as_user timerstat -d 1 -J >"$TMP/o.json"
+	if [ -d /sys/devices/system/cpu/cpu0/cpuidle/state0 ]; then
+		[ "$(q '.samples[0].wakeups | type')" = number ]
+		[ "$(q '[.samples[0].cpu_wakeups[].method] | unique | join(",")')" = cpuidle_usage ]
+		q '.samples[0].note' | grep -q 'wakeups per CPU from cpuidle usage'
+	else
+		[ "$(q '.samples[0].wakeups')" = null ]
+		q '.samples[0].wakeups_unknown' | grep -q .
+	fi
+	# No source claims a count of wakeups it cannot know.
+	[ "$(q '[.samples[0].sources[] | select(has("wakeups"))] | length')" -eq 0 ]
+	run as_user timerstat -d 0.5
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "Busiest event source (wakeups"* ]]
+}

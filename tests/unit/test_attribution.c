@@ -1,0 +1,407 @@
+/*
+ * The wakeup attribution on synthetic event sequences: each kernel's order of
+ * logging an idle period, the cause ladder (interrupt, tick, wheel timer,
+ * hrtimer), IPIs, exits with no cause, busy CPUs, a CPU going offline, CPUs
+ * whose idle the kernel does not trace, and the sum rule (the wakeups of the
+ * sources add up to the idle exits of the CPUs).
+ */
+#include <string.h>
+
+#include "attribution.h"
+#include "tap.h"
+
+#define F_TICK		0x1000	/* tick_sched_timer */
+#define F_WAKE		0x2000	/* hrtimer_wakeup */
+#define F_TFD		0x3000	/* timerfd_tmrproc */
+#define F_PTO		0x4000	/* process_timeout (wheel) */
+
+#define H	TD_TEV_CTX_HARDIRQ
+#define S	TD_TEV_CTX_SOFTIRQ
+
+static uint64_t now;
+
+/* Names of the callbacks above. */
+static const char *
+fn_name(void *ctx, uint64_t fn)
+{
+	(void)ctx;
+	switch (fn) {
+	case F_TICK:
+		return "tick_sched_timer";
+	case F_WAKE:
+		return "hrtimer_wakeup";
+	case F_TFD:
+		return "timerfd_tmrproc";
+	case F_PTO:
+		return "process_timeout";
+	}
+	return NULL;
+}
+
+static bool
+fn_is_tick(void *ctx, uint64_t fn)
+{
+	(void)ctx;
+	return fn == F_TICK;
+}
+
+/* Tasks 100.. are threads of process 100; comm "app". */
+static void
+task_info(void *ctx, int pid, struct td_task_info *ti)
+{
+	(void)ctx;
+	if (ti->comm[0] == '\0')
+		snprintf(ti->comm, sizeof(ti->comm), "app");
+	ti->task = TD_TASK_USER;
+	ti->tgid = pid >= 100 && pid < 110 ? 100 : pid;
+}
+
+static struct td_attr *
+mk(int ncpus)
+{
+	struct td_attr_opts o = {
+		.ncpus = ncpus,
+		.wakeups = true,
+		.names = { fn_is_tick, fn_name, task_info, NULL },
+	};
+	struct td_attr *a;
+	struct td_error e;
+
+	if (td_attr_new(&o, &a, &e) < 0)
+		abort();
+	return a;
+}
+
+/* Feed one event. */
+static void
+ev(struct td_attr *a, enum td_tev_type type, int cpu, int pid, unsigned ctx, uint64_t ptr,
+    uint64_t fn, int num, const char *name)
+{
+	struct td_tev t;
+
+	memset(&t, 0, sizeof(t));
+	t.type = type;
+	t.ts = now += 1000;
+	t.cpu = cpu;
+	t.pid = pid;
+	t.ctx = ctx;
+	t.ptr = ptr;
+	t.function = fn;
+	t.num = num;
+	t.name = name;
+	t.namelen = name ? strlen(name) : 0;
+	td_attr_event(a, &t);
+}
+
+#define IDLE(a, cpu)		ev(a, TD_TEV_IDLE, cpu, 0, 0, 0, 0, 1, NULL)
+#define EXIT(a, cpu)		ev(a, TD_TEV_IDLE, cpu, 0, 0, 0, 0, TD_TEV_IDLE_EXIT, NULL)
+#define LOC(a, cpu, pid)	ev(a, TD_TEV_VECTOR, cpu, pid, H, 0, 0, 236, "LOC")
+#define HRSTART(a, cpu, pid, ptr, fn) ev(a, TD_TEV_HRTIMER_START, cpu, pid, 0, ptr, fn, 0, NULL)
+#define HREXP(a, cpu, pid, ptr, fn) ev(a, TD_TEV_HRTIMER_EXPIRE, cpu, pid, H, ptr, fn, 0, NULL)
+#define SWITCH(a, c_, prev_, next_) do {					\
+	struct td_tev t_;							\
+	memset(&t_, 0, sizeof(t_));						\
+	t_.type = TD_TEV_SCHED_SWITCH; t_.ts = now += 1000; t_.cpu = (c_);	\
+	t_.pid = (prev_); t_.arg = (prev_); t_.num = (next_);			\
+	t_.name = "app"; t_.namelen = 3;					\
+	td_attr_event(a, &t_);							\
+} while (0)
+
+/* Collect into a fresh sample. */
+static struct td_sample *
+collect(struct td_attr *a)
+{
+	struct td_sample *p = calloc(1, sizeof(*p));
+	struct td_error e;
+
+	p->period_ns = 1000000000;
+	if (td_attr_collect(a, p, &e) < 0)
+		abort();
+	return p;
+}
+
+/* The source of kind and function (and pid when >= -1; -9 any). */
+static const struct td_wsource *
+find(const struct td_sample *p, enum td_kind kind, const char *fn, int pid)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->src[i].kind == kind && strcmp(p->src[i].function, fn) == 0 &&
+		    (pid == -9 || p->src[i].pid == pid))
+			return &p->src[i];
+	return NULL;
+}
+
+/* The wakeups of a source, -1 when there is none. */
+static long long
+wk(const struct td_sample *p, enum td_kind kind, const char *fn, int pid)
+{
+	const struct td_wsource *w = find(p, kind, fn, pid);
+
+	return w ? (long long)w->wakeups : -1;
+}
+
+/* The sum rule: sources' wakeups add up to the CPUs' idle exits. */
+static void
+sum_rule(const struct td_sample *p, const char *what)
+{
+	uint64_t s = 0;
+
+	for (size_t i = 0; i < p->n; i++)
+		s += p->src[i].wakeups;
+	is_int(s, p->total_wakeups, "%s: the sources' wakeups add up to the idle exits", what);
+}
+
+static void
+test_old_order(void)
+{
+	struct td_attr *a = mk(2);
+	struct td_sample *p;
+
+	/* A task arms a sleep; the CPU idles; LOC fires it; the exit comes last. */
+	HRSTART(a, 0, 101, 0xa0, F_WAKE);
+	SWITCH(a, 0, 101, 0);
+	IDLE(a, 0);
+	LOC(a, 0, 0);
+	HREXP(a, 0, 0, 0xa0, F_WAKE);
+	EXIT(a, 0);
+	SWITCH(a, 0, 0, 101);
+	p = collect(a);
+	is_int(p->cpu_wakeups[0], 1, "old order: one idle exit on CPU 0");
+	is_int(p->cpu_wake_method[0], TD_WAKE_IDLE_EVENT, "old order: counted by cpu_idle");
+	is_int(wk(p, TD_KIND_HRTIMER, "hrtimer_wakeup", 101), 1,
+	    "old order: the wakeup goes to the sleeper's timer and its task");
+	is_int(wk(p, TD_KIND_VECTOR, "LOC", -1), 0, "old order: LOC has the event, not the wakeup");
+	is_int(find(p, TD_KIND_VECTOR, "LOC", -1)->count, 1, "old order: LOC counted once as an event");
+	is_int(find(p, TD_KIND_HRTIMER, "hrtimer_wakeup", 101)->tgid, 100, "the armer's process");
+	sum_rule(p, "old order");
+	td_sample_free(p);
+	td_attr_free(a);
+}
+
+static void
+test_new_order(void)
+{
+	struct td_attr *a = mk(2);
+	struct td_sample *p;
+
+	/* arm64 6.12+: the exit is logged first, the interrupt follows. */
+	HRSTART(a, 1, 102, 0xb0, F_TFD);
+	IDLE(a, 1);
+	EXIT(a, 1);
+	ev(a, TD_TEV_IRQ, 1, 0, H, 0, 0, 11, "arch_timer");
+	HREXP(a, 1, 0, 0xb0, F_TFD);
+	ev(a, TD_TEV_SOFTIRQ, 1, 0, S, 0, 0, 1, NULL);
+	SWITCH(a, 1, 0, 102);
+	/* Later, busy: an interrupt while a task runs is no wakeup. */
+	ev(a, TD_TEV_IRQ, 1, 102, H, 0, 0, 11, "arch_timer");
+	p = collect(a);
+	is_int(p->cpu_wakeups[1], 1, "new order: one idle exit on CPU 1");
+	is_int(wk(p, TD_KIND_HRTIMER, "timerfd_tmrproc", 102), 1,
+	    "new order: the interrupt after the exit is its cause, refined to the timerfd");
+	is_int(find(p, TD_KIND_IRQ, "arch_timer", -1)->count, 2, "both interrupts are events");
+	is_int(wk(p, TD_KIND_IRQ, "arch_timer", -1), 0, "the interrupt itself gets no wakeup");
+	sum_rule(p, "new order");
+	td_sample_free(p);
+	td_attr_free(a);
+}
+
+static void
+test_ladder(void)
+{
+	struct td_attr *a = mk(1);
+	struct td_sample *p;
+
+	/* Only the tick: the kernel's tick, whatever task re-armed it. */
+	HRSTART(a, 0, 101, 0xc0, F_TICK);
+	IDLE(a, 0);
+	LOC(a, 0, 0);
+	HREXP(a, 0, 0, 0xc0, F_TICK);
+	EXIT(a, 0);
+	/* The tick and a wheel timer in its softirq: the wheel timer. */
+	ev(a, TD_TEV_TIMER_START, 0, 103, 0, 0xd0, F_PTO, 0, NULL);
+	IDLE(a, 0);
+	LOC(a, 0, 0);
+	HREXP(a, 0, 0, 0xc0, F_TICK);
+	ev(a, TD_TEV_SOFTIRQ, 0, 0, S, 0, 0, 1, NULL);
+	ev(a, TD_TEV_TIMER_EXPIRE, 0, 0, S, 0xd0, F_PTO, 0, NULL);
+	EXIT(a, 0);
+	/* An hrtimer of a task beats the tick in the same interrupt. */
+	HRSTART(a, 0, 104, 0xe0, F_WAKE);
+	IDLE(a, 0);
+	LOC(a, 0, 0);
+	HREXP(a, 0, 0, 0xc0, F_TICK);
+	HREXP(a, 0, 0, 0xe0, F_WAKE);
+	EXIT(a, 0);
+	/* Two interrupts: the first woke the CPU; a timer in the second does not count. */
+	HRSTART(a, 0, 105, 0xf0, F_WAKE);
+	IDLE(a, 0);
+	ev(a, TD_TEV_IRQ, 0, 0, H, 0, 0, 24, "eth0");
+	LOC(a, 0, 0);
+	HREXP(a, 0, 0, 0xf0, F_WAKE);
+	EXIT(a, 0);
+	p = collect(a);
+	is_int(p->cpu_wakeups[0], 4, "ladder: four idle exits");
+	is_int(wk(p, TD_KIND_HRTIMER, "tick_sched_timer", -1), 1, "ladder: the tick alone");
+	is_str(find(p, TD_KIND_HRTIMER, "tick_sched_timer", -1)->comm, "[tick]",
+	    "the tick is shown as the kernel's, not the task that re-armed it");
+	is_int(wk(p, TD_KIND_TIMER, "process_timeout", 103), 1, "ladder: the wheel timer beats the tick");
+	is_int(wk(p, TD_KIND_HRTIMER, "hrtimer_wakeup", 104), 1, "ladder: a task's hrtimer beats the tick");
+	is_int(wk(p, TD_KIND_IRQ, "eth0", -1), 1, "ladder: the first of two interrupts is the cause");
+	is_int(wk(p, TD_KIND_HRTIMER, "hrtimer_wakeup", 105), 0, "ladder: not a timer of the second");
+	sum_rule(p, "ladder");
+	td_sample_free(p);
+	td_attr_free(a);
+}
+
+static void
+test_ipi_unknown_busy_offline(void)
+{
+	struct td_attr *a = mk(3);
+	struct td_sample *p;
+
+	/* x86: an IPI vector wakes CPU 0. */
+	IDLE(a, 0);
+	ev(a, TD_TEV_VECTOR, 0, 0, H, 0, 0, 251, "CAL");
+	EXIT(a, 0);
+	/* arm64: IRQ "IPI" then ipi_entry with its reason (text traces). */
+	IDLE(a, 0);
+	ev(a, TD_TEV_IRQ, 0, 0, H, 0, 0, 2, "IPI");
+	ev(a, TD_TEV_IPI, 0, 0, H, 0, 0, 0, "Function call interrupts");
+	EXIT(a, 0);
+	/* An exit with nothing traced before the next task: unknown cause. */
+	IDLE(a, 0);
+	EXIT(a, 0);
+	SWITCH(a, 0, 0, 101);
+	/* CPU 1 busy: a task's timer expires, no idle exit. */
+	HRSTART(a, 1, 106, 0x110, F_TFD);
+	HREXP(a, 1, 106, 0x110, F_TFD);
+	HREXP(a, 1, 106, 0x110, F_TFD);
+	/* CPU 2 goes idle and offline: no exit ever comes. */
+	IDLE(a, 2);
+	p = collect(a);
+	is_int(wk(p, TD_KIND_VECTOR, "CAL", -1), 1, "an IPI vector is the cause");
+	is_int(wk(p, TD_KIND_VECTOR, "Function call interrupts", -1), 1,
+	    "arm64: the IPI's reason names the wakeup");
+	is_int(wk(p, TD_KIND_UNKNOWN, "(no traced cause)", -1), 1,
+	    "an exit with no event is counted under unknown cause, not dropped");
+	is_int(p->cpu_wakeups[0], 3, "CPU 0: three exits");
+	is_int(find(p, TD_KIND_HRTIMER, "timerfd_tmrproc", 106)->count, 2, "busy CPU: two events");
+	is_int(wk(p, TD_KIND_HRTIMER, "timerfd_tmrproc", 106), 0, "busy CPU: no wakeups");
+	is_int(p->cpu_wakeups[1], 0, "busy CPU 1: no exits");
+	is_int(p->cpu_wakeups[2], 0, "offline CPU 2: no exit, nothing invented");
+	sum_rule(p, "ipi, unknown, busy, offline");
+	td_sample_free(p);
+	td_attr_free(a);
+}
+
+static void
+test_idle_task_way(void)
+{
+	struct td_attr *a = mk(2);
+	struct td_sample *p;
+
+	/* CPU 1: the kernel traces no cpu_idle; CPU 0 does. */
+	IDLE(a, 0);
+	LOC(a, 0, 0);
+	EXIT(a, 0);
+	HRSTART(a, 1, 107, 0x120, F_WAKE);
+	SWITCH(a, 1, 107, 0);
+	LOC(a, 1, 0);				/* halt ended by LOC */
+	HREXP(a, 1, 0, 0x120, F_WAKE);
+	SWITCH(a, 1, 0, 107);
+	SWITCH(a, 1, 107, 0);
+	LOC(a, 1, 0);				/* the tick, back to halt */
+	ev(a, TD_TEV_SOFTIRQ, 1, 0, S, 0, 0, 1, NULL);
+	LOC(a, 1, 0);				/* another halt ended */
+	SWITCH(a, 1, 0, 107);
+	SWITCH(a, 1, 107, 0);
+	SWITCH(a, 1, 0, 107);			/* polling wakeup: no interrupt */
+	p = collect(a);
+	is_int(p->cpu_wake_method[0], TD_WAKE_IDLE_EVENT, "CPU 0: cpu_idle");
+	is_int(p->cpu_wake_method[1], TD_WAKE_IDLE_TASK, "CPU 1: the idle-task way");
+	is_int(p->cpu_wakeups[1], 4, "CPU 1: three interrupts in the idle task and one poll wakeup");
+	is_int(wk(p, TD_KIND_HRTIMER, "hrtimer_wakeup", 107), 1, "CPU 1: the sleeper's wakeup");
+	is_int(wk(p, TD_KIND_VECTOR, "LOC", -1), 3, "LOC: CPU 0's exit and CPU 1's two halts");
+	is_int(wk(p, TD_KIND_UNKNOWN, "(no traced cause)", -1), 1, "the poll wakeup: unknown cause");
+	sum_rule(p, "idle-task way");
+	td_sample_free(p);
+	td_attr_free(a);
+}
+
+static void
+test_cpu_filter_and_group(void)
+{
+	struct td_attr_opts o = {
+		.ncpus = 2,
+		.wakeups = true,
+		.names = { fn_is_tick, fn_name, task_info, NULL },
+	};
+	struct td_cpuset only1;
+	struct td_sample *p;
+	struct td_attr *a;
+	struct td_error e;
+
+	td_cpuset_zero(&only1);
+	td_cpuset_set(&only1, 1);
+	o.cpus = &only1;
+	if (td_attr_new(&o, &a, &e) < 0)
+		abort();
+	/* Two threads of process 100 and a second process of the same comm. */
+	for (int cpu = 0; cpu < 2; cpu++)
+		for (int pid = 101; pid <= 102; pid++) {
+			HRSTART(a, cpu, pid, 0x200 + (uint64_t)pid * 8 + (uint64_t)cpu, F_WAKE);
+			IDLE(a, cpu);
+			LOC(a, cpu, 0);
+			HREXP(a, cpu, 0, 0x200 + (uint64_t)pid * 8 + (uint64_t)cpu, F_WAKE);
+			EXIT(a, cpu);
+		}
+	HRSTART(a, 1, 200, 0x300, F_WAKE);
+	IDLE(a, 1);
+	LOC(a, 1, 0);
+	HREXP(a, 1, 0, 0x300, F_WAKE);
+	EXIT(a, 1);
+	p = collect(a);
+	is_int(p->total_wakeups, 3, "--cpu 1: only CPU 1's exits");
+	is_int(wk(p, TD_KIND_HRTIMER, "hrtimer_wakeup", 101), 1, "thread 101: one wakeup on CPU 1");
+	td_sample_filter_task(p, 100, -1);
+	is_int(p->n, 2, "--pid 100: both threads of the process, not pid 200");
+	td_sample_free(p);
+
+	p = collect(a);
+	td_sample_free(p);
+	for (int pid = 101; pid <= 102; pid++) {
+		HRSTART(a, 1, pid, 0x400 + (uint64_t)pid, F_WAKE);
+		IDLE(a, 1);
+		LOC(a, 1, 0);
+		HREXP(a, 1, 0, 0x400 + (uint64_t)pid, F_WAKE);
+		EXIT(a, 1);
+	}
+	HRSTART(a, 1, 200, 0x300, F_WAKE);
+	IDLE(a, 1);
+	LOC(a, 1, 0);
+	HREXP(a, 1, 0, 0x300, F_WAKE);
+	EXIT(a, 1);
+	p = collect(a);
+	td_sample_group(p, TD_GROUP_PROCESS);
+	is_int(wk(p, TD_KIND_HRTIMER, "hrtimer_wakeup", 100), 2, "process row: two threads' wakeups");
+	is_int(find(p, TD_KIND_HRTIMER, "hrtimer_wakeup", 100)->ntasks, 2, "process row: two tasks");
+	is_int(wk(p, TD_KIND_HRTIMER, "hrtimer_wakeup", 200), 1, "the other process apart");
+	td_sample_group(p, TD_GROUP_COMM);
+	is_int(wk(p, TD_KIND_HRTIMER, "hrtimer_wakeup", -1), 3, "comm row: every 'app' task");
+	is_int(find(p, TD_KIND_HRTIMER, "hrtimer_wakeup", -1)->ntasks, 3, "comm row: three tasks");
+	td_sample_free(p);
+	td_attr_free(a);
+}
+
+int
+main(void)
+{
+	test_old_order();
+	test_new_order();
+	test_ladder();
+	test_ipi_unknown_busy_offline();
+	test_idle_task_way();
+	test_cpu_filter_and_group();
+	printf("1..%d\n", tap_n);
+	return tap_failed ? 1 : 0;
+}
