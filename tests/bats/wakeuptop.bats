@@ -560,9 +560,9 @@ make_root256() {
 	wait_screen 'EXIT=0'
 }
 
-# Start sleep_load pinned to CPU $1 at 200 Hz for $2 seconds; its pid in $LOAD_PID.
+# Start wakeload sleeping at 200 Hz pinned to CPU $1 for $2 seconds; its pid in $LOAD_PID.
 start_sleeper() {
-	"$TD_BUILDDIR/tests/helpers/sleep_load" -r 200 -c "$1" -d "$2" > "$TMP/load.out" &
+	"$TD_BUILDDIR/tests/helpers/wakeload" -r 200 -c "$1" -d "$2" > "$TMP/load.out" &
 	LOAD_PID=$!
 	sleep 0.2
 }
@@ -579,13 +579,13 @@ start_sleeper() {
 	echo "$output" > "$TMP/out.json"
 	idle=$(idle_pct "$cpu" "$TMP/before" "$TMP/after")
 	# Its events are 200/s whatever else runs on the CPU.
-	jq -e --arg cpu "$cpu" '[.sources[] | select(.comm == "sleep_load"
+	jq -e --arg cpu "$cpu" '[.sources[] | select(.comm == "wakeload"
 		and .function == "hrtimer_wakeup")] | length == 1
 		and (.[0].rate | . > 190 and . < 210) and .[0].cpus == $cpu' "$TMP/out.json" ||
 		{ head -c 2000 "$TMP/out.json" >&2; false; }
 	# Each expiry wakes the CPU only when nothing else ran there.
 	[ "$idle" -ge 90 ] || skip "CPU $cpu was only $idle % idle: other work hid the sleeper's wakeups"
-	jq -e --arg cpu "$cpu" '(.sources[] | select(.comm == "sleep_load"
+	jq -e --arg cpu "$cpu" '(.sources[] | select(.comm == "wakeload"
 		and .function == "hrtimer_wakeup")) as $s
 		| ($s.wakeup_rate | . >= 160 and . <= 240) and ($s.wakeups <= $s.count)
 		and (.cpu_wakeups[] | select(.cpu == ($cpu | tonumber)) | .wakeups >= $s.wakeups)
@@ -598,15 +598,15 @@ start_sleeper() {
 	local cpu
 	cpu=$(idlest_cpu)
 	start_sleeper "$cpu" 30
-	start_wt -d 1 --filter sleep_load
+	start_wt -d 1 --filter wakeload
 	wait_screen ' idle exits in 1.'
-	wait_screen 'sleep_load'
+	wait_screen 'wakeload'
 	local s row
 	s=$(screen)
 	echo "$s" | grep -E '^Wakeups: [0-9.]+k?/s \([0-9]+ idle exits in 1\.[0-9]+ s\)   Events: '
 	echo "$s" | grep -E "$HEAD_WAKE"
 	# WAKEUPS WAKE/S EVENTS EVENT/S CPU PID COMM ...: the sleeper, on its CPU, 200 events/s.
-	row=$(rows | grep -E " sleep_load +hrtimer " | grep -F hrtimer_wakeup)
+	row=$(rows | grep -E " wakeload +hrtimer " | grep -F hrtimer_wakeup)
 	echo "$row" | awk -v cpu="$cpu" '{ exit !($1 >= 0 && $1 <= $3 && $4 > 180 && $4 < 220 && $5 == cpu) }' ||
 		{ echo "$s" >&2; false; }
 	keys q
@@ -666,7 +666,7 @@ start_sleeper() {
 
 @test "batch as root: --pid is the process (both threads of the helper), --tid one thread" {
 	require_root
-	"$TD_BUILDDIR/tests/helpers/sleep_load" -r 200 -t 2 -d 8 > "$TMP/load.out" &
+	"$TD_BUILDDIR/tests/helpers/wakeload" -r 200 -t 2 -d 8 > "$TMP/load.out" &
 	local pid=$! tids tid
 	sleep 0.3
 	tids=$(ls "/proc/$pid/task" | sort -n | tr '\n' ' ')
@@ -683,9 +683,9 @@ start_sleeper() {
 	# Per thread: one hrtimer_wakeup row for each thread, about 200 events/s each.
 	jq -e --argjson pid "$pid" '.filter.sampled_pid == $pid and
 		([.sources[] | select(.function == "hrtimer_wakeup")]
-		| length == 2 and all(.[]; .comm == "sleep_load" and .rate > 180 and .rate < 220)
+		| length == 2 and all(.[]; .comm == "wakeload" and .rate > 180 and .rate < 220)
 		and (map(.pid) | unique | length) == 2)
-		and all(.sources[]; .comm == "sleep_load")' "$TMP/pid.json" ||
+		and all(.sources[]; .comm == "wakeload")' "$TMP/pid.json" ||
 		{ head -c 2000 "$TMP/pid.json" >&2; false; }
 	jq -e --argjson tid "$tid" '.filter.sampled_tid == $tid and
 		([.sources[] | select(.function == "hrtimer_wakeup")]
