@@ -211,6 +211,12 @@ void td_sample_finish(struct td_sample *p);
  * leaves p as it is.  -ENOMEM leaves p whole but ungrouped.
  */
 int td_sample_group(struct td_sample *p, enum td_group g);
+/*
+ * Keep the sources keep(w, arg) says yes to (called on each in order; it may
+ * change w's counters), free the others, and td_sample_finish() p.
+ */
+void td_sample_keep(struct td_sample *p, bool (*keep)(struct td_wsource *w, void *arg),
+    void *arg);
 /* Keep only the sources armed by process tgid (pid >= 0) or thread tid (tid >= 0). */
 void td_sample_filter_task(struct td_sample *p, int pid, int tid);
 /* Group names: "thread", "process", "comm"; parse -EINVAL when unknown. */
@@ -218,6 +224,15 @@ const char *td_group_name(enum td_group g);
 int td_group_parse(const char *name, enum td_group *out);
 /* "cpu_idle", "idle_task", "cpuidle_usage", "unknown". */
 const char *td_wake_method_name(enum td_wake_method m);
+/* Why p's wakeups are unknown (when !p->wakeups_known): a phrase naming what is missing. */
+const char *td_sample_wakeups_why(const struct td_sample *p);
+/*
+ * p's wakeups as members of the JSON object being written: "wakeups" (the
+ * total; null and "wakeups_unknown" with the reason when unknown),
+ * "wakeups_per_s", and "cpu_wakeups": one object per CPU counted with its
+ * "cpu", "wakeups" and "method" (td_wake_method_name).
+ */
+void td_sample_json_wakeups(struct td_json *j, const struct td_sample *p);
 /*
  * Subtract prev's counters from cur's, source by source matched by identity
  * (both finished); a counter that went backwards (reset) counts from zero.
