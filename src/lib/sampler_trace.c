@@ -206,7 +206,8 @@ names_task(void *ctx, int pid, struct td_task_info *ti)
 	const struct trace_priv *t = ctx;
 	const char *c;
 
-	if (ti->comm[0] == '\0' && (c = td_trace_dat_comm(t->d, pid)) != NULL)
+	/* The file's command lines first, as the live backend puts /proc first. */
+	if ((c = td_trace_dat_comm(t->d, pid)) != NULL)
 		strlcpy(ti->comm, c, sizeof(ti->comm));
 	if (ti->comm[0] != '\0' && ti->task == TD_TASK_UNKNOWN)
 		ti->task = TD_TASK_USER;
