@@ -145,7 +145,19 @@ struct td_sampler_opts {
 	int			 tid;		/* only sources armed by this thread; -1 = all */
 	unsigned		 buffer_kb;	/* tracefs per-CPU buffer size; 0 = default (8192) */
 	const char		*timer_stats_file; /* read this saved copy instead of /proc (one shot) */
-	const char		*trace_file;	/* read this text trace (one shot) */
+	const char		*trace_file;	/* read this trace: text or trace.dat */
+	/*
+	 * Trace backend: each collect takes the next trace_step_ns of the
+	 * trace's own timestamps (from its first event); 0: the whole file is
+	 * one sample.  td_sampler_done() says when the trace is read to its end.
+	 */
+	uint64_t		 trace_step_ns;
+	/*
+	 * Tracefs backend: write every sub-buffer read, with the event formats,
+	 * kallsyms and command lines, to this trace.dat (trace-cmd's format,
+	 * version 6), completed by td_sampler_finish_record().  NULL: none.
+	 */
+	const char		*record_file;
 	/*
 	 * Called with every decoded event, after the attribution has seen it
 	 * (tracefs and trace backends; per CPU in time order), for analyses
@@ -185,6 +197,13 @@ int td_sampler_pump(struct td_sampler *s, struct td_error *e);
  * frees with td_sample_free); the next interval starts at once.
  */
 int td_sampler_collect(struct td_sampler *s, struct td_sample **out, struct td_error *e);
+/* Whether a file backend has nothing left to read (trace: the end of the trace). */
+bool td_sampler_done(const struct td_sampler *s);
+/*
+ * Complete the --record file with what the samples saw (call after the last
+ * collect; the tracefs backend).  0 when nothing is recorded.
+ */
+int td_sampler_finish_record(struct td_sampler *s, struct td_error *e);
 /* Stop tracing (events stay counted until collect). Idempotent. */
 void td_sampler_stop(struct td_sampler *s);
 /* Stop, remove the instance, unmount tracefs if we mounted it, restore timer_stats. NULL ok. */

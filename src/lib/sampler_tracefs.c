@@ -27,6 +27,7 @@
 #include "ksyms.h"
 #include "sampler_internal.h"
 #include "source.h"
+#include "trace_dat_write.h"
 #include "trace_decode.h"
 
 #define TRACING_DIR		"/sys/kernel/tracing"
@@ -88,6 +89,10 @@ struct tr_priv {
 	uint64_t		 missed;	/* kbuffer's lost-events marks (fallback) */
 	bool			 missed_unknown;
 	const struct td_sampler	*s;
+	/* --record: every sub-buffer read goes to the recorder too. */
+	struct td_trace_rec	*rec;
+	const char		*rec_events[32];	/* "SYS/NAME" enabled */
+	size_t			 rec_n;
 };
 
 /* A tracepoint we enable: system, name, whether to filter out our own pid. */
@@ -488,9 +493,23 @@ tr_open(struct td_sampler *s, struct td_error *e)
 	    !td_trace_decoder_has(t->dec, TD_TEV_HRTIMER_START))
 		return td_error_set(e, ENOENT, TRACING_DIR "/events/timer", 0,
 		    "no timer tracepoints in this kernel");
+	static const char *const recnames[] = {
+		"timer/timer_start", "timer/hrtimer_start", "timer/timer_expire_entry",
+		"timer/hrtimer_expire_entry", "timer/timer_cancel", "timer/hrtimer_cancel",
+		"irq/irq_handler_entry", "irq/softirq_entry", "irq_vectors/local_timer_entry",
+		"irq_vectors/reschedule_entry", "irq_vectors/call_function_entry",
+		"irq_vectors/call_function_single_entry", "irq_vectors/irq_work_entry",
+		"irq_vectors/x86_platform_ipi_entry", "irq_vectors/thermal_apic_entry",
+		"irq_vectors/threshold_apic_entry", "irq_vectors/deferred_error_apic_entry",
+		"irq_vectors/error_apic_entry", "irq_vectors/spurious_apic_entry",
+		"power/cpu_idle", "sched/sched_switch",
+	};
+	_Static_assert(TD_ARRAY_SIZE(recnames) == TD_ARRAY_SIZE(events), "one name per event");
 	for (size_t i = 0; i < TD_ARRAY_SIZE(events); i++)
-		if (enable_event(t, events[i].sys, events[i].name, events[i].self) == 0)
+		if (enable_event(t, events[i].sys, events[i].name, events[i].self) == 0) {
 			nenabled++;
+			t->rec_events[t->rec_n++] = recnames[i];
+		}
 	if (nenabled == 0)
 		return td_error_set(e, EIO, TRACING_DIR, 0, "cannot enable any timer event");
 	t->ncpus = (int)sysconf(_SC_NPROCESSORS_CONF);
@@ -534,6 +553,9 @@ tr_open(struct td_sampler *s, struct td_error *e)
 		ee.data.u32 = (uint32_t)c;
 		(void)epoll_ctl(t->epfd, EPOLL_CTL_ADD, t->cpu[c].fd, &ee);
 	}
+	if (s->opts.record_file != NULL)
+		return td_trace_rec_new(s->opts.record_file, t->ncpus, (size_t)t->page_size,
+		    &t->rec, e);
 	return 0;
 }
 
@@ -574,6 +596,7 @@ drain(struct tr_priv *t, int max_pages)
 
 			if (got <= 0)
 				break;
+			td_trace_rec_page(t->rec, c, t->page, (size_t)got);
 			n = td_trace_decode(t->dec, t->page, (size_t)got, c, on_event, t, &missed);
 			if (n > 0)
 				t->processed += (uint64_t)n;
@@ -721,8 +744,10 @@ names_task(void *ctx, int pid, struct td_task_info *ti)
 			saved_comm(t, pid, tk->comm, sizeof(tk->comm));
 		tk->saved_tried = true;
 	}
-	if (tk->comm[0] != '\0')
+	if (tk->comm[0] != '\0') {
 		strlcpy(ti->comm, tk->comm, sizeof(ti->comm));
+		td_trace_rec_comm(t->rec, pid, tk->comm);
+	}
 	if (tk->task != TD_TASK_UNKNOWN)
 		ti->task = tk->task;
 	else if (ti->comm[0] != '\0')
@@ -788,6 +813,29 @@ tr_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	return r;
 }
 
+/* Write the --record file: the pages kept, the formats of our events, kallsyms. */
+static int
+tr_finish_record(struct td_sampler *s, struct td_error *e)
+{
+	struct tr_priv *t = s->priv;
+	struct td_trace_rec_meta m = { TRACING_DIR, t->rec_events, t->rec_n, "/proc/kallsyms",
+	    NULL };
+	char *clock;
+	int r;
+
+	if (t->rec == NULL)
+		return 0;
+	clock = tracefs_instance_file_read(t->inst, "trace_clock", NULL);
+	if (clock != NULL)
+		clock[strcspn(clock, "\n")] = '\0';
+	m.clock = clock;
+	r = td_trace_rec_finish(t->rec, &m, e);
+	free(clock);
+	td_trace_rec_free(t->rec);
+	t->rec = NULL;
+	return r;
+}
+
 /* Turn tracing off in our instance. */
 static void
 tr_stop(struct td_sampler *s)
@@ -828,6 +876,7 @@ tr_close(struct td_sampler *s)
 			unlink(MOUNT_STAMP);
 	}
 	free(t->cmdlines);
+	td_trace_rec_free(t->rec);
 	td_trace_decoder_free(t->dec);
 	if (t->tep != NULL)
 		tep_free(t->tep);
@@ -851,5 +900,6 @@ const struct td_sampler_ops td_sampler_tracefs_ops = {
 	.pump = tr_pump,
 	.collect = tr_collect,
 	.stop = tr_stop,
+	.finish_record = tr_finish_record,
 	.close = tr_close,
 };

@@ -347,8 +347,11 @@ get32(const unsigned char *p)
 	return v;
 }
 
-/* Decode one event record at data (size bytes of payload). */
-static void
+/*
+ * Decode one event record at data (size bytes of payload): 1 when cb had it,
+ * 0 for an event of no interest, -EINVAL when its fields do not fit its format.
+ */
+static int
 decode_record(struct td_trace_decoder *d, const unsigned char *data, unsigned size, int cpu,
     uint64_t ts, void (*cb)(const struct td_tev *ev, void *arg), void *arg)
 {
@@ -358,8 +361,10 @@ decode_record(struct td_trace_decoder *d, const unsigned char *data, unsigned si
 	bool ok = true;
 
 	id = rd(data, size, d->c_type, &ok);
-	if (!ok || (int64_t)id > d->maxid || d->idmap[id] < 0)
-		return;
+	if (!ok)
+		return -EINVAL;
+	if ((int64_t)id > d->maxid || d->idmap[id] < 0)
+		return 0;
 	x = &d->ev[d->idmap[id]];
 	ev.type = x->type;
 	ev.ts = ts;
@@ -396,8 +401,20 @@ decode_record(struct td_trace_decoder *d, const unsigned char *data, unsigned si
 			ev.namelen = strnlen(ev.name, (size_t)x->name.size);
 		}
 	}
-	if (ok)
-		cb(&ev, arg);
+	if (!ok)
+		return -EINVAL;
+	cb(&ev, arg);
+	return 1;
+}
+
+/* One event record's payload, as a trace.dat reader hands it over. */
+int
+td_trace_decode_record(struct td_trace_decoder *d, const void *data, size_t size, int cpu,
+    uint64_t ts, void (*cb)(const struct td_tev *ev, void *arg), void *arg)
+{
+	if (size > UINT_MAX)
+		return -EINVAL;
+	return decode_record(d, data, (unsigned)size, cpu, ts, cb, arg);
 }
 
 /*
@@ -470,7 +487,7 @@ td_trace_decode(struct td_trace_decoder *d, const void *subbuf, size_t len, int 
 				return n;
 			ts += delta;
 			n++;
-			decode_record(d, p + 8, (unsigned)(rec - 4), cpu, ts, cb, arg);
+			(void)decode_record(d, p + 8, (unsigned)(rec - 4), cpu, ts, cb, arg);
 			rec += 4;
 			break;
 		default:
@@ -479,7 +496,7 @@ td_trace_decode(struct td_trace_decoder *d, const void *subbuf, size_t len, int 
 				return n;
 			ts += delta;
 			n++;
-			decode_record(d, p + 4, (unsigned)rec, cpu, ts, cb, arg);
+			(void)decode_record(d, p + 4, (unsigned)rec, cpu, ts, cb, arg);
 			rec += 4;
 			break;
 		}

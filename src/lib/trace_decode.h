@@ -92,4 +92,12 @@ const char *td_trace_vector_label(const char *name, size_t len);
 int td_trace_decode(struct td_trace_decoder *d, const void *subbuf, size_t len, int cpu,
     void (*cb)(const struct td_tev *ev, void *arg), void *arg, long *missed);
 
+/*
+ * Decode one event record's payload (common fields first) of CPU cpu at time
+ * ts: 1 when cb was called, 0 for an event of no interest, -EINVAL when the
+ * record is too short for the fields its format gives.
+ */
+int td_trace_decode_record(struct td_trace_decoder *d, const void *data, size_t size, int cpu,
+    uint64_t ts, void (*cb)(const struct td_tev *ev, void *arg), void *arg);
+
 #endif

@@ -377,6 +377,12 @@ tt_function(struct td_trace_text *r, const char *info, const char *end)
 
 	if (!tt_field(info, end, "function=", &v, &ve) || v == ve)
 		return 0;
+	/* trace-cmd report prints %ps as "name/0x0" or "name+0x0/0x40": the name. */
+	for (const char *c = v; c < ve; c++)
+		if (*c == '/' || (*c == '+' && c > v)) {
+			ve = c;
+			break;
+		}
 	return tt_func_key(r, v, (size_t)(ve - v));
 }
 
@@ -789,6 +795,18 @@ tt_split(const char *s, const char *end, struct tt_line *L)
 	if (td_parse_u64(&n, x, &v) < 0 || v > INT32_MAX)
 		return false;
 	L->pid = (int)v;
+	/*
+	 * trace-cmd report of a file with instances (record -B) puts the
+	 * buffer's name first: "NAME:   COMM-PID".  A word ending in ':' and
+	 * then blanks before the task is that name, not part of the comm.
+	 */
+	for (x = s; x < y - 1 && *x == ' '; x++)
+		;
+	for (n = x; n < y - 1 && *n != ' ' && *n != ':'; n++)
+		;
+	if (n > x && n + 1 < y - 1 && *n == ':' && (n[1] == ' ' || n[1] == '\t'))
+		for (s = n + 1; s < y - 1 && (*s == ' ' || *s == '\t'); s++)
+			;
 	L->comm = s;
 	L->commlen = (size_t)(y - 1 - s);
 	return true;
