@@ -170,6 +170,10 @@ td_armers_start(struct td_armers *a, const struct td_tev *ev, struct td_armer **
 	}
 	*out = td_armers_put(a, m, ev->ptr, ev->function, pid,
 	    m != NULL && pid == m->pid && pid == 0 ? m->cpu : ev->cpu, kind);
+	if (*out != NULL) {
+		(*out)->armed_on = ev->cpu;
+		(*out)->flags = ev->flags;
+	}
 	return pid;
 }
 

@@ -25,8 +25,10 @@ struct td_armer {
 	uint64_t	 ptr;		/* timer address; 0 = empty slot */
 	uint64_t	 fn;		/* callback */
 	int		 pid;		/* arming task, or TD_ARMER_* */
-	int		 cpu;		/* CPU it was armed on */
+	int		 cpu;		/* CPU it was armed on (the first, when the idle task re-arms) */
 	enum td_kind	 kind;		/* TD_KIND_TIMER or TD_KIND_HRTIMER */
+	int		 armed_on;	/* td_armers_start: CPU of the last start */
+	uint32_t	 flags;		/* td_armers_start: its timer flags or hrtimer mode */
 };
 
 struct td_armer_comm {

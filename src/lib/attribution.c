@@ -532,6 +532,8 @@ td_attr_event(struct td_attr *a, const struct td_tev *ev)
 		td_armers_learn(&a->arm, ev->num, ev->name, ev->namelen);
 		break;
 	case TD_TEV_TICK_STOP:
+	case TD_TEV_TIMER_BASE_IDLE:
+	case TD_TEV_TMIGR:
 	case TD_TEV_NTYPES:
 		break;
 	}

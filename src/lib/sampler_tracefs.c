@@ -392,6 +392,7 @@ build_tep(struct tr_priv *t, const struct tr_event *events, size_t n, struct td_
 	return 0;
 }
 
+#define TMIGR(name)	{ "timer_migration", name, false }
 /* Mount tracefs if needed, clean stale instances, create and arm ours. */
 static int
 tr_open(struct td_sampler *s, struct td_error *e)
@@ -419,7 +420,19 @@ tr_open(struct td_sampler *s, struct td_error *e)
 		{ "irq_vectors", "spurious_apic_entry", false },
 		{ "power", "cpu_idle", false },
 		{ "sched", "sched_switch", false },
+		/* TD_SAMPLER_EV_TICK only, from here on: the tick explanation's. */
+		{ "timer", "tick_stop", false },
+		{ "timer", "timer_base_idle", false },
+		{ "sched", "sched_wakeup", false },
+		TMIGR("tmigr_cpu_active"), TMIGR("tmigr_cpu_idle"),
+		TMIGR("tmigr_cpu_new_timer"), TMIGR("tmigr_cpu_new_timer_idle"),
+		TMIGR("tmigr_handle_remote_cpu"), TMIGR("tmigr_handle_remote"),
+		TMIGR("tmigr_cpu_online"), TMIGR("tmigr_cpu_offline"),
+		TMIGR("tmigr_cpu_available"), TMIGR("tmigr_cpu_unavailable"),
+		TMIGR("tmigr_group_set_cpu_active"), TMIGR("tmigr_group_set_cpu_inactive"),
 	};
+	const size_t nbase = 21;	/* the events every sample needs */
+	size_t nev = (s->opts.extra_events & TD_SAMPLER_EV_TICK) ? TD_ARRAY_SIZE(events) : nbase;
 	struct tr_priv *t;
 	struct epoll_event ee;
 	char kbs[32];
@@ -480,7 +493,7 @@ tr_open(struct td_sampler *s, struct td_error *e)
 	 * tick), a busy one by pump long before the other half fills.
 	 */
 	tracefs_instance_file_write(t->inst, "buffer_percent", "50");
-	if ((r = build_tep(t, events, TD_ARRAY_SIZE(events), e)) < 0)
+	if ((r = build_tep(t, events, nev, e)) < 0)
 		return r;
 	if ((r = td_trace_decoder_new(t->tep, &t->dec, e)) < 0)
 		return r;
@@ -488,7 +501,7 @@ tr_open(struct td_sampler *s, struct td_error *e)
 	    !td_trace_decoder_has(t->dec, TD_TEV_HRTIMER_START))
 		return td_error_set(e, ENOENT, TRACING_DIR "/events/timer", 0,
 		    "no timer tracepoints in this kernel");
-	for (size_t i = 0; i < TD_ARRAY_SIZE(events); i++)
+	for (size_t i = 0; i < nev; i++)
 		if (enable_event(t, events[i].sys, events[i].name, events[i].self) == 0)
 			nenabled++;
 	if (nenabled == 0)
