@@ -6,6 +6,7 @@
 #include "armers.h"
 #include "attribution.h"
 #include "internal.h"
+#include "softirqs.h"
 
 #define HRTIMER_MODE_PINNED	0x02
 #define PRELUDE_NS		3000	/* a cancel this close before a start is a re-arm */
@@ -75,10 +76,6 @@ struct td_attr {
 	struct wcpu		*cpu;
 };
 
-static const char *const softirq_names[] = {
-	"HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL", "TASKLET", "SCHED",
-	"HRTIMER", "RCU",
-};
 
 /* Hash of a C string. */
 static uint64_t
@@ -223,8 +220,7 @@ irq_ident(struct ident *id, const struct td_tev *ev)
 		return NULL;
 	default:
 		ident_set(id, TD_KIND_SOFTIRQ, 0, -1, ev->num, NULL, 0);
-		return ev->num >= 0 && (size_t)ev->num < TD_ARRAY_SIZE(softirq_names) ?
-		    softirq_names[ev->num] : "?";
+		return td_softirq_name(ev->num) != NULL ? td_softirq_name(ev->num) : "?";
 	}
 }
 
