@@ -400,8 +400,9 @@ td_tick_finish(struct td_tick *t)
 		for (size_t k = 0; k < c->ndue; k++)
 			if (c->due[k].comm[0] == '\0')
 				comm_into(t, c->due[k].pid, c->due[k].comm);
+		/* A task's newest name (after an exec) is the one to show. */
 		for (size_t k = 0; k < c->ntasks; k++)
-			if (c->tasks[k].comm[0] == '\0')
+			if (td_armers_comm(&t->arm, c->tasks[k].pid) != NULL)
 				comm_into(t, c->tasks[k].pid, c->tasks[k].comm);
 		if (c->ndue > 1)
 			qsort(c->due, c->ndue, sizeof(*c->due), cmp_timer);
