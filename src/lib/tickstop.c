@@ -16,6 +16,7 @@ struct tcpu {
 	bool		 window;	/* an idle entry with the tick kept, less than a tick ago */
 	uint64_t	 window_ts;
 	int		 current;	/* the task switched in last, -1 unknown */
+	bool		 idle_traced;	/* cpu_idle seen here (else switches to the idle task count) */
 };
 
 /* A timer_migration group: its migrator and, at level 0, the CPU of each child bit. */
@@ -295,6 +296,23 @@ on_wheel_expiry(struct td_tick *t, const struct td_tev *ev, struct td_tick_cpu *
 	}
 }
 
+/* The CPU goes idle: was the tick stopped, and watch for a timer due within a tick. */
+static void
+idle_entry(struct td_tick *t, const struct td_tev *ev, struct td_tick_cpu *c, struct tcpu *s)
+{
+	c->idle_entries++;
+	if (t->o.tick_stop_traced) {
+		if (s->stopped)
+			c->idle_stopped++;
+		else
+			c->idle_kept++;
+	}
+	s->window = t->o.tick_ns > 0 && !(t->o.tick_stop_traced && s->stopped);
+	s->window_ts = ev->ts;
+	if (s->window)
+		c->due_entries++;
+}
+
 /* Account one event. */
 void
 td_tick_event(struct td_tick *t, const struct td_tev *ev)
@@ -316,26 +334,18 @@ td_tick_event(struct td_tick *t, const struct td_tev *ev)
 		on_tick_stop(t, ev, c, s);
 		break;
 	case TD_TEV_IDLE:
-		if (ev->num == TD_TEV_IDLE_EXIT)
-			break;
-		c->idle_entries++;
-		if (t->o.tick_stop_traced) {
-			if (s->stopped)
-				c->idle_stopped++;
-			else
-				c->idle_kept++;
-		}
-		/* A kept tick (or one not known stopped): watch for a timer due soon. */
-		s->window = t->o.tick_ns > 0 && !(t->o.tick_stop_traced && s->stopped);
-		s->window_ts = ev->ts;
-		if (s->window)
-			c->due_entries++;
+		s->idle_traced = true;
+		if (ev->num != TD_TEV_IDLE_EXIT)
+			idle_entry(t, ev, c, s);
 		break;
 	case TD_TEV_SCHED_SWITCH:
 		td_armers_learn(&t->arm, ev->num, ev->name, ev->namelen);
 		if (ev->arg == 0 && ev->num != 0)
 			s->stopped = false;	/* the idle loop left: the tick restarts */
 		s->current = ev->num;
+		/* Kernels that do not trace cpu_idle here: the switch to the idle task. */
+		if (ev->num == 0 && ev->arg != 0 && !s->idle_traced)
+			idle_entry(t, ev, c, s);
 		if (c->nohz_full && ev->num > 0) {
 			struct td_tick_task *k = task_of(c, ev->num, ev->name, ev->namelen);
 

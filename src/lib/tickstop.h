@@ -9,7 +9,8 @@
  * POSIX_TIMER, PERF_EVENTS, SCHED, CLOCK_UNSTABLE, RCU, RCU_EXP).  Per CPU:
  *
  * - tick stops and refusals, the refusals by dependency;
- * - idle entries (power:cpu_idle with a state), each with the tick stopped
+ * - idle entries (power:cpu_idle with a state; on a CPU whose idle is not
+ *   traced, a switch to the idle task), each with the tick stopped
  *   (a tick_stop success=1 since the CPU last left the idle task) or kept;
  *   known only when tick_stop is traced (opts.tick_stop_traced);
  * - the timers that expired on the CPU within one tick of an idle entry with
