@@ -17,6 +17,8 @@ struct tcpu {
 	uint64_t	 window_ts;
 	int		 current;	/* the task switched in last, -1 unknown */
 	bool		 idle_traced;	/* cpu_idle seen here (else switches to the idle task count) */
+	bool		 by_switch;	/* this idle period was counted at the switch to the idle task */
+	bool		 sw_stopped, sw_window;	/* ... and how */
 };
 
 /* A timer_migration group: its migrator and, at level 0, the CPU of each child bit. */
@@ -300,6 +302,19 @@ on_wheel_expiry(struct td_tick *t, const struct td_tev *ev, struct td_tick_cpu *
 static void
 idle_entry(struct td_tick *t, const struct td_tev *ev, struct td_tick_cpu *c, struct tcpu *s)
 {
+	if (s->by_switch) {
+		/* cpu_idle follows the switch on this CPU after all: count the period once. */
+		c->idle_entries--;
+		if (t->o.tick_stop_traced) {
+			if (s->sw_stopped)
+				c->idle_stopped--;
+			else
+				c->idle_kept--;
+		}
+		if (s->sw_window)
+			c->due_entries--;
+		s->by_switch = false;
+	}
 	c->idle_entries++;
 	if (t->o.tick_stop_traced) {
 		if (s->stopped)
@@ -344,8 +359,14 @@ td_tick_event(struct td_tick *t, const struct td_tev *ev)
 			s->stopped = false;	/* the idle loop left: the tick restarts */
 		s->current = ev->num;
 		/* Kernels that do not trace cpu_idle here: the switch to the idle task. */
-		if (ev->num == 0 && ev->arg != 0 && !s->idle_traced)
+		if (ev->num == 0 && ev->arg != 0 && !s->idle_traced) {
+			s->sw_stopped = s->stopped;
 			idle_entry(t, ev, c, s);
+			s->by_switch = true;
+			s->sw_window = s->window;
+		} else if (ev->num != 0) {
+			s->by_switch = false;
+		}
 		if (c->nohz_full && ev->num > 0) {
 			struct td_tick_task *k = task_of(c, ev->num, ev->name, ev->namelen);
 
