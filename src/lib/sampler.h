@@ -166,7 +166,15 @@ struct td_sampler_opts {
 	 */
 	void			(*observe)(const struct td_tev *ev, void *arg);
 	void			*observe_arg;
+	/*
+	 * Events beyond the sample's (tracefs backend), TD_SAMPLER_EV_*, for
+	 * the observer; the ones this kernel lacks are left out.  0: none.
+	 */
+	unsigned		 extra_events;
 };
+
+/* td_sampler_opts.extra_events: timer:tick_stop, timer:timer_base_idle, sched:sched_wakeup, timer_migration:*. */
+#define TD_SAMPLER_EV_TICK	0x1
 
 struct td_sampler;
 

@@ -91,7 +91,8 @@ struct tr_priv {
 	const struct td_sampler	*s;
 	/* --record: every sub-buffer read goes to the recorder too. */
 	struct td_trace_rec	*rec;
-	const char		*rec_events[32];	/* "SYS/NAME" enabled */
+	char			 rec_names[48][64];	/* "SYS/NAME" enabled */
+	const char		*rec_events[48];	/* pointers to them */
 	size_t			 rec_n;
 };
 
@@ -99,6 +100,7 @@ struct tr_priv {
 struct tr_event {
 	const char	*sys, *name;
 	bool		 self;
+	bool		 tick;		/* only with TD_SAMPLER_EV_TICK (at the end of the table) */
 };
 
 static void load_ksyms(struct tr_priv *t);
@@ -397,6 +399,7 @@ build_tep(struct tr_priv *t, const struct tr_event *events, size_t n, struct td_
 	return 0;
 }
 
+#define TMIGR(name)	{ "timer_migration", name, false, true }
 /* Mount tracefs if needed, clean stale instances, create and arm ours. */
 static int
 tr_open(struct td_sampler *s, struct td_error *e)
@@ -424,11 +427,27 @@ tr_open(struct td_sampler *s, struct td_error *e)
 		{ "irq_vectors", "spurious_apic_entry", false },
 		{ "power", "cpu_idle", false },
 		{ "sched", "sched_switch", false },
+		/* TD_SAMPLER_EV_TICK only, from here on: the tick explanation's. */
+		{ "timer", "tick_stop", false, true },
+		{ "timer", "timer_base_idle", false, true },
+		{ "sched", "sched_wakeup", false, true },
+		TMIGR("tmigr_cpu_active"), TMIGR("tmigr_cpu_idle"),
+		TMIGR("tmigr_cpu_new_timer"), TMIGR("tmigr_cpu_new_timer_idle"),
+		TMIGR("tmigr_handle_remote_cpu"), TMIGR("tmigr_handle_remote"),
+		TMIGR("tmigr_cpu_online"), TMIGR("tmigr_cpu_offline"),
+		TMIGR("tmigr_cpu_available"), TMIGR("tmigr_cpu_unavailable"),
+		TMIGR("tmigr_group_set_cpu_active"), TMIGR("tmigr_group_set_cpu_inactive"),
 	};
+	size_t nbase = 0, nev;
 	struct tr_priv *t;
 	struct epoll_event ee;
 	char kbs[32];
 	int r, nenabled = 0;
+
+	/* The events every sample needs come first; the tick explanation's follow. */
+	while (nbase < TD_ARRAY_SIZE(events) && !events[nbase].tick)
+		nbase++;
+	nev = (s->opts.extra_events & TD_SAMPLER_EV_TICK) ? TD_ARRAY_SIZE(events) : nbase;
 
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
@@ -485,7 +504,7 @@ tr_open(struct td_sampler *s, struct td_error *e)
 	 * tick), a busy one by pump long before the other half fills.
 	 */
 	tracefs_instance_file_write(t->inst, "buffer_percent", "50");
-	if ((r = build_tep(t, events, TD_ARRAY_SIZE(events), e)) < 0)
+	if ((r = build_tep(t, events, nev, e)) < 0)
 		return r;
 	if ((r = td_trace_decoder_new(t->tep, &t->dec, e)) < 0)
 		return r;
@@ -493,22 +512,13 @@ tr_open(struct td_sampler *s, struct td_error *e)
 	    !td_trace_decoder_has(t->dec, TD_TEV_HRTIMER_START))
 		return td_error_set(e, ENOENT, TRACING_DIR "/events/timer", 0,
 		    "no timer tracepoints in this kernel");
-	static const char *const recnames[] = {
-		"timer/timer_start", "timer/hrtimer_start", "timer/timer_expire_entry",
-		"timer/hrtimer_expire_entry", "timer/timer_cancel", "timer/hrtimer_cancel",
-		"irq/irq_handler_entry", "irq/softirq_entry", "irq_vectors/local_timer_entry",
-		"irq_vectors/reschedule_entry", "irq_vectors/call_function_entry",
-		"irq_vectors/call_function_single_entry", "irq_vectors/irq_work_entry",
-		"irq_vectors/x86_platform_ipi_entry", "irq_vectors/thermal_apic_entry",
-		"irq_vectors/threshold_apic_entry", "irq_vectors/deferred_error_apic_entry",
-		"irq_vectors/error_apic_entry", "irq_vectors/spurious_apic_entry",
-		"power/cpu_idle", "sched/sched_switch",
-	};
-	_Static_assert(TD_ARRAY_SIZE(recnames) == TD_ARRAY_SIZE(events), "one name per event");
-	for (size_t i = 0; i < TD_ARRAY_SIZE(events); i++)
+	for (size_t i = 0; i < nev; i++)
 		if (enable_event(t, events[i].sys, events[i].name, events[i].self) == 0) {
 			nenabled++;
-			t->rec_events[t->rec_n++] = recnames[i];
+			snprintf(t->rec_names[t->rec_n], sizeof(t->rec_names[0]), "%s/%s",
+			    events[i].sys, events[i].name);
+			t->rec_events[t->rec_n] = t->rec_names[t->rec_n];
+			t->rec_n++;
 		}
 	if (nenabled == 0)
 		return td_error_set(e, EIO, TRACING_DIR, 0, "cannot enable any timer event");
