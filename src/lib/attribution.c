@@ -74,6 +74,7 @@ struct td_attr {
 	size_t			 agg_cap, agg_n;
 	struct td_armers	 arm;
 	struct wcpu		*cpu;
+	bool			 any_idle;	/* cpu_idle seen on some CPU */
 };
 
 
@@ -284,6 +285,7 @@ static void
 on_idle(struct td_attr *a, const struct td_tev *ev, struct wcpu *wc)
 {
 	wc->idle_seen = true;
+	a->any_idle = true;
 	if (ev->num != TD_TEV_IDLE_EXIT) {
 		if (wc->st == W_WOKEN)
 			close_window(a, ev->cpu, wc);
@@ -595,7 +597,8 @@ name_armer(struct td_attr *a, const struct agg *g, struct td_wsource *w)
 
 /* Fill one sample source from a counted one; -ENOMEM. */
 static int
-fill_source(struct td_attr *a, struct agg *g, const unsigned char *way, struct td_wsource *w)
+fill_source(struct td_attr *a, struct agg *g, const unsigned char *way, bool p_known,
+    struct td_wsource *w)
 {
 	const char *nm;
 	char buf[40];
@@ -606,7 +609,7 @@ fill_source(struct td_attr *a, struct agg *g, const unsigned char *way, struct t
 	g->per_cpu = NULL;
 	w->ncpus = a->o.ncpus;
 	w->known = TD_WS_CPU;
-	if (a->o.wakeups) {
+	if (p_known) {
 		if ((w->wakeups_per_cpu = calloc((size_t)a->o.ncpus, sizeof(uint64_t))) == NULL)
 			return -ENOMEM;
 		for (int c = 0; c < a->o.ncpus; c++) {
@@ -686,15 +689,19 @@ td_attr_collect(struct td_attr *a, struct td_sample *p, struct td_error *e)
 			 * in one idle state throughout: the counts agree).
 			 */
 			way[c] = wc->idle_seen || !wc->task_seen ? BY_IDLE : BY_TASK;
-			if (!wanted(a, c))
+			/*
+			 * A CPU that showed neither is busy when other CPUs
+			 * show cpu_idle (0 exits), else not known at all.
+			 */
+			if (!wanted(a, c) || (!wc->idle_seen && !wc->task_seen && !a->any_idle))
 				continue;
 			p->cpu_wakeups[c] = wc->exits[way[c]];
 			p->cpu_wake_method[c] = way[c] == BY_IDLE ? TD_WAKE_IDLE_EVENT :
 			    TD_WAKE_IDLE_TASK;
 			p->total_wakeups += p->cpu_wakeups[c];
+			p->wakeups_known = true;
 			wc->exits[BY_IDLE] = wc->exits[BY_TASK] = 0;
 		}
-		p->wakeups_known = true;
 	}
 	for (size_t i = 0; i < a->agg_cap && r == 0; i++) {
 		struct agg *g = &a->agg[i];
@@ -706,7 +713,7 @@ td_attr_collect(struct td_attr *a, struct td_sample *p, struct td_error *e)
 			r = -ENOMEM;
 			break;
 		}
-		r = fill_source(a, g, way, w);
+		r = fill_source(a, g, way, p->wakeups_known, w);
 	}
 	free(way);
 	agg_clear(a);

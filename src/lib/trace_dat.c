@@ -12,7 +12,7 @@
 #include "trace_dat.h"
 #include "trace_dat_check.h"
 
-#ifdef HAVE_LIBTRACECMD
+#if defined(HAVE_LIBTRACECMD) && !defined(TD_NO_LIBTRACECMD)
 #include <trace-cmd.h>
 
 /* One CPU of one buffer: its next record. */
@@ -298,7 +298,7 @@ td_trace_dat_pinned_flag(const struct td_trace_dat *d)
 void
 td_trace_dat_stop(struct td_trace_dat *d)
 {
-#ifdef HAVE_LIBTRACECMD
+#if defined(HAVE_LIBTRACECMD) && !defined(TD_NO_LIBTRACECMD)
 	d->stop = true;
 #else
 	(void)d;
