@@ -56,6 +56,7 @@ struct wcpu {
 	uint64_t	 pend_ptr, pend_ts;
 	bool		 idle_seen;	/* cpu_idle traced on this CPU */
 	bool		 task_seen;	/* the idle task seen running here */
+	bool		 seen;		/* any event on this CPU since the last collect */
 	enum wstate	 st;
 	struct cause	 c;
 	/* the idle-task way */
@@ -436,6 +437,7 @@ td_attr_event(struct td_attr *a, const struct td_tev *ev)
 	if (ev->cpu < 0 || ev->cpu >= a->o.ncpus)
 		return;
 	wc = &a->cpu[ev->cpu];
+	wc->seen = true;
 	want = wanted(a, ev->cpu);
 	if (ev->comm != NULL)
 		td_armers_learn(&a->arm, ev->pid, ev->comm, ev->commlen);
@@ -690,10 +692,13 @@ td_attr_collect(struct td_attr *a, struct td_sample *p, struct td_error *e)
 			 */
 			way[c] = wc->idle_seen || !wc->task_seen ? BY_IDLE : BY_TASK;
 			/*
-			 * A CPU that showed neither is busy when other CPUs
-			 * show cpu_idle (0 exits), else not known at all.
+			 * A CPU that showed neither ran tasks throughout (its
+			 * events name no idle task: 0 exits), or, with no event
+			 * at all, is known idle-free only where other CPUs show
+			 * cpu_idle; else it is not known.
 			 */
-			if (!wanted(a, c) || (!wc->idle_seen && !wc->task_seen && !a->any_idle))
+			if (!wanted(a, c) || (!wc->idle_seen && !wc->task_seen && !wc->seen &&
+			    !a->any_idle))
 				continue;
 			p->cpu_wakeups[c] = wc->exits[way[c]];
 			p->cpu_wake_method[c] = way[c] == BY_IDLE ? TD_WAKE_IDLE_EVENT :
@@ -701,6 +706,7 @@ td_attr_collect(struct td_attr *a, struct td_sample *p, struct td_error *e)
 			p->total_wakeups += p->cpu_wakeups[c];
 			p->wakeups_known = true;
 			wc->exits[BY_IDLE] = wc->exits[BY_TASK] = 0;
+			wc->seen = false;
 		}
 	}
 	for (size_t i = 0; i < a->agg_cap && r == 0; i++) {
