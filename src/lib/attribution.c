@@ -76,6 +76,7 @@ struct td_attr {
 	struct td_armers	 arm;
 	struct wcpu		*cpu;
 	bool			 any_idle;	/* cpu_idle seen on some CPU */
+	uint64_t		 first_ts, last_ts;	/* of the interval's events */
 };
 
 
@@ -438,6 +439,10 @@ td_attr_event(struct td_attr *a, const struct td_tev *ev)
 		return;
 	wc = &a->cpu[ev->cpu];
 	wc->seen = true;
+	if (a->first_ts == 0 || ev->ts < a->first_ts)
+		a->first_ts = ev->ts;
+	if (ev->ts > a->last_ts)
+		a->last_ts = ev->ts;
 	want = wanted(a, ev->cpu);
 	if (ev->comm != NULL)
 		td_armers_learn(&a->arm, ev->pid, ev->comm, ev->commlen);
@@ -723,6 +728,9 @@ td_attr_collect(struct td_attr *a, struct td_sample *p, struct td_error *e)
 	}
 	free(way);
 	agg_clear(a);
+	p->first_ts = a->first_ts;
+	p->last_ts = a->last_ts;
+	a->first_ts = a->last_ts = 0;
 	if (r < 0)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	td_sample_finish(p);

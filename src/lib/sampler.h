@@ -124,6 +124,8 @@ struct td_sample {
 	 */
 	bool			 wakeups_known;
 	uint64_t		 total_wakeups;
+	/* The first and last event's time (trace clock, ns); 0 when not traced. */
+	uint64_t		 first_ts, last_ts;
 	int			 ncpus;
 	uint64_t		*cpu_wakeups;
 	unsigned char		*cpu_wake_method;	/* enum td_wake_method per CPU */

@@ -419,7 +419,7 @@ tr_open(struct td_sampler *s, struct td_error *e)
 		{ "irq_vectors", "call_function_entry", false, false },
 		{ "irq_vectors", "call_function_single_entry", false, false },
 		{ "irq_vectors", "irq_work_entry", false, false },
-		{ "irq_vectors", "x86_platform_ipi_entry", false },
+		{ "irq_vectors", "x86_platform_ipi_entry", false, false },
 		{ "irq_vectors", "thermal_apic_entry", false, false },
 		{ "irq_vectors", "threshold_apic_entry", false, false },
 		{ "irq_vectors", "deferred_error_apic_entry", false, false },
