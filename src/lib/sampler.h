@@ -154,6 +154,11 @@ struct td_sampler_opts {
 	 */
 	void			(*observe)(const struct td_tev *ev, void *arg);
 	void			*observe_arg;
+	/*
+	 * tracefs: the instance's trace_clock ("mono" gives event times on
+	 * CLOCK_MONOTONIC); NULL leaves the kernel's default ("local").
+	 */
+	const char		*trace_clock;
 };
 
 struct td_sampler;
