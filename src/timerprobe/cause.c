@@ -66,7 +66,7 @@ struct probe_cause {
 	int			 idle_state;
 	bool			 has_own;
 	uint64_t		 own_ts;		/* our timer's expiry */
-	char			 cause[512];
+	char			 cause[1024];
 	char			 trace_err[256];
 };
 
@@ -247,7 +247,7 @@ analyse(struct probe_cause *c, const struct probe_result *b)
 {
 	struct cring *r = &c->ring[c->cpu];
 	size_t first = r->n > RING ? r->n - RING : 0;
-	char w[160], x[64], later[400] = "";
+	char w[160], x[64], later[400] = "", tasks[400] = "";
 
 	for (size_t i = first; i < r->n; i++) {
 		const struct cev *e = &r->ev[i % RING];
@@ -284,8 +284,10 @@ analyse(struct probe_cause *c, const struct probe_result *b)
 			if (e->num == 0 || e->num == b->tid)
 				continue;
 			snprintf(w, sizeof(w), "task %s (pid %d) ran", e->name, e->num);
-			strlcat(later, later[0] ? "; " : "", sizeof(later));
-			strlcat(later, w, sizeof(later));
+			if (strstr(tasks, w) == NULL) {
+				strlcat(tasks, tasks[0] ? "; " : "", sizeof(tasks));
+				strlcat(tasks, w, sizeof(tasks));
+			}
 			continue;
 		}
 		if (strstr(later, ev_words(c, e, w, sizeof(w))) == NULL) {
@@ -299,6 +301,9 @@ analyse(struct probe_cause *c, const struct probe_result *b)
 		    c->task.num);
 		cause_add(c, w);
 	}
+	/* Then the tasks that ran in between, then the interrupts and timers. */
+	if (tasks[0] != '\0')
+		cause_add(c, tasks);
 	if (later[0] != '\0')
 		cause_add(c, later);
 	if (c->was_idle && c->has_exit) {

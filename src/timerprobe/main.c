@@ -156,7 +156,7 @@ parse_cpus(struct probe_opts *o, const char *s)
 {
 	int r = probe_parse_cpus(s, &o->cpus, &o->ncpus);
 
-	if (r == -ENXIO)
+	if (r == -ENXIO || r == -ERANGE)
 		cli_usage_error("--cpus: '%s' names a CPU that is not online or not allowed "
 		    "here", s);
 	if (r < 0)
