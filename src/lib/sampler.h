@@ -173,6 +173,11 @@ struct td_sampler_opts {
 	 * the observer; the ones this kernel lacks are left out.  0: none.
 	 */
 	unsigned		 extra_events;
+	/*
+	 * tracefs: the instance's trace_clock ("mono" gives event times on
+	 * CLOCK_MONOTONIC); NULL leaves the kernel's default ("local").
+	 */
+	const char		*trace_clock;
 };
 
 /* td_sampler_opts.extra_events: timer:tick_stop, timer:timer_base_idle, sched:sched_wakeup, timer_migration:*. */

@@ -504,6 +504,10 @@ tr_open(struct td_sampler *s, struct td_error *e)
 	 * tick), a busy one by pump long before the other half fills.
 	 */
 	tracefs_instance_file_write(t->inst, "buffer_percent", "50");
+	if (s->opts.trace_clock != NULL &&
+	    tracefs_instance_file_write(t->inst, "trace_clock", s->opts.trace_clock) < 0)
+		return td_error_set(e, errno ? errno : EINVAL, "trace_clock", 0,
+		    "cannot set the instance's trace clock to %s", s->opts.trace_clock);
 	if ((r = build_tep(t, events, nev, e)) < 0)
 		return r;
 	if ((r = td_trace_decoder_new(t->tep, &t->dec, e)) < 0)
