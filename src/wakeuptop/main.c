@@ -23,9 +23,12 @@ enum {
 	OPT_SHOW,
 	OPT_FILTER,
 	OPT_WIDTH,
+	OPT_BPF_MAP_ENTRIES,
 };
 
 static struct wt_app app;
+/* --bpf-map-entries: the bpf backend's sources per interval (0: its default). */
+static unsigned bpf_map_entries;
 
 /* Print the usage and exit 0. */
 static void
@@ -40,7 +43,8 @@ usage(void)
 	    "  -d, --delay SECONDS    interval (default 2 s; units ms, s)\n"
 	    "  -J, --json             batch: one JSON object per line (JSON Lines)\n"
 	    "      --sysroot DIR      read /proc and /sys under DIR (a captured tree)\n"
-	    "      --source NAME      sampler backend: auto, timer_stats, tracefs, interrupts\n"
+	    "      --source NAME      sampler backend: auto, timer_stats, bpf, tracefs, interrupts\n"
+	    "      --bpf-map-entries N  bpf: sources kept per interval (default 8192)\n"
 	    "  -s, --sort COLUMN      sort by this column (default rate)\n"
 	    "  -o, --output LIST      columns to show (timerstat's names; +LIST adds)\n"
 	    "      --cpu LIST         only wakeups on these CPUs (0-3,8)\n"
@@ -80,6 +84,7 @@ parse_args(int argc, char **argv, const char **sort, const char **output,
 		{ "json", no_argument, NULL, 'J' },
 		{ "sysroot", required_argument, NULL, CLI_OPT_SYSROOT },
 		{ "source", required_argument, NULL, OPT_SOURCE },
+		{ "bpf-map-entries", required_argument, NULL, OPT_BPF_MAP_ENTRIES },
 		{ "sort", required_argument, NULL, 's' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "cpu", required_argument, NULL, OPT_CPU },
@@ -116,7 +121,11 @@ parse_args(int argc, char **argv, const char **sort, const char **output,
 		case OPT_SOURCE:
 			if (td_backend_parse(optarg, &app.backend) < 0)
 				cli_usage_error("--source: unknown backend '%s' (auto, timer_stats, "
-				    "tracefs, interrupts)", optarg);
+				    "bpf, tracefs, interrupts)", optarg);
+			break;
+		case OPT_BPF_MAP_ENTRIES:
+			bpf_map_entries = (unsigned)cli_parse_num("--bpf-map-entries", optarg, 16,
+			    1 << 22);
 			break;
 		case 's':
 			*sort = optarg;
@@ -229,6 +238,7 @@ main(int argc, char **argv)
 	td_sampler_opts_init(&so);
 	so.sysroot = app.sysroot;
 	so.backend = app.backend;
+	so.bpf_map_entries = bpf_map_entries;
 	if (td_sampler_open(&app.sampler, &so, &e) < 0)
 		cli_fail_td(&e, CLI_EXIT_FAIL);
 	atexit(cleanup);
