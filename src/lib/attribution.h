@@ -49,6 +49,12 @@
  * context it is "[hardirq]" / "[softirq]" unless its own callback re-armed it.
  * A cancel is counted only when no expiry or re-arm of the same timer
  * follows at once (the kernel traces a cancel before both).
+ *
+ * The BPF backend runs this same model in the kernel (src/bpf/tdg.bpf.c) and
+ * hands its counts per source and CPU to td_attr_add(), with the idle exits
+ * per CPU to td_attr_add_exits(); collect then names and merges them as it
+ * does its own.  Those sources also carry the arming site (the caller of the
+ * timer API, named through names.function).
  */
 #ifndef TD_ATTRIBUTION_H
 #define TD_ATTRIBUTION_H

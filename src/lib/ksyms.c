@@ -386,12 +386,12 @@ td_ksyms_spans(struct td_ksyms *k, const char *const *prefixes, struct td_ksym_s
     size_t max)
 {
 	uint32_t *hit = NULL;
-	size_t nhit = 0, n = 0;
+	size_t nhit = 0, cap = 0, n = 0;
 
 	if (k == NULL || k->zs == NULL || k->nblocks == 0)
 		return 0;
 	/* Every block once, in file order: the indexes of the names wanted. */
-	for (size_t b = 0; b < k->nblocks && nhit < max; b++) {
+	for (size_t b = 0; b < k->nblocks; b++) {
 		uLongf rl = k->zraw[b];
 		const char *p, *end;
 		uint32_t idx = (uint32_t)(b * ZBLOCK);
@@ -401,17 +401,19 @@ td_ksyms_spans(struct td_ksyms *k, const char *const *prefixes, struct td_ksym_s
 			continue;
 		k->scratch[rl] = '\0';
 		k->cur = b;
-		for (p = k->scratch, end = k->scratch + rl; p < end && nhit < max;
-		    p += strlen(p) + 1, idx++) {
+		for (p = k->scratch, end = k->scratch + rl; p < end; p += strlen(p) + 1, idx++) {
 			uint32_t *nh;
 
 			if (*p == '\0' || !has_prefix(p, prefixes))
 				continue;
-			if ((nh = reallocarray(hit, nhit + 1, sizeof(*hit))) == NULL) {
-				free(hit);
-				return -ENOMEM;
+			if (nhit == cap) {
+				cap = cap ? cap * 2 : 16;
+				if ((nh = reallocarray(hit, cap, sizeof(*hit))) == NULL) {
+					free(hit);
+					return -ENOMEM;
+				}
+				hit = nh;
 			}
-			hit = nh;
 			hit[nhit++] = idx;
 		}
 	}
@@ -419,8 +421,9 @@ td_ksyms_spans(struct td_ksyms *k, const char *const *prefixes, struct td_ksym_s
 		qsort(hit, nhit, sizeof(*hit), u32_cmp);
 	/* Their addresses, and where the next symbol begins. */
 	for (size_t i = 0; i + 1 < k->n && n < max; i++) {
-		if (bsearch(&k->zs[i].idx, hit, nhit, sizeof(*hit), u32_cmp) == NULL)
-			continue;
+		if (bsearch(&k->zs[i].idx, hit, nhit, sizeof(*hit), u32_cmp) == NULL ||
+		    (n > 0 && out[n - 1].start == k->base + k->zs[i].off))
+			continue;	/* not wanted, or an alias of the last one */
 		out[n].start = k->base + k->zs[i].off;
 		out[n].end = 0;
 		for (size_t j = i + 1; j < k->n; j++)
