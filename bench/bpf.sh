@@ -11,8 +11,8 @@
 # each beside `perf stat -a -e timer:hrtimer_expire_entry` over its window.
 # Columns: the rate perf saw; counted/perf (the tool's hrtimer expiries over
 # perf's, rates over their own windows); lost events; the tool's own CPU in
-# its steady state (/proc/PID/schedstat, from 1 s after it started to 0.5 s
-# before the end) as a share of one CPU; for bpf the time its programs ran in
+# its steady state (/proc/PID/schedstat, from 2 s after it started, when its
+# programs are loaded, to 0.5 s before the end) as a share of one CPU; for bpf the time its programs ran in
 # the kernel (BPF run-time statistics); peak RSS; and the load's slowdown
 # (its achieved rate with the tool over the rate with none).
 # Targets (issue 15): bpf's own CPU at most 2x bpftrace's and under 0.2 % at
@@ -91,9 +91,9 @@ EOF
 	tool=$!
 	pid=$tool
 	[ "$name" = bpftrace ] || pid=$(pgrep -n -P "$tool" -x timerstat 2>/dev/null || echo "$tool")
-	sleep 1
+	sleep 2
 	t0=$(oncpu "$pid")
-	sleep "$(awk -v d="$dur" 'BEGIN { print d - 1.5 }')"
+	sleep "$(awk -v d="$dur" 'BEGIN { print d - 2.5 }')"
 	t1=$(oncpu "$pid")
 	rss=$(hwm "$pid")
 	wait "$tool" || true
@@ -118,7 +118,7 @@ EOF
 		;;
 	esac
 	echo "$(awk -v c="$pc" -v s="$ps" 'BEGIN { printf "%.0f", c / s }') ${counted:-0} ${lost:-?}" \
-		"$(awk -v a="$t0" -v b="$t1" -v w="$dur" 'BEGIN { printf "%.3f", (b - a) / 1e9 / (w - 1.5) * 100 }')" \
+		"$(awk -v a="$t0" -v b="$t1" -v w="$dur" 'BEGIN { printf "%.3f", (b - a) / 1e9 / (w - 2.5) * 100 }')" \
 		"$kern $rss"
 }
 

@@ -17,6 +17,10 @@
  * armer is the task that started it; an interrupt-context re-arm by its own
  * callback keeps the first armer, any other is [hardirq] or [softirq].  A
  * cancel counts when no expiry or re-arm of the same timer follows at once.
+ * The arming site is the first frame past the timer API on the stack taken
+ * at a start; a timer re-armed by the same task for the same callback keeps
+ * the site it was armed from first (unwinding at every period would cost
+ * ten times the rest of the program).
  *
  * The interrupt context of an event is known from the entry and exit
  * tracepoints' nesting depth, per CPU.  Every program is named tdg_*.
@@ -394,8 +398,18 @@ on_start(void *ctx, struct wcpu *wc, const struct ev *e, __u32 cpu)
 		} else {
 			pid = (e->ctx & CTX_HARD) ? TDG_PID_HARDIRQ : TDG_PID_SOFTIRQ;
 		}
-	} else {
+	} else if (m == NULL || m->pid != pid) {
 		learn_task(pid);
+	}
+	/*
+	 * The same task re-arming the same timer for the same callback keeps
+	 * the site it had: unwinding the stack costs about 2 us, ten times
+	 * the rest, and a periodic timer re-armed by its reader (timerfd)
+	 * would pay it at every period.
+	 */
+	if (!own && m != NULL && m->pid == pid && m->fn == e->fn && m->site != 0) {
+		site = m->site;
+		own = true;
 	}
 	if (!own && want_site && !(kind == TDG_KIND_HRTIMER && is_tick(e->fn))) {
 		tdg_pick_site(wc, bpf_get_stack(ctx, wc->stack, sizeof(wc->stack), 0));
@@ -446,8 +460,8 @@ handle(void *ctx, struct ev *e)
 		e->ctx = CTX_SOFT | (wc->hard ? CTX_HARD : 0);
 	else
 		e->ctx = (wc->hard ? CTX_HARD : 0) | (wc->soft ? CTX_SOFT : 0);
-	if (e->type == E_TIMER_START || e->type == E_HRTIMER_START ||
-	    e->type == E_TIMER_CANCEL || e->type == E_HRTIMER_CANCEL)
+	if (e->type == E_TIMER_CANCEL || e->type == E_HRTIMER_CANCEL ||
+	    (wc->pend && (e->type == E_TIMER_START || e->type == E_HRTIMER_START)))
 		ts = bpf_ktime_get_ns();
 
 	if (wc->pend) {
@@ -498,7 +512,9 @@ handle(void *ctx, struct ev *e)
 	default:
 		break;
 	}
-	tdg_on_window(wc, e, rank, &id);
+	/* A busy CPU whose idle is traced: no window is open, nothing to do. */
+	if (wc->st != W_BUSY || !wc->s.idle_seen)
+		tdg_on_window(wc, e, rank, &id);
 
 	switch (e->type) {
 	case E_TIMER_START:

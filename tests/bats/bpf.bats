@@ -109,9 +109,10 @@ sum() {
 	awk -v r="$t" 'BEGIN { exit !(r >= 320 && r <= 480) }'
 	close_to "$be" "$te" 1
 	close_to "$b" "$t" 5
-	# Each CPU's wakeups are counted the same way by both.
-	[ "$(jq -c '[.samples[0].cpu_wakeups[].method]' "$TMP/bpf.json")" = \
-		"$(jq -c '[.samples[0].cpu_wakeups[].method]' "$TMP/tracefs.json")" ]
+	# Every CPU's wakeups are counted, and said how.  (The BPF programs see
+	# cpu_idle on CPUs where the trace event stays silent, as on this VM's
+	# CPU 1 with haltpoll, so the two may count one CPU two ways.)
+	[ "$(jq -r '[.samples[0].cpu_wakeups[].method | select(. == "cpu_idle" or . == "idle_task")] | length' "$TMP/bpf.json")" -eq "$NCPU" ]
 }
 
 @test "live, root: a spinning 1 kHz timerfd reader: events, almost no wakeups, with both" {
