@@ -417,6 +417,8 @@ td_ksyms_spans(struct td_ksyms *k, const char *const *prefixes, struct td_ksym_s
 			hit[nhit++] = idx;
 		}
 	}
+	if (nhit == 0)
+		return 0;	/* none: bsearch may not be given an empty array */
 	if (nhit > 1)
 		qsort(hit, nhit, sizeof(*hit), u32_cmp);
 	/* Their addresses, and where the next symbol begins. */

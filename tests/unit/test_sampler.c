@@ -649,6 +649,7 @@ test_ksyms_spans(void)
 	    "ffffffff81000780 T mod_timer_pending\n"
 	    "ffffffff81000800 T _etext\n";
 	static const char *const pre[] = { "hrtimer_start", "enqueue_hrtimer", "mod_timer", NULL };
+	static const char *const none[] = { "no_such_function", NULL };
 	struct td_ksym_span sp[8];
 	struct td_ksyms *k = NULL;
 	FILE *f = fmemopen((void *)(uintptr_t)text, sizeof(text) - 1, "r");
@@ -665,6 +666,7 @@ test_ksyms_spans(void)
 	    sp[3].end == 0xffffffff81000800ULL,
 	    "ksyms spans: each from its start to the next text symbol");
 	is_int(td_ksyms_spans(k, pre, sp, 2), 2, "ksyms spans: at most max");
+	is_int(td_ksyms_spans(k, none, sp, 8), 0, "ksyms spans: no name matches, none");
 	td_ksyms_free(k);
 }
 
