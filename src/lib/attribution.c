@@ -3,15 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "armers.h"
 #include "attribution.h"
 #include "internal.h"
+#include "softirqs.h"
 
-#define MAP_MAX			(1u << 20)	/* timer addresses remembered at most */
-#define COMM_MAX		(1u << 16)	/* task names learnt from events, at most */
 #define HRTIMER_MODE_PINNED	0x02
 #define PRELUDE_NS		3000	/* a cancel this close before a start is a re-arm */
-#define PID_HARDIRQ		TD_ATTR_PID_HARDIRQ
-#define PID_SOFTIRQ		TD_ATTR_PID_SOFTIRQ
 #define PID_TICK		TD_ATTR_PID_TICK
 #define NAME_LEN		48
 
@@ -39,21 +37,6 @@ struct agg {
 	uint64_t	*wk[NWAYS];	/* wakeups per CPU, each way; NULL until one */
 };
 
-/* Who armed a timer, by its address. */
-struct armer {
-	uint64_t	 ptr;		/* 0 = empty slot */
-	uint64_t	 fn;
-	int		 pid;
-	int		 cpu;		/* CPU it was armed on (names the idle task) */
-	enum td_kind	 kind;
-};
-
-/* A task name seen in the events (sched_switch, sched_wakeup, text traces). */
-struct comm {
-	int		 pid;		/* 0 = empty slot (pid 0 is never kept) */
-	char		 comm[16];
-};
-
 /* The cause found so far in one window. */
 struct cause {
 	int		 rank;		/* 0 none, 1 interrupt ... 4 hrtimer (attribution.h) */
@@ -74,6 +57,7 @@ struct wcpu {
 	uint64_t	 pend_ptr, pend_ts;
 	bool		 idle_seen;	/* cpu_idle traced on this CPU */
 	bool		 task_seen;	/* the idle task seen running here */
+	bool		 seen;		/* any event on this CPU since the last collect */
 	enum wstate	 st;
 	struct cause	 c;
 	/* the idle-task way */
@@ -90,29 +74,12 @@ struct td_attr {
 	struct td_cpuset	 cpus;
 	struct agg		*agg;
 	size_t			 agg_cap, agg_n;
-	struct armer		*map;
-	size_t			 map_cap, map_n;
-	struct comm		*comms;
-	size_t			 comm_cap, comm_n;
+	struct td_armers	 arm;
 	struct wcpu		*cpu;
+	bool			 any_idle;	/* cpu_idle seen on some CPU */
+	uint64_t		 first_ts, last_ts;	/* of the interval's events */
 };
 
-static const char *const softirq_names[] = {
-	"HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL", "TASKLET", "SCHED",
-	"HRTIMER", "RCU",
-};
-
-/* Mix a 64-bit key into a hash. */
-static uint64_t
-mix(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
 
 /* Hash of a C string. */
 static uint64_t
@@ -129,7 +96,7 @@ strhash(const char *s)
 static uint64_t
 ident_hash(const struct ident *id)
 {
-	return mix((uint64_t)id->kind * 31 + id->fn * 17 + id->site * 13 +
+	return td_hash64((uint64_t)id->kind * 31 + id->fn * 17 + id->site * 13 +
 	    (uint64_t)(uint32_t)id->pid * 7 +
 	    (uint64_t)(uint32_t)id->num + strhash(id->name));
 }
@@ -226,133 +193,6 @@ agg_clear(struct td_attr *a)
 	a->agg_n = 0;
 }
 
-/* The armer slot of ptr (empty when not known); the table has a free slot. */
-static struct armer *
-map_slot(struct armer *tab, size_t cap, uint64_t ptr)
-{
-	size_t h = mix(ptr) & (cap - 1);
-
-	while (tab[h].ptr != 0 && tab[h].ptr != ptr)
-		h = (h + 1) & (cap - 1);
-	return &tab[h];
-}
-
-/* Double the timer map (or empty it when it grew past MAP_MAX). */
-static int
-map_grow(struct td_attr *a)
-{
-	size_t ncap = a->map_cap ? a->map_cap * 2 : 4096;
-	struct armer *nm;
-
-	if (ncap > MAP_MAX * 2) {
-		memset(a->map, 0, a->map_cap * sizeof(*a->map));
-		a->map_n = 0;
-		return 0;
-	}
-	if ((nm = calloc(ncap, sizeof(*nm))) == NULL)
-		return -ENOMEM;
-	for (size_t i = 0; i < a->map_cap; i++)
-		if (a->map[i].ptr != 0)
-			*map_slot(nm, ncap, a->map[i].ptr) = a->map[i];
-	free(a->map);
-	a->map = nm;
-	a->map_cap = ncap;
-	return 0;
-}
-
-/* The armer of the timer at ptr, or NULL. */
-static struct armer *
-map_find(struct td_attr *a, uint64_t ptr)
-{
-	struct armer *m;
-
-	if (a->map_cap == 0 || ptr == 0)
-		return NULL;
-	m = map_slot(a->map, a->map_cap, ptr);
-	return m->ptr != 0 ? m : NULL;
-}
-
-/* Remember who armed the timer at ptr (m: its entry if known); the entry or NULL. */
-static struct armer *
-map_put(struct td_attr *a, struct armer *m, uint64_t ptr, uint64_t fn, int pid, int cpu,
-    enum td_kind kind)
-{
-	if (ptr == 0)
-		return NULL;
-	if (m == NULL) {
-		if ((a->map_n + 1) * 2 > a->map_cap && map_grow(a) < 0)
-			return NULL;
-		m = map_slot(a->map, a->map_cap, ptr);
-		a->map_n++;
-	}
-	m->ptr = ptr;
-	m->fn = fn;
-	m->pid = pid;
-	m->cpu = cpu;
-	m->kind = kind;
-	return m;
-}
-
-/* The comm slot of pid (empty: pid 0); the table has a free slot. */
-static struct comm *
-comm_slot(struct comm *tab, size_t cap, int pid)
-{
-	size_t h = mix((uint64_t)(uint32_t)pid) & (cap - 1);
-
-	while (tab[h].pid != 0 && tab[h].pid != pid)
-		h = (h + 1) & (cap - 1);
-	return &tab[h];
-}
-
-/* Learn the comm of pid from an event (bounded; the newest name wins). */
-static void
-comm_learn(struct td_attr *a, int pid, const char *name, size_t len)
-{
-	struct comm *c;
-
-	if (pid <= 0 || name == NULL || len == 0)
-		return;
-	if ((a->comm_n + 1) * 2 > a->comm_cap) {
-		size_t ncap = a->comm_cap ? a->comm_cap * 2 : 1024;
-		struct comm *nc;
-
-		if (a->comm_n >= COMM_MAX) {
-			/* Full: pids are reused in time; start again rather than grow. */
-			memset(a->comms, 0, a->comm_cap * sizeof(*a->comms));
-			a->comm_n = 0;
-		} else {
-			if ((nc = calloc(ncap, sizeof(*nc))) == NULL)
-				return;
-			for (size_t i = 0; i < a->comm_cap; i++)
-				if (a->comms[i].pid != 0)
-					*comm_slot(nc, ncap, a->comms[i].pid) = a->comms[i];
-			free(a->comms);
-			a->comms = nc;
-			a->comm_cap = ncap;
-		}
-	}
-	c = comm_slot(a->comms, a->comm_cap, pid);
-	if (c->pid == 0)
-		a->comm_n++;
-	c->pid = pid;
-	if (len >= sizeof(c->comm))
-		len = sizeof(c->comm) - 1;
-	memcpy(c->comm, name, len);
-	c->comm[len] = '\0';
-}
-
-/* The comm learnt for pid, or NULL. */
-static const char *
-comm_of(const struct td_attr *a, int pid)
-{
-	const struct comm *c;
-
-	if (a->comm_cap == 0 || pid <= 0)
-		return NULL;
-	c = comm_slot(a->comms, a->comm_cap, pid);
-	return c->pid == pid ? c->comm : NULL;
-}
-
 /* Whether fn is the tick's own timer callback. */
 static bool
 is_tick(const struct td_attr *a, uint64_t fn)
@@ -387,8 +227,7 @@ irq_ident(struct ident *id, const struct td_tev *ev)
 		return NULL;
 	default:
 		ident_set(id, TD_KIND_SOFTIRQ, 0, -1, ev->num, NULL, 0);
-		return ev->num >= 0 && (size_t)ev->num < TD_ARRAY_SIZE(softirq_names) ?
-		    softirq_names[ev->num] : "?";
+		return td_softirq_name(ev->num) != NULL ? td_softirq_name(ev->num) : "?";
 	}
 }
 
@@ -452,6 +291,7 @@ static void
 on_idle(struct td_attr *a, const struct td_tev *ev, struct wcpu *wc)
 {
 	wc->idle_seen = true;
+	a->any_idle = true;
 	if (ev->num != TD_TEV_IDLE_EXIT) {
 		if (wc->st == W_WOKEN)
 			close_window(a, ev->cpu, wc);
@@ -544,7 +384,7 @@ on_window(struct td_attr *a, const struct td_tev *ev, struct wcpu *wc, int rank,
 static void
 commit_cancel(struct td_attr *a, uint64_t ptr)
 {
-	struct armer *m = map_find(a, ptr);
+	struct td_armer *m = td_armers_find(&a->arm, ptr);
 	struct ident id;
 	struct agg *g;
 
@@ -560,24 +400,11 @@ static void
 on_start(struct td_attr *a, const struct td_tev *ev, bool want)
 {
 	enum td_kind kind = ev->type == TD_TEV_TIMER_START ? TD_KIND_TIMER : TD_KIND_HRTIMER;
-	struct armer *m = map_find(a, ev->ptr);
-	int pid = ev->pid;
+	struct td_armer *m;
+	int pid = td_armers_start(&a->arm, ev, &m);
 	struct ident id;
 	struct agg *g;
 
-	if (ev->ctx & (TD_TEV_CTX_HARDIRQ | TD_TEV_CTX_SOFTIRQ)) {
-		/*
-		 * Armed in interrupt context: re-armed by its own callback keeps
-		 * its first armer; else no task armed it (the one running was
-		 * merely interrupted).
-		 */
-		if (m != NULL && m->fn == ev->function)
-			pid = m->pid;
-		else
-			pid = (ev->ctx & TD_TEV_CTX_HARDIRQ) ? PID_HARDIRQ : PID_SOFTIRQ;
-	}
-	m = map_put(a, m, ev->ptr, ev->function, pid,
-	    m != NULL && pid == m->pid && pid == 0 ? m->cpu : ev->cpu, kind);
 	if (!want)
 		return;
 	timer_ident(a, &id, kind, ev->function, pid, m ? m->cpu : ev->cpu);
@@ -607,7 +434,7 @@ td_attr_event(struct td_attr *a, const struct td_tev *ev)
 	struct wcpu *wc;
 	struct ident id;
 	const char *label = NULL;
-	struct armer *m;
+	struct td_armer *m;
 	struct agg *g;
 	bool want;
 	int rank = 0;
@@ -615,9 +442,14 @@ td_attr_event(struct td_attr *a, const struct td_tev *ev)
 	if (ev->cpu < 0 || ev->cpu >= a->o.ncpus)
 		return;
 	wc = &a->cpu[ev->cpu];
+	wc->seen = true;
+	if (a->first_ts == 0 || ev->ts < a->first_ts)
+		a->first_ts = ev->ts;
+	if (ev->ts > a->last_ts)
+		a->last_ts = ev->ts;
 	want = wanted(a, ev->cpu);
 	if (ev->comm != NULL)
-		comm_learn(a, ev->pid, ev->comm, ev->commlen);
+		td_armers_learn(&a->arm, ev->pid, ev->comm, ev->commlen);
 
 	/*
 	 * The kernel traces a cancel when it takes a timer off its queue to run
@@ -644,7 +476,7 @@ td_attr_event(struct td_attr *a, const struct td_tev *ev)
 		enum td_kind kind = ev->type == TD_TEV_TIMER_EXPIRE ? TD_KIND_TIMER :
 		    TD_KIND_HRTIMER;
 
-		m = map_find(a, ev->ptr);
+		m = td_armers_find(&a->arm, ev->ptr);
 		timer_ident(a, &id, kind, ev->function,
 		    m != NULL && m->fn == ev->function ? m->pid : -1, m ? m->cpu : ev->cpu);
 		rank = kind == TD_KIND_TIMER ? 3 : id.pid == PID_TICK ? 2 : 4;
@@ -703,12 +535,14 @@ td_attr_event(struct td_attr *a, const struct td_tev *ev)
 		on_idle(a, ev, wc);
 		break;
 	case TD_TEV_SCHED_SWITCH:
-		comm_learn(a, ev->num, ev->name, ev->namelen);
+		td_armers_learn(&a->arm, ev->num, ev->name, ev->namelen);
 		break;
 	case TD_TEV_SCHED_WAKEUP:
-		comm_learn(a, ev->num, ev->name, ev->namelen);
+		td_armers_learn(&a->arm, ev->num, ev->name, ev->namelen);
 		break;
 	case TD_TEV_TICK_STOP:
+	case TD_TEV_TIMER_BASE_IDLE:
+	case TD_TEV_TMIGR:
 	case TD_TEV_NTYPES:
 		break;
 	}
@@ -743,10 +577,10 @@ name_armer(struct td_attr *a, const struct agg *g, struct td_wsource *w)
 		w->task = TD_TASK_IDLE;
 		snprintf(w->comm, sizeof(w->comm), "swapper/%d", g->id.num);
 		return;
-	case PID_HARDIRQ:
-	case PID_SOFTIRQ:
+	case TD_ARMER_HARDIRQ:
+	case TD_ARMER_SOFTIRQ:
 		w->task = TD_TASK_IRQ;
-		strlcpy(w->comm, g->id.pid == PID_HARDIRQ ? "[hardirq]" : "[softirq]",
+		strlcpy(w->comm, g->id.pid == TD_ARMER_HARDIRQ ? "[hardirq]" : "[softirq]",
 		    sizeof(w->comm));
 		return;
 	case PID_TICK:
@@ -760,7 +594,7 @@ name_armer(struct td_attr *a, const struct agg *g, struct td_wsource *w)
 	w->pid = g->id.pid;
 	memset(&ti, 0, sizeof(ti));
 	ti.tgid = -1;
-	if ((c = comm_of(a, g->id.pid)) != NULL)
+	if ((c = td_armers_comm(&a->arm, g->id.pid)) != NULL)
 		strlcpy(ti.comm, c, sizeof(ti.comm));
 	if (a->o.names.task != NULL)
 		a->o.names.task(a->o.names.ctx, g->id.pid, &ti);
@@ -774,7 +608,8 @@ name_armer(struct td_attr *a, const struct agg *g, struct td_wsource *w)
 
 /* Fill one sample source from a counted one; -ENOMEM. */
 static int
-fill_source(struct td_attr *a, struct agg *g, const unsigned char *way, struct td_wsource *w)
+fill_source(struct td_attr *a, struct agg *g, const unsigned char *way, bool p_known,
+    struct td_wsource *w)
 {
 	const char *nm;
 	char buf[40];
@@ -785,7 +620,7 @@ fill_source(struct td_attr *a, struct agg *g, const unsigned char *way, struct t
 	g->per_cpu = NULL;
 	w->ncpus = a->o.ncpus;
 	w->known = TD_WS_CPU;
-	if (a->o.wakeups) {
+	if (p_known) {
 		if ((w->wakeups_per_cpu = calloc((size_t)a->o.ncpus, sizeof(uint64_t))) == NULL)
 			return -ENOMEM;
 		for (int c = 0; c < a->o.ncpus; c++) {
@@ -858,8 +693,7 @@ td_attr_add(struct td_attr *a, const struct td_attr_count *c)
 	ident_set(&id, c->kind, c->fn, c->pid, c->num, c->name, c->name ? strlen(c->name) : 0);
 	id.site = c->site;
 	if (c->kind == TD_KIND_SOFTIRQ)
-		label = c->num >= 0 && (size_t)c->num < TD_ARRAY_SIZE(softirq_names) ?
-		    softirq_names[c->num] : "?";
+		label = td_softirq_name(c->num) != NULL ? td_softirq_name(c->num) : "?";
 	if ((g = agg_get(a, &id)) == NULL)
 		return -ENOMEM;
 	g->label = label;
@@ -868,6 +702,8 @@ td_attr_add(struct td_attr *a, const struct td_attr_count *c)
 	g->expiries += c->expiries;
 	g->cancels += c->cancels;
 	g->per_cpu[c->cpu] += c->count;
+	if (c->count > 0)
+		a->cpu[c->cpu].seen = true;
 	if (c->kind == TD_KIND_TIMER || c->kind == TD_KIND_HRTIMER) {
 		g->defer_known = g->pinned_known = true;
 		g->deferrable = g->deferrable || c->deferrable;
@@ -896,6 +732,7 @@ td_attr_add_exits(struct td_attr *a, int cpu, const uint64_t exits[2], bool idle
 	wc = &a->cpu[cpu];
 	wc->idle_seen = wc->idle_seen || idle_seen;
 	wc->task_seen = wc->task_seen || task_seen;
+	a->any_idle = a->any_idle || idle_seen;
 	if (!wanted(a, cpu))
 		return;
 	wc->exits[BY_IDLE] += exits[0];
@@ -933,15 +770,23 @@ td_attr_collect(struct td_attr *a, struct td_sample *p, struct td_error *e)
 			 * in one idle state throughout: the counts agree).
 			 */
 			way[c] = wc->idle_seen || !wc->task_seen ? BY_IDLE : BY_TASK;
-			if (!wanted(a, c))
+			/*
+			 * A CPU that showed neither ran tasks throughout (its
+			 * events name no idle task: 0 exits), or, with no event
+			 * at all, is known idle-free only where other CPUs show
+			 * cpu_idle; else it is not known.
+			 */
+			if (!wanted(a, c) || (!wc->idle_seen && !wc->task_seen && !wc->seen &&
+			    !a->any_idle))
 				continue;
 			p->cpu_wakeups[c] = wc->exits[way[c]];
 			p->cpu_wake_method[c] = way[c] == BY_IDLE ? TD_WAKE_IDLE_EVENT :
 			    TD_WAKE_IDLE_TASK;
 			p->total_wakeups += p->cpu_wakeups[c];
+			p->wakeups_known = true;
 			wc->exits[BY_IDLE] = wc->exits[BY_TASK] = 0;
+			wc->seen = false;
 		}
-		p->wakeups_known = true;
 	}
 	for (size_t i = 0; i < a->agg_cap && r == 0; i++) {
 		struct agg *g = &a->agg[i];
@@ -953,10 +798,13 @@ td_attr_collect(struct td_attr *a, struct td_sample *p, struct td_error *e)
 			r = -ENOMEM;
 			break;
 		}
-		r = fill_source(a, g, way, w);
+		r = fill_source(a, g, way, p->wakeups_known, w);
 	}
 	free(way);
 	agg_clear(a);
+	p->first_ts = a->first_ts;
+	p->last_ts = a->last_ts;
+	a->first_ts = a->last_ts = 0;
 	if (r < 0)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	td_sample_finish(p);
@@ -995,8 +843,7 @@ td_attr_free(struct td_attr *a)
 		return;
 	agg_clear(a);
 	free(a->agg);
-	free(a->map);
-	free(a->comms);
+	td_armers_free(&a->arm);
 	free(a->cpu);
 	free(a);
 }

@@ -15,6 +15,14 @@ struct ctx {
 	int				 err;
 };
 
+/* The CPU a tick verdict names (c may be NULL after ENOMEM). */
+static void
+name_cpu(struct td_check *c, int cpu)
+{
+	if (c != NULL)
+		c->cpu = cpu;
+}
+
 /* Append a check; message, evidence and advice are printf formats joined by '\n'. */
 __attribute__((format(printf, 4, 5)))
 static struct td_check *
@@ -35,6 +43,7 @@ add(struct ctx *x, const char *id, enum td_severity sev, const char *fmt, ...)
 	memset(c, 0, sizeof(*c));
 	c->id = id;
 	c->sev = sev;
+	c->cpu = -1;
 	va_start(ap, fmt);
 	vsnprintf(c->message, sizeof(c->message), fmt, ap);
 	va_end(ap);
@@ -330,26 +339,41 @@ check_stability(struct ctx *x)
 	    "power settings and try tsc=reliable only if the TSC is known good");
 }
 
+static bool has_hangs(const struct td_cpu_state *s) { return s->nr_hangs > 0; }
+
+/* hrtimer hangs: every CPU that had some, each with its count and longest hang. */
 static void
 check_hangs(struct ctx *x)
 {
 	const struct td_machine *m = x->in->m;
 	const struct td_kmsg_events *ev = x->in->events;
+	const struct td_cpu_state *s;
 	struct td_check *c;
+	char list[256], counts[256], ev_text[512];
+	size_t cl = 0, el = 0;
+	int n = cpus_where(m, has_hangs, list, sizeof(list), &s);
 
-	for (size_t i = 0; i < m->ncpus; i++) {
-		const struct td_cpu_state *s = &m->cpus[i];
-
-		if (s->nr_hangs > 0) {
-			c = add(x, "hrtimer_hangs", TD_SEV_WARNING,
-			    "hrtimer interrupts hung on CPU %d (%" PRId64 " times)", s->cpu,
-			    s->nr_hangs);
-			evidence(c, "CPU %d .nr_hangs %" PRId64 ", .max_hang_time %" PRId64 " ns (%s)",
-			    s->cpu, s->nr_hangs, s->max_hang_time_ns, m->tl_path);
-			advice(c, "a timer callback or interrupt storm takes too long; find it "
-			    "with timerstat");
-			return;
+	if (n > 0) {
+		counts[0] = ev_text[0] = '\0';
+		for (size_t i = 0; i < m->ncpus; i++) {
+			s = &m->cpus[i];
+			if (s->nr_hangs <= 0)
+				continue;
+			if (cl < sizeof(counts))
+				cl += (size_t)snprintf(counts + cl, sizeof(counts) - cl,
+				    "%sCPU %d %" PRId64 " (max %.1f ms)", cl ? ", " : "", s->cpu,
+				    s->nr_hangs, (double)s->max_hang_time_ns / 1e6);
+			if (el < sizeof(ev_text))
+				el += (size_t)snprintf(ev_text + el, sizeof(ev_text) - el,
+				    "%sCPU %d .nr_hangs %" PRId64 ", .max_hang_time %" PRId64 " ns",
+				    el ? "; " : "", s->cpu, s->nr_hangs, s->max_hang_time_ns);
 		}
+		c = add(x, "hrtimer_hangs", TD_SEV_WARNING, "hrtimer interrupts hung on CPU%s %s: %s",
+		    n > 1 ? "s" : "", list, counts);
+		evidence(c, "%s (%s)", ev_text, m->tl_path);
+		advice(c, "a timer callback or interrupt storm takes too long; find it "
+		    "with timerstat");
+		return;
 	}
 	for (size_t i = 0; ev != NULL && i < ev->n; i++)
 		if (ev->ev[i].kind == TD_KEV_HRTIMER_SLOW) {
@@ -362,7 +386,7 @@ check_hangs(struct ctx *x)
 			    "with timerstat");
 			return;
 		}
-	if (m->tl == NULL && ev == NULL) {
+	if (m->tl == NULL) {
 		c = add(x, "hrtimer_hangs", TD_SEV_SKIPPED, "hrtimer hangs not checked");
 		evidence(c, "%s; %s", tl_reason(m), x->in->events_why ? x->in->events_why : "");
 		return;
@@ -407,29 +431,50 @@ check_nohz_full(struct ctx *x)
 		    x->in->rates->local_row, x->in->rates->period_s, list);
 		advice(c, "keep one task per nohz_full CPU and move IRQs, timers and kthreads "
 		    "away (irqaffinity=, rcu_nocbs=, isolcpus=)");
+		name_cpu(c, r->cpu);
 		return;
 	}
 	add(x, "nohz_full", TD_SEV_OK, "nohz_full CPUs %s tick at most %.0f/s", list,
 	    TD_NOHZ_FULL_MAX_RATE);
 }
 
+static bool nohz_known(const struct td_cpu_state *s) { return s->nohz >= 0; }
+
+/*
+ * Idle CPUs stop their tick: a warning when NOHZ is off (the tick never
+ * stops), when a CPU idles often and never sleeps with the tick stopped, or
+ * when a mostly idle CPU took HZ local timer interrupts; skipped when the
+ * timer_list (root) that says so is missing; ok only on its word.
+ */
 static void
 check_idle_tick(struct ctx *x)
 {
 	const struct td_machine *m = x->in->m;
 	const struct td_tickrates *r = x->in->rates;
+	const struct td_cpu_state *s;
 	struct td_check *c;
+	char list[256];
 
+	if (m->tl != NULL && cpus_where(m, nohz_off, list, sizeof(list), &s) > 0) {
+		c = add(x, "idle_tick", TD_SEV_WARNING,
+		    "The tick never stops on CPUs %s, idle or not: NOHZ is inactive there", list);
+		evidence(c, "CPU %d %s 0 (%s)", s->cpu,
+		    m->tl->has_version && m->tl->vminor >= 10 ? ".nohz" : ".nohz_mode", m->tl_path);
+		advice(c, "%s", cmdline_has(m, "nohz=off") ?
+		    "remove nohz=off from the kernel command line" :
+		    "see the nohz check: dynamic ticks are not enabled");
+		return;
+	}
 	for (size_t i = 0; i < m->ncpus; i++) {
-		const struct td_cpu_state *s = &m->cpus[i];
-
+		s = &m->cpus[i];
 		if (s->nohz == 1 && s->idle_calls >= 100 && s->idle_sleeps == 0) {
 			c = add(x, "idle_tick", TD_SEV_WARNING,
 			    "The tick never stops on CPU %d although it goes idle", s->cpu);
 			evidence(c, "CPU %d .idle_calls %" PRId64 ", .idle_sleeps 0 (%s)", s->cpu,
 			    s->idle_calls, m->tl_path);
 			advice(c, "something keeps a timer due every tick on that CPU; "
-			    "find it with timerstat --cpu %d", s->cpu);
+			    "find it with timerinfo --explain-tick or timerstat --cpu %d", s->cpu);
+			name_cpu(c, s->cpu);
 			return;
 		}
 	}
@@ -443,13 +488,22 @@ check_idle_tick(struct ctx *x)
 			    t->cpu, 100 * t->idle_share, t->local_per_s, m->hz);
 			evidence(c, "%s over %.1f s (/proc/interrupts), idle time from /proc/stat",
 			    r->local_row, r->period_s);
-			advice(c, "find what wakes it every tick with timerstat --cpu %d", t->cpu);
+			advice(c, "find what wakes it every tick with timerinfo --explain-tick or "
+			    "timerstat --cpu %d", t->cpu);
+			name_cpu(c, t->cpu);
 			return;
 		}
 	}
-	if (m->tl == NULL && r == NULL) {
-		c = add(x, "idle_tick", TD_SEV_SKIPPED, "Idle tick not checked");
-		evidence(c, "%s; %s", tl_reason(m), x->in->rates_why ? x->in->rates_why : "");
+	if (m->tl == NULL) {
+		c = add(x, "idle_tick", TD_SEV_SKIPPED,
+		    "Idle tick not checked: whether NOHZ is active is not known");
+		evidence(c, "%s", tl_reason(m));
+		return;
+	}
+	if (cpus_where(m, nohz_known, list, sizeof(list), &s) == 0) {
+		c = add(x, "idle_tick", TD_SEV_SKIPPED,
+		    "Idle tick not checked: this timer_list does not say whether NOHZ is active");
+		evidence(c, "no .nohz_mode or .nohz field (%s)", m->tl_path);
 		return;
 	}
 	add(x, "idle_tick", TD_SEV_OK, "Idle CPUs stop their tick");

@@ -27,6 +27,7 @@ struct td_check {
 	char			 message[256];
 	char			 evidence[512];
 	char			 advice[256];	/* "" when there is nothing to do */
+	int			 cpu;		/* the CPU a tick verdict names, -1 none */
 };
 
 /* What the checks look at; anything but m may be NULL, with a reason. */

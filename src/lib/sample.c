@@ -441,20 +441,16 @@ td_sample_group(struct td_sample *p, enum td_group g)
 	return 0;
 }
 
-/* Keep only the sources armed by process pid or thread tid. */
+/* Keep the sources keep() says yes to, in order, freeing the others; then finish. */
 void
-td_sample_filter_task(struct td_sample *p, int pid, int tid)
+td_sample_keep(struct td_sample *p, bool (*keep)(struct td_wsource *w, void *arg), void *arg)
 {
 	size_t out = 0;
 
-	if (pid < 0 && tid < 0)
-		return;
 	for (size_t i = 0; i < p->n; i++) {
 		struct td_wsource *w = &p->src[i];
-		bool keep = (tid < 0 || w->pid == tid) &&
-		    (pid < 0 || ((w->known & TD_WS_TGID) ? w->tgid == pid : w->pid == pid));
 
-		if (!keep) {
+		if (!keep(w, arg)) {
 			free(w->function);
 			free(w->site);
 			free(w->desc);
@@ -468,6 +464,27 @@ td_sample_filter_task(struct td_sample *p, int pid, int tid)
 	}
 	p->n = out;
 	td_sample_finish(p);
+}
+
+/* The task filter of td_sample_filter_task: {pid, tid}. */
+static bool
+task_wanted(struct td_wsource *w, void *arg)
+{
+	const int *f = arg;
+
+	return (f[1] < 0 || w->pid == f[1]) &&
+	    (f[0] < 0 || ((w->known & TD_WS_TGID) ? w->tgid == f[0] : w->pid == f[0]));
+}
+
+/* Keep only the sources armed by process pid or thread tid. */
+void
+td_sample_filter_task(struct td_sample *p, int pid, int tid)
+{
+	int f[2] = { pid, tid };
+
+	if (pid < 0 && tid < 0)
+		return;
+	td_sample_keep(p, task_wanted, f);
 }
 
 /* Name of a grouping. */

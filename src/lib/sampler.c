@@ -242,6 +242,20 @@ td_sampler_collect(struct td_sampler *s, struct td_sample **out, struct td_error
 	return 0;
 }
 
+/* Whether a file backend has read all it has. */
+bool
+td_sampler_done(const struct td_sampler *s)
+{
+	return s->ops->done != NULL && s->ops->done(s);
+}
+
+/* Complete the recording, if the backend keeps one. */
+int
+td_sampler_finish_record(struct td_sampler *s, struct td_error *e)
+{
+	return s->ops->finish_record != NULL ? s->ops->finish_record(s, e) : 0;
+}
+
 /* Stop tracing; idempotent. */
 void
 td_sampler_stop(struct td_sampler *s)

@@ -126,6 +126,11 @@ struct td_sample {
 	 */
 	bool			 wakeups_known;
 	uint64_t		 total_wakeups;
+	/*
+	 * The first and last event's time (trace clock, ns); 0 when not traced
+	 * (and from the BPF backend, whose kernel maps keep no times).
+	 */
+	uint64_t		 first_ts, last_ts;
 	int			 ncpus;
 	uint64_t		*cpu_wakeups;
 	unsigned char		*cpu_wake_method;	/* enum td_wake_method per CPU */
@@ -148,16 +153,42 @@ struct td_sampler_opts {
 	unsigned		 buffer_kb;	/* tracefs per-CPU buffer size; 0 = default (8192) */
 	unsigned		 bpf_map_entries; /* bpf: sources per interval map; 0 = default (8192) */
 	const char		*timer_stats_file; /* read this saved copy instead of /proc (one shot) */
-	const char		*trace_file;	/* read this text trace (one shot) */
+	const char		*trace_file;	/* read this trace: text or trace.dat */
+	/*
+	 * Trace backend: each collect takes the next trace_step_ns of the
+	 * trace's own timestamps (from its first event); 0: the whole file is
+	 * one sample.  td_sampler_done() says when the trace is read to its end.
+	 */
+	uint64_t		 trace_step_ns;
+	/*
+	 * Tracefs backend: write every sub-buffer read, with the event formats,
+	 * kallsyms and command lines, to this trace.dat (trace-cmd's format,
+	 * version 6), completed by td_sampler_finish_record().  NULL: none.
+	 */
+	const char		*record_file;
 	/*
 	 * Called with every decoded event, after the attribution has seen it
 	 * (tracefs and trace backends; per CPU in time order), for analyses
 	 * beside the wakeup table.  NULL: none.  The event's strings are valid
-	 * during the call only.
+	 * during the call only.  The BPF backend counts in the kernel and has
+	 * no events to show: it never calls the observer.
 	 */
 	void			(*observe)(const struct td_tev *ev, void *arg);
 	void			*observe_arg;
+	/*
+	 * Events beyond the sample's (tracefs backend), TD_SAMPLER_EV_*, for
+	 * the observer; the ones this kernel lacks are left out.  0: none.
+	 */
+	unsigned		 extra_events;
+	/*
+	 * tracefs: the instance's trace_clock ("mono" gives event times on
+	 * CLOCK_MONOTONIC); NULL leaves the kernel's default ("local").
+	 */
+	const char		*trace_clock;
 };
+
+/* td_sampler_opts.extra_events: timer:tick_stop, timer:timer_base_idle, sched:sched_wakeup, timer_migration:*. */
+#define TD_SAMPLER_EV_TICK	0x1
 
 struct td_sampler;
 
@@ -188,6 +219,13 @@ int td_sampler_pump(struct td_sampler *s, struct td_error *e);
  * frees with td_sample_free); the next interval starts at once.
  */
 int td_sampler_collect(struct td_sampler *s, struct td_sample **out, struct td_error *e);
+/* Whether a file backend has nothing left to read (trace: the end of the trace). */
+bool td_sampler_done(const struct td_sampler *s);
+/*
+ * Complete the --record file with what the samples saw (call after the last
+ * collect; the tracefs backend).  0 when nothing is recorded.
+ */
+int td_sampler_finish_record(struct td_sampler *s, struct td_error *e);
 /* Stop tracing (events stay counted until collect). Idempotent. */
 void td_sampler_stop(struct td_sampler *s);
 /* Stop, remove the instance, unmount tracefs if we mounted it, restore timer_stats. NULL ok. */
@@ -214,6 +252,12 @@ void td_sample_finish(struct td_sample *p);
  * leaves p as it is.  -ENOMEM leaves p whole but ungrouped.
  */
 int td_sample_group(struct td_sample *p, enum td_group g);
+/*
+ * Keep the sources keep(w, arg) says yes to (called on each in order; it may
+ * change w's counters), free the others, and td_sample_finish() p.
+ */
+void td_sample_keep(struct td_sample *p, bool (*keep)(struct td_wsource *w, void *arg),
+    void *arg);
 /* Keep only the sources armed by process tgid (pid >= 0) or thread tid (tid >= 0). */
 void td_sample_filter_task(struct td_sample *p, int pid, int tid);
 /* Group names: "thread", "process", "comm"; parse -EINVAL when unknown. */
@@ -221,6 +265,15 @@ const char *td_group_name(enum td_group g);
 int td_group_parse(const char *name, enum td_group *out);
 /* "cpu_idle", "idle_task", "cpuidle_usage", "unknown". */
 const char *td_wake_method_name(enum td_wake_method m);
+/* Why p's wakeups are unknown (when !p->wakeups_known): a phrase naming what is missing. */
+const char *td_sample_wakeups_why(const struct td_sample *p);
+/*
+ * p's wakeups as members of the JSON object being written: "wakeups" (the
+ * total; null and "wakeups_unknown" with the reason when unknown),
+ * "wakeups_per_s", and "cpu_wakeups": one object per CPU counted with its
+ * "cpu", "wakeups" and "method" (td_wake_method_name).
+ */
+void td_sample_json_wakeups(struct td_json *j, const struct td_sample *p);
 /*
  * Subtract prev's counters from cur's, source by source matched by identity
  * (both finished); a counter that went backwards (reset) counts from zero.

@@ -25,7 +25,7 @@
 #include "ksyms.h"
 #include "sampler_internal.h"
 
-#ifdef HAVE_BPF
+#if defined(HAVE_BPF) && !defined(TD_NO_BPF)
 #include <linux/capability.h>
 #include <sys/syscall.h>
 #include <time.h>

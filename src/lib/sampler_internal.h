@@ -23,6 +23,10 @@ struct td_sampler_ops {
 	 */
 	int		(*collect)(struct td_sampler *s, struct td_sample *p, struct td_error *e);
 	void		(*stop)(struct td_sampler *s);
+	/* File backends: nothing left to read. */
+	bool		(*done)(const struct td_sampler *s);
+	/* Complete a recording (--record). */
+	int		(*finish_record)(struct td_sampler *s, struct td_error *e);
 	/* Undo everything open did; must be safe to call twice. */
 	void		(*close)(struct td_sampler *s);
 };

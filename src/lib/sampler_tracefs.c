@@ -27,6 +27,7 @@
 #include "knames.h"
 #include "sampler_internal.h"
 #include "source.h"
+#include "trace_dat_write.h"
 #include "trace_decode.h"
 
 #define TRACING_DIR		"/sys/kernel/tracing"
@@ -64,15 +65,45 @@ struct tr_priv {
 	uint64_t		 missed;	/* kbuffer's lost-events marks (fallback) */
 	bool			 missed_unknown;
 	const struct td_sampler	*s;
+	/* --record: every sub-buffer read goes to the recorder too. */
+	struct td_trace_rec	*rec;
+	char			 rec_names[48][64];	/* "SYS/NAME" enabled */
+	const char		*rec_events[48];	/* pointers to them */
+	size_t			 rec_n;
 };
 
 /* A tracepoint we enable: system, name, whether to filter out our own pid. */
 struct tr_event {
 	const char	*sys, *name;
 	bool		 self;
+	bool		 tick;		/* only with TD_SAMPLER_EV_TICK (at the end of the table) */
 };
 
 static void saved_comm(void *ctx, int pid, char *out, size_t len);
+
+/* The attribution's questions, answered by knames.c. */
+static bool
+names_is_tick(void *ctx, uint64_t fn)
+{
+	return td_knames_is_tick(((struct tr_priv *)ctx)->names, fn);
+}
+
+static const char *
+names_function(void *ctx, uint64_t fn)
+{
+	return td_knames_function(((struct tr_priv *)ctx)->names, fn);
+}
+
+/* A task's names, which the --record file also keeps (its comm list). */
+static void
+names_task(void *ctx, int pid, struct td_task_info *ti)
+{
+	struct tr_priv *t = ctx;
+
+	td_knames_task(t->names, pid, ti);
+	if (ti->comm[0] != '\0')
+		td_trace_rec_comm(t->rec, pid, ti->comm);
+}
 
 /* Hand a decoded event to the attribution, then to the caller's observer. */
 static void
@@ -219,38 +250,55 @@ build_tep(struct tr_priv *t, const struct tr_event *events, size_t n, struct td_
 	return 0;
 }
 
+#define TMIGR(name)	{ "timer_migration", name, false, true }
 /* Mount tracefs if needed, clean stale instances, create and arm ours. */
 static int
 tr_open(struct td_sampler *s, struct td_error *e)
 {
 	static char tdir[] = TRACING_DIR;
 	static const struct tr_event events[] = {
-		{ "timer", "timer_start", true },
-		{ "timer", "hrtimer_start", true },
-		{ "timer", "timer_expire_entry", false },
-		{ "timer", "hrtimer_expire_entry", false },
-		{ "timer", "timer_cancel", true },
-		{ "timer", "hrtimer_cancel", true },
-		{ "irq", "irq_handler_entry", false },
-		{ "irq", "softirq_entry", false },
-		{ "irq_vectors", "local_timer_entry", false },
-		{ "irq_vectors", "reschedule_entry", false },
-		{ "irq_vectors", "call_function_entry", false },
-		{ "irq_vectors", "call_function_single_entry", false },
-		{ "irq_vectors", "irq_work_entry", false },
-		{ "irq_vectors", "x86_platform_ipi_entry", false },
-		{ "irq_vectors", "thermal_apic_entry", false },
-		{ "irq_vectors", "threshold_apic_entry", false },
-		{ "irq_vectors", "deferred_error_apic_entry", false },
-		{ "irq_vectors", "error_apic_entry", false },
-		{ "irq_vectors", "spurious_apic_entry", false },
-		{ "power", "cpu_idle", false },
-		{ "sched", "sched_switch", false },
+		{ "timer", "timer_start", true, false },
+		{ "timer", "hrtimer_start", true, false },
+		{ "timer", "timer_expire_entry", false, false },
+		{ "timer", "hrtimer_expire_entry", false, false },
+		{ "timer", "timer_cancel", true, false },
+		{ "timer", "hrtimer_cancel", true, false },
+		{ "irq", "irq_handler_entry", false, false },
+		{ "irq", "softirq_entry", false, false },
+		{ "irq_vectors", "local_timer_entry", false, false },
+		{ "irq_vectors", "reschedule_entry", false, false },
+		{ "irq_vectors", "call_function_entry", false, false },
+		{ "irq_vectors", "call_function_single_entry", false, false },
+		{ "irq_vectors", "irq_work_entry", false, false },
+		{ "irq_vectors", "x86_platform_ipi_entry", false, false },
+		{ "irq_vectors", "thermal_apic_entry", false, false },
+		{ "irq_vectors", "threshold_apic_entry", false, false },
+		{ "irq_vectors", "deferred_error_apic_entry", false, false },
+		{ "irq_vectors", "error_apic_entry", false, false },
+		{ "irq_vectors", "spurious_apic_entry", false, false },
+		{ "power", "cpu_idle", false, false },
+		{ "sched", "sched_switch", false, false },
+		/* TD_SAMPLER_EV_TICK only, from here on: the tick explanation's. */
+		{ "timer", "tick_stop", false, true },
+		{ "timer", "timer_base_idle", false, true },
+		{ "sched", "sched_wakeup", false, true },
+		TMIGR("tmigr_cpu_active"), TMIGR("tmigr_cpu_idle"),
+		TMIGR("tmigr_cpu_new_timer"), TMIGR("tmigr_cpu_new_timer_idle"),
+		TMIGR("tmigr_handle_remote_cpu"), TMIGR("tmigr_handle_remote"),
+		TMIGR("tmigr_cpu_online"), TMIGR("tmigr_cpu_offline"),
+		TMIGR("tmigr_cpu_available"), TMIGR("tmigr_cpu_unavailable"),
+		TMIGR("tmigr_group_set_cpu_active"), TMIGR("tmigr_group_set_cpu_inactive"),
 	};
+	size_t nbase = 0, nev;
 	struct tr_priv *t;
 	struct epoll_event ee;
 	char kbs[32];
 	int r, nenabled = 0;
+
+	/* The events every sample needs come first; the tick explanation's follow. */
+	while (nbase < TD_ARRAY_SIZE(events) && !events[nbase].tick)
+		nbase++;
+	nev = (s->opts.extra_events & TD_SAMPLER_EV_TICK) ? TD_ARRAY_SIZE(events) : nbase;
 
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
@@ -306,7 +354,11 @@ tr_open(struct td_sampler *s, struct td_error *e)
 	 * tick), a busy one by pump long before the other half fills.
 	 */
 	tracefs_instance_file_write(t->inst, "buffer_percent", "50");
-	if ((r = build_tep(t, events, TD_ARRAY_SIZE(events), e)) < 0)
+	if (s->opts.trace_clock != NULL &&
+	    tracefs_instance_file_write(t->inst, "trace_clock", s->opts.trace_clock) < 0)
+		return td_error_set(e, errno ? errno : EINVAL, "trace_clock", 0,
+		    "cannot set the instance's trace clock to %s", s->opts.trace_clock);
+	if ((r = build_tep(t, events, nev, e)) < 0)
 		return r;
 	if ((r = td_trace_decoder_new(t->tep, &t->dec, e)) < 0)
 		return r;
@@ -314,9 +366,14 @@ tr_open(struct td_sampler *s, struct td_error *e)
 	    !td_trace_decoder_has(t->dec, TD_TEV_HRTIMER_START))
 		return td_error_set(e, ENOENT, TRACING_DIR "/events/timer", 0,
 		    "no timer tracepoints in this kernel");
-	for (size_t i = 0; i < TD_ARRAY_SIZE(events); i++)
-		if (enable_event(t, events[i].sys, events[i].name, events[i].self) == 0)
+	for (size_t i = 0; i < nev; i++)
+		if (enable_event(t, events[i].sys, events[i].name, events[i].self) == 0) {
 			nenabled++;
+			snprintf(t->rec_names[t->rec_n], sizeof(t->rec_names[0]), "%s/%s",
+			    events[i].sys, events[i].name);
+			t->rec_events[t->rec_n] = t->rec_names[t->rec_n];
+			t->rec_n++;
+		}
 	if (nenabled == 0)
 		return td_error_set(e, EIO, TRACING_DIR, 0, "cannot enable any timer event");
 	t->ncpus = (int)sysconf(_SC_NPROCESSORS_CONF);
@@ -334,8 +391,7 @@ tr_open(struct td_sampler *s, struct td_error *e)
 			.defer_flag = td_trace_decoder_deferrable_flag(t->dec),
 			.pin_flag = td_trace_decoder_pinned_flag(t->dec),
 			.wakeups = t->idle_traced,
-			.names = { td_knames_is_tick, td_knames_function, td_knames_task,
-			    t->names },
+			.names = { names_is_tick, names_function, names_task, t },
 		};
 
 		if ((r = td_attr_new(&ao, &t->attr, e)) < 0)
@@ -362,6 +418,9 @@ tr_open(struct td_sampler *s, struct td_error *e)
 		ee.data.u32 = (uint32_t)c;
 		(void)epoll_ctl(t->epfd, EPOLL_CTL_ADD, t->cpu[c].fd, &ee);
 	}
+	if (s->opts.record_file != NULL)
+		return td_trace_rec_new(s->opts.record_file, t->ncpus, (size_t)t->page_size,
+		    &t->rec, e);
 	return 0;
 }
 
@@ -402,6 +461,7 @@ drain(struct tr_priv *t, int max_pages)
 
 			if (got <= 0)
 				break;
+			td_trace_rec_page(t->rec, c, t->page, (size_t)got);
 			n = td_trace_decode(t->dec, t->page, (size_t)got, c, on_event, t, &missed);
 			if (n > 0)
 				t->processed += (uint64_t)n;
@@ -495,6 +555,29 @@ tr_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	return r;
 }
 
+/* Write the --record file: the pages kept, the formats of our events, kallsyms. */
+static int
+tr_finish_record(struct td_sampler *s, struct td_error *e)
+{
+	struct tr_priv *t = s->priv;
+	struct td_trace_rec_meta m = { TRACING_DIR, t->rec_events, t->rec_n, "/proc/kallsyms",
+	    NULL };
+	char *clock;
+	int r;
+
+	if (t->rec == NULL)
+		return 0;
+	clock = tracefs_instance_file_read(t->inst, "trace_clock", NULL);
+	if (clock != NULL)
+		clock[strcspn(clock, "\n")] = '\0';
+	m.clock = clock;
+	r = td_trace_rec_finish(t->rec, &m, e);
+	free(clock);
+	td_trace_rec_free(t->rec);
+	t->rec = NULL;
+	return r;
+}
+
 /* Turn tracing off in our instance. */
 static void
 tr_stop(struct td_sampler *s)
@@ -535,6 +618,7 @@ tr_close(struct td_sampler *s)
 			unlink(MOUNT_STAMP);
 	}
 	free(t->cmdlines);
+	td_trace_rec_free(t->rec);
 	td_trace_decoder_free(t->dec);
 	if (t->tep != NULL)
 		tep_free(t->tep);
@@ -554,5 +638,6 @@ const struct td_sampler_ops td_sampler_tracefs_ops = {
 	.pump = tr_pump,
 	.collect = tr_collect,
 	.stop = tr_stop,
+	.finish_record = tr_finish_record,
 	.close = tr_close,
 };

@@ -405,3 +405,41 @@ td_softirqs_delta_cell(const struct td_softirqs_delta *d, const char *name, int 
 	*out = r->delta[c];
 	return 0;
 }
+
+static const char *const softirq_names[] = {
+	"HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL", "TASKLET", "SCHED",
+	"HRTIMER", "RCU",
+};
+
+/* The name of softirq vector vec. */
+const char *
+td_softirq_name(int vec)
+{
+	return vec >= 0 && (size_t)vec < TD_ARRAY_SIZE(softirq_names) ? softirq_names[vec] : NULL;
+}
+
+/* A pending-softirq mask as names. */
+char *
+td_softirq_mask_format(uint64_t mask, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (len == 0)
+		return buf;
+	buf[0] = '\0';
+	if (mask == 0) {
+		strlcpy(buf, "none", len);
+		return buf;
+	}
+	for (int b = 0; b < 64 && n < len; b++) {
+		const char *nm = td_softirq_name(b);
+
+		if (!(mask & (1ULL << b)))
+			continue;
+		if (nm != NULL)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "|" : "", nm);
+		else
+			n += (size_t)snprintf(buf + n, len - n, "%s#%d", n ? "|" : "", b);
+	}
+	return buf;
+}

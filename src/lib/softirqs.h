@@ -74,4 +74,12 @@ const struct td_softirq_delta_row *td_softirqs_delta_find(const struct td_softir
 int td_softirqs_delta_cell(const struct td_softirqs_delta *d, const char *name, int cpu,
     uint64_t *out);
 
+/* The name of softirq vector vec in the kernel's order ("HI", "TIMER", ... "RCU"), NULL past it. */
+const char *td_softirq_name(int vec);
+/*
+ * A pending-softirq mask (as the "NOHZ tick-stop error" line prints it) as
+ * names joined by '|' ("NET_RX|TIMER"; an unknown bit as "#N"); "none" for 0.
+ */
+char *td_softirq_mask_format(uint64_t mask, char *buf, size_t len);
+
 #endif

@@ -19,6 +19,8 @@ struct fld {
 struct evdesc {
 	enum td_tev_type	 type;
 	struct fld		 ptr, function, flags, num, arg, name;
+	struct fld		 hi;		/* ORed into flags << 8 (tmigr active) */
+	int			 sub;
 	const char		*label;		/* vectors: the /proc/interrupts label */
 	bool			 name_dyn;	/* name is a __data_loc string */
 	bool			 name_arr;	/* name is a char array (comm) */
@@ -28,7 +30,7 @@ struct td_trace_decoder {
 	struct fld		 c_type, c_flags, c_pid;
 	int			 maxid;
 	short			*idmap;		/* event id -> index into ev[], -1 none */
-	struct evdesc		 ev[32];
+	struct evdesc		 ev[48];
 	int			 nev;
 	bool			 has[TD_TEV_NTYPES];
 	uint32_t		 deferrable, pinned;
@@ -40,30 +42,46 @@ static const struct {
 	const char		*sys, *name;
 	enum td_tev_type	 type;
 	const char		*label;
+	int			 sub;
 } wanted[] = {
-	{ "timer", "timer_start", TD_TEV_TIMER_START, NULL },
-	{ "timer", "hrtimer_start", TD_TEV_HRTIMER_START, NULL },
-	{ "timer", "timer_expire_entry", TD_TEV_TIMER_EXPIRE, NULL },
-	{ "timer", "hrtimer_expire_entry", TD_TEV_HRTIMER_EXPIRE, NULL },
-	{ "timer", "timer_cancel", TD_TEV_TIMER_CANCEL, NULL },
-	{ "timer", "hrtimer_cancel", TD_TEV_HRTIMER_CANCEL, NULL },
-	{ "irq", "irq_handler_entry", TD_TEV_IRQ, NULL },
-	{ "irq", "softirq_entry", TD_TEV_SOFTIRQ, NULL },
-	{ "irq_vectors", "local_timer_entry", TD_TEV_VECTOR, "LOC" },
-	{ "irq_vectors", "reschedule_entry", TD_TEV_VECTOR, "RES" },
-	{ "irq_vectors", "call_function_entry", TD_TEV_VECTOR, "CAL" },
-	{ "irq_vectors", "call_function_single_entry", TD_TEV_VECTOR, "CAL" },
-	{ "irq_vectors", "irq_work_entry", TD_TEV_VECTOR, "IWI" },
-	{ "irq_vectors", "x86_platform_ipi_entry", TD_TEV_VECTOR, "PLT" },
-	{ "irq_vectors", "thermal_apic_entry", TD_TEV_VECTOR, "TRM" },
-	{ "irq_vectors", "threshold_apic_entry", TD_TEV_VECTOR, "THR" },
-	{ "irq_vectors", "deferred_error_apic_entry", TD_TEV_VECTOR, "DFR" },
-	{ "irq_vectors", "error_apic_entry", TD_TEV_VECTOR, "ERR" },
-	{ "irq_vectors", "spurious_apic_entry", TD_TEV_VECTOR, "SPU" },
-	{ "power", "cpu_idle", TD_TEV_IDLE, NULL },
-	{ "sched", "sched_switch", TD_TEV_SCHED_SWITCH, NULL },
-	{ "sched", "sched_wakeup", TD_TEV_SCHED_WAKEUP, NULL },
-	{ "timer", "tick_stop", TD_TEV_TICK_STOP, NULL },
+	{ "timer", "timer_start", TD_TEV_TIMER_START, NULL , 0 },
+	{ "timer", "hrtimer_start", TD_TEV_HRTIMER_START, NULL , 0 },
+	{ "timer", "timer_expire_entry", TD_TEV_TIMER_EXPIRE, NULL , 0 },
+	{ "timer", "hrtimer_expire_entry", TD_TEV_HRTIMER_EXPIRE, NULL , 0 },
+	{ "timer", "timer_cancel", TD_TEV_TIMER_CANCEL, NULL , 0 },
+	{ "timer", "hrtimer_cancel", TD_TEV_HRTIMER_CANCEL, NULL , 0 },
+	{ "irq", "irq_handler_entry", TD_TEV_IRQ, NULL , 0 },
+	{ "irq", "softirq_entry", TD_TEV_SOFTIRQ, NULL , 0 },
+	{ "irq_vectors", "local_timer_entry", TD_TEV_VECTOR, "LOC" , 0 },
+	{ "irq_vectors", "reschedule_entry", TD_TEV_VECTOR, "RES" , 0 },
+	{ "irq_vectors", "call_function_entry", TD_TEV_VECTOR, "CAL" , 0 },
+	{ "irq_vectors", "call_function_single_entry", TD_TEV_VECTOR, "CAL" , 0 },
+	{ "irq_vectors", "irq_work_entry", TD_TEV_VECTOR, "IWI" , 0 },
+	{ "irq_vectors", "x86_platform_ipi_entry", TD_TEV_VECTOR, "PLT" , 0 },
+	{ "irq_vectors", "thermal_apic_entry", TD_TEV_VECTOR, "TRM" , 0 },
+	{ "irq_vectors", "threshold_apic_entry", TD_TEV_VECTOR, "THR" , 0 },
+	{ "irq_vectors", "deferred_error_apic_entry", TD_TEV_VECTOR, "DFR" , 0 },
+	{ "irq_vectors", "error_apic_entry", TD_TEV_VECTOR, "ERR" , 0 },
+	{ "irq_vectors", "spurious_apic_entry", TD_TEV_VECTOR, "SPU" , 0 },
+	{ "power", "cpu_idle", TD_TEV_IDLE, NULL , 0 },
+	{ "sched", "sched_switch", TD_TEV_SCHED_SWITCH, NULL , 0 },
+	{ "sched", "sched_wakeup", TD_TEV_SCHED_WAKEUP, NULL , 0 },
+	{ "timer", "tick_stop", TD_TEV_TICK_STOP, NULL , 0 },
+	{ "timer", "timer_base_idle", TD_TEV_TIMER_BASE_IDLE, NULL , 0 },
+#define TMIGR(name, sub) { "timer_migration", name, TD_TEV_TMIGR, NULL, sub }
+	TMIGR("tmigr_cpu_active", TD_TMIGR_CPU_ACTIVE),
+	TMIGR("tmigr_cpu_idle", TD_TMIGR_CPU_IDLE),
+	TMIGR("tmigr_cpu_new_timer", TD_TMIGR_CPU_NEW_TIMER),
+	TMIGR("tmigr_cpu_new_timer_idle", TD_TMIGR_CPU_NEW_TIMER_IDLE),
+	TMIGR("tmigr_handle_remote_cpu", TD_TMIGR_HANDLE_REMOTE_CPU),
+	TMIGR("tmigr_cpu_online", TD_TMIGR_CPU_ONLINE),
+	TMIGR("tmigr_cpu_offline", TD_TMIGR_CPU_OFFLINE),
+	TMIGR("tmigr_cpu_available", TD_TMIGR_CPU_AVAILABLE),
+	TMIGR("tmigr_cpu_unavailable", TD_TMIGR_CPU_UNAVAILABLE),
+	TMIGR("tmigr_group_set_cpu_active", TD_TMIGR_GROUP_ACTIVE),
+	TMIGR("tmigr_group_set_cpu_inactive", TD_TMIGR_GROUP_INACTIVE),
+	TMIGR("tmigr_handle_remote", TD_TMIGR_HANDLE_REMOTE),
+#undef TMIGR
 };
 
 /* The /proc/interrupts label of an irq_vectors entry event, or NULL. */
@@ -180,6 +198,7 @@ td_trace_decoder_new(struct tep_handle *tep, struct td_trace_decoder **out,
 		memset(x, 0, sizeof(*x));
 		x->type = wanted[i].type;
 		x->label = wanted[i].label;
+		x->sub = wanted[i].sub;
 		switch (x->type) {
 		case TD_TEV_TIMER_START:
 			x->flags = field_of(ev, "flags");
@@ -232,6 +251,25 @@ td_trace_decoder_new(struct tep_handle *tep, struct td_trace_decoder **out,
 		case TD_TEV_TICK_STOP:
 			x->num = field_of(ev, "success");
 			x->flags = field_of(ev, "dependency");
+			break;
+		case TD_TEV_TIMER_BASE_IDLE:
+			x->num = field_of(ev, "is_idle");
+			x->arg = field_of(ev, "cpu");
+			break;
+		case TD_TEV_TMIGR:
+			if (x->sub == TD_TMIGR_GROUP_ACTIVE || x->sub == TD_TMIGR_GROUP_INACTIVE) {
+				x->ptr = field_of(ev, "group");
+				x->num = field_of(ev, "migrator");
+				x->arg = field_of(ev, "lvl");
+				x->flags = field_of(ev, "childmask");
+				x->hi = field_of(ev, "active");
+			} else if (x->sub == TD_TMIGR_HANDLE_REMOTE) {
+				x->ptr = field_of(ev, "group");
+				x->arg = field_of(ev, "lvl");
+			} else {
+				x->ptr = field_of(ev, "parent");
+				x->num = field_of(ev, "cpu");
+			}
 			break;
 		case TD_TEV_IPI:	/* its reason is a kernel pointer: text traces only */
 		case TD_TEV_NTYPES:
@@ -347,8 +385,11 @@ get32(const unsigned char *p)
 	return v;
 }
 
-/* Decode one event record at data (size bytes of payload). */
-static void
+/*
+ * Decode one event record at data (size bytes of payload): 1 when cb had it,
+ * 0 for an event of no interest, -EINVAL when its fields do not fit its format.
+ */
+static int
 decode_record(struct td_trace_decoder *d, const unsigned char *data, unsigned size, int cpu,
     uint64_t ts, void (*cb)(const struct td_tev *ev, void *arg), void *arg)
 {
@@ -358,8 +399,10 @@ decode_record(struct td_trace_decoder *d, const unsigned char *data, unsigned si
 	bool ok = true;
 
 	id = rd(data, size, d->c_type, &ok);
-	if (!ok || (int64_t)id > d->maxid || d->idmap[id] < 0)
-		return;
+	if (!ok)
+		return -EINVAL;
+	if ((int64_t)id > d->maxid || d->idmap[id] < 0)
+		return 0;
 	x = &d->ev[d->idmap[id]];
 	ev.type = x->type;
 	ev.ts = ts;
@@ -369,6 +412,8 @@ decode_record(struct td_trace_decoder *d, const unsigned char *data, unsigned si
 	ev.ptr = rd(data, size, x->ptr, &ok);
 	ev.function = rd(data, size, x->function, &ok);
 	ev.flags = (uint32_t)rd(data, size, x->flags, &ok);
+	ev.flags |= (uint32_t)rd(data, size, x->hi, &ok) << 8;
+	ev.sub = x->sub;
 	ev.num = (int)(int32_t)rd(data, size, x->num, &ok);
 	ev.arg = (int)(int32_t)rd(data, size, x->arg, &ok);
 	ev.name = NULL;
@@ -396,8 +441,20 @@ decode_record(struct td_trace_decoder *d, const unsigned char *data, unsigned si
 			ev.namelen = strnlen(ev.name, (size_t)x->name.size);
 		}
 	}
-	if (ok)
-		cb(&ev, arg);
+	if (!ok)
+		return -EINVAL;
+	cb(&ev, arg);
+	return 1;
+}
+
+/* One event record's payload, as a trace.dat reader hands it over. */
+int
+td_trace_decode_record(struct td_trace_decoder *d, const void *data, size_t size, int cpu,
+    uint64_t ts, void (*cb)(const struct td_tev *ev, void *arg), void *arg)
+{
+	if (size > UINT_MAX)
+		return -EINVAL;
+	return decode_record(d, data, (unsigned)size, cpu, ts, cb, arg);
 }
 
 /*
@@ -470,7 +527,7 @@ td_trace_decode(struct td_trace_decoder *d, const void *subbuf, size_t len, int 
 				return n;
 			ts += delta;
 			n++;
-			decode_record(d, p + 8, (unsigned)(rec - 4), cpu, ts, cb, arg);
+			(void)decode_record(d, p + 8, (unsigned)(rec - 4), cpu, ts, cb, arg);
 			rec += 4;
 			break;
 		default:
@@ -479,7 +536,7 @@ td_trace_decode(struct td_trace_decoder *d, const void *subbuf, size_t len, int 
 				return n;
 			ts += delta;
 			n++;
-			decode_record(d, p + 4, (unsigned)rec, cpu, ts, cb, arg);
+			(void)decode_record(d, p + 4, (unsigned)rec, cpu, ts, cb, arg);
 			rec += 4;
 			break;
 		}

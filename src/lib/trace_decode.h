@@ -29,7 +29,44 @@ enum td_tev_type {
 	TD_TEV_SCHED_SWITCH,	/* num = next_pid, arg = prev_pid, name = next_comm */
 	TD_TEV_SCHED_WAKEUP,	/* num = pid woken, arg = target_cpu, name = its comm */
 	TD_TEV_TICK_STOP,	/* timer:tick_stop: num = success, flags = dependency */
+	TD_TEV_TIMER_BASE_IDLE,	/* timer:timer_base_idle (6.9+): num = is_idle, arg = cpu */
+	TD_TEV_TMIGR,		/* timer_migration:* (6.9+): sub = enum td_tmigr (below) */
 	TD_TEV_NTYPES,
+};
+
+/* tick_stop's dependency bits (include/linux/tick.h TICK_DEP_MASK_*). */
+#define TD_TICK_DEP_POSIX_TIMER		0x01
+#define TD_TICK_DEP_PERF_EVENTS		0x02
+#define TD_TICK_DEP_SCHED		0x04
+#define TD_TICK_DEP_CLOCK_UNSTABLE	0x08
+#define TD_TICK_DEP_RCU			0x10
+#define TD_TICK_DEP_RCU_EXP		0x20
+#define TD_TICK_DEP_NBITS		6
+
+/*
+ * The timer_migration events (kernel/time/timer_migration.c, 6.9+), in
+ * td_tev.sub.  The CPU events (tmigr_cpu_*, tmigr_handle_remote_cpu): num =
+ * the CPU named by the event (for handle_remote_cpu, the CPU whose timers
+ * the event's CPU expires), ptr = its parent group.  The group events
+ * (tmigr_group_set_cpu_active/inactive): ptr = group, num = migrator (the
+ * childmask bit of the migrator child, 0xff none), arg = lvl, flags = childmask
+ * (the child that changed) | active << 8.  tmigr_handle_remote: ptr = group,
+ * arg = lvl.
+ */
+enum td_tmigr {
+	TD_TMIGR_CPU_ACTIVE,
+	TD_TMIGR_CPU_IDLE,
+	TD_TMIGR_CPU_NEW_TIMER,
+	TD_TMIGR_CPU_NEW_TIMER_IDLE,
+	TD_TMIGR_HANDLE_REMOTE_CPU,
+	TD_TMIGR_CPU_ONLINE,
+	TD_TMIGR_CPU_OFFLINE,
+	TD_TMIGR_CPU_AVAILABLE,
+	TD_TMIGR_CPU_UNAVAILABLE,
+	TD_TMIGR_GROUP_ACTIVE,
+	TD_TMIGR_GROUP_INACTIVE,
+	TD_TMIGR_HANDLE_REMOTE,
+	TD_TMIGR_NSUB,
 };
 
 /* Context bits of common_flags. */
@@ -54,6 +91,7 @@ struct td_tev {
 	uint32_t		 flags;		/* timer flags or hrtimer mode */
 	int			 num;		/* IRQ number, softirq vector, x86 vector, ... (above) */
 	int			 arg;		/* second number (above), 0 otherwise */
+	int			 sub;		/* TD_TEV_TMIGR: enum td_tmigr, 0 otherwise */
 	const char		*name;		/* IRQ action or vector label ("LOC"), comm */
 	size_t			 namelen;
 	const char		*comm;		/* the running task's comm: text traces only, else NULL */
@@ -91,5 +129,13 @@ const char *td_trace_vector_label(const char *name, size_t len);
  */
 int td_trace_decode(struct td_trace_decoder *d, const void *subbuf, size_t len, int cpu,
     void (*cb)(const struct td_tev *ev, void *arg), void *arg, long *missed);
+
+/*
+ * Decode one event record's payload (common fields first) of CPU cpu at time
+ * ts: 1 when cb was called, 0 for an event of no interest, -EINVAL when the
+ * record is too short for the fields its format gives.
+ */
+int td_trace_decode_record(struct td_trace_decoder *d, const void *data, size_t size, int cpu,
+    uint64_t ts, void (*cb)(const struct td_tev *ev, void *arg), void *arg);
 
 #endif

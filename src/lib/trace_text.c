@@ -47,6 +47,7 @@ struct tt_class {
 	char		 name[48];
 	uint8_t		 len;		/* 0: free slot */
 	int8_t		 type;		/* enum td_tev_type, -1 for events we skip */
+	int8_t		 sub;		/* TD_TEV_TMIGR: enum td_tmigr */
 	uint8_t		 enter;		/* ctx this event enters (irq, vector, softirq entry) */
 	uint8_t		 leave;		/* ctx this event leaves (the exits) */
 	const char	*label;		/* vectors: the /proc/interrupts label */
@@ -94,23 +95,39 @@ static const struct {
 	const char		*name;
 	int			 type;
 	uint8_t			 enter, leave;
+	int			 sub;
 } events[] = {
-	{ "timer_start", TD_TEV_TIMER_START, 0, 0 },
-	{ "hrtimer_start", TD_TEV_HRTIMER_START, 0, 0 },
-	{ "timer_expire_entry", TD_TEV_TIMER_EXPIRE, 0, 0 },
-	{ "hrtimer_expire_entry", TD_TEV_HRTIMER_EXPIRE, 0, 0 },
-	{ "timer_cancel", TD_TEV_TIMER_CANCEL, 0, 0 },
-	{ "hrtimer_cancel", TD_TEV_HRTIMER_CANCEL, 0, 0 },
-	{ "irq_handler_entry", TD_TEV_IRQ, TD_TEV_CTX_HARDIRQ, 0 },
-	{ "irq_handler_exit", -1, 0, TD_TEV_CTX_HARDIRQ },
-	{ "softirq_entry", TD_TEV_SOFTIRQ, TD_TEV_CTX_SOFTIRQ, 0 },
-	{ "softirq_exit", -1, 0, TD_TEV_CTX_SOFTIRQ },
-	{ "ipi_entry", TD_TEV_IPI, TD_TEV_CTX_HARDIRQ, 0 },
-	{ "ipi_exit", -1, 0, TD_TEV_CTX_HARDIRQ },
-	{ "cpu_idle", TD_TEV_IDLE, 0, 0 },
-	{ "sched_switch", TD_TEV_SCHED_SWITCH, 0, 0 },
-	{ "sched_wakeup", TD_TEV_SCHED_WAKEUP, 0, 0 },
-	{ "tick_stop", TD_TEV_TICK_STOP, 0, 0 },
+	{ "timer_start", TD_TEV_TIMER_START, 0, 0 , 0 },
+	{ "hrtimer_start", TD_TEV_HRTIMER_START, 0, 0 , 0 },
+	{ "timer_expire_entry", TD_TEV_TIMER_EXPIRE, 0, 0 , 0 },
+	{ "hrtimer_expire_entry", TD_TEV_HRTIMER_EXPIRE, 0, 0 , 0 },
+	{ "timer_cancel", TD_TEV_TIMER_CANCEL, 0, 0 , 0 },
+	{ "hrtimer_cancel", TD_TEV_HRTIMER_CANCEL, 0, 0 , 0 },
+	{ "irq_handler_entry", TD_TEV_IRQ, TD_TEV_CTX_HARDIRQ, 0 , 0 },
+	{ "irq_handler_exit", -1, 0, TD_TEV_CTX_HARDIRQ , 0 },
+	{ "softirq_entry", TD_TEV_SOFTIRQ, TD_TEV_CTX_SOFTIRQ, 0 , 0 },
+	{ "softirq_exit", -1, 0, TD_TEV_CTX_SOFTIRQ , 0 },
+	{ "ipi_entry", TD_TEV_IPI, TD_TEV_CTX_HARDIRQ, 0 , 0 },
+	{ "ipi_exit", -1, 0, TD_TEV_CTX_HARDIRQ , 0 },
+	{ "cpu_idle", TD_TEV_IDLE, 0, 0 , 0 },
+	{ "sched_switch", TD_TEV_SCHED_SWITCH, 0, 0 , 0 },
+	{ "sched_wakeup", TD_TEV_SCHED_WAKEUP, 0, 0 , 0 },
+	{ "tick_stop", TD_TEV_TICK_STOP, 0, 0 , 0 },
+	{ "timer_base_idle", TD_TEV_TIMER_BASE_IDLE, 0, 0 , 0 },
+#define TMIGR(name, sub) { name, TD_TEV_TMIGR, 0, 0, sub }
+	TMIGR("tmigr_cpu_active", TD_TMIGR_CPU_ACTIVE),
+	TMIGR("tmigr_cpu_idle", TD_TMIGR_CPU_IDLE),
+	TMIGR("tmigr_cpu_new_timer", TD_TMIGR_CPU_NEW_TIMER),
+	TMIGR("tmigr_cpu_new_timer_idle", TD_TMIGR_CPU_NEW_TIMER_IDLE),
+	TMIGR("tmigr_handle_remote_cpu", TD_TMIGR_HANDLE_REMOTE_CPU),
+	TMIGR("tmigr_cpu_online", TD_TMIGR_CPU_ONLINE),
+	TMIGR("tmigr_cpu_offline", TD_TMIGR_CPU_OFFLINE),
+	TMIGR("tmigr_cpu_available", TD_TMIGR_CPU_AVAILABLE),
+	TMIGR("tmigr_cpu_unavailable", TD_TMIGR_CPU_UNAVAILABLE),
+	TMIGR("tmigr_group_set_cpu_active", TD_TMIGR_GROUP_ACTIVE),
+	TMIGR("tmigr_group_set_cpu_inactive", TD_TMIGR_GROUP_INACTIVE),
+	TMIGR("tmigr_handle_remote", TD_TMIGR_HANDLE_REMOTE),
+#undef TMIGR
 };
 
 /* tick_stop's dependency names (include/trace/events/timer.h). */
@@ -197,11 +214,13 @@ tt_classify_slow(const char *name, size_t len, struct tt_class *c)
 	char entry[64];
 
 	c->type = -1;
+	c->sub = 0;
 	c->enter = c->leave = 0;
 	c->label = NULL;
 	for (size_t i = 0; i < TD_ARRAY_SIZE(events); i++)
 		if (strlen(events[i].name) == len && memcmp(events[i].name, name, len) == 0) {
 			c->type = (int8_t)events[i].type;
+			c->sub = (int8_t)events[i].sub;
 			c->enter = events[i].enter;
 			c->leave = events[i].leave;
 			return;
@@ -377,6 +396,12 @@ tt_function(struct td_trace_text *r, const char *info, const char *end)
 
 	if (!tt_field(info, end, "function=", &v, &ve) || v == ve)
 		return 0;
+	/* trace-cmd report prints %ps as "name/0x0" or "name+0x0/0x40": the name. */
+	for (const char *c = v; c < ve; c++)
+		if (*c == '/' || (*c == '+' && c > v)) {
+			ve = c;
+			break;
+		}
 	return tt_func_key(r, v, (size_t)(ve - v));
 }
 
@@ -572,6 +597,42 @@ tt_sched_wakeup(const char *info, const char *end, struct td_tev *ev)
 	return true;
 }
 
+/* A timer_migration event's fields (trace_decode.h: enum td_tmigr). */
+static bool
+tt_tmigr(const char *info, const char *end, int sub, struct td_tev *ev)
+{
+	uint64_t v, mask, act;
+
+	ev->sub = sub;
+	switch (sub) {
+	case TD_TMIGR_GROUP_ACTIVE:
+	case TD_TMIGR_GROUP_INACTIVE:
+		/* active, migrator and childmask are printed %0x: hexadecimal, no 0x. */
+		if (!tt_hex(info, end, "group=", &ev->ptr) || !tt_hex(info, end, "migrator=", &v) ||
+		    !tt_hex(info, end, "childmask=", &mask) || !tt_hex(info, end, "active=", &act) ||
+		    v > 0xff || mask > 0xff || act > 0xff)
+			return false;
+		ev->num = (int)v;
+		ev->flags = (uint32_t)mask | (uint32_t)act << 8;
+		if (tt_num(info, end, "lvl=", &v) && v <= INT32_MAX)
+			ev->arg = (int)v;
+		return true;
+	case TD_TMIGR_HANDLE_REMOTE:
+		if (!tt_hex(info, end, "group=", &ev->ptr))
+			return false;
+		if (tt_num(info, end, "lvl=", &v) && v <= INT32_MAX)
+			ev->arg = (int)v;
+		return true;
+	default:
+		if (!tt_num(info, end, "cpu=", &v) || v >= TD_TRACE_TEXT_MAX_CPUS)
+			return false;
+		ev->num = (int)v;
+		if (!tt_hex(info, end, "parent=", &ev->ptr))
+			ev->ptr = 0;
+		return true;
+	}
+}
+
 /* Fill the event's own fields from INFO; false when a needed one is missing. */
 static bool
 tt_decode(struct td_trace_text *r, const struct tt_class *c, const char *info,
@@ -646,6 +707,16 @@ tt_decode(struct td_trace_text *r, const struct tt_class *c, const char *info,
 			return false;
 		ev->num = (int)v;
 		return tt_dependency(info, end, &ev->flags);
+	case TD_TEV_TIMER_BASE_IDLE:
+		if (!tt_num(info, end, "is_idle=", &v) || v > 1)
+			return false;
+		ev->num = (int)v;
+		if (!tt_num(info, end, "cpu=", &v) || v >= TD_TRACE_TEXT_MAX_CPUS)
+			return false;
+		ev->arg = (int)v;
+		return true;
+	case TD_TEV_TMIGR:
+		return tt_tmigr(info, end, c->sub, ev);
 	default:
 		return false;
 	}
@@ -789,6 +860,18 @@ tt_split(const char *s, const char *end, struct tt_line *L)
 	if (td_parse_u64(&n, x, &v) < 0 || v > INT32_MAX)
 		return false;
 	L->pid = (int)v;
+	/*
+	 * trace-cmd report of a file with instances (record -B) puts the
+	 * buffer's name first: "NAME:   COMM-PID".  A word ending in ':' and
+	 * then blanks before the task is that name, not part of the comm.
+	 */
+	for (x = s; x < y - 1 && *x == ' '; x++)
+		;
+	for (n = x; n < y - 1 && *n != ' ' && *n != ':'; n++)
+		;
+	if (n > x && n + 1 < y - 1 && *n == ':' && (n[1] == ' ' || n[1] == '\t'))
+		for (s = n + 1; s < y - 1 && (*s == ' ' || *s == '\t'); s++)
+			;
 	L->comm = s;
 	L->commlen = (size_t)(y - 1 - s);
 	return true;

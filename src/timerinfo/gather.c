@@ -161,6 +161,9 @@ ti_extra_free(struct ti_extra *x)
 	td_kmsg_events_free(x->events);
 	td_kmsg_log_free(x->log);
 	td_checks_free(x->checks);
+	if (x->explain != NULL)
+		ti_explain_free(x->explain);
+	free(x->explain);
 }
 
 /* RTC drift against the system clock (live only). */

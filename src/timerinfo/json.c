@@ -383,6 +383,8 @@ ti_print_json(FILE *f, const struct td_machine *m, const struct ti_extra *x,
 		events_arr(&j, x);
 	if (o->check && x->checks != NULL)
 		checks_arr(&j, x);
+	if (o->explain && x->explain != NULL)
+		ti_json_explain(&j, x->explain);
 	unknown_map(&j, m, x, o);
 	td_json_obj_end(&j);
 	return td_json_finish(&j);

@@ -1,4 +1,5 @@
 /* timerinfo: a one-shot report on the kernel's timers, and checks. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,10 +17,13 @@ enum {
 	OPT_CHECK,
 	OPT_FORMAT,
 	OPT_LIVE,
+	OPT_EXPLAIN,
 };
 
 #define TICKS_DEFAULT_S		3.0	/* --ticks without a value */
 #define TICKS_CHECK_S		1.0	/* --check and prometheus measure this long */
+#define EXPLAIN_DEFAULT_S	2.0	/* --explain-tick without a value */
+#define EXPLAIN_CHECK_S		1.0	/* --check samples a failing tick check's CPU this long */
 
 static const struct option longopts[] = {
 	{ "json",	no_argument,		NULL, 'J' },
@@ -31,6 +35,7 @@ static const struct option longopts[] = {
 	{ "events",	no_argument,		NULL, OPT_EVENTS },
 	{ "kmsg-file",	required_argument,	NULL, OPT_KMSG_FILE },
 	{ "check",	no_argument,		NULL, OPT_CHECK },
+	{ "explain-tick", optional_argument,	NULL, OPT_EXPLAIN },
 	{ "format",	required_argument,	NULL, OPT_FORMAT },
 	{ "live",	no_argument,		NULL, OPT_LIVE },
 	{ "help",	no_argument,		NULL, 'h' },
@@ -54,6 +59,8 @@ usage(void)
 	    "      --events           timeline of timer events in the kernel log\n"
 	    "      --kmsg-file FILE   read the kernel log from a saved dmesg or kmsg file\n"
 	    "      --check            verdicts with evidence and advice; exit 3 on problems\n"
+	    "      --explain-tick[=S] why each CPU's tick keeps running: trace S seconds\n"
+	    "                         (default 2, root), or a capture's wakeup trace\n"
 	    "      --format FORMAT    text (default), json, or prometheus\n"
 	    "      --sysroot DIR      read a captured tree (DIR/proc/timer_list, DIR/sys/...)\n"
 	    "      --timer-list FILE  read this timer_list instead of /proc/timer_list\n"
@@ -65,6 +72,42 @@ usage(void)
 	    "1 a named file could not be read or parsed, 2 bad usage, 3 --check found\n"
 	    "a problem.\n", cli_prog);
 	exit(CLI_EXIT_OK);
+}
+
+/*
+ * From verdict to culprit: when a tick check failed on a CPU, explain that
+ * CPU's tick (live as root: a short trace, said in the evidence; a capture:
+ * its wakeup trace) and name the top cause in the evidence and the advice.
+ */
+static void
+culprit(const struct ti_opts *o, const struct td_machine *m, struct ti_extra *x)
+{
+	char what[512], adv[256];
+
+	for (size_t i = 0; x->checks != NULL && i < x->checks->n; i++) {
+		struct td_check *c = &x->checks->c[i];
+		size_t n;
+
+		if (c->sev < TD_SEV_WARNING || c->cpu < 0)
+			continue;
+		if (x->explain == NULL) {
+			if ((x->explain = calloc(1, sizeof(*x->explain))) == NULL)
+				return;
+			(void)ti_explain_run(o, m, EXPLAIN_CHECK_S, x->explain);
+		}
+		if (!x->explain->done)
+			return;
+		n = strlen(c->evidence);
+		if (ti_explain_cause(x->explain, c->cpu, what, sizeof(what), adv, sizeof(adv))) {
+			snprintf(c->evidence + n, sizeof(c->evidence) - n, "; %s (%s)", what,
+			    x->explain->source);
+			if (adv[0])
+				snprintf(c->advice, sizeof(c->advice), "%s", adv);
+		} else {
+			snprintf(c->evidence + n, sizeof(c->evidence) - n,
+			    "; %s traced no cause on CPU %d", x->explain->source, c->cpu);
+		}
+	}
 }
 
 /* Run the measurements the options ask for. */
@@ -100,6 +143,17 @@ gather(struct ti_opts *o, const struct td_machine *m, struct ti_extra *x)
 		if (td_checks_run(&in, &x->checks, &e) < 0)
 			cli_fail_td(&e, CLI_EXIT_FAIL);
 	}
+	if (o->explain) {
+		if ((x->explain = calloc(1, sizeof(*x->explain))) == NULL) {
+			struct td_error e;
+
+			td_error_set(&e, ENOMEM, NULL, 0, "out of memory");
+			cli_fail_td(&e, CLI_EXIT_FAIL);
+		}
+		(void)ti_explain_run(o, m, o->explain_s, x->explain);
+	} else if (o->check) {
+		culprit(o, m, x);
+	}
 }
 
 /* The text sections the options ask for. */
@@ -125,6 +179,11 @@ print_text(const struct td_machine *m, const struct ti_extra *x, const struct ti
 	if (o->check) {
 		printf("%s", first ? "" : "\n");
 		ti_print_checks(stdout, x, o);
+		first = false;
+	}
+	if (o->explain) {
+		printf("%s", first ? "" : "\n");
+		ti_print_explain(stdout, x->explain, o);
 	}
 }
 
@@ -177,6 +236,20 @@ main(int argc, char **argv)
 		case OPT_CHECK:
 			o.check = true;
 			break;
+		case OPT_EXPLAIN: {
+			int64_t ns;
+
+			o.explain = true;
+			o.explain_s = EXPLAIN_DEFAULT_S;
+			if (optarg == NULL)
+				break;
+			if (cli_parse_duration(optarg, 1000000000, &ns) < 0 ||
+			    ns < 100000000 || ns > 60 * (int64_t)1000000000)
+				cli_usage_error("--explain-tick: '%s' is not a duration from 0.1 s "
+				    "to 60 s", optarg);
+			o.explain_s = (double)ns / 1e9;
+			break;
+		}
 		case 't':
 			o.timers = true;
 			break;
@@ -205,7 +278,7 @@ main(int argc, char **argv)
 	    !o.live;
 	o.json = o.format == TI_JSON;
 	o.color = o.format == TI_TEXT && cli_use_color(stdout);
-	o.report = !(o.ticks || o.events || o.check) || o.format != TI_TEXT;
+	o.report = !(o.ticks || o.events || o.check || o.explain) || o.format != TI_TEXT;
 	if (o.kmsg_file != NULL && !o.events && !o.check)
 		o.events = true;
 

@@ -156,6 +156,12 @@ ti_print_prometheus(FILE *f, const struct td_machine *m, const struct ti_extra *
 		rates(f, x->rates);
 	}
 	if (x->checks != NULL) {
+		/* The state is the value: a label that changed with it would start a new series. */
+		family(f, "timerdiag_check_state", "gauge",
+		    "Check state: 0 ok, 1 info, 2 skipped (could not decide), 3 warning, 4 critical.");
+		for (size_t i = 0; i < x->checks->n; i++)
+			fprintf(f, "timerdiag_check_state{check=\"%s\"} %d\n", x->checks->c[i].id,
+			    (int)x->checks->c[i].sev);
 		family(f, "timerdiag_check_problem", "gauge",
 		    "1 when a check found a problem, 0 when it passed; skipped checks are absent.");
 		for (size_t i = 0; i < x->checks->n; i++) {
@@ -163,8 +169,8 @@ ti_print_prometheus(FILE *f, const struct td_machine *m, const struct ti_extra *
 
 			if (c->sev == TD_SEV_SKIPPED)
 				continue;
-			fprintf(f, "timerdiag_check_problem{check=\"%s\",severity=\"%s\"} %d\n",
-			    c->id, td_severity_name(c->sev), c->sev >= TD_SEV_WARNING);
+			fprintf(f, "timerdiag_check_problem{check=\"%s\"} %d\n", c->id,
+			    c->sev >= TD_SEV_WARNING);
 		}
 		family(f, "timerdiag_check_problems", "gauge", "Checks that found a problem.");
 		fprintf(f, "timerdiag_check_problems %d\n", x->checks->problems);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "softirqs.h"
 #include "timerinfo.h"
 
 #define BOLD(o)		((o)->color ? "\033[1m" : "")
@@ -172,6 +173,12 @@ ti_print_events(FILE *f, const struct ti_extra *x, const struct ti_opts *o)
 		fprintf(f, "[%12s] %-24s ", ts, td_kmsg_event_kind_name(e->kind));
 		/* The message may hold any byte: control bytes and invalid UTF-8 escaped. */
 		td_text_write(f, e->text, e->text_len);
+		if (e->kind == TD_KEV_NOHZ_SOFTIRQ_PENDING && (e->have & TD_KEV_HAVE_COUNT)) {
+			char names[128];
+
+			fprintf(f, " (pending: %s)", td_softirq_mask_format((uint64_t)e->count,
+			    names, sizeof(names)));
+		}
 		fputc('\n', f);
 	}
 }

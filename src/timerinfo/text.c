@@ -219,13 +219,27 @@ line_timers(FILE *f, const struct td_machine *m)
 	fprintf(f, "\n");
 }
 
+/* "7585 (max 3.254 ms)", "0", or "?" when the timer_list does not say. */
+static const char *
+hangs_text(const struct td_cpu_state *s, char *buf, size_t len)
+{
+	if (s->nr_hangs < 0)
+		return "?";
+	if (s->nr_hangs == 0 || s->max_hang_time_ns < 0)
+		snprintf(buf, len, "%" PRId64, s->nr_hangs);
+	else
+		snprintf(buf, len, "%" PRId64 " (max %.3f ms)", s->nr_hangs,
+		    (double)s->max_hang_time_ns / 1e6);
+	return buf;
+}
+
 /* The folded (or per-CPU) table. */
 static void
 cpu_table(FILE *f, const struct td_machine *m, const struct ti_opts *o)
 {
 	struct ti_group *g;
 	int n = ti_group_cpus(m, o->cpus, &g);
-	char list[256], res[64], a[32], b[32];
+	char list[256], res[64], a[32], b[32], hb[64];
 
 	if (n <= 0) {
 		free(g);
@@ -274,7 +288,7 @@ cpu_table(FILE *f, const struct td_machine *m, const struct ti_opts *o)
 			    s->idle_sleeps >= 0 ? (snprintf(b, sizeof(b), "%" PRId64, s->idle_sleeps), b) : "?",
 			    s->nr_events >= 0 ? (snprintf(list, sizeof(list), "%" PRId64, s->nr_events), list) : "?",
 			    s->nr_retries >= 0 ? (snprintf(res, sizeof(res), "%" PRId64, s->nr_retries), res) : "?",
-			    s->nr_hangs >= 0 ? (s->nr_hangs ? "yes" : "0") : "?");
+			    hangs_text(s, hb, sizeof(hb)));
 		}
 	}
 	free(g);

@@ -30,6 +30,24 @@ struct ti_opts {
 	double		 ticks_s;
 	bool		 events;
 	bool		 check;
+	bool		 explain;	/* --explain-tick */
+	double		 explain_s;
+};
+
+struct td_tick;
+struct td_json;
+struct names;
+
+/* The tick explanation (explain.c). */
+struct ti_explain {
+	bool		 done;		/* sampled or read; else why says why not */
+	char		 why[512];
+	char		 source[128];	/* "tracefs, 1.0 s", "trace-wakeup-events.txt, 2.0 s" */
+	double		 seconds;
+	uint64_t	 lost;
+	bool		 has_tick_stop, has_tmigr, has_base_idle, nohz_full;
+	struct td_tick	*tick;
+	struct names	*names;
 };
 
 /* What the optional sections gathered (each may be missing, with a reason). */
@@ -45,7 +63,18 @@ struct ti_extra {
 	char			 rtc_name[32];
 	double			 rtc_drift_s;
 	char			 rtc_why[256];
+	struct ti_explain	*explain;	/* --explain-tick, or --check's culprit; NULL none */
 };
+
+/* Explain the tick: sample live for seconds (root), or read the capture's trace. */
+int ti_explain_run(const struct ti_opts *o, const struct td_machine *m, double seconds,
+    struct ti_explain *x);
+/* The top cause on cpu and advice; false when none was seen. */
+bool ti_explain_cause(struct ti_explain *x, int cpu, char *what, size_t wlen, char *adv,
+    size_t alen);
+void ti_print_explain(FILE *f, struct ti_explain *x, const struct ti_opts *o);
+void ti_json_explain(struct td_json *j, struct ti_explain *x);
+void ti_explain_free(struct ti_explain *x);
 
 /* Measure tick rates (live: sleep ticks_s; sysroot: the capture's after/ snapshot). */
 void ti_gather_rates(const struct ti_opts *o, const struct td_machine *m, struct ti_extra *x);

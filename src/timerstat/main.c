@@ -25,6 +25,7 @@ enum {
 	OPT_SOURCE,
 	OPT_TIMER_STATS,
 	OPT_TRACE,
+	OPT_RECORD,
 	OPT_LIST_COLUMNS,
 	OPT_RAW,
 	OPT_BUFFER_SIZE,
@@ -46,6 +47,7 @@ static const struct option longopts[] = {
 	{ "source",		required_argument,	NULL, OPT_SOURCE },
 	{ "timer-stats",	required_argument,	NULL, OPT_TIMER_STATS },
 	{ "trace",		required_argument,	NULL, OPT_TRACE },
+	{ "record",		required_argument,	NULL, OPT_RECORD },
 	{ "sysroot",		required_argument,	NULL, CLI_OPT_SYSROOT },
 	{ "list-columns",	no_argument,		NULL, OPT_LIST_COLUMNS },
 	{ "raw",		no_argument,		NULL, OPT_RAW },
@@ -83,7 +85,10 @@ usage(void)
 	    "      --source SOURCE     auto (default), trace, timer_stats, bpf, tracefs or\n"
 	    "                          interrupts\n"
 	    "      --timer-stats FILE  read a saved copy of /proc/timer_stats\n"
-	    "      --trace FILE        read a text trace (tracefs trace, trace-cmd report)\n"
+	    "      --trace FILE        read a trace: trace.dat (trace-cmd record), tracefs\n"
+	    "                          trace text, trace-cmd report; with -d/-n, step\n"
+	    "                          through it by trace time\n"
+	    "      --record FILE       also write what the live sample saw as a trace.dat\n"
 	    "      --sysroot DIR       read a captured tree (DIR/proc/...)\n"
 	    "      --raw               space separated fields, no units\n"
 	    "  -H, --noheadings        no table header\n"
@@ -195,7 +200,7 @@ main(int argc, char **argv)
 	int64_t dur = 5000000000LL;
 	long long count = 1;
 	int c, sigfd, sig = 0, rc = CLI_EXIT_OK;
-	bool one_shot;
+	bool one_shot, dur_set = false, count_set = false;
 
 	cli_init(argc, argv);
 	td_sampler_opts_init(&so);
@@ -206,9 +211,11 @@ main(int argc, char **argv)
 			    dur > 86400LL * 1000000000LL)
 				cli_usage_error("--duration: '%s' is not a duration between 1 ns "
 				    "and 1 day", optarg);
+			dur_set = true;
 			break;
 		case 'n':
 			count = cli_parse_num("--count", optarg, 0, 1000000000);
+			count_set = true;
 			break;
 		case 'J':
 			o.format = TS_JSON;
@@ -263,6 +270,9 @@ main(int argc, char **argv)
 		case OPT_TRACE:
 			so.trace_file = optarg;
 			break;
+		case OPT_RECORD:
+			so.record_file = optarg;
+			break;
 		case CLI_OPT_SYSROOT:
 			so.sysroot = optarg;
 			break;
@@ -300,6 +310,18 @@ main(int argc, char **argv)
 		cli_usage_error("--trace needs --source trace (or none)");
 	if (so.trace_file != NULL)
 		so.backend = TD_BACKEND_TRACE;
+	if (so.record_file != NULL) {
+		if (so.trace_file != NULL || so.timer_stats_file != NULL ||
+		    !td_root_is_live(so.sysroot))
+			cli_usage_error("--record writes a live sample: not with --trace, "
+			    "--timer-stats or --sysroot");
+		if (so.backend != TD_BACKEND_AUTO && so.backend != TD_BACKEND_TRACEFS)
+			cli_usage_error("--record needs --source tracefs (or none)");
+		so.backend = TD_BACKEND_TRACEFS;
+	}
+	/* A trace read with -d or -n: samples of -d seconds of trace time, to its end. */
+	if (so.trace_file != NULL && (dur_set || count_set))
+		so.trace_step_ns = (uint64_t)dur;
 	td_error_clear(&e);
 	if (td_table_new(&table, td_wsource_columns, td_wsource_ncolumns, &e) < 0)
 		cli_fail_td(&e, CLI_EXIT_FAIL);
@@ -342,8 +364,10 @@ main(int argc, char **argv)
 		cli_fail_td(&e, CLI_EXIT_FAIL);
 	}
 	/* A saved file or a captured tree is read once, without waiting. */
-	if (one_shot)
+	if (one_shot && so.trace_step_ns == 0)
 		count = 1;
+	else if (so.trace_step_ns > 0 && !count_set)
+		count = 0;	/* to the end of the trace */
 	if (td_sampler_start(s, &e) < 0) {
 		td_sampler_close(s);
 		cli_fail_td(&e, CLI_EXIT_FAIL);
@@ -384,8 +408,12 @@ main(int argc, char **argv)
 			    (int)count);
 		td_sample_free(p);
 		fflush(stdout);
-		if (sig == SIGINT)
+		if (sig == SIGINT || (so.trace_step_ns > 0 && td_sampler_done(s)))
 			break;
+	}
+	if (td_sampler_finish_record(s, &e) < 0) {
+		cli_warn_td(&e);
+		rc = CLI_EXIT_FAIL;
 	}
 	td_sampler_close(s);
 	if (o.format == TS_JSON) {

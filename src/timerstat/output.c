@@ -134,7 +134,7 @@ print_wakeups(FILE *f, const struct td_sample *p)
 	int shown = 0, ntask = 0;
 
 	if (!p->wakeups_known) {
-		fprintf(f, "Wakeups unknown (idle exits not traced by this backend)\n");
+		fprintf(f, "Wakeups unknown (%s)\n", td_sample_wakeups_why(p));
 		return;
 	}
 	fprintf(f, "Wakeups %" PRIu64, p->total_wakeups);
@@ -209,36 +209,6 @@ ts_print_text(FILE *f, struct td_table *t, const struct ts_opts *o, const struct
 	return r;
 }
 
-/*
- * The sample's wakeups in JSON: "wakeups" (total, null when unknown),
- * "wakeups_per_s", and "cpus": one object per CPU counted with its wakeups
- * and how they were counted.
- */
-void
-ts_json_wakeups(struct td_json *j, const struct td_sample *p)
-{
-	if (!p->wakeups_known) {
-		td_json_null(j, "wakeups");
-		td_json_str(j, "wakeups_unknown", "idle exits are not traced by this backend");
-		return;
-	}
-	td_json_uint(j, "wakeups", p->total_wakeups);
-	if (p->period_ns)
-		td_json_double(j, "wakeups_per_s", (double)p->total_wakeups * 1e9 /
-		    (double)p->period_ns, 3);
-	td_json_arr_begin(j, "cpu_wakeups");
-	for (int c = 0; c < p->ncpus; c++) {
-		if (p->cpu_wake_method[c] == TD_WAKE_UNKNOWN)
-			continue;
-		td_json_obj_begin(j, NULL);
-		td_json_int(j, "cpu", c);
-		td_json_uint(j, "wakeups", p->cpu_wakeups[c]);
-		td_json_str(j, "method", td_wake_method_name(p->cpu_wake_method[c]));
-		td_json_obj_end(j);
-	}
-	td_json_arr_end(j);
-}
-
 /* Print one sample as a JSON object inside the "samples" array. */
 void
 ts_print_json(struct td_json *j, struct td_table *t, const struct ts_opts *o,
@@ -258,8 +228,13 @@ ts_print_json(struct td_json *j, struct td_table *t, const struct ts_opts *o,
 		td_json_str(j, "note", p->note);
 	if (p->period_ns)
 		td_json_uint(j, "period_ns", p->period_ns);
+	if (p->last_ts != 0) {
+		/* The events' own times (trace clock), to line other tools' counts up. */
+		td_json_uint(j, "trace_first_ns", p->first_ts);
+		td_json_uint(j, "trace_last_ns", p->last_ts);
+	}
 	td_json_uint(j, "total_events", p->total_events);
-	ts_json_wakeups(j, p);
+	td_sample_json_wakeups(j, p);
 	if (p->period_ns)
 		td_json_double(j, "events_per_sec", (double)p->total_events * 1e9 /
 		    (double)p->period_ns, 3);

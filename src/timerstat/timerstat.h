@@ -36,8 +36,6 @@ void ts_print_json(struct td_json *j, struct td_table *t, const struct ts_opts *
     const struct td_sample *p, const char *backend_note);
 /* The column the sources are sorted by. */
 const char *ts_sort_column(const struct ts_opts *o, const struct td_sample *p);
-/* The sample's wakeup totals as JSON members. */
-void ts_json_wakeups(struct td_json *j, const struct td_sample *p);
 /* Sort and cut the sources to --top; returns an array of row pointers (free it). */
 const void **ts_rows(struct td_table *t, const struct ts_opts *o, const struct td_sample *p,
     size_t *n, struct td_error *e);

@@ -7,7 +7,7 @@
 
 #include "app.h"
 
-#define JSON_VERSION	1
+#define JSON_VERSION	2	/* 2: wakeups are idle exits, events apart */
 
 /* The per-CPU strip as JSON; unknown values are left out, never 0. */
 static void
@@ -22,9 +22,14 @@ json_cpus(struct td_json *j, const struct wt_view *v, const struct wt_facts *fa)
 		td_json_obj_begin(j, NULL);
 		td_json_int(j, "cpu", c->cpu);
 		/* A capture without the interval's length gives counts, not rates. */
-		if (c->wakeups >= 0)
+		if (c->wakeups >= 0) {
 			td_json_double(j, v->strip_counts ? "wakeups" : "wakeups_per_sec",
 			    c->wakeups, v->strip_counts ? 0 : 2);
+			td_json_str(j, "wake_method", td_wake_method_name(c->method));
+		}
+		if (c->events >= 0)
+			td_json_double(j, v->strip_counts ? "events" : "events_per_sec",
+			    c->events, v->strip_counts ? 0 : 2);
 		if (c->loc >= 0)
 			td_json_double(j, v->strip_counts ? "local_timer" : "local_timer_per_sec",
 			    c->loc, v->strip_counts ? 0 : 2);
@@ -80,8 +85,10 @@ print_json(struct wt_app *a)
 	td_json_int(&j, "interval_ns", v->interval_ns);
 	td_json_uint(&j, "period_ns", p->period_ns);
 	td_json_uint(&j, "total_events", p->total_events);
-	if (v->total_rate >= 0)
-		td_json_double(&j, "wakeups_per_sec", v->total_rate, 2);
+	if (v->event_rate >= 0)
+		td_json_double(&j, "events_per_sec", v->event_rate, 2);
+	td_sample_json_wakeups(&j, p);
+	td_json_str(&j, "group", td_group_name(v->group));
 	if (p->lost_known)
 		td_json_uint(&j, "lost_events", p->lost_events);
 	td_json_obj_begin(&j, "filter");
@@ -91,6 +98,10 @@ print_json(struct wt_app *a)
 		td_json_str(&j, "cpus", v->cpus_text);
 	if (v->pid >= 0)
 		td_json_int(&j, "pid", v->pid);
+	if (v->sampled_pid >= 0)
+		td_json_int(&j, "sampled_pid", v->sampled_pid);
+	if (v->sampled_tid >= 0)
+		td_json_int(&j, "sampled_tid", v->sampled_tid);
 	if (v->name[0] != '\0')
 		td_json_str(&j, "name", v->name);
 	td_json_obj_end(&j);

@@ -7,17 +7,26 @@
 
 #include "cpumask.h"
 #include "cpustrip.h"
+#include "sampler.h"
 #include "text.h"
 
-#define CELL_WIDTH	32	/* "cpu127 1234.5/s loc 1.2k/s stop " */
+#define CELL_WIDTH	44	/* "cpu12 wake 1.2k/s* ev 12k/s loc 1.2k/s idle " */
 
+/* CPUs alike: the key packs the buckets of the wakeups (or events), LOC and tick state. */
 struct group {
 	int			 key;
 	int			 ncpus;
-	double			 wakeups, loc;	/* sums; negative when unknown */
-	double			 max_wakeups;
+	double			 wakeups, events, loc;	/* sums; negative when unknown */
+	double			 max;		/* the busiest CPU's wakeups, else events */
 	struct td_cpuset	*set;
 };
+
+/* known: 0 wakeups unknown, 1 known, 2 known and marked '*'. */
+#define KEY(known, busy, loc, tick)	((((known) * 10 + (busy)) * 10 + (loc)) * 4 + (tick) + 1)
+#define KEY_KNOWN(k)	((k) / 400)
+#define KEY_BUSY(k)	((k) / 40 % 10)
+#define KEY_LOC(k)	((k) / 4 % 10)
+#define KEY_TICK(k)	((k) % 4)
 
 /* Per second, or per interval when the sample's period is unknown. */
 static const char *unit = "/s";
@@ -99,16 +108,52 @@ group_cmp(const void *a, const void *b)
 {
 	const struct group *x = a, *y = b;
 
-	if (x->max_wakeups != y->max_wakeups)
-		return x->max_wakeups < y->max_wakeups ? 1 : -1;
+	if (x->max != y->max)
+		return x->max < y->max ? 1 : -1;
 	return x->key - y->key;
+}
+
+/* How busy a CPU is for grouping and ordering: its wakeups, else its events. */
+static double
+busy(const struct wt_cpu *c)
+{
+	return c->wakeups >= 0 ? c->wakeups : c->events;
+}
+
+/* The mark of a CPU whose wakeups are the interrupts its idle task took. */
+static const char *
+mark(const struct wt_cpu *c)
+{
+	return c->wakeups >= 0 && c->method == TD_WAKE_IDLE_TASK ? "*" : "";
+}
+
+/* A footnote naming the CPUs marked '*'; 1 when added. */
+static int
+render_footnote(struct wt_frame *f, const struct wt_cpu *cpus, size_t ncpus)
+{
+	struct td_cpuset set;
+	char list[256];
+	bool any = false;
+
+	memset(&set, 0, sizeof(set));
+	for (size_t i = 0; i < ncpus; i++)
+		if (*mark(&cpus[i]) != '\0' && cpus[i].cpu >= 0 && cpus[i].cpu < TD_MAX_CPUS) {
+			td_cpuset_set(&set, cpus[i].cpu);
+			any = true;
+		}
+	if (!any)
+		return 0;
+	td_cpuset_format(&set, list, sizeof(list));
+	wt_frame_add(f, WT_R_NOTE, "* cpu%s: the kernel traces no cpu_idle there; its wakeups "
+	    "are the interrupts its idle task took", list);
+	return 1;
 }
 
 /* One cell per CPU, as many per line as fit. */
 static int
 render_cells(struct wt_frame *f, const struct wt_cpu *cpus, size_t ncpus)
 {
-	char line[1024], cell[CELL_WIDTH * 2 + 8], raw[96], r1[16], r2[16];
+	char line[1024], cell[CELL_WIDTH * 2 + 8], raw[128], r1[16], r2[16], r3[16];
 	size_t i;
 	int per = f->width / CELL_WIDTH, k = 0, lines = 0, pos = 0;
 
@@ -118,8 +163,9 @@ render_cells(struct wt_frame *f, const struct wt_cpu *cpus, size_t ncpus)
 		per = (int)(sizeof(line) / (CELL_WIDTH * 2));
 	line[0] = '\0';
 	for (i = 0; i < ncpus; i++) {
-		snprintf(raw, sizeof(raw), "cpu%d %s loc %s %s", cpus[i].cpu,
-		    fmt_strip(r1, sizeof(r1), cpus[i].wakeups),
+		snprintf(raw, sizeof(raw), "cpu%d wake %s%s ev %s loc %s %s", cpus[i].cpu,
+		    fmt_strip(r1, sizeof(r1), cpus[i].wakeups), mark(&cpus[i]),
+		    fmt_strip(r3, sizeof(r3), cpus[i].events),
 		    fmt_strip(r2, sizeof(r2), cpus[i].loc), tick_word(cpus[i].tick_stopped));
 		wt_text_fit(cell, sizeof(cell), raw, CELL_WIDTH - 1, WT_LEFT, 1, 1);
 		pos += snprintf(line + pos, sizeof(line) - (size_t)pos, "%s%s",
@@ -135,22 +181,29 @@ render_cells(struct wt_frame *f, const struct wt_cpu *cpus, size_t ncpus)
 	return lines;
 }
 
+/* Add a CPU's figures to a sum that turns unknown (negative) with any unknown one. */
+static void
+add_known(double *sum, double v)
+{
+	*sum = v < 0 || *sum < 0 ? -1 : *sum + v;
+}
+
 /* Group CPUs alike and show the groups, the busiest first. */
 static int
 render_groups(struct wt_frame *f, const struct wt_cpu *cpus, size_t ncpus, int max_lines)
 {
 	struct group *g;
-	char list[256], r1[16], r2[16];
+	char list[256], r1[16], r2[16], r3[16];
 	size_t i, j, ng = 0;
 	int lines = 0, rest_cpus = 0, key;
-	double rest_w = 0;
+	double rest_w = 0, rest_e = 0;
 
 	g = calloc(ncpus, sizeof(*g));
 	if (g == NULL)
 		return 0;
 	for (i = 0; i < ncpus; i++) {
-		key = (bucket(cpus[i].wakeups) * 16 + bucket(cpus[i].loc)) * 4 +
-		    cpus[i].tick_stopped + 1;
+		key = KEY(cpus[i].wakeups < 0 ? 0 : *mark(&cpus[i]) ? 2 : 1,
+		    bucket(busy(&cpus[i])), bucket(cpus[i].loc), cpus[i].tick_stopped);
 		for (j = 0; j < ng && g[j].key != key; j++)
 			;
 		if (j == ng) {
@@ -158,47 +211,44 @@ render_groups(struct wt_frame *f, const struct wt_cpu *cpus, size_t ncpus, int m
 			g[j].set = calloc(1, sizeof(*g[j].set));
 			if (g[j].set == NULL)
 				break;
-			g[j].wakeups = g[j].loc = 0;
+			g[j].wakeups = g[j].events = g[j].loc = 0;
+			g[j].max = -1;
 			ng++;
 		}
 		g[j].ncpus++;
 		if (cpus[i].cpu >= 0 && cpus[i].cpu < TD_MAX_CPUS)
 			td_cpuset_set(g[j].set, cpus[i].cpu);
-		if (cpus[i].wakeups < 0 || g[j].wakeups < 0)
-			g[j].wakeups = -1;
-		else
-			g[j].wakeups += cpus[i].wakeups;
-		if (cpus[i].loc < 0 || g[j].loc < 0)
-			g[j].loc = -1;
-		else
-			g[j].loc += cpus[i].loc;
-		if (cpus[i].wakeups > g[j].max_wakeups)
-			g[j].max_wakeups = cpus[i].wakeups;
+		add_known(&g[j].wakeups, cpus[i].wakeups);
+		add_known(&g[j].events, cpus[i].events);
+		add_known(&g[j].loc, cpus[i].loc);
+		if (busy(&cpus[i]) > g[j].max)
+			g[j].max = busy(&cpus[i]);
 	}
 	qsort(g, ng, sizeof(*g), group_cmp);
 	for (i = 0; i < ng; i++) {
 		if (lines + 1 >= max_lines && (i + 1 < ng || rest_cpus > 0)) {
 			rest_cpus += g[i].ncpus;
-			if (g[i].wakeups >= 0)
-				rest_w += g[i].wakeups;
+			add_known(&rest_w, g[i].wakeups);
+			add_known(&rest_e, g[i].events);
 			continue;
 		}
 		td_cpuset_format(g[i].set, list, sizeof(list));
 		/* The figures first: a long CPU list is what the width cuts. */
 		wt_frame_add(f, WT_R_TEXT,
-		    "%3d CPU%s %s%s each, loc %s%s each, %s; in all %s, loc %s: cpu%s",
-		    g[i].ncpus, g[i].ncpus == 1 ? " " : "s",
-		    bucket_text(g[i].key / 64), g[i].key / 64 ? unit : "",
-		    bucket_text(g[i].key / 4 % 16), g[i].key / 4 % 16 ? unit : "",
-		    g[i].key % 4 == 0 ? "tick state ?" :
-		    g[i].key % 4 == 2 ? "tick stopped" : "tick running",
-		    fmt_strip(r1, sizeof(r1), g[i].wakeups),
+		    "%3d CPU%s %s %s%s%s each, loc %s%s each, %s; in all wake %s, ev %s, loc %s: cpu%s",
+		    g[i].ncpus, g[i].ncpus == 1 ? " " : "s", KEY_KNOWN(g[i].key) ? "wake" : "ev",
+		    bucket_text(KEY_BUSY(g[i].key)), KEY_BUSY(g[i].key) ? unit : "",
+		    KEY_KNOWN(g[i].key) == 2 ? "*" : "",
+		    bucket_text(KEY_LOC(g[i].key)), KEY_LOC(g[i].key) ? unit : "",
+		    KEY_TICK(g[i].key) == 0 ? "tick state ?" :
+		    KEY_TICK(g[i].key) == 2 ? "tick stopped" : "tick running",
+		    fmt_strip(r1, sizeof(r1), g[i].wakeups), fmt_strip(r3, sizeof(r3), g[i].events),
 		    fmt_strip(r2, sizeof(r2), g[i].loc), list);
 		lines++;
 	}
 	if (rest_cpus > 0) {
-		wt_frame_add(f, WT_R_TEXT, "+%d more CPUs in smaller groups: sum %s", rest_cpus,
-		    fmt_strip(r1, sizeof(r1), rest_w));
+		wt_frame_add(f, WT_R_TEXT, "+%d more CPUs in smaller groups: wake %s, ev %s",
+		    rest_cpus, fmt_strip(r1, sizeof(r1), rest_w), fmt_strip(r3, sizeof(r3), rest_e));
 		lines++;
 	}
 	for (i = 0; i < ng; i++)
@@ -211,33 +261,35 @@ render_groups(struct wt_frame *f, const struct wt_cpu *cpus, size_t ncpus, int m
 static int
 render_summary(struct wt_frame *f, const struct wt_cpu *cpus, size_t ncpus)
 {
-	char r1[16], r2[16], busy[16];
-	double w = 0, loc = 0, max = -1;
+	char r1[16], r2[16], r3[16], busy_s[16], idle_s[24];
+	double w = 0, ev = 0, loc = 0, max = -1;
 	size_t i;
 	int idle = 0, unknown = 0, top = -1;
+	const char *top_mark = "";
 
 	for (i = 0; i < ncpus; i++) {
-		if (w >= 0)
-			w = cpus[i].wakeups < 0 ? -1 : w + cpus[i].wakeups;
-		if (loc >= 0)
-			loc = cpus[i].loc < 0 ? -1 : loc + cpus[i].loc;
+		add_known(&w, cpus[i].wakeups);
+		add_known(&ev, cpus[i].events);
+		add_known(&loc, cpus[i].loc);
 		if (cpus[i].tick_stopped < 0)
 			unknown++;
 		else if (cpus[i].tick_stopped)
 			idle++;
-		if (cpus[i].wakeups > max) {
-			max = cpus[i].wakeups;
+		if (busy(&cpus[i]) > max) {
+			max = busy(&cpus[i]);
 			top = cpus[i].cpu;
+			top_mark = mark(&cpus[i]);
 		}
 	}
 	if (unknown)
-		wt_frame_add(f, WT_R_TEXT, "%zu CPUs: %s, loc %s, tick state ?; busiest cpu%d %s",
-		    ncpus, fmt_strip(r1, sizeof(r1), w), fmt_strip(r2, sizeof(r2), loc), top,
-		    fmt_strip(busy, sizeof(busy), max));
+		snprintf(idle_s, sizeof(idle_s), "tick state ?");
 	else
-		wt_frame_add(f, WT_R_TEXT, "%zu CPUs: %s, loc %s, %d idle; busiest cpu%d %s",
-		    ncpus, fmt_strip(r1, sizeof(r1), w), fmt_strip(r2, sizeof(r2), loc), idle,
-		    top, fmt_strip(busy, sizeof(busy), max));
+		snprintf(idle_s, sizeof(idle_s), "%d idle", idle);
+	/* The busiest first: the width cuts the end. */
+	wt_frame_add(f, WT_R_TEXT, "%zu CPUs: busiest cpu%d %s %s%s; in all wake %s, ev %s, loc %s; %s",
+	    ncpus, top, w >= 0 ? "wake" : "ev", fmt_strip(busy_s, sizeof(busy_s), max), top_mark,
+	    fmt_strip(r1, sizeof(r1), w), fmt_strip(r3, sizeof(r3), ev),
+	    fmt_strip(r2, sizeof(r2), loc), idle_s);
 	return 1;
 }
 
@@ -246,7 +298,8 @@ int
 wt_cpustrip_render(struct wt_frame *f, const struct wt_cpu *cpus, size_t ncpus,
     int max_lines, bool counts)
 {
-	int per = f->width / CELL_WIDTH;
+	int per = f->width / CELL_WIDTH, n, budget;
+	bool marked = false;
 
 	if (per > 1024 / (CELL_WIDTH * 2))
 		per = 1024 / (CELL_WIDTH * 2);
@@ -255,9 +308,17 @@ wt_cpustrip_render(struct wt_frame *f, const struct wt_cpu *cpus, size_t ncpus,
 	unit = counts ? "" : "/s";
 	if (per < 1)
 		per = 1;
-	if ((ncpus + (size_t)per - 1) / (size_t)per <= (size_t)max_lines)
-		return render_cells(f, cpus, ncpus);
-	if (max_lines == 1)
-		return render_summary(f, cpus, ncpus);
-	return render_groups(f, cpus, ncpus, max_lines);
+	/* The footnote explaining '*' takes a line of the budget when there are two. */
+	for (size_t i = 0; i < ncpus && !marked; i++)
+		marked = *mark(&cpus[i]) != '\0';
+	budget = marked && max_lines > 1 ? max_lines - 1 : max_lines;
+	if ((ncpus + (size_t)per - 1) / (size_t)per <= (size_t)budget)
+		n = render_cells(f, cpus, ncpus);
+	else if (budget == 1)
+		n = render_summary(f, cpus, ncpus);
+	else
+		n = render_groups(f, cpus, ncpus, budget);
+	if (marked && n < max_lines)
+		n += render_footnote(f, cpus, ncpus);
+	return n;
 }

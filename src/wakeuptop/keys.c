@@ -152,6 +152,7 @@ sort_move(struct wt_view *v, int dir)
 	if (n == 0)
 		return WT_ACT_NONE;
 	v->sort_col = (v->sort_col + n + (size_t)(dir > 0 ? 1 : n - 1)) % n;
+	v->sort_set = true;
 	/* Numbers read best largest first, names alphabetically. */
 	v->desc = td_table_selected(v->table, v->sort_col)->jtype != TD_JT_STRING;
 	(void)wt_view_rebuild(v);
@@ -237,6 +238,10 @@ wt_key(struct wt_view *v, wint_t ch, bool fn, int page)
 	case L'\n':
 	case L'\r':
 		wt_view_toggle_expand(v);
+		return WT_ACT_REDRAW;
+	case L'g':
+		wt_view_next_group(v);
+		snprintf(v->message, sizeof(v->message), "grouped by %s", td_group_name(v->group));
 		return WT_ACT_REDRAW;
 	case L't':
 	case L'i':

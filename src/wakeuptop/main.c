@@ -24,6 +24,7 @@ enum {
 	OPT_FILTER,
 	OPT_WIDTH,
 	OPT_BPF_MAP_ENTRIES,
+	OPT_TID,
 };
 
 static struct wt_app app;
@@ -35,7 +36,9 @@ static void
 usage(void)
 {
 	printf("Usage: %s [options]\n"
-	    "Show what wakes the machine (timers, interrupts), live, top-style.\n"
+	    "Show what wakes the machine, live, top-style: each CPU's idle exits\n"
+	    "(wakeups) attributed to the interrupt, timer and task that caused them, and\n"
+	    "apart from them the events (timer expiries, interrupts) of each source.\n"
 	    "\n"
 	    "Options:\n"
 	    "  -b, --batch            print to standard output instead of the screen\n"
@@ -45,18 +48,21 @@ usage(void)
 	    "      --sysroot DIR      read /proc and /sys under DIR (a captured tree)\n"
 	    "      --source NAME      sampler backend: auto, timer_stats, bpf, tracefs, interrupts\n"
 	    "      --bpf-map-entries N  bpf: sources kept per interval (default 8192)\n"
-	    "  -s, --sort COLUMN      sort by this column (default rate)\n"
+	    "  -s, --sort COLUMN      sort by this column (default wakeup_rate where\n"
+	    "                         sources count wakeups, else rate)\n"
 	    "  -o, --output LIST      columns to show (timerstat's names; +LIST adds)\n"
-	    "      --cpu LIST         only wakeups on these CPUs (0-3,8)\n"
-	    "  -p, --pid PID          only sources armed by this pid\n"
+	    "  -g, --group KEY        one row per thread, process or comm (default comm)\n"
+	    "      --cpu LIST         only wakeups and events on these CPUs (0-3,8)\n"
+	    "  -p, --pid PID          only sources armed by this process (all its threads)\n"
+	    "      --tid TID          only sources armed by this thread\n"
 	    "      --filter TEXT      only sources whose function, comm or site contain TEXT\n"
 	    "      --show WHAT        timers, interrupts or all (default all)\n"
 	    "      --width N          batch: cut text lines at N columns (default: terminal or 200)\n"
 	    "  -h, --help             show this help and exit\n"
 	    "  -V, --version          show the version and exit\n"
 	    "\n"
-	    "Keys: q quit, h help, space pause, < > s sort, Enter expand, t i a kinds,\n"
-	    "c CPU filter, p pid filter, / name filter, + - interval.\n"
+	    "Keys: q quit, h help, space pause, < > s sort, Enter expand, g group,\n"
+	    "t i a kinds, c CPU filter, p process filter, / name filter, + - interval.\n"
 	    "Exit status: 0 ok, 1 failure, 2 usage error.\n", cli_prog);
 	exit(CLI_EXIT_OK);
 }
@@ -75,7 +81,8 @@ cleanup(void)
 /* Parse the command line into app and the view. */
 static void
 parse_args(int argc, char **argv, const char **sort, const char **output,
-    const char **cpus, int *pid, const char **filter, enum wt_show *show, int64_t *delay)
+    const char **cpus, struct td_sampler_opts *so, const char **filter, enum wt_show *show,
+    enum td_group *group, int64_t *delay)
 {
 	static const struct option longopts[] = {
 		{ "batch", no_argument, NULL, 'b' },
@@ -88,7 +95,9 @@ parse_args(int argc, char **argv, const char **sort, const char **output,
 		{ "sort", required_argument, NULL, 's' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "cpu", required_argument, NULL, OPT_CPU },
+		{ "group", required_argument, NULL, 'g' },
 		{ "pid", required_argument, NULL, 'p' },
+		{ "tid", required_argument, NULL, OPT_TID },
 		{ "filter", required_argument, NULL, OPT_FILTER },
 		{ "show", required_argument, NULL, OPT_SHOW },
 		{ "width", required_argument, NULL, OPT_WIDTH },
@@ -98,7 +107,7 @@ parse_args(int argc, char **argv, const char **sort, const char **output,
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "bn:d:Js:o:p:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "bn:d:Js:o:g:p:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			app.batch = true;
@@ -136,8 +145,16 @@ parse_args(int argc, char **argv, const char **sort, const char **output,
 		case OPT_CPU:
 			*cpus = optarg;
 			break;
+		case 'g':
+			if (td_group_parse(optarg, group) < 0)
+				cli_usage_error("--group: unknown key '%s' (thread, process, comm)",
+				    optarg);
+			break;
 		case 'p':
-			*pid = (int)cli_parse_num("--pid", optarg, 0, INT_MAX);
+			so->pid = (int)cli_parse_num("--pid", optarg, 0, INT_MAX);
+			break;
+		case OPT_TID:
+			so->tid = (int)cli_parse_num("--tid", optarg, 0, INT_MAX);
 			break;
 		case OPT_FILTER:
 			*filter = optarg;
@@ -190,15 +207,17 @@ main(int argc, char **argv)
 	struct td_sampler_opts so;
 	struct td_error e;
 	enum wt_show show = WT_SHOW_ALL;
+	enum td_group group = TD_GROUP_COMM;
 	int64_t delay = 2000000000LL;
-	int pid = -1, code;
+	int code;
 	sigset_t mask;
 
 	cli_init(argc, argv);
 	setlocale(LC_CTYPE, "");	/* only the character type: wide characters on screen */
 	app.backend = TD_BACKEND_AUTO;
 	app.tfd = app.sfd = -1;
-	parse_args(argc, argv, &sort, &output, &cpus, &pid, &filter, &show, &delay);
+	td_sampler_opts_init(&so);
+	parse_args(argc, argv, &sort, &output, &cpus, &so, &filter, &show, &group, &delay);
 	if (app.batch && app.iterations == 0)
 		app.iterations = 1;
 	if (!app.batch && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
@@ -215,13 +234,21 @@ main(int argc, char **argv)
 	wt_view_init(&app.view, app.table, &e);
 	app.view.interval_ns = delay;
 	app.view.show = show;
-	app.view.pid = pid;
+	app.view.group = group;
+	app.view.sampled_pid = so.pid;
+	app.view.sampled_tid = so.tid;
 	if (sort != NULL && wt_view_sort_by(&app.view, sort) < 0)
 		cli_usage_error("--sort: '%s' is not a shown column", sort);
-	if (sort != NULL)
+	if (sort != NULL) {
+		app.view.sort_set = true;
 		app.view.desc = wt_view_sort_column(&app.view)->jtype != TD_JT_STRING;
+	}
 	if (cpus != NULL && wt_view_set_cpus(&app.view, cpus) < 0)
 		cli_usage_error("--cpu: '%s' is not a CPU list", cpus);
+	if (cpus != NULL)
+		cli_check_cpus("--cpu", &app.view.cpus, app.sysroot);
+	cli_check_task("--pid", so.pid, app.sysroot, false);
+	cli_check_task("--tid", so.tid, app.sysroot, false);
 	if (filter != NULL)
 		wt_view_set_name(&app.view, filter);
 
@@ -235,7 +262,6 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	wt_facts_read(app.sysroot, &app.facts);
-	td_sampler_opts_init(&so);
 	so.sysroot = app.sysroot;
 	so.backend = app.backend;
 	so.bpf_map_entries = bpf_map_entries;

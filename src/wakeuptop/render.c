@@ -12,6 +12,7 @@
 #define MAX_COLS	32
 #define TEXT_CAP	24	/* widest a text column gets when it is not the last */
 #define DETAIL_CPUS	16	/* CPUs listed in an expanded row before "+N more" */
+#define DETAIL_LINES	4	/* lines of an expanded row */
 
 const char *const wt_help_lines[] = {
 	"Keys",
@@ -21,16 +22,19 @@ const char *const wt_help_lines[] = {
 	"  < >          sort by the column to the left or right",
 	"  s            sort by the next column",
 	"  r            reverse the sort order",
-	"  Enter        expand the selected row: arming site, per-CPU split, arms/expiries/cancels",
+	"  Enter        expand the selected row: site, arms/expiries/cancels, wakeups and events per CPU",
+	"  g            group rows by thread, process (all its threads) or comm (command name)",
 	"  t i a        show timers, interrupts, or all sources",
 	"  c            CPU filter (a list such as 0-3,8; empty clears it)",
-	"  p            pid filter (empty clears it)",
+	"  p            process filter: a pid, all its threads (empty clears it)",
 	"  /            name filter, case-insensitive, on function, comm and site",
 	"  + -          longer or shorter interval",
 	"  arrows PgUp PgDn Home End   move the selection",
 	"",
 	"Columns are timerstat's: the same names as its -o option and its JSON.",
-	"A '-' in a cell means the backend cannot see that value (not zero).",
+	"WAKEUPS, WAKE/S: idle exits a source caused; EVENTS, EVENT/S: its expiries or interrupts.",
+	"A '-' in a cell means the backend cannot see that value (not zero), or cannot split",
+	"it by CPU (arms and cancels with a CPU filter).",
 	NULL
 };
 
@@ -47,13 +51,57 @@ fmt_interval(char *buf, size_t len, int64_t ns)
 	return buf;
 }
 
+/* How a sample's wakeups were counted, when by cpuidle usage (the strip marks idle_task). */
+static const char *
+wake_how(const struct td_sample *p)
+{
+	for (int c = 0; c < p->ncpus; c++)
+		if (p->cpu_wake_method[c] == TD_WAKE_CPUIDLE_USAGE)
+			return "; idle entries from cpuidle usage, causes unknown";
+	return "";
+}
+
+/*
+ * Wakeups (idle exits) and events, apart: in all, per second and per interval.
+ * Unknown wakeups come after the events, with the reason, which a narrow
+ * screen may cut.
+ */
+static void
+render_totals(struct wt_frame *f, const struct wt_view *v)
+{
+	const struct td_sample *p = v->sample;
+	char wake[128], ev[96], rate[32];
+	double secs = (double)p->period_ns / 1e9;
+
+	if (p->period_ns == 0)
+		snprintf(ev, sizeof(ev), "%llu in an interval of unknown length",
+		    (unsigned long long)p->total_events);
+	else
+		snprintf(ev, sizeof(ev), "%s (%llu in %.2f s)",
+		    wt_fmt_rate(rate, sizeof(rate), v->event_rate),
+		    (unsigned long long)p->total_events, secs);
+	if (!p->wakeups_known) {
+		wt_frame_add(f, WT_R_TEXT, "Events: %s   Wakeups unknown: %s", ev,
+		    td_sample_wakeups_why(p));
+		return;
+	}
+	if (p->period_ns == 0)
+		snprintf(wake, sizeof(wake), "%llu idle exits%s",
+		    (unsigned long long)p->total_wakeups, wake_how(p));
+	else
+		snprintf(wake, sizeof(wake), "%s (%llu idle exits in %.2f s%s)",
+		    wt_fmt_rate(rate, sizeof(rate), v->wakeup_rate),
+		    (unsigned long long)p->total_wakeups, secs, wake_how(p));
+	wt_frame_add(f, WT_R_TEXT, "Wakeups: %s   Events: %s", wake, ev);
+}
+
 /* The header lines: machine, sampler, filters. */
 static void
 render_header(struct wt_frame *f, const struct wt_view *v, const struct wt_facts *fa,
     const struct wt_status *st)
 {
 	const struct td_sample *p = v->sample;
-	char hz[160], iv[32], rate[32], lost[96], when[32], filt[256];
+	char hz[160], iv[32], lost[96], when[32], filt[256];
 	time_t now = time(NULL);
 	struct tm tm;
 	int pos = 0;
@@ -76,24 +124,17 @@ render_header(struct wt_frame *f, const struct wt_view *v, const struct wt_facts
 		wt_frame_add(f, WT_R_NOTE, "note: tick mode unknown: %s", fa->tick);
 	fmt_interval(iv, sizeof(iv), v->interval_ns);
 	if (p == NULL) {
-		wt_frame_add(f, WT_R_TEXT, "Backend: %s   Interval: %s   Wakeups: (first sample in %s)",
-		    st->backend, iv, iv);
+		wt_frame_add(f, WT_R_TEXT, "Backend: %s   Interval: %s   Group: %s   "
+		    "(first sample in %s)", st->backend, iv, td_group_name(v->group), iv);
 	} else {
 		if (p->lost_known)
 			snprintf(lost, sizeof(lost), "%llu", (unsigned long long)p->lost_events);
 		else
 			snprintf(lost, sizeof(lost), "? (the %s backend cannot tell)", st->backend);
-		if (p->period_ns == 0)
-			wt_frame_add(f, p->lost_known && p->lost_events ? WT_R_NOTE : WT_R_TEXT,
-			    "Backend: %s   Interval: ? (a capture)   Wakeups: %llu in an interval "
-			    "of unknown length   Lost: %s", st->backend,
-			    (unsigned long long)p->total_events, lost);
-		else
-			wt_frame_add(f, p->lost_known && p->lost_events ? WT_R_NOTE : WT_R_TEXT,
-			    "Backend: %s   Interval: %s   Wakeups: %s total (%llu in %.2f s)   "
-			    "Lost: %s", st->backend, iv, wt_fmt_rate(rate, sizeof(rate),
-			    v->total_rate), (unsigned long long)p->total_events,
-			    (double)p->period_ns / 1e9, lost);
+		wt_frame_add(f, p->lost_known && p->lost_events ? WT_R_NOTE : WT_R_TEXT,
+		    "Backend: %s   Interval: %s   Group: %s   Lost: %s", st->backend,
+		    p->period_ns == 0 ? "? (a capture)" : iv, td_group_name(v->group), lost);
+		render_totals(f, v);
 	}
 	if (st->note != NULL && st->note[0] != '\0')
 		wt_frame_add(f, WT_R_NOTE, "note: %s", st->note);
@@ -106,14 +147,20 @@ render_header(struct wt_frame *f, const struct wt_view *v, const struct wt_facts
 		    v->show == WT_SHOW_TIMERS ? "timers" : "interrupts");
 	if (v->has_cpus && (size_t)pos < sizeof(filt))
 		pos += snprintf(filt + pos, sizeof(filt) - (size_t)pos, " cpu %s,", v->cpus_text);
+	if (v->sampled_pid >= 0 && (size_t)pos < sizeof(filt))
+		pos += snprintf(filt + pos, sizeof(filt) - (size_t)pos, " --pid %d,",
+		    v->sampled_pid);
+	if (v->sampled_tid >= 0 && (size_t)pos < sizeof(filt))
+		pos += snprintf(filt + pos, sizeof(filt) - (size_t)pos, " --tid %d,",
+		    v->sampled_tid);
 	if (v->pid >= 0 && (size_t)pos < sizeof(filt))
-		pos += snprintf(filt + pos, sizeof(filt) - (size_t)pos, " pid %d,", v->pid);
+		pos += snprintf(filt + pos, sizeof(filt) - (size_t)pos, " process %d,", v->pid);
 	if (v->name[0] != '\0' && (size_t)pos < sizeof(filt))
 		pos += snprintf(filt + pos, sizeof(filt) - (size_t)pos, " name \"%s\",", v->name);
 	if (pos > 0 && (size_t)pos < sizeof(filt)) {
 		filt[pos - 1] = '\0';
-		wt_frame_add(f, WT_R_TEXT, "Filter:%s   (%zu of %zu sources)", filt, v->nrows,
-		    p != NULL ? p->n : 0);
+		wt_frame_add(f, WT_R_TEXT, "Filter:%s   (%zu of %zu sources%s)", filt, v->nrows,
+		    p != NULL ? p->n : 0, v->unsplit ? "; those not split by CPU left out" : "");
 	}
 }
 
@@ -215,18 +262,52 @@ counter(char *buf, size_t len, const struct td_wsource *w, unsigned bit, uint64_
 	return buf;
 }
 
-/* The lines of an expanded row. */
+/* One per-CPU line of an expanded row: "what per CPU: cpu0 12 (6/s) ...". */
+static void
+detail_cpus(struct wt_frame *f, const char *what, const uint64_t *pc, int ncpus, double secs)
+{
+	char line[1024], r[16];
+	size_t pos = 0;
+	int i, shown = 0, more = 0;
+
+	line[0] = '\0';
+	for (i = 0; i < ncpus; i++) {
+		if (pc[i] == 0)
+			continue;
+		if (shown == DETAIL_CPUS) {
+			more++;
+			continue;
+		}
+		pos += (size_t)snprintf(line + pos, sizeof(line) - pos, "  cpu%d %llu (%s)", i,
+		    (unsigned long long)pc[i], wt_fmt_rate(r, sizeof(r), (double)pc[i] / secs));
+		if (pos >= sizeof(line))
+			pos = sizeof(line) - 1;
+		shown++;
+	}
+	if (shown == 0)
+		wt_frame_add(f, WT_R_DETAIL, "    %s per CPU: none in this interval", what);
+	else if (more)
+		wt_frame_add(f, WT_R_DETAIL, "    %s per CPU:%s  +%d more CPUs", what, line, more);
+	else
+		wt_frame_add(f, WT_R_DETAIL, "    %s per CPU:%s", what, line);
+}
+
+/* The lines of an expanded row (DETAIL_LINES). */
 static int
 render_detail(struct wt_frame *f, const struct wt_view *v, const struct td_wsource *w)
 {
 	const struct td_sample *p = v->sample;
-	char a[32], x[32], c[32], line[1024], r[16];
+	char a[32], x[32], c[32], who[64];
 	double secs = p != NULL && p->period_ns ? (double)p->period_ns / 1e9 : 1;
-	size_t pos = 0;
-	int i, shown = 0, more = 0, n = 0;
 
-	if ((w->known & TD_WS_PID) && w->pid >= 0)
-		wt_frame_add(f, WT_R_DETAIL, "    armed by: pid %d, comm %s (%s)%s%s", w->pid,
+	if (w->ntasks > 1 && w->pid >= 0)
+		snprintf(who, sizeof(who), "process %d (%u threads)", w->pid, w->ntasks);
+	else if (w->ntasks > 1)
+		snprintf(who, sizeof(who), "%u tasks", w->ntasks);
+	else
+		snprintf(who, sizeof(who), "pid %d", w->pid);
+	if ((w->known & TD_WS_PID) && (w->pid >= 0 || w->ntasks > 1))
+		wt_frame_add(f, WT_R_DETAIL, "    armed by: %s, comm %s (%s)%s%s", who,
 		    w->comm[0] ? w->comm : "?", td_task_name(w->task),
 		    w->site ? ", site " : "", w->site ? w->site : "");
 	else if (w->known & TD_WS_PID)
@@ -236,40 +317,23 @@ render_detail(struct wt_frame *f, const struct wt_view *v, const struct td_wsour
 	else
 		wt_frame_add(f, WT_R_DETAIL, "    armed by: - (the %s backend does not see it)",
 		    td_backend_name(p != NULL ? p->backend : TD_BACKEND_AUTO));
-	n++;
 	wt_frame_add(f, WT_R_DETAIL, "    arms %s   expiries %s   cancels %s   deferrable %s   pinned %s",
 	    counter(a, sizeof(a), w, TD_WS_ARMS, w->arms),
 	    counter(x, sizeof(x), w, TD_WS_EXPIRIES, w->expiries),
 	    counter(c, sizeof(c), w, TD_WS_CANCELS, w->cancels),
 	    !(w->known & TD_WS_DEFERRABLE) ? "-" : w->deferrable ? "yes" : "no",
 	    !(w->known & TD_WS_PINNED) ? "-" : w->pinned ? "yes" : "no");
-	n++;
-	if (!(w->known & TD_WS_CPU) || w->per_cpu == NULL) {
-		wt_frame_add(f, WT_R_DETAIL, "    per CPU: - (not split by CPU)");
-		return n + 1;
-	}
-	line[0] = '\0';
-	for (i = 0; i < w->ncpus; i++) {
-		if (w->per_cpu[i] == 0)
-			continue;
-		if (shown == DETAIL_CPUS) {
-			more++;
-			continue;
-		}
-		pos += (size_t)snprintf(line + pos, sizeof(line) - pos, "  cpu%d %llu (%s)", i,
-		    (unsigned long long)w->per_cpu[i],
-		    wt_fmt_rate(r, sizeof(r), (double)w->per_cpu[i] / secs));
-		if (pos >= sizeof(line))
-			pos = sizeof(line) - 1;
-		shown++;
-	}
-	if (shown == 0)
-		wt_frame_add(f, WT_R_DETAIL, "    per CPU: none in this interval");
-	else if (more)
-		wt_frame_add(f, WT_R_DETAIL, "    per CPU:%s  +%d more CPUs", line, more);
+	if (!(w->known & TD_WS_WAKEUPS) || w->wakeups_per_cpu == NULL)
+		wt_frame_add(f, WT_R_DETAIL, "    wakeups per CPU: - (%s)",
+		    p != NULL && p->wakeups_known ? "the backend does not attribute them" :
+		    "not counted");
 	else
-		wt_frame_add(f, WT_R_DETAIL, "    per CPU:%s", line);
-	return n + 1;
+		detail_cpus(f, "wakeups", w->wakeups_per_cpu, w->ncpus, secs);
+	if (!(w->known & TD_WS_CPU) || w->per_cpu == NULL)
+		wt_frame_add(f, WT_R_DETAIL, "    events per CPU: - (not split by CPU)");
+	else
+		detail_cpus(f, "events", w->per_cpu, w->ncpus, secs);
+	return DETAIL_LINES;
 }
 
 /* The status line: prompt, message or key hints. */
@@ -281,7 +345,7 @@ render_status(struct wt_frame *f, struct wt_view *v)
 
 	if (v->prompt != 0) {
 		what = v->prompt == 'c' ? "CPU list (empty for all)" :
-		    v->prompt == 'p' ? "pid (empty for all)" : "name filter (empty for none)";
+		    v->prompt == 'p' ? "process: pid (empty for all)" : "name filter (empty for none)";
 		wt_frame_add(f, WT_R_STATUS, "%s: %s_", what, v->input);
 		return;
 	}
@@ -290,7 +354,7 @@ render_status(struct wt_frame *f, struct wt_view *v)
 		return;
 	}
 	wt_frame_add(f, WT_R_STATUS, "%sq quit  h help  space pause  </> sort (%s)  Enter expand  "
-	    "t/i/a  c cpu  p pid  / name  +/- interval", v->paused ? "PAUSED  " : "",
+	    "g group  t/i/a  c cpu  p pid  / name  +/- interval", v->paused ? "PAUSED  " : "",
 	    sc != NULL ? sc->name : "-");
 }
 
@@ -331,7 +395,9 @@ wt_render(struct wt_frame *f, struct wt_view *v, const struct wt_facts *facts,
 		render_status(f, v);
 		return 0;
 	}
-	wt_frame_add(f, WT_R_TEXT, "%s", "");
+	/* A blank line before the list, when a row still fits under it. */
+	if (batch || height - (int)f->n - 3 >= 1)
+		wt_frame_add(f, WT_R_TEXT, "%s", "");
 	if (batch) {
 		nc = measure(v, w, 0, v->nrows, true);
 		render_colhead(f, v, w, nc);
@@ -348,7 +414,7 @@ wt_render(struct wt_frame *f, struct wt_view *v, const struct wt_facts *facts,
 	if (list_h < 1)
 		list_h = 1;
 	sel = wt_view_selected(v);
-	used = sel != NULL && wt_view_is_expanded(v, sel) ? 3 : 0;
+	used = sel != NULL && wt_view_is_expanded(v, sel) ? DETAIL_LINES : 0;
 	wt_view_scroll(v, (size_t)(list_h - used > 0 ? list_h - used : 1));
 	first = v->top;
 	last = first + (size_t)list_h;
@@ -360,7 +426,7 @@ wt_render(struct wt_frame *f, struct wt_view *v, const struct wt_facts *facts,
 
 		render_row(f, v, v->rowp[r], w, nc, is_sel ? WT_R_SELECTED : WT_R_ROW);
 		used++;
-		if (is_sel && wt_view_is_expanded(v, v->rowp[r]) && used + 3 <= list_h)
+		if (is_sel && wt_view_is_expanded(v, v->rowp[r]) && used + DETAIL_LINES <= list_h)
 			used += render_detail(f, v, v->rowp[r]);
 	}
 	if (v->nrows == 0 && v->sample != NULL) {

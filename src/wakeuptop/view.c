@@ -19,8 +19,10 @@ wt_view_init(struct wt_view *v, struct td_table *table, struct td_error *e)
 	memset(v, 0, sizeof(*v));
 	v->table = table;
 	v->desc = true;
-	v->pid = -1;
+	v->group = TD_GROUP_COMM;
+	v->pid = v->sampled_pid = v->sampled_tid = -1;
 	v->interval_ns = 2000000000LL;
+	v->event_rate = v->wakeup_rate = -1;
 	if (wt_view_sort_by(v, "rate") < 0)
 		(void)wt_view_sort_by(v, "count");
 	return 0;
@@ -31,11 +33,11 @@ void
 wt_view_free(struct wt_view *v)
 {
 	td_sample_free(v->sample);
-	free(v->rows);
+	td_sample_free(v->shown);
 	free(v->rowp);
 	free(v->strip);
 	v->sample = NULL;
-	v->rows = NULL;
+	v->shown = NULL;
 	v->rowp = NULL;
 	v->strip = NULL;
 	v->nrows = v->nstrip = 0;
@@ -161,7 +163,7 @@ ident_is(const struct wt_ident *id, const struct td_wsource *w)
 	    strcmp(id->comm, w->comm) == 0;
 }
 
-/* Does the source pass the kind, pid and name filters? */
+/* Does the source pass the kind and name filters? */
 static bool
 wanted(const struct wt_view *v, const struct td_wsource *w)
 {
@@ -171,61 +173,124 @@ wanted(const struct wt_view *v, const struct td_wsource *w)
 		return false;
 	if (v->show == WT_SHOW_IRQS && timer)
 		return false;
-	if (v->pid >= 0 && (!(w->known & TD_WS_PID) || w->pid != v->pid))
-		return false;
 	if (v->name[0] != '\0' && !wt_match_name(w->function, v->name) &&
 	    !wt_match_name(w->comm, v->name) && !wt_match_name(w->site, v->name))
 		return false;
 	return true;
 }
 
-/* Filter and sort again. */
+/* Was a source of the thread-keyed sample armed by the filtered process? */
+static bool
+wanted_task(const struct wt_view *v, const struct td_wsource *w)
+{
+	if (v->pid < 0)
+		return true;
+	if (!(w->known & TD_WS_PID))
+		return false;
+	return (w->known & TD_WS_TGID) ? w->tgid == v->pid : w->pid == v->pid;
+}
+
+/* Sum the counters of a per-CPU array over the chosen CPUs, zeroing the others. */
+static uint64_t
+keep_cpus(uint64_t *pc, int n, const struct td_cpuset *cpus)
+{
+	uint64_t sum = 0;
+
+	for (int c = 0; c < n; c++) {
+		if (!td_cpuset_isset(cpus, c))
+			pc[c] = 0;
+		sum += pc[c];
+	}
+	return sum;
+}
+
+/*
+ * Keep only what happened on the chosen CPUs (td_sample_keep): events and
+ * wakeups from the per-CPU arrays (expiries are the events of a timer).  Arms
+ * and cancels are not split by CPU: unknown then.  A source with no per-CPU
+ * split is left out (and counted).
+ */
+static bool
+on_cpus(struct td_wsource *w, void *arg)
+{
+	struct wt_view *v = arg;
+
+	if (!(w->known & TD_WS_CPU) || w->per_cpu == NULL) {
+		v->unsplit++;
+		return false;
+	}
+	w->count = keep_cpus(w->per_cpu, w->ncpus, &v->cpus);
+	if (w->kind == TD_KIND_TIMER || w->kind == TD_KIND_HRTIMER)
+		w->expiries = w->count;
+	if (w->wakeups_per_cpu != NULL)
+		w->wakeups = keep_cpus(w->wakeups_per_cpu, w->ncpus, &v->cpus);
+	w->known &= ~(unsigned)(TD_WS_ARMS | TD_WS_CANCELS);
+	return w->count != 0 || w->wakeups != 0;
+}
+
+/* Whether the sources of p say what they woke (tracefs), not only the CPUs' totals. */
+static bool
+counts_wakeups(const struct td_sample *p)
+{
+	if (!p->wakeups_known)
+		return false;
+	for (size_t i = 0; i < p->n; i++)
+		if (p->src[i].known & TD_WS_WAKEUPS)
+			return true;
+	return false;
+}
+
+/* Without a sort chosen: wakeups per second where sources count them, else events. */
+static void
+default_sort(struct wt_view *v)
+{
+	if (v->sort_set || v->sample == NULL)
+		return;
+	if (counts_wakeups(v->sample) && wt_view_sort_by(v, "wakeup_rate") == 0)
+		return;
+	if (wt_view_sort_by(v, "rate") < 0)
+		(void)wt_view_sort_by(v, "count");
+}
+
+/* Filter, group and sort again. */
 int
 wt_view_rebuild(struct wt_view *v)
 {
 	const struct td_sample *p = v->sample;
 	const struct td_column *col;
-	struct td_wsource *rows;
+	struct td_sample *c;
 	const void **rowp;
 	double secs;
 	size_t i, n = 0;
-	int cpu;
 
 	v->nrows = 0;
-	v->total_rate = -1;
+	v->unsplit = 0;
+	v->event_rate = v->wakeup_rate = -1;
+	td_sample_free(v->shown);
+	v->shown = NULL;
 	if (p == NULL)
 		return 0;
 	secs = p->period_ns > 0 ? (double)p->period_ns / 1e9 : 0;
-	if (secs > 0)
-		v->total_rate = (double)p->total_events / secs;
-	rows = reallocarray(v->rows, p->n ? p->n : 1, sizeof(*rows));
-	if (rows == NULL)
+	if (secs > 0) {
+		v->event_rate = (double)p->total_events / secs;
+		if (p->wakeups_known)
+			v->wakeup_rate = (double)p->total_wakeups / secs;
+	}
+	default_sort(v);
+	if (td_sample_dup(p, &c) < 0)
 		return -ENOMEM;
-	v->rows = rows;
-	rowp = reallocarray(v->rowp, p->n ? p->n : 1, sizeof(*rowp));
+	v->shown = c;
+	td_sample_filter_task(c, v->pid, -1);
+	if (v->has_cpus)
+		td_sample_keep(c, on_cpus, v);
+	(void)td_sample_group(c, v->group);	/* ENOMEM: the rows stay per thread */
+	rowp = reallocarray(v->rowp, c->n ? c->n : 1, sizeof(*rowp));
 	if (rowp == NULL)
 		return -ENOMEM;
 	v->rowp = rowp;
-	for (i = 0; i < p->n; i++) {
-		const struct td_wsource *w = &p->src[i];
-
-		if (!wanted(v, w))
-			continue;
-		rows[n] = *w;
-		if (v->has_cpus && (w->known & TD_WS_CPU) && w->per_cpu != NULL) {
-			/* Only what happened on the chosen CPUs. */
-			rows[n].count = 0;
-			for (cpu = 0; cpu < w->ncpus; cpu++)
-				if (td_cpuset_isset(&v->cpus, cpu))
-					rows[n].count += w->per_cpu[cpu];
-			if (secs > 0)
-				rows[n].rate = (double)rows[n].count / secs;
-			if (rows[n].count == 0)
-				continue;
-		}
-		rowp[n] = &rows[n];
-		n++;
-	}
+	for (i = 0; i < c->n; i++)
+		if (wanted(v, &c->src[i]))
+			rowp[n++] = &c->src[i];
 	v->nrows = n;
 	col = wt_view_sort_column(v);
 	if (col != NULL)
@@ -243,6 +308,15 @@ wt_view_rebuild(struct wt_view *v)
 	if (n > 0)
 		ident_set(&v->sel_id, rowp[v->sel]);
 	return 0;
+}
+
+/* Group by the next key. */
+void
+wt_view_next_group(struct wt_view *v)
+{
+	v->group = v->group == TD_GROUP_THREAD ? TD_GROUP_PROCESS :
+	    v->group == TD_GROUP_PROCESS ? TD_GROUP_COMM : TD_GROUP_THREAD;
+	(void)wt_view_rebuild(v);
 }
 
 /* Show a new sample. */
@@ -350,6 +424,8 @@ wt_view_strip(struct wt_view *v, int ncpus, int (*tick_stopped)(const void *ctx,
 		if ((p->src[i].known & TD_WS_CPU) && p->src[i].per_cpu != NULL &&
 		    p->src[i].ncpus > n)
 			n = p->src[i].ncpus;
+	if (p->wakeups_known && p->ncpus > n)
+		n = p->ncpus;
 	if (n == 0)
 		return;
 	s = reallocarray(v->strip, (size_t)n, sizeof(*s));
@@ -358,9 +434,17 @@ wt_view_strip(struct wt_view *v, int ncpus, int (*tick_stopped)(const void *ctx,
 	v->strip = s;
 	for (c = 0; c < n; c++) {
 		s[c].cpu = c;
-		s[c].wakeups = 0;
+		s[c].wakeups = -1;
+		s[c].method = TD_WAKE_UNKNOWN;
+		s[c].events = 0;
 		s[c].loc = 0;
 		s[c].tick_stopped = tick_stopped != NULL ? tick_stopped(ctx, c) : -1;
+		/* Each CPU's idle exits, whatever the filters: they are the CPU's. */
+		if (p->wakeups_known && c < p->ncpus &&
+		    p->cpu_wake_method[c] != TD_WAKE_UNKNOWN) {
+			s[c].wakeups = (double)p->cpu_wakeups[c] / secs;
+			s[c].method = p->cpu_wake_method[c];
+		}
 	}
 	for (i = 0; i < p->n; i++) {
 		const struct td_wsource *w = &p->src[i];
@@ -374,14 +458,14 @@ wt_view_strip(struct wt_view *v, int ncpus, int (*tick_stopped)(const void *ctx,
 			for (c = 0; c < w->ncpus; c++)
 				s[c].loc += (double)w->per_cpu[c] / secs;
 		}
-		if (!wanted(v, w))
+		if (!wanted(v, w) || !wanted_task(v, w))
 			continue;
 		for (c = 0; c < w->ncpus; c++)
-			s[c].wakeups += (double)w->per_cpu[c] / secs;
+			s[c].events += (double)w->per_cpu[c] / secs;
 	}
 	for (c = 0; c < n; c++) {
 		if (!have_cpu)
-			s[c].wakeups = -1;
+			s[c].events = -1;
 		if (!have_loc)
 			s[c].loc = -1;
 	}

@@ -47,15 +47,15 @@ problems() {
 	[[ ${lines[1]} == "warning  highres "* ]]
 }
 
-@test "--check: nohz=off warns about NOHZ, with the command line as the cause" {
+@test "--check: nohz=off warns about NOHZ and the idle tick, with the command line as the cause" {
 	require_corpus
 	run timerinfo --sysroot "$K/amd64-6.1-generic-nohz_off" --check -J
 	[ "$status" -eq 3 ]
-	[ "$(problems <<<"$output")" = "nohz" ]
+	[ "$(problems <<<"$output")" = "idle_tick nohz" ]
 	[[ $(jq -r '.checks[] | select(.id == "nohz") | .advice' <<<"$output") == "remove nohz=off from the kernel command line" ]]
 	run timerinfo --sysroot "$K/amd64-6.1-generic-highres_off-nohz_off" --check -J
 	[ "$status" -eq 3 ]
-	[ "$(problems <<<"$output")" = "highres nohz periodic_tick" ]
+	[ "$(problems <<<"$output")" = "highres idle_tick nohz periodic_tick" ]
 }
 
 @test "--check: clocksource=jiffies warns about the clock source (and the tick it forces)" {
@@ -237,7 +237,8 @@ problems() {
 	done < <(kmatrix_captures)
 	run timerinfo --sysroot "$K/amd64-6.1-generic-highres_off" --format=prometheus
 	[ "$status" -eq 0 ]
-	[[ $output == *'timerdiag_check_problem{check="highres",severity="warning"} 1'* ]]
+	[[ $output == *'timerdiag_check_problem{check="highres"} 1'* ]]
+	[[ $output == *'timerdiag_check_state{check="highres"} 3'* ]]
 	[[ $output == *"timerdiag_check_problems 1"* ]]
 }
 

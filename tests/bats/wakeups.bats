@@ -33,6 +33,11 @@ wakeload() {
 	sleep 0.3
 }
 
+# "total idle" jiffies of one CPU from /proc/stat (idle + iowait as idle).
+cpu_times() {
+	awk -v c="cpu$1" '$1 == c { t = 0; for (i = 2; i <= NF; i++) t += $i; print t, $5 + $6 }' /proc/stat
+}
+
 # jq over the first sample of $TMP/o.json.
 q() {
 	jq -r "$@" "$TMP/o.json"
@@ -42,7 +47,16 @@ q() {
 	require_root
 	[ "$NCPU" -ge 2 ] || skip "needs two CPUs (one for the sleeper alone)"
 	wakeload -c "$LAST" -r 200
+	local s0 s1 busy
+	s0=$(cpu_times "$LAST")
 	timerstat -d 3 -J -g thread >"$TMP/o.json"
+	s1=$(cpu_times "$LAST")
+	# The sleeper is credited a wakeup only when its expiry finds the CPU idle:
+	# the test needs an otherwise idle CPU, and says so when it has none.
+	busy=$(awk -v a="$s0" -v b="$s1" 'BEGIN { split(a, x); split(b, y)
+		t = y[1] - x[1]; i = y[2] - x[2]; printf "%d", (t > 0 ? 100 * (t - i) / t : 100) }')
+	echo "CPU $LAST busy $busy % of the window" >&2
+	[ "$busy" -le 15 ] || skip "CPU $LAST was busy $busy % of the window (other load): not an idle CPU"
 	local w per top period
 	period=$(q '.samples[0].period_ns / 1e9')
 	w=$(q --argjson p "$WL" '[.samples[0].sources[] | select(.pid == $p and .function == "hrtimer_wakeup") | .wakeups] | add // 0')
@@ -67,7 +81,9 @@ q() {
 	ev=$(q --argjson p "$WL" '[.samples[0].sources[] | select(.pid == $p and .function == "timerfd_tmrproc") | .count] | add // 0')
 	wk=$(q --argjson p "$WL" '[.samples[0].sources[] | select(.pid == $p and .function == "timerfd_tmrproc") | .wakeups] | add // 0')
 	echo "spinner: $ev events, $wk wakeups in $period s" >&2
-	awk -v e="$ev" -v t="$period" 'BEGIN { exit !(e / t >= 900 && e / t <= 1100) }'
+	# About 1000/s: a timerfd re-arms when read, so a preempted reader (a busy
+	# machine) merges expiries; never more than the timer's rate.
+	awk -v e="$ev" -v t="$period" 'BEGIN { exit !(e / t >= 700 && e / t <= 1100) }'
 	# Its CPU never idles: under 5 % of its events are wakeups.
 	awk -v e="$ev" -v w="$wk" 'BEGIN { exit !(w < 0.05 * e) }'
 }
@@ -130,33 +146,49 @@ q() {
 	require_root
 	command -v perf >/dev/null || skip "no perf"
 	perf list 2>/dev/null | grep -q 'power:cpu_idle' || skip "perf sees no power:cpu_idle"
-	local t0 t1 period c ours method perf_ev compared=0
-	t0=$(date +%s.%N)
-	perf stat -a -A -x, -e power:cpu_idle -o "$TMP/perf.csv" -- \
-		timerstat -d 4 -J -g thread >"$TMP/o.json"
-	t1=$(date +%s.%N)
-	period=$(q '.samples[0].period_ns / 1e9')
+	[ "$(cat /sys/kernel/tracing/trace_clock 2>/dev/null | grep -o '\[[a-z0-9_-]*\]')" = "[local]" ] ||
+		skip "the trace clock is not local: perf's times cannot be lined up with ours"
+	local c ours method perf_ex first last compared=0
+	# perf records every exit (state 4294967295) with its time; the exits in the
+	# window of our events' first and last times (the same local clock) are the
+	# ones we must have counted, no more, no fewer.
+	perf record -q -a -e power:cpu_idle --filter 'state == 4294967295' -o "$TMP/perf.data" -- \
+		timerstat -d 3 -J -g thread >"$TMP/o.json" 2>/dev/null
+	perf script -i "$TMP/perf.data" -F cpu,time 2>/dev/null >"$TMP/exits.txt"
+	first=$(q '.samples[0].trace_first_ns')
+	last=$(q '.samples[0].trace_last_ns')
 	for c in $(q '.samples[0].cpu_wakeups[].cpu'); do
 		ours=$(q --argjson c "$c" '.samples[0].cpu_wakeups[] | select(.cpu == $c) | .wakeups')
 		method=$(q --argjson c "$c" '.samples[0].cpu_wakeups[] | select(.cpu == $c) | .method')
-		perf_ev=$(awk -F, -v c="CPU$c" '$1 == c && $4 ~ /power:cpu_idle/ { print $2 + 0 }' "$TMP/perf.csv")
+		perf_ex=$(awk -v c="$c" -v f="$first" -v l="$last" '{
+			gsub(/[\[\]:]/, " "); t = $2 * 1e9 }
+			$1 + 0 == c && t >= f - 2000 && t <= l + 2000 { n++ } END { print n + 0 }' "$TMP/exits.txt")
 		if [ "$method" != cpu_idle ]; then
-			echo "# CPU $c not compared: the kernel traces no cpu_idle there (perf: ${perf_ev:-?} events); counted by the idle task's interrupts: $ours" >&3
-			[ "${perf_ev:-0}" -le 2 ]
+			echo "# CPU $c not compared: the kernel traces no cpu_idle there (perf: $perf_ex exits); counted by the idle task's interrupts: $ours" >&3
+			[ "$perf_ex" -le 2 ]
 			continue
 		fi
-		# Exits are half the events when entries and exits pair.  perf counted the
-		# whole run (start-up, teardown) around our window: the difference must be
-		# explained by that extra time at our rate, within 2 %.
-		echo "# CPU $c: $ours wakeups in $period s; perf: $((perf_ev / 2)) exits in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }') s" >&3
-		awk -v o="$ours" -v e="$perf_ev" -v p="$period" -v a="$t0" -v b="$t1" 'BEGIN {
-			diff = e / 2 - o
-			extra = (b - a) - p
-			exit !(diff >= -0.02 * o - 1 && diff <= (o / p) * extra + 0.02 * o + 1)
-		}'
+		echo "# CPU $c: $ours wakeups; perf: $perf_ex exits between our first and last event" >&3
+		# perf's sampled times line up with ours only to a few events at this
+		# rate (measured: 0 to 3 % either way); the exact check is the next test.
+		awk -v o="$ours" -v e="$perf_ex" 'BEGIN { d = o - e; if (d < 0) d = -d; exit !(d <= 0.05 * e + 2) }'
 		compared=$((compared + 1))
 	done
 	[ "$compared" -ge 1 ] || echo "# no CPU with cpu_idle events on this kernel: nothing to compare" >&3
+}
+
+@test "live, root: idle exits per CPU equal the exits in our own ring buffer, decoded by trace-cmd" {
+	require_root
+	command -v trace-cmd >/dev/null || skip "no trace-cmd"
+	local c ours theirs
+	timerstat -d 2 -J -g thread --record "$TMP/r.dat" >"$TMP/o.json"
+	trace-cmd report "$TMP/r.dat" 2>/dev/null >"$TMP/r.txt"
+	for c in $(q '.samples[0].cpu_wakeups[] | select(.method == "cpu_idle") | .cpu'); do
+		ours=$(q --argjson c "$c" '.samples[0].cpu_wakeups[] | select(.cpu == $c) | .wakeups')
+		theirs=$(grep -E "\[0*$c\].*cpu_idle: +state=4294967295" "$TMP/r.txt" | wc -l)
+		echo "# CPU $c: $ours wakeups; trace-cmd report of the same buffer: $theirs exits" >&3
+		[ "$ours" -eq "$theirs" ]
+	done
 }
 
 @test "as nobody: wakeups per CPU from cpuidle usage, with the note; never a 0 for a source" {

@@ -78,7 +78,35 @@ wt_pid() {
 
 # The list rows: the lines between the column header and the status line.
 rows() {
-	screen | awk '/^ *COUNT/ { on = 1; next } /q quit/ { on = 0 } on && NF'
+	screen | awk '/^ *WAKEUPS/ { on = 1; next } /q quit/ { on = 0 } on && NF'
+}
+
+# The column header, the sort column marked: wakeups and events both there.
+HEAD_WAKE='^ *WAKEUPS +WAKE/S\* +EVENTS +EVENT/S +CPU '
+HEAD_EVENTS='^ *WAKEUPS +WAKE/S +EVENTS +EVENT/S\* +CPU '
+
+# Idle share (percent) of CPU $1 between two copies of /proc/stat ($2, $3).
+idle_pct() {
+	local a b
+	a=$(grep "^cpu$1 " "$2")
+	b=$(grep "^cpu$1 " "$3")
+	echo "$a $b" | awk '{ t1 = 0; t2 = 0
+		for (i = 2; i <= 11; i++) t1 += $i
+		for (i = 13; i <= 22; i++) t2 += $i
+		printf "%d\n", 100 * (($16 + $17) - ($5 + $6)) / (t2 - t1) }'
+}
+
+# The idlest CPU now (over half a second).
+idlest_cpu() {
+	local c best=0 max=-1 p
+	cat /proc/stat > "$TMP/stat0"
+	sleep 0.5
+	cat /proc/stat > "$TMP/stat1"
+	for c in $(seq 0 $(($(getconf _NPROCESSORS_ONLN) - 1))); do
+		p=$(idle_pct "$c" "$TMP/stat0" "$TMP/stat1")
+		[ "$p" -gt "$max" ] && { max=$p; best=$c; }
+	done
+	echo "$best"
 }
 
 # No tracefs instance of wakeuptop pid $1 is left (other tools' tests may run
@@ -115,7 +143,7 @@ terminal_sane() {
 @test "screen: header facts from the live machine, a sample, the selected row" {
 	require_root
 	start_wt -d 0.5
-	wait_screen 'Wakeups: '
+	wait_screen 'Events: '
 	wait_screen ' in 0.'
 	local s cs rel
 	s=$(screen)
@@ -127,8 +155,11 @@ terminal_sane() {
 	echo "$s" | grep -F 'Backend: tracefs'
 	echo "$s" | grep -F 'Interval: 500 ms'
 	echo "$s" | grep -E 'Lost: [0-9]+'
-	echo "$s" | grep -E '^ *COUNT +RATE\* '
-	echo "$s" | grep -E '^cpu0 '
+	echo "$s" | grep -F 'Group: comm'
+	# Wakeups are idle exits, counted, and events are apart from them.
+	echo "$s" | grep -E '^Wakeups: [0-9.]+k?/s \([0-9]+ idle exits in 0\.[0-9]+ s\)   Events: [0-9.]+k?/s \([0-9]+ in 0\.'
+	echo "$s" | grep -E "$HEAD_WAKE"
+	echo "$s" | grep -E '^cpu0 wake [0-9.]+k?/s\*? ev [0-9.]+k?/s loc '
 	[ "$(rows | wc -l)" -ge 1 ]
 	local pid
 	pid=$(wt_pid)
@@ -140,13 +171,14 @@ terminal_sane() {
 
 @test "screen: sort keys move the sort column and back" {
 	start_wt --source interrupts -d 0.5
-	wait_screen 'RATE*'
+	# The sources' wakeups are not counted here: events sort.
+	wait_screen 'EVENT/S*'
 	keys '>'
 	wait_screen 'sorted by cpus'
-	screen | grep -E '^ *COUNT +RATE +CPU\^'
+	screen | grep -E '^ *WAKEUPS +WAKE/S +EVENTS +EVENT/S +CPU\^'
 	keys '<'
 	wait_screen 'sorted by rate'
-	screen | grep -E '^ *COUNT +RATE\* '
+	screen | grep -E "$HEAD_EVENTS"
 	keys s
 	wait_screen 'sorted by cpus'
 	keys q
@@ -159,7 +191,8 @@ terminal_sane() {
 	keys / z z z n o m a t c h Enter
 	wait_screen 'Filter: name "zzznomatch"'
 	wait_screen '(no wakeup source matches the filter in this interval)'
-	screen | grep -E '^cpu0 0/s '
+	# No shown source: 0 events on the CPU, its wakeups what they are (or ?).
+	screen | grep -E '^cpu0 wake [^ ]+ ev 0/s '
 	keys / C-u Enter
 	wait_gone 'Filter:'
 	# Interrupts only: no timer rows.
@@ -181,7 +214,7 @@ terminal_sane() {
 	rows | grep -iq loc
 	! rows | grep -viq loc
 	keys p 1 Enter
-	wait_screen 'pid 1'
+	wait_screen ', process 1,'
 	keys q
 	wait_screen 'EXIT=0'
 }
@@ -215,6 +248,9 @@ terminal_sane() {
 	wait_screen 'per CPU:'
 	screen | grep -E '^ +armed by: '
 	screen | grep -E '^ +arms .* expiries .* cancels '
+	# Wakeups and events per CPU, each on its own line.
+	screen | grep -E '^ +wakeups per CPU: ( +cpu[0-9]+ [0-9]+ \([0-9.]+k?/s\))+$|^ +wakeups per CPU: (none in this interval|- \()'
+	screen | grep -E '^ +events per CPU: ( +cpu[0-9]+ [0-9]+ \([0-9.]+k?/s\))+$|^ +events per CPU: none in this interval'
 	keys Enter
 	wait_gone 'per CPU:'
 	keys Down Down End Home PageDown PageUp Up
@@ -281,7 +317,7 @@ terminal_sane() {
 		exec sleep 600"
 	wait_screen 'q quit'
 	wait_screen ' in 0.'
-	screen | grep -E '^ *COUNT +RATE\* '
+	screen | grep -E "$HEAD_EVENTS"
 	screen | grep -F 'Backend: '
 	keys q
 	wait_screen 'EXIT=0'
@@ -291,7 +327,8 @@ terminal_sane() {
 	require_root
 	run_wt -0 wakeuptop -b -n 2 -d 0.3
 	[ "$(echo "$output" | grep -c '^wakeuptop - ')" -eq 2 ]
-	[ "$(echo "$output" | grep -cE '^ *COUNT +RATE\* ')" -eq 2 ]
+	[ "$(echo "$output" | grep -cE "$HEAD_WAKE")" -eq 2 ]
+	[ "$(echo "$output" | grep -cE '^Wakeups: [0-9.]+k?/s \([0-9]+ idle exits in ')" -eq 2 ]
 	echo "$output" | grep -F 'Backend: tracefs'
 	echo "$output" | grep -F "Linux $(uname -r)"
 	echo "$output" | grep -F "HZ: $(zcat /proc/config.gz | sed -n 's/^CONFIG_HZ=//p') Hz"
@@ -308,20 +345,36 @@ terminal_sane() {
 	hz=$(zcat /proc/config.gz | sed -n 's/^CONFIG_HZ=//p')
 	cs=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)
 	n=$(getconf _NPROCESSORS_ONLN)
-	# Every line: schema, facts, and sources whose rates are count / period.
+	# Every line: schema, facts, wakeups (idle exits: the CPUs' sum) apart from
+	# events, and sources whose rates are count / period, sorted by wakeups.
 	local l
 	while read -r l; do
 		echo "$l" | jq -e --argjson hz "$hz" --arg cs "$cs" --arg rel "$(uname -r)" \
-			--argjson n "$n" '. as $p |
-			.version == 1 and .hz == $hz and .clocksource == $cs and .kernel == $rel
+			--argjson n "$n" '. as $p | ($p.period_ns / 1e9) as $s |
+			.version == 2 and .hz == $hz and .clocksource == $cs and .kernel == $rel
 			and .backend == "tracefs" and (.lost_events | type) == "number"
 			and .interval_ns == 300000000 and (.tick_mode | test("highres|nohz|periodic"))
+			and .group == "comm" and .sort == "wakeup_rate"
+			and (.wakeups | type) == "number"
+			and .wakeups == ([.cpu_wakeups[].wakeups] | add)
+			and ((.wakeups_per_s - .wakeups / $s) | fabs) < 0.01
+			and ((.events_per_sec - .total_events / $s) | fabs) < 0.01
+			and (.cpu_wakeups | length) == $n
+			and all(.cpu_wakeups[]; .method | IN("cpu_idle", "idle_task"))
 			and (.cpus | length) == $n
-			and all(.cpus[]; has("tick_stopped") and has("wakeups_per_sec"))
+			and all(.cpus[]; has("tick_stopped") and has("wakeups_per_sec")
+				and has("wake_method") and has("events_per_sec"))
+			and ((([.cpus[].wakeups_per_sec] | add) - .wakeups_per_s) | fabs) < 0.1
 			and (.sources | length) > 0
-			and all(.sources[]; (.kind | IN("timer","hrtimer","irq","vector","softirq"))
-				and .count >= 0 and (.count + .arms + .cancels) >= 1
-				and ((.rate - .count / ($p.period_ns / 1e9)) | fabs) < 0.1 + .rate * 0.01)
+			and all(.sources[];
+				(.kind | IN("timer","hrtimer","irq","vector","softirq","unknown"))
+				and .count >= 0 and (.wakeups | type) == "number"
+				and (.count + .arms + .cancels + .wakeups) >= 1
+				and ((.rate - .count / $s) | fabs) < 0.1 + .rate * 0.01
+				and ((.wakeup_rate - .wakeups / $s) | fabs) < 0.1 + .wakeup_rate * 0.01)
+			# The last wakeup of each CPU may find its cause in the next interval.
+			and ((([.sources[].wakeups] | add) - .wakeups) | fabs) <= $n
+			and ([.sources[].wakeup_rate] | . == (sort | reverse))
 		' >/dev/null || { echo "bad line: $l" >&2; return 1; }
 	done < "$TMP/out.jsonl"
 	[ "$(jq -s 'map(.iteration) | join(",")' "$TMP/out.jsonl")" = '"1,2,3"' ]
@@ -335,15 +388,29 @@ terminal_sane() {
 	echo "$output" | grep -F 'Backend: interrupts'
 	echo "$output" | grep -E '^note: '
 	echo "$output" | grep -F 'Tick: ?'
-	echo "$output" | grep -E '^ *COUNT +RATE\* '
+	echo "$output" | grep -E "$HEAD_EVENTS"
+	# Wakeups unknown with the reason, or idle entries from cpuidle usage:
+	# never a 0 standing for what could not be counted.
+	echo "$output" | grep -E '^Events: .+   Wakeups unknown: .+|^Wakeups: [0-9.]+k?/s \([0-9]+ idle exits in [0-9.]+ s; idle entries from cpuidle usage, causes unknown\)   Events: '
+	! echo "$output" | grep -E 'Wakeups: 0 '
+	echo "$output" | grep -E '^cpu0 wake \? ev |^cpu0 wake [0-9.]+k?/s ev '
+	# The sources' wakeups are not counted: '-', never 0.
+	echo "$output" | awk '/^ *WAKEUPS/ { on = 1; next } on && NF { if ($1 != "-" || $2 != "-") bad = 1 }
+		END { exit bad }'
 	run -0 as_user wakeuptop -b -J -n 2 -d 0.3
 	echo "$output" > "$TMP/user.jsonl"
 	[ "$(wc -l < "$TMP/user.jsonl")" -eq 2 ]
-	jq -e '.version == 1 and .backend == "interrupts" and (.backend_note | length) > 0
+	jq -e '.version == 2 and .backend == "interrupts" and (.backend_note | length) > 0
 		and (.tick_mode_unknown | test("root")) and (has("tick_mode") | not)
-		and (has("lost_events") | not)
+		and (has("lost_events") | not) and .sort == "rate"
 		and any(.sources[]; .function == "LOC" and .kind == "vector")
-		and all(.cpus[]; has("local_timer_per_sec") and (has("tick_stopped") | not))' \
+		and all(.sources[]; (has("wakeups") | not) and (has("wakeup_rate") | not))
+		and (if .wakeups == null
+			then (.wakeups_unknown | length) > 0 and (has("cpu_wakeups") | not)
+				and all(.cpus[]; has("wakeups_per_sec") | not)
+			else all(.cpu_wakeups[]; .method == "cpuidle_usage") end)
+		and all(.cpus[]; has("local_timer_per_sec") and has("events_per_sec")
+			and (has("tick_stopped") | not))' \
 		"$TMP/user.jsonl" >/dev/null
 }
 
@@ -357,6 +424,18 @@ terminal_sane() {
 		and ([.sources[].count] | . == (sort | reverse))'
 	run -0 wakeuptop -b -J -n 1 -d 0.3 --show timers
 	echo "$output" | jq -e 'all(.sources[]; .kind | IN("timer","hrtimer"))'
+}
+
+@test "batch as root: --cpu counts every number of a row on those CPUs only" {
+	require_root
+	# CPU 0 alone, then all: a source on both CPUs has fewer events on CPU 0.
+	run -0 wakeuptop -b -J -n 1 -d 0.5 --cpu 0 -g thread
+	echo "$output" > "$TMP/cpu0.json"
+	jq -e '.filter.cpus == "0" and (.sources | length) > 0
+		and all(.sources[]; (.cpus | IN("0", "")) and .count >= 0 and .wakeups >= 0
+			and (has("arms") | not) and (has("cancels") | not)
+			and (if .kind | IN("timer","hrtimer") then .expiries == .count else true end))' \
+		"$TMP/cpu0.json" >/dev/null || { head -c 2000 "$TMP/cpu0.json" >&2; false; }
 }
 
 @test "batch on every capture: kernel, HZ and clock source as truth.json says" {
@@ -389,7 +468,24 @@ terminal_sane() {
 	run -2 wakeuptop -b --sort nonsense
 	run -2 wakeuptop -b --cpu x-y
 	run -2 wakeuptop -b --show nothing
+	run -2 wakeuptop -b --group nonsense
+	echo "$output" | grep -F -- "--group: unknown key 'nonsense'"
 	run -2 wakeuptop extra
+}
+
+@test "a pid, tid or CPU that does not exist: exit 2 with one line" {
+	local max
+	max=$(cat /proc/sys/kernel/pid_max)
+	run -2 wakeuptop -b --pid "$((max + 1))"
+	[ "${lines[0]}" = "wakeuptop: --pid: no task $((max + 1)) on this system" ]
+	[ "${#lines[@]}" -eq 2 ]
+	run -2 wakeuptop -b --tid "$((max + 1))"
+	[ "${lines[0]}" = "wakeuptop: --tid: no task $((max + 1)) on this system" ]
+	run -2 wakeuptop -b --cpu 4000
+	[[ "${lines[0]}" == "wakeuptop: --cpu: no CPU 4000 here (possible CPUs: "* ]]
+	[ "${#lines[@]}" -eq 2 ]
+	# Those that exist are fine: our own shell, CPU 0.
+	run -0 wakeuptop -b --pid $$ --cpu 0 -d 0.2 --source interrupts
 }
 
 @test "no terminal without -b, and a missing sysroot: exit 1 with one line" {
@@ -457,8 +553,151 @@ make_root256() {
 	# The busiest CPU (eth0's IRQ on CPU 7) leads.
 	echo "$strip" | head -1 | grep -E '^ +1 CPU .*: cpu7$'
 	# Rows: eth0's IRQ (900 on CPU 7) and the LOC and RES vectors from the capture.
-	rows | grep -E '^ +900 +- +7 .* irq '
+	# Wakeups unknown ('-', not 0), 900 events in an interval of unknown length.
+	rows | grep -E '^ +- +- +900 +- +7 .* irq '
 	[ "$(rows | grep -cE ' vector ')" -eq 2 ]
 	keys q
 	wait_screen 'EXIT=0'
+}
+
+# Start wakeload sleeping at 200 Hz pinned to CPU $1 for $2 seconds; its pid in $LOAD_PID.
+start_sleeper() {
+	"$TD_BUILDDIR/tests/helpers/wakeload" -r 200 -c "$1" -d "$2" > "$TMP/load.out" &
+	LOAD_PID=$!
+	sleep 0.2
+}
+
+@test "batch as root: a 200 Hz clock_nanosleep sleeper pinned to one CPU wakes it 200 times a second" {
+	require_root
+	local cpu idle
+	cpu=$(idlest_cpu)
+	start_sleeper "$cpu" 6
+	cat /proc/stat > "$TMP/before"
+	# Per process: other tests may run a wakeload of their own.
+	run -0 wakeuptop -b -J -n 1 -d 2 -g process
+	cat /proc/stat > "$TMP/after"
+	wait "$LOAD_PID"
+	echo "$output" > "$TMP/out.json"
+	idle=$(idle_pct "$cpu" "$TMP/before" "$TMP/after")
+	# Its events are 200/s whatever else runs on the CPU.
+	jq -e --arg cpu "$cpu" --argjson pid "$LOAD_PID" '[.sources[] | select(.pid == $pid
+		and .function == "hrtimer_wakeup")] | length == 1
+		and (.[0].rate | . > 190 and . < 210) and .[0].cpus == $cpu' "$TMP/out.json" ||
+		{ head -c 2000 "$TMP/out.json" >&2; false; }
+	# Each expiry wakes the CPU only when nothing else ran there.
+	[ "$idle" -ge 90 ] || skip "CPU $cpu was only $idle % idle: other work hid the sleeper's wakeups"
+	jq -e --arg cpu "$cpu" --argjson pid "$LOAD_PID" '(.sources[] | select(.pid == $pid
+		and .function == "hrtimer_wakeup")) as $s
+		| ($s.wakeup_rate | . >= 160 and . <= 240) and ($s.wakeups <= $s.count)
+		and (.cpu_wakeups[] | select(.cpu == ($cpu | tonumber)) | .wakeups >= $s.wakeups)
+		and ([.sources[] | select(.cpus == $cpu)][0] == $s)' "$TMP/out.json" ||
+		{ echo "CPU $cpu $idle % idle" >&2; head -c 2000 "$TMP/out.json" >&2; false; }
+}
+
+@test "screen as root: the sleeper's row shows its wakeups, the header all wakeups" {
+	require_root
+	local cpu
+	cpu=$(idlest_cpu)
+	start_sleeper "$cpu" 30
+	start_wt -d 1 -g process --filter wakeload
+	wait_screen ' idle exits in 1.'
+	wait_screen " $LOAD_PID wakeload"
+	local s row
+	s=$(screen)
+	echo "$s" | grep -E '^Wakeups: [0-9.]+k?/s \([0-9]+ idle exits in 1\.[0-9]+ s\)   Events: '
+	echo "$s" | grep -E "$HEAD_WAKE"
+	echo "$s" | grep -F 'Group: process'
+	# WAKEUPS WAKE/S EVENTS EVENT/S CPU PID COMM ...: the sleeper, on its CPU, 200 events/s.
+	row=$(rows | awk -v pid="$LOAD_PID" '$6 == pid && /hrtimer_wakeup/')
+	echo "$row" | awk -v cpu="$cpu" 'NF { n++; ok = $1 >= 0 && $1 <= $3 && $4 > 180 && $4 < 220 && $5 == cpu }
+		END { exit !(n == 1 && ok) }' ||
+		{ echo "$s" >&2; false; }
+	keys q
+	wait_screen 'EXIT=0'
+	kill "$LOAD_PID" 2>/dev/null || true
+	wait "$LOAD_PID" || true
+}
+
+@test "screen as root: g groups a shell loop of sleeps into one row by comm, many by thread" {
+	require_root
+	bash -c 'while :; do sleep 0.001; done' &
+	local loop=$!
+	start_wt -d 1 --filter sleep
+	wait_screen 'Group: comm'
+	wait_screen ' idle exits in 1.'
+	sleep 1.2
+	local n
+	# One row for every sleep: their hrtimer_wakeup timers, all of them.
+	n=$(rows | grep -cE ' sleep +hrtimer .*hrtimer_wakeup')
+	[ "$n" -eq 1 ] || { screen >&2; kill "$loop"; false; }
+	keys g
+	wait_screen 'grouped by thread'
+	wait_screen 'Group: thread'
+	sleep 2.2
+	n=$(rows | grep -cE ' sleep +hrtimer .*hrtimer_wakeup')
+	[ "$n" -ge 5 ] || { screen >&2; kill "$loop"; false; }
+	keys g
+	wait_screen 'Group: process'
+	keys g
+	wait_screen 'Group: comm'
+	sleep 2.2
+	n=$(rows | grep -cE ' sleep +hrtimer .*hrtimer_wakeup')
+	kill "$loop"
+	wait "$loop" 2>/dev/null || true
+	[ "$n" -eq 1 ] || { screen >&2; false; }
+	keys q
+	wait_screen 'EXIT=0'
+}
+
+@test "batch as root: --group comm folds the sleep loop into one row that counts its tasks" {
+	require_root
+	bash -c 'while :; do sleep 0.001; done' &
+	local loop=$!
+	run -0 wakeuptop -b -J -n 1 -d 1
+	echo "$output" > "$TMP/comm.json"
+	run -0 wakeuptop -b -J -n 1 -d 1 -g thread
+	echo "$output" > "$TMP/thread.json"
+	kill "$loop"
+	wait "$loop" 2>/dev/null || true
+	jq -e '.group == "comm" and ([.sources[] | select(.comm == "sleep"
+		and .function == "hrtimer_wakeup")] | length == 1 and .[0].tasks > 5
+		and .[0].count > 50)' "$TMP/comm.json" || { head -c 2000 "$TMP/comm.json" >&2; false; }
+	jq -e '.group == "thread" and ([.sources[] | select(.comm == "sleep"
+		and .function == "hrtimer_wakeup")] | length > 5 and all(.[]; has("tasks") | not))' \
+		"$TMP/thread.json" || { head -c 2000 "$TMP/thread.json" >&2; false; }
+}
+
+@test "batch as root: --pid is the process (both threads of the helper), --tid one thread" {
+	require_root
+	"$TD_BUILDDIR/tests/helpers/wakeload" -r 200 -t 2 -d 8 > "$TMP/load.out" &
+	local pid=$! tids tid
+	sleep 0.3
+	tids=$(ls "/proc/$pid/task" | sort -n | tr '\n' ' ')
+	[ "$(echo $tids | wc -w)" -eq 2 ]
+	tid=$(echo $tids | cut -d' ' -f2)
+	run -0 wakeuptop -b -J -n 1 -d 1 -g thread --pid "$pid"
+	echo "$output" > "$TMP/pid.json"
+	run -0 wakeuptop -b -J -n 1 -d 1 -g thread --tid "$tid"
+	echo "$output" > "$TMP/tid.json"
+	run -0 wakeuptop -b -J -n 1 -d 1 -g process --pid "$pid"
+	echo "$output" > "$TMP/process.json"
+	kill "$pid"
+	wait "$pid" || true
+	# Per thread: one hrtimer_wakeup row for each thread, about 200 events/s each.
+	jq -e --argjson pid "$pid" '.filter.sampled_pid == $pid and
+		([.sources[] | select(.function == "hrtimer_wakeup")]
+		| length == 2 and all(.[]; .comm == "wakeload" and .rate > 180 and .rate < 220)
+		and (map(.pid) | unique | length) == 2)
+		and all(.sources[]; .comm == "wakeload")' "$TMP/pid.json" ||
+		{ head -c 2000 "$TMP/pid.json" >&2; false; }
+	jq -e --argjson tid "$tid" '.filter.sampled_tid == $tid and
+		([.sources[] | select(.function == "hrtimer_wakeup")]
+		| length == 1 and .[0].pid == $tid and .[0].rate > 180 and .[0].rate < 220)
+		and all(.sources[]; .pid == $tid)' "$TMP/tid.json" ||
+		{ head -c 2000 "$TMP/tid.json" >&2; false; }
+	# Per process: both threads in one row, pid the process, 400 events/s.
+	jq -e --argjson pid "$pid" '[.sources[] | select(.function == "hrtimer_wakeup")]
+		| length == 1 and .[0].pid == $pid and .[0].tasks == 2
+		and .[0].rate > 360 and .[0].rate < 440' "$TMP/process.json" ||
+		{ head -c 2000 "$TMP/process.json" >&2; false; }
 }

@@ -4,6 +4,7 @@
  * the event formats saved in tests/fixtures/trace/events.
  */
 #include <stdint.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,11 @@ const char *const td_fuzz_seeds[] = {
 
 static struct td_trace_decoder *dec;
 static struct tep_handle *the_tep;	/* kept for the process lifetime */
+/* One decoder per corpus -trace capture, from all its kernel's event formats. */
+#define MAXCAP	16
+static struct td_trace_decoder *cap_dec[MAXCAP];
+static struct tep_handle *cap_tep[MAXCAP];
+static size_t ncap;
 static volatile size_t sink;
 
 /* The fixtures directory: $TD_SRCDIR/tests/fixtures/trace/events or beside this file. */
@@ -61,6 +67,58 @@ teardown(void)
 {
 	td_trace_decoder_free(dec);
 	tep_free(the_tep);
+	for (size_t i = 0; i < ncap; i++) {
+		td_trace_decoder_free(cap_dec[i]);
+		tep_free(cap_tep[i]);
+	}
+}
+
+/*
+ * The decoders of every corpus -trace capture: the kernel's own format files
+ * (tick_stop, timer_base_idle, timer_migration:* and the rest) with the
+ * fixtures' header page.
+ */
+static void
+setup_captures(const char *hdr, size_t hdrlen)
+{
+	const char *corpus = getenv("TD_CORPUS");
+	char pat[4096];
+	glob_t caps, fmts;
+
+	if (corpus == NULL || corpus[0] == '\0')
+		return;
+	snprintf(pat, sizeof(pat), "%s/kmatrix/*-trace/sys/kernel/tracing/events", corpus);
+	if (glob(pat, 0, NULL, &caps) != 0)
+		return;
+	for (size_t c = 0; c < caps.gl_pathc && ncap < MAXCAP; c++) {
+		struct tep_handle *tep = tep_alloc();
+
+		snprintf(pat, sizeof(pat), "%s/*/*/format", caps.gl_pathv[c]);
+		if (tep == NULL || glob(pat, 0, NULL, &fmts) != 0) {
+			tep_free(tep);
+			continue;
+		}
+		tep_parse_header_page(tep, (char *)(uintptr_t)hdr, hdrlen, 8);
+		for (size_t i = 0; i < fmts.gl_pathc; i++) {
+			struct td_buf b;
+			char *sys = fmts.gl_pathv[i] + strlen(caps.gl_pathv[c]) + 1;
+			char *sl = strchr(sys, '/');
+
+			if (sl == NULL || td_read_file(fmts.gl_pathv[i], 1 << 20, &b, NULL) < 0)
+				continue;
+			*sl = '\0';
+			tep_parse_event(tep, b.data, b.len, sys);
+			*sl = '/';
+			td_buf_free(&b);
+		}
+		globfree(&fmts);
+		if (td_trace_decoder_new(tep, &cap_dec[ncap], NULL) < 0) {
+			tep_free(tep);
+			continue;
+		}
+		cap_tep[ncap++] = tep;
+	}
+	globfree(&caps);
 }
 
 /* Build the decoder once from the saved formats. */
@@ -88,6 +146,7 @@ setup(void)
 		exit(1);
 	}
 	tep_parse_header_page(tep, b.data, b.len, 8);
+	setup_captures(b.data, b.len);
 	td_buf_free(&b);
 	for (size_t i = 0; i < sizeof(ev) / sizeof(ev[0]); i++)
 		load_format(tep, dir, ev[i][0], ev[i][1]);
@@ -101,7 +160,8 @@ static void
 on_event(const struct td_tev *ev, void *arg)
 {
 	(void)arg;
-	sink += ev->ptr + ev->function + (size_t)ev->num + ev->namelen;
+	sink += ev->ptr + ev->function + (size_t)ev->num + (size_t)ev->arg + (size_t)ev->sub +
+	    ev->flags + ev->namelen;
 	for (size_t i = 0; i < ev->namelen; i++)
 		sink += (unsigned char)ev->name[i];
 }
@@ -117,6 +177,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		long missed;
 
 		td_trace_decode(dec, data + off, len, 0, on_event, NULL, &missed);
+		for (size_t i = 0; i < ncap; i++)
+			td_trace_decode(cap_dec[i], data + off, len, 0, on_event, NULL, &missed);
 	}
 	return 0;
 }

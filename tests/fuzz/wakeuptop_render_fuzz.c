@@ -105,7 +105,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static bool init;
 	static const wint_t keys[] = { L'>', L'<', L's', L'r', L't', L'i', L'a', L' ',
-	    L'\r', L'+', L'-', L'h', L'x', L'/', L'c', L'p', L'1', L'0', 21, 27, L'\r' };
+	    L'\r', L'+', L'-', L'h', L'x', L'/', L'c', L'p', L'1', L'0', 21, 27, L'\r', L'g' };
 	struct in in = { data, size };
 	struct td_table *t;
 	struct td_sample *p;
@@ -146,13 +146,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	strlcpy(p->note, s, sizeof(p->note));
 	st.note = p->note;
 	free(s);
+	/* Wakeups: unknown, or per CPU counted one way or another. */
+	if (byte(&in) % 2) {
+		p->wakeups_known = true;
+		p->ncpus = ncpus;
+		p->cpu_wakeups = calloc((size_t)ncpus, sizeof(uint64_t));
+		p->cpu_wake_method = calloc((size_t)ncpus, 1);
+		if (p->cpu_wakeups == NULL || p->cpu_wake_method == NULL)
+			abort();
+		for (c = 0; c < ncpus; c++) {
+			p->cpu_wake_method[c] = (unsigned char)(byte(&in) % 4);
+			p->cpu_wakeups[c] = byte(&in);
+			p->total_wakeups += p->cpu_wakeups[c];
+		}
+	}
 	nsrc = (int)(byte(&in) % 64);
 	for (i = 0; i < nsrc && in.left > 0; i++) {
 		struct td_wsource *w = td_sample_add(p);
 
 		if (w == NULL)
 			abort();
-		w->kind = (enum td_kind)(byte(&in) % 5);
+		w->kind = (enum td_kind)(byte(&in) % 6);
 		w->function = str(&in, 80);
 		if (byte(&in) % 2)
 			w->site = str(&in, 40);
@@ -160,9 +174,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		strlcpy(w->comm, s, sizeof(w->comm));
 		free(s);
 		w->pid = (int)byte(&in) - 2;
+		w->tgid = (int)byte(&in) % 8 - 2;
 		w->irq = -1;
 		w->known = byte(&in) | (byte(&in) << 8);
-		w->task = (enum td_task)(byte(&in) % 4);
+		w->task = (enum td_task)(byte(&in) % 6);
 		w->count = byte(&in) * byte(&in);
 		w->arms = byte(&in);
 		w->rate = p->period_ns ? (double)w->count / ((double)p->period_ns / 1e9) : 0;
@@ -173,6 +188,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 			for (c = 0; c < w->ncpus; c++)
 				w->per_cpu[c] = byte(&in) % 3 ? 0 : byte(&in);
+		}
+		if ((w->known & TD_WS_WAKEUPS) && w->ncpus > 0) {
+			w->wakeups_per_cpu = calloc((size_t)w->ncpus, sizeof(uint64_t));
+			if (w->wakeups_per_cpu == NULL)
+				abort();
+			for (c = 0; c < w->ncpus; c++) {
+				w->wakeups_per_cpu[c] = byte(&in) % 2 ? 0 : byte(&in);
+				w->wakeups += w->wakeups_per_cpu[c];
+			}
+			w->wakeup_rate = p->period_ns ? (double)w->wakeups /
+			    ((double)p->period_ns / 1e9) : 0;
 		}
 		p->total_events += w->count;
 	}

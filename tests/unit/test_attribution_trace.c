@@ -14,6 +14,7 @@
 #include "source.h"
 #include "tap.h"
 #include "trace_text.h"
+#include "trace_lines.h"
 
 /* The reader names the callbacks of a text trace. */
 static struct td_trace_text *reader;
@@ -50,58 +51,6 @@ truth_cpu(const struct mj *t, const char *field, int cpu)
 	snprintf(k, sizeof(k), "%d", cpu);
 	v = mj_get(o, k);
 	return v != NULL && v->type == MJ_NUM ? (long)v->num : -1;
-}
-
-/* The value after "key=" in a line, as a string of at most len - 1 bytes ("" if none). */
-static void
-field(const char *line, const char *key, char *out, size_t len)
-{
-	const char *p = strstr(line, key);
-	size_t n = 0;
-
-	out[0] = '\0';
-	if (p == NULL)
-		return;
-	p += strlen(key);
-	while (p[n] != '\0' && p[n] != ' ' && p[n] != '\n' && n + 1 < len)
-		n++;
-	memcpy(out, p, n);
-	out[n] = '\0';
-}
-
-/* The CPU column "[000]" of a line, -1 if none. */
-static int
-line_cpu(const char *line)
-{
-	const char *p = strstr(line, "] ");
-
-	while (p != NULL && p > line && p[-1] >= '0' && p[-1] <= '9')
-		p--;
-	return p != NULL && p > line && p[-1] == '[' ? atoi(p) : -1;
-}
-
-/* The comm of a line: the text before "-PID [". */
-static void
-line_comm(const char *line, char *out, size_t len)
-{
-	const char *b = strstr(line, " [");
-	const char *s = line, *d;
-	size_t n;
-
-	out[0] = '\0';
-	if (b == NULL)
-		return;
-	while (*s == ' ')
-		s++;
-	for (d = b; d > s && d[-1] != '-'; d--)
-		;
-	if (d <= s)
-		return;
-	n = (size_t)(d - 1 - s);
-	if (n >= len)
-		n = len - 1;
-	memcpy(out, s, n);
-	out[n] = '\0';
 }
 
 /*

@@ -138,6 +138,19 @@ static const struct {
 	{ "sched_switch", TD_TEV_SCHED_SWITCH, NULL },
 	{ "sched_wakeup", TD_TEV_SCHED_WAKEUP, NULL },
 	{ "tick_stop", TD_TEV_TICK_STOP, NULL },
+	{ "timer_base_idle", TD_TEV_TIMER_BASE_IDLE, NULL },
+	{ "tmigr_cpu_active", TD_TEV_TMIGR, NULL },
+	{ "tmigr_cpu_idle", TD_TEV_TMIGR, NULL },
+	{ "tmigr_cpu_new_timer", TD_TEV_TMIGR, NULL },
+	{ "tmigr_cpu_new_timer_idle", TD_TEV_TMIGR, NULL },
+	{ "tmigr_handle_remote_cpu", TD_TEV_TMIGR, NULL },
+	{ "tmigr_handle_remote", TD_TEV_TMIGR, NULL },
+	{ "tmigr_cpu_online", TD_TEV_TMIGR, NULL },
+	{ "tmigr_cpu_offline", TD_TEV_TMIGR, NULL },
+	{ "tmigr_cpu_available", TD_TEV_TMIGR, NULL },
+	{ "tmigr_cpu_unavailable", TD_TEV_TMIGR, NULL },
+	{ "tmigr_group_set_cpu_active", TD_TEV_TMIGR, NULL },
+	{ "tmigr_group_set_cpu_inactive", TD_TEV_TMIGR, NULL },
 	{ "local_timer_entry", TD_TEV_VECTOR, "LOC" },
 	{ "reschedule_entry", TD_TEV_VECTOR, "RES" },
 	{ "call_function_entry", TD_TEV_VECTOR, "CAL" },
@@ -291,6 +304,15 @@ check_line(const struct rec *x, const char *line)
 				snprintf(w2, sizeof(w2), "%s", depnames[i]);
 		if (strcmp(w, w2) != 0)
 			return "tick_stop dependency";
+		break;
+	case TD_TEV_TIMER_BASE_IDLE:
+		if ((unsigned long long)x->ev.num != after(info, "is_idle=", 10, &ok) ||
+		    (unsigned long long)x->ev.arg != after(info, "cpu=", 10, &ok))
+			return "timer_base_idle";
+		break;
+	case TD_TEV_TMIGR:
+		if (strncmp(ev, "tmigr_", 6) != 0)
+			return "timer_migration event";
 		break;
 	default:
 		return "unexpected type";

@@ -1,0 +1,187 @@
+/* Who armed each timer, and the task names seen in events (the model: armers.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "armers.h"
+#include "internal.h"
+
+#define MAP_MAX			(1u << 20)	/* timer addresses remembered at most */
+#define COMM_MAX		(1u << 16)	/* task names learnt from events, at most */
+
+/* Mix a 64-bit key into a hash. */
+uint64_t
+td_hash64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+/* The armer slot of ptr (empty when not known); the table has a free slot. */
+static struct td_armer *
+map_slot(struct td_armer *tab, size_t cap, uint64_t ptr)
+{
+	size_t h = td_hash64(ptr) & (cap - 1);
+
+	while (tab[h].ptr != 0 && tab[h].ptr != ptr)
+		h = (h + 1) & (cap - 1);
+	return &tab[h];
+}
+
+/* Double the timer map (or empty it when it grew past MAP_MAX). */
+static int
+map_grow(struct td_armers *a)
+{
+	size_t ncap = a->map_cap ? a->map_cap * 2 : 4096;
+	struct td_armer *nm;
+
+	if (ncap > MAP_MAX * 2) {
+		memset(a->map, 0, a->map_cap * sizeof(*a->map));
+		a->map_n = 0;
+		return 0;
+	}
+	if ((nm = calloc(ncap, sizeof(*nm))) == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < a->map_cap; i++)
+		if (a->map[i].ptr != 0)
+			*map_slot(nm, ncap, a->map[i].ptr) = a->map[i];
+	free(a->map);
+	a->map = nm;
+	a->map_cap = ncap;
+	return 0;
+}
+
+/* The armer of the timer at ptr, or NULL. */
+struct td_armer *
+td_armers_find(struct td_armers *a, uint64_t ptr)
+{
+	struct td_armer *m;
+
+	if (a->map_cap == 0 || ptr == 0)
+		return NULL;
+	m = map_slot(a->map, a->map_cap, ptr);
+	return m->ptr != 0 ? m : NULL;
+}
+
+/* Remember who armed the timer at ptr (m: its entry if known); the entry or NULL. */
+struct td_armer *
+td_armers_put(struct td_armers *a, struct td_armer *m, uint64_t ptr, uint64_t fn, int pid, int cpu,
+    enum td_kind kind)
+{
+	if (ptr == 0)
+		return NULL;
+	if (m == NULL) {
+		if ((a->map_n + 1) * 2 > a->map_cap && map_grow(a) < 0)
+			return NULL;
+		m = map_slot(a->map, a->map_cap, ptr);
+		a->map_n++;
+	}
+	m->ptr = ptr;
+	m->fn = fn;
+	m->pid = pid;
+	m->cpu = cpu;
+	m->kind = kind;
+	return m;
+}
+
+/* The comm slot of pid (empty: pid 0); the table has a free slot. */
+static struct td_armer_comm *
+comm_slot(struct td_armer_comm *tab, size_t cap, int pid)
+{
+	size_t h = td_hash64((uint64_t)(uint32_t)pid) & (cap - 1);
+
+	while (tab[h].pid != 0 && tab[h].pid != pid)
+		h = (h + 1) & (cap - 1);
+	return &tab[h];
+}
+
+/* Learn the comm of pid from an event (bounded; the newest name wins). */
+void
+td_armers_learn(struct td_armers *a, int pid, const char *name, size_t len)
+{
+	struct td_armer_comm *c;
+
+	if (pid <= 0 || name == NULL || len == 0)
+		return;
+	if ((a->comm_n + 1) * 2 > a->comm_cap) {
+		size_t ncap = a->comm_cap ? a->comm_cap * 2 : 1024;
+		struct td_armer_comm *nc;
+
+		if (a->comm_n >= COMM_MAX) {
+			/* Full: pids are reused in time; start again rather than grow. */
+			memset(a->comms, 0, a->comm_cap * sizeof(*a->comms));
+			a->comm_n = 0;
+		} else {
+			if ((nc = calloc(ncap, sizeof(*nc))) == NULL)
+				return;
+			for (size_t i = 0; i < a->comm_cap; i++)
+				if (a->comms[i].pid != 0)
+					*comm_slot(nc, ncap, a->comms[i].pid) = a->comms[i];
+			free(a->comms);
+			a->comms = nc;
+			a->comm_cap = ncap;
+		}
+	}
+	c = comm_slot(a->comms, a->comm_cap, pid);
+	if (c->pid == 0)
+		a->comm_n++;
+	c->pid = pid;
+	if (len >= sizeof(c->comm))
+		len = sizeof(c->comm) - 1;
+	memcpy(c->comm, name, len);
+	c->comm[len] = '\0';
+}
+
+/* The comm learnt for pid, or NULL. */
+const char *
+td_armers_comm(const struct td_armers *a, int pid)
+{
+	const struct td_armer_comm *c;
+
+	if (a->comm_cap == 0 || pid <= 0)
+		return NULL;
+	c = comm_slot(a->comms, a->comm_cap, pid);
+	return c->pid == pid ? c->comm : NULL;
+}
+
+
+/* A timer start: the interrupt-context rule, then remember the armer. */
+int
+td_armers_start(struct td_armers *a, const struct td_tev *ev, struct td_armer **out)
+{
+	enum td_kind kind = ev->type == TD_TEV_TIMER_START ? TD_KIND_TIMER : TD_KIND_HRTIMER;
+	struct td_armer *m = td_armers_find(a, ev->ptr);
+	int pid = ev->pid;
+
+	if (ev->ctx & (TD_TEV_CTX_HARDIRQ | TD_TEV_CTX_SOFTIRQ)) {
+		/*
+		 * Armed in interrupt context: re-armed by its own callback keeps
+		 * its first armer; else no task armed it (the one running was
+		 * merely interrupted).
+		 */
+		if (m != NULL && m->fn == ev->function)
+			pid = m->pid;
+		else
+			pid = (ev->ctx & TD_TEV_CTX_HARDIRQ) ? TD_ARMER_HARDIRQ : TD_ARMER_SOFTIRQ;
+	}
+	*out = td_armers_put(a, m, ev->ptr, ev->function, pid,
+	    m != NULL && pid == m->pid && pid == 0 ? m->cpu : ev->cpu, kind);
+	if (*out != NULL) {
+		(*out)->armed_on = ev->cpu;
+		(*out)->flags = ev->flags;
+	}
+	return pid;
+}
+
+/* Free the tables. */
+void
+td_armers_free(struct td_armers *a)
+{
+	free(a->map);
+	free(a->comms);
+	memset(a, 0, sizeof(*a));
+}

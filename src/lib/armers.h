@@ -1,0 +1,70 @@
+/*
+ * Who armed each timer, by its address, and the task names seen in events:
+ * the memory the wakeup attribution (attribution.c) and the tick explanation
+ * (tickstop.c) share.  No I/O.
+ *
+ * The task that armed a timer (timer_start / hrtimer_start in task context)
+ * is its armer until another task re-arms it.  Armed in interrupt context it
+ * is TD_ARMER_HARDIRQ or TD_ARMER_SOFTIRQ, unless its own callback re-armed
+ * it (then the first armer stays).
+ */
+#ifndef TD_ARMERS_H
+#define TD_ARMERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sampler.h"
+#include "trace_decode.h"
+
+#define TD_ARMER_HARDIRQ	(-2)	/* armed in hard interrupt context */
+#define TD_ARMER_SOFTIRQ	(-3)	/* armed in softirq context */
+
+/* One timer's armer. */
+struct td_armer {
+	uint64_t	 ptr;		/* timer address; 0 = empty slot */
+	uint64_t	 fn;		/* callback */
+	int		 pid;		/* arming task, or TD_ARMER_* */
+	int		 cpu;		/* CPU it was armed on (the first, when the idle task re-arms) */
+	enum td_kind	 kind;		/* TD_KIND_TIMER or TD_KIND_HRTIMER */
+	int		 armed_on;	/* td_armers_start: CPU of the last start */
+	uint32_t	 flags;		/* td_armers_start: its timer flags or hrtimer mode */
+};
+
+struct td_armer_comm {
+	int		 pid;		/* 0 = empty slot (pid 0 is never kept) */
+	char		 comm[16];
+};
+
+/* The two tables; all zero is an empty, valid set. */
+struct td_armers {
+	struct td_armer		*map;
+	size_t			 map_cap, map_n;
+	struct td_armer_comm	*comms;
+	size_t			 comm_cap, comm_n;
+};
+
+/* Mix a 64-bit key into a hash (shared by the library's hash tables). */
+uint64_t td_hash64(uint64_t x);
+/* Free the tables (the struct itself is the caller's). */
+void td_armers_free(struct td_armers *t);
+/* The armer of the timer at ptr, or NULL. */
+struct td_armer *td_armers_find(struct td_armers *t, uint64_t ptr);
+/*
+ * Remember who armed the timer at ptr (m: its entry if known, else NULL);
+ * the entry, or NULL when ptr is 0 or memory ran out.
+ */
+struct td_armer *td_armers_put(struct td_armers *t, struct td_armer *m, uint64_t ptr,
+    uint64_t fn, int pid, int cpu, enum td_kind kind);
+/*
+ * A timer_start or hrtimer_start: apply the interrupt-context rule above
+ * and remember the armer; returns the arming pid (or TD_ARMER_*), *m
+ * the entry (NULL when memory ran out).
+ */
+int td_armers_start(struct td_armers *t, const struct td_tev *ev, struct td_armer **m);
+/* Learn the comm of pid from an event (bounded; the newest name wins). */
+void td_armers_learn(struct td_armers *t, int pid, const char *name, size_t len);
+/* The comm learnt for pid, or NULL. */
+const char *td_armers_comm(const struct td_armers *t, int pid);
+
+#endif

@@ -1,0 +1,523 @@
+/* Why the tick keeps running: decoded events in, per-CPU facts out (the model: tickstop.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "armers.h"
+#include "internal.h"
+#include "tickstop.h"
+
+#define GROUPS_MAX		64	/* timer_migration groups followed */
+#define TMIGR_NONE		0xff	/* no migrator */
+
+/* Per-CPU state while events come. */
+struct tcpu {
+	bool		 stopped;	/* a tick_stop success=1 since the idle task was left */
+	bool		 window;	/* an idle entry with the tick kept, less than a tick ago */
+	uint64_t	 window_ts;
+	int		 current;	/* the task switched in last, -1 unknown */
+	bool		 idle_traced;	/* cpu_idle seen here (else switches to the idle task count) */
+	bool		 by_switch;	/* this idle period was counted at the switch to the idle task */
+	bool		 sw_stopped, sw_window;	/* ... and how */
+};
+
+/* A timer_migration group: its migrator and, at level 0, the CPU of each child bit. */
+struct tgroup {
+	uint64_t	 ptr;
+	int		 migrator;	/* -1 not known yet */
+	int		 lvl;
+	int		 cpu_of[8];	/* childmask bit -> CPU, -1 unknown */
+};
+
+struct td_tick {
+	struct td_tick_opts	 o;
+	struct td_cpuset	 nohz_full;
+	struct td_tick_cpu	*cpu;
+	struct tcpu		*st;
+	struct td_armers	 arm;
+	struct tgroup		 groups[GROUPS_MAX];
+	int			 ngroups;
+	uint64_t		 moves;
+	bool			 tmigr_seen;
+};
+
+static const char *const dep_names[TD_TICK_DEP_NBITS] = {
+	"POSIX_TIMER", "PERF_EVENTS", "SCHED", "CLOCK_UNSTABLE", "RCU", "RCU_EXP",
+};
+
+/* A dependency bit's name. */
+const char *
+td_tick_dep_name(int bit)
+{
+	return bit >= 0 && bit < TD_TICK_DEP_NBITS ? dep_names[bit] : NULL;
+}
+
+/* A new explanation for o->ncpus CPUs. */
+int
+td_tick_new(const struct td_tick_opts *o, struct td_tick **out, struct td_error *e)
+{
+	struct td_tick *t;
+
+	*out = NULL;
+	if (o->ncpus < 1 || o->ncpus > TD_MAX_CPUS)
+		return td_error_set(e, EINVAL, NULL, 0, "bad CPU count %d", o->ncpus);
+	if ((t = calloc(1, sizeof(*t))) == NULL ||
+	    (t->cpu = calloc((size_t)o->ncpus, sizeof(*t->cpu))) == NULL ||
+	    (t->st = calloc((size_t)o->ncpus, sizeof(*t->st))) == NULL) {
+		td_tick_free(t);
+		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+	}
+	t->o = *o;
+	if (o->nohz_full != NULL)
+		t->nohz_full = *o->nohz_full;
+	t->o.nohz_full = o->nohz_full != NULL ? &t->nohz_full : NULL;
+	for (int i = 0; i < o->ncpus; i++) {
+		struct td_tick_cpu *c = &t->cpu[i];
+
+		t->st[i].current = -1;
+		c->nohz_full = o->nohz_full != NULL && td_cpuset_isset(o->nohz_full, i);
+		c->remote_from = calloc((size_t)o->ncpus, sizeof(uint64_t));
+		c->handled_for = calloc((size_t)o->ncpus, sizeof(uint64_t));
+		if (c->remote_from == NULL || c->handled_for == NULL) {
+			td_tick_free(t);
+			return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+		}
+	}
+	*out = t;
+	return 0;
+}
+
+/* Free an explanation; NULL is fine. */
+void
+td_tick_free(struct td_tick *t)
+{
+	if (t == NULL)
+		return;
+	for (int i = 0; t->cpu != NULL && i < t->o.ncpus; i++) {
+		free(t->cpu[i].due);
+		free(t->cpu[i].tasks);
+		free(t->cpu[i].remote_from);
+		free(t->cpu[i].handled_for);
+	}
+	free(t->cpu);
+	free(t->st);
+	td_armers_free(&t->arm);
+	free(t);
+}
+
+/* Copy the comm learnt for pid into buf (16 bytes), "" when unknown. */
+static void
+comm_into(const struct td_tick *t, int pid, char *buf)
+{
+	const char *c = td_armers_comm(&t->arm, pid);
+
+	buf[0] = '\0';
+	if (c != NULL)
+		strlcpy(buf, c, 16);
+}
+
+/* Credit a timer that expired within one tick of an idle entry. */
+static void
+credit_due(struct td_tick *t, struct td_tick_cpu *c, enum td_kind kind, uint64_t fn, int pid)
+{
+	struct td_tick_timer *d, *nd;
+
+	for (size_t i = 0; i < c->ndue; i++) {
+		d = &c->due[i];
+		if (d->kind == kind && d->fn == fn && d->pid == pid) {
+			d->count++;
+			if (d->comm[0] == '\0')
+				comm_into(t, pid, d->comm);
+			return;
+		}
+	}
+	if (c->ndue >= TD_TICK_LIST_MAX ||
+	    (nd = reallocarray(c->due, c->ndue + 1, sizeof(*nd))) == NULL) {
+		c->due_dropped++;
+		return;
+	}
+	c->due = nd;
+	d = &c->due[c->ndue++];
+	memset(d, 0, sizeof(*d));
+	d->kind = kind;
+	d->fn = fn;
+	d->pid = pid;
+	d->count = 1;
+	comm_into(t, pid, d->comm);
+}
+
+/* The task entry of pid on a nohz_full CPU, made on first sight; NULL past the bound. */
+static struct td_tick_task *
+task_of(struct td_tick_cpu *c, int pid, const char *name, size_t len)
+{
+	struct td_tick_task *k, *nk;
+
+	for (size_t i = 0; i < c->ntasks; i++)
+		if (c->tasks[i].pid == pid)
+			return &c->tasks[i];
+	if (c->ntasks >= TD_TICK_LIST_MAX ||
+	    (nk = reallocarray(c->tasks, c->ntasks + 1, sizeof(*nk))) == NULL) {
+		c->tasks_dropped++;
+		return NULL;
+	}
+	c->tasks = nk;
+	k = &c->tasks[c->ntasks++];
+	memset(k, 0, sizeof(*k));
+	k->pid = pid;
+	if (name != NULL) {
+		if (len >= sizeof(k->comm))
+			len = sizeof(k->comm) - 1;
+		memcpy(k->comm, name, len);
+		k->comm[len] = '\0';
+	}
+	return k;
+}
+
+/* A tick_stop event. */
+static void
+on_tick_stop(struct td_tick *t, const struct td_tev *ev, struct td_tick_cpu *c,
+    struct tcpu *s)
+{
+	bool known = false;
+
+	if (ev->num != 0) {
+		c->stops++;
+		s->stopped = true;
+		return;
+	}
+	c->refusals++;
+	s->stopped = false;
+	for (int b = 0; b < TD_TICK_DEP_NBITS; b++)
+		if (ev->flags & (1u << b)) {
+			c->dep[b]++;
+			known = true;
+		}
+	if (!known)
+		c->dep_other++;
+	if (c->nohz_full && (ev->flags & TD_TICK_DEP_SCHED) && ev->pid > 0) {
+		const char *nm = td_armers_comm(&t->arm, ev->pid);
+		struct td_tick_task *k;
+
+		if (nm == NULL && ev->comm != NULL)
+			k = task_of(c, ev->pid, ev->comm, ev->commlen);
+		else
+			k = task_of(c, ev->pid, nm, nm ? strlen(nm) : 0);
+		if (k != NULL)
+			k->sched++;
+	}
+}
+
+/* The group entry of ptr, made on first sight; NULL past the bound. */
+static struct tgroup *
+group_of(struct td_tick *t, uint64_t ptr)
+{
+	struct tgroup *g;
+
+	for (int i = 0; i < t->ngroups; i++)
+		if (t->groups[i].ptr == ptr)
+			return &t->groups[i];
+	if (t->ngroups >= GROUPS_MAX)
+		return NULL;
+	g = &t->groups[t->ngroups++];
+	g->ptr = ptr;
+	g->migrator = -1;
+	for (size_t i = 0; i < TD_ARRAY_SIZE(g->cpu_of); i++)
+		g->cpu_of[i] = -1;
+	return g;
+}
+
+/* The index of the lowest bit of a one-bit mask, -1 otherwise. */
+static int
+bit_index(unsigned mask)
+{
+	if (mask == 0 || (mask & (mask - 1)) != 0)
+		return -1;
+	return __builtin_ctz(mask);
+}
+
+/* A timer_migration event. */
+static void
+on_tmigr(struct td_tick *t, const struct td_tev *ev, struct td_tick_cpu *c)
+{
+	struct tgroup *g;
+	int b, nb;
+
+	t->tmigr_seen = true;
+	switch (ev->sub) {
+	case TD_TMIGR_HANDLE_REMOTE_CPU:
+		if (ev->num >= 0 && ev->num < t->o.ncpus && ev->num != ev->cpu) {
+			c->remote_handled++;
+			c->handled_for[ev->num]++;
+		}
+		break;
+	case TD_TMIGR_CPU_IDLE:
+		c->tmigr_idle++;
+		break;
+	case TD_TMIGR_CPU_ACTIVE:
+		c->tmigr_active++;
+		break;
+	case TD_TMIGR_GROUP_ACTIVE:
+	case TD_TMIGR_GROUP_INACTIVE:
+		if ((g = group_of(t, ev->ptr)) == NULL)
+			break;
+		g->lvl = ev->arg;
+		/* At level 0 the child that changed is the CPU of the event. */
+		if (ev->arg == 0 && (b = bit_index(ev->flags & 0xff)) >= 0)
+			g->cpu_of[b] = ev->cpu;
+		if (g->migrator >= 0 && g->migrator != ev->num) {
+			t->moves++;
+			nb = bit_index((unsigned)ev->num);
+			if (g->lvl == 0 && ev->num != TMIGR_NONE && nb >= 0 &&
+			    g->cpu_of[nb] >= 0 && g->cpu_of[nb] < t->o.ncpus)
+				t->cpu[g->cpu_of[nb]].migrator_gained++;
+		}
+		g->migrator = ev->num;
+		break;
+	default:
+		break;
+	}
+}
+
+/* A timer-wheel expiry: pinned or global, and where it was armed. */
+static void
+on_wheel_expiry(struct td_tick *t, const struct td_tev *ev, struct td_tick_cpu *c,
+    const struct td_armer *m)
+{
+	if (m == NULL || t->o.pin_flag == 0) {
+		c->unknown_expiries++;
+		return;
+	}
+	if (m->flags & t->o.pin_flag) {
+		c->pinned_expiries++;
+		return;
+	}
+	c->global_expiries++;
+	if (m->armed_on != ev->cpu && m->armed_on >= 0 && m->armed_on < t->o.ncpus) {
+		c->remote_expiries++;
+		c->remote_from[m->armed_on]++;
+	}
+}
+
+/* The CPU goes idle: was the tick stopped, and watch for a timer due within a tick. */
+static void
+idle_entry(struct td_tick *t, const struct td_tev *ev, struct td_tick_cpu *c, struct tcpu *s)
+{
+	if (s->by_switch) {
+		/* cpu_idle follows the switch on this CPU after all: count the period once. */
+		c->idle_entries--;
+		if (t->o.tick_stop_traced) {
+			if (s->sw_stopped)
+				c->idle_stopped--;
+			else
+				c->idle_kept--;
+		}
+		if (s->sw_window)
+			c->due_entries--;
+		s->by_switch = false;
+	}
+	c->idle_entries++;
+	if (t->o.tick_stop_traced) {
+		if (s->stopped)
+			c->idle_stopped++;
+		else
+			c->idle_kept++;
+	}
+	s->window = t->o.tick_ns > 0 && !(t->o.tick_stop_traced && s->stopped);
+	s->window_ts = ev->ts;
+	if (s->window)
+		c->due_entries++;
+}
+
+/* Account one event. */
+void
+td_tick_event(struct td_tick *t, const struct td_tev *ev)
+{
+	struct td_tick_cpu *c;
+	struct td_armer *m;
+	struct tcpu *s;
+
+	if (ev->cpu < 0 || ev->cpu >= t->o.ncpus)
+		return;
+	c = &t->cpu[ev->cpu];
+	s = &t->st[ev->cpu];
+	if (ev->comm != NULL)
+		td_armers_learn(&t->arm, ev->pid, ev->comm, ev->commlen);
+	if (s->window && ev->ts - s->window_ts > t->o.tick_ns)
+		s->window = false;
+	switch (ev->type) {
+	case TD_TEV_TICK_STOP:
+		on_tick_stop(t, ev, c, s);
+		break;
+	case TD_TEV_IDLE:
+		s->idle_traced = true;
+		if (ev->num != TD_TEV_IDLE_EXIT)
+			idle_entry(t, ev, c, s);
+		break;
+	case TD_TEV_SCHED_SWITCH:
+		td_armers_learn(&t->arm, ev->num, ev->name, ev->namelen);
+		if (ev->arg == 0 && ev->num != 0)
+			s->stopped = false;	/* the idle loop left: the tick restarts */
+		s->current = ev->num;
+		/* Kernels that do not trace cpu_idle here: the switch to the idle task. */
+		if (ev->num == 0 && ev->arg != 0 && !s->idle_traced) {
+			s->sw_stopped = s->stopped;
+			idle_entry(t, ev, c, s);
+			s->by_switch = true;
+			s->sw_window = s->window;
+		} else if (ev->num != 0) {
+			s->by_switch = false;
+		}
+		if (c->nohz_full && ev->num > 0) {
+			struct td_tick_task *k = task_of(c, ev->num, ev->name, ev->namelen);
+
+			if (k != NULL)
+				k->runs++;
+		}
+		break;
+	case TD_TEV_SCHED_WAKEUP:
+		td_armers_learn(&t->arm, ev->num, ev->name, ev->namelen);
+		break;
+	case TD_TEV_TIMER_START:
+	case TD_TEV_HRTIMER_START:
+		(void)td_armers_start(&t->arm, ev, &m);
+		break;
+	case TD_TEV_TIMER_EXPIRE:
+	case TD_TEV_HRTIMER_EXPIRE: {
+		enum td_kind kind = ev->type == TD_TEV_TIMER_EXPIRE ? TD_KIND_TIMER :
+		    TD_KIND_HRTIMER;
+
+		m = td_armers_find(&t->arm, ev->ptr);
+		if (m != NULL && m->fn != ev->function)
+			m = NULL;	/* the address was reused for another timer */
+		if (s->window)
+			credit_due(t, c, kind, ev->function, m != NULL ? m->pid : -1);
+		if (kind == TD_KIND_TIMER)
+			on_wheel_expiry(t, ev, c, m);
+		break;
+	}
+	case TD_TEV_TMIGR:
+		on_tmigr(t, ev, c);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Sort a CPU's timers by count and tasks by runs, most first. */
+static int
+cmp_timer(const void *a, const void *b)
+{
+	const struct td_tick_timer *x = a, *y = b;
+
+	return x->count < y->count ? 1 : x->count > y->count ? -1 : 0;
+}
+
+static int
+cmp_task(const void *a, const void *b)
+{
+	const struct td_tick_task *x = a, *y = b;
+	uint64_t kx = x->sched * 1000000 + x->runs, ky = y->sched * 1000000 + y->runs;
+
+	return kx < ky ? 1 : kx > ky ? -1 : x->pid - y->pid;
+}
+
+/* Sort the per-CPU lists and fill in comms learnt after the fact. */
+void
+td_tick_finish(struct td_tick *t)
+{
+	for (int i = 0; i < t->o.ncpus; i++) {
+		struct td_tick_cpu *c = &t->cpu[i];
+
+		for (size_t k = 0; k < c->ndue; k++)
+			if (c->due[k].comm[0] == '\0')
+				comm_into(t, c->due[k].pid, c->due[k].comm);
+		/* A task's newest name (after an exec) is the one to show. */
+		for (size_t k = 0; k < c->ntasks; k++)
+			if (td_armers_comm(&t->arm, c->tasks[k].pid) != NULL)
+				comm_into(t, c->tasks[k].pid, c->tasks[k].comm);
+		if (c->ndue > 1)
+			qsort(c->due, c->ndue, sizeof(*c->due), cmp_timer);
+		if (c->ntasks > 1)
+			qsort(c->tasks, c->ntasks, sizeof(*c->tasks), cmp_task);
+	}
+}
+
+/* The facts of cpu. */
+const struct td_tick_cpu *
+td_tick_cpu(const struct td_tick *t, int cpu)
+{
+	return cpu >= 0 && cpu < t->o.ncpus ? &t->cpu[cpu] : NULL;
+}
+
+int
+td_tick_ncpus(const struct td_tick *t)
+{
+	return t->o.ncpus;
+}
+
+uint64_t
+td_tick_migrator_moves(const struct td_tick *t)
+{
+	return t->moves;
+}
+
+bool
+td_tick_tmigr_seen(const struct td_tick *t)
+{
+	return t->tmigr_seen;
+}
+
+/* Whether cpu expired timers of other CPUs. */
+bool
+td_tick_did_foreign_work(const struct td_tick *t, int cpu)
+{
+	const struct td_tick_cpu *c = td_tick_cpu(t, cpu);
+
+	return c != NULL && (c->remote_expiries > 0 || c->remote_handled > 0);
+}
+
+/* The comm of pid learnt from the events. */
+const char *
+td_tick_comm(const struct td_tick *t, int pid)
+{
+	return td_armers_comm(&t->arm, pid);
+}
+
+/* The top cause of cpu's running tick. */
+void
+td_tick_cause(const struct td_tick *t, int cpu, bool (*skip)(void *ctx, uint64_t fn),
+    void *ctx, struct td_tick_cause *out)
+{
+	const struct td_tick_cpu *c = td_tick_cpu(t, cpu);
+	int best = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (c == NULL)
+		return;
+	for (int b = 0; b < TD_TICK_DEP_NBITS; b++)
+		if (c->dep[b] > 0 && (best < 0 || c->dep[b] > c->dep[best]))
+			best = b;
+	if (best >= 0) {
+		out->why = TD_TICK_WHY_DEP;
+		out->dep = best;
+		out->count = c->dep[best];
+		out->of = c->refusals;
+		if ((1u << best) == TD_TICK_DEP_SCHED)
+			for (size_t k = 0; k < c->ntasks && out->ntask < 3; k++)
+				out->task[out->ntask++] = &c->tasks[k];
+		return;
+	}
+	for (size_t k = 0; k < c->ndue; k++) {
+		if (skip != NULL && skip(ctx, c->due[k].fn))
+			continue;
+		out->why = TD_TICK_WHY_TIMER;
+		out->timer = &c->due[k];
+		out->count = c->due[k].count;
+		out->of = c->due_entries;
+		return;
+	}
+	if (td_tick_did_foreign_work(t, cpu)) {
+		out->why = TD_TICK_WHY_FOREIGN;
+		out->count = c->remote_expiries + c->remote_handled;
+	}
+}

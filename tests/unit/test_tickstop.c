@@ -1,0 +1,388 @@
+/*
+ * The tick explanation (tickstop.h): on synthetic event sequences, and on
+ * the corpus's real wakeup traces (trees ending in -trace), where the
+ * tick_stop counts per CPU, success and dependency equal both truth.json's
+ * and a count this test makes on its own from the text, and the
+ * timer_migration facts (remote handling, migrator changes) equal the
+ * test's own count.
+ */
+#include <glob.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "armers.h"
+#include "minijson.h"
+#include "source.h"
+#include "tap.h"
+#include "tickstop.h"
+#include "trace_lines.h"
+#include "trace_text.h"
+
+#define PIN	0x00100000u
+#define TICK	4000000ull
+
+/* One synthetic event. */
+static struct td_tev
+ev(enum td_tev_type type, uint64_t ts, int cpu, int pid)
+{
+	struct td_tev e;
+
+	memset(&e, 0, sizeof(e));
+	e.type = type;
+	e.ts = ts;
+	e.cpu = cpu;
+	e.pid = pid;
+	return e;
+}
+
+static void
+feed_switch(struct td_tick *t, uint64_t ts, int cpu, int prev, int next, const char *comm)
+{
+	struct td_tev e = ev(TD_TEV_SCHED_SWITCH, ts, cpu, prev);
+
+	e.num = next;
+	e.arg = prev;
+	e.name = comm;
+	e.namelen = strlen(comm);
+	td_tick_event(t, &e);
+}
+
+static void
+feed_tick_stop(struct td_tick *t, uint64_t ts, int cpu, int pid, int success, uint32_t dep)
+{
+	struct td_tev e = ev(TD_TEV_TICK_STOP, ts, cpu, pid);
+
+	e.num = success;
+	e.flags = dep;
+	td_tick_event(t, &e);
+}
+
+static void
+feed_timer(struct td_tick *t, enum td_tev_type type, uint64_t ts, int cpu, int pid,
+    uint64_t ptr, uint64_t fn, uint32_t flags)
+{
+	struct td_tev e = ev(type, ts, cpu, pid);
+
+	e.ptr = ptr;
+	e.function = fn;
+	e.flags = flags;
+	td_tick_event(t, &e);
+}
+
+static void
+feed_idle(struct td_tick *t, uint64_t ts, int cpu, int state)
+{
+	struct td_tev e = ev(TD_TEV_IDLE, ts, cpu, 0);
+
+	e.num = state;
+	td_tick_event(t, &e);
+}
+
+static void
+feed_group(struct td_tick *t, uint64_t ts, int cpu, int sub, int migrator, unsigned childmask)
+{
+	struct td_tev e = ev(TD_TEV_TMIGR, ts, cpu, 0);
+
+	e.sub = sub;
+	e.ptr = 0xabc;
+	e.num = migrator;
+	e.flags = childmask | 3u << 8;
+	td_tick_event(t, &e);
+}
+
+static bool
+skip_tick(void *ctx, uint64_t fn)
+{
+	(void)ctx;
+	return fn == 0x7;	/* the synthetic tick callback */
+}
+
+/* A nohz_full CPU kept by two tasks, a sleeper due within a tick, a global timer pulled. */
+static void
+synthetic(void)
+{
+	struct td_cpuset nf;
+	struct td_tick_opts o = { .ncpus = 2, .tick_ns = TICK, .nohz_full = &nf,
+	    .pin_flag = PIN, .tick_stop_traced = true };
+	const struct td_tick_cpu *c0, *c1;
+	struct td_tick_cause cause;
+	struct td_tick *t;
+	struct td_tev e;
+
+	td_cpuset_zero(&nf);
+	td_cpuset_set(&nf, 1);
+	if (td_tick_new(&o, &t, NULL) < 0) {
+		ok(0, "td_tick_new");
+		return;
+	}
+	/* CPU 1 (nohz_full): myapp and irqbalance take turns, SCHED keeps the tick. */
+	feed_switch(t, 1000, 1, 0, 100, "myapp");
+	feed_tick_stop(t, 1100, 1, 100, 0, TD_TICK_DEP_SCHED);
+	feed_switch(t, 2000, 1, 100, 200, "irqbalance");
+	feed_tick_stop(t, 2100, 1, 200, 0, TD_TICK_DEP_SCHED);
+	feed_switch(t, 3000, 1, 200, 100, "myapp");
+	feed_tick_stop(t, 3100, 1, 100, 0, TD_TICK_DEP_SCHED);
+	feed_tick_stop(t, 3200, 1, 100, 0, TD_TICK_DEP_RCU);
+	/* ... then idles with the tick stopped. */
+	feed_switch(t, 4000, 1, 100, 0, "swapper/1");
+	feed_tick_stop(t, 4100, 1, 0, 1, 0);
+	feed_idle(t, 4200, 1, 1);
+	/* CPU 0: sleepy (pid 300) arms an hrtimer due within a tick of each idle entry. */
+	for (int i = 0; i < 5; i++) {
+		uint64_t b = 10000000ull * (uint64_t)(i + 1);
+
+		feed_switch(t, b, 0, 0, 300, "sleepy");
+		feed_timer(t, TD_TEV_HRTIMER_START, b + 10, 0, 300, 0x5000, 0x9, 0);
+		feed_switch(t, b + 20, 0, 300, 0, "swapper/0");
+		feed_idle(t, b + 30, 0, 1);
+		/* the tick's own timer first, then the sleeper's */
+		feed_timer(t, TD_TEV_HRTIMER_EXPIRE, b + 500, 0, 0, 0x6000, 0x7, 0);
+		feed_timer(t, TD_TEV_HRTIMER_EXPIRE, b + 1000000, 0, 0, 0x5000, 0x9, 0);
+		feed_idle(t, b + 1000010, 0, TD_TEV_IDLE_EXIT);
+	}
+	/* A global wheel timer armed on CPU 0, expired on CPU 1; a pinned one on CPU 0. */
+	feed_timer(t, TD_TEV_TIMER_START, 90000000, 0, 300, 0x8000, 0x11, 0);
+	feed_timer(t, TD_TEV_TIMER_EXPIRE, 95000000, 1, 0, 0x8000, 0x11, 0);
+	feed_timer(t, TD_TEV_TIMER_START, 90000000, 0, 300, 0x8100, 0x12, PIN);
+	feed_timer(t, TD_TEV_TIMER_EXPIRE, 95000000, 0, 0, 0x8100, 0x12, 0);
+	/* CPU 1 pulls CPU 0's timers once; the migrator moves from CPU 0 (bit 1) to CPU 1 (bit 2). */
+	e = ev(TD_TEV_TMIGR, 96000000, 1, 0);
+	e.sub = TD_TMIGR_HANDLE_REMOTE_CPU;
+	e.num = 0;
+	td_tick_event(t, &e);
+	feed_group(t, 97000000, 0, TD_TMIGR_GROUP_ACTIVE, 1, 1);
+	feed_group(t, 97000100, 1, TD_TMIGR_GROUP_ACTIVE, 1, 2);
+	feed_group(t, 97000200, 0, TD_TMIGR_GROUP_INACTIVE, 2, 1);
+	feed_group(t, 97000300, 1, TD_TMIGR_GROUP_INACTIVE, 0xff, 2);
+	td_tick_finish(t);
+
+	c0 = td_tick_cpu(t, 0);
+	c1 = td_tick_cpu(t, 1);
+	is_int(c1->refusals, 4, "CPU 1: 4 refusals");
+	is_int(c1->dep[2], 3, "CPU 1: 3 SCHED");
+	is_int(c1->dep[4], 1, "CPU 1: 1 RCU");
+	is_int(c1->stops, 1, "CPU 1: 1 stop");
+	is_int(c1->idle_stopped, 1, "CPU 1: idle with the tick stopped");
+	is_int(c1->idle_kept, 0, "CPU 1: never idle with the tick kept");
+	is_int(c1->ntasks, 2, "CPU 1: two tasks ran");
+	td_tick_cause(t, 1, skip_tick, NULL, &cause);
+	ok(cause.why == TD_TICK_WHY_DEP && cause.dep == 2 && cause.count == 3 && cause.of == 4,
+	    "CPU 1: the top cause is SCHED, 3 of 4");
+	ok(cause.ntask == 2 && strcmp(cause.task[0]->comm, "myapp") == 0 &&
+	    cause.task[0]->sched == 2 && strcmp(cause.task[1]->comm, "irqbalance") == 0,
+	    "CPU 1: SCHED names myapp (2) and irqbalance (1)");
+
+	is_int(c0->idle_entries, 5, "CPU 0: 5 idle entries");
+	is_int(c0->idle_kept, 5, "CPU 0: all with the tick kept");
+	is_int(c0->due_entries, 5, "CPU 0: 5 watched for a timer due within a tick");
+	td_tick_cause(t, 0, skip_tick, NULL, &cause);
+	ok(cause.why == TD_TICK_WHY_TIMER && cause.timer != NULL && cause.timer->fn == 0x9 &&
+	    cause.timer->pid == 300 && strcmp(cause.timer->comm, "sleepy") == 0 &&
+	    cause.count == 5, "CPU 0: the top cause is sleepy's hrtimer, 5 times");
+
+	is_int(c1->global_expiries, 1, "CPU 1: 1 global expiry");
+	is_int(c1->remote_expiries, 1, "CPU 1: it was armed elsewhere");
+	is_int(c1->remote_from[0], 1, "CPU 1: ... on CPU 0");
+	is_int(c0->pinned_expiries, 1, "CPU 0: 1 pinned expiry");
+	is_int(c0->remote_expiries, 0, "CPU 0: no remote expiry");
+	is_int(c1->remote_handled, 1, "CPU 1: handled CPU 0's timers once");
+	is_int(c1->handled_for[0], 1, "CPU 1: ... for CPU 0");
+	ok(td_tick_did_foreign_work(t, 1) && !td_tick_did_foreign_work(t, 0),
+	    "CPU 1 (nohz_full) did other CPUs' timer work, CPU 0 did not");
+	is_int(td_tick_migrator_moves(t), 2, "the migrator moved twice (to CPU 1, then none)");
+	is_int(c1->migrator_gained, 1, "CPU 1 became the migrator once");
+	td_tick_free(t);
+}
+
+/* The test's own counts from the text. */
+struct own {
+	long	 dep[64][2][8];	/* cpu, success, dependency index (7: other) */
+	long	 handled[64];	/* tmigr_handle_remote_cpu per CPU */
+	long	 moves;		/* migrator changes per group */
+};
+
+static int
+dep_index(const char *name)
+{
+	static const char *const names[] = { "NONE", "POSIX_TIMER", "PERF_EVENTS", "SCHED",
+	    "CLOCK_UNSTABLE", "RCU", "RCU_EXP" };
+
+	for (int i = 0; i < 7; i++)
+		if (strcmp(names[i], name) == 0)
+			return i;
+	return 7;
+}
+
+#define MAXGROUPS	16
+static int
+count_own(const char *path, struct own *w)
+{
+	char line[4096], v[64], grp[MAXGROUPS][24], mig[MAXGROUPS][8], g[24];
+	int ngroups = 0;
+	FILE *f = fopen(path, "r");
+
+	memset(w, 0, sizeof(*w));
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		int cpu = line_cpu(line), i;
+
+		if (line[0] == '#' || cpu < 0 || cpu >= 64)
+			continue;
+		if (strstr(line, " tick_stop: ") != NULL) {
+			field(line, "success=", v, sizeof(v));
+			int s = atoi(v) != 0;
+
+			field(line, "dependency=", v, sizeof(v));
+			w->dep[cpu][s][dep_index(v)]++;
+		} else if (strstr(line, " tmigr_handle_remote_cpu: ") != NULL) {
+			w->handled[cpu]++;
+		} else if (strstr(line, " tmigr_group_set_cpu_") != NULL) {
+			field(line, "group=", g, sizeof(g));
+			field(line, "migrator=", v, sizeof(v));
+			for (i = 0; i < ngroups && strcmp(grp[i], g) != 0; i++)
+				;
+			if (i == ngroups) {
+				if (ngroups == MAXGROUPS)
+					continue;
+				strlcpy(grp[ngroups], g, sizeof(grp[0]));
+				strlcpy(mig[ngroups++], v, sizeof(mig[0]));
+				continue;
+			}
+			if (strcmp(mig[i], v) != 0)
+				w->moves++;
+			strlcpy(mig[i], v, sizeof(mig[0]));
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+static void
+feed(const struct td_tev *e, void *arg)
+{
+	td_tick_event(arg, e);
+}
+
+/* truth.json's tick_stop count for cpu, success, dependency name; 0 when absent. */
+static long
+truth_dep(const struct mj *truth, int cpu, int success, const char *dep)
+{
+	char k[16];
+	const struct mj *o = mj_get(truth, "tick_stop"), *v;
+
+	snprintf(k, sizeof(k), "%d", cpu);
+	o = mj_get(o, k);
+	snprintf(k, sizeof(k), "%d", success);
+	o = mj_get(o, k);
+	v = mj_get(o, dep);
+	return v != NULL && v->type == MJ_NUM ? (long)v->num : 0;
+}
+
+/* One -trace capture. */
+static void
+capture(const char *dir)
+{
+	static const char *const deps[] = { "POSIX_TIMER", "PERF_EVENTS", "SCHED",
+	    "CLOCK_UNSTABLE", "RCU", "RCU_EXP" };
+	char tpath[4200], path[4200], fpath[4200];
+	const char *name = strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir;
+	struct td_tick_opts o = { 0 };
+	struct td_trace_text *r;
+	struct td_tick *t;
+	struct td_buf tb;
+	struct mj truth;
+	struct own *w;
+	struct stat sb;
+	FILE *f;
+	bool all = true, truth_ok = true, handled_ok = true;
+	long truth_total = 0;
+
+	snprintf(tpath, sizeof(tpath), "%s/truth.json", dir);
+	snprintf(path, sizeof(path), "%s/trace-wakeup-events.txt", dir);
+	snprintf(fpath, sizeof(fpath), "%s/sys/kernel/tracing/events/timer/tick_stop/format", dir);
+	if (td_read_file(tpath, 1 << 20, &tb, NULL) < 0 || !mj_parse(tb.data, &truth)) {
+		ok(0, "%s: truth.json", name);
+		return;
+	}
+	td_buf_free(&tb);
+	if ((w = malloc(sizeof(*w))) == NULL || count_own(path, w) < 0) {
+		ok(0, "%s: own count", name);
+		free(w);
+		mj_free(&truth);
+		return;
+	}
+	o.ncpus = (int)mj_get(&truth, "cpus")->num;
+	o.tick_ns = 1000000000ull / (uint64_t)mj_get(&truth, "hz")->num;
+	o.pin_flag = PIN;
+	o.tick_stop_traced = stat(fpath, &sb) == 0;
+	if (td_tick_new(&o, &t, NULL) < 0 || td_trace_text_new(path, &r, NULL) < 0 ||
+	    (f = fopen(path, "r")) == NULL) {
+		ok(0, "%s: open", name);
+		free(w);
+		mj_free(&truth);
+		return;
+	}
+	ok(td_trace_text_read(r, f, feed, t, NULL) == 0, "%s: trace read", name);
+	fclose(f);
+	td_tick_finish(t);
+	for (int cpu = 0; cpu < o.ncpus && cpu < 64; cpu++) {
+		const struct td_tick_cpu *c = td_tick_cpu(t, cpu);
+		long refusals = 0;
+
+		if (c->stops != (uint64_t)w->dep[cpu][1][0])
+			all = false;
+		if ((long)c->stops != truth_dep(&truth, cpu, 1, "NONE"))
+			truth_ok = false;
+		truth_total += truth_dep(&truth, cpu, 1, "NONE");
+		for (int b = 0; b < 6; b++) {
+			if (c->dep[b] != (uint64_t)w->dep[cpu][0][b + 1])
+				all = false;
+			if ((long)c->dep[b] != truth_dep(&truth, cpu, 0, deps[b]))
+				truth_ok = false;
+			truth_total += truth_dep(&truth, cpu, 0, deps[b]);
+			refusals += w->dep[cpu][0][b + 1];
+		}
+		if ((long)c->refusals != refusals + w->dep[cpu][0][0] + w->dep[cpu][0][7])
+			all = false;
+		if (c->remote_handled != (uint64_t)w->handled[cpu])
+			handled_ok = false;
+		if (o.tick_stop_traced && c->idle_stopped + c->idle_kept != c->idle_entries)
+			all = false;
+	}
+	ok(all, "%s: tick stops and refusals per CPU and dependency equal the text's", name);
+	ok(truth_ok, "%s: ... and truth.json's tick_stop (%ld events)", name, truth_total);
+	ok(handled_ok, "%s: tmigr_handle_remote_cpu per CPU equals the text's", name);
+	is_int(td_tick_migrator_moves(t), w->moves, "%s: migrator changes equal the text's",
+	    name);
+	ok(td_tick_tmigr_seen(t) == (td_trace_text_stats(r)->types[TD_TEV_TMIGR] > 0),
+	    "%s: timer migration seen iff the trace has its events", name);
+	td_trace_text_free(r);
+	td_tick_free(t);
+	free(w);
+	mj_free(&truth);
+}
+
+int
+main(void)
+{
+	const char *corpus = corpus_dir();
+	char pat[4096];
+	glob_t g;
+
+	synthetic();
+	if (corpus == NULL) {
+		diag("no corpus: the real traces are not checked");
+		return done_testing();
+	}
+	snprintf(pat, sizeof(pat), "%s/kmatrix/*-trace", corpus);
+	if (glob(pat, 0, NULL, &g) != 0 || g.gl_pathc == 0) {
+		ok(0, "no -trace captures under %s", pat);
+		return done_testing();
+	}
+	for (size_t i = 0; i < g.gl_pathc; i++)
+		capture(g.gl_pathv[i]);
+	globfree(&g);
+	return done_testing();
+}
