@@ -2,7 +2,7 @@
  * The tracefs backend: a private instance (instances/timerdiag-PID) with the
  * timer, IRQ, softirq, idle and scheduler tracepoints, read as binary per-CPU
  * sub-buffers (trace_pipe_raw) through libtracefs, decoded by trace_decode.c
- * and handed to the wakeup attribution (attribution.c), which this file
+ * and handed to the wakeup attribution (attribution.c), which knames.c
  * serves with the names of callbacks (/proc/kallsyms) and tasks (/proc).
  */
 #include <dirent.h>
@@ -24,7 +24,7 @@
 #include "attribution.h"
 #include "internal.h"
 #include "interrupts.h"
-#include "ksyms.h"
+#include "knames.h"
 #include "sampler_internal.h"
 #include "source.h"
 #include "trace_dat_write.h"
@@ -33,25 +33,6 @@
 #define TRACING_DIR		"/sys/kernel/tracing"
 #define TRACEFS_MAGIC_NR	0x74726163
 #define MOUNT_STAMP		"/run/timerdiag-tracefs.mount"
-#define TASK_MAX		8192		/* task names remembered at most */
-#define FN_MAX			16384		/* callback names remembered at most */
-#define KSYMS_READ		((size_t)64 << 10)	/* read size for /proc/kallsyms */
-
-/* A task's name and class, looked up at first sight and kept across intervals. */
-struct task {
-	int		 pid;		/* -1 = empty slot */
-	bool		 saved_tried;	/* saved_cmdlines consulted for it */
-	char		 comm[32];
-	enum td_task	 task;
-	int		 tgid;		/* -1 unknown */
-};
-
-/* A callback's name, resolved once through /proc/kallsyms. */
-struct fnname {
-	uint64_t	 fn;		/* 0 = empty slot */
-	char		*name;		/* NULL: no symbol */
-	bool		 tick;		/* the tick's own hrtimer callback */
-};
 
 /* Per-CPU reader and decoding state. */
 struct cpu_state {
@@ -70,20 +51,15 @@ struct tr_priv {
 	char			 name[64];
 	struct tep_handle	*tep;
 	struct td_trace_decoder	*dec;
-	struct td_ksyms		*ksyms;		/* loaded at open */
+	struct td_knames	*names;		/* callbacks and tasks, loaded at open */
 	struct td_attr		*attr;
 	struct td_interrupts	*irq;		/* /proc/interrupts at open: vector descriptions */
-	struct fnname		*fns;
-	size_t			 fn_cap, fn_n;
-	int			 nsyms;		/* text symbols loaded */
 	bool			 idle_traced;	/* cpu_idle or sched_switch enabled: wakeups counted */
 	int			 ncpus;
 	struct cpu_state	*cpu;
 	int			 epfd;
 	void			*page;
 	int			 page_size;
-	struct task		*tasks;
-	size_t			 task_cap, task_n;
 	uint64_t		 processed;
 	char			*cmdlines;	/* saved_cmdlines, read at most once per collect */
 	uint64_t		 missed;	/* kbuffer's lost-events marks (fallback) */
@@ -103,155 +79,30 @@ struct tr_event {
 	bool		 tick;		/* only with TD_SAMPLER_EV_TICK (at the end of the table) */
 };
 
-static void load_ksyms(struct tr_priv *t);
-static bool names_is_tick(void *ctx, uint64_t fn);
-static const char *names_function(void *ctx, uint64_t fn);
-static void names_task(void *ctx, int pid, struct td_task_info *ti);
+static void saved_comm(void *ctx, int pid, char *out, size_t len);
 
-/* Mix a 64-bit key into a hash. */
-static uint64_t
-mix(uint64_t x)
+/* The attribution's questions, answered by knames.c. */
+static bool
+names_is_tick(void *ctx, uint64_t fn)
 {
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
+	return td_knames_is_tick(((struct tr_priv *)ctx)->names, fn);
 }
 
-/*
- * Open-addressed tables keyed by a uint64_t that is their entries' first
- * member (0: an empty slot); cap is a power of two.  The timer map and the
- * callback name cache are two of them.
- */
-
-/* The slot holding key, or the empty slot where it would go (the table has one). */
-static inline void *
-slot64(void *tab, size_t cap, size_t size, uint64_t key)
+static const char *
+names_function(void *ctx, uint64_t fn)
 {
-	size_t h = mix(key) & (cap - 1);
-	uint64_t k;
-
-	for (;;) {
-		char *e = (char *)tab + h * size;
-
-		memcpy(&k, e, sizeof(k));
-		if (k == 0 || k == key)
-			return e;
-		h = (h + 1) & (cap - 1);
-	}
+	return td_knames_function(((struct tr_priv *)ctx)->names, fn);
 }
 
-/* A new zeroed table of ncap slots holding the entries of tab; NULL without memory. */
-static void *
-rehash64(const void *tab, size_t cap, size_t ncap, size_t size)
-{
-	char *nt = calloc(ncap, size);
-	uint64_t k;
-
-	for (size_t i = 0; nt != NULL && i < cap; i++) {
-		const char *e = (const char *)tab + i * size;
-
-		memcpy(&k, e, sizeof(k));
-		if (k != 0)
-			memcpy(slot64(nt, ncap, size, k), e, size);
-	}
-	return nt;
-}
-
-/*
- * Read /proc/PID/comm, and from /proc/PID/status its process and whether it
- * is a kernel thread (status, unlike stat, does not sum the CPU times of
- * every thread of the group).
- */
+/* A task's names, which the --record file also keeps (its comm list). */
 static void
-task_lookup(int pid, struct task *tk)
+names_task(void *ctx, int pid, struct td_task_info *ti)
 {
-	char path[64], line[256];
-	bool kline = false;
-	int ppid = -1;
-	FILE *f;
+	struct tr_priv *t = ctx;
 
-	tk->pid = pid;
-	tk->saved_tried = false;
-	tk->comm[0] = '\0';
-	tk->task = TD_TASK_UNKNOWN;
-	tk->tgid = -1;
-	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	if ((f = fopen(path, "re")) == NULL)
-		return;
-	if (fgets(tk->comm, sizeof(tk->comm), f) != NULL)
-		tk->comm[strcspn(tk->comm, "\n")] = '\0';
-	fclose(f);
-	tk->task = TD_TASK_USER;
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	if ((f = fopen(path, "re")) == NULL)
-		return;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (strncmp(line, "Tgid:", 5) == 0)
-			tk->tgid = atoi(line + 5);
-		else if (strncmp(line, "PPid:", 5) == 0)
-			ppid = atoi(line + 5);
-		else if (strncmp(line, "Kthread:", 8) == 0) {
-			kline = true;
-			if (atoi(line + 8) == 1)
-				tk->task = TD_TASK_KTHREAD;
-			break;
-		}
-	}
-	fclose(f);
-	/* Kernels without the Kthread line: kthreadd and its children. */
-	if (!kline && (pid == 2 || ppid == 2))
-		tk->task = TD_TASK_KTHREAD;
-}
-
-/* The name of pid, looked up on first sight (kept across intervals). */
-static struct task *
-task_get(struct tr_priv *t, int pid)
-{
-	size_t h;
-
-	if ((t->task_n + 1) * 2 > t->task_cap) {
-		size_t ncap = t->task_cap ? t->task_cap * 2 : 256;
-		struct task *nt = malloc(ncap * sizeof(*nt));
-
-		if (nt == NULL)
-			return NULL;
-		for (size_t i = 0; i < ncap; i++)
-			nt[i].pid = -1;
-		for (size_t i = 0; i < t->task_cap; i++) {
-			if (t->tasks[i].pid < 0)
-				continue;
-			h = mix((uint64_t)t->tasks[i].pid) & (ncap - 1);
-			while (nt[h].pid >= 0)
-				h = (h + 1) & (ncap - 1);
-			nt[h] = t->tasks[i];
-		}
-		free(t->tasks);
-		t->tasks = nt;
-		t->task_cap = ncap;
-	}
-	h = mix((uint64_t)pid) & (t->task_cap - 1);
-	while (t->tasks[h].pid >= 0) {
-		if (t->tasks[h].pid == pid)
-			return &t->tasks[h];
-		h = (h + 1) & (t->task_cap - 1);
-	}
-	task_lookup(pid, &t->tasks[h]);
-	t->task_n++;
-	return &t->tasks[h];
-}
-
-/* Forget the task names when too many were kept (pids are reused in time). */
-static void
-task_trim(struct tr_priv *t)
-{
-	if (t->task_n < TASK_MAX)
-		return;
-	for (size_t i = 0; i < t->task_cap; i++)
-		t->tasks[i].pid = -1;
-	t->task_n = 0;
+	td_knames_task(t->names, pid, ti);
+	if (ti->comm[0] != '\0')
+		td_trace_rec_comm(t->rec, pid, ti->comm);
 }
 
 /* Hand a decoded event to the attribution, then to the caller's observer. */
@@ -454,7 +305,6 @@ tr_open(struct td_sampler *s, struct td_error *e)
 	s->priv = t;
 	t->s = s;
 	t->epfd = -1;
-	t->nsyms = -1;
 	if (!s->live)
 		return td_error_set(e, ENOTSUP, NULL, 0, "tracefs: only on the live system");
 	if (geteuid() != 0)
@@ -531,7 +381,8 @@ tr_open(struct td_sampler *s, struct td_error *e)
 		t->ncpus = 1;
 	t->idle_traced = td_trace_decoder_has(t->dec, TD_TEV_IDLE) ||
 	    td_trace_decoder_has(t->dec, TD_TEV_SCHED_SWITCH);
-	load_ksyms(t);
+	if (td_knames_new(saved_comm, t, &t->names) < 0)
+		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	(void)td_interrupts_load(NULL, "/proc/interrupts", &t->irq, NULL);
 	{
 		struct td_attr_opts ao = {
@@ -639,8 +490,9 @@ tr_pump(struct td_sampler *s, struct td_error *e)
 
 /* The comm tracefs saved for pid (saved_cmdlines), "" if none. */
 static void
-saved_comm(struct tr_priv *t, int pid, char *out, size_t len)
+saved_comm(void *ctx, int pid, char *out, size_t len)
 {
+	struct tr_priv *t = ctx;
 	const char *p;
 
 	out[0] = '\0';
@@ -667,128 +519,6 @@ saved_comm(struct tr_priv *t, int pid, char *out, size_t len)
 	}
 }
 
-/* The cache slot of callback fn (empty if not resolved yet); the table has room. */
-static struct fnname *
-fn_slot(struct tr_priv *t, uint64_t fn)
-{
-	return slot64(t->fns, t->fn_cap, sizeof(*t->fns), fn);
-}
-
-/* Empty the callback name cache. */
-static void
-fn_clear(struct tr_priv *t)
-{
-	for (size_t i = 0; i < t->fn_cap; i++) {
-		free(t->fns[i].name);
-		t->fns[i].name = NULL;
-		t->fns[i].fn = 0;
-	}
-	t->fn_n = 0;
-}
-
-/* The cache entry of callback fn, named through kallsyms on first sight; NULL on ENOMEM. */
-static struct fnname *
-fn_get(struct tr_priv *t, uint64_t fn)
-{
-	static const char *const ticks[] = {
-		"tick_sched_timer", "tick_nohz_handler", "tick_nohz_highres_handler",
-	};
-	struct fnname *slot;
-	const char *nm;
-
-	if (fn == 0)
-		return NULL;
-	if ((t->fn_n + 1) * 2 > t->fn_cap) {
-		size_t ncap = t->fn_cap ? t->fn_cap * 2 : 64;
-		struct fnname *nf = rehash64(t->fns, t->fn_cap, ncap, sizeof(*nf));
-
-		if (nf == NULL)
-			return NULL;
-		free(t->fns);
-		t->fns = nf;
-		t->fn_cap = ncap;
-	}
-	slot = fn_slot(t, fn);
-	if (slot->fn == fn)
-		return slot;
-	slot->fn = fn;
-	slot->tick = false;
-	slot->name = NULL;
-	t->fn_n++;
-	if (t->ksyms != NULL && (nm = td_ksyms_name(t->ksyms, fn)) != NULL) {
-		slot->name = strdup(nm);
-		for (size_t i = 0; i < TD_ARRAY_SIZE(ticks); i++)
-			slot->tick = slot->tick || strcmp(nm, ticks[i]) == 0;
-	}
-	return slot;
-}
-
-/* The attribution's question: is fn the tick's own hrtimer callback? */
-static bool
-names_is_tick(void *ctx, uint64_t fn)
-{
-	const struct fnname *f = fn_get(ctx, fn);
-
-	return f != NULL && f->tick;
-}
-
-/* The attribution's question: the name of callback fn, NULL when unknown. */
-static const char *
-names_function(void *ctx, uint64_t fn)
-{
-	const struct fnname *f = fn_get(ctx, fn);
-
-	return f != NULL ? f->name : NULL;
-}
-
-/* The attribution's question: the comm, class and process of task pid. */
-static void
-names_task(void *ctx, int pid, struct td_task_info *ti)
-{
-	struct tr_priv *t = ctx;
-	struct task *tk = task_get(t, pid);
-
-	if (tk == NULL)
-		return;
-	if (tk->comm[0] == '\0' && !tk->saved_tried) {
-		/* Gone already: the name tracing saved for it, once. */
-		if (ti->comm[0] != '\0')
-			strlcpy(tk->comm, ti->comm, sizeof(tk->comm));
-		else
-			saved_comm(t, pid, tk->comm, sizeof(tk->comm));
-		tk->saved_tried = true;
-	}
-	if (tk->comm[0] != '\0') {
-		strlcpy(ti->comm, tk->comm, sizeof(ti->comm));
-		td_trace_rec_comm(t->rec, pid, tk->comm);
-	}
-	if (tk->task != TD_TASK_UNKNOWN)
-		ti->task = tk->task;
-	else if (ti->comm[0] != '\0')
-		ti->task = TD_TASK_USER;
-	ti->tgid = tk->tgid;
-}
-
-/* Load the kernel's text symbols (callbacks are named by address). */
-static void
-load_ksyms(struct tr_priv *t)
-{
-	FILE *f;
-
-	t->nsyms = 0;
-	if ((f = fopen("/proc/kallsyms", "re")) == NULL)
-		return;
-	/* 5 MB or more: 64 KiB reads, not stdio's 1 KiB (procfs's blksize) */
-	char *vb = malloc(KSYMS_READ);
-
-	if (vb != NULL)
-		setvbuf(f, vb, _IOFBF, KSYMS_READ);
-	if (td_ksyms_load(f, &t->ksyms, NULL) == 0)
-		t->nsyms = (int)td_ksyms_count(t->ksyms);
-	fclose(f);
-	free(vb);
-}
-
 /* Drain, turn the counted sources into the sample, and reset for the next interval. */
 static int
 tr_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
@@ -810,18 +540,16 @@ tr_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	t->processed = 0;
 	t->missed = 0;
 	p->note[0] = '\0';
-	if (t->nsyms == 0)
+	if (td_knames_nsyms(t->names) == 0)
 		snprintf(p->note, sizeof(p->note),
 		    "tracefs: no kernel symbols (kptr_restrict?): callbacks shown as addresses");
 	else if (!t->idle_traced)
 		snprintf(p->note, sizeof(p->note),
 		    "tracefs: no power:cpu_idle or sched_switch in this kernel: wakeups unknown");
-	if (t->fn_n > FN_MAX)
-		fn_clear(t);
 	r = td_attr_collect(t->attr, p, e);
 	if (r == 0 && td_sampler_describe_vectors(p, t->irq) < 0)
 		r = td_error_set(e, ENOMEM, NULL, 0, "out of memory");
-	task_trim(t);
+	td_knames_trim(t->names);
 	free(t->cmdlines);
 	t->cmdlines = NULL;
 	return r;
@@ -896,11 +624,7 @@ tr_close(struct td_sampler *s)
 		tep_free(t->tep);
 	td_attr_free(t->attr);
 	td_interrupts_free(t->irq);
-	if (t->fns != NULL)
-		fn_clear(t);
-	free(t->fns);
-	td_ksyms_free(t->ksyms);
-	free(t->tasks);
+	td_knames_free(t->names);
 	free(t->page);
 	free(t);
 	s->priv = NULL;
