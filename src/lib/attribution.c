@@ -58,6 +58,7 @@ struct wcpu {
 	bool		 idle_seen;	/* cpu_idle traced on this CPU */
 	bool		 task_seen;	/* the idle task seen running here */
 	bool		 seen;		/* any event on this CPU since the last collect */
+	uint64_t	 misses;	/* cpu_idle_miss: idle states left off target */
 	enum wstate	 st;
 	struct cause	 c;
 	/* the idle-task way */
@@ -540,6 +541,10 @@ td_attr_event(struct td_attr *a, const struct td_tev *ev)
 	case TD_TEV_SCHED_WAKEUP:
 		td_armers_learn(&a->arm, ev->num, ev->name, ev->namelen);
 		break;
+	case TD_TEV_IDLE_MISS:
+		if (want)
+			wc->misses++;
+		break;
 	case TD_TEV_TICK_STOP:
 	case TD_TEV_TIMER_BASE_IDLE:
 	case TD_TEV_TMIGR:
@@ -752,7 +757,10 @@ td_attr_collect(struct td_attr *a, struct td_sample *p, struct td_error *e)
 		p->ncpus = a->o.ncpus;
 		p->cpu_wakeups = calloc((size_t)a->o.ncpus, sizeof(uint64_t));
 		p->cpu_wake_method = calloc((size_t)a->o.ncpus, 1);
-		if (p->cpu_wakeups == NULL || p->cpu_wake_method == NULL) {
+		if (a->o.idle_misses)
+			p->cpu_idle_misses = calloc((size_t)a->o.ncpus, sizeof(uint64_t));
+		if (p->cpu_wakeups == NULL || p->cpu_wake_method == NULL ||
+		    (a->o.idle_misses && p->cpu_idle_misses == NULL)) {
 			free(way);
 			return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 		}
@@ -784,6 +792,10 @@ td_attr_collect(struct td_attr *a, struct td_sample *p, struct td_error *e)
 			    TD_WAKE_IDLE_TASK;
 			p->total_wakeups += p->cpu_wakeups[c];
 			p->wakeups_known = true;
+			if (a->o.idle_misses) {
+				p->cpu_idle_misses[c] = wc->misses;
+				wc->misses = 0;
+			}
 			wc->exits[BY_IDLE] = wc->exits[BY_TASK] = 0;
 			wc->seen = false;
 		}

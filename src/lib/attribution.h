@@ -92,6 +92,7 @@ struct td_attr_opts {
 	uint32_t		 defer_flag;	/* timer_start flags bits; 0 unknown */
 	uint32_t		 pin_flag;
 	bool			 wakeups;	/* cpu_idle or sched_switch traced: count wakeups */
+	bool			 idle_misses;	/* power:cpu_idle_miss traced: count them per CPU */
 	struct td_attr_names	 names;
 };
 

@@ -22,6 +22,7 @@ td_sample_free(struct td_sample *p)
 	free(p->src);
 	free(p->cpu_wakeups);
 	free(p->cpu_wake_method);
+	free(p->cpu_idle_misses);
 	free(p);
 }
 
@@ -322,6 +323,12 @@ td_sample_dup(const struct td_sample *p, struct td_sample **out)
 	c->n = 0;
 	c->cpu_wakeups = NULL;
 	c->cpu_wake_method = NULL;
+	c->cpu_idle_misses = NULL;
+	if (p->cpu_idle_misses != NULL) {
+		if ((c->cpu_idle_misses = calloc((size_t)p->ncpus, sizeof(uint64_t))) == NULL)
+			goto fail;
+		memcpy(c->cpu_idle_misses, p->cpu_idle_misses, (size_t)p->ncpus * sizeof(uint64_t));
+	}
 	if (p->cpu_wakeups != NULL) {
 		if ((c->cpu_wakeups = calloc((size_t)p->ncpus, sizeof(uint64_t))) == NULL ||
 		    (c->cpu_wake_method = calloc((size_t)p->ncpus, 1)) == NULL)

@@ -50,6 +50,8 @@ td_sample_json_wakeups(struct td_json *j, const struct td_sample *p)
 		td_json_int(j, "cpu", c);
 		td_json_uint(j, "wakeups", p->cpu_wakeups[c]);
 		td_json_str(j, "method", td_wake_method_name(p->cpu_wake_method[c]));
+		if (p->cpu_idle_misses != NULL)
+			td_json_uint(j, "idle_misses", p->cpu_idle_misses[c]);
 		td_json_obj_end(j);
 	}
 	td_json_arr_end(j);

@@ -134,6 +134,11 @@ struct td_sample {
 	int			 ncpus;
 	uint64_t		*cpu_wakeups;
 	unsigned char		*cpu_wake_method;	/* enum td_wake_method per CPU */
+	/*
+	 * power:cpu_idle_miss per CPU (idle states the governor chose that
+	 * ended off their target residency); NULL when not traced.
+	 */
+	uint64_t		*cpu_idle_misses;
 	bool			 lost_known;	/* false: the backend cannot tell (absent, not 0) */
 	uint64_t		 lost_events;	/* events the kernel dropped (ring buffer overrun) */
 	uint64_t		 processed;	/* raw events decoded (tracefs), for the benchmark */

@@ -277,6 +277,7 @@ tr_open(struct td_sampler *s, struct td_error *e)
 		{ "irq_vectors", "error_apic_entry", false, false },
 		{ "irq_vectors", "spurious_apic_entry", false, false },
 		{ "power", "cpu_idle", false, false },
+		{ "power", "cpu_idle_miss", false, false },
 		{ "sched", "sched_switch", false, false },
 		/* TD_SAMPLER_EV_TICK only, from here on: the tick explanation's. */
 		{ "timer", "tick_stop", false, true },
@@ -391,6 +392,7 @@ tr_open(struct td_sampler *s, struct td_error *e)
 			.defer_flag = td_trace_decoder_deferrable_flag(t->dec),
 			.pin_flag = td_trace_decoder_pinned_flag(t->dec),
 			.wakeups = t->idle_traced,
+			.idle_misses = td_trace_decoder_has(t->dec, TD_TEV_IDLE_MISS),
 			.names = { names_is_tick, names_function, names_task, t },
 		};
 

@@ -64,6 +64,7 @@ static const struct {
 	{ "irq_vectors", "error_apic_entry", TD_TEV_VECTOR, "ERR" , 0 },
 	{ "irq_vectors", "spurious_apic_entry", TD_TEV_VECTOR, "SPU" , 0 },
 	{ "power", "cpu_idle", TD_TEV_IDLE, NULL , 0 },
+	{ "power", "cpu_idle_miss", TD_TEV_IDLE_MISS, NULL , 0 },
 	{ "sched", "sched_switch", TD_TEV_SCHED_SWITCH, NULL , 0 },
 	{ "sched", "sched_wakeup", TD_TEV_SCHED_WAKEUP, NULL , 0 },
 	{ "timer", "tick_stop", TD_TEV_TICK_STOP, NULL , 0 },
@@ -251,6 +252,10 @@ td_trace_decoder_new(struct tep_handle *tep, struct td_trace_decoder **out,
 		case TD_TEV_TICK_STOP:
 			x->num = field_of(ev, "success");
 			x->flags = field_of(ev, "dependency");
+			break;
+		case TD_TEV_IDLE_MISS:
+			x->num = field_of(ev, "state");
+			x->arg = field_of(ev, "below");
 			break;
 		case TD_TEV_TIMER_BASE_IDLE:
 			x->num = field_of(ev, "is_idle");

@@ -25,6 +25,7 @@ enum td_tev_type {
 	TD_TEV_IRQ,		/* irq:irq_handler_entry */
 	TD_TEV_SOFTIRQ,		/* irq:softirq_entry */
 	TD_TEV_IDLE,		/* power:cpu_idle: num = state, -1 for the exit */
+	TD_TEV_IDLE_MISS,	/* power:cpu_idle_miss: num = state, arg = 1 below, 0 above */
 	TD_TEV_IPI,		/* ipi:ipi_entry (arm64): name = reason (text traces only) */
 	TD_TEV_SCHED_SWITCH,	/* num = next_pid, arg = prev_pid, name = next_comm */
 	TD_TEV_SCHED_WAKEUP,	/* num = pid woken, arg = target_cpu, name = its comm */

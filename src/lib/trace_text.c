@@ -110,6 +110,7 @@ static const struct {
 	{ "ipi_entry", TD_TEV_IPI, TD_TEV_CTX_HARDIRQ, 0 , 0 },
 	{ "ipi_exit", -1, 0, TD_TEV_CTX_HARDIRQ , 0 },
 	{ "cpu_idle", TD_TEV_IDLE, 0, 0 , 0 },
+	{ "cpu_idle_miss", TD_TEV_IDLE_MISS, 0, 0 , 0 },
 	{ "sched_switch", TD_TEV_SCHED_SWITCH, 0, 0 , 0 },
 	{ "sched_wakeup", TD_TEV_SCHED_WAKEUP, 0, 0 , 0 },
 	{ "tick_stop", TD_TEV_TICK_STOP, 0, 0 , 0 },
@@ -697,6 +698,13 @@ tt_decode(struct td_trace_text *r, const struct tt_class *c, const char *info,
 		if (!tt_num(info, end, "state=", &v) || v > UINT32_MAX)
 			return false;
 		ev->num = (int)(int32_t)(uint32_t)v;
+		return true;
+	case TD_TEV_IDLE_MISS:
+		/* "cpu_id=0 state=1 type=below" */
+		if (!tt_num(info, end, "state=", &v) || v > INT32_MAX)
+			return false;
+		ev->num = (int)v;
+		ev->arg = memmem(info, (size_t)(end - info), "type=below", 10) != NULL;
 		return true;
 	case TD_TEV_SCHED_SWITCH:
 		return tt_sched_switch(info, end, ev);

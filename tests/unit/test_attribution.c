@@ -481,9 +481,45 @@ test_counted_elsewhere(void)
 	td_attr_free(a);
 }
 
+static void
+test_idle_misses(void)
+{
+	struct td_attr_opts o = {
+		.ncpus = 2,
+		.wakeups = true,
+		.idle_misses = true,
+		.names = { fn_is_tick, fn_name, task_info, NULL },
+	};
+	struct td_sample *p;
+	struct td_attr *a;
+	struct td_error e;
+
+	if (td_attr_new(&o, &a, &e) < 0)
+		abort();
+	IDLE(a, 1);
+	ev(a, TD_TEV_IDLE_MISS, 1, 0, 0, 0, 0, 1, NULL);
+	LOC(a, 1, 0);
+	EXIT(a, 1);
+	IDLE(a, 1);
+	ev(a, TD_TEV_IDLE_MISS, 1, 0, 0, 0, 0, 1, NULL);
+	LOC(a, 1, 0);
+	EXIT(a, 1);
+	IDLE(a, 0);
+	LOC(a, 0, 0);
+	EXIT(a, 0);
+	p = collect(a);
+	ok(p->cpu_idle_misses != NULL, "cpu_idle_miss traced: counted per CPU");
+	is_int(p->cpu_idle_misses[1], 2, "CPU 1: two idle states missed their target");
+	is_int(p->cpu_idle_misses[0], 0, "CPU 0: none");
+	is_int(p->cpu_wakeups[1], 2, "misses are not wakeups: CPU 1 still two exits");
+	td_sample_free(p);
+	td_attr_free(a);
+}
+
 int
 main(void)
 {
+	test_idle_misses();
 	test_old_order();
 	test_new_order();
 	test_ladder();
