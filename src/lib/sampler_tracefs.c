@@ -27,24 +27,16 @@
 #include "ksyms.h"
 #include "sampler_internal.h"
 #include "source.h"
+#include "tasks.h"
 #include "trace_dat_write.h"
 #include "trace_decode.h"
 
 #define TRACING_DIR		"/sys/kernel/tracing"
 #define TRACEFS_MAGIC_NR	0x74726163
 #define MOUNT_STAMP		"/run/timerdiag-tracefs.mount"
-#define TASK_MAX		8192		/* task names remembered at most */
+#define TASK_MAX		32768		/* tasks remembered at most (the least recent go) */
 #define FN_MAX			16384		/* callback names remembered at most */
 #define KSYMS_READ		((size_t)64 << 10)	/* read size for /proc/kallsyms */
-
-/* A task's name and class, looked up at first sight and kept across intervals. */
-struct task {
-	int		 pid;		/* -1 = empty slot */
-	bool		 saved_tried;	/* saved_cmdlines consulted for it */
-	char		 comm[32];
-	enum td_task	 task;
-	int		 tgid;		/* -1 unknown */
-};
 
 /* A callback's name, resolved once through /proc/kallsyms. */
 struct fnname {
@@ -82,8 +74,7 @@ struct tr_priv {
 	int			 epfd;
 	void			*page;
 	int			 page_size;
-	struct task		*tasks;
-	size_t			 task_cap, task_n;
+	struct td_tasks		*tasks;
 	uint64_t		 processed;
 	char			*cmdlines;	/* saved_cmdlines, read at most once per collect */
 	uint64_t		 missed;	/* kbuffer's lost-events marks (fallback) */
@@ -158,100 +149,6 @@ rehash64(const void *tab, size_t cap, size_t ncap, size_t size)
 			memcpy(slot64(nt, ncap, size, k), e, size);
 	}
 	return nt;
-}
-
-/*
- * Read /proc/PID/comm, and from /proc/PID/status its process and whether it
- * is a kernel thread (status, unlike stat, does not sum the CPU times of
- * every thread of the group).
- */
-static void
-task_lookup(int pid, struct task *tk)
-{
-	char path[64], line[256];
-	bool kline = false;
-	int ppid = -1;
-	FILE *f;
-
-	tk->pid = pid;
-	tk->saved_tried = false;
-	tk->comm[0] = '\0';
-	tk->task = TD_TASK_UNKNOWN;
-	tk->tgid = -1;
-	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	if ((f = fopen(path, "re")) == NULL)
-		return;
-	if (fgets(tk->comm, sizeof(tk->comm), f) != NULL)
-		tk->comm[strcspn(tk->comm, "\n")] = '\0';
-	fclose(f);
-	tk->task = TD_TASK_USER;
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	if ((f = fopen(path, "re")) == NULL)
-		return;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (strncmp(line, "Tgid:", 5) == 0)
-			tk->tgid = atoi(line + 5);
-		else if (strncmp(line, "PPid:", 5) == 0)
-			ppid = atoi(line + 5);
-		else if (strncmp(line, "Kthread:", 8) == 0) {
-			kline = true;
-			if (atoi(line + 8) == 1)
-				tk->task = TD_TASK_KTHREAD;
-			break;
-		}
-	}
-	fclose(f);
-	/* Kernels without the Kthread line: kthreadd and its children. */
-	if (!kline && (pid == 2 || ppid == 2))
-		tk->task = TD_TASK_KTHREAD;
-}
-
-/* The name of pid, looked up on first sight (kept across intervals). */
-static struct task *
-task_get(struct tr_priv *t, int pid)
-{
-	size_t h;
-
-	if ((t->task_n + 1) * 2 > t->task_cap) {
-		size_t ncap = t->task_cap ? t->task_cap * 2 : 256;
-		struct task *nt = malloc(ncap * sizeof(*nt));
-
-		if (nt == NULL)
-			return NULL;
-		for (size_t i = 0; i < ncap; i++)
-			nt[i].pid = -1;
-		for (size_t i = 0; i < t->task_cap; i++) {
-			if (t->tasks[i].pid < 0)
-				continue;
-			h = mix((uint64_t)t->tasks[i].pid) & (ncap - 1);
-			while (nt[h].pid >= 0)
-				h = (h + 1) & (ncap - 1);
-			nt[h] = t->tasks[i];
-		}
-		free(t->tasks);
-		t->tasks = nt;
-		t->task_cap = ncap;
-	}
-	h = mix((uint64_t)pid) & (t->task_cap - 1);
-	while (t->tasks[h].pid >= 0) {
-		if (t->tasks[h].pid == pid)
-			return &t->tasks[h];
-		h = (h + 1) & (t->task_cap - 1);
-	}
-	task_lookup(pid, &t->tasks[h]);
-	t->task_n++;
-	return &t->tasks[h];
-}
-
-/* Forget the task names when too many were kept (pids are reused in time). */
-static void
-task_trim(struct tr_priv *t)
-{
-	if (t->task_n < TASK_MAX)
-		return;
-	for (size_t i = 0; i < t->task_cap; i++)
-		t->tasks[i].pid = -1;
-	t->task_n = 0;
 }
 
 /* Hand a decoded event to the attribution, then to the caller's observer. */
@@ -528,6 +425,8 @@ tr_open(struct td_sampler *s, struct td_error *e)
 	t->idle_traced = td_trace_decoder_has(t->dec, TD_TEV_IDLE) ||
 	    td_trace_decoder_has(t->dec, TD_TEV_SCHED_SWITCH);
 	load_ksyms(t);
+	if (td_tasks_new(TASK_MAX, &t->tasks) < 0)
+		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	(void)td_interrupts_load(NULL, "/proc/interrupts", &t->irq, NULL);
 	{
 		struct td_attr_opts ao = {
@@ -737,21 +636,35 @@ names_function(void *ctx, uint64_t fn)
 	return f != NULL ? f->name : NULL;
 }
 
-/* The attribution's question: the comm, class and process of task pid. */
+/*
+ * The attribution's question: the comm, class and process of task pid.  The
+ * comm learnt from events (given in ti) wins; /proc is read once per task
+ * for its class and process (and its comm when no event named it), again
+ * when the events show another comm (the pid reused, or an exec).
+ */
 static void
 names_task(void *ctx, int pid, struct td_task_info *ti)
 {
 	struct tr_priv *t = ctx;
-	struct task *tk = task_get(t, pid);
+	struct td_task_ent *tk;
+	bool fresh;
 
-	if (tk == NULL)
+	if (t->tasks == NULL)
 		return;
+	tk = td_tasks_get(t->tasks, pid, &fresh);
+	if (!fresh && ti->comm[0] != '\0' && strcmp(tk->comm, ti->comm) != 0) {
+		tk->task = TD_TASK_UNKNOWN;
+		tk->tgid = -1;
+		tk->saved_tried = false;
+		fresh = true;
+	}
+	if (fresh) {
+		strlcpy(tk->comm, ti->comm, sizeof(tk->comm));
+		td_task_read_proc(pid, tk, tk->comm[0] == '\0');
+	}
 	if (tk->comm[0] == '\0' && !tk->saved_tried) {
 		/* Gone already: the name tracing saved for it, once. */
-		if (ti->comm[0] != '\0')
-			strlcpy(tk->comm, ti->comm, sizeof(tk->comm));
-		else
-			saved_comm(t, pid, tk->comm, sizeof(tk->comm));
+		saved_comm(t, pid, tk->comm, sizeof(tk->comm));
 		tk->saved_tried = true;
 	}
 	if (tk->comm[0] != '\0') {
@@ -817,7 +730,6 @@ tr_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	r = td_attr_collect(t->attr, p, e);
 	if (r == 0 && td_sampler_describe_vectors(p, t->irq) < 0)
 		r = td_error_set(e, ENOMEM, NULL, 0, "out of memory");
-	task_trim(t);
 	free(t->cmdlines);
 	t->cmdlines = NULL;
 	return r;
@@ -896,7 +808,7 @@ tr_close(struct td_sampler *s)
 		fn_clear(t);
 	free(t->fns);
 	td_ksyms_free(t->ksyms);
-	free(t->tasks);
+	td_tasks_free(t->tasks);
 	free(t->page);
 	free(t);
 	s->priv = NULL;
