@@ -38,11 +38,10 @@
 #define FN_MAX			16384		/* callback names remembered at most */
 #define KSYMS_READ		((size_t)64 << 10)	/* read size for /proc/kallsyms */
 
-/* A callback's name, resolved once through /proc/kallsyms. */
+/* A callback's name, resolved once through /proc/kallsyms at a collect. */
 struct fnname {
 	uint64_t	 fn;		/* 0 = empty slot */
 	char		*name;		/* NULL: no symbol */
-	bool		 tick;		/* the tick's own hrtimer callback */
 };
 
 /* Per-CPU reader and decoding state. */
@@ -62,12 +61,12 @@ struct tr_priv {
 	char			 name[64];
 	struct tep_handle	*tep;
 	struct td_trace_decoder	*dec;
-	struct td_ksyms		*ksyms;		/* loaded at open */
+	uint64_t		 tick_fn[3];	/* the tick's hrtimer callbacks (0: not in this kernel) */
 	struct td_attr		*attr;
 	struct td_interrupts	*irq;		/* /proc/interrupts at open: vector descriptions */
 	struct fnname		*fns;
 	size_t			 fn_cap, fn_n;
-	int			 nsyms;		/* text symbols loaded */
+	int			 nsyms;		/* text symbols seen in kallsyms, -1 unread */
 	bool			 idle_traced;	/* cpu_idle or sched_switch enabled: wakeups counted */
 	int			 ncpus;
 	struct cpu_state	*cpu;
@@ -94,7 +93,7 @@ struct tr_event {
 	bool		 tick;		/* only with TD_SAMPLER_EV_TICK (at the end of the table) */
 };
 
-static void load_ksyms(struct tr_priv *t);
+static void find_ticks(struct tr_priv *t);
 static bool names_is_tick(void *ctx, uint64_t fn);
 static const char *names_function(void *ctx, uint64_t fn);
 static void names_task(void *ctx, int pid, struct td_task_info *ti);
@@ -316,7 +315,7 @@ tr_open(struct td_sampler *s, struct td_error *e)
 		{ "irq_vectors", "call_function_entry", false, false },
 		{ "irq_vectors", "call_function_single_entry", false, false },
 		{ "irq_vectors", "irq_work_entry", false, false },
-		{ "irq_vectors", "x86_platform_ipi_entry", false },
+		{ "irq_vectors", "x86_platform_ipi_entry", false, false },
 		{ "irq_vectors", "thermal_apic_entry", false, false },
 		{ "irq_vectors", "threshold_apic_entry", false, false },
 		{ "irq_vectors", "deferred_error_apic_entry", false, false },
@@ -424,7 +423,7 @@ tr_open(struct td_sampler *s, struct td_error *e)
 		t->ncpus = 1;
 	t->idle_traced = td_trace_decoder_has(t->dec, TD_TEV_IDLE) ||
 	    td_trace_decoder_has(t->dec, TD_TEV_SCHED_SWITCH);
-	load_ksyms(t);
+	find_ticks(t);
 	if (td_tasks_new(TASK_MAX, &t->tasks) < 0)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	(void)td_interrupts_load(NULL, "/proc/interrupts", &t->irq, NULL);
@@ -581,59 +580,128 @@ fn_clear(struct tr_priv *t)
 	t->fn_n = 0;
 }
 
-/* The cache entry of callback fn, named through kallsyms on first sight; NULL on ENOMEM. */
-static struct fnname *
-fn_get(struct tr_priv *t, uint64_t fn)
+/* Room in the callback name cache for one more; -ENOMEM. */
+static int
+fn_room(struct tr_priv *t)
 {
-	static const char *const ticks[] = {
-		"tick_sched_timer", "tick_nohz_handler", "tick_nohz_highres_handler",
-	};
-	struct fnname *slot;
-	const char *nm;
+	size_t ncap = t->fn_cap ? t->fn_cap * 2 : 64;
+	struct fnname *nf;
 
-	if (fn == 0)
-		return NULL;
-	if ((t->fn_n + 1) * 2 > t->fn_cap) {
-		size_t ncap = t->fn_cap ? t->fn_cap * 2 : 64;
-		struct fnname *nf = rehash64(t->fns, t->fn_cap, ncap, sizeof(*nf));
-
-		if (nf == NULL)
-			return NULL;
-		free(t->fns);
-		t->fns = nf;
-		t->fn_cap = ncap;
-	}
-	slot = fn_slot(t, fn);
-	if (slot->fn == fn)
-		return slot;
-	slot->fn = fn;
-	slot->tick = false;
-	slot->name = NULL;
-	t->fn_n++;
-	if (t->ksyms != NULL && (nm = td_ksyms_name(t->ksyms, fn)) != NULL) {
-		slot->name = strdup(nm);
-		for (size_t i = 0; i < TD_ARRAY_SIZE(ticks); i++)
-			slot->tick = slot->tick || strcmp(nm, ticks[i]) == 0;
-	}
-	return slot;
+	if ((t->fn_n + 1) * 2 <= t->fn_cap)
+		return 0;
+	if ((nf = rehash64(t->fns, t->fn_cap, ncap, sizeof(*nf))) == NULL)
+		return -ENOMEM;
+	free(t->fns);
+	t->fns = nf;
+	t->fn_cap = ncap;
+	return 0;
 }
 
-/* The attribution's question: is fn the tick's own hrtimer callback? */
+/* A growing list of callback addresses not named yet. */
+struct fn_list {
+	struct tr_priv	*t;
+	uint64_t	*addr;
+	size_t		 n, cap;
+	bool		 nomem;
+};
+
+/* td_attr_each_function: keep fn when it is not named yet. */
+static void
+fn_want(uint64_t fn, void *arg)
+{
+	struct fn_list *l = arg;
+
+	if (l->t->fn_cap > 0 && fn_slot(l->t, fn)->fn == fn)
+		return;
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? l->cap * 2 : 64;
+		uint64_t *na = reallocarray(l->addr, nc, sizeof(*na));
+
+		if (na == NULL) {
+			l->nomem = true;
+			return;
+		}
+		l->addr = na;
+		l->cap = nc;
+	}
+	l->addr[l->n++] = fn;
+}
+
+/* Order addresses. */
+static int
+u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Name the callbacks counted since the last collect that were never named,
+ * in one pass over /proc/kallsyms (none when all were named before).
+ */
+static void
+fn_resolve_new(struct tr_priv *t)
+{
+	struct fn_list l = { t, NULL, 0, 0, false };
+	char **names;
+	FILE *f = NULL;
+	char *vb;
+	int n = -1;
+
+	td_attr_each_function(t->attr, fn_want, &l);
+	if (l.n == 0 || l.nomem || (names = calloc(l.n, sizeof(*names))) == NULL) {
+		free(l.addr);
+		return;
+	}
+	qsort(l.addr, l.n, sizeof(*l.addr), u64_cmp);
+	/* 5 MB or more: 64 KiB reads, not stdio's 1 KiB (procfs's blksize) */
+	vb = t->nsyms != 0 ? malloc(KSYMS_READ) : NULL;
+	if (vb != NULL && (f = fopen("/proc/kallsyms", "re")) != NULL) {
+		setvbuf(f, vb, _IOFBF, KSYMS_READ);
+		n = td_ksyms_resolve(f, l.addr, l.n, names, NULL);
+		fclose(f);
+	}
+	free(vb);
+	for (size_t i = 0; i < l.n; i++) {
+		struct fnname *slot;
+
+		if (n < 0 || fn_room(t) < 0) {
+			free(names[i]);
+			continue;
+		}
+		slot = fn_slot(t, l.addr[i]);
+		slot->fn = l.addr[i];
+		slot->name = names[i];
+		t->fn_n++;
+	}
+	free(names);
+	free(l.addr);
+}
+
+/* The attribution's question at event time: is fn the tick's own hrtimer callback? */
 static bool
 names_is_tick(void *ctx, uint64_t fn)
 {
-	const struct fnname *f = fn_get(ctx, fn);
+	const struct tr_priv *t = ctx;
 
-	return f != NULL && f->tick;
+	for (size_t i = 0; i < TD_ARRAY_SIZE(t->tick_fn); i++)
+		if (fn != 0 && fn == t->tick_fn[i])
+			return true;
+	return false;
 }
 
-/* The attribution's question: the name of callback fn, NULL when unknown. */
+/* The attribution's question at collect: the name of callback fn, NULL when unknown. */
 static const char *
 names_function(void *ctx, uint64_t fn)
 {
-	const struct fnname *f = fn_get(ctx, fn);
+	struct tr_priv *t = ctx;
+	const struct fnname *f;
 
-	return f != NULL ? f->name : NULL;
+	if (t->fn_cap == 0 || fn == 0)
+		return NULL;
+	f = fn_slot(t, fn);
+	return f->fn == fn ? f->name : NULL;
 }
 
 /*
@@ -678,22 +746,25 @@ names_task(void *ctx, int pid, struct td_task_info *ti)
 	ti->tgid = tk->tgid;
 }
 
-/* Load the kernel's text symbols (callbacks are named by address). */
+/*
+ * Find the tick's hrtimer callbacks in kallsyms (one pass that ends soon
+ * after them); the other callbacks are named at collect, those seen only.
+ */
 static void
-load_ksyms(struct tr_priv *t)
+find_ticks(struct tr_priv *t)
 {
+	static const char *const ticks[] = {
+		"tick_sched_timer", "tick_nohz_handler", "tick_nohz_highres_handler",
+	};
 	FILE *f;
+	char *vb;
 
 	t->nsyms = 0;
 	if ((f = fopen("/proc/kallsyms", "re")) == NULL)
 		return;
-	/* 5 MB or more: 64 KiB reads, not stdio's 1 KiB (procfs's blksize) */
-	char *vb = malloc(KSYMS_READ);
-
-	if (vb != NULL)
+	if ((vb = malloc(KSYMS_READ)) != NULL)
 		setvbuf(f, vb, _IOFBF, KSYMS_READ);
-	if (td_ksyms_load(f, &t->ksyms, NULL) == 0)
-		t->nsyms = (int)td_ksyms_count(t->ksyms);
+	t->nsyms = td_ksyms_find(f, ticks, TD_ARRAY_SIZE(ticks), t->tick_fn);
 	fclose(f);
 	free(vb);
 }
@@ -727,6 +798,7 @@ tr_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 		    "tracefs: no power:cpu_idle or sched_switch in this kernel: wakeups unknown");
 	if (t->fn_n > FN_MAX)
 		fn_clear(t);
+	fn_resolve_new(t);
 	r = td_attr_collect(t->attr, p, e);
 	if (r == 0 && td_sampler_describe_vectors(p, t->irq) < 0)
 		r = td_error_set(e, ENOMEM, NULL, 0, "out of memory");
@@ -807,7 +879,6 @@ tr_close(struct td_sampler *s)
 	if (t->fns != NULL)
 		fn_clear(t);
 	free(t->fns);
-	td_ksyms_free(t->ksyms);
 	td_tasks_free(t->tasks);
 	free(t->page);
 	free(t);
