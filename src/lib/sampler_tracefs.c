@@ -646,6 +646,7 @@ fn_resolve_new(struct tr_priv *t)
 	struct fn_list l = { t, NULL, 0, 0, false };
 	char **names;
 	FILE *f = NULL;
+	size_t k = 0;
 	char *vb;
 	int n = -1;
 
@@ -654,7 +655,12 @@ fn_resolve_new(struct tr_priv *t)
 		free(l.addr);
 		return;
 	}
+	/* Sources share callbacks (10,000 threads, one function): each once. */
 	qsort(l.addr, l.n, sizeof(*l.addr), u64_cmp);
+	for (size_t i = 0; i < l.n; i++)
+		if (k == 0 || l.addr[i] != l.addr[k - 1])
+			l.addr[k++] = l.addr[i];
+	l.n = k;
 	/* 5 MB or more: 64 KiB reads, not stdio's 1 KiB (procfs's blksize) */
 	vb = t->nsyms != 0 ? malloc(KSYMS_READ) : NULL;
 	if (vb != NULL && (f = fopen("/proc/kallsyms", "re")) != NULL) {
@@ -671,6 +677,10 @@ fn_resolve_new(struct tr_priv *t)
 			continue;
 		}
 		slot = fn_slot(t, l.addr[i]);
+		if (slot->fn == l.addr[i]) {
+			free(names[i]);
+			continue;
+		}
 		slot->fn = l.addr[i];
 		slot->name = names[i];
 		t->fn_n++;

@@ -212,5 +212,8 @@ main(int argc, char **argv)
 	}
 	printf("ticks %llu expiries %llu\n", (unsigned long long)sum,
 	    (unsigned long long)nreads);
+	free(th);
+	free(total);
+	free(reads);
 	return 0;
 }
