@@ -98,3 +98,27 @@ awk -v c50="$ct50" -v c99="$ct99" -v t50="$tp50" -v t99="$tp99" -v o="$ovh" 'BEG
 	printf "timerprobe loop overhead: %d ns per sample (%.3f %% of the cyclictest median)\n",
 		o, 100 * o / c50
 }'
+
+# Every CPU at once (cyclictest -S, timerprobe -S), the same interval, priority
+# and count: min, p50, p99, max per CPU, and each tool's own CPU per sample
+# (user + system time of the whole process over the samples of all CPUs).
+ncpu=$(nproc)
+TIMEFORMAT='%U %S'
+{ time cyclictest -q -m -N -v -p "$prio" -S -i "$interval" -l "$loops" \
+	>"$tmp/cts" 2>/dev/null; } 2>"$tmp/ct_time"
+{ time timerprobe -J -S -q -m clock_nanosleep --abs -i "${interval}us" -n "$loops" \
+	--fifo "$prio" --dma-latency >"$tmp/tps.json"; } 2>"$tmp/tp_time"
+echo "every CPU (-S), $ncpu CPUs, $loops samples each:"
+for c in $(seq 0 $((ncpu - 1))); do
+	awk -F: -v t="$c" 'NF == 3 && $1 + 0 == t { gsub(/ /, "", $3); print $3 }' "$tmp/cts" |
+		sort -n >"$tmp/ct$c"
+	printf 'cpu %d: cyclictest min %d p50 %d p99 %d max %d ns | ' "$c" \
+		"$(head -1 "$tmp/ct$c")" "$(pct "$tmp/ct$c" 50)" "$(pct "$tmp/ct$c" 99)" \
+		"$(tail -1 "$tmp/ct$c")"
+	"$jq" -r --argjson c "$c" '.cpus[] | select(.cpu == $c) |
+		"timerprobe min \(.min_ns) p50 \(.p50_ns) p99 \(.p99_ns) max \(.max_ns) ns"' \
+		"$tmp/tps.json"
+done
+awk -v n="$((loops * ncpu))" '{ printf "own CPU per sample: cyclictest %.2f us, ", ($1 + $2) * 1e6 / n }' \
+	"$tmp/ct_time"
+awk -v n="$((loops * ncpu))" '{ printf "timerprobe %.2f us\n", ($1 + $2) * 1e6 / n }' "$tmp/tp_time"

@@ -10,7 +10,7 @@
 
 #define HRTIMER_MODE_PINNED	0x02
 #define PRELUDE_NS		3000	/* a cancel this close before a start is a re-arm */
-#define PID_TICK		(-4)	/* the tick's own timer */
+#define PID_TICK		TD_ATTR_PID_TICK
 #define NAME_LEN		48
 
 /* The two ways a CPU's wakeups are counted (attribution.h). */
@@ -20,6 +20,7 @@ enum { BY_IDLE, BY_TASK, NWAYS };
 struct ident {
 	enum td_kind	 kind;
 	uint64_t	 fn;		/* callback address (timers), vector label address */
+	uint64_t	 site;		/* arming site address (counted sources only), 0 none */
 	int		 pid;		/* arming pid, -1 unknown */
 	int		 num;		/* idle armer: its CPU; irq: number; softirq: vector */
 	char		 name[NAME_LEN]; /* irq action or IPI reason; "" none */
@@ -76,6 +77,7 @@ struct td_attr {
 	struct td_armers	 arm;
 	struct wcpu		*cpu;
 	bool			 any_idle;	/* cpu_idle seen on some CPU */
+	uint64_t		 first_ts, last_ts;	/* of the interval's events */
 };
 
 
@@ -94,7 +96,8 @@ strhash(const char *s)
 static uint64_t
 ident_hash(const struct ident *id)
 {
-	return td_hash64((uint64_t)id->kind * 31 + id->fn * 17 + (uint64_t)(uint32_t)id->pid * 7 +
+	return td_hash64((uint64_t)id->kind * 31 + id->fn * 17 + id->site * 13 +
+	    (uint64_t)(uint32_t)id->pid * 7 +
 	    (uint64_t)(uint32_t)id->num + strhash(id->name));
 }
 
@@ -102,7 +105,8 @@ ident_hash(const struct ident *id)
 static bool
 ident_eq(const struct ident *a, const struct ident *b)
 {
-	return a->kind == b->kind && a->fn == b->fn && a->pid == b->pid && a->num == b->num &&
+	return a->kind == b->kind && a->fn == b->fn && a->site == b->site && a->pid == b->pid &&
+	    a->num == b->num &&
 	    strcmp(a->name, b->name) == 0;
 }
 
@@ -113,6 +117,7 @@ ident_set(struct ident *id, enum td_kind kind, uint64_t fn, int pid, int num, co
 {
 	id->kind = kind;
 	id->fn = fn;
+	id->site = 0;
 	id->pid = pid;
 	id->num = num;
 	if (name == NULL)
@@ -438,6 +443,10 @@ td_attr_event(struct td_attr *a, const struct td_tev *ev)
 		return;
 	wc = &a->cpu[ev->cpu];
 	wc->seen = true;
+	if (a->first_ts == 0 || ev->ts < a->first_ts)
+		a->first_ts = ev->ts;
+	if (ev->ts > a->last_ts)
+		a->last_ts = ev->ts;
 	want = wanted(a, ev->cpu);
 	if (ev->comm != NULL)
 		td_armers_learn(&a->arm, ev->pid, ev->comm, ev->commlen);
@@ -633,6 +642,17 @@ fill_source(struct td_attr *a, struct agg *g, const unsigned char *way, bool p_k
 			nm = buf;
 		}
 		w->function = strdup(nm);
+		if (g->id.site != 0 && w->function != NULL) {
+			nm = a->o.names.function != NULL ?
+			    a->o.names.function(a->o.names.ctx, g->id.site) : NULL;
+			if (nm == NULL) {
+				snprintf(buf, sizeof(buf), "<%#llx>", (unsigned long long)g->id.site);
+				nm = buf;
+			}
+			if ((w->site = strdup(nm)) == NULL)
+				return -ENOMEM;
+			w->known |= TD_WS_SITE;
+		}
 		w->arms = g->arms;
 		w->expiries = g->expiries;
 		w->cancels = g->cancels;
@@ -658,6 +678,65 @@ fill_source(struct td_attr *a, struct agg *g, const unsigned char *way, bool p_k
 		break;
 	}
 	return w->function == NULL ? -ENOMEM : 0;
+}
+
+/* Add the counters of a source counted elsewhere (attribution.h). */
+int
+td_attr_add(struct td_attr *a, const struct td_attr_count *c)
+{
+	struct ident id;
+	struct agg *g;
+	const char *label = NULL;
+
+	if (c->cpu < 0 || c->cpu >= a->o.ncpus || !wanted(a, c->cpu))
+		return 0;
+	ident_set(&id, c->kind, c->fn, c->pid, c->num, c->name, c->name ? strlen(c->name) : 0);
+	id.site = c->site;
+	if (c->kind == TD_KIND_SOFTIRQ)
+		label = td_softirq_name(c->num) != NULL ? td_softirq_name(c->num) : "?";
+	if ((g = agg_get(a, &id)) == NULL)
+		return -ENOMEM;
+	g->label = label;
+	g->count += c->count;
+	g->arms += c->arms;
+	g->expiries += c->expiries;
+	g->cancels += c->cancels;
+	g->per_cpu[c->cpu] += c->count;
+	if (c->count > 0)
+		a->cpu[c->cpu].seen = true;
+	if (c->kind == TD_KIND_TIMER || c->kind == TD_KIND_HRTIMER) {
+		g->defer_known = g->pinned_known = true;
+		g->deferrable = g->deferrable || c->deferrable;
+		g->pinned = g->pinned || c->pinned;
+	}
+	for (int w = 0; w < NWAYS; w++) {
+		if (c->wakeups[w] == 0)
+			continue;
+		if (g->wk[w] == NULL &&
+		    (g->wk[w] = calloc((size_t)a->o.ncpus, sizeof(uint64_t))) == NULL)
+			return -ENOMEM;
+		g->wk[w][c->cpu] += c->wakeups[w];
+	}
+	return 0;
+}
+
+/* Add a CPU's idle exits counted elsewhere, and which ways could count them. */
+void
+td_attr_add_exits(struct td_attr *a, int cpu, const uint64_t exits[2], bool idle_seen,
+    bool task_seen)
+{
+	struct wcpu *wc;
+
+	if (cpu < 0 || cpu >= a->o.ncpus)
+		return;
+	wc = &a->cpu[cpu];
+	wc->idle_seen = wc->idle_seen || idle_seen;
+	wc->task_seen = wc->task_seen || task_seen;
+	a->any_idle = a->any_idle || idle_seen;
+	if (!wanted(a, cpu))
+		return;
+	wc->exits[BY_IDLE] += exits[0];
+	wc->exits[BY_TASK] += exits[1];
 }
 
 /* Hand the interval's counts to p and begin the next interval. */
@@ -723,6 +802,9 @@ td_attr_collect(struct td_attr *a, struct td_sample *p, struct td_error *e)
 	}
 	free(way);
 	agg_clear(a);
+	p->first_ts = a->first_ts;
+	p->last_ts = a->last_ts;
+	a->first_ts = a->last_ts = 0;
 	if (r < 0)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	td_sample_finish(p);

@@ -49,6 +49,12 @@
  * context it is "[hardirq]" / "[softirq]" unless its own callback re-armed it.
  * A cancel is counted only when no expiry or re-arm of the same timer
  * follows at once (the kernel traces a cancel before both).
+ *
+ * The BPF backend runs this same model in the kernel (src/bpf/tdg.bpf.c) and
+ * hands its counts per source and CPU to td_attr_add(), with the idle exits
+ * per CPU to td_attr_add_exits(); collect then names and merges them as it
+ * does its own.  Those sources also carry the arming site (the caller of the
+ * timer API, named through names.function).
  */
 #ifndef TD_ATTRIBUTION_H
 #define TD_ATTRIBUTION_H
@@ -91,6 +97,28 @@ struct td_attr_opts {
 
 struct td_attr;
 
+/* Arming "tasks" that are none (td_attr_count.pid). */
+#define TD_ATTR_PID_HARDIRQ	(-2)	/* armed in hard interrupt context */
+#define TD_ATTR_PID_SOFTIRQ	(-3)	/* armed in softirq context */
+#define TD_ATTR_PID_TICK	(-4)	/* the tick's own timer */
+
+/*
+ * A source counted elsewhere by the same model (the BPF backend's kernel
+ * maps), on one CPU, keyed as the attribution keys its own.
+ */
+struct td_attr_count {
+	enum td_kind	 kind;
+	uint64_t	 fn;		/* timers: callback */
+	uint64_t	 site;		/* timers: an address in the arming function; 0 unknown */
+	int		 pid;		/* arming thread; -1 unknown; 0 idle; TD_ATTR_PID_* */
+	int		 num;		/* idle armer: its CPU; irq: number; softirq: vector; -1 */
+	const char	*name;		/* irq action, vector label; NULL */
+	int		 cpu;
+	uint64_t	 count, arms, expiries, cancels;
+	uint64_t	 wakeups[2];	/* idle exits caused: the cpu_idle way, the idle-task way */
+	bool		 deferrable, pinned;
+};
+
 int td_attr_new(const struct td_attr_opts *o, struct td_attr **out, struct td_error *e);
 void td_attr_free(struct td_attr *a);
 /* Account one event (per CPU in time order). */
@@ -98,6 +126,14 @@ void td_attr_event(struct td_attr *a, const struct td_tev *ev);
 /* Call fn for every timer callback address counted since the last collect. */
 void td_attr_each_function(const struct td_attr *a, void (*fn)(uint64_t addr, void *arg),
     void *arg);
+/* Add a source counted elsewhere to the interval; -ENOMEM. */
+int td_attr_add(struct td_attr *a, const struct td_attr_count *c);
+/*
+ * Add a CPU's idle exits counted elsewhere (the cpu_idle way, the idle-task
+ * way) and whether cpu_idle events / the idle task were seen on it.
+ */
+void td_attr_add_exits(struct td_attr *a, int cpu, const uint64_t exits[2], bool idle_seen,
+    bool task_seen);
 /*
  * Turn the interval's counts into p's sources and per-CPU wakeups (names
  * through opts.names), td_sample_finish() it, and start the next interval.

@@ -292,6 +292,89 @@ td_ksyms_name(struct td_ksyms *k, uint64_t addr)
 	return p;
 }
 
+/* Whether name starts with one of the prefixes (a NULL-terminated list). */
+static bool
+has_prefix(const char *name, const char *const *prefixes)
+{
+	for (; *prefixes != NULL; prefixes++)
+		if (strncmp(name, *prefixes, strlen(*prefixes)) == 0)
+			return true;
+	return false;
+}
+
+/* Order 32-bit numbers. */
+static int
+u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The address spans [start, end) of the loaded symbols whose names start
+ * with one of prefixes (NULL-terminated): at most max, in address order.
+ * Returns how many, or -errno.
+ */
+int
+td_ksyms_spans(struct td_ksyms *k, const char *const *prefixes, struct td_ksym_span *out,
+    size_t max)
+{
+	uint32_t *hit = NULL;
+	size_t nhit = 0, cap = 0, n = 0;
+
+	if (k == NULL || k->zs == NULL || k->nblocks == 0)
+		return 0;
+	/* Every block once, in file order: the indexes of the names wanted. */
+	for (size_t b = 0; b < k->nblocks; b++) {
+		uLongf rl = k->zraw[b];
+		const char *p, *end;
+		uint32_t idx = (uint32_t)(b * ZBLOCK);
+
+		if (uncompress((Bytef *)k->scratch, &rl, k->z + k->zoff[b],
+		    (uLong)(k->zoff[b + 1] - k->zoff[b])) != Z_OK)
+			continue;
+		k->scratch[rl] = '\0';
+		k->cur = b;
+		for (p = k->scratch, end = k->scratch + rl; p < end; p += strlen(p) + 1, idx++) {
+			uint32_t *nh;
+
+			if (*p == '\0' || !has_prefix(p, prefixes))
+				continue;
+			if (nhit == cap) {
+				cap = cap ? cap * 2 : 16;
+				if ((nh = reallocarray(hit, cap, sizeof(*hit))) == NULL) {
+					free(hit);
+					return -ENOMEM;
+				}
+				hit = nh;
+			}
+			hit[nhit++] = idx;
+		}
+	}
+	if (nhit == 0)
+		return 0;	/* none: bsearch may not be given an empty array */
+	if (nhit > 1)
+		qsort(hit, nhit, sizeof(*hit), u32_cmp);
+	/* Their addresses, and where the next symbol begins. */
+	for (size_t i = 0; i + 1 < k->n && n < max; i++) {
+		if (bsearch(&k->zs[i].idx, hit, nhit, sizeof(*hit), u32_cmp) == NULL ||
+		    (n > 0 && out[n - 1].start == k->base + k->zs[i].off))
+			continue;	/* not wanted, or an alias of the last one */
+		out[n].start = k->base + k->zs[i].off;
+		out[n].end = 0;
+		for (size_t j = i + 1; j < k->n; j++)
+			if (k->zs[j].off != k->zs[i].off) {
+				out[n].end = k->base + k->zs[j].off;
+				break;
+			}
+		if (out[n].end > out[n].start)
+			n++;
+	}
+	free(hit);
+	return (int)n;
+}
+
 #define RESOLVE_NAME	256		/* longest name kept by td_ksyms_resolve */
 
 /* Index of the first of the n sorted addresses at or above a. */

@@ -20,6 +20,16 @@ size_t td_ksyms_count(const struct td_ksyms *k);
 int td_ksyms_load(FILE *f, struct td_ksyms **out, struct td_error *e);
 /* The symbol containing addr in a loaded table, or NULL; valid until the next call. */
 const char *td_ksyms_name(struct td_ksyms *k, uint64_t addr);
+/* The address span of a symbol: [start, end). */
+struct td_ksym_span {
+	uint64_t	 start, end;
+};
+/*
+ * The spans of the loaded symbols whose names start with one of prefixes
+ * (NULL-terminated), at most max, in address order; how many, or -errno.
+ */
+int td_ksyms_spans(struct td_ksyms *k, const char *const *prefixes, struct td_ksym_span *out,
+    size_t max);
 /*
  * Name n addresses (sorted, ascending) in one sequential pass over a kallsyms
  * text read from f, without keeping the table: names[i] is a malloc'd copy of

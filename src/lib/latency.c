@@ -146,19 +146,16 @@ td_latency_summarize(struct td_latency *l, struct td_latency_summary *s)
 	return 0;
 }
 
-/* Index of the bucket holding v: 0 below 1 ns, k for [edges[k-1], edges[k]). */
+/* Index of the first edge above a (a >= 1); NEDGES when a >= the last edge. */
 static size_t
-latency_bucket(const int64_t *edges, int64_t v)
+latency_bucket(const int64_t *edges, int64_t a)
 {
 	size_t lo = 0, hi = NEDGES;
 
-	if (v < 1)
-		return 0;
-	/* The first edge above v; NEDGES when v >= the last edge. */
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (edges[mid] > v)
+		if (edges[mid] > a)
 			hi = mid;
 		else
 			lo = mid + 1;
@@ -166,34 +163,140 @@ latency_bucket(const int64_t *edges, int64_t v)
 	return lo;
 }
 
+/* Index of the first edge at or above a (a >= 1); NEDGES when a is above the last edge. */
+static size_t
+latency_bucket_neg(const int64_t *edges, int64_t a)
+{
+	size_t lo = 0, hi = NEDGES;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (edges[mid] >= a)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/*
+ * The slot of v among 2 * NEDGES + 2: the negative buckets mirrored below
+ * [0, 1), which sits at NEDGES + 1, and the positive ones above it.
+ */
+static size_t
+latency_slot(const int64_t *edges, int64_t v)
+{
+	if (v >= 1)
+		return NEDGES + 1 + latency_bucket(edges, v);
+	if (v == 0)
+		return NEDGES + 1;
+	/* -v overflows for INT64_MIN: it belongs to the lowest bucket anyway. */
+	if (v == INT64_MIN)
+		return 0;
+	return NEDGES - latency_bucket_neg(edges, -v);
+}
+
+/* The bounds [lo, hi) of a slot. */
+static void
+latency_slot_bounds(const int64_t *edges, size_t k, int64_t *lo, int64_t *hi)
+{
+	if (k == NEDGES + 1) {
+		*lo = 0;
+		*hi = 1;
+	} else if (k > NEDGES + 1) {
+		k -= NEDGES + 1;
+		*lo = edges[k - 1];
+		*hi = k < NEDGES ? edges[k] : INT64_MAX;
+	} else {
+		k = NEDGES - k;		/* -edges[k] <= v < -edges[k - 1] */
+		*lo = k < NEDGES ? -edges[k] : INT64_MIN;
+		*hi = k > 0 ? -edges[k - 1] : 0;
+	}
+}
+
 /* Count samples into 1-2-5 buckets and copy out the non-empty span. */
 size_t
 td_latency_histogram(const int64_t *v, size_t n, struct td_latency_bucket *b, size_t nb)
 {
 	int64_t edges[NEDGES];
-	uint64_t counts[NEDGES + 1];
-	int64_t min = INT64_MAX;
-	size_t first = NEDGES + 1, last = 0, out = 0;
+	uint64_t counts[2 * NEDGES + 2];
+	size_t first = SIZE_MAX, last = 0, out = 0;
 
 	if (n == 0 || nb == 0)
 		return 0;
 	latency_edges(edges);
 	memset(counts, 0, sizeof(counts));
 	for (size_t i = 0; i < n; i++) {
-		size_t k = latency_bucket(edges, v[i]);
+		size_t k = latency_slot(edges, v[i]);
 
 		counts[k]++;
 		if (k < first)
 			first = k;
 		if (k > last)
 			last = k;
-		if (v[i] < min)
-			min = v[i];
 	}
 	for (size_t k = first; k <= last && out < nb; k++, out++) {
-		b[out].lo_ns = k == 0 ? (min < 0 ? min : 0) : edges[k - 1];
-		b[out].hi_ns = k == 0 ? 1 : k < NEDGES ? edges[k] : INT64_MAX;
+		latency_slot_bounds(edges, k, &b[out].lo_ns, &b[out].hi_ns);
 		b[out].count = counts[k];
 	}
 	return out;
+}
+
+/* The live slot of ns >= 0: exact below 64, then 32 per power of two above. */
+static size_t
+live_slot(uint64_t v)
+{
+	int msb, shift;
+
+	if (v < 64)
+		return (size_t)v;
+	msb = 63 - __builtin_clzll(v);
+	shift = msb - 5;
+	return 64 + (size_t)(msb - 6) * 32 + (size_t)((v >> shift) - 32);
+}
+
+/* The lower edge of a live slot. */
+static int64_t
+live_slot_low(size_t k)
+{
+	size_t e;
+
+	if (k < 64)
+		return (int64_t)k;
+	e = (k - 64) / 32;
+	return (int64_t)((uint64_t)(32 + (k - 64) % 32) << (e + 1));
+}
+
+/* Count one sample into the live histogram. */
+void
+td_latency_live_add(struct td_latency_live *h, int64_t ns)
+{
+	h->n++;
+	if (ns < 0)
+		h->negative++;
+	else
+		h->slot[live_slot((uint64_t)ns)]++;
+}
+
+/* Nearest-rank percentile over the live slots. */
+int64_t
+td_latency_live_percentile(const struct td_latency_live *h, double pct)
+{
+	uint64_t rank, seen;
+
+	if (h->n == 0)
+		return 0;
+	rank = (uint64_t)(pct / 100.0 * (double)h->n + 0.999999);
+	if (rank < 1)
+		rank = 1;
+	if (rank <= h->negative)
+		return -1;	/* below zero; the caller shows its own minimum */
+	seen = h->negative;
+	for (size_t k = 0; k < TD_LATENCY_LIVE_SLOTS; k++) {
+		seen += h->slot[k];
+		if (seen >= rank)
+			return live_slot_low(k);
+	}
+	return live_slot_low(TD_LATENCY_LIVE_SLOTS - 1);
 }

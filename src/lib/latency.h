@@ -31,8 +31,10 @@ struct td_latency_summary {
 };
 
 /*
- * One histogram bucket, [lo_ns, hi_ns).  Edges are 1, 2, 5, 10, 20, 50 ... ns;
- * the first bucket holds everything below 1 ns and starts at the smallest sample.
+ * One histogram bucket, [lo_ns, hi_ns).  Edges are 1, 2, 5, 10, 20, 50 ... ns
+ * on both sides of zero: ... [-5, -2), [-2, -1), [-1, 0), [0, 1), [1, 2),
+ * [2, 5) ...; a sample early by 3 us and one early by 300 us fall in
+ * different buckets.  The outermost buckets are open (INT64_MIN, INT64_MAX).
  */
 struct td_latency_bucket {
 	int64_t		lo_ns;
@@ -40,7 +42,7 @@ struct td_latency_bucket {
 	uint64_t	count;
 };
 
-#define TD_LATENCY_MAX_BUCKETS	64
+#define TD_LATENCY_MAX_BUCKETS	128
 
 /* Reserve room for reserve samples (touched, so no page faults later); keep at most limit. */
 int td_latency_init(struct td_latency *l, size_t reserve, size_t limit);
@@ -59,5 +61,23 @@ int64_t td_latency_percentile(const int64_t *sorted, size_t n, double pct);
  */
 size_t td_latency_histogram(const int64_t *v, size_t n, struct td_latency_bucket *b,
     size_t nb);
+
+/*
+ * A fixed-size histogram for live percentiles while samples keep coming:
+ * 64 sub-buckets per power of two (within 1.6 %), no allocation, so a
+ * measuring loop can add to it and another thread can read it (under the
+ * caller's lock).  Samples below zero are counted apart, as the lowest.
+ */
+#define TD_LATENCY_LIVE_SLOTS	1888
+
+struct td_latency_live {
+	uint64_t	n;
+	uint64_t	negative;
+	uint64_t	slot[TD_LATENCY_LIVE_SLOTS];
+};
+
+void td_latency_live_add(struct td_latency_live *h, int64_t ns);
+/* The lower edge of the slot holding the pct percentile (nearest rank); 0 when empty. */
+int64_t td_latency_live_percentile(const struct td_latency_live *h, double pct);
 
 #endif

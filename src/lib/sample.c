@@ -213,6 +213,8 @@ td_backend_name(enum td_backend b)
 		return "interrupts";
 	case TD_BACKEND_TRACE:
 		return "trace";
+	case TD_BACKEND_BPF:
+		return "bpf";
 	}
 	return "?";
 }
@@ -223,7 +225,7 @@ td_backend_parse(const char *name, enum td_backend *out)
 {
 	static const enum td_backend all[] = {
 		TD_BACKEND_AUTO, TD_BACKEND_TIMER_STATS, TD_BACKEND_TRACEFS,
-		TD_BACKEND_INTERRUPTS, TD_BACKEND_TRACE,
+		TD_BACKEND_INTERRUPTS, TD_BACKEND_TRACE, TD_BACKEND_BPF,
 	};
 
 	for (size_t i = 0; i < TD_ARRAY_SIZE(all); i++)

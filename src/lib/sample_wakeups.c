@@ -16,6 +16,8 @@ td_sample_wakeups_why(const struct td_sample *p)
 		return "timer_stats counts timer events, not idle exits";
 	case TD_BACKEND_TRACEFS:
 		return "this kernel traces no idle exits (power:cpu_idle, sched_switch)";
+	case TD_BACKEND_BPF:
+		return "the BPF programs saw no idle exits (power:cpu_idle, sched_switch)";
 	case TD_BACKEND_TRACE:
 		return "the trace holds no idle exits (power:cpu_idle, sched_switch)";
 	case TD_BACKEND_INTERRUPTS:

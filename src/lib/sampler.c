@@ -92,8 +92,8 @@ static int
 sampler_open(struct td_sampler **out, const struct td_sampler_opts *o, struct td_error *e)
 {
 	static const struct td_sampler_ops *const order[] = {
-		&td_sampler_trace_ops, &td_sampler_timer_stats_ops, &td_sampler_tracefs_ops,
-		&td_sampler_interrupts_ops,
+		&td_sampler_trace_ops, &td_sampler_timer_stats_ops, &td_sampler_bpf_ops,
+		&td_sampler_tracefs_ops, &td_sampler_interrupts_ops,
 	};
 	struct td_sampler *s;
 	struct td_error why[TD_ARRAY_SIZE(order)];
@@ -136,10 +136,19 @@ sampler_open(struct td_sampler **out, const struct td_sampler_opts *o, struct td
 	for (size_t i = 0; i < TD_ARRAY_SIZE(order); i++) {
 		td_error_clear(&why[i]);
 		if ((r = try_backend(s, order[i], &why[i])) == 0) {
-			/* Say why the better backends were passed over (the nearest one). */
+			/*
+			 * Say why the better live backends were passed over,
+			 * the nearest first.
+			 */
 			if (i > 1)
 				snprintf(s->note, sizeof(s->note), "%s: %s",
 				    td_backend_name(order[i]->backend), why[i - 1].msg);
+			for (size_t j = i - 1; i > 2 && j-- > 2; ) {
+				size_t len = strlen(s->note);
+
+				snprintf(s->note + len, sizeof(s->note) - len, "; %s",
+				    why[j].msg);
+			}
 			*out = s;
 			return 0;
 		}

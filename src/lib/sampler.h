@@ -25,11 +25,13 @@
 #include "table.h"
 
 enum td_backend {
-	TD_BACKEND_AUTO = 0,		/* open: choose timer_stats, tracefs, interrupts in turn */
+	TD_BACKEND_AUTO = 0,		/* open: choose timer_stats, bpf, tracefs, interrupts in turn */
 	TD_BACKEND_TIMER_STATS,
 	TD_BACKEND_TRACEFS,
 	TD_BACKEND_INTERRUPTS,
 	TD_BACKEND_TRACE,		/* a text trace: --trace FILE, or a tree's wakeup trace */
+	TD_BACKEND_BPF,			/* BPF programs counting in kernel maps (root or
+					   CAP_BPF + CAP_PERFMON, kernel BTF) */
 };
 
 /* What woke the CPU. */
@@ -124,6 +126,11 @@ struct td_sample {
 	 */
 	bool			 wakeups_known;
 	uint64_t		 total_wakeups;
+	/*
+	 * The first and last event's time (trace clock, ns); 0 when not traced
+	 * (and from the BPF backend, whose kernel maps keep no times).
+	 */
+	uint64_t		 first_ts, last_ts;
 	int			 ncpus;
 	uint64_t		*cpu_wakeups;
 	unsigned char		*cpu_wake_method;	/* enum td_wake_method per CPU */
@@ -144,6 +151,7 @@ struct td_sampler_opts {
 	int			 pid;		/* only sources armed by this process (tgid); -1 = all */
 	int			 tid;		/* only sources armed by this thread; -1 = all */
 	unsigned		 buffer_kb;	/* tracefs per-CPU buffer size; 0 = default (8192) */
+	unsigned		 bpf_map_entries; /* bpf: sources per interval map; 0 = default (8192) */
 	const char		*timer_stats_file; /* read this saved copy instead of /proc (one shot) */
 	const char		*trace_file;	/* read this trace: text or trace.dat */
 	/*
@@ -162,7 +170,8 @@ struct td_sampler_opts {
 	 * Called with every decoded event, after the attribution has seen it
 	 * (tracefs and trace backends; per CPU in time order), for analyses
 	 * beside the wakeup table.  NULL: none.  The event's strings are valid
-	 * during the call only.
+	 * during the call only.  The BPF backend counts in the kernel and has
+	 * no events to show: it never calls the observer.
 	 */
 	void			(*observe)(const struct td_tev *ev, void *arg);
 	void			*observe_arg;
@@ -171,6 +180,11 @@ struct td_sampler_opts {
 	 * the observer; the ones this kernel lacks are left out.  0: none.
 	 */
 	unsigned		 extra_events;
+	/*
+	 * tracefs: the instance's trace_clock ("mono" gives event times on
+	 * CLOCK_MONOTONIC); NULL leaves the kernel's default ("local").
+	 */
+	const char		*trace_clock;
 };
 
 /* td_sampler_opts.extra_events: timer:tick_stop, timer:timer_base_idle, sched:sched_wakeup, timer_migration:*. */
@@ -269,7 +283,7 @@ void td_sample_delta(struct td_sample *cur, const struct td_sample *prev);
 
 /*
  * Names: "timer", "hrtimer", "irq", "vector", "softirq", "unknown"; "timer_stats",
- * "tracefs", "interrupts", "trace".
+ * "tracefs", "interrupts", "trace", "bpf".
  */
 const char *td_kind_name(enum td_kind k);
 const char *td_backend_name(enum td_backend b);

@@ -49,6 +49,7 @@ extern const struct td_sampler_ops td_sampler_timer_stats_ops;
 extern const struct td_sampler_ops td_sampler_tracefs_ops;
 extern const struct td_sampler_ops td_sampler_interrupts_ops;
 extern const struct td_sampler_ops td_sampler_trace_ops;
+extern const struct td_sampler_ops td_sampler_bpf_ops;
 
 struct td_interrupts;
 /*

@@ -2,7 +2,7 @@
  * The tracefs backend: a private instance (instances/timerdiag-PID) with the
  * timer, IRQ, softirq, idle and scheduler tracepoints, read as binary per-CPU
  * sub-buffers (trace_pipe_raw) through libtracefs, decoded by trace_decode.c
- * and handed to the wakeup attribution (attribution.c), which this file
+ * and handed to the wakeup attribution (attribution.c), which knames.c
  * serves with the names of callbacks (/proc/kallsyms) and tasks (/proc).
  */
 #include <dirent.h>
@@ -24,25 +24,15 @@
 #include "attribution.h"
 #include "internal.h"
 #include "interrupts.h"
-#include "ksyms.h"
+#include "knames.h"
 #include "sampler_internal.h"
 #include "source.h"
-#include "tasks.h"
 #include "trace_dat_write.h"
 #include "trace_decode.h"
 
 #define TRACING_DIR		"/sys/kernel/tracing"
 #define TRACEFS_MAGIC_NR	0x74726163
 #define MOUNT_STAMP		"/run/timerdiag-tracefs.mount"
-#define TASK_MAX		32768		/* tasks remembered at most (the least recent go) */
-#define FN_MAX			16384		/* callback names remembered at most */
-#define KSYMS_READ		((size_t)64 << 10)	/* read size for /proc/kallsyms */
-
-/* A callback's name, resolved once through /proc/kallsyms at a collect. */
-struct fnname {
-	uint64_t	 fn;		/* 0 = empty slot */
-	char		*name;		/* NULL: no symbol */
-};
 
 /* Per-CPU reader and decoding state. */
 struct cpu_state {
@@ -61,19 +51,15 @@ struct tr_priv {
 	char			 name[64];
 	struct tep_handle	*tep;
 	struct td_trace_decoder	*dec;
-	uint64_t		 tick_fn[3];	/* the tick's hrtimer callbacks (0: not in this kernel) */
+	struct td_knames	*names;		/* callbacks and tasks */
 	struct td_attr		*attr;
 	struct td_interrupts	*irq;		/* /proc/interrupts at open: vector descriptions */
-	struct fnname		*fns;
-	size_t			 fn_cap, fn_n;
-	int			 nsyms;		/* text symbols seen in kallsyms, -1 unread */
 	bool			 idle_traced;	/* cpu_idle or sched_switch enabled: wakeups counted */
 	int			 ncpus;
 	struct cpu_state	*cpu;
 	int			 epfd;
 	void			*page;
 	int			 page_size;
-	struct td_tasks		*tasks;
 	uint64_t		 processed;
 	char			*cmdlines;	/* saved_cmdlines, read at most once per collect */
 	uint64_t		 missed;	/* kbuffer's lost-events marks (fallback) */
@@ -93,61 +79,30 @@ struct tr_event {
 	bool		 tick;		/* only with TD_SAMPLER_EV_TICK (at the end of the table) */
 };
 
-static void find_ticks(struct tr_priv *t);
-static bool names_is_tick(void *ctx, uint64_t fn);
-static const char *names_function(void *ctx, uint64_t fn);
-static void names_task(void *ctx, int pid, struct td_task_info *ti);
+static void saved_comm(void *ctx, int pid, char *out, size_t len);
 
-/* Mix a 64-bit key into a hash. */
-static uint64_t
-mix(uint64_t x)
+/* The attribution's questions, answered by knames.c. */
+static bool
+names_is_tick(void *ctx, uint64_t fn)
 {
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
+	return td_knames_is_tick(((struct tr_priv *)ctx)->names, fn);
 }
 
-/*
- * Open-addressed tables keyed by a uint64_t that is their entries' first
- * member (0: an empty slot); cap is a power of two.  The timer map and the
- * callback name cache are two of them.
- */
-
-/* The slot holding key, or the empty slot where it would go (the table has one). */
-static inline void *
-slot64(void *tab, size_t cap, size_t size, uint64_t key)
+static const char *
+names_function(void *ctx, uint64_t fn)
 {
-	size_t h = mix(key) & (cap - 1);
-	uint64_t k;
-
-	for (;;) {
-		char *e = (char *)tab + h * size;
-
-		memcpy(&k, e, sizeof(k));
-		if (k == 0 || k == key)
-			return e;
-		h = (h + 1) & (cap - 1);
-	}
+	return td_knames_function(((struct tr_priv *)ctx)->names, fn);
 }
 
-/* A new zeroed table of ncap slots holding the entries of tab; NULL without memory. */
-static void *
-rehash64(const void *tab, size_t cap, size_t ncap, size_t size)
+/* A task's names, which the --record file also keeps (its comm list). */
+static void
+names_task(void *ctx, int pid, struct td_task_info *ti)
 {
-	char *nt = calloc(ncap, size);
-	uint64_t k;
+	struct tr_priv *t = ctx;
 
-	for (size_t i = 0; nt != NULL && i < cap; i++) {
-		const char *e = (const char *)tab + i * size;
-
-		memcpy(&k, e, sizeof(k));
-		if (k != 0)
-			memcpy(slot64(nt, ncap, size, k), e, size);
-	}
-	return nt;
+	td_knames_task(t->names, pid, ti);
+	if (ti->comm[0] != '\0')
+		td_trace_rec_comm(t->rec, pid, ti->comm);
 }
 
 /* Hand a decoded event to the attribution, then to the caller's observer. */
@@ -350,7 +305,6 @@ tr_open(struct td_sampler *s, struct td_error *e)
 	s->priv = t;
 	t->s = s;
 	t->epfd = -1;
-	t->nsyms = -1;
 	if (!s->live)
 		return td_error_set(e, ENOTSUP, NULL, 0, "tracefs: only on the live system");
 	if (geteuid() != 0)
@@ -400,6 +354,10 @@ tr_open(struct td_sampler *s, struct td_error *e)
 	 * tick), a busy one by pump long before the other half fills.
 	 */
 	tracefs_instance_file_write(t->inst, "buffer_percent", "50");
+	if (s->opts.trace_clock != NULL &&
+	    tracefs_instance_file_write(t->inst, "trace_clock", s->opts.trace_clock) < 0)
+		return td_error_set(e, errno ? errno : EINVAL, "trace_clock", 0,
+		    "cannot set the instance's trace clock to %s", s->opts.trace_clock);
 	if ((r = build_tep(t, events, nev, e)) < 0)
 		return r;
 	if ((r = td_trace_decoder_new(t->tep, &t->dec, e)) < 0)
@@ -423,8 +381,7 @@ tr_open(struct td_sampler *s, struct td_error *e)
 		t->ncpus = 1;
 	t->idle_traced = td_trace_decoder_has(t->dec, TD_TEV_IDLE) ||
 	    td_trace_decoder_has(t->dec, TD_TEV_SCHED_SWITCH);
-	find_ticks(t);
-	if (td_tasks_new(TASK_MAX, &t->tasks) < 0)
+	if (td_knames_new(false, saved_comm, t, &t->names) < 0)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	(void)td_interrupts_load(NULL, "/proc/interrupts", &t->irq, NULL);
 	{
@@ -533,8 +490,9 @@ tr_pump(struct td_sampler *s, struct td_error *e)
 
 /* The comm tracefs saved for pid (saved_cmdlines), "" if none. */
 static void
-saved_comm(struct tr_priv *t, int pid, char *out, size_t len)
+saved_comm(void *ctx, int pid, char *out, size_t len)
 {
+	struct tr_priv *t = ctx;
 	const char *p;
 
 	out[0] = '\0';
@@ -561,224 +519,6 @@ saved_comm(struct tr_priv *t, int pid, char *out, size_t len)
 	}
 }
 
-/* The cache slot of callback fn (empty if not resolved yet); the table has room. */
-static struct fnname *
-fn_slot(struct tr_priv *t, uint64_t fn)
-{
-	return slot64(t->fns, t->fn_cap, sizeof(*t->fns), fn);
-}
-
-/* Empty the callback name cache. */
-static void
-fn_clear(struct tr_priv *t)
-{
-	for (size_t i = 0; i < t->fn_cap; i++) {
-		free(t->fns[i].name);
-		t->fns[i].name = NULL;
-		t->fns[i].fn = 0;
-	}
-	t->fn_n = 0;
-}
-
-/* Room in the callback name cache for one more; -ENOMEM. */
-static int
-fn_room(struct tr_priv *t)
-{
-	size_t ncap = t->fn_cap ? t->fn_cap * 2 : 64;
-	struct fnname *nf;
-
-	if ((t->fn_n + 1) * 2 <= t->fn_cap)
-		return 0;
-	if ((nf = rehash64(t->fns, t->fn_cap, ncap, sizeof(*nf))) == NULL)
-		return -ENOMEM;
-	free(t->fns);
-	t->fns = nf;
-	t->fn_cap = ncap;
-	return 0;
-}
-
-/* A growing list of callback addresses not named yet. */
-struct fn_list {
-	struct tr_priv	*t;
-	uint64_t	*addr;
-	size_t		 n, cap;
-	bool		 nomem;
-};
-
-/* td_attr_each_function: keep fn when it is not named yet. */
-static void
-fn_want(uint64_t fn, void *arg)
-{
-	struct fn_list *l = arg;
-
-	if (l->t->fn_cap > 0 && fn_slot(l->t, fn)->fn == fn)
-		return;
-	if (l->n == l->cap) {
-		size_t nc = l->cap ? l->cap * 2 : 64;
-		uint64_t *na = reallocarray(l->addr, nc, sizeof(*na));
-
-		if (na == NULL) {
-			l->nomem = true;
-			return;
-		}
-		l->addr = na;
-		l->cap = nc;
-	}
-	l->addr[l->n++] = fn;
-}
-
-/* Order addresses. */
-static int
-u64_cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/*
- * Name the callbacks counted since the last collect that were never named,
- * in one pass over /proc/kallsyms (none when all were named before).
- */
-static void
-fn_resolve_new(struct tr_priv *t)
-{
-	struct fn_list l = { t, NULL, 0, 0, false };
-	char **names;
-	FILE *f = NULL;
-	size_t k = 0;
-	char *vb;
-	int n = -1;
-
-	td_attr_each_function(t->attr, fn_want, &l);
-	if (l.n == 0 || l.nomem || (names = calloc(l.n, sizeof(*names))) == NULL) {
-		free(l.addr);
-		return;
-	}
-	/* Sources share callbacks (10,000 threads, one function): each once. */
-	qsort(l.addr, l.n, sizeof(*l.addr), u64_cmp);
-	for (size_t i = 0; i < l.n; i++)
-		if (k == 0 || l.addr[i] != l.addr[k - 1])
-			l.addr[k++] = l.addr[i];
-	l.n = k;
-	/* 5 MB or more: 64 KiB reads, not stdio's 1 KiB (procfs's blksize) */
-	vb = t->nsyms != 0 ? malloc(KSYMS_READ) : NULL;
-	if (vb != NULL && (f = fopen("/proc/kallsyms", "re")) != NULL) {
-		setvbuf(f, vb, _IOFBF, KSYMS_READ);
-		n = td_ksyms_resolve(f, l.addr, l.n, names, NULL);
-		fclose(f);
-	}
-	free(vb);
-	for (size_t i = 0; i < l.n; i++) {
-		struct fnname *slot;
-
-		if (n < 0 || fn_room(t) < 0) {
-			free(names[i]);
-			continue;
-		}
-		slot = fn_slot(t, l.addr[i]);
-		if (slot->fn == l.addr[i]) {
-			free(names[i]);
-			continue;
-		}
-		slot->fn = l.addr[i];
-		slot->name = names[i];
-		t->fn_n++;
-	}
-	free(names);
-	free(l.addr);
-}
-
-/* The attribution's question at event time: is fn the tick's own hrtimer callback? */
-static bool
-names_is_tick(void *ctx, uint64_t fn)
-{
-	const struct tr_priv *t = ctx;
-
-	for (size_t i = 0; i < TD_ARRAY_SIZE(t->tick_fn); i++)
-		if (fn != 0 && fn == t->tick_fn[i])
-			return true;
-	return false;
-}
-
-/* The attribution's question at collect: the name of callback fn, NULL when unknown. */
-static const char *
-names_function(void *ctx, uint64_t fn)
-{
-	struct tr_priv *t = ctx;
-	const struct fnname *f;
-
-	if (t->fn_cap == 0 || fn == 0)
-		return NULL;
-	f = fn_slot(t, fn);
-	return f->fn == fn ? f->name : NULL;
-}
-
-/*
- * The attribution's question: the comm, class and process of task pid.  The
- * comm learnt from events (given in ti) wins; /proc is read once per task
- * for its class and process (and its comm when no event named it), again
- * when the events show another comm (the pid reused, or an exec).
- */
-static void
-names_task(void *ctx, int pid, struct td_task_info *ti)
-{
-	struct tr_priv *t = ctx;
-	struct td_task_ent *tk;
-	bool fresh;
-
-	if (t->tasks == NULL)
-		return;
-	tk = td_tasks_get(t->tasks, pid, &fresh);
-	if (!fresh && ti->comm[0] != '\0' && strcmp(tk->comm, ti->comm) != 0) {
-		tk->task = TD_TASK_UNKNOWN;
-		tk->tgid = -1;
-		tk->saved_tried = false;
-		fresh = true;
-	}
-	if (fresh) {
-		strlcpy(tk->comm, ti->comm, sizeof(tk->comm));
-		td_task_read_proc(pid, tk, tk->comm[0] == '\0');
-	}
-	if (tk->comm[0] == '\0' && !tk->saved_tried) {
-		/* Gone already: the name tracing saved for it, once. */
-		saved_comm(t, pid, tk->comm, sizeof(tk->comm));
-		tk->saved_tried = true;
-	}
-	if (tk->comm[0] != '\0') {
-		strlcpy(ti->comm, tk->comm, sizeof(ti->comm));
-		td_trace_rec_comm(t->rec, pid, tk->comm);
-	}
-	if (tk->task != TD_TASK_UNKNOWN)
-		ti->task = tk->task;
-	else if (ti->comm[0] != '\0')
-		ti->task = TD_TASK_USER;
-	ti->tgid = tk->tgid;
-}
-
-/*
- * Find the tick's hrtimer callbacks in kallsyms (one pass that ends soon
- * after them); the other callbacks are named at collect, those seen only.
- */
-static void
-find_ticks(struct tr_priv *t)
-{
-	static const char *const ticks[] = {
-		"tick_sched_timer", "tick_nohz_handler", "tick_nohz_highres_handler",
-	};
-	FILE *f;
-	char *vb;
-
-	t->nsyms = 0;
-	if ((f = fopen("/proc/kallsyms", "re")) == NULL)
-		return;
-	if ((vb = malloc(KSYMS_READ)) != NULL)
-		setvbuf(f, vb, _IOFBF, KSYMS_READ);
-	t->nsyms = td_ksyms_find(f, ticks, TD_ARRAY_SIZE(ticks), t->tick_fn);
-	fclose(f);
-	free(vb);
-}
-
 /* Drain, turn the counted sources into the sample, and reset for the next interval. */
 static int
 tr_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
@@ -800,18 +540,17 @@ tr_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	t->processed = 0;
 	t->missed = 0;
 	p->note[0] = '\0';
-	if (t->nsyms == 0)
+	if (td_knames_nsyms(t->names) == 0)
 		snprintf(p->note, sizeof(p->note),
 		    "tracefs: no kernel symbols (kptr_restrict?): callbacks shown as addresses");
 	else if (!t->idle_traced)
 		snprintf(p->note, sizeof(p->note),
 		    "tracefs: no power:cpu_idle or sched_switch in this kernel: wakeups unknown");
-	if (t->fn_n > FN_MAX)
-		fn_clear(t);
-	fn_resolve_new(t);
+	td_knames_resolve(t->names, t->attr);
 	r = td_attr_collect(t->attr, p, e);
 	if (r == 0 && td_sampler_describe_vectors(p, t->irq) < 0)
 		r = td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+	td_knames_trim(t->names);
 	free(t->cmdlines);
 	t->cmdlines = NULL;
 	return r;
@@ -886,10 +625,7 @@ tr_close(struct td_sampler *s)
 		tep_free(t->tep);
 	td_attr_free(t->attr);
 	td_interrupts_free(t->irq);
-	if (t->fns != NULL)
-		fn_clear(t);
-	free(t->fns);
-	td_tasks_free(t->tasks);
+	td_knames_free(t->names);
 	free(t->page);
 	free(t);
 	s->priv = NULL;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "probe.h"
@@ -23,7 +24,8 @@
 #define MAX_SLACK_NS		1000000000LL		/* one second */
 #define DEFAULT_INTERVAL_NS	1000000			/* 1 ms */
 #define DEFAULT_COUNT		1000
-#define DEFAULT_METER_COUNT	10000
+#define DEFAULT_METER_COUNT	200
+#define DEFAULT_READ_EVERY_NS	10000000		/* 10 ms */
 
 enum {
 	OPT_SLACK = CLI_OPT_FIRST_FREE,
@@ -31,6 +33,10 @@ enum {
 	OPT_CPU,
 	OPT_DMA_LATENCY,
 	OPT_INTERVAL_METER,
+	OPT_CPUS,
+	OPT_BREAK,
+	OPT_TRACE_ON_BREAK,
+	OPT_READ_EVERY,
 };
 
 static const struct option longopts[] = {
@@ -43,6 +49,12 @@ static const struct option longopts[] = {
 	{ "slack", required_argument, NULL, OPT_SLACK },
 	{ "fifo", required_argument, NULL, OPT_FIFO },
 	{ "cpu", required_argument, NULL, OPT_CPU },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "smp", no_argument, NULL, 'S' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "break", required_argument, NULL, OPT_BREAK },
+	{ "trace-on-break", required_argument, NULL, OPT_TRACE_ON_BREAK },
+	{ "read-every", required_argument, NULL, OPT_READ_EVERY },
 	{ "dma-latency", no_argument, NULL, OPT_DMA_LATENCY },
 	{ "interval-meter", no_argument, NULL, OPT_INTERVAL_METER },
 	{ "json", no_argument, NULL, 'J' },
@@ -71,9 +83,17 @@ usage(void)
 	    "      --slack DUR        set the timer slack (prctl PR_SET_TIMERSLACK)\n"
 	    "      --fifo PRIO        run as SCHED_FIFO at PRIO 1-99 (root)\n"
 	    "      --cpu N            run on CPU N only\n"
+	    "      --cpus LIST        one measuring thread pinned to each CPU of LIST\n"
+	    "                         (\"0-3,6\" or \"all\"); results per CPU and in all\n"
+	    "  -S, --smp              the same as --cpus all\n"
+	    "  -q, --quiet            no live lines on a terminal, only the report\n"
+	    "      --break DUR        stop at the first wake-up later than DUR (a bare\n"
+	    "                         number is us); as root, name what delayed it\n"
+	    "      --trace-on-break FILE  save the events around that wake-up (text trace)\n"
 	    "      --dma-latency      hold /dev/cpu_dma_latency at 0 during the run (root)\n"
 	    "      --interval-meter   count timerfd expirations per read against the clock\n"
 	    "                         (interval 1ns unless -i says otherwise)\n"
+	    "      --read-every DUR   the meter's read cadence (default 10ms)\n"
 	    "  -J, --json             JSON output\n"
 	    "      --sysroot DIR      read /proc/timer_list under DIR\n"
 	    "  -h, --help             this help\n"
@@ -130,6 +150,54 @@ parse_clock(const char *s)
 	cli_usage_error("--clock: unknown clock '%s' (monotonic, realtime, boottime)", s);
 }
 
+/* --cpus LIST, or exit 2. */
+static void
+parse_cpus(struct probe_opts *o, const char *s)
+{
+	int r = probe_parse_cpus(s, &o->cpus, &o->ncpus);
+
+	if (r == -ENXIO || r == -ERANGE)
+		cli_usage_error("--cpus: '%s' names a CPU that is not online or not allowed "
+		    "here", s);
+	if (r < 0)
+		cli_usage_error("--cpus: '%s' is not a CPU list (\"0-3,6\" or \"all\")", s);
+	o->has_cpus = true;
+}
+
+/* Merge the workers' results into one: every sample, summed counters. */
+static int
+merge_results(const struct probe_worker *w, size_t n, struct probe_result *all)
+{
+	size_t total = 0;
+	int r;
+
+	memset(all, 0, sizeof(*all));
+	for (size_t i = 0; i < n; i++)
+		total += w[i].res.lat.n;
+	if ((r = td_latency_init(&all->lat, total, PROBE_SAMPLE_LIMIT * n)) < 0)
+		return r;
+	all->has_overruns = w[0].res.has_overruns;
+	all->stop = w[0].res.stop;
+	all->cpu_time_ns = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct probe_result *x = &w[i].res;
+
+		for (size_t k = 0; k < x->lat.n; k++)
+			(void)td_latency_add(&all->lat, x->lat.v[k]);
+		all->overruns += x->overruns;
+		all->overhead_sum_ns += x->overhead_sum_ns;
+		all->overhead_n += x->overhead_n;
+		if (x->elapsed_ns > all->elapsed_ns)
+			all->elapsed_ns = x->elapsed_ns;
+		if (x->stop == STOP_BREAK || x->stop == STOP_SIGNAL)
+			all->stop = x->stop;
+		if (all->cpu_time_ns >= 0)
+			all->cpu_time_ns = x->cpu_time_ns < 0 ? -1 :
+			    all->cpu_time_ns + x->cpu_time_ns;
+	}
+	return 0;
+}
+
 /* Options that do not fit together, or a CPU we cannot run on: exit 2. */
 static void
 check_options(struct probe_opts *o, bool mode_set, bool clock_set, bool interval_set)
@@ -146,6 +214,14 @@ check_options(struct probe_opts *o, bool mode_set, bool clock_set, bool interval
 		if (!interval_set)
 			o->interval_ns = 1;
 	}
+	if (o->meter && o->has_cpus)
+		cli_usage_error("--interval-meter measures one CPU; use --cpu N, not --cpus");
+	if (o->meter && o->break_ns > 0)
+		cli_usage_error("--break watches wake-ups; --interval-meter has none");
+	if (o->trace_on_break != NULL && o->break_ns == 0)
+		cli_usage_error("--trace-on-break needs --break");
+	if (o->has_cpus && o->cpu >= 0)
+		cli_usage_error("--cpu and --cpus: give one of them");
 	if (o->absolute && !m->has_abs)
 		cli_usage_error("--abs: mode %s only waits for a relative timeout", m->name);
 	if (clock_set && !m->has_clock)
@@ -191,18 +267,21 @@ main(int argc, char **argv)
 	struct probe_opts o = {
 		.mode = MODE_TIMERFD, .clock = CLOCK_MONOTONIC,
 		.interval_ns = DEFAULT_INTERVAL_NS, .cpu = -1,
+		.read_every_ns = DEFAULT_READ_EVERY_NS,
 	};
 	bool mode_set = false, clock_set = false, interval_set = false;
-	struct probe_env env;
+	struct probe_env *env;
 	struct probe_advert adv;
-	struct probe_result res;
+	struct probe_result res, *rp;
+	struct probe_worker *w;
+	struct probe_cause *cause = NULL;
 	struct td_latency_summary sum;
-	struct td_error e;
 	char verdict[512];
+	size_t nw;
 	int c, rc;
 
 	cli_init(argc, argv);
-	while ((c = getopt_long(argc, argv, "m:c:ai:n:D:JhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:c:ai:n:D:SqJhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			o.mode = parse_mode(optarg);
@@ -237,6 +316,25 @@ main(int argc, char **argv)
 		case OPT_CPU:
 			o.cpu = (int)cli_parse_num("--cpu", optarg, 0, CPU_SETSIZE - 1);
 			break;
+		case OPT_CPUS:
+			parse_cpus(&o, optarg);
+			break;
+		case 'S':
+			parse_cpus(&o, "all");
+			break;
+		case 'q':
+			o.quiet = true;
+			break;
+		case OPT_BREAK:
+			o.break_ns = parse_duration("--break", optarg, 1000, 1, MAX_INTERVAL_NS);
+			break;
+		case OPT_TRACE_ON_BREAK:
+			o.trace_on_break = optarg;
+			break;
+		case OPT_READ_EVERY:
+			o.read_every_ns = parse_duration("--read-every", optarg, 1000, 1000,
+			    MAX_INTERVAL_NS);
+			break;
 		case OPT_DMA_LATENCY:
 			o.dma_latency = true;
 			break;
@@ -256,30 +354,80 @@ main(int argc, char **argv)
 	cli_no_operands(argc, argv);
 	cli_sysroot_check(o.sysroot);
 	check_options(&o, mode_set, clock_set, interval_set);
+	/* The meter's CPU must hold still for its interrupt count: the one it starts on. */
+	if (o.meter && o.cpu < 0)
+		o.cpu = sched_getcpu();
 
 	probe_advert_read(&o, &adv);
 	cli_refused_check();
 	catch_signals();
-	td_error_clear(&e);
-	if (probe_env_setup(&o, &env, &e) < 0) {
-		probe_env_release(&env);
-		cli_fail_td(&e, CLI_EXIT_FAIL);
+	nw = o.has_cpus ? (size_t)o.ncpus : 1;
+	w = calloc(nw, sizeof(*w));
+	env = calloc(nw, sizeof(*env));
+	if (w == NULL || env == NULL) {
+		fprintf(stderr, "%s: out of memory\n", cli_prog);
+		return CLI_EXIT_FAIL;
 	}
-	rc = o.meter ? probe_meter(&o, &res, &e) : probe_run(&o, &res, &e);
-	probe_env_release(&env);
+	for (size_t i = 0, cpu = 0; i < nw; i++) {
+		if (o.has_cpus) {
+			while (!td_cpuset_isset(&o.cpus, (int)cpu))
+				cpu++;
+			w[i].cpu = (int)cpu++;
+		} else {
+			w[i].cpu = o.cpu;
+		}
+		w[i].env = &env[i];
+		env[i].dma_fd = -1;
+	}
+	if (o.break_ns > 0 && (rc = probe_cause_open(&o, &cause)) < 0) {
+		fprintf(stderr, "%s: out of memory\n", cli_prog);
+		return CLI_EXIT_FAIL;
+	}
+	rc = probe_run_all(&o, w, nw, !o.quiet && !o.json && isatty(STDERR_FILENO));
+	for (size_t i = 0; i < nw; i++)
+		probe_env_release(&env[i]);
+	for (size_t i = 0; i < nw && rc == 0; i++) {
+		if (w[i].rc < 0) {
+			probe_cause_close(cause);
+			cli_fail_td(&w[i].err, CLI_EXIT_FAIL);
+		}
+	}
 	if (rc < 0) {
-		td_latency_free(&res.lat);
-		cli_fail_td(&e, CLI_EXIT_FAIL);
+		probe_cause_close(cause);
+		fprintf(stderr, "%s: cannot start the measuring threads: %s\n", cli_prog,
+		    strerror(-rc));
+		return CLI_EXIT_FAIL;
 	}
-	td_latency_summarize(&res.lat, &sum);
-	probe_verdict(&o, &env, &adv, &res, &sum, verdict, sizeof(verdict));
+	if (nw == 1) {
+		rp = &w[0].res;
+	} else {
+		if (merge_results(w, nw, &res) < 0) {
+			fprintf(stderr, "%s: out of memory\n", cli_prog);
+			return CLI_EXIT_FAIL;
+		}
+		rp = &res;
+	}
+	for (size_t i = 0; i < nw && cause != NULL; i++)
+		if (w[i].res.broke)
+			probe_cause_finish(cause, &w[i].res);
+	td_latency_summarize(&rp->lat, &sum);
+	probe_verdict(&o, &env[0], &adv, rp, &sum, verdict, sizeof(verdict));
 	if (o.json)
-		rc = probe_report_json(&o, &env, &adv, &res, &sum, verdict);
+		rc = probe_report_json(&o, &env[0], &adv, rp, &sum, verdict, w, nw, cause);
 	else {
-		probe_report_text(&o, &env, &adv, &res, &sum, verdict);
+		probe_report_text(&o, &env[0], &adv, rp, &sum, verdict);
+		if (o.has_cpus)
+			probe_report_cpus_text(w, nw);
+		probe_report_break_text(&o, w, nw, cause);
 		rc = fflush(stdout) == 0 ? 0 : -1;
 	}
-	td_latency_free(&res.lat);
+	probe_cause_close(cause);
+	for (size_t i = 0; i < nw; i++)
+		td_latency_free(&w[i].res.lat);
+	if (rp == &res)
+		td_latency_free(&res.lat);
+	free(w);
+	free(env);
 	if (rc < 0) {
 		fprintf(stderr, "%s: cannot write the report\n", cli_prog);
 		return CLI_EXIT_FAIL;

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -14,6 +16,8 @@
 #include "probe.h"
 
 volatile sig_atomic_t probe_stop_flag;
+/* Set once, by the first worker whose wake-up breaks the --break limit. */
+static int break_claimed;
 
 const struct mode_info probe_modes[MODE_COUNT] = {
 	[MODE_TIMERFD] = { "timerfd", "timerfd read()", true, true, false, false, 1 },
@@ -152,9 +156,52 @@ probe_reserve(const struct probe_opts *o)
 	return want > 1000000 ? 1000000 : (size_t)want;
 }
 
+/*
+ * Whether a wake-up lat ns late (seen at t_after on the probed clock) breaks
+ * the run: the first worker to see one claims the break and records when, on
+ * CLOCK_MONOTONIC (the trace clock), it was meant to come and came; every
+ * worker then stops.
+ */
+bool
+probe_break_check(const struct probe_opts *o, struct probe_result *r, int64_t lat,
+    int64_t t_after)
+{
+	int64_t mono;
+	int unclaimed = 0;
+
+	if (o->break_ns <= 0 || lat <= o->break_ns)
+		return false;
+	mono = o->clock == CLOCK_MONOTONIC ? t_after : clock_ns(CLOCK_MONOTONIC);
+	if (__atomic_compare_exchange_n(&break_claimed, &unclaimed, 1, false,
+	    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		r->broke = true;
+		r->break_latency_ns = lat;
+		r->break_actual_mono = mono;
+		r->break_intended_mono = mono - lat;
+		r->cpu = sched_getcpu();
+	}
+	probe_stop_flag = 1;
+	return true;
+}
+
+/* Show the live display this sample. */
+static void
+live_add(struct probe_live *live, int64_t lat)
+{
+	pthread_mutex_lock(&live->mu);
+	if (live->hist.n == 0 || lat < live->min)
+		live->min = lat;
+	if (live->hist.n == 0 || lat > live->max)
+		live->max = lat;
+	live->cur = lat;
+	td_latency_live_add(&live->hist, lat);
+	pthread_mutex_unlock(&live->mu);
+}
+
 /* Run the wait loop until the count, the duration, the sample limit or a signal. */
 int
-probe_run(const struct probe_opts *o, struct probe_result *r, struct td_error *e)
+probe_run(const struct probe_opts *o, struct probe_result *r, struct probe_live *live,
+    struct td_error *e)
 {
 	struct wctx w = { .o = o, .fd = -1 };
 	int64_t t_start, t_pre, t_after = 0, intended = 0;
@@ -162,6 +209,8 @@ probe_run(const struct probe_opts *o, struct probe_result *r, struct td_error *e
 	int rc;
 
 	memset(r, 0, sizeof(*r));
+	r->cpu = sched_getcpu();
+	r->tid = gettid();
 	r->has_overruns = o->mode == MODE_TIMERFD || o->absolute;
 	rc = td_latency_init(&r->lat, probe_reserve(o), PROBE_SAMPLE_LIMIT);
 	if (rc < 0)
@@ -181,7 +230,7 @@ probe_run(const struct probe_opts *o, struct probe_result *r, struct td_error *e
 	r->stop = STOP_COUNT;
 	for (;;) {
 		if (probe_stop_flag) {
-			r->stop = STOP_SIGNAL;
+			r->stop = break_claimed ? STOP_BREAK : STOP_SIGNAL;
 			break;
 		}
 		t_pre = clock_ns(o->clock);
@@ -202,6 +251,14 @@ probe_run(const struct probe_opts *o, struct probe_result *r, struct td_error *e
 			r->overruns += exps - 1;
 		if (td_latency_add(&r->lat, t_after - intended) < 0) {
 			r->stop = STOP_LIMIT;
+			break;
+		}
+		if (live != NULL)
+			live_add(live, t_after - intended);
+		/* A late wake-up is late for the first period it missed, not the last. */
+		if (probe_break_check(o, r, t_after - intended +
+		    (int64_t)(exps - 1) * o->interval_ns, t_after)) {
+			r->stop = STOP_BREAK;
 			break;
 		}
 		if (o->count > 0 && r->lat.n >= (size_t)o->count) {

@@ -30,6 +30,7 @@ enum {
 	OPT_LIST_COLUMNS,
 	OPT_RAW,
 	OPT_BUFFER_SIZE,
+	OPT_BPF_MAP_ENTRIES,
 };
 
 static const struct option longopts[] = {
@@ -53,6 +54,7 @@ static const struct option longopts[] = {
 	{ "raw",		no_argument,		NULL, OPT_RAW },
 	{ "noheadings",		no_argument,		NULL, 'H' },
 	{ "buffer-size",	required_argument,	NULL, OPT_BUFFER_SIZE },
+	{ "bpf-map-entries",	required_argument,	NULL, OPT_BPF_MAP_ENTRIES },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -81,7 +83,8 @@ usage(void)
 	    "      --cpu LIST          count only wakeups on these CPUs (e.g. 0,2-3)\n"
 	    "      --pid PID           only timers armed by this process (all its threads)\n"
 	    "      --tid TID           only timers armed by this thread\n"
-	    "      --source SOURCE     auto (default), trace, timer_stats, tracefs or interrupts\n"
+	    "      --source SOURCE     auto (default), trace, timer_stats, bpf, tracefs or\n"
+	    "                          interrupts\n"
 	    "      --timer-stats FILE  read a saved copy of /proc/timer_stats\n"
 	    "      --trace FILE        read a trace: trace.dat (trace-cmd record), tracefs\n"
 	    "                          trace text, trace-cmd report; with -d/-n, step\n"
@@ -91,6 +94,7 @@ usage(void)
 	    "      --raw               space separated fields, no units\n"
 	    "  -H, --noheadings        no table header\n"
 	    "      --buffer-size KB    tracefs per-CPU buffer (default 8192)\n"
+	    "      --bpf-map-entries N bpf: sources kept per interval (default 8192)\n"
 	    "  -h, --help              show this help\n"
 	    "  -V, --version           show the version\n\n"
 	    "Ctrl-C ends a sample early and prints what it has.\n"
@@ -272,7 +276,7 @@ main(int argc, char **argv)
 		case OPT_SOURCE:
 			if (td_backend_parse(optarg, &so.backend) < 0)
 				cli_usage_error("--source: unknown source '%s' (auto, trace, timer_stats, "
-				    "tracefs, interrupts)", optarg);
+				    "bpf, tracefs, interrupts)", optarg);
 			break;
 		case OPT_TIMER_STATS:
 			so.timer_stats_file = optarg;
@@ -298,6 +302,10 @@ main(int argc, char **argv)
 		case OPT_BUFFER_SIZE:
 			so.buffer_kb = (unsigned)cli_parse_num("--buffer-size", optarg, 64,
 			    1 << 20);
+			break;
+		case OPT_BPF_MAP_ENTRIES:
+			so.bpf_map_entries = (unsigned)cli_parse_num("--bpf-map-entries", optarg,
+			    16, 1 << 22);
 			break;
 		default:
 			cli_common_option(c, usage);

@@ -228,6 +228,11 @@ ts_print_json(struct td_json *j, struct td_table *t, const struct ts_opts *o,
 		td_json_str(j, "note", p->note);
 	if (p->period_ns)
 		td_json_uint(j, "period_ns", p->period_ns);
+	if (p->last_ts != 0) {
+		/* The events' own times (trace clock), to line other tools' counts up. */
+		td_json_uint(j, "trace_first_ns", p->first_ts);
+		td_json_uint(j, "trace_last_ns", p->last_ts);
+	}
 	td_json_uint(j, "total_events", p->total_events);
 	td_sample_json_wakeups(j, p);
 	if (p->period_ns)

@@ -23,10 +23,13 @@ enum {
 	OPT_SHOW,
 	OPT_FILTER,
 	OPT_WIDTH,
+	OPT_BPF_MAP_ENTRIES,
 	OPT_TID,
 };
 
 static struct wt_app app;
+/* --bpf-map-entries: the bpf backend's sources per interval (0: its default). */
+static unsigned bpf_map_entries;
 
 /* Print the usage and exit 0. */
 static void
@@ -43,7 +46,8 @@ usage(void)
 	    "  -d, --delay SECONDS    interval (default 2 s; units ms, s)\n"
 	    "  -J, --json             batch: one JSON object per line (JSON Lines)\n"
 	    "      --sysroot DIR      read /proc and /sys under DIR (a captured tree)\n"
-	    "      --source NAME      sampler backend: auto, timer_stats, tracefs, interrupts\n"
+	    "      --source NAME      sampler backend: auto, timer_stats, bpf, tracefs, interrupts\n"
+	    "      --bpf-map-entries N  bpf: sources kept per interval (default 8192)\n"
 	    "  -s, --sort COLUMN      sort by this column (default wakeup_rate where\n"
 	    "                         sources count wakeups, else rate)\n"
 	    "  -o, --output LIST      columns to show (timerstat's names; +LIST adds)\n"
@@ -87,6 +91,7 @@ parse_args(int argc, char **argv, const char **sort, const char **output,
 		{ "json", no_argument, NULL, 'J' },
 		{ "sysroot", required_argument, NULL, CLI_OPT_SYSROOT },
 		{ "source", required_argument, NULL, OPT_SOURCE },
+		{ "bpf-map-entries", required_argument, NULL, OPT_BPF_MAP_ENTRIES },
 		{ "sort", required_argument, NULL, 's' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "cpu", required_argument, NULL, OPT_CPU },
@@ -125,7 +130,11 @@ parse_args(int argc, char **argv, const char **sort, const char **output,
 		case OPT_SOURCE:
 			if (td_backend_parse(optarg, &app.backend) < 0)
 				cli_usage_error("--source: unknown backend '%s' (auto, timer_stats, "
-				    "tracefs, interrupts)", optarg);
+				    "bpf, tracefs, interrupts)", optarg);
+			break;
+		case OPT_BPF_MAP_ENTRIES:
+			bpf_map_entries = (unsigned)cli_parse_num("--bpf-map-entries", optarg, 16,
+			    1 << 22);
 			break;
 		case 's':
 			*sort = optarg;
@@ -255,6 +264,7 @@ main(int argc, char **argv)
 	wt_facts_read(app.sysroot, &app.facts);
 	so.sysroot = app.sysroot;
 	so.backend = app.backend;
+	so.bpf_map_entries = bpf_map_entries;
 	if (td_sampler_open(&app.sampler, &so, &e) < 0)
 		cli_fail_td(&e, CLI_EXIT_FAIL);
 	atexit(cleanup);

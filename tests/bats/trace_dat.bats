@@ -185,7 +185,8 @@ PY
 		timerstat --trace "$f" -J >"$TMP/o.json"
 		all=$(jq '[.samples[0].sources[] | select(.function == "timerfd_tmrproc") | .count] | add' "$TMP/o.json")
 		got=$(jq '[.samples[0].sources[] | select(.function == "timerfd_tmrproc" and .comm == "timerfd_load") | .count] | add' "$TMP/o.json")
-		[ "$all" -eq "$want" ] && [ "$got" -ge $((want - 5)) ]
+		echo "$f: timerfd_tmrproc expiries $all (report: $want), of timerfd_load $got" >&2
+		[ "$all" -eq "$want" ] && [ "$got" -ge $((want - 5 - want / 50)) ]
 	done
 }
 

@@ -42,6 +42,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				if (n != NULL && strlen(n) > 511)
 					abort();
 			}
+			{
+				static const char *const pre[] = { "a", "hrtimer_", "_", NULL };
+				struct td_ksym_span sp[16];
+				int n = td_ksyms_spans(k, pre, sp, 16);
+
+				for (int i = 0; i < n; i++)
+					if (sp[i].end <= sp[i].start)
+						abort();
+			}
 			td_ksyms_free(k);
 		}
 		fclose(f);

@@ -392,6 +392,94 @@ test_cpu_filter_and_group(void)
 	td_sample_free(p);
 	td_attr_free(a);
 }
+#define SITE_NSLEEP	0x5010	/* an address inside do_nanosleep */
+#define SITE_NSLEEP2	0x5020	/* another one */
+
+/* Sites are named through the function callback too. */
+static const char *
+fn_or_site(void *ctx, uint64_t fn)
+{
+	if (fn >= 0x5000 && fn < 0x5100)
+		return "do_nanosleep";
+	return fn_name(ctx, fn);
+}
+
+/*
+ * Sources counted elsewhere (the BPF backend's maps): per CPU, with sites,
+ * both ways of counting wakeups, softirq and vector names; merged as the
+ * attribution merges its own.
+ */
+static void
+test_counted_elsewhere(void)
+{
+	struct td_attr_opts o = {
+		.ncpus = 2,
+		.wakeups = true,
+		.names = { fn_is_tick, fn_or_site, task_info, NULL },
+	};
+	struct td_attr_count c;
+	const struct td_wsource *w;
+	struct td_sample *p;
+	struct td_attr *a;
+	struct td_error e;
+	const uint64_t ex0[2] = { 30, 0 }, ex1[2] = { 99, 12 };
+
+	if (td_attr_new(&o, &a, &e) < 0)
+		abort();
+	memset(&c, 0, sizeof(c));
+	c.kind = TD_KIND_HRTIMER;
+	c.fn = F_WAKE;
+	c.site = SITE_NSLEEP;
+	c.pid = 101;
+	c.num = -1;
+	c.cpu = 1;
+	c.count = c.expiries = 200;
+	c.arms = 201;
+	c.wakeups[1] = 10;		/* the idle-task way on CPU 1 */
+	is_int(td_attr_add(a, &c), 0, "counted: add a sleeper on CPU 1");
+	c.cpu = 0;
+	c.site = SITE_NSLEEP2;		/* the same function: one row after finish */
+	c.count = c.expiries = c.arms = 5;
+	c.wakeups[0] = 5;
+	c.wakeups[1] = 0;
+	td_attr_add(a, &c);
+	memset(&c, 0, sizeof(c));
+	c.kind = TD_KIND_SOFTIRQ;
+	c.pid = -1;
+	c.num = 1;
+	c.cpu = 0;
+	c.count = 7;
+	td_attr_add(a, &c);
+	memset(&c, 0, sizeof(c));
+	c.kind = TD_KIND_VECTOR;
+	c.pid = -1;
+	c.num = -1;
+	c.name = "LOC";
+	c.cpu = 0;
+	c.count = 40;
+	c.wakeups[0] = 25;
+	td_attr_add(a, &c);
+	td_attr_add_exits(a, 0, ex0, true, true);
+	td_attr_add_exits(a, 1, ex1, false, true);
+	p = collect(a);
+	w = find(p, TD_KIND_HRTIMER, "hrtimer_wakeup", 101);
+	ok(w != NULL && w->site != NULL && strcmp(w->site, "do_nanosleep") == 0 &&
+	    (w->known & TD_WS_SITE), "counted: the site is named (do_nanosleep)");
+	ok(w != NULL && w->count == 205 && w->arms == 206 && w->wakeups == 15 &&
+	    w->wakeups_per_cpu[0] == 5 && w->wakeups_per_cpu[1] == 10 &&
+	    w->per_cpu[1] == 200, "counted: two sites of one function merge, per CPU");
+	ok(w != NULL && w->tgid == 100 && strcmp(w->comm, "app") == 0,
+	    "counted: the armer is named as the attribution names it");
+	is_int(p->cpu_wake_method[0], TD_WAKE_IDLE_EVENT, "counted: CPU 0 by cpu_idle");
+	is_int(p->cpu_wake_method[1], TD_WAKE_IDLE_TASK, "counted: CPU 1 by the idle task");
+	is_int(p->cpu_wakeups[0], 30, "counted: CPU 0's exits");
+	is_int(p->cpu_wakeups[1], 12, "counted: CPU 1's exits, the idle-task way");
+	w = find(p, TD_KIND_SOFTIRQ, "TIMER", -9);
+	ok(w != NULL && w->count == 7, "counted: a softirq is named by its vector");
+	is_int(wk(p, TD_KIND_VECTOR, "LOC", -9), 25, "counted: a vector by its label");
+	td_sample_free(p);
+	td_attr_free(a);
+}
 
 int
 main(void)
@@ -402,6 +490,7 @@ main(void)
 	test_ipi_unknown_busy_offline();
 	test_idle_task_way();
 	test_cpu_filter_and_group();
+	test_counted_elsewhere();
 	printf("1..%d\n", tap_n);
 	return tap_failed ? 1 : 0;
 }

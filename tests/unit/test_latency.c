@@ -98,33 +98,76 @@ test_limits(void)
 	td_latency_free(&l);
 }
 
-/* 1-2-5 buckets: edges, the below-1 bucket, empty buckets kept between. */
+/* 1-2-5 buckets on both sides of zero, empty buckets kept between. */
 static void
 test_histogram(void)
 {
 	int64_t v[] = { 15, 0, 1, 3, 7, -5, 150 };
+	int64_t neg[] = { -3000, -300000, -1, 2 };
 	int64_t big[] = { INT64_MAX, 6000000000000000000 };
+	int64_t low[] = { INT64_MIN, -6000000000000000000 };
 	struct td_latency_bucket b[TD_LATENCY_MAX_BUCKETS];
 	size_t n;
 
 	n = td_latency_histogram(v, 7, b, TD_LATENCY_MAX_BUCKETS);
-	is_int(n, 8, "from below 1 ns to 100-200 ns: 8 buckets");
-	is_int(b[0].lo_ns, -5, "first bucket starts at the smallest sample");
-	is_int(b[0].hi_ns, 1, "first bucket ends at 1 ns");
-	is_int(b[0].count, 2, "-5 and 0 are below 1 ns");
-	is_int(b[1].lo_ns, 1, "then [1, 2)");
-	is_int(b[2].hi_ns, 5, "then [2, 5)");
-	is_int(b[2].count, 1, "3 is in [2, 5)");
-	is_int(b[4].lo_ns, 10, "[10, 20)");
-	is_int(b[5].count, 0, "[20, 50) empty but kept");
-	is_int(b[7].lo_ns, 100, "last bucket [100, 200)");
-	is_int(b[7].count, 1, "150 is there");
+	is_int(n, 11, "from [-5, -2) to [100, 200): 11 buckets");
+	is_int(b[0].lo_ns, -5, "first bucket [-5, -2)");
+	is_int(b[0].hi_ns, -2, "first bucket ends at -2 ns");
+	is_int(b[0].count, 1, "-5 alone there");
+	is_int(b[2].lo_ns, -1, "then [-1, 0)");
+	is_int(b[2].count, 0, "[-1, 0) empty but kept");
+	is_int(b[3].lo_ns, 0, "then [0, 1)");
+	is_int(b[3].count, 1, "0 alone in [0, 1)");
+	is_int(b[4].lo_ns, 1, "then [1, 2)");
+	is_int(b[5].hi_ns, 5, "then [2, 5)");
+	is_int(b[5].count, 1, "3 is in [2, 5)");
+	is_int(b[7].lo_ns, 10, "[10, 20)");
+	is_int(b[8].count, 0, "[20, 50) empty but kept");
+	is_int(b[10].lo_ns, 100, "last bucket [100, 200)");
+	is_int(b[10].count, 1, "150 is there");
+	/* An early wake-up of 3 us and one of 300 us are not lumped together. */
+	n = td_latency_histogram(neg, 4, b, TD_LATENCY_MAX_BUCKETS);
+	is_int(b[0].lo_ns, -500000, "-300 us in [-500 us, -200 us)");
+	is_int(b[0].hi_ns, -200000, "which ends at -200 us");
+	is_int(b[0].count, 1, "-300 us counted alone");
+	is_int(b[6].lo_ns, -5000, "-3 us in [-5 us, -2 us)");
+	is_int(b[6].count, 1, "-3 us counted alone");
+	is_int(b[n - 4].lo_ns, -1, "-1 in [-1, 0)");
+	is_int(b[n - 4].count, 1, "-1 counted");
+	is_int(b[n - 1].lo_ns, 2, "2 in [2, 5)");
 	n = td_latency_histogram(big, 2, b, TD_LATENCY_MAX_BUCKETS);
 	is_int(n, 1, "huge samples share the last bucket");
 	is_int(b[0].hi_ns, INT64_MAX, "the last bucket is open-ended");
 	is_int(b[0].count, 2, "both counted");
+	n = td_latency_histogram(low, 2, b, TD_LATENCY_MAX_BUCKETS);
+	is_int(n, 1, "hugely negative samples share the first bucket");
+	is_int(b[0].lo_ns, INT64_MIN, "the first bucket is open-ended");
+	is_int(b[0].count, 2, "both counted, INT64_MIN too");
 	is_int(td_latency_histogram(v, 0, b, TD_LATENCY_MAX_BUCKETS), 0, "no samples, no buckets");
 	is_int(td_latency_histogram(v, 7, b, 3), 3, "never more buckets than room");
+}
+
+/* The live histogram: percentiles within its slot width, negatives apart. */
+static void
+test_live(void)
+{
+	static struct td_latency_live h;
+	int64_t p;
+
+	is_int(td_latency_live_percentile(&h, 50), 0, "empty: 0");
+	for (int i = 1; i <= 1000; i++)
+		td_latency_live_add(&h, (int64_t)i * 1000);
+	p = td_latency_live_percentile(&h, 50);
+	ok(p <= 500000 && p > 500000 * 0.98, "p50 of 1..1000 us within 2 %% below 500 us: %lld",
+	    (long long)p);
+	p = td_latency_live_percentile(&h, 99);
+	ok(p <= 990000 && p > 990000 * 0.98, "p99 within 2 %%: %lld", (long long)p);
+	is_int(td_latency_live_percentile(&h, 100), 999424, "p100: the slot of 1 ms");
+	for (int i = 0; i < 2000; i++)
+		td_latency_live_add(&h, -5);
+	is_int(td_latency_live_percentile(&h, 50), -1, "a median below zero says so");
+	td_latency_live_add(&h, 37);
+	is_int(h.slot[37], 1, "below 64 ns slots are exact");
 }
 
 /* Run every group of tests. */
@@ -136,5 +179,6 @@ main(void)
 	test_negative();
 	test_limits();
 	test_histogram();
+	test_live();
 	return done_testing();
 }

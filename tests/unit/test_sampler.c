@@ -634,6 +634,42 @@ test_ksyms_long_names(void)
 	free(text);
 }
 
+/* The spans of the symbols named by prefix: start and the next symbol's address. */
+static void
+test_ksyms_spans(void)
+{
+	static const char text[] =
+	    "ffffffff81000000 T _stext\n"
+	    "ffffffff81000100 T hrtimer_start_range_ns\n"
+	    "ffffffff81000100 T hrtimer_start_alias\n"
+	    "ffffffff81000400 t enqueue_hrtimer\n"
+	    "ffffffff81000480 T do_nanosleep\n"
+	    "ffffffff81000600 D some_data\n"
+	    "ffffffff81000700 T mod_timer\n"
+	    "ffffffff81000780 T mod_timer_pending\n"
+	    "ffffffff81000800 T _etext\n";
+	static const char *const pre[] = { "hrtimer_start", "enqueue_hrtimer", "mod_timer", NULL };
+	static const char *const none[] = { "no_such_function", NULL };
+	struct td_ksym_span sp[8];
+	struct td_ksyms *k = NULL;
+	FILE *f = fmemopen((void *)(uintptr_t)text, sizeof(text) - 1, "r");
+	int n = -1;
+
+	if (f != NULL && td_ksyms_load(f, &k, NULL) == 0)
+		n = td_ksyms_spans(k, pre, sp, 8);
+	if (f != NULL)
+		fclose(f);
+	is_int(n, 4, "ksyms spans: four symbols by prefix (an alias once)");
+	ok(n == 4 && sp[0].start == 0xffffffff81000100ULL && sp[0].end == 0xffffffff81000400ULL &&
+	    sp[1].start == 0xffffffff81000400ULL && sp[1].end == 0xffffffff81000480ULL &&
+	    sp[2].start == 0xffffffff81000700ULL && sp[2].end == 0xffffffff81000780ULL &&
+	    sp[3].end == 0xffffffff81000800ULL,
+	    "ksyms spans: each from its start to the next text symbol");
+	is_int(td_ksyms_spans(k, pre, sp, 2), 2, "ksyms spans: at most max");
+	is_int(td_ksyms_spans(k, none, sp, 8), 0, "ksyms spans: no name matches, none");
+	td_ksyms_free(k);
+}
+
 /* Callback names by one scan of kallsyms match the table lookups. */
 static void
 test_ksyms_resolve(void)
@@ -805,5 +841,6 @@ main(void)
 	test_kmatrix_formats();
 	test_ksyms_resolve();
 	test_ksyms_early_end();
+	test_ksyms_spans();
 	return done_testing();
 }

@@ -1,0 +1,710 @@
+/*
+ * The BPF backend's programs: the wakeup model of src/lib/attribution.h run
+ * in the kernel, per CPU, on the timer, irq, irq_vectors, power and sched
+ * tracepoints (BTF-typed: tp_btf).  Each event updates the CPU's state and
+ * the counters of its source in a per-CPU hash map keyed like the tracefs
+ * backend's sources; nothing per event goes to user space, which reads the
+ * maps once per interval (sampler_bpf.c).
+ *
+ * The model, as attribution.c has it: the cause window of a CPU opens at its
+ * idle entry and closes at the first task-context event after the exit, or at
+ * the next entry; the cause is the first hard interrupt in it, refined by
+ * rank (a non-tick hrtimer 4, a wheel timer in the softirq 3, the tick's
+ * hrtimer 2, the interrupt 1) while no second hard interrupt came.  An exit
+ * with no cause counts as unknown.  On CPUs whose idle the kernel does not
+ * trace, interrupts taken by the idle task outside a softirq and switches out
+ * of it with no interrupt are the wakeups (the idle-task way).  A timer's
+ * armer is the task that started it; an interrupt-context re-arm by its own
+ * callback keeps the first armer, any other is [hardirq] or [softirq].  A
+ * cancel counts when no expiry or re-arm of the same timer follows at once.
+ * The arming site is the first frame past the timer API on the stack taken
+ * at a start; a timer re-armed by the same task for the same callback keeps
+ * the site it was armed from first (unwinding at every period would cost
+ * ten times the rest of the program).
+ *
+ * The interrupt context of an event is known from the entry and exit
+ * tracepoints' nesting depth, per CPU.  Every program is named tdg_*.
+ *
+ * The steps of the model are global functions (GLOBAL): the verifier checks
+ * each once instead of along every path of every program, which would not
+ * fit its limits.  Their pointer arguments may be NULL to it, hence the checks.
+ */
+#include "tdg_kernel.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "tdg_shared.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define PRELUDE_NS	3000	/* a cancel this close before a start is a re-arm */
+#define CTX_HARD	0x1
+#define CTX_SOFT	0x2
+#define GLOBAL		__attribute__((noinline))
+
+/* Set by user space before the load. */
+const volatile __u32 own_tgid = 0;		/* our own arms and cancels are not counted */
+const volatile __u64 tick_fn[4] = {};		/* the tick's hrtimer callbacks */
+const volatile __u32 nskip = 0;			/* timer API functions: [skip_lo, skip_hi) */
+const volatile __u64 skip_lo[TDG_SKIP_MAX] = {};
+const volatile __u64 skip_hi[TDG_SKIP_MAX] = {};
+const volatile bool want_site = true;
+
+/* Written by user space at each collect: the aggregation map now counted into. */
+__u32 gen = 0;
+
+struct aggmap {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__type(key, struct tdg_key);
+	__type(value, struct tdg_val);
+	__uint(max_entries, 8192);
+};
+struct aggmap tdg_agg0 SEC(".maps");
+struct aggmap tdg_agg1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, __u64);
+	__type(value, struct tdg_armer);
+	__uint(max_entries, 16384);
+} tdg_armers SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, __s32);
+	__type(value, struct tdg_task);
+	__uint(max_entries, 8192);
+} tdg_tasks SEC(".maps");
+
+/* Where a CPU is in the model. */
+enum { W_BUSY, W_IDLE, W_WOKEN };
+/* The two ways of counting wakeups. */
+enum { BY_IDLE, BY_TASK };
+
+/* The cause found so far in one window. */
+struct cause {
+	__u32		rank;
+	__u32		nirq;
+	struct tdg_key	id;
+};
+
+/* Per-CPU state; user space reads its first member. */
+struct wcpu {
+	struct tdg_cpu_stats	s;
+	__u64			pend_ptr, pend_ts;
+	struct cause		c, tc;
+	__u64			site;		/* tdg_pick_site's answer */
+	__u32			hard, soft;	/* interrupt nesting */
+	__u8			pend, st, t_idle, t_open, t_woke;
+	__u64			stack[TDG_STACK_DEPTH];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct wcpu);
+	__uint(max_entries, 1);
+} tdg_cpu SEC(".maps");
+
+enum {
+	E_TIMER_START, E_HRTIMER_START, E_TIMER_EXPIRE, E_HRTIMER_EXPIRE, E_TIMER_CANCEL,
+	E_HRTIMER_CANCEL, E_IRQ, E_VECTOR, E_SOFTIRQ, E_IDLE, E_SWITCH,
+};
+
+/* One event, decoded from a tracepoint's arguments. */
+struct ev {
+	__u32		 type;
+	__u32		 ctx;		/* CTX_* */
+	__s32		 pid;		/* the running task */
+	__s32		 num;		/* IRQ, vector, softirq, idle state, next pid */
+	__s32		 arg;		/* sched_switch: prev pid */
+	__u32		 flags;
+	__u64		 ptr;
+	__u64		 fn;
+	__u32		 label;		/* vector label, four bytes */
+	const char	*kname;		/* IRQ action name (kernel memory) */
+};
+
+static __always_inline struct wcpu *
+cpu_state(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&tdg_cpu, &zero);
+}
+
+/* The counters of a source in the current map, added if new; NULL (dropped) when full. */
+static __always_inline struct tdg_val *
+agg_get(struct wcpu *wc, const struct tdg_key *k)
+{
+	struct tdg_val zero = {}, *v;
+	void *map = (gen & 1) ? (void *)&tdg_agg1 : (void *)&tdg_agg0;
+
+	v = bpf_map_lookup_elem(map, k);
+	if (v != NULL)
+		return v;
+	bpf_map_update_elem(map, k, &zero, BPF_NOEXIST);
+	v = bpf_map_lookup_elem(map, k);
+	if (v == NULL)
+		wc->s.dropped++;
+	return v;
+}
+
+static __always_inline bool
+is_tick(__u64 fn)
+{
+	for (int i = 0; i < 4; i++)
+		if (tick_fn[i] != 0 && tick_fn[i] == fn)
+			return true;
+	return false;
+}
+
+/* The identity of a timer source (the tick's own timer is one source). */
+static __always_inline void
+timer_ident(struct tdg_key *id, __u32 kind, __u64 fn, __s32 pid, __s32 armcpu, __u64 site)
+{
+	__builtin_memset(id, 0, sizeof(*id));
+	if (kind == TDG_KIND_HRTIMER && is_tick(fn)) {
+		pid = TDG_PID_TICK;
+		site = 0;
+	}
+	id->kind = kind;
+	id->fn = fn;
+	id->pid = pid;
+	id->num = pid == 0 ? armcpu : -1;
+	id->site = site;
+}
+
+/* Credit one wakeup, counted way w, to a cause (none: unknown). */
+GLOBAL int
+tdg_credit(struct wcpu *wc, int w)
+{
+	struct cause *c;
+	struct tdg_val *v;
+
+	if (wc == NULL)
+		return 0;
+	c = w == BY_IDLE ? &wc->c : &wc->tc;
+	if (c->rank == 0) {
+		__builtin_memset(&c->id, 0, sizeof(c->id));
+		c->id.kind = TDG_KIND_UNKNOWN;
+		c->id.pid = -1;
+		c->id.num = -1;
+	}
+	if ((v = agg_get(wc, &c->id)) != NULL)
+		v->wakeups[w & 1]++;
+	return 0;
+}
+
+/* Offer a cause of a rank to a window (attribution.c: offer). */
+static __always_inline void
+offer(struct cause *c, __u32 rank, const struct tdg_key *id)
+{
+	if (rank == 1 && c->nirq++ > 0)
+		return;
+	if (rank > 1 && c->nirq > 1)
+		return;
+	if (rank > c->rank) {
+		c->rank = rank;
+		c->id = *id;
+	}
+}
+
+static __always_inline void
+close_window(struct wcpu *wc)
+{
+	tdg_credit(wc, BY_IDLE);
+	wc->st = W_BUSY;
+	__builtin_memset(&wc->c, 0, sizeof(wc->c));
+}
+
+static __always_inline void
+close_task_window(struct wcpu *wc)
+{
+	if (wc->t_open)
+		tdg_credit(wc, BY_TASK);
+	wc->t_open = 0;
+	__builtin_memset(&wc->tc, 0, sizeof(wc->tc));
+}
+
+/* The cpu_idle way: an entry or an exit. */
+GLOBAL int
+tdg_on_idle(struct wcpu *wc, __u32 state)
+{
+	if (wc == NULL)
+		return 0;
+	wc->s.idle_seen = 1;
+	if (state != PWR_EVENT_EXIT) {
+		if (wc->st == W_WOKEN)
+			close_window(wc);
+		wc->st = W_IDLE;
+		__builtin_memset(&wc->c, 0, sizeof(wc->c));
+		return 0;
+	}
+	wc->s.exits[BY_IDLE]++;
+	if (wc->st == W_WOKEN)
+		close_window(wc);
+	if (wc->c.rank > 0) {
+		close_window(wc);
+		return 0;
+	}
+	wc->st = W_WOKEN;
+	return 0;
+}
+
+/* Both ways: what an event does to the open windows (attribution.c: on_window). */
+GLOBAL int
+tdg_on_window(struct wcpu *wc, const struct ev *e, __u32 rank, const struct tdg_key *id)
+{
+	bool hard;
+
+	if (wc == NULL || e == NULL || id == NULL)
+		return 0;
+	hard = e->type == E_IRQ || e->type == E_VECTOR;
+
+	if (wc->st == W_WOKEN && e->ctx == 0 && e->type != E_IDLE)
+		close_window(wc);
+	else if ((wc->st == W_IDLE || wc->st == W_WOKEN) && rank > 0)
+		offer(&wc->c, rank, id);
+
+	if (wc->s.idle_seen)
+		return 0;
+	if (e->type == E_SWITCH) {
+		close_task_window(wc);
+		if (e->num == 0) {
+			wc->t_idle = 1;
+			wc->s.task_seen = 1;
+			wc->t_woke = 0;
+		} else if (e->arg == 0 && wc->t_idle) {
+			if (!wc->t_woke) {
+				wc->s.exits[BY_TASK]++;
+				tdg_credit(wc, BY_TASK);
+			}
+			wc->t_idle = 0;
+		}
+		return 0;
+	}
+	if (e->pid != 0) {
+		close_task_window(wc);
+		wc->t_idle = 0;
+		return 0;
+	}
+	wc->t_idle = 1;
+	wc->s.task_seen = 1;
+	if (hard && !(e->ctx & CTX_SOFT)) {
+		close_task_window(wc);
+		wc->s.exits[BY_TASK]++;
+		wc->t_open = 1;
+		wc->t_woke = 1;
+	}
+	if (wc->t_open && rank > 0)
+		offer(&wc->tc, rank, id);
+	if (e->ctx == 0)
+		close_task_window(wc);
+	return 0;
+}
+
+/* Whether a return address is in the timer API (or the tracing machinery). */
+GLOBAL int
+tdg_in_api(__u64 a)
+{
+	for (__u32 j = 0; j < TDG_SKIP_MAX; j++) {
+		if (j >= nskip)
+			break;
+		if (a >= skip_lo[j] && a < skip_hi[j])
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The arming site, left in wc->site: in the n bytes of stack in wc->stack,
+ * the first return address outside the timer API after its first frame in
+ * it (the frames before are the tracing machinery's and ours).
+ */
+GLOBAL int
+tdg_pick_site(struct wcpu *wc, long n)
+{
+	if (wc == NULL)
+		return 0;
+	wc->site = 0;
+	if (n <= 0)
+		return 0;
+	n /= 8;
+	bool in_api = false;
+
+	for (int i = 0; i < TDG_STACK_DEPTH; i++) {
+		__u64 a;
+
+		if (i >= n)
+			break;
+		a = wc->stack[i];
+		if (tdg_in_api(a)) {
+			in_api = true;
+		} else if (in_api) {
+			wc->site = a;
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/* A cancel that was not the prelude of an expiry or a re-arm. */
+GLOBAL int
+tdg_commit_cancel(struct wcpu *wc, __u64 ptr)
+{
+	struct tdg_armer *m = bpf_map_lookup_elem(&tdg_armers, &ptr);
+	struct tdg_key id;
+	struct tdg_val *v;
+
+	if (m == NULL || wc == NULL)
+		return 0;
+	timer_ident(&id, m->kind, m->fn, m->pid, m->cpu, m->site);
+	if ((v = agg_get(wc, &id)) != NULL)
+		v->cancels++;
+	return 0;
+}
+
+/* Remember the name of a task that arms timers (it may be gone at collect). */
+static __always_inline void
+learn_task(__s32 pid)
+{
+	struct tdg_task t = {};
+
+	if (pid <= 0 || bpf_map_lookup_elem(&tdg_tasks, &pid) != NULL)
+		return;
+	bpf_get_current_comm(t.comm, sizeof(t.comm));
+	t.tgid = (__s32)(bpf_get_current_pid_tgid() >> 32);
+	bpf_map_update_elem(&tdg_tasks, &pid, &t, BPF_ANY);
+}
+
+/* A timer start: remember its armer and site, count the arm. */
+static __always_inline void
+on_start(void *ctx, struct wcpu *wc, const struct ev *e, __u32 cpu)
+{
+	__u32 kind = e->type == E_TIMER_START ? TDG_KIND_TIMER : TDG_KIND_HRTIMER;
+	struct tdg_armer *m = bpf_map_lookup_elem(&tdg_armers, &e->ptr);
+	struct tdg_armer a = {};
+	struct tdg_key id;
+	struct tdg_val *v;
+	__s32 pid = e->pid;
+	__u64 site = 0;
+	bool own = false;
+
+	if (e->ctx != 0) {
+		if (m != NULL && m->fn == e->fn) {
+			pid = m->pid;
+			site = m->site;
+			own = true;
+		} else {
+			pid = (e->ctx & CTX_HARD) ? TDG_PID_HARDIRQ : TDG_PID_SOFTIRQ;
+		}
+	} else if (m == NULL || m->pid != pid) {
+		learn_task(pid);
+	}
+	/*
+	 * The same task re-arming the same timer for the same callback keeps
+	 * the site it had: unwinding the stack costs about 2 us, ten times
+	 * the rest, and a periodic timer re-armed by its reader (timerfd)
+	 * would pay it at every period.
+	 */
+	if (!own && m != NULL && m->pid == pid && m->fn == e->fn && m->site != 0) {
+		site = m->site;
+		own = true;
+	}
+	if (!own && want_site && !(kind == TDG_KIND_HRTIMER && is_tick(e->fn))) {
+		tdg_pick_site(wc, bpf_get_stack(ctx, wc->stack, sizeof(wc->stack), 0));
+		site = wc->site;
+	}
+	a.fn = e->fn;
+	a.site = site;
+	a.pid = pid;
+	a.cpu = m != NULL && pid == m->pid && pid == 0 ? m->cpu : (__s32)cpu;
+	a.kind = kind;
+	if (m != NULL)
+		*m = a;
+	else
+		bpf_map_update_elem(&tdg_armers, &e->ptr, &a, BPF_ANY);
+	timer_ident(&id, kind, e->fn, pid, a.cpu, site);
+	if ((v = agg_get(wc, &id)) == NULL)
+		return;
+	v->arms++;
+	if (kind == TDG_KIND_TIMER) {
+		if (e->flags & TIMER_DEFERRABLE)
+			v->flags |= TDG_F_DEFERRABLE;
+		if (e->flags & TIMER_PINNED)
+			v->flags |= TDG_F_PINNED;
+	} else if (e->flags & HRTIMER_MODE_PINNED) {
+		v->flags |= TDG_F_PINNED;
+	}
+}
+
+/* Account one event (attribution.c: td_attr_event). */
+static __always_inline int
+handle(void *ctx, struct ev *e)
+{
+	struct wcpu *wc = cpu_state();
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct tdg_key id;
+	struct tdg_armer *m;
+	struct tdg_val *v;
+	__u32 rank = 0;
+	__u64 ts = 0;
+
+	if (wc == NULL)
+		return 0;
+	wc->s.events++;
+	e->pid = (__s32)bpf_get_current_pid_tgid();
+	if (e->type == E_IRQ || e->type == E_VECTOR)
+		e->ctx = CTX_HARD | (wc->soft ? CTX_SOFT : 0);
+	else if (e->type == E_SOFTIRQ)
+		e->ctx = CTX_SOFT | (wc->hard ? CTX_HARD : 0);
+	else
+		e->ctx = (wc->hard ? CTX_HARD : 0) | (wc->soft ? CTX_SOFT : 0);
+	if (e->type == E_TIMER_CANCEL || e->type == E_HRTIMER_CANCEL ||
+	    (wc->pend && (e->type == E_TIMER_START || e->type == E_HRTIMER_START)))
+		ts = bpf_ktime_get_ns();
+
+	if (wc->pend) {
+		bool same = wc->pend_ptr == e->ptr;
+		bool prelude = same && (e->type == E_TIMER_EXPIRE || e->type == E_HRTIMER_EXPIRE ||
+		    ((e->type == E_TIMER_START || e->type == E_HRTIMER_START) &&
+		    ts - wc->pend_ts < PRELUDE_NS));
+
+		wc->pend = 0;
+		if (!prelude)
+			tdg_commit_cancel(wc, wc->pend_ptr);
+	}
+
+	__builtin_memset(&id, 0, sizeof(id));
+	switch (e->type) {
+	case E_TIMER_EXPIRE:
+	case E_HRTIMER_EXPIRE: {
+		__u32 kind = e->type == E_TIMER_EXPIRE ? TDG_KIND_TIMER : TDG_KIND_HRTIMER;
+		bool match;
+
+		m = bpf_map_lookup_elem(&tdg_armers, &e->ptr);
+		match = m != NULL && m->fn == e->fn;
+		timer_ident(&id, kind, e->fn, match ? m->pid : -1, m != NULL ? m->cpu : (__s32)cpu,
+		    match ? m->site : 0);
+		rank = kind == TDG_KIND_TIMER ? 3 : id.pid == TDG_PID_TICK ? 2 : 4;
+		break;
+	}
+	case E_VECTOR:
+		id.kind = TDG_KIND_VECTOR;
+		id.pid = -1;
+		id.num = -1;
+		__builtin_memcpy(id.name, &e->label, sizeof(e->label));
+		rank = 1;
+		break;
+	case E_IRQ:
+		id.kind = TDG_KIND_IRQ;
+		id.pid = -1;
+		id.num = e->num;
+		if (e->kname != NULL)
+			bpf_probe_read_kernel_str(id.name, sizeof(id.name), e->kname);
+		rank = 1;
+		break;
+	case E_SOFTIRQ:
+		id.kind = TDG_KIND_SOFTIRQ;
+		id.pid = -1;
+		id.num = e->num;
+		break;
+	default:
+		break;
+	}
+	/* A busy CPU whose idle is traced: no window is open, nothing to do. */
+	if (wc->st != W_BUSY || !wc->s.idle_seen)
+		tdg_on_window(wc, e, rank, &id);
+
+	switch (e->type) {
+	case E_TIMER_START:
+	case E_HRTIMER_START:
+		on_start(ctx, wc, e, cpu);
+		break;
+	case E_TIMER_EXPIRE:
+	case E_HRTIMER_EXPIRE:
+		if ((v = agg_get(wc, &id)) != NULL) {
+			v->count++;
+			v->expiries++;
+		}
+		break;
+	case E_TIMER_CANCEL:
+	case E_HRTIMER_CANCEL:
+		wc->pend = 1;
+		wc->pend_ptr = e->ptr;
+		wc->pend_ts = ts;
+		break;
+	case E_IRQ:
+	case E_VECTOR:
+	case E_SOFTIRQ:
+		if ((v = agg_get(wc, &id)) != NULL)
+			v->count++;
+		break;
+	case E_IDLE:
+		tdg_on_idle(wc, (__u32)e->num);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* Whether the running task is ours (our own arms and cancels are left out). */
+static __always_inline bool
+ours(void)
+{
+	return (__u32)(bpf_get_current_pid_tgid() >> 32) == own_tgid;
+}
+
+SEC("tp_btf/hrtimer_start")
+int BPF_PROG(tdg_hrt_start, struct hrtimer *t, int mode)
+{
+	struct ev e = { .type = E_HRTIMER_START, .ptr = (__u64)t, .fn = (__u64)t->function,
+	    .flags = (__u32)mode };
+
+	return ours() ? 0 : handle(ctx, &e);
+}
+
+SEC("tp_btf/hrtimer_expire_entry")
+int BPF_PROG(tdg_hrt_expire, struct hrtimer *t)
+{
+	struct ev e = { .type = E_HRTIMER_EXPIRE, .ptr = (__u64)t, .fn = (__u64)t->function };
+
+	return handle(ctx, &e);
+}
+
+SEC("tp_btf/hrtimer_cancel")
+int BPF_PROG(tdg_hrt_cancel, struct hrtimer *t)
+{
+	struct ev e = { .type = E_HRTIMER_CANCEL, .ptr = (__u64)t };
+
+	return ours() ? 0 : handle(ctx, &e);
+}
+
+SEC("tp_btf/timer_start")
+int BPF_PROG(tdg_tim_start, struct timer_list *t)
+{
+	struct ev e = { .type = E_TIMER_START, .ptr = (__u64)t, .fn = (__u64)t->function,
+	    .flags = t->flags };
+
+	return ours() ? 0 : handle(ctx, &e);
+}
+
+SEC("tp_btf/timer_expire_entry")
+int BPF_PROG(tdg_tim_expire, struct timer_list *t)
+{
+	struct ev e = { .type = E_TIMER_EXPIRE, .ptr = (__u64)t, .fn = (__u64)t->function };
+
+	return handle(ctx, &e);
+}
+
+SEC("tp_btf/timer_cancel")
+int BPF_PROG(tdg_tim_cancel, struct timer_list *t)
+{
+	struct ev e = { .type = E_TIMER_CANCEL, .ptr = (__u64)t };
+
+	return ours() ? 0 : handle(ctx, &e);
+}
+
+SEC("tp_btf/irq_handler_entry")
+int BPF_PROG(tdg_irq_entry, int irq, struct irqaction *action)
+{
+	struct ev e = { .type = E_IRQ, .num = irq, .kname = action->name };
+	struct wcpu *wc = cpu_state();
+
+	if (wc != NULL)
+		wc->hard++;
+	return handle(ctx, &e);
+}
+
+/* The end of an interrupt or softirq: one level of nesting less. */
+static __always_inline int
+leave(bool hard)
+{
+	struct wcpu *wc = cpu_state();
+
+	if (wc == NULL)
+		return 0;
+	if (hard && wc->hard > 0)
+		wc->hard--;
+	else if (!hard && wc->soft > 0)
+		wc->soft--;
+	return 0;
+}
+
+SEC("tp_btf/irq_handler_exit")
+int BPF_PROG(tdg_irq_exit)
+{
+	return leave(true);
+}
+
+SEC("tp_btf/softirq_entry")
+int BPF_PROG(tdg_sirq_entry, unsigned int vec)
+{
+	struct ev e = { .type = E_SOFTIRQ, .num = (__s32)vec };
+	struct wcpu *wc = cpu_state();
+
+	if (wc != NULL)
+		wc->soft++;
+	return handle(ctx, &e);
+}
+
+SEC("tp_btf/softirq_exit")
+int BPF_PROG(tdg_sirq_exit)
+{
+	return leave(false);
+}
+
+/* Four bytes of a vector label, as /proc/interrupts names it. */
+#define LABEL(a, b, c)	((__u32)(a) | (__u32)(b) << 8 | (__u32)(c) << 16)
+
+/* An x86 vector's entry and exit (irq_vectors). */
+#define VECTOR(tp, nm, a, b, c)						\
+SEC("tp_btf/" #tp "_entry")						\
+int BPF_PROG(tdg_v_##nm)						\
+{									\
+	struct ev e = { .type = E_VECTOR, .label = LABEL(a, b, c) };	\
+	struct wcpu *wc = cpu_state();					\
+									\
+	if (wc != NULL)							\
+		wc->hard++;						\
+	return handle(ctx, &e);						\
+}									\
+SEC("tp_btf/" #tp "_exit")						\
+int BPF_PROG(tdg_x_##nm)						\
+{									\
+	return leave(true);						\
+}
+
+VECTOR(local_timer, loc, 'L', 'O', 'C')
+VECTOR(reschedule, res, 'R', 'E', 'S')
+VECTOR(call_function, cal, 'C', 'A', 'L')
+VECTOR(call_function_single, cal1, 'C', 'A', 'L')
+VECTOR(irq_work, iwi, 'I', 'W', 'I')
+VECTOR(x86_platform_ipi, plt, 'P', 'L', 'T')
+VECTOR(thermal_apic, trm, 'T', 'R', 'M')
+VECTOR(threshold_apic, thr, 'T', 'H', 'R')
+VECTOR(deferred_error_apic, dfr, 'D', 'F', 'R')
+VECTOR(error_apic, err, 'E', 'R', 'R')
+VECTOR(spurious_apic, spu, 'S', 'P', 'U')
+
+SEC("tp_btf/cpu_idle")
+int BPF_PROG(tdg_idle, unsigned int state)
+{
+	struct ev e = { .type = E_IDLE, .num = (__s32)state };
+
+	return handle(ctx, &e);
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(tdg_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	struct ev e = { .type = E_SWITCH, .num = next->pid, .arg = prev->pid };
+	struct wcpu *wc = cpu_state();
+
+	/* A switch is in task context: any nesting still counted was missed. */
+	if (wc != NULL)
+		wc->hard = wc->soft = 0;
+
+	return handle(ctx, &e);
+}

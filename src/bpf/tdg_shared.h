@@ -1,0 +1,79 @@
+/*
+ * What the BPF programs (tdg.bpf.c) and the BPF backend (sampler_bpf.c)
+ * share: the key and value of the kernel's aggregation maps and the per-CPU
+ * state.  Fixed-width types only: this header is compiled for both targets.
+ */
+#ifndef TDG_SHARED_H
+#define TDG_SHARED_H
+
+#define TDG_NAME_LEN		32	/* an IRQ action or vector name, NUL included */
+#define TDG_SKIP_MAX		48	/* timer API functions skipped to find the site */
+#define TDG_STACK_DEPTH		16	/* frames looked at for the arming site */
+
+/* Kinds, as enum td_kind. */
+#define TDG_KIND_TIMER		0
+#define TDG_KIND_HRTIMER	1
+#define TDG_KIND_IRQ		2
+#define TDG_KIND_VECTOR		3
+#define TDG_KIND_SOFTIRQ	4
+#define TDG_KIND_UNKNOWN	5
+
+/* Arming pids that are no task, as attribution.h's TD_ATTR_PID_*. */
+#define TDG_PID_UNKNOWN		(-1)
+#define TDG_PID_HARDIRQ		(-2)
+#define TDG_PID_SOFTIRQ		(-3)
+#define TDG_PID_TICK		(-4)
+
+/* The identity of a source (the key of the aggregation maps). */
+struct tdg_key {
+	__u64	fn;		/* timers: callback */
+	__u64	site;		/* timers: return address in the arming function; 0 unknown */
+	__s32	pid;		/* arming thread, or TDG_PID_* */
+	__s32	num;		/* idle armer: its CPU; irq: number; softirq: vector; else -1 */
+	__u32	kind;		/* TDG_KIND_* */
+	char	name[TDG_NAME_LEN];	/* irq action or vector label; "" none */
+	__u32	pad;
+};
+
+/* Its counters on one CPU (the maps are per CPU). */
+struct tdg_val {
+	__u64	count;		/* events: expiries, interrupts, softirqs */
+	__u64	arms;
+	__u64	expiries;
+	__u64	cancels;
+	__u64	wakeups[2];	/* idle exits caused: the cpu_idle way, the idle-task way */
+	__u32	flags;		/* TDG_F_* */
+	__u32	pad;
+};
+
+/* Who armed a timer, by its address (the armer map's value). */
+struct tdg_armer {
+	__u64	fn;
+	__u64	site;
+	__s32	pid;
+	__s32	cpu;		/* CPU it was armed on (names the idle task) */
+	__u32	kind;
+	__u32	pad;
+};
+
+/* A task seen arming a timer (the task map's value, by thread id). */
+struct tdg_task {
+	char	comm[16];
+	__s32	tgid;
+	__u32	pad;
+};
+
+#define TDG_F_DEFERRABLE	0x1
+#define TDG_F_PINNED		0x2
+
+/* What user space reads of one CPU's state (cumulative since load). */
+struct tdg_cpu_stats {
+	__u64	exits[2];	/* idle exits, the two ways */
+	__u64	events;		/* events handled */
+	__u64	dropped;	/* sources that did not fit in the aggregation map */
+	__u8	idle_seen;	/* cpu_idle traced on this CPU */
+	__u8	task_seen;	/* the idle task seen running here */
+	__u8	pad[6];
+};
+
+#endif

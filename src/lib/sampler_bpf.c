@@ -1,0 +1,546 @@
+/*
+ * The BPF backend: the wakeup model of attribution.h run in the kernel by the
+ * programs of src/bpf/tdg.bpf.c (libbpf, CO-RE, a skeleton generated at build
+ * time), which count into per-CPU hash maps keyed like the attribution's
+ * sources.  Nothing per event reaches user space: at each collect the programs
+ * are switched to the other of two maps, and the one they left is read,
+ * handed to the attribution (td_attr_add) for naming, and emptied.
+ *
+ * Everything lives in file descriptors of this process (nothing pinned): the
+ * kernel releases programs, links and maps when it exits, however it exits.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "attribution.h"
+#include "internal.h"
+#include "interrupts.h"
+#include "knames.h"
+#include "ksyms.h"
+#include "sampler_internal.h"
+
+#if defined(HAVE_BPF) && !defined(TD_NO_BPF)
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "tdg_shared.h"
+/* The generated skeleton casts its embedded object's const away. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wcast-qual"
+#include "tdg.skel.h"
+#pragma GCC diagnostic pop
+
+#define MAP_ENTRIES_DEFAULT	8192	/* sources per interval map */
+#define BTF_PATH		"/sys/kernel/btf/vmlinux"
+#define FLIP_WAIT_NS		1000000	/* programs still running on the old map finish */
+
+/* Per-CPU counters as last read (they only grow). */
+struct bp_cpu {
+	uint64_t	 exits[2], events, dropped;
+};
+
+struct bp_priv {
+	struct tdg		*skel;
+	struct bpf_link		**links;
+	size_t			 nlinks;
+	struct td_knames	*names;
+	struct td_attr		*attr;
+	struct td_interrupts	*irq;
+	int			 ncpus;
+	struct bp_cpu		*last;
+	void			*vals;		/* per-CPU values of one key */
+	size_t			 val_size;	/* of struct wcpu, as the map says */
+	int			 stats_fd;	/* BPF_ENABLE_STATS: run time of our programs */
+	uint64_t		 run_ns;	/* our programs' run time at the last collect */
+	bool			 wakeups;	/* cpu_idle or sched_switch attached */
+	bool			 attached;
+};
+
+/* The last thing libbpf wanted to say, for the error message. */
+static char libbpf_last[160];
+
+/* libbpf's messages: kept, never printed (the library does not print). */
+static int
+libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char line[sizeof(libbpf_last)];
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	line[strcspn(line, "\n")] = '\0';
+	if (line[0] != '\0')
+		strlcpy(libbpf_last, line, sizeof(libbpf_last));
+	return 0;
+}
+
+/* Whether we may load tracing programs: CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON. */
+static bool
+may_trace(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+	uint64_t eff;
+
+	memset(d, 0, sizeof(d));
+	if (syscall(SYS_capget, &h, d) < 0)
+		return geteuid() == 0;
+	eff = (uint64_t)d[0].effective | (uint64_t)d[1].effective << 32;
+#define HAS(c)	((eff >> (c)) & 1)
+	return HAS(21) || (HAS(39) && HAS(38));	/* SYS_ADMIN; BPF and PERFMON */
+#undef HAS
+}
+
+/* The tracepoint a program attaches to ("tp_btf/NAME"), or NULL. */
+static const char *
+prog_tracepoint(const struct bpf_program *p)
+{
+	const char *sec = bpf_program__section_name(p);
+
+	return strncmp(sec, "tp_btf/", 7) == 0 ? sec + 7 : NULL;
+}
+
+/* Leave out the programs whose tracepoint this kernel does not have; how many stay. */
+static int
+drop_missing(struct bp_priv *b, bool *wakeups)
+{
+	struct btf *vml = btf__load_vmlinux_btf();
+	struct bpf_program *p;
+	int n = 0;
+
+	if (vml == NULL)
+		return -ENOENT;
+	*wakeups = false;
+	bpf_object__for_each_program(p, b->skel->obj) {
+		const char *tp = prog_tracepoint(p);
+		char name[128];
+
+		snprintf(name, sizeof(name), "btf_trace_%s", tp ? tp : "");
+		if (tp == NULL || btf__find_by_name_kind(vml, name, BTF_KIND_TYPEDEF) < 0) {
+			bpf_program__set_autoload(p, false);
+			continue;
+		}
+		if (strcmp(tp, "cpu_idle") == 0 || strcmp(tp, "sched_switch") == 0)
+			*wakeups = true;
+		n++;
+	}
+	btf__free(vml);
+	return n;
+}
+
+/*
+ * Where the arming site is looked for: on the stack taken at a timer start,
+ * the first frame past the timer API's own functions (the frames before them
+ * are the tracing machinery's).
+ */
+static void
+set_skips(struct bp_priv *b)
+{
+	static const char *const api[] = {
+		"hrtimer_start", "__hrtimer_start", "hrtimer_sleeper_start", "enqueue_hrtimer",
+		"debug_activate", "debug_hrtimer_activate", "__mod_timer", "mod_timer",
+		"add_timer", "__add_timer", "internal_add_timer", "enqueue_timer",
+		"timer_reduce", "hrtimer_restart", "start_dl_timer", NULL,
+	};
+	struct td_ksym_span sp[TDG_SKIP_MAX];
+	int n = td_ksyms_spans(td_knames_ksyms(b->names), api, sp, TDG_SKIP_MAX);
+
+	for (int i = 0; i < n; i++) {
+		b->skel->rodata->skip_lo[i] = sp[i].start;
+		b->skel->rodata->skip_hi[i] = sp[i].end;
+	}
+	b->skel->rodata->nskip = n > 0 ? (uint32_t)n : 0;
+}
+
+/* The addresses of the tick's own hrtimer callbacks. */
+static void
+set_ticks(struct bp_priv *b)
+{
+	struct td_ksym_span sp[8];
+	struct td_ksyms *k = td_knames_ksyms(b->names);
+	int n = td_ksyms_spans(k, td_knames_tick_functions, sp, TD_ARRAY_SIZE(sp)), m = 0;
+
+	for (int i = 0; i < n && m < 4; i++) {
+		const char *nm = td_ksyms_name(k, sp[i].start);
+
+		for (size_t j = 0; nm != NULL && td_knames_tick_functions[j] != NULL; j++)
+			if (strcmp(nm, td_knames_tick_functions[j]) == 0) {
+				b->skel->rodata->tick_fn[m++] = sp[i].start;
+				break;
+			}
+	}
+}
+
+/* The attribution's question about a callback or site: its symbol. */
+static const char *
+bp_function(void *ctx, uint64_t fn)
+{
+	const struct bp_priv *b = ctx;
+
+	return td_knames_function(b->names, fn);
+}
+
+/* The attribution's question about a task: /proc, else what the programs saw. */
+static void
+bp_task(void *ctx, int pid, struct td_task_info *ti)
+{
+	struct bp_priv *b = ctx;
+	struct tdg_task t;
+	bool seen = bpf_map__lookup_elem(b->skel->maps.tdg_tasks, &pid, sizeof(pid), &t,
+	    sizeof(t), 0) == 0;
+
+	if (seen && ti->comm[0] == '\0') {
+		memcpy(ti->comm, t.comm, sizeof(t.comm));
+		ti->comm[sizeof(t.comm)] = '\0';
+	}
+	td_knames_task(b->names, pid, ti);
+	if (seen && ti->tgid < 0)
+		ti->tgid = t.tgid;
+}
+
+/* Check, open and load the programs (attached at start). */
+static int
+bp_open(struct td_sampler *s, struct td_error *e)
+{
+	struct bp_priv *b;
+	unsigned entries = s->opts.bpf_map_entries ? s->opts.bpf_map_entries :
+	    MAP_ENTRIES_DEFAULT;
+	int r, n;
+
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+	s->priv = b;
+	b->stats_fd = -1;
+	if (!s->live)
+		return td_error_set(e, ENOTSUP, NULL, 0, "BPF: only on the live system");
+	if (!may_trace())
+		return td_error_set(e, EPERM, NULL, 0, "BPF needs root or CAP_BPF and CAP_PERFMON");
+	if (access(BTF_PATH, R_OK) != 0)
+		return td_error_set(e, ENOENT, BTF_PATH, 0, "BPF: no kernel BTF (%s)",
+		    strerror(errno));
+	libbpf_set_print(libbpf_quiet);
+	libbpf_last[0] = '\0';
+	if ((b->ncpus = libbpf_num_possible_cpus()) < 1)
+		return td_error_set(e, EIO, NULL, 0, "BPF: cannot count the possible CPUs");
+	if ((b->last = calloc((size_t)b->ncpus, sizeof(*b->last))) == NULL)
+		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+	if (td_knames_new(true, NULL, NULL, &b->names) < 0)
+		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+	if ((b->skel = tdg__open()) == NULL)
+		return td_error_set(e, errno ? errno : EIO, NULL, 0, "BPF: cannot open the programs: %s",
+		    libbpf_last[0] ? libbpf_last : strerror(errno));
+	if ((n = drop_missing(b, &b->wakeups)) < 0)
+		return td_error_set(e, ENOENT, BTF_PATH, 0, "BPF: cannot read the kernel's BTF");
+	if (n == 0 || !bpf_program__autoload(b->skel->progs.tdg_hrt_expire))
+		return td_error_set(e, ENOENT, BTF_PATH, 0, "BPF: no timer tracepoints in this kernel");
+	b->skel->rodata->own_tgid = (uint32_t)getpid();
+	set_ticks(b);
+	set_skips(b);
+	if (bpf_map__set_max_entries(b->skel->maps.tdg_agg0, entries) < 0 ||
+	    bpf_map__set_max_entries(b->skel->maps.tdg_agg1, entries) < 0)
+		return td_error_set(e, EINVAL, NULL, 0, "BPF: cannot size the maps");
+	if ((r = tdg__load(b->skel)) < 0)
+		return td_error_set(e, -r, NULL, 0, "BPF: cannot load the programs: %s",
+		    libbpf_last[0] ? libbpf_last : strerror(-r));
+	b->val_size = (bpf_map__value_size(b->skel->maps.tdg_cpu) + 7) & ~(size_t)7;
+	if (b->val_size < sizeof(struct tdg_val))
+		b->val_size = sizeof(struct tdg_val);
+	if ((b->vals = calloc((size_t)b->ncpus, b->val_size)) == NULL)
+		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+	(void)td_interrupts_load(NULL, "/proc/interrupts", &b->irq, NULL);
+	{
+		struct td_attr_opts ao = {
+			.ncpus = b->ncpus,
+			.cpus = s->have_cpus ? &s->cpus : NULL,
+			.wakeups = b->wakeups,
+			/* the programs key the tick already: no is_tick */
+			.names = { NULL, bp_function, bp_task, NULL },
+		};
+
+		ao.names.ctx = b;
+		if ((r = td_attr_new(&ao, &b->attr, e)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Read the counters of our programs' run time; 0 when not known. */
+static uint64_t
+run_time(const struct bp_priv *b)
+{
+	struct bpf_program *p;
+	uint64_t sum = 0;
+
+	bpf_object__for_each_program(p, b->skel->obj) {
+		struct bpf_prog_info info;
+		uint32_t len = sizeof(info);
+		int fd = bpf_program__fd(p);
+
+		memset(&info, 0, sizeof(info));
+		if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
+			sum += info.run_time_ns;
+	}
+	return sum;
+}
+
+/* Attach the programs: counting begins. */
+static int
+bp_start(struct td_sampler *s, struct td_error *e)
+{
+	struct bp_priv *b = s->priv;
+	struct bpf_program *p;
+	size_t n = 0;
+
+	bpf_object__for_each_program(p, b->skel->obj)
+		n++;
+	if ((b->links = calloc(n, sizeof(*b->links))) == NULL)
+		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+	/* Our programs' run time, as long as this process holds the fd. */
+	b->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	/*
+	 * The exits first: an interrupt entered before its entry program is
+	 * attached must not leave its exit uncounted.
+	 */
+	bpf_object__for_each_program(p, b->skel->obj) {
+		const char *tp = prog_tracepoint(p);
+
+		if (!bpf_program__autoload(p) || tp == NULL || strstr(tp, "_exit") == NULL)
+			continue;
+		if ((b->links[b->nlinks] = bpf_program__attach(p)) == NULL)
+			return td_error_set(e, errno ? errno : EIO, NULL, 0,
+			    "BPF: cannot attach %s: %s", bpf_program__name(p), strerror(errno));
+		b->nlinks++;
+	}
+	bpf_object__for_each_program(p, b->skel->obj) {
+		const char *tp = prog_tracepoint(p);
+
+		if (!bpf_program__autoload(p) || tp == NULL || strstr(tp, "_exit") != NULL)
+			continue;
+		if ((b->links[b->nlinks] = bpf_program__attach(p)) == NULL)
+			return td_error_set(e, errno ? errno : EIO, NULL, 0,
+			    "BPF: cannot attach %s: %s", bpf_program__name(p), strerror(errno));
+		b->nlinks++;
+	}
+	b->attached = true;
+	b->run_ns = run_time(b);
+	return 0;
+}
+
+/* Hand one source's per-CPU counters to the attribution. */
+static int
+add_source(struct bp_priv *b, const struct tdg_key *k, const struct tdg_val *v)
+{
+	char name[TDG_NAME_LEN + 1];
+
+	memcpy(name, k->name, TDG_NAME_LEN);
+	name[TDG_NAME_LEN] = '\0';
+	for (int c = 0; c < b->ncpus; c++) {
+		const struct tdg_val *x = (const struct tdg_val *)(const void *)
+		    ((const char *)v + (size_t)c * ((sizeof(*v) + 7) & ~(size_t)7));
+		struct td_attr_count ac = {
+			.kind = (enum td_kind)k->kind,
+			.fn = k->fn,
+			.site = k->site,
+			.pid = k->pid,
+			.num = k->num,
+			.name = name[0] != '\0' ? name : NULL,
+			.cpu = c,
+			.count = x->count,
+			.arms = x->arms,
+			.expiries = x->expiries,
+			.cancels = x->cancels,
+			.wakeups = { x->wakeups[0], x->wakeups[1] },
+			.deferrable = (x->flags & TDG_F_DEFERRABLE) != 0,
+			.pinned = (x->flags & TDG_F_PINNED) != 0,
+		};
+
+		if (x->count == 0 && x->arms == 0 && x->cancels == 0 && x->wakeups[0] == 0 &&
+		    x->wakeups[1] == 0)
+			continue;
+		if (td_attr_add(b->attr, &ac) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Read a map the programs left, hand it to the attribution, and empty it. */
+static int
+drain_map(struct bp_priv *b, struct bpf_map *m)
+{
+	int fd = bpf_map__fd(m), r = 0;
+	struct tdg_key k, next;
+	struct tdg_val *v;
+	size_t vsz = ((sizeof(*v) + 7) & ~(size_t)7) * (size_t)b->ncpus;
+	void *prev = NULL;
+
+	if ((v = malloc(vsz)) == NULL)
+		return -ENOMEM;
+	while (r == 0 && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		k = next;
+		prev = &k;
+		if (bpf_map_lookup_elem(fd, &k, v) == 0)
+			r = add_source(b, &k, v);
+	}
+	free(v);
+	while (bpf_map_get_next_key(fd, NULL, &k) == 0)
+		if (bpf_map_delete_elem(fd, &k) < 0)
+			break;
+	return r;
+}
+
+/* Switch the programs to the other map, read the one left, and make the sample. */
+static int
+bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
+{
+	struct bp_priv *b = s->priv;
+	struct timespec wait = { 0, FLIP_WAIT_NS };
+	uint32_t cur = b->skel->bss->gen & 1;
+	uint64_t dropped = 0, events = 0, run;
+	uint32_t zero = 0;
+	int r;
+
+	__atomic_store_n(&b->skel->bss->gen, cur ^ 1, __ATOMIC_SEQ_CST);
+	nanosleep(&wait, NULL);
+	if (drain_map(b, cur ? b->skel->maps.tdg_agg1 : b->skel->maps.tdg_agg0) < 0)
+		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+	if (bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.tdg_cpu), &zero, b->vals) == 0)
+		for (int c = 0; c < b->ncpus; c++) {
+			const struct tdg_cpu_stats *st = (const struct tdg_cpu_stats *)(const void *)
+			    ((const char *)b->vals + (size_t)c * b->val_size);
+			struct bp_cpu *l = &b->last[c];
+			uint64_t ex[2] = { st->exits[0] - l->exits[0], st->exits[1] - l->exits[1] };
+
+			td_attr_add_exits(b->attr, c, ex, st->idle_seen, st->task_seen);
+			if (td_sampler_cpu_wanted(s, c)) {
+				dropped += st->dropped - l->dropped;
+				events += st->events - l->events;
+			}
+			l->exits[0] = st->exits[0];
+			l->exits[1] = st->exits[1];
+			l->dropped = st->dropped;
+			l->events = st->events;
+		}
+	p->lost_known = true;
+	p->lost_events = dropped;
+	p->processed = events;
+	run = b->stats_fd >= 0 ? run_time(b) : 0;
+	p->note[0] = '\0';
+	if (td_knames_nsyms(b->names) == 0)
+		snprintf(p->note, sizeof(p->note),
+		    "bpf: no kernel symbols (kptr_restrict?): callbacks shown as addresses");
+	else if (!b->wakeups)
+		snprintf(p->note, sizeof(p->note),
+		    "bpf: no power:cpu_idle or sched_switch in this kernel: wakeups unknown");
+	else if (dropped > 0)
+		snprintf(p->note, sizeof(p->note),
+		    "bpf: %llu events of sources that did not fit in the map (--bpf-map-entries)",
+		    (unsigned long long)dropped);
+	else if (b->stats_fd >= 0 && p->period_ns > 0)
+		snprintf(p->note, sizeof(p->note),
+		    "bpf: programs ran %.3f ms in the kernel (%.3f %% of one CPU)",
+		    (double)(run - b->run_ns) / 1e6,
+		    100.0 * (double)(run - b->run_ns) / (double)p->period_ns);
+	b->run_ns = run;
+	r = td_attr_collect(b->attr, p, e);
+	if (r == 0 && td_sampler_describe_vectors(p, b->irq) < 0)
+		r = td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+	td_knames_trim(b->names);
+	return r;
+}
+
+/* Detach the programs: counting stops (the maps stay for collect). */
+static void
+bp_stop(struct td_sampler *s)
+{
+	struct bp_priv *b = s->priv;
+
+	if (b == NULL || b->links == NULL)
+		return;
+	for (size_t i = 0; i < b->nlinks; i++)
+		bpf_link__destroy(b->links[i]);
+	b->nlinks = 0;
+}
+
+/* Release programs, links and maps (their fds), and the names. */
+static void
+bp_close(struct td_sampler *s)
+{
+	struct bp_priv *b = s->priv;
+
+	if (b == NULL)
+		return;
+	bp_stop(s);
+	free(b->links);
+	tdg__destroy(b->skel);
+	if (b->stats_fd >= 0)
+		close(b->stats_fd);
+	td_attr_free(b->attr);
+	td_interrupts_free(b->irq);
+	td_knames_free(b->names);
+	free(b->last);
+	free(b->vals);
+	free(b);
+	s->priv = NULL;
+}
+
+#else	/* !HAVE_BPF */
+
+/* Built without libbpf, bpftool or a clang for BPF. */
+static int
+bp_open(struct td_sampler *s, struct td_error *e)
+{
+	(void)s;
+	return td_error_set(e, ENOTSUP, NULL, 0,
+	    "BPF backend not built (configure found no libbpf, bpftool or clang for BPF)");
+}
+
+static int
+bp_start(struct td_sampler *s, struct td_error *e)
+{
+	(void)s;
+	return td_error_set(e, ENOTSUP, NULL, 0, "BPF backend not built");
+}
+
+static int
+bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
+{
+	(void)s;
+	(void)p;
+	return td_error_set(e, ENOTSUP, NULL, 0, "BPF backend not built");
+}
+
+static void
+bp_stop(struct td_sampler *s)
+{
+	(void)s;
+}
+
+static void
+bp_close(struct td_sampler *s)
+{
+	(void)s;
+}
+
+#endif
+
+const struct td_sampler_ops td_sampler_bpf_ops = {
+	.backend = TD_BACKEND_BPF,
+	.open = bp_open,
+	.start = bp_start,
+	.fd = NULL,
+	.pump = NULL,
+	.collect = bp_collect,
+	.stop = bp_stop,
+	.close = bp_close,
+};
