@@ -142,7 +142,7 @@ terminal_sane() {
 
 @test "screen: header facts from the live machine, a sample, the selected row" {
 	require_root
-	start_wt -d 0.5
+	start_wt --source tracefs -d 0.5
 	wait_screen 'Events: '
 	wait_screen ' in 0.'
 	local s cs rel
@@ -280,7 +280,7 @@ terminal_sane() {
 }
 
 @test "screen: SIGTERM restores the terminal and removes the tracefs instance" {
-	start_wt -d 0.5
+	start_wt --source tracefs -d 0.5
 	wait_screen ' in 0.'
 	local pid
 	pid=$(wt_pid)
@@ -325,7 +325,7 @@ terminal_sane() {
 
 @test "batch as root: N text iterations through the same render path" {
 	require_root
-	run_wt -0 wakeuptop -b -n 2 -d 0.3
+	run_wt -0 wakeuptop -b --source tracefs -n 2 -d 0.3
 	[ "$(echo "$output" | grep -c '^wakeuptop - ')" -eq 2 ]
 	[ "$(echo "$output" | grep -cE "$HEAD_WAKE")" -eq 2 ]
 	[ "$(echo "$output" | grep -cE '^Wakeups: [0-9.]+k?/s \([0-9]+ idle exits in ')" -eq 2 ]
@@ -349,7 +349,7 @@ terminal_sane() {
 
 @test "batch as root: JSON Lines, one valid object per interval, facts from the kernel" {
 	require_root
-	run_wt -0 wakeuptop -b -J -n 3 -d 0.3
+	run_wt -0 wakeuptop -b --source tracefs -J -n 3 -d 0.3
 	[ "$(echo "$output" | wc -l)" -eq 3 ]
 	echo "$output" > "$TMP/out.jsonl"
 	jq -e . "$TMP/out.jsonl" >/dev/null
