@@ -7,19 +7,11 @@
 #include "internal.h"
 #include "knames.h"
 #include "ksyms.h"
+#include "tasks.h"
 
-#define TASK_MAX		8192		/* task names remembered at most */
+#define TASK_MAX		32768		/* tasks remembered at most (the least recent go) */
 #define FN_MAX			16384		/* callback names remembered at most */
 #define KSYMS_READ		((size_t)64 << 10)	/* read size for /proc/kallsyms */
-
-/* A task's name and class, looked up at first sight and kept across intervals. */
-struct task {
-	int		 pid;		/* -1 = empty slot */
-	bool		 saved_tried;	/* saved_cmdlines consulted for it */
-	char		 comm[32];
-	enum td_task	 task;
-	int		 tgid;		/* -1 unknown */
-};
 
 /* A callback's name, resolved once through /proc/kallsyms. */
 struct fnname {
@@ -29,12 +21,12 @@ struct fnname {
 };
 
 struct td_knames {
-	struct td_ksyms		*ksyms;		/* loaded at open */
-	int			 nsyms;		/* text symbols loaded */
+	struct td_ksyms		*ksyms;		/* loaded at open (full table), else NULL */
+	uint64_t		 tick_fn[3];	/* without the table: the tick's callbacks (0: none) */
+	int			 nsyms;		/* text symbols loaded or seen */
 	struct fnname		*fns;
 	size_t			 fn_cap, fn_n;
-	struct task		*tasks;
-	size_t			 task_cap, task_n;
+	struct td_tasks		*tasks;
 	void			(*gone)(void *ctx, int pid, char *out, size_t len);
 	void			*gone_ctx;
 };
@@ -95,100 +87,6 @@ rehash64(const void *tab, size_t cap, size_t ncap, size_t size)
 	return nt;
 }
 
-/*
- * Read /proc/PID/comm, and from /proc/PID/status its process and whether it
- * is a kernel thread (status, unlike stat, does not sum the CPU times of
- * every thread of the group).
- */
-static void
-task_lookup(int pid, struct task *tk)
-{
-	char path[64], line[256];
-	bool kline = false;
-	int ppid = -1;
-	FILE *f;
-
-	tk->pid = pid;
-	tk->saved_tried = false;
-	tk->comm[0] = '\0';
-	tk->task = TD_TASK_UNKNOWN;
-	tk->tgid = -1;
-	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	if ((f = fopen(path, "re")) == NULL)
-		return;
-	if (fgets(tk->comm, sizeof(tk->comm), f) != NULL)
-		tk->comm[strcspn(tk->comm, "\n")] = '\0';
-	fclose(f);
-	tk->task = TD_TASK_USER;
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	if ((f = fopen(path, "re")) == NULL)
-		return;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (strncmp(line, "Tgid:", 5) == 0)
-			tk->tgid = atoi(line + 5);
-		else if (strncmp(line, "PPid:", 5) == 0)
-			ppid = atoi(line + 5);
-		else if (strncmp(line, "Kthread:", 8) == 0) {
-			kline = true;
-			if (atoi(line + 8) == 1)
-				tk->task = TD_TASK_KTHREAD;
-			break;
-		}
-	}
-	fclose(f);
-	/* Kernels without the Kthread line: kthreadd and its children. */
-	if (!kline && (pid == 2 || ppid == 2))
-		tk->task = TD_TASK_KTHREAD;
-}
-
-/* The name of pid, looked up on first sight (kept across intervals). */
-static struct task *
-task_get(struct td_knames *t, int pid)
-{
-	size_t h;
-
-	if ((t->task_n + 1) * 2 > t->task_cap) {
-		size_t ncap = t->task_cap ? t->task_cap * 2 : 256;
-		struct task *nt = malloc(ncap * sizeof(*nt));
-
-		if (nt == NULL)
-			return NULL;
-		for (size_t i = 0; i < ncap; i++)
-			nt[i].pid = -1;
-		for (size_t i = 0; i < t->task_cap; i++) {
-			if (t->tasks[i].pid < 0)
-				continue;
-			h = mix((uint64_t)t->tasks[i].pid) & (ncap - 1);
-			while (nt[h].pid >= 0)
-				h = (h + 1) & (ncap - 1);
-			nt[h] = t->tasks[i];
-		}
-		free(t->tasks);
-		t->tasks = nt;
-		t->task_cap = ncap;
-	}
-	h = mix((uint64_t)pid) & (t->task_cap - 1);
-	while (t->tasks[h].pid >= 0) {
-		if (t->tasks[h].pid == pid)
-			return &t->tasks[h];
-		h = (h + 1) & (t->task_cap - 1);
-	}
-	task_lookup(pid, &t->tasks[h]);
-	t->task_n++;
-	return &t->tasks[h];
-}
-
-/* Forget the task names when too many were kept (pids are reused in time). */
-static void
-task_trim(struct td_knames *t)
-{
-	if (t->task_n < TASK_MAX)
-		return;
-	for (size_t i = 0; i < t->task_cap; i++)
-		t->tasks[i].pid = -1;
-	t->task_n = 0;
-}
-
 /* The cache slot of callback fn (empty if not resolved yet); the table has room. */
 static struct fnname *
 fn_slot(struct td_knames *t, uint64_t fn)
@@ -208,33 +106,46 @@ fn_clear(struct td_knames *t)
 	t->fn_n = 0;
 }
 
-/* The cache entry of callback fn, named through kallsyms on first sight; NULL on ENOMEM. */
+/* Room in the callback name cache for one more; -ENOMEM. */
+static int
+fn_room(struct td_knames *t)
+{
+	size_t ncap = t->fn_cap ? t->fn_cap * 2 : 64;
+	struct fnname *nf;
+
+	if ((t->fn_n + 1) * 2 <= t->fn_cap)
+		return 0;
+	if ((nf = rehash64(t->fns, t->fn_cap, ncap, sizeof(*nf))) == NULL)
+		return -ENOMEM;
+	free(t->fns);
+	t->fns = nf;
+	t->fn_cap = ncap;
+	return 0;
+}
+
+/*
+ * The cache entry of callback fn; with the full table, named through it on
+ * first sight.  NULL on ENOMEM, or (without the table) when not named yet.
+ */
 static struct fnname *
 fn_get(struct td_knames *t, uint64_t fn)
 {
 	struct fnname *slot;
 	const char *nm;
 
-	if (fn == 0)
+	if (fn == 0 || (t->fn_cap == 0 && t->ksyms == NULL))
 		return NULL;
-	if ((t->fn_n + 1) * 2 > t->fn_cap) {
-		size_t ncap = t->fn_cap ? t->fn_cap * 2 : 64;
-		struct fnname *nf = rehash64(t->fns, t->fn_cap, ncap, sizeof(*nf));
-
-		if (nf == NULL)
-			return NULL;
-		free(t->fns);
-		t->fns = nf;
-		t->fn_cap = ncap;
-	}
-	slot = fn_slot(t, fn);
-	if (slot->fn == fn)
+	slot = t->fn_cap > 0 ? fn_slot(t, fn) : NULL;
+	if (slot != NULL && slot->fn == fn)
 		return slot;
+	if (t->ksyms == NULL || fn_room(t) < 0)
+		return NULL;
+	slot = fn_slot(t, fn);
 	slot->fn = fn;
 	slot->tick = false;
 	slot->name = NULL;
 	t->fn_n++;
-	if (t->ksyms != NULL && (nm = td_ksyms_name(t->ksyms, fn)) != NULL) {
+	if ((nm = td_ksyms_name(t->ksyms, fn)) != NULL) {
 		slot->name = strdup(nm);
 		for (size_t i = 0; td_knames_tick_functions[i] != NULL; i++)
 			slot->tick = slot->tick ||
@@ -243,12 +154,20 @@ fn_get(struct td_knames *t, uint64_t fn)
 	return slot;
 }
 
-/* The attribution's question: is fn the tick's own hrtimer callback? */
+/* The attribution's question at event time: is fn the tick's own hrtimer callback? */
 bool
 td_knames_is_tick(void *ctx, uint64_t fn)
 {
-	const struct fnname *f = fn_get(ctx, fn);
+	struct td_knames *t = ctx;
+	const struct fnname *f;
 
+	if (t->ksyms == NULL) {
+		for (size_t i = 0; i < TD_ARRAY_SIZE(t->tick_fn); i++)
+			if (fn != 0 && fn == t->tick_fn[i])
+				return true;
+		return false;
+	}
+	f = fn_get(t, fn);
 	return f != NULL && f->tick;
 }
 
@@ -261,20 +180,129 @@ td_knames_function(void *ctx, uint64_t fn)
 	return f != NULL ? f->name : NULL;
 }
 
-/* The attribution's question: the comm, class and process of task pid. */
+/* A growing list of callback addresses not named yet. */
+struct fn_list {
+	struct td_knames	*t;
+	uint64_t		*addr;
+	size_t			 n, cap;
+	bool			 nomem;
+};
+
+/* td_attr_each_function: keep fn when it is not named yet. */
+static void
+fn_want(uint64_t fn, void *arg)
+{
+	struct fn_list *l = arg;
+
+	if (fn == 0 || (l->t->fn_cap > 0 && fn_slot(l->t, fn)->fn == fn))
+		return;
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? l->cap * 2 : 64;
+		uint64_t *na = reallocarray(l->addr, nc, sizeof(*na));
+
+		if (na == NULL) {
+			l->nomem = true;
+			return;
+		}
+		l->addr = na;
+		l->cap = nc;
+	}
+	l->addr[l->n++] = fn;
+}
+
+/* Order addresses. */
+static int
+u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Without the full table: name the callbacks the attribution counted that
+ * were never named, in one pass over /proc/kallsyms (none when all were).
+ */
+void
+td_knames_resolve(struct td_knames *t, const struct td_attr *a)
+{
+	struct fn_list l = { t, NULL, 0, 0, false };
+	char **names;
+	FILE *f = NULL;
+	size_t k = 0;
+	char *vb;
+	int n = -1;
+
+	if (t->ksyms != NULL)
+		return;		/* named on first sight through the table */
+	td_attr_each_function(a, fn_want, &l);
+	if (l.n == 0 || l.nomem || (names = calloc(l.n, sizeof(*names))) == NULL) {
+		free(l.addr);
+		return;
+	}
+	/* Sources share callbacks (10,000 threads, one function): each once. */
+	qsort(l.addr, l.n, sizeof(*l.addr), u64_cmp);
+	for (size_t i = 0; i < l.n; i++)
+		if (k == 0 || l.addr[i] != l.addr[k - 1])
+			l.addr[k++] = l.addr[i];
+	l.n = k;
+	/* 5 MB or more: 64 KiB reads, not stdio's 1 KiB (procfs's blksize) */
+	vb = t->nsyms != 0 ? malloc(KSYMS_READ) : NULL;
+	if (vb != NULL && (f = fopen("/proc/kallsyms", "re")) != NULL) {
+		setvbuf(f, vb, _IOFBF, KSYMS_READ);
+		n = td_ksyms_resolve(f, l.addr, l.n, names, NULL);
+		fclose(f);
+	}
+	free(vb);
+	for (size_t i = 0; i < l.n; i++) {
+		struct fnname *slot;
+
+		if (n < 0 || fn_room(t) < 0) {
+			free(names[i]);
+			continue;
+		}
+		slot = fn_slot(t, l.addr[i]);
+		if (slot->fn == l.addr[i]) {
+			free(names[i]);
+			continue;
+		}
+		slot->fn = l.addr[i];
+		slot->name = names[i];
+		slot->tick = false;
+		t->fn_n++;
+	}
+	free(names);
+	free(l.addr);
+}
+
+/*
+ * The attribution's question: the comm, class and process of task pid.  The
+ * comm learnt from events (given in ti) wins; /proc is read once per task
+ * for its class and process (and its comm when no event named it), again
+ * when the events show another comm (the pid reused, or an exec).
+ */
 void
 td_knames_task(void *ctx, int pid, struct td_task_info *ti)
 {
 	struct td_knames *t = ctx;
-	struct task *tk = task_get(t, pid);
+	struct td_task_ent *tk;
+	bool fresh;
 
-	if (tk == NULL)
+	if (t->tasks == NULL || (tk = td_tasks_get(t->tasks, pid, &fresh)) == NULL)
 		return;
+	if (!fresh && ti->comm[0] != '\0' && strcmp(tk->comm, ti->comm) != 0) {
+		tk->task = TD_TASK_UNKNOWN;
+		tk->tgid = -1;
+		tk->saved_tried = false;
+		fresh = true;
+	}
+	if (fresh) {
+		strlcpy(tk->comm, ti->comm, sizeof(tk->comm));
+		td_task_read_proc(pid, tk, tk->comm[0] == '\0');
+	}
 	if (tk->comm[0] == '\0' && !tk->saved_tried) {
 		/* Gone already: the name tracing saved for it, once. */
-		if (ti->comm[0] != '\0')
-			strlcpy(tk->comm, ti->comm, sizeof(tk->comm));
-		else if (t->gone != NULL)
+		if (t->gone != NULL)
 			t->gone(t->gone_ctx, pid, tk->comm, sizeof(tk->comm));
 		tk->saved_tried = true;
 	}
@@ -288,40 +316,43 @@ td_knames_task(void *ctx, int pid, struct td_task_info *ti)
 		ti->tgid = tk->tgid;
 }
 
-/* Load the kernel's text symbols (callbacks are named by address). */
+/*
+ * Read /proc/kallsyms: the whole table when asked, else only the addresses
+ * of the tick's callbacks (one pass that ends soon after them).
+ */
 static void
-load_ksyms(struct td_knames *t)
+load_ksyms(struct td_knames *t, bool table)
 {
 	FILE *f;
+	char *vb;
 
 	t->nsyms = 0;
 	if ((f = fopen("/proc/kallsyms", "re")) == NULL)
 		return;
 	/* 5 MB or more: 64 KiB reads, not stdio's 1 KiB (procfs's blksize) */
-	char *vb = malloc(KSYMS_READ);
-
-	if (vb != NULL)
+	if ((vb = malloc(KSYMS_READ)) != NULL)
 		setvbuf(f, vb, _IOFBF, KSYMS_READ);
-	if (td_ksyms_load(f, &t->ksyms, NULL) == 0)
+	if (!table)
+		t->nsyms = td_ksyms_find(f, td_knames_tick_functions,
+		    TD_ARRAY_SIZE(t->tick_fn), t->tick_fn);
+	else if (td_ksyms_load(f, &t->ksyms, NULL) == 0)
 		t->nsyms = (int)td_ksyms_count(t->ksyms);
 	fclose(f);
 	free(vb);
 }
 
-
-/* Forget the cached names that grew past their bound. */
+/* Forget the callback names that grew past their bound (tasks go one by one). */
 void
 td_knames_trim(struct td_knames *t)
 {
 	if (t->fn_n > FN_MAX)
 		fn_clear(t);
-	task_trim(t);
 }
 
-/* Load the symbols, start empty caches. */
+/* Read the symbols, start empty caches. */
 int
-td_knames_new(void (*gone)(void *ctx, int pid, char *out, size_t len), void *gone_ctx,
-    struct td_knames **out)
+td_knames_new(bool table, void (*gone)(void *ctx, int pid, char *out, size_t len),
+    void *gone_ctx, struct td_knames **out)
 {
 	struct td_knames *t;
 
@@ -329,11 +360,16 @@ td_knames_new(void (*gone)(void *ctx, int pid, char *out, size_t len), void *gon
 		return -ENOMEM;
 	t->gone = gone;
 	t->gone_ctx = gone_ctx;
-	load_ksyms(t);
+	if (td_tasks_new(TASK_MAX, &t->tasks) < 0) {
+		free(t);
+		*out = NULL;
+		return -ENOMEM;
+	}
+	load_ksyms(t, table);
 	return 0;
 }
 
-/* Text symbols loaded. */
+/* Text symbols loaded or seen. */
 int
 td_knames_nsyms(const struct td_knames *t)
 {
@@ -357,6 +393,6 @@ td_knames_free(struct td_knames *t)
 		fn_clear(t);
 	free(t->fns);
 	td_ksyms_free(t->ksyms);
-	free(t->tasks);
+	td_tasks_free(t->tasks);
 	free(t);
 }

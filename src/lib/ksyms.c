@@ -7,11 +7,6 @@
 #include "internal.h"
 #include "ksyms.h"
 
-struct ksym {
-	uint64_t	 addr;
-	const char	*name;		/* into names */
-};
-
 #define ZBLOCK		256		/* names per compressed block (td_ksyms_load) */
 
 /* A symbol of a loaded table: offset from the lowest address, index in the file. */
@@ -20,11 +15,9 @@ struct zsym {
 	uint32_t	 idx;
 };
 
+/* Names zlib-compressed in blocks of ZBLOCK, by file order. */
 struct td_ksyms {
-	struct ksym	*sym;
 	size_t		 n;
-	char		*names;		/* all names, NUL separated */
-	/* td_ksyms_load: names zlib-compressed in blocks of ZBLOCK, by file order. */
 	uint64_t	 base, top;	/* lowest and highest symbol address */
 	struct zsym	*zs;		/* by address */
 	unsigned char	*z;
@@ -35,76 +28,27 @@ struct td_ksyms {
 	size_t		 cur;		/* its number, nblocks = none */
 };
 
-/* Order symbols by address. */
-static int
-ksym_cmp(const void *a, const void *b)
+/*
+ * Parse one kallsyms line: true for a text symbol (t, T, w, W) with a non-zero
+ * address; *name and *len its name, *mod whether a module's ("\t[mod]").
+ */
+static bool
+text_symbol(const char *line, uint64_t *addr, const char **name, size_t *len, bool *mod)
 {
-	const struct ksym *x = a, *y = b;
+	const char *q = line, *le = line + strcspn(line, "\n");
+	char type;
 
-	return (x->addr > y->addr) - (x->addr < y->addr);
-}
-
-/* Parse a kallsyms text, keeping text symbols (t, T, w, W). */
-int
-td_ksyms_parse(const char *buf, size_t len, struct td_ksyms **out, struct td_error *e)
-{
-	struct td_ksyms *k;
-	const char *s = buf, *end = buf + len;
-	size_t cap = 0, npos = 0;
-	long line = 0;
-
-	*out = NULL;
-	if ((k = calloc(1, sizeof(*k))) == NULL || (k->names = malloc(len + 1)) == NULL) {
-		free(k);
-		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
-	}
-	while (s < end) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		const char *le = nl ? nl : end, *q = s, *name;
-		uint64_t addr;
-		char type;
-
-		line++;
-		s = nl ? nl + 1 : end;
-		if (td_parse_hex(&q, le, &addr) < 0 || q >= le || *q != ' ')
-			continue;
-		q++;
-		if (q >= le)
-			continue;
-		type = *q++;
-		if (type != 't' && type != 'T' && type != 'w' && type != 'W')
-			continue;
-		if (q >= le || *q != ' ' || addr == 0)
-			continue;
-		name = ++q;
-		while (q < le && *q != ' ' && *q != '\t')
-			q++;
-		if (q == name)
-			continue;
-		if (k->n == cap) {
-			size_t nc = cap ? cap * 2 : 4096;
-			struct ksym *ns = reallocarray(k->sym, nc, sizeof(*ns));
-
-			if (ns == NULL) {
-				td_ksyms_free(k);
-				return td_error_set(e, ENOMEM, NULL, line, "out of memory");
-			}
-			k->sym = ns;
-			cap = nc;
-		}
-		memcpy(k->names + npos, name, (size_t)(q - name));
-		k->sym[k->n].addr = addr;
-		k->sym[k->n].name = (const char *)(uintptr_t)npos;	/* fixed up below */
-		k->n++;
-		npos += (size_t)(q - name);
-		k->names[npos++] = '\0';
-	}
-	for (size_t i = 0; i < k->n; i++)
-		k->sym[i].name = k->names + (uintptr_t)k->sym[i].name;
-	if (k->n > 1)
-		qsort(k->sym, k->n, sizeof(k->sym[0]), ksym_cmp);
-	*out = k;
-	return 0;
+	if (td_parse_hex(&q, le, addr) < 0 || q + 3 >= le || *q != ' ')
+		return false;
+	type = q[1];
+	if ((type != 't' && type != 'T' && type != 'w' && type != 'W') || q[2] != ' ' ||
+	    *addr == 0)
+		return false;
+	*name = q + 3;
+	if ((*len = strcspn(*name, " \t\n")) == 0)
+		return false;
+	*mod = strchr(*name + *len, '[') != NULL;
+	return true;
 }
 
 /* Free a symbol table; NULL is fine. */
@@ -113,8 +57,6 @@ td_ksyms_free(struct td_ksyms *k)
 {
 	if (k == NULL)
 		return;
-	free(k->sym);
-	free(k->names);
 	free(k->zs);
 	free(k->z);
 	free(k->zoff);
@@ -206,20 +148,13 @@ td_ksyms_load(FILE *f, struct td_ksyms **out, struct td_error *e)
 	if (deflateInit(&zs, Z_BEST_SPEED) != Z_OK)
 		goto fail;
 	while (fgets(line, sizeof(line), f) != NULL) {
-		const char *q = line, *le = line + strcspn(line, "\n"), *name;
+		const char *name;
 		uint64_t a;
 		size_t nl;
-		char type;
+		bool mod;
 
 		lineno++;
-		if (td_parse_hex(&q, le, &a) < 0 || q + 3 >= le || *q != ' ')
-			continue;
-		type = q[1];
-		if ((type != 't' && type != 'T' && type != 'w' && type != 'W') ||
-		    q[2] != ' ' || a == 0)
-			continue;
-		name = q + 3;
-		if ((nl = strcspn(name, " \t\n")) == 0)
+		if (!text_symbol(line, &a, &name, &nl, &mod))
 			continue;
 		if (nl > 511)
 			nl = 511;
@@ -440,29 +375,6 @@ td_ksyms_spans(struct td_ksyms *k, const char *const *prefixes, struct td_ksym_s
 	return (int)n;
 }
 
-/* The symbol containing addr: the last one at or below it. */
-const char *
-td_ksyms_lookup(const struct td_ksyms *k, uint64_t addr)
-{
-	size_t lo = 0, hi;
-
-	if (k == NULL || k->n == 0 || addr < k->sym[0].addr)
-		return NULL;
-	hi = k->n;
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (k->sym[mid].addr <= addr)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	/* Past the last symbol by more than 1 MiB: not in the kernel's text. */
-	if (lo == k->n - 1 && addr - k->sym[lo].addr > (1u << 20))
-		return NULL;
-	return k->sym[lo].name;
-}
-
 #define RESOLVE_NAME	256		/* longest name kept by td_ksyms_resolve */
 
 /* Index of the first of the n sorted addresses at or above a. */
@@ -483,18 +395,37 @@ lower_bound(const uint64_t *addr, size_t n, uint64_t a)
 }
 
 /*
+ * Whether a pass may stop at a line of address a: the kernel's own symbols
+ * come first, sorted by address, then the modules'; while the lines are the
+ * kernel's and ascending, none further on lies in [first, a).  *first and *sorted
+ * carry the state from line to line (start with 0 and true).
+ */
+static bool
+past(uint64_t a, bool mod, uint64_t *first, uint64_t *prev, bool *sorted)
+{
+	if (mod || a < *prev)
+		*sorted = false;
+	if (*first == 0)
+		*first = a;
+	*prev = a;
+	return *sorted;
+}
+
+/*
  * Name n addresses (sorted, ascending) in one pass over a kallsyms text read
  * from f: names[i] is a malloc'd copy of the text symbol containing addr[i],
  * or NULL.  Returns the number of text symbols seen with a non-zero address.
  * Bucket i holds the highest symbol in (addr[i-1], addr[i]]; the symbol of
- * addr[j] is then that of the last non-empty bucket at or before j.
+ * addr[j] is then that of the last non-empty bucket at or before j.  The pass
+ * ends early among the kernel's sorted symbols once past the last address.
  */
 int
 td_ksyms_resolve(FILE *f, const uint64_t *addr, size_t n, char **names,
     struct td_error *e)
 {
-	uint64_t *best, top = 0;
+	uint64_t *best, top = 0, first = 0, prev = 0;
 	char *bname, line[640];
+	bool sorted = true;
 	int nsyms = 0;
 	size_t last;
 
@@ -510,23 +441,19 @@ td_ksyms_resolve(FILE *f, const uint64_t *addr, size_t n, char **names,
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	}
 	while (fgets(line, sizeof(line), f) != NULL) {
-		const char *q = line, *le = line + strcspn(line, "\n"), *name;
+		const char *name;
 		uint64_t a;
 		size_t i, nl;
-		char type;
+		bool mod;
 
-		if (td_parse_hex(&q, le, &a) < 0 || q + 3 >= le || *q != ' ')
-			continue;
-		type = q[1];
-		if ((type != 't' && type != 'T' && type != 'w' && type != 'W') ||
-		    q[2] != ' ' || a == 0)
+		if (!text_symbol(line, &a, &name, &nl, &mod))
 			continue;
 		nsyms++;
 		if (a > top)
 			top = a;
-		name = q + 3;
-		nl = strcspn(name, " \t\n");
-		if (nl == 0 || (i = lower_bound(addr, n, a)) == n || a <= best[i])
+		if (past(a, mod, &first, &prev, &sorted) && first <= addr[0] && a > addr[n - 1])
+			break;
+		if ((i = lower_bound(addr, n, a)) == n || a <= best[i])
 			continue;
 		if (nl >= RESOLVE_NAME)
 			nl = RESOLVE_NAME - 1;
@@ -551,5 +478,43 @@ td_ksyms_resolve(FILE *f, const uint64_t *addr, size_t n, char **names,
 	}
 	free(best);
 	free(bname);
+	return nsyms;
+}
+
+/*
+ * The addresses of n function names of one source file (addr[i], 0 when
+ * absent) in one pass over a kallsyms text read from f, which ends among the
+ * kernel's sorted symbols 1 MiB past the first one found.  Returns the number
+ * of text symbols seen with a non-zero address.
+ */
+int
+td_ksyms_find(FILE *f, const char *const *want, size_t n, uint64_t *addr)
+{
+	uint64_t found = 0, first = 0, prev = 0;
+	char line[640];
+	bool sorted = true;
+	int nsyms = 0;
+
+	for (size_t i = 0; i < n; i++)
+		addr[i] = 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		const char *name;
+		uint64_t a;
+		size_t nl;
+		bool mod;
+
+		if (!text_symbol(line, &a, &name, &nl, &mod))
+			continue;
+		nsyms++;
+		if (past(a, mod, &first, &prev, &sorted) && found != 0 && a - found > (1u << 20))
+			break;
+		for (size_t i = 0; i < n; i++)
+			if (addr[i] == 0 && strlen(want[i]) == nl &&
+			    memcmp(want[i], name, nl) == 0) {
+				addr[i] = a;
+				if (found == 0)
+					found = a;
+			}
+	}
 	return nsyms;
 }

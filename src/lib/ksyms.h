@@ -10,16 +10,9 @@
 
 struct td_ksyms;
 
-/*
- * Parse a kallsyms text ("ffffffff81000000 T _stext [module]"), keeping text
- * symbols.  All-zero addresses (kptr_restrict) give an empty table, not an error.
- */
-int td_ksyms_parse(const char *buf, size_t len, struct td_ksyms **out, struct td_error *e);
 void td_ksyms_free(struct td_ksyms *k);
 /* Number of symbols kept. */
 size_t td_ksyms_count(const struct td_ksyms *k);
-/* The symbol containing addr, or NULL (then print the address). */
-const char *td_ksyms_lookup(const struct td_ksyms *k, uint64_t addr);
 /*
  * Load the text symbols of a kallsyms text read from f into a compact table
  * (32-bit offsets, names compressed in blocks) for td_ksyms_name.
@@ -40,10 +33,18 @@ int td_ksyms_spans(struct td_ksyms *k, const char *const *prefixes, struct td_ks
 /*
  * Name n addresses (sorted, ascending) in one sequential pass over a kallsyms
  * text read from f, without keeping the table: names[i] is a malloc'd copy of
- * the symbol containing addr[i], or NULL.  Returns the number of text symbols
- * with a non-zero address (0 under kptr_restrict), or -errno.
+ * the symbol containing addr[i], or NULL.  The pass stops among the kernel's
+ * own (sorted) symbols once past the last address.  Returns the number of
+ * text symbols with a non-zero address seen (0 under kptr_restrict), or -errno.
  */
 int td_ksyms_resolve(FILE *f, const uint64_t *addr, size_t n, char **names,
     struct td_error *e);
+/*
+ * The addresses of n function names of one source file (addr[i]: 0 when
+ * absent) in one pass that stops 1 MiB past the first one found among the
+ * kernel's sorted symbols.  Returns the number of text symbols with a
+ * non-zero address seen (0 under kptr_restrict).
+ */
+int td_ksyms_find(FILE *f, const char *const *want, size_t n, uint64_t *addr);
 
 #endif

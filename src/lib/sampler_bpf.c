@@ -235,7 +235,7 @@ bp_open(struct td_sampler *s, struct td_error *e)
 		return td_error_set(e, EIO, NULL, 0, "BPF: cannot count the possible CPUs");
 	if ((b->last = calloc((size_t)b->ncpus, sizeof(*b->last))) == NULL)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
-	if (td_knames_new(NULL, NULL, &b->names) < 0)
+	if (td_knames_new(true, NULL, NULL, &b->names) < 0)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	if ((b->skel = tdg__open()) == NULL)
 		return td_error_set(e, errno ? errno : EIO, NULL, 0, "BPF: cannot open the programs: %s",

@@ -51,7 +51,7 @@ struct tr_priv {
 	char			 name[64];
 	struct tep_handle	*tep;
 	struct td_trace_decoder	*dec;
-	struct td_knames	*names;		/* callbacks and tasks, loaded at open */
+	struct td_knames	*names;		/* callbacks and tasks */
 	struct td_attr		*attr;
 	struct td_interrupts	*irq;		/* /proc/interrupts at open: vector descriptions */
 	bool			 idle_traced;	/* cpu_idle or sched_switch enabled: wakeups counted */
@@ -382,7 +382,7 @@ tr_open(struct td_sampler *s, struct td_error *e)
 		t->ncpus = 1;
 	t->idle_traced = td_trace_decoder_has(t->dec, TD_TEV_IDLE) ||
 	    td_trace_decoder_has(t->dec, TD_TEV_SCHED_SWITCH);
-	if (td_knames_new(saved_comm, t, &t->names) < 0)
+	if (td_knames_new(false, saved_comm, t, &t->names) < 0)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	(void)td_interrupts_load(NULL, "/proc/interrupts", &t->irq, NULL);
 	{
@@ -548,6 +548,7 @@ tr_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	else if (!t->idle_traced)
 		snprintf(p->note, sizeof(p->note),
 		    "tracefs: no power:cpu_idle or sched_switch in this kernel: wakeups unknown");
+	td_knames_resolve(t->names, t->attr);
 	r = td_attr_collect(t->attr, p, e);
 	if (r == 0 && td_sampler_describe_vectors(p, t->irq) < 0)
 		r = td_error_set(e, ENOMEM, NULL, 0, "out of memory");

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -113,10 +114,17 @@ list_columns(void)
 	exit(CLI_EXIT_OK);
 }
 
-/* Wait out one interval; returns the signal that ended it early, or 0. */
+/*
+ * Wait until the monotonic time *end, then move *end on by ns: the intervals
+ * last what was asked however long a collect and its output took (behind by
+ * more than an interval, the next one starts now).  Returns the signal that
+ * ended the wait early, or 0.
+ */
 static int
-wait_interval(struct td_sampler *s, int sigfd, int64_t ns, bool *failed)
+wait_interval(struct td_sampler *s, int sigfd, struct timespec *end, int64_t ns, bool *failed)
 {
+	struct timespec now;
+	int64_t next;
 	struct itimerspec its;
 	struct pollfd pfd[3];
 	struct td_error e;
@@ -128,11 +136,16 @@ wait_interval(struct td_sampler *s, int sigfd, int64_t ns, bool *failed)
 		return 0;
 	}
 	memset(&its, 0, sizeof(its));
-	its.it_value.tv_sec = ns / 1000000000;
-	its.it_value.tv_nsec = ns % 1000000000;
-	if (ns <= 0)
+	its.it_value = *end;
+	if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
 		its.it_value.tv_nsec = 1;
-	timerfd_settime(tfd, 0, &its, NULL);
+	timerfd_settime(tfd, TFD_TIMER_ABSTIME, &its, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	next = (int64_t)end->tv_sec * 1000000000 + end->tv_nsec + ns;
+	if (next < (int64_t)now.tv_sec * 1000000000 + now.tv_nsec + ns / 2)
+		next = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec + ns;
+	end->tv_sec = next / 1000000000;
+	end->tv_nsec = next % 1000000000;
 	for (;;) {
 		pfd[0] = (struct pollfd){ .fd = tfd, .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
@@ -196,6 +209,7 @@ main(int argc, char **argv)
 	struct td_sampler *s;
 	struct td_error e;
 	struct td_json j;
+	struct timespec end;
 	sigset_t sigs;
 	int64_t dur = 5000000000LL;
 	long long count = 1;
@@ -379,12 +393,19 @@ main(int argc, char **argv)
 		td_json_str(&j, "tool", "timerstat");
 		td_json_arr_begin(&j, "samples");
 	}
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += dur / 1000000000;
+	end.tv_nsec += dur % 1000000000;
+	if (end.tv_nsec >= 1000000000) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000;
+	}
 	for (long long i = 1; count == 0 || i <= count; i++) {
 		struct td_sample *p;
 		bool failed = false;
 
 		if (!one_shot)
-			sig = wait_interval(s, sigfd, dur, &failed);
+			sig = wait_interval(s, sigfd, &end, dur, &failed);
 		if (failed) {
 			rc = CLI_EXIT_FAIL;
 			break;

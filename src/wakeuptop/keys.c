@@ -249,6 +249,9 @@ wt_key(struct wt_view *v, wint_t ch, bool fn, int page)
 		v->show = ch == L't' ? WT_SHOW_TIMERS : ch == L'i' ? WT_SHOW_IRQS : WT_SHOW_ALL;
 		(void)wt_view_rebuild(v);
 		return WT_ACT_REDRAW;
+	case L'T':
+		snprintf(v->message, sizeof(v->message), "tick state re-read from /proc/timer_list");
+		return WT_ACT_TICKS;
 	case L'c':
 	case L'p':
 	case L'/':

@@ -11,6 +11,7 @@ enum wt_action {
 	WT_ACT_NONE,		/* nothing changed */
 	WT_ACT_REDRAW,		/* the view changed: draw again */
 	WT_ACT_INTERVAL,	/* the interval changed: re-arm the timer, draw again */
+	WT_ACT_TICKS,		/* re-read the tick state of each CPU, draw again */
 	WT_ACT_QUIT,
 };
 

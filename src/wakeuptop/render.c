@@ -29,6 +29,7 @@ const char *const wt_help_lines[] = {
 	"  p            process filter: a pid, all its threads (empty clears it)",
 	"  /            name filter, case-insensitive, on function, comm and site",
 	"  + -          longer or shorter interval",
+	"  T            re-read each CPU's tick state (/proc/timer_list; read once at start)",
 	"  arrows PgUp PgDn Home End   move the selection",
 	"",
 	"Columns are timerstat's: the same names as its -o option and its JSON.",

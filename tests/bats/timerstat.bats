@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # timerstat as a user runs it: saved timer_stats files, captured trees, the live
-# kernel as root (tracefs), and an unprivileged user (interrupts).
+# kernel as root (tracefs, asked for: auto picks bpf where it runs), and an
+# unprivileged user (interrupts).
 
 load helpers
 
@@ -164,7 +165,7 @@ start_load() {
 	require_root
 	start_load 1000
 	# Per thread: the helper's own row, whatever else runs under its name.
-	timerstat -d 3 -J -g thread >"$TMP/o.json"
+	timerstat --source tracefs -d 3 -J -g thread >"$TMP/o.json"
 	jq -e '.samples[0].backend == "tracefs"' "$TMP/o.json" >/dev/null
 	src=$(jq -c --argjson p "$LOAD_PID" '[.samples[0].sources[] | select(.pid == $p and .function == "timerfd_tmrproc")] | .[0]' "$TMP/o.json")
 	echo "$src"
@@ -185,7 +186,7 @@ start_load() {
 @test "live, root: timeouts armed and cancelled without firing show apart" {
 	require_root
 	start_load 500 -p
-	timerstat -d 2 -J --pid "$LOAD_PID" >"$TMP/o.json"
+	timerstat --source tracefs -d 2 -J --pid "$LOAD_PID" >"$TMP/o.json"
 	src=$(jq -c '[.samples[0].sources[] | select(.function == "hrtimer_wakeup")] | .[0]' "$TMP/o.json")
 	echo "$src"
 	# poll()'s 100 ms timeout is armed each period (500/s) and cancelled when
@@ -202,7 +203,7 @@ start_load() {
 @test "live, root: events the ring buffer dropped are counted as lost, not hidden" {
 	require_root
 	start_load 2000
-	timerstat -d 3 --buffer-size 64 -J >"$TMP/o.json" &
+	timerstat --source tracefs -d 3 --buffer-size 64 -J >"$TMP/o.json" &
 	TS_PID=$!
 	wait_instance $TS_PID
 	for i in $(seq 1000); do
@@ -223,17 +224,17 @@ start_load() {
 @test "live, root: --pid keeps only that task's timers; --cpu only those CPUs" {
 	require_root
 	start_load 1000
-	timerstat -d 1 -J -g thread --pid "$LOAD_PID" >"$TMP/o.json"
+	timerstat --source tracefs -d 1 -J -g thread --pid "$LOAD_PID" >"$TMP/o.json"
 	cat "$TMP/o.json"
 	jq -e --argjson p "$LOAD_PID" '.samples[0].sources | length > 0 and all(.pid == $p)' "$TMP/o.json" >/dev/null
-	timerstat -d 1 -J --cpu 0 >"$TMP/c.json"
+	timerstat --source tracefs -d 1 -J --cpu 0 >"$TMP/c.json"
 	jq -e '[.samples[0].sources[] | .per_cpu // {} | keys[]] | unique == ["0"]' "$TMP/c.json" >/dev/null
 }
 
 @test "live, root: --format=timer_stats of a live sample reads back" {
 	require_root
 	start_load 200
-	timerstat -d 1 -g thread --format=timer_stats >"$TMP/ts.txt"
+	timerstat --source tracefs -d 1 -g thread --format=timer_stats >"$TMP/ts.txt"
 	run timerstat --timer-stats "$TMP/ts.txt" -J -g thread
 	[ "$status" -eq 0 ]
 	echo "$output" | jq -e --argjson p "$LOAD_PID" '[.samples[0].sources[] | select(.pid == $p and .function == "timerfd_tmrproc")] | length == 1' >/dev/null
@@ -241,7 +242,7 @@ start_load() {
 
 @test "live, root: no instance remains after a normal exit" {
 	require_root
-	timerstat -d 0.5 -n 2 >"$TMP/out" &
+	timerstat --source tracefs -d 0.5 -n 2 >"$TMP/out" &
 	pid=$!
 	wait $pid
 	grep -q '^Sample 2' "$TMP/out"
@@ -250,7 +251,7 @@ start_load() {
 
 @test "live, root: Ctrl-C ends the sample early, prints it, removes the instance" {
 	require_root
-	timerstat -d 60 -J >"$TMP/o.json" &
+	timerstat --source tracefs -d 60 -J >"$TMP/o.json" &
 	TS_PID=$!
 	wait_instance $TS_PID
 	sleep 0.5
@@ -266,7 +267,7 @@ start_load() {
 @test "live, root: SIGTERM and SIGHUP clean up (exit 128+N)" {
 	require_root
 	for sig in TERM HUP; do
-		timerstat -d 60 >"$TMP/out" &
+		timerstat --source tracefs -d 60 >"$TMP/out" &
 		TS_PID=$!
 		wait_instance $TS_PID
 		kill -$sig $TS_PID
@@ -282,13 +283,13 @@ start_load() {
 	require_root
 	was_mounted=0
 	mountpoint -q $TRACING && was_mounted=1
-	timerstat -d 60 >"$TMP/out" &
+	timerstat --source tracefs -d 60 >"$TMP/out" &
 	pid=$!
 	wait_instance $pid
 	kill -KILL $pid
 	wait $pid || true
 	[ -d "$TRACING/instances/timerdiag-$pid" ]
-	timerstat -d 0.2 >/dev/null
+	timerstat --source tracefs -d 0.2 >/dev/null
 	! instance_exists $pid
 	# The next run also took over unmounting what the killed one mounted.
 	if [ $was_mounted = 0 ]; then
@@ -309,7 +310,7 @@ start_load() {
 		echo 1 > "$inst/events/timer/hrtimer_expire_entry/enable"
 		"'"$TD_BUILDDIR"'/tests/helpers/timerfd_load" -r 1000 -d 0.5 > "'"$TMP"'/dead.out"
 		echo 0 > "$inst/tracing_on"
-		exec timerstat -d 0.3 -J -g thread > "'"$TMP"'/o.json"
+		exec timerstat --source tracefs -d 0.3 -J -g thread > "'"$TMP"'/o.json"
 	'
 	dead=$(head -1 "$TMP/dead.out")
 	[ -n "$dead" ]
@@ -322,7 +323,7 @@ start_load() {
 @test "live, root: tracefs is unmounted afterwards if it was not mounted before" {
 	require_root
 	mountpoint -q $TRACING && skip "tracefs is mounted (by someone else) already"
-	timerstat -d 0.2 >/dev/null
+	timerstat --source tracefs -d 0.2 >/dev/null
 	! mountpoint -q $TRACING
 	timerstat -d 0.2 --source interrupts >/dev/null
 	! mountpoint -q $TRACING

@@ -55,6 +55,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		fclose(f);
 	}
+	if ((f = fmemopen((void *)(uintptr_t)data, size, "r")) != NULL) {
+		static const char *const want[] = { "tick_nohz_handler", "a", "" };
+		uint64_t found[3];
+
+		(void)td_ksyms_find(f, want, 3, found);
+		fclose(f);
+	}
 	qsort(addr, 8, sizeof(addr[0]), cmp_u64);
 	if ((f = fmemopen((void *)(uintptr_t)data, size, "r")) != NULL) {
 		if (td_ksyms_resolve(f, addr, 8, names, NULL) >= 0)

@@ -27,7 +27,7 @@ static double seconds = 0;
 static int use_poll;
 static long fds_per_thread = 1;
 static volatile sig_atomic_t done;
-static uint64_t total[64], reads[64];
+static uint64_t *total, *reads;	/* per thread */
 
 /* Stop at SIGTERM or SIGINT. */
 static void
@@ -138,7 +138,8 @@ run(void *arg)
 int
 main(int argc, char **argv)
 {
-	pthread_t th[64];
+	pthread_t *th;
+	pthread_attr_t attr;
 	struct sigaction sa;
 	long threads = 1;
 	uint64_t sum = 0, nreads = 0;
@@ -166,10 +167,17 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (hz < 1 || hz > 1000000 || threads < 1 || threads > 64 || fds_per_thread < 1 ||
+	if (hz < 1 || hz > 1000000 || threads < 1 || threads > 10000 || fds_per_thread < 1 ||
 	    fds_per_thread > 10000) {
-		fprintf(stderr, "timerfd_load: -r 1..1000000, -t 1..64, -n 1..10000\n");
+		fprintf(stderr, "timerfd_load: -r 1..1000000, -t 1..10000, -n 1..10000\n");
 		return 2;
+	}
+	th = calloc((size_t)threads, sizeof(*th));
+	total = calloc((size_t)threads, sizeof(*total));
+	reads = calloc((size_t)threads, sizeof(*reads));
+	if (th == NULL || total == NULL || reads == NULL) {
+		perror("timerfd_load");
+		return 1;
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -187,9 +195,15 @@ main(int argc, char **argv)
 		sum = total[0];
 		nreads = reads[0];
 	} else {
+		/* Small stacks: 10,000 threads of a few frames each. */
+		pthread_attr_init(&attr);
+		pthread_attr_setstacksize(&attr, 64 << 10);
 		for (long i = 0; i < threads; i++)
-			pthread_create(&th[i], NULL, fds_per_thread > 1 ? run_many : run,
-			    (void *)i);
+			if (pthread_create(&th[i], &attr, fds_per_thread > 1 ? run_many : run,
+			    (void *)i) != 0) {
+				fprintf(stderr, "timerfd_load: cannot start thread %ld\n", i + 1);
+				exit(1);
+			}
 		for (long i = 0; i < threads; i++) {
 			pthread_join(th[i], NULL);
 			sum += total[i];
@@ -198,5 +212,8 @@ main(int argc, char **argv)
 	}
 	printf("ticks %llu expiries %llu\n", (unsigned long long)sum,
 	    (unsigned long long)nreads);
+	free(th);
+	free(total);
+	free(reads);
 	return 0;
 }

@@ -220,6 +220,7 @@ test_view(void)
 	ok(v.event_rate > 306 && v.event_rate < 308, "events 307/s");
 	ok(v.wakeup_rate < 0, "wakeups unknown: no rate");
 
+	is_int(wt_key(&v, L'T', false, 10), WT_ACT_TICKS, "T re-reads the tick state");
 	is_int(wt_key(&v, L't', false, 10), WT_ACT_REDRAW, "t redraws");
 	is_int(v.nrows, 2, "t: timers only");
 	is_str(row_fn(&v, 0), "hrtimer_wakeup", "t: the hrtimer first");

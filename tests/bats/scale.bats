@@ -1,0 +1,93 @@
+#!/usr/bin/env bats
+# timerstat at scale, live as root, on the tracefs backend (the bpf one keeps
+# --bpf-map-entries sources, 8192 by default): 10,000 threads with one timerfd each
+# (20,000 expiries a second in all).  The intervals last what was asked, no
+# event is lost, each thread is one source (one row for the process when
+# grouped by process), and the expiry rate agrees with perf's count of
+# timer:hrtimer_expire_entry in the same window.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+THREADS=10000
+
+setup() {
+	TMP=$(mktemp -d)
+	LOAD=
+}
+
+teardown() {
+	[ -n "$LOAD" ] && kill "$LOAD" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$TMP"
+	true
+}
+
+# Start the load and wait until its every thread runs.
+start_load() {
+	local free i
+	free=$(( $(cat /proc/sys/kernel/pid_max) - $(ls /proc/*/task 2>/dev/null | grep -c '^[0-9]') ))
+	[ "$free" -gt $((THREADS + 2000)) ] || skip "not $THREADS pids free (pid_max)"
+	"$TD_BUILDDIR/tests/helpers/timerfd_load" -t "$THREADS" -r 2 -d 60 >"$TMP/load.out" &
+	LOAD=$!
+	for i in $(seq 100); do
+		[ "$(ls "/proc/$LOAD/task" 2>/dev/null | wc -l)" -gt "$THREADS" ] && break
+		sleep 0.1
+	done
+	[ "$(ls "/proc/$LOAD/task" | wc -l)" -eq $((THREADS + 1)) ]
+	ls "/proc/$LOAD/task" | grep -vx "$LOAD" | sort >"$TMP/tids"
+	sleep 1		# every timer armed once
+}
+
+@test "10,000 threads: intervals on time, nothing lost, one source per thread, rates as perf counts" {
+	require_root
+	command -v perf >/dev/null || skip "no perf"
+	perf list 2>/dev/null | grep -q 'timer:hrtimer_expire_entry' || skip "perf sees no timer:hrtimer_expire_entry"
+	start_load
+	local t0 t1
+	t0=$(date +%s.%N)
+	perf stat -a -x, -e timer:hrtimer_expire_entry -o "$TMP/perf.csv" -- \
+		timerstat --source tracefs -d 2 -n 3 -J -g thread >"$TMP/ts.json"
+	t1=$(date +%s.%N)
+	jq -r --slurpfile tids <(jq -R . "$TMP/tids" | jq -s .) --argjson n "$THREADS" '
+		($tids[0] | map(tonumber)) as $t
+		| .samples[]
+		| [.sources[] | select(.function == "timerfd_tmrproc" and (.pid as $p | $t | index($p)))] as $rows
+		| "\(.period_ns) \(.lost_events) \($rows | length) \($rows | map(.pid) | unique | length) \($rows | map(.expiries) | min) \($rows | map(.expiries) | max) \([.sources[] | select(.kind == "hrtimer") | .expiries] | add)"
+	' "$TMP/ts.json" >"$TMP/per_sample"
+	cat "$TMP/per_sample" >&3
+	[ "$(wc -l <"$TMP/per_sample")" -eq 3 ]
+	# period lost rows distinct min max: 2 s +- 10 %, 0 lost, each thread one row
+	# with its 4 expiries of 2 s at 2 Hz (3 to 5 as the interval edges fall).
+	# A sanitizer build decodes several times slower: +- 25 %, 2 to 6.
+	local slack=0.1 lo=3 hi=5
+	if grep -q -- '--enable-sanitizers' "$TD_BUILDDIR/config.log" 2>/dev/null; then
+		slack=0.25 lo=2 hi=6
+	fi
+	awk -v n="$THREADS" -v s="$slack" -v lo="$lo" -v hi="$hi" '{
+		if ($1 < (1 - s) * 2e9 || $1 > (1 + s) * 2e9) { print "period " $1; bad = 1 }
+		if ($2 != 0) { print "lost " $2; bad = 1 }
+		if ($3 != n || $4 != n) { print "rows " $3 ", threads " $4; bad = 1 }
+		if ($5 < lo || $6 > hi) { print "expiries per thread " $5 "-" $6; bad = 1 }
+	} END { exit bad }' "$TMP/per_sample"
+	# The hrtimer expiry rate of the samples against perf's over the whole run
+	# (start-up included, when the load runs as well): within 10 %.
+	local perf_n ours
+	perf_n=$(awk -F, '$3 ~ /hrtimer_expire_entry/ { print $1 + 0 }' "$TMP/perf.csv")
+	ours=$(awk '{ e += $7; p += $1 } END { printf "%.1f", e / (p / 1e9) }' "$TMP/per_sample")
+	echo "# timerstat: $ours hrtimer expiries/s; perf: $perf_n in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s" >&3
+	awk -v o="$ours" -v n="$perf_n" -v a="$t0" -v b="$t1" 'BEGIN {
+		r = n / (b - a); exit !(o > 0.9 * r && o < 1.1 * r) }'
+}
+
+@test "10,000 threads grouped by process: one row holds every thread's expiries" {
+	require_root
+	start_load
+	run -0 timerstat --source tracefs -d 2 -n 1 -J -g process
+	echo "$output" | jq -e --argjson pid "$LOAD" --argjson n "$THREADS" '
+		.samples[0] | .lost_events == 0
+		and ((.period_ns - 2e9) | fabs) < 2e8
+		and ([.sources[] | select(.function == "timerfd_tmrproc" and .pid == $pid)] as $r
+			| ($r | length) == 1 and $r[0].expiries >= 3 * $n and $r[0].expiries <= 5 * $n)
+	' >/dev/null
+}
