@@ -35,6 +35,16 @@ const char *const td_knames_tick_functions[] = {
 	"tick_sched_timer", "tick_nohz_handler", "tick_nohz_highres_handler", NULL,
 };
 
+/* Whether name is the tick's hrtimer callback. */
+bool
+td_knames_is_tick_name(const char *name)
+{
+	for (size_t i = 0; name != NULL && td_knames_tick_functions[i] != NULL; i++)
+		if (strcmp(name, td_knames_tick_functions[i]) == 0)
+			return true;
+	return false;
+}
+
 /* Mix a 64-bit key into a hash. */
 static uint64_t
 mix(uint64_t x)

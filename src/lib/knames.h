@@ -45,5 +45,7 @@ void td_knames_resolve(struct td_knames *n, const struct td_attr *a);
 void td_knames_trim(struct td_knames *n);
 /* The names of the tick's own hrtimer callbacks (NULL-terminated). */
 extern const char *const td_knames_tick_functions[];
+/* Whether name is one of them (a text trace names its callbacks). */
+bool td_knames_is_tick_name(const char *name);
 
 #endif

@@ -6,19 +6,25 @@
 #include "internal.h"
 #include "sampler.h"
 
+/* Free what one source owns. */
+static void
+source_release(struct td_wsource *w)
+{
+	free(w->function);
+	free(w->site);
+	free(w->desc);
+	free(w->per_cpu);
+	free(w->wakeups_per_cpu);
+}
+
 /* Free a sample and everything it owns; NULL is fine. */
 void
 td_sample_free(struct td_sample *p)
 {
 	if (p == NULL)
 		return;
-	for (size_t i = 0; i < p->n; i++) {
-		free(p->src[i].function);
-		free(p->src[i].site);
-		free(p->src[i].desc);
-		free(p->src[i].per_cpu);
-		free(p->src[i].wakeups_per_cpu);
-	}
+	for (size_t i = 0; i < p->n; i++)
+		source_release(&p->src[i]);
 	free(p->src);
 	free(p->cpu_wakeups);
 	free(p->cpu_wake_method);
@@ -294,11 +300,7 @@ td_sample_delta(struct td_sample *cur, const struct td_sample *prev)
 			}
 		}
 		if (w->count == 0 && w->arms == 0 && w->cancels == 0) {
-			free(w->function);
-			free(w->site);
-			free(w->desc);
-			free(w->per_cpu);
-			free(w->wakeups_per_cpu);
+			source_release(w);
 			continue;
 		}
 		if (out != i)
@@ -458,11 +460,7 @@ td_sample_keep(struct td_sample *p, bool (*keep)(struct td_wsource *w, void *arg
 		struct td_wsource *w = &p->src[i];
 
 		if (!keep(w, arg)) {
-			free(w->function);
-			free(w->site);
-			free(w->desc);
-			free(w->per_cpu);
-			free(w->wakeups_per_cpu);
+			source_release(w);
 			continue;
 		}
 		if (out != i)

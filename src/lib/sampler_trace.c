@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "attribution.h"
+#include "knames.h"
 #include "internal.h"
 #include "interrupts.h"
 #include "sampler_internal.h"
@@ -195,8 +196,7 @@ names_is_tick(void *ctx, uint64_t fn)
 {
 	const char *n = names_function(ctx, fn);
 
-	return n != NULL && (strcmp(n, "tick_sched_timer") == 0 ||
-	    strcmp(n, "tick_nohz_handler") == 0 || strcmp(n, "tick_nohz_highres_handler") == 0);
+	return td_knames_is_tick_name(n);
 }
 
 /* A trace.dat names tasks through its command lines. */

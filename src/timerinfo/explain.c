@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "json.h"
+#include "knames.h"
 #include "ksyms.h"
 #include "sampler.h"
 #include "source.h"
@@ -45,8 +46,7 @@ fn_is_tick(void *ctx, uint64_t fn)
 {
 	const char *n = fn_name(ctx, fn);
 
-	return n != NULL && (strcmp(n, "tick_sched_timer") == 0 ||
-	    strcmp(n, "tick_nohz_handler") == 0 || strcmp(n, "tick_nohz_highres_handler") == 0);
+	return td_knames_is_tick_name(n);
 }
 
 static void

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "attribution.h"
+#include "knames.h"
 #include "minijson.h"
 #include "source.h"
 #include "tap.h"
@@ -31,8 +32,7 @@ fn_is_tick(void *ctx, uint64_t fn)
 {
 	const char *n = fn_name(ctx, fn);
 
-	return n != NULL && (strcmp(n, "tick_sched_timer") == 0 ||
-	    strcmp(n, "tick_nohz_handler") == 0 || strcmp(n, "tick_nohz_highres_handler") == 0);
+	return td_knames_is_tick_name(n);
 }
 
 static void
