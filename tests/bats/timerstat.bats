@@ -351,7 +351,7 @@ start_load() {
 	    and ([.samples[0].sources[] | select(.kind == "vector" and .function == "LOC")] | length == 1)' >/dev/null
 	run as_user timerstat -d 0.5
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"Note: interrupts: /sys/kernel/tracing needs root"* ]]
+	[[ "$output" == *"Note: interrupts: "*"/sys/kernel/tracing needs root"* ]]
 	[[ "$output" == *"lost events unknown"* ]]
 	run as_user timerstat -d 0.2 --source tracefs
 	[ "$status" -eq 1 ]
