@@ -39,8 +39,12 @@ tracefs_state() {
 signal_run() {
 	local sig=$1 i
 	shift
+	# (Made first: a busy machine may deliver the signal before the child has
+	# opened its redirections.)
+	: >"$TMP/out"
+	: >"$TMP/err"
 	set -m
-	"$@" >"$TMP/out" 2>"$TMP/err" &
+	"$@" >>"$TMP/out" 2>>"$TMP/err" &
 	PID=$!
 	set +m
 	sleep 0.3
