@@ -57,7 +57,6 @@ struct wcpu {
 	uint64_t	 pend_ptr, pend_ts;
 	bool		 idle_seen;	/* cpu_idle traced on this CPU */
 	bool		 task_seen;	/* the idle task seen running here */
-	bool		 seen;		/* any event on this CPU since the last collect */
 	uint64_t	 misses;	/* cpu_idle_miss: idle states left off target */
 	enum wstate	 st;
 	struct cause	 c;
@@ -77,7 +76,6 @@ struct td_attr {
 	size_t			 agg_cap, agg_n;
 	struct td_armers	 arm;
 	struct wcpu		*cpu;
-	bool			 any_idle;	/* cpu_idle seen on some CPU */
 	uint64_t		 first_ts, last_ts;	/* of the interval's events */
 };
 
@@ -292,7 +290,6 @@ static void
 on_idle(struct td_attr *a, const struct td_tev *ev, struct wcpu *wc)
 {
 	wc->idle_seen = true;
-	a->any_idle = true;
 	if (ev->num != TD_TEV_IDLE_EXIT) {
 		if (wc->st == W_WOKEN)
 			close_window(a, ev->cpu, wc);
@@ -443,7 +440,6 @@ td_attr_event(struct td_attr *a, const struct td_tev *ev)
 	if (ev->cpu < 0 || ev->cpu >= a->o.ncpus)
 		return;
 	wc = &a->cpu[ev->cpu];
-	wc->seen = true;
 	if (a->first_ts == 0 || ev->ts < a->first_ts)
 		a->first_ts = ev->ts;
 	if (ev->ts > a->last_ts)
@@ -707,8 +703,6 @@ td_attr_add(struct td_attr *a, const struct td_attr_count *c)
 	g->expiries += c->expiries;
 	g->cancels += c->cancels;
 	g->per_cpu[c->cpu] += c->count;
-	if (c->count > 0)
-		a->cpu[c->cpu].seen = true;
 	if (c->kind == TD_KIND_TIMER || c->kind == TD_KIND_HRTIMER) {
 		g->defer_known = g->pinned_known = true;
 		g->deferrable = g->deferrable || c->deferrable;
@@ -737,7 +731,6 @@ td_attr_add_exits(struct td_attr *a, int cpu, const uint64_t exits[2], bool idle
 	wc = &a->cpu[cpu];
 	wc->idle_seen = wc->idle_seen || idle_seen;
 	wc->task_seen = wc->task_seen || task_seen;
-	a->any_idle = a->any_idle || idle_seen;
 	if (!wanted(a, cpu))
 		return;
 	wc->exits[BY_IDLE] += exits[0];
@@ -779,13 +772,12 @@ td_attr_collect(struct td_attr *a, struct td_sample *p, struct td_error *e)
 			 */
 			way[c] = wc->idle_seen || !wc->task_seen ? BY_IDLE : BY_TASK;
 			/*
-			 * A CPU that showed neither ran tasks throughout (its
-			 * events name no idle task: 0 exits), or, with no event
-			 * at all, is known idle-free only where other CPUs show
-			 * cpu_idle; else it is not known.
+			 * With idle and scheduler events traced, a CPU that
+			 * showed neither ran tasks throughout (its events name
+			 * no idle task), or slept throughout with its tick
+			 * stopped (no event at all): no exit either way.
 			 */
-			if (!wanted(a, c) || (!wc->idle_seen && !wc->task_seen && !wc->seen &&
-			    !a->any_idle))
+			if (!wanted(a, c))
 				continue;
 			p->cpu_wakeups[c] = wc->exits[way[c]];
 			p->cpu_wake_method[c] = way[c] == BY_IDLE ? TD_WAKE_IDLE_EVENT :
@@ -797,7 +789,6 @@ td_attr_collect(struct td_attr *a, struct td_sample *p, struct td_error *e)
 				wc->misses = 0;
 			}
 			wc->exits[BY_IDLE] = wc->exits[BY_TASK] = 0;
-			wc->seen = false;
 		}
 	}
 	for (size_t i = 0; i < a->agg_cap && r == 0; i++) {
