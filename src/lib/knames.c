@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "armers.h"
 #include "internal.h"
 #include "knames.h"
 #include "ksyms.h"
@@ -45,18 +46,6 @@ td_knames_is_tick_name(const char *name)
 	return false;
 }
 
-/* Mix a 64-bit key into a hash. */
-static uint64_t
-mix(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
 /*
  * Open-addressed tables keyed by a uint64_t that is their entries' first
  * member (0: an empty slot); cap is a power of two.  The timer map and the
@@ -67,7 +56,7 @@ mix(uint64_t x)
 static inline void *
 slot64(void *tab, size_t cap, size_t size, uint64_t key)
 {
-	size_t h = mix(key) & (cap - 1);
+	size_t h = td_hash64(key) & (cap - 1);
 	uint64_t k;
 
 	for (;;) {

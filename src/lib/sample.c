@@ -72,6 +72,19 @@ known_deferrable(const struct td_wsource *w)
 	return (w->known & TD_WS_DEFERRABLE) && w->deferrable;
 }
 
+/* Order sources by what fired: kind, function, site. */
+static int
+what_cmp(const struct td_wsource *a, const struct td_wsource *b)
+{
+	int c;
+
+	if (a->kind != b->kind)
+		return (int)a->kind - (int)b->kind;
+	if ((c = strcmp_null(a->function, b->function)) != 0)
+		return c;
+	return strcmp_null(a->site, b->site);
+}
+
 /* Order sources by identity: kind, function, site, pid, comm, irq, deferrable. */
 static int
 identity_cmp(const void *va, const void *vb)
@@ -79,11 +92,7 @@ identity_cmp(const void *va, const void *vb)
 	const struct td_wsource *a = va, *b = vb;
 	int c;
 
-	if (a->kind != b->kind)
-		return (int)a->kind - (int)b->kind;
-	if ((c = strcmp_null(a->function, b->function)) != 0)
-		return c;
-	if ((c = strcmp_null(a->site, b->site)) != 0)
+	if ((c = what_cmp(a, b)) != 0)
 		return c;
 	if (a->pid != b->pid)
 		return a->pid < b->pid ? -1 : 1;
@@ -382,11 +391,7 @@ group_cmp(const void *va, const void *vb)
 	const struct td_wsource *a = va, *b = vb;
 	int c;
 
-	if (a->kind != b->kind)
-		return (int)a->kind - (int)b->kind;
-	if ((c = strcmp_null(a->function, b->function)) != 0)
-		return c;
-	if ((c = strcmp_null(a->site, b->site)) != 0)
+	if ((c = what_cmp(a, b)) != 0)
 		return c;
 	if (group_by == TD_GROUP_PROCESS)
 		return a->tgid < b->tgid ? -1 : a->tgid > b->tgid;

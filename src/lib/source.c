@@ -128,18 +128,18 @@ done_push(char *done, size_t len, const char *name, size_t n)
 static int
 walk_beneath(int root, const char *rel, int flags, char *link, size_t linklen)
 {
-	char todo[8192], rest[8192], tmp[8192], target[4096], done[4096] = "";
+	char pending[8192], rest[8192], tmp[8192], target[4096], done[4096] = "";
 	size_t donelen[DEPTH_MAX];
 	int fds[DEPTH_MAX], depth = 0, nlinks = 0, r;
 	const char *p;
 
 	link[0] = '\0';
-	if (strlen(rel) >= sizeof(todo))
+	if (strlen(rel) >= sizeof(pending))
 		return -ENAMETOOLONG;
-	strlcpy(todo, rel, sizeof(todo));
+	strlcpy(pending, rel, sizeof(pending));
 	fds[0] = root;
 	donelen[0] = 0;
-	p = todo;
+	p = pending;
 	for (;;) {
 		const char *name, *next;
 		struct stat st;
@@ -209,12 +209,12 @@ walk_beneath(int root, const char *rel, int flags, char *link, size_t linklen)
 			}
 			/* The target, then what was left after the link. */
 			strlcpy(rest, next, sizeof(rest));
-			if ((size_t)snprintf(todo, sizeof(todo), "%s/%s", tmp, rest) >=
-			    sizeof(todo)) {
+			if ((size_t)snprintf(pending, sizeof(pending), "%s/%s", tmp, rest) >=
+			    sizeof(pending)) {
 				r = -ENAMETOOLONG;
 				goto out;
 			}
-			p = todo;
+			p = pending;
 			continue;
 		}
 		if (last) {
