@@ -171,6 +171,10 @@ PY
 	require_root
 	need_dat
 	command -v trace-cmd >/dev/null || skip "no trace-cmd"
+	was_mounted=0
+	mountpoint -q /sys/kernel/tracing && was_mounted=1
+	debug_mounted=0
+	mountpoint -q /sys/kernel/debug && debug_mounted=1
 	before=$(tracefs_state)
 	"$TD_BUILDDIR/tests/helpers/timerfd_load" -r 1000 -d 3 >/dev/null &
 	LOAD=$!
@@ -191,6 +195,13 @@ PY
 	wait "$LOAD"
 	LOAD=
 	teardown_inst
+	# trace-cmd mounts tracefs (and debugfs) when they are not: the test
+	# unmounts what trace-cmd mounted, leaving the machine as it found it.
+	if [ "$was_mounted" = 0 ]; then
+		umount /sys/kernel/debug/tracing 2>/dev/null || true
+		[ "$debug_mounted" = 1 ] || umount /sys/kernel/debug 2>/dev/null || true
+		umount /sys/kernel/tracing 2>/dev/null || true
+	fi
 	[ "$(tracefs_state)" = "$before" ]
 	trace-cmd report "$TMP/t.dat" >"$TMP/t.txt" 2>/dev/null
 	# The helper's expiries: of the timers its own lines armed (other tests may
