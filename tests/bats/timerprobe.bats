@@ -94,14 +94,22 @@ holds_dma() {
 }
 
 @test "a 5 ms slack raises the median latency of a 1 ms nanosleep well above slack 0" {
-	probe_json -m nanosleep -i 1ms -n 100 --slack 0
-	local p50_0
-	p50_0=$(field .p50_ns)
-	[ "$(field .slack_ns)" -eq 1 ]
-	probe_json -m nanosleep -i 1ms -n 100 --slack 5ms
-	[ "$(field .slack_ns)" -eq 5000000 ]
-	[ "$(field .applied_slack_ns)" -eq 5000000 ]
-	echo "p50 slack 0: $p50_0 ns, slack 5 ms: $(field .p50_ns) ns"
+	# Slack only delays a wake-up while nothing else wakes the CPU: under
+	# the parallel suite another test's timers can end the slack early.
+	# Slack never shortens a sleep, so a run where it shows is the proof;
+	# up to five tries, each against a fresh slack-0 run.
+	local p50_0 try
+	for try in 1 2 3 4 5; do
+		probe_json -m nanosleep -i 1ms -n 100 --slack 0
+		p50_0=$(field .p50_ns)
+		[ "$(field .slack_ns)" -eq 1 ]
+		probe_json -m nanosleep -i 1ms -n 100 --slack 5ms
+		[ "$(field .slack_ns)" -eq 5000000 ]
+		[ "$(field .applied_slack_ns)" -eq 5000000 ]
+		echo "try $try: p50 slack 0: $p50_0 ns, slack 5 ms: $(field .p50_ns) ns"
+		[ "$(field .p50_ns)" -ge $((p50_0 + 1000000)) ] && break
+		sleep 1
+	done
 	[ "$(field .p50_ns)" -ge $((p50_0 + 1000000)) ]
 	field .verdict | grep -Eq 'slack (of 5 ms dominates|adds 5 ms)'
 }
