@@ -3,7 +3,9 @@
  * the library's sampler runs beside the measurement (a private tracefs
  * instance on the "mono" trace clock, so event times compare with
  * CLOCK_MONOTONIC); its observer keeps the last events of each measured CPU
- * in a ring.  After the break the buffers are drained up to the late
+ * in two rings: task switches and idle changes in one, interrupts and timer
+ * expiries in the other, so that a storm of interrupts during a long stall
+ * cannot push out the switch that started it.  After the break the buffers are drained up to the late
  * wake-up, and the events between the intended and the actual wake-up are
  * named: interrupts, vectors, softirqs, timer expiries, the task that was
  * running, the idle exit.  Nothing is pumped while the run goes on: the
@@ -40,9 +42,21 @@ struct cev {
 	char			 name[NAME_LEN];
 };
 
-struct cring {
+/* One ring: the last RING events pushed; ev[n % RING] is next. */
+struct ring1 {
 	struct cev		*ev;
-	size_t			 n;		/* events pushed; ev[n % RING] is next */
+	size_t			 n;
+};
+
+/* A CPU's rings: its states (switches, idle) and its other events. */
+struct cring {
+	struct ring1		 st, ev;
+};
+
+/* A walk over both rings of a CPU in time order. */
+struct cwalk {
+	const struct cring	*r;
+	size_t			 i, j;		/* next in st, in ev */
 };
 
 struct probe_cause {
@@ -59,6 +73,7 @@ struct probe_cause {
 	uint64_t		 t0, t1;		/* intended and actual wake-up */
 	struct cev		 win[SHOWN];
 	size_t			 nwin, nall;
+	bool			 cut;			/* the window's first events were overwritten */
 	bool			 has_task;
 	struct cev		 task;			/* the last switch before t0 */
 	bool			 was_idle, has_exit;
@@ -98,14 +113,15 @@ static void
 observe(const struct td_tev *ev, void *arg)
 {
 	struct probe_cause *c = arg;
-	struct cring *r;
+	struct ring1 *r;
 	struct cev *x;
 	size_t l;
 
-	if (ev->cpu < 0 || ev->cpu >= c->ncpu || c->ring[ev->cpu].ev == NULL ||
+	if (ev->cpu < 0 || ev->cpu >= c->ncpu || c->ring[ev->cpu].ev.ev == NULL ||
 	    !kept(ev->type) || (c->limit != 0 && ev->ts > c->limit))
 		return;
-	r = &c->ring[ev->cpu];
+	r = ev->type == TD_TEV_SCHED_SWITCH || ev->type == TD_TEV_IDLE ?
+	    &c->ring[ev->cpu].st : &c->ring[ev->cpu].ev;
 	x = &r->ev[r->n++ % RING];
 	x->type = ev->type;
 	x->ts = ev->ts;
@@ -147,7 +163,8 @@ probe_cause_open(const struct probe_opts *o, struct probe_cause **out)
 		bool mine = o->has_cpus ? td_cpuset_isset(&o->cpus, i) :
 		    (o->cpu < 0 || o->cpu == i);
 
-		if (mine && (c->ring[i].ev = calloc(RING, sizeof(struct cev))) == NULL)
+		if (mine && ((c->ring[i].st.ev = calloc(RING, sizeof(struct cev))) == NULL ||
+		    (c->ring[i].ev.ev = calloc(RING, sizeof(struct cev))) == NULL))
 			return -ENOMEM;
 	}
 	td_sampler_opts_init(&so);
@@ -241,17 +258,66 @@ ev_words(const struct probe_cause *c, const struct cev *x, char *buf, size_t len
 	return buf;
 }
 
-/* Look at the ring of the breaking CPU between the intended and the actual wake-up. */
+/* The oldest event a ring still holds. */
+static size_t
+ring_first(const struct ring1 *r)
+{
+	return r->n > RING ? r->n - RING : 0;
+}
+
+static void
+walk_begin(struct cwalk *w, const struct cring *r)
+{
+	w->r = r;
+	w->i = ring_first(&r->st);
+	w->j = ring_first(&r->ev);
+}
+
+/* The next event of the CPU in time order, NULL at the end. */
+static const struct cev *
+walk_next(struct cwalk *w)
+{
+	const struct cev *a = w->i < w->r->st.n ? &w->r->st.ev[w->i % RING] : NULL;
+	const struct cev *b = w->j < w->r->ev.n ? &w->r->ev.ev[w->j % RING] : NULL;
+
+	if (a != NULL && (b == NULL || a->ts <= b->ts)) {
+		w->i++;
+		return a;
+	}
+	if (b != NULL)
+		w->j++;
+	return b;
+}
+
+/* Name a task known by pid from a kept switch to it; the idle task is "swapper". */
+static void
+task_name(const struct probe_cause *c, struct cev *t)
+{
+	const struct ring1 *r = &c->ring[c->cpu].st;
+
+	if (t->num == 0) {
+		snprintf(t->name, sizeof(t->name), "%s", "swapper");
+		return;
+	}
+	for (size_t i = ring_first(r); i < r->n; i++) {
+		const struct cev *e = &r->ev[i % RING];
+
+		if (e->type == TD_TEV_SCHED_SWITCH && e->num == t->num)
+			snprintf(t->name, sizeof(t->name), "%s", e->name);
+	}
+}
+
+/* Look at the rings of the breaking CPU between the intended and the actual wake-up. */
 static void
 analyse(struct probe_cause *c, const struct probe_result *b)
 {
-	struct cring *r = &c->ring[c->cpu];
-	size_t first = r->n > RING ? r->n - RING : 0;
 	char w[160], x[64], later[400] = "", tasks[400] = "";
+	const struct cev *e;
+	struct cwalk wk;
+	bool switched = false;
 
-	for (size_t i = first; i < r->n; i++) {
-		const struct cev *e = &r->ev[i % RING];
-
+	walk_begin(&wk, &c->ring[c->cpu]);
+	while ((e = walk_next(&wk)) != NULL) {
 		if (e->ts < c->t0) {
 			if (e->type == TD_TEV_SCHED_SWITCH) {
 				c->task = *e;
@@ -267,6 +333,20 @@ analyse(struct probe_cause *c, const struct probe_result *b)
 		if (c->nwin < SHOWN)
 			c->win[c->nwin++] = *e;
 		c->nall++;
+		/*
+		 * Until the first switch in the window, an event's common pid is
+		 * the task that held the CPU at the due time: the witness when
+		 * that task's own switch-in is no longer kept.
+		 */
+		if (!switched && e->type != TD_TEV_SCHED_SWITCH && e->type != TD_TEV_IDLE &&
+		    (!c->has_task || c->task.num != e->pid)) {
+			c->task.num = e->pid;
+			c->task.name[0] = '\0';
+			c->has_task = true;
+			c->was_idle = e->pid == 0 && c->was_idle;
+		}
+		if (e->type == TD_TEV_SCHED_SWITCH)
+			switched = true;
 		if (e->type == TD_TEV_IDLE && e->num == TD_TEV_IDLE_EXIT && !c->has_exit) {
 			c->has_exit = true;
 			c->idle_exit = e->ts;
@@ -295,10 +375,20 @@ analyse(struct probe_cause *c, const struct probe_result *b)
 			strlcat(later, w, sizeof(later));
 		}
 	}
+	{
+		const struct ring1 *r = &c->ring[c->cpu].ev;
+
+		c->cut = r->n > RING && r->ev[ring_first(r) % RING].ts > c->t0;
+	}
 	/* First the task on the CPU when the wake-up was due, unless idle or our own. */
+	if (c->has_task && c->task.name[0] == '\0')
+		task_name(c, &c->task);
 	if (c->has_task && c->task.num != 0 && c->task.num != b->tid) {
-		snprintf(w, sizeof(w), "task %s (pid %d) was running", c->task.name,
-		    c->task.num);
+		if (c->task.name[0] != '\0')
+			snprintf(w, sizeof(w), "task %s (pid %d) was running", c->task.name,
+			    c->task.num);
+		else
+			snprintf(w, sizeof(w), "task pid %d was running", c->task.num);
 		cause_add(c, w);
 	}
 	/* Then the tasks that ran in between, then the interrupts and timers. */
@@ -321,20 +411,22 @@ analyse(struct probe_cause *c, const struct probe_result *b)
 static int
 write_trace(struct probe_cause *c, const char *path)
 {
-	struct cring *r = &c->ring[c->cpu];
-	size_t first = r->n > RING ? r->n - RING : 0, n = 0;
 	char comm[NAME_LEN] = "<...>", fn[128];
+	const struct cev *e;
+	struct cwalk wk;
+	size_t n = 0;
 	FILE *f;
 
 	if ((f = fopen(path, "we")) == NULL)
 		return -errno;
-	for (size_t i = first; i < r->n; i++)
-		n += r->ev[i % RING].ts <= c->t1;
+	walk_begin(&wk, &c->ring[c->cpu]);
+	while ((e = walk_next(&wk)) != NULL)
+		n += e->ts <= c->t1;
 	fprintf(f, "# tracer: nop\n#\n# entries-in-buffer/entries-written: %zu/%zu   #P:%d\n"
 	    "#\n#           TASK-PID     CPU#  |||||  TIMESTAMP  FUNCTION\n"
 	    "#              | |         |   |||||     |         |\n", n, n, c->ncpu);
-	for (size_t i = first; i < r->n; i++) {
-		const struct cev *e = &r->ev[i % RING];
+	walk_begin(&wk, &c->ring[c->cpu]);
+	while ((e = walk_next(&wk)) != NULL) {
 		char flags = (e->ctx & TD_TEV_CTX_HARDIRQ) ? ((e->ctx & TD_TEV_CTX_SOFTIRQ) ?
 		    'H' : 'h') : (e->ctx & TD_TEV_CTX_SOFTIRQ) ? 's' : '.';
 		const char *vec = NULL;
@@ -417,7 +509,7 @@ probe_cause_finish(struct probe_cause *c, const struct probe_result *b)
 		return;
 	}
 	td_sample_free(p);
-	if (c->cpu < 0 || c->cpu >= c->ncpu || c->ring[c->cpu].ev == NULL) {
+	if (c->cpu < 0 || c->cpu >= c->ncpu || c->ring[c->cpu].ev.ev == NULL) {
 		snprintf(c->why, sizeof(c->why), "CPU %d was not traced", c->cpu);
 		return;
 	}
@@ -445,7 +537,8 @@ probe_cause_text(const struct probe_cause *c)
 		printf("            our timer fired %s after the intended time\n",
 		    probe_fmt_ns(a, sizeof(a), (int64_t)(c->own_ts - c->t0)));
 	printf("events:     %zu on CPU %d between the intended and the actual wake-up%s\n",
-	    c->nall, c->cpu, c->nall > c->nwin ? " (the first ones shown)" : "");
+	    c->nall, c->cpu, c->cut ? " (more before them were overwritten; the "
+	    "first kept shown)" : c->nall > c->nwin ? " (the first ones shown)" : "");
 	for (size_t i = 0; i < c->nwin; i++)
 		printf("  +%-9s %s\n", probe_fmt_ns(a, sizeof(a),
 		    (int64_t)(c->win[i].ts - c->t0)),
@@ -480,6 +573,7 @@ probe_cause_json(const struct probe_cause *c, struct td_json *j)
 	else
 		td_json_null(j, "own_timer_delay_ns");
 	td_json_uint(j, "events_between", c->nall);
+	td_json_bool(j, "events_cut", c->cut);
 	td_json_arr_begin(j, "events");
 	for (size_t i = 0; i < c->nwin; i++) {
 		td_json_obj_begin(j, NULL);
@@ -500,8 +594,10 @@ probe_cause_close(struct probe_cause *c)
 	if (c == NULL)
 		return;
 	td_sampler_close(c->s);
-	for (int i = 0; c->ring != NULL && i < c->ncpu; i++)
-		free(c->ring[i].ev);
+	for (int i = 0; c->ring != NULL && i < c->ncpu; i++) {
+		free(c->ring[i].st.ev);
+		free(c->ring[i].ev.ev);
+	}
 	free(c->ring);
 	td_ksyms_free(c->ks);
 	free(c);
