@@ -14,6 +14,7 @@ b=${TD_BUILDDIR:-.}
 reps=${TL_BENCH_REPS:-7}
 bench=$b/bench/timer_list_bench
 gen=$b/bench/timer_list_gen
+ti=$b/timerinfo
 if [ ! -x "$bench" ] || [ ! -x "$gen" ]; then
 	make -C "$b" -s bench/timer_list_bench bench/timer_list_gen
 fi
@@ -45,6 +46,8 @@ while [ "$i" -lt "$reps" ]; do
 	# interleaved, so that load from elsewhere hits all three alike
 	"$bench" exec wc -l "$f" >>"$tmp/wc"
 	"$bench" exec "$bench" file "$f" >>"$tmp/file_outer"
+	"$bench" exec "$ti" --timer-list "$f" >>"$tmp/timerinfo"
+	"$bench" exec sh -c 'cat "$1" | "$2" --timer-list /dev/stdin' sh "$f" "$ti" >>"$tmp/timerinfo_pipe"
 	"$bench" exec "$bench" file1 "$f" >>"$tmp/file1_outer"
 	"$bench" exec "$bench" touch "$recbytes" >>"$tmp/touch"
 	"$bench" exec "$bench" touch 0 >>"$tmp/touch0"
@@ -72,6 +75,10 @@ b_parse=$(median parse_ns "$tmp/buffer")
 b_cpu=$(median cpu_ns "$tmp/buffer")
 b2_parse=$(median parse_ns "$tmp/buffer2")
 f_rss=$(median maxrss_kb "$tmp/file")
+ti_wall=$(median wall_ns "$tmp/timerinfo")
+ti_rss=$(median maxrss_kb "$tmp/timerinfo")
+tp_wall=$(median wall_ns "$tmp/timerinfo_pipe")
+tp_rss=$(median maxrss_kb "$tmp/timerinfo_pipe")
 b_rss=$(median maxrss_kb "$tmp/buffer")
 
 awk -v size="$size" -v lines="$lines" -v timers="$timers" -v reps="$reps" \
@@ -79,6 +86,7 @@ awk -v size="$size" -v lines="$lines" -v timers="$timers" -v reps="$reps" \
     -v wcu="$wc_user" -v fou="$fo_user" -v f1w="$f1_wall" -v f1c="$f1_cpu" \
     -v tw="$t_wall" -v t0w="$t0_wall" -v rb="$recbytes" \
     -v fof="$fo_flt" -v wcf="$wc_flt" -v t0f="$t0_flt" \
+    -v tiw="$ti_wall" -v tir="$ti_rss" -v tpw="$tp_wall" -v tpr="$tp_rss" \
     -v fp="$f_parse" -v bp="$b_parse" -v b2p="$b2_parse" -v bc="$b_cpu" -v fr="$f_rss" -v br="$b_rss" '
 function ms(ns) { return sprintf("%.1f ms", ns / 1e6) }
 BEGIN {
@@ -103,4 +111,10 @@ BEGIN {
 	    fr / 1024, fr * 1024 / size
 	printf "peak RSS buffer mode:   %.1f MiB, %.2f x file size (the file itself included)\n",
 	    br / 1024, br * 1024 / size
+	printf "timerinfo --timer-list: wall %s, %.2f x wc -l (target <= 2.5); peak RSS %.1f MiB,\n" \
+	    "                        %.2f x file size (target <= 0.6)\n", ms(tiw), tiw / wcw,
+	    tir / 1024, tir * 1024 / size
+	printf "  from a pipe (cat |):  wall %s, %.2f x wc -l; peak RSS %.1f MiB (timerinfo\n" \
+	    "                        alone), %.2f x file size\n", ms(tpw), tpw / wcw, tpr / 1024,
+	    tpr * 1024 / size
 }'
