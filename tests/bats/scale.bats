@@ -14,27 +14,29 @@ THREADS=10000
 setup() {
 	TMP=$(mktemp -d)
 	LOAD=
+	SOCK="scale-$$-${BATS_TEST_NUMBER}"
 }
 
 teardown() {
+	tmux -L "$SOCK" kill-server 2>/dev/null || true
 	[ -n "$LOAD" ] && kill "$LOAD" 2>/dev/null
 	wait 2>/dev/null
 	rm -rf "$TMP"
 	true
 }
 
-# Start the load and wait until its every thread runs.
+# Start the load ($1 threads, THREADS by default) and wait until its every thread runs.
 start_load() {
-	local free i
+	local free i n=${1:-$THREADS}
 	free=$(( $(cat /proc/sys/kernel/pid_max) - $(ls /proc/*/task 2>/dev/null | grep -c '^[0-9]') ))
-	[ "$free" -gt $((THREADS + 2000)) ] || skip "not $THREADS pids free (pid_max)"
-	"$TD_BUILDDIR/tests/helpers/timerfd_load" -t "$THREADS" -r 2 -d 60 >"$TMP/load.out" &
+	[ "$free" -gt $((n + 2000)) ] || skip "not $n pids free (pid_max)"
+	"$TD_BUILDDIR/tests/helpers/timerfd_load" -t "$n" -r 2 -d 60 >"$TMP/load.out" &
 	LOAD=$!
 	for i in $(seq 100); do
-		[ "$(ls "/proc/$LOAD/task" 2>/dev/null | wc -l)" -gt "$THREADS" ] && break
+		[ "$(ls "/proc/$LOAD/task" 2>/dev/null | wc -l)" -gt "$n" ] && break
 		sleep 0.1
 	done
-	[ "$(ls "/proc/$LOAD/task" | wc -l)" -eq $((THREADS + 1)) ]
+	[ "$(ls "/proc/$LOAD/task" | wc -l)" -eq $((n + 1)) ]
 	ls "/proc/$LOAD/task" | grep -vx "$LOAD" | sort >"$TMP/tids"
 	sleep 1		# every timer armed once
 }
@@ -90,4 +92,45 @@ start_load() {
 		and ([.sources[] | select(.function == "timerfd_tmrproc" and .pid == $pid)] as $r
 			| ($r | length) == 1 and $r[0].expiries >= 3 * $n and $r[0].expiries <= 5 * $n)
 	' >/dev/null
+}
+
+# The header line of wakeuptop's screen that says the sample's period.
+events_line() {
+	tmux -L "$SOCK" capture-pane -p -t wt | grep -m1 'Events: '
+}
+
+@test "wakeuptop at 3,000 sources keeps refreshing on time (two refreshes seen on its screen)" {
+	require_root
+	command -v tmux >/dev/null || skip "no tmux"
+	start_load 3000
+	tmux -L "$SOCK" -f /dev/null new-session -d -s wt -x 160 -y 50 \
+		"TERM=xterm-256color; export TERM; wakeuptop --source tracefs -g thread -d 2; exec sleep 600"
+	# Every change of the Events line is a refresh: note when each is seen.
+	local i prev= cur seen=() t
+	for i in $(seq 600); do
+		cur=$(events_line || true)
+		if [ -n "$cur" ] && [ "$cur" != "$prev" ]; then
+			seen+=("$(date +%s.%N) $cur")
+			prev=$cur
+			[ "${#seen[@]}" -ge 4 ] && break
+		fi
+		sleep 0.05
+	done
+	printf '# %s\n' "${seen[@]}" >&3
+	[ "${#seen[@]}" -ge 4 ]
+	# The last three refreshes each cover 2 s (+- 10 %; +- 25 % under the
+	# sanitizers), and came 2 s apart on the wall clock, not stretched by
+	# drawing 3,000 rows.
+	local slack=0.1
+	grep -q -- '--enable-sanitizers' "$TD_BUILDDIR/config.log" 2>/dev/null && slack=0.25
+	printf '%s\n' "${seen[@]:1}" | awk -v s="$slack" '
+		{ match($0, /in [0-9.]+ s\)/); p = substr($0, RSTART + 3, RLENGTH - 6) + 0
+		  if (p < 2 * (1 - s) || p > 2 * (1 + s)) { print "period " p; bad = 1 }
+		  if (NR > 1 && ($1 - t < 2 * (1 - s) - 0.1 || $1 - t > 2 * (1 + s) + 0.1)) {
+			print "refresh after " $1 - t " s"; bad = 1 }
+		  t = $1 }
+		END { exit bad }'
+	# The rows are the load's threads: more of them than fit on the screen.
+	tmux -L "$SOCK" capture-pane -p -t wt | grep -c 'timerfd_tmrproc' | {
+		read -r n; [ "$n" -ge 20 ]; }
 }
