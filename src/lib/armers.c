@@ -5,6 +5,7 @@
 
 #include "armers.h"
 #include "internal.h"
+#include "tasks.h"
 
 #define MAP_MAX			(1u << 20)	/* timer addresses remembered at most */
 #define COMM_MAX		(1u << 16)	/* task names learnt from events, at most */
@@ -88,48 +89,21 @@ td_armers_put(struct td_armers *a, struct td_armer *m, uint64_t ptr, uint64_t fn
 	return m;
 }
 
-/* The comm slot of pid (empty: pid 0); the table has a free slot. */
-static struct td_armer_comm *
-comm_slot(struct td_armer_comm *tab, size_t cap, int pid)
-{
-	size_t h = td_hash64((uint64_t)(uint32_t)pid) & (cap - 1);
-
-	while (tab[h].pid != 0 && tab[h].pid != pid)
-		h = (h + 1) & (cap - 1);
-	return &tab[h];
-}
-
-/* Learn the comm of pid from an event (bounded; the newest name wins). */
+/*
+ * Learn the comm of pid from an event.  Bounded: past COMM_MAX tasks the least
+ * recently named one goes (never all at once); the newest name wins.
+ */
 void
 td_armers_learn(struct td_armers *a, int pid, const char *name, size_t len)
 {
-	struct td_armer_comm *c;
+	struct td_task_ent *c;
+	bool fresh;
 
 	if (pid <= 0 || name == NULL || len == 0)
 		return;
-	if ((a->comm_n + 1) * 2 > a->comm_cap) {
-		size_t ncap = a->comm_cap ? a->comm_cap * 2 : 1024;
-		struct td_armer_comm *nc;
-
-		if (a->comm_n >= COMM_MAX) {
-			/* Full: pids are reused in time; start again rather than grow. */
-			memset(a->comms, 0, a->comm_cap * sizeof(*a->comms));
-			a->comm_n = 0;
-		} else {
-			if ((nc = calloc(ncap, sizeof(*nc))) == NULL)
-				return;
-			for (size_t i = 0; i < a->comm_cap; i++)
-				if (a->comms[i].pid != 0)
-					*comm_slot(nc, ncap, a->comms[i].pid) = a->comms[i];
-			free(a->comms);
-			a->comms = nc;
-			a->comm_cap = ncap;
-		}
-	}
-	c = comm_slot(a->comms, a->comm_cap, pid);
-	if (c->pid == 0)
-		a->comm_n++;
-	c->pid = pid;
+	if (a->comms == NULL && td_tasks_new(COMM_MAX, &a->comms) < 0)
+		return;
+	c = td_tasks_get(a->comms, pid, &fresh);
 	if (len >= sizeof(c->comm))
 		len = sizeof(c->comm) - 1;
 	memcpy(c->comm, name, len);
@@ -140,14 +114,13 @@ td_armers_learn(struct td_armers *a, int pid, const char *name, size_t len)
 const char *
 td_armers_comm(const struct td_armers *a, int pid)
 {
-	const struct td_armer_comm *c;
+	const struct td_task_ent *c;
 
-	if (a->comm_cap == 0 || pid <= 0)
+	if (a->comms == NULL || pid <= 0)
 		return NULL;
-	c = comm_slot(a->comms, a->comm_cap, pid);
-	return c->pid == pid ? c->comm : NULL;
+	c = td_tasks_find(a->comms, pid);
+	return c != NULL && c->comm[0] != '\0' ? c->comm : NULL;
 }
-
 
 /* A timer start: the interrupt-context rule, then remember the armer. */
 int
@@ -182,6 +155,6 @@ void
 td_armers_free(struct td_armers *a)
 {
 	free(a->map);
-	free(a->comms);
+	td_tasks_free(a->comms);
 	memset(a, 0, sizeof(*a));
 }

@@ -31,17 +31,11 @@ struct td_armer {
 	uint32_t	 flags;		/* td_armers_start: its timer flags or hrtimer mode */
 };
 
-struct td_armer_comm {
-	int		 pid;		/* 0 = empty slot (pid 0 is never kept) */
-	char		 comm[16];
-};
-
 /* The two tables; all zero is an empty, valid set. */
 struct td_armers {
 	struct td_armer		*map;
 	size_t			 map_cap, map_n;
-	struct td_armer_comm	*comms;
-	size_t			 comm_cap, comm_n;
+	struct td_tasks		*comms;		/* names learnt from events (tasks.h), NULL until one */
 };
 
 /* Mix a 64-bit key into a hash (shared by the library's hash tables). */

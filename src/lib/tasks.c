@@ -1,7 +1,8 @@
 /*
- * A bounded task cache: max entries in one array, a linear-probing index of
- * twice as many slots, and a recency list through the entries; a new task
- * past max replaces the least recently used one.
+ * A bounded task cache: up to max entries in one array (grown by doubling as
+ * tasks come), a linear-probing index of twice as many slots, and a recency
+ * list through the entries; a new task past max replaces the least recently
+ * used one.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -13,29 +14,42 @@
 #include "internal.h"
 #include "tasks.h"
 
+#define FIRST_CAP	1024		/* entries allocated at first */
+
 struct td_tasks {
 	struct td_task_ent	*ent;
-	size_t			 max, n;
+	size_t			 max, cap, n;
 	int			*idx;		/* entry index per slot, -1 empty */
 	size_t			 mask;		/* slots - 1 */
 	int			 head, tail;	/* most and least recently used */
 };
+
+/* Index slots for cap entries: a power of two, at least twice cap. */
+static size_t
+slots_for(size_t cap)
+{
+	size_t slots = 2;
+
+	while (slots < cap * 2)
+		slots *= 2;
+	return slots;
+}
 
 /* A cache of at most max tasks; -ENOMEM. */
 int
 td_tasks_new(size_t max, struct td_tasks **out)
 {
 	struct td_tasks *c;
-	size_t slots = 2;
+	size_t slots;
 
 	*out = NULL;
 	if (max == 0 || max > INT32_MAX / 4)
 		return -EINVAL;
-	while (slots < max * 2)
-		slots *= 2;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return -ENOMEM;
-	c->ent = calloc(max, sizeof(*c->ent));
+	c->cap = max < FIRST_CAP ? max : FIRST_CAP;
+	slots = slots_for(c->cap);
+	c->ent = calloc(c->cap, sizeof(*c->ent));
 	c->idx = malloc(slots * sizeof(*c->idx));
 	if (c->ent == NULL || c->idx == NULL) {
 		td_tasks_free(c);
@@ -130,6 +144,32 @@ push_front(struct td_tasks *c, int i)
 		c->tail = i;
 }
 
+/* Double the entries (up to max) and rebuild the index; -ENOMEM leaves c as it was. */
+static int
+grow(struct td_tasks *c)
+{
+	size_t cap = c->cap * 2 > c->max ? c->max : c->cap * 2, slots = slots_for(cap);
+	struct td_task_ent *ent;
+	int *idx;
+
+	if ((idx = malloc(slots * sizeof(*idx))) == NULL)
+		return -ENOMEM;
+	if ((ent = reallocarray(c->ent, cap, sizeof(*ent))) == NULL) {
+		free(idx);
+		return -ENOMEM;
+	}
+	c->ent = ent;
+	c->cap = cap;
+	free(c->idx);
+	c->idx = idx;
+	c->mask = slots - 1;
+	for (size_t i = 0; i < slots; i++)
+		idx[i] = -1;
+	for (size_t i = 0; i < c->n; i++)
+		idx[slot_of(c, c->ent[i].pid)] = (int)i;
+	return 0;
+}
+
 /* The entry of pid, made the most recently used; a new one replaces the oldest when full. */
 struct td_task_ent *
 td_tasks_get(struct td_tasks *c, int pid, bool *fresh)
@@ -145,7 +185,9 @@ td_tasks_get(struct td_tasks *c, int pid, bool *fresh)
 		}
 		return &c->ent[i];
 	}
-	if (c->n < c->max) {
+	if (c->n == c->cap && c->cap < c->max && grow(c) == 0)
+		h = slot_of(c, pid);	/* a new index */
+	if (c->n < c->cap) {
 		i = (int)c->n++;
 	} else {
 		i = c->tail;

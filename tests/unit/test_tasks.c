@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "armers.h"
 #include "tasks.h"
 #include "tap.h"
 
@@ -109,10 +110,47 @@ test_proc(void)
 	is_str(e.comm, "", "comm not read when the events gave it");
 }
 
+/*
+ * The names learnt from events (armers.h): 70,000 pids named once each
+ * through a bound of 65,536; the newest keep their names, only the oldest
+ * went, a renamed task shows its new name.
+ */
+static void
+test_learnt_names(void)
+{
+	struct td_armers a;
+	char name[32];
+	int kept = 0, wrong = 0;
+
+	memset(&a, 0, sizeof(a));
+	ok(td_armers_comm(&a, 1) == NULL, "nothing learnt: no name");
+	for (int pid = 1; pid <= 70000; pid++) {
+		snprintf(name, sizeof(name), "n%d", pid);
+		td_armers_learn(&a, pid, name, strlen(name));
+	}
+	for (int pid = 70000 - 65535; pid <= 70000; pid++) {
+		const char *c = td_armers_comm(&a, pid);
+
+		snprintf(name, sizeof(name), "n%d", pid);
+		if (c != NULL && strcmp(c, name) == 0)
+			kept++;
+		else
+			wrong++;
+	}
+	is_int(kept, 65536, "the newest 65,536 names kept (no cliff at the bound)");
+	is_int(wrong, 0, "none lost or wrong among them");
+	ok(td_armers_comm(&a, 1) == NULL && td_armers_comm(&a, 70000 - 65536) == NULL,
+	    "the oldest names went");
+	td_armers_learn(&a, 70000, "renamed", 7);
+	is_str(td_armers_comm(&a, 70000), "renamed", "the newest name wins");
+	td_armers_free(&a);
+}
+
 int
 main(void)
 {
 	test_no_cliff();
+	test_learnt_names();
 	test_churn();
 	test_proc();
 	printf("1..%d\n", tap_n);
