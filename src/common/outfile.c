@@ -1,6 +1,7 @@
 /* --output FILE: write to a temporary file beside FILE, then rename it over FILE. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,16 @@ remove_tmp(void)
 	out_tmp[0] = '\0';
 }
 
+/* A signal that ends the run removes the temporary file first (unlink is async-signal-safe). */
+static void
+on_signal(int sig)
+{
+	if (out_tmp[0] != '\0')
+		(void)unlink(out_tmp);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 /* One line naming the file and the reason, the temporary file removed, exit 1. */
 static noreturn void
 fail(int err, const char *what)
@@ -37,6 +48,7 @@ fail(int err, const char *what)
 FILE *
 cli_outfile_open(const char *path)
 {
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	const char *slash, *base;
 	mode_t mask;
 	FILE *f;
@@ -58,6 +70,12 @@ cli_outfile_open(const char *path)
 	snprintf(out_tmp, sizeof(out_tmp), "%s/.%s.XXXXXX", out_dir, base);
 	if (atexit(remove_tmp) != 0)
 		fail(ENOMEM, "");
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction sa = { .sa_handler = on_signal };
+
+		sigemptyset(&sa.sa_mask);
+		(void)sigaction(sigs[i], &sa, NULL);
+	}
 	fd = mkstemp(out_tmp);
 	if (fd < 0) {
 		int err = errno;

@@ -161,6 +161,18 @@ samples() {
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	cmp "$TMP/old" "$d/timerdiag.prom"
 	[ "$(ls -A "$d")" = timerdiag.prom ]
+	# Stopped while measuring (live, 1 s): no temporary file left, the old file intact.
+	timerinfo --format=prometheus --output "$d/timerdiag.prom" 3>&- &
+	local pid=$! i
+	for i in $(seq 50); do	# until the temporary file is there
+		[ "$(ls -A "$d" | wc -l)" -eq 2 ] && break
+		sleep 0.02
+	done
+	[ "$(ls -A "$d" | wc -l)" -eq 2 ]
+	kill -TERM "$pid"
+	! wait "$pid"
+	cmp "$TMP/old" "$d/timerdiag.prom"
+	[ "$(ls -A "$d")" = timerdiag.prom ]
 	# A directory the user cannot write (root writes anywhere: as nobody).
 	require_user_access
 	run --separate-stderr as_user "$TD_BUILDDIR/timerinfo" --sysroot "$a" --format=prometheus \
@@ -189,6 +201,16 @@ samples() {
 	run -0 timerinfo ${cmd//$dir/$TMP/textfile}
 	[ -s "$TMP/textfile/timerdiag.prom" ]
 	! command -v promtool >/dev/null || promtool check metrics <"$TMP/textfile/timerdiag.prom"
+	# systemd accepts both units as they are (every key known, the command executable).
+	if command -v systemd-analyze >/dev/null; then
+		mkdir -p "$TMP/units" "$TMP/man/man1"
+		cp "$TD_SRCDIR/man/timerinfo.1" "$TMP/man/man1/"
+		sed "s|^ExecStart=[^ ]*|ExecStart=$TD_BUILDDIR/timerinfo|" "$svc" >"$TMP/units/${svc##*/}"
+		cp "$timer" "$TMP/units/"
+		run -0 env MANPATH="$TMP/man" systemd-analyze verify "$TMP/units/${svc##*/}" \
+			"$TMP/units/${timer##*/}"
+		[ -z "$output" ]
+	fi
 	# make install puts both units into systemdsystemunitdir and enables nothing.
 	make -s -C "$TD_BUILDDIR" DESTDIR="$TMP/inst" install-systemdsystemunitDATA \
 		install-dist_systemdsystemunitDATA >/dev/null
