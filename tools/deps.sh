@@ -7,6 +7,9 @@
 # needs one: the servers this script installs are never started by the
 # installation (policy-rc.d) and are left disabled afterwards.
 set -eu
+# TD_DEPS_ROOT: a directory standing for / (tests/bats/deps.bats), where policy-rc.d,
+# /etc/init.d and /run/systemd are looked for.
+root=${TD_DEPS_ROOT:-}
 build="build-essential autoconf automake pkg-config libbsd-dev libncurses-dev \
 zlib1g-dev libtracefs-dev libtraceevent-dev libtracecmd-dev libbpf-dev bpftool clang"
 test="bats jq locales tmux clang libclang-rt-14-dev util-linux procps rt-tests prometheus \
@@ -23,7 +26,7 @@ sudo=
 [ "$(id -u)" -eq 0 ] || sudo=sudo
 # No service starts while installing: invoke-rc.d asks policy-rc.d, and 101 means
 # "forbidden". An administrator's policy-rc.d is kept as it is.
-policy=/usr/sbin/policy-rc.d
+policy=$root/usr/sbin/policy-rc.d
 if [ ! -e "$policy" ]; then
 	printf '#!/bin/sh\n# timerdiag tools/deps.sh: no service starts while installing\nexit 101\n' |
 	    $sudo tee "$policy" >/dev/null
@@ -40,10 +43,10 @@ DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recomme
 # as the administrator set them.
 for s in $servers; do
 	case " $missing " in *" $s "*) ;; *) continue ;; esac
-	if [ -d /run/systemd/system ]; then
+	if [ -d "$root/run/systemd/system" ]; then
 		$sudo systemctl stop "$s.service" || true
-	elif [ -x "/etc/init.d/$s" ]; then
-		$sudo "/etc/init.d/$s" stop >/dev/null 2>&1 || true
+	elif [ -x "$root/etc/init.d/$s" ]; then
+		$sudo "$root/etc/init.d/$s" stop >/dev/null 2>&1 || true
 	fi
 	$sudo systemctl disable --quiet "$s.service" 2>/dev/null ||
 	    $sudo update-rc.d "$s" disable >/dev/null 2>&1 || true
