@@ -260,6 +260,16 @@ problems() {
 		! grep -E '^# TYPE ([a-z_]*(clocksource|timex|uname)|node_)' "$TMP/m.prom"
 		! grep 'release=' "$TMP/m.prom"
 	done < <(kmatrix_captures)
+	# The hand-made trees too (hostile names, hrtimer hangs, a periodic HPET tick, ...).
+	for d in "$TD_SRCDIR"/tests/fixtures/sysroots/*/ "$TD_SRCDIR/tests/fixtures/hostile/sysroot"; do
+		timerinfo --sysroot "$d" --format=prometheus > "$TMP/m.prom" 2>/dev/null
+		promtool check metrics < "$TMP/m.prom" || { echo "$d" >&2; return 1; }
+	done
+	# The kernel's hang counts, per CPU, as counters.
+	d=$TD_SRCDIR/tests/fixtures/sysroots/amd64-6.1-hrtimer-hangs
+	[ "$(timerinfo --sysroot "$d" --format=prometheus |
+		sed -n 's/^timerdiag_cpu_hrtimer_hangs_total{cpu="\([0-9]*\)"} /\1 /p')" = \
+	    "$(awk '/^cpu: / {c = $2} /\.nr_hangs/ {print c, $NF}' "$d/proc/timer_list")" ]
 	run timerinfo --sysroot "$K/amd64-6.1-generic-highres_off" --format=prometheus
 	[ "$status" -eq 0 ]
 	[[ $output == *'timerdiag_check_status{check="highres"} 1'* ]]
