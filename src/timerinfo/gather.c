@@ -112,6 +112,17 @@ out:
 	td_buf_free(&stat_b);
 }
 
+/*
+ * The interrupt counts: the running system's after the rates were measured,
+ * or the capture's own snapshot (the one its timer_list was taken with).
+ */
+void
+ti_gather_counts(const struct ti_opts *o, struct ti_extra *x)
+{
+	if (!o->file_alone)
+		(void)td_interrupts_load(o->sysroot, "/proc/interrupts", &x->irqs, NULL);
+}
+
 /* Read the kernel log: --kmsg-file, the capture's dmesg, or /dev/kmsg. */
 void
 ti_gather_events(const struct ti_opts *o, struct ti_extra *x)
@@ -158,6 +169,7 @@ void
 ti_extra_free(struct ti_extra *x)
 {
 	td_tickrates_free(x->rates);
+	td_interrupts_free(x->irqs);
 	td_kmsg_events_free(x->events);
 	td_kmsg_log_free(x->log);
 	td_checks_free(x->checks);

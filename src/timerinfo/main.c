@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "outfile.h"
 #include "timerinfo.h"
 
 enum {
@@ -18,6 +19,7 @@ enum {
 	OPT_FORMAT,
 	OPT_LIVE,
 	OPT_EXPLAIN,
+	OPT_OUTPUT,
 };
 
 #define TICKS_DEFAULT_S		3.0	/* --ticks without a value */
@@ -38,6 +40,7 @@ static const struct option longopts[] = {
 	{ "explain-tick", optional_argument,	NULL, OPT_EXPLAIN },
 	{ "format",	required_argument,	NULL, OPT_FORMAT },
 	{ "live",	no_argument,		NULL, OPT_LIVE },
+	{ "output",	required_argument,	NULL, OPT_OUTPUT },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -62,6 +65,9 @@ usage(void)
 	    "      --explain-tick[=S] why each CPU's tick keeps running: trace S seconds\n"
 	    "                         (default 2, root), or a capture's wakeup trace\n"
 	    "      --format FORMAT    text (default), json, or prometheus\n"
+	    "      --output FILE      write the report to FILE atomically (a temporary\n"
+	    "                         file beside it renamed over it), e.g. for\n"
+	    "                         node_exporter's textfile collector\n"
 	    "      --sysroot DIR      read a captured tree (DIR/proc/timer_list, DIR/sys/...)\n"
 	    "      --timer-list FILE  read this timer_list instead of /proc/timer_list\n"
 	    "      --live             with --timer-list or --kmsg-file: the other facts\n"
@@ -121,6 +127,8 @@ gather(struct ti_opts *o, const struct td_machine *m, struct ti_extra *x)
 		o->ticks = o->ticks || o->format == TI_PROMETHEUS;
 		o->events = o->events || o->check;
 		ti_gather_rates(o, m, x);
+		if (o->format == TI_PROMETHEUS)
+			ti_gather_counts(o, x);
 		ti_gather_events(o, x);
 		ti_gather_rtc(o, x);
 	} else {
@@ -158,32 +166,33 @@ gather(struct ti_opts *o, const struct td_machine *m, struct ti_extra *x)
 
 /* The text sections the options ask for. */
 static void
-print_text(const struct td_machine *m, const struct ti_extra *x, const struct ti_opts *o)
+print_text(FILE *f, const struct td_machine *m, const struct ti_extra *x,
+    const struct ti_opts *o)
 {
 	bool first = true;
 
 	if (o->report) {
-		ti_print_text(stdout, m, o);
+		ti_print_text(f, m, o);
 		first = false;
 	}
 	if (o->ticks) {
-		printf("%s", first ? "" : "\n");
-		ti_print_ticks(stdout, m, x, o);
+		fprintf(f, "%s", first ? "" : "\n");
+		ti_print_ticks(f, m, x, o);
 		first = false;
 	}
 	if (o->events && !o->check) {
-		printf("%s", first ? "" : "\n");
-		ti_print_events(stdout, x, o);
+		fprintf(f, "%s", first ? "" : "\n");
+		ti_print_events(f, x, o);
 		first = false;
 	}
 	if (o->check) {
-		printf("%s", first ? "" : "\n");
-		ti_print_checks(stdout, x, o);
+		fprintf(f, "%s", first ? "" : "\n");
+		ti_print_checks(f, x, o);
 		first = false;
 	}
 	if (o->explain) {
-		printf("%s", first ? "" : "\n");
-		ti_print_explain(stdout, x->explain, o);
+		fprintf(f, "%s", first ? "" : "\n");
+		ti_print_explain(f, x->explain, o);
 	}
 }
 
@@ -191,6 +200,8 @@ int
 main(int argc, char **argv)
 {
 	struct ti_opts o = { 0 };
+	const char *output = NULL;
+	FILE *out = stdout;
 	struct td_machine *m;
 	struct ti_extra x;
 	struct td_error e;
@@ -265,6 +276,9 @@ main(int argc, char **argv)
 		case OPT_LIVE:
 			o.live = true;
 			break;
+		case OPT_OUTPUT:
+			output = optarg;
+			break;
 		default:
 			cli_common_option(c, usage);
 		}
@@ -277,11 +291,14 @@ main(int argc, char **argv)
 	o.file_alone = (o.timer_list != NULL || o.kmsg_file != NULL) && o.sysroot == NULL &&
 	    !o.live;
 	o.json = o.format == TI_JSON;
-	o.color = o.format == TI_TEXT && cli_use_color(stdout);
+	o.color = o.format == TI_TEXT && output == NULL && cli_use_color(stdout);
 	o.report = !(o.ticks || o.events || o.check || o.explain) || o.format != TI_TEXT;
 	if (o.kmsg_file != NULL && !o.events && !o.check)
 		o.events = true;
 
+	/* An output that cannot be made fails now, before any measuring. */
+	if (output != NULL)
+		out = cli_outfile_open(output);
 	td_error_clear(&e);
 	if (o.file_alone)
 		r = td_machine_read_file(o.timer_list, &m, &e);
@@ -318,13 +335,15 @@ main(int argc, char **argv)
 	gather(&o, m, &x);
 	cli_refused_check();
 	if (o.format == TI_JSON)
-		r = ti_print_json(stdout, m, &x, &o);
+		r = ti_print_json(out, m, &x, &o);
 	else if (o.format == TI_PROMETHEUS)
-		r = ti_print_prometheus(stdout, m, &x);
+		r = ti_print_prometheus(out, m, &x);
 	else {
-		print_text(m, &x, &o);
-		r = fflush(stdout) == 0 && !ferror(stdout) ? 0 : -1;
+		print_text(out, m, &x, &o);
+		r = fflush(out) == 0 && !ferror(out) ? 0 : -1;
 	}
+	if (output != NULL && r == 0)
+		cli_outfile_commit(out);	/* exits 1 on failure, the old file intact */
 	problems = x.checks != NULL ? x.checks->problems : 0;
 	ti_extra_free(&x);
 	td_machine_free(m);

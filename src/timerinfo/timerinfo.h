@@ -54,6 +54,7 @@ struct ti_explain {
 struct ti_extra {
 	struct td_tickrates	*rates;
 	char			 rates_why[256];
+	struct td_interrupts	*irqs;		/* Prometheus: the counts now; NULL unread */
 	struct td_kmsg_log	*log;
 	struct td_kmsg_events	*events;
 	char			 events_source[512];
@@ -78,6 +79,8 @@ void ti_explain_free(struct ti_explain *x);
 
 /* Measure tick rates (live: sleep ticks_s; sysroot: the capture's after/ snapshot). */
 void ti_gather_rates(const struct ti_opts *o, const struct td_machine *m, struct ti_extra *x);
+/* Prometheus: read /proc/interrupts once more, for the interrupt counters. */
+void ti_gather_counts(const struct ti_opts *o, struct ti_extra *x);
 /* Read the kernel log and its timer events. */
 void ti_gather_events(const struct ti_opts *o, struct ti_extra *x);
 /* RTC drift against the system clock (live only). */

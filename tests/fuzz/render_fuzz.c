@@ -204,6 +204,8 @@ timerinfo(const char *s, size_t n)
 	else
 		plant(x.events_why, sizeof(x.events_why), s, n, 7);
 	plant(x.rates_why, sizeof(x.rates_why), s, n, 11);
+	/* Prometheus' interrupt counters, from the input read as /proc/interrupts. */
+	(void)td_interrupts_parse(s, n, "fuzz", &x.irqs, &e);
 	memset(&in, 0, sizeof(in));
 	in.m = m;
 	in.events = x.events;
@@ -231,6 +233,7 @@ timerinfo(const char *s, size_t n)
 		out_check(&o, true);
 	}
 	td_checks_free(x.checks);
+	td_interrupts_free(x.irqs);
 	td_kmsg_events_free(x.events);
 	td_kmsg_log_free(x.log);
 	td_machine_free(m);
