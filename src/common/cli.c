@@ -10,6 +10,7 @@
 #include "config.h"
 #include "cli.h"
 #include "source.h"
+#include "table.h"
 
 const char *cli_prog = "timerdiag";
 
@@ -24,9 +25,12 @@ cli_init(int argc, char **argv)
 {
 	(void)argc;
 	if (argv[0] != NULL) {
-		const char *s = strrchr(argv[0], '/');
+		char *s = strrchr(argv[0], '/');
 
-		cli_prog = s ? s + 1 : argv[0];
+		/* getopt names argv[0] in its messages: the name, not the path. */
+		if (s != NULL)
+			argv[0] = s + 1;
+		cli_prog = argv[0];
 	}
 	setprogname(cli_prog);
 }
@@ -170,6 +174,37 @@ cli_use_color(FILE *f)
 	if (term == NULL || strcmp(term, "dumb") == 0)
 		return false;
 	return isatty(fileno(f));
+}
+
+/* --color[=WHEN]: auto when WHEN is left out, as in util-linux. */
+enum cli_color
+cli_parse_color(const char *arg)
+{
+	if (arg == NULL || strcmp(arg, "auto") == 0)
+		return CLI_COLOR_AUTO;
+	if (strcmp(arg, "always") == 0)
+		return CLI_COLOR_ALWAYS;
+	if (strcmp(arg, "never") == 0)
+		return CLI_COLOR_NEVER;
+	cli_usage_error("--color: '%s' is not auto, always or never", arg);
+}
+
+/* Whether to colour f for --color=WHEN. */
+bool
+cli_color_on(enum cli_color when, FILE *f)
+{
+	if (when == CLI_COLOR_AUTO)
+		return cli_use_color(f);
+	return when == CLI_COLOR_ALWAYS;
+}
+
+/* Add -n/-H, -r or -P to the table flags; the last of -r and -P wins. */
+void
+cli_table_flag(unsigned *flags, unsigned flag)
+{
+	if (flag != TD_TABLE_NOHEADINGS)
+		*flags &= ~(unsigned)(TD_TABLE_RAW | TD_TABLE_PAIRS);
+	*flags |= flag;
 }
 
 /* Exit 2 when the task asked for does not exist here. */

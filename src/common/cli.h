@@ -21,6 +21,7 @@ enum {
 /* Long options every tool takes; values above any short option character. */
 enum {
 	CLI_OPT_SYSROOT = 0x100,
+	CLI_OPT_COLOR,
 	CLI_OPT_FIRST_FREE = 0x120,	/* tools number their own long-only options from here */
 };
 
@@ -61,5 +62,21 @@ void cli_check_task(const char *opt, int pid, const char *sysroot, bool from_fil
 void cli_check_cpus(const char *opt, const struct td_cpuset *cpus, const char *sysroot);
 /* True when colour may be used on f: a terminal, TERM not dumb, NO_COLOR unset. */
 bool cli_use_color(FILE *f);
+
+/* --color=WHEN, as in util-linux. */
+enum cli_color {
+	CLI_COLOR_AUTO,		/* on a terminal, without NO_COLOR */
+	CLI_COLOR_ALWAYS,
+	CLI_COLOR_NEVER,
+};
+/* Parse WHEN (NULL: auto) or exit 2. */
+enum cli_color cli_parse_color(const char *arg);
+/* Whether to colour f for WHEN. */
+bool cli_color_on(enum cli_color when, FILE *f);
+/*
+ * Add a table flag of -n/-H, -r or -P (TD_TABLE_*) to *flags: raw and pairs
+ * exclude each other, the last one given wins.
+ */
+void cli_table_flag(unsigned *flags, unsigned flag);
 
 #endif
