@@ -73,7 +73,7 @@ usage(void)
 	    "      --timer-list FILE  read this timer_list instead of /proc/timer_list\n"
 	    "      --live             with --timer-list or --kmsg-file: the other facts\n"
 	    "                         from the running system (else: not in this file)\n"
-	    "  -n, --noheadings       only the rows of the CPU table (-t: the timer table)\n"
+	    "  -n, -H, --noheadings   only the rows of the CPU table (-t: the timer table)\n"
 	    "  -r, --raw              that table's rows, space separated, \\x20 for a space\n"
 	    "  -P, --pairs            that table's rows as NAME=\"value\" pairs\n"
 	    "      --list-columns     list that table's columns and exit\n"
@@ -211,7 +211,7 @@ main(int argc, char **argv)
 	bool list = false;
 
 	cli_init(argc, argv);
-	while ((c = getopt_long(argc, argv, "JtcnrPhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "JtcnHrPhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'J':
 			o.format = TI_JSON;
@@ -280,6 +280,7 @@ main(int argc, char **argv)
 			o.live = true;
 			break;
 		case 'n':
+		case 'H':
 			cli_table_flag(&o.table_flags, TD_TABLE_NOHEADINGS);
 			break;
 		case 'r':
