@@ -330,6 +330,8 @@ main(int argc, char **argv)
 	cli_refused_check();
 	if (m->tl == NULL && o.file_alone && o.timer_list == NULL) {
 		/* --kmsg-file alone: no timer_list asked for, none to warn about */
+	} else if (m->tl == NULL && o.rows_only && o.timers) {
+		/* ti_print_table says why the timers are unknown, in one line. */
 	} else if (m->tl == NULL) {
 		char buf[768];
 

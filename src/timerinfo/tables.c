@@ -281,8 +281,11 @@ ti_print_table(FILE *f, const struct td_machine *m, const struct ti_opts *o, uns
 		size_t n = 0;
 
 		if (m->tl == NULL) {
-			fprintf(stderr, "%s: active timers unknown: %s\n", cli_prog,
-			    TD_SAFE(ti_tl_reason(m)));
+			char buf[768];
+
+			fprintf(stderr, "%s: active timers unknown: %s%s\n", cli_prog,
+			    td_error_str(&m->tl_err, buf, sizeof(buf)),
+			    m->tl_needs_root ? " (needs root)" : "");
 			return -1;
 		}
 		rows = timer_rows(m->tl, &n);
