@@ -1,6 +1,7 @@
 /* The tools' shared front end. */
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +105,24 @@ cli_sysroot_check(const char *dir)
 
 	if (td_sysroot_check(dir, &e) < 0)
 		cli_fail_td(&e, CLI_EXIT_FAIL);
+}
+
+/* A file the run will write is checked before the run, not after it. */
+void
+cli_writable_check(const char *path)
+{
+	struct td_error e;
+	bool existed = access(path, F_OK) == 0;
+	int fd;
+
+	/* Non-blocking: a FIFO without a reader fails here rather than hanging. */
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0666)) < 0) {
+		td_error_set(&e, errno, path, 0, "%s", strerror(errno));
+		cli_fail_td(&e, CLI_EXIT_FAIL);
+	}
+	close(fd);
+	if (!existed)
+		(void)unlink(path);
 }
 
 /* A symbolic link that leaves the captured tree ends the run, before any report. */

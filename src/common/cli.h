@@ -47,6 +47,12 @@ void cli_warn_td(const struct td_error *e);
 noreturn void cli_fail_td(const struct td_error *e, int code);
 /* --sysroot DIR: exit 1 with one line naming DIR unless it is a directory. */
 void cli_sysroot_check(const char *dir);
+/*
+ * A file to be written later (timerprobe --trace-on-break): exit 1 with one
+ * line naming it unless it can be created or written now.  A file this check
+ * created is removed again.
+ */
+void cli_writable_check(const char *path);
 /* Exit 1 with one line naming the link when a read under the sysroot refused one. */
 void cli_refused_check(void);
 /* Parse a duration with a unit suffix ns, us, ms or s (bare number: default_unit_ns). */

@@ -233,6 +233,8 @@ exit_codes() {
 		"$@" timerstat --timer-stats /nonexistent
 	expect_exit 1 "timerstat: /nonexistent: No such file or directory" \
 		"$@" timerstat --trace /nonexistent
+	expect_exit 1 "timerprobe: /nonexistent/x: No such file or directory" \
+		"$@" timerprobe -n 3 --break 1ms --trace-on-break /nonexistent/x
 	expect_exit 2 "timerstat: --cpu: no CPU $cpu here*" "$@" timerstat -d 0.2 --cpu "$cpu"
 	expect_exit 2 "wakeuptop: --cpu: no CPU $cpu here*" "$@" wakeuptop -b --cpu "$cpu"
 	expect_exit 2 "timerprobe: --cpu: CPU $cpu is not online*" "$@" timerprobe -n 3 --cpu "$cpu"
@@ -308,6 +310,8 @@ autoload -Uz compinit; compinit -u -D; clear" Enter
 	type_and_see 'timerinfo --format=p' 'timerinfo --format=prometheus'
 	type_and_see 'timerstat -o count,ra' 'timerstat -o count,rate'
 	type_and_see 'timerstat --pai' 'timerstat --pairs'
+	type_and_see 'wakeuptop -o comm,wakeup_' 'wakeuptop -o comm,wakeup_rate'
+	type_and_see 'wakeuptop --color=n' 'wakeuptop --color=never'
 }
 
 @test "make install puts the zsh completions where Debian's zsh looks" {
