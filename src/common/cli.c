@@ -1,6 +1,7 @@
 /* The tools' shared front end. */
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "config.h"
 #include "cli.h"
 #include "source.h"
+#include "table.h"
 
 const char *cli_prog = "timerdiag";
 
@@ -24,9 +26,12 @@ cli_init(int argc, char **argv)
 {
 	(void)argc;
 	if (argv[0] != NULL) {
-		const char *s = strrchr(argv[0], '/');
+		char *s = strrchr(argv[0], '/');
 
-		cli_prog = s ? s + 1 : argv[0];
+		/* getopt names argv[0] in its messages: the name, not the path. */
+		if (s != NULL)
+			argv[0] = s + 1;
+		cli_prog = argv[0];
 	}
 	setprogname(cli_prog);
 }
@@ -102,6 +107,24 @@ cli_sysroot_check(const char *dir)
 		cli_fail_td(&e, CLI_EXIT_FAIL);
 }
 
+/* A file the run will write is checked before the run, not after it. */
+void
+cli_writable_check(const char *path)
+{
+	struct td_error e;
+	bool existed = access(path, F_OK) == 0;
+	int fd;
+
+	/* Non-blocking: a FIFO without a reader fails here rather than hanging. */
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0666)) < 0) {
+		td_error_set(&e, errno, path, 0, "%s", strerror(errno));
+		cli_fail_td(&e, CLI_EXIT_FAIL);
+	}
+	close(fd);
+	if (!existed)
+		(void)unlink(path);
+}
+
 /* A symbolic link that leaves the captured tree ends the run, before any report. */
 void
 cli_refused_check(void)
@@ -170,6 +193,37 @@ cli_use_color(FILE *f)
 	if (term == NULL || strcmp(term, "dumb") == 0)
 		return false;
 	return isatty(fileno(f));
+}
+
+/* --color[=WHEN]: auto when WHEN is left out, as in util-linux. */
+enum cli_color
+cli_parse_color(const char *arg)
+{
+	if (arg == NULL || strcmp(arg, "auto") == 0)
+		return CLI_COLOR_AUTO;
+	if (strcmp(arg, "always") == 0)
+		return CLI_COLOR_ALWAYS;
+	if (strcmp(arg, "never") == 0)
+		return CLI_COLOR_NEVER;
+	cli_usage_error("--color: '%s' is not auto, always or never", arg);
+}
+
+/* Whether to colour f for --color=WHEN. */
+bool
+cli_color_on(enum cli_color when, FILE *f)
+{
+	if (when == CLI_COLOR_AUTO)
+		return cli_use_color(f);
+	return when == CLI_COLOR_ALWAYS;
+}
+
+/* Add -n/-H, -r or -P to the table flags; the last of -r and -P wins. */
+void
+cli_table_flag(unsigned *flags, unsigned flag)
+{
+	if (flag != TD_TABLE_NOHEADINGS)
+		*flags &= ~(unsigned)(TD_TABLE_RAW | TD_TABLE_PAIRS);
+	*flags |= flag;
 }
 
 /* Exit 2 when the task asked for does not exist here. */

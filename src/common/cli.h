@@ -21,6 +21,7 @@ enum {
 /* Long options every tool takes; values above any short option character. */
 enum {
 	CLI_OPT_SYSROOT = 0x100,
+	CLI_OPT_COLOR,
 	CLI_OPT_FIRST_FREE = 0x120,	/* tools number their own long-only options from here */
 };
 
@@ -46,6 +47,12 @@ void cli_warn_td(const struct td_error *e);
 noreturn void cli_fail_td(const struct td_error *e, int code);
 /* --sysroot DIR: exit 1 with one line naming DIR unless it is a directory. */
 void cli_sysroot_check(const char *dir);
+/*
+ * A file to be written later (timerprobe --trace-on-break): exit 1 with one
+ * line naming it unless it can be created or written now.  A file this check
+ * created is removed again.
+ */
+void cli_writable_check(const char *path);
 /* Exit 1 with one line naming the link when a read under the sysroot refused one. */
 void cli_refused_check(void);
 /* Parse a duration with a unit suffix ns, us, ms or s (bare number: default_unit_ns). */
@@ -61,5 +68,21 @@ void cli_check_task(const char *opt, int pid, const char *sysroot, bool from_fil
 void cli_check_cpus(const char *opt, const struct td_cpuset *cpus, const char *sysroot);
 /* True when colour may be used on f: a terminal, TERM not dumb, NO_COLOR unset. */
 bool cli_use_color(FILE *f);
+
+/* --color=WHEN, as in util-linux. */
+enum cli_color {
+	CLI_COLOR_AUTO,		/* on a terminal, without NO_COLOR */
+	CLI_COLOR_ALWAYS,
+	CLI_COLOR_NEVER,
+};
+/* Parse WHEN (NULL: auto) or exit 2. */
+enum cli_color cli_parse_color(const char *arg);
+/* Whether to colour f for WHEN. */
+bool cli_color_on(enum cli_color when, FILE *f);
+/*
+ * Add a table flag of -n/-H, -r or -P (TD_TABLE_*) to *flags: raw and pairs
+ * exclude each other, the last one given wins.
+ */
+void cli_table_flag(unsigned *flags, unsigned flag);
 
 #endif

@@ -345,43 +345,109 @@ td_table_row_line(const struct td_table *t, const void *row, char *buf, size_t l
 	return buf;
 }
 
-/* Print the rows as aligned text (or raw, single-space separated). */
+/*
+ * Write s escaped as util-linux does (lsblk -r and -P): bytes outside printable
+ * ASCII and the backslash become \xHH; raw fields also escape blanks, pairs
+ * the characters a shell expands inside double quotes (" $ `).  printf %b
+ * gives the original bytes back.
+ */
+static void
+put_escaped(FILE *f, const char *s, bool pairs)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch < 0x20 || ch >= 0x7f || ch == '\\' ||
+		    (pairs ? ch == '"' || ch == '$' || ch == '`' : ch == ' '))
+			fprintf(f, "\\x%02x", ch);
+		else
+			fputc(ch, f);
+	}
+}
+
+/* One cell of a raw or pairs line: "-" when unknown, no units, escaped. */
+static void
+put_plain_cell(FILE *f, const struct td_column *col, const void *row, bool pairs)
+{
+	char buf[128];
+	struct td_cell c;
+
+	td_table_cell(col, row, &c);
+	if (!c.known)
+		fputs("-", f);
+	else if (col->jtype != TD_JT_STRING)
+		fputs(td_table_format_cell(col, &c, true, buf, sizeof(buf)), f);
+	else if (!pairs && (c.s == NULL || c.s[0] == '\0'))
+		fputs("\"\"", f);	/* a raw field is never empty: the fields stay countable */
+	else
+		put_escaped(f, c.s ? c.s : "", pairs);
+}
+
+/* Print the rows as raw fields or NAME="value" pairs. */
+static void
+render_plain(const struct td_table *t, FILE *f, const void *const *rows, size_t n,
+    unsigned flags)
+{
+	bool pairs = flags & TD_TABLE_PAIRS;
+
+	if (!pairs && !(flags & TD_TABLE_NOHEADINGS)) {
+		for (size_t i = 0; i < t->nsel; i++)
+			fprintf(f, "%s%s", i ? " " : "", t->cols[t->sel[i]].name);
+		fputc('\n', f);
+	}
+	for (size_t r = 0; r < n; r++) {
+		for (size_t i = 0; i < t->nsel; i++) {
+			const struct td_column *col = &t->cols[t->sel[i]];
+
+			if (i > 0)
+				fputc(' ', f);
+			if (pairs) {
+				/* The name as a shell variable: upper case. */
+				for (const char *q = col->name; *q != '\0'; q++)
+					fputc(*q >= 'a' && *q <= 'z' ? *q - 'a' + 'A' : *q, f);
+				fputs("=\"", f);
+			}
+			put_plain_cell(f, col, rows[r], pairs);
+			if (pairs)
+				fputc('"', f);
+		}
+		fputc('\n', f);
+	}
+}
+
+/* Print the rows as aligned text, raw fields or pairs. */
 int
 td_table_render_text(struct td_table *t, FILE *f, const void *const *rows, size_t n,
     unsigned flags)
 {
-	char line[4096], cell[512];
-	struct td_cell c;
+	char line[4096];
 
-	if (flags & TD_TABLE_RAW) {
-		if (!(flags & TD_TABLE_NOHEADINGS)) {
-			for (size_t i = 0; i < t->nsel; i++)
-				fprintf(f, "%s%s", i ? " " : "", t->cols[t->sel[i]].name);
-			fputc('\n', f);
-		}
-		for (size_t r = 0; r < n; r++) {
-			for (size_t i = 0; i < t->nsel; i++) {
-				const struct td_column *col = &t->cols[t->sel[i]];
-
-				td_table_cell(col, rows[r], &c);
-				td_table_format_cell(col, &c, true, cell, sizeof(cell));
-				/* Raw fields are space separated: no spaces inside. */
-				for (char *q = cell; *q != '\0'; q++)
-					if (*q == ' ')
-						*q = '_';
-				if (cell[0] == '\0')
-					strlcpy(cell, "\"\"", sizeof(cell));
-				fprintf(f, "%s%s", i ? " " : "", cell);
-			}
-			fputc('\n', f);
-		}
+	if (flags & (TD_TABLE_RAW | TD_TABLE_PAIRS)) {
+		render_plain(t, f, rows, n, flags);
 		return ferror(f) ? -EIO : 0;
 	}
 	td_table_measure(t, rows, n);
 	if (!(flags & TD_TABLE_NOHEADINGS))
-		fprintf(f, "%s\n", td_table_header_line(t, line, sizeof(line)));
+		fprintf(f, "%s%s%s\n", flags & TD_TABLE_COLOR ? "\033[1m" : "",
+		    td_table_header_line(t, line, sizeof(line)),
+		    flags & TD_TABLE_COLOR ? "\033[0m" : "");
 	for (size_t r = 0; r < n; r++)
 		fprintf(f, "%s\n", td_table_row_line(t, rows[r], line, sizeof(line)));
+	return ferror(f) ? -EIO : 0;
+}
+
+/* One line per column: name, width hint and description. */
+int
+td_table_list_columns(const struct td_column *cols, size_t ncols, FILE *f)
+{
+	int w = 0;
+
+	for (size_t i = 0; i < ncols; i++)
+		if ((int)strlen(cols[i].name) > w)
+			w = (int)strlen(cols[i].name);
+	for (size_t i = 0; i < ncols; i++)
+		fprintf(f, "%-*s %3d  %s%s\n", w, cols[i].name, cols[i].width, cols[i].help,
+		    cols[i].deflt ? "" : " (not shown by default)");
 	return ferror(f) ? -EIO : 0;
 }
 

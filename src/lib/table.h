@@ -59,7 +59,10 @@ struct td_column {
 
 /* Flags for td_table_render_text(). */
 #define TD_TABLE_NOHEADINGS	0x1	/* no header line */
-#define TD_TABLE_RAW		0x2	/* single-space separated, no padding, no units */
+#define TD_TABLE_RAW		0x2	/* single-space separated, no padding, no units,
+					   util-linux escapes (a space is \x20) */
+#define TD_TABLE_PAIRS		0x4	/* NAME="value" pairs, util-linux escapes */
+#define TD_TABLE_COLOR		0x8	/* the header line in bold (ANSI) */
 
 struct td_table;
 
@@ -102,6 +105,8 @@ void td_table_measure(struct td_table *t, const void *const *rows, size_t n);
 const char *td_table_header_line(const struct td_table *t, char *buf, size_t len);
 /* One row as an aligned text line into buf (no newline). Returns buf. */
 const char *td_table_row_line(const struct td_table *t, const void *row, char *buf, size_t len);
+/* One line per column: name, width hint, description (for --list-columns). -EIO on write error. */
+int td_table_list_columns(const struct td_column *cols, size_t ncols, FILE *f);
 /* Measure, then print header (unless NOHEADINGS) and rows to f. -EIO on write error. */
 int td_table_render_text(struct td_table *t, FILE *f, const void *const *rows, size_t n,
     unsigned flags);

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "outfile.h"
+#include "table.h"
 #include "timerinfo.h"
 
 enum {
@@ -20,6 +21,7 @@ enum {
 	OPT_LIVE,
 	OPT_EXPLAIN,
 	OPT_OUTPUT,
+	OPT_LIST_COLUMNS,
 };
 
 #define TICKS_DEFAULT_S		3.0	/* --ticks without a value */
@@ -41,6 +43,11 @@ static const struct option longopts[] = {
 	{ "format",	required_argument,	NULL, OPT_FORMAT },
 	{ "live",	no_argument,		NULL, OPT_LIVE },
 	{ "output",	required_argument,	NULL, OPT_OUTPUT },
+	{ "noheadings",	no_argument,		NULL, 'n' },
+	{ "raw",	no_argument,		NULL, 'r' },
+	{ "pairs",	no_argument,		NULL, 'P' },
+	{ "list-columns", no_argument,		NULL, OPT_LIST_COLUMNS },
+	{ "color",	optional_argument,	NULL, CLI_OPT_COLOR },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -72,6 +79,11 @@ usage(void)
 	    "      --timer-list FILE  read this timer_list instead of /proc/timer_list\n"
 	    "      --live             with --timer-list or --kmsg-file: the other facts\n"
 	    "                         from the running system (else: not in this file)\n"
+	    "  -n, -H, --noheadings   only the rows of the CPU table (-t: the timer table)\n"
+	    "  -r, --raw              that table's rows, space separated, \\x20 for a space\n"
+	    "  -P, --pairs            that table's rows as NAME=\"value\" pairs\n"
+	    "      --list-columns     list that table's columns and exit\n"
+	    "      --color[=WHEN]     auto (default), always or never\n"
 	    "  -h, --help             show this help\n"
 	    "  -V, --version          show the version\n\n"
 	    "Exit status: 0 report printed (unknown facts are marked, e.g. without root),\n"
@@ -206,9 +218,11 @@ main(int argc, char **argv)
 	struct ti_extra x;
 	struct td_error e;
 	int c, r, problems;
+	enum cli_color color = CLI_COLOR_AUTO;
+	bool list = false;
 
 	cli_init(argc, argv);
-	while ((c = getopt_long(argc, argv, "JtchV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "JtcnHrPhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'J':
 			o.format = TI_JSON;
@@ -279,11 +293,35 @@ main(int argc, char **argv)
 		case OPT_OUTPUT:
 			output = optarg;
 			break;
+		case 'n':
+		case 'H':
+			cli_table_flag(&o.table_flags, TD_TABLE_NOHEADINGS);
+			break;
+		case 'r':
+			cli_table_flag(&o.table_flags, TD_TABLE_RAW);
+			break;
+		case 'P':
+			cli_table_flag(&o.table_flags, TD_TABLE_PAIRS);
+			break;
+		case OPT_LIST_COLUMNS:
+			list = true;
+			break;
+		case CLI_OPT_COLOR:
+			color = cli_parse_color(optarg);
+			break;
 		default:
 			cli_common_option(c, usage);
 		}
 	}
 	cli_no_operands(argc, argv);
+	if (list)
+		exit(ti_list_columns(stdout, &o) < 0 || fflush(stdout) != 0 ?
+		    CLI_EXIT_FAIL : CLI_EXIT_OK);
+	o.rows_only = o.table_flags != 0;
+	if (o.rows_only && (o.format != TI_TEXT || o.ticks || o.events || o.check ||
+	    o.explain || o.kmsg_file != NULL))
+		cli_usage_error("-n, -r and -P print a table alone: not with JSON, Prometheus, "
+		    "--ticks, --events, --kmsg-file, --check or --explain-tick");
 	if (o.live && o.sysroot != NULL)
 		cli_usage_error("--live and --sysroot name two different systems");
 	cli_sysroot_check(o.sysroot);
@@ -291,7 +329,7 @@ main(int argc, char **argv)
 	o.file_alone = (o.timer_list != NULL || o.kmsg_file != NULL) && o.sysroot == NULL &&
 	    !o.live;
 	o.json = o.format == TI_JSON;
-	o.color = o.format == TI_TEXT && output == NULL && cli_use_color(stdout);
+	o.color = o.format == TI_TEXT && output == NULL && cli_color_on(color, stdout);
 	o.report = !(o.ticks || o.events || o.check || o.explain) || o.format != TI_TEXT;
 	if (o.kmsg_file != NULL && !o.events && !o.check)
 		o.events = true;
@@ -309,6 +347,8 @@ main(int argc, char **argv)
 	cli_refused_check();
 	if (m->tl == NULL && o.file_alone && o.timer_list == NULL) {
 		/* --kmsg-file alone: no timer_list asked for, none to warn about */
+	} else if (m->tl == NULL && o.rows_only && o.timers) {
+		/* ti_print_table says why the timers are unknown, in one line. */
 	} else if (m->tl == NULL) {
 		char buf[768];
 
@@ -331,6 +371,15 @@ main(int argc, char **argv)
 		else
 			fprintf(stderr, "%s: %s: HZ taken from elsewhere\n", cli_prog,
 			    td_error_str(&m->kc_err, buf, sizeof(buf)));
+	}
+	if (o.rows_only) {
+		r = ti_print_table(out, m, &o, o.table_flags);
+		td_machine_free(m);
+		if (r == 0 && (fflush(out) != 0 || ferror(out)))
+			r = -1;
+		if (output != NULL && r == 0)
+			cli_outfile_commit(out);
+		return r < 0 ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 	}
 	gather(&o, m, &x);
 	cli_refused_check();

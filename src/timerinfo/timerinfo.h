@@ -25,6 +25,8 @@ struct ti_opts {
 	bool		 timers;
 	bool		 cpus;
 	bool		 color;
+	unsigned	 table_flags;	/* -n, -r, -P: the table alone (TD_TABLE_*) */
+	bool		 rows_only;
 	bool		 report;	/* the default report (no --ticks/--events/--check alone) */
 	bool		 ticks;
 	double		 ticks_s;
@@ -122,6 +124,11 @@ const char *ti_base_name(const struct td_timer_list *tl, const struct td_tl_base
 const char *ti_tl_reason(const struct td_machine *m);
 
 void ti_print_text(FILE *f, const struct td_machine *m, const struct ti_opts *o);
+/* -n, -r, -P: the CPU table, or with -t the timer table, alone (tables.c). */
+int ti_print_table(FILE *f, const struct td_machine *m, const struct ti_opts *o,
+    unsigned flags);
+/* --list-columns: the columns of that table. */
+int ti_list_columns(FILE *f, const struct ti_opts *o);
 int ti_print_json(FILE *f, const struct td_machine *m, const struct ti_extra *x,
     const struct ti_opts *o);
 

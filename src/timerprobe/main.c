@@ -354,6 +354,8 @@ main(int argc, char **argv)
 	cli_no_operands(argc, argv);
 	cli_sysroot_check(o.sysroot);
 	check_options(&o, mode_set, clock_set, interval_set);
+	if (o.trace_on_break != NULL)
+		cli_writable_check(o.trace_on_break);
 	/* The meter's CPU must hold still for its interrupt count: the one it starts on. */
 	if (o.meter && o.cpu < 0)
 		o.cpu = sched_getcpu();

@@ -28,7 +28,6 @@ enum {
 	OPT_TRACE,
 	OPT_RECORD,
 	OPT_LIST_COLUMNS,
-	OPT_RAW,
 	OPT_BUFFER_SIZE,
 	OPT_BPF_MAP_ENTRIES,
 };
@@ -51,8 +50,10 @@ static const struct option longopts[] = {
 	{ "record",		required_argument,	NULL, OPT_RECORD },
 	{ "sysroot",		required_argument,	NULL, CLI_OPT_SYSROOT },
 	{ "list-columns",	no_argument,		NULL, OPT_LIST_COLUMNS },
-	{ "raw",		no_argument,		NULL, OPT_RAW },
+	{ "raw",		no_argument,		NULL, 'r' },
+	{ "pairs",		no_argument,		NULL, 'P' },
 	{ "noheadings",		no_argument,		NULL, 'H' },
+	{ "color",		optional_argument,	NULL, CLI_OPT_COLOR },
 	{ "buffer-size",	required_argument,	NULL, OPT_BUFFER_SIZE },
 	{ "bpf-map-entries",	required_argument,	NULL, OPT_BPF_MAP_ENTRIES },
 	{ "help",		no_argument,		NULL, 'h' },
@@ -73,8 +74,8 @@ usage(void)
 	    "  -d, --duration SECONDS  length of each sample (default 5; units ms, s)\n"
 	    "  -n, --count COUNT       number of samples (default 1, 0 = until Ctrl-C)\n"
 	    "  -J, --json              print JSON for scripts\n"
-	    "      --format FORMAT     text (default), json, raw, or timer_stats (the classic\n"
-	    "                          /proc/timer_stats text, for old scripts)\n"
+	    "      --format FORMAT     text (default), json, raw, pairs, or timer_stats (the\n"
+	    "                          classic /proc/timer_stats text, for old scripts)\n"
 	    "  -o, --output LIST       columns to show (comma separated; +LIST adds)\n"
 	    "      --list-columns      list the columns and exit\n"
 	    "  -s, --sort COLUMN       sort by this column (default wakeups, else count)\n"
@@ -91,8 +92,10 @@ usage(void)
 	    "                          through it by trace time\n"
 	    "      --record FILE       also write what the live sample saw as a trace.dat\n"
 	    "      --sysroot DIR       read a captured tree (DIR/proc/...)\n"
-	    "      --raw               space separated fields, no units\n"
-	    "  -H, --noheadings        no table header\n"
+	    "  -r, --raw               space separated fields, no units, \\x20 for a space\n"
+	    "  -P, --pairs             NAME=\"value\" pairs, one row a line\n"
+	    "  -H, --noheadings        only the rows: no header lines, no table header\n"
+	    "      --color[=WHEN]      bold headers: auto (default), always or never\n"
 	    "      --buffer-size KB    tracefs per-CPU buffer (default 8192)\n"
 	    "      --bpf-map-entries N bpf: sources kept per interval (default 8192)\n"
 	    "  -h, --help              show this help\n"
@@ -104,13 +107,13 @@ usage(void)
 	exit(CLI_EXIT_OK);
 }
 
-/* List the columns and exit 0. */
+/* List the columns (name, width hint, description) and exit 0. */
 static void
 list_columns(void)
 {
-	for (size_t i = 0; i < td_wsource_ncolumns; i++)
-		printf("%-11s %s%s\n", td_wsource_columns[i].name, td_wsource_columns[i].help,
-		    td_wsource_columns[i].deflt ? "" : " (not shown by default)");
+	if (td_table_list_columns(td_wsource_columns, td_wsource_ncolumns, stdout) < 0 ||
+	    fflush(stdout) != 0)
+		exit(CLI_EXIT_FAIL);
 	exit(CLI_EXIT_OK);
 }
 
@@ -215,10 +218,11 @@ main(int argc, char **argv)
 	long long count = 1;
 	int c, sigfd, sig = 0, rc = CLI_EXIT_OK;
 	bool one_shot, dur_set = false, count_set = false;
+	enum cli_color color = CLI_COLOR_AUTO;
 
 	cli_init(argc, argv);
 	td_sampler_opts_init(&so);
-	while ((c = getopt_long(argc, argv, "d:n:Jo:s:g:HhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:n:Jo:s:g:rPHhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			if (cli_parse_duration(optarg, 1000000000LL, &dur) < 0 || dur <= 0 ||
@@ -241,11 +245,13 @@ main(int argc, char **argv)
 				o.format = TS_JSON;
 			else if (strcmp(optarg, "raw") == 0)
 				o.format = TS_RAW;
+			else if (strcmp(optarg, "pairs") == 0)
+				o.format = TS_PAIRS;
 			else if (strcmp(optarg, "timer_stats") == 0)
 				o.format = TS_TIMER_STATS;
 			else
 				cli_usage_error("--format: unknown format '%s' (text, json, raw, "
-				    "timer_stats)", optarg);
+				    "pairs, timer_stats)", optarg);
 			break;
 		case 'o':
 			o.columns = optarg;
@@ -293,11 +299,17 @@ main(int argc, char **argv)
 		case OPT_LIST_COLUMNS:
 			list_columns();
 			break;
-		case OPT_RAW:
+		case 'r':
 			o.format = TS_RAW;
+			break;
+		case 'P':
+			o.format = TS_PAIRS;
 			break;
 		case 'H':
 			o.noheadings = true;
+			break;
+		case CLI_OPT_COLOR:
+			color = cli_parse_color(optarg);
 			break;
 		case OPT_BUFFER_SIZE:
 			so.buffer_kb = (unsigned)cli_parse_num("--buffer-size", optarg, 64,
@@ -313,6 +325,7 @@ main(int argc, char **argv)
 	}
 	cli_no_operands(argc, argv);
 	cli_sysroot_check(so.sysroot);
+	o.color = o.format == TS_TEXT && cli_color_on(color, stdout);
 	if (so.timer_stats_file != NULL && so.backend != TD_BACKEND_AUTO &&
 	    so.backend != TD_BACKEND_TIMER_STATS)
 		cli_usage_error("--timer-stats needs --source timer_stats (or none)");

@@ -175,7 +175,8 @@ ts_print_text(FILE *f, struct td_table *t, const struct ts_opts *o, const struct
 	td_error_clear(&e);
 	if ((rows = ts_rows(t, o, p, &n, &e)) == NULL)
 		return -e.code;
-	if (o->format != TS_RAW) {
+	/* -H, raw and pairs: the rows alone, for scripts. */
+	if (o->format == TS_TEXT && !o->noheadings) {
 		if (count != 1)
 			fprintf(f, "%sSample %d\n", index > 1 ? "\n" : "", index);
 		print_verdict(f, p);
@@ -204,7 +205,8 @@ ts_print_text(FILE *f, struct td_table *t, const struct ts_opts *o, const struct
 		fprintf(f, "\n");
 	}
 	r = td_table_render_text(t, f, rows, n, (o->noheadings ? TD_TABLE_NOHEADINGS : 0) |
-	    (o->format == TS_RAW ? TD_TABLE_RAW : 0));
+	    (o->format == TS_RAW ? TD_TABLE_RAW : 0) |
+	    (o->format == TS_PAIRS ? TD_TABLE_PAIRS : 0) | (o->color ? TD_TABLE_COLOR : 0));
 	free(rows);
 	return r;
 }

@@ -16,6 +16,7 @@ enum ts_format {
 	TS_JSON,
 	TS_TIMER_STATS,
 	TS_RAW,
+	TS_PAIRS,
 };
 
 struct ts_opts {

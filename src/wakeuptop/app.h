@@ -21,6 +21,8 @@ struct wt_app {
 	long			 iterations;	/* 0: until quit */
 	int			 width;		/* batch text width */
 	bool			 color;
+	unsigned		 table_flags;	/* batch -H, -r, -P: the rows alone (TD_TABLE_*) */
+	bool			 rows_only;	/* batch: print the table, not the frame */
 
 	/* State. */
 	struct td_sampler	*sampler;

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -128,6 +129,11 @@ wt_batch_print(struct wt_app *a)
 	if (a->json) {
 		if (print_json(a) < 0)
 			return -EIO;
+	} else if (a->rows_only) {
+		/* -H, -r, -P: the rows through the column table, as timerstat prints them. */
+		if (td_table_render_text(a->table, stdout, (const void *const *)a->view.rowp,
+		    a->view.nrows, a->table_flags) < 0)
+			return -EIO;
 	} else {
 		a->status.iteration = (int)a->done;
 		wt_frame_reset(&a->frame, a->width);
@@ -135,8 +141,12 @@ wt_batch_print(struct wt_app *a)
 		wt_render(&a->frame, &a->view, &a->facts, &a->status, 0);
 		if (a->done > 1)
 			putchar('\n');
-		for (i = 0; i < a->frame.n; i++)
-			printf("%s\n", a->frame.lines[i].text);
+		for (i = 0; i < a->frame.n; i++) {
+			const struct wt_line *l = &a->frame.lines[i];
+			bool bold = a->color && (l->role == WT_R_TITLE || l->role == WT_R_COLHEAD);
+
+			printf("%s%s%s\n", bold ? "\033[1m" : "", l->text, bold ? "\033[0m" : "");
+		}
 	}
 	if (fflush(stdout) != 0 || ferror(stdout))
 		return -EIO;

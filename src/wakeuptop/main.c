@@ -25,6 +25,7 @@ enum {
 	OPT_WIDTH,
 	OPT_BPF_MAP_ENTRIES,
 	OPT_TID,
+	OPT_LIST_COLUMNS,
 };
 
 static struct wt_app app;
@@ -44,7 +45,13 @@ usage(void)
 	    "  -b, --batch            print to standard output instead of the screen\n"
 	    "  -n, --iterations N     stop after N intervals (batch: default 1)\n"
 	    "  -d, --delay SECONDS    interval (default 2 s; units ms, s)\n"
-	    "  -J, --json             batch: one JSON object per line (JSON Lines)\n"
+	    "  -J, --json             one JSON object per line (JSON Lines); implies -b\n"
+	    "  -H, --noheadings       batch: only the table's rows; implies -b\n"
+	    "  -r, --raw              rows with space separated fields, \\x20 for a space;\n"
+	    "                         implies -b\n"
+	    "  -P, --pairs            rows as NAME=\"value\" pairs; implies -b\n"
+	    "      --list-columns     list the columns and exit\n"
+	    "      --color[=WHEN]     auto (default), always or never\n"
 	    "      --sysroot DIR      read /proc and /sys under DIR (a captured tree)\n"
 	    "      --source NAME      sampler backend: auto, timer_stats, bpf, tracefs, interrupts\n"
 	    "      --bpf-map-entries N  bpf: sources kept per interval (default 8192)\n"
@@ -82,13 +89,18 @@ cleanup(void)
 static void
 parse_args(int argc, char **argv, const char **sort, const char **output,
     const char **cpus, struct td_sampler_opts *so, const char **filter, enum wt_show *show,
-    enum td_group *group, int64_t *delay)
+    enum td_group *group, int64_t *delay, enum cli_color *color)
 {
 	static const struct option longopts[] = {
 		{ "batch", no_argument, NULL, 'b' },
 		{ "iterations", required_argument, NULL, 'n' },
 		{ "delay", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'J' },
+		{ "noheadings", no_argument, NULL, 'H' },
+		{ "raw", no_argument, NULL, 'r' },
+		{ "pairs", no_argument, NULL, 'P' },
+		{ "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },
+		{ "color", optional_argument, NULL, CLI_OPT_COLOR },
 		{ "sysroot", required_argument, NULL, CLI_OPT_SYSROOT },
 		{ "source", required_argument, NULL, OPT_SOURCE },
 		{ "bpf-map-entries", required_argument, NULL, OPT_BPF_MAP_ENTRIES },
@@ -107,7 +119,7 @@ parse_args(int argc, char **argv, const char **sort, const char **output,
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "bn:d:Js:o:g:p:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "bn:d:JHrPs:o:g:p:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			app.batch = true;
@@ -123,6 +135,23 @@ parse_args(int argc, char **argv, const char **sort, const char **output,
 			break;
 		case 'J':
 			app.json = true;
+			break;
+		case 'H':
+			cli_table_flag(&app.table_flags, TD_TABLE_NOHEADINGS);
+			break;
+		case 'r':
+			cli_table_flag(&app.table_flags, TD_TABLE_RAW);
+			break;
+		case 'P':
+			cli_table_flag(&app.table_flags, TD_TABLE_PAIRS);
+			break;
+		case OPT_LIST_COLUMNS:
+			if (td_table_list_columns(td_wsource_columns, td_wsource_ncolumns,
+			    stdout) < 0 || fflush(stdout) != 0)
+				exit(CLI_EXIT_FAIL);
+			exit(CLI_EXIT_OK);
+		case CLI_OPT_COLOR:
+			*color = cli_parse_color(optarg);
 			break;
 		case CLI_OPT_SYSROOT:
 			app.sysroot = optarg;
@@ -179,8 +208,12 @@ parse_args(int argc, char **argv, const char **sort, const char **output,
 	}
 	cli_no_operands(argc, argv);
 	cli_sysroot_check(app.sysroot);
-	if (app.json && !app.batch)
-		cli_usage_error("-J/--json needs -b/--batch");
+	/* Output for scripts is batch output. */
+	app.rows_only = app.table_flags != 0;
+	if (app.json && app.rows_only)
+		cli_usage_error("-J/--json and -H, -r or -P: one output at a time");
+	if (app.json || app.rows_only)
+		app.batch = true;
 	if (app.width != 0 && !app.batch)
 		cli_usage_error("--width is for -b/--batch");
 }
@@ -208,6 +241,7 @@ main(int argc, char **argv)
 	struct td_error e;
 	enum wt_show show = WT_SHOW_ALL;
 	enum td_group group = TD_GROUP_COMM;
+	enum cli_color color = CLI_COLOR_AUTO;
 	int64_t delay = 2000000000LL;
 	int code;
 	sigset_t mask;
@@ -217,7 +251,7 @@ main(int argc, char **argv)
 	app.backend = TD_BACKEND_AUTO;
 	app.tfd = app.sfd = -1;
 	td_sampler_opts_init(&so);
-	parse_args(argc, argv, &sort, &output, &cpus, &so, &filter, &show, &group, &delay);
+	parse_args(argc, argv, &sort, &output, &cpus, &so, &filter, &show, &group, &delay, &color);
 	if (app.batch && app.iterations == 0)
 		app.iterations = 1;
 	if (!app.batch && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
@@ -272,9 +306,10 @@ main(int argc, char **argv)
 	app.status.note = td_sampler_note(app.sampler);
 	app.status.batch = app.batch;
 
+	app.color = cli_color_on(color, stdout);
 	if (app.batch)
 		app.width = batch_width();
-	else if (wt_screen_open(cli_use_color(stdout)) < 0) {
+	else if (wt_screen_open(app.color) < 0) {
 		fprintf(stderr, "%s: cannot set up the terminal (TERM=%s)\n", cli_prog,
 		    getenv("TERM") ? getenv("TERM") : "");
 		return CLI_EXIT_FAIL;

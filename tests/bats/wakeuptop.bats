@@ -471,8 +471,8 @@ terminal_sane() {
 @test "bad command lines: exit 2, one line and a hint" {
 	run -2 wakeuptop --bogus
 	[ "${lines[-1]}" = "Try 'wakeuptop --help' for more information." ]
-	run -2 wakeuptop -J
-	echo "$output" | grep -F -- '-J/--json needs -b/--batch'
+	run -2 wakeuptop -J -P
+	echo "$output" | grep -F -- '-J/--json and -H, -r or -P: one output at a time'
 	run -2 wakeuptop -b -d 0
 	echo "$output" | grep -F -- '--delay'
 	run -2 wakeuptop -b -n 0

@@ -115,6 +115,60 @@ test_table(void)
 	td_sample_free(p);
 }
 
+/* Render rows of t with flags into a string (free it). */
+static char *
+render(struct td_table *t, const void **rows, size_t n, unsigned flags)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	td_table_render_text(t, f, (const void *const *)rows, n, flags);
+	fclose(f);
+	return out;
+}
+
+/* Raw and pairs: util-linux's escapes, byte by byte; unknown is "-". */
+static void
+test_table_plain(void)
+{
+	struct td_sample *p = calloc(1, sizeof(*p));
+	struct td_table *t;
+	struct td_error e;
+	const void *rows[2];
+	char *out;
+
+	/* A space, a tab, " $ ` \\, DEL and UTF-8 (é). */
+	add(p, TD_KIND_TIMER, "f", 7, "a b\t\"$`\\\x7f\xc3\xa9", 5);
+	add(p, TD_KIND_IRQ, "eth0", -1, NULL, 3);
+	td_sample_finish(p);
+	rows[0] = &p->src[0];
+	rows[1] = &p->src[1];
+	ok(td_table_new(&t, td_wsource_columns, td_wsource_ncolumns, &e) == 0 &&
+	    td_table_select(t, "count,comm,pid", &e) == 0, "table of three columns");
+	out = render(t, rows, 2, TD_TABLE_RAW);
+	is_str(out, "count comm pid\n5 a\\x20b\\x09\"$`\\x5c\\x7f\\xc3\\xa9 7\n3 - -\n",
+	    "raw: blanks, backslash and non-ASCII bytes as \\xHH, unknown as -");
+	free(out);
+	out = render(t, rows, 2, TD_TABLE_RAW | TD_TABLE_NOHEADINGS);
+	ok(strncmp(out, "5 a", 3) == 0, "raw without headings starts with the first row");
+	free(out);
+	out = render(t, rows, 2, TD_TABLE_PAIRS);
+	is_str(out, "COUNT=\"5\" COMM=\"a b\\x09\\x22\\x24\\x60\\x5c\\x7f\\xc3\\xa9\" PID=\"7\"\n"
+	    "COUNT=\"3\" COMM=\"-\" PID=\"-\"\n",
+	    "pairs: quote, dollar, backquote and backslash escaped too, no header");
+	free(out);
+	out = render(t, rows, 2, TD_TABLE_NOHEADINGS);
+	ok(strstr(out, "COUNT") == NULL && strstr(out, "count") == NULL && strchr(out, '\n') != NULL,
+	    "aligned rows without the header");
+	free(out);
+	out = render(t, rows, 2, TD_TABLE_COLOR);
+	ok(strncmp(out, "\033[1m", 4) == 0, "colour: the header in bold");
+	free(out);
+	td_table_free(t);
+	td_sample_free(p);
+}
+
 /* Identity-keyed deltas: sources matched by identity, not position. */
 static void
 test_delta(void)
@@ -835,6 +889,7 @@ int
 main(void)
 {
 	test_table();
+	test_table_plain();
 	test_delta();
 	test_backends();
 	test_decoder();
