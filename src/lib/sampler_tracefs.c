@@ -283,6 +283,7 @@ tr_open(struct td_sampler *s, struct td_error *e)
 		{ "timer", "tick_stop", false, true },
 		{ "timer", "timer_base_idle", false, true },
 		{ "sched", "sched_wakeup", false, true },
+		{ "irq", "softirq_raise", false, true },
 		TMIGR("tmigr_cpu_active"), TMIGR("tmigr_cpu_idle"),
 		TMIGR("tmigr_cpu_new_timer"), TMIGR("tmigr_cpu_new_timer_idle"),
 		TMIGR("tmigr_handle_remote_cpu"), TMIGR("tmigr_handle_remote"),

@@ -1,10 +1,13 @@
 /* Why the tick keeps running: decoded events in, per-CPU facts out (the model: tickstop.h). */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "armers.h"
 #include "internal.h"
+#include "softirqs.h"
 #include "tickstop.h"
 
 #define GROUPS_MAX		64	/* timer_migration groups followed */
@@ -19,6 +22,8 @@ struct tcpu {
 	bool		 idle_traced;	/* cpu_idle seen here (else switches to the idle task count) */
 	bool		 by_switch;	/* this idle period was counted at the switch to the idle task */
 	bool		 sw_stopped, sw_window;	/* ... and how */
+	unsigned	 raised;	/* softirq vectors raised and not run yet */
+	unsigned	 sw_raised;	/* ... at the switch to the idle task */
 };
 
 /* A timer_migration group: its migrator and, at level 0, the CPU of each child bit. */
@@ -39,6 +44,7 @@ struct td_tick {
 	int			 ngroups;
 	uint64_t		 moves;
 	bool			 tmigr_seen;
+	bool			 softirq_seen;
 };
 
 static const char *const dep_names[TD_TICK_DEP_NBITS] = {
@@ -298,6 +304,18 @@ on_wheel_expiry(struct td_tick *t, const struct td_tev *ev, struct td_tick_cpu *
 	}
 }
 
+/* Count (dir 1) or take back (dir -1) the softirqs of mask pending at an idle entry. */
+static void
+count_pending(struct td_tick_cpu *c, unsigned mask, int dir)
+{
+	if (mask == 0)
+		return;
+	c->softirq_idle += (uint64_t)(int64_t)dir;
+	for (int v = 0; v < TD_TICK_SOFTIRQS; v++)
+		if (mask & (1u << v))
+			c->softirq_pending[v] += (uint64_t)(int64_t)dir;
+}
+
 /* The CPU goes idle: was the tick stopped, and watch for a timer due within a tick. */
 static void
 idle_entry(struct td_tick *t, const struct td_tev *ev, struct td_tick_cpu *c, struct tcpu *s)
@@ -313,9 +331,11 @@ idle_entry(struct td_tick *t, const struct td_tev *ev, struct td_tick_cpu *c, st
 		}
 		if (s->sw_window)
 			c->due_entries--;
+		count_pending(c, s->sw_raised, -1);
 		s->by_switch = false;
 	}
 	c->idle_entries++;
+	count_pending(c, s->raised, 1);
 	if (t->o.tick_stop_traced) {
 		if (s->stopped)
 			c->idle_stopped++;
@@ -364,6 +384,7 @@ td_tick_event(struct td_tick *t, const struct td_tev *ev)
 			idle_entry(t, ev, c, s);
 			s->by_switch = true;
 			s->sw_window = s->window;
+			s->sw_raised = s->raised;
 		} else if (ev->num != 0) {
 			s->by_switch = false;
 		}
@@ -397,6 +418,16 @@ td_tick_event(struct td_tick *t, const struct td_tev *ev)
 	}
 	case TD_TEV_TMIGR:
 		on_tmigr(t, ev, c);
+		break;
+	case TD_TEV_SOFTIRQ_RAISE:
+		t->softirq_seen = true;
+		if (ev->num >= 0 && ev->num < TD_TICK_SOFTIRQS)
+			s->raised |= 1u << ev->num;
+		break;
+	case TD_TEV_SOFTIRQ:
+		/* The kernel clears the pending bit before the handler runs. */
+		if (ev->num >= 0 && ev->num < TD_TICK_SOFTIRQS)
+			s->raised &= ~(1u << ev->num);
 		break;
 	default:
 		break;
@@ -467,6 +498,12 @@ td_tick_tmigr_seen(const struct td_tick *t)
 	return t->tmigr_seen;
 }
 
+bool
+td_tick_softirq_known(const struct td_tick *t)
+{
+	return t->o.softirq_raise_traced || t->softirq_seen;
+}
+
 /* Whether cpu expired timers of other CPUs. */
 bool
 td_tick_did_foreign_work(const struct td_tick *t, int cpu)
@@ -474,6 +511,33 @@ td_tick_did_foreign_work(const struct td_tick *t, int cpu)
 	const struct td_tick_cpu *c = td_tick_cpu(t, cpu);
 
 	return c != NULL && (c->remote_expiries > 0 || c->remote_handled > 0);
+}
+
+/* "NAME count, NAME count" of the n counts named by name(i) that are not 0. */
+static char *
+counts_format(const uint64_t *counts, int n, const char *(*name)(int), char *buf, size_t len)
+{
+	size_t o = 0;
+
+	if (len > 0)
+		buf[0] = '\0';
+	for (int i = 0; i < n && o < len; i++)
+		if (counts[i] > 0)
+			o += (size_t)snprintf(buf + o, len - o, "%s%s %" PRIu64, o ? ", " : "",
+			    name(i), counts[i]);
+	return buf;
+}
+
+char *
+td_tick_deps_format(const struct td_tick_cpu *c, char *buf, size_t len)
+{
+	return counts_format(c->dep, TD_TICK_DEP_NBITS, td_tick_dep_name, buf, len);
+}
+
+char *
+td_tick_softirqs_format(const struct td_tick_cpu *c, char *buf, size_t len)
+{
+	return counts_format(c->softirq_pending, TD_TICK_SOFTIRQS, td_softirq_name, buf, len);
 }
 
 /* The comm of pid learnt from the events. */
@@ -514,6 +578,15 @@ td_tick_cause(const struct td_tick *t, int cpu, bool (*skip)(void *ctx, uint64_t
 		out->timer = &c->due[k];
 		out->count = c->due[k].count;
 		out->of = c->due_entries;
+		return;
+	}
+	if (c->softirq_idle > 0) {
+		out->why = TD_TICK_WHY_SOFTIRQ;
+		for (int v = 0; v < TD_TICK_SOFTIRQS; v++)
+			if (c->softirq_pending[v] > c->softirq_pending[out->vec])
+				out->vec = v;
+		out->count = c->softirq_pending[out->vec];
+		out->of = c->idle_entries;
 		return;
 	}
 	if (td_tick_did_foreign_work(t, cpu)) {

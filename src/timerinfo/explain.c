@@ -17,6 +17,7 @@
 #include "knames.h"
 #include "ksyms.h"
 #include "sampler.h"
+#include "softirqs.h"
 #include "source.h"
 #include "tickstop.h"
 #include "timerinfo.h"
@@ -177,6 +178,7 @@ ti_explain_run(const struct ti_opts *o, const struct td_machine *m, double secon
 	to.nohz_full = m->si.has_nohz_full ? &m->si.nohz_full : NULL;
 	to.pin_flag = TIMER_PINNED;
 	to.tick_stop_traced = has_event(o->sysroot, "timer", "tick_stop");
+	to.softirq_raise_traced = has_event(o->sysroot, "irq", "softirq_raise");
 	x->has_tick_stop = to.tick_stop_traced;
 	x->has_tmigr = has_event(o->sysroot, "timer_migration", "tmigr_handle_remote_cpu");
 	x->has_base_idle = has_event(o->sysroot, "timer", "timer_base_idle");
@@ -189,6 +191,7 @@ ti_explain_run(const struct ti_opts *o, const struct td_machine *m, double secon
 	if (r < 0)
 		return r;
 	td_tick_finish(x->tick);
+	x->has_raise = td_tick_softirq_known(x->tick);
 	x->done = true;
 	return 0;
 }
@@ -264,6 +267,13 @@ ti_explain_cause(struct ti_explain *x, int cpu, char *what, size_t wlen, char *a
 		    c.timer->pid > 0 && c.timer->comm[0] ? TD_SAFE(c.timer->comm) : "that timer",
 		    cpu);
 		return true;
+	case TD_TICK_WHY_SOFTIRQ:
+		snprintf(what, wlen, "CPU %d keeps its tick: softirq %s was pending at %" PRIu64
+		    " of %" PRIu64 " idle entries", cpu, td_softirq_name(c.vec), c.count, c.of);
+		snprintf(adv, alen, "find what raises %s on CPU %d without running it (the "
+		    "kernel logs \"NOHZ tick-stop error\"; timerinfo --events)",
+		    td_softirq_name(c.vec), cpu);
+		return true;
 	case TD_TICK_WHY_FOREIGN:
 		snprintf(what, wlen, "CPU %d expires other CPUs' timers (%" PRIu64 " times)", cpu,
 		    c.count);
@@ -304,8 +314,9 @@ ti_print_explain(FILE *f, struct ti_explain *x, const struct ti_opts *o)
 		    "timer migration not shown\n");
 	if (!x->has_base_idle)
 		fprintf(f, "Note: this kernel has no timer:timer_base_idle event (Linux 6.9+)\n");
-	fprintf(f, "Softirqs pending at idle are not traced: see timerinfo --events "
-	    "(NOHZ tick-stop error)\n");
+	if (!x->has_raise)
+		fprintf(f, "Note: irq:softirq_raise is not traced: softirqs pending at idle "
+		    "unknown (see timerinfo --events: NOHZ tick-stop error)\n");
 	for (int i = 0; i < td_tick_ncpus(x->tick); i++) {
 		const struct td_tick_cpu *c = td_tick_cpu(x->tick, i);
 
@@ -320,13 +331,12 @@ ti_print_explain(FILE *f, struct ti_explain *x, const struct ti_opts *o)
 		fprintf(f, "  cause: %s\n", what);
 		if (adv[0])
 			fprintf(f, "  advice: %s\n", adv);
-		if (c->refusals > 0) {
-			fprintf(f, "  dependencies:");
-			for (int d = 0; d < TD_TICK_DEP_NBITS; d++)
-				if (c->dep[d] > 0)
-					fprintf(f, " %s %" PRIu64, td_tick_dep_name(d), c->dep[d]);
-			fprintf(f, "\n");
-		}
+		if (c->refusals > 0)
+			fprintf(f, "  dependencies: %s\n", td_tick_deps_format(c, a, sizeof(a)));
+		if (x->has_raise)
+			fprintf(f, "  softirqs pending at idle: %" PRIu64 " of %" PRIu64
+			    " idle entries%s%s\n", c->softirq_idle, c->idle_entries,
+			    c->softirq_idle ? ": " : "", td_tick_softirqs_format(c, a, sizeof(a)));
 		for (size_t k = 0; k < c->ndue && k < 5; k++)
 			fprintf(f, "  due within a tick: %s armed by %s, %" PRIu64 " times\n",
 			    TD_SAFE(name_of(x, c->due[k].fn, a, sizeof(a))),
@@ -363,6 +373,7 @@ ti_json_explain(struct td_json *j, struct ti_explain *x)
 	td_json_str(j, "source", x->source);
 	td_json_bool(j, "tick_stop_traced", x->has_tick_stop);
 	td_json_bool(j, "timer_migration_traced", x->has_tmigr);
+	td_json_bool(j, "softirq_raise_traced", x->has_raise);
 	td_json_int(j, "lost_events", (int64_t)x->lost);
 	if (x->has_tmigr)
 		td_json_int(j, "migrator_moves", (int64_t)td_tick_migrator_moves(x->tick));
@@ -392,6 +403,17 @@ ti_json_explain(struct td_json *j, struct ti_explain *x)
 			td_json_str(j, "cause", what);
 		else
 			td_json_null(j, "cause");
+		if (x->has_raise) {
+			td_json_int(j, "softirq_pending_idle", (int64_t)c->softirq_idle);
+			td_json_obj_begin(j, "softirqs_pending");
+			for (int v = 0; v < TD_TICK_SOFTIRQS; v++)
+				if (c->softirq_pending[v] > 0)
+					td_json_int(j, td_softirq_name(v),
+					    (int64_t)c->softirq_pending[v]);
+			td_json_obj_end(j);
+		} else {
+			td_json_null(j, "softirq_pending_idle");
+		}
 		td_json_arr_begin(j, "due_within_tick");
 		for (size_t k = 0; k < c->ndue; k++) {
 			td_json_obj_begin(j, NULL);
