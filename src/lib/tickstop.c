@@ -7,7 +7,9 @@
 
 #include "armers.h"
 #include "internal.h"
+#include "json.h"
 #include "softirqs.h"
+#include "textsafe.h"
 #include "tickstop.h"
 
 #define GROUPS_MAX		64	/* timer_migration groups followed */
@@ -540,6 +542,101 @@ td_tick_softirqs_format(const struct td_tick_cpu *c, char *buf, size_t len)
 	return counts_format(c->softirq_pending, TD_TICK_SOFTIRQS, td_softirq_name, buf, len);
 }
 
+/* Who armed a due timer. */
+const char *
+td_tick_armer(const struct td_tick_timer *d, char *buf, size_t len)
+{
+	if (d->pid == TD_ARMER_HARDIRQ)
+		return "[hardirq]";
+	if (d->pid == TD_ARMER_SOFTIRQ)
+		return "[softirq]";
+	if (d->pid == 0)
+		return "the idle task";
+	if (d->pid < 0)
+		return "an unknown task (armed before the trace)";
+	snprintf(buf, len, "%s (pid %d)", d->comm[0] ? TD_SAFE(d->comm) : "?", d->pid);
+	return buf;
+}
+
+/* The object key of the n counts named by name(i) that are not 0. */
+static void
+json_counts(struct td_json *j, const char *key, const uint64_t *counts, int n,
+    const char *(*name)(int))
+{
+	td_json_obj_begin(j, key);
+	for (int i = 0; i < n; i++)
+		if (counts[i] > 0)
+			td_json_int(j, name(i), (int64_t)counts[i]);
+	td_json_obj_end(j);
+}
+
+/* cpu's facts as a JSON object. */
+void
+td_tick_json_cpu(struct td_json *j, const struct td_tick *t, int cpu,
+    const char *(*name)(const void *ctx, uint64_t fn), const void *ctx, const char *cause)
+{
+	const struct td_tick_cpu *c = td_tick_cpu(t, cpu);
+	char a[32];
+
+	if (c == NULL)
+		return;
+	td_json_obj_begin(j, NULL);
+	td_json_int(j, "cpu", cpu);
+	td_json_bool(j, "nohz_full", c->nohz_full);
+	td_json_int(j, "idle_entries", (int64_t)c->idle_entries);
+	if (t->o.tick_stop_traced) {
+		td_json_int(j, "idle_tick_stopped", (int64_t)c->idle_stopped);
+		td_json_int(j, "idle_tick_kept", (int64_t)c->idle_kept);
+		td_json_int(j, "tick_stops", (int64_t)c->stops);
+		td_json_int(j, "tick_stop_refusals", (int64_t)c->refusals);
+		json_counts(j, "dependencies", c->dep, TD_TICK_DEP_NBITS, td_tick_dep_name);
+	} else {
+		td_json_null(j, "idle_tick_stopped");
+	}
+	if (td_tick_softirq_known(t)) {
+		td_json_int(j, "softirq_pending_idle", (int64_t)c->softirq_idle);
+		json_counts(j, "softirqs_pending", c->softirq_pending, TD_TICK_SOFTIRQS,
+		    td_softirq_name);
+	} else {
+		td_json_null(j, "softirq_pending_idle");
+	}
+	td_json_arr_begin(j, "due_within_tick");
+	for (size_t k = 0; k < c->ndue; k++) {
+		const char *n = name != NULL ? name(ctx, c->due[k].fn) : NULL;
+
+		if (n == NULL)
+			snprintf(a, sizeof(a), "0x%" PRIx64, c->due[k].fn);
+		td_json_obj_begin(j, NULL);
+		td_json_str(j, "function", n != NULL ? n : a);
+		if (c->due[k].pid >= 0)
+			td_json_int(j, "pid", c->due[k].pid);
+		else
+			td_json_null(j, "pid");
+		td_json_str(j, "comm", c->due[k].comm);
+		td_json_int(j, "count", (int64_t)c->due[k].count);
+		td_json_obj_end(j);
+	}
+	td_json_arr_end(j);
+	td_json_arr_begin(j, "tasks");
+	for (size_t k = 0; k < c->ntasks; k++) {
+		td_json_obj_begin(j, NULL);
+		td_json_int(j, "pid", c->tasks[k].pid);
+		td_json_str(j, "comm", c->tasks[k].comm);
+		td_json_int(j, "runs", (int64_t)c->tasks[k].runs);
+		td_json_int(j, "sched_refusals", (int64_t)c->tasks[k].sched);
+		td_json_obj_end(j);
+	}
+	td_json_arr_end(j);
+	td_json_int(j, "pinned_expiries", (int64_t)c->pinned_expiries);
+	td_json_int(j, "global_expiries", (int64_t)c->global_expiries);
+	td_json_int(j, "remote_expiries", (int64_t)c->remote_expiries);
+	td_json_int(j, "remote_handled", (int64_t)c->remote_handled);
+	td_json_int(j, "migrator_gained", (int64_t)c->migrator_gained);
+	td_json_bool(j, "foreign_timer_work", td_tick_did_foreign_work(t, cpu));
+	td_json_str(j, "cause", cause);
+	td_json_obj_end(j);
+}
+
 /* The comm of pid learnt from the events. */
 const char *
 td_tick_comm(const struct td_tick *t, int pid)
@@ -549,8 +646,8 @@ td_tick_comm(const struct td_tick *t, int pid)
 
 /* The top cause of cpu's running tick. */
 void
-td_tick_cause(const struct td_tick *t, int cpu, bool (*skip)(void *ctx, uint64_t fn),
-    void *ctx, struct td_tick_cause *out)
+td_tick_cause(const struct td_tick *t, int cpu, bool (*skip)(const void *ctx, uint64_t fn),
+    const void *ctx, struct td_tick_cause *out)
 {
 	const struct td_tick_cpu *c = td_tick_cpu(t, cpu);
 	int best = -1;

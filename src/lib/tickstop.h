@@ -48,6 +48,7 @@
 
 #define TD_TICK_LIST_MAX	64	/* timers or tasks kept per CPU; more are counted apart */
 #define TD_TICK_SOFTIRQS	10	/* softirq vectors: HI .. RCU (td_softirq_name) */
+#define TD_TIMER_PINNED		0x00100000u	/* timer_start's pinned bit (include/linux/timer.h, 4.8+) */
 
 struct td_tick_opts {
 	int			 ncpus;		/* CPUs 0..ncpus-1; others are ignored */
@@ -129,6 +130,19 @@ const char *td_tick_dep_name(int bit);
  */
 char *td_tick_deps_format(const struct td_tick_cpu *c, char *buf, size_t len);
 char *td_tick_softirqs_format(const struct td_tick_cpu *c, char *buf, size_t len);
+/* Who armed a due timer: "wakeload (pid 123)", "[hardirq]", "an unknown task ...". */
+const char *td_tick_armer(const struct td_tick_timer *d, char *buf, size_t len);
+/*
+ * cpu's facts as a JSON object (an array element; the tools' JSON): idle
+ * entries, tick stops and refusals by dependency (null when tick_stop is not
+ * traced), softirqs pending at idle (null when unknown), the timers due within
+ * a tick (function named by name(ctx, fn), or its address), the tasks of a
+ * nohz_full CPU, the timer migration figures, and the tool's "cause" (NULL:
+ * null, none seen).
+ */
+struct td_json;
+void td_tick_json_cpu(struct td_json *j, const struct td_tick *t, int cpu,
+    const char *(*name)(const void *ctx, uint64_t fn), const void *ctx, const char *cause);
 /* The comm of pid learnt from the events, or NULL. */
 const char *td_tick_comm(const struct td_tick *t, int pid);
 
@@ -159,7 +173,7 @@ struct td_tick_cause {
  * softirq most often pending at idle, else foreign timer work.  After
  * td_tick_finish.
  */
-void td_tick_cause(const struct td_tick *t, int cpu, bool (*skip)(void *ctx, uint64_t fn),
-    void *ctx, struct td_tick_cause *c);
+void td_tick_cause(const struct td_tick *t, int cpu, bool (*skip)(const void *ctx, uint64_t fn),
+    const void *ctx, struct td_tick_cause *c);
 
 #endif

@@ -92,7 +92,7 @@ feed_group(struct td_tick *t, uint64_t ts, int cpu, int sub, int migrator, unsig
 }
 
 static bool
-skip_tick(void *ctx, uint64_t fn)
+skip_tick(const void *ctx, uint64_t fn)
 {
 	(void)ctx;
 	return fn == 0x7;	/* the synthetic tick callback */
