@@ -19,6 +19,7 @@
 struct tcpu {
 	bool		 stopped;	/* a tick_stop success=1 since the idle task was left */
 	bool		 window;	/* an idle entry with the tick kept, less than a tick ago */
+	uint64_t	 entry;		/* idle entries so far (numbers the windows) */
 	uint64_t	 window_ts;
 	int		 current;	/* the task switched in last, -1 unknown */
 	bool		 idle_traced;	/* cpu_idle seen here (else switches to the idle task count) */
@@ -126,13 +127,18 @@ comm_into(const struct td_tick *t, int pid, char *buf)
 
 /* Credit a timer that expired within one tick of an idle entry. */
 static void
-credit_due(struct td_tick *t, struct td_tick_cpu *c, enum td_kind kind, uint64_t fn, int pid)
+credit_due(struct td_tick *t, struct td_tick_cpu *c, const struct tcpu *s, enum td_kind kind,
+    uint64_t fn, int pid)
 {
 	struct td_tick_timer *d, *nd;
 
 	for (size_t i = 0; i < c->ndue; i++) {
 		d = &c->due[i];
 		if (d->kind == kind && d->fn == fn && d->pid == pid) {
+			/* Once per idle entry: a short period expires more than once in a tick. */
+			if (d->entry == s->entry)
+				return;
+			d->entry = s->entry;
 			d->count++;
 			if (d->comm[0] == '\0')
 				comm_into(t, pid, d->comm);
@@ -151,6 +157,7 @@ credit_due(struct td_tick *t, struct td_tick_cpu *c, enum td_kind kind, uint64_t
 	d->fn = fn;
 	d->pid = pid;
 	d->count = 1;
+	d->entry = s->entry;
 	comm_into(t, pid, d->comm);
 }
 
@@ -346,6 +353,7 @@ idle_entry(struct td_tick *t, const struct td_tev *ev, struct td_tick_cpu *c, st
 	}
 	s->window = t->o.tick_ns > 0 && !(t->o.tick_stop_traced && s->stopped);
 	s->window_ts = ev->ts;
+	s->entry++;
 	if (s->window)
 		c->due_entries++;
 }
@@ -413,7 +421,7 @@ td_tick_event(struct td_tick *t, const struct td_tev *ev)
 		if (m != NULL && m->fn != ev->function)
 			m = NULL;	/* the address was reused for another timer */
 		if (s->window)
-			credit_due(t, c, kind, ev->function, m != NULL ? m->pid : -1);
+			credit_due(t, c, s, kind, ev->function, m != NULL ? m->pid : -1);
 		if (kind == TD_KIND_TIMER)
 			on_wheel_expiry(t, ev, c, m);
 		break;

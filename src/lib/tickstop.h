@@ -65,7 +65,8 @@ struct td_tick_timer {
 	uint64_t	 fn;		/* callback address or text key */
 	int		 pid;		/* arming task, TD_ARMER_* (armers.h), -1 unknown */
 	char		 comm[16];	/* its comm, "" unknown */
-	uint64_t	 count;		/* idle entries it was due after */
+	uint64_t	 count;		/* idle entries it was due after (once each) */
+	uint64_t	 entry;		/* the last of them (the CPU's idle entry number) */
 };
 
 /* A task switched in on a nohz_full CPU. */

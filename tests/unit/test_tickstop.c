@@ -7,6 +7,7 @@
  * test's own count.
  */
 #include <glob.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -375,6 +376,36 @@ feed_softirq(struct td_tick *t, enum td_tev_type type, uint64_t ts, int cpu, int
 	td_tick_event(t, &e);
 }
 
+/* A timer of a short period expires several times within one tick: one idle entry. */
+static void
+due_once_per_entry(void)
+{
+	struct td_tick_opts o = { .ncpus = 1, .tick_ns = TICK };
+	const struct td_tick_cpu *c;
+	struct td_tick *t;
+
+	if (td_tick_new(&o, &t, NULL) < 0) {
+		ok(0, "due once: new");
+		return;
+	}
+	for (int i = 0; i < 2; i++) {
+		uint64_t b = 10000000ull * (uint64_t)(i + 1);
+
+		feed_idle(t, b, 0, 1);
+		/* a 1 ms sleeper, re-armed by its task, expires 3 times in the 4 ms tick */
+		for (int k = 1; k <= 3; k++)
+			feed_timer(t, TD_TEV_HRTIMER_EXPIRE, b + 1000000ull * (uint64_t)k, 0, 0,
+			    0x5000, 0x9, 0);
+		feed_idle(t, b + 3500000, 0, TD_TEV_IDLE_EXIT);
+	}
+	td_tick_finish(t);
+	c = td_tick_cpu(t, 0);
+	ok(c->ndue == 1 && c->due[0].count == 2 && c->due_entries == 2,
+	    "a timer expiring 3 times after each of 2 idle entries was due at 2 of 2 (%" PRIu64
+	    ")", c->ndue ? c->due[0].count : 0);
+	td_tick_free(t);
+}
+
 /* Softirqs pending at idle on synthetic sequences. */
 static void
 softirq_synthetic(void)
@@ -507,6 +538,7 @@ main(void)
 	glob_t g;
 
 	synthetic();
+	due_once_per_entry();
 	softirq_synthetic();
 	softirq_fixture();
 	if (corpus == NULL) {
