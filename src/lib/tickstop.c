@@ -342,6 +342,8 @@ idle_entry(struct td_tick *t, const struct td_tev *ev, struct td_tick_cpu *c, st
 			c->due_entries--;
 		count_pending(c, s->sw_raised, -1);
 		s->by_switch = false;
+	} else {
+		s->entry++;	/* a new idle period (not the one the switch began) */
 	}
 	c->idle_entries++;
 	count_pending(c, s->raised, 1);
@@ -353,7 +355,6 @@ idle_entry(struct td_tick *t, const struct td_tev *ev, struct td_tick_cpu *c, st
 	}
 	s->window = t->o.tick_ns > 0 && !(t->o.tick_stop_traced && s->stopped);
 	s->window_ts = ev->ts;
-	s->entry++;
 	if (s->window)
 		c->due_entries++;
 }

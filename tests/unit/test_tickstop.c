@@ -404,6 +404,22 @@ due_once_per_entry(void)
 	    "a timer expiring 3 times after each of 2 idle entries was due at 2 of 2 (%" PRIu64
 	    ")", c->ndue ? c->due[0].count : 0);
 	td_tick_free(t);
+
+	/* The switch to the idle task, then cpu_idle: one idle period, credited once. */
+	if (td_tick_new(&o, &t, NULL) < 0) {
+		ok(0, "due once: new");
+		return;
+	}
+	feed_switch(t, 1000, 0, 77, 0, "swapper/0");
+	feed_timer(t, TD_TEV_HRTIMER_EXPIRE, 2000, 0, 0, 0x5000, 0x9, 0);
+	feed_idle(t, 3000, 0, 1);
+	feed_timer(t, TD_TEV_HRTIMER_EXPIRE, 1003000, 0, 0, 0x5000, 0x9, 0);
+	td_tick_finish(t);
+	c = td_tick_cpu(t, 0);
+	ok(c->idle_entries == 1 && c->due_entries == 1 && c->ndue == 1 && c->due[0].count == 1,
+	    "switch to idle then cpu_idle: one idle entry, the timer due at 1 of 1 (%" PRIu64 ")",
+	    c->ndue ? c->due[0].count : 0);
+	td_tick_free(t);
 }
 
 /* Softirqs pending at idle on synthetic sequences. */
