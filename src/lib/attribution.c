@@ -544,6 +544,7 @@ td_attr_event(struct td_attr *a, const struct td_tev *ev)
 	case TD_TEV_TICK_STOP:
 	case TD_TEV_TIMER_BASE_IDLE:
 	case TD_TEV_TMIGR:
+	case TD_TEV_SOFTIRQ_RAISE:
 	case TD_TEV_NTYPES:
 		break;
 	}

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "internal.h"
@@ -258,6 +259,25 @@ int
 td_sampler_finish_record(struct td_sampler *s, struct td_error *e)
 {
 	return s->ops->finish_record != NULL ? s->ops->finish_record(s, e) : 0;
+}
+
+/* The name of a callback the events carried. */
+const char *
+td_sampler_function_name(const struct td_sampler *s, uint64_t fn)
+{
+	return s != NULL && s->ops != NULL && s->ops->function_name != NULL && s->priv != NULL ?
+	    s->ops->function_name(s, fn) : NULL;
+}
+
+/* Whether the kernel (or capture) has event sys/name: its format file exists. */
+bool
+td_sampler_has_event(const char *sysroot, const char *sys, const char *name)
+{
+	char abs[256], path[4096];
+	struct stat sb;
+
+	snprintf(abs, sizeof(abs), "/sys/kernel/tracing/events/%s/%s/format", sys, name);
+	return td_path(sysroot, abs, path, sizeof(path)) == 0 && stat(path, &sb) == 0;
 }
 
 /* Stop tracing; idempotent. */

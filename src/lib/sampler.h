@@ -241,6 +241,19 @@ void td_sampler_close(struct td_sampler *s);
  */
 void td_sampler_cleanup(struct td_sampler *s);
 
+/*
+ * The name of a callback address (or a text trace's key) the events handed
+ * to the observer carry: the tracefs backend's kernel symbols, the trace
+ * backend's file; NULL when unknown (or another backend).  Valid until the
+ * next collect.
+ */
+const char *td_sampler_function_name(const struct td_sampler *s, uint64_t fn);
+/*
+ * Whether the kernel under sysroot (a capture keeps its event formats) has
+ * the trace event sys/name: its tracefs format file exists.
+ */
+bool td_sampler_has_event(const char *sysroot, const char *sys, const char *name);
+
 /* Remove instances timerdiag-PID whose PID is dead under a tracing dir; returns how many. */
 int td_sampler_remove_stale(const char *tracing_dir, struct td_error *e);
 

@@ -27,6 +27,8 @@ struct td_sampler_ops {
 	bool		(*done)(const struct td_sampler *s);
 	/* Complete a recording (--record). */
 	int		(*finish_record)(struct td_sampler *s, struct td_error *e);
+	/* The name of a callback the events carry (td_sampler_function_name); NULL: none. */
+	const char	*(*function_name)(const struct td_sampler *s, uint64_t fn);
 	/* Undo everything open did; must be safe to call twice. */
 	void		(*close)(struct td_sampler *s);
 };

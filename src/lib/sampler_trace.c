@@ -191,6 +191,12 @@ names_function(void *ctx, uint64_t fn)
 	    td_trace_text_function_name(t->r, fn);
 }
 
+static const char *
+trace_function_name(const struct td_sampler *s, uint64_t fn)
+{
+	return names_function(s->priv, fn);
+}
+
 static bool
 names_is_tick(void *ctx, uint64_t fn)
 {
@@ -471,5 +477,6 @@ const struct td_sampler_ops td_sampler_trace_ops = {
 	.start = trace_start,
 	.collect = trace_collect,
 	.done = trace_done,
+	.function_name = trace_function_name,
 	.close = trace_close,
 };

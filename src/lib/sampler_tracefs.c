@@ -94,6 +94,14 @@ names_function(void *ctx, uint64_t fn)
 	return td_knames_function(((struct tr_priv *)ctx)->names, fn);
 }
 
+static const char *
+tr_function_name(const struct td_sampler *s, uint64_t fn)
+{
+	const struct tr_priv *t = s->priv;
+
+	return t->names != NULL ? td_knames_function(t->names, fn) : NULL;
+}
+
 /* A task's names, which the --record file also keeps (its comm list). */
 static void
 names_task(void *ctx, int pid, struct td_task_info *ti)
@@ -283,6 +291,7 @@ tr_open(struct td_sampler *s, struct td_error *e)
 		{ "timer", "tick_stop", false, true },
 		{ "timer", "timer_base_idle", false, true },
 		{ "sched", "sched_wakeup", false, true },
+		{ "irq", "softirq_raise", false, true },
 		TMIGR("tmigr_cpu_active"), TMIGR("tmigr_cpu_idle"),
 		TMIGR("tmigr_cpu_new_timer"), TMIGR("tmigr_cpu_new_timer_idle"),
 		TMIGR("tmigr_handle_remote_cpu"), TMIGR("tmigr_handle_remote"),
@@ -642,5 +651,6 @@ const struct td_sampler_ops td_sampler_tracefs_ops = {
 	.collect = tr_collect,
 	.stop = tr_stop,
 	.finish_record = tr_finish_record,
+	.function_name = tr_function_name,
 	.close = tr_close,
 };

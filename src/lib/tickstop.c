@@ -1,10 +1,15 @@
 /* Why the tick keeps running: decoded events in, per-CPU facts out (the model: tickstop.h). */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "armers.h"
 #include "internal.h"
+#include "json.h"
+#include "softirqs.h"
+#include "textsafe.h"
 #include "tickstop.h"
 
 #define GROUPS_MAX		64	/* timer_migration groups followed */
@@ -14,11 +19,14 @@
 struct tcpu {
 	bool		 stopped;	/* a tick_stop success=1 since the idle task was left */
 	bool		 window;	/* an idle entry with the tick kept, less than a tick ago */
+	uint64_t	 entry;		/* idle entries so far (numbers the windows) */
 	uint64_t	 window_ts;
 	int		 current;	/* the task switched in last, -1 unknown */
 	bool		 idle_traced;	/* cpu_idle seen here (else switches to the idle task count) */
 	bool		 by_switch;	/* this idle period was counted at the switch to the idle task */
 	bool		 sw_stopped, sw_window;	/* ... and how */
+	unsigned	 raised;	/* softirq vectors raised and not run yet */
+	unsigned	 sw_raised;	/* ... at the switch to the idle task */
 };
 
 /* A timer_migration group: its migrator and, at level 0, the CPU of each child bit. */
@@ -39,6 +47,7 @@ struct td_tick {
 	int			 ngroups;
 	uint64_t		 moves;
 	bool			 tmigr_seen;
+	bool			 softirq_seen;
 };
 
 static const char *const dep_names[TD_TICK_DEP_NBITS] = {
@@ -118,13 +127,18 @@ comm_into(const struct td_tick *t, int pid, char *buf)
 
 /* Credit a timer that expired within one tick of an idle entry. */
 static void
-credit_due(struct td_tick *t, struct td_tick_cpu *c, enum td_kind kind, uint64_t fn, int pid)
+credit_due(struct td_tick *t, struct td_tick_cpu *c, const struct tcpu *s, enum td_kind kind,
+    uint64_t fn, int pid)
 {
 	struct td_tick_timer *d, *nd;
 
 	for (size_t i = 0; i < c->ndue; i++) {
 		d = &c->due[i];
 		if (d->kind == kind && d->fn == fn && d->pid == pid) {
+			/* Once per idle entry: a short period expires more than once in a tick. */
+			if (d->entry == s->entry)
+				return;
+			d->entry = s->entry;
 			d->count++;
 			if (d->comm[0] == '\0')
 				comm_into(t, pid, d->comm);
@@ -143,6 +157,7 @@ credit_due(struct td_tick *t, struct td_tick_cpu *c, enum td_kind kind, uint64_t
 	d->fn = fn;
 	d->pid = pid;
 	d->count = 1;
+	d->entry = s->entry;
 	comm_into(t, pid, d->comm);
 }
 
@@ -298,6 +313,18 @@ on_wheel_expiry(struct td_tick *t, const struct td_tev *ev, struct td_tick_cpu *
 	}
 }
 
+/* Count (dir 1) or take back (dir -1) the softirqs of mask pending at an idle entry. */
+static void
+count_pending(struct td_tick_cpu *c, unsigned mask, int dir)
+{
+	if (mask == 0)
+		return;
+	c->softirq_idle += (uint64_t)(int64_t)dir;
+	for (int v = 0; v < TD_TICK_SOFTIRQS; v++)
+		if (mask & (1u << v))
+			c->softirq_pending[v] += (uint64_t)(int64_t)dir;
+}
+
 /* The CPU goes idle: was the tick stopped, and watch for a timer due within a tick. */
 static void
 idle_entry(struct td_tick *t, const struct td_tev *ev, struct td_tick_cpu *c, struct tcpu *s)
@@ -313,9 +340,13 @@ idle_entry(struct td_tick *t, const struct td_tev *ev, struct td_tick_cpu *c, st
 		}
 		if (s->sw_window)
 			c->due_entries--;
+		count_pending(c, s->sw_raised, -1);
 		s->by_switch = false;
+	} else {
+		s->entry++;	/* a new idle period (not the one the switch began) */
 	}
 	c->idle_entries++;
+	count_pending(c, s->raised, 1);
 	if (t->o.tick_stop_traced) {
 		if (s->stopped)
 			c->idle_stopped++;
@@ -364,6 +395,7 @@ td_tick_event(struct td_tick *t, const struct td_tev *ev)
 			idle_entry(t, ev, c, s);
 			s->by_switch = true;
 			s->sw_window = s->window;
+			s->sw_raised = s->raised;
 		} else if (ev->num != 0) {
 			s->by_switch = false;
 		}
@@ -390,13 +422,23 @@ td_tick_event(struct td_tick *t, const struct td_tev *ev)
 		if (m != NULL && m->fn != ev->function)
 			m = NULL;	/* the address was reused for another timer */
 		if (s->window)
-			credit_due(t, c, kind, ev->function, m != NULL ? m->pid : -1);
+			credit_due(t, c, s, kind, ev->function, m != NULL ? m->pid : -1);
 		if (kind == TD_KIND_TIMER)
 			on_wheel_expiry(t, ev, c, m);
 		break;
 	}
 	case TD_TEV_TMIGR:
 		on_tmigr(t, ev, c);
+		break;
+	case TD_TEV_SOFTIRQ_RAISE:
+		t->softirq_seen = true;
+		if (ev->num >= 0 && ev->num < TD_TICK_SOFTIRQS)
+			s->raised |= 1u << ev->num;
+		break;
+	case TD_TEV_SOFTIRQ:
+		/* The kernel clears the pending bit before the handler runs. */
+		if (ev->num >= 0 && ev->num < TD_TICK_SOFTIRQS)
+			s->raised &= ~(1u << ev->num);
 		break;
 	default:
 		break;
@@ -467,6 +509,12 @@ td_tick_tmigr_seen(const struct td_tick *t)
 	return t->tmigr_seen;
 }
 
+bool
+td_tick_softirq_known(const struct td_tick *t)
+{
+	return t->o.softirq_raise_traced || t->softirq_seen;
+}
+
 /* Whether cpu expired timers of other CPUs. */
 bool
 td_tick_did_foreign_work(const struct td_tick *t, int cpu)
@@ -474,6 +522,128 @@ td_tick_did_foreign_work(const struct td_tick *t, int cpu)
 	const struct td_tick_cpu *c = td_tick_cpu(t, cpu);
 
 	return c != NULL && (c->remote_expiries > 0 || c->remote_handled > 0);
+}
+
+/* "NAME count, NAME count" of the n counts named by name(i) that are not 0. */
+static char *
+counts_format(const uint64_t *counts, int n, const char *(*name)(int), char *buf, size_t len)
+{
+	size_t o = 0;
+
+	if (len > 0)
+		buf[0] = '\0';
+	for (int i = 0; i < n && o < len; i++)
+		if (counts[i] > 0)
+			o += (size_t)snprintf(buf + o, len - o, "%s%s %" PRIu64, o ? ", " : "",
+			    name(i), counts[i]);
+	return buf;
+}
+
+char *
+td_tick_deps_format(const struct td_tick_cpu *c, char *buf, size_t len)
+{
+	return counts_format(c->dep, TD_TICK_DEP_NBITS, td_tick_dep_name, buf, len);
+}
+
+char *
+td_tick_softirqs_format(const struct td_tick_cpu *c, char *buf, size_t len)
+{
+	return counts_format(c->softirq_pending, TD_TICK_SOFTIRQS, td_softirq_name, buf, len);
+}
+
+/* Who armed a due timer. */
+const char *
+td_tick_armer(const struct td_tick_timer *d, char *buf, size_t len)
+{
+	if (d->pid == TD_ARMER_HARDIRQ)
+		return "[hardirq]";
+	if (d->pid == TD_ARMER_SOFTIRQ)
+		return "[softirq]";
+	if (d->pid == 0)
+		return "the idle task";
+	if (d->pid < 0)
+		return "an unknown task (armed before the trace)";
+	snprintf(buf, len, "%s (pid %d)", d->comm[0] ? TD_SAFE(d->comm) : "?", d->pid);
+	return buf;
+}
+
+/* The object key of the n counts named by name(i) that are not 0. */
+static void
+json_counts(struct td_json *j, const char *key, const uint64_t *counts, int n,
+    const char *(*name)(int))
+{
+	td_json_obj_begin(j, key);
+	for (int i = 0; i < n; i++)
+		if (counts[i] > 0)
+			td_json_int(j, name(i), (int64_t)counts[i]);
+	td_json_obj_end(j);
+}
+
+/* cpu's facts as a JSON object. */
+void
+td_tick_json_cpu(struct td_json *j, const struct td_tick *t, int cpu,
+    const char *(*name)(const void *ctx, uint64_t fn), const void *ctx, const char *cause)
+{
+	const struct td_tick_cpu *c = td_tick_cpu(t, cpu);
+	char a[32];
+
+	if (c == NULL)
+		return;
+	td_json_obj_begin(j, NULL);
+	td_json_int(j, "cpu", cpu);
+	td_json_bool(j, "nohz_full", c->nohz_full);
+	td_json_int(j, "idle_entries", (int64_t)c->idle_entries);
+	if (t->o.tick_stop_traced) {
+		td_json_int(j, "idle_tick_stopped", (int64_t)c->idle_stopped);
+		td_json_int(j, "idle_tick_kept", (int64_t)c->idle_kept);
+		td_json_int(j, "tick_stops", (int64_t)c->stops);
+		td_json_int(j, "tick_stop_refusals", (int64_t)c->refusals);
+		json_counts(j, "dependencies", c->dep, TD_TICK_DEP_NBITS, td_tick_dep_name);
+	} else {
+		td_json_null(j, "idle_tick_stopped");
+	}
+	if (td_tick_softirq_known(t)) {
+		td_json_int(j, "softirq_pending_idle", (int64_t)c->softirq_idle);
+		json_counts(j, "softirqs_pending", c->softirq_pending, TD_TICK_SOFTIRQS,
+		    td_softirq_name);
+	} else {
+		td_json_null(j, "softirq_pending_idle");
+	}
+	td_json_arr_begin(j, "due_within_tick");
+	for (size_t k = 0; k < c->ndue; k++) {
+		const char *n = name != NULL ? name(ctx, c->due[k].fn) : NULL;
+
+		if (n == NULL)
+			snprintf(a, sizeof(a), "0x%" PRIx64, c->due[k].fn);
+		td_json_obj_begin(j, NULL);
+		td_json_str(j, "function", n != NULL ? n : a);
+		if (c->due[k].pid >= 0)
+			td_json_int(j, "pid", c->due[k].pid);
+		else
+			td_json_null(j, "pid");
+		td_json_str(j, "comm", c->due[k].comm);
+		td_json_int(j, "count", (int64_t)c->due[k].count);
+		td_json_obj_end(j);
+	}
+	td_json_arr_end(j);
+	td_json_arr_begin(j, "tasks");
+	for (size_t k = 0; k < c->ntasks; k++) {
+		td_json_obj_begin(j, NULL);
+		td_json_int(j, "pid", c->tasks[k].pid);
+		td_json_str(j, "comm", c->tasks[k].comm);
+		td_json_int(j, "runs", (int64_t)c->tasks[k].runs);
+		td_json_int(j, "sched_refusals", (int64_t)c->tasks[k].sched);
+		td_json_obj_end(j);
+	}
+	td_json_arr_end(j);
+	td_json_int(j, "pinned_expiries", (int64_t)c->pinned_expiries);
+	td_json_int(j, "global_expiries", (int64_t)c->global_expiries);
+	td_json_int(j, "remote_expiries", (int64_t)c->remote_expiries);
+	td_json_int(j, "remote_handled", (int64_t)c->remote_handled);
+	td_json_int(j, "migrator_gained", (int64_t)c->migrator_gained);
+	td_json_bool(j, "foreign_timer_work", td_tick_did_foreign_work(t, cpu));
+	td_json_str(j, "cause", cause);
+	td_json_obj_end(j);
 }
 
 /* The comm of pid learnt from the events. */
@@ -485,8 +655,8 @@ td_tick_comm(const struct td_tick *t, int pid)
 
 /* The top cause of cpu's running tick. */
 void
-td_tick_cause(const struct td_tick *t, int cpu, bool (*skip)(void *ctx, uint64_t fn),
-    void *ctx, struct td_tick_cause *out)
+td_tick_cause(const struct td_tick *t, int cpu, bool (*skip)(const void *ctx, uint64_t fn),
+    const void *ctx, struct td_tick_cause *out)
 {
 	const struct td_tick_cpu *c = td_tick_cpu(t, cpu);
 	int best = -1;
@@ -514,6 +684,15 @@ td_tick_cause(const struct td_tick *t, int cpu, bool (*skip)(void *ctx, uint64_t
 		out->timer = &c->due[k];
 		out->count = c->due[k].count;
 		out->of = c->due_entries;
+		return;
+	}
+	if (c->softirq_idle > 0) {
+		out->why = TD_TICK_WHY_SOFTIRQ;
+		for (int v = 0; v < TD_TICK_SOFTIRQS; v++)
+			if (c->softirq_pending[v] > c->softirq_pending[out->vec])
+				out->vec = v;
+		out->count = c->softirq_pending[out->vec];
+		out->of = c->idle_entries;
 		return;
 	}
 	if (td_tick_did_foreign_work(t, cpu)) {

@@ -26,8 +26,13 @@
  *   CPU, and how often a timer_migration group's migrator changed (named
  *   per CPU for level 0 groups, whose children are CPUs).
  *
- * Softirqs pending at idle are not in the events (the kernel logs them:
- * kmsg.h, "NOHZ tick-stop error").
+ * - softirqs pending at idle: a vector raised on the CPU (irq:softirq_raise)
+ *   and not yet run (no irq:softirq_entry of it since) when the CPU goes idle,
+ *   by vector (HI, TIMER, NET_TX, NET_RX, ... RCU).  The kernel clears a
+ *   vector's pending bit before its handler runs, so the entry ends it; a
+ *   raise during the handler makes it pending again.  Known only when
+ *   softirq_raise is traced (opts.softirq_raise_traced, or one was seen).
+ *   The kernel also logs them (kmsg.h, "NOHZ tick-stop error").
  */
 #ifndef TD_TICKSTOP_H
 #define TD_TICKSTOP_H
@@ -42,6 +47,8 @@
 #include "trace_decode.h"
 
 #define TD_TICK_LIST_MAX	64	/* timers or tasks kept per CPU; more are counted apart */
+#define TD_TICK_SOFTIRQS	10	/* softirq vectors: HI .. RCU (td_softirq_name) */
+#define TD_TIMER_PINNED		0x00100000u	/* timer_start's pinned bit (include/linux/timer.h, 4.8+) */
 
 struct td_tick_opts {
 	int			 ncpus;		/* CPUs 0..ncpus-1; others are ignored */
@@ -49,6 +56,7 @@ struct td_tick_opts {
 	const struct td_cpuset	*nohz_full;	/* NULL: none known */
 	uint32_t		 pin_flag;	/* timer_start's pinned bit; 0 unknown */
 	bool			 tick_stop_traced;	/* timer:tick_stop is traced */
+	bool			 softirq_raise_traced;	/* irq:softirq_raise is traced */
 };
 
 /* A timer expired within one tick of an idle entry. */
@@ -57,7 +65,8 @@ struct td_tick_timer {
 	uint64_t	 fn;		/* callback address or text key */
 	int		 pid;		/* arming task, TD_ARMER_* (armers.h), -1 unknown */
 	char		 comm[16];	/* its comm, "" unknown */
-	uint64_t	 count;		/* idle entries it was due after */
+	uint64_t	 count;		/* idle entries it was due after (once each) */
+	uint64_t	 entry;		/* the last of them (the CPU's idle entry number) */
 };
 
 /* A task switched in on a nohz_full CPU. */
@@ -91,6 +100,9 @@ struct td_tick_cpu {
 	uint64_t		*handled_for;		/* ... by CPU served (ncpus) */
 	uint64_t		 migrator_gained;	/* became a level 0 group's migrator */
 	uint64_t		 tmigr_idle, tmigr_active;	/* tmigr_cpu_idle / _active */
+	/* softirqs pending at idle (td_tick_softirq_known) */
+	uint64_t		 softirq_idle;	/* idle entries with one or more pending */
+	uint64_t		 softirq_pending[TD_TICK_SOFTIRQS];	/* ... by vector */
 };
 
 struct td_tick;
@@ -107,10 +119,31 @@ int td_tick_ncpus(const struct td_tick *t);
 /* Migrator changes seen over all groups, and whether any timer_migration event was. */
 uint64_t td_tick_migrator_moves(const struct td_tick *t);
 bool td_tick_tmigr_seen(const struct td_tick *t);
+/* Whether softirqs pending at idle are known: softirq_raise traced or seen. */
+bool td_tick_softirq_known(const struct td_tick *t);
 /* Whether cpu did another CPU's timer work (remote expiries or handle_remote_cpu). */
 bool td_tick_did_foreign_work(const struct td_tick *t, int cpu);
 /* A dependency bit's name: "POSIX_TIMER", ... "RCU_EXP"; NULL past the last. */
 const char *td_tick_dep_name(int bit);
+/*
+ * c's refusals by dependency ("SCHED 13, RCU 3") and softirqs pending at idle
+ * by vector ("NET_RX 3, TIMER 1") into buf; "" when none.  Returns buf.
+ */
+char *td_tick_deps_format(const struct td_tick_cpu *c, char *buf, size_t len);
+char *td_tick_softirqs_format(const struct td_tick_cpu *c, char *buf, size_t len);
+/* Who armed a due timer: "wakeload (pid 123)", "[hardirq]", "an unknown task ...". */
+const char *td_tick_armer(const struct td_tick_timer *d, char *buf, size_t len);
+/*
+ * cpu's facts as a JSON object (an array element; the tools' JSON): idle
+ * entries, tick stops and refusals by dependency (null when tick_stop is not
+ * traced), softirqs pending at idle (null when unknown), the timers due within
+ * a tick (function named by name(ctx, fn), or its address), the tasks of a
+ * nohz_full CPU, the timer migration figures, and the tool's "cause" (NULL:
+ * null, none seen).
+ */
+struct td_json;
+void td_tick_json_cpu(struct td_json *j, const struct td_tick *t, int cpu,
+    const char *(*name)(const void *ctx, uint64_t fn), const void *ctx, const char *cause);
 /* The comm of pid learnt from the events, or NULL. */
 const char *td_tick_comm(const struct td_tick *t, int pid);
 
@@ -119,12 +152,14 @@ enum td_tick_why {
 	TD_TICK_WHY_NONE,		/* nothing seen keeps it */
 	TD_TICK_WHY_DEP,		/* a tick-stop dependency (dep = its bit) */
 	TD_TICK_WHY_TIMER,		/* a timer due within one tick (timer) */
+	TD_TICK_WHY_SOFTIRQ,		/* softirqs pending at idle (vec: the most often) */
 	TD_TICK_WHY_FOREIGN,		/* it does other CPUs' timer work */
 };
 
 struct td_tick_cause {
 	enum td_tick_why		 why;
 	int				 dep;		/* TD_TICK_WHY_DEP: the bit number */
+	int				 vec;		/* TD_TICK_WHY_SOFTIRQ: the vector */
 	uint64_t			 count;		/* refusals, or idle entries */
 	uint64_t			 of;		/* out of: refusals, or kept idle entries */
 	const struct td_tick_task	*task[3];	/* SCHED: the tasks that ran most */
@@ -135,10 +170,11 @@ struct td_tick_cause {
 /*
  * The top cause on cpu: the dependency with the most refusals, else the
  * timer due within a tick most often (skipping callbacks for which
- * skip(ctx, fn) is true: the tick's own; skip may be NULL), else foreign
- * timer work.  After td_tick_finish.
+ * skip(ctx, fn) is true: the tick's own; skip may be NULL), else the
+ * softirq most often pending at idle, else foreign timer work.  After
+ * td_tick_finish.
  */
-void td_tick_cause(const struct td_tick *t, int cpu, bool (*skip)(void *ctx, uint64_t fn),
-    void *ctx, struct td_tick_cause *c);
+void td_tick_cause(const struct td_tick *t, int cpu, bool (*skip)(const void *ctx, uint64_t fn),
+    const void *ctx, struct td_tick_cause *c);
 
 #endif

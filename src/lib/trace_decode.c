@@ -52,6 +52,7 @@ static const struct {
 	{ "timer", "hrtimer_cancel", TD_TEV_HRTIMER_CANCEL, NULL , 0 },
 	{ "irq", "irq_handler_entry", TD_TEV_IRQ, NULL , 0 },
 	{ "irq", "softirq_entry", TD_TEV_SOFTIRQ, NULL , 0 },
+	{ "irq", "softirq_raise", TD_TEV_SOFTIRQ_RAISE, NULL , 0 },
 	{ "irq_vectors", "local_timer_entry", TD_TEV_VECTOR, "LOC" , 0 },
 	{ "irq_vectors", "reschedule_entry", TD_TEV_VECTOR, "RES" , 0 },
 	{ "irq_vectors", "call_function_entry", TD_TEV_VECTOR, "CAL" , 0 },
@@ -229,6 +230,7 @@ td_trace_decoder_new(struct tep_handle *tep, struct td_trace_decoder **out,
 			x->name_dyn = true;
 			break;
 		case TD_TEV_SOFTIRQ:
+		case TD_TEV_SOFTIRQ_RAISE:
 			x->num = field_of(ev, "vec");
 			break;
 		case TD_TEV_VECTOR:

@@ -32,6 +32,7 @@ enum td_tev_type {
 	TD_TEV_TICK_STOP,	/* timer:tick_stop: num = success, flags = dependency */
 	TD_TEV_TIMER_BASE_IDLE,	/* timer:timer_base_idle (6.9+): num = is_idle, arg = cpu */
 	TD_TEV_TMIGR,		/* timer_migration:* (6.9+): sub = enum td_tmigr (below) */
+	TD_TEV_SOFTIRQ_RAISE,	/* irq:softirq_raise: num = vector raised on this CPU */
 	TD_TEV_NTYPES,
 };
 

@@ -107,6 +107,7 @@ static const struct {
 	{ "irq_handler_exit", -1, 0, TD_TEV_CTX_HARDIRQ , 0 },
 	{ "softirq_entry", TD_TEV_SOFTIRQ, TD_TEV_CTX_SOFTIRQ, 0 , 0 },
 	{ "softirq_exit", -1, 0, TD_TEV_CTX_SOFTIRQ , 0 },
+	{ "softirq_raise", TD_TEV_SOFTIRQ_RAISE, 0, 0 , 0 },
 	{ "ipi_entry", TD_TEV_IPI, TD_TEV_CTX_HARDIRQ, 0 , 0 },
 	{ "ipi_exit", -1, 0, TD_TEV_CTX_HARDIRQ , 0 },
 	{ "cpu_idle", TD_TEV_IDLE, 0, 0 , 0 },
@@ -673,6 +674,7 @@ tt_decode(struct td_trace_text *r, const struct tt_class *c, const char *info,
 		ev->namelen = (size_t)(q - p);
 		return true;
 	case TD_TEV_SOFTIRQ:
+	case TD_TEV_SOFTIRQ_RAISE:
 		if (!tt_num(info, end, "vec=", &v) || v > INT32_MAX)
 			return false;
 		ev->num = (int)v;

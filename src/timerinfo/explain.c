@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,12 +16,12 @@
 #include "knames.h"
 #include "ksyms.h"
 #include "sampler.h"
+#include "softirqs.h"
 #include "source.h"
 #include "tickstop.h"
 #include "timerinfo.h"
 #include "trace_text.h"
 
-#define TIMER_PINNED	0x00100000u	/* include/linux/timer.h since 4.8 (tracefs kernels: 4.11+) */
 #define TRACE_FILE	"/trace-wakeup-events.txt"
 
 /* Callback names: kallsyms live, the text reader's for a trace. */
@@ -32,9 +31,9 @@ struct names {
 };
 
 static const char *
-fn_name(void *ctx, uint64_t fn)
+fn_name(const void *ctx, uint64_t fn)
 {
-	struct names *n = ctx;
+	const struct names *n = ctx;
 
 	if (n->text != NULL)
 		return td_trace_text_function_name(n->text, fn);
@@ -42,7 +41,7 @@ fn_name(void *ctx, uint64_t fn)
 }
 
 static bool
-fn_is_tick(void *ctx, uint64_t fn)
+fn_is_tick(const void *ctx, uint64_t fn)
 {
 	const char *n = fn_name(ctx, fn);
 
@@ -53,17 +52,6 @@ static void
 feed(const struct td_tev *ev, void *arg)
 {
 	td_tick_event(arg, ev);
-}
-
-/* Whether the kernel (or capture) has event sys/name: its format file exists. */
-static bool
-has_event(const char *sysroot, const char *sys, const char *name)
-{
-	char abs[256], path[4096];
-	struct stat sb;
-
-	snprintf(abs, sizeof(abs), "/sys/kernel/tracing/events/%s/%s/format", sys, name);
-	return td_path(sysroot, abs, path, sizeof(path)) == 0 && stat(path, &sb) == 0;
 }
 
 /* Sample the live system for seconds through the tracefs backend. */
@@ -175,11 +163,12 @@ ti_explain_run(const struct ti_opts *o, const struct td_machine *m, double secon
 		to.ncpus = 1;
 	to.tick_ns = m->hz > 0 ? 1000000000ull / (uint64_t)m->hz : 0;
 	to.nohz_full = m->si.has_nohz_full ? &m->si.nohz_full : NULL;
-	to.pin_flag = TIMER_PINNED;
-	to.tick_stop_traced = has_event(o->sysroot, "timer", "tick_stop");
+	to.pin_flag = TD_TIMER_PINNED;
+	to.tick_stop_traced = td_sampler_has_event(o->sysroot, "timer", "tick_stop");
+	to.softirq_raise_traced = td_sampler_has_event(o->sysroot, "irq", "softirq_raise");
 	x->has_tick_stop = to.tick_stop_traced;
-	x->has_tmigr = has_event(o->sysroot, "timer_migration", "tmigr_handle_remote_cpu");
-	x->has_base_idle = has_event(o->sysroot, "timer", "timer_base_idle");
+	x->has_tmigr = td_sampler_has_event(o->sysroot, "timer_migration", "tmigr_handle_remote_cpu");
+	x->has_base_idle = td_sampler_has_event(o->sysroot, "timer", "timer_base_idle");
 	x->nohz_full = m->si.has_nohz_full ? td_cpuset_count(&m->si.nohz_full) > 0 : false;
 	if ((r = td_tick_new(&to, &x->tick, &e)) < 0) {
 		td_error_str(&e, x->why, sizeof(x->why));
@@ -189,6 +178,7 @@ ti_explain_run(const struct ti_opts *o, const struct td_machine *m, double secon
 	if (r < 0)
 		return r;
 	td_tick_finish(x->tick);
+	x->has_raise = td_tick_softirq_known(x->tick);
 	x->done = true;
 	return 0;
 }
@@ -202,22 +192,6 @@ name_of(struct ti_explain *x, uint64_t fn, char *buf, size_t len)
 	if (n != NULL)
 		return n;
 	snprintf(buf, len, "0x%" PRIx64, fn);
-	return buf;
-}
-
-/* Who armed a timer: "wakeload (pid 123)", "[hardirq]", "unknown task". */
-static const char *
-armer_of(const struct td_tick_timer *t, char *buf, size_t len)
-{
-	if (t->pid == -2)
-		return "[hardirq]";
-	if (t->pid == -3)
-		return "[softirq]";
-	if (t->pid == 0)
-		return "the idle task";
-	if (t->pid < 0)
-		return "an unknown task (armed before the trace)";
-	snprintf(buf, len, "%s (pid %d)", t->comm[0] ? TD_SAFE(t->comm) : "?", t->pid);
 	return buf;
 }
 
@@ -258,11 +232,18 @@ ti_explain_cause(struct ti_explain *x, int cpu, char *what, size_t wlen, char *a
 	case TD_TICK_WHY_TIMER:
 		snprintf(what, wlen, "CPU %d keeps its tick: timer %s armed by %s was due within "
 		    "one tick of %" PRIu64 " of %" PRIu64 " idle entries", cpu,
-		    TD_SAFE(name_of(x, c.timer->fn, a, sizeof(a))), armer_of(c.timer, b, sizeof(b)),
+		    TD_SAFE(name_of(x, c.timer->fn, a, sizeof(a))), td_tick_armer(c.timer, b, sizeof(b)),
 		    c.count, c.of);
 		snprintf(adv, alen, "lengthen the period of %s, or move it off CPU %d",
 		    c.timer->pid > 0 && c.timer->comm[0] ? TD_SAFE(c.timer->comm) : "that timer",
 		    cpu);
+		return true;
+	case TD_TICK_WHY_SOFTIRQ:
+		snprintf(what, wlen, "CPU %d keeps its tick: softirq %s was pending at %" PRIu64
+		    " of %" PRIu64 " idle entries", cpu, td_softirq_name(c.vec), c.count, c.of);
+		snprintf(adv, alen, "find what raises %s on CPU %d without running it (the "
+		    "kernel logs \"NOHZ tick-stop error\"; timerinfo --events)",
+		    td_softirq_name(c.vec), cpu);
 		return true;
 	case TD_TICK_WHY_FOREIGN:
 		snprintf(what, wlen, "CPU %d expires other CPUs' timers (%" PRIu64 " times)", cpu,
@@ -304,8 +285,9 @@ ti_print_explain(FILE *f, struct ti_explain *x, const struct ti_opts *o)
 		    "timer migration not shown\n");
 	if (!x->has_base_idle)
 		fprintf(f, "Note: this kernel has no timer:timer_base_idle event (Linux 6.9+)\n");
-	fprintf(f, "Softirqs pending at idle are not traced: see timerinfo --events "
-	    "(NOHZ tick-stop error)\n");
+	if (!x->has_raise)
+		fprintf(f, "Note: irq:softirq_raise is not traced: softirqs pending at idle "
+		    "unknown (see timerinfo --events: NOHZ tick-stop error)\n");
 	for (int i = 0; i < td_tick_ncpus(x->tick); i++) {
 		const struct td_tick_cpu *c = td_tick_cpu(x->tick, i);
 
@@ -320,17 +302,16 @@ ti_print_explain(FILE *f, struct ti_explain *x, const struct ti_opts *o)
 		fprintf(f, "  cause: %s\n", what);
 		if (adv[0])
 			fprintf(f, "  advice: %s\n", adv);
-		if (c->refusals > 0) {
-			fprintf(f, "  dependencies:");
-			for (int d = 0; d < TD_TICK_DEP_NBITS; d++)
-				if (c->dep[d] > 0)
-					fprintf(f, " %s %" PRIu64, td_tick_dep_name(d), c->dep[d]);
-			fprintf(f, "\n");
-		}
+		if (c->refusals > 0)
+			fprintf(f, "  dependencies: %s\n", td_tick_deps_format(c, a, sizeof(a)));
+		if (x->has_raise)
+			fprintf(f, "  softirqs pending at idle: %" PRIu64 " of %" PRIu64
+			    " idle entries%s%s\n", c->softirq_idle, c->idle_entries,
+			    c->softirq_idle ? ": " : "", td_tick_softirqs_format(c, a, sizeof(a)));
 		for (size_t k = 0; k < c->ndue && k < 5; k++)
 			fprintf(f, "  due within a tick: %s armed by %s, %" PRIu64 " times\n",
 			    TD_SAFE(name_of(x, c->due[k].fn, a, sizeof(a))),
-			    armer_of(&c->due[k], b, sizeof(b)), c->due[k].count);
+			    td_tick_armer(&c->due[k], b, sizeof(b)), c->due[k].count);
 		for (size_t k = 0; k < c->ntasks && k < 5; k++)
 			fprintf(f, "  ran: %s (pid %d) %" PRIu64 " times, %" PRIu64 " SCHED refusals\n",
 			    TD_SAFE(c->tasks[k].comm), c->tasks[k].pid, c->tasks[k].runs,
@@ -351,7 +332,7 @@ ti_print_explain(FILE *f, struct ti_explain *x, const struct ti_opts *o)
 void
 ti_json_explain(struct td_json *j, struct ti_explain *x)
 {
-	char what[512], adv[256], a[96];
+	char what[512], adv[256];
 
 	td_json_obj_begin(j, "explain_tick");
 	if (!x->done) {
@@ -363,65 +344,15 @@ ti_json_explain(struct td_json *j, struct ti_explain *x)
 	td_json_str(j, "source", x->source);
 	td_json_bool(j, "tick_stop_traced", x->has_tick_stop);
 	td_json_bool(j, "timer_migration_traced", x->has_tmigr);
+	td_json_bool(j, "softirq_raise_traced", x->has_raise);
 	td_json_int(j, "lost_events", (int64_t)x->lost);
 	if (x->has_tmigr)
 		td_json_int(j, "migrator_moves", (int64_t)td_tick_migrator_moves(x->tick));
 	td_json_arr_begin(j, "cpus");
 	for (int i = 0; i < td_tick_ncpus(x->tick); i++) {
-		const struct td_tick_cpu *c = td_tick_cpu(x->tick, i);
 		bool known = ti_explain_cause(x, i, what, sizeof(what), adv, sizeof(adv));
 
-		td_json_obj_begin(j, NULL);
-		td_json_int(j, "cpu", i);
-		td_json_bool(j, "nohz_full", c->nohz_full);
-		td_json_int(j, "idle_entries", (int64_t)c->idle_entries);
-		if (x->has_tick_stop) {
-			td_json_int(j, "idle_tick_stopped", (int64_t)c->idle_stopped);
-			td_json_int(j, "idle_tick_kept", (int64_t)c->idle_kept);
-			td_json_int(j, "tick_stops", (int64_t)c->stops);
-			td_json_int(j, "tick_stop_refusals", (int64_t)c->refusals);
-			td_json_obj_begin(j, "dependencies");
-			for (int d = 0; d < TD_TICK_DEP_NBITS; d++)
-				if (c->dep[d] > 0)
-					td_json_int(j, td_tick_dep_name(d), (int64_t)c->dep[d]);
-			td_json_obj_end(j);
-		} else {
-			td_json_null(j, "idle_tick_stopped");
-		}
-		if (known)
-			td_json_str(j, "cause", what);
-		else
-			td_json_null(j, "cause");
-		td_json_arr_begin(j, "due_within_tick");
-		for (size_t k = 0; k < c->ndue; k++) {
-			td_json_obj_begin(j, NULL);
-			td_json_str(j, "function", name_of(x, c->due[k].fn, a, sizeof(a)));
-			if (c->due[k].pid >= 0)
-				td_json_int(j, "pid", c->due[k].pid);
-			else
-				td_json_null(j, "pid");
-			td_json_str(j, "comm", c->due[k].comm);
-			td_json_int(j, "count", (int64_t)c->due[k].count);
-			td_json_obj_end(j);
-		}
-		td_json_arr_end(j);
-		td_json_arr_begin(j, "tasks");
-		for (size_t k = 0; k < c->ntasks; k++) {
-			td_json_obj_begin(j, NULL);
-			td_json_int(j, "pid", c->tasks[k].pid);
-			td_json_str(j, "comm", c->tasks[k].comm);
-			td_json_int(j, "runs", (int64_t)c->tasks[k].runs);
-			td_json_int(j, "sched_refusals", (int64_t)c->tasks[k].sched);
-			td_json_obj_end(j);
-		}
-		td_json_arr_end(j);
-		td_json_int(j, "pinned_expiries", (int64_t)c->pinned_expiries);
-		td_json_int(j, "global_expiries", (int64_t)c->global_expiries);
-		td_json_int(j, "remote_expiries", (int64_t)c->remote_expiries);
-		td_json_int(j, "remote_handled", (int64_t)c->remote_handled);
-		td_json_int(j, "migrator_gained", (int64_t)c->migrator_gained);
-		td_json_bool(j, "foreign_timer_work", td_tick_did_foreign_work(x->tick, i));
-		td_json_obj_end(j);
+		td_tick_json_cpu(j, x->tick, i, fn_name, x->names, known ? what : NULL);
 	}
 	td_json_arr_end(j);
 	td_json_obj_end(j);

@@ -47,7 +47,7 @@ struct ti_explain {
 	char		 source[128];	/* "tracefs, 1.0 s", "trace-wakeup-events.txt, 2.0 s" */
 	double		 seconds;
 	uint64_t	 lost;
-	bool		 has_tick_stop, has_tmigr, has_base_idle, nohz_full;
+	bool		 has_tick_stop, has_tmigr, has_base_idle, has_raise, nohz_full;
 	struct td_tick	*tick;
 	struct names	*names;
 };

@@ -10,6 +10,7 @@
 #include "render.h"
 #include "sampler.h"
 #include "table.h"
+#include "tickview.h"
 #include "view.h"
 
 struct wt_app {
@@ -29,6 +30,7 @@ struct wt_app {
 	struct td_table		*table;
 	struct wt_view		 view;
 	struct wt_facts		 facts;
+	struct wt_tickview	 tick;		/* the tick view's explanation */
 	struct wt_frame		 frame;
 	struct wt_status	 status;
 	int			 page;		/* list rows on screen */
@@ -40,6 +42,8 @@ struct wt_app {
 int wt_loop_run(struct wt_app *a);
 /* Print one batch iteration (text or one JSON line) to stdout. 0 or -EIO. */
 int wt_batch_print(struct wt_app *a);
+/* How many CPUs the strip and the tick view show: the online ones, or those timer_list lists. */
+int wt_app_ncpus(const struct wt_app *a);
 /* Draw the screen from the view. */
 void wt_app_draw(struct wt_app *a);
 

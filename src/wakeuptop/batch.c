@@ -109,6 +109,8 @@ print_json(struct wt_app *a)
 	if (wt_view_sort_column(v) != NULL)
 		td_json_str(&j, "sort", wt_view_sort_column(v)->name);
 	json_cpus(&j, v, fa);
+	if (v->tickview)
+		wt_tick_json(&j, &a->tick, v->has_cpus ? &v->cpus : NULL);
 	td_json_arr_begin(&j, "sources");
 	for (i = 0; i < v->nrows; i++)
 		td_table_row_json(a->table, &j, NULL, v->rowp[i], true);

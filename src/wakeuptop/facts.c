@@ -138,6 +138,9 @@ wt_facts_read(const char *sysroot, struct wt_facts *f)
 		strlcpy(f->host, si->hostname, sizeof(f->host));
 		if (si->has_release)
 			strlcpy(f->release, si->release, sizeof(f->release));
+		f->has_nohz_full = si->has_nohz_full;
+		if (si->has_nohz_full)
+			f->nohz_full = si->nohz_full;
 		if (si->has_online) {
 			int c;
 

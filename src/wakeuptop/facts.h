@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cpumask.h"
+
 struct wt_facts {
 	char	 host[128];		/* "" unknown */
 	char	 release[128];		/* "" unknown */
@@ -16,6 +18,8 @@ struct wt_facts {
 	char	 clocksource[64];	/* "" unknown */
 	char	 cs_why[96];		/* why the clock source is unknown */
 	int	 ncpus_online;		/* highest online CPU + 1, 0 unknown */
+	bool	 has_nohz_full;		/* /sys/devices/system/cpu/nohz_full read */
+	struct td_cpuset nohz_full;
 	/* Per CPU from /proc/timer_list, refreshed by wt_facts_ticks(). */
 	size_t	 ncpus;
 	int	*cpu;

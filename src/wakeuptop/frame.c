@@ -22,6 +22,14 @@ wt_frame_reset(struct wt_frame *f, int width)
 	f->err = 0;
 }
 
+/* Drop the lines past the first n. */
+void
+wt_frame_truncate(struct wt_frame *f, size_t n)
+{
+	while (f->n > n)
+		free(f->lines[--f->n].text);
+}
+
 /* Free the frame's lines. */
 void
 wt_frame_free(struct wt_frame *f)

@@ -161,6 +161,15 @@ sort_move(struct wt_view *v, int dir)
 	return WT_ACT_REDRAW;
 }
 
+/* Flip a flag of the view and say what it is now. */
+static enum wt_action
+toggle(struct wt_view *v, bool *flag, const char *on, const char *off)
+{
+	*flag = !*flag;
+	snprintf(v->message, sizeof(v->message), "%s", *flag ? on : off);
+	return WT_ACT_REDRAW;
+}
+
 /* Apply one key. */
 enum wt_action
 wt_key(struct wt_view *v, wint_t ch, bool fn, int page)
@@ -221,11 +230,8 @@ wt_key(struct wt_view *v, wint_t ch, bool fn, int page)
 		v->help = true;
 		return WT_ACT_REDRAW;
 	case L' ':
-		v->paused = !v->paused;
-		snprintf(v->message, sizeof(v->message), "%s", v->paused ?
-		    "paused: the display is frozen, sampling goes on (space resumes)" :
-		    "resumed");
-		return WT_ACT_REDRAW;
+		return toggle(v, &v->paused,
+		    "paused: the display is frozen, sampling goes on (space resumes)", "resumed");
 	case L'<':
 		return sort_move(v, -1);
 	case L'>':
@@ -249,6 +255,10 @@ wt_key(struct wt_view *v, wint_t ch, bool fn, int page)
 		v->show = ch == L't' ? WT_SHOW_TIMERS : ch == L'i' ? WT_SHOW_IRQS : WT_SHOW_ALL;
 		(void)wt_view_rebuild(v);
 		return WT_ACT_REDRAW;
+	case L'v':
+		return toggle(v, &v->tickview,
+		    "tick view: why each CPU's tick keeps running (v: back to the sources)",
+		    "sources view");
 	case L'T':
 		snprintf(v->message, sizeof(v->message), "tick state re-read from /proc/timer_list");
 		return WT_ACT_TICKS;

@@ -41,8 +41,8 @@ tick_state(const void *ctx, int cpu)
 }
 
 /* How many CPUs the strip shows: the online ones, or those timer_list lists. */
-static int
-app_ncpus(const struct wt_app *a)
+int
+wt_app_ncpus(const struct wt_app *a)
 {
 	int n = a->facts.ncpus_online;
 	size_t i;
@@ -90,15 +90,17 @@ tick(struct wt_app *a)
 		 * tree holds one interval only, so its first sample stays.
 		 */
 		td_sample_free(s);
+		wt_tick_interval(&a->tick, false);
 		return 0;
 	}
+	wt_tick_interval(&a->tick, true);
 	/*
 	 * The tick state is the one read at start (or on the T key): reading
 	 * /proc/timer_list each interval costs the kernel O(timers^2) with
 	 * interrupts off (0.6 s of CPU with 10,000 threads).
 	 */
 	wt_view_set_sample(&a->view, s);
-	wt_view_strip(&a->view, app_ncpus(a), tick_state, &a->facts);
+	wt_view_strip(&a->view, wt_app_ncpus(a), tick_state, &a->facts);
 	a->done++;
 	if (a->batch) {
 		if (wt_batch_print(a) < 0)
@@ -151,14 +153,14 @@ keys(struct wt_app *a)
 		} else if (act == WT_ACT_TICKS) {
 			/* On demand only: the kernel lists every timer with interrupts off. */
 			wt_facts_ticks(a->sysroot, &a->facts);
-			wt_view_strip(&a->view, app_ncpus(a), tick_state, &a->facts);
+			wt_view_strip(&a->view, wt_app_ncpus(a), tick_state, &a->facts);
 			pending = WT_ACT_REDRAW;
 		} else if (act == WT_ACT_REDRAW)
 			pending = act;
 	}
 	if (pending != WT_ACT_NONE) {
 		if (a->view.sample != NULL)
-			wt_view_strip(&a->view, app_ncpus(a), tick_state, &a->facts);
+			wt_view_strip(&a->view, wt_app_ncpus(a), tick_state, &a->facts);
 		wt_app_draw(a);
 	}
 	return 0;

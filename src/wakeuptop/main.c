@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "source.h"
 #include "keys.h"
 #include "screen.h"
 #include "app.h"
@@ -26,9 +27,12 @@ enum {
 	OPT_BPF_MAP_ENTRIES,
 	OPT_TID,
 	OPT_LIST_COLUMNS,
+	OPT_VIEW,
 };
 
 static struct wt_app app;
+/* --view tick: the tick view from the start. */
+static bool tick_view;
 /* --bpf-map-entries: the bpf backend's sources per interval (0: its default). */
 static unsigned bpf_map_entries;
 
@@ -65,11 +69,14 @@ usage(void)
 	    "      --filter TEXT      only sources whose function, comm or site contain TEXT\n"
 	    "      --show WHAT        timers, interrupts or all (default all)\n"
 	    "      --width N          batch: cut text lines at N columns (default: terminal or 200)\n"
+	    "      --view NAME        sources (default) or tick: why each CPU's tick keeps\n"
+	    "                         running (needs tracefs as root, or a capture's trace)\n"
 	    "  -h, --help             show this help and exit\n"
 	    "  -V, --version          show the version and exit\n"
 	    "\n"
 	    "Keys: q quit, h help, space pause, < > s sort, Enter expand, g group,\n"
-	    "t i a kinds, c CPU filter, p process filter, / name filter, + - interval.\n"
+	    "t i a kinds, c CPU filter, p process filter, / name filter, + - interval,\n"
+	    "v tick view.\n"
 	    "Exit status: 0 ok, 1 failure, 2 usage error.\n", cli_prog);
 	exit(CLI_EXIT_OK);
 }
@@ -113,6 +120,7 @@ parse_args(int argc, char **argv, const char **sort, const char **output,
 		{ "filter", required_argument, NULL, OPT_FILTER },
 		{ "show", required_argument, NULL, OPT_SHOW },
 		{ "width", required_argument, NULL, OPT_WIDTH },
+		{ "view", required_argument, NULL, OPT_VIEW },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -199,6 +207,14 @@ parse_args(int argc, char **argv, const char **sort, const char **output,
 				cli_usage_error("--show: '%s' is not timers, interrupts or all",
 				    optarg);
 			break;
+		case OPT_VIEW:
+			if (strcmp(optarg, "tick") == 0)
+				tick_view = true;
+			else if (strcmp(optarg, "sources") == 0)
+				tick_view = false;
+			else
+				cli_usage_error("--view: '%s' is not sources or tick", optarg);
+			break;
 		case OPT_WIDTH:
 			app.width = (int)cli_parse_num("--width", optarg, 20, 4096);
 			break;
@@ -230,6 +246,25 @@ batch_width(void)
 	    ws.ws_col > 0)
 		return ws.ws_col;
 	return 200;
+}
+
+/* The tick view names callbacks through the sampler. */
+static const char *
+sampler_name(void *ctx, uint64_t fn)
+{
+	return td_sampler_function_name(ctx, fn);
+}
+
+/* CPUs of the tick view: the machine's (the live system's configured ones at least). */
+static int
+tick_ncpus(void)
+{
+	int n = wt_app_ncpus(&app);
+	long conf = sysconf(_SC_NPROCESSORS_CONF);
+
+	if (td_root_is_live(app.sysroot) && conf > n)
+		n = (int)conf;
+	return n > TD_MAX_CPUS ? TD_MAX_CPUS : n;
 }
 
 /* Parse the options, open the sampler, run the screen or batch loop, clean up. */
@@ -268,6 +303,7 @@ main(int argc, char **argv)
 	wt_view_init(&app.view, app.table, &e);
 	app.view.interval_ns = delay;
 	app.view.show = show;
+	app.view.tickview = tick_view;
 	app.view.group = group;
 	app.view.sampled_pid = so.pid;
 	app.view.sampled_tid = so.tid;
@@ -299,9 +335,22 @@ main(int argc, char **argv)
 	so.sysroot = app.sysroot;
 	so.backend = app.backend;
 	so.bpf_map_entries = bpf_map_entries;
+	/* The tick view's events: on screen (the v key) or when asked for. */
+	so.observe = wt_tick_observe;
+	so.observe_arg = &app.tick;
+	if (!app.batch || app.view.tickview)
+		so.extra_events = TD_SAMPLER_EV_TICK;
 	if (td_sampler_open(&app.sampler, &so, &e) < 0)
 		cli_fail_td(&e, CLI_EXIT_FAIL);
 	atexit(cleanup);
+	if (wt_tick_open(&app.tick, app.sysroot, td_backend_name(td_sampler_backend(app.sampler)),
+	    tick_ncpus(), app.facts.hz, app.facts.has_nohz_full ? &app.facts.nohz_full : NULL) < 0) {
+		td_error_set(&e, ENOMEM, NULL, 0, "out of memory");
+		cli_fail_td(&e, CLI_EXIT_FAIL);
+	}
+	app.tick.name = sampler_name;
+	app.tick.name_ctx = app.sampler;
+	app.view.tick = &app.tick;
 	app.status.backend = td_backend_name(td_sampler_backend(app.sampler));
 	app.status.note = td_sampler_note(app.sampler);
 	app.status.batch = app.batch;
@@ -321,6 +370,7 @@ main(int argc, char **argv)
 	wt_view_free(&app.view);
 	wt_frame_free(&app.frame);
 	wt_facts_free(&app.facts);
+	wt_tick_free(&app.tick);
 	td_table_free(app.table);
 	if (code == CLI_EXIT_OK && app.batch && (fflush(stdout) != 0 || ferror(stdout)))
 		code = CLI_EXIT_FAIL;

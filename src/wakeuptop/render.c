@@ -30,6 +30,9 @@ const char *const wt_help_lines[] = {
 	"  /            name filter, case-insensitive, on function, comm and site",
 	"  + -          longer or shorter interval",
 	"  T            re-read each CPU's tick state (/proc/timer_list; read once at start)",
+	"  v            tick view: why each CPU's tick keeps running (tick-stop dependencies,",
+	"               timers due within a tick, softirqs pending at idle, timer migration);",
+	"               needs trace events (tracefs as root, or a capture's trace); c filters CPUs",
 	"  arrows PgUp PgDn Home End   move the selection",
 	"",
 	"Columns are timerstat's: the same names as its -o option and its JSON.",
@@ -355,8 +358,29 @@ render_status(struct wt_frame *f, struct wt_view *v)
 		return;
 	}
 	wt_frame_add(f, WT_R_STATUS, "%sq quit  h help  space pause  </> sort (%s)  Enter expand  "
-	    "g group  t/i/a  c cpu  p pid  / name  +/- interval", v->paused ? "PAUSED  " : "",
+	    "g group  t/i/a  c cpu  p pid  / name  +/- interval  v tick", v->paused ? "PAUSED  " : "",
 	    sc != NULL ? sc->name : "-");
+}
+
+/* The tick view in place of the list; on screen cut above the status line. */
+static int
+render_tick(struct wt_frame *f, struct wt_view *v, int height)
+{
+	size_t start = f->n;
+
+	wt_tick_render(f, v->tick, v->has_cpus ? &v->cpus : NULL);
+	if (height <= 0)
+		return 0;
+	if ((int)f->n > height - 1) {
+		size_t keep = height - 2 > (int)start ? (size_t)(height - 2) : start;
+
+		wt_frame_truncate(f, keep);
+		wt_frame_add(f, WT_R_NOTE, "(more below: c shows fewer CPUs)");
+	}
+	while ((int)f->n < height - 1)
+		wt_frame_add(f, WT_R_TEXT, "%s", "");
+	render_status(f, v);
+	return 0;
 }
 
 /* Render everything. */
@@ -399,6 +423,8 @@ wt_render(struct wt_frame *f, struct wt_view *v, const struct wt_facts *facts,
 	/* A blank line before the list, when a row still fits under it. */
 	if (batch || height - (int)f->n - 3 >= 1)
 		wt_frame_add(f, WT_R_TEXT, "%s", "");
+	if (v->tickview && v->tick != NULL)
+		return render_tick(f, v, batch ? 0 : height);
 	if (batch) {
 		nc = measure(v, w, 0, v->nrows, true);
 		render_colhead(f, v, w, nc);

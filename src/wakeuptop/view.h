@@ -14,6 +14,7 @@
 #include "sampler.h"
 #include "table.h"
 #include "cpustrip.h"
+#include "tickview.h"
 
 enum wt_show {
 	WT_SHOW_ALL,
@@ -70,6 +71,9 @@ struct wt_view {
 	int			 prompt;	/* 0, or the key whose value is typed ('c', 'p', '/') */
 	char			 input[WT_INPUT_MAX];
 	char			 message[160];	/* one-shot status message */
+
+	bool			 tickview;	/* the tick view instead of the sources (v, --view) */
+	const struct wt_tickview *tick;		/* its explanation (NULL: none) */
 
 	struct wt_cpu		*strip;		/* per-CPU strip of the displayed sample */
 	bool			 strip_counts;	/* period unknown: counts, not rates */

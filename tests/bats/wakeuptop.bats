@@ -713,3 +713,126 @@ start_sleeper() {
 		and .[0].rate > 360 and .[0].rate < 440' "$TMP/process.json" ||
 		{ head -c 2000 "$TMP/process.json" >&2; false; }
 }
+
+# The -trace captures: a wakeup trace with tick_stop events (or not).
+trace_captures() {
+	local d
+	while read -r d; do
+		[ -f "$d/trace-wakeup-events.txt" ] && printf '%s\n' "$d"
+	done < <(kmatrix_captures)
+}
+
+@test "tick view: batch on every -trace capture, tick_stop counts per CPU and dependency equal truth.json" {
+	require_corpus
+	local d n=0
+	while read -r d; do
+		n=$((n + 1))
+		run wakeuptop -b -J -n 1 --view tick --sysroot "$d"
+		[ "$status" -eq 0 ] || { echo "$d: exit $status: $output" >&2; return 1; }
+		echo "$output" > "$TMP/out.json"
+		[ "$(jq -r .backend "$TMP/out.json")" = trace ]
+		[ "$(jq '.tick.cpus | length' "$TMP/out.json")" -eq "$(truth "$d" .cpus)" ]
+		# Every CPU's stops and refusals by dependency as truth.json counts them
+		# (its tick_stop: CPU -> success -> dependency -> events; {} when none).
+		jq -e --slurpfile t "$d/truth.json" '
+			($t[0].tick_stop) as $ts
+			| all(.tick.cpus[]; (.cpu | tostring) as $c
+				| .tick_stops == ($ts[$c]["1"].NONE // 0)
+				and .dependencies == ($ts[$c]["0"] // {})
+				and .tick_stop_refusals == ([($ts[$c]["0"] // {})[]] | add // 0))
+			and .tick.tick_stop_traced
+			and .tick.softirq_raise_traced == false
+			and all(.tick.cpus[]; .softirq_pending_idle == null)' "$TMP/out.json" >/dev/null ||
+			{ echo "$d:" >&2; jq -c '.tick.cpus[] | {cpu, tick_stops, dependencies}' \
+				"$TMP/out.json" >&2; truth "$d" -c .tick_stop >&2; return 1; }
+	done < <(trace_captures)
+	[ "$n" -ge 5 ]
+}
+
+@test "tick view: batch text on the nohz_full captures names the dependencies, the tasks and the unknowns" {
+	require_corpus
+	local d=$TD_CORPUS/kmatrix/amd64-6.12-generic-nohz_full_1-trace
+	run -0 wakeuptop -b -n 1 --view tick --sysroot "$d"
+	[[ $output == *"Why the tick keeps running"* ]]
+	[[ $output == *"CPU 1 (nohz_full): idle 0, tick stopped at 0, kept at 0; tick stops $(truth "$d" '.tick_stop["1"]["1"].NONE'), refusals $(truth "$d" '.tick_stop["1"]["0"].SCHED')"* ]]
+	[[ $output == *"  dependencies: SCHED $(truth "$d" '.tick_stop["1"]["0"].SCHED')"* ]]
+	[[ $output == *"  top cause: SCHED dependency"* ]]
+	[[ $output == *"softirqs pending at idle unknown"* ]]
+	[[ $output != *"softirqs pending at idle 0"* ]]
+	[[ $output == *"Timer migration: the migrator role moved"* ]]
+	# The source list gives way to the view.
+	[[ $output != *"WAKEUPS"* ]]
+	d=$TD_CORPUS/kmatrix/amd64-6.1-generic-smp4-nohz_full_1-3-trace
+	run -0 wakeuptop -b -n 1 --view tick --cpu 1 --sysroot "$d"
+	[[ $output == *"  dependencies: SCHED 3, RCU 3"* ]]
+	[[ $output != *"CPU 2"* ]]
+	[[ $output == *"Note: no timer_migration events"* ]]
+}
+
+@test "tick view: without trace events the reason, never zeros; bad --view is a usage error" {
+	require_corpus
+	run -0 wakeuptop -b -J -n 1 --view tick --source interrupts \
+		--sysroot "$TD_CORPUS/kmatrix/amd64-6.12-generic-nohz_full_1-trace"
+	[ "$(jq -c .tick.cpus <<<"$output")" = null ]
+	[[ $(jq -r .tick.unknown <<<"$output") == *"interrupts backend has no trace events"* ]]
+	run -0 wakeuptop -b -n 1 --view tick --sysroot "$TD_CORPUS/kmatrix/amd64-6.1-generic-default"
+	[[ $output == *"Tick view: unknown (the "*" backend has no trace events"* ]]
+	run -2 wakeuptop -b --view ticks
+	[[ $output == *"--view: 'ticks' is not sources or tick"* ]]
+	# Without --view tick, JSON has no tick member.
+	run -0 wakeuptop -b -J -n 1 --sysroot "$TD_CORPUS/kmatrix/amd64-6.12-generic-nohz_full_1-trace"
+	[ "$(jq -c .tick <<<"$output")" = null ]
+}
+
+@test "tick view: the v key on the screen of a -trace capture; the CPU filter narrows it; v goes back" {
+	require_corpus
+	local d=$TD_CORPUS/kmatrix/amd64-6.12-generic-nohz_full_1-trace
+	start_wt --sysroot "$d" -d 0.3
+	wait_screen 'WAKEUPS'
+	keys v
+	wait_screen 'Why the tick keeps running'
+	wait_screen "  dependencies: SCHED $(truth "$d" '.tick_stop["1"]["0"].SCHED')"
+	screen | grep -F 'CPU 0: idle'
+	keys c C-u 1 Enter
+	wait_gone 'CPU 0: idle'
+	screen | grep -F 'CPU 1 (nohz_full)'
+	keys h
+	wait_screen 'tick view: why each CPU'
+	keys x
+	keys v
+	wait_screen 'WAKEUPS'
+	keys q
+	wait_screen 'EXIT=0'
+	terminal_sane
+}
+
+@test "tick view as nobody live: the interrupts backend, a reason, exit 0" {
+	run -0 as_user "$TD_BUILDDIR/wakeuptop" -b -J -n 1 -d 0.2 --view tick
+	[ "$(jq -r .backend <<<"$output")" = interrupts ]
+	[[ $(jq -r .tick.unknown <<<"$output") == *"needs tracefs, as root"* ]]
+}
+
+@test "tick view live as root (tracefs): a 1000 Hz sleeper pinned to CPU 1 is due within a tick and named; softirqs known" {
+	require_root
+	[ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs"
+	"$TD_BUILDDIR/tests/helpers/wakeload" -c 1 -r 1000 -d 6 &
+	local wl=$!
+	sleep 0.3
+	run_wt -0 wakeuptop -b -J -n 1 -d 2 --view tick --source tracefs
+	kill "$wl" 2>/dev/null || true
+	wait "$wl" 2>/dev/null || true
+	echo "$output" > "$TMP/out.json"
+	[ "$(jq -r .backend "$TMP/out.json")" = tracefs ]
+	jq -e '.tick.cpus[1].due_within_tick | map(select(.comm == "wakeload"))
+		| .[0].function == "hrtimer_wakeup" and .[0].count > 0' "$TMP/out.json" ||
+		{ jq -c '.tick.cpus[1]' "$TMP/out.json" >&2; false; }
+	[[ $(jq -r '.tick.cpus[1].cause' "$TMP/out.json") == *wakeload* ]]
+	# softirq_raise is traced with the tick events: pending at idle is a count.
+	jq -e '.tick.softirq_raise_traced and all(.tick.cpus[]; (.softirq_pending_idle | type)
+		== "number" and .softirq_pending_idle <= .idle_entries
+		and (.softirq_pending_idle as $p | all(.softirqs_pending[]; . <= $p)))' \
+		"$TMP/out.json" ||
+		{ jq -c '.tick.cpus[] | {cpu, idle_entries, softirq_pending_idle, softirqs_pending}' \
+			"$TMP/out.json" >&2; false; }
+	no_instance "$WT_PID"
+}

@@ -130,6 +130,7 @@ setup(void)
 		{ "timer", "timer_expire_entry" }, { "timer", "hrtimer_expire_entry" },
 		{ "timer", "timer_cancel" }, { "timer", "hrtimer_cancel" },
 		{ "irq", "irq_handler_entry" }, { "irq", "softirq_entry" },
+		{ "irq", "softirq_raise" },
 		{ "irq_vectors", "local_timer_entry" }, { "irq_vectors", "reschedule_entry" },
 		{ "irq_vectors", "call_function_entry" },
 		{ "irq_vectors", "call_function_single_entry" },

@@ -358,7 +358,7 @@ fixture_tep(void)
 		{ "timer", "timer_expire_entry" }, { "timer", "hrtimer_expire_entry" },
 		{ "timer", "timer_cancel" }, { "timer", "hrtimer_cancel" },
 		{ "irq", "irq_handler_entry" }, { "irq", "softirq_entry" },
-		{ "irq_vectors", "local_timer_entry" },
+		{ "irq", "softirq_raise" }, { "irq_vectors", "local_timer_entry" },
 	};
 	struct tep_handle *tep = tep_alloc();
 	char path[4096];
@@ -428,7 +428,7 @@ test_decoder(void)
 {
 	struct tep_handle *tep = fixture_tep();
 	struct td_trace_decoder *d;
-	struct tep_event *hs, *hx, *hc, *ih, *si, *lt;
+	struct tep_event *hs, *hx, *hc, *ih, *si, *sr, *lt;
 	unsigned char page[4096], rec[64];
 	struct td_error e;
 	uint64_t commit;
@@ -448,6 +448,7 @@ test_decoder(void)
 	hc = tep_find_event_by_name(tep, "timer", "hrtimer_cancel");
 	ih = tep_find_event_by_name(tep, "irq", "irq_handler_entry");
 	si = tep_find_event_by_name(tep, "irq", "softirq_entry");
+	sr = tep_find_event_by_name(tep, "irq", "softirq_raise");
 	lt = tep_find_event_by_name(tep, "irq_vectors", "local_timer_entry");
 	memset(page, 0, sizeof(page));
 	commit = 1000;
@@ -491,13 +492,18 @@ test_decoder(void)
 	put(rec, lt, "vector", 236);
 	len = append(page, len, rec, 12, 1);
 
+	memset(rec, 0, sizeof(rec));
+	put(rec, sr, "common_type", (uint64_t)sr->id);
+	put(rec, sr, "vec", 3);
+	len = append(page, len, rec, 12, 1);
+
 	commit = len;
 	memcpy(page + 8, &commit, 8);
 	ngot = 0;
 	n = td_trace_decode(d, page, sizeof(page), 1, keep, NULL, &missed);
-	is_int(n, 6, "six events in the sub-buffer");
-	is_int(ngot, 6, "all six are of interest");
-	if (ngot == 6) {
+	is_int(n, 7, "seven events in the sub-buffer");
+	is_int(ngot, 7, "all seven are of interest");
+	if (ngot == 7) {
 		is_int(got[0].type, TD_TEV_HRTIMER_START, "hrtimer_start");
 		is_int(got[0].pid, 4242, "its pid");
 		ok(got[0].ptr == 0xffff888012345678ULL, "its hrtimer");
@@ -514,6 +520,7 @@ test_decoder(void)
 		ok(got[4].type == TD_TEV_SOFTIRQ && got[4].num == 1, "softirq TIMER");
 		ok(got[5].type == TD_TEV_VECTOR && strcmp(got[5].name, "LOC") == 0 &&
 		    got[5].num == 236, "local timer vector named LOC");
+		ok(got[6].type == TD_TEV_SOFTIRQ_RAISE && got[6].num == 3, "softirq_raise NET_RX");
 	}
 	is_int(missed, 0, "no missed events");
 	commit = 5000;

@@ -7,6 +7,7 @@
  * test's own count.
  */
 #include <glob.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -92,7 +93,7 @@ feed_group(struct td_tick *t, uint64_t ts, int cpu, int sub, int migrator, unsig
 }
 
 static bool
-skip_tick(void *ctx, uint64_t fn)
+skip_tick(const void *ctx, uint64_t fn)
 {
 	(void)ctx;
 	return fn == 0x7;	/* the synthetic tick callback */
@@ -358,10 +359,191 @@ capture(const char *dir)
 	    name);
 	ok(td_tick_tmigr_seen(t) == (td_trace_text_stats(r)->types[TD_TEV_TMIGR] > 0),
 	    "%s: timer migration seen iff the trace has its events", name);
+	ok(td_tick_softirq_known(t) == (td_trace_text_stats(r)->types[TD_TEV_SOFTIRQ_RAISE] > 0),
+	    "%s: softirqs pending at idle known iff the trace has softirq_raise", name);
 	td_trace_text_free(r);
 	td_tick_free(t);
 	free(w);
 	mj_free(&truth);
+}
+
+static void
+feed_softirq(struct td_tick *t, enum td_tev_type type, uint64_t ts, int cpu, int vec)
+{
+	struct td_tev e = ev(type, ts, cpu, 0);
+
+	e.num = vec;
+	td_tick_event(t, &e);
+}
+
+/* A timer of a short period expires several times within one tick: one idle entry. */
+static void
+due_once_per_entry(void)
+{
+	struct td_tick_opts o = { .ncpus = 1, .tick_ns = TICK };
+	const struct td_tick_cpu *c;
+	struct td_tick *t;
+
+	if (td_tick_new(&o, &t, NULL) < 0) {
+		ok(0, "due once: new");
+		return;
+	}
+	for (int i = 0; i < 2; i++) {
+		uint64_t b = 10000000ull * (uint64_t)(i + 1);
+
+		feed_idle(t, b, 0, 1);
+		/* a 1 ms sleeper, re-armed by its task, expires 3 times in the 4 ms tick */
+		for (int k = 1; k <= 3; k++)
+			feed_timer(t, TD_TEV_HRTIMER_EXPIRE, b + 1000000ull * (uint64_t)k, 0, 0,
+			    0x5000, 0x9, 0);
+		feed_idle(t, b + 3500000, 0, TD_TEV_IDLE_EXIT);
+	}
+	td_tick_finish(t);
+	c = td_tick_cpu(t, 0);
+	ok(c->ndue == 1 && c->due[0].count == 2 && c->due_entries == 2,
+	    "a timer expiring 3 times after each of 2 idle entries was due at 2 of 2 (%" PRIu64
+	    ")", c->ndue ? c->due[0].count : 0);
+	td_tick_free(t);
+
+	/* The switch to the idle task, then cpu_idle: one idle period, credited once. */
+	if (td_tick_new(&o, &t, NULL) < 0) {
+		ok(0, "due once: new");
+		return;
+	}
+	feed_switch(t, 1000, 0, 77, 0, "swapper/0");
+	feed_timer(t, TD_TEV_HRTIMER_EXPIRE, 2000, 0, 0, 0x5000, 0x9, 0);
+	feed_idle(t, 3000, 0, 1);
+	feed_timer(t, TD_TEV_HRTIMER_EXPIRE, 1003000, 0, 0, 0x5000, 0x9, 0);
+	td_tick_finish(t);
+	c = td_tick_cpu(t, 0);
+	ok(c->idle_entries == 1 && c->due_entries == 1 && c->ndue == 1 && c->due[0].count == 1,
+	    "switch to idle then cpu_idle: one idle entry, the timer due at 1 of 1 (%" PRIu64 ")",
+	    c->ndue ? c->due[0].count : 0);
+	td_tick_free(t);
+}
+
+/* Softirqs pending at idle on synthetic sequences. */
+static void
+softirq_synthetic(void)
+{
+	struct td_tick_opts o = { .ncpus = 2, .tick_ns = TICK };
+	const struct td_tick_cpu *c;
+	struct td_tick_cause why;
+	struct td_tick *t;
+	char buf[128];
+
+	if (td_tick_new(&o, &t, NULL) < 0) {
+		ok(0, "softirq: new");
+		return;
+	}
+	feed_idle(t, 1000, 0, 1);
+	feed_idle(t, 2000, 0, TD_TEV_IDLE_EXIT);
+	ok(!td_tick_softirq_known(t), "softirq_raise neither traced nor seen: unknown");
+	feed_softirq(t, TD_TEV_SOFTIRQ_RAISE, 3000, 0, 3);	/* NET_RX */
+	feed_softirq(t, TD_TEV_SOFTIRQ_RAISE, 3100, 1, 1);	/* TIMER, on CPU 1 */
+	feed_idle(t, 4000, 0, 1);				/* NET_RX pending */
+	feed_idle(t, 5000, 0, TD_TEV_IDLE_EXIT);
+	feed_softirq(t, TD_TEV_SOFTIRQ, 6000, 0, 3);		/* run */
+	feed_idle(t, 7000, 0, 1);				/* nothing pending */
+	feed_idle(t, 8000, 0, TD_TEV_IDLE_EXIT);
+	feed_softirq(t, TD_TEV_SOFTIRQ, 9000, 0, 9);		/* RCU runs ... */
+	feed_softirq(t, TD_TEV_SOFTIRQ_RAISE, 9100, 0, 9);	/* ... and raises itself again */
+	feed_softirq(t, TD_TEV_SOFTIRQ_RAISE, 9200, 0, 42);	/* no such vector: ignored */
+	feed_idle(t, 10000, 0, 1);				/* RCU pending */
+	td_tick_finish(t);
+	ok(td_tick_softirq_known(t), "a softirq_raise seen: known");
+	c = td_tick_cpu(t, 0);
+	is_int(c->idle_entries, 4, "CPU 0: 4 idle entries");
+	is_int(c->softirq_idle, 2, "CPU 0: softirqs pending at 2 of them");
+	is_int(c->softirq_pending[3], 1, "CPU 0: NET_RX pending once (raised, not run)");
+	is_int(c->softirq_pending[9], 1, "CPU 0: RCU pending once (raised again in its handler)");
+	is_str(td_tick_softirqs_format(c, buf, sizeof(buf)), "NET_RX 1, RCU 1",
+	    "CPU 0: formatted by name");
+	is_int(td_tick_cpu(t, 1)->softirq_idle, 0, "CPU 1: its raise counts on CPU 1 only");
+	td_tick_cause(t, 0, NULL, NULL, &why);
+	ok(why.why == TD_TICK_WHY_SOFTIRQ && why.vec == 3 && why.count == 1 && why.of == 4,
+	    "CPU 0: the cause is the softirq pending at idle (NET_RX, 1 of 4)");
+	td_tick_free(t);
+
+	/* Idle not traced: the switch to the idle task is the idle entry, counted once. */
+	o.softirq_raise_traced = true;
+	if (td_tick_new(&o, &t, NULL) < 0) {
+		ok(0, "softirq: new");
+		return;
+	}
+	ok(td_tick_softirq_known(t), "softirq_raise traced: known before any event");
+	feed_softirq(t, TD_TEV_SOFTIRQ_RAISE, 1000, 1, 7);	/* SCHED */
+	feed_switch(t, 2000, 1, 55, 0, "swapper/1");
+	is_int(td_tick_cpu(t, 1)->softirq_pending[7], 1, "switch to idle: SCHED pending");
+	feed_idle(t, 2100, 1, 1);				/* cpu_idle after all */
+	td_tick_finish(t);
+	c = td_tick_cpu(t, 1);
+	ok(c->idle_entries == 1 && c->softirq_idle == 1 && c->softirq_pending[7] == 1,
+	    "switch then cpu_idle: one idle entry, SCHED pending once");
+	td_tick_free(t);
+}
+
+/* The fixture: softirqs pending at idle equal a count made here from the text. */
+static void
+softirq_fixture(void)
+{
+	long own[2][TD_TICK_SOFTIRQS] = { { 0 } }, own_idle[2] = { 0 };
+	unsigned raised[2] = { 0 };
+	struct td_tick_opts o = { .ncpus = 2, .tick_ns = TICK, .softirq_raise_traced = true };
+	const char *src = getenv("TD_SRCDIR");
+	struct td_trace_text *r;
+	struct td_tick *t;
+	char path[4096], line[4096], v[32];
+	bool same = true;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/tests/fixtures/trace_text/softirq-pending.txt",
+	    src ? src : "..");
+	if ((f = fopen(path, "r")) == NULL) {
+		ok(0, "open %s", path);
+		return;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		int cpu = line_cpu(line), vec;
+
+		if (line[0] == '#' || cpu < 0 || cpu > 1)
+			continue;
+		field(line, "vec=", v, sizeof(v));
+		vec = atoi(v);
+		if (strstr(line, " softirq_raise: ") != NULL)
+			raised[cpu] |= 1u << vec;
+		else if (strstr(line, " softirq_entry: ") != NULL)
+			raised[cpu] &= ~(1u << vec);
+		else if (strstr(line, " cpu_idle: ") != NULL &&
+		    strstr(line, "state=4294967295") == NULL && raised[cpu] != 0) {
+			own_idle[cpu]++;
+			for (int b = 0; b < TD_TICK_SOFTIRQS; b++)
+				own[cpu][b] += (raised[cpu] >> b) & 1;
+		}
+	}
+	fclose(f);
+	if (td_tick_new(&o, &t, NULL) < 0 || td_trace_text_new(path, &r, NULL) < 0 ||
+	    (f = fopen(path, "r")) == NULL) {
+		ok(0, "softirq fixture: open");
+		return;
+	}
+	ok(td_trace_text_read(r, f, feed, t, NULL) == 0, "softirq fixture: read");
+	fclose(f);
+	td_tick_finish(t);
+	for (int cpu = 0; cpu < 2; cpu++) {
+		const struct td_tick_cpu *c = td_tick_cpu(t, cpu);
+
+		if ((long)c->softirq_idle != own_idle[cpu])
+			same = false;
+		for (int b = 0; b < TD_TICK_SOFTIRQS; b++)
+			if ((long)c->softirq_pending[b] != own[cpu][b])
+				same = false;
+	}
+	ok(same, "softirq fixture: pending at idle per CPU and vector equal the text's");
+	ok(own_idle[0] == 3 && own[0][9] == 1 && own[0][7] == 2,
+	    "softirq fixture: the text has RCU pending once and SCHED twice on CPU 0");
+	td_trace_text_free(r);
+	td_tick_free(t);
 }
 
 int
@@ -372,6 +554,9 @@ main(void)
 	glob_t g;
 
 	synthetic();
+	due_once_per_entry();
+	softirq_synthetic();
+	softirq_fixture();
 	if (corpus == NULL) {
 		diag("no corpus: the real traces are not checked");
 		return done_testing();
