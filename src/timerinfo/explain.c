@@ -347,7 +347,9 @@ ti_print_explain(FILE *f, struct ti_explain *x, const struct ti_opts *o)
 		    td_tick_migrator_moves(x->tick));
 }
 
-/* JSON for scripts. */
+#define NO_TICK_STOP	"timer:tick_stop is not traced (a kernel without NO_HZ_FULL)"
+
+/* JSON for scripts (doc/json.md). */
 void
 ti_json_explain(struct td_json *j, struct ti_explain *x)
 {
@@ -355,8 +357,7 @@ ti_json_explain(struct td_json *j, struct ti_explain *x)
 
 	td_json_obj_begin(j, "explain_tick");
 	if (!x->done) {
-		td_json_null(j, "cpus");
-		td_json_str(j, "unknown", x->why);
+		td_json_unknown(j, "per_cpu", x->why);
 		td_json_obj_end(j);
 		return;
 	}
@@ -366,7 +367,10 @@ ti_json_explain(struct td_json *j, struct ti_explain *x)
 	td_json_int(j, "lost_events", (int64_t)x->lost);
 	if (x->has_tmigr)
 		td_json_int(j, "migrator_moves", (int64_t)td_tick_migrator_moves(x->tick));
-	td_json_arr_begin(j, "cpus");
+	else
+		td_json_unknown(j, "migrator_moves", "timer_migration events are not traced "
+		    "(a kernel before 6.9)");
+	td_json_arr_begin(j, "per_cpu");
 	for (int i = 0; i < td_tick_ncpus(x->tick); i++) {
 		const struct td_tick_cpu *c = td_tick_cpu(x->tick, i);
 		bool known = ti_explain_cause(x, i, what, sizeof(what), adv, sizeof(adv));
@@ -386,12 +390,16 @@ ti_json_explain(struct td_json *j, struct ti_explain *x)
 					td_json_int(j, td_tick_dep_name(d), (int64_t)c->dep[d]);
 			td_json_obj_end(j);
 		} else {
-			td_json_null(j, "idle_tick_stopped");
+			td_json_unknown(j, "idle_tick_stopped", NO_TICK_STOP);
+			td_json_unknown(j, "idle_tick_kept", NO_TICK_STOP);
+			td_json_unknown(j, "tick_stops", NO_TICK_STOP);
+			td_json_unknown(j, "tick_stop_refusals", NO_TICK_STOP);
+			td_json_unknown(j, "dependencies", NO_TICK_STOP);
 		}
 		if (known)
 			td_json_str(j, "cause", what);
 		else
-			td_json_null(j, "cause");
+			td_json_unknown(j, "cause", "the trace names no cause");
 		td_json_arr_begin(j, "due_within_tick");
 		for (size_t k = 0; k < c->ndue; k++) {
 			td_json_obj_begin(j, NULL);
@@ -399,7 +407,7 @@ ti_json_explain(struct td_json *j, struct ti_explain *x)
 			if (c->due[k].pid >= 0)
 				td_json_int(j, "pid", c->due[k].pid);
 			else
-				td_json_null(j, "pid");
+				td_json_unknown(j, "pid", "the timer was armed before the trace began");
 			td_json_str(j, "comm", c->due[k].comm);
 			td_json_int(j, "count", (int64_t)c->due[k].count);
 			td_json_obj_end(j);
