@@ -343,7 +343,7 @@ terminal_sane() {
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
 		run -0 strace -f -e trace=openat -o "$TMP/trace" wakeuptop -b -J -n 4 -d 0.2
 	[ "$(echo "$output" | wc -l)" -eq 4 ]
-	echo "$output" | jq -e 'has("tick_mode") and all(.cpus[]; has("tick_stopped"))' >/dev/null
+	echo "$output" | jq -e 'has("tick_mode") and all(.per_cpu[]; has("tick_stopped"))' >/dev/null
 	[ "$(grep -c '"/proc/timer_list"' "$TMP/trace")" -eq 1 ]
 }
 
@@ -363,30 +363,33 @@ terminal_sane() {
 	while read -r l; do
 		echo "$l" | jq -e --argjson hz "$hz" --arg cs "$cs" --arg rel "$(uname -r)" \
 			--argjson n "$n" '. as $p | ($p.period_ns / 1e9) as $s |
-			.version == 2 and .hz == $hz and .clocksource == $cs and .kernel == $rel
+			.tool == "wakeuptop" and .version == 3 and .hz == $hz and .clocksource == $cs
+			and .kernel == $rel
 			and .backend == "tracefs" and (.lost_events | type) == "number"
 			and .interval_ns == 300000000 and (.tick_mode | test("highres|nohz|periodic"))
-			and .group == "comm" and .sort == "wakeup_rate"
+			and .group == "comm" and .sort == "wakeups_per_s"
 			and (.wakeups | type) == "number"
 			and .wakeups == ([.cpu_wakeups[].wakeups] | add)
 			and ((.wakeups_per_s - .wakeups / $s) | fabs) < 0.01
-			and ((.events_per_sec - .total_events / $s) | fabs) < 0.01
+			and ((.events_per_s - .total_events / $s) | fabs) < 0.01
 			and (.cpu_wakeups | length) == $n
 			and all(.cpu_wakeups[]; .method | IN("cpu_idle", "idle_task"))
-			and (.cpus | length) == $n
-			and all(.cpus[]; has("tick_stopped") and has("wakeups_per_sec")
-				and has("wake_method") and has("events_per_sec"))
-			and ((([.cpus[].wakeups_per_sec] | add) - .wakeups_per_s) | fabs) < 0.1
+			and (.per_cpu | length) == $n
+			and all(.per_cpu[]; (.tick_stopped | type) == "boolean"
+				and (.wakeups_per_s | type) == "number" and (.wakeups | type) == "number"
+				and (.wake_method | type) == "string" and (.events_per_s | type) == "number")
+			and ((([.per_cpu[].wakeups_per_s] | add) - .wakeups_per_s) | fabs) < 0.1
+			and ([.per_cpu[].wakeups] | add) == .wakeups
 			and (.sources | length) > 0
 			and all(.sources[];
 				(.kind | IN("timer","hrtimer","irq","vector","softirq","unknown"))
 				and .count >= 0 and (.wakeups | type) == "number"
 				and (.count + .arms + .cancels + .wakeups) >= 1
-				and ((.rate - .count / $s) | fabs) < 0.1 + .rate * 0.01
-				and ((.wakeup_rate - .wakeups / $s) | fabs) < 0.1 + .wakeup_rate * 0.01)
+				and ((.events_per_s - .count / $s) | fabs) < 0.1 + .events_per_s * 0.01
+				and ((.wakeups_per_s - .wakeups / $s) | fabs) < 0.1 + .wakeups_per_s * 0.01)
 			# The last wakeup of each CPU may find its cause in the next interval.
 			and ((([.sources[].wakeups] | add) - .wakeups) | fabs) <= $n
-			and ([.sources[].wakeup_rate] | . == (sort | reverse))
+			and ([.sources[].wakeups_per_s] | . == (sort | reverse))
 		' >/dev/null || { echo "bad line: $l" >&2; return 1; }
 	done < "$TMP/out.jsonl"
 	[ "$(jq -s 'map(.iteration) | join(",")' "$TMP/out.jsonl")" = '"1,2,3"' ]
@@ -412,17 +415,20 @@ terminal_sane() {
 	run -0 as_user wakeuptop -b -J -n 2 -d 0.3
 	echo "$output" > "$TMP/user.jsonl"
 	[ "$(wc -l < "$TMP/user.jsonl")" -eq 2 ]
-	jq -e '.version == 2 and .backend == "interrupts" and (.backend_note | length) > 0
-		and (.tick_mode_unknown | test("root")) and (has("tick_mode") | not)
-		and (has("lost_events") | not) and .sort == "rate"
+	jq -e '.version == 3 and .backend == "interrupts" and (.backend_note | length) > 0
+		and (.unknown.tick_mode | test("root")) and .tick_mode == null
+		and .lost_events == null and (.unknown.lost_events | length) > 0
+		and .sort == "events_per_s"
 		and any(.sources[]; .function == "LOC" and .kind == "vector")
-		and all(.sources[]; (has("wakeups") | not) and (has("wakeup_rate") | not))
+		and all(.sources[]; .wakeups == null and .wakeups_per_s == null)
+		and (.unknown["sources[].wakeups"] | length) > 0
 		and (if .wakeups == null
-			then (.wakeups_unknown | length) > 0 and (has("cpu_wakeups") | not)
-				and all(.cpus[]; has("wakeups_per_sec") | not)
+			then (.unknown.wakeups | length) > 0 and .cpu_wakeups == null
+				and all(.per_cpu[]; .wakeups_per_s == null)
 			else all(.cpu_wakeups[]; .method == "cpuidle_usage") end)
-		and all(.cpus[]; has("local_timer_per_sec") and has("events_per_sec")
-			and (has("tick_stopped") | not))' \
+		and all(.per_cpu[]; (.local_timer_per_s | type) == "number"
+			and (.events_per_s | type) == "number" and .tick_stopped == null)
+		and (.unknown["per_cpu[].tick_stopped"] | test("root"))' \
 		"$TMP/user.jsonl" >/dev/null
 }
 
@@ -445,7 +451,7 @@ terminal_sane() {
 	echo "$output" > "$TMP/cpu0.json"
 	jq -e '.filter.cpus == "0" and (.sources | length) > 0
 		and all(.sources[]; (.cpus | IN("0", "")) and .count >= 0 and .wakeups >= 0
-			and (has("arms") | not) and (has("cancels") | not)
+			and .arms == null and .cancels == null
 			and (if .kind | IN("timer","hrtimer") then .expiries == .count else true end))' \
 		"$TMP/cpu0.json" >/dev/null || { head -c 2000 "$TMP/cpu0.json" >&2; false; }
 }
@@ -594,13 +600,13 @@ start_sleeper() {
 	# Its events are 200/s whatever else runs on the CPU.
 	jq -e --arg cpu "$cpu" --argjson pid "$LOAD_PID" '[.sources[] | select(.pid == $pid
 		and .function == "hrtimer_wakeup")] | length == 1
-		and (.[0].rate | . > 190 and . < 210) and .[0].cpus == $cpu' "$TMP/out.json" ||
+		and (.[0].events_per_s | . > 190 and . < 210) and .[0].cpus == $cpu' "$TMP/out.json" ||
 		{ head -c 2000 "$TMP/out.json" >&2; false; }
 	# Each expiry wakes the CPU only when nothing else ran there.
 	[ "$idle" -ge 90 ] || skip "CPU $cpu was only $idle % idle: other work hid the sleeper's wakeups"
 	jq -e --arg cpu "$cpu" --argjson pid "$LOAD_PID" '(.sources[] | select(.pid == $pid
 		and .function == "hrtimer_wakeup")) as $s
-		| ($s.wakeup_rate | . >= 160 and . <= 240) and ($s.wakeups <= $s.count)
+		| ($s.wakeups_per_s | . >= 160 and . <= 240) and ($s.wakeups <= $s.count)
 		and (.cpu_wakeups[] | select(.cpu == ($cpu | tonumber)) | .wakeups >= $s.wakeups)
 		and ([.sources[] | select(.cpus == $cpu)][0] == $s)' "$TMP/out.json" ||
 		{ echo "CPU $cpu $idle % idle" >&2; head -c 2000 "$TMP/out.json" >&2; false; }
@@ -675,7 +681,7 @@ start_sleeper() {
 		and .function == "hrtimer_wakeup")] | length == 1 and .[0].tasks > 5
 		and .[0].count > 50)' "$TMP/comm.json" || { head -c 2000 "$TMP/comm.json" >&2; false; }
 	jq -e '.group == "thread" and ([.sources[] | select(.comm == "sleep"
-		and .function == "hrtimer_wakeup")] | length > 5 and all(.[]; has("tasks") | not))' \
+		and .function == "hrtimer_wakeup")] | length > 5 and all(.[]; .tasks == null))' \
 		"$TMP/thread.json" || { head -c 2000 "$TMP/thread.json" >&2; false; }
 }
 
@@ -698,18 +704,18 @@ start_sleeper() {
 	# Per thread: one hrtimer_wakeup row for each thread, about 200 events/s each.
 	jq -e --argjson pid "$pid" '.filter.sampled_pid == $pid and
 		([.sources[] | select(.function == "hrtimer_wakeup")]
-		| length == 2 and all(.[]; .comm == "wakeload" and .rate > 180 and .rate < 220)
+		| length == 2 and all(.[]; .comm == "wakeload" and .events_per_s > 180 and .events_per_s < 220)
 		and (map(.pid) | unique | length) == 2)
 		and all(.sources[]; .comm == "wakeload")' "$TMP/pid.json" ||
 		{ head -c 2000 "$TMP/pid.json" >&2; false; }
 	jq -e --argjson tid "$tid" '.filter.sampled_tid == $tid and
 		([.sources[] | select(.function == "hrtimer_wakeup")]
-		| length == 1 and .[0].pid == $tid and .[0].rate > 180 and .[0].rate < 220)
+		| length == 1 and .[0].pid == $tid and .[0].events_per_s > 180 and .[0].events_per_s < 220)
 		and all(.sources[]; .pid == $tid)' "$TMP/tid.json" ||
 		{ head -c 2000 "$TMP/tid.json" >&2; false; }
 	# Per process: both threads in one row, pid the process, 400 events/s.
 	jq -e --argjson pid "$pid" '[.sources[] | select(.function == "hrtimer_wakeup")]
 		| length == 1 and .[0].pid == $pid and .[0].tasks == 2
-		and .[0].rate > 360 and .[0].rate < 440' "$TMP/process.json" ||
+		and .[0].events_per_s > 360 and .[0].events_per_s < 440' "$TMP/process.json" ||
 		{ head -c 2000 "$TMP/process.json" >&2; false; }
 }
