@@ -384,7 +384,9 @@ ti_print_json(FILE *f, const struct td_machine *m, const struct ti_extra *x,
 		td_json_unknown(&j, "tsc_flags", sys_why(m, "no x86 CPU flags (/proc/cpuinfo)"));
 
 	td_json_obj_begin(&j, "clockevents");
-	if (bc != NULL && bc->has_device)
+	if (bc != NULL && bc->has_device && bc->device == NULL)
+		td_json_unknown(&j, "broadcast", "none: the timer_list's broadcast device is <NULL>");
+	else if (bc != NULL && bc->has_device)
 		td_json_str(&j, "broadcast", bc->device);
 	else if (m->cs.has_broadcast && m->cs.broadcast[0] != '\0')
 		td_json_str(&j, "broadcast", m->cs.broadcast);
