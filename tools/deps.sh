@@ -4,7 +4,7 @@
 set -eu
 build="build-essential autoconf automake pkg-config libbsd-dev libncurses-dev \
 zlib1g-dev libtracefs-dev libtraceevent-dev libtracecmd-dev libbpf-dev bpftool clang"
-test="bats jq locales tmux clang libclang-rt-14-dev util-linux procps rt-tests prometheus linux-perf hyperfine trace-cmd"
+test="bats jq python3-jsonschema locales tmux clang libclang-rt-14-dev util-linux procps rt-tests prometheus linux-perf hyperfine trace-cmd"
 want=$build
 [ "${1:-}" = "--test" ] && want="$build $test"
 missing=
