@@ -12,7 +12,7 @@ set -eu
 root=${TD_DEPS_ROOT:-}
 build="build-essential autoconf automake pkg-config libbsd-dev libncurses-dev \
 zlib1g-dev libtracefs-dev libtraceevent-dev libtracecmd-dev libbpf-dev bpftool clang"
-test="bats jq locales tmux bash-completion zsh clang libclang-rt-14-dev util-linux procps rt-tests prometheus \
+test="bats jq python3-jsonschema locales tmux bash-completion zsh clang libclang-rt-14-dev util-linux procps rt-tests prometheus \
 prometheus-node-exporter curl linux-perf hyperfine trace-cmd"
 servers="prometheus prometheus-node-exporter"
 want=$build

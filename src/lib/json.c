@@ -1,6 +1,7 @@
 /* A small streaming JSON writer. */
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
@@ -97,6 +98,8 @@ open_container(struct td_json *j, const char *key, char c)
 	}
 	j->depth++;
 	j->first[j->depth] = true;
+	j->array[j->depth] = c == '[';
+	snprintf(j->key[j->depth], sizeof(j->key[j->depth]), "%s", key != NULL ? key : "");
 }
 
 static void
@@ -186,10 +189,95 @@ td_json_null(struct td_json *j, const char *key)
 	fputs("null", j->f);
 }
 
+/* The path of member key in the open container: "a.b[].key" ("[]" for an element). */
+static void
+path_of(const struct td_json *j, const char *key, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	/* Depth 1 is the document's own object: paths start at its members. */
+	for (int d = 2; d <= j->depth + 1 && n < len; d++) {
+		const char *k = d <= j->depth ? j->key[d] : key != NULL ? key : "";
+
+		if (j->array[d - 1])
+			n += (size_t)snprintf(buf + n, len - n, "[]");
+		else
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "." : "", k);
+	}
+}
+
+/* Keep why under path; a second, different reason for the same path is added after "; ". */
+static void
+keep_reason(struct td_json *j, const char *path, const char *why)
+{
+	struct td_json_unknown *u;
+	char *s;
+
+	for (size_t i = 0; i < j->nunknown; i++) {
+		u = &j->unknown[i];
+		if (strcmp(u->path, path) != 0)
+			continue;
+		if (strstr(u->why, why) != NULL || strlen(u->why) > 1024)
+			return;
+		if ((s = malloc(strlen(u->why) + strlen(why) + 3)) == NULL) {
+			j->err = -ENOMEM;
+			return;
+		}
+		sprintf(s, "%s; %s", u->why, why);
+		free(u->why);
+		u->why = s;
+		return;
+	}
+	if ((u = realloc(j->unknown, (j->nunknown + 1) * sizeof(*u))) == NULL) {
+		j->err = -ENOMEM;
+		return;
+	}
+	j->unknown = u;
+	u = &j->unknown[j->nunknown];
+	u->path = strdup(path);
+	u->why = strdup(why);
+	if (u->path == NULL || u->why == NULL) {
+		free(u->path);
+		free(u->why);
+		j->err = -ENOMEM;
+		return;
+	}
+	j->nunknown++;
+}
+
+/* A null member whose reason goes into the document's "unknown" object. */
+void
+td_json_unknown(struct td_json *j, const char *key, const char *why)
+{
+	char path[TD_JSON_MAX_DEPTH * (TD_JSON_MAX_KEY + 1)];
+
+	td_json_null(j, key);
+	path_of(j, key, path, sizeof(path));
+	keep_reason(j, path, why != NULL && why[0] != '\0' ? why : "not known");
+}
+
+/* The "unknown" object: every reason kept, by path. */
+void
+td_json_unknowns(struct td_json *j)
+{
+	td_json_obj_begin(j, "unknown");
+	for (size_t i = 0; i < j->nunknown; i++)
+		td_json_str(j, j->unknown[i].path, j->unknown[i].why);
+	td_json_obj_end(j);
+}
+
 /* Finish the document and report write errors. */
 int
 td_json_finish(struct td_json *j)
 {
+	for (size_t i = 0; i < j->nunknown; i++) {
+		free(j->unknown[i].path);
+		free(j->unknown[i].why);
+	}
+	free(j->unknown);
+	j->unknown = NULL;
+	j->nunknown = 0;
 	if (j->depth != 0 && j->err == 0)
 		j->err = -EINVAL;
 	fputc('\n', j->f);

@@ -8,12 +8,24 @@
 
 #define TD_JSON_MAX_DEPTH	32
 
+#define TD_JSON_MAX_KEY		48
+
+/* A reason an unknown value is null, by the path of its member ("cpus[].tick_mode"). */
+struct td_json_unknown {
+	char	*path;
+	char	*why;
+};
+
 struct td_json {
 	FILE	*f;
 	int	 depth;
 	bool	 pretty;
 	bool	 first[TD_JSON_MAX_DEPTH];
-	int	 err;		/* sticky: -EINVAL on misuse */
+	bool	 array[TD_JSON_MAX_DEPTH];		/* the container at this depth */
+	char	 key[TD_JSON_MAX_DEPTH][TD_JSON_MAX_KEY];	/* its member name */
+	struct td_json_unknown *unknown;		/* reasons collected so far */
+	size_t	 nunknown;
+	int	 err;		/* sticky: -EINVAL on misuse, -ENOMEM */
 };
 
 /* pretty: indent by two spaces and end the document with a newline; else one line. */
@@ -30,6 +42,13 @@ void td_json_uint(struct td_json *j, const char *key, uint64_t v);
 void td_json_double(struct td_json *j, const char *key, double v, int decimals);
 void td_json_bool(struct td_json *j, const char *key, bool v);
 void td_json_null(struct td_json *j, const char *key);
+/*
+ * An unknown value: a null member, its reason kept under the member's path
+ * (array elements as "[]", so one reason covers every row) for td_json_unknowns.
+ */
+void td_json_unknown(struct td_json *j, const char *key, const char *why);
+/* Write the "unknown" object (path -> reason) gathered so far; call it last at the top. */
+void td_json_unknowns(struct td_json *j);
 /* Close the document; returns 0, or -EIO when writing failed, -EINVAL on misuse. */
 int td_json_finish(struct td_json *j);
 /* Write s as a JSON string literal (quotes included). */

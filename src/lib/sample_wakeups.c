@@ -29,19 +29,22 @@ td_sample_wakeups_why(const struct td_sample *p)
 	return "idle exits are not counted by this backend";
 }
 
-/* The sample's wakeups as JSON members (see sampler.h). */
+/* The sample's wakeups as JSON members (see sampler.h); unknown ones null with a reason. */
 void
 td_sample_json_wakeups(struct td_json *j, const struct td_sample *p)
 {
 	if (!p->wakeups_known) {
-		td_json_null(j, "wakeups");
-		td_json_str(j, "wakeups_unknown", td_sample_wakeups_why(p));
+		td_json_unknown(j, "wakeups", td_sample_wakeups_why(p));
+		td_json_unknown(j, "wakeups_per_s", td_sample_wakeups_why(p));
+		td_json_unknown(j, "cpu_wakeups", td_sample_wakeups_why(p));
 		return;
 	}
 	td_json_uint(j, "wakeups", p->total_wakeups);
 	if (p->period_ns)
 		td_json_double(j, "wakeups_per_s", (double)p->total_wakeups * 1e9 /
 		    (double)p->period_ns, 3);
+	else
+		td_json_unknown(j, "wakeups_per_s", "the period is unknown");
 	td_json_arr_begin(j, "cpu_wakeups");
 	for (int c = 0; c < p->ncpus; c++) {
 		if (p->cpu_wake_method[c] == TD_WAKE_UNKNOWN)
@@ -52,6 +55,9 @@ td_sample_json_wakeups(struct td_json *j, const struct td_sample *p)
 		td_json_str(j, "method", td_wake_method_name(p->cpu_wake_method[c]));
 		if (p->cpu_idle_misses != NULL)
 			td_json_uint(j, "idle_misses", p->cpu_idle_misses[c]);
+		else
+			td_json_unknown(j, "idle_misses", "power:cpu_idle_miss is not "
+			    "traced (a kernel before 6.4, or not a trace backend)");
 		td_json_obj_end(j);
 	}
 	td_json_arr_end(j);

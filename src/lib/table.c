@@ -451,27 +451,31 @@ td_table_list_columns(const struct td_column *cols, size_t ncols, FILE *f)
 	return ferror(f) ? -EIO : 0;
 }
 
-/* Emit one cell as a JSON member; unknown cells are left out. */
+/* Emit one cell as a JSON member; an unknown cell is null, its reason kept by the writer. */
 void
 td_table_cell_json(struct td_json *j, const struct td_column *col, const struct td_cell *c)
 {
-	if (!c->known)
+	const char *key = col->json != NULL ? col->json : col->name;
+
+	if (!c->known) {
+		td_json_unknown(j, key, col->why != NULL ? col->why : "not known for this row");
 		return;
+	}
 	switch (col->jtype) {
 	case TD_JT_STRING:
-		td_json_str(j, col->name, c->s ? c->s : "");
+		td_json_str(j, key, c->s ? c->s : "");
 		break;
 	case TD_JT_INT:
-		td_json_int(j, col->name, c->i);
+		td_json_int(j, key, c->i);
 		break;
 	case TD_JT_UINT:
-		td_json_uint(j, col->name, c->u);
+		td_json_uint(j, key, c->u);
 		break;
 	case TD_JT_DOUBLE:
-		td_json_double(j, col->name, c->d, col->decimals);
+		td_json_double(j, key, c->d, col->decimals);
 		break;
 	case TD_JT_BOOL:
-		td_json_bool(j, col->name, c->b);
+		td_json_bool(j, key, c->b);
 		break;
 	}
 }

@@ -55,6 +55,8 @@ struct td_column {
 	const char	*help;		/* one line for --help / --list-columns */
 	/* Fill c from row; leave c->known false when the value is unknown. */
 	void		(*get)(const void *row, struct td_cell *c);
+	const char	*json;		/* JSON key when it differs from name (rates: *_per_s) */
+	const char	*why;		/* why a cell can be unknown, for JSON's "unknown" */
 };
 
 /* Flags for td_table_render_text(). */

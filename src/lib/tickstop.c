@@ -579,7 +579,10 @@ json_counts(struct td_json *j, const char *key, const uint64_t *counts, int n,
 	td_json_obj_end(j);
 }
 
-/* cpu's facts as a JSON object. */
+#define NO_TICK_STOP	"timer:tick_stop is not traced (a kernel without NO_HZ_FULL)"
+#define NO_SOFTIRQ_RAISE "irq:softirq_raise is not traced"
+
+/* cpu's facts as a JSON object (doc/json.md: an unknown value is null, its reason kept). */
 void
 td_tick_json_cpu(struct td_json *j, const struct td_tick *t, int cpu,
     const char *(*name)(const void *ctx, uint64_t fn), const void *ctx, const char *cause)
@@ -600,14 +603,19 @@ td_tick_json_cpu(struct td_json *j, const struct td_tick *t, int cpu,
 		td_json_int(j, "tick_stop_refusals", (int64_t)c->refusals);
 		json_counts(j, "dependencies", c->dep, TD_TICK_DEP_NBITS, td_tick_dep_name);
 	} else {
-		td_json_null(j, "idle_tick_stopped");
+		td_json_unknown(j, "idle_tick_stopped", NO_TICK_STOP);
+		td_json_unknown(j, "idle_tick_kept", NO_TICK_STOP);
+		td_json_unknown(j, "tick_stops", NO_TICK_STOP);
+		td_json_unknown(j, "tick_stop_refusals", NO_TICK_STOP);
+		td_json_unknown(j, "dependencies", NO_TICK_STOP);
 	}
 	if (td_tick_softirq_known(t)) {
 		td_json_int(j, "softirq_pending_idle", (int64_t)c->softirq_idle);
 		json_counts(j, "softirqs_pending", c->softirq_pending, TD_TICK_SOFTIRQS,
 		    td_softirq_name);
 	} else {
-		td_json_null(j, "softirq_pending_idle");
+		td_json_unknown(j, "softirq_pending_idle", NO_SOFTIRQ_RAISE);
+		td_json_unknown(j, "softirqs_pending", NO_SOFTIRQ_RAISE);
 	}
 	td_json_arr_begin(j, "due_within_tick");
 	for (size_t k = 0; k < c->ndue; k++) {
@@ -620,7 +628,7 @@ td_tick_json_cpu(struct td_json *j, const struct td_tick *t, int cpu,
 		if (c->due[k].pid >= 0)
 			td_json_int(j, "pid", c->due[k].pid);
 		else
-			td_json_null(j, "pid");
+			td_json_unknown(j, "pid", "the timer was armed before the trace began");
 		td_json_str(j, "comm", c->due[k].comm);
 		td_json_int(j, "count", (int64_t)c->due[k].count);
 		td_json_obj_end(j);
@@ -642,7 +650,10 @@ td_tick_json_cpu(struct td_json *j, const struct td_tick *t, int cpu,
 	td_json_int(j, "remote_handled", (int64_t)c->remote_handled);
 	td_json_int(j, "migrator_gained", (int64_t)c->migrator_gained);
 	td_json_bool(j, "foreign_timer_work", td_tick_did_foreign_work(t, cpu));
-	td_json_str(j, "cause", cause);
+	if (cause != NULL)
+		td_json_str(j, "cause", cause);
+	else
+		td_json_unknown(j, "cause", "the trace names no cause");
 	td_json_obj_end(j);
 }
 

@@ -328,7 +328,7 @@ ti_print_explain(FILE *f, struct ti_explain *x, const struct ti_opts *o)
 		    td_tick_migrator_moves(x->tick));
 }
 
-/* JSON for scripts. */
+/* JSON for scripts (doc/json.md). */
 void
 ti_json_explain(struct td_json *j, struct ti_explain *x)
 {
@@ -336,8 +336,7 @@ ti_json_explain(struct td_json *j, struct ti_explain *x)
 
 	td_json_obj_begin(j, "explain_tick");
 	if (!x->done) {
-		td_json_null(j, "cpus");
-		td_json_str(j, "unknown", x->why);
+		td_json_unknown(j, "per_cpu", x->why);
 		td_json_obj_end(j);
 		return;
 	}
@@ -348,7 +347,10 @@ ti_json_explain(struct td_json *j, struct ti_explain *x)
 	td_json_int(j, "lost_events", (int64_t)x->lost);
 	if (x->has_tmigr)
 		td_json_int(j, "migrator_moves", (int64_t)td_tick_migrator_moves(x->tick));
-	td_json_arr_begin(j, "cpus");
+	else
+		td_json_unknown(j, "migrator_moves", "timer_migration events are not traced "
+		    "(a kernel before 6.9)");
+	td_json_arr_begin(j, "per_cpu");
 	for (int i = 0; i < td_tick_ncpus(x->tick); i++) {
 		bool known = ti_explain_cause(x, i, what, sizeof(what), adv, sizeof(adv));
 

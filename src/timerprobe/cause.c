@@ -556,8 +556,7 @@ probe_cause_json(const struct probe_cause *c, struct td_json *j)
 	if (c == NULL)
 		return;
 	if (!c->done) {
-		td_json_null(j, "cause");
-		td_json_str(j, "cause_absent", c->why[0] ? c->why : "no break");
+		td_json_unknown(j, "cause", c->why[0] ? c->why : "no break");
 		return;
 	}
 	td_json_str(j, "cause", c->cause);
@@ -565,13 +564,14 @@ probe_cause_json(const struct probe_cause *c, struct td_json *j)
 		td_json_str(j, "task_comm", c->task.name);
 		td_json_int(j, "task_pid", c->task.num);
 	} else {
-		td_json_null(j, "task_comm");
-		td_json_null(j, "task_pid");
+		td_json_unknown(j, "task_comm", "no task ran between the timer and the wake-up");
+		td_json_unknown(j, "task_pid", "no task ran between the timer and the wake-up");
 	}
 	if (c->has_own)
 		td_json_int(j, "own_timer_delay_ns", (int64_t)(c->own_ts - c->t0));
 	else
-		td_json_null(j, "own_timer_delay_ns");
+		td_json_unknown(j, "own_timer_delay_ns", "the probe's own timer expiry was not "
+		    "traced");
 	td_json_uint(j, "events_between", c->nall);
 	td_json_bool(j, "events_cut", c->cut);
 	td_json_arr_begin(j, "events");

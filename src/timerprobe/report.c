@@ -7,10 +7,11 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cpumask.h"
 #include "json.h"
 #include "probe.h"
 
-#define SCHEMA_VERSION	1
+#define SCHEMA_VERSION	2	/* 2: doc/json.md (tool, null + "unknown", per_cpu) */
 #define BAR_WIDTH	40
 
 /* The short name of a probed clock. */
@@ -190,19 +191,14 @@ probe_report_text(const struct probe_opts *o, const struct probe_env *env,
 	text_histogram(r);
 }
 
-/* An integer, or null with a reason member beside it. */
+/* An integer, or null with its reason in the document's "unknown" object. */
 static void
 json_opt_int(struct td_json *j, const char *key, bool has, int64_t v, const char *why)
 {
-	char k[64];
-
-	if (has) {
+	if (has)
 		td_json_int(j, key, v);
-		return;
-	}
-	td_json_null(j, key);
-	snprintf(k, sizeof(k), "%s_absent", key);
-	td_json_str(j, k, why);
+	else
+		td_json_unknown(j, key, why);
 }
 
 /* The summary members of one set of samples. */
@@ -226,7 +222,7 @@ json_cpus(struct td_json *j, struct probe_worker *w, size_t n)
 {
 	struct td_latency_summary s;
 
-	td_json_arr_begin(j, "cpus");
+	td_json_arr_begin(j, "per_cpu");
 	for (size_t i = 0; i < n; i++) {
 		const struct probe_result *r = &w[i].res;
 
@@ -335,12 +331,14 @@ probe_report_json(const struct probe_opts *o, const struct probe_env *env,
     struct probe_worker *w, size_t nw, const struct probe_cause *cause)
 {
 	struct td_latency_bucket b[TD_LATENCY_MAX_BUCKETS];
+	char cpus[1024];
 	struct td_json j;
 	bool have = s->count > 0;
 	size_t nb;
 
 	td_json_init(&j, stdout, true);
 	td_json_obj_begin(&j, NULL);
+	td_json_str(&j, "tool", "timerprobe");
 	td_json_int(&j, "version", SCHEMA_VERSION);
 	td_json_str(&j, "verdict", verdict);
 	td_json_str(&j, "mode", mode_name(o));
@@ -359,7 +357,12 @@ probe_report_json(const struct probe_opts *o, const struct probe_env *env,
 	td_json_int(&j, "slack_ns", env->slack_ns);
 	td_json_int(&j, "applied_slack_ns", env->applied_slack_ns);
 	json_opt_int(&j, "fifo_priority", o->fifo > 0, o->fifo, "not asked");
-	json_opt_int(&j, "cpu", o->cpu >= 0, o->cpu, o->has_cpus ? "see cpus" : "not asked");
+	json_opt_int(&j, "cpu", o->cpu >= 0, o->cpu, o->has_cpus ? "one thread per CPU of "
+	    "cpus (per_cpu)" : "not asked (--cpu)");
+	if (o->has_cpus)
+		td_json_str(&j, "cpus", td_cpuset_format(&o->cpus, cpus, sizeof(cpus)));
+	else
+		td_json_unknown(&j, "cpus", "not asked (--cpus)");
 	td_json_bool(&j, "dma_latency", o->dma_latency);
 	json_opt_int(&j, "clock_getres_ns", a->getres_ns >= 0, a->getres_ns,
 	    "clock_getres failed");
@@ -394,21 +397,26 @@ probe_report_json(const struct probe_opts *o, const struct probe_env *env,
 	}
 	if (o->has_cpus)
 		json_cpus(&j, w, nw);
+	else
+		td_json_unknown(&j, "per_cpu", "not asked (--cpus)");
 	if (o->break_ns > 0)
 		json_break(&j, o, w, nw, cause);
+	else
+		td_json_unknown(&j, "break", "not asked (--break)");
 	td_json_arr_begin(&j, "histogram");
 	nb = td_latency_histogram(r->lat.v, r->lat.n, b, TD_LATENCY_MAX_BUCKETS);
 	for (size_t i = 0; i < nb; i++) {
 		td_json_obj_begin(&j, NULL);
 		td_json_int(&j, "lo_ns", b[i].lo_ns);
 		if (b[i].hi_ns == INT64_MAX)
-			td_json_null(&j, "hi_ns");
+			td_json_unknown(&j, "hi_ns", "the last bucket has no upper bound");
 		else
 			td_json_int(&j, "hi_ns", b[i].hi_ns);
 		td_json_uint(&j, "count", b[i].count);
 		td_json_obj_end(&j);
 	}
 	td_json_arr_end(&j);
+	td_json_unknowns(&j);
 	td_json_obj_end(&j);
 	return td_json_finish(&j);
 }

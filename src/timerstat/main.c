@@ -402,8 +402,8 @@ main(int argc, char **argv)
 	if (o.format == TS_JSON) {
 		td_json_init(&j, stdout, true);
 		td_json_obj_begin(&j, NULL);
-		td_json_int(&j, "version", TS_JSON_VERSION);
 		td_json_str(&j, "tool", "timerstat");
+		td_json_int(&j, "version", TS_JSON_VERSION);
 		td_json_arr_begin(&j, "samples");
 	}
 	clock_gettime(CLOCK_MONOTONIC, &end);
@@ -452,6 +452,7 @@ main(int argc, char **argv)
 	td_sampler_close(s);
 	if (o.format == TS_JSON) {
 		td_json_arr_end(&j);
+		td_json_unknowns(&j);
 		td_json_obj_end(&j);
 		if (td_json_finish(&j) < 0 && rc == CLI_EXIT_OK)
 			rc = CLI_EXIT_FAIL;

@@ -211,7 +211,12 @@ ts_print_text(FILE *f, struct td_table *t, const struct ts_opts *o, const struct
 	return r;
 }
 
-/* Print one sample as a JSON object inside the "samples" array. */
+#define PERIOD_WHY	"the capture does not say how long it lasted"
+#define TRACE_TIME_WHY	"only a trace backend with events times them"
+#define CPU_WHY		"this backend does not record the CPU"
+#define WAKEUPS_WHY	"idle exits are not attributed to sources by this backend"
+
+/* Print one sample as a JSON object inside the "samples" array (doc/json.md). */
 void
 ts_print_json(struct td_json *j, struct td_table *t, const struct ts_opts *o,
     const struct td_sample *p, const char *backend_note)
@@ -230,22 +235,37 @@ ts_print_json(struct td_json *j, struct td_table *t, const struct ts_opts *o,
 		td_json_str(j, "note", p->note);
 	if (p->period_ns)
 		td_json_uint(j, "period_ns", p->period_ns);
+	else
+		td_json_unknown(j, "period_ns", PERIOD_WHY);
 	if (p->last_ts != 0) {
 		/* The events' own times (trace clock), to line other tools' counts up. */
 		td_json_uint(j, "trace_first_ns", p->first_ts);
 		td_json_uint(j, "trace_last_ns", p->last_ts);
+	} else {
+		td_json_unknown(j, "trace_first_ns", TRACE_TIME_WHY);
+		td_json_unknown(j, "trace_last_ns", TRACE_TIME_WHY);
 	}
 	td_json_uint(j, "total_events", p->total_events);
 	td_sample_json_wakeups(j, p);
 	if (p->period_ns)
-		td_json_double(j, "events_per_sec", (double)p->total_events * 1e9 /
+		td_json_double(j, "events_per_s", (double)p->total_events * 1e9 /
 		    (double)p->period_ns, 3);
+	else
+		td_json_unknown(j, "events_per_s", PERIOD_WHY);
 	if (p->lost_known)
 		td_json_uint(j, "lost_events", p->lost_events);
+	else
+		td_json_unknown(j, "lost_events", "this backend cannot tell whether the kernel "
+		    "dropped events");
 	if (p->backend == TD_BACKEND_TRACEFS)
 		td_json_uint(j, "processed_events", p->processed);
+	else
+		td_json_unknown(j, "processed_events", "only the tracefs backend decodes raw "
+		    "events");
 	if (p->backend == TD_BACKEND_TIMER_STATS)
 		td_json_uint(j, "overflow_entries", p->overflow);
+	else
+		td_json_unknown(j, "overflow_entries", "only timer_stats reports overflows");
 	td_json_bool(j, "interrupted", p->interrupted);
 	td_json_arr_begin(j, "sources");
 	if ((rows = ts_rows(t, o, p, &n, &e)) != NULL) {
@@ -262,10 +282,12 @@ ts_print_json(struct td_json *j, struct td_table *t, const struct ts_opts *o,
 				td_table_cell(col, w, &c);
 				td_table_cell_json(j, col, &c);
 			}
+			if (all && !((w->known & TD_WS_CPU) && w->per_cpu != NULL))
+				td_json_unknown(j, "count_per_cpu", CPU_WHY);
 			if (all && (w->known & TD_WS_CPU) && w->per_cpu != NULL) {
 				char key[16];
 
-				td_json_obj_begin(j, "per_cpu");
+				td_json_obj_begin(j, "count_per_cpu");
 				for (int k = 0; k < w->ncpus; k++)
 					if (w->per_cpu[k]) {
 						snprintf(key, sizeof(key), "%d", k);
@@ -273,6 +295,8 @@ ts_print_json(struct td_json *j, struct td_table *t, const struct ts_opts *o,
 					}
 				td_json_obj_end(j);
 			}
+			if (all && !((w->known & TD_WS_WAKEUPS) && w->wakeups_per_cpu != NULL))
+				td_json_unknown(j, "wakeups_per_cpu", WAKEUPS_WHY);
 			if (all && (w->known & TD_WS_WAKEUPS) && w->wakeups_per_cpu != NULL) {
 				char key[16];
 

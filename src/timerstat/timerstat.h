@@ -9,7 +9,7 @@
 #include "sampler.h"
 #include "table.h"
 
-#define TS_JSON_VERSION	1
+#define TS_JSON_VERSION	2	/* 2: doc/json.md (null + "unknown", *_per_s) */
 
 enum ts_format {
 	TS_TEXT,

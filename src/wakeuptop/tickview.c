@@ -227,8 +227,7 @@ wt_tick_json(struct td_json *j, const struct wt_tickview *tv, const struct td_cp
 
 	td_json_obj_begin(j, "tick");
 	if (tv->why[0] != '\0' || tv->shown == NULL) {
-		td_json_null(j, "cpus");
-		td_json_str(j, "unknown", tv->why[0] ? tv->why : "no interval explained yet");
+		td_json_unknown(j, "per_cpu", tv->why[0] ? tv->why : "no interval explained yet");
 		td_json_obj_end(j);
 		return;
 	}
@@ -237,7 +236,10 @@ wt_tick_json(struct td_json *j, const struct wt_tickview *tv, const struct td_cp
 	td_json_bool(j, "softirq_raise_traced", td_tick_softirq_known(tv->shown));
 	if (tv->has_tmigr)
 		td_json_uint(j, "migrator_moves", td_tick_migrator_moves(tv->shown));
-	td_json_arr_begin(j, "cpus");
+	else
+		td_json_unknown(j, "migrator_moves", "timer_migration events are not traced "
+		    "(a kernel before 6.9)");
+	td_json_arr_begin(j, "per_cpu");
 	for (int i = 0; i < td_tick_ncpus(tv->shown); i++) {
 		if (!wanted(cpus, i))
 			continue;

@@ -13,7 +13,7 @@ F=$TD_SRCDIR/tests/fixtures/sysroots
 		run timerinfo --sysroot "$d" --check -J
 		p=$(jq .problems <<<"$output")
 		if [ "$p" -gt 0 ]; then [ "$status" -eq 3 ]; else [ "$status" -eq 0 ]; fi
-		if jq -e '.cpus[] | select(.nohz == false)' <<<"$(timerinfo --sysroot "$d" -J)" >/dev/null; then
+		if jq -e '.per_cpu[] | select(.nohz_active == false)' <<<"$(timerinfo --sysroot "$d" -J)" >/dev/null; then
 			[ "$(jq -r '.checks[] | select(.id == "idle_tick") | .severity' <<<"$output")" = warning ]
 		fi
 	done < <(kmatrix_captures)
@@ -62,9 +62,9 @@ F=$TD_SRCDIR/tests/fixtures/sysroots
 	d=$K/amd64-6.12-generic-nohz_full_1-trace
 	run timerinfo --sysroot "$d" --explain-tick -J
 	[ "$status" -eq 0 ]
-	[ "$(jq '.explain_tick.cpus[1].dependencies.SCHED' <<<"$output")" = "$(truth "$d" '.tick_stop["1"]["0"].SCHED')" ]
-	[ "$(jq '.explain_tick.cpus[1].tick_stops' <<<"$output")" = "$(truth "$d" '.tick_stop["1"]["1"].NONE')" ]
-	[[ $(jq -r '.explain_tick.cpus[1].cause' <<<"$output") == *"runnable tasks (SCHED"* ]]
+	[ "$(jq '.explain_tick.per_cpu[1].dependencies.SCHED' <<<"$output")" = "$(truth "$d" '.tick_stop["1"]["0"].SCHED')" ]
+	[ "$(jq '.explain_tick.per_cpu[1].tick_stops' <<<"$output")" = "$(truth "$d" '.tick_stop["1"]["1"].NONE')" ]
+	[[ $(jq -r '.explain_tick.per_cpu[1].cause' <<<"$output") == *"runnable tasks (SCHED"* ]]
 	[ "$(jq '.explain_tick.timer_migration_traced' <<<"$output")" = true ]
 }
 
@@ -106,7 +106,7 @@ F=$TD_SRCDIR/tests/fixtures/sysroots
 	kill "$wl" 2>/dev/null || true
 	wait "$wl" 2>/dev/null || true
 	[ "$status" -eq 0 ]
-	[ "$(jq -r '.explain_tick.cpus[1].due_within_tick[] | select(.comm == "wakeload") | .function' <<<"$output" | head -1)" = hrtimer_wakeup ]
-	[[ $(jq -r '.explain_tick.cpus[1].cause' <<<"$output") == *wakeload* ]]
+	[ "$(jq -r '.explain_tick.per_cpu[1].due_within_tick[] | select(.comm == "wakeload") | .function' <<<"$output" | head -1)" = hrtimer_wakeup ]
+	[[ $(jq -r '.explain_tick.per_cpu[1].cause' <<<"$output") == *wakeload* ]]
 	[ -z "$(ls /sys/kernel/tracing/instances | grep "timerdiag-" || true)" ] || true
 }

@@ -87,7 +87,7 @@ start_load() {
 	require_corpus
 	for f in "$TD_CORPUS"/public/timer_stats/* "$FIX"/v0.*.txt; do
 		timerstat --timer-stats "$f" -J >"$TMP/out.json"
-		jq -e '.version == 1 and .samples[0].backend == "timer_stats"' "$TMP/out.json" >/dev/null
+		jq -e '.tool == "timerstat" and .version == 2 and .samples[0].backend == "timer_stats"' "$TMP/out.json" >/dev/null
 		got=$(jq '[.samples[0].sources[].count] | add // 0' "$TMP/out.json")
 		want=$(file_sum "$f")
 		[ "$got" -eq "$want" ] || { echo "$f: $got != $want"; false; }
@@ -149,7 +149,7 @@ start_load() {
 		src=
 		[ -f "$d/trace-wakeup-events.txt" ] && src="--source interrupts"
 		timerstat --sysroot "$d" $src -J >"$TMP/o.json"
-		jq -e --arg src "$src" '.samples[0].backend == "interrupts" and (.samples[0] | has("lost_events") | not)
+		jq -e --arg src "$src" '.samples[0].backend == "interrupts" and .samples[0].lost_events == null
 		    and ($src != "" or (.samples[0].backend_note | startswith("interrupts:")))' "$TMP/o.json" >/dev/null
 		grep -q '^ *LOC:' "$d/proc/interrupts" || continue
 		want=$(awk '$1 == "LOC:" { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i } END { print s }' "$d/after/proc/interrupts")
@@ -174,7 +174,7 @@ start_load() {
 	[ "$(echo "$src" | jq -r .kind)" = hrtimer ]
 	# Tolerance: 1000/s nominal.  The kernel skips an expiry whenever the helper
 	# reads late (the timerfd re-arms on read), so accept 750 to 1050 per second.
-	rate=$(echo "$src" | jq '.rate')
+	rate=$(echo "$src" | jq '.events_per_s')
 	jq -n --argjson r "$rate" '$r >= 750 and $r <= 1050' | grep -q true
 	# Every expiry was armed: arms and expiries agree within the interval edges.
 	jq -n --argjson s "$src" '($s.arms - $s.expiries) | fabs <= 2' | grep -q true
@@ -228,7 +228,7 @@ start_load() {
 	cat "$TMP/o.json"
 	jq -e --argjson p "$LOAD_PID" '.samples[0].sources | length > 0 and all(.pid == $p)' "$TMP/o.json" >/dev/null
 	timerstat --source tracefs -d 1 -J --cpu 0 >"$TMP/c.json"
-	jq -e '[.samples[0].sources[] | .per_cpu // {} | keys[]] | unique == ["0"]' "$TMP/c.json" >/dev/null
+	jq -e '[.samples[0].sources[] | .count_per_cpu // {} | keys[]] | unique == ["0"]' "$TMP/c.json" >/dev/null
 }
 
 @test "live, root: --format=timer_stats of a live sample reads back" {
@@ -347,7 +347,7 @@ start_load() {
 	[ "$status" -eq 0 ]
 	echo "$output" | jq -e '.samples[0].backend == "interrupts" and
 	    (.samples[0].backend_note | test("needs root"))
-	    and (.samples[0] | has("lost_events") | not)
+	    and .samples[0].lost_events == null
 	    and ([.samples[0].sources[] | select(.kind == "vector" and .function == "LOC")] | length == 1)' >/dev/null
 	run as_user timerstat -d 0.5
 	[ "$status" -eq 0 ]

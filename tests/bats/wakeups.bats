@@ -199,10 +199,11 @@ q() {
 		q '.samples[0].note' | grep -q 'wakeups per CPU from cpuidle usage'
 	else
 		[ "$(q '.samples[0].wakeups')" = null ]
-		q '.samples[0].wakeups_unknown' | grep -q .
+		q '.unknown["samples[].wakeups"]' | grep -q .
 	fi
 	# No source claims a count of wakeups it cannot know.
-	[ "$(q '[.samples[0].sources[] | select(has("wakeups"))] | length')" -eq 0 ]
+	[ "$(q '[.samples[0].sources[] | select(.wakeups != null)] | length')" -eq 0 ]
+	q '.unknown["samples[].sources[].wakeups"]' | grep -q .
 	run as_user timerstat -d 0.5
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == "Busiest event source (wakeups"* ]]

@@ -343,7 +343,7 @@ terminal_sane() {
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
 		run -0 strace -f -e trace=openat -o "$TMP/trace" wakeuptop -b -J -n 4 -d 0.2
 	[ "$(echo "$output" | wc -l)" -eq 4 ]
-	echo "$output" | jq -e 'has("tick_mode") and all(.cpus[]; has("tick_stopped"))' >/dev/null
+	echo "$output" | jq -e 'has("tick_mode") and all(.per_cpu[]; has("tick_stopped"))' >/dev/null
 	[ "$(grep -c '"/proc/timer_list"' "$TMP/trace")" -eq 1 ]
 }
 
@@ -363,30 +363,33 @@ terminal_sane() {
 	while read -r l; do
 		echo "$l" | jq -e --argjson hz "$hz" --arg cs "$cs" --arg rel "$(uname -r)" \
 			--argjson n "$n" '. as $p | ($p.period_ns / 1e9) as $s |
-			.version == 2 and .hz == $hz and .clocksource == $cs and .kernel == $rel
+			.tool == "wakeuptop" and .version == 3 and .hz == $hz and .clocksource == $cs
+			and .kernel == $rel
 			and .backend == "tracefs" and (.lost_events | type) == "number"
 			and .interval_ns == 300000000 and (.tick_mode | test("highres|nohz|periodic"))
-			and .group == "comm" and .sort == "wakeup_rate"
+			and .group == "comm" and .sort == "wakeups_per_s"
 			and (.wakeups | type) == "number"
 			and .wakeups == ([.cpu_wakeups[].wakeups] | add)
 			and ((.wakeups_per_s - .wakeups / $s) | fabs) < 0.01
-			and ((.events_per_sec - .total_events / $s) | fabs) < 0.01
+			and ((.events_per_s - .total_events / $s) | fabs) < 0.01
 			and (.cpu_wakeups | length) == $n
 			and all(.cpu_wakeups[]; .method | IN("cpu_idle", "idle_task"))
-			and (.cpus | length) == $n
-			and all(.cpus[]; has("tick_stopped") and has("wakeups_per_sec")
-				and has("wake_method") and has("events_per_sec"))
-			and ((([.cpus[].wakeups_per_sec] | add) - .wakeups_per_s) | fabs) < 0.1
+			and (.per_cpu | length) == $n
+			and all(.per_cpu[]; (.tick_stopped | type) == "boolean"
+				and (.wakeups_per_s | type) == "number" and (.wakeups | type) == "number"
+				and (.wake_method | type) == "string" and (.events_per_s | type) == "number")
+			and ((([.per_cpu[].wakeups_per_s] | add) - .wakeups_per_s) | fabs) < 0.1
+			and ([.per_cpu[].wakeups] | add) == .wakeups
 			and (.sources | length) > 0
 			and all(.sources[];
 				(.kind | IN("timer","hrtimer","irq","vector","softirq","unknown"))
 				and .count >= 0 and (.wakeups | type) == "number"
 				and (.count + .arms + .cancels + .wakeups) >= 1
-				and ((.rate - .count / $s) | fabs) < 0.1 + .rate * 0.01
-				and ((.wakeup_rate - .wakeups / $s) | fabs) < 0.1 + .wakeup_rate * 0.01)
+				and ((.events_per_s - .count / $s) | fabs) < 0.1 + .events_per_s * 0.01
+				and ((.wakeups_per_s - .wakeups / $s) | fabs) < 0.1 + .wakeups_per_s * 0.01)
 			# The last wakeup of each CPU may find its cause in the next interval.
 			and ((([.sources[].wakeups] | add) - .wakeups) | fabs) <= $n
-			and ([.sources[].wakeup_rate] | . == (sort | reverse))
+			and ([.sources[].wakeups_per_s] | . == (sort | reverse))
 		' >/dev/null || { echo "bad line: $l" >&2; return 1; }
 	done < "$TMP/out.jsonl"
 	[ "$(jq -s 'map(.iteration) | join(",")' "$TMP/out.jsonl")" = '"1,2,3"' ]
@@ -412,17 +415,20 @@ terminal_sane() {
 	run -0 as_user wakeuptop -b -J -n 2 -d 0.3
 	echo "$output" > "$TMP/user.jsonl"
 	[ "$(wc -l < "$TMP/user.jsonl")" -eq 2 ]
-	jq -e '.version == 2 and .backend == "interrupts" and (.backend_note | length) > 0
-		and (.tick_mode_unknown | test("root")) and (has("tick_mode") | not)
-		and (has("lost_events") | not) and .sort == "rate"
+	jq -e '.version == 3 and .backend == "interrupts" and (.backend_note | length) > 0
+		and (.unknown.tick_mode | test("root")) and .tick_mode == null
+		and .lost_events == null and (.unknown.lost_events | length) > 0
+		and .sort == "events_per_s"
 		and any(.sources[]; .function == "LOC" and .kind == "vector")
-		and all(.sources[]; (has("wakeups") | not) and (has("wakeup_rate") | not))
+		and all(.sources[]; .wakeups == null and .wakeups_per_s == null)
+		and (.unknown["sources[].wakeups"] | length) > 0
 		and (if .wakeups == null
-			then (.wakeups_unknown | length) > 0 and (has("cpu_wakeups") | not)
-				and all(.cpus[]; has("wakeups_per_sec") | not)
+			then (.unknown.wakeups | length) > 0 and .cpu_wakeups == null
+				and all(.per_cpu[]; .wakeups_per_s == null)
 			else all(.cpu_wakeups[]; .method == "cpuidle_usage") end)
-		and all(.cpus[]; has("local_timer_per_sec") and has("events_per_sec")
-			and (has("tick_stopped") | not))' \
+		and all(.per_cpu[]; (.local_timer_per_s | type) == "number"
+			and (.events_per_s | type) == "number" and .tick_stopped == null)
+		and (.unknown["per_cpu[].tick_stopped"] | test("root"))' \
 		"$TMP/user.jsonl" >/dev/null
 }
 
@@ -445,7 +451,7 @@ terminal_sane() {
 	echo "$output" > "$TMP/cpu0.json"
 	jq -e '.filter.cpus == "0" and (.sources | length) > 0
 		and all(.sources[]; (.cpus | IN("0", "")) and .count >= 0 and .wakeups >= 0
-			and (has("arms") | not) and (has("cancels") | not)
+			and .arms == null and .cancels == null
 			and (if .kind | IN("timer","hrtimer") then .expiries == .count else true end))' \
 		"$TMP/cpu0.json" >/dev/null || { head -c 2000 "$TMP/cpu0.json" >&2; false; }
 }
@@ -594,13 +600,13 @@ start_sleeper() {
 	# Its events are 200/s whatever else runs on the CPU.
 	jq -e --arg cpu "$cpu" --argjson pid "$LOAD_PID" '[.sources[] | select(.pid == $pid
 		and .function == "hrtimer_wakeup")] | length == 1
-		and (.[0].rate | . > 190 and . < 210) and .[0].cpus == $cpu' "$TMP/out.json" ||
+		and (.[0].events_per_s | . > 190 and . < 210) and .[0].cpus == $cpu' "$TMP/out.json" ||
 		{ head -c 2000 "$TMP/out.json" >&2; false; }
 	# Each expiry wakes the CPU only when nothing else ran there.
 	[ "$idle" -ge 90 ] || skip "CPU $cpu was only $idle % idle: other work hid the sleeper's wakeups"
 	jq -e --arg cpu "$cpu" --argjson pid "$LOAD_PID" '(.sources[] | select(.pid == $pid
 		and .function == "hrtimer_wakeup")) as $s
-		| ($s.wakeup_rate | . >= 160 and . <= 240) and ($s.wakeups <= $s.count)
+		| ($s.wakeups_per_s | . >= 160 and . <= 240) and ($s.wakeups <= $s.count)
 		and (.cpu_wakeups[] | select(.cpu == ($cpu | tonumber)) | .wakeups >= $s.wakeups)
 		and ([.sources[] | select(.cpus == $cpu)][0] == $s)' "$TMP/out.json" ||
 		{ echo "CPU $cpu $idle % idle" >&2; head -c 2000 "$TMP/out.json" >&2; false; }
@@ -675,7 +681,7 @@ start_sleeper() {
 		and .function == "hrtimer_wakeup")] | length == 1 and .[0].tasks > 5
 		and .[0].count > 50)' "$TMP/comm.json" || { head -c 2000 "$TMP/comm.json" >&2; false; }
 	jq -e '.group == "thread" and ([.sources[] | select(.comm == "sleep"
-		and .function == "hrtimer_wakeup")] | length > 5 and all(.[]; has("tasks") | not))' \
+		and .function == "hrtimer_wakeup")] | length > 5 and all(.[]; .tasks == null))' \
 		"$TMP/thread.json" || { head -c 2000 "$TMP/thread.json" >&2; false; }
 }
 
@@ -698,19 +704,19 @@ start_sleeper() {
 	# Per thread: one hrtimer_wakeup row for each thread, about 200 events/s each.
 	jq -e --argjson pid "$pid" '.filter.sampled_pid == $pid and
 		([.sources[] | select(.function == "hrtimer_wakeup")]
-		| length == 2 and all(.[]; .comm == "wakeload" and .rate > 180 and .rate < 220)
+		| length == 2 and all(.[]; .comm == "wakeload" and .events_per_s > 180 and .events_per_s < 220)
 		and (map(.pid) | unique | length) == 2)
 		and all(.sources[]; .comm == "wakeload")' "$TMP/pid.json" ||
 		{ head -c 2000 "$TMP/pid.json" >&2; false; }
 	jq -e --argjson tid "$tid" '.filter.sampled_tid == $tid and
 		([.sources[] | select(.function == "hrtimer_wakeup")]
-		| length == 1 and .[0].pid == $tid and .[0].rate > 180 and .[0].rate < 220)
+		| length == 1 and .[0].pid == $tid and .[0].events_per_s > 180 and .[0].events_per_s < 220)
 		and all(.sources[]; .pid == $tid)' "$TMP/tid.json" ||
 		{ head -c 2000 "$TMP/tid.json" >&2; false; }
 	# Per process: both threads in one row, pid the process, 400 events/s.
 	jq -e --argjson pid "$pid" '[.sources[] | select(.function == "hrtimer_wakeup")]
 		| length == 1 and .[0].pid == $pid and .[0].tasks == 2
-		and .[0].rate > 360 and .[0].rate < 440' "$TMP/process.json" ||
+		and .[0].events_per_s > 360 and .[0].events_per_s < 440' "$TMP/process.json" ||
 		{ head -c 2000 "$TMP/process.json" >&2; false; }
 }
 
@@ -731,19 +737,19 @@ trace_captures() {
 		[ "$status" -eq 0 ] || { echo "$d: exit $status: $output" >&2; return 1; }
 		echo "$output" > "$TMP/out.json"
 		[ "$(jq -r .backend "$TMP/out.json")" = trace ]
-		[ "$(jq '.tick.cpus | length' "$TMP/out.json")" -eq "$(truth "$d" .cpus)" ]
+		[ "$(jq '.tick.per_cpu | length' "$TMP/out.json")" -eq "$(truth "$d" .cpus)" ]
 		# Every CPU's stops and refusals by dependency as truth.json counts them
 		# (its tick_stop: CPU -> success -> dependency -> events; {} when none).
 		jq -e --slurpfile t "$d/truth.json" '
 			($t[0].tick_stop) as $ts
-			| all(.tick.cpus[]; (.cpu | tostring) as $c
+			| all(.tick.per_cpu[]; (.cpu | tostring) as $c
 				| .tick_stops == ($ts[$c]["1"].NONE // 0)
 				and .dependencies == ($ts[$c]["0"] // {})
 				and .tick_stop_refusals == ([($ts[$c]["0"] // {})[]] | add // 0))
 			and .tick.tick_stop_traced
 			and .tick.softirq_raise_traced == false
-			and all(.tick.cpus[]; .softirq_pending_idle == null)' "$TMP/out.json" >/dev/null ||
-			{ echo "$d:" >&2; jq -c '.tick.cpus[] | {cpu, tick_stops, dependencies}' \
+			and all(.tick.per_cpu[]; .softirq_pending_idle == null)' "$TMP/out.json" >/dev/null ||
+			{ echo "$d:" >&2; jq -c '.tick.per_cpu[] | {cpu, tick_stops, dependencies}' \
 				"$TMP/out.json" >&2; truth "$d" -c .tick_stop >&2; return 1; }
 	done < <(trace_captures)
 	[ "$n" -ge 5 ]
@@ -773,8 +779,8 @@ trace_captures() {
 	require_corpus
 	run -0 wakeuptop -b -J -n 1 --view tick --source interrupts \
 		--sysroot "$TD_CORPUS/kmatrix/amd64-6.12-generic-nohz_full_1-trace"
-	[ "$(jq -c .tick.cpus <<<"$output")" = null ]
-	[[ $(jq -r .tick.unknown <<<"$output") == *"interrupts backend has no trace events"* ]]
+	[ "$(jq -c .tick.per_cpu <<<"$output")" = null ]
+	[[ $(jq -r '.unknown["tick.per_cpu"]' <<<"$output") == *"interrupts backend has no trace events"* ]]
 	run -0 wakeuptop -b -n 1 --view tick --sysroot "$TD_CORPUS/kmatrix/amd64-6.1-generic-default"
 	[[ $output == *"Tick view: unknown (the "*" backend has no trace events"* ]]
 	run -2 wakeuptop -b --view ticks
@@ -809,7 +815,7 @@ trace_captures() {
 @test "tick view as nobody live: the interrupts backend, a reason, exit 0" {
 	run -0 as_user "$TD_BUILDDIR/wakeuptop" -b -J -n 1 -d 0.2 --view tick
 	[ "$(jq -r .backend <<<"$output")" = interrupts ]
-	[[ $(jq -r .tick.unknown <<<"$output") == *"needs tracefs, as root"* ]]
+	[[ $(jq -r '.unknown["tick.per_cpu"]' <<<"$output") == *"needs tracefs, as root"* ]]
 }
 
 @test "tick view live as root (tracefs): a 1000 Hz sleeper pinned to CPU 1 is due within a tick and named; softirqs known" {
@@ -823,16 +829,16 @@ trace_captures() {
 	wait "$wl" 2>/dev/null || true
 	echo "$output" > "$TMP/out.json"
 	[ "$(jq -r .backend "$TMP/out.json")" = tracefs ]
-	jq -e '.tick.cpus[1].due_within_tick | map(select(.comm == "wakeload"))
+	jq -e '.tick.per_cpu[1].due_within_tick | map(select(.comm == "wakeload"))
 		| .[0].function == "hrtimer_wakeup" and .[0].count > 0' "$TMP/out.json" ||
-		{ jq -c '.tick.cpus[1]' "$TMP/out.json" >&2; false; }
-	[[ $(jq -r '.tick.cpus[1].cause' "$TMP/out.json") == *wakeload* ]]
+		{ jq -c '.tick.per_cpu[1]' "$TMP/out.json" >&2; false; }
+	[[ $(jq -r '.tick.per_cpu[1].cause' "$TMP/out.json") == *wakeload* ]]
 	# softirq_raise is traced with the tick events: pending at idle is a count.
-	jq -e '.tick.softirq_raise_traced and all(.tick.cpus[]; (.softirq_pending_idle | type)
+	jq -e '.tick.softirq_raise_traced and all(.tick.per_cpu[]; (.softirq_pending_idle | type)
 		== "number" and .softirq_pending_idle <= .idle_entries
 		and (.softirq_pending_idle as $p | all(.softirqs_pending[]; . <= $p)))' \
 		"$TMP/out.json" ||
-		{ jq -c '.tick.cpus[] | {cpu, idle_entries, softirq_pending_idle, softirqs_pending}' \
+		{ jq -c '.tick.per_cpu[] | {cpu, idle_entries, softirq_pending_idle, softirqs_pending}' \
 			"$TMP/out.json" >&2; false; }
 	no_instance "$WT_PID"
 }

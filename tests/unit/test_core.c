@@ -416,6 +416,31 @@ test_json(void)
 	is_str(out, "\"\\u001b\\u009b\\u007f\xc2\xa0\"", "json escapes C1 controls too");
 	free(out);
 
+	/* Unknown values: null, their reasons by path in one "unknown" object. */
+	f = open_memstream(&out, &outlen);
+	td_json_init(&j, f, false);
+	td_json_obj_begin(&j, NULL);
+	td_json_unknown(&j, "hz", "no config");
+	td_json_arr_begin(&j, "per_cpu");
+	for (int i = 0; i < 3; i++) {
+		td_json_obj_begin(&j, NULL);
+		td_json_unknown(&j, "pid", i == 2 ? "armed early" : "not traced");
+		td_json_obj_end(&j);
+	}
+	td_json_arr_end(&j);
+	td_json_obj_begin(&j, "tick");
+	td_json_unknown(&j, "period_ns", NULL);
+	td_json_obj_end(&j);
+	td_json_unknowns(&j);
+	td_json_obj_end(&j);
+	is_int(td_json_finish(&j), 0, "json with unknowns finishes");
+	fclose(f);
+	is_str(out, "{\"hz\":null,\"per_cpu\":[{\"pid\":null},{\"pid\":null},{\"pid\":null}],"
+	    "\"tick\":{\"period_ns\":null},\"unknown\":{\"hz\":\"no config\","
+	    "\"per_cpu[].pid\":\"not traced; armed early\",\"tick.period_ns\":\"not known\"}}\n",
+	    "unknown: null members, one reason per path, rows as [], reasons joined");
+	free(out);
+
 	f = open_memstream(&out, &outlen);
 	td_json_init(&j, f, false);
 	td_json_obj_begin(&j, NULL);

@@ -104,12 +104,17 @@ test_table(void)
 
 	f = open_memstream(&out, &outlen);
 	td_json_init(&j, f, false);
-	td_table_render_json(t, &j, NULL, rows, p->n);
+	td_json_obj_begin(&j, NULL);
+	td_table_render_json(t, &j, "sources", rows, p->n);
+	td_json_unknowns(&j);
+	td_json_obj_end(&j);
 	td_json_finish(&j);
 	fclose(f);
 	ok(strstr(out, "\"comm\":\"sshd\"") != NULL, "JSON has the comm: %s", out);
-	ok(strstr(out, "{\"count\":90,\"function\":\"eth0\"}") != NULL,
-	    "JSON leaves unknown members out");
+	ok(strstr(out, "{\"count\":90,\"pid\":null,\"comm\":null,\"function\":\"eth0\"}") != NULL,
+	    "JSON gives unknown members as null");
+	ok(strstr(out, "\"unknown\":{\"sources[].pid\":\"the arming task") != NULL &&
+	    strstr(out, "\"sources[].comm\":") != NULL, "and says why in .unknown");
 	free(out);
 	td_table_free(t);
 	td_sample_free(p);
