@@ -84,6 +84,8 @@ assert {"tool", "version", "unknown"} <= set(s["required"])' "$SCHEMAS/$t.schema
 	while read -r d; do
 		json timerstat "$TMP/ts-$n.json" --sysroot "$d" -J
 		json wakeuptop "$TMP/wt-$n.jsonl" --sysroot "$d" -b -J -n 1
+		# The tick view's member: explained on -trace captures, null with its reason elsewhere.
+		json wakeuptop "$TMP/wt-tick-$n.jsonl" --sysroot "$d" -b -J -n 1 --view tick
 		n=$((n + 1))
 	done < <(kmatrix_captures)
 	[ "$n" -ge 10 ]
@@ -121,6 +123,8 @@ assert {"tool", "version", "unknown"} <= set(s["required"])' "$SCHEMAS/$t.schema
 	json timerprobe "$TMP/p2.json" -J -n 20 -i 1ms --cpus all --break 1s
 	json timerprobe "$TMP/p3.json" -J --interval-meter -n 20 -i 1ms
 	json timerprobe "$TMP/p4.json" -J -m clock_nanosleep --abs -n 20 -i 1ms
+	# A break that hits: the cause and its events (as root, the sampler's).
+	json timerprobe "$TMP/p5.json" -J -n 200 -i 1ms --cpus 0 --break 1ns
 	validate timerprobe "$TMP"/p*.json
 	json timerstat "$TMP/ts.json" -J -d 1
 	validate timerstat "$TMP/ts.json"
