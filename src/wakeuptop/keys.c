@@ -222,9 +222,9 @@ wt_key(struct wt_view *v, wint_t ch, bool fn, int page)
 		return WT_ACT_REDRAW;
 	case L' ':
 		v->paused = !v->paused;
-		snprintf(v->message, sizeof(v->message), "%s", v->paused ?
-		    "paused: the display is frozen, sampling goes on (space resumes)" :
-		    "resumed");
+		snprintf(v->message, sizeof(v->message), "%s", !v->paused ? "resumed" :
+		    v->replay ? "paused: the replay holds its place in the trace (space resumes)" :
+		    "paused: the display is frozen, sampling goes on (space resumes)");
 		return WT_ACT_REDRAW;
 	case L'<':
 		return sort_move(v, -1);
