@@ -22,14 +22,6 @@ teardown() {
 	rm -rf "$TMP"
 }
 
-# The wakeup traces of the corpus's -trace captures.
-wakeup_traces() {
-	local d
-	for d in "$TD_CORPUS"/kmatrix/*-trace; do
-		[ -f "$d/trace-wakeup-events.txt" ] && printf '%s\n' "$d"
-	done
-}
-
 # A sources array as a sorted list of rows without the per-CPU maps (which
 # wakeuptop's JSON leaves to its "cpus" strip).
 rows='[.[] | del(.per_cpu, .wakeups_per_cpu)] | sort_by(tostring)'
@@ -58,7 +50,7 @@ rows='[.[] | del(.per_cpu, .wakeups_per_cpu)] | sort_by(tostring)'
 		# A trace says nothing of this machine: its facts are unknown, not ours.
 		jq -e '(.host | startswith("trace ")) and (has("kernel") | not) and (has("hz") | not)
 			and .hz_unknown == "not in the trace"' "$TMP/w.json" >/dev/null
-	done < <(wakeup_traces)
+	done < <(trace_captures)
 	[ "$n" -ge 5 ]
 }
 
@@ -83,7 +75,7 @@ rows='[.[] | del(.per_cpu, .wakeups_per_cpu)] | sort_by(tostring)'
 		# -n stops early; text says where in the trace each window is.
 		[ "$(wakeuptop -b -J --trace "$t" -d 0.5 -n 2 | wc -l)" -eq 2 ]
 		wakeuptop -b --trace "$t" -d 0.5 -n 2 | grep -q '^Trace: 0.500-1.000 s of its time (interval 2) in '
-	done < <(wakeup_traces)
+	done < <(trace_captures)
 	[ "$n" -ge 5 ]
 }
 
@@ -163,7 +155,7 @@ pane_run() {
 @test "screen: the trace's rows interval by interval, pause holds its place, End of trace holds the last" {
 	require_corpus
 	local d t last
-	d=$(wakeup_traces | head -1)
+	d=$(trace_captures | head -1)
 	t=$d/trace-wakeup-events.txt
 	timerstat -J --trace "$t" -d 0.3 >"$TMP/t.json"
 	pane_run --trace "'$t'" -d 0.3
