@@ -172,7 +172,7 @@ keys(struct wt_app *a)
 			wt_facts_ticks(a->sysroot, &a->facts);
 			if (a->trace != NULL && td_root_is_live(a->sysroot))
 				snprintf(a->view.message, sizeof(a->view.message),
-				    "tick state: %s", a->facts.ticks_why);
+				    "tick state: %.64s", a->facts.ticks_why);
 			wt_view_strip(&a->view, app_ncpus(a), tick_state, &a->facts);
 			pending = WT_ACT_REDRAW;
 		} else if (act == WT_ACT_REDRAW)
