@@ -14,8 +14,9 @@
 # `timerstat --trace F -J >/dev/null` on each, of `trace-cmd report dat
 # >/dev/null`, and of `cat`/`wc -l` on the text files; wall time and peak RSS
 # as ratios.  Peak RSS (getrusage) counts the file pages libtracecmd maps;
-# the peak of RssAnon (sampled from /proc every 20 ms) is what grows with
-# the data kept, so both are printed.
+# the peak of RssAnon (sampled from /proc every 10 ms) is what grows with
+# the data kept, so both are printed, and RssAnon on a trace.dat an eighth
+# of the size for comparison.
 # Environment: TD_BUILDDIR, TD_SRCDIR, TD_CORPUS, TR_BENCH_MIB, TR_BENCH_RUNS,
 # TR_BENCH_DAT, TMPDIR.
 set -eu
@@ -47,7 +48,7 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 # base, and ask for the three files' room (and a tenth more) before writing.
 trace-cmd report "$base" >"$tmp/base.txt" 2>/dev/null
 grow=$(awk -v t="$(wc -c <"$tmp/base.txt")" -v d="$(wc -c <"$base")" 'BEGIN { print t / d }')
-need=$(awk -v m="$mib" -v g="$grow" 'BEGIN { printf "%d", m * (2 + g) * 1.1 * 1024 }')
+need=$(awk -v m="$mib" -v g="$grow" 'BEGIN { printf "%d", m * (2.125 + g) * 1.1 * 1024 }')
 free=$(df -Pk "$tmp" | awk 'NR == 2 { print $4 }')
 if [ "$free" -lt "$need" ]; then
 	echo "skipped: $mib MiB inputs need $((need / 1024)) MiB in ${tmp%/*}, $((free / 1024)) MiB free"
@@ -58,6 +59,8 @@ fi
 txt_src=$(ls -S "$TD_CORPUS"/kmatrix/*-trace/trace-wakeup-events.txt | head -n 1)
 "$b/bench/trace_text_bench" gen "$txt_src" "$mib" "$tmp/text"
 "$b/bench/trace_dat_gen" "$base" "$mib" "$tmp/dat"
+small=$((mib / 8 > 8 ? mib / 8 : 8))
+"$b/bench/trace_dat_gen" "$base" "$small" "$tmp/small"
 trace-cmd report "$tmp/dat" >"$tmp/report" 2>/dev/null
 cat "$tmp/text" "$tmp/dat" "$tmp/report" >/dev/null	# page cache warm for everyone
 
@@ -72,7 +75,7 @@ peak_anon() {
 	while kill -0 "$pid" 2>/dev/null; do
 		a=$(awk '/^RssAnon:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
 		[ -n "$a" ] && [ "$a" -gt "$peak" ] && peak=$a
-		sleep 0.02
+		sleep 0.01
 	done
 	wait "$pid" || true
 	echo "$peak"
@@ -92,7 +95,7 @@ measure() {
 	measure ts_text "$ts" --trace "$tmp/text" -J
 	measure report_dat trace-cmd report "$tmp/dat"
 	measure ts_dat "$ts" --trace "$tmp/dat" -J
-	measure ts_base "$ts" --trace "$base" -J
+	measure ts_small "$ts" --trace "$tmp/small" -J
 	measure cat_report cat "$tmp/report"
 	measure wc_report wc -l "$tmp/report"
 	measure ts_report "$ts" --trace "$tmp/report" -J
@@ -102,7 +105,7 @@ events_r=$("$ts" --trace "$tmp/report" -J | jq '.samples[0].total_events')
 
 awk -v runs="$runs" -v text="$(wc -c <"$tmp/text")" -v dat="$(wc -c <"$tmp/dat")" \
     -v rep="$(wc -c <"$tmp/report")" -v txt_src="${txt_src#"$TD_CORPUS"/}" -v base="$base" \
-    -v ev="$events" -v ev_r="$events_r" -v bsize="$(wc -c <"$base")" '
+    -v ev="$events" -v ev_r="$events_r" -v ssize="$(wc -c <"$tmp/small")" '
 { ms[$1] = $2; rss[$1] = $3; anon[$1] = $4 }
 function line(what, k, size) {
 	printf "  %-34s %9.0f ms %7.0f MiB/s  peak RSS %8d KiB  RssAnon %7d KiB\n", what,
@@ -120,12 +123,13 @@ END {
 	    dat / 1048576, base, ev
 	line("trace-cmd report", "report_dat", dat)
 	line("timerstat --trace -J", "ts_dat", dat)
-	line("timerstat --trace -J on the base", "ts_base", bsize)
+	line(sprintf("timerstat --trace -J on %.0f MiB", ssize / 1048576), "ts_small", ssize)
 	printf "  ratio timerstat/trace-cmd report: time %.3f, peak RSS %.2f, RssAnon %.2f\n",
 	    ms["ts_dat"] / ms["report_dat"], rss["ts_dat"] / rss["report_dat"],
 	    anon["ts_dat"] / anon["report_dat"]
-	printf "  RssAnon on %.0f MiB against the base file: %.2f (bounded: 1)\n",
-	    dat / 1048576, anon["ts_dat"] / anon["ts_base"]
+	printf "  RssAnon on %.0f MiB against %.0f MiB: %.2f (bounded: 1), %.1f KiB more per MiB\n",
+	    dat / 1048576, ssize / 1048576, anon["ts_dat"] / anon["ts_small"],
+	    (anon["ts_dat"] - anon["ts_small"]) / ((dat - ssize) / 1048576)
 	printf "report text: %.0f MiB, trace-cmd report of that trace.dat (%d events)\n",
 	    rep / 1048576, ev_r
 	line("cat", "cat_report", rep)
