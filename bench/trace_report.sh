@@ -105,7 +105,8 @@ events_r=$("$ts" --trace "$tmp/report" -J | jq '.samples[0].total_events')
 
 awk -v runs="$runs" -v text="$(wc -c <"$tmp/text")" -v dat="$(wc -c <"$tmp/dat")" \
     -v rep="$(wc -c <"$tmp/report")" -v txt_src="${txt_src#"$TD_CORPUS"/}" -v base="$base" \
-    -v ev="$events" -v ev_r="$events_r" -v ssize="$(wc -c <"$tmp/small")" '
+    -v ev="$events" -v ev_r="$events_r" -v ssize="$(wc -c <"$tmp/small")" \
+    -v lines="$(grep -cv '^cpus=' "$tmp/report")" '
 { ms[$1] = $2; rss[$1] = $3; anon[$1] = $4 }
 function line(what, k, size) {
 	printf "  %-34s %9.0f ms %7.0f MiB/s  peak RSS %8d KiB  RssAnon %7d KiB\n", what,
@@ -119,8 +120,8 @@ END {
 	line("timerstat --trace -J", "ts_text", text)
 	printf "  ratio time timerstat/cat %.2f, timerstat/wc -l %.2f\n",
 	    ms["ts_text"] / ms["cat_text"], ms["ts_text"] / ms["wc_text"]
-	printf "trace.dat: %.0f MiB, %s pages repeated with shifted timestamps (%d events)\n",
-	    dat / 1048576, base, ev
+	printf "trace.dat: %.0f MiB, %s pages repeated with shifted timestamps (%d records; " \
+	    "%d timer, interrupt and softirq events counted)\n", dat / 1048576, base, lines, ev
 	line("trace-cmd report", "report_dat", dat)
 	line("timerstat --trace -J", "ts_dat", dat)
 	line(sprintf("timerstat --trace -J on %.0f MiB", ssize / 1048576), "ts_small", ssize)
@@ -130,7 +131,7 @@ END {
 	printf "  RssAnon on %.0f MiB against %.0f MiB: %.2f (bounded: 1), %.1f KiB more per MiB\n",
 	    dat / 1048576, ssize / 1048576, anon["ts_dat"] / anon["ts_small"],
 	    (anon["ts_dat"] - anon["ts_small"]) / ((dat - ssize) / 1048576)
-	printf "report text: %.0f MiB, trace-cmd report of that trace.dat (%d events)\n",
+	printf "report text: %.0f MiB, trace-cmd report of that trace.dat (%d events counted)\n",
 	    rep / 1048576, ev_r
 	line("cat", "cat_report", rep)
 	line("wc -l", "wc_report", rep)
