@@ -128,6 +128,20 @@ rows='[.[] | del(.per_cpu, .wakeups_per_cpu)] | sort_by(tostring)'
 	[ ! -e "$TMP/r.dat" ]
 }
 
+@test "a trace file's name with control bytes: escaped in the header and the error line" {
+	require_corpus
+	local f=$TMP/$'a\e[31mb\xff.txt'
+	cp "$(trace_captures | head -1)/trace-wakeup-events.txt" "$f"
+	wakeuptop -b --trace "$f" -d 1 -n 1 >"$TMP/out"
+	! grep -q $'\e' "$TMP/out"
+	grep -qF 'Trace: 0.000-1.000 s of its time (interval 1) in '"$TMP"'/a\x1b[31mb\xff.txt' "$TMP/out"
+	grep -qF 'wakeuptop - trace a\x1b[31mb\xff.txt - ' "$TMP/out"
+	printf 'x\n' >"$f"
+	run wakeuptop -b --trace "$f"
+	[ "$status" -eq 1 ]
+	[[ "$output" == "wakeuptop: $TMP/a\x1b[31mb\xff.txt:1: "* ]]
+}
+
 # The pane's text.
 pane() {
 	tmux -L "$SOCK" capture-pane -p -t wt
