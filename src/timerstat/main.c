@@ -356,9 +356,12 @@ main(int argc, char **argv)
 		cli_usage_error("--output: %s", e.msg);
 	if (td_table_find(table, o.sort) == NULL)
 		cli_usage_error("--sort: unknown column '%s' (see --list-columns)", o.sort);
-	cli_check_task("--pid", so.pid, so.sysroot, so.timer_stats_file != NULL);
-	cli_check_task("--tid", so.tid, so.sysroot, so.timer_stats_file != NULL);
-	if (so.cpus != NULL)
+	/* A saved file or a trace may come from another machine: its tasks and CPUs. */
+	cli_check_task("--pid", so.pid, so.sysroot, so.timer_stats_file != NULL ||
+	    so.trace_file != NULL);
+	cli_check_task("--tid", so.tid, so.sysroot, so.timer_stats_file != NULL ||
+	    so.trace_file != NULL);
+	if (so.cpus != NULL && so.trace_file == NULL)
 		cli_check_cpus("--cpu", so.cpus, so.sysroot);
 
 	/*

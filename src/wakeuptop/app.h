@@ -16,6 +16,8 @@
 struct wt_app {
 	/* Options. */
 	const char		*sysroot;
+	const char		*trace;		/* --trace FILE: replayed by its own time */
+	const char		*record;	/* --record FILE: the live sample as a trace.dat */
 	enum td_backend		 backend;
 	bool			 batch;
 	bool			 json;
@@ -35,6 +37,8 @@ struct wt_app {
 	struct wt_status	 status;
 	int			 page;		/* list rows on screen */
 	long			 done;		/* samples shown */
+	bool			 trace_end;	/* the trace is read to its end: the last
+						   sample stays on screen */
 	int			 tfd, sfd;
 };
 

@@ -196,6 +196,24 @@ wt_facts_read(const char *sysroot, struct wt_facts *f)
 	free(si);
 }
 
+/* The facts of a trace: none of this machine's. */
+void
+wt_facts_trace(const char *file, struct wt_facts *f)
+{
+	const char *base = strrchr(file, '/');
+	static const char why[] = "not in the trace";
+
+	memset(f, 0, sizeof(*f));
+	f->hz = -1;
+	snprintf(f->host, sizeof(f->host), "trace %s", base != NULL && base[1] != '\0' ?
+	    base + 1 : file);
+	snprintf(f->tick, sizeof(f->tick), "%s", why);
+	snprintf(f->tick_mode, sizeof(f->tick_mode), "unknown");
+	snprintf(f->hz_why, sizeof(f->hz_why), "%s", why);
+	snprintf(f->cs_why, sizeof(f->cs_why), "%s", why);
+	snprintf(f->ticks_why, sizeof(f->ticks_why), "%s", why);
+}
+
 /* Refresh the per-CPU tick state from the live timer_list. */
 void
 wt_facts_ticks(const char *sysroot, struct wt_facts *f)

@@ -29,6 +29,11 @@ struct wt_facts {
 
 /* Read everything once (sysroot NULL or "/" for the live system); never fails. */
 void wt_facts_read(const char *sysroot, struct wt_facts *f);
+/*
+ * The facts of a trace replayed without its tree: the host is "trace FILE"
+ * (its last part), everything else unknown because the trace does not say it.
+ */
+void wt_facts_trace(const char *file, struct wt_facts *f);
 /* Re-read /proc/timer_list for the per-CPU tick state (live system only). */
 void wt_facts_ticks(const char *sysroot, struct wt_facts *f);
 /* Tick state of CPU cpu: 1, 0, or -1 unknown. */

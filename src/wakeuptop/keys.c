@@ -230,7 +230,8 @@ wt_key(struct wt_view *v, wint_t ch, bool fn, int page)
 		v->help = true;
 		return WT_ACT_REDRAW;
 	case L' ':
-		return toggle(v, &v->paused,
+		return toggle(v, &v->paused, v->replay ?
+		    "paused: the replay holds its place in the trace (space resumes)" :
 		    "paused: the display is frozen, sampling goes on (space resumes)", "resumed");
 	case L'<':
 		return sort_move(v, -1);

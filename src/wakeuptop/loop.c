@@ -76,6 +76,12 @@ tick(struct wt_app *a)
 
 	if (read(a->tfd, &n, sizeof(n)) < 0 && errno != EAGAIN)
 		return -errno;
+	/*
+	 * A trace's replay holds its place while paused, and its last interval
+	 * once it is read to its end: there is nothing more to take.
+	 */
+	if (a->trace != NULL && (a->trace_end || a->view.paused))
+		return 0;
 	td_error_clear(&e);
 	r = td_sampler_collect(a->sampler, &s, &e);
 	if (r < 0) {
@@ -84,7 +90,7 @@ tick(struct wt_app *a)
 		return r;
 	}
 	if (!a->batch && (a->view.paused ||
-	    (a->done > 0 && !td_root_is_live(a->sysroot)))) {
+	    (a->trace == NULL && a->done > 0 && !td_root_is_live(a->sysroot)))) {
 		/*
 		 * Frozen display: the sample is consumed and dropped.  A captured
 		 * tree holds one interval only, so its first sample stays.
@@ -102,12 +108,20 @@ tick(struct wt_app *a)
 	wt_view_set_sample(&a->view, s);
 	wt_view_strip(&a->view, wt_app_ncpus(a), tick_state, &a->facts);
 	a->done++;
+	if (a->trace != NULL) {
+		a->trace_end = td_sampler_done(a->sampler);
+		a->status.trace_window = a->done;
+		a->status.trace_end = a->trace_end && !a->batch;
+	}
 	if (a->batch) {
 		if (wt_batch_print(a) < 0)
 			return -EIO;
 	} else
 		wt_app_draw(a);
 	if (a->iterations > 0 && a->done >= a->iterations)
+		return 1;
+	/* Batch mode ends with the trace; the screen holds its last interval. */
+	if (a->batch && a->trace_end)
 		return 1;
 	return 0;
 }
@@ -148,11 +162,19 @@ keys(struct wt_app *a)
 		if (act == WT_ACT_QUIT)
 			return 1;
 		if (act == WT_ACT_INTERVAL) {
+			/* A replay's step of trace time stays: + and - change its pace. */
+			if (a->trace != NULL)
+				snprintf(a->view.message, sizeof(a->view.message), "replay: the next "
+				    "%.2g s of the trace every %.2g s", (double)a->status.trace_step_ns /
+				    1e9, (double)a->view.interval_ns / 1e9);
 			(void)arm_timer(a->tfd, a->view.interval_ns);
 			pending = WT_ACT_REDRAW;
 		} else if (act == WT_ACT_TICKS) {
 			/* On demand only: the kernel lists every timer with interrupts off. */
 			wt_facts_ticks(a->sysroot, &a->facts);
+			if (a->trace != NULL && td_root_is_live(a->sysroot))
+				snprintf(a->view.message, sizeof(a->view.message),
+				    "tick state: %.64s", a->facts.ticks_why);
 			wt_view_strip(&a->view, wt_app_ncpus(a), tick_state, &a->facts);
 			pending = WT_ACT_REDRAW;
 		} else if (act == WT_ACT_REDRAW)
@@ -213,7 +235,8 @@ wt_loop_run(struct wt_app *a)
 			pfd[n++].events = POLLIN;
 		} else
 			samp_i = -1;
-		if (poll(pfd, (nfds_t)n, -1) < 0) {
+		/* A trace in batch mode is read at once, not at the pace of the clock. */
+		if (poll(pfd, (nfds_t)n, a->batch && a->trace != NULL ? 0 : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			code = CLI_EXIT_FAIL;
@@ -231,7 +254,7 @@ wt_loop_run(struct wt_app *a)
 			if (keys(a))
 				break;
 		}
-		if (pfd[0].revents & POLLIN) {
+		if ((pfd[0].revents & POLLIN) || (a->batch && a->trace != NULL)) {
 			r = tick(a);
 			if (r < 0) {
 				code = CLI_EXIT_FAIL;

@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "source.h"
 #include "keys.h"
+#include "source.h"
 #include "screen.h"
 #include "app.h"
 
@@ -28,6 +29,8 @@ enum {
 	OPT_TID,
 	OPT_LIST_COLUMNS,
 	OPT_VIEW,
+	OPT_TRACE,
+	OPT_RECORD,
 };
 
 static struct wt_app app;
@@ -35,6 +38,8 @@ static struct wt_app app;
 static bool tick_view;
 /* --bpf-map-entries: the bpf backend's sources per interval (0: its default). */
 static unsigned bpf_map_entries;
+/* Whether -d was given (a batch replay steps through the trace only then, or with -n). */
+static bool delay_set;
 
 /* Print the usage and exit 0. */
 static void
@@ -57,7 +62,11 @@ usage(void)
 	    "      --list-columns     list the columns and exit\n"
 	    "      --color[=WHEN]     auto (default), always or never\n"
 	    "      --sysroot DIR      read /proc and /sys under DIR (a captured tree)\n"
-	    "      --source NAME      sampler backend: auto, timer_stats, bpf, tracefs, interrupts\n"
+	    "      --source NAME      sampler backend: auto, trace, timer_stats, bpf, tracefs,\n"
+	    "                         interrupts\n"
+	    "      --trace FILE       replay a trace (trace.dat, tracefs trace text, trace-cmd\n"
+	    "                         report) by its own time, one interval (-d) per refresh\n"
+	    "      --record FILE      also write what the live sample saw as a trace.dat\n"
 	    "      --bpf-map-entries N  bpf: sources kept per interval (default 8192)\n"
 	    "  -s, --sort COLUMN      sort by this column (default wakeup_rate where\n"
 	    "                         sources count wakeups, else rate)\n"
@@ -110,6 +119,8 @@ parse_args(int argc, char **argv, const char **sort, const char **output,
 		{ "color", optional_argument, NULL, CLI_OPT_COLOR },
 		{ "sysroot", required_argument, NULL, CLI_OPT_SYSROOT },
 		{ "source", required_argument, NULL, OPT_SOURCE },
+		{ "trace", required_argument, NULL, OPT_TRACE },
+		{ "record", required_argument, NULL, OPT_RECORD },
 		{ "bpf-map-entries", required_argument, NULL, OPT_BPF_MAP_ENTRIES },
 		{ "sort", required_argument, NULL, 's' },
 		{ "output", required_argument, NULL, 'o' },
@@ -140,6 +151,7 @@ parse_args(int argc, char **argv, const char **sort, const char **output,
 			    *delay < WT_INTERVAL_MIN_NS || *delay > WT_INTERVAL_MAX_NS)
 				cli_usage_error("--delay: '%s' is not a duration from 0.1 s to 60 s",
 				    optarg);
+			delay_set = true;
 			break;
 		case 'J':
 			app.json = true;
@@ -166,8 +178,14 @@ parse_args(int argc, char **argv, const char **sort, const char **output,
 			break;
 		case OPT_SOURCE:
 			if (td_backend_parse(optarg, &app.backend) < 0)
-				cli_usage_error("--source: unknown backend '%s' (auto, timer_stats, "
-				    "bpf, tracefs, interrupts)", optarg);
+				cli_usage_error("--source: unknown backend '%s' (auto, trace, "
+				    "timer_stats, bpf, tracefs, interrupts)", optarg);
+			break;
+		case OPT_TRACE:
+			app.trace = optarg;
+			break;
+		case OPT_RECORD:
+			app.record = optarg;
 			break;
 		case OPT_BPF_MAP_ENTRIES:
 			bpf_map_entries = (unsigned)cli_parse_num("--bpf-map-entries", optarg, 16,
@@ -232,6 +250,17 @@ parse_args(int argc, char **argv, const char **sort, const char **output,
 		app.batch = true;
 	if (app.width != 0 && !app.batch)
 		cli_usage_error("--width is for -b/--batch");
+	if (app.trace != NULL && app.backend != TD_BACKEND_AUTO && app.backend != TD_BACKEND_TRACE)
+		cli_usage_error("--trace needs --source trace (or none)");
+	if (app.trace != NULL)
+		app.backend = TD_BACKEND_TRACE;
+	if (app.record != NULL) {
+		if (app.trace != NULL || !td_root_is_live(app.sysroot))
+			cli_usage_error("--record writes a live sample: not with --trace or --sysroot");
+		if (app.backend != TD_BACKEND_AUTO && app.backend != TD_BACKEND_TRACEFS)
+			cli_usage_error("--record needs --source tracefs (or none)");
+		app.backend = TD_BACKEND_TRACEFS;
+	}
 }
 
 /* The width of batch text: --width, the terminal, or 200. */
@@ -287,7 +316,14 @@ main(int argc, char **argv)
 	app.tfd = app.sfd = -1;
 	td_sampler_opts_init(&so);
 	parse_args(argc, argv, &sort, &output, &cpus, &so, &filter, &show, &group, &delay, &color);
-	if (app.batch && app.iterations == 0)
+	/*
+	 * A trace on the screen is replayed one interval of its own time per
+	 * refresh; in batch mode too with -d or -n (to its end without -n), and
+	 * read whole as one sample without either, as timerstat does.
+	 */
+	if (app.trace != NULL && (!app.batch || delay_set || app.iterations > 0))
+		so.trace_step_ns = (uint64_t)delay;
+	if (app.batch && app.iterations == 0 && (app.trace == NULL || so.trace_step_ns == 0))
 		app.iterations = 1;
 	if (!app.batch && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
 		fprintf(stderr, "%s: the screen needs a terminal; use -b for batch mode\n",
@@ -307,6 +343,7 @@ main(int argc, char **argv)
 	app.view.group = group;
 	app.view.sampled_pid = so.pid;
 	app.view.sampled_tid = so.tid;
+	app.view.replay = app.trace != NULL;
 	if (sort != NULL && wt_view_sort_by(&app.view, sort) < 0)
 		cli_usage_error("--sort: '%s' is not a shown column", sort);
 	if (sort != NULL) {
@@ -315,10 +352,11 @@ main(int argc, char **argv)
 	}
 	if (cpus != NULL && wt_view_set_cpus(&app.view, cpus) < 0)
 		cli_usage_error("--cpu: '%s' is not a CPU list", cpus);
-	if (cpus != NULL)
+	/* A trace may come from another machine: its CPUs and tasks are not ours. */
+	if (cpus != NULL && app.trace == NULL)
 		cli_check_cpus("--cpu", &app.view.cpus, app.sysroot);
-	cli_check_task("--pid", so.pid, app.sysroot, false);
-	cli_check_task("--tid", so.tid, app.sysroot, false);
+	cli_check_task("--pid", so.pid, app.sysroot, app.trace != NULL);
+	cli_check_task("--tid", so.tid, app.sysroot, app.trace != NULL);
 	if (filter != NULL)
 		wt_view_set_name(&app.view, filter);
 
@@ -331,7 +369,11 @@ main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	wt_facts_read(app.sysroot, &app.facts);
+	/* A trace's machine is not this one: its facts are a tree's, or unknown. */
+	if (app.trace != NULL && td_root_is_live(app.sysroot))
+		wt_facts_trace(app.trace, &app.facts);
+	else
+		wt_facts_read(app.sysroot, &app.facts);
 	so.sysroot = app.sysroot;
 	so.backend = app.backend;
 	so.bpf_map_entries = bpf_map_entries;
@@ -340,6 +382,8 @@ main(int argc, char **argv)
 	so.observe_arg = &app.tick;
 	if (!app.batch || app.view.tickview)
 		so.extra_events = TD_SAMPLER_EV_TICK;
+	so.trace_file = app.trace;
+	so.record_file = app.record;
 	if (td_sampler_open(&app.sampler, &so, &e) < 0)
 		cli_fail_td(&e, CLI_EXIT_FAIL);
 	atexit(cleanup);
@@ -354,6 +398,8 @@ main(int argc, char **argv)
 	app.status.backend = td_backend_name(td_sampler_backend(app.sampler));
 	app.status.note = td_sampler_note(app.sampler);
 	app.status.batch = app.batch;
+	app.status.trace = app.trace;
+	app.status.trace_step_ns = so.trace_step_ns;
 
 	app.color = cli_color_on(color, stdout);
 	if (app.batch)
@@ -365,6 +411,10 @@ main(int argc, char **argv)
 	}
 	code = wt_loop_run(&app);
 	wt_screen_close();
+	if (td_sampler_finish_record(app.sampler, &e) < 0) {
+		cli_warn_td(&e);
+		code = CLI_EXIT_FAIL;
+	}
 	td_sampler_close(app.sampler);
 	app.sampler = NULL;
 	wt_view_free(&app.view);

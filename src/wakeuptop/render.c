@@ -99,6 +99,32 @@ render_totals(struct wt_frame *f, const struct wt_view *v)
 	wt_frame_add(f, WT_R_TEXT, "Wakeups: %s   Events: %s", wake, ev);
 }
 
+/*
+ * A replayed trace: the file, where in its time the window shown lies, and
+ * once it is read to its end, that the last window stays.
+ */
+static void
+render_trace(struct wt_frame *f, const struct wt_view *v, const struct wt_status *st)
+{
+	const struct td_sample *p = v->sample;
+	double from, to;
+
+	if (st->trace == NULL)
+		return;
+	if (p == NULL || st->trace_step_ns == 0 || st->trace_window < 1) {
+		wt_frame_add(f, WT_R_TEXT, "Trace: %s%s", st->trace,
+		    p != NULL ? "   (read whole)" : "");
+		return;
+	}
+	from = (double)st->trace_step_ns * (double)(st->trace_window - 1) / 1e9;
+	to = from + (double)p->period_ns / 1e9;
+	wt_frame_add(f, WT_R_TEXT, "Trace: %.3f-%.3f s of its time (interval %ld) in %s",
+	    from, to, st->trace_window, st->trace);
+	if (st->trace_end)
+		wt_frame_add(f, WT_R_NOTE, "End of trace: the last interval stays on screen "
+		    "(q quits)");
+}
+
 /* The header lines: machine, sampler, filters. */
 static void
 render_header(struct wt_frame *f, const struct wt_view *v, const struct wt_facts *fa,
@@ -135,11 +161,15 @@ render_header(struct wt_frame *f, const struct wt_view *v, const struct wt_facts
 			snprintf(lost, sizeof(lost), "%llu", (unsigned long long)p->lost_events);
 		else
 			snprintf(lost, sizeof(lost), "? (the %s backend cannot tell)", st->backend);
+		/* A trace's interval is its own: the window read, or its whole span. */
+		if (p->backend == TD_BACKEND_TRACE && p->period_ns > 0)
+			fmt_interval(iv, sizeof(iv), (int64_t)p->period_ns);
 		wt_frame_add(f, p->lost_known && p->lost_events ? WT_R_NOTE : WT_R_TEXT,
 		    "Backend: %s   Interval: %s   Group: %s   Lost: %s", st->backend,
 		    p->period_ns == 0 ? "? (a capture)" : iv, td_group_name(v->group), lost);
 		render_totals(f, v);
 	}
+	render_trace(f, v, st);
 	if (st->note != NULL && st->note[0] != '\0')
 		wt_frame_add(f, WT_R_NOTE, "note: %s", st->note);
 	if (p != NULL && p->note[0] != '\0' && (st->note == NULL ||

@@ -50,6 +50,7 @@ struct wt_view {
 	int			 sampled_tid;	/* the sampler's --tid, -1 none (shown only) */
 	char			 name[WT_INPUT_MAX];	/* name filter, "" none */
 	bool			 paused;
+	bool			 replay;	/* a trace replayed: pausing holds its place */
 	bool			 help;
 	int64_t			 interval_ns;
 

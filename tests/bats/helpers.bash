@@ -9,6 +9,14 @@ kmatrix_captures() {
 	done
 }
 
+# The -trace captures of the corpus (trees with a wakeup trace).
+trace_captures() {
+	local d
+	for d in "$TD_CORPUS"/kmatrix/*-trace; do
+		[ -f "$d/trace-wakeup-events.txt" ] && printf '%s\n' "$d"
+	done
+}
+
 require_corpus() {
 	[ -n "${TD_CORPUS:-}" ] && [ -d "$TD_CORPUS/kmatrix" ] || skip "no corpus (configure --with-corpus)"
 }

@@ -13,14 +13,6 @@ teardown() {
 	rm -rf "$TMP"
 }
 
-# The -trace captures of the corpus.
-trace_captures() {
-	local d
-	for d in "$TD_CORPUS"/kmatrix/*-trace; do
-		[ -f "$d/trace-wakeup-events.txt" ] && printf '%s\n' "$d"
-	done
-}
-
 @test "every -trace capture: wakeups and local timer interrupts per CPU equal the trace's, period its span" {
 	require_corpus
 	local d n=0 c want got lt

@@ -112,8 +112,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct wt_view v;
 	struct wt_facts fa;
 	struct wt_frame f = { 0 };
-	struct wt_status st = { "tracefs", "", false, 1 };
-	char *s;
+	struct wt_status st = { .backend = "tracefs", .note = "", .batch = false, .iteration = 1 };
+	char *s, *trace = NULL;
 	int width, height, ncpus, i, nsrc, c, renders = 0;
 
 	if (!init) {
@@ -146,6 +146,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	strlcpy(p->note, s, sizeof(p->note));
 	st.note = p->note;
 	free(s);
+	/* A replayed trace: its name, the window, maybe at its end. */
+	if (byte(&in) % 3 == 0) {
+		trace = str(&in, 60);
+		st.trace = trace;
+		p->backend = TD_BACKEND_TRACE;
+		st.trace_step_ns = (uint64_t)byte(&in) * 100000000ULL;
+		st.trace_window = (long)byte(&in) - 1;
+		st.trace_end = byte(&in) % 2;
+	}
 	/* Wakeups: unknown, or per CPU counted one way or another. */
 	if (byte(&in) % 2) {
 		p->wakeups_known = true;
@@ -204,6 +213,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	wt_view_init(&v, t, NULL);
+	v.replay = st.trace != NULL;
 	wt_view_set_sample(&v, p);
 	wt_view_strip(&v, ncpus, NULL, NULL);
 	while (in.left > 0) {
@@ -235,5 +245,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	wt_frame_free(&f);
 	wt_view_free(&v);
 	td_table_free(t);
+	free(trace);
 	return 0;
 }

@@ -203,7 +203,8 @@ test_view(void)
 	struct wt_view v;
 	struct wt_facts fa;
 	struct wt_frame f = { 0 };
-	struct wt_status st = { "interrupts", "tracefs needs root", true, 1 };
+	struct wt_status st = { .backend = "interrupts", .note = "tracefs needs root",
+	    .batch = true, .iteration = 1 };
 	const char *s, *h;
 	size_t i;
 	int found;
@@ -462,7 +463,7 @@ test_wakeups(void)
 	struct wt_view v;
 	struct wt_facts fa;
 	struct wt_frame f = { 0 };
-	struct wt_status st = { "tracefs", "", true, 1 };
+	struct wt_status st = { .backend = "tracefs", .note = "", .batch = true, .iteration = 1 };
 	const struct td_wsource *w;
 	struct td_cell c;
 	const char *l;
