@@ -93,7 +93,7 @@ assert {"tool", "version", "unknown"} <= set(s["required"])' "$SCHEMAS/$t.schema
 	validate wakeuptop --lines "$TMP"/wt-*.jsonl
 }
 
-@test "timerstat -J on every trace and timer_stats file (--trace, --timer-stats), every grouping" {
+@test "timerstat -J and wakeuptop -J on every trace and timer_stats file (--trace, --timer-stats), every grouping" {
 	require_corpus
 	local f g n=0
 	for f in "$TD_CORPUS"/kmatrix/*/trace-*-events.txt "$FIX"/trace_dat/*.dat \
@@ -103,6 +103,8 @@ assert {"tool", "version", "unknown"} <= set(s["required"])' "$SCHEMAS/$t.schema
 			json timerstat "$TMP/tr-$n.json" --trace "$f" -g "$g" -J
 			n=$((n + 1))
 		done
+		# wakeuptop replays it in 0.5 s steps, with the tick view.
+		json wakeuptop "$TMP/wtr-$n.jsonl" --trace "$f" -b -J -d 0.5 -n 3 --view tick
 	done
 	for f in "$TD_CORPUS"/public/timer_stats/* "$FIX"/timer_stats/v0.*.txt; do
 		json timerstat "$TMP/tst-$n.json" --timer-stats "$f" -J
@@ -110,6 +112,7 @@ assert {"tool", "version", "unknown"} <= set(s["required"])' "$SCHEMAS/$t.schema
 	done
 	[ "$n" -ge 30 ]
 	validate timerstat "$TMP"/*.json
+	validate wakeuptop --lines "$TMP"/wtr-*.jsonl
 	# -o keeps the chosen members, each still known or null with a reason.
 	json timerstat "$TMP/o.json" --trace "$FIX/trace_dat/timerfd.dat" -o count,rate,cpus,pid -J
 	validate timerstat "$TMP/o.json"

@@ -23,8 +23,8 @@ teardown() {
 }
 
 # A sources array as a sorted list of rows without the per-CPU maps (which
-# wakeuptop's JSON leaves to its "cpus" strip).
-rows='[.[] | del(.per_cpu, .wakeups_per_cpu)] | sort_by(tostring)'
+# wakeuptop's JSON leaves to its "per_cpu" strip).
+rows='[.[] | del(.count_per_cpu, .wakeups_per_cpu)] | sort_by(tostring)'
 
 @test "every -trace capture, whole: per-CPU idle exits and local timer entries as truth.json, the sources of timerstat --trace" {
 	require_corpus
@@ -41,15 +41,15 @@ rows='[.[] | del(.per_cpu, .wakeups_per_cpu)] | sort_by(tostring)'
 			[ "$got" = "$want" ] || { echo "$d CPU $c: wakeups $got, truth $want" >&2; return 1; }
 			# The strip's local timer rate over the trace's span, back to a count.
 			want=$(truth "$d" ".local_timer_entries_per_cpu[\"$c\"]")
-			got=$(jq --argjson c "$c" '(.cpus[] | select(.cpu == $c) | .local_timer_per_sec // 0) * .period_ns / 1e9 | round' "$TMP/w.json")
+			got=$(jq --argjson c "$c" '.per_cpu[] | select(.cpu == $c) | .local_timer // 0' "$TMP/w.json")
 			[ "$got" = "$want" ] || { echo "$d CPU $c: local timer $got, truth $want" >&2; return 1; }
 		done
 		timerstat -J --trace "$t" >"$TMP/t.json"
 		[ "$(jq -c ".sources | $rows" "$TMP/w.json")" = "$(jq -c ".samples[0].sources | $rows" "$TMP/t.json")" ]
 		[ "$(jq .period_ns "$TMP/w.json")" = "$(jq .samples[0].period_ns "$TMP/t.json")" ]
 		# A trace says nothing of this machine: its facts are unknown, not ours.
-		jq -e '(.host | startswith("trace ")) and (has("kernel") | not) and (has("hz") | not)
-			and .hz_unknown == "not in the trace"' "$TMP/w.json" >/dev/null
+		jq -e '(.host | startswith("trace ")) and .kernel == null and .hz == null
+			and .unknown.hz == "not in the trace"' "$TMP/w.json" >/dev/null
 	done < <(trace_captures)
 	[ "$n" -ge 5 ]
 }
@@ -98,7 +98,7 @@ rows='[.[] | del(.per_cpu, .wakeups_per_cpu)] | sort_by(tostring)'
 	[ -d "$d" ] || skip "no 4-CPU trace in the corpus"
 	t=$d/trace-wakeup-events.txt
 	# CPU 3 of the trace (this machine may have fewer).
-	want=$(timerstat -J --trace "$t" | jq '[.samples[0].sources[] | .per_cpu["3"] // 0] | add')
+	want=$(timerstat -J --trace "$t" | jq '[.samples[0].sources[] | .count_per_cpu["3"] // 0] | add')
 	[ "$want" -gt 0 ]
 	got=$(wakeuptop -b -J --trace "$t" --cpu 3 | jq '[.sources[].count] | add')
 	[ "$got" -eq "$want" ]
