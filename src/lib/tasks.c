@@ -12,6 +12,7 @@
 #include "armers.h"
 #include "internal.h"
 #include "tasks.h"
+#include "test_hooks.h"
 
 struct td_tasks {
 	struct td_task_ent	*ent;

@@ -38,7 +38,6 @@ struct td_tick {
 	struct tgroup		 groups[GROUPS_MAX];
 	int			 ngroups;
 	uint64_t		 moves;
-	bool			 tmigr_seen;
 };
 
 static const char *const dep_names[TD_TICK_DEP_NBITS] = {
@@ -242,7 +241,6 @@ on_tmigr(struct td_tick *t, const struct td_tev *ev, struct td_tick_cpu *c)
 	struct tgroup *g;
 	int b, nb;
 
-	t->tmigr_seen = true;
 	switch (ev->sub) {
 	case TD_TMIGR_HANDLE_REMOTE_CPU:
 		if (ev->num >= 0 && ev->num < t->o.ncpus && ev->num != ev->cpu) {
@@ -461,12 +459,6 @@ td_tick_migrator_moves(const struct td_tick *t)
 	return t->moves;
 }
 
-bool
-td_tick_tmigr_seen(const struct td_tick *t)
-{
-	return t->tmigr_seen;
-}
-
 /* Whether cpu expired timers of other CPUs. */
 bool
 td_tick_did_foreign_work(const struct td_tick *t, int cpu)
@@ -474,13 +466,6 @@ td_tick_did_foreign_work(const struct td_tick *t, int cpu)
 	const struct td_tick_cpu *c = td_tick_cpu(t, cpu);
 
 	return c != NULL && (c->remote_expiries > 0 || c->remote_handled > 0);
-}
-
-/* The comm of pid learnt from the events. */
-const char *
-td_tick_comm(const struct td_tick *t, int pid)
-{
-	return td_armers_comm(&t->arm, pid);
 }
 
 /* The top cause of cpu's running tick. */

@@ -57,8 +57,6 @@ struct td_timer_stats {
 int td_timer_stats_parse(const char *buf, size_t len, const char *path,
     struct td_timer_stats **out, struct td_error *e);
 void td_timer_stats_free(struct td_timer_stats *ts);
-/* Sum of entry counts. */
-uint64_t td_timer_stats_sum(const struct td_timer_stats *ts);
 /*
  * Turn a parsed file into a sample (kind timer or hrtimer guessed from the
  * callback, site = start function, pid/comm known, no per-CPU split).

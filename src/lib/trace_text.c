@@ -21,6 +21,7 @@
 
 #include "internal.h"
 #include "strpool.h"
+#include "test_hooks.h"
 #include "trace_text.h"
 
 #define TT_BUFSIZE	((size_t)1 << 20)	/* the stream buffer (> TD_TRACE_TEXT_LINE_MAX) */
@@ -71,7 +72,6 @@ struct td_trace_text {
 	char			*buf;		/* read(): the stream buffer */
 	size_t			 start, end;
 	bool			 eof;
-	size_t			 pos;		/* parse(): offset in the caller's buffer */
 	bool			 stop, done, verdict;
 	long			 lineno;
 	int			 tgid;
@@ -1208,37 +1208,6 @@ td_trace_text_read(struct td_trace_text *r, FILE *f, td_trace_text_cb cb, void *
 			r->eof = true;
 		}
 	}
-}
-
-/* Parse a buffer. */
-int
-td_trace_text_parse(struct td_trace_text *r, const char *buf, size_t len,
-    td_trace_text_cb cb, void *arg, struct td_error *e)
-{
-	int rc;
-
-	if (r->done)
-		return 0;
-	while (r->pos < len) {
-		const char *p = buf + r->pos, *nl;
-		size_t have = len - r->pos;
-
-		if (r->stop) {
-			r->stop = false;
-			return 1;
-		}
-		nl = memchr(p, '\n', have);
-		if ((nl ? (size_t)(nl - p) : have) > TD_TRACE_TEXT_LINE_MAX)
-			return tt_too_long(r, p, nl ? (size_t)(nl - p) : have, e);
-		r->pos += nl ? (size_t)(nl - p) + 1 : have;
-		if ((rc = tt_line(r, p, nl ? nl : p + have, nl != NULL, cb, arg, e)) < 0)
-			return rc;
-	}
-	if (r->stop) {
-		r->stop = false;
-		return 1;
-	}
-	return tt_finish(r, e);
 }
 
 /* Stop after the current event. */

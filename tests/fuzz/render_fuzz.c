@@ -22,6 +22,7 @@
 #include "timerdiag.h"
 #include "timerinfo.h"
 #include "timerstat.h"
+#include "test_hooks.h"
 
 const char *const td_fuzz_seeds[] = {
 	"public/timer_stats/*",

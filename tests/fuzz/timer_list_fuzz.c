@@ -8,6 +8,7 @@
 #include "fuzz.h"
 #include "internal.h"
 #include "timer_list.h"
+#include "test_hooks.h"
 
 const char *const td_fuzz_seeds[] = {
 	"kmatrix/*/proc/timer_list",
