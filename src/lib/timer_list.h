@@ -1,6 +1,6 @@
 /*
  * /proc/timer_list, every format version from v0.3 (2.6.21) to v0.11, the SysRq-Q
- * copy of it in a kernel log, and fragments of it.  See ../shared/FORMATS.md.
+ * copy of it in a kernel log, and fragments of it.  See doc/FORMATS.md.
  */
 #ifndef TD_TIMER_LIST_H
 #define TD_TIMER_LIST_H

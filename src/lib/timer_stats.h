@@ -1,4 +1,7 @@
-/* /proc/timer_stats (Linux 2.6.21 - 4.10): every version, sorted copies too. */
+/*
+ * /proc/timer_stats (Linux 2.6.21 - 4.10): every version, sorted copies too.
+ * See doc/FORMATS.md section 2.
+ */
 #ifndef TD_TIMER_STATS_H
 #define TD_TIMER_STATS_H
 

@@ -3,7 +3,7 @@
  * with or without its header) and `trace-cmd report` output, read line by line
  * in bounded memory into the same struct td_tev events the raw decoder
  * (trace_decode.h) gives, so a saved trace goes through the same attribution
- * as a live sample.
+ * as a live sample.  The tracepoints' text is described in doc/FORMATS.md section 6.
  *
  * Differences from the raw decoder, all forced by the text:
  * - td_tev.function is a key, not an address: each distinct function name
