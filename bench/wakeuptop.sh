@@ -2,7 +2,7 @@
 # wakeuptop's own cost on an idle machine, beside top -d 2 (and powertop when it
 # runs here), measured in the same run: CPU time as a share of one CPU, its own
 # wakeups (voluntary context switches) per 2 s interval, and resident memory.
-# Targets (issue 5): <= 0.2 % CPU, <= 1 wakeup per interval, <= 8 MiB RSS.
+# Targets (a top for wakeups must not be a source of them): <= 0.2 % CPU, <= 1 wakeup per interval, <= 8 MiB RSS.
 #
 #   WT_BENCH_SECONDS   measuring period (default 60)
 #   WT_BENCH_WARMUP    seconds before measuring (default 4)

@@ -1,6 +1,4 @@
 /* clock_getres() of every POSIX clock. */
-#include <strings.h>
-#include <string.h>
 #include <time.h>
 
 #include "clocks.h"
@@ -34,16 +32,4 @@ td_clocks_getres(struct td_clock_res res[TD_NCLOCKS])
 		res[i].ok = clock_getres(clocks[i].id, &ts) == 0;
 		res[i].res_ns = res[i].ok ? (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec : 0;
 	}
-}
-
-/* Look a clock up by name, with or without the CLOCK_ prefix, any case. */
-clockid_t
-td_clock_by_name(const char *name)
-{
-	if (strncasecmp(name, "CLOCK_", 6) == 0)
-		name += 6;
-	for (int i = 0; i < TD_NCLOCKS; i++)
-		if (strcasecmp(clocks[i].name + 6, name) == 0)
-			return clocks[i].id;
-	return (clockid_t)-1;
 }

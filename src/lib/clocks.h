@@ -17,7 +17,5 @@ struct td_clock_res {
 
 /* Fill res[TD_NCLOCKS] for the running kernel. */
 void td_clocks_getres(struct td_clock_res res[TD_NCLOCKS]);
-/* The clock id for a name such as "monotonic" or "CLOCK_BOOTTIME"; -1 when unknown. */
-clockid_t td_clock_by_name(const char *name);
 
 #endif

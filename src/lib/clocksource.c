@@ -111,13 +111,3 @@ td_clocksource_rank(const char *name)
 			return ranks[i].rank;
 	return 50;	/* a platform timer we do not know: neither good nor bad */
 }
-
-/* Whether name is among the available clock sources. */
-bool
-td_clocksources_has(const struct td_clocksources *cs, const char *name)
-{
-	for (int i = 0; i < cs->navailable; i++)
-		if (strcmp(cs->available[i], name) == 0)
-			return true;
-	return cs->has_current && strcmp(cs->current, name) == 0;
-}

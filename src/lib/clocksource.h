@@ -37,6 +37,5 @@ int td_clocksources_read(const char *sysroot, struct td_clocksources *out, struc
 void td_clocksources_free(struct td_clocksources *cs);
 /* Quality rank of a clock source name: higher is better (tsc, arch_sys_counter, kvm-clock ...). */
 int td_clocksource_rank(const char *name);
-bool td_clocksources_has(const struct td_clocksources *cs, const char *name);
 
 #endif

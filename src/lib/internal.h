@@ -21,9 +21,6 @@ int td_timer_list_parse_with(const char *buf, size_t len, const char *name, bool
 int td_timer_list_parse_file_with(FILE *f, const char *name, size_t split,
     struct td_timer_list **out, struct td_error *e, bool *parts);
 
-/* For tests: resolve paths under a sysroot with the walk alone, never openat2. */
-void td_source_walk_only(bool on);
-
 #define TD_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 #endif

@@ -2,7 +2,7 @@
  * /proc/interrupts: the CPU header, numbered IRQ rows, architecture rows
  * (x86 NMI/LOC/..., ARM IPIn, powerpc LOC twice, ERR/MIS totals), snapshots
  * that own their memory, and deltas keyed by identity and CPU number.
- * See ../shared/FORMATS.md section 3.
+ * See doc/FORMATS.md section 3.
  */
 #ifndef TD_INTERRUPTS_H
 #define TD_INTERRUPTS_H

@@ -2,7 +2,7 @@
  * The kernel log: /dev/kmsg records (read non-blocking from an fd, or from a
  * buffer in record format) and saved dmesg text (with or without "[ time]",
  * caller ids, "<N>" levels, syslog prefixes, dmesg -H relative times), and
- * the timer events found in it.  See ../shared/FORMATS.md section 4.
+ * the timer events found in it.  See doc/FORMATS.md section 4.
  */
 #ifndef TD_KMSG_H
 #define TD_KMSG_H

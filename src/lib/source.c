@@ -25,6 +25,7 @@
 
 #include "internal.h"
 #include "source.h"
+#include "test_hooks.h"
 
 /* Links one path may pass through, as in the kernel; directories deep at most. */
 #define LINKS_MAX	40

@@ -13,6 +13,7 @@
 #include "armers.h"
 #include "internal.h"
 #include "tasks.h"
+#include "test_hooks.h"
 
 #define FIRST_CAP	1024		/* entries allocated at first */
 

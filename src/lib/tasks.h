@@ -32,10 +32,6 @@ void td_tasks_free(struct td_tasks *c);
  * when the cache is full it takes the place of the least recently used.
  */
 struct td_task_ent *td_tasks_get(struct td_tasks *c, int pid, bool *fresh);
-/* The entry of pid without making it recent, or NULL. */
-const struct td_task_ent *td_tasks_find(const struct td_tasks *c, int pid);
-/* Tasks kept. */
-size_t td_tasks_count(const struct td_tasks *c);
 /*
  * Fill e from /proc/PID/status (process and kernel-thread flag: status, unlike
  * stat, does not sum the CPU times of every thread of the group), and comm

@@ -2,6 +2,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "test_hooks.h"
 #include "textsafe.h"
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */

@@ -37,10 +37,5 @@ void td_text_puts(FILE *f, const char *s);
  * invalid UTF-8 as a literal "\xNN" text, so the value is always valid UTF-8.
  */
 void td_prom_label(FILE *f, const char *s);
-/*
- * Whether n bytes at s are valid UTF-8 without a control byte; newline and tab
- * are allowed when lines is set (for whole outputs).  For tests and fuzzing.
- */
-bool td_text_is_clean(const char *s, size_t n, bool lines);
 
 #endif

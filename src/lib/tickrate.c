@@ -278,13 +278,3 @@ td_tickrates_free(struct td_tickrates *r)
 	free(r->cpus);
 	free(r);
 }
-
-/* Rates of one CPU, NULL when not measured. */
-const struct td_cpu_tickrate *
-td_tickrates_cpu(const struct td_tickrates *r, int cpu)
-{
-	for (size_t i = 0; r != NULL && i < r->ncpus; i++)
-		if (r->cpus[i].cpu == cpu)
-			return &r->cpus[i];
-	return NULL;
-}

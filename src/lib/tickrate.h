@@ -66,6 +66,5 @@ void td_tickrates_set_sources(struct td_tickrates *r, const struct td_timer_list
 /* Per-CPU idle share over the period from two /proc/stat texts (cpuN lines, USER_HZ ticks). */
 int td_tickrates_add_idle(struct td_tickrates *r, const char *stat_a, const char *stat_b);
 void td_tickrates_free(struct td_tickrates *r);
-const struct td_cpu_tickrate *td_tickrates_cpu(const struct td_tickrates *r, int cpu);
 
 #endif

@@ -46,7 +46,6 @@ struct td_tick {
 	struct tgroup		 groups[GROUPS_MAX];
 	int			 ngroups;
 	uint64_t		 moves;
-	bool			 tmigr_seen;
 	bool			 softirq_seen;
 };
 
@@ -257,7 +256,6 @@ on_tmigr(struct td_tick *t, const struct td_tev *ev, struct td_tick_cpu *c)
 	struct tgroup *g;
 	int b, nb;
 
-	t->tmigr_seen = true;
 	switch (ev->sub) {
 	case TD_TMIGR_HANDLE_REMOTE_CPU:
 		if (ev->num >= 0 && ev->num < t->o.ncpus && ev->num != ev->cpu) {
@@ -504,12 +502,6 @@ td_tick_migrator_moves(const struct td_tick *t)
 }
 
 bool
-td_tick_tmigr_seen(const struct td_tick *t)
-{
-	return t->tmigr_seen;
-}
-
-bool
 td_tick_softirq_known(const struct td_tick *t)
 {
 	return t->o.softirq_raise_traced || t->softirq_seen;
@@ -655,13 +647,6 @@ td_tick_json_cpu(struct td_json *j, const struct td_tick *t, int cpu,
 	else
 		td_json_unknown(j, "cause", "the trace names no cause");
 	td_json_obj_end(j);
-}
-
-/* The comm of pid learnt from the events. */
-const char *
-td_tick_comm(const struct td_tick *t, int pid)
-{
-	return td_armers_comm(&t->arm, pid);
 }
 
 /* The top cause of cpu's running tick. */

@@ -116,9 +116,8 @@ void td_tick_finish(struct td_tick *t);
 /* The facts of cpu, or NULL when out of range. */
 const struct td_tick_cpu *td_tick_cpu(const struct td_tick *t, int cpu);
 int td_tick_ncpus(const struct td_tick *t);
-/* Migrator changes seen over all groups, and whether any timer_migration event was. */
+/* Migrator changes seen over all groups. */
 uint64_t td_tick_migrator_moves(const struct td_tick *t);
-bool td_tick_tmigr_seen(const struct td_tick *t);
 /* Whether softirqs pending at idle are known: softirq_raise traced or seen. */
 bool td_tick_softirq_known(const struct td_tick *t);
 /* Whether cpu did another CPU's timer work (remote expiries or handle_remote_cpu). */
@@ -144,8 +143,6 @@ const char *td_tick_armer(const struct td_tick_timer *d, char *buf, size_t len);
 struct td_json;
 void td_tick_json_cpu(struct td_json *j, const struct td_tick *t, int cpu,
     const char *(*name)(const void *ctx, uint64_t fn), const void *ctx, const char *cause);
-/* The comm of pid learnt from the events, or NULL. */
-const char *td_tick_comm(const struct td_tick *t, int pid);
 
 /* What the top cause of a CPU's running tick is (td_tick_cause). */
 enum td_tick_why {

@@ -22,6 +22,7 @@
 #include "arena.h"
 #include "internal.h"
 #include "strpool.h"
+#include "test_hooks.h"
 #include "timer_list.h"
 
 /* Lines longer than this are never timer_list text (a 8192-CPU mask is ~2.3 KB). */

@@ -1,6 +1,6 @@
 /*
  * /proc/timer_list, every format version from v0.3 (2.6.21) to v0.11, the SysRq-Q
- * copy of it in a kernel log, and fragments of it.  See ../shared/FORMATS.md.
+ * copy of it in a kernel log, and fragments of it.  See doc/FORMATS.md.
  */
 #ifndef TD_TIMER_LIST_H
 #define TD_TIMER_LIST_H
@@ -228,8 +228,6 @@ size_t td_tl_cpu_ntimers(const struct td_tl_cpu *c);
 /* The symbol and TIMER_STATS fields of a timer: never NULL (all NULL, pid -1, if none). */
 const struct td_tl_timer_extra *td_tl_timer_extra(const struct td_timer_list *tl,
     const struct td_tl_timer *t);
-/* The hard expiry relative to now ("[in A to B nsecs]": B), from A and the range. */
-int64_t td_tl_timer_rel_hard_ns(const struct td_tl_timer *t);
 /* Hard minus soft expiry (wrapping as the kernel's arithmetic does, never overflowing). */
 int64_t td_tl_timer_slack_ns(const struct td_tl_timer *t);
 /* The timer is armed at KTIME_MAX: it never expires. */

@@ -329,17 +329,6 @@ td_timer_stats_free(struct td_timer_stats *ts)
 	free(ts);
 }
 
-/* Sum of entry counts. */
-uint64_t
-td_timer_stats_sum(const struct td_timer_stats *ts)
-{
-	uint64_t sum = 0;
-
-	for (size_t i = 0; i < ts->n; i++)
-		sum += ts->entries[i].count;
-	return sum;
-}
-
 /* Guess whether a timer_stats entry is an hrtimer from its start and callback. */
 static bool
 is_hrtimer(const char *start, const char *expire)

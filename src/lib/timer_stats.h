@@ -1,4 +1,7 @@
-/* /proc/timer_stats (Linux 2.6.21 - 4.10): every version, sorted copies too. */
+/*
+ * /proc/timer_stats (Linux 2.6.21 - 4.10): every version, sorted copies too.
+ * See doc/FORMATS.md section 2.
+ */
 #ifndef TD_TIMER_STATS_H
 #define TD_TIMER_STATS_H
 
@@ -57,8 +60,6 @@ struct td_timer_stats {
 int td_timer_stats_parse(const char *buf, size_t len, const char *path,
     struct td_timer_stats **out, struct td_error *e);
 void td_timer_stats_free(struct td_timer_stats *ts);
-/* Sum of entry counts. */
-uint64_t td_timer_stats_sum(const struct td_timer_stats *ts);
 /*
  * Turn a parsed file into a sample (kind timer or hrtimer guessed from the
  * callback, site = start function, pid/comm known, no per-CPU split).

@@ -70,19 +70,8 @@ static const struct {
 	{ "sched", "sched_wakeup", TD_TEV_SCHED_WAKEUP, NULL , 0 },
 	{ "timer", "tick_stop", TD_TEV_TICK_STOP, NULL , 0 },
 	{ "timer", "timer_base_idle", TD_TEV_TIMER_BASE_IDLE, NULL , 0 },
-#define TMIGR(name, sub) { "timer_migration", name, TD_TEV_TMIGR, NULL, sub }
-	TMIGR("tmigr_cpu_active", TD_TMIGR_CPU_ACTIVE),
-	TMIGR("tmigr_cpu_idle", TD_TMIGR_CPU_IDLE),
-	TMIGR("tmigr_cpu_new_timer", TD_TMIGR_CPU_NEW_TIMER),
-	TMIGR("tmigr_cpu_new_timer_idle", TD_TMIGR_CPU_NEW_TIMER_IDLE),
-	TMIGR("tmigr_handle_remote_cpu", TD_TMIGR_HANDLE_REMOTE_CPU),
-	TMIGR("tmigr_cpu_online", TD_TMIGR_CPU_ONLINE),
-	TMIGR("tmigr_cpu_offline", TD_TMIGR_CPU_OFFLINE),
-	TMIGR("tmigr_cpu_available", TD_TMIGR_CPU_AVAILABLE),
-	TMIGR("tmigr_cpu_unavailable", TD_TMIGR_CPU_UNAVAILABLE),
-	TMIGR("tmigr_group_set_cpu_active", TD_TMIGR_GROUP_ACTIVE),
-	TMIGR("tmigr_group_set_cpu_inactive", TD_TMIGR_GROUP_INACTIVE),
-	TMIGR("tmigr_handle_remote", TD_TMIGR_HANDLE_REMOTE),
+#define TMIGR(name, sub) { "timer_migration", name, TD_TEV_TMIGR, NULL, sub },
+	TD_TMIGR_EVENTS(TMIGR)
 #undef TMIGR
 };
 

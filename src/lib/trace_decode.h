@@ -71,6 +71,24 @@ enum td_tmigr {
 	TD_TMIGR_NSUB,
 };
 
+/*
+ * The timer_migration events by name, X(name, sub) each: the one list the raw
+ * decoder's and the text reader's event tables are built from.
+ */
+#define TD_TMIGR_EVENTS(X) \
+	X("tmigr_cpu_active", TD_TMIGR_CPU_ACTIVE) \
+	X("tmigr_cpu_idle", TD_TMIGR_CPU_IDLE) \
+	X("tmigr_cpu_new_timer", TD_TMIGR_CPU_NEW_TIMER) \
+	X("tmigr_cpu_new_timer_idle", TD_TMIGR_CPU_NEW_TIMER_IDLE) \
+	X("tmigr_handle_remote_cpu", TD_TMIGR_HANDLE_REMOTE_CPU) \
+	X("tmigr_cpu_online", TD_TMIGR_CPU_ONLINE) \
+	X("tmigr_cpu_offline", TD_TMIGR_CPU_OFFLINE) \
+	X("tmigr_cpu_available", TD_TMIGR_CPU_AVAILABLE) \
+	X("tmigr_cpu_unavailable", TD_TMIGR_CPU_UNAVAILABLE) \
+	X("tmigr_group_set_cpu_active", TD_TMIGR_GROUP_ACTIVE) \
+	X("tmigr_group_set_cpu_inactive", TD_TMIGR_GROUP_INACTIVE) \
+	X("tmigr_handle_remote", TD_TMIGR_HANDLE_REMOTE)
+
 /* Context bits of common_flags. */
 #define TD_TEV_CTX_HARDIRQ	0x08
 #define TD_TEV_CTX_SOFTIRQ	0x10

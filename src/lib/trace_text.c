@@ -21,6 +21,7 @@
 
 #include "internal.h"
 #include "strpool.h"
+#include "test_hooks.h"
 #include "trace_text.h"
 
 #define TT_BUFSIZE	((size_t)1 << 20)	/* the stream buffer (> TD_TRACE_TEXT_LINE_MAX) */
@@ -71,7 +72,6 @@ struct td_trace_text {
 	char			*buf;		/* read(): the stream buffer */
 	size_t			 start, end;
 	bool			 eof;
-	size_t			 pos;		/* parse(): offset in the caller's buffer */
 	bool			 stop, done, verdict;
 	long			 lineno;
 	int			 tgid;
@@ -116,19 +116,8 @@ static const struct {
 	{ "sched_wakeup", TD_TEV_SCHED_WAKEUP, 0, 0 , 0 },
 	{ "tick_stop", TD_TEV_TICK_STOP, 0, 0 , 0 },
 	{ "timer_base_idle", TD_TEV_TIMER_BASE_IDLE, 0, 0 , 0 },
-#define TMIGR(name, sub) { name, TD_TEV_TMIGR, 0, 0, sub }
-	TMIGR("tmigr_cpu_active", TD_TMIGR_CPU_ACTIVE),
-	TMIGR("tmigr_cpu_idle", TD_TMIGR_CPU_IDLE),
-	TMIGR("tmigr_cpu_new_timer", TD_TMIGR_CPU_NEW_TIMER),
-	TMIGR("tmigr_cpu_new_timer_idle", TD_TMIGR_CPU_NEW_TIMER_IDLE),
-	TMIGR("tmigr_handle_remote_cpu", TD_TMIGR_HANDLE_REMOTE_CPU),
-	TMIGR("tmigr_cpu_online", TD_TMIGR_CPU_ONLINE),
-	TMIGR("tmigr_cpu_offline", TD_TMIGR_CPU_OFFLINE),
-	TMIGR("tmigr_cpu_available", TD_TMIGR_CPU_AVAILABLE),
-	TMIGR("tmigr_cpu_unavailable", TD_TMIGR_CPU_UNAVAILABLE),
-	TMIGR("tmigr_group_set_cpu_active", TD_TMIGR_GROUP_ACTIVE),
-	TMIGR("tmigr_group_set_cpu_inactive", TD_TMIGR_GROUP_INACTIVE),
-	TMIGR("tmigr_handle_remote", TD_TMIGR_HANDLE_REMOTE),
+#define TMIGR(name, sub) { name, TD_TEV_TMIGR, 0, 0, sub },
+	TD_TMIGR_EVENTS(TMIGR)
 #undef TMIGR
 };
 
@@ -1210,37 +1199,6 @@ td_trace_text_read(struct td_trace_text *r, FILE *f, td_trace_text_cb cb, void *
 			r->eof = true;
 		}
 	}
-}
-
-/* Parse a buffer. */
-int
-td_trace_text_parse(struct td_trace_text *r, const char *buf, size_t len,
-    td_trace_text_cb cb, void *arg, struct td_error *e)
-{
-	int rc;
-
-	if (r->done)
-		return 0;
-	while (r->pos < len) {
-		const char *p = buf + r->pos, *nl;
-		size_t have = len - r->pos;
-
-		if (r->stop) {
-			r->stop = false;
-			return 1;
-		}
-		nl = memchr(p, '\n', have);
-		if ((nl ? (size_t)(nl - p) : have) > TD_TRACE_TEXT_LINE_MAX)
-			return tt_too_long(r, p, nl ? (size_t)(nl - p) : have, e);
-		r->pos += nl ? (size_t)(nl - p) + 1 : have;
-		if ((rc = tt_line(r, p, nl ? nl : p + have, nl != NULL, cb, arg, e)) < 0)
-			return rc;
-	}
-	if (r->stop) {
-		r->stop = false;
-		return 1;
-	}
-	return tt_finish(r, e);
 }
 
 /* Stop after the current event. */

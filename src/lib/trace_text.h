@@ -3,7 +3,7 @@
  * with or without its header) and `trace-cmd report` output, read line by line
  * in bounded memory into the same struct td_tev events the raw decoder
  * (trace_decode.h) gives, so a saved trace goes through the same attribution
- * as a live sample.
+ * as a live sample.  The tracepoints' text is described in doc/FORMATS.md section 6.
  *
  * Differences from the raw decoder, all forced by the text:
  * - td_tev.function is a key, not an address: each distinct function name
@@ -15,7 +15,7 @@
  *   character of the flags column ('h' hard, 's' soft, 'H' both, 'Z' NMI in
  *   hardirq); without that column they are inferred per CPU from the entry
  *   and exit events of interrupts, vectors, IPIs and softirqs
- *   (td_trace_text_ctx_source() says which);
+ *   (td_trace_text_ctx_source() in test_hooks.h says which);
  * - comm/commlen name the running task (the TASK column), name/namelen point
  *   into the line: both are valid only during the callback.
  */
@@ -88,22 +88,12 @@ void td_trace_text_free(struct td_trace_text *r);
  */
 int td_trace_text_read(struct td_trace_text *r, FILE *f, td_trace_text_cb cb, void *arg,
     struct td_error *e);
-/* The same for a buffer of len bytes; after a stop, call again with the same buffer. */
-int td_trace_text_parse(struct td_trace_text *r, const char *buf, size_t len,
-    td_trace_text_cb cb, void *arg, struct td_error *e);
-/* From a callback: return from read/parse after this event. */
+/* From a callback: return from td_trace_text_read after this event. */
 void td_trace_text_stop(struct td_trace_text *r);
 
-/* In a callback: the line number of the event, and its tgid (-1 if not shown). */
-long td_trace_text_line(const struct td_trace_text *r);
-int td_trace_text_tgid(const struct td_trace_text *r);
 
 const struct td_trace_text_stats *td_trace_text_stats(const struct td_trace_text *r);
-/* Lost events the file records for one CPU; -ENOENT when it records none there. */
-int td_trace_text_lost_cpu(const struct td_trace_text *r, int cpu, uint64_t *lost,
-    uint64_t *unknown);
 enum td_trace_text_format td_trace_text_format(const struct td_trace_text *r);
-enum td_trace_text_ctx td_trace_text_ctx_source(const struct td_trace_text *r);
 
 /* The function name behind a td_tev.function key; NULL for an unknown key. */
 const char *td_trace_text_function_name(const struct td_trace_text *r, uint64_t key);

@@ -9,22 +9,12 @@
 load helpers
 
 setup() {
-	TMP=$(mktemp -d)
-	LOADS=()
+	load_setup
 }
 
 teardown() {
-	local p
-	for p in "${LOADS[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
-	rm -rf "$TMP"
-	true
+	load_teardown
 }
-
-NCPU=$(nproc)
-LAST=$((NCPU - 1))
 
 # Whether this build has the BPF backend.
 built_with_bpf() {
@@ -38,12 +28,10 @@ require_bpf() {
 	[ -r /sys/kernel/btf/vmlinux ] || skip "no kernel BTF"
 }
 
-# Start a helper in the background; its pid is appended to LOADS and put in HP.
+# Start a helper in the background (start_load); its pid is put in HP.
 helper() {
-	"$TD_BUILDDIR/tests/helpers/$1" "${@:2}" >"$TMP/helper.out" &
-	LOADS+=($!)
-	HP=$!
-	sleep 0.3
+	start_load "$@"
+	HP=$LOAD_PID
 }
 
 # Both backends sample at once around a helper's whole life: they start,

@@ -92,3 +92,35 @@ cpulist_json() {
 	done
 	echo "[$out]"
 }
+
+# Live tests with test helpers running in the background (bpf.bats,
+# wakeups.bats).  NCPU and LAST: the CPUs, and the last one's number.
+NCPU=$(nproc)
+LAST=$((NCPU - 1))
+
+# setup: a fresh $TMP and no load yet.
+load_setup() {
+	TMP=$(mktemp -d)
+	LOADS=()
+}
+
+# teardown: every load started is killed and waited for, $TMP removed.
+load_teardown() {
+	local p
+	for p in "${LOADS[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	rm -rf "$TMP"
+	true
+}
+
+# Start tests/helpers/NAME ARGS... in the background, its output in
+# $TMP/NAME.out; its pid is appended to LOADS and put in LOAD_PID.  It has
+# 0.3 s to start.
+start_load() {
+	"$TD_BUILDDIR/tests/helpers/$1" "${@:2}" >"$TMP/$1.out" &
+	LOADS+=($!)
+	LOAD_PID=$!
+	sleep 0.3
+}

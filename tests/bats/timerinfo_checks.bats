@@ -137,7 +137,7 @@ problems() {
 				{ echo "${d##*/} CPU $cpu: $output" >&2; return 1; }
 		done
 	done
-	# The periodic boots the issue names: jiffies clock source and highres=off nohz=off.
+	# The boots with a periodic tick: jiffies clock source, and highres=off nohz=off.
 	for d in "$K/amd64-6.1-generic-clocksource_jiffies" "$K/amd64-6.1-generic-highres_off-nohz_off"; do
 		[ "$(jq -r '.tick_mode_per_cpu[]' "$d/truth.json" | sort -u)" = periodic ]
 		run timerinfo --sysroot "$d" --ticks

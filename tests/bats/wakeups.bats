@@ -8,29 +8,17 @@
 load helpers
 
 setup() {
-	TMP=$(mktemp -d)
-	LOADS=()
+	load_setup
 }
 
 teardown() {
-	local p
-	for p in "${LOADS[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
-	rm -rf "$TMP"
-	true
+	load_teardown
 }
 
-NCPU=$(nproc)
-LAST=$((NCPU - 1))
-
-# Start wakeload with the given options; its pid is appended to LOADS and put in WL.
+# Start wakeload with the given options (start_load); its pid is put in WL.
 wakeload() {
-	"$TD_BUILDDIR/tests/helpers/wakeload" "$@" >"$TMP/wl.out" &
-	LOADS+=($!)
-	WL=$!
-	sleep 0.3
+	start_load wakeload "$@"
+	WL=$LOAD_PID
 }
 
 # "total idle" jiffies of one CPU from /proc/stat (idle + iowait as idle).

@@ -9,8 +9,16 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 extern const char *const td_fuzz_seeds[];
+
+/* Length of a string a parser handed back, 0 for NULL (reading it all for ASan). */
+static inline size_t
+fuzz_slen(const char *s)
+{
+	return s != NULL ? strlen(s) : 0;
+}
 
 #endif

@@ -16,13 +16,6 @@ const char *const td_fuzz_seeds[] = {
 
 static volatile size_t sink;
 
-/* Length of a string the parser handed back, 0 for NULL. */
-static size_t
-slen(const char *s)
-{
-	return s != NULL ? strlen(s) : 0;
-}
-
 /* Read every field so that ASan sees any bad pointer. */
 static void
 walk(const struct td_interrupts *s)
@@ -33,8 +26,8 @@ walk(const struct td_interrupts *s)
 	for (size_t i = 0; i < s->nrows; i++) {
 		const struct td_irq_row *r = &s->rows[i];
 
-		n += slen(r->label) + slen(r->chip) + slen(r->trigger) + slen(r->actions) +
-		    slen(r->desc) + (size_t)r->hwirq;
+		n += fuzz_slen(r->label) + fuzz_slen(r->chip) + fuzz_slen(r->trigger) + fuzz_slen(r->actions) +
+		    fuzz_slen(r->desc) + (size_t)r->hwirq;
 		if (r->ncounts > s->ncpus)
 			abort();
 		for (int c = 0; c < r->ncounts; c++)
@@ -69,7 +62,7 @@ check_delta(const struct td_interrupts *a, const struct td_interrupts *b, int se
 			}
 		if (self && r->state != TD_IRQ_KEPT)
 			abort();
-		sink += slen(r->label) + slen(r->desc) + slen(r->actions);
+		sink += fuzz_slen(r->label) + fuzz_slen(r->desc) + fuzz_slen(r->actions);
 	}
 	td_interrupts_delta_free(d);
 }

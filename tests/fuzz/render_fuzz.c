@@ -22,6 +22,7 @@
 #include "timerdiag.h"
 #include "timerinfo.h"
 #include "timerstat.h"
+#include "test_hooks.h"
 
 const char *const td_fuzz_seeds[] = {
 	"public/timer_stats/*",
@@ -148,13 +149,16 @@ out:
 	td_timer_stats_free(ts);
 }
 
-/* Copy a piece of the input into a name field (NUL bytes made visible). */
+/*
+ * Copy a piece of the input, from at modulo its length, into a name field (NUL
+ * bytes made visible).
+ */
 static void
 plant(char *dst, size_t len, const char *s, size_t n, size_t at)
 {
 	size_t k = 0;
 
-	for (size_t i = at; n > 0 && k + 1 < len && k < 24; i = (i + 1) % n, k++)
+	for (size_t i = n > 0 ? at % n : 0; n > 0 && k + 1 < len && k < 24; i = (i + 1) % n, k++)
 		dst[k] = s[i] != '\0' ? s[i] : '\x1b';
 	dst[k] = '\0';
 }

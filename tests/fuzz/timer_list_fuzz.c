@@ -8,6 +8,7 @@
 #include "fuzz.h"
 #include "internal.h"
 #include "timer_list.h"
+#include "test_hooks.h"
 
 const char *const td_fuzz_seeds[] = {
 	"kmatrix/*/proc/timer_list",
@@ -20,19 +21,12 @@ const char *const td_fuzz_seeds[] = {
 
 static volatile size_t sink;
 
-/* Length of a string the parser handed back, 0 for NULL. */
-static size_t
-slen(const char *s)
-{
-	return s != NULL ? strlen(s) : 0;
-}
-
 /* Read every field so that ASan sees any bad pointer. */
 static void
 walk(const struct td_timer_list *tl)
 {
-	size_t n = slen(tl->version) + slen(tl->broadcast_mask) +
-	    slen(tl->broadcast_oneshot_mask);
+	size_t n = fuzz_slen(tl->version) + fuzz_slen(tl->broadcast_mask) +
+	    fuzz_slen(tl->broadcast_oneshot_mask);
 
 	for (size_t i = 0; i < tl->ncpus; i++) {
 		const struct td_tl_cpu *c = &tl->cpus[i];
@@ -45,13 +39,13 @@ walk(const struct td_timer_list *tl)
 		for (size_t b = 0; b < c->nbases; b++) {
 			const struct td_tl_base *base = &c->bases[b];
 
-			n += slen(base->get_time) + (size_t)base->resolution_ns;
+			n += fuzz_slen(base->get_time) + (size_t)base->resolution_ns;
 			for (size_t t = 0; t < base->ntimers; t++) {
 				const struct td_tl_timer *tm = &base->timers[t];
 				const struct td_tl_timer_extra *x = td_tl_timer_extra(tl, tm);
 
-				n += slen(x->symbol) + slen(tm->function) +
-				    slen(x->start_site) + slen(x->comm) +
+				n += fuzz_slen(x->symbol) + fuzz_slen(tm->function) +
+				    fuzz_slen(x->start_site) + fuzz_slen(x->comm) +
 				    (size_t)x->pid + tm->state + (size_t)tm->soft_ns +
 				    (size_t)td_tl_timer_rel_hard_ns(tm);
 			}
@@ -61,14 +55,14 @@ walk(const struct td_timer_list *tl)
 	for (size_t i = 0; i < tl->ndevs; i++) {
 		const struct td_tl_tickdev *d = &tl->devs[i];
 
-		n += slen(d->device) + slen(d->wakeup_device) + (size_t)d->cpu;
+		n += fuzz_slen(d->device) + fuzz_slen(d->wakeup_device) + (size_t)d->cpu;
 		for (int f = 0; f < TD_TLD_FN_COUNT; f++)
-			n += slen(d->fn[f]);
+			n += fuzz_slen(d->fn[f]);
 		n += strlen(td_tick_mode_name(td_tick_mode_from_handler(
 		    d->fn[TD_TLD_EVENT_HANDLER])));
 	}
 	for (size_t i = 0; i < tl->nunknown; i++)
-		n += slen(tl->unknown[i].text) + (size_t)tl->unknown[i].line;
+		n += fuzz_slen(tl->unknown[i].text) + (size_t)tl->unknown[i].line;
 	n += td_tl_broadcast_device(tl) != NULL;
 	sink = n;
 }

@@ -14,6 +14,7 @@
 #include "internal.h"
 #include "timerdiag.h"
 #include "tap.h"
+#include "test_hooks.h"
 
 static void
 test_error(void)

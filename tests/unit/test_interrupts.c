@@ -9,25 +9,8 @@
 
 #include "interrupts.h"
 #include "source.h"
+#include "inputs.h"
 #include "tap.h"
-
-/* Read an integer field ("cpus") from a truth.json without a JSON parser. */
-static long
-truth_int(const char *dir, const char *field)
-{
-	struct td_buf b;
-	char key[64];
-	const char *p;
-	long v = -1;
-
-	if (td_read_root(dir, "/truth.json", 1 << 20, &b, NULL) < 0)
-		return -1;
-	snprintf(key, sizeof(key), "\"%s\":", field);
-	if ((p = strstr(b.data, key)) != NULL)
-		v = strtol(p + strlen(key), NULL, 10);
-	td_buf_free(&b);
-	return v;
-}
 
 /* Parse a file by path; NULL (and a diagnostic) on failure. */
 static struct td_interrupts *
@@ -49,17 +32,6 @@ static int
 parse_str(const char *text, struct td_interrupts **out, struct td_error *e)
 {
 	return td_interrupts_parse(text, strlen(text), "test", out, e);
-}
-
-/* Fixture directory (tests/fixtures/interrupts under the source tree). */
-static const char *
-fixdir(void)
-{
-	static char d[1024];
-	const char *src = getenv("TD_SRCDIR");
-
-	snprintf(d, sizeof(d), "%s/tests/fixtures/interrupts", src ? src : "..");
-	return d;
 }
 
 /* Per-capture checks of kmatrix/NAME: CPUs, local timer row, positive deltas. */
@@ -284,7 +256,7 @@ test_fixtures(void)
 	uint64_t v;
 	int lt, i, bad;
 
-	if ((s = load(fixdir(), "/x86-1cpu.txt"))) {
+	if ((s = load(fixture_path("interrupts"), "/x86-1cpu.txt"))) {
 		is_int(s->ncpus, 1, "1cpu: one CPU");
 		r = td_interrupts_find(s, "ERR", NULL);
 		ok(r && r->total_only && r->total == 7, "1cpu: ERR total 7");
@@ -295,7 +267,7 @@ test_fixtures(void)
 		    "1cpu: LOC 123456");
 		td_interrupts_free(s);
 	}
-	if ((s = load(fixdir(), "/x86-256cpu.txt"))) {
+	if ((s = load(fixture_path("interrupts"), "/x86-256cpu.txt"))) {
 		is_int(s->ncpus, 256, "256cpu: 256 CPUs");
 		lt = td_interrupts_local_timer(s);
 		for (i = 0, bad = 0; lt >= 0 && i < 256; i++)
@@ -307,7 +279,7 @@ test_fixtures(void)
 		is_str(r ? r->actions : NULL, "nvme0q0, nvme0q1", "256cpu: actions");
 		td_interrupts_free(s);
 	}
-	if ((s = load(fixdir(), "/x86-offline-cpu1.txt"))) {
+	if ((s = load(fixture_path("interrupts"), "/x86-offline-cpu1.txt"))) {
 		is_int(s->ncpus, 3, "offline: three columns");
 		ok(s->cpus[0] == 0 && s->cpus[1] == 2 && s->cpus[2] == 3, "offline: CPUs 0 2 3");
 		r = td_interrupts_find(s, "16", NULL);
@@ -316,7 +288,7 @@ test_fixtures(void)
 		ok(r && td_interrupts_count(s, r, 1, &v) == -ENOENT, "offline: CPU1 absent");
 		td_interrupts_free(s);
 	}
-	if ((s = load(fixdir(), "/arm64-spaces.txt"))) {
+	if ((s = load(fixture_path("interrupts"), "/arm64-spaces.txt"))) {
 		r = td_interrupts_find(s, "IPI0", NULL);
 		ok(r && r->ncounts == 4 && r->counts[0] == 2768808080u &&
 		    r->counts[3] == 4294967295u, "arm64: 10-digit counts touching the label");
@@ -335,8 +307,8 @@ test_fixtures(void)
 	}
 
 	/* An IRQ appears between two snapshots: the other rows keep their deltas. */
-	a = load(fixdir(), "/snap-a.txt");
-	b = load(fixdir(), "/snap-b-irq24-new.txt");
+	a = load(fixture_path("interrupts"), "/snap-a.txt");
+	b = load(fixture_path("interrupts"), "/snap-b-irq24-new.txt");
 	if (ok(a && b && td_interrupts_delta(a, b, &d) == 0, "appear: delta")) {
 		dr = td_interrupts_delta_find(d, "24", NULL);
 		ok(dr && dr->state == TD_IRQ_NEW, "appear: IRQ 24 flagged new");
@@ -358,7 +330,7 @@ test_fixtures(void)
 	td_interrupts_free(b);
 
 	/* A CPU goes offline, an IRQ appears and another vanishes. */
-	b = load(fixdir(), "/snap-b-cpu1-offline-irq24-new.txt");
+	b = load(fixture_path("interrupts"), "/snap-b-cpu1-offline-irq24-new.txt");
 	if (ok(a && b && td_interrupts_delta(a, b, &d) == 0, "offline: delta")) {
 		is_int(d->ncpus, 4, "offline: union of CPUs");
 		ok(d->ncpus == 4 && d->cpu_both[0] && !d->cpu_both[1] && d->cpu_both[2],

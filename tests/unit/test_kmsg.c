@@ -10,6 +10,7 @@
 
 #include "kmsg.h"
 #include "source.h"
+#include "inputs.h"
 #include "tap.h"
 
 /* A truth.json string field ("clocksource"), copied into buf; "" if absent. */
@@ -427,17 +428,6 @@ test_public(const char *corpus)
 #undef PUB
 }
 
-/* Fixture directory. */
-static const char *
-fixdir(void)
-{
-	static char d[1024];
-	const char *src = getenv("TD_SRCDIR");
-
-	snprintf(d, sizeof(d), "%s/tests/fixtures/kmsg", src ? src : "..");
-	return d;
-}
-
 /* The /dev/kmsg record-format fixture: continuation lines, escapes, watchdog report. */
 static void
 test_records(void)
@@ -449,7 +439,7 @@ test_records(void)
 	const struct td_kmsg_event *k;
 	char buf[600];
 
-	if (!ok(td_kmsg_load(fixdir(), "/records.kmsg", &log, &e) == 0, "records: parse %s",
+	if (!ok(td_kmsg_load(fixture_path("kmsg"), "/records.kmsg", &log, &e) == 0, "records: parse %s",
 	    e.code ? td_error_str(&e, buf, sizeof(buf)) : ""))
 		return;
 	ok(log->records, "records: format detected");
@@ -508,7 +498,7 @@ test_text(void)
 	const struct td_kmsg_event *k;
 	const struct td_kmsg_record *r;
 
-	if (!ok(td_kmsg_load(fixdir(), "/text-prefixes.txt", &log, NULL) == 0 && !log->records,
+	if (!ok(td_kmsg_load(fixture_path("kmsg"), "/text-prefixes.txt", &log, NULL) == 0 && !log->records,
 	    "text: parse"))
 		return;
 	is_int(log->n, 24, "text: one record per line");
@@ -578,7 +568,7 @@ test_harness(void)
 	struct td_kmsg_events *ev = NULL;
 	const struct td_kmsg_event *k;
 
-	if (!ok(td_kmsg_load(fixdir(), "/harness-console.txt", &log, NULL) == 0,
+	if (!ok(td_kmsg_load(fixture_path("kmsg"), "/harness-console.txt", &log, NULL) == 0,
 	    "harness: parse"))
 		return;
 	ok(log->n == 4 && log->recs[1].has_ts && log->recs[1].ts_ns == 512345000LL &&
@@ -654,7 +644,7 @@ test_fd(void)
 
 	if (!ok(pipe(fds) == 0 && fcntl(fds[0], F_SETFL, O_NONBLOCK) == 0, "pipe"))
 		return;
-	if (td_read_root(fixdir(), "/records.kmsg", 1 << 20, &b, NULL) == 0) {
+	if (td_read_root(fixture_path("kmsg"), "/records.kmsg", 1 << 20, &b, NULL) == 0) {
 		ok(write(fds[1], b.data, b.len) == (ssize_t)b.len, "pipe: records written");
 		td_buf_free(&b);
 	}

@@ -40,7 +40,7 @@ has(const char *haystack, const char *needle)
 	return 0;
 }
 
-/* The example of issue 6: the default 50 us slack on a 55 us median. */
+/* The case timerprobe's verdict must name: a 55 us median that is the default 50 us slack. */
 static void
 test_slack(void)
 {

@@ -9,30 +9,13 @@
 
 #include "softirqs.h"
 #include "source.h"
+#include "inputs.h"
 #include "tap.h"
 
 static const char *const all_names[] = {
 	"HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL", "TASKLET", "SCHED",
 	"HRTIMER", "RCU",
 };
-
-/* Read an integer field from a truth.json without a JSON parser. */
-static long
-truth_int(const char *dir, const char *field)
-{
-	struct td_buf b;
-	char key[64];
-	const char *p;
-	long v = -1;
-
-	if (td_read_root(dir, "/truth.json", 1 << 20, &b, NULL) < 0)
-		return -1;
-	snprintf(key, sizeof(key), "\"%s\":", field);
-	if ((p = strstr(b.data, key)) != NULL)
-		v = strtol(p + strlen(key), NULL, 10);
-	td_buf_free(&b);
-	return v;
-}
 
 /* Parse a file under dir; NULL (and a diagnostic) on failure. */
 static struct td_softirqs *
@@ -47,17 +30,6 @@ load(const char *dir, const char *abs)
 		return NULL;
 	}
 	return s;
-}
-
-/* Fixture directory. */
-static const char *
-fixdir(void)
-{
-	static char d[1024];
-	const char *src = getenv("TD_SRCDIR");
-
-	snprintf(d, sizeof(d), "%s/tests/fixtures/softirqs", src ? src : "..");
-	return d;
 }
 
 /* Every kmatrix capture: all ten softirqs, CPU count, TIMER moves between proc/ and after/. */
@@ -130,19 +102,19 @@ test_fixtures(void)
 	struct td_softirqs_delta *d;
 	uint64_t v;
 
-	if ((s = load(fixdir(), "/1cpu.txt"))) {
+	if ((s = load(fixture_path("softirqs"), "/1cpu.txt"))) {
 		is_int(s->ncpus, 1, "1cpu: one CPU");
 		ok(td_softirqs_count(s, "RCU", 0, &v) == 0 && v == 90, "1cpu: RCU 90");
 		td_softirqs_free(s);
 	}
-	if ((s = load(fixdir(), "/old-block_iopoll-2cpu.txt"))) {
+	if ((s = load(fixture_path("softirqs"), "/old-block_iopoll-2cpu.txt"))) {
 		ok(td_softirqs_find(s, "BLOCK_IOPOLL") != NULL && td_softirqs_find(s, "IRQ_POLL") ==
 		    NULL, "old kernel: BLOCK_IOPOLL kept by name");
 		ok(td_softirqs_count(s, "HRTIMER", 1, &v) == 0 && v == 8, "old kernel: HRTIMER CPU1");
 		td_softirqs_free(s);
 	}
-	a = load(fixdir(), "/offline-a.txt");
-	b = load(fixdir(), "/offline-b-cpu1-offline.txt");
+	a = load(fixture_path("softirqs"), "/offline-a.txt");
+	b = load(fixture_path("softirqs"), "/offline-b-cpu1-offline.txt");
 	if (ok(a && b && td_softirqs_delta(a, b, &d) == 0, "offline: delta")) {
 		is_int(d->ncpus, 4, "offline: union of CPUs");
 		ok(td_softirqs_delta_cell(d, "TIMER", 0, &v) == 0 && v == 50, "offline: TIMER CPU0 +50");
@@ -155,7 +127,7 @@ test_fixtures(void)
 		td_softirqs_delta_free(d);
 	}
 	td_softirqs_free(b);
-	b = load(fixdir(), "/old-block_iopoll-2cpu.txt");
+	b = load(fixture_path("softirqs"), "/old-block_iopoll-2cpu.txt");
 	if (ok(a && b && td_softirqs_delta(a, b, &d) == 0, "rename: delta")) {
 		const struct td_softirq_delta_row *r1 = td_softirqs_delta_find(d, "BLOCK_IOPOLL");
 		const struct td_softirq_delta_row *r2 = td_softirqs_delta_find(d, "IRQ_POLL");

@@ -10,6 +10,7 @@
 #include "armers.h"
 #include "tasks.h"
 #include "tap.h"
+#include "test_hooks.h"
 
 /* Ask for pids lo..hi in order; returns how many were new (a /proc read each). */
 static int

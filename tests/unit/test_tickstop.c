@@ -357,8 +357,6 @@ capture(const char *dir)
 	ok(handled_ok, "%s: tmigr_handle_remote_cpu per CPU equals the text's", name);
 	is_int(td_tick_migrator_moves(t), w->moves, "%s: migrator changes equal the text's",
 	    name);
-	ok(td_tick_tmigr_seen(t) == (td_trace_text_stats(r)->types[TD_TEV_TMIGR] > 0),
-	    "%s: timer migration seen iff the trace has its events", name);
 	ok(td_tick_softirq_known(t) == (td_trace_text_stats(r)->types[TD_TEV_SOFTIRQ_RAISE] > 0),
 	    "%s: softirqs pending at idle known iff the trace has softirq_raise", name);
 	td_trace_text_free(r);

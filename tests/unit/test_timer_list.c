@@ -60,6 +60,7 @@ fixture(const char *name)
 }
 
 #include "tl_same.h"
+#include "test_hooks.h"
 
 /* Two parses of a file agree: both fail alike, or the snapshots are the same. */
 static void

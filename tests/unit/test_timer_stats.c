@@ -10,6 +10,17 @@
 #include "tap.h"
 #include "timer_stats.h"
 
+/* The sum of the entries' counts. */
+static uint64_t
+counts_sum(const struct td_timer_stats *ts)
+{
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < ts->n; i++)
+		sum += ts->entries[i].count;
+	return sum;
+}
+
 /* Read a file or fail the test run. */
 static struct td_buf
 slurp(const char *path)
@@ -107,7 +118,7 @@ test_corpus(void)
 			continue;
 		}
 		is_int(ts->n, x.entries, "%s: every entry line", base);
-		is_int(td_timer_stats_sum(ts), x.sum, "%s: counts add up", base);
+		is_int(counts_sum(ts), x.sum, "%s: counts add up", base);
 		for (size_t k = 0; k < ts->n; k++)
 			nd += ts->entries[k].deferrable;
 		is_int(nd, x.deferrable, "%s: D marks", base);
@@ -249,7 +260,7 @@ test_roundtrip(void)
 	if (ok(td_timer_stats_parse(out, outlen, "written", &back, &e) == 0,
 	    "our own timer_stats output parses")) {
 		is_int(back->n, ts->n, "same number of entries");
-		is_int(td_timer_stats_sum(back), td_timer_stats_sum(ts), "same counts");
+		is_int(counts_sum(back), counts_sum(ts), "same counts");
 		is_int(back->version, TD_TS_V02, "written as the v0.2 it was");
 		is_int(back->collection, -1, "no Collection line, as in the file");
 		ok(back->have_total && back->total_events == ts->total_events,

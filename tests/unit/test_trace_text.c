@@ -17,6 +17,7 @@
 #include "source.h"
 #include "tap.h"
 #include "trace_text.h"
+#include "test_hooks.h"
 
 #define MAXCPU	64
 
@@ -59,6 +60,24 @@ collect(const struct td_tev *ev, void *arg)
 		td_trace_text_stop(c->r);
 }
 
+/*
+ * Read len bytes at buf through the stream reader (fmemopen; /dev/null for
+ * none), as a tool reads a file.
+ */
+static int
+read_mem(struct td_trace_text *r, const char *buf, size_t len, td_trace_text_cb cb, void *arg,
+    struct td_error *e)
+{
+	FILE *f = len > 0 ? fmemopen((void *)(uintptr_t)buf, len, "r") : fopen("/dev/null", "r");
+	int rc;
+
+	if (f == NULL)
+		return -errno;
+	rc = td_trace_text_read(r, f, cb, arg, e);
+	fclose(f);
+	return rc;
+}
+
 /* Read path through a FILE (or, buffer true, a buffer) into c; returns the reader's result. */
 static int
 read_path(const char *path, bool buffer, struct cap *c, struct td_error *e)
@@ -74,7 +93,7 @@ read_path(const char *path, bool buffer, struct cap *c, struct td_error *e)
 
 		if (td_read_file(path, 64 << 20, &b, e) < 0)
 			return -EIO;
-		rc = td_trace_text_parse(c->r, b.data, b.len, collect, c, e);
+		rc = read_mem(c->r, b.data, b.len, collect, c, e);
 		td_buf_free(&b);
 	} else {
 		FILE *f = fopen(path, "r");
@@ -637,7 +656,7 @@ fixtures(void)
 		c.v = NULL;
 		c.alloc = 0;
 		c.stop_every = 0;
-		rc = td_trace_text_parse(c.r, b.data, whole, collect, &c, &e);
+		rc = read_mem(c.r, b.data, whole, collect, &c, &e);
 		ok(rc == 0 && !td_trace_text_stats(c.r)->cut_short, "cut.txt up to its last newline");
 		lost = c.n;
 		cap_free(&c);
@@ -674,15 +693,15 @@ synthetic(void)
 	int rc;
 
 	td_trace_text_new("trace.dat", &r, NULL);
-	rc = td_trace_text_parse(r, dat, sizeof(dat), collect, NULL, &e);
+	rc = read_mem(r, dat, sizeof(dat), collect, NULL, &e);
 	ok(rc == -EINVAL && strstr(e.msg, "trace.dat") != NULL && e.line == 1,
 	    "a trace.dat is named as such: %s", e.msg);
 	td_trace_text_free(r);
 	td_trace_text_new("empty", &r, NULL);
-	is_int(td_trace_text_parse(r, "", 0, collect, NULL, &e), -EINVAL, "an empty input");
+	is_int(read_mem(r, "", 0, collect, NULL, &e), -EINVAL, "an empty input");
 	td_trace_text_free(r);
 	td_trace_text_new("header", &r, NULL);
-	ok(td_trace_text_parse(r, header, strlen(header), collect, NULL, &e) == 0 &&
+	ok(read_mem(r, header, strlen(header), collect, NULL, &e) == 0 &&
 	    td_trace_text_stats(r)->events == 0, "a trace with no event");
 	td_trace_text_free(r);
 	big = malloc(TD_TRACE_TEXT_LINE_MAX + 100);
@@ -690,7 +709,7 @@ synthetic(void)
 	memset(big + strlen(header), 'a', TD_TRACE_TEXT_LINE_MAX + 50);
 	big[TD_TRACE_TEXT_LINE_MAX + 99] = '\n';
 	td_trace_text_new("long", &r, NULL);
-	rc = td_trace_text_parse(r, big, TD_TRACE_TEXT_LINE_MAX + 100, collect, NULL, &e);
+	rc = read_mem(r, big, TD_TRACE_TEXT_LINE_MAX + 100, collect, NULL, &e);
 	ok(rc == -EFBIG && e.line == 3 && strcmp(e.path, "long") == 0,
 	    "a line too long: %s:%ld: %s", e.path, e.line, e.msg);
 	td_trace_text_free(r);
@@ -708,7 +727,7 @@ synthetic(void)
 		len += (size_t)sprintf(t + len, "  sh-1 [000] .... 2.000000: timer_expire_entry: "
 		    "timer=1 function=%0600d now=1\n", 7);
 		td_trace_text_new("functions", &c.r, NULL);
-		rc = td_trace_text_parse(c.r, t, len, collect, &c, &e);
+		rc = read_mem(c.r, t, len, collect, &c, &e);
 		ok(rc == 0 && c.n == n + 1 && td_trace_text_stats(c.r)->functions_dropped == 11 &&
 		    strcmp(c.v[0].func, "f0") == 0 && strcmp(c.v[n - 11].func, "f65535") == 0 &&
 		    strcmp(c.v[n - 10].func, "?") == 0 && strcmp(c.v[n].func, "?") == 0 &&

@@ -1,0 +1,46 @@
+/*
+ * Library functions that only the tests call: they observe what no tool
+ * shows (a reader's line number, a cache's size) or switch the library onto
+ * one of its paths.  `make check-unused` (tools/check-unused.sh) accepts a
+ * public td_* function without a caller in src/ only when it is declared
+ * here; anything else without one is dead code.
+ */
+#ifndef TD_TEST_HOOKS_H
+#define TD_TEST_HOOKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tasks.h"
+#include "timer_list.h"
+#include "trace_text.h"
+
+/* Resolve paths under a sysroot with the walk alone, never openat2. */
+void td_source_walk_only(bool on);
+
+/* The entry of pid without making it recent, or NULL. */
+const struct td_task_ent *td_tasks_find(const struct td_tasks *c, int pid);
+/* Tasks kept. */
+size_t td_tasks_count(const struct td_tasks *c);
+
+/*
+ * Whether n bytes at s are valid UTF-8 without control bytes; newline and tab
+ * are allowed when lines is set (for whole outputs).  The oracle of the
+ * render fuzz target.
+ */
+bool td_text_is_clean(const char *s, size_t n, bool lines);
+
+/* The hard expiry relative to now ("[in A to B nsecs]": B), from A and the range. */
+int64_t td_tl_timer_rel_hard_ns(const struct td_tl_timer *t);
+
+/* In a callback: the line number of the event, and its tgid (-1 if not shown). */
+long td_trace_text_line(const struct td_trace_text *r);
+int td_trace_text_tgid(const struct td_trace_text *r);
+/* Lost events the file records for one CPU; -ENOENT when it records none there. */
+int td_trace_text_lost_cpu(const struct td_trace_text *r, int cpu, uint64_t *lost,
+    uint64_t *unknown);
+/* Where ctx came from: the flags column, inference, or nowhere. */
+enum td_trace_text_ctx td_trace_text_ctx_source(const struct td_trace_text *r);
+
+#endif
