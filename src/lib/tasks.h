@@ -32,6 +32,8 @@ void td_tasks_free(struct td_tasks *c);
  * when the cache is full it takes the place of the least recently used.
  */
 struct td_task_ent *td_tasks_get(struct td_tasks *c, int pid, bool *fresh);
+/* The entry of pid without making it recent, or NULL. */
+const struct td_task_ent *td_tasks_find(const struct td_tasks *c, int pid);
 /*
  * Fill e from /proc/PID/status (process and kernel-thread flag: status, unlike
  * stat, does not sum the CPU times of every thread of the group), and comm

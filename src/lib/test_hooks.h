@@ -19,8 +19,6 @@
 /* Resolve paths under a sysroot with the walk alone, never openat2. */
 void td_source_walk_only(bool on);
 
-/* The entry of pid without making it recent, or NULL. */
-const struct td_task_ent *td_tasks_find(const struct td_tasks *c, int pid);
 /* Tasks kept. */
 size_t td_tasks_count(const struct td_tasks *c);
 

@@ -64,13 +64,13 @@ agree() {
 	run timerinfo --sysroot "$cap" -J
 	[ "$status" -eq 0 ]
 	agree "$output" '
-		[.cpus[] | {(.cpu | tostring): .tick_mode}] | add	.tick_mode_per_cpu
+		[.per_cpu[] | {(.cpu | tostring): .tick_mode}] | add	.tick_mode_per_cpu
 		.verdict.tick_mode	.tick_mode
 		.clocksource.current	.clocksource
 		.hz.value	.hz
 		.hz.inferred_jiffies	.hz_inferred
 		.timer_list.format_version	.timer_list_version
-		.cpus | length	.cpus' "$cap/truth.json"
+		.per_cpu | length	.cpus' "$cap/truth.json"
 }
 
 @test "live capture with -t: a wakeup trace timerstat reads, its formats, no instance left" {

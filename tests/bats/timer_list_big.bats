@@ -25,7 +25,7 @@ setup_file() {
 
 # Each CPU's event handler and tick mode in timerinfo's JSON, as "cpu handler mode".
 modes() {
-	jq -r '.cpus[] | "\(.cpu) \(.event_handler) \(.tick_mode)"' | sort -n
+	jq -r '.per_cpu[] | "\(.cpu) \(.event_handler) \(.tick_mode)"' | sort -n
 }
 
 # The tick mode a handler means, as the kernel's tick code sets them.
@@ -47,7 +47,7 @@ same_modes() {
 	[ "$(wc -l <"$BATS_FILE_TMPDIR/truth")" -eq 4096 ]
 	run timerinfo --timer-list "$BIG" -J
 	[ "$status" -eq 0 ]
-	[ "$(jq '.cpus | length' <<<"$output")" -eq 4096 ]
+	[ "$(jq '.per_cpu | length' <<<"$output")" -eq 4096 ]
 	same_modes "$output"
 	# The text report counts them too.
 	run timerinfo --timer-list "$BIG"
