@@ -7,6 +7,7 @@
 # after all others but wakeups.bats, alone.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup() {
 	TMP=$(mktemp -d)
@@ -46,19 +47,26 @@ helper() {
 	sleep 0.3
 }
 
-# Both backends sample at once around a helper's whole life: they start,
-# then the helper (in the foreground) runs for 2 s, then they end.  Their
-# samples are $TMP/bpf.json and $TMP/tracefs.json; the helper's pid is HP.
+# The backends of BACKENDS (bpf and tracefs unless set; auto: timerstat's
+# own choice) sample at once around a helper's whole life: they start, then
+# the helper (in the foreground) runs for 2 s, then they end.  Their samples
+# are $TMP/BACKEND.json; the helper's pid is HP.
 around() {
-	timerstat --source bpf -d 5 -J -g thread >"$TMP/bpf.json" &
-	local b=$!
-	timerstat --source tracefs -d 5 -J -g thread >"$TMP/tracefs.json" &
-	local t=$!
+	local src pids=() p
+	for src in ${BACKENDS:-bpf tracefs}; do
+		if [ "$src" = auto ]; then
+			timerstat -d 5 -J -g thread >"$TMP/$src.json" &
+		else
+			timerstat --source "$src" -d 5 -J -g thread >"$TMP/$src.json" &
+		fi
+		pids+=($!)
+	done
 	sleep 2
 	"$TD_BUILDDIR/tests/helpers/$1" "${@:2}" -d 2 >"$TMP/helper.out"
 	HP=$(head -1 "$TMP/helper.out")
-	wait "$b"
-	wait "$t"
+	for p in "${pids[@]}"; do
+		wait "$p"
+	done
 }
 
 # Whether a and b are within pct % of the larger (and 2).
@@ -92,6 +100,43 @@ sum() {
 	awk -v a="$t" -v o="$own" 'BEGIN { d = a - o; if (d < 0) d = -d; exit !(d <= o / 100 + 2) }'
 	[ "$(jq -r .samples[0].backend "$TMP/bpf.json")" = bpf ]
 	[ "$(jq -r .samples[0].lost_events "$TMP/bpf.json")" -eq 0 ]
+}
+
+@test "live, root: auto chooses bpf, and counts the 1 kHz timerfd helper as --source bpf does" {
+	require_bpf
+	BACKENDS=auto around timerfd_load -r 1000
+	local a own note
+	a=$(sum auto timerfd_tmrproc count)
+	own=$(awk '/^ticks/ { print $4 }' "$TMP/helper.out")
+	echo "# expiries in 2 s: auto $a, the helper's own count $own" >&3
+	[ "$(jq -r .samples[0].backend "$TMP/auto.json")" = bpf ]
+	[ "$(jq -r .samples[0].lost_events "$TMP/auto.json")" -eq 0 ]
+	awk -v a="$a" -v o="$own" 'BEGIN { d = a - o; if (d < 0) d = -d; exit !(o >= 1800 && d <= o / 100 + 2) }'
+	# Passed over: at most the file of kernels up to 4.10, never bpf itself.
+	note=$(jq -r '.samples[0].backend_note // ""' "$TMP/auto.json")
+	[[ -z "$note" || "$note" == "bpf: no /proc/timer_stats"* ]]
+	# wakeuptop chooses the same, and says so in its header and its JSON.
+	run -0 wakeuptop -b -n 1 -d 0.3
+	[[ "$output" == *"Backend: bpf "* ]]
+	run -0 wakeuptop -b -J -n 1 -d 0.3
+	[ "$(jq -r .backend <<<"$output")" = bpf ]
+}
+
+@test "live, root without CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN: auto uses tracefs and says why" {
+	require_bpf
+	command -v setpriv >/dev/null || skip "no setpriv"
+	local caps=-sys_admin,-bpf,-perfmon why
+	why="BPF needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN), which this root process lacks"
+	setpriv --bounding-set=$caps --inh-caps=$caps -- timerstat -d 0.5 -J >"$TMP/o.json"
+	[ "$(jq -r .samples[0].backend "$TMP/o.json")" = tracefs ]
+	[ "$(jq -r .samples[0].backend_note "$TMP/o.json")" = "tracefs: $why" ]
+	run -0 setpriv --bounding-set=$caps --inh-caps=$caps -- timerstat -d 0.3
+	[[ "$output" == *"Note: tracefs: $why"* ]]
+	run -0 setpriv --bounding-set=$caps --inh-caps=$caps -- wakeuptop -b -n 1 -d 0.3
+	[[ "$output" == *"Backend: tracefs "* ]]
+	[[ "$output" == *"note: tracefs: $why"* ]]
+	run -1 setpriv --bounding-set=$caps --inh-caps=$caps -- timerstat --source bpf -d 0.1
+	[ "$output" = "timerstat: $why" ]
 }
 
 @test "live, root: a 200 Hz sleeper on an idle CPU: the same wakeups with bpf and tracefs" {
@@ -199,13 +244,19 @@ ours_now() {
 }
 
 @test "as nobody: the bpf backend is refused with its reason, and auto uses interrupts" {
+	require_user_access
 	built_with_bpf || skip "built without the BPF backend"
 	run as_user timerstat --source bpf -d 0.2
 	[ "$status" -eq 1 ]
 	[[ "${lines[0]}" == "timerstat: BPF needs root or CAP_BPF and CAP_PERFMON" ]]
 	as_user timerstat -d 0.2 -J >"$TMP/o.json"
 	[ "$(jq -r .samples[0].backend "$TMP/o.json")" = interrupts ]
-	jq -r .samples[0].backend_note "$TMP/o.json" | grep -q 'BPF needs root or CAP_BPF and CAP_PERFMON'
+	# Each backend passed over, the nearest first.
+	[ "$(jq -r .samples[0].backend_note "$TMP/o.json")" = \
+		"interrupts: /sys/kernel/tracing needs root; BPF needs root or CAP_BPF and CAP_PERFMON" ]
+	run -0 as_user wakeuptop -b -n 1 -d 0.3
+	[[ "$output" == *"Backend: interrupts "* ]]
+	[[ "$output" == *"note: interrupts: /sys/kernel/tracing needs root; BPF needs root or CAP_BPF and CAP_PERFMON"* ]]
 }
 
 @test "live, root: --source bpf; a source that does not fit in the map is counted as lost" {
@@ -235,4 +286,11 @@ ours_now() {
 	run timerstat -d 0.2 -J
 	[ "$status" -eq 0 ]
 	[ "$(jq -r .samples[0].backend <<<"$output")" != bpf ]
+	# As root auto goes on to tracefs, and says why it did not use bpf.
+	[ "$(id -u)" -eq 0 ] || return 0
+	[ "$(jq -r .samples[0].backend <<<"$output")" = tracefs ]
+	[[ "$(jq -r .samples[0].backend_note <<<"$output")" == "tracefs: BPF backend not built"* ]]
+	run -0 wakeuptop -b -n 1 -d 0.3
+	[[ "$output" == *"Backend: tracefs "* ]]
+	[[ "$output" == *"note: tracefs: BPF backend not built"* ]]
 }

@@ -151,9 +151,10 @@ q() {
 	local c ours method perf_ex first last compared=0
 	# perf records every exit (state 4294967295) with its time; the exits in the
 	# window of our events' first and last times (the same local clock) are the
-	# ones we must have counted, no more, no fewer.
+	# ones we must have counted, no more, no fewer.  The events' times are
+	# tracefs's: the BPF backend keeps none.
 	perf record -q -a -e power:cpu_idle --filter 'state == 4294967295' -o "$TMP/perf.data" -- \
-		timerstat -d 3 -J -g thread >"$TMP/o.json" 2>/dev/null
+		timerstat --source tracefs -d 3 -J -g thread >"$TMP/o.json" 2>/dev/null
 	perf script -i "$TMP/perf.data" -F cpu,time 2>/dev/null >"$TMP/exits.txt"
 	first=$(q '.samples[0].trace_first_ns')
 	last=$(q '.samples[0].trace_last_ns')
@@ -181,7 +182,7 @@ q() {
 	require_root
 	command -v trace-cmd >/dev/null || skip "no trace-cmd"
 	local c ours theirs
-	timerstat -d 2 -J -g thread --record "$TMP/r.dat" >"$TMP/o.json"
+	timerstat --source tracefs -d 2 -J -g thread --record "$TMP/r.dat" >"$TMP/o.json"
 	trace-cmd report "$TMP/r.dat" 2>/dev/null >"$TMP/r.txt"
 	for c in $(q '.samples[0].cpu_wakeups[] | select(.method == "cpu_idle") | .cpu'); do
 		ours=$(q --argjson c "$c" '.samples[0].cpu_wakeups[] | select(.cpu == $c) | .wakeups')
