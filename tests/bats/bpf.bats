@@ -50,7 +50,8 @@ helper() {
 # The backends of BACKENDS (bpf and tracefs unless set; auto: timerstat's
 # own choice) sample at once around a helper's whole life: they start, then
 # the helper (in the foreground) runs for 2 s, then they end.  Their samples
-# are $TMP/BACKEND.json; the helper's pid is HP.
+# are $TMP/BACKEND.json; the helper's pid is HP; the last CPU's times before
+# and after the helper, $TMP/cpu.before and $TMP/cpu.after.
 around() {
 	local src pids=() p
 	for src in ${BACKENDS:-bpf tracefs}; do
@@ -62,7 +63,9 @@ around() {
 		pids+=($!)
 	done
 	sleep 2
+	cpu_times "$LAST" >"$TMP/cpu.before"
 	"$TD_BUILDDIR/tests/helpers/$1" "${@:2}" -d 2 >"$TMP/helper.out"
+	cpu_times "$LAST" >"$TMP/cpu.after"
 	HP=$(head -1 "$TMP/helper.out")
 	for p in "${pids[@]}"; do
 		wait "$p"
@@ -143,16 +146,20 @@ sum() {
 	require_bpf
 	[ "$NCPU" -ge 2 ] || skip "needs two CPUs (one for the sleeper alone)"
 	around wakeload -c "$LAST" -r 200
-	local b t be te
+	local b t be te busy
 	b=$(sum bpf hrtimer_wakeup wakeups)
 	t=$(sum tracefs hrtimer_wakeup wakeups)
 	be=$(sum bpf hrtimer_wakeup count)
 	te=$(sum tracefs hrtimer_wakeup count)
 	echo "# in 2 s: wakeups bpf $b, tracefs $t; events bpf $be, tracefs $te" >&3
+	close_to "$be" "$te" 1
+	# The sleeper is credited a wakeup only when its expiry finds the CPU
+	# idle: as in wakeups.bats, a CPU other load kept busy is said, not failed.
+	busy=$(busy_pct "$(cat "$TMP/cpu.before")" "$(cat "$TMP/cpu.after")")
+	[ "$busy" -le 15 ] || skip "CPU $LAST was busy $busy % of the window (other load): not an idle CPU"
 	# 200/s +- 20 % over the helper's 2 s, with each backend.
 	awk -v r="$b" 'BEGIN { exit !(r >= 320 && r <= 480) }'
 	awk -v r="$t" 'BEGIN { exit !(r >= 320 && r <= 480) }'
-	close_to "$be" "$te" 1
 	close_to "$b" "$t" 5
 	# Every CPU's wakeups are counted, and said how.  (The BPF programs see
 	# cpu_idle on CPUs where the trace event stays silent, as on this VM's
@@ -168,7 +175,9 @@ sum() {
 		ev=$(sum $src timerfd_tmrproc count)
 		wk=$(sum $src timerfd_tmrproc wakeups)
 		echo "# $src: $ev events, $wk wakeups in 2 s" >&3
-		awk -v e="$ev" 'BEGIN { exit !(e >= 1800 && e <= 2200) }'
+		# A timerfd re-arms when read: a preempted reader (a busy machine)
+		# merges expiries, as wakeups.bats allows; never more than its rate.
+		awk -v e="$ev" 'BEGIN { exit !(e >= 1400 && e <= 2200) }'
 		awk -v e="$ev" -v w="$wk" 'BEGIN { exit !(w < 0.05 * e) }'
 	done
 	close_to "$(sum bpf timerfd_tmrproc count)" "$(sum tracefs timerfd_tmrproc count)" 1

@@ -33,11 +33,6 @@ wakeload() {
 	sleep 0.3
 }
 
-# "total idle" jiffies of one CPU from /proc/stat (idle + iowait as idle).
-cpu_times() {
-	awk -v c="cpu$1" '$1 == c { t = 0; for (i = 2; i <= NF; i++) t += $i; print t, $5 + $6 }' /proc/stat
-}
-
 # jq over the first sample of $TMP/o.json.
 q() {
 	jq -r "$@" "$TMP/o.json"
@@ -53,8 +48,7 @@ q() {
 	s1=$(cpu_times "$LAST")
 	# The sleeper is credited a wakeup only when its expiry finds the CPU idle:
 	# the test needs an otherwise idle CPU, and says so when it has none.
-	busy=$(awk -v a="$s0" -v b="$s1" 'BEGIN { split(a, x); split(b, y)
-		t = y[1] - x[1]; i = y[2] - x[2]; printf "%d", (t > 0 ? 100 * (t - i) / t : 100) }')
+	busy=$(busy_pct "$s0" "$s1")
 	echo "CPU $LAST busy $busy % of the window" >&2
 	[ "$busy" -le 15 ] || skip "CPU $LAST was busy $busy % of the window (other load): not an idle CPU"
 	local w per top period
