@@ -9,20 +9,33 @@
 #   bpftrace   a one-liner counting timer:hrtimer_expire_entry (skipped when
 #              bpftrace is not installed)
 # each beside `perf stat -a -e timer:hrtimer_expire_entry` over its window.
+# Each step is measured in ROUNDS rounds (the argument, default 3); a round
+# runs every tool once, in an order turned by one tool each round, so that a
+# drift of the machine's load hits all tools alike.  The table shows the
+# median over the rounds of each column.
 # Columns: the rate perf saw; counted/perf (the tool's hrtimer expiries over
 # perf's, rates over their own windows); lost events; the tool's own CPU in
 # its steady state (/proc/PID/schedstat, from 2 s after it started, when its
 # programs are loaded, to 0.5 s before the end) as a share of one CPU; for bpf the time its programs ran in
-# the kernel (BPF run-time statistics); peak RSS; and the load's slowdown
-# (its achieved rate with the tool over the rate with none).
-# Targets (in-kernel aggregation must cost what bpftrace costs): bpf's own
-# CPU at most 2x bpftrace's and under 0.2 % at 600k/s, 0 lost, counted/perf
-# within 1 %, slowdown no worse than bpftrace's.
-# BPF_BENCH_SWEEP (FDS per thread), BPF_BENCH_SECONDS (window, default 6).
+# the kernel (BPF run-time statistics); peak RSS; and the load's achieved
+# rate with the tool over its rate with none in the same round (rate/none,
+# below 1 when the tool slows the load down), the median and, in brackets, the
+# lowest and highest of the rounds.
+# Targets (in-kernel aggregation must cost what bpftrace costs): bpf's own CPU at most 2x bpftrace's and under 0.2 % at
+# 600k/s, 0 lost, counted/perf within 1 %, slowdown no worse than bpftrace's.
+# Usage: bench/bpf.sh [ROUNDS]; BPF_BENCH_SWEEP (FDS per thread),
+# BPF_BENCH_SECONDS (window, default 6, at least 3).
 set -eu
 build=${TD_BUILDDIR:-.}
 dur=${BPF_BENCH_SECONDS:-6}
 sweep=${BPF_BENCH_SWEEP:-"5 50 150 300 500"}
+rounds=${1:-3}
+
+case $rounds in
+''|*[!0-9]*|0) echo "usage: bench/bpf.sh [ROUNDS] (ROUNDS a number from 1)" >&2; exit 2 ;;
+esac
+awk -v d="$dur" 'BEGIN { exit !(d + 0 >= 3) }' ||
+	{ echo "bpf bench: BPF_BENCH_SECONDS must be at least 3 (2 s to load, 0.5 s at the end)" >&2; exit 2; }
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "bpf bench: needs root; skipped"
@@ -123,27 +136,80 @@ EOF
 		"$kern $rss"
 }
 
-printf '%-8s %-9s %9s %9s %8s %8s %11s %8s %8s\n' load tool perf/s counted/perf lost "CPU %" "kernel ms" "RSS KiB" slowdown
+# One table row per tool from the rounds of one step ($tmp/rounds: "round R"
+# lines, each followed by that round's "tool prate counted lost cpu kern rss"
+# lines): the median of each column over the rounds, the most lost, and the
+# ratio of the load's rate to the rate with no tool in the same round.
+summarize() {
+	awk -v load="$1" '
+	# The median of the values of a list joined by spaces.
+	function median(list,    v, n, i, j, x) {
+		n = split(list, v, " ")
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) {
+				x = v[j]; v[j] = v[j - 1]; v[j - 1] = x
+			}
+		return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+	}
+	function add(k, t, x) { if (x != "-") L[k, t] = L[k, t] " " x }
+	$1 == "round" { r = $2; next }
+	{
+		t = $1
+		if (!(t in seen)) { seen[t] = 1; order[++nt] = t }
+		P[r, t] = $2
+		add("p", t, $2)
+		if ($3 != "-" && $2 > 0) add("c", t, $3 / $2)
+		add("cpu", t, $5); add("k", t, $6); add("rss", t, $7)
+		if ($4 != "-" && (!(t in lost) || $4 + 0 > lost[t] + 0)) lost[t] = $4
+	}
+	END {
+		for (i = 1; i <= nt; i++) {
+			t = order[i]; rl = ""; lo = ""; hi = ""
+			for (q = 1; q <= r; q++) {
+				if (P[q, "none"] + 0 == 0 || P[q, t] == "") continue
+				x = P[q, t] / P[q, "none"]
+				rl = rl " " x
+				if (lo == "" || x < lo) lo = x
+				if (hi == "" || x > hi) hi = x
+			}
+			printf "%-8s %-9s %9d %12s %8s %8s %10s %8s %9s %s\n", load, t,
+			    median(L["p", t]),
+			    L["c", t] == "" ? "-" : sprintf("%.4f", median(L["c", t])),
+			    t in lost ? lost[t] : "-",
+			    L["cpu", t] == "" ? "-" : sprintf("%.3f", median(L["cpu", t])),
+			    L["k", t] == "" ? "-" : sprintf("%.1f", median(L["k", t])),
+			    L["rss", t] == "" ? "-" : sprintf("%.0f", median(L["rss", t])),
+			    rl == "" ? "-" : sprintf("%.3f", median(rl)),
+			    rl == "" ? "" : sprintf("[%.3f, %.3f]", lo, hi)
+		}
+	}' "$tmp/rounds"
+}
+
+echo "bpf bench: $rounds rounds of ${dur} s windows per step, medians"
+printf '%-8s %-9s %9s %12s %8s %8s %10s %8s %9s %s\n' load tool perf/s counted/perf lost \
+	"CPU %" "kernel ms" "RSS KiB" rate/none "[lowest, highest]"
+tools="none bpf tracefs"
+[ "$have_bpftrace" = yes ] && tools="$tools bpftrace"
+ntools=$(echo $tools | wc -w)
 for n in $sweep; do
 	[ -n "$load" ] && kill "$load" 2>/dev/null && wait "$load" 2>/dev/null || true
 	"$build/tests/helpers/timerfd_load" -t 2 -n "$n" -r 1000 >/dev/null &
 	load=$!
 	sleep 1
-	base=
-	tools="none bpf tracefs"
-	[ "$have_bpftrace" = yes ] && tools="$tools bpftrace"
-	for t in $tools; do
-		read -r prate counted lost cpu kern rss <<EOF
-$(measure "$t")
-EOF
-		[ "$t" = none ] && base=$prate
-		awk -v n="$n" -v t="$t" -v p="$prate" -v c="$counted" -v l="$lost" -v cpu="$cpu" \
-		    -v k="$kern" -v r="$rss" -v b="$base" 'BEGIN {
-			ratio = (c == "-" || p == 0) ? "-" : sprintf("%.4f", c / p)
-			slow = (t == "none") ? "1.000" : sprintf("%.3f", p / b)
-			printf "%-8s %-9s %9d %9s %8s %8s %11s %8s %8s\n", (2 * n) "k/s", t, p, ratio, l, cpu, k, r, slow
-		}'
+	: >"$tmp/rounds"
+	r=1
+	while [ "$r" -le "$rounds" ]; do
+		echo "round $r" >>"$tmp/rounds"
+		# This round's order: the tools turned by r - 1.
+		i=0
+		while [ "$i" -lt "$ntools" ]; do
+			t=$(echo $tools | awk -v k=$(( (i + r - 1) % ntools + 1 )) '{ print $k }')
+			echo "$t $(measure "$t")" >>"$tmp/rounds"
+			i=$((i + 1))
+		done
+		r=$((r + 1))
 	done
+	summarize "$((2 * n))k/s"
 done
 kill "$load" 2>/dev/null || true
 wait 2>/dev/null || true

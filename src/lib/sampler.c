@@ -93,12 +93,13 @@ static int
 sampler_open(struct td_sampler **out, const struct td_sampler_opts *o, struct td_error *e)
 {
 	/*
-	 * tracefs before bpf: the BPF backend is chosen with --source bpf (or
-	 * where tracefs cannot be used) until the live tests run on both.
+	 * Files first, then the live backends from the cheapest that sees
+	 * everything: bpf (nothing per event reaches user space), tracefs,
+	 * then the interrupt counts anyone can read.
 	 */
 	static const struct td_sampler_ops *const order[] = {
-		&td_sampler_trace_ops, &td_sampler_timer_stats_ops, &td_sampler_tracefs_ops,
-		&td_sampler_bpf_ops, &td_sampler_interrupts_ops,
+		&td_sampler_trace_ops, &td_sampler_timer_stats_ops, &td_sampler_bpf_ops,
+		&td_sampler_tracefs_ops, &td_sampler_interrupts_ops,
 	};
 	struct td_sampler *s;
 	struct td_error why[TD_ARRAY_SIZE(order)];

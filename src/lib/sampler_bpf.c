@@ -224,6 +224,10 @@ bp_open(struct td_sampler *s, struct td_error *e)
 	b->stats_fd = -1;
 	if (!s->live)
 		return td_error_set(e, ENOTSUP, NULL, 0, "BPF: only on the live system");
+	if (!may_trace() && geteuid() == 0)
+		return td_error_set(e, EPERM, NULL, 0,
+		    "BPF needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN), "
+		    "which this root process lacks");
 	if (!may_trace())
 		return td_error_set(e, EPERM, NULL, 0, "BPF needs root or CAP_BPF and CAP_PERFMON");
 	if (access(BTF_PATH, R_OK) != 0)

@@ -7,6 +7,7 @@
 # after all others but wakeups.bats, alone.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup() {
 	load_setup
@@ -34,19 +35,29 @@ helper() {
 	HP=$LOAD_PID
 }
 
-# Both backends sample at once around a helper's whole life: they start,
-# then the helper (in the foreground) runs for 2 s, then they end.  Their
-# samples are $TMP/bpf.json and $TMP/tracefs.json; the helper's pid is HP.
+# The backends of BACKENDS (bpf and tracefs unless set; auto: timerstat's
+# own choice) sample at once around a helper's whole life: they start, then
+# the helper (in the foreground) runs for 2 s, then they end.  Their samples
+# are $TMP/BACKEND.json; the helper's pid is HP; the last CPU's times before
+# and after the helper, $TMP/cpu.before and $TMP/cpu.after.
 around() {
-	timerstat --source bpf -d 5 -J -g thread >"$TMP/bpf.json" &
-	local b=$!
-	timerstat --source tracefs -d 5 -J -g thread >"$TMP/tracefs.json" &
-	local t=$!
+	local src pids=() p
+	for src in ${BACKENDS:-bpf tracefs}; do
+		if [ "$src" = auto ]; then
+			timerstat -d 5 -J -g thread >"$TMP/$src.json" &
+		else
+			timerstat --source "$src" -d 5 -J -g thread >"$TMP/$src.json" &
+		fi
+		pids+=($!)
+	done
 	sleep 2
+	cpu_times "$LAST" >"$TMP/cpu.before"
 	"$TD_BUILDDIR/tests/helpers/$1" "${@:2}" -d 2 >"$TMP/helper.out"
+	cpu_times "$LAST" >"$TMP/cpu.after"
 	HP=$(head -1 "$TMP/helper.out")
-	wait "$b"
-	wait "$t"
+	for p in "${pids[@]}"; do
+		wait "$p"
+	done
 }
 
 # Whether a and b are within pct % of the larger (and 2).
@@ -82,20 +93,61 @@ sum() {
 	[ "$(jq -r .samples[0].lost_events "$TMP/bpf.json")" -eq 0 ]
 }
 
+@test "live, root: auto chooses bpf, and counts the 1 kHz timerfd helper as --source bpf does" {
+	require_bpf
+	BACKENDS=auto around timerfd_load -r 1000
+	local a own note
+	a=$(sum auto timerfd_tmrproc count)
+	own=$(awk '/^ticks/ { print $4 }' "$TMP/helper.out")
+	echo "# expiries in 2 s: auto $a, the helper's own count $own" >&3
+	[ "$(jq -r .samples[0].backend "$TMP/auto.json")" = bpf ]
+	[ "$(jq -r .samples[0].lost_events "$TMP/auto.json")" -eq 0 ]
+	awk -v a="$a" -v o="$own" 'BEGIN { d = a - o; if (d < 0) d = -d; exit !(o >= 1800 && d <= o / 100 + 2) }'
+	# Passed over: at most the file of kernels up to 4.10, never bpf itself.
+	note=$(jq -r '.samples[0].backend_note // ""' "$TMP/auto.json")
+	[[ -z "$note" || "$note" == "bpf: no /proc/timer_stats"* ]]
+	# wakeuptop chooses the same, and says so in its header and its JSON.
+	run -0 wakeuptop -b -n 1 -d 0.3
+	[[ "$output" == *"Backend: bpf "* ]]
+	run -0 wakeuptop -b -J -n 1 -d 0.3
+	[ "$(jq -r .backend <<<"$output")" = bpf ]
+}
+
+@test "live, root without CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN: auto uses tracefs and says why" {
+	require_bpf
+	command -v setpriv >/dev/null || skip "no setpriv"
+	local caps=-sys_admin,-bpf,-perfmon why
+	why="BPF needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN), which this root process lacks"
+	setpriv --bounding-set=$caps --inh-caps=$caps -- timerstat -d 0.5 -J >"$TMP/o.json"
+	[ "$(jq -r .samples[0].backend "$TMP/o.json")" = tracefs ]
+	[ "$(jq -r .samples[0].backend_note "$TMP/o.json")" = "tracefs: $why" ]
+	run -0 setpriv --bounding-set=$caps --inh-caps=$caps -- timerstat -d 0.3
+	[[ "$output" == *"Note: tracefs: $why"* ]]
+	run -0 setpriv --bounding-set=$caps --inh-caps=$caps -- wakeuptop -b -n 1 -d 0.3
+	[[ "$output" == *"Backend: tracefs "* ]]
+	[[ "$output" == *"note: tracefs: $why"* ]]
+	run -1 setpriv --bounding-set=$caps --inh-caps=$caps -- timerstat --source bpf -d 0.1
+	[ "$output" = "timerstat: $why" ]
+}
+
 @test "live, root: a 200 Hz sleeper on an idle CPU: the same wakeups with bpf and tracefs" {
 	require_bpf
 	[ "$NCPU" -ge 2 ] || skip "needs two CPUs (one for the sleeper alone)"
 	around wakeload -c "$LAST" -r 200
-	local b t be te
+	local b t be te busy
 	b=$(sum bpf hrtimer_wakeup wakeups)
 	t=$(sum tracefs hrtimer_wakeup wakeups)
 	be=$(sum bpf hrtimer_wakeup count)
 	te=$(sum tracefs hrtimer_wakeup count)
 	echo "# in 2 s: wakeups bpf $b, tracefs $t; events bpf $be, tracefs $te" >&3
+	close_to "$be" "$te" 1
+	# The sleeper is credited a wakeup only when its expiry finds the CPU
+	# idle: as in wakeups.bats, a CPU other load kept busy is said, not failed.
+	busy=$(busy_pct "$(cat "$TMP/cpu.before")" "$(cat "$TMP/cpu.after")")
+	[ "$busy" -le 15 ] || skip "CPU $LAST was busy $busy % of the window (other load): not an idle CPU"
 	# 200/s +- 20 % over the helper's 2 s, with each backend.
 	awk -v r="$b" 'BEGIN { exit !(r >= 320 && r <= 480) }'
 	awk -v r="$t" 'BEGIN { exit !(r >= 320 && r <= 480) }'
-	close_to "$be" "$te" 1
 	close_to "$b" "$t" 5
 	# Every CPU's wakeups are counted, and said how.  (The BPF programs see
 	# cpu_idle on CPUs where the trace event stays silent, as on this VM's
@@ -111,7 +163,9 @@ sum() {
 		ev=$(sum $src timerfd_tmrproc count)
 		wk=$(sum $src timerfd_tmrproc wakeups)
 		echo "# $src: $ev events, $wk wakeups in 2 s" >&3
-		awk -v e="$ev" 'BEGIN { exit !(e >= 1800 && e <= 2200) }'
+		# A timerfd re-arms when read: a preempted reader (a busy machine)
+		# merges expiries, as wakeups.bats allows; never more than its rate.
+		awk -v e="$ev" 'BEGIN { exit !(e >= 1400 && e <= 2200) }'
 		awk -v e="$ev" -v w="$wk" 'BEGIN { exit !(w < 0.05 * e) }'
 	done
 	close_to "$(sum bpf timerfd_tmrproc count)" "$(sum tracefs timerfd_tmrproc count)" 1
@@ -187,13 +241,19 @@ ours_now() {
 }
 
 @test "as nobody: the bpf backend is refused with its reason, and auto uses interrupts" {
+	require_user_access
 	built_with_bpf || skip "built without the BPF backend"
 	run as_user timerstat --source bpf -d 0.2
 	[ "$status" -eq 1 ]
 	[[ "${lines[0]}" == "timerstat: BPF needs root or CAP_BPF and CAP_PERFMON" ]]
 	as_user timerstat -d 0.2 -J >"$TMP/o.json"
 	[ "$(jq -r .samples[0].backend "$TMP/o.json")" = interrupts ]
-	jq -r .samples[0].backend_note "$TMP/o.json" | grep -q 'BPF needs root or CAP_BPF and CAP_PERFMON'
+	# Each backend passed over, the nearest first.
+	[ "$(jq -r .samples[0].backend_note "$TMP/o.json")" = \
+		"interrupts: /sys/kernel/tracing needs root; BPF needs root or CAP_BPF and CAP_PERFMON" ]
+	run -0 as_user wakeuptop -b -n 1 -d 0.3
+	[[ "$output" == *"Backend: interrupts "* ]]
+	[[ "$output" == *"note: interrupts: /sys/kernel/tracing needs root; BPF needs root or CAP_BPF and CAP_PERFMON"* ]]
 }
 
 @test "live, root: --source bpf; a source that does not fit in the map is counted as lost" {
@@ -223,4 +283,11 @@ ours_now() {
 	run timerstat -d 0.2 -J
 	[ "$status" -eq 0 ]
 	[ "$(jq -r .samples[0].backend <<<"$output")" != bpf ]
+	# As root auto goes on to tracefs, and says why it did not use bpf.
+	[ "$(id -u)" -eq 0 ] || return 0
+	[ "$(jq -r .samples[0].backend <<<"$output")" = tracefs ]
+	[[ "$(jq -r .samples[0].backend_note <<<"$output")" == "tracefs: BPF backend not built"* ]]
+	run -0 wakeuptop -b -n 1 -d 0.3
+	[[ "$output" == *"Backend: tracefs "* ]]
+	[[ "$output" == *"note: tracefs: BPF backend not built"* ]]
 }

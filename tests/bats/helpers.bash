@@ -124,3 +124,14 @@ start_load() {
 	LOAD_PID=$!
 	sleep 0.3
 }
+
+# "total idle" jiffies of one CPU from /proc/stat (idle + iowait as idle).
+cpu_times() {
+	awk -v c="cpu$1" '$1 == c { t = 0; for (i = 2; i <= NF; i++) t += $i; print t, $5 + $6 }' /proc/stat
+}
+
+# The percentage of a CPU's time it was busy between two cpu_times readings.
+busy_pct() {
+	awk -v a="$1" -v b="$2" 'BEGIN { split(a, x); split(b, y)
+		t = y[1] - x[1]; i = y[2] - x[2]; printf "%d", (t > 0 ? 100 * (t - i) / t : 100) }'
+}

@@ -79,5 +79,5 @@ teardown() {
 	run --separate-stderr as_user timerstat -d 0.2 --format=timer_stats
 	[ "$status" -eq 1 ]
 	[ -z "$output" ]
-	[[ "$stderr" == "timerstat: --format=timer_stats needs timer events, which the interrupts backend cannot see (interrupts: "*"needs root)" ]]
+	[[ "$stderr" == "timerstat: --format=timer_stats needs timer events, which the interrupts backend cannot see (interrupts: /sys/kernel/tracing needs root"*")" ]]
 }

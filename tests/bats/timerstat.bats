@@ -333,7 +333,7 @@ start_load() {
 	require_root
 	mountpoint -q $TRACING && skip "tracefs is mounted (by someone else) already"
 	mount -t tracefs nodev $TRACING
-	run timerstat -d 0.2
+	run timerstat --source tracefs -d 0.2
 	mounted=0
 	mountpoint -q $TRACING && mounted=1
 	umount $TRACING

@@ -21,11 +21,6 @@ wakeload() {
 	WL=$LOAD_PID
 }
 
-# "total idle" jiffies of one CPU from /proc/stat (idle + iowait as idle).
-cpu_times() {
-	awk -v c="cpu$1" '$1 == c { t = 0; for (i = 2; i <= NF; i++) t += $i; print t, $5 + $6 }' /proc/stat
-}
-
 # jq over the first sample of $TMP/o.json.
 q() {
 	jq -r "$@" "$TMP/o.json"
@@ -41,8 +36,7 @@ q() {
 	s1=$(cpu_times "$LAST")
 	# The sleeper is credited a wakeup only when its expiry finds the CPU idle:
 	# the test needs an otherwise idle CPU, and says so when it has none.
-	busy=$(awk -v a="$s0" -v b="$s1" 'BEGIN { split(a, x); split(b, y)
-		t = y[1] - x[1]; i = y[2] - x[2]; printf "%d", (t > 0 ? 100 * (t - i) / t : 100) }')
+	busy=$(busy_pct "$s0" "$s1")
 	echo "CPU $LAST busy $busy % of the window" >&2
 	[ "$busy" -le 15 ] || skip "CPU $LAST was busy $busy % of the window (other load): not an idle CPU"
 	local w per top period
@@ -139,9 +133,10 @@ q() {
 	local c ours method perf_ex first last compared=0
 	# perf records every exit (state 4294967295) with its time; the exits in the
 	# window of our events' first and last times (the same local clock) are the
-	# ones we must have counted, no more, no fewer.
+	# ones we must have counted, no more, no fewer.  The events' times are
+	# tracefs's: the BPF backend keeps none.
 	perf record -q -a -e power:cpu_idle --filter 'state == 4294967295' -o "$TMP/perf.data" -- \
-		timerstat -d 3 -J -g thread >"$TMP/o.json" 2>/dev/null
+		timerstat --source tracefs -d 3 -J -g thread >"$TMP/o.json" 2>/dev/null
 	perf script -i "$TMP/perf.data" -F cpu,time 2>/dev/null >"$TMP/exits.txt"
 	first=$(q '.samples[0].trace_first_ns')
 	last=$(q '.samples[0].trace_last_ns')
@@ -169,7 +164,7 @@ q() {
 	require_root
 	command -v trace-cmd >/dev/null || skip "no trace-cmd"
 	local c ours theirs
-	timerstat -d 2 -J -g thread --record "$TMP/r.dat" >"$TMP/o.json"
+	timerstat --source tracefs -d 2 -J -g thread --record "$TMP/r.dat" >"$TMP/o.json"
 	trace-cmd report "$TMP/r.dat" 2>/dev/null >"$TMP/r.txt"
 	for c in $(q '.samples[0].cpu_wakeups[] | select(.method == "cpu_idle") | .cpu'); do
 		ours=$(q --argjson c "$c" '.samples[0].cpu_wakeups[] | select(.cpu == $c) | .wakeups')

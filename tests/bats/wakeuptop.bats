@@ -687,7 +687,9 @@ start_sleeper() {
 
 @test "batch as root: --pid is the process (both threads of the helper), --tid one thread" {
 	require_root
-	"$TD_BUILDDIR/tests/helpers/wakeload" -r 200 -t 2 -d 8 > "$TMP/load.out" &
+	# Long enough for three samples on a loaded machine (the bpf backend
+	# verifies its programs at each start); killed after them.
+	"$TD_BUILDDIR/tests/helpers/wakeload" -r 200 -t 2 -d 60 > "$TMP/load.out" &
 	local pid=$! tids tid
 	sleep 0.3
 	tids=$(ls "/proc/$pid/task" | sort -n | tr '\n' ' ')
