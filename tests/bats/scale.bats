@@ -26,7 +26,7 @@ teardown() {
 }
 
 # Start the load ($1 threads, THREADS by default) and wait until its every thread runs.
-start_load() {
+start_threads() {
 	local free i n=${1:-$THREADS}
 	free=$(( $(cat /proc/sys/kernel/pid_max) - $(ls /proc/*/task 2>/dev/null | grep -c '^[0-9]') ))
 	[ "$free" -gt $((n + 2000)) ] || skip "not $n pids free (pid_max)"
@@ -45,7 +45,7 @@ start_load() {
 	require_root
 	command -v perf >/dev/null || skip "no perf"
 	perf list 2>/dev/null | grep -q 'timer:hrtimer_expire_entry' || skip "perf sees no timer:hrtimer_expire_entry"
-	start_load
+	start_threads
 	local t0 t1
 	t0=$(date +%s.%N)
 	perf stat -a -x, -e timer:hrtimer_expire_entry -o "$TMP/perf.csv" -- \
@@ -84,7 +84,7 @@ start_load() {
 
 @test "10,000 threads grouped by process: one row holds every thread's expiries" {
 	require_root
-	start_load
+	start_threads
 	run -0 timerstat --source tracefs -d 2 -n 1 -J -g process
 	echo "$output" | jq -e --argjson pid "$LOAD" --argjson n "$THREADS" '
 		.samples[0] | .lost_events == 0
@@ -102,7 +102,7 @@ events_line() {
 @test "wakeuptop at 3,000 sources keeps refreshing on time (two refreshes seen on its screen)" {
 	require_root
 	command -v tmux >/dev/null || skip "no tmux"
-	start_load 3000
+	start_threads 3000
 	tmux -L "$SOCK" -f /dev/null new-session -d -s wt -x 160 -y 50 \
 		"TERM=xterm-256color; export TERM; wakeuptop --source tracefs -g thread -d 2; exec sleep 600"
 	# Every change of the Events line is a refresh: note when each is seen.
