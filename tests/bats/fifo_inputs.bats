@@ -47,6 +47,13 @@ signal_run() {
 	"$@" >>"$TMP/out" 2>>"$TMP/err" &
 	PID=$!
 	set +m
+	# A signal that comes before the exec lands in the forked shell's own
+	# handler and is lost: wait (up to 10 s on a busy machine) until the
+	# child is the command, then give it 0.3 s to block on its input.
+	for i in $(seq 100); do
+		[ "$(cat "/proc/$PID/comm" 2>/dev/null)" = "$(basename "$1" | cut -c1-15)" ] && break
+		sleep 0.1
+	done
 	sleep 0.3
 	kill -s "$sig" "$PID" 2>/dev/null || true
 	for i in $(seq 10); do
