@@ -11,6 +11,8 @@
 
 #define MAX_COLS	WT_MAX_COLS
 #define TEXT_CAP	24	/* widest a text column gets when it is not the last */
+#define NAME_HINT	20	/* a text column of names (function, site): widened with room */
+#define NAME_WIDE	40	/* as wide as that gets on a wide screen */
 #define DETAIL_CPUS	16	/* CPUs listed in an expanded row before "+N more" */
 #define DETAIL_LINES	4	/* lines of an expanded row */
 
@@ -237,35 +239,66 @@ total_width(const int *w, const bool *on, size_t nc)
 	return total < 0 ? 0 : total;
 }
 
-/*
- * Drop columns in drop_order until the rest fit the screen's width; a text
- * column counts at most TEXT_CAP (the last one is cut at the edge, marked).
- */
-static void
-fit_columns(const struct wt_view *v, const int *w, bool *on, size_t nc, int width)
+/* A text column: its width on the screen is fixed, its longer values cut (marked). */
+static bool
+fixed_text(const struct td_column *col)
 {
-	int fw[MAX_COLS];
-	size_t i, d;
+	return col->jtype == TD_JT_STRING;
+}
 
-	for (i = 0; i < nc; i++) {
+/* Widen the name columns but the last to cap (dry: the room it takes). */
+static int
+widen_text(const struct wt_view *v, int *w, const bool *on, size_t nc, int cap, bool dry)
+{
+	size_t i, lastc = 0;
+	int extra = 0;
+
+	for (i = 0; i < nc; i++)
+		if (on[i])
+			lastc = i;
+	for (i = 0; i < lastc; i++) {
 		const struct td_column *col = td_table_selected(v->table, i);
 
-		on[i] = true;
-		fw[i] = col->jtype == TD_JT_STRING && w[i] > TEXT_CAP ? TEXT_CAP : w[i];
+		if (!on[i] || !fixed_text(col) || col->width < NAME_HINT || w[i] >= cap)
+			continue;
+		extra += cap - w[i];
+		if (!dry)
+			w[i] = cap;
 	}
-	for (d = 0; drop_order[d] != NULL && total_width(fw, on, nc) > width; d++)
+	return extra;
+}
+
+/*
+ * Drop columns in drop_order until the rest fit the screen's width; then, if
+ * there is room, widen the text columns.  Both depend on the width and the
+ * columns, not on the rows, so the columns stay in place from one refresh to
+ * the next.
+ */
+static void
+fit_columns(const struct wt_view *v, int *w, bool *on, size_t nc, int width)
+{
+	size_t i, d;
+
+	for (i = 0; i < nc; i++)
+		on[i] = true;
+	for (d = 0; drop_order[d] != NULL && total_width(w, on, nc) > width; d++)
 		for (i = 0; i < nc; i++) {
 			const struct td_column *col = td_table_selected(v->table, i);
 
 			if (i != v->sort_col && strcmp(col->name, drop_order[d]) == 0)
 				on[i] = false;
 		}
+	if (total_width(w, on, nc) + widen_text(v, w, on, nc, NAME_WIDE, true) <= width)
+		(void)widen_text(v, w, on, nc, NAME_WIDE, false);
+	else if (total_width(w, on, nc) + widen_text(v, w, on, nc, TEXT_CAP, true) <= width)
+		(void)widen_text(v, w, on, nc, TEXT_CAP, false);
 }
 
 /*
  * Widths of the shown columns over the rows that will be printed.  On the
- * screen a column keeps the widest it has been, so that the columns stay in
- * place from one refresh to the next.
+ * screen a text column has the width of its hint (fit_columns may widen it)
+ * and a number column keeps the widest it has been, so that the columns stay
+ * in place from one refresh to the next.
  */
 static size_t
 measure(struct wt_view *v, int *w, size_t first, size_t last, bool batch)
@@ -283,6 +316,15 @@ measure(struct wt_view *v, int *w, size_t first, size_t last, bool batch)
 		w[i] = wt_text_width(col->header) + 1;	/* room for the sort mark */
 		if (col->width > w[i])
 			w[i] = col->width;
+		if (!batch && fixed_text(col)) {
+			/* A CPU list: room for "0-N" and a bit more. */
+			if (strcmp(col->name, "cpus") == 0 && v->sample != NULL) {
+				cw = snprintf(buf, sizeof(buf), "0-%d", v->sample->ncpus - 1) + 2;
+				if (cw > w[i])
+					w[i] = cw;
+			}
+			continue;
+		}
 		for (r = first; r < last && r < v->nrows; r++) {
 			memset(&c, 0, sizeof(c));
 			td_table_cell(col, v->rowp[r], &c);
@@ -291,8 +333,6 @@ measure(struct wt_view *v, int *w, size_t first, size_t last, bool batch)
 			if (cw > w[i])
 				w[i] = cw;
 		}
-		if (!batch && i + 1 < nc && col->jtype == TD_JT_STRING && w[i] > TEXT_CAP)
-			w[i] = TEXT_CAP;
 		ti = batch ? -1 : table_index(v->table, col);
 		if (ti >= 0) {
 			if (v->colw[ti] > w[i])
@@ -320,15 +360,18 @@ put_cell(char *line, size_t len, size_t *pos, int *col, int screen, const char *
 	if (last && al == TD_ALIGN_LEFT && wt_text_width(text) <= room) {
 		snprintf(cell, sizeof(cell), "%s", text);
 		used = wt_text_width(text);
-	} else if (width > room || (last && al == TD_ALIGN_LEFT))
+	} else if (last && al == TD_ALIGN_LEFT)
+		used = wt_text_fit(cell, sizeof(cell), text, room, WT_LEFT, 0, 1);
+	else if (width > room)	/* the edge: the cell takes what is left */
 		used = wt_text_fit(cell, sizeof(cell), text, room,
-		    al == TD_ALIGN_RIGHT && width <= room ? WT_RIGHT : WT_LEFT, 0, 1);
+		    al == TD_ALIGN_RIGHT ? WT_RIGHT : WT_LEFT, 1, 1);
 	else
 		used = wt_text_fit(cell, sizeof(cell), text, width,
 		    al == TD_ALIGN_RIGHT ? WT_RIGHT : WT_LEFT, 1, 1);
 	*col += used + 1;
 	if (*pos < len)
-		*pos += (size_t)snprintf(line + *pos, len - *pos, "%s%s", cell, last ? "" : " ");
+		*pos += (size_t)snprintf(line + *pos, len - *pos, "%s%s", cell,
+		    last || *col > screen ? "" : " ");
 	if (*pos >= len)
 		*pos = len - 1;
 	return *col < screen;

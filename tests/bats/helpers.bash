@@ -92,3 +92,42 @@ cpulist_json() {
 	done
 	echo "[$out]"
 }
+
+# A tmux pane of the test's own: the server is -L "$SOCK", the session "$SESS"
+# (set both in setup, kill the server in teardown).
+require_tmux() {
+	command -v tmux >/dev/null || skip "no tmux"
+}
+
+# The pane's text now.
+screen() {
+	tmux -L "$SOCK" capture-pane -p -t "$SESS"
+}
+
+# Wait (up to 15 s, or $2 tenths of a second) until the pane shows a fixed string.
+wait_screen() {
+	local i
+	for i in $(seq "${2:-150}"); do
+		screen | grep -qF -- "$1" && return 0
+		sleep 0.1
+	done
+	echo "never saw '$1' on the screen:" >&2
+	screen >&2
+	return 1
+}
+
+# Wait until the pane no longer shows a fixed string.
+wait_gone() {
+	local i
+	for i in $(seq 150); do
+		screen | grep -qF -- "$1" || return 0
+		sleep 0.1
+	done
+	echo "'$1' stayed on the screen:" >&2
+	screen >&2
+	return 1
+}
+
+keys() {
+	tmux -L "$SOCK" send-keys -t "$SESS" "$@"
+}
