@@ -168,8 +168,11 @@ render_header(struct wt_frame *f, const struct wt_view *v, const struct wt_facts
 			snprintf(lost, sizeof(lost), "%llu", (unsigned long long)p->lost_events);
 		else
 			snprintf(lost, sizeof(lost), "? (the %s backend cannot tell)", st->backend);
-		/* A trace's interval is its own: the window read, or its whole span. */
-		if (p->backend == TD_BACKEND_TRACE && p->period_ns > 0)
+		/*
+		 * A trace's interval is its own: the window read, or its whole
+		 * span; a capture's is between its two snapshots.
+		 */
+		if ((p->backend == TD_BACKEND_TRACE || st->capture) && p->period_ns > 0)
 			fmt_interval(iv, sizeof(iv), (int64_t)p->period_ns);
 		wt_frame_add(f, p->lost_known && p->lost_events ? WT_R_NOTE : WT_R_TEXT,
 		    "Backend: %s   Interval: %s   Group: %s   Lost: %s", st->backend,
