@@ -178,11 +178,13 @@ shown() {
 		"$TMP/screen.tsv" | grep -qx LOC
 }
 
-@test "200x60: every default column, every number as the JSON" {
+@test "200x60: every default column, function names whole, every number as the JSON" {
 	local t
 	while read -r t; do
 		check_end_of_trace 200x60 "$t/trace-wakeup-events.txt"
 		[ "$(shown)" = "WAKEUPS WAKE/S EVENTS EVENT/S CPU PID COMM KIND F ARMS EXPIRIES CANCELS FUNCTION SITE" ]
+		# Room enough: no function name is cut.
+		! awk -F'\t' '$13 ~ /~$/' "$TMP/screen.tsv" | grep -q .
 		next_pane
 	done < <(trace_captures)
 }
@@ -261,4 +263,31 @@ shown() {
 			wakeups: (.wakeups_per_cpu["1"] // 0)}] as $a
 		| ($f | length) > 0 and ($f | all(. as $r | $a | index([$r]) != null))' \
 		"$TMP/last.json" >/dev/null
+}
+
+@test "on a capture: the interval is that of its two timer_lists, rates known; without them, sorted by count" {
+	local d=$K/amd64-6.1-generic-default a b
+	a=$(sed -n 's/^now at \([0-9]*\) nsecs$/\1/p' "$d/proc/timer_list")
+	b=$(sed -n 's/^now at \([0-9]*\) nsecs$/\1/p' "$d/after/proc/timer_list")
+	wakeuptop -b -J --sysroot "$d" -n 1 >"$TMP/c.json"
+	[ "$(jq .period_ns "$TMP/c.json")" -eq $((b - a)) ]
+	# Every source's rate is its count over that period.
+	jq -e '.period_ns as $p | .sort == "events_per_s" and (.sources | length) > 3 and
+		all(.sources[]; ((.count * 1e9 / $p) - .events_per_s | fabs) < 0.051)' \
+		"$TMP/c.json" >/dev/null
+	start_size 80x24 --sysroot "$d"
+	wait_screen "Interval: $(awk -v p=$((b - a)) 'BEGIN { printf "%.1f s", p / 1e9 }')" 30
+	screen | grep -qE 'EVENT/S\*'
+	next_pane
+	# A tree without the second timer_list: the period is unknown, the rows by count.
+	cp -r "$d" "$TMP/c"
+	rm "$TMP/c/after/proc/timer_list"
+	wakeuptop -b -J --sysroot "$TMP/c" -n 1 >"$TMP/c.json"
+	jq -e '.period_ns == null and .sort == "count" and
+		([.sources[].count] | . == (sort | reverse))' "$TMP/c.json" >/dev/null
+	start_size 80x24 --sysroot "$TMP/c"
+	wait_screen 'interval of unknown length' 30
+	screen | grep -qE '^ *WAKEUPS +WAKE/S +EVENTS\* +EVENT/S'
+	screen | list_tsv | awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		NR > 2 && $c["EVENTS"] + 0 > last + 0 { bad = 1 } { last = $c["EVENTS"] } END { exit bad }'
 }
