@@ -291,3 +291,33 @@ shown() {
 	screen | list_tsv | awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 		NR > 2 && $c["EVENTS"] + 0 > last + 0 { bad = 1 } { last = $c["EVENTS"] } END { exit bad }'
 }
+
+@test "timerstat on a terminal: the top rows that fit and how many more; a pipe gets them all" {
+	local t=$K/amd64-7.2-generic-default-trace/trace-wakeup-events.txt total shown more
+	total=$(timerstat -J --trace "$t" | jq '.samples[0].sources | length')
+	[ "$total" -gt 30 ]
+	# A pipe: every source, no note.
+	timerstat --trace "$t" >"$TMP/all.txt"
+	! grep -q 'more sources' "$TMP/all.txt"
+	tmux -L "$SOCK" -f /dev/null new-session -d -s "$SESS" -x 160 -y 40 \
+		"timerstat --trace '$t'; echo EXIT=\$?; exec sleep 600"
+	wait_screen 'EXIT=0' 100
+	# Nothing scrolled away: the verdict is still the first line.
+	screen | head -1 | grep -q '^Top wakeup source: '
+	more=$(screen | sed -n 's/^(\([0-9]*\) more sources: --top N or a pipe shows them)$/\1/p')
+	shown=$(screen | awk '/^ *WAKEUPS/ { on = 1; next } /more sources/ { on = 0 } on && NF' | wc -l)
+	[ -n "$more" ] && [ $((shown + more)) -eq "$total" ]
+	# The rows shown are the first ones of the whole table.
+	[ "$(screen | awk '/^ *WAKEUPS/ { on = 1 } /more sources/ { on = 0 } on' | sed 's/ *$//')" = \
+		"$(awk '/^ *WAKEUPS/ { on = 1 } on' "$TMP/all.txt" | head -$((shown + 1)) | sed 's/ *$//')" ]
+}
+
+@test "timerstat on a terminal: a progress line on stderr while it samples, gone after; none into a file" {
+	tmux -L "$SOCK" -f /dev/null new-session -d -s "$SESS" -x 160 -y 40 \
+		"timerstat --source interrupts -d 2; echo EXIT=\$?; exec sleep 600"
+	wait_screen 'timerstat: sampling for 2.0 s (Ctrl-C ends it early)...' 15
+	wait_screen 'EXIT=0' 100
+	! screen | grep -q 'sampling for'
+	timerstat --source interrupts -d 0.2 >/dev/null 2>"$TMP/err"
+	[ ! -s "$TMP/err" ]
+}
