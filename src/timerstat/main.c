@@ -1,6 +1,7 @@
 /* timerstat: top wakeup sources over an interval, on every kernel. */
 #include <errno.h>
 #include <getopt.h>
+#include <locale.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -262,6 +263,7 @@ main(int argc, char **argv)
 	enum cli_color color = CLI_COLOR_AUTO;
 
 	cli_init(argc, argv);
+	setlocale(LC_CTYPE, "");	/* only the character type: columns padded by display width */
 	td_sampler_opts_init(&so);
 	while ((c = getopt_long(argc, argv, "d:n:Jo:s:g:rPHhV", longopts, NULL)) != -1) {
 		switch (c) {

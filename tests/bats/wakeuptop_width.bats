@@ -321,3 +321,20 @@ shown() {
 	timerstat --source interrupts -d 0.2 >/dev/null 2>"$TMP/err"
 	[ ! -s "$TMP/err" ]
 }
+
+@test "timerstat text pads by display width: UTF-8 and double-width comm names keep the columns aligned" {
+	local w
+	printf 'Timer Stats Version: v0.2\nSample period: 2.000 s\n' >"$TMP/ts.txt"
+	printf '     8,   101 W\303\266rker           schedule_timeout (process_timeout)\n' >>"$TMP/ts.txt"
+	printf '     4,   102 Worker           schedule_timeout (process_timeout)\n' >>"$TMP/ts.txt"
+	printf '     2,   103 \344\275\240\345\245\275             schedule_timeout (process_timeout)\n' >>"$TMP/ts.txt"
+	printf '14 total events, 7.000 events/sec\n' >>"$TMP/ts.txt"
+	LC_ALL=C.UTF-8 timerstat --timer-stats "$TMP/ts.txt" -o count,comm,function >"$TMP/out"
+	[ "$(grep -c 'process_timeout$' "$TMP/out")" -eq 3 ]
+	# The display width before FUNCTION is the same on the header and every row.
+	w=$(grep 'FUNCTION$' "$TMP/out" | sed 's/FUNCTION$//' | LC_ALL=C.UTF-8 wc -L)
+	grep 'process_timeout$' "$TMP/out" | sed 's/process_timeout$//' | while IFS= read -r l; do
+		[ "$(printf '%s\n' "$l" | LC_ALL=C.UTF-8 wc -L)" -eq "$w" ] || {
+			cat "$TMP/out" >&2; return 1; }
+	done
+}
