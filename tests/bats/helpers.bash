@@ -128,6 +128,7 @@ wait_gone() {
 	return 1
 }
 
+# Type keys into the pane (tmux send-keys names: Enter, Space, F5, C-l).
 keys() {
 	tmux -L "$SOCK" send-keys -t "$SESS" "$@"
 }
