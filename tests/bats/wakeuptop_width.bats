@@ -17,13 +17,27 @@ setup() {
 }
 
 teardown() {
-	tmux -L "$SOCK" kill-server 2>/dev/null || true
+	quit_pane
 	rm -rf "$TMP"
+}
+
+# Quit wakeuptop with q while its terminal is there (a sanitizer build checks
+# for leaks at exit, which never ends once the terminal is gone), then the
+# pane's server.
+quit_pane() {
+	local i
+	tmux -L "$SOCK" send-keys -t "$SESS" q 2>/dev/null || return 0
+	for i in $(seq 100); do
+		[ "$(tmux -L "$SOCK" display-message -p -t "$SESS" '#{pane_current_command}' \
+			2>/dev/null)" = wakeuptop ] || break
+		sleep 0.1
+	done
+	tmux -L "$SOCK" kill-server 2>/dev/null || true
 }
 
 # Done with a pane: its server goes, the next pane gets a server of its own.
 next_pane() {
-	tmux -L "$SOCK" kill-server 2>/dev/null || true
+	quit_pane
 	SOCK=${SOCK%-*}-$((${SOCK##*-} + 1))
 }
 
