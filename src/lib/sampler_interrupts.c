@@ -14,6 +14,7 @@
 #include "sampler_internal.h"
 #include "softirqs.h"
 #include "source.h"
+#include "timer_list.h"
 
 struct irq_priv {
 	struct td_interrupts	*irq;		/* at the start of the interval */
@@ -205,8 +206,9 @@ irq_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 
 	if ((r = load_both(s, t->after ? "/after" : "", &irq, &soft, e)) < 0)
 		return r;
-	if (t->after)
-		p->period_ns = 0;	/* a captured pair: the gap was not recorded */
+	/* A captured pair: the gap is that of its two timer_lists, if they say. */
+	if (t->after && td_timer_list_capture_period(s->sysroot, &p->period_ns) < 0)
+		p->period_ns = 0;
 	r = add_idle(s, t, p);
 	if (r == 0)
 		r = td_interrupts_delta(t->irq, irq, &di);

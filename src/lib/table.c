@@ -1,12 +1,17 @@
 /* The column table: one description of the columns drives text and JSON. */
+#include "config.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "internal.h"
 #include "table.h"
 #include "textsafe.h"
+
+static int text_width(const char *s);
 
 #define TD_TABLE_MAXSEL	64
 
@@ -34,7 +39,7 @@ reset_widths(struct td_table *t)
 {
 	for (size_t i = 0; i < t->nsel; i++) {
 		const struct td_column *c = &t->cols[t->sel[i]];
-		int w = (int)strlen(c->header);
+		int w = text_width(c->header);
 
 		t->width[i] = c->width > w ? c->width : w;
 	}
@@ -265,6 +270,36 @@ td_table_sort(const struct td_table *t, const char *name, bool desc, const void 
 	return 0;
 }
 
+/*
+ * The columns text takes on a terminal: wcwidth in the program's locale; a
+ * character the locale cannot decode (the C locale and UTF-8) counts one
+ * column per UTF-8 character, not one per byte.
+ */
+static int
+text_width(const char *s)
+{
+	size_t left = strlen(s), n;
+	mbstate_t st;
+	wchar_t wc;
+	int w = 0, cw;
+
+	memset(&st, 0, sizeof(st));
+	while (left > 0) {
+		n = mbrtowc(&wc, s, left, &st);
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			w += ((unsigned char)*s & 0xc0) != 0x80;
+			memset(&st, 0, sizeof(st));
+			n = 1;
+		} else {
+			cw = wcwidth(wc);
+			w += cw < 0 ? 1 : cw;
+		}
+		s += n;
+		left -= n;
+	}
+	return w;
+}
+
 /* Grow the selected columns' widths to fit every row. */
 void
 td_table_measure(struct td_table *t, const void *const *rows, size_t n)
@@ -279,27 +314,27 @@ td_table_measure(struct td_table *t, const void *const *rows, size_t n)
 			int w;
 
 			td_table_cell(col, rows[r], &c);
-			w = (int)strlen(td_table_format_cell(col, &c, false, buf, sizeof(buf)));
+			w = text_width(td_table_format_cell(col, &c, false, buf, sizeof(buf)));
 			if (w > t->width[i])
 				t->width[i] = w;
 		}
 }
 
-/* Append one padded field to a line buffer. */
+/* Append one padded field to a line buffer, padded by display width. */
 static void
 put_field(char *buf, size_t len, size_t *pos, const char *s, int width, enum td_align al,
     bool last)
 {
-	int n;
+	int n, pad = width - text_width(s);
 
 	if (*pos >= len)
 		return;
-	if (last && al == TD_ALIGN_LEFT)
-		n = snprintf(buf + *pos, len - *pos, "%s", s);
-	else if (al == TD_ALIGN_LEFT)
-		n = snprintf(buf + *pos, len - *pos, "%-*s", width, s);
+	if (pad < 0 || (last && al == TD_ALIGN_LEFT))
+		pad = 0;
+	if (al == TD_ALIGN_LEFT)
+		n = snprintf(buf + *pos, len - *pos, "%s%*s", s, pad, "");
 	else
-		n = snprintf(buf + *pos, len - *pos, "%*s", width, s);
+		n = snprintf(buf + *pos, len - *pos, "%*s%s", pad, "", s);
 	if (n > 0)
 		*pos += (size_t)n;
 	if (*pos >= len)

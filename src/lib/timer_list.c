@@ -21,6 +21,7 @@
 
 #include "arena.h"
 #include "internal.h"
+#include "source.h"
 #include "strpool.h"
 #include "test_hooks.h"
 #include "timer_list.h"
@@ -2170,4 +2171,35 @@ td_tick_mode_name(enum td_tick_mode m)
 	default:
 		return "unknown";
 	}
+}
+
+/* The "now" line of the timer_list at abs under sysroot; false when it has none. */
+static bool
+capture_now(const char *sysroot, const char *abs, int64_t *now)
+{
+	struct td_timer_list *tl = NULL;
+	struct td_buf b = { 0 };
+	bool ok = false;
+
+	if (td_read_root(sysroot, abs, TD_READ_CAP_DEFAULT, &b, NULL) == 0 &&
+	    td_timer_list_parse(b.data, b.len, abs, &tl, NULL) == 0 && tl->has_now) {
+		*now = tl->now_ns;
+		ok = true;
+	}
+	td_timer_list_free(tl);
+	td_buf_free(&b);
+	return ok;
+}
+
+/* How far apart a capture's two timer_lists are, by their "now" lines. */
+int
+td_timer_list_capture_period(const char *sysroot, uint64_t *ns)
+{
+	int64_t a, b;
+
+	if (!capture_now(sysroot, "/proc/timer_list", &a) ||
+	    !capture_now(sysroot, "/after/proc/timer_list", &b) || b <= a)
+		return -ENOENT;
+	*ns = (uint64_t)(b - a);
+	return 0;
 }

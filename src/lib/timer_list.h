@@ -218,6 +218,12 @@ int td_timer_list_parse(const char *buf, size_t len, const char *name,
 int td_timer_list_parse_file(FILE *f, const char *name, struct td_timer_list **out,
     struct td_error *e);
 void td_timer_list_free(struct td_timer_list *tl);
+/*
+ * How far apart a captured tree's /proc/timer_list and /after/proc/timer_list
+ * are, by their "now" lines: 0 and *ns, or -ENOENT when either is missing or
+ * has no "now" (or they do not follow each other).
+ */
+int td_timer_list_capture_period(const char *sysroot, uint64_t *ns);
 
 /* Lookups. */
 const struct td_tl_tickdev *td_tl_cpu_device(const struct td_timer_list *tl, int cpu);

@@ -31,24 +31,6 @@ sleep_s(double s)
 		;
 }
 
-/* The period between the capture's two timer_lists, from their "now" lines (a: parsed already). */
-static double
-capture_period(const char *sysroot, const struct td_timer_list *a)
-{
-	struct td_timer_list *b = NULL;
-	struct td_buf bb = { 0 };
-	double p = -1;
-
-	if (a != NULL && a->has_now &&
-	    td_read_root(sysroot, "/after/proc/timer_list", TD_READ_CAP_DEFAULT, &bb, NULL) == 0 &&
-	    td_timer_list_parse(bb.data, bb.len, NULL, &b, NULL) == 0 &&
-	    b->has_now && b->now_ns > a->now_ns)
-		p = (double)(b->now_ns - a->now_ns) / 1e9;
-	td_timer_list_free(b);
-	td_buf_free(&bb);
-	return p;
-}
-
 /* Measure the tick rates. */
 void
 ti_gather_rates(const struct ti_opts *o, const struct td_machine *m, struct ti_extra *x)
@@ -58,6 +40,7 @@ ti_gather_rates(const struct ti_opts *o, const struct td_machine *m, struct ti_e
 	struct td_buf stat_a = { 0 }, stat_b = { 0 };
 	struct td_error e;
 	double period;
+	uint64_t ns;
 	char buf[600];
 
 	if (o->file_alone) {
@@ -89,7 +72,7 @@ ti_gather_rates(const struct ti_opts *o, const struct td_machine *m, struct ti_e
 			goto out;
 		}
 		td_softirqs_load(o->sysroot, "/after/proc/softirqs", &sb, NULL);
-		period = capture_period(o->sysroot, m->tl);
+		period = td_timer_list_capture_period(o->sysroot, &ns) == 0 ? (double)ns / 1e9 : -1;
 		if (period <= 0) {
 			snprintf(x->rates_why, sizeof(x->rates_why), "the captured tree does not "
 			    "say how far apart its snapshots are (no readable timer_list pair)");

@@ -1,11 +1,13 @@
 /* timerstat: top wakeup sources over an interval, on every kernel. */
 #include <errno.h>
 #include <getopt.h>
+#include <locale.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -182,6 +184,46 @@ wait_interval(struct td_sampler *s, int sigfd, struct timespec *end, int64_t ns,
 	return sig;
 }
 
+/*
+ * On a terminal, say on stderr what the silence is while an interval is
+ * sampled, and take the line away after it (on: show it; else clear it).
+ */
+static void
+progress(bool on, int64_t ns, int index, int count)
+{
+	static int tty = -1;
+
+	if (tty < 0)
+		tty = isatty(STDERR_FILENO);
+	if (!tty)
+		return;
+	if (!on) {
+		fputs("\r\033[K", stderr);
+	} else if (count == 1) {
+		fprintf(stderr, "%s: sampling for %.1f s (Ctrl-C ends it early)...", cli_prog,
+		    (double)ns / 1e9);
+	} else {
+		fprintf(stderr, "%s: sampling interval %d%s%.0d of %.1f s (Ctrl-C ends it early)...",
+		    cli_prog, index, count > 0 ? " of " : "", count > 0 ? count : 0,
+		    (double)ns / 1e9);
+	}
+	fflush(stderr);
+}
+
+/* The source rows that fit on the terminal stdout is (0: not one, all rows), and its width. */
+static int
+terminal_rows(int *cols)
+{
+	struct winsize ws;
+
+	if (!isatty(STDOUT_FILENO) || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0 ||
+	    ws.ws_row == 0)
+		return 0;
+	*cols = ws.ws_col;
+	/* The verdict, the totals, up to three notes, a blank line, the header, "more". */
+	return ws.ws_row > 17 ? ws.ws_row - 12 : 5;
+}
+
 /* Print the classic timer_stats text, sorted like the table. */
 static void
 print_timer_stats(const struct ts_opts *o, struct td_table *t, const struct td_sample *p,
@@ -221,6 +263,7 @@ main(int argc, char **argv)
 	enum cli_color color = CLI_COLOR_AUTO;
 
 	cli_init(argc, argv);
+	setlocale(LC_CTYPE, "");	/* only the character type: columns padded by display width */
 	td_sampler_opts_init(&so);
 	while ((c = getopt_long(argc, argv, "d:n:Jo:s:g:rPHhV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -326,6 +369,8 @@ main(int argc, char **argv)
 	cli_no_operands(argc, argv);
 	cli_sysroot_check(so.sysroot);
 	o.color = o.format == TS_TEXT && cli_color_on(color, stdout);
+	if (o.format == TS_TEXT && !o.noheadings && o.top == 0)
+		o.fit = terminal_rows(&o.fit_cols);
 	if (so.timer_stats_file != NULL && so.backend != TD_BACKEND_AUTO &&
 	    so.backend != TD_BACKEND_TIMER_STATS)
 		cli_usage_error("--timer-stats needs --source timer_stats (or none)");
@@ -420,8 +465,11 @@ main(int argc, char **argv)
 		struct td_sample *p;
 		bool failed = false;
 
-		if (!one_shot)
+		if (!one_shot) {
+			progress(true, dur, (int)i, (int)count);
 			sig = wait_interval(s, sigfd, &end, dur, &failed);
+			progress(false, dur, (int)i, (int)count);
+		}
 		if (failed) {
 			rc = CLI_EXIT_FAIL;
 			break;

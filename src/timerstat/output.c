@@ -168,7 +168,7 @@ ts_print_text(FILE *f, struct td_table *t, const struct ts_opts *o, const struct
 {
 	struct td_error e;
 	const void **rows;
-	size_t n;
+	size_t n, more = 0;
 	char rate[32];
 	int r;
 
@@ -204,9 +204,29 @@ ts_print_text(FILE *f, struct td_table *t, const struct ts_opts *o, const struct
 			    " entries not counted\n", p->overflow);
 		fprintf(f, "\n");
 	}
+	/* On a terminal the rows that fit under the header, and how many are left out. */
+	if (o->fit > 0 && o->format == TS_TEXT && !o->noheadings) {
+		char head[4096];
+		size_t fit, per = 1;
+
+		td_table_measure(t, rows, n);
+		td_table_header_line(t, head, sizeof(head));
+		if (o->fit_cols > 0)
+			per = (strlen(head) + (size_t)o->fit_cols - 1) / (size_t)o->fit_cols;
+		fit = (size_t)o->fit / (per ? per : 1);
+		if (fit < 1)
+			fit = 1;
+		if (n > fit) {
+			more = n - fit;
+			n = fit;
+		}
+	}
 	r = td_table_render_text(t, f, rows, n, (o->noheadings ? TD_TABLE_NOHEADINGS : 0) |
 	    (o->format == TS_RAW ? TD_TABLE_RAW : 0) |
 	    (o->format == TS_PAIRS ? TD_TABLE_PAIRS : 0) | (o->color ? TD_TABLE_COLOR : 0));
+	if (r == 0 && more > 0 && fprintf(f, "(%zu more sources: --top N or a pipe shows them)\n",
+	    more) < 0)
+		r = -EIO;
 	free(rows);
 	return r;
 }

@@ -25,6 +25,8 @@ struct ts_opts {
 	const char	*sort;		/* -s */
 	bool		 sort_set;
 	long long	 top;		/* --top, 0 = all */
+	int		 fit;		/* lines of the terminal stdout is, without --top; 0 all */
+	int		 fit_cols;	/* and its columns (a longer row takes more lines) */
 	enum td_group	 group;		/* --group */
 	bool		 noheadings;
 	bool		 color;

@@ -76,7 +76,7 @@ wt_frame_vadd(struct wt_frame *f, enum wt_role role, const char *fmt, va_list ap
 	}
 	pad = !f->nopad && (role == WT_R_SELECTED || role == WT_R_COLHEAD || role == WT_R_TITLE ||
 	    role == WT_R_STATUS);
-	wt_text_fit(fit, sz, raw, f->width, WT_LEFT, pad, 0);
+	wt_text_fit(fit, sz, raw, f->width, WT_LEFT, pad, 1);
 	free(raw);
 	if (!pad) {
 		size_t l = strlen(fit);

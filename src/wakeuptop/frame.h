@@ -40,7 +40,7 @@ void wt_frame_reset(struct wt_frame *f, int width);
 void wt_frame_free(struct wt_frame *f);
 /* Drop the lines past the first n. */
 void wt_frame_truncate(struct wt_frame *f, size_t n);
-/* Add a line, cut (UTF-8 safe) to the width; padded to it for rows that are highlighted. */
+/* Add a line, cut (UTF-8 safe, marked with a final '~') to the width; padded to it for rows that are highlighted. */
 void wt_frame_add(struct wt_frame *f, enum wt_role role, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void wt_frame_vadd(struct wt_frame *f, enum wt_role role, const char *fmt, va_list ap)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wctype.h>
 
 #include "keys.h"
 
@@ -170,6 +171,21 @@ toggle(struct wt_view *v, bool *flag, const char *on, const char *off)
 	return WT_ACT_REDRAW;
 }
 
+/* Feedback for a key that does nothing: the key as typed, or its code. */
+static void
+unknown_key(struct wt_view *v, wint_t ch)
+{
+	if (iswprint(ch))
+		snprintf(v->message, sizeof(v->message), "unknown key '%lc': h for help",
+		    (wint_t)ch);
+	else if (ch < 32)
+		snprintf(v->message, sizeof(v->message), "unknown key ^%c: h for help",
+		    (char)(ch + 64));
+	else
+		snprintf(v->message, sizeof(v->message), "unknown key (code %u): h for help",
+		    (unsigned)ch);
+}
+
 /* Apply one key. */
 enum wt_action
 wt_key(struct wt_view *v, wint_t ch, bool fn, int page)
@@ -219,7 +235,9 @@ wt_key(struct wt_view *v, wint_t ch, bool fn, int page)
 			v->help = true;
 			return WT_ACT_REDRAW;
 		}
-		return WT_ACT_NONE;
+		snprintf(v->message, sizeof(v->message),
+		    "unknown key (function key %u): h for help", (unsigned)ch);
+		return WT_ACT_REDRAW;
 	}
 	switch (ch) {
 	case L'q':
@@ -271,8 +289,11 @@ wt_key(struct wt_view *v, wint_t ch, bool fn, int page)
 	case L'=':
 	case L'-':
 		ns = wt_interval_step(v->interval_ns, ch == L'-' ? -1 : 1);
-		if (ns == v->interval_ns)
-			return WT_ACT_NONE;
+		if (ns == v->interval_ns) {
+			snprintf(v->message, sizeof(v->message), "interval %.2g s is the %s",
+			    (double)ns / 1e9, ch == L'-' ? "shortest" : "longest");
+			return WT_ACT_REDRAW;
+		}
 		v->interval_ns = ns;
 		snprintf(v->message, sizeof(v->message), "interval %.2g s", (double)ns / 1e9);
 		return WT_ACT_INTERVAL;
@@ -285,5 +306,6 @@ wt_key(struct wt_view *v, wint_t ch, bool fn, int page)
 	case 12:	/* ^L */
 		return WT_ACT_REDRAW;
 	}
-	return WT_ACT_NONE;
+	unknown_key(v, ch);
+	return WT_ACT_REDRAW;
 }

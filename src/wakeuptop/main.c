@@ -399,6 +399,7 @@ main(int argc, char **argv)
 	app.status.note = td_sampler_note(app.sampler);
 	app.status.batch = app.batch;
 	app.status.trace = app.trace;
+	app.status.capture = !td_root_is_live(app.sysroot);
 	app.status.trace_step_ns = so.trace_step_ns;
 
 	app.color = cli_color_on(color, stdout);

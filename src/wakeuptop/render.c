@@ -9,17 +9,19 @@
 #include "render.h"
 #include "text.h"
 
-#define MAX_COLS	32
+#define MAX_COLS	WT_MAX_COLS
 #define TEXT_CAP	24	/* widest a text column gets when it is not the last */
+#define NAME_HINT	20	/* a text column of names (function, site): widened with room */
+#define NAME_WIDE	40	/* as wide as that gets on a wide screen */
 #define DETAIL_CPUS	16	/* CPUs listed in an expanded row before "+N more" */
 #define DETAIL_LINES	4	/* lines of an expanded row */
 
 const char *const wt_help_lines[] = {
 	"Keys",
-	"  q            quit",
-	"  h, ?         this help (any key closes it)",
+	"  q Q          quit",
+	"  h ? F1       this help (any key closes it)",
 	"  space        pause or resume the display (sampling goes on)",
-	"  < >          sort by the column to the left or right",
+	"  < > Left Right  sort by the column to the left or right",
 	"  s            sort by the next column",
 	"  r            reverse the sort order",
 	"  Enter        expand the selected row: site, arms/expiries/cancels, wakeups and events per CPU",
@@ -28,14 +30,19 @@ const char *const wt_help_lines[] = {
 	"  c            CPU filter (a list such as 0-3,8; empty clears it)",
 	"  p            process filter: a pid, all its threads (empty clears it)",
 	"  /            name filter, case-insensitive, on function, comm and site",
-	"  + -          longer or shorter interval",
+	"  + = -        longer or shorter interval",
 	"  T            re-read each CPU's tick state (/proc/timer_list; read once at start)",
 	"  v            tick view: why each CPU's tick keeps running (tick-stop dependencies,",
 	"               timers due within a tick, softirqs pending at idle, timer migration);",
 	"               needs trace events (tracefs as root, or a capture's trace); c filters CPUs",
-	"  arrows PgUp PgDn Home End   move the selection",
+	"  Up Down j k PgUp PgDn Home End   move the selection",
+	"  ^L           redraw the screen",
 	"",
+	"Other keys do nothing and say so on the status line.",
 	"Columns are timerstat's: the same names as its -o option and its JSON.",
+	"A narrow screen drops columns, the first first: site, cancels, arms, F, kind, pid,",
+	"tasks, task, CPU, expiries, the other counts and rates; the sort column, COMM and",
+	"FUNCTION stay. A value cut to its column ends in '~'.",
 	"WAKEUPS, WAKE/S: idle exits a source caused; EVENTS, EVENT/S: its expiries or interrupts.",
 	"A '-' in a cell means the backend cannot see that value (not zero), or cannot split",
 	"it by CPU (arms and cancels with a CPU filter).",
@@ -161,8 +168,11 @@ render_header(struct wt_frame *f, const struct wt_view *v, const struct wt_facts
 			snprintf(lost, sizeof(lost), "%llu", (unsigned long long)p->lost_events);
 		else
 			snprintf(lost, sizeof(lost), "? (the %s backend cannot tell)", st->backend);
-		/* A trace's interval is its own: the window read, or its whole span. */
-		if (p->backend == TD_BACKEND_TRACE && p->period_ns > 0)
+		/*
+		 * A trace's interval is its own: the window read, or its whole
+		 * span; a capture's is between its two snapshots.
+		 */
+		if ((p->backend == TD_BACKEND_TRACE || st->capture) && p->period_ns > 0)
 			fmt_interval(iv, sizeof(iv), (int64_t)p->period_ns);
 		wt_frame_add(f, p->lost_known && p->lost_events ? WT_R_NOTE : WT_R_TEXT,
 		    "Backend: %s   Interval: %s   Group: %s   Lost: %s", st->backend,
@@ -198,14 +208,108 @@ render_header(struct wt_frame *f, const struct wt_view *v, const struct wt_facts
 	}
 }
 
-/* Widths of the shown columns over the rows that will be printed. */
+/*
+ * The columns a narrow screen drops, the first first.  The sort column, COMM
+ * and FUNCTION are never dropped: they say what a row is and why it is there.
+ */
+static const char *const drop_order[] = {
+	"site", "cancels", "arms", "flags", "kind", "pid", "tasks", "task", "desc", "irq",
+	"deferrable", "pinned", "cpu", "cpus", "expiries", "wakeups", "count", "wakeup_rate",
+	"rate", NULL
+};
+
+/* The index of a column in the whole table (for its kept width), or -1. */
+static int
+table_index(const struct td_table *t, const struct td_column *col)
+{
+	size_t i, n = td_table_ncolumns(t);
+
+	for (i = 0; i < n && i < MAX_COLS; i++)
+		if (td_table_column(t, i) == col)
+			return (int)i;
+	return -1;
+}
+
+/* The width of the shown columns and their separators. */
+static int
+total_width(const int *w, const bool *on, size_t nc)
+{
+	int total = -1;
+
+	for (size_t i = 0; i < nc; i++)
+		if (on[i])
+			total += w[i] + 1;
+	return total < 0 ? 0 : total;
+}
+
+/* A text column: its width on the screen is fixed, its longer values cut (marked). */
+static bool
+fixed_text(const struct td_column *col)
+{
+	return col->jtype == TD_JT_STRING;
+}
+
+/* Widen the name columns but the last to cap (dry: the room it takes). */
+static int
+widen_text(const struct wt_view *v, int *w, const bool *on, size_t nc, int cap, bool dry)
+{
+	size_t i, lastc = 0;
+	int extra = 0;
+
+	for (i = 0; i < nc; i++)
+		if (on[i])
+			lastc = i;
+	for (i = 0; i < lastc; i++) {
+		const struct td_column *col = td_table_selected(v->table, i);
+
+		if (!on[i] || !fixed_text(col) || col->width < NAME_HINT || w[i] >= cap)
+			continue;
+		extra += cap - w[i];
+		if (!dry)
+			w[i] = cap;
+	}
+	return extra;
+}
+
+/*
+ * Drop columns in drop_order until the rest fit the screen's width; then, if
+ * there is room, widen the text columns.  Both depend on the width and the
+ * columns, not on the rows, so the columns stay in place from one refresh to
+ * the next.
+ */
+static void
+fit_columns(const struct wt_view *v, int *w, bool *on, size_t nc, int width)
+{
+	size_t i, d;
+
+	for (i = 0; i < nc; i++)
+		on[i] = true;
+	for (d = 0; drop_order[d] != NULL && total_width(w, on, nc) > width; d++)
+		for (i = 0; i < nc; i++) {
+			const struct td_column *col = td_table_selected(v->table, i);
+
+			if (i != v->sort_col && strcmp(col->name, drop_order[d]) == 0)
+				on[i] = false;
+		}
+	if (total_width(w, on, nc) + widen_text(v, w, on, nc, NAME_WIDE, true) <= width)
+		(void)widen_text(v, w, on, nc, NAME_WIDE, false);
+	else if (total_width(w, on, nc) + widen_text(v, w, on, nc, TEXT_CAP, true) <= width)
+		(void)widen_text(v, w, on, nc, TEXT_CAP, false);
+}
+
+/*
+ * Widths of the shown columns over the rows that will be printed.  On the
+ * screen a text column has the width of its hint (fit_columns may widen it)
+ * and a number column keeps the widest it has been, so that the columns stay
+ * in place from one refresh to the next.
+ */
 static size_t
-measure(const struct wt_view *v, int *w, size_t first, size_t last, bool batch)
+measure(struct wt_view *v, int *w, size_t first, size_t last, bool batch)
 {
 	size_t nc = td_table_nselected(v->table), i, r;
 	struct td_cell c;
 	char buf[256];
-	int cw;
+	int cw, ti;
 
 	if (nc > MAX_COLS)
 		nc = MAX_COLS;
@@ -215,6 +319,15 @@ measure(const struct wt_view *v, int *w, size_t first, size_t last, bool batch)
 		w[i] = wt_text_width(col->header) + 1;	/* room for the sort mark */
 		if (col->width > w[i])
 			w[i] = col->width;
+		if (!batch && fixed_text(col)) {
+			/* A CPU list: room for "0-N" and a bit more. */
+			if (strcmp(col->name, "cpus") == 0 && v->sample != NULL) {
+				cw = snprintf(buf, sizeof(buf), "0-%d", v->sample->ncpus - 1) + 2;
+				if (cw > w[i])
+					w[i] = cw;
+			}
+			continue;
+		}
 		for (r = first; r < last && r < v->nrows; r++) {
 			memset(&c, 0, sizeof(c));
 			td_table_cell(col, v->rowp[r], &c);
@@ -223,44 +336,73 @@ measure(const struct wt_view *v, int *w, size_t first, size_t last, bool batch)
 			if (cw > w[i])
 				w[i] = cw;
 		}
-		if (!batch && i + 1 < nc && col->jtype == TD_JT_STRING && w[i] > TEXT_CAP)
-			w[i] = TEXT_CAP;
+		ti = batch ? -1 : table_index(v->table, col);
+		if (ti >= 0) {
+			if (v->colw[ti] > w[i])
+				w[i] = v->colw[ti];
+			v->colw[ti] = w[i];
+		}
 	}
 	return nc;
 }
 
-/* Append one cell, fitted to its width, and a separating space. */
-static void
-put_cell(char *line, size_t len, size_t *pos, const char *text, int width, enum td_align al,
-    bool last)
+/*
+ * Append one cell, fitted to its width, and a separating space.  A cell that
+ * would cross the screen's edge is cut there and marked (wt_text_fit's '~');
+ * false when nothing more fits.
+ */
+static bool
+put_cell(char *line, size_t len, size_t *pos, int *col, int screen, const char *text,
+    int width, enum td_align al, bool last)
 {
 	char cell[1024];
+	int room = screen - *col, used;
 
-	if (last && al == TD_ALIGN_LEFT)
+	if (room <= 0)
+		return false;
+	if (last && al == TD_ALIGN_LEFT && wt_text_width(text) <= room) {
 		snprintf(cell, sizeof(cell), "%s", text);
-	else
-		wt_text_fit(cell, sizeof(cell), text, width,
+		used = wt_text_width(text);
+	} else if (last && al == TD_ALIGN_LEFT)
+		used = wt_text_fit(cell, sizeof(cell), text, room, WT_LEFT, 0, 1);
+	else if (width > room)	/* the edge: the cell takes what is left */
+		used = wt_text_fit(cell, sizeof(cell), text, room,
 		    al == TD_ALIGN_RIGHT ? WT_RIGHT : WT_LEFT, 1, 1);
+	else
+		used = wt_text_fit(cell, sizeof(cell), text, width,
+		    al == TD_ALIGN_RIGHT ? WT_RIGHT : WT_LEFT, 1, 1);
+	*col += used + 1;
 	if (*pos < len)
-		*pos += (size_t)snprintf(line + *pos, len - *pos, "%s%s", cell, last ? "" : " ");
+		*pos += (size_t)snprintf(line + *pos, len - *pos, "%s%s", cell,
+		    last || *col > screen ? "" : " ");
 	if (*pos >= len)
 		*pos = len - 1;
+	return *col < screen;
 }
 
 /* The column header, the sort column marked with '*' (readable without colour). */
 static void
-render_colhead(struct wt_frame *f, const struct wt_view *v, const int *w, size_t nc)
+render_colhead(struct wt_frame *f, const struct wt_view *v, const int *w, const bool *on,
+    size_t nc)
 {
 	char line[4096], h[128];
-	size_t i, pos = 0;
+	size_t i, pos = 0, lastc = 0;
+	int col = 0;
 
+	for (i = 0; i < nc; i++)
+		if (on[i])
+			lastc = i;
 	line[0] = '\0';
 	for (i = 0; i < nc; i++) {
-		const struct td_column *col = td_table_selected(v->table, i);
+		const struct td_column *c = td_table_selected(v->table, i);
 
-		snprintf(h, sizeof(h), "%s%s", col->header,
+		if (!on[i])
+			continue;
+		snprintf(h, sizeof(h), "%s%s", c->header,
 		    i == v->sort_col ? (v->desc ? "*" : "^") : "");
-		put_cell(line, sizeof(line), &pos, h, w[i], col->align, i + 1 == nc);
+		if (!put_cell(line, sizeof(line), &pos, &col, f->width, h, w[i], c->align,
+		    i == lastc))
+			break;
 	}
 	wt_frame_add(f, WT_R_COLHEAD, "%s", line);
 }
@@ -268,20 +410,28 @@ render_colhead(struct wt_frame *f, const struct wt_view *v, const int *w, size_t
 /* One source as a line of cells. */
 static void
 render_row(struct wt_frame *f, const struct wt_view *v, const void *row, const int *w,
-    size_t nc, enum wt_role role)
+    const bool *on, size_t nc, enum wt_role role)
 {
 	char line[4096], buf[512];
 	struct td_cell c;
-	size_t i, pos = 0;
+	size_t i, pos = 0, lastc = 0;
+	int col = 0;
 
+	for (i = 0; i < nc; i++)
+		if (on[i])
+			lastc = i;
 	line[0] = '\0';
 	for (i = 0; i < nc; i++) {
-		const struct td_column *col = td_table_selected(v->table, i);
+		const struct td_column *tc = td_table_selected(v->table, i);
 
+		if (!on[i])
+			continue;
 		memset(&c, 0, sizeof(c));
-		td_table_cell(col, row, &c);
-		td_table_format_cell(col, &c, false, buf, sizeof(buf));
-		put_cell(line, sizeof(line), &pos, buf, w[i], col->align, i + 1 == nc);
+		td_table_cell(tc, row, &c);
+		td_table_format_cell(tc, &c, false, buf, sizeof(buf));
+		if (!put_cell(line, sizeof(line), &pos, &col, f->width, buf, w[i], tc->align,
+		    i == lastc))
+			break;
 	}
 	wt_frame_add(f, role, "%s", line);
 }
@@ -419,6 +569,7 @@ wt_render(struct wt_frame *f, struct wt_view *v, const struct wt_facts *facts,
     const struct wt_status *st, int height)
 {
 	int w[MAX_COLS], strip_max, list_h, used, i;
+	bool on[MAX_COLS];
 	size_t nc, r, first, last;
 	const struct td_wsource *sel;
 	bool batch = st->batch || height <= 0;
@@ -457,9 +608,11 @@ wt_render(struct wt_frame *f, struct wt_view *v, const struct wt_facts *facts,
 		return render_tick(f, v, batch ? 0 : height);
 	if (batch) {
 		nc = measure(v, w, 0, v->nrows, true);
-		render_colhead(f, v, w, nc);
+		for (r = 0; r < nc; r++)
+			on[r] = true;
+		render_colhead(f, v, w, on, nc);
 		for (r = 0; r < v->nrows; r++)
-			render_row(f, v, v->rowp[r], w, nc, WT_R_ROW);
+			render_row(f, v, v->rowp[r], w, on, nc, WT_R_ROW);
 		if (v->nrows == 0)
 			wt_frame_add(f, WT_R_TEXT, "(no wakeup source%s in this interval)",
 			    v->show != WT_SHOW_ALL || v->has_cpus || v->pid >= 0 ||
@@ -476,12 +629,13 @@ wt_render(struct wt_frame *f, struct wt_view *v, const struct wt_facts *facts,
 	first = v->top;
 	last = first + (size_t)list_h;
 	nc = measure(v, w, first, last, false);
-	render_colhead(f, v, w, nc);
+	fit_columns(v, w, on, nc, f->width);
+	render_colhead(f, v, w, on, nc);
 	used = 0;
 	for (r = first; r < v->nrows && used < list_h; r++) {
 		bool is_sel = r == v->sel;
 
-		render_row(f, v, v->rowp[r], w, nc, is_sel ? WT_R_SELECTED : WT_R_ROW);
+		render_row(f, v, v->rowp[r], w, on, nc, is_sel ? WT_R_SELECTED : WT_R_ROW);
 		used++;
 		if (is_sel && wt_view_is_expanded(v, v->rowp[r]) && used + DETAIL_LINES <= list_h)
 			used += render_detail(f, v, v->rowp[r]);

@@ -15,6 +15,7 @@ struct wt_status {
 	bool		 batch;		/* no selection, no status line, every row */
 	int		 iteration;	/* batch: 1-based */
 	const char	*trace;		/* the trace replayed (--trace), NULL live */
+	bool		 capture;	/* a captured tree (--sysroot): its own interval */
 	unsigned long long trace_step_ns; /* its step of trace time; 0: read whole */
 	long		 trace_window;	/* the window shown, 1-based (0: none yet) */
 	bool		 trace_end;	/* read to its end: the last window stays */

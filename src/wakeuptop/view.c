@@ -240,15 +240,21 @@ counts_wakeups(const struct td_sample *p)
 	return false;
 }
 
-/* Without a sort chosen: wakeups per second where sources count them, else events. */
+/*
+ * Without a sort chosen: wakeups per second where sources count them, else
+ * events; their counts when the period, and so the rate, is unknown.
+ */
 static void
 default_sort(struct wt_view *v)
 {
+	bool rates = v->sample != NULL && v->sample->period_ns > 0;
+
 	if (v->sort_set || v->sample == NULL)
 		return;
-	if (counts_wakeups(v->sample) && wt_view_sort_by(v, "wakeup_rate") == 0)
+	if (counts_wakeups(v->sample) &&
+	    wt_view_sort_by(v, rates ? "wakeup_rate" : "wakeups") == 0)
 		return;
-	if (wt_view_sort_by(v, "rate") < 0)
+	if (!rates || wt_view_sort_by(v, "rate") < 0)
 		(void)wt_view_sort_by(v, "count");
 }
 

@@ -34,6 +34,7 @@ struct wt_ident {
 };
 
 #define WT_INPUT_MAX	64
+#define WT_MAX_COLS	32	/* columns of a table the screen keeps widths for */
 
 struct wt_view {
 	struct td_table		*table;		/* the sampler's columns */
@@ -75,6 +76,8 @@ struct wt_view {
 
 	bool			 tickview;	/* the tick view instead of the sources (v, --view) */
 	const struct wt_tickview *tick;		/* its explanation (NULL: none) */
+
+	int			 colw[WT_MAX_COLS];	/* widest seen per table column (screen) */
 
 	struct wt_cpu		*strip;		/* per-CPU strip of the displayed sample */
 	bool			 strip_counts;	/* period unknown: counts, not rates */

@@ -135,3 +135,43 @@ busy_pct() {
 	awk -v a="$1" -v b="$2" 'BEGIN { split(a, x); split(b, y)
 		t = y[1] - x[1]; i = y[2] - x[2]; printf "%d", (t > 0 ? 100 * (t - i) / t : 100) }'
 }
+
+# A tmux pane of the test's own: the server is -L "$SOCK", the session "$SESS"
+# (set both in setup, kill the server in teardown).
+require_tmux() {
+	command -v tmux >/dev/null || skip "no tmux"
+}
+
+# The pane's text now.
+screen() {
+	tmux -L "$SOCK" capture-pane -p -t "$SESS"
+}
+
+# Wait (up to 15 s, or $2 tenths of a second) until the pane shows a fixed string.
+wait_screen() {
+	local i
+	for i in $(seq "${2:-150}"); do
+		screen | grep -qF -- "$1" && return 0
+		sleep 0.1
+	done
+	echo "never saw '$1' on the screen:" >&2
+	screen >&2
+	return 1
+}
+
+# Wait until the pane no longer shows a fixed string.
+wait_gone() {
+	local i
+	for i in $(seq 150); do
+		screen | grep -qF -- "$1" || return 0
+		sleep 0.1
+	done
+	echo "'$1' stayed on the screen:" >&2
+	screen >&2
+	return 1
+}
+
+# Type keys into the pane (tmux send-keys names: Enter, Space, F5, C-l).
+keys() {
+	tmux -L "$SOCK" send-keys -t "$SESS" "$@"
+}

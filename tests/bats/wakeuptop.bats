@@ -21,10 +21,6 @@ teardown() {
 	rm -rf "$TMP"
 }
 
-require_tmux() {
-	command -v tmux >/dev/null || skip "no tmux"
-}
-
 # Start wakeuptop in a detached 120x40 pane; afterwards the pane's shell records
 # the exit code and the terminal settings, then stays open for capture-pane.
 start_wt() {
@@ -34,39 +30,6 @@ start_wt() {
 		stty -a > '$TMP/stty'; exec sleep 600"
 	# Opening the tracefs backend can take a minute in a sanitizer build.
 	wait_screen 'q quit' 1800
-}
-
-# The pane's text now.
-screen() {
-	tmux -L "$SOCK" capture-pane -p -t "$SESS"
-}
-
-# Wait (up to 15 s, or $2 tenths of a second) until the pane shows a fixed string.
-wait_screen() {
-	local i
-	for i in $(seq "${2:-150}"); do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.1
-	done
-	echo "never saw '$1' on the screen:" >&2
-	screen >&2
-	return 1
-}
-
-# Wait until the pane no longer shows a fixed string.
-wait_gone() {
-	local i
-	for i in $(seq 150); do
-		screen | grep -qF -- "$1" || return 0
-		sleep 0.1
-	done
-	echo "'$1' stayed on the screen:" >&2
-	screen >&2
-	return 1
-}
-
-keys() {
-	tmux -L "$SOCK" send-keys -t "$SESS" "$@"
 }
 
 # The pid of wakeuptop in the pane.
