@@ -161,6 +161,62 @@ print_wakeups(FILE *f, const struct td_sample *p)
 	}
 }
 
+#define NEVER_ROWS	5	/* timeouts that never fired shown on a terminal */
+
+/* A timer armed in the interval that never expired in it: a timeout, cancelled or pending. */
+static bool
+never_fired(const struct td_wsource *w)
+{
+	return (w->kind == TD_KIND_TIMER || w->kind == TD_KIND_HRTIMER) &&
+	    (w->known & TD_WS_EXPIRIES) && w->expiries == 0 && w->count == 0 &&
+	    (w->known & TD_WS_ARMS) && w->arms > 0;
+}
+
+/* Move the timers that never fired after the others, each part in its order; how many fired. */
+static size_t
+never_fired_last(const void **rows, size_t n)
+{
+	size_t k = 0, m = 0;
+	const void **never = malloc(n * sizeof(*never));
+
+	if (never == NULL)
+		return n;
+	for (size_t i = 0; i < n; i++) {
+		if (never_fired(rows[i]))
+			never[m++] = rows[i];
+		else
+			rows[k++] = rows[i];
+	}
+	memcpy(rows + k, never, m * sizeof(*never));
+	free(never);
+	return k;
+}
+
+/* The section of timeouts that never fired: a heading, the first rows, how many more. */
+static int
+print_never_fired(FILE *f, struct td_table *t, const void **rows, size_t n, unsigned flags)
+{
+	uint64_t arms = 0, cancels = 0;
+	size_t shown = n < NEVER_ROWS ? n : NEVER_ROWS;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct td_wsource *w = rows[i];
+
+		arms += w->arms;
+		if (w->known & TD_WS_CANCELS)
+			cancels += w->cancels;
+	}
+	if (fprintf(f, "\nTimeouts that never fired: %zu source%s, armed %" PRIu64 " times, "
+	    "cancelled %" PRIu64 " times (no wakeups)\n", n, n == 1 ? "" : "s", arms,
+	    cancels) < 0)
+		return -EIO;
+	if (td_table_render_text(t, f, rows, shown, flags) < 0)
+		return -EIO;
+	if (n > shown && fprintf(f, "(%zu more: --top N or a pipe shows them)\n", n - shown) < 0)
+		return -EIO;
+	return 0;
+}
+
 /* Print one sample as text: verdict, header facts, table. */
 int
 ts_print_text(FILE *f, struct td_table *t, const struct ts_opts *o, const struct td_sample *p,
@@ -168,8 +224,9 @@ ts_print_text(FILE *f, struct td_table *t, const struct ts_opts *o, const struct
 {
 	struct td_error e;
 	const void **rows;
-	size_t n, more = 0;
+	size_t n, more = 0, nfired = 0, nnever = 0;
 	char rate[32];
+	unsigned flags;
 	int r;
 
 	td_error_clear(&e);
@@ -204,29 +261,41 @@ ts_print_text(FILE *f, struct td_table *t, const struct ts_opts *o, const struct
 			    " entries not counted\n", p->overflow);
 		fprintf(f, "\n");
 	}
-	/* On a terminal the rows that fit under the header, and how many are left out. */
+	/*
+	 * On a terminal the rows that fit under the header, and how many are
+	 * left out; the timeouts that never fired in a section of their own.
+	 */
 	if (o->fit > 0 && o->format == TS_TEXT && !o->noheadings) {
 		char head[4096];
 		size_t fit, per = 1;
 
+		nfired = never_fired_last(rows, n);
+		nnever = n - nfired;
 		td_table_measure(t, rows, n);
 		td_table_header_line(t, head, sizeof(head));
 		if (o->fit_cols > 0)
 			per = (strlen(head) + (size_t)o->fit_cols - 1) / (size_t)o->fit_cols;
 		fit = (size_t)o->fit / (per ? per : 1);
+		/* The section takes a heading, a blank line and at least 3 rows. */
+		if (nnever > 0)
+			fit = fit > NEVER_ROWS + 3 ? fit - NEVER_ROWS - 3 : 1;
 		if (fit < 1)
 			fit = 1;
+		n = nfired;
 		if (n > fit) {
 			more = n - fit;
 			n = fit;
 		}
 	}
-	r = td_table_render_text(t, f, rows, n, (o->noheadings ? TD_TABLE_NOHEADINGS : 0) |
+	flags = (o->noheadings ? TD_TABLE_NOHEADINGS : 0) |
 	    (o->format == TS_RAW ? TD_TABLE_RAW : 0) |
-	    (o->format == TS_PAIRS ? TD_TABLE_PAIRS : 0) | (o->color ? TD_TABLE_COLOR : 0));
+	    (o->format == TS_PAIRS ? TD_TABLE_PAIRS : 0) | (o->color ? TD_TABLE_COLOR : 0);
+	r = td_table_render_text(t, f, rows, n, flags);
 	if (r == 0 && more > 0 && fprintf(f, "(%zu more sources: --top N or a pipe shows them)\n",
 	    more) < 0)
 		r = -EIO;
+	if (r == 0 && nnever > 0)
+		r = print_never_fired(f, t, rows + nfired, nnever, flags);
 	free(rows);
 	return r;
 }

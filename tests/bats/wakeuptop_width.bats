@@ -307,7 +307,7 @@ shown() {
 }
 
 @test "timerstat on a terminal: the top rows that fit and how many more; a pipe gets them all" {
-	local t=$K/amd64-7.2-generic-default-trace/trace-wakeup-events.txt total shown more
+	local t=$K/amd64-7.2-generic-default-trace/trace-wakeup-events.txt total shown more never
 	total=$(timerstat -J --trace "$t" | jq '.samples[0].sources | length')
 	[ "$total" -gt 30 ]
 	# A pipe: every source, no note.
@@ -319,11 +319,15 @@ shown() {
 	# Nothing scrolled away: the verdict is still the first line.
 	screen | head -1 | grep -q '^Top wakeup source: '
 	more=$(screen | sed -n 's/^(\([0-9]*\) more sources: --top N or a pipe shows them)$/\1/p')
-	shown=$(screen | awk '/^ *WAKEUPS/ { on = 1; next } /more sources/ { on = 0 } on && NF' | wc -l)
-	[ -n "$more" ] && [ $((shown + more)) -eq "$total" ]
-	# The rows shown are the first ones of the whole table.
-	[ "$(screen | awk '/^ *WAKEUPS/ { on = 1 } /more sources/ { on = 0 } on' | sed 's/ *$//')" = \
-		"$(awk '/^ *WAKEUPS/ { on = 1 } on' "$TMP/all.txt" | head -$((shown + 1)) | sed 's/ *$//')" ]
+	shown=$(screen | awk '/^ *WAKEUPS/ && !done { on = 1; next } /more sources/ { on = 0; done = 1 } on && NF' | wc -l)
+	# The timeouts that never fired are counted in their own section.
+	never=$(screen | sed -n 's/^Timeouts that never fired: \([0-9]*\) source.*/\1/p')
+	[ -n "$more" ] && [ -n "$never" ] && [ $((shown + more + never)) -eq "$total" ]
+	# The rows shown are the first ones of the whole table, but for the
+	# timeouts that never fired (no events), which have their own section.
+	[ "$(screen | awk '/^ *WAKEUPS/ && !done { on = 1 } /more sources/ { on = 0; done = 1 } on' | sed 's/ *$//')" = \
+		"$(awk '/^ *WAKEUPS/ { on = 1 } on && $3 != "0"' "$TMP/all.txt" | head -$((shown + 1)) |
+		sed 's/ *$//')" ]
 }
 
 @test "timerstat on a terminal: a progress line on stderr while it samples, gone after; none into a file" {
@@ -351,4 +355,31 @@ shown() {
 		[ "$(printf '%s\n' "$l" | LC_ALL=C.UTF-8 wc -L)" -eq "$w" ] || {
 			cat "$TMP/out" >&2; return 1; }
 	done
+}
+
+@test "timerstat on a terminal: timeouts that never fired in a section of their own, counted as the JSON says" {
+	local t=$K/amd64-7.2-generic-default-trace/trace-wakeup-events.txt want got
+	# From the JSON: timers armed in the trace that never expired in it.
+	want=$(timerstat -J --trace "$t" | jq -r '[.samples[0].sources[]
+		| select((.kind == "timer" or .kind == "hrtimer") and .expiries == 0
+			and .count == 0 and .arms > 0)]
+		| "\(length) source\(if length == 1 then "" else "s" end), armed \(map(.arms) | add) times, cancelled \(map(.cancels // 0) | add) times"')
+	[[ $want != 0* ]]
+	tmux -L "$SOCK" -f /dev/null new-session -d -s "$SESS" -x 160 -y 40 \
+		"timerstat --trace '$t'; echo EXIT=\$?; exec sleep 600"
+	wait_screen 'EXIT=0' 100
+	got=$(screen | sed -n 's/^Timeouts that never fired: \(.*\) (no wakeups)$/\1/p')
+	echo "want '$want', got '$got'"
+	[ "$got" = "$want" ]
+	# Its rows have no expiries: the EXPIRIES column under the section's header is 0.
+	screen | awk '/^Timeouts that never fired/ { on = 1; next }
+		on && /EXPIRIES/ { e = index($0, "EXPIRIES") + length("EXPIRIES"); next }
+		on && e && (!NF || /^\(/ || /^EXIT=/) { on = 0 }
+		on && e { n++; v = substr($0, 1, e - 1)
+			sub(/.* /, "", v); if (v != "0") bad = 1 }
+		END { exit bad || n == 0 }'
+	# The main table above it holds none of them.
+	[ "$(screen | awk '/^ *WAKEUPS/ { on = 1 } /^Timeouts that never fired/ { on = 0 } on' |
+		grep -c 'dl_task_timer')" -eq 0 ] || ! timerstat -J --trace "$t" |
+		jq -e '.samples[0].sources[] | select(.function == "dl_task_timer" and .expiries > 0)' >/dev/null
 }
