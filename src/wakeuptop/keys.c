@@ -34,6 +34,33 @@ wt_interval_step(long long ns, int dir)
 	return steps[0];
 }
 
+/*
+ * The field chooser: the columns typed (a comma list of -o names, "+a,b" the
+ * defaults and these, empty the defaults) replace the shown ones; the sort
+ * stays on its column when still shown, else moves to the first.
+ */
+static void
+choose_columns(struct wt_view *v)
+{
+	const struct td_column *sc = wt_view_sort_column(v);
+	char sort[64] = "";
+	struct td_error e;
+
+	if (sc != NULL)
+		strlcpy(sort, sc->name, sizeof(sort));
+	td_error_clear(&e);
+	if (td_table_select(v->table, v->input[0] != '\0' ? v->input : "+", &e) < 0) {
+		snprintf(v->message, sizeof(v->message), "columns unchanged: %.120s", e.msg);
+		return;
+	}
+	memset(v->colw, 0, sizeof(v->colw));
+	if (sort[0] == '\0' || wt_view_sort_by(v, sort) < 0) {
+		v->sort_col = 0;
+		snprintf(v->message, sizeof(v->message), "sorted by %s now (%s is not shown)",
+		    td_table_selected(v->table, 0)->name, sort);
+	}
+}
+
 /* Apply what was typed at a prompt. */
 static void
 prompt_done(struct wt_view *v)
@@ -44,7 +71,7 @@ prompt_done(struct wt_view *v)
 	switch (v->prompt) {
 	case 'c':
 		if (wt_view_set_cpus(v, v->input) < 0)
-			snprintf(v->message, sizeof(v->message), "not a CPU list: %s", v->input);
+			snprintf(v->message, sizeof(v->message), "not a CPU list: %.100s", v->input);
 		break;
 	case 'p':
 		if (v->input[0] == '\0') {
@@ -53,12 +80,15 @@ prompt_done(struct wt_view *v)
 		}
 		pid = strtonum(v->input, 0, INT_MAX, &errstr);
 		if (errstr != NULL)
-			snprintf(v->message, sizeof(v->message), "not a pid: %s", v->input);
+			snprintf(v->message, sizeof(v->message), "not a pid: %.100s", v->input);
 		else
 			v->pid = (int)pid;
 		break;
 	case '/':
 		wt_view_set_name(v, v->input);
+		break;
+	case 'f':
+		choose_columns(v);
 		break;
 	}
 	v->prompt = 0;
@@ -139,7 +169,14 @@ prompt_open(struct wt_view *v, int which)
 		snprintf(v->input, sizeof(v->input), "%d", v->pid);
 	else if (which == '/')
 		strlcpy(v->input, v->name, sizeof(v->input));
-	else
+	else if (which == 'f') {
+		v->input[0] = '\0';
+		for (size_t i = 0; i < td_table_nselected(v->table); i++) {
+			if (i > 0)
+				strlcat(v->input, ",", sizeof(v->input));
+			strlcat(v->input, td_table_selected(v->table, i)->name, sizeof(v->input));
+		}
+	} else
 		v->input[0] = '\0';
 	return WT_ACT_REDRAW;
 }
@@ -284,6 +321,7 @@ wt_key(struct wt_view *v, wint_t ch, bool fn, int page)
 	case L'c':
 	case L'p':
 	case L'/':
+	case L'f':
 		return prompt_open(v, (int)ch);
 	case L'+':
 	case L'=':

@@ -84,8 +84,8 @@ usage(void)
 	    "  -V, --version          show the version and exit\n"
 	    "\n"
 	    "Keys: q quit, h help, space pause, < > s sort, Enter expand, g group,\n"
-	    "t i a kinds, c CPU filter, p process filter, / name filter, + - interval,\n"
-	    "v tick view.\n"
+	    "t i a kinds, c CPU filter, p process filter, / name filter, f fields,\n"
+	    "+ - interval, v tick view.\n"
 	    "Exit status: 0 ok, 1 failure, 2 usage error.\n", cli_prog);
 	exit(CLI_EXIT_OK);
 }

@@ -30,6 +30,8 @@ const char *const wt_help_lines[] = {
 	"  c            CPU filter (a list such as 0-3,8; empty clears it)",
 	"  p            process filter: a pid, all its threads (empty clears it)",
 	"  /            name filter, case-insensitive, on function, comm and site",
+	"  f            field chooser: the columns shown, as -o takes them (\"+site\" adds",
+	"               to the defaults, empty restores them)",
 	"  + = -        longer or shorter interval",
 	"  T            re-read each CPU's tick state (/proc/timer_list; read once at start)",
 	"  v            tick view: why each CPU's tick keeps running (tick-stop dependencies,",
@@ -529,7 +531,9 @@ render_status(struct wt_frame *f, struct wt_view *v)
 
 	if (v->prompt != 0) {
 		what = v->prompt == 'c' ? "CPU list (empty for all)" :
-		    v->prompt == 'p' ? "process: pid (empty for all)" : "name filter (empty for none)";
+		    v->prompt == 'p' ? "process: pid (empty for all)" :
+		    v->prompt == 'f' ? "columns (+a,b adds to the defaults; empty: the defaults)" :
+		    "name filter (empty for none)";
 		wt_frame_add(f, WT_R_STATUS, "%s: %s_", what, v->input);
 		return;
 	}
@@ -538,7 +542,7 @@ render_status(struct wt_frame *f, struct wt_view *v)
 		return;
 	}
 	wt_frame_add(f, WT_R_STATUS, "%sq quit  h help  space pause  </> sort (%s)  Enter expand  "
-	    "g group  t/i/a  c cpu  p pid  / name  +/- interval  v tick", v->paused ? "PAUSED  " : "",
+	    "g group  t/i/a  c cpu  p pid  / name  f fields  +/- interval  v tick", v->paused ? "PAUSED  " : "",
 	    sc != NULL ? sc->name : "-");
 }
 

@@ -33,7 +33,7 @@ struct wt_ident {
 	int		 irq;
 };
 
-#define WT_INPUT_MAX	64
+#define WT_INPUT_MAX	256
 #define WT_MAX_COLS	32	/* columns of a table the screen keeps widths for */
 
 struct wt_view {

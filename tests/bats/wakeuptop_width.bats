@@ -252,7 +252,7 @@ shown() {
 	wait_screen 'Keys' 30
 	# Every key keys.c acts on is in the help.
 	for k in 'q Q' 'h ? F1' 'space' '< > Left Right' ' s ' ' r ' 'Enter' ' g ' 't i a' ' c ' \
-		' p ' ' / ' '+ = -' ' T ' ' v ' 'Up Down j k PgUp PgDn Home End' '^L'; do
+		' p ' ' / ' ' f ' '+ = -' ' T ' ' v ' 'Up Down j k PgUp PgDn Home End' '^L'; do
 		screen | grep -qF -- "$k" || { echo "help lacks '$k'" >&2; screen >&2; return 1; }
 	done
 }
@@ -382,4 +382,42 @@ shown() {
 	[ "$(screen | awk '/^ *WAKEUPS/ { on = 1 } /^Timeouts that never fired/ { on = 0 } on' |
 		grep -c 'dl_task_timer')" -eq 0 ] || ! timerstat -J --trace "$t" |
 		jq -e '.samples[0].sources[] | select(.function == "dl_task_timer" and .expiries > 0)' >/dev/null
+}
+
+@test "the field chooser (f): the columns typed are shown, an unknown one changes nothing, empty restores the defaults" {
+	local t=$K/amd64-7.2-generic-default-trace/trace-wakeup-events.txt
+	start_size 160x40 --trace "$t" -d 0.5
+	wait_screen 'FUNCTION' 30
+	local before
+	before=$(screen | grep -m1 '^ *WAKEUPS')
+	# The prompt holds the columns shown now.
+	keys f
+	wait_screen 'columns (' 30
+	screen | grep -q 'wakeups,wakeup_rate,count,rate,' || { screen >&2; false; }
+	# Clear the pre-filled list with backspaces, then type a new one.
+	keys $(printf 'BSpace %.0s' $(seq 200))
+	keys -l 'wakeups,comm,function'
+	keys Enter
+	wait_screen 'COMM' 30
+	[ "$(screen | grep -m1 -E '^ *WAKEUPS' | tr -d '*' | tr -s ' ' | sed 's/^ //; s/ $//')" = "WAKEUPS COMM FUNCTION" ] ||
+		{ screen >&2; false; }
+	# The sort column (wakeup_rate) went: the sort moves to the first column, and says so.
+	wait_screen 'sorted by wakeups now' 30
+	# An unknown name: the columns stay, and the status line says why.
+	keys f
+	wait_screen 'columns (' 30
+	keys -l ',nosuch'
+	keys Enter
+	wait_screen "columns unchanged: unknown column 'nosuch'" 30
+	[ "$(screen | grep -m1 -E '^ *WAKEUPS' | tr -d '*' | tr -s ' ' | sed 's/^ //; s/ $//')" = "WAKEUPS COMM FUNCTION" ]
+	# Empty: the defaults again.
+	keys f
+	wait_screen 'columns (' 30
+	keys $(printf 'BSpace %.0s' $(seq 200))
+	keys Enter
+	wait_screen 'SITE' 30
+	# The same columns as at the start (the sort mark may sit elsewhere).
+	[ "$(screen | grep -m1 '^ *WAKEUPS' | tr -d '*' | xargs)" = "$(tr -d '*' <<<"$before" | xargs)" ] ||
+		{ echo "before: $before"; screen | grep -m1 '^ *WAKEUPS'; false; }
+
 }
