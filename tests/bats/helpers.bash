@@ -98,10 +98,30 @@ cpulist_json() {
 NCPU=$(nproc)
 LAST=$((NCPU - 1))
 
-# setup: a fresh $TMP and no load yet.
+# The tracing mounts as a test found them: perf and trace-cmd mount tracefs and
+# debugfs when they are not, and leave them.  mounts_save in setup,
+# mounts_restore in teardown unmounts what the test's tools mounted (a mount
+# still in use stays: umount refuses it).
+mounts_save() {
+	MOUNTED_TRACEFS=$(mountpoint -q /sys/kernel/tracing && echo 1 || echo 0)
+	MOUNTED_DEBUGFS=$(mountpoint -q /sys/kernel/debug && echo 1 || echo 0)
+}
+
+mounts_restore() {
+	[ "$(id -u)" -eq 0 ] || return 0
+	if [ "${MOUNTED_DEBUGFS:-1}" = 0 ]; then
+		umount /sys/kernel/debug/tracing 2>/dev/null
+		umount /sys/kernel/debug 2>/dev/null
+	fi
+	[ "${MOUNTED_TRACEFS:-1}" = 0 ] && umount /sys/kernel/tracing 2>/dev/null
+	true
+}
+
+# setup: a fresh $TMP, no load yet, the tracing mounts noted.
 load_setup() {
 	TMP=$(mktemp -d)
 	LOADS=()
+	mounts_save
 }
 
 # teardown: every load started is killed and waited for, $TMP removed.
@@ -112,7 +132,7 @@ load_teardown() {
 	done
 	wait 2>/dev/null
 	rm -rf "$TMP"
-	true
+	mounts_restore
 }
 
 # Start tests/helpers/NAME ARGS... in the background, its output in

@@ -15,6 +15,7 @@ setup() {
 	TMP=$(mktemp -d)
 	LOAD=
 	SOCK="scale-$$-${BATS_TEST_NUMBER}"
+	mounts_save
 }
 
 teardown() {
@@ -22,7 +23,7 @@ teardown() {
 	[ -n "$LOAD" ] && kill "$LOAD" 2>/dev/null
 	wait 2>/dev/null
 	rm -rf "$TMP"
-	true
+	mounts_restore
 }
 
 # Start the load ($1 threads, THREADS by default) and wait until its every thread runs.
