@@ -207,7 +207,7 @@ irq_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	if ((r = load_both(s, t->after ? "/after" : "", &irq, &soft, e)) < 0)
 		return r;
 	/* A captured pair: the gap is that of its two timer_lists, if they say. */
-	if (t->after && td_timer_list_capture_period(s->sysroot, &p->period_ns) < 0)
+	if (t->after && td_timer_list_capture_period(s->sysroot, NULL, &p->period_ns) < 0)
 		p->period_ns = 0;
 	r = add_idle(s, t, p);
 	if (r == 0)

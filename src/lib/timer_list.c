@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -2173,32 +2175,46 @@ td_tick_mode_name(enum td_tick_mode m)
 	}
 }
 
-/* The "now" line of the timer_list at abs under sysroot; false when it has none. */
+/*
+ * The "now" line of the timer_list at abs under sysroot, read as a stream
+ * (a capture's file may be tens of MiB); false when it has none.
+ */
 static bool
 capture_now(const char *sysroot, const char *abs, int64_t *now)
 {
 	struct td_timer_list *tl = NULL;
-	struct td_buf b = { 0 };
+	char path[4096];
 	bool ok = false;
+	FILE *f;
+	int fd;
 
-	if (td_read_root(sysroot, abs, TD_READ_CAP_DEFAULT, &b, NULL) == 0 &&
-	    td_timer_list_parse(b.data, b.len, abs, &tl, NULL) == 0 && tl->has_now) {
+	if ((fd = td_open_root(sysroot, abs, O_RDONLY, path, sizeof(path), NULL)) < 0)
+		return false;
+	if ((f = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return false;
+	}
+	if (td_timer_list_parse_file(f, path, &tl, NULL) == 0 && tl->has_now) {
 		*now = tl->now_ns;
 		ok = true;
 	}
+	fclose(f);
 	td_timer_list_free(tl);
-	td_buf_free(&b);
 	return ok;
 }
 
 /* How far apart a capture's two timer_lists are, by their "now" lines. */
 int
-td_timer_list_capture_period(const char *sysroot, uint64_t *ns)
+td_timer_list_capture_period(const char *sysroot, const struct td_timer_list *first,
+    uint64_t *ns)
 {
 	int64_t a, b;
 
-	if (!capture_now(sysroot, "/proc/timer_list", &a) ||
-	    !capture_now(sysroot, "/after/proc/timer_list", &b) || b <= a)
+	if (first != NULL && first->has_now)
+		a = first->now_ns;
+	else if (!capture_now(sysroot, "/proc/timer_list", &a))
+		return -ENOENT;
+	if (!capture_now(sysroot, "/after/proc/timer_list", &b) || b <= a)
 		return -ENOENT;
 	*ns = (uint64_t)(b - a);
 	return 0;

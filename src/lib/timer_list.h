@@ -221,9 +221,11 @@ void td_timer_list_free(struct td_timer_list *tl);
 /*
  * How far apart a captured tree's /proc/timer_list and /after/proc/timer_list
  * are, by their "now" lines: 0 and *ns, or -ENOENT when either is missing or
- * has no "now" (or they do not follow each other).
+ * has no "now" (or they do not follow each other).  first: the tree's
+ * /proc/timer_list when the caller has parsed it already, else NULL.
  */
-int td_timer_list_capture_period(const char *sysroot, uint64_t *ns);
+int td_timer_list_capture_period(const char *sysroot, const struct td_timer_list *first,
+    uint64_t *ns);
 
 /* Lookups. */
 const struct td_tl_tickdev *td_tl_cpu_device(const struct td_timer_list *tl, int cpu);

@@ -72,7 +72,8 @@ ti_gather_rates(const struct ti_opts *o, const struct td_machine *m, struct ti_e
 			goto out;
 		}
 		td_softirqs_load(o->sysroot, "/after/proc/softirqs", &sb, NULL);
-		period = td_timer_list_capture_period(o->sysroot, &ns) == 0 ? (double)ns / 1e9 : -1;
+		period = td_timer_list_capture_period(o->sysroot,
+		    o->timer_list == NULL ? m->tl : NULL, &ns) == 0 ? (double)ns / 1e9 : -1;
 		if (period <= 0) {
 			snprintf(x->rates_why, sizeof(x->rates_why), "the captured tree does not "
 			    "say how far apart its snapshots are (no readable timer_list pair)");

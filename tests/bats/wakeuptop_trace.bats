@@ -14,6 +14,7 @@ setup() {
 	TMP=$(mktemp -d)
 	chmod 755 "$TMP"
 	SOCK="wtt-$$-${BATS_TEST_NUMBER}"
+	SESS=wt
 }
 
 teardown() {
@@ -142,27 +143,10 @@ rows='[.[] | del(.count_per_cpu, .wakeups_per_cpu)] | sort_by(tostring)'
 	[[ "$output" == "wakeuptop: $TMP/a\x1b[31mb\xff.txt:1: "* ]]
 }
 
-# The pane's text.
-pane() {
-	tmux -L "$SOCK" capture-pane -p -t wt
-}
-
-# Wait up to 15 s for a fixed string in the pane.
-pane_wait() {
-	local i
-	for i in $(seq 150); do
-		pane | grep -qF -- "$1" && return 0
-		sleep 0.1
-	done
-	echo "never saw '$1':" >&2
-	pane >&2
-	return 1
-}
-
 # Run wakeuptop with arguments in a 120x40 pane that stays after it exits.
 pane_run() {
-	command -v tmux >/dev/null || skip "no tmux"
-	tmux -L "$SOCK" -f /dev/null new-session -d -s wt -x 120 -y 40 \
+	require_tmux
+	tmux -L "$SOCK" -f /dev/null new-session -d -s "$SESS" -x 120 -y 40 \
 		"TERM=xterm-256color; export TERM; wakeuptop $*; echo \"EXIT=\$?\"; exec sleep 600"
 }
 
@@ -173,33 +157,33 @@ pane_run() {
 	t=$d/trace-wakeup-events.txt
 	timerstat -J --trace "$t" -d 0.3 >"$TMP/t.json"
 	pane_run --trace "'$t'" -d 0.3
-	pane_wait 'Trace: 0.000-0.300 s of its time (interval 1)'
-	tmux -L "$SOCK" send-keys -t wt Space
-	pane_wait 'replay holds its place'
-	last=$(pane | grep -o '(interval [0-9]*)')
+	wait_screen 'Trace: 0.000-0.300 s of its time (interval 1)'
+	keys Space
+	wait_screen 'replay holds its place'
+	last=$(screen | grep -o '(interval [0-9]*)')
 	sleep 1
-	[ "$(pane | grep -o '(interval [0-9]*)')" = "$last" ]
-	tmux -L "$SOCK" send-keys -t wt Space
-	pane_wait 'End of trace: the last interval stays on screen'
+	[ "$(screen | grep -o '(interval [0-9]*)')" = "$last" ]
+	keys Space
+	wait_screen 'End of trace: the last interval stays on screen'
 	# The last window's rows and totals, as timerstat reads that window.
 	n=$(jq '.samples | length' "$TMP/t.json")
-	pane | grep -F "(interval $n) in "
-	pane | grep -F "($(jq '.samples[-1].wakeups' "$TMP/t.json") idle exits in "
+	screen | grep -F "(interval $n) in "
+	screen | grep -F "($(jq '.samples[-1].wakeups' "$TMP/t.json") idle exits in "
 	for f in $(jq -r '.samples[-1].sources[] | select(.count > 0) | .function' "$TMP/t.json" | sort -u | head -3); do
-		pane | grep -q " $f" || { echo "row $f not on the screen" >&2; pane >&2; return 1; }
+		screen | grep -q " $f" || { echo "row $f not on the screen" >&2; screen >&2; return 1; }
 	done
 	# It stays there.
 	sleep 1
-	pane | grep -qF "(interval $n)"
-	tmux -L "$SOCK" send-keys -t wt q
-	pane_wait 'EXIT=0'
+	screen | grep -qF "(interval $n)"
+	keys q
+	wait_screen 'EXIT=0'
 }
 
 @test "screen: a bad trace ends before the screen opens, one line naming it, exit 1" {
 	printf 'garbage\n' >"$TMP/bad.txt"
 	pane_run --trace "'$TMP/bad.txt'"
-	pane_wait 'EXIT=1'
-	pane | grep -q "^wakeuptop: $TMP/bad.txt"
+	wait_screen 'EXIT=1'
+	screen | grep -q "^wakeuptop: $TMP/bad.txt"
 }
 
 @test "--record as root: a live sample written as a trace.dat; --trace replays its wakeups and the helper's timerfd" {
