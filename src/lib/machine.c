@@ -3,92 +3,32 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "arch.h"
 #include "machine.h"
 #include "source.h"
 
-/* A stream that fails with EFBIG past cap bytes (a pipe or /proc file, size unknown). */
-struct capped {
-	int	 fd;
-	size_t	 left;
-	bool	 over;
-};
-
-static ssize_t
-capped_read(void *cookie, char *buf, size_t len)
-{
-	struct capped *c = cookie;
-	ssize_t r;
-
-	if (c->left == 0) {
-		/* one byte more says whether the file goes on past the cap */
-		char x;
-
-		while ((r = read(c->fd, &x, 1)) < 0 && errno == EINTR)
-			;
-		if (r > 0) {
-			c->over = true;
-			errno = EFBIG;
-			return -1;
-		}
-		return r;
-	}
-	if (len > c->left)
-		len = c->left;
-	while ((r = read(c->fd, buf, len)) < 0 && errno == EINTR)
-		;
-	if (r > 0)
-		c->left -= (size_t)r;
-	return r;
-}
-
 /*
- * Parse timer_list from fd as a stream, never the whole file in memory (a
- * 4,096-CPU machine's is tens of MiB): a regular file of known size through
- * the parser's own file path, anything else (procfs says size 0, a pipe)
- * through a stream capped at TD_READ_CAP_DEFAULT bytes.  Closes fd.
+ * Parse timer_list from fd as a stream (td_stream), never the whole file in
+ * memory: a 4,096-CPU machine's is tens of MiB.  Closes fd.
  */
 static int
 parse_timer_list_fd(struct td_machine *m, int fd)
 {
-	cookie_io_functions_t io = { .read = capped_read };
-	struct capped c = { .fd = fd, .left = TD_READ_CAP_DEFAULT };
-	struct stat st;
-	bool sized = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
-	FILE *f;
+	struct td_stream st;
 	int r;
 
-	if (sized) {
-		if ((uint64_t)st.st_size > TD_READ_CAP_DEFAULT) {
-			close(fd);
-			return td_error_set(&m->tl_err, EFBIG, m->tl_path, 0,
-			    "file of %lld bytes, larger than %zu",
-			    (long long)st.st_size, TD_READ_CAP_DEFAULT);
-		}
-		f = fdopen(fd, "r");
-	} else
-		f = fopencookie(&c, "r", io);
-	if (f == NULL) {
-		r = -errno;
-		close(fd);
-		return td_error_set(&m->tl_err, -r, m->tl_path, 0, "%s", strerror(-r));
-	}
-	r = td_timer_list_parse_file(f, m->tl_path, &m->tl, &m->tl_err);
-	fclose(f);
-	if (!sized)
-		close(fd);	/* the cookie stream does not own it */
-	if (c.over) {
+	if ((r = td_stream_open(&st, fd, m->tl_path, TD_READ_CAP_DEFAULT, &m->tl_err)) < 0)
+		return r;
+	r = td_timer_list_parse_file(st.f, m->tl_path, &m->tl, &m->tl_err);
+	if (td_stream_close(&st, m->tl_path, TD_READ_CAP_DEFAULT, &m->tl_err) < 0) {
 		td_timer_list_free(m->tl);
 		m->tl = NULL;
-		return td_error_set(&m->tl_err, EFBIG, m->tl_path, 0,
-		    "file larger than %zu bytes", TD_READ_CAP_DEFAULT);
+		return -EFBIG;
 	}
 	return r;
 }

@@ -373,6 +373,81 @@ td_open_root(const char *sysroot, const char *abs, int flags, char *path, size_t
 	return open_root(sysroot, abs, flags, (flags & O_DIRECTORY) == 0, path, pathlen, e);
 }
 
+/* A file past the cap: its size when known (size >= 0), else that it goes on past it. */
+static int
+too_big(struct td_error *e, const char *path, long long size, size_t cap)
+{
+	if (size >= 0)
+		return td_error_set(e, EFBIG, path, 0, "file of %lld bytes, larger than %zu",
+		    size, cap);
+	return td_error_set(e, EFBIG, path, 0, "file larger than %zu bytes", cap);
+}
+
+/* The capped stream's read: EFBIG once a byte past the cap is there. */
+static ssize_t
+stream_read(void *cookie, char *buf, size_t len)
+{
+	struct td_stream *c = cookie;
+	ssize_t r;
+
+	if (c->left == 0) {
+		/* one byte more says whether the file goes on past the cap */
+		char x;
+
+		while ((r = read(c->fd, &x, 1)) < 0 && errno == EINTR)
+			;
+		if (r > 0) {
+			c->over = true;
+			errno = EFBIG;
+			return -1;
+		}
+		return r;
+	}
+	if (len > c->left)
+		len = c->left;
+	while ((r = read(c->fd, buf, len)) < 0 && errno == EINTR)
+		;
+	if (r > 0)
+		c->left -= (size_t)r;
+	return r;
+}
+
+/* Open fd as a stream of at most cap bytes (td_stream in source.h). */
+int
+td_stream_open(struct td_stream *s, int fd, const char *path, size_t cap, struct td_error *e)
+{
+	cookie_io_functions_t io = { .read = stream_read };
+	struct stat st;
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	s->fd = fd;
+	s->left = cap;
+	s->sized = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+	if (s->sized && (uint64_t)st.st_size > cap) {
+		close(fd);
+		return too_big(e, path, (long long)st.st_size, cap);
+	}
+	s->f = s->sized ? fdopen(fd, "r") : fopencookie(s, "r", io);
+	if (s->f == NULL) {
+		r = errno;
+		close(fd);
+		return td_error_set(e, r, path, 0, "%s", strerror(r));
+	}
+	return 0;
+}
+
+/* Close the stream and its fd; -EFBIG with e filled when the file went past the cap. */
+int
+td_stream_close(struct td_stream *s, const char *path, size_t cap, struct td_error *e)
+{
+	fclose(s->f);
+	if (!s->sized)
+		close(s->fd);	/* the cookie stream does not own it */
+	s->f = NULL;
+	return s->over ? too_big(e, path, -1, cap) : 0;
+}
+
 /* Read the whole of fd, up to cap bytes; a regular file's size is checked first. */
 static int
 read_fd(int fd, const char *path, size_t cap, struct td_buf *out, struct td_error *e)
@@ -382,8 +457,7 @@ read_fd(int fd, const char *path, size_t cap, struct td_buf *out, struct td_erro
 	char *data;
 
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > cap)
-		return td_error_set(e, EFBIG, path, 0, "file of %lld bytes, larger than %zu",
-		    (long long)st.st_size, cap);
+		return too_big(e, path, (long long)st.st_size, cap);
 	if ((data = malloc(alloc + 1)) == NULL)
 		return td_error_set(e, ENOMEM, path, 0, "out of memory");
 	for (;;) {
@@ -394,8 +468,7 @@ read_fd(int fd, const char *path, size_t cap, struct td_buf *out, struct td_erro
 
 			if (alloc >= cap) {
 				free(data);
-				return td_error_set(e, EFBIG, path, 0,
-				    "file larger than %zu bytes", cap);
+				return too_big(e, path, -1, cap);
 			}
 			alloc = alloc * 2 > cap ? cap : alloc * 2;
 			if ((n = realloc(data, alloc + 1)) == NULL) {

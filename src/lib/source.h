@@ -27,6 +27,24 @@ int td_path(const char *sysroot, const char *abs, char *out, size_t outlen);
  */
 int td_read_file(const char *path, size_t cap, struct td_buf *out, struct td_error *e);
 /*
+ * A file read as a stream of at most cap bytes, never whole in memory: a
+ * regular file of known size is an ordinary FILE on fd (refused at once past
+ * cap), anything else (procfs says size 0, a pipe) a stream that fails with
+ * EFBIG once it goes past cap.  td_stream_open takes fd (closed on failure);
+ * td_stream_close closes both and says -EFBIG when the cap was passed.
+ */
+struct td_stream {
+	FILE	*f;
+	int	 fd;
+	bool	 sized;		/* a regular file: f owns fd */
+	size_t	 left;
+	bool	 over;
+};
+
+int td_stream_open(struct td_stream *s, int fd, const char *path, size_t cap,
+    struct td_error *e);
+int td_stream_close(struct td_stream *s, const char *path, size_t cap, struct td_error *e);
+/*
  * td_open_root + read the whole file as td_read_file does; inside a captured
  * tree (sysroot not live) only regular files are read.
  */
