@@ -118,6 +118,9 @@ sum() {
 	command -v setpriv >/dev/null || skip "no setpriv"
 	local caps=-sys_admin,-bpf,-perfmon why
 	why="BPF needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN), which this root process lacks"
+	# Without CAP_SYS_ADMIN tracefs cannot be mounted: mount it first, as
+	# root does at boot (teardown unmounts it when it was not mounted).
+	mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing
 	setpriv --bounding-set=$caps --inh-caps=$caps -- timerstat -d 0.5 -J >"$TMP/o.json"
 	[ "$(jq -r .samples[0].backend "$TMP/o.json")" = tracefs ]
 	[ "$(jq -r .samples[0].backend_note "$TMP/o.json")" = "tracefs: $why" ]
