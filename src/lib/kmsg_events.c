@@ -12,6 +12,7 @@ struct cur {
 	const char	*end;
 };
 
+/* The snake_case name of each kind, for JSON and text. */
 static const char *const kind_names[TD_KEV_COUNT] = {
 	[TD_KEV_CLOCKSOURCE_SWITCH] = "clocksource_switch",
 	[TD_KEV_CLOCKSOURCE_REGISTER] = "clocksource_register",
