@@ -14,6 +14,7 @@
 
 #include "interrupts.h"
 #include "kmsg.h"
+#include "kmsg_events.h"
 #include "softirqs.h"
 
 /* A growing text buffer. */

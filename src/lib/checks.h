@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #include "error.h"
-#include "kmsg.h"
+#include "kmsg_events.h"
 #include "machine.h"
 #include "tickrate.h"
 

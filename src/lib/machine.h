@@ -9,12 +9,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "clocks.h"
+#include "posix_clocks.h"
 #include "clocksource.h"
-#include "diagnose.h"
+#include "tickmode.h"
 #include "kconfig.h"
-#include "rtc.h"
-#include "sysinfo.h"
+#include "tsc.h"
+#include "kernel.h"
 #include "timer_list.h"
 
 /* One CPU as timer_list and sysfs describe it. -1 / NULL mean unknown. */

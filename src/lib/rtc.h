@@ -1,7 +1,6 @@
 /*
- * RTC and TSC facts: /sys/class/rtc/rtc* (name, date, time, since_epoch,
- * hctosys) with the drift against a given system time, and the TSC flags of
- * the first "flags" line of /proc/cpuinfo (absent on non-x86).
+ * RTC facts: /sys/class/rtc/rtc* (name, date, time, since_epoch, hctosys)
+ * with the drift against a given system time.
  */
 #ifndef TD_RTC_H
 #define TD_RTC_H
@@ -43,22 +42,5 @@ struct td_rtcs {
 int td_rtc_read(const char *sysroot, const int64_t *now_s, struct td_rtcs **out,
     struct td_error *e);
 void td_rtcs_free(struct td_rtcs *r);
-
-/* TSC flags of the first "flags" line of /proc/cpuinfo. */
-struct td_tsc_flags {
-	bool		 known;		/* a "flags" line was found (x86); else all absent */
-	bool		 tsc;
-	bool		 constant_tsc;
-	bool		 nonstop_tsc;
-	bool		 tsc_reliable;
-	bool		 tsc_known_freq;
-	bool		 tsc_deadline_timer;
-	bool		 rdtscp;
-};
-
-/* Parse a /proc/cpuinfo text.  Always 0 (a missing flags line leaves known false). */
-int td_tsc_flags_parse(const char *buf, size_t len, struct td_tsc_flags *out);
-/* Read /proc/cpuinfo under sysroot and parse it.  0 or -errno (e names the file). */
-int td_tsc_flags_read(const char *sysroot, struct td_tsc_flags *out, struct td_error *e);
 
 #endif

@@ -32,7 +32,7 @@
  *   vector's pending bit before its handler runs, so the entry ends it; a
  *   raise during the handler makes it pending again.  Known only when
  *   softirq_raise is traced (opts.softirq_raise_traced, or one was seen).
- *   The kernel also logs them (kmsg.h, "NOHZ tick-stop error").
+ *   The kernel also logs them (kmsg_events.h, "NOHZ tick-stop error").
  */
 #ifndef TD_TICKSTOP_H
 #define TD_TICKSTOP_H

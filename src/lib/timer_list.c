@@ -1,25 +1,20 @@
 /*
- * /proc/timer_list parser: every format from v0.3 to v0.11, SysRq-Q copies of it
- * in kernel logs, fragments and truncated files.  One pass, one line at a time;
- * the buffer and the FILE entry points share the line handler.
+ * /proc/timer_list's grammar: every format from v0.3 to v0.11, SysRq-Q copies
+ * of it in kernel logs, fragments and truncated files, one line at a time
+ * (td_tl_line), with fast paths for the two lines that make up nearly all of a
+ * big file.  How the text reaches it (a buffer, a stream, two parts at once) is
+ * timer_list_parts.c's; the SIMD/SWAR number scanners are timer_list_scan.h's.
  */
 #include "config.h"
 
-#include <sys/mman.h>
-#include <sys/stat.h>
-
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include "arena.h"
 #include "internal.h"
@@ -27,303 +22,14 @@
 #include "strpool.h"
 #include "test_hooks.h"
 #include "timer_list.h"
+#include "timer_list_parser.h"
+#include "timer_list_scan.h"
 
-/* Lines longer than this are never timer_list text (a 8192-CPU mask is ~2.3 KB). */
-#define TL_LINE_MAX		16384
 /* Bounds on what one input can make us keep (the kernel's own limits, generously). */
-#define TL_MAX_CPUS		8192		/* CONFIG_NR_CPUS at most */
 #define TL_MAX_BASES		64		/* HRTIMER_MAX_CLOCK_BASES is 8 */
 #define TL_MAX_DEVS		(TL_MAX_CPUS + 64)
 /* Kept text of an unknown line. */
 #define TL_UNKNOWN_TEXT		200
-/* Read size of the streaming parser. */
-#define TL_READ_CHUNK		(256u * 1024u)
-/* Inputs from this size on are parsed in two parts at once (a 1,024-CPU machine's). */
-#define TL_SPLIT_MIN		((size_t)4 << 20)
-/* How far past the middle a "cpu: N" line is looked for. */
-#define TL_CUT_WINDOW		(64u * 1024u)
-
-/* True when [p, end) starts with the string literal lit (memcmp of a constant size). */
-#define TL_HAS(p, end, lit) \
-	((size_t)((end) - (p)) >= sizeof(lit) - 1 && memcmp((p), (lit), sizeof(lit) - 1) == 0)
-
-/* Skip blanks (inline: this runs for every field of every line). */
-static inline const char *
-tl_ws(const char *p, const char *end)
-{
-	while (p < end && (*p == ' ' || *p == '\t'))
-		p++;
-	return p;
-}
-
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define TL_SWAR	1
-/* Value of 8 ASCII digits read little endian (first digit in the low byte). */
-static inline uint64_t
-tl_8value(uint64_t w)
-{
-	w -= 0x3030303030303030ull;
-	w = w * 10 + (w >> 8);
-	return ((w & 0x000000ff000000ffull) * (100 + (1000000ull << 32)) +
-	    ((w >> 16) & 0x000000ff000000ffull) * (1 + (10000ull << 32))) >> 32;
-}
-#endif
-
-#ifdef TL_SWAR
-/* 0x80 in each byte of w (7-bit bytes) that lies in [lo, hi]. */
-#define TL_BYTES(x)		(0x0101010101010101ull * (x))
-#define TL_IN(w, lo, hi)	(((w) + TL_BYTES(0x80 - (lo))) & ~((w) + TL_BYTES(0x7f - (hi))) & \
-				    TL_BYTES(0x80))
-
-/* 0x80 in each byte of w that is an ASCII digit. */
-static inline uint64_t
-tl_digits(uint64_t w)
-{
-	return TL_IN(w & TL_BYTES(0x7f), '0', '9') & ~w;
-}
-#endif
-
-#if defined(__GNUC__)
-#define TL_INLINE	inline __attribute__((always_inline))
-#else
-#define TL_INLINE	inline
-#endif
-
-#ifdef TL_SWAR
-
-#if defined(__SSE2__)
-#define TL_SSE2	1
-/* How many of the 16 bytes at p are ASCII digits before the first that is not (16: all). */
-static TL_INLINE unsigned
-tl_digit_run16(const char *p)
-{
-	__m128i d = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)(const void *)p),
-	    _mm_set1_epi8('0'));
-	/* a digit is a byte d <= 9 (unsigned): min(d, 9) == d */
-	__m128i m = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
-
-	return (unsigned)__builtin_ctz(~(unsigned)_mm_movemask_epi8(m));	/* bit 16 is set */
-}
-#else
-/* The same eight bytes at a time. */
-static TL_INLINE unsigned
-tl_digit_run16(const char *p)
-{
-	uint64_t w, nd;
-
-	for (unsigned k = 0; k < 16; k += 8) {
-		memcpy(&w, p + k, 8);
-		if ((nd = ~tl_digits(w) & TL_BYTES(0x80)) != 0)
-			return k + (unsigned)__builtin_ctzll(nd) / 8;
-	}
-	return 16;
-}
-#endif
-
-/* The value of the n < 8 digits that start w (little endian): shifted to its end. */
-static TL_INLINE uint64_t
-tl_nvalue(uint64_t w, unsigned n)
-{
-	return tl_8value((w << (64 - 8 * n)) | (TL_BYTES('0') >> (8 * n)));
-}
-
-/*
- * Up to 19 digits at p (the caller made sure of 24 readable bytes): the length
- * of the run first, then eight digits at a time, a shorter group shifted so that
- * its digits end the word.  Returns the number of digits, 0 when there is none
- * or more than 19 (the slow path sorts those out).
- */
-static TL_INLINE unsigned
-tl_swar_u64(const char *p, uint64_t *out)
-{
-	static const uint64_t pow10[9] = {
-		1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
-	};
-	uint64_t w, v;
-	unsigned n = tl_digit_run16(p), k;
-
-	if (n == 0)
-		return 0;
-	memcpy(&w, p, 8);
-	if (n < 8) {
-		*out = tl_nvalue(w, n);
-		return n;
-	}
-	v = tl_8value(w);
-	if (n == 8) {
-		*out = v;
-		return 8;
-	}
-	memcpy(&w, p + 8, 8);
-	if (n < 16) {
-		*out = v * pow10[n - 8] + tl_nvalue(w, n - 8);
-		return n;
-	}
-	v = v * 100000000u + tl_8value(w);
-	for (k = 16; k < 20 && (unsigned)(p[k] - '0') < 10; k++)
-		v = v * 10 + (unsigned)(p[k] - '0');
-	if (k > 19)
-		return 0;
-	*out = v;
-	return k;
-}
-#endif
-
-/*
- * Decimal digits at *pp, as td_parse_u64 (0, -EINVAL without a digit, -ERANGE on
- * overflow, *pp advanced on success).
- */
-static TL_INLINE int
-tl_u64(const char **pp, const char *end, uint64_t *out)
-{
-	const char *p = *pp, *s = p, *lim;
-	uint64_t v = 0;
-	unsigned d;
-
-#ifdef TL_SWAR
-	if (end - p >= 24 && (d = tl_swar_u64(p, &v)) != 0) {
-		*pp = p + d;
-		*out = v;
-		return 0;
-	}
-#endif
-	lim = end - s > 19 ? s + 19 : end;
-	while (p < lim && (d = (unsigned)(*p - '0')) < 10) {
-		v = v * 10 + d;
-		p++;
-	}
-	if (p == s)
-		return -EINVAL;
-	if (p < end && (unsigned)(*p - '0') < 10)
-		return td_parse_u64(pp, end, out);	/* 20 digits or more: rare */
-	*pp = p;
-	*out = v;
-	return 0;
-}
-
-/* Signed decimal, as td_parse_i64. */
-static TL_INLINE int
-tl_i64(const char **pp, const char *end, int64_t *out)
-{
-	const char *p = *pp;
-	bool neg = false;
-	uint64_t v;
-	int r;
-
-	if (p < end && (*p == '-' || *p == '+')) {
-		neg = *p == '-';
-		p++;
-	}
-	if ((r = tl_u64(&p, end, &v)) < 0)
-		return r;
-	if (neg ? v > (uint64_t)INT64_MAX + 1 : v > (uint64_t)INT64_MAX)
-		return -ERANGE;
-	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
-	*pp = p;
-	return 0;
-}
-
-/* Step over a number tl_i64 reads (the value is not needed). */
-static TL_INLINE bool
-tl_skip_i64(const char **pp, const char *end)
-{
-	const char *p = *pp;
-	int64_t v;
-#ifdef TL_SWAR
-	unsigned n;
-
-	if (end - p >= 24) {
-		p += *p == '-';
-		n = tl_digit_run16(p);
-		if (n > 0 && n < 16) {	/* fewer than 19 digits always fit */
-			*pp = p + n;
-			return true;
-		}
-	}
-#endif
-	return tl_i64(pp, end, &v) == 0;
-}
-
-/* Value + 1 of each byte as a hex digit, 0 if it is not one. */
-static const unsigned char tl_hexdig[256] = {
-	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7,
-	['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14,
-	['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15,
-	['F'] = 16,
-};
-
-/* Hex digits at *pp (no 0x): 0, -EINVAL, or -ERANGE past 16 digits. */
-static inline int
-tl_hex(const char **pp, const char *end, uint64_t *out)
-{
-	const char *p = *pp, *s = p;
-	uint64_t v = 0;
-
-#ifdef TL_SSE2
-	/* sixteen at once: the 64-bit kernels' <%p> */
-	if (end - p >= 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-		__m128i d = _mm_sub_epi8(x, _mm_set1_epi8('0'));
-		__m128i l = _mm_sub_epi8(_mm_or_si128(x, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
-		__m128i isd = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
-		__m128i isl = _mm_cmpeq_epi8(_mm_min_epu8(l, _mm_set1_epi8(5)), l);
-
-		if (_mm_movemask_epi8(_mm_or_si128(isd, isl)) == 0xffff) {
-			/* nibble values; each pair (high, low) into one byte; bytes big endian */
-			__m128i nib = _mm_or_si128(_mm_and_si128(isd, d),
-			    _mm_andnot_si128(isd, _mm_add_epi8(l, _mm_set1_epi8(10))));
-			__m128i b = _mm_or_si128(
-			    _mm_and_si128(_mm_slli_epi16(nib, 4), _mm_set1_epi16(0x00f0)),
-			    _mm_srli_epi16(nib, 8));
-			uint64_t w;
-
-			_mm_storel_epi64((__m128i *)(void *)&w,
-			    _mm_packus_epi16(b, _mm_setzero_si128()));
-			v = __builtin_bswap64(w);
-			p += 16;
-		}
-	}
-#endif
-#ifdef TL_SWAR
-	/* eight at a time while whole words are hex (no SSE2, or a 32-bit kernel's <%p>) */
-	while (end - p >= 8 && p - s < 16) {
-		uint64_t w, x;
-
-		memcpy(&w, p, 8);
-		x = w & TL_BYTES(0x7f);
-		if (((tl_digits(w) | (TL_IN(x | TL_BYTES(0x20), 'a', 'f') & ~w)) !=
-		    TL_BYTES(0x80)))
-			break;
-		/* nibble values, first digit in the low byte, then packed */
-		w = (w & TL_BYTES(0x0f)) + 9 * ((w >> 6) & TL_BYTES(0x01));
-		w = ((w << 4) | (w >> 8)) & 0x00ff00ff00ff00ffull;
-		w = ((w << 8) | (w >> 16)) & 0x0000ffff0000ffffull;
-		w = ((w << 16) | (w >> 32)) & 0x00000000ffffffffull;
-		v = (v << 32) | w;
-		p += 8;
-	}
-#endif
-	for (; p < end; p++) {
-		unsigned x = tl_hexdig[(unsigned char)*p];
-
-		if (x == 0)
-			break;
-		v = (v << 4) | (x - 1);
-	}
-	if (p == s)
-		return -EINVAL;
-	if (p - s > 16)
-		return -ERANGE;
-	*pp = p;
-	*out = v;
-	return 0;
-}
-
-struct td_tl_pool {
-	struct td_strpool	 sp;		/* names */
-	struct td_arena		 timers;	/* every base's timer array */
-	struct td_tl_pool	*next;		/* the pools of parts parsed apart */
-};
 
 const char *const td_tl_cpu_field_names[TD_TLC_COUNT] = {
 	"expires_next", "hres_active", "nr_events", "nr_retries", "nr_hangs",
@@ -342,37 +48,9 @@ const char *const td_tl_dev_fn_names[TD_TLD_FN_COUNT] = {
 	"oneshot_stopped", "resume", "event_handler",
 };
 
-/* Parser state between lines. */
-struct tl_parser {
-	struct td_timer_list	*tl;
-	const char		*name;
-	int			 err;		/* first fatal error (ENOMEM, EILSEQ), 0 if none */
-	long			 err_line;	/* EILSEQ: the line holding a NUL byte */
-	long			 icpu;		/* current CPU block, -1 if none */
-	long			 ibase;		/* open clock base of that CPU, -1 if none */
-	size_t			 cpucap;
-	size_t			 basecap;	/* capacity of the current CPU's bases */
-	size_t			 timercap;	/* room of the open base's timer run */
-	size_t			 extracap;	/* room of tl->extras */
-	long			 idev;		/* current tick device, -1 if none */
-	size_t			 devcap;
-	long			 masks_dev;	/* device directly followed by the mask lines */
-	bool			 any;		/* some line was timer_list text */
-	long			 first_line;	/* first non-blank line */
-	bool			 pending_devname; /* "Clock Event Device: " split by printk */
-	bool			 fast;		/* fast paths on (off only for the tests' comparison) */
-	bool			 header;	/* a header line (version, now, ...) was seen */
-	size_t			 expect;	/* input bytes expected, 0 if unknown */
-	struct tl_icache {			/* recent short strings, by content */
-		uint64_t	 w[3];
-		size_t		 len;
-		const char	*s;
-	}			 icache[64];
-};
-
 /* A NUL byte in line: the input is not text, and the parse fails there. */
-static void
-tl_nul(struct tl_parser *p, long line)
+void
+td_tl_nul(struct tl_parser *p, long line)
 {
 	if (p->err == 0) {
 		p->err = EILSEQ;
@@ -381,8 +59,8 @@ tl_nul(struct tl_parser *p, long line)
 }
 
 /* Report a broken allocation once; the parse then fails with -ENOMEM. */
-static void
-tl_nomem(struct tl_parser *p)
+void
+td_tl_nomem(struct tl_parser *p)
 {
 	if (p->err == 0)
 		p->err = ENOMEM;
@@ -428,7 +106,7 @@ tl_intern_n(struct tl_parser *p, const char *s, size_t n)
 	}
 	r = td_strpool_intern(&p->tl->pool->sp, s, n);
 	if (r == NULL) {
-		tl_nomem(p);
+		td_tl_nomem(p);
 		return NULL;
 	}
 	if (c != NULL) {
@@ -461,7 +139,7 @@ tl_unknown(struct tl_parser *p, long line, const char *s, const char *end)
 	if (tl->unknown == NULL) {
 		tl->unknown = calloc(TD_TL_MAX_UNKNOWN, sizeof(*tl->unknown));
 		if (tl->unknown == NULL) {
-			tl_nomem(p);
+			td_tl_nomem(p);
 			return;
 		}
 	}
@@ -471,7 +149,7 @@ tl_unknown(struct tl_parser *p, long line, const char *s, const char *end)
 	u->line = line;
 	u->text = td_strpool_dup(&tl->pool->sp, s, n);
 	if (u->text == NULL) {
-		tl_nomem(p);
+		td_tl_nomem(p);
 		return;
 	}
 	tl->nunknown++;
@@ -521,8 +199,8 @@ tl_eq(const char *s, const char *end, const char *word)
 }
 
 /* Close the open base: its timer run in the arena ends here. */
-static void
-tl_close_base(struct tl_parser *p)
+void
+td_tl_close_base(struct tl_parser *p)
 {
 	struct td_tl_base *b;
 
@@ -536,10 +214,10 @@ tl_close_base(struct tl_parser *p)
 }
 
 /* End the current CPU block (its jiffies: line or the next block was reached). */
-static void
-tl_close_cpu(struct tl_parser *p, bool complete)
+void
+td_tl_close_cpu(struct tl_parser *p, bool complete)
 {
-	tl_close_base(p);
+	td_tl_close_base(p);
 	if (p->icpu >= 0 && complete)
 		p->tl->cpus[p->icpu].complete = true;
 }
@@ -551,7 +229,7 @@ tl_new_cpu(struct tl_parser *p, int n)
 	struct td_timer_list *tl = p->tl;
 	struct td_tl_cpu *c;
 
-	tl_close_cpu(p, true);
+	td_tl_close_cpu(p, true);
 	p->icpu = -1;
 	if (tl->ncpus >= TL_MAX_CPUS)
 		return false;
@@ -560,7 +238,7 @@ tl_new_cpu(struct tl_parser *p, int n)
 
 		c = reallocarray(tl->cpus, cap, sizeof(*c));
 		if (c == NULL) {
-			tl_nomem(p);
+			td_tl_nomem(p);
 			return true;
 		}
 		tl->cpus = c;
@@ -593,7 +271,7 @@ tl_new_base(struct tl_parser *p, int n)
 	struct td_tl_cpu *c;
 	struct td_tl_base *b;
 
-	tl_close_base(p);
+	td_tl_close_base(p);
 	c = &p->tl->cpus[p->icpu];
 	if (c->nbases >= TL_MAX_BASES)
 		return false;
@@ -602,7 +280,7 @@ tl_new_base(struct tl_parser *p, int n)
 
 		b = reallocarray(c->bases, cap, sizeof(*b));
 		if (b == NULL) {
-			tl_nomem(p);
+			td_tl_nomem(p);
 			return true;
 		}
 		c->bases = b;
@@ -710,7 +388,7 @@ tl_dot_line(struct tl_parser *p, const char *q, const char *end)
 			break;
 	if (i == TD_TLC_JIFFIES)
 		return false;
-	tl_close_base(p);
+	td_tl_close_base(p);
 	if (!tl_value(colon + 1, end, &v))
 		return false;		/* absurd or garbled: absent, line kept aside */
 	c->f[i] = v;
@@ -743,7 +421,7 @@ tl_new_timer(struct tl_parser *p)
 		t = td_arena_grow(&p->tl->pool->timers, b->ntimers * sizeof(*t),
 		    cap * sizeof(*t));
 		if (t == NULL) {
-			tl_nomem(p);
+			td_tl_nomem(p);
 			return NULL;
 		}
 		b->timers = t;
@@ -775,7 +453,7 @@ tl_extra(struct tl_parser *p, struct td_tl_timer *t)
 
 		if (cap > UINT32_MAX ||
 		    (x = reallocarray(tl->extras, cap, sizeof(*x))) == NULL) {
-			tl_nomem(p);
+			td_tl_nomem(p);
 			return NULL;
 		}
 		tl->extras = x;
@@ -967,58 +645,11 @@ tl_expiry_line(struct tl_parser *p, const char *q, const char *end)
  *   " # expires at A[-B] nsecs [in C[ to D] nsecs]"
  * They parse the line where it lies, without looking for its end first, and
  * give up (NULL, the snapshot unchanged) at the first byte that differs, so that
- * tl_line handles every other spelling.  On success they return the start of the
+ * td_tl_line handles every other spelling.  On success they return the start of the
  * next line.  lim bounds every read.
  */
 
-/* True when the n bytes (8 <= n <= 16) at q equal lit: two overlapping words. */
-static inline bool
-tl_is(const char *q, const char *lit, size_t n)
-{
-	uint64_t a, b, c, d;
-
-	memcpy(&a, q, 8);
-	memcpy(&b, lit, 8);
-	memcpy(&c, q + n - 8, 8);
-	memcpy(&d, lit + n - 8, 8);
-	return a == b && c == d;
-}
-
-/* The first blank, control byte or ',' at or after q (lim if none). */
-static inline const char *
-tl_name_end(const char *q, const char *lim)
-{
-#ifdef TL_SSE2
-	while (lim - q >= 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
-		/* bytes <= ' ' (unsigned: min(x, ' ') == x) or ',' */
-		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-		    _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(' ')), x),
-		    _mm_cmpeq_epi8(x, _mm_set1_epi8(','))));
-
-		if (m != 0)
-			return q + __builtin_ctz(m);
-		q += 16;
-	}
-#endif
-#ifdef TL_SWAR
-	while (lim - q >= 8) {
-		uint64_t w, x, m;
-
-		memcpy(&w, q, 8);
-		x = w & TL_BYTES(0x7f);
-		m = (TL_IN(x, 0, ' ') | TL_IN(x, ',', ',')) & ~w;
-		if (m != 0)
-			return q + __builtin_ctzll(m) / 8;
-		q += 8;
-	}
-#endif
-	while (q < lim && (unsigned char)*q > ' ' && *q != ',')
-		q++;
-	return q;
-}
-
-/* The bookkeeping tl_line does for a line it understood. */
+/* The bookkeeping td_tl_line does for a line it understood. */
 static inline void
 tl_fast_done(struct tl_parser *p)
 {
@@ -1133,7 +764,7 @@ tl_tickdev_line(struct tl_parser *p, const char *q, const char *end)
 		if (!tl_int(&q, end, &mode) || tl_ws(q, end) != end)
 			mode = -1;
 	}
-	tl_close_cpu(p, true);
+	td_tl_close_cpu(p, true);
 	p->icpu = -1;		/* CPU fields from here on are not ours */
 	p->pending_devname = false;
 	p->idev = -1;
@@ -1144,7 +775,7 @@ tl_tickdev_line(struct tl_parser *p, const char *q, const char *end)
 
 		d = reallocarray(tl->devs, cap, sizeof(*d));
 		if (d == NULL) {
-			tl_nomem(p);
+			td_tl_nomem(p);
 			return true;
 		}
 		tl->devs = d;
@@ -1296,12 +927,12 @@ tl_word_line(struct tl_parser *p, const char *q, const char *end)
 	case 'j':
 		if (!TL_HAS(q, end, "jiffies:") || p->icpu < 0)
 			return false;
-		tl_close_base(p);
+		td_tl_close_base(p);
 		if (!tl_value(q + 8, end, &v))
 			return false;
 		tl->cpus[p->icpu].f[TD_TLC_JIFFIES] = v;
 		tl->cpus[p->icpu].present |= 1u << TD_TLC_JIFFIES;
-		tl_close_cpu(p, true);
+		td_tl_close_cpu(p, true);
 		return true;
 	case 'B':
 		if (!tl_eq(q, end, "Broadcast device") || d == NULL)
@@ -1407,8 +1038,8 @@ tl_dots(const char *q, const char *end)
 }
 
 /* Handle one line of input (without its newline). */
-static void
-tl_line(struct tl_parser *p, const char *s, const char *end)
+void
+td_tl_line(struct tl_parser *p, const char *s, const char *end)
 {
 	struct td_tl_timer *t;
 	const char *q;
@@ -1476,8 +1107,8 @@ tl_line(struct tl_parser *p, const char *s, const char *end)
  * (0 if unknown).  The record arena is told half of it: records take about a
  * third of the text they come from, and too much costs only address space.
  */
-static int
-tl_begin(struct tl_parser *p, const char *name, size_t expect, struct td_error *e)
+int
+td_tl_begin(struct tl_parser *p, const char *name, size_t expect, struct td_error *e)
 {
 	struct td_timer_list *tl;
 
@@ -1599,14 +1230,14 @@ tl_fix_offsets(struct td_timer_list *tl)
 }
 
 /* Finish the parse: completeness, guesses, errors. */
-static int
-tl_end(struct tl_parser *p, bool final_newline, struct td_timer_list **out,
+int
+td_tl_end(struct tl_parser *p, bool final_newline, struct td_timer_list **out,
     struct td_error *e)
 {
 	struct td_timer_list *tl = p->tl;
 
 	if (p->err == 0) {
-		tl_close_base(p);
+		td_tl_close_base(p);
 		if (!final_newline)
 			tl->truncated = true;
 		if (p->icpu >= 0 && !tl->cpus[p->icpu].complete)
@@ -1640,8 +1271,8 @@ tl_end(struct tl_parser *p, bool final_newline, struct td_timer_list **out,
 }
 
 /* Handle the complete lines of [s, lim); returns the start of the unfinished rest. */
-static const char *
-tl_lines(struct tl_parser *p, const char *s, const char *lim)
+const char *
+td_tl_lines(struct tl_parser *p, const char *s, const char *lim)
 {
 	const char *nl, *r, *flim, *nul = memchr(s, '\0', (size_t)(lim - s));
 
@@ -1650,7 +1281,7 @@ tl_lines(struct tl_parser *p, const char *s, const char *lim)
 		lim = nul;
 	while (s < lim && p->err == 0) {
 		if (p->fast && lim - s > 3 && s[0] == ' ' && s[1] == '#') {
-			/* a longer line is never timer_list text: tl_line says so */
+			/* a longer line is never timer_list text: td_tl_line says so */
 			flim = lim - s > TL_LINE_MAX ? s + TL_LINE_MAX + 1 : lim;
 			if (s[2] == ' ')
 				r = tl_fast_expiry(p, s, flim);
@@ -1665,378 +1296,12 @@ tl_lines(struct tl_parser *p, const char *s, const char *lim)
 		}
 		if ((nl = memchr(s, '\n', (size_t)(lim - s))) == NULL)
 			break;
-		tl_line(p, s, nl);
+		td_tl_line(p, s, nl);
 		s = nl + 1;
 	}
 	if (nul != NULL)
-		tl_nul(p, p->tl->nlines + 1);
+		td_tl_nul(p, p->tl->nlines + 1);
 	return s;
-}
-
-/*
- * A timer_list read a chunk at a time, from a FILE or from [off, end) of a file
- * descriptor with pread.  The last line is handled even without its newline;
- * *last_nl says whether there was one.  0, or -EIO on a read error.
- */
-static int
-tl_stream(struct tl_parser *p, FILE *f, int fd, off_t off, off_t end, bool *last_nl)
-{
-	char *buf, *s, *lim, *nl;
-	size_t have = 0, n;
-	bool skipping = false, mapped = false;
-	int r = 0;
-
-	*last_nl = true;
-#ifdef MAP_POPULATE
-	/*
-	 * An input that fills the buffer gets it mapped with its pages present: one
-	 * call instead of a page fault for each of its 64 pages.
-	 */
-	if (p->expect >= TL_READ_CHUNK) {
-		buf = mmap(NULL, TL_READ_CHUNK, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-		mapped = buf != MAP_FAILED;
-	}
-#endif
-	if (!mapped && (buf = malloc(TL_READ_CHUNK)) == NULL) {
-		tl_nomem(p);
-		return 0;
-	}
-	while (p->err == 0) {
-		if (f != NULL)
-			n = fread(buf + have, 1, TL_READ_CHUNK - have, f);
-		else {
-			ssize_t got = 0;
-
-			if (end - off > 0)
-				got = pread(fd, buf + have, (size_t)(end - off) < TL_READ_CHUNK - have ?
-				    (size_t)(end - off) : TL_READ_CHUNK - have, off);
-			if (got < 0) {
-				if (errno == EINTR)
-					continue;
-				r = -EIO;
-				break;
-			}
-			n = (size_t)got;
-			off += got;
-		}
-		if (n == 0)
-			break;
-		*last_nl = buf[have + n - 1] == '\n';
-		have += n;
-		s = buf;
-		lim = buf + have;
-		if (skipping && (nl = memchr(s, '\n', (size_t)(lim - s))) != NULL) {
-			skipping = false;	/* the end of an overlong line */
-			if (memchr(s, '\0', (size_t)(nl - s)) != NULL)
-				tl_nul(p, p->tl->nlines);
-			s = nl + 1;
-		} else if (skipping && memchr(s, '\0', (size_t)(lim - s)) != NULL)
-			tl_nul(p, p->tl->nlines);
-		if (!skipping)
-			s += tl_lines(p, s, lim) - s;
-		else
-			s = lim;
-		have = (size_t)(lim - s);
-		if (have == TL_READ_CHUNK) {
-			/* No newline in a whole chunk: an overlong line, kept as unknown. */
-			if (!skipping)
-				tl_line(p, s, lim);
-			skipping = true;
-			have = 0;
-		} else if (have > 0 && s != buf)
-			memmove(buf, s, have);
-	}
-	if (f != NULL && ferror(f))
-		r = -EIO;
-	if (r == 0 && have > 0 && !skipping && p->err == 0)
-		tl_line(p, buf, buf + have);
-	if (mapped)
-		munmap(buf, TL_READ_CHUNK);
-	else
-		free(buf);
-	return r;
-}
-
-/*
- * Big inputs are parsed in two parts at once: the text is cut at a "cpu: N"
- * line near its middle, each part gets its own parser (and thread), and the
- * second part's snapshot is then appended to the first's.  A CPU block does not
- * depend on anything before it, so the result is the one-pass result; where the
- * cut would change anything (a second header, a tick device open at the cut,
- * more CPUs than kept) the input is parsed again in one pass.
- */
-struct tl_part {
-	struct tl_parser	 p;
-	int			 r;		/* tl_begin, or -EIO */
-	const char		*buf;		/* buffer mode: [buf, buf + len) */
-	size_t			 len;
-	int			 fd;		/* file mode (buf NULL): [off, end) of fd */
-	off_t			 off, end;
-	bool			 fast;
-	bool			 last_nl;
-	struct td_error		 e;
-};
-
-/* Every line of [buf, buf + len), the last even without its newline; whether it had one. */
-static bool
-tl_buffer(struct tl_parser *p, const char *buf, size_t len)
-{
-	const char *s = tl_lines(p, buf, buf + len);
-
-	if (s < buf + len && p->err == 0)
-		tl_line(p, s, buf + len);
-	return len == 0 || buf[len - 1] == '\n';
-}
-
-/* Parse one part (a thread's start routine). */
-static void *
-tl_part_run(void *arg)
-{
-	struct tl_part *t = arg;
-
-	if ((t->r = tl_begin(&t->p, t->p.name, t->buf != NULL ? t->len :
-	    (size_t)(t->end - t->off), &t->e)) < 0)
-		return NULL;
-	t->p.fast = t->fast;
-	if (t->buf != NULL)
-		t->last_nl = tl_buffer(&t->p, t->buf, t->len);
-	else
-		t->r = tl_stream(&t->p, NULL, t->fd, t->off, t->end, &t->last_nl);
-	return NULL;
-}
-
-/*
- * Where the second part starts: the first "cpu: N" line (nothing else on it) in
- * the window w of n bytes at offset from, or 0.
- */
-static size_t
-tl_cut_in(const char *w, size_t n, size_t from)
-{
-	const char *c = w, *end = w + n, *d;
-
-	while ((c = memmem(c, (size_t)(end - c), "\ncpu: ", 6)) != NULL) {
-		for (d = c + 6; d < end && d - c < 12 && *d >= '0' && *d <= '9'; d++)
-			;
-		if (d > c + 6 && d < end && *d == '\n')
-			return from + (size_t)(c - w) + 1;
-		c++;
-	}
-	return 0;
-}
-
-/* Append the snapshot of part b to part a's; false when the cut changed the parse. */
-static bool
-tl_join(struct tl_parser *a, struct tl_parser *b)
-{
-	struct td_timer_list *x = a->tl, *y = b->tl;
-	size_t ncpus = x->ncpus + y->ncpus, ndevs = x->ndevs + y->ndevs;
-	size_t acpus = x->ncpus, nx = x->nextras;
-	struct td_tl_pool *pool;
-	void *m;
-
-	if (a->err != 0 || b->err != 0 || a->idev >= 0 || a->pending_devname || b->header ||
-	    y->ncpus == 0 || ncpus > TL_MAX_CPUS || (uint64_t)nx + y->nextras > UINT32_MAX)
-		return false;
-	/* what the "cpu: N" line that starts b does in one pass */
-	tl_close_cpu(a, true);
-	tl_close_base(b);
-	if ((m = reallocarray(x->cpus, ncpus, sizeof(*x->cpus))) == NULL)
-		return false;
-	x->cpus = m;
-	memcpy(x->cpus + x->ncpus, y->cpus, y->ncpus * sizeof(*y->cpus));
-	a->icpu = b->icpu >= 0 ? (long)x->ncpus + b->icpu : -1;
-	x->ncpus = ncpus;
-	y->ncpus = 0;
-	if (y->ndevs > 0 && x->ndevs == 0) {	/* the usual case: every tick device in b */
-		free(x->devs);
-		x->devs = y->devs;
-		y->devs = NULL;
-		a->devcap = b->devcap;
-	} else if (y->ndevs > 0) {
-		if ((m = reallocarray(x->devs, ndevs, sizeof(*x->devs))) == NULL)
-			return false;
-		x->devs = m;
-		memcpy(x->devs + x->ndevs, y->devs, y->ndevs * sizeof(*y->devs));
-		a->devcap = ndevs;
-	}
-	if (y->ndevs > 0) {
-		a->idev = b->idev >= 0 ? (long)x->ndevs + b->idev : -1;
-		if (a->masks_dev < 0 && b->masks_dev >= 0)
-			a->masks_dev = (long)x->ndevs + b->masks_dev;
-		x->ndevs = ndevs;
-		y->ndevs = 0;
-	}
-	if (y->nextras > 0) {
-		if ((m = reallocarray(x->extras, nx + y->nextras, sizeof(*x->extras))) == NULL)
-			return false;
-		x->extras = m;
-		memcpy(x->extras + nx, y->extras, y->nextras * sizeof(*y->extras));
-		x->nextras += y->nextras;
-		for (size_t i = acpus; nx > 0 && i < x->ncpus; i++)
-			for (size_t j = 0; j < x->cpus[i].nbases; j++)
-				for (size_t k = 0; k < x->cpus[i].bases[j].ntimers; k++)
-					if (x->cpus[i].bases[j].timers[k].extra != 0)
-						x->cpus[i].bases[j].timers[k].extra += (uint32_t)nx;
-	}
-	if (y->broadcast_mask != NULL)		/* the last mask line wins */
-		x->broadcast_mask = y->broadcast_mask;
-	if (y->broadcast_oneshot_mask != NULL)
-		x->broadcast_oneshot_mask = y->broadcast_oneshot_mask;
-	for (size_t i = 0; i < y->nunknown; i++) {
-		if (x->nunknown >= TD_TL_MAX_UNKNOWN)
-			break;
-		if (x->unknown == NULL &&
-		    (x->unknown = calloc(TD_TL_MAX_UNKNOWN, sizeof(*x->unknown))) == NULL)
-			return false;
-		x->unknown[x->nunknown] = y->unknown[i];
-		x->unknown[x->nunknown++].line += x->nlines;
-	}
-	x->nunknown_total += y->nunknown_total;
-	x->nelided += y->nelided;
-	if (a->first_line == 0 && b->first_line != 0)
-		a->first_line = x->nlines + b->first_line;
-	x->nlines += y->nlines;
-	x->from_log |= y->from_log;
-	a->any |= b->any;
-	a->ibase = -1;
-	a->pending_devname = b->pending_devname;
-	/* b's strings and timers stay where they are: a's pool keeps b's */
-	for (pool = x->pool; pool->next != NULL; pool = pool->next)
-		;
-	pool->next = y->pool;
-	y->pool = NULL;
-	return true;
-}
-
-/*
- * Parse in two parts: a buffer (fd < 0) or a regular file of size len.  Returns
- * 1 with *out set (or the error), 0 when the input is parsed in one pass instead.
- */
-static int
-tl_parse_parts(const char *buf, int fd, size_t len, const char *name, bool fast,
-    struct td_timer_list **out, struct td_error *e, int *ret)
-{
-	struct tl_part part[2];
-	pthread_t th;
-	char win[TL_CUT_WINDOW];
-	size_t cut = 0, from = len / 2, n;
-	bool ok;
-
-	if (buf != NULL) {
-		n = len - from < TL_CUT_WINDOW ? len - from : TL_CUT_WINDOW;
-		cut = tl_cut_in(buf + from - 1, n, from - 1);
-	} else {
-		ssize_t got = pread(fd, win, sizeof(win), (off_t)from - 1);
-
-		if (got > 0)
-			cut = tl_cut_in(win, (size_t)got, from - 1);
-	}
-	if (cut == 0)
-		return 0;
-	memset(part, 0, sizeof(part));
-	for (int i = 0; i < 2; i++) {
-		part[i].p.name = name;
-		part[i].fast = fast;
-		part[i].fd = fd;
-		part[i].off = i == 0 ? 0 : (off_t)cut;
-		part[i].end = i == 0 ? (off_t)cut : (off_t)len;
-		if (buf != NULL) {
-			part[i].buf = buf + part[i].off;
-			part[i].len = (size_t)(part[i].end - part[i].off);
-		}
-	}
-	if (pthread_create(&th, NULL, tl_part_run, &part[1]) != 0)
-		return 0;
-	tl_part_run(&part[0]);
-	pthread_join(th, NULL);
-	ok = part[0].r == 0 && part[1].r == 0 && tl_join(&part[0].p, &part[1].p);
-	/* a part that read badly still has its snapshot (NULL if it got none) */
-	td_timer_list_free(part[1].p.tl);
-	if (!ok) {
-		td_timer_list_free(part[0].p.tl);
-		return 0;
-	}
-	*ret = tl_end(&part[0].p, part[1].last_nl, out, e);
-	return 1;
-}
-
-/* Parse a whole timer_list held in memory. */
-int
-td_timer_list_parse(const char *buf, size_t len, const char *name,
-    struct td_timer_list **out, struct td_error *e)
-{
-	return td_timer_list_parse_with(buf, len, name, true, TL_SPLIT_MIN, out, e, NULL);
-}
-
-/*
- * The parse with or without the fast paths, in parts from split bytes on;
- * *parts (if not NULL) says whether it was (tests, benchmark).
- */
-int
-td_timer_list_parse_with(const char *buf, size_t len, const char *name, bool fast,
-    size_t split, struct td_timer_list **out, struct td_error *e, bool *parts)
-{
-	struct tl_parser p;
-	int r;
-
-	*out = NULL;
-	if (parts != NULL)
-		*parts = false;
-	if (len >= split && len > 2 && tl_parse_parts(buf, -1, len, name ? name : "timer_list",
-	    fast, out, e, &r)) {
-		if (parts != NULL)
-			*parts = true;
-		return r;
-	}
-	if ((r = tl_begin(&p, name, len, e)) < 0)
-		return r;
-	p.fast = fast;
-	return tl_end(&p, tl_buffer(&p, buf, len), out, e);
-}
-
-/* Parse a timer_list from a stream, a chunk at a time. */
-int
-td_timer_list_parse_file(FILE *f, const char *name, struct td_timer_list **out,
-    struct td_error *e)
-{
-	return td_timer_list_parse_file_with(f, name, TL_SPLIT_MIN, out, e, NULL);
-}
-
-/*
- * The stream parse; a regular file from split bytes on in parts, *parts (if not
- * NULL) saying whether it was (tests, benchmark).
- */
-int
-td_timer_list_parse_file_with(FILE *f, const char *name, size_t split,
-    struct td_timer_list **out, struct td_error *e, bool *parts)
-{
-	struct tl_parser p;
-	struct stat st;
-	bool last_nl;
-	size_t expect = 0;
-	int r, fd = fileno(f);
-
-	*out = NULL;
-	if (parts != NULL)
-		*parts = false;
-	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-		expect = (size_t)st.st_size;
-	if (expect > 2 && expect >= split && ftello(f) == 0 &&
-	    tl_parse_parts(NULL, fd, expect, name ? name : "timer_list", true,
-	    out, e, &r)) {
-		fseeko(f, 0, SEEK_END);
-		if (parts != NULL)
-			*parts = true;
-		return r;
-	}
-	if ((r = tl_begin(&p, name, expect, e)) < 0)
-		return r;
-	if (tl_stream(&p, f, -1, 0, 0, &last_nl) < 0 && p.err == 0) {
-		td_timer_list_free(p.tl);
-		return td_error_set(e, EIO, p.name, 0, "read error");
-	}
-	return tl_end(&p, last_nl, out, e);
 }
 
 /* Free a snapshot (NULL is fine). */

@@ -217,6 +217,26 @@ int td_timer_list_parse(const char *buf, size_t len, const char *name,
 /* The same, streaming from a FILE (memory proportional to what is kept, not to the text). */
 int td_timer_list_parse_file(FILE *f, const char *name, struct td_timer_list **out,
     struct td_error *e);
+/*
+ * Threads and mappings.  Both parses run on the caller's thread and take their
+ * memory from malloc, except:
+ * - an input of 4 MiB or more (td_timer_list_parse's len; for
+ *   td_timer_list_parse_file a regular file read from its start, by its size)
+ *   is parsed in two parts at once: one more thread (pthread_create), joined
+ *   before the call returns.  When the thread cannot start, or there is no
+ *   "cpu: N" line near the middle, it is parsed in one pass on the caller's
+ *   thread; either way the snapshot is the same.  The file parse then reads
+ *   the file with pread on its descriptor and leaves the FILE at its end.
+ * - td_timer_list_parse_file maps its 256 KiB read buffer (anonymous,
+ *   populated) when the file is a regular file that large;
+ * - the snapshot's timers are kept in an arena (arena.h) whose chunks of
+ *   2 MiB and more are anonymous mappings, prefaulted 2 MiB at a time: an
+ *   input known to be 4 MiB or more gets one at the start, any other once its
+ *   timers outgrow the small chunks.
+ * So a parse of a pipe, a FIFO or a file under 4 MiB never starts a thread.
+ * The read buffer is unmapped before the call returns, the arena by
+ * td_timer_list_free.
+ */
 void td_timer_list_free(struct td_timer_list *tl);
 /*
  * How far apart a captured tree's /proc/timer_list and /after/proc/timer_list

@@ -8,6 +8,7 @@
 
 #include "checks.h"
 #include "kmsg.h"
+#include "kmsg_events.h"
 #include "machine.h"
 #include "textsafe.h"
 #include "tickrate.h"

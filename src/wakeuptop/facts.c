@@ -7,10 +7,10 @@
 #include <string.h>
 
 #include "clocksource.h"
-#include "diagnose.h"
+#include "tickmode.h"
 #include "kconfig.h"
 #include "source.h"
-#include "sysinfo.h"
+#include "kernel.h"
 #include "timer_list.h"
 #include "facts.h"
 

@@ -5,6 +5,7 @@
 
 #include "fuzz.h"
 #include "kmsg.h"
+#include "kmsg_events.h"
 
 const char *const td_fuzz_seeds[] = {
 	"kmatrix/*/dmesg",

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Run every libFuzzer target for a bounded number of executions, seeded with
-# the corpus.  Usage: run.sh BUILDDIR [RUNS].  TAP output, one test per target.
+# the corpus and given the dictionary of its format (tests/fuzz/NAME.dict for
+# NAME_fuzz: a target without one fails).  Usage: run.sh BUILDDIR [RUNS].  TAP
+# output, one test per target.
 set -u
 builddir=${1:?usage: run.sh BUILDDIR [RUNS]}
 runs=${2:-20000}
@@ -24,9 +26,18 @@ for target in "$builddir"/tests/fuzz/*_fuzz; do
 	fi
 	nseeds=$(ls "$seeds" | wc -l)
 	n=$((n + 1))
+	dict="$srcdir/tests/fuzz/${name%_fuzz}.dict"
+	if [ ! -f "$dict" ]; then
+		echo "not ok $n - $name: no dictionary $dict"
+		failed=$((failed + 1))
+		rm -rf "$seeds"
+		continue
+	fi
+	# libFuzzer refuses a dictionary it cannot parse: the run fails then.
 	if (cd "$builddir" && "$target" -runs="$runs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-		-artifact_prefix="$builddir/" "$seeds") >"$builddir/$name.fuzz.log" 2>&1; then
-		echo "ok $n - $name: $runs runs from $nseeds seeds"
+		-dict="$dict" -artifact_prefix="$builddir/" "$seeds") >"$builddir/$name.fuzz.log" 2>&1 &&
+		grep -q 'Dictionary: [1-9][0-9]* entries' "$builddir/$name.fuzz.log"; then
+		echo "ok $n - $name: $runs runs from $nseeds seeds, $(grep -c '^"' "$dict") dictionary words"
 	else
 		echo "not ok $n - $name (see $builddir/$name.fuzz.log)"
 		tail -30 "$builddir/$name.fuzz.log" | sed 's/^/# /'

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "kmsg.h"
+#include "kmsg_events.h"
 #include "source.h"
 #include "inputs.h"
 #include "tap.h"

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "rtc.h"
+#include "tsc.h"
 #include "source.h"
 #include "tap.h"
 

@@ -1,6 +1,9 @@
-/* Facts about the machine: kernel release, command line, CPU masks. */
-#ifndef TD_SYSINFO_H
-#define TD_SYSINFO_H
+/*
+ * The running kernel as it booted: its release, machine and host name, its
+ * command line, and its CPU sets (possible, online, nohz_full, isolated).
+ */
+#ifndef TD_KERNEL_H
+#define TD_KERNEL_H
 
 #include <stdbool.h>
 

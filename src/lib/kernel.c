@@ -1,10 +1,10 @@
-/* Facts about the machine. */
+/* The running kernel as it booted: release, command line, CPU sets. */
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include "source.h"
-#include "sysinfo.h"
+#include "kernel.h"
 
 /* Extract the release word after "Linux version ". */
 bool

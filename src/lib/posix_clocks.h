@@ -1,6 +1,6 @@
 /* clock_getres() of every POSIX clock, as programs on this machine see it. */
-#ifndef TD_CLOCKS_H
-#define TD_CLOCKS_H
+#ifndef TD_POSIX_CLOCKS_H
+#define TD_POSIX_CLOCKS_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,7 +1,7 @@
-/* Verdicts derived from a parsed timer_list. */
+/* Tick mode, NOHZ, high resolution and HZ, told from a parsed timer_list. */
 #include <stdlib.h>
 
-#include "diagnose.h"
+#include "tickmode.h"
 
 /* NOHZ state from the version-dependent fields. */
 int

@@ -1,6 +1,6 @@
-/* Verdicts derived from a parsed timer_list: tick mode, NOHZ, HZ. */
-#ifndef TD_DIAGNOSE_H
-#define TD_DIAGNOSE_H
+/* Tick mode, NOHZ, high resolution and HZ of each CPU, told from a parsed timer_list. */
+#ifndef TD_TICKMODE_H
+#define TD_TICKMODE_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,7 +1,7 @@
 /* clock_getres() of every POSIX clock. */
 #include <time.h>
 
-#include "clocks.h"
+#include "posix_clocks.h"
 
 static const struct {
 	const char	*name;
