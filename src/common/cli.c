@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "cli.h"
+#include "sampler.h"
 #include "source.h"
 #include "table.h"
 
@@ -95,6 +96,16 @@ cli_fail_td(const struct td_error *e, int code)
 {
 	cli_warn_td(e);
 	exit(code);
+}
+
+/* The one way a tool ends its output: a write error is a failure, said once. */
+int
+cli_stdout_close(int rc)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return rc;
+	fprintf(stderr, "%s: write error: %s\n", cli_prog, strerror(errno ? errno : EIO));
+	return CLI_EXIT_FAIL;
 }
 
 /* A sysroot that is not a directory is a failure, the same in every tool. */
@@ -224,6 +235,33 @@ cli_table_flag(unsigned *flags, unsigned flag)
 	if (flag != TD_TABLE_NOHEADINGS)
 		*flags &= ~(unsigned)(TD_TABLE_RAW | TD_TABLE_PAIRS);
 	*flags |= flag;
+}
+
+/* The backend --timer-stats, --trace and --record choose, or exit 2. */
+void
+cli_sampler_backend(struct td_sampler_opts *so, bool has_timer_stats)
+{
+	if (so->timer_stats_file != NULL && so->backend != TD_BACKEND_AUTO &&
+	    so->backend != TD_BACKEND_TIMER_STATS)
+		cli_usage_error("--timer-stats needs --source timer_stats (or none)");
+	if (so->timer_stats_file != NULL)
+		so->backend = TD_BACKEND_TIMER_STATS;
+	if (so->trace_file != NULL && so->timer_stats_file != NULL)
+		cli_usage_error("--trace and --timer-stats: one file at a time");
+	if (so->trace_file != NULL && so->backend != TD_BACKEND_AUTO &&
+	    so->backend != TD_BACKEND_TRACE)
+		cli_usage_error("--trace needs --source trace (or none)");
+	if (so->trace_file != NULL)
+		so->backend = TD_BACKEND_TRACE;
+	if (so->record_file == NULL)
+		return;
+	if (so->trace_file != NULL || so->timer_stats_file != NULL ||
+	    !td_root_is_live(so->sysroot))
+		cli_usage_error("--record writes a live sample: not with --trace%s or --sysroot",
+		    has_timer_stats ? ", --timer-stats" : "");
+	if (so->backend != TD_BACKEND_AUTO && so->backend != TD_BACKEND_TRACEFS)
+		cli_usage_error("--record needs --source tracefs (or none)");
+	so->backend = TD_BACKEND_TRACEFS;
 }
 
 /* Exit 2 when the task asked for does not exist here. */

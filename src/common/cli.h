@@ -10,6 +10,8 @@
 #include "cpumask.h"
 #include "error.h"
 
+struct td_sampler_opts;
+
 /* Exit codes shared by every tool (documented in each man page). */
 enum {
 	CLI_EXIT_OK = 0,
@@ -24,6 +26,20 @@ enum {
 	CLI_OPT_COLOR,
 	CLI_OPT_FIRST_FREE = 0x120,	/* tools number their own long-only options from here */
 };
+
+/*
+ * The long options every tool takes, ending its table: --sysroot (each tool
+ * keeps the DIR and hands it to cli_sysroot_check()), --help and --version
+ * (cli_common_option()).
+ */
+#define CLI_LONGOPTS_COMMON \
+	{ "sysroot",	required_argument,	NULL, CLI_OPT_SYSROOT }, \
+	{ "help",	no_argument,		NULL, 'h' }, \
+	{ "version",	no_argument,		NULL, 'V' }, \
+	{ NULL, 0, NULL, 0 }
+/* --color[=WHEN], for the tools that colour (cli_parse_color()). */
+#define CLI_LONGOPT_COLOR \
+	{ "color",	optional_argument,	NULL, CLI_OPT_COLOR }
 
 extern const char *cli_prog;
 
@@ -45,6 +61,11 @@ void cli_no_operands(int argc, char **argv);
 void cli_warn_td(const struct td_error *e);
 /* cli_warn_td, then exit with code. */
 noreturn void cli_fail_td(const struct td_error *e, int code);
+/*
+ * Flush stdout; on a write error say so in one line ("prog: write error: ...")
+ * and return CLI_EXIT_FAIL, else rc.
+ */
+int cli_stdout_close(int rc);
 /* --sysroot DIR: exit 1 with one line naming DIR unless it is a directory. */
 void cli_sysroot_check(const char *dir);
 /*
@@ -66,6 +87,13 @@ long long cli_parse_num(const char *opt, const char *s, long long min, long long
 void cli_check_task(const char *opt, int pid, const char *sysroot, bool from_file);
 /* Exit 2 naming opt when a CPU of the set is not a possible CPU of the system or tree. */
 void cli_check_cpus(const char *opt, const struct td_cpuset *cpus, const char *sysroot);
+/*
+ * The backend the sampling tools' file options choose: --timer-stats (when the
+ * tool has it) and --trace read a file through their backend, --record writes
+ * a live tracefs sample; a --source that contradicts them, two files, or
+ * --record with a file or --sysroot exit 2.
+ */
+void cli_sampler_backend(struct td_sampler_opts *so, bool has_timer_stats);
 /* True when colour may be used on f: a terminal, TERM not dumb, NO_COLOR unset. */
 bool cli_use_color(FILE *f);
 

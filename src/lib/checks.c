@@ -12,6 +12,7 @@
 struct ctx {
 	const struct td_check_input	*in;
 	struct td_checks		*out;
+	const char			*id;	/* the check running, from the table */
 	int				 err;
 };
 
@@ -23,10 +24,10 @@ name_cpu(struct td_check *c, int cpu)
 		c->cpu = cpu;
 }
 
-/* Append a check; message, evidence and advice are printf formats joined by '\n'. */
-__attribute__((format(printf, 4, 5)))
+/* Append the running check's verdict; its message is a printf format. */
+__attribute__((format(printf, 3, 4)))
 static struct td_check *
-add(struct ctx *x, const char *id, enum td_severity sev, const char *fmt, ...)
+add(struct ctx *x, enum td_severity sev, const char *fmt, ...)
 {
 	struct td_check *c, *n;
 	va_list ap;
@@ -41,7 +42,7 @@ add(struct ctx *x, const char *id, enum td_severity sev, const char *fmt, ...)
 	x->out->c = n;
 	c = &n[x->out->n++];
 	memset(c, 0, sizeof(*c));
-	c->id = id;
+	c->id = x->id;
 	c->sev = sev;
 	c->cpu = -1;
 	va_start(ap, fmt);
@@ -155,16 +156,16 @@ check_periodic(struct ctx *x)
 	int n = cpus_where(m, is_periodic, list, sizeof(list), &s);
 
 	if (n == 0) {
-		add(x, "periodic_tick", TD_SEV_OK, "No CPU runs a periodic tick");
+		add(x, TD_SEV_OK, "No CPU runs a periodic tick");
 		return;
 	}
 	if (m->kc.no_hz == 0) {
-		c = add(x, "periodic_tick", TD_SEV_INFO,
+		c = add(x, TD_SEV_INFO,
 		    "Periodic tick on CPUs %s: the kernel is built without NO_HZ", list);
 		evidence(c, "CONFIG_NO_HZ is not set (%s)", config_where(m));
 		return;
 	}
-	c = add(x, "periodic_tick", TD_SEV_WARNING,
+	c = add(x, TD_SEV_WARNING,
 	    "Periodic tick on CPUs %s although the kernel is built for dynamic ticks", list);
 	evidence(c, "CPU %d tick device event_handler %s (%s); CONFIG_NO_HZ %s (%s)", s->cpu,
 	    s->handler ? s->handler : "?", m->tl_path,
@@ -200,18 +201,18 @@ check_highres(struct ctx *x)
 	int n = cpus_where(m, is_lowres, list, sizeof(list), &s);
 
 	if (n == 0) {
-		add(x, "highres", TD_SEV_OK, "High-resolution timers are active on every CPU");
+		add(x, TD_SEV_OK, "High-resolution timers are active on every CPU");
 		return;
 	}
 	if (s->res_min_ns > 0)
 		snprintf(res, sizeof(res), "%" PRId64 " ns", s->res_min_ns);
 	if (m->kc.high_res_timers == 0) {
-		c = add(x, "highres", TD_SEV_INFO,
+		c = add(x, TD_SEV_INFO,
 		    "No high-resolution timers: the kernel is built without them");
 		evidence(c, "CONFIG_HIGH_RES_TIMERS is not set (%s)", config_where(m));
 		return;
 	}
-	c = add(x, "highres", TD_SEV_WARNING,
+	c = add(x, TD_SEV_WARNING,
 	    "High-resolution timers are off on CPUs %s: timers fire only on jiffy ticks", list);
 	/* The kernel's own word, when its log says the switch failed. */
 	if (failed != NULL)
@@ -244,15 +245,15 @@ check_nohz(struct ctx *x)
 	int n = cpus_where(m, nohz_off, list, sizeof(list), &s);
 
 	if (n == 0) {
-		add(x, "nohz", TD_SEV_OK, "NOHZ (dynamic ticks) is active on every CPU");
+		add(x, TD_SEV_OK, "NOHZ (dynamic ticks) is active on every CPU");
 		return;
 	}
 	if (m->kc.no_hz == 0) {
-		c = add(x, "nohz", TD_SEV_INFO, "NOHZ inactive: the kernel is built without it");
+		c = add(x, TD_SEV_INFO, "NOHZ inactive: the kernel is built without it");
 		evidence(c, "CONFIG_NO_HZ is not set (%s)", config_where(m));
 		return;
 	}
-	c = add(x, "nohz", TD_SEV_WARNING,
+	c = add(x, TD_SEV_WARNING,
 	    "NOHZ is inactive on CPUs %s: their tick never stops, even when idle", list);
 	evidence(c, "CPU %d %s 0 (%s)", s->cpu,
 	    m->tl->has_version && m->tl->vminor >= 10 ? ".nohz" : ".nohz_mode", m->tl_path);
@@ -270,21 +271,16 @@ check_clocksource(struct ctx *x)
 	struct td_check *c;
 	char arg[96];
 
-	if (!m->cs.has_current) {
-		c = add(x, "clocksource", TD_SEV_SKIPPED, "Clock source not checked");
-		evidence(c, "%s", m->cs.why_missing);
-		return;
-	}
 	for (int i = 0; i < m->cs.navailable; i++)
 		if (best == NULL || td_clocksource_rank(m->cs.available[i]) >
 		    td_clocksource_rank(best))
 			best = m->cs.available[i];
 	if (best == NULL || td_clocksource_rank(m->cs.current) >= td_clocksource_rank(best)) {
-		c = add(x, "clocksource", TD_SEV_OK, "Clock source %s is the best available",
+		c = add(x, TD_SEV_OK, "Clock source %s is the best available",
 		    m->cs.current);
 		return;
 	}
-	c = add(x, "clocksource", TD_SEV_WARNING,
+	c = add(x, TD_SEV_WARNING,
 	    "Clock source %s is not the best available: %s is there", m->cs.current, best);
 	evidence(c, "current_clocksource %s, available_clocksource lists %s "
 	    "(/sys/devices/system/clocksource/clocksource0)", m->cs.current, best);
@@ -304,12 +300,6 @@ check_stability(struct ctx *x)
 	char current[64] = "";
 	struct td_check *c;
 
-	if (ev == NULL) {
-		c = add(x, "clocksource_stability", TD_SEV_SKIPPED,
-		    "Clock source stability not checked: no kernel log");
-		evidence(c, "%s", x->in->events_why ? x->in->events_why : "no log");
-		return;
-	}
 	for (size_t i = 0; i < ev->n; i++) {
 		const struct td_kmsg_event *e = &ev->ev[i];
 
@@ -325,12 +315,12 @@ check_stability(struct ctx *x)
 		}
 	}
 	if (bad == NULL) {
-		add(x, "clocksource_stability", TD_SEV_OK,
+		add(x, TD_SEV_OK,
 		    "No clock source in use was marked unstable (%s)",
 		    x->in->events_source ? x->in->events_source : "kernel log");
 		return;
 	}
-	c = add(x, "clocksource_stability", TD_SEV_WARNING,
+	c = add(x, TD_SEV_WARNING,
 	    "The clock source in use was marked unstable%s%s",
 	    after ? "; the kernel switched to " : "", after ? after->name : "");
 	evidence(c, "%s:%ld: %.*s", x->in->events_source ? x->in->events_source : "log",
@@ -368,7 +358,7 @@ check_hangs(struct ctx *x)
 				    "%sCPU %d .nr_hangs %" PRId64 ", .max_hang_time %" PRId64 " ns",
 				    el ? "; " : "", s->cpu, s->nr_hangs, s->max_hang_time_ns);
 		}
-		c = add(x, "hrtimer_hangs", TD_SEV_WARNING, "hrtimer interrupts hung on CPU%s %s: %s",
+		c = add(x, TD_SEV_WARNING, "hrtimer interrupts hung on CPU%s %s: %s",
 		    n > 1 ? "s" : "", list, counts);
 		evidence(c, "%s (%s)", ev_text, m->tl_path);
 		advice(c, "a timer callback or interrupt storm takes too long; find it "
@@ -377,7 +367,7 @@ check_hangs(struct ctx *x)
 	}
 	for (size_t i = 0; ev != NULL && i < ev->n; i++)
 		if (ev->ev[i].kind == TD_KEV_HRTIMER_SLOW) {
-			c = add(x, "hrtimer_hangs", TD_SEV_WARNING,
+			c = add(x, TD_SEV_WARNING,
 			    "An hrtimer interrupt took %" PRId64 " ns", ev->ev[i].ns);
 			evidence(c, "%s:%ld: %.*s", x->in->events_source, ev->ev[i].line,
 			    (int)(ev->ev[i].text_len > 300 ? 300 : ev->ev[i].text_len),
@@ -387,11 +377,11 @@ check_hangs(struct ctx *x)
 			return;
 		}
 	if (m->tl == NULL) {
-		c = add(x, "hrtimer_hangs", TD_SEV_SKIPPED, "hrtimer hangs not checked");
+		c = add(x, TD_SEV_SKIPPED, "hrtimer hangs not checked");
 		evidence(c, "%s; %s", tl_reason(m), x->in->events_why ? x->in->events_why : "");
 		return;
 	}
-	add(x, "hrtimer_hangs", TD_SEV_OK, "No hrtimer interrupt hung or ran too long");
+	add(x, TD_SEV_OK, "No hrtimer interrupt hung or ran too long");
 }
 
 static void
@@ -403,17 +393,17 @@ check_nohz_full(struct ctx *x)
 	int n = m->si.has_nohz_full ? td_cpuset_count(&m->si.nohz_full) : 0;
 
 	if (m->absent != NULL) {	/* the CPU masks are not in a timer_list */
-		c = add(x, "nohz_full", TD_SEV_SKIPPED, "nohz_full CPUs not checked");
+		c = add(x, TD_SEV_SKIPPED, "nohz_full CPUs not checked");
 		evidence(c, "%s", m->absent);
 		return;
 	}
 	if (n == 0) {
-		add(x, "nohz_full", TD_SEV_OK, "No nohz_full CPUs to check");
+		add(x, TD_SEV_OK, "No nohz_full CPUs to check");
 		return;
 	}
 	td_cpuset_format(&m->si.nohz_full, list, sizeof(list));
 	if (x->in->rates == NULL) {
-		c = add(x, "nohz_full", TD_SEV_SKIPPED,
+		c = add(x, TD_SEV_SKIPPED,
 		    "Tick rate of nohz_full CPUs %s not measured", list);
 		evidence(c, "%s", x->in->rates_why ? x->in->rates_why : "no measurement");
 		return;
@@ -424,7 +414,7 @@ check_nohz_full(struct ctx *x)
 		if (!td_cpuset_isset(&m->si.nohz_full, r->cpu) || !r->has_local ||
 		    r->local_per_s <= TD_NOHZ_FULL_MAX_RATE)
 			continue;
-		c = add(x, "nohz_full", TD_SEV_WARNING,
+		c = add(x, TD_SEV_WARNING,
 		    "nohz_full CPU %d took %.1f local timer interrupts/s, not about 1/s",
 		    r->cpu, r->local_per_s);
 		evidence(c, "%s over %.1f s (/proc/interrupts); nohz_full=%s",
@@ -434,7 +424,7 @@ check_nohz_full(struct ctx *x)
 		name_cpu(c, r->cpu);
 		return;
 	}
-	add(x, "nohz_full", TD_SEV_OK, "nohz_full CPUs %s tick at most %.0f/s", list,
+	add(x, TD_SEV_OK, "nohz_full CPUs %s tick at most %.0f/s", list,
 	    TD_NOHZ_FULL_MAX_RATE);
 }
 
@@ -456,7 +446,7 @@ check_idle_tick(struct ctx *x)
 	char list[256];
 
 	if (m->tl != NULL && cpus_where(m, nohz_off, list, sizeof(list), &s) > 0) {
-		c = add(x, "idle_tick", TD_SEV_WARNING,
+		c = add(x, TD_SEV_WARNING,
 		    "The tick never stops on CPUs %s, idle or not: NOHZ is inactive there", list);
 		evidence(c, "CPU %d %s 0 (%s)", s->cpu,
 		    m->tl->has_version && m->tl->vminor >= 10 ? ".nohz" : ".nohz_mode", m->tl_path);
@@ -468,7 +458,7 @@ check_idle_tick(struct ctx *x)
 	for (size_t i = 0; i < m->ncpus; i++) {
 		s = &m->cpus[i];
 		if (s->nohz == 1 && s->idle_calls >= 100 && s->idle_sleeps == 0) {
-			c = add(x, "idle_tick", TD_SEV_WARNING,
+			c = add(x, TD_SEV_WARNING,
 			    "The tick never stops on CPU %d although it goes idle", s->cpu);
 			evidence(c, "CPU %d .idle_calls %" PRId64 ", .idle_sleeps 0 (%s)", s->cpu,
 			    s->idle_calls, m->tl_path);
@@ -483,7 +473,7 @@ check_idle_tick(struct ctx *x)
 
 		if (t->has_idle && t->idle_share >= 0.9 && t->has_local &&
 		    t->local_per_s >= 0.8 * m->hz && m->nohz == 1) {
-			c = add(x, "idle_tick", TD_SEV_WARNING,
+			c = add(x, TD_SEV_WARNING,
 			    "CPU %d was %.0f%% idle but took %.0f local timer interrupts/s (HZ %d)",
 			    t->cpu, 100 * t->idle_share, t->local_per_s, m->hz);
 			evidence(c, "%s over %.1f s (/proc/interrupts), idle time from /proc/stat",
@@ -495,18 +485,18 @@ check_idle_tick(struct ctx *x)
 		}
 	}
 	if (m->tl == NULL) {
-		c = add(x, "idle_tick", TD_SEV_SKIPPED,
+		c = add(x, TD_SEV_SKIPPED,
 		    "Idle tick not checked: whether NOHZ is active is not known");
 		evidence(c, "%s", tl_reason(m));
 		return;
 	}
 	if (cpus_where(m, nohz_known, list, sizeof(list), &s) == 0) {
-		c = add(x, "idle_tick", TD_SEV_SKIPPED,
+		c = add(x, TD_SEV_SKIPPED,
 		    "Idle tick not checked: this timer_list does not say whether NOHZ is active");
 		evidence(c, "no .nohz_mode or .nohz field (%s)", m->tl_path);
 		return;
 	}
-	add(x, "idle_tick", TD_SEV_OK, "Idle CPUs stop their tick");
+	add(x, TD_SEV_OK, "Idle CPUs stop their tick");
 }
 
 static void
@@ -514,51 +504,111 @@ check_rtc(struct ctx *x)
 {
 	struct td_check *c;
 
-	if (!x->in->has_rtc) {
-		c = add(x, "rtc", TD_SEV_SKIPPED, "RTC drift not checked");
-		evidence(c, "%s", x->in->rtc_why ? x->in->rtc_why : "no RTC");
-		return;
-	}
 	if (fabs(x->in->rtc_drift_s) <= TD_RTC_DRIFT_MAX_S) {
-		add(x, "rtc", TD_SEV_OK, "RTC %s is within %.0f s of the system clock (%+.0f s)",
+		add(x, TD_SEV_OK, "RTC %s is within %.0f s of the system clock (%+.0f s)",
 		    x->in->rtc_name ? x->in->rtc_name : "", TD_RTC_DRIFT_MAX_S, x->in->rtc_drift_s);
 		return;
 	}
-	c = add(x, "rtc", TD_SEV_WARNING, "RTC %s drifts %+.0f s from the system clock",
+	c = add(x, TD_SEV_WARNING, "RTC %s drifts %+.0f s from the system clock",
 	    x->in->rtc_name ? x->in->rtc_name : "", x->in->rtc_drift_s);
 	evidence(c, "/sys/class/rtc/%s/since_epoch against CLOCK_REALTIME",
 	    x->in->rtc_name ? x->in->rtc_name : "rtc0");
 	advice(c, "run NTP, or set the RTC from the system clock (hwclock --systohc)");
 }
 
-/* Run every check. */
+/*
+ * Without a timer_list (it needs root) one verdict says so for the checks
+ * that read it, with its reason; with one, this check has nothing to say.
+ */
+static void
+check_timer_list(struct ctx *x)
+{
+	const struct td_machine *m = x->in->m;
+	struct td_check *c;
+
+	if (m->tl != NULL)
+		return;
+	c = add(x, TD_SEV_SKIPPED, "Tick mode, high resolution and NOHZ not checked");
+	evidence(c, "%s", tl_reason(m));
+	if (m->absent == NULL)
+		advice(c, "run as root to check them");
+}
+
+/* What a check needs besides the machine's own facts; without it, it is skipped. */
+enum need {
+	NEED_NOTHING,
+	NEED_TIMER_LIST,	/* the parsed timer_list */
+	NEED_CLOCKSOURCE,	/* the current clock source (sysfs) */
+	NEED_KERNEL_LOG,	/* the timer events of the kernel log */
+	NEED_RTC,		/* an RTC and its drift against the system clock */
+};
+
+/* Why what a check needs is missing, or NULL when it is there. */
+static const char *
+missing(enum need need, const struct td_check_input *in)
+{
+	switch (need) {
+	case NEED_NOTHING:
+		return NULL;
+	case NEED_TIMER_LIST:
+		return in->m->tl == NULL ? tl_reason(in->m) : NULL;
+	case NEED_CLOCKSOURCE:
+		return in->m->cs.has_current ? NULL : in->m->cs.why_missing;
+	case NEED_KERNEL_LOG:
+		if (in->events != NULL)
+			return NULL;
+		return in->events_why != NULL ? in->events_why : "no log";
+	case NEED_RTC:
+		if (in->has_rtc)
+			return NULL;
+		return in->rtc_why != NULL ? in->rtc_why : "no RTC";
+	}
+	return NULL;
+}
+
+/*
+ * The checks, in the order they are reported: the ID (the text's, the JSON
+ * checks array's and the Prometheus check label), the function that gives
+ * the verdict, what it needs, and the verdict when that is missing (NULL: no
+ * verdict of its own; the timer_list check speaks for it).
+ */
+static const struct check {
+	const char	*id;
+	void		(*run)(struct ctx *x);
+	enum need	 need;
+	const char	*skipped;
+} checks[] = {
+	{ "timer_list", check_timer_list, NEED_NOTHING, NULL },
+	{ "periodic_tick", check_periodic, NEED_TIMER_LIST, NULL },
+	{ "highres", check_highres, NEED_TIMER_LIST, NULL },
+	{ "nohz", check_nohz, NEED_TIMER_LIST, NULL },
+	{ "clocksource", check_clocksource, NEED_CLOCKSOURCE, "Clock source not checked" },
+	{ "clocksource_stability", check_stability, NEED_KERNEL_LOG,
+	    "Clock source stability not checked: no kernel log" },
+	{ "hrtimer_hangs", check_hangs, NEED_NOTHING, NULL },
+	{ "nohz_full", check_nohz_full, NEED_NOTHING, NULL },
+	{ "idle_tick", check_idle_tick, NEED_NOTHING, NULL },
+	{ "rtc", check_rtc, NEED_RTC, "RTC drift not checked" },
+};
+
+/* Run every check of the table, or say why it was skipped. */
 int
 td_checks_run(const struct td_check_input *in, struct td_checks **out, struct td_error *e)
 {
 	struct ctx x = { .in = in };
+	const char *why;
 
 	*out = NULL;
 	x.out = calloc(1, sizeof(*x.out));
 	if (x.out == NULL)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
-	if (in->m->tl == NULL) {
-		struct td_check *c = add(&x, "timer_list", TD_SEV_SKIPPED,
-		    "Tick mode, high resolution and NOHZ not checked");
-
-		evidence(c, "%s", tl_reason(in->m));
-		if (in->m->absent == NULL)
-			advice(c, "run as root to check them");
-	} else {
-		check_periodic(&x);
-		check_highres(&x);
-		check_nohz(&x);
+	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+		x.id = checks[i].id;
+		if ((why = missing(checks[i].need, in)) == NULL)
+			checks[i].run(&x);
+		else if (checks[i].skipped != NULL)
+			evidence(add(&x, TD_SEV_SKIPPED, "%s", checks[i].skipped), "%s", why);
 	}
-	check_clocksource(&x);
-	check_stability(&x);
-	check_hangs(&x);
-	check_nohz_full(&x);
-	check_idle_tick(&x);
-	check_rtc(&x);
 	if (x.err) {
 		td_checks_free(x.out);
 		return td_error_set(e, -x.err, NULL, 0, "out of memory");

@@ -515,10 +515,10 @@ td_table_cell_json(struct td_json *j, const struct td_column *col, const struct 
 	}
 }
 
-/* Emit one row as a JSON object. */
-void
-td_table_row_json(const struct td_table *t, struct td_json *j, const char *key,
-    const void *row, bool all)
+/* Emit one row as a JSON object, then the members extra adds (NULL: none). */
+static void
+row_json(const struct td_table *t, struct td_json *j, const char *key, const void *row,
+    bool all, td_table_json_extra *extra)
 {
 	struct td_cell c;
 	size_t n = all ? t->ncols : t->nsel;
@@ -530,16 +530,26 @@ td_table_row_json(const struct td_table *t, struct td_json *j, const char *key,
 		td_table_cell(col, row, &c);
 		td_table_cell_json(j, col, &c);
 	}
+	if (extra != NULL)
+		extra(j, row);
 	td_json_obj_end(j);
+}
+
+/* Emit one row as a JSON object. */
+void
+td_table_row_json(const struct td_table *t, struct td_json *j, const char *key,
+    const void *row, bool all)
+{
+	row_json(t, j, key, row, all, NULL);
 }
 
 /* Emit rows as a JSON array of objects. */
 void
 td_table_render_json(const struct td_table *t, struct td_json *j, const char *key,
-    const void *const *rows, size_t n)
+    const void *const *rows, size_t n, bool all, td_table_json_extra *extra)
 {
 	td_json_arr_begin(j, key);
 	for (size_t r = 0; r < n; r++)
-		td_table_row_json(t, j, NULL, rows[r], false);
+		row_json(t, j, NULL, rows[r], all, extra);
 	td_json_arr_end(j);
 }

@@ -112,9 +112,15 @@ int td_table_list_columns(const struct td_column *cols, size_t ncols, FILE *f);
 /* Measure, then print header (unless NOHEADINGS) and rows to f. -EIO on write error. */
 int td_table_render_text(struct td_table *t, FILE *f, const void *const *rows, size_t n,
     unsigned flags);
-/* Emit rows as a JSON array named key (NULL inside an array) of objects, selected columns only. */
+/* Members a view adds to a row's JSON object after its columns (what no column holds). */
+typedef void td_table_json_extra(struct td_json *j, const void *row);
+/*
+ * Emit rows as a JSON array named key (NULL inside an array) of objects: every
+ * column when all is true, else the selected ones; then extra's members (NULL:
+ * none).
+ */
 void td_table_render_json(const struct td_table *t, struct td_json *j, const char *key,
-    const void *const *rows, size_t n);
+    const void *const *rows, size_t n, bool all, td_table_json_extra *extra);
 /* Emit one cell as a JSON member named after the column; nothing when unknown. */
 void td_table_cell_json(struct td_json *j, const struct td_column *col, const struct td_cell *c);
 /* Emit one row as a JSON object (all columns when all is true, else the selected ones). */

@@ -31,7 +31,6 @@ enum {
 
 static const struct option longopts[] = {
 	{ "json",	no_argument,		NULL, 'J' },
-	{ "sysroot",	required_argument,	NULL, CLI_OPT_SYSROOT },
 	{ "timer-list",	required_argument,	NULL, OPT_TIMER_LIST },
 	{ "timers",	no_argument,		NULL, 't' },
 	{ "cpus",	no_argument,		NULL, 'c' },
@@ -47,10 +46,8 @@ static const struct option longopts[] = {
 	{ "raw",	no_argument,		NULL, 'r' },
 	{ "pairs",	no_argument,		NULL, 'P' },
 	{ "list-columns", no_argument,		NULL, OPT_LIST_COLUMNS },
-	{ "color",	optional_argument,	NULL, CLI_OPT_COLOR },
-	{ "help",	no_argument,		NULL, 'h' },
-	{ "version",	no_argument,		NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
+	CLI_LONGOPT_COLOR,
+	CLI_LONGOPTS_COMMON,
 };
 
 static void

@@ -2,15 +2,11 @@
 #include <errno.h>
 #include <getopt.h>
 #include <locale.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/signalfd.h>
-#include <sys/timerfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -18,6 +14,7 @@
 #include "source.h"
 #include "timer_stats.h"
 #include "timerstat.h"
+#include "wait.h"
 
 enum {
 	OPT_FORMAT = CLI_OPT_FIRST_FREE,
@@ -50,17 +47,32 @@ static const struct option longopts[] = {
 	{ "timer-stats",	required_argument,	NULL, OPT_TIMER_STATS },
 	{ "trace",		required_argument,	NULL, OPT_TRACE },
 	{ "record",		required_argument,	NULL, OPT_RECORD },
-	{ "sysroot",		required_argument,	NULL, CLI_OPT_SYSROOT },
 	{ "list-columns",	no_argument,		NULL, OPT_LIST_COLUMNS },
 	{ "raw",		no_argument,		NULL, 'r' },
 	{ "pairs",		no_argument,		NULL, 'P' },
 	{ "noheadings",		no_argument,		NULL, 'H' },
-	{ "color",		optional_argument,	NULL, CLI_OPT_COLOR },
 	{ "buffer-size",	required_argument,	NULL, OPT_BUFFER_SIZE },
 	{ "bpf-map-entries",	required_argument,	NULL, OPT_BPF_MAP_ENTRIES },
-	{ "help",		no_argument,		NULL, 'h' },
-	{ "version",		no_argument,		NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
+	CLI_LONGOPT_COLOR,
+	CLI_LONGOPTS_COMMON,
+};
+
+/* One run: what the command line asked for and what it has opened. */
+struct run {
+	struct td_sampler_opts	 so;
+	struct ts_opts		 o;
+	struct td_cpuset	 cpus;		/* --cpu, so.cpus points here */
+	int64_t			 dur;		/* -d, nanoseconds */
+	long long		 count;		/* -n, 0 = until Ctrl-C or the trace's end */
+	bool			 dur_set;
+	bool			 count_set;
+	enum cli_color		 color;
+	bool			 one_shot;	/* a file or a tree: read at once, no wait */
+	int			 sigfd;
+	struct cli_interval	 iv;
+	struct td_table		*table;
+	struct td_sampler	*s;
+	struct td_json		 j;		/* --format=json: open over the samples */
 };
 
 /* Print the help text and exit 0. */
@@ -117,71 +129,6 @@ list_columns(void)
 	    fflush(stdout) != 0)
 		exit(CLI_EXIT_FAIL);
 	exit(CLI_EXIT_OK);
-}
-
-/*
- * Wait until the monotonic time *end, then move *end on by ns: the intervals
- * last what was asked however long a collect and its output took (behind by
- * more than an interval, the next one starts now).  Returns the signal that
- * ended the wait early, or 0.
- */
-static int
-wait_interval(struct td_sampler *s, int sigfd, struct timespec *end, int64_t ns, bool *failed)
-{
-	struct timespec now;
-	int64_t next;
-	struct itimerspec its;
-	struct pollfd pfd[3];
-	struct td_error e;
-	int tfd, sig = 0;
-
-	*failed = false;
-	if ((tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC)) < 0) {
-		*failed = true;
-		return 0;
-	}
-	memset(&its, 0, sizeof(its));
-	its.it_value = *end;
-	if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
-		its.it_value.tv_nsec = 1;
-	timerfd_settime(tfd, TFD_TIMER_ABSTIME, &its, NULL);
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	next = (int64_t)end->tv_sec * 1000000000 + end->tv_nsec + ns;
-	if (next < (int64_t)now.tv_sec * 1000000000 + now.tv_nsec + ns / 2)
-		next = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec + ns;
-	end->tv_sec = next / 1000000000;
-	end->tv_nsec = next % 1000000000;
-	for (;;) {
-		pfd[0] = (struct pollfd){ .fd = tfd, .events = POLLIN };
-		pfd[1] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
-		pfd[2] = (struct pollfd){ .fd = td_sampler_fd(s), .events = POLLIN };
-		if (poll(pfd, pfd[2].fd >= 0 ? 3 : 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			*failed = true;
-			break;
-		}
-		if (pfd[1].revents & POLLIN) {
-			struct signalfd_siginfo si;
-
-			if (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-				sig = (int)si.ssi_signo;
-				break;
-			}
-		}
-		if (pfd[0].revents & POLLIN)
-			break;
-		if (pfd[2].revents & POLLIN) {
-			td_error_clear(&e);
-			if (td_sampler_pump(s, &e) < 0) {
-				cli_warn_td(&e);
-				*failed = true;
-				break;
-			}
-		}
-	}
-	close(tfd);
-	return sig;
 }
 
 /*
@@ -243,276 +190,349 @@ print_timer_stats(const struct ts_opts *o, struct td_table *t, const struct td_s
 	free(rows);
 }
 
+/* --format FORMAT, or exit 2. */
+static enum ts_format
+parse_format(const char *arg)
+{
+	static const struct {
+		const char	*name;
+		enum ts_format	 format;
+	} formats[] = {
+		{ "text", TS_TEXT }, { "json", TS_JSON }, { "raw", TS_RAW },
+		{ "pairs", TS_PAIRS }, { "timer_stats", TS_TIMER_STATS },
+	};
+
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (strcmp(arg, formats[i].name) == 0)
+			return formats[i].format;
+	cli_usage_error("--format: unknown format '%s' (text, json, raw, pairs, timer_stats)",
+	    arg);
+}
+
+/* Take one option of the command line into r. */
+static void
+parse_option(struct run *r, int c)
+{
+	switch (c) {
+	case 'd':
+		if (cli_parse_duration(optarg, 1000000000LL, &r->dur) < 0 || r->dur <= 0 ||
+		    r->dur > 86400LL * 1000000000LL)
+			cli_usage_error("--duration: '%s' is not a duration between 1 ns and 1 day",
+			    optarg);
+		r->dur_set = true;
+		break;
+	case 'n':
+		r->count = cli_parse_num("--count", optarg, 0, 1000000000);
+		r->count_set = true;
+		break;
+	case 'J':
+		r->o.format = TS_JSON;
+		break;
+	case OPT_FORMAT:
+		r->o.format = parse_format(optarg);
+		break;
+	case 'o':
+		r->o.columns = optarg;
+		break;
+	case 's':
+		r->o.sort = optarg;
+		r->o.sort_set = true;
+		break;
+	case OPT_CPU:
+		if (td_cpuset_parse_list(&r->cpus, optarg) < 0 || td_cpuset_count(&r->cpus) == 0)
+			cli_usage_error("--cpu: '%s' is not a CPU list such as 0,2-3", optarg);
+		r->so.cpus = &r->cpus;
+		break;
+	case OPT_PID:
+		r->so.pid = (int)cli_parse_num("--pid", optarg, 0, 1 << 30);
+		break;
+	case OPT_TID:
+		r->so.tid = (int)cli_parse_num("--tid", optarg, 0, 1 << 30);
+		break;
+	case 'g':
+		if (td_group_parse(optarg, &r->o.group) < 0)
+			cli_usage_error("--group: unknown key '%s' (thread, process, comm)", optarg);
+		break;
+	case OPT_TOP:
+		r->o.top = cli_parse_num("--top", optarg, 1, 1000000000);
+		break;
+	case OPT_SOURCE:
+		if (td_backend_parse(optarg, &r->so.backend) < 0)
+			cli_usage_error("--source: unknown source '%s' (auto, trace, timer_stats, "
+			    "bpf, tracefs, interrupts)", optarg);
+		break;
+	case OPT_TIMER_STATS:
+		r->so.timer_stats_file = optarg;
+		break;
+	case OPT_TRACE:
+		r->so.trace_file = optarg;
+		break;
+	case OPT_RECORD:
+		r->so.record_file = optarg;
+		break;
+	case CLI_OPT_SYSROOT:
+		r->so.sysroot = optarg;
+		break;
+	case OPT_LIST_COLUMNS:
+		list_columns();
+		break;
+	case 'r':
+		r->o.format = TS_RAW;
+		break;
+	case 'P':
+		r->o.format = TS_PAIRS;
+		break;
+	case 'H':
+		r->o.noheadings = true;
+		break;
+	case CLI_OPT_COLOR:
+		r->color = cli_parse_color(optarg);
+		break;
+	case OPT_BUFFER_SIZE:
+		r->so.buffer_kb = (unsigned)cli_parse_num("--buffer-size", optarg, 64, 1 << 20);
+		break;
+	case OPT_BPF_MAP_ENTRIES:
+		r->so.bpf_map_entries = (unsigned)cli_parse_num("--bpf-map-entries", optarg, 16,
+		    1 << 22);
+		break;
+	default:
+		cli_common_option(c, usage);
+	}
+}
+
+/* Parse the command line into r; exit 2 on a bad one. */
+static void
+parse_args(struct run *r, int argc, char **argv)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, "d:n:Jo:s:g:rPHhV", longopts, NULL)) != -1)
+		parse_option(r, c);
+	cli_no_operands(argc, argv);
+	cli_sysroot_check(r->so.sysroot);
+	cli_sampler_backend(&r->so, true);
+	r->o.color = r->o.format == TS_TEXT && cli_color_on(r->color, stdout);
+	if (r->o.format == TS_TEXT && !r->o.noheadings && r->o.top == 0)
+		r->o.fit = terminal_rows(&r->o.fit_cols);
+	/* A trace read with -d or -n: samples of -d seconds of trace time, to its end. */
+	if (r->so.trace_file != NULL && (r->dur_set || r->count_set))
+		r->so.trace_step_ns = (uint64_t)r->dur;
+	r->one_shot = r->so.timer_stats_file != NULL || r->so.trace_file != NULL ||
+	    !td_root_is_live(r->so.sysroot);
+	/* A saved file or a captured tree is read once, without waiting. */
+	if (r->one_shot && r->so.trace_step_ns == 0)
+		r->count = 1;
+	else if (r->so.trace_step_ns > 0 && !r->count_set)
+		r->count = 0;	/* to the end of the trace */
+}
+
+/* The table of wakeup sources with -o and -s checked; exit 2 on a bad column. */
+static void
+open_table(struct run *r)
+{
+	struct td_error e;
+
+	td_error_clear(&e);
+	if (td_table_new(&r->table, td_wsource_columns, td_wsource_ncolumns, &e) < 0)
+		cli_fail_td(&e, CLI_EXIT_FAIL);
+	if (r->o.columns != NULL && td_table_select(r->table, r->o.columns, &e) < 0)
+		cli_usage_error("--output: %s", e.msg);
+	if (td_table_find(r->table, r->o.sort) == NULL)
+		cli_usage_error("--sort: unknown column '%s' (see --list-columns)", r->o.sort);
+}
+
+/* Exit 2 when --pid, --tid or --cpu names a task or CPU the system does not have. */
+static void
+check_filters(const struct run *r)
+{
+	/* A saved file or a trace may come from another machine: its tasks and CPUs. */
+	bool from_file = r->so.timer_stats_file != NULL || r->so.trace_file != NULL;
+
+	cli_check_task("--pid", r->so.pid, r->so.sysroot, from_file);
+	cli_check_task("--tid", r->so.tid, r->so.sysroot, from_file);
+	if (r->so.cpus != NULL && r->so.trace_file == NULL)
+		cli_check_cpus("--cpu", r->so.cpus, r->so.sysroot);
+}
+
+/*
+ * Set up the signals, open the sampler and start it; exit 1 with one line
+ * when it cannot run.  Signals arrive through a signalfd, so cleanup runs on
+ * the normal path; a saved file or a captured tree leaves nothing to clean
+ * up: there they keep their default action, so a pipe or FIFO that never
+ * ends cannot make timerstat unkillable.
+ */
+static void
+open_sampler(struct run *r)
+{
+	struct td_error e;
+	int err;
+
+	td_error_clear(&e);
+	r->sigfd = cli_signals_open(!r->one_shot, false);
+	if (td_sampler_open(&r->s, &r->so, &e) < 0)
+		cli_fail_td(&e, CLI_EXIT_FAIL);
+	if ((r->o.format == TS_TIMER_STATS && ts_timer_stats_unwritable(r->s, &e)) ||
+	    td_sampler_start(r->s, &e) < 0) {
+		td_sampler_close(r->s);
+		cli_fail_td(&e, CLI_EXIT_FAIL);
+	}
+	r->iv.tfd = -1;
+	if (!r->one_shot && (err = cli_interval_open(&r->iv, r->dur)) < 0) {
+		td_sampler_close(r->s);
+		td_error_set(&e, -err, NULL, 0, "timerfd: %s", strerror(-err));
+		cli_fail_td(&e, CLI_EXIT_FAIL);
+	}
+}
+
+/*
+ * Wait for the end of the interval while the sampler's events are read.
+ * Returns the signal that ended the wait early, or 0; *failed on a failure
+ * (said on stderr when the sampler failed).
+ */
+static int
+wait_interval(struct run *r, bool *failed)
+{
+	struct td_error e;
+	int woke, sig = 0;
+
+	*failed = false;
+	do {
+		td_error_clear(&e);
+		if ((woke = cli_wait(&r->iv, r->sigfd, -1, r->s, -1, &sig, &e)) < 0) {
+			*failed = true;
+			return 0;
+		}
+		if (woke & CLI_WOKE_SIGNAL)
+			return sig;
+		if (woke & CLI_WOKE_PUMP_FAILED) {
+			cli_warn_td(&e);
+			*failed = true;
+			return 0;
+		}
+	} while (!(woke & CLI_WOKE_INTERVAL));
+	return 0;
+}
+
+/* --format=json: the document's head, up to the samples array. */
+static void
+json_begin(struct run *r)
+{
+	td_json_init(&r->j, stdout, true);
+	td_json_obj_begin(&r->j, NULL);
+	td_json_str(&r->j, "tool", "timerstat");
+	td_json_int(&r->j, "version", TS_JSON_VERSION);
+	td_json_arr_begin(&r->j, "samples");
+}
+
+/* --format=json: the document's end, after the samples; CLI_EXIT_FAIL if it failed. */
+static int
+json_end(struct run *r, int rc)
+{
+	td_json_arr_end(&r->j);
+	td_json_unknowns(&r->j);
+	td_json_obj_end(&r->j);
+	if (td_json_finish(&r->j) < 0 && rc == CLI_EXIT_OK)
+		rc = CLI_EXIT_FAIL;
+	return rc;
+}
+
+/* Print sample number i in the chosen format. */
+static void
+print_sample(struct run *r, struct td_sample *p, long long i)
+{
+	if (r->o.format != TS_TIMER_STATS)	/* the classic file is per task */
+		(void)td_sample_group(p, r->o.group);
+	if (r->o.format == TS_JSON)
+		ts_print_json(&r->j, r->table, &r->o, p, td_sampler_note(r->s));
+	else if (r->o.format == TS_TIMER_STATS)
+		print_timer_stats(&r->o, r->table, p, r->s);
+	else
+		ts_print_text(stdout, r->table, &r->o, p, td_sampler_note(r->s), (int)i,
+		    (int)r->count);
+	fflush(stdout);
+}
+
+/*
+ * Sample -n times (0: until Ctrl-C, or the trace's end): wait for each
+ * interval's end, collect, print.  Returns the exit code; *sig is the signal
+ * that ended the run, or 0.
+ */
+static int
+sample(struct run *r, int *sig)
+{
+	struct td_error e;
+	struct td_sample *p;
+	bool failed = false;
+
+	*sig = 0;
+	for (long long i = 1; r->count == 0 || i <= r->count; i++) {
+		if (!r->one_shot) {
+			progress(true, r->dur, (int)i, (int)r->count);
+			*sig = wait_interval(r, &failed);
+			progress(false, r->dur, (int)i, (int)r->count);
+		}
+		if (failed)
+			return CLI_EXIT_FAIL;
+		if (*sig == SIGTERM || *sig == SIGHUP)
+			break;
+		td_error_clear(&e);
+		if (td_sampler_collect(r->s, &p, &e) < 0) {
+			cli_warn_td(&e);
+			return CLI_EXIT_FAIL;
+		}
+		p->interrupted = *sig == SIGINT;
+		print_sample(r, p, i);
+		td_sample_free(p);
+		if (*sig == SIGINT || (r->so.trace_step_ns > 0 && td_sampler_done(r->s)))
+			break;
+	}
+	return CLI_EXIT_OK;
+}
+
+/* Finish a --record file and close the sampler; CLI_EXIT_FAIL if the file failed. */
+static int
+close_sampler(struct run *r, int rc)
+{
+	struct td_error e;
+
+	td_error_clear(&e);
+	if (td_sampler_finish_record(r->s, &e) < 0) {
+		cli_warn_td(&e);
+		rc = CLI_EXIT_FAIL;
+	}
+	td_sampler_close(r->s);
+	cli_interval_close(&r->iv);
+	close(r->sigfd);
+	return rc;
+}
+
 /* Parse the command line, sample, print. */
 int
 main(int argc, char **argv)
 {
-	struct td_sampler_opts so;
-	struct ts_opts o = { .format = TS_TEXT, .sort = "count", .group = TD_GROUP_COMM };
-	struct td_cpuset cpus;
-	struct td_table *table;
-	struct td_sampler *s;
-	struct td_error e;
-	struct td_json j;
-	struct timespec end;
-	sigset_t sigs;
-	int64_t dur = 5000000000LL;
-	long long count = 1;
-	int c, sigfd, sig = 0, rc = CLI_EXIT_OK;
-	bool one_shot, dur_set = false, count_set = false;
-	enum cli_color color = CLI_COLOR_AUTO;
+	struct run r = {
+		.o = { .format = TS_TEXT, .sort = "count", .group = TD_GROUP_COMM },
+		.dur = 5000000000LL,
+		.count = 1,
+		.color = CLI_COLOR_AUTO,
+	};
+	int rc, sig;
 
 	cli_init(argc, argv);
 	setlocale(LC_CTYPE, "");	/* only the character type: columns padded by display width */
-	td_sampler_opts_init(&so);
-	while ((c = getopt_long(argc, argv, "d:n:Jo:s:g:rPHhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			if (cli_parse_duration(optarg, 1000000000LL, &dur) < 0 || dur <= 0 ||
-			    dur > 86400LL * 1000000000LL)
-				cli_usage_error("--duration: '%s' is not a duration between 1 ns "
-				    "and 1 day", optarg);
-			dur_set = true;
-			break;
-		case 'n':
-			count = cli_parse_num("--count", optarg, 0, 1000000000);
-			count_set = true;
-			break;
-		case 'J':
-			o.format = TS_JSON;
-			break;
-		case OPT_FORMAT:
-			if (strcmp(optarg, "text") == 0)
-				o.format = TS_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				o.format = TS_JSON;
-			else if (strcmp(optarg, "raw") == 0)
-				o.format = TS_RAW;
-			else if (strcmp(optarg, "pairs") == 0)
-				o.format = TS_PAIRS;
-			else if (strcmp(optarg, "timer_stats") == 0)
-				o.format = TS_TIMER_STATS;
-			else
-				cli_usage_error("--format: unknown format '%s' (text, json, raw, "
-				    "pairs, timer_stats)", optarg);
-			break;
-		case 'o':
-			o.columns = optarg;
-			break;
-		case 's':
-			o.sort = optarg;
-			o.sort_set = true;
-			break;
-		case OPT_CPU:
-			if (td_cpuset_parse_list(&cpus, optarg) < 0 || td_cpuset_count(&cpus) == 0)
-				cli_usage_error("--cpu: '%s' is not a CPU list such as 0,2-3", optarg);
-			so.cpus = &cpus;
-			break;
-		case OPT_PID:
-			so.pid = (int)cli_parse_num("--pid", optarg, 0, 1 << 30);
-			break;
-		case OPT_TID:
-			so.tid = (int)cli_parse_num("--tid", optarg, 0, 1 << 30);
-			break;
-		case 'g':
-			if (td_group_parse(optarg, &o.group) < 0)
-				cli_usage_error("--group: unknown key '%s' (thread, process, comm)",
-				    optarg);
-			break;
-		case OPT_TOP:
-			o.top = cli_parse_num("--top", optarg, 1, 1000000000);
-			break;
-		case OPT_SOURCE:
-			if (td_backend_parse(optarg, &so.backend) < 0)
-				cli_usage_error("--source: unknown source '%s' (auto, trace, timer_stats, "
-				    "bpf, tracefs, interrupts)", optarg);
-			break;
-		case OPT_TIMER_STATS:
-			so.timer_stats_file = optarg;
-			break;
-		case OPT_TRACE:
-			so.trace_file = optarg;
-			break;
-		case OPT_RECORD:
-			so.record_file = optarg;
-			break;
-		case CLI_OPT_SYSROOT:
-			so.sysroot = optarg;
-			break;
-		case OPT_LIST_COLUMNS:
-			list_columns();
-			break;
-		case 'r':
-			o.format = TS_RAW;
-			break;
-		case 'P':
-			o.format = TS_PAIRS;
-			break;
-		case 'H':
-			o.noheadings = true;
-			break;
-		case CLI_OPT_COLOR:
-			color = cli_parse_color(optarg);
-			break;
-		case OPT_BUFFER_SIZE:
-			so.buffer_kb = (unsigned)cli_parse_num("--buffer-size", optarg, 64,
-			    1 << 20);
-			break;
-		case OPT_BPF_MAP_ENTRIES:
-			so.bpf_map_entries = (unsigned)cli_parse_num("--bpf-map-entries", optarg,
-			    16, 1 << 22);
-			break;
-		default:
-			cli_common_option(c, usage);
-		}
-	}
-	cli_no_operands(argc, argv);
-	cli_sysroot_check(so.sysroot);
-	o.color = o.format == TS_TEXT && cli_color_on(color, stdout);
-	if (o.format == TS_TEXT && !o.noheadings && o.top == 0)
-		o.fit = terminal_rows(&o.fit_cols);
-	if (so.timer_stats_file != NULL && so.backend != TD_BACKEND_AUTO &&
-	    so.backend != TD_BACKEND_TIMER_STATS)
-		cli_usage_error("--timer-stats needs --source timer_stats (or none)");
-	if (so.timer_stats_file != NULL)
-		so.backend = TD_BACKEND_TIMER_STATS;
-	if (so.trace_file != NULL && so.timer_stats_file != NULL)
-		cli_usage_error("--trace and --timer-stats: one file at a time");
-	if (so.trace_file != NULL && so.backend != TD_BACKEND_AUTO && so.backend != TD_BACKEND_TRACE)
-		cli_usage_error("--trace needs --source trace (or none)");
-	if (so.trace_file != NULL)
-		so.backend = TD_BACKEND_TRACE;
-	if (so.record_file != NULL) {
-		if (so.trace_file != NULL || so.timer_stats_file != NULL ||
-		    !td_root_is_live(so.sysroot))
-			cli_usage_error("--record writes a live sample: not with --trace, "
-			    "--timer-stats or --sysroot");
-		if (so.backend != TD_BACKEND_AUTO && so.backend != TD_BACKEND_TRACEFS)
-			cli_usage_error("--record needs --source tracefs (or none)");
-		so.backend = TD_BACKEND_TRACEFS;
-	}
-	/* A trace read with -d or -n: samples of -d seconds of trace time, to its end. */
-	if (so.trace_file != NULL && (dur_set || count_set))
-		so.trace_step_ns = (uint64_t)dur;
-	td_error_clear(&e);
-	if (td_table_new(&table, td_wsource_columns, td_wsource_ncolumns, &e) < 0)
-		cli_fail_td(&e, CLI_EXIT_FAIL);
-	if (o.columns != NULL && td_table_select(table, o.columns, &e) < 0)
-		cli_usage_error("--output: %s", e.msg);
-	if (td_table_find(table, o.sort) == NULL)
-		cli_usage_error("--sort: unknown column '%s' (see --list-columns)", o.sort);
-	/* A saved file or a trace may come from another machine: its tasks and CPUs. */
-	cli_check_task("--pid", so.pid, so.sysroot, so.timer_stats_file != NULL ||
-	    so.trace_file != NULL);
-	cli_check_task("--tid", so.tid, so.sysroot, so.timer_stats_file != NULL ||
-	    so.trace_file != NULL);
-	if (so.cpus != NULL && so.trace_file == NULL)
-		cli_check_cpus("--cpu", so.cpus, so.sysroot);
-
-	/*
-	 * Signals arrive through a signalfd, so cleanup runs on the normal path.
-	 * A saved file or a captured tree is read once and leaves nothing to
-	 * clean up: there they keep their default action, so a pipe or FIFO that
-	 * never ends cannot make timerstat unkillable.
-	 */
-	one_shot = so.timer_stats_file != NULL || so.trace_file != NULL ||
-	    !td_root_is_live(so.sysroot);
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGHUP);
-	if (!one_shot)
-		sigprocmask(SIG_BLOCK, &sigs, NULL);
-	/* A shell starts background jobs with SIGINT ignored: take it back. */
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
-	signal(SIGPIPE, SIG_IGN);
-	if ((sigfd = signalfd(-1, &sigs, SFD_CLOEXEC)) < 0) {
-		td_error_set(&e, errno, NULL, 0, "signalfd: %s", strerror(errno));
-		cli_fail_td(&e, CLI_EXIT_FAIL);
-	}
-	if (td_sampler_open(&s, &so, &e) < 0)
-		cli_fail_td(&e, CLI_EXIT_FAIL);
-	if (o.format == TS_TIMER_STATS && ts_timer_stats_unwritable(s, &e)) {
-		td_sampler_close(s);
-		cli_fail_td(&e, CLI_EXIT_FAIL);
-	}
-	/* A saved file or a captured tree is read once, without waiting. */
-	if (one_shot && so.trace_step_ns == 0)
-		count = 1;
-	else if (so.trace_step_ns > 0 && !count_set)
-		count = 0;	/* to the end of the trace */
-	if (td_sampler_start(s, &e) < 0) {
-		td_sampler_close(s);
-		cli_fail_td(&e, CLI_EXIT_FAIL);
-	}
-	if (o.format == TS_JSON) {
-		td_json_init(&j, stdout, true);
-		td_json_obj_begin(&j, NULL);
-		td_json_str(&j, "tool", "timerstat");
-		td_json_int(&j, "version", TS_JSON_VERSION);
-		td_json_arr_begin(&j, "samples");
-	}
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	end.tv_sec += dur / 1000000000;
-	end.tv_nsec += dur % 1000000000;
-	if (end.tv_nsec >= 1000000000) {
-		end.tv_sec++;
-		end.tv_nsec -= 1000000000;
-	}
-	for (long long i = 1; count == 0 || i <= count; i++) {
-		struct td_sample *p;
-		bool failed = false;
-
-		if (!one_shot) {
-			progress(true, dur, (int)i, (int)count);
-			sig = wait_interval(s, sigfd, &end, dur, &failed);
-			progress(false, dur, (int)i, (int)count);
-		}
-		if (failed) {
-			rc = CLI_EXIT_FAIL;
-			break;
-		}
-		if (sig == SIGTERM || sig == SIGHUP)
-			break;
-		if (td_sampler_collect(s, &p, &e) < 0) {
-			cli_warn_td(&e);
-			rc = CLI_EXIT_FAIL;
-			break;
-		}
-		p->interrupted = sig == SIGINT;
-		if (o.format != TS_TIMER_STATS)	/* the classic file is per task */
-			(void)td_sample_group(p, o.group);
-		if (o.format == TS_JSON)
-			ts_print_json(&j, table, &o, p, td_sampler_note(s));
-		else if (o.format == TS_TIMER_STATS)
-			print_timer_stats(&o, table, p, s);
-		else
-			ts_print_text(stdout, table, &o, p, td_sampler_note(s), (int)i,
-			    (int)count);
-		td_sample_free(p);
-		fflush(stdout);
-		if (sig == SIGINT || (so.trace_step_ns > 0 && td_sampler_done(s)))
-			break;
-	}
-	if (td_sampler_finish_record(s, &e) < 0) {
-		cli_warn_td(&e);
-		rc = CLI_EXIT_FAIL;
-	}
-	td_sampler_close(s);
-	if (o.format == TS_JSON) {
-		td_json_arr_end(&j);
-		td_json_unknowns(&j);
-		td_json_obj_end(&j);
-		if (td_json_finish(&j) < 0 && rc == CLI_EXIT_OK)
-			rc = CLI_EXIT_FAIL;
-	}
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "%s: write error: %s\n", cli_prog, strerror(errno));
-		rc = CLI_EXIT_FAIL;
-	}
-	td_table_free(table);
+	td_sampler_opts_init(&r.so);
+	parse_args(&r, argc, argv);
+	open_table(&r);
+	check_filters(&r);
+	open_sampler(&r);
+	if (r.o.format == TS_JSON)
+		json_begin(&r);
+	rc = sample(&r, &sig);
+	rc = close_sampler(&r, rc);
+	if (r.o.format == TS_JSON)
+		rc = json_end(&r, rc);
+	rc = cli_stdout_close(rc);
+	td_table_free(r.table);
 	if (sig == SIGTERM || sig == SIGHUP)
 		return 128 + sig;
 	return rc;

@@ -305,6 +305,37 @@ ts_print_text(FILE *f, struct td_table *t, const struct ts_opts *o, const struct
 #define CPU_WHY		"this backend does not record the CPU"
 #define WAKEUPS_WHY	"idle exits are not attributed to sources by this backend"
 
+/* One source's counts per CPU as an object keyed by CPU number (CPUs with none left out). */
+static void
+cpu_counts_json(struct td_json *j, const char *key, const uint64_t *counts, int ncpus)
+{
+	char cpu[16];
+
+	td_json_obj_begin(j, key);
+	for (int k = 0; k < ncpus; k++)
+		if (counts[k]) {
+			snprintf(cpu, sizeof(cpu), "%d", k);
+			td_json_uint(j, cpu, counts[k]);
+		}
+	td_json_obj_end(j);
+}
+
+/* The members of a source's JSON row that no column holds: its events and wakeups per CPU. */
+static void
+per_cpu_json(struct td_json *j, const void *row)
+{
+	const struct td_wsource *w = row;
+
+	if ((w->known & TD_WS_CPU) && w->per_cpu != NULL)
+		cpu_counts_json(j, "count_per_cpu", w->per_cpu, w->ncpus);
+	else
+		td_json_unknown(j, "count_per_cpu", CPU_WHY);
+	if ((w->known & TD_WS_WAKEUPS) && w->wakeups_per_cpu != NULL)
+		cpu_counts_json(j, "wakeups_per_cpu", w->wakeups_per_cpu, w->ncpus);
+	else
+		td_json_unknown(j, "wakeups_per_cpu", WAKEUPS_WHY);
+}
+
 /* Print one sample as a JSON object inside the "samples" array (doc/json.md). */
 void
 ts_print_json(struct td_json *j, struct td_table *t, const struct ts_opts *o,
@@ -356,52 +387,11 @@ ts_print_json(struct td_json *j, struct td_table *t, const struct ts_opts *o,
 	else
 		td_json_unknown(j, "overflow_entries", "only timer_stats reports overflows");
 	td_json_bool(j, "interrupted", p->interrupted);
-	td_json_arr_begin(j, "sources");
-	if ((rows = ts_rows(t, o, p, &n, &e)) != NULL) {
-		for (size_t r = 0; r < n; r++) {
-			const struct td_wsource *w = rows[r];
-			size_t nc = all ? td_table_ncolumns(t) : td_table_nselected(t);
-			struct td_cell c;
-
-			td_json_obj_begin(j, NULL);
-			for (size_t i = 0; i < nc; i++) {
-				const struct td_column *col = all ? td_table_column(t, i) :
-				    td_table_selected(t, i);
-
-				td_table_cell(col, w, &c);
-				td_table_cell_json(j, col, &c);
-			}
-			if (all && !((w->known & TD_WS_CPU) && w->per_cpu != NULL))
-				td_json_unknown(j, "count_per_cpu", CPU_WHY);
-			if (all && (w->known & TD_WS_CPU) && w->per_cpu != NULL) {
-				char key[16];
-
-				td_json_obj_begin(j, "count_per_cpu");
-				for (int k = 0; k < w->ncpus; k++)
-					if (w->per_cpu[k]) {
-						snprintf(key, sizeof(key), "%d", k);
-						td_json_uint(j, key, w->per_cpu[k]);
-					}
-				td_json_obj_end(j);
-			}
-			if (all && !((w->known & TD_WS_WAKEUPS) && w->wakeups_per_cpu != NULL))
-				td_json_unknown(j, "wakeups_per_cpu", WAKEUPS_WHY);
-			if (all && (w->known & TD_WS_WAKEUPS) && w->wakeups_per_cpu != NULL) {
-				char key[16];
-
-				td_json_obj_begin(j, "wakeups_per_cpu");
-				for (int k = 0; k < w->ncpus; k++)
-					if (w->wakeups_per_cpu[k]) {
-						snprintf(key, sizeof(key), "%d", k);
-						td_json_uint(j, key, w->wakeups_per_cpu[k]);
-					}
-				td_json_obj_end(j);
-			}
-			td_json_obj_end(j);
-		}
-		free(rows);
-	}
-	td_json_arr_end(j);
+	/* Every column and the per-CPU counts without -o; with it, the columns asked for. */
+	rows = ts_rows(t, o, p, &n, &e);
+	td_table_render_json(t, j, "sources", rows, n, all,
+	    all ? per_cpu_json : NULL);
+	free(rows);
 	td_json_obj_end(j);
 }
 

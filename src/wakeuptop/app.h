@@ -12,6 +12,7 @@
 #include "table.h"
 #include "tickview.h"
 #include "view.h"
+#include "wait.h"
 
 struct wt_app {
 	/* Options. */
@@ -39,7 +40,8 @@ struct wt_app {
 	long			 done;		/* samples shown */
 	bool			 trace_end;	/* the trace is read to its end: the last
 						   sample stays on screen */
-	int			 tfd, sfd;
+	struct cli_interval	 iv;		/* the refresh interval */
+	int			 sfd;		/* the signals (cli_signals_open) */
 };
 
 /* Run the event loop until quit, a signal, or the last batch iteration. Exit code. */

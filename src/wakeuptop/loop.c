@@ -1,18 +1,16 @@
 /*
- * The event loop: poll over a timerfd (the interval), a signalfd (SIGINT,
- * SIGTERM, SIGHUP, SIGWINCH), stdin (keys) and the sampler's fd.  Nothing runs
- * in a signal handler; the screen is drawn on a tick, a key or a resize only.
+ * The event loop: the tools' shared wait (src/common/wait.h) over the
+ * interval, a signalfd (SIGINT, SIGTERM, SIGHUP, SIGWINCH), stdin (keys) and
+ * the sampler's fd.  Nothing runs in a signal handler; the screen is drawn on
+ * a tick, a key or a resize only.
  */
 #include "config.h"
 
 #include <curses.h>
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/signalfd.h>
-#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -20,18 +18,6 @@
 #include "keys.h"
 #include "screen.h"
 #include "app.h"
-
-/* Arm the interval timer: first expiry one interval from now, then periodic. */
-static int
-arm_timer(int tfd, int64_t ns)
-{
-	struct itimerspec its;
-
-	its.it_value.tv_sec = ns / 1000000000LL;
-	its.it_value.tv_nsec = ns % 1000000000LL;
-	its.it_interval = its.it_value;
-	return timerfd_settime(tfd, 0, &its, NULL);
-}
 
 /* The tick state of a CPU, for the strip. */
 static int
@@ -71,11 +57,8 @@ tick(struct wt_app *a)
 {
 	struct td_sample *s = NULL;
 	struct td_error e;
-	uint64_t n;
 	int r;
 
-	if (read(a->tfd, &n, sizeof(n)) < 0 && errno != EAGAIN)
-		return -errno;
 	/*
 	 * A trace's replay holds its place while paused, and its last interval
 	 * once it is read to its end: there is nothing more to take.
@@ -126,23 +109,17 @@ tick(struct wt_app *a)
 	return 0;
 }
 
-/* Read the pending signals: 1 to quit, 0 otherwise. */
+/* A signal: a resize redraws, any other quits (1). */
 static int
-signals(struct wt_app *a)
+signaled(struct wt_app *a, int sig)
 {
-	struct signalfd_siginfo si;
-	int quit = 0;
-
-	while (read(a->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		if (si.ssi_signo == SIGWINCH) {
-			if (!a->batch && wt_screen_active()) {
-				wt_screen_resize();
-				wt_app_draw(a);
-			}
-		} else
-			quit = 1;
+	if (sig != SIGWINCH)
+		return 1;
+	if (!a->batch && wt_screen_active()) {
+		wt_screen_resize();
+		wt_app_draw(a);
 	}
-	return quit;
+	return 0;
 }
 
 /* Read the pending keys: 1 to quit, 0 otherwise. */
@@ -167,7 +144,7 @@ keys(struct wt_app *a)
 				snprintf(a->view.message, sizeof(a->view.message), "replay: the next "
 				    "%.2g s of the trace every %.2g s", (double)a->status.trace_step_ns /
 				    1e9, (double)a->view.interval_ns / 1e9);
-			(void)arm_timer(a->tfd, a->view.interval_ns);
+			(void)cli_interval_set(&a->iv, a->view.interval_ns);
 			pending = WT_ACT_REDRAW;
 		} else if (act == WT_ACT_TICKS) {
 			/* On demand only: the kernel lists every timer with interrupts off. */
@@ -192,21 +169,12 @@ keys(struct wt_app *a)
 int
 wt_loop_run(struct wt_app *a)
 {
-	struct pollfd pfd[4];
 	struct td_error e;
-	sigset_t mask;
-	int n, r, sfd_i, in_i = -1, samp_i = -1, code = CLI_EXIT_OK;
+	int woke, r, sig = 0, code = CLI_EXIT_OK;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGWINCH);
-	a->sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	a->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (a->sfd < 0 || a->tfd < 0 || arm_timer(a->tfd, a->view.interval_ns) < 0) {
+	if ((r = cli_interval_open(&a->iv, a->view.interval_ns)) < 0) {
 		wt_screen_close();
-		fprintf(stderr, "%s: timerfd/signalfd: %s\n", cli_prog, strerror(errno));
+		fprintf(stderr, "%s: timerfd: %s\n", cli_prog, strerror(-r));
 		return CLI_EXIT_FAIL;
 	}
 	td_error_clear(&e);
@@ -218,43 +186,23 @@ wt_loop_run(struct wt_app *a)
 	if (!a->batch)
 		wt_app_draw(a);
 	for (;;) {
-		n = 0;
-		pfd[n].fd = a->tfd;
-		pfd[n++].events = POLLIN;
-		sfd_i = n;
-		pfd[n].fd = a->sfd;
-		pfd[n++].events = POLLIN;
-		if (!a->batch) {
-			in_i = n;
-			pfd[n].fd = STDIN_FILENO;
-			pfd[n++].events = POLLIN;
-		}
-		if (td_sampler_fd(a->sampler) >= 0) {
-			samp_i = n;
-			pfd[n].fd = td_sampler_fd(a->sampler);
-			pfd[n++].events = POLLIN;
-		} else
-			samp_i = -1;
-		/* A trace in batch mode is read at once, not at the pace of the clock. */
-		if (poll(pfd, (nfds_t)n, a->batch && a->trace != NULL ? 0 : -1) < 0) {
-			if (errno == EINTR)
-				continue;
+		/*
+		 * A trace in batch mode is read at once, not at the pace of the
+		 * clock; a failed pump is left to the next collect to report.
+		 */
+		woke = cli_wait(&a->iv, a->sfd, a->batch ? -1 : STDIN_FILENO, a->sampler,
+		    a->batch && a->trace != NULL ? 0 : -1, &sig, &e);
+		if (woke < 0) {
 			code = CLI_EXIT_FAIL;
 			break;
 		}
-		if (samp_i >= 0 && (pfd[samp_i].revents & (POLLIN | POLLERR | POLLHUP)))
-			(void)td_sampler_pump(a->sampler, &e);
-		if (pfd[sfd_i].revents & POLLIN) {
-			if (signals(a))
-				break;
-		}
-		if (in_i >= 0 && (pfd[in_i].revents & (POLLHUP | POLLERR | POLLNVAL)))
+		if ((woke & CLI_WOKE_SIGNAL) && signaled(a, sig))
 			break;
-		if (in_i >= 0 && (pfd[in_i].revents & POLLIN)) {
-			if (keys(a))
-				break;
-		}
-		if ((pfd[0].revents & POLLIN) || (a->batch && a->trace != NULL)) {
+		if (woke & CLI_WOKE_HANGUP)
+			break;
+		if ((woke & CLI_WOKE_INPUT) && keys(a))
+			break;
+		if ((woke & CLI_WOKE_INTERVAL) || (a->batch && a->trace != NULL)) {
 			r = tick(a);
 			if (r < 0) {
 				code = CLI_EXIT_FAIL;
@@ -264,8 +212,6 @@ wt_loop_run(struct wt_app *a)
 				break;
 		}
 	}
-	close(a->tfd);
-	close(a->sfd);
-	a->tfd = a->sfd = -1;
+	cli_interval_close(&a->iv);
 	return code;
 }

@@ -5,7 +5,6 @@
 #include <getopt.h>
 #include <limits.h>
 #include <locale.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,8 +115,6 @@ parse_args(int argc, char **argv, const char **sort, const char **output,
 		{ "raw", no_argument, NULL, 'r' },
 		{ "pairs", no_argument, NULL, 'P' },
 		{ "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },
-		{ "color", optional_argument, NULL, CLI_OPT_COLOR },
-		{ "sysroot", required_argument, NULL, CLI_OPT_SYSROOT },
 		{ "source", required_argument, NULL, OPT_SOURCE },
 		{ "trace", required_argument, NULL, OPT_TRACE },
 		{ "record", required_argument, NULL, OPT_RECORD },
@@ -132,9 +129,8 @@ parse_args(int argc, char **argv, const char **sort, const char **output,
 		{ "show", required_argument, NULL, OPT_SHOW },
 		{ "width", required_argument, NULL, OPT_WIDTH },
 		{ "view", required_argument, NULL, OPT_VIEW },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
+		CLI_LONGOPT_COLOR,
+		CLI_LONGOPTS_COMMON,
 	};
 	int c;
 
@@ -174,18 +170,18 @@ parse_args(int argc, char **argv, const char **sort, const char **output,
 			*color = cli_parse_color(optarg);
 			break;
 		case CLI_OPT_SYSROOT:
-			app.sysroot = optarg;
+			so->sysroot = optarg;
 			break;
 		case OPT_SOURCE:
-			if (td_backend_parse(optarg, &app.backend) < 0)
+			if (td_backend_parse(optarg, &so->backend) < 0)
 				cli_usage_error("--source: unknown backend '%s' (auto, trace, "
 				    "timer_stats, bpf, tracefs, interrupts)", optarg);
 			break;
 		case OPT_TRACE:
-			app.trace = optarg;
+			so->trace_file = optarg;
 			break;
 		case OPT_RECORD:
-			app.record = optarg;
+			so->record_file = optarg;
 			break;
 		case OPT_BPF_MAP_ENTRIES:
 			bpf_map_entries = (unsigned)cli_parse_num("--bpf-map-entries", optarg, 16,
@@ -241,7 +237,8 @@ parse_args(int argc, char **argv, const char **sort, const char **output,
 		}
 	}
 	cli_no_operands(argc, argv);
-	cli_sysroot_check(app.sysroot);
+	cli_sysroot_check(so->sysroot);
+	app.sysroot = so->sysroot;
 	/* Output for scripts is batch output. */
 	app.rows_only = app.table_flags != 0;
 	if (app.json && app.rows_only)
@@ -250,17 +247,10 @@ parse_args(int argc, char **argv, const char **sort, const char **output,
 		app.batch = true;
 	if (app.width != 0 && !app.batch)
 		cli_usage_error("--width is for -b/--batch");
-	if (app.trace != NULL && app.backend != TD_BACKEND_AUTO && app.backend != TD_BACKEND_TRACE)
-		cli_usage_error("--trace needs --source trace (or none)");
-	if (app.trace != NULL)
-		app.backend = TD_BACKEND_TRACE;
-	if (app.record != NULL) {
-		if (app.trace != NULL || !td_root_is_live(app.sysroot))
-			cli_usage_error("--record writes a live sample: not with --trace or --sysroot");
-		if (app.backend != TD_BACKEND_AUTO && app.backend != TD_BACKEND_TRACEFS)
-			cli_usage_error("--record needs --source tracefs (or none)");
-		app.backend = TD_BACKEND_TRACEFS;
-	}
+	cli_sampler_backend(so, false);
+	app.backend = so->backend;
+	app.trace = so->trace_file;
+	app.record = so->record_file;
 }
 
 /* The width of batch text: --width, the terminal, or 200. */
@@ -308,12 +298,11 @@ main(int argc, char **argv)
 	enum cli_color color = CLI_COLOR_AUTO;
 	int64_t delay = 2000000000LL;
 	int code;
-	sigset_t mask;
 
 	cli_init(argc, argv);
 	setlocale(LC_CTYPE, "");	/* only the character type: wide characters on screen */
 	app.backend = TD_BACKEND_AUTO;
-	app.tfd = app.sfd = -1;
+	app.iv.tfd = app.sfd = -1;
 	td_sampler_opts_init(&so);
 	parse_args(argc, argv, &sort, &output, &cpus, &so, &filter, &show, &group, &delay, &color);
 	/*
@@ -361,13 +350,7 @@ main(int argc, char **argv)
 		wt_view_set_name(&app.view, filter);
 
 	/* Signals go to the loop's signalfd; a closed pipe is an EPIPE, not a death. */
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGWINCH);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	app.sfd = cli_signals_open(true, true);
 
 	/* A trace's machine is not this one: its facts are a tree's, or unknown. */
 	if (app.trace != NULL && td_root_is_live(app.sysroot))
@@ -423,7 +406,6 @@ main(int argc, char **argv)
 	wt_facts_free(&app.facts);
 	wt_tick_free(&app.tick);
 	td_table_free(app.table);
-	if (code == CLI_EXIT_OK && app.batch && (fflush(stdout) != 0 || ferror(stdout)))
-		code = CLI_EXIT_FAIL;
-	return code;
+	close(app.sfd);
+	return app.batch ? cli_stdout_close(code) : code;
 }

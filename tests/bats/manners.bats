@@ -200,6 +200,20 @@ bad_pid() {
 	done
 }
 
+@test "a write error (a full disk): one line naming the tool, exit 1, in every tool" {
+	require_corpus
+	[ -w /dev/full ] || skip "no /dev/full"
+	local k=$TD_CORPUS/kmatrix/amd64-6.1-generic-default-trace cmd
+	for cmd in "timerinfo --sysroot $k" "timerinfo -J --sysroot $k" "timerstat --trace $k/trace-wakeup-events.txt" \
+	    "timerstat -J --trace $k/trace-wakeup-events.txt" "wakeuptop -b --trace $k/trace-wakeup-events.txt" \
+	    "wakeuptop -b -J --trace $k/trace-wakeup-events.txt"; do
+		run --separate-stderr bash -c 'exec "$@" </dev/null >/dev/full' _ $cmd
+		[ "$status" -eq 1 ] || { echo "$cmd: exit $status" >&2; return 1; }
+		[ "${#stderr_lines[@]}" -eq 1 ] && [[ "${stderr_lines[0]}" == "${cmd%% *}: "* ]] ||
+			{ echo "$cmd: stderr '$stderr'" >&2; return 1; }
+	done
+}
+
 # Run a tool (as root, or as nobody with as_user) expecting exit $1 and one
 # stderr line matching the pattern $2.
 expect_exit() {

@@ -53,7 +53,7 @@ render(const struct td_sample *p)
 	if ((f = open_memstream(&out, &outlen)) != NULL) {
 		td_json_init(&j, f, false);
 		td_json_obj_begin(&j, NULL);
-		td_table_render_json(t, &j, "sources", rows, p->n);
+		td_table_render_json(t, &j, "sources", rows, p->n, false, NULL);
 		td_json_obj_end(&j);
 		td_json_finish(&j);
 		fclose(f);

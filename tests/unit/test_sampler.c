@@ -121,7 +121,7 @@ test_table(void)
 	f = open_memstream(&out, &outlen);
 	td_json_init(&j, f, false);
 	td_json_obj_begin(&j, NULL);
-	td_table_render_json(t, &j, "sources", rows, p->n);
+	td_table_render_json(t, &j, "sources", rows, p->n, false, NULL);
 	td_json_unknowns(&j);
 	td_json_obj_end(&j);
 	td_json_finish(&j);
