@@ -473,6 +473,18 @@ loc_baseline() {
 		false
 	fi
 	[ "$(field .break.events_between)" -gt 0 ]
+	# The tasks that held the CPU in the window, each with its time there:
+	# together no more than the window, the spinner most of it (it spun at
+	# SCHED_FIFO while the probe, SCHED_OTHER, waited to run).
+	local window spun
+	window=$(($(field .break.actual_mono_ns) - $(field .break.intended_mono_ns)))
+	jq -c .break.tasks <<<"$json"
+	[ "$(field '.break.tasks | length')" -gt 0 ]
+	[ "$(field '[.break.tasks[] | select(.on_cpu_ns >= 0)] | length')" -eq "$(field '.break.tasks | length')" ]
+	[ "$(field '[.break.tasks[].on_cpu_ns] | add')" -le "$window" ]
+	spun=$(field "[.break.tasks[] | select(.pid == $sp) | .on_cpu_ns] | add // 0")
+	echo "window $window ns, spinner $spun ns"
+	[ "$spun" -ge $((window / 2)) ]
 	# The trace saved reads back through the project's text trace reader.
 	[ -s "$trace" ]
 	run timerstat --trace "$trace" -J
