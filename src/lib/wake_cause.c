@@ -252,13 +252,20 @@ own_timer(const char *fn)
 	return strcmp(fn, "hrtimer_wakeup") == 0 || strcmp(fn, "timerfd_tmrproc") == 0;
 }
 
-/* Append one named source to a "; "-separated list, once. */
+/* Append one named source to a "; "-separated list, once; "..." when it is full. */
 static void
 list_add(char *list, size_t len, const char *what)
 {
+	size_t n = strlen(list);
+
 	if (strstr(list, what) != NULL)
 		return;
-	if (list[0] != '\0')
+	if (n + 2 + strlen(what) + 5 >= len) {
+		if (n + 5 < len && (n < 3 || strcmp(list + n - 3, "...") != 0))
+			strlcat(list, n ? "; ..." : "...", len);
+		return;
+	}
+	if (n > 0)
 		strlcat(list, "; ", len);
 	strlcat(list, what, len);
 }

@@ -257,7 +257,7 @@ probe_cause_text(const struct probe_cause *c)
 	for (size_t i = 0; i < w->ntasks; i++)
 		printf("%s%s (pid %d%s) %s", i ? ", " : "", w->tasks[i].comm[0] ?
 		    w->tasks[i].comm : "?", w->tasks[i].pid, w->tasks[i].pid == c->tid ?
-		    ", timerprobe" : "", probe_fmt_ns(a, sizeof(a),
+		    ", this probe" : "", probe_fmt_ns(a, sizeof(a),
 		    (int64_t)w->tasks[i].on_cpu_ns));
 	printf("%s\n", w->ntasks == 0 ? "unknown (no task seen on the CPU in between)" :
 	    w->tasks_cut ? ", more not listed" : "");

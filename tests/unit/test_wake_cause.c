@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "tap.h"
@@ -278,6 +279,33 @@ test_storm(void)
 	    "the switch-in survives the storm in its own ring");
 }
 
+/* More tasks than a line holds: whole names and "...", the list cut at 16. */
+static void
+test_many(void)
+{
+	struct td_wake_cause c;
+	char comm[32];
+	size_t n;
+
+	fresh();
+	idle_before(1);
+	for (int i = 0; i < 40; i++) {
+		snprintf(comm, sizeof(comm), "worker-%02d", i);
+		sw(T0 + (uint64_t)(i + 1) * 10 * US, i ? 1000 + i - 1 : 0, 1000 + i, comm);
+	}
+	waiter_back(T0 + 420 * US);
+	analyse(&c);
+	n = strlen(c.cause);
+	ok(n > 5 && strcmp(c.cause + n - 5, "; ...") == 0, "the cause ends in \"; ...\"");
+	ok(names_it(&c, "task worker-00 (pid 1000) ran; task worker-01 (pid 1001) ran"),
+	    "the first tasks whole");
+	ok(strstr(c.cause, "(pid 10; ") == NULL && strstr(c.cause, " ra;") == NULL,
+	    "no name cut in the middle");
+	is_int(c.ntasks, TD_WAKE_TASKS, "sixteen tasks listed");
+	ok(c.tasks_cut, "and the rest said to be left out");
+	is_int(on_cpu(&c, 1000), 10 * US, "each 10 us");
+}
+
 /* Nothing traced, a CPU not watched, events past the limit. */
 static void
 test_empty(void)
@@ -306,6 +334,7 @@ main(void)
 	test_idle_exit();
 	test_witness();
 	test_storm();
+	test_many();
 	test_empty();
 	td_wake_rings_free(rings);
 	return done_testing();
