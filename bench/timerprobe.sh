@@ -8,7 +8,8 @@
 #
 # Environment: BENCH_LOOPS (samples per run, 3000), BENCH_INTERVAL_US (1000),
 # BENCH_PRIO (80), BENCH_CPU (the last online CPU), BENCH_ROUNDS (5).
-# The figures are only as quiet as the machine: run it on an idle one.
+# The figures are only as quiet as the machine: run it on an idle one.  Own CPU
+# is perf stat's task-clock of each whole process (perf is needed).
 set -eu
 loops=${BENCH_LOOPS:-3000}
 interval=${BENCH_INTERVAL_US:-1000}
@@ -111,12 +112,12 @@ awk -v c50="$ct50" -v c99="$ct99" -v t50="$tp50" -v t99="$tp99" -v o="$ovh" 'BEG
 	printf "timerprobe loop overhead: %d ns per sample (%.3f %% of the cyclictest median)\n",
 		o, 100 * o / c50
 }'
-# Own CPU per sample (the whole process, start-up included): the median of the
-# rounds' ratios, each ratio of two runs side by side.
-# The median of column $1 of the rounds (numeric), and the lowest and highest.
+# The median of the numbers in file $1, then the lowest and the highest.
 medcol() {
 	sort -g "$1" | awk '{ v[NR] = $1 } END { printf "%s %s %s", v[int((NR + 1) / 2)], v[1], v[NR] }'
 }
+# Own CPU per sample (the whole process, start-up included): the median of the
+# rounds' ratios, each ratio of two runs side by side.
 awk -v n="$loops" '{ printf "%.3f\n", $5 / n }' "$tmp/rounds" >"$tmp/ct_cpu"
 awk -v n="$loops" '{ printf "%.3f\n", $6 / n }' "$tmp/rounds" >"$tmp/tp_cpu"
 awk '{ printf "%.3f\n", $6 / $5 }' "$tmp/rounds" >"$tmp/cpu_ratio"
@@ -125,15 +126,33 @@ echo "$(medcol "$tmp/ct_cpu") $(medcol "$tmp/tp_cpu") $(medcol "$tmp/cpu_ratio")
 		$1, $4, $7, $8, $9, $7 <= 1 ? "at most cyclictest'"'"'s" : "MORE than cyclictest'"'"'s" }'
 
 # Every CPU at once (cyclictest -S, timerprobe -S), the same interval, priority
-# and count: min, p50, p99, max per CPU, and each tool's own CPU per sample:
-# the CPU time of the whole process and its threads (perf stat's task-clock,
-# to the us; the shell's times have 10 ms ticks) over the samples of all CPUs.
+# and count, ROUNDS times in ABBA order: min, p50, p99, max per CPU of the last
+# round, and each tool's own CPU per sample: the CPU time of the whole process
+# and its threads (perf stat's task-clock, to the us; the shell's times have
+# 10 ms ticks) over the samples of all CPUs, with the median of the rounds' ratios.
 ncpu=$(nproc)
-perf stat -x, -e task-clock -o "$tmp/cts.perf" -- cyclictest -q -m -N -v -p "$prio" -S \
-	-i "$interval" -l "$loops" >"$tmp/cts" 2>/dev/null
-perf stat -x, -e task-clock -o "$tmp/tps.perf" -- timerprobe -J -S -q -m clock_nanosleep \
-	--abs -i "${interval}us" -n "$loops" --fifo "$prio" --dma-latency >"$tmp/tps.json"
-echo "every CPU (-S), $ncpu CPUs, $loops samples each:"
+run_cyclictest_all() {
+	perf stat -x, -e task-clock -o "$tmp/cts.perf" -- cyclictest -q -m -N -v -p "$prio" -S \
+		-i "$interval" -l "$loops" >"$tmp/cts" 2>/dev/null
+}
+run_timerprobe_all() {
+	perf stat -x, -e task-clock -o "$tmp/tps.perf" -- timerprobe -J -S -q -m clock_nanosleep \
+		--abs -i "${interval}us" -n "$loops" --fifo "$prio" --dma-latency >"$tmp/tps.json"
+}
+: >"$tmp/all"
+r=1
+while [ "$r" -le "$rounds" ]; do
+	if [ $((r % 2)) -eq 1 ]; then
+		run_cyclictest_all
+		run_timerprobe_all
+	else
+		run_timerprobe_all
+		run_cyclictest_all
+	fi
+	echo "$(cpu_us "$tmp/cts.perf") $(cpu_us "$tmp/tps.perf")" >>"$tmp/all"
+	r=$((r + 1))
+done
+echo "every CPU (-S), $ncpu CPUs, $loops samples each (last round):"
 for c in $(seq 0 $((ncpu - 1))); do
 	awk -F: -v t="$c" 'NF == 3 && $1 + 0 == t { gsub(/ /, "", $3); print $3 }' "$tmp/cts" |
 		sort -n >"$tmp/ct$c"
@@ -144,9 +163,10 @@ for c in $(seq 0 $((ncpu - 1))); do
 		"timerprobe min \(.min_ns) p50 \(.p50_ns) p99 \(.p99_ns) max \(.max_ns) ns"' \
 		"$tmp/tps.json"
 done
-# Own CPU per sample of the whole process (start-up included), and its ratio.
-ct_cpu=$(awk -v c="$(cpu_us "$tmp/cts.perf")" -v n="$((loops * ncpu))" 'BEGIN { printf "%.3f", c / n }')
-tp_cpu=$(awk -v c="$(cpu_us "$tmp/tps.perf")" -v n="$((loops * ncpu))" 'BEGIN { printf "%.3f", c / n }')
-awk -v c="$ct_cpu" -v t="$tp_cpu" 'BEGIN {
-	printf "own CPU per sample: cyclictest %.2f us, timerprobe %.2f us, ratio %.3f (%s)\n",
-		c, t, t / c, t <= c ? "at most cyclictest'"'"'s" : "MORE than cyclictest'"'"'s" }'
+n=$((loops * ncpu))
+awk -v n="$n" '{ printf "%.3f\n", $1 / n }' "$tmp/all" >"$tmp/ct_cpu"
+awk -v n="$n" '{ printf "%.3f\n", $2 / n }' "$tmp/all" >"$tmp/tp_cpu"
+awk '{ printf "%.3f\n", $2 / $1 }' "$tmp/all" >"$tmp/cpu_ratio"
+echo "$(medcol "$tmp/ct_cpu") $(medcol "$tmp/tp_cpu") $(medcol "$tmp/cpu_ratio")" | awk '{
+	printf "own CPU per sample, every CPU: cyclictest %.2f us, timerprobe %.2f us (medians); median of the rounds'"'"' ratios %.3f (lowest %.3f, highest %.3f; %s)\n",
+		$1, $4, $7, $8, $9, $7 <= 1 ? "at most cyclictest'"'"'s" : "MORE than cyclictest'"'"'s" }'
