@@ -8,7 +8,8 @@
 #
 # Environment: BENCH_LOOPS (samples per run, 3000), BENCH_INTERVAL_US (1000),
 # BENCH_PRIO (80), BENCH_CPU (the last online CPU), BENCH_ROUNDS (5).
-# The figures are only as quiet as the machine: run it on an idle one.
+# The figures are only as quiet as the machine: run it on an idle one.  Own CPU
+# is perf stat's task-clock of each whole process (perf is needed).
 set -eu
 loops=${BENCH_LOOPS:-3000}
 interval=${BENCH_INTERVAL_US:-1000}
@@ -18,6 +19,10 @@ rounds=${BENCH_ROUNDS:-5}
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "timerprobe bench: skipped (SCHED_FIFO and /dev/cpu_dma_latency need root)"
+	exit 0
+fi
+if ! command -v perf >/dev/null 2>&1; then
+	echo "timerprobe bench: skipped (no perf for the CPU times; apt-get install linux-perf)"
 	exit 0
 fi
 if ! command -v cyclictest >/dev/null 2>&1; then
@@ -36,15 +41,22 @@ pct() {
 		print v[i] }' "$1"
 }
 
-# One cyclictest run: every sample in ns, one per line, into $tmp/ct.
+# The CPU time in us of the last perf stat -o F (task-clock, the process and its threads).
+cpu_us() {
+	awk -F, '$3 ~ /^task-clock/ { printf "%d", $1 * 1000 }' "$1"
+}
+
+# One cyclictest run: every sample in ns, one per line, into $tmp/ct; its CPU in $tmp/ct.perf.
 run_cyclictest() {
-	cyclictest -q -m -N -v -p "$prio" -a "$cpu" -t 1 -i "$interval" -l "$loops" \
+	perf stat -x, -e task-clock -o "$tmp/ct.perf" -- \
+		cyclictest -q -m -N -v -p "$prio" -a "$cpu" -t 1 -i "$interval" -l "$loops" \
 		2>/dev/null | awk -F: 'NF == 3 { gsub(/ /, "", $3); print $3 }' >"$tmp/ct"
 }
 
-# One timerprobe run doing what cyclictest does, JSON into $tmp/tp.json.
+# One timerprobe run doing what cyclictest does, JSON into $tmp/tp.json; its CPU in $tmp/tp.perf.
 run_timerprobe() {
-	timerprobe -J -m clock_nanosleep --abs -i "${interval}us" -n "$loops" \
+	perf stat -x, -e task-clock -o "$tmp/tp.perf" -- \
+		timerprobe -J -m clock_nanosleep --abs -i "${interval}us" -n "$loops" \
 		--fifo "$prio" --cpu "$cpu" --dma-latency >"$tmp/tp.json"
 }
 
@@ -70,9 +82,11 @@ while [ "$r" -le "$rounds" ]; do
 	tp50=$($jq -r .p50_ns "$tmp/tp.json")
 	tp99=$($jq -r .p99_ns "$tmp/tp.json")
 	ovh=$($jq -r .loop_overhead_ns "$tmp/tp.json")
-	printf 'round %d: cyclictest n=%d p50 %d ns p99 %d ns | timerprobe n=%d p50 %d ns p99 %d ns | loop overhead %d ns/sample\n' \
-		"$r" "$ct_n" "$ct50" "$ct99" "$tp_n" "$tp50" "$tp99" "$ovh"
-	echo "$ct50 $ct99 $tp50 $tp99" >>"$tmp/rounds"
+	ctc=$(cpu_us "$tmp/ct.perf")
+	tpc=$(cpu_us "$tmp/tp.perf")
+	printf 'round %d: cyclictest n=%d p50 %d ns p99 %d ns CPU %d us | timerprobe n=%d p50 %d ns p99 %d ns CPU %d us | loop overhead %d ns/sample\n' \
+		"$r" "$ct_n" "$ct50" "$ct99" "$ctc" "$tp_n" "$tp50" "$tp99" "$tpc" "$ovh"
+	echo "$ct50 $ct99 $tp50 $tp99 $ctc $tpc" >>"$tmp/rounds"
 	echo "$ovh" >>"$tmp/overhead"
 	r=$((r + 1))
 done
@@ -98,27 +112,61 @@ awk -v c50="$ct50" -v c99="$ct99" -v t50="$tp50" -v t99="$tp99" -v o="$ovh" 'BEG
 	printf "timerprobe loop overhead: %d ns per sample (%.3f %% of the cyclictest median)\n",
 		o, 100 * o / c50
 }'
+# The median of the numbers in file $1, then the lowest and the highest.
+medcol() {
+	sort -g "$1" | awk '{ v[NR] = $1 } END { printf "%s %s %s", v[int((NR + 1) / 2)], v[1], v[NR] }'
+}
+# Own CPU per sample (the whole process, start-up included): the median of the
+# rounds' ratios, each ratio of two runs side by side.
+awk -v n="$loops" '{ printf "%.3f\n", $5 / n }' "$tmp/rounds" >"$tmp/ct_cpu"
+awk -v n="$loops" '{ printf "%.3f\n", $6 / n }' "$tmp/rounds" >"$tmp/tp_cpu"
+awk '{ printf "%.3f\n", $6 / $5 }' "$tmp/rounds" >"$tmp/cpu_ratio"
+echo "$(medcol "$tmp/ct_cpu") $(medcol "$tmp/tp_cpu") $(medcol "$tmp/cpu_ratio")" | awk '{
+	printf "own CPU per sample, one CPU: cyclictest %.2f us, timerprobe %.2f us (medians); median of the rounds'"'"' ratios %.3f (lowest %.3f, highest %.3f; %s)\n",
+		$1, $4, $7, $8, $9, $7 <= 1 ? "at most cyclictest'"'"'s" : "MORE than cyclictest'"'"'s" }'
 
 # Every CPU at once (cyclictest -S, timerprobe -S), the same interval, priority
-# and count: min, p50, p99, max per CPU, and each tool's own CPU per sample
-# (user + system time of the whole process over the samples of all CPUs).
+# and count, ROUNDS times in ABBA order: min, p50, p99, max per CPU of the last
+# round, and each tool's own CPU per sample: the CPU time of the whole process
+# and its threads (perf stat's task-clock, to the us; the shell's times have
+# 10 ms ticks) over the samples of all CPUs, with the median of the rounds' ratios.
 ncpu=$(nproc)
-TIMEFORMAT='%U %S'
-{ time cyclictest -q -m -N -v -p "$prio" -S -i "$interval" -l "$loops" \
-	>"$tmp/cts" 2>/dev/null; } 2>"$tmp/ct_time"
-{ time timerprobe -J -S -q -m clock_nanosleep --abs -i "${interval}us" -n "$loops" \
-	--fifo "$prio" --dma-latency >"$tmp/tps.json"; } 2>"$tmp/tp_time"
-echo "every CPU (-S), $ncpu CPUs, $loops samples each:"
+run_cyclictest_all() {
+	perf stat -x, -e task-clock -o "$tmp/cts.perf" -- cyclictest -q -m -N -v -p "$prio" -S \
+		-i "$interval" -l "$loops" >"$tmp/cts" 2>/dev/null
+}
+run_timerprobe_all() {
+	perf stat -x, -e task-clock -o "$tmp/tps.perf" -- timerprobe -J -S -q -m clock_nanosleep \
+		--abs -i "${interval}us" -n "$loops" --fifo "$prio" --dma-latency >"$tmp/tps.json"
+}
+: >"$tmp/all"
+r=1
+while [ "$r" -le "$rounds" ]; do
+	if [ $((r % 2)) -eq 1 ]; then
+		run_cyclictest_all
+		run_timerprobe_all
+	else
+		run_timerprobe_all
+		run_cyclictest_all
+	fi
+	echo "$(cpu_us "$tmp/cts.perf") $(cpu_us "$tmp/tps.perf")" >>"$tmp/all"
+	r=$((r + 1))
+done
+echo "every CPU (-S), $ncpu CPUs, $loops samples each (last round):"
 for c in $(seq 0 $((ncpu - 1))); do
 	awk -F: -v t="$c" 'NF == 3 && $1 + 0 == t { gsub(/ /, "", $3); print $3 }' "$tmp/cts" |
 		sort -n >"$tmp/ct$c"
 	printf 'cpu %d: cyclictest min %d p50 %d p99 %d max %d ns | ' "$c" \
 		"$(head -1 "$tmp/ct$c")" "$(pct "$tmp/ct$c" 50)" "$(pct "$tmp/ct$c" 99)" \
 		"$(tail -1 "$tmp/ct$c")"
-	"$jq" -r --argjson c "$c" '.cpus[] | select(.cpu == $c) |
+	"$jq" -r --argjson c "$c" '.per_cpu[] | select(.cpu == $c) |
 		"timerprobe min \(.min_ns) p50 \(.p50_ns) p99 \(.p99_ns) max \(.max_ns) ns"' \
 		"$tmp/tps.json"
 done
-awk -v n="$((loops * ncpu))" '{ printf "own CPU per sample: cyclictest %.2f us, ", ($1 + $2) * 1e6 / n }' \
-	"$tmp/ct_time"
-awk -v n="$((loops * ncpu))" '{ printf "timerprobe %.2f us\n", ($1 + $2) * 1e6 / n }' "$tmp/tp_time"
+n=$((loops * ncpu))
+awk -v n="$n" '{ printf "%.3f\n", $1 / n }' "$tmp/all" >"$tmp/ct_cpu"
+awk -v n="$n" '{ printf "%.3f\n", $2 / n }' "$tmp/all" >"$tmp/tp_cpu"
+awk '{ printf "%.3f\n", $2 / $1 }' "$tmp/all" >"$tmp/cpu_ratio"
+echo "$(medcol "$tmp/ct_cpu") $(medcol "$tmp/tp_cpu") $(medcol "$tmp/cpu_ratio")" | awk '{
+	printf "own CPU per sample, every CPU: cyclictest %.2f us, timerprobe %.2f us (medians); median of the rounds'"'"' ratios %.3f (lowest %.3f, highest %.3f; %s)\n",
+		$1, $4, $7, $8, $9, $7 <= 1 ? "at most cyclictest'"'"'s" : "MORE than cyclictest'"'"'s" }'

@@ -8,6 +8,17 @@
  * meter's CPU (the LOC row of /proc/interrupts) over the reads are reported:
  * each read() of a periodic timerfd re-arms it, so a 1 ns meter costs the
  * paced wake-up plus one expiry per read, not one per nanosecond.
+ *
+ * Two interrupts per read is the floor for a meter shorter than the cadence.
+ * The kernel hands out a periodic timerfd's count only through read() and
+ * timerfd_gettime(), and both forward and restart an expired timer
+ * (fs/timerfd.c: hrtimer_forward_now(), hrtimer_restart()); a 1 ns timer
+ * restarted is due at once, so the clock event device is programmed at its
+ * minimum delta and one interrupt follows the read.  timerfd_settime() cannot
+ * read and disarm: timerfd_setup() zeroes the count, and arming at an
+ * absolute time in the past fires at once too.  The paced wake-up is due a
+ * cadence later, so the two never share an interrupt.  A meter at least as
+ * long as the cadence paces itself: one interrupt per read.
  */
 #include "config.h"
 

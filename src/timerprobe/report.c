@@ -267,6 +267,7 @@ json_break(struct td_json *j, const struct probe_opts *o, const struct probe_wor
 	td_json_bool(j, "hit", b != NULL);
 	if (b != NULL) {
 		td_json_int(j, "cpu", b->cpu);
+		td_json_int(j, "tid", b->tid);
 		td_json_int(j, "latency_ns", b->break_latency_ns);
 		td_json_int(j, "intended_mono_ns", b->break_intended_mono);
 		td_json_int(j, "actual_mono_ns", b->break_actual_mono);
