@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <traceevent/event-parse.h>
@@ -24,6 +25,7 @@
 /* Option ids (trace-cmd.dat.v7(5)), v7 sections named the same. */
 #define OPT_DONE	0
 #define OPT_BUFFER	3	/* a buffer's data (v6: an instance's) */
+#define OPT_CPUCOUNT	8
 #define OPT_HEADER_INFO	16
 #define OPT_FTRACE	17
 #define OPT_EVENTS	18
@@ -487,10 +489,17 @@ options_v7(struct td_trace_dat_fly *f, uint64_t *pos, struct td_error *e)
 					return r;
 				break;
 			}
-			if (id == OPT_BUFFER)
+			if (id == OPT_BUFFER) {
 				r = buffer_v7(f, q, oend, e);
-			else if (id >= OPT_HEADER_INFO && id <= OPT_CMDLINES && n >= 8)
+			} else if (id == OPT_CPUCOUNT && n >= 4) {
+				uint32_t cpus;
+
+				if ((r = get(f, &q, &cpus, 4, "CPU count", e)) == 0 &&
+				    cpus <= TD_TRACE_DAT_MAX_CPUS && (int)cpus > f->cpus)
+					f->cpus = (int)cpus;
+			} else if (id >= OPT_HEADER_INFO && id <= OPT_CMDLINES && n >= 8) {
 				r = meta_v7(f, id, q, e);
+			}
 			if (r < 0)
 				return r;
 			q = oend;
@@ -529,10 +538,13 @@ td_trace_dat_fly_open(int fd, const char *name, const struct td_trace_dat_info *
     struct td_trace_dat_fly **out, struct td_error *e)
 {
 	struct td_trace_dat_fly *f;
+	struct stat sb;
 	uint64_t pos;
 	int r;
 
 	*out = NULL;
+	if (fstat(fd, &sb) < 0)
+		return td_error_set(e, errno, name, 0, "%s", strerror(errno));
 	if (info->version != 6 && (info->version != 7 || strcmp(info->compression, "none") != 0))
 		return td_error_set(e, ENOTSUP, name, 0,
 		    "byte 10: a version %d trace.dat compressed with %s: not read here",
@@ -546,7 +558,7 @@ td_trace_dat_fly_open(int fd, const char *name, const struct td_trace_dat_info *
 	f->name = name;
 	f->page_size = info->page_size;
 	f->long_size = info->long_size;
-	f->size = (uint64_t)lseek(fd, 0, SEEK_END);
+	f->size = (uint64_t)sb.st_size;
 	tep_set_long_size(f->tep, info->long_size);
 	tep_set_page_size(f->tep, (int)info->page_size);
 	tep_set_file_bigendian(f->tep, info->big_endian ? TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN);
