@@ -61,7 +61,7 @@ td_trace_dat_page_init(struct td_trace_dat_page *p, const void *buf, size_t len,
 		if ((commit & RB_MISSED_STORED) && p->end + (size_t)commit_size <= len) {
 			uint64_t m = get_long(p->buf + p->end, commit_size);
 
-			p->missed = m == 0 || m > (uint64_t)LONG_MAX ? -1 : (long)m;
+			p->missed = m > (uint64_t)LONG_MAX ? -1 : (long)m;
 		}
 	}
 	return 0;

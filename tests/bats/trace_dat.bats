@@ -255,45 +255,45 @@ report_counts() {
 		END { for (k in n) print k, n[k] }' | sort
 }
 
-@test "a trace.dat trace-cmd recorded live: the same events per CPU and tracepoint as trace-cmd report, the same lost events" {
+@test "a trace.dat trace-cmd recorded live, as written and converted to version 6 and uncompressed 7: the events per CPU and tracepoint and the lost events of trace-cmd report" {
 	require_root
 	need_dat
 	command -v trace-cmd >/dev/null || skip "no trace-cmd"
 	before=$(tracefs_state)
 	tc_record "$TMP/t.dat"
 	[ "$(tracefs_state)" = "$before" ]
-	"$TD_BUILDDIR/tests/helpers/trace_dat_counts" "$TMP/t.dat" >"$TMP/ours"
+	# trace-cmd 3.1.6 writes version 7, compressed (libtracecmd reads that);
+	# the conversions are read by our own reader.
+	trace-cmd convert -i "$TMP/t.dat" -o "$TMP/v6.dat" --file-version 6 >/dev/null 2>&1
+	trace-cmd convert -i "$TMP/t.dat" -o "$TMP/v7.dat" --file-version 7 --compression none \
+	    >/dev/null 2>&1
+	[ "$(head -c 11 "$TMP/v6.dat" | tail -c 1)" = 6 ]
+	[ "$(head -c 22 "$TMP/v7.dat" | tail -c 4)" = none ]
 	report_counts "$TMP/t.dat" >"$TMP/theirs"
 	[ "$(wc -l <"$TMP/theirs")" -ge 4 ]
-	grep -v '^lost ' "$TMP/ours" | sort | diff - "$TMP/theirs"
 	# Lost events: the sum of report's [LOST N EVENTS] lines.
 	lost=$(trace-cmd report "$TMP/t.dat" 2>/dev/null | grep -o 'LOST [0-9]* EVENTS' | awk '{ s += $2 } END { print s + 0 }')
-	grep -qx "lost $lost" "$TMP/ours" || grep -qx "lost some" "$TMP/ours"
+	for f in t v6 v7; do
+		"$TD_BUILDDIR/tests/helpers/trace_dat_counts" "$TMP/$f.dat" >"$TMP/ours.$f"
+		grep -v '^lost ' "$TMP/ours.$f" | sort | diff - "$TMP/theirs"
+		grep -qx "lost $lost" "$TMP/ours.$f" || grep -qx "lost some" "$TMP/ours.$f"
+	done
+	# The same table from each.
+	for f in t v6 v7; do
+		timerstat --trace "$TMP/$f.dat" -J | jq -c '.samples[0] | [.sources, .cpu_wakeups]' >"$TMP/$f.json"
+	done
+	diff "$TMP/v6.json" "$TMP/t.json"
+	diff "$TMP/v7.json" "$TMP/t.json"
 }
 
-@test "the fixture: the same events per CPU as trace-cmd report, in version 6 and converted to version 7" {
+@test "the fixture (written by --record): the events per CPU and tracepoint of trace-cmd report" {
 	need_dat
 	command -v trace-cmd >/dev/null || skip "no trace-cmd"
 	"$TD_BUILDDIR/tests/helpers/trace_dat_counts" "$FIX/timerfd.dat" >"$TMP/ours"
 	report_counts "$FIX/timerfd.dat" >"$TMP/theirs"
-	[ "$(wc -l <"$TMP/theirs")" -ge 2 ]
+	[ "$(wc -l <"$TMP/theirs")" -ge 10 ]
 	grep -v '^lost ' "$TMP/ours" | sort | diff - "$TMP/theirs"
-	# Version 7, uncompressed: our own reader; compressed: libtracecmd's.
-	trace-cmd convert -i "$FIX/timerfd.dat" -o "$TMP/v7.dat" --file-version 7 \
-	    --compression none >/dev/null 2>&1 || skip "trace-cmd convert cannot write version 7"
-	[ "$(head -c 11 "$TMP/v7.dat" | tail -c 1)" = 7 ]
-	"$TD_BUILDDIR/tests/helpers/trace_dat_counts" "$TMP/v7.dat" | diff - "$TMP/ours"
-	timerstat --trace "$FIX/timerfd.dat" -J | jq -c '.samples[0].sources' >"$TMP/v6.json"
-	timerstat --trace "$TMP/v7.dat" -J | jq -c '.samples[0].sources' | diff - "$TMP/v6.json"
-	if trace-cmd convert -i "$FIX/timerfd.dat" -o "$TMP/v7z.dat" --file-version 7 \
-	    --compression any >/dev/null 2>&1; then
-		run "$TD_BUILDDIR/tests/helpers/trace_dat_counts" "$TMP/v7z.dat"
-		if [ "$status" -eq 0 ]; then
-			diff <(echo "$output") "$TMP/ours"
-		else
-			[[ "$output" == *"compressed with"*"libtracecmd"* ]]
-		fi
-	fi
+	grep -qx "lost 0" "$TMP/ours"
 }
 
 @test "reading a trace.dat holds one page per CPU: peak RSS of a 64 MiB file within 4 MiB of an 8 MiB one" {
