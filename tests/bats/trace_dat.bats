@@ -271,19 +271,28 @@ report_counts() {
 	[ "$(head -c 22 "$TMP/v7.dat" | tail -c 4)" = none ]
 	report_counts "$TMP/t.dat" >"$TMP/theirs"
 	[ "$(wc -l <"$TMP/theirs")" -ge 4 ]
-	# Lost events: the sum of report's [LOST N EVENTS] lines.
-	lost=$(trace-cmd report "$TMP/t.dat" 2>/dev/null | grep -o 'LOST [0-9]* EVENTS' | awk '{ s += $2 } END { print s + 0 }')
-	for f in t v6 v7; do
+	# Lost events: the sum of report's "CPU:N [M EVENTS DROPPED]" lines
+	# ("some" for one without a count).
+	lost=$(trace-cmd report "$TMP/t.dat" 2>/dev/null | awk '
+		/CPU:[0-9]+ \[EVENTS DROPPED\]/ { some = 1 }
+		match($0, /CPU:[0-9]+ \[[0-9]+ EVENTS DROPPED\]/) { split(substr($0, RSTART, RLENGTH), w, /[[ ]/); s += w[3] }
+		END { print some ? "some" : s + 0 }')
+	echo "trace-cmd report: lost $lost" >&2
+	files="v6 v7"
+	# A build without libtracecmd refuses the compressed one, saying so.
+	if "$TD_BUILDDIR/tests/helpers/trace_dat_counts" "$TMP/t.dat" >/dev/null 2>"$TMP/err"; then
+		files="$files t"
+	else
+		grep -q 'which this build lacks' "$TMP/err"
+	fi
+	for f in $files; do
 		"$TD_BUILDDIR/tests/helpers/trace_dat_counts" "$TMP/$f.dat" >"$TMP/ours.$f"
 		grep -v '^lost ' "$TMP/ours.$f" | sort | diff - "$TMP/theirs"
-		grep -qx "lost $lost" "$TMP/ours.$f" || grep -qx "lost some" "$TMP/ours.$f"
-	done
-	# The same table from each.
-	for f in t v6 v7; do
+		grep -qx "lost $lost" "$TMP/ours.$f"
+		# The same table from each.
 		timerstat --trace "$TMP/$f.dat" -J | jq -c '.samples[0] | [.sources, .cpu_wakeups]' >"$TMP/$f.json"
+		diff "$TMP/v6.json" "$TMP/$f.json"
 	done
-	diff "$TMP/v6.json" "$TMP/t.json"
-	diff "$TMP/v7.json" "$TMP/t.json"
 }
 
 @test "the fixture (written by --record): the events per CPU and tracepoint of trace-cmd report" {
