@@ -13,10 +13,10 @@
 # Then, in the same run, the median of TR_BENCH_RUNS runs (default 1) of
 # `timerstat --trace F -J >/dev/null` on each, of `trace-cmd report dat
 # >/dev/null`, and of `cat`/`wc -l` on the text files; wall time and peak RSS
-# as ratios.  Peak RSS (getrusage) counts the file pages libtracecmd maps;
-# the peak of RssAnon (sampled from /proc every 10 ms) is what grows with
-# the data kept, so both are printed, and RssAnon on a trace.dat an eighth
-# of the size for comparison.
+# as ratios.  Peak RSS (getrusage) counts the file pages trace-cmd maps (our
+# reader preads one page per CPU); the peak of RssAnon (sampled from /proc
+# every 10 ms) is what grows with the data kept, so both are printed, and
+# both on a trace.dat an eighth of the size for comparison.
 # Environment: TD_BUILDDIR, TD_SRCDIR, TD_CORPUS, TR_BENCH_MIB, TR_BENCH_RUNS,
 # TR_BENCH_DAT, TMPDIR.
 set -eu
@@ -131,6 +131,9 @@ END {
 	printf "  RssAnon on %.0f MiB against %.0f MiB: %.2f (bounded: 1), %.1f KiB more per MiB\n",
 	    dat / 1048576, ssize / 1048576, anon["ts_dat"] / anon["ts_small"],
 	    (anon["ts_dat"] - anon["ts_small"]) / ((dat - ssize) / 1048576)
+	printf "  peak RSS on %.0f MiB against %.0f MiB: %.2f (bounded: 1), %d KiB more\n",
+	    dat / 1048576, ssize / 1048576, rss["ts_dat"] / rss["ts_small"],
+	    rss["ts_dat"] - rss["ts_small"]
 	printf "report text: %.0f MiB, trace-cmd report of that trace.dat (%d events counted)\n",
 	    rep / 1048576, ev_r
 	line("cat", "cat_report", rep)

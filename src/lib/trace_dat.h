@@ -1,14 +1,18 @@
 /*
- * The trace.dat reader: trace-cmd's binary format through libtracecmd.  The
- * file's own header page and event formats (its tep) build the raw decoder
- * (trace_decode.h), so records come out as the same struct td_tev events as
- * a live sample, in time order over every CPU and buffer (the top instance
- * and the instances of `trace-cmd record -B`).  The structure is checked first
+ * The trace.dat reader: trace-cmd's binary format.  Version 6 and
+ * uncompressed version 7 files are read by our own flyrecord reader
+ * (trace_dat_fly.h: one ring-buffer page per CPU and buffer in memory, read
+ * with pread); compressed version 7 files through libtracecmd when the build
+ * has it (HAVE_LIBTRACECMD), else refused in one line.  The file's own header
+ * page and event formats build the raw decoder (trace_decode.h), so records
+ * come out as the same struct td_tev events as a live sample, in time order
+ * over every CPU and buffer (the top instance and the instances of
+ * `trace-cmd record -B`).  The structure is checked first
  * (trace_dat_check.h); memory holds one page per CPU and buffer, the file's
  * formats, kallsyms and command lines, never the events.
  *
- * Built without libtracecmd, td_trace_dat_open() refuses with -ENOTSUP and a
- * line saying so.
+ * Built with TD_NO_LIBTRACECMD (timerinfo), td_trace_dat_open() refuses with
+ * -ENOTSUP and a line saying so.
  */
 #ifndef TD_TRACE_DAT_H
 #define TD_TRACE_DAT_H

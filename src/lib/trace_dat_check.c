@@ -209,12 +209,19 @@ walk_v6(struct walk *w)
 				return r;
 			if (id != 3)
 				continue;
-			/* A buffer (instance): cpus (offset, size) pairs at its offset. */
+			/*
+			 * A buffer (instance): at its offset, a "flyrecord" tag
+			 * (trace-cmd writes one) and cpus (offset, size) pairs.
+			 */
 			w->pos = save;
 			if (n < 9 || (r = get64(w, &v64, "buffer option")) < 0)
 				return r < 0 ? r : td_error_set(w->e, EINVAL, w->name, 0,
 				    "byte %" PRIu64 ": buffer option of %u bytes", save, n);
 			w->pos = v64;
+			if ((r = get(w, tag, sizeof(tag), "buffer data")) < 0)
+				return r;
+			if (memcmp(tag, "flyrecord", 10) != 0)
+				w->pos = v64;
 			for (int c = 0; c < cpus; c++) {
 				uint64_t off, len;
 

@@ -171,37 +171,8 @@ PY
 	require_root
 	need_dat
 	command -v trace-cmd >/dev/null || skip "no trace-cmd"
-	was_mounted=0
-	mountpoint -q /sys/kernel/tracing && was_mounted=1
-	debug_mounted=0
-	mountpoint -q /sys/kernel/debug && debug_mounted=1
 	before=$(tracefs_state)
-	"$TD_BUILDDIR/tests/helpers/timerfd_load" -r 1000 -d 3 >/dev/null &
-	LOAD=$!
-	LOAD_PID=$LOAD
-	sleep 0.2
-	# trace-cmd 3.1.6 record and start crash on kernels whose set_ftrace_pid
-	# cannot be read (no function tracer); set + extract record the same
-	# events in our own instance, and never touch the top one.
-	if ! trace-cmd record -d -B "$INST" -e timer -e irq -e power -e sched:sched_switch \
-	    -o "$TMP/t.dat" sleep 1 >/dev/null 2>&1 || ! [ -s "$TMP/t.dat" ] ||
-	    [ "$(trace-cmd report "$TMP/t.dat" 2>/dev/null | wc -l)" -lt 100 ]; then
-		teardown_inst
-		trace-cmd set -d -B "$INST" -e timer -e irq -e power -e sched:sched_switch >/dev/null 2>&1
-		sleep 1
-		echo 0 >"/sys/kernel/tracing/instances/$INST/tracing_on"
-		trace-cmd extract -B "$INST" -o "$TMP/t.dat" >/dev/null 2>&1
-	fi
-	wait "$LOAD"
-	LOAD=
-	teardown_inst
-	# trace-cmd mounts tracefs (and debugfs) when they are not: the test
-	# unmounts what trace-cmd mounted, leaving the machine as it found it.
-	if [ "$was_mounted" = 0 ]; then
-		umount /sys/kernel/debug/tracing 2>/dev/null || true
-		[ "$debug_mounted" = 1 ] || umount /sys/kernel/debug 2>/dev/null || true
-		umount /sys/kernel/tracing 2>/dev/null || true
-	fi
+	tc_record "$TMP/t.dat"
 	[ "$(tracefs_state)" = "$before" ]
 	trace-cmd report "$TMP/t.dat" >"$TMP/t.txt" 2>/dev/null
 	# The helper's expiries: of the timers its own lines armed (other tests may
@@ -228,4 +199,157 @@ teardown_inst() {
 	echo 0 >"$d/tracing_on" 2>/dev/null || true
 	echo 0 >"$d/events/enable" 2>/dev/null || true
 	rmdir "$d" 2>/dev/null || true
+}
+
+# trace-cmd records timer, irq, power and sched_switch events for a second in
+# the test's own instance into $1, with the 1 kHz timerfd helper running
+# (LOAD_PID), and leaves tracefs as it found it.
+tc_record() {
+	local was_mounted=0 debug_mounted=0
+	"$TD_BUILDDIR/tests/helpers/timerfd_load" -r 1000 -d 3 >/dev/null &
+	LOAD=$!
+	LOAD_PID=$LOAD
+	sleep 0.2
+	mountpoint -q /sys/kernel/tracing && was_mounted=1
+	mountpoint -q /sys/kernel/debug && debug_mounted=1
+	# trace-cmd 3.1.6 record and start crash on kernels whose set_ftrace_pid
+	# cannot be read (no function tracer); set + extract record the same
+	# events in our own instance, and never touch the top one.
+	if ! trace-cmd record -d -B "$INST" -e timer -e irq -e power -e sched:sched_switch \
+	    -o "$1" sleep 1 >/dev/null 2>&1 || ! [ -s "$1" ] ||
+	    [ "$(trace-cmd report "$1" 2>/dev/null | wc -l)" -lt 100 ]; then
+		teardown_inst
+		trace-cmd set -d -B "$INST" -e timer -e irq -e power -e sched:sched_switch >/dev/null 2>&1
+		sleep 1
+		echo 0 >"/sys/kernel/tracing/instances/$INST/tracing_on"
+		trace-cmd extract -B "$INST" -o "$1" >/dev/null 2>&1
+	fi
+	wait "$LOAD"
+	LOAD=
+	teardown_inst
+	# trace-cmd mounts tracefs (and debugfs) when they are not: unmount what
+	# it mounted.
+	if [ "$was_mounted" = 0 ]; then
+		umount /sys/kernel/debug/tracing 2>/dev/null || true
+		[ "$debug_mounted" = 1 ] || umount /sys/kernel/debug 2>/dev/null || true
+		umount /sys/kernel/tracing 2>/dev/null || true
+	fi
+}
+
+# The events trace-cmd report shows of a trace.dat, as "CPU NAME COUNT"
+# lines for the tracepoints trace_dat_counts names.
+report_counts() {
+	trace-cmd report "$1" 2>/dev/null | awk '
+		BEGIN { split("timer_start hrtimer_start timer_expire_entry hrtimer_expire_entry timer_cancel hrtimer_cancel irq_handler_entry softirq_entry softirq_raise cpu_idle cpu_idle_miss sched_switch sched_wakeup tick_stop timer_base_idle", w, " "); for (i in w) want[w[i]] = 1 }
+		match($0, /\[[0-9]+\]/) {
+			cpu = substr($0, RSTART + 1, RLENGTH - 2) + 0
+			for (i = 1; i < NF; i++)
+				if ($i ~ /^[0-9]+\.[0-9]+:$/) {
+					name = $(i + 1)
+					sub(/:$/, "", name)
+					if (name in want)
+						n[cpu " " name]++
+					break
+				}
+		}
+		END { for (k in n) print k, n[k] }' | sort
+}
+
+@test "a trace.dat trace-cmd recorded live, as written and converted to version 6 and uncompressed 7: the events per CPU and tracepoint and the lost events of trace-cmd report" {
+	require_root
+	need_dat
+	command -v trace-cmd >/dev/null || skip "no trace-cmd"
+	before=$(tracefs_state)
+	tc_record "$TMP/t.dat"
+	[ "$(tracefs_state)" = "$before" ]
+	# trace-cmd 3.1.6 writes version 7, compressed (libtracecmd reads that);
+	# the conversions are read by our own reader.
+	trace-cmd convert -i "$TMP/t.dat" -o "$TMP/v6.dat" --file-version 6 >/dev/null 2>&1
+	trace-cmd convert -i "$TMP/t.dat" -o "$TMP/v7.dat" --file-version 7 --compression none \
+	    >/dev/null 2>&1
+	[ "$(head -c 11 "$TMP/v6.dat" | tail -c 1)" = 6 ]
+	[ "$(head -c 22 "$TMP/v7.dat" | tail -c 4)" = none ]
+	report_counts "$TMP/t.dat" >"$TMP/theirs"
+	[ "$(wc -l <"$TMP/theirs")" -ge 4 ]
+	# Lost events: the sum of report's "CPU:N [M EVENTS DROPPED]" lines
+	# ("some" for one without a count).
+	lost=$(trace-cmd report "$TMP/t.dat" 2>/dev/null | awk '
+		/CPU:[0-9]+ \[EVENTS DROPPED\]/ { some = 1 }
+		match($0, /CPU:[0-9]+ \[[0-9]+ EVENTS DROPPED\]/) { split(substr($0, RSTART, RLENGTH), w, /[[ ]/); s += w[3] }
+		END { print some ? "some" : s + 0 }')
+	echo "trace-cmd report: lost $lost" >&2
+	files="v6 v7"
+	# A build without libtracecmd refuses the compressed one, saying so.
+	if "$TD_BUILDDIR/tests/helpers/trace_dat_counts" "$TMP/t.dat" >/dev/null 2>"$TMP/err"; then
+		files="$files t"
+	else
+		grep -q 'which this build lacks' "$TMP/err"
+	fi
+	for f in $files; do
+		"$TD_BUILDDIR/tests/helpers/trace_dat_counts" "$TMP/$f.dat" >"$TMP/ours.$f"
+		grep -v '^lost ' "$TMP/ours.$f" | sort | diff - "$TMP/theirs"
+		grep -qx "lost $lost" "$TMP/ours.$f"
+		# The same table from each.
+		timerstat --trace "$TMP/$f.dat" -J | jq -c '.samples[0] | [.sources, .cpu_wakeups]' >"$TMP/$f.json"
+		diff "$TMP/v6.json" "$TMP/$f.json"
+	done
+}
+
+@test "the fixture (written by --record): the events per CPU and tracepoint of trace-cmd report" {
+	need_dat
+	command -v trace-cmd >/dev/null || skip "no trace-cmd"
+	"$TD_BUILDDIR/tests/helpers/trace_dat_counts" "$FIX/timerfd.dat" >"$TMP/ours"
+	report_counts "$FIX/timerfd.dat" >"$TMP/theirs"
+	[ "$(wc -l <"$TMP/theirs")" -ge 10 ]
+	grep -v '^lost ' "$TMP/ours" | sort | diff - "$TMP/theirs"
+	grep -qx "lost 0" "$TMP/ours"
+}
+
+@test "reading a trace.dat holds one page per CPU: peak RSS of a 64 MiB file within 4 MiB of an 8 MiB one" {
+	need_dat
+	gen=$TD_BUILDDIR/bench/trace_dat_gen
+	[ -x "$gen" ] || make -C "$TD_BUILDDIR" -s bench/trace_dat_gen
+	"$gen" "$FIX/timerfd.dat" 8 "$TMP/small.dat"
+	"$gen" "$FIX/timerfd.dat" 64 "$TMP/big.dat"
+	for x in small big; do
+		/usr/bin/time -o "$TMP/$x.rss" -f '%M' timerstat --trace "$TMP/$x.dat" -J >"$TMP/$x.json"
+	done
+	s=$(cat "$TMP/small.rss")
+	b=$(cat "$TMP/big.rss")
+	es=$(jq '[.samples[0].sources[].count] | add' "$TMP/small.json")
+	eb=$(jq '[.samples[0].sources[].count] | add' "$TMP/big.json")
+	echo "peak RSS: 8 MiB trace.dat $s KiB ($es events), 64 MiB $b KiB ($eb events)" >&2
+	# Every event of the big file was read, and memory did not follow it.
+	[ "$eb" -ge $((es * 7)) ]
+	[ $((b - s)) -lt 4096 ]
+}
+
+@test "a page size that is not the file's, and garbage in a page: one line with the byte, exit 1" {
+	need_dat
+	python3 - "$FIX/timerfd.dat" "$TMP" <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], 'rb').read())
+ps = bytearray(d)
+ps[14:18] = struct.pack('<I', 8192)
+open(sys.argv[2] + '/pagesize.dat', 'wb').write(ps)
+# The first CPU with data: its first page's commit word says 64 KiB.
+fly = d.find(b'flyrecord\0') + 10
+ncpus = struct.unpack_from('<I', d, fly - 14)[0]
+for c in range(ncpus):
+    off, size = struct.unpack_from('<QQ', d, fly + 16 * c)
+    if size > 0:
+        break
+d[off + 8:off + 16] = struct.pack('<Q', 65536)
+open(sys.argv[2] + '/commit.dat', 'wb').write(d)
+print(c, off, file=open(sys.argv[2] + '/where', 'w'))
+PY
+	run timerstat --trace "$TMP/pagesize.dat"
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == "timerstat: $TMP/pagesize.dat: byte 14: page size 8192, but the header page format"*"gives 4096"* ]]
+	read -r cpu off <"$TMP/where"
+	run timerstat --trace "$TMP/commit.dat"
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == "timerstat: $TMP/commit.dat: byte $off: CPU $cpu's page says it holds more than a page of 4096 bytes"* ]]
 }

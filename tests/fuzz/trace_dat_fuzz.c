@@ -1,9 +1,12 @@
 /*
  * libFuzzer target: the trace.dat path.  The input goes into a memfd and
- * through the structure walk; what passes it is opened with libtracecmd (when
- * built with it) and read to the end through the raw decoder, stopping after
- * every hundredth event as the stepping trace backend does.  Every event's
- * fields are read so ASan sees bad pointers.
+ * through the structure walk; what passes it is opened with our own reader
+ * (version 6 and uncompressed 7: its sections, options and ring-buffer pages,
+ * trace_dat_fly.c and trace_dat_page.c; compressed files through libtracecmd
+ * when built with it) and read to the end through the raw decoder, stopping
+ * after every hundredth event as the stepping trace backend does.  Every
+ * event's fields are read so ASan sees bad pointers; every refusal, of the
+ * walk, the open or the read, must be one line.
  */
 #define _GNU_SOURCE
 #include "config.h"
@@ -72,10 +75,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		close(fd);
 		return 0;
 	}
-	if (td_trace_dat_open(fd, "fuzz.dat", &g.d, &e) < 0)
+	if (td_trace_dat_open(fd, "fuzz.dat", &g.d, &e) < 0) {
+		if (e.msg[0] == '\0' || strchr(e.msg, '\n') != NULL)
+			abort();
 		return 0;
+	}
 	while ((r = td_trace_dat_read(g.d, on_event, &g, &e)) == 1)
 		;
+	if (r < 0 && (e.msg[0] == '\0' || strchr(e.msg, '\n') != NULL))
+		abort();
 	if (td_trace_dat_stats(g.d)->decoded != g.n)
 		abort();
 	td_trace_dat_free(g.d);
