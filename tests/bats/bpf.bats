@@ -220,6 +220,12 @@ sum() {
 	[ -n "$ns" ] && [ "$ns" -gt 0 ]
 }
 
+# The BPF programs, maps and links a process holds: "prog ID", "map ID", "link ID".
+held_by() {
+	grep -h '^\(prog\|map\|link\)_id:' /proc/"$1"/fdinfo/* 2>/dev/null |
+		awk '{ sub(/_id:$/, "", $1); print $1, $2 }' | sort -u
+}
+
 # The ids of the BPF programs, maps and links named tdg_* (or tdg.*) now.
 ours_now() {
 	{
@@ -245,9 +251,12 @@ ours_now() {
 		ours_now >"$TMP/during"
 		# What appeared while it ran: our programs, maps, and links to our programs.
 		comm -13 "$TMP/before" "$TMP/during" >"$TMP/new.all"
-		progs=$(awk '$1 == "prog" { print $2 }' "$TMP/new.all" | tr '\n' ' ')
-		# Links of other programs (other users of the machine) are not ours.
-		awk -v ps=" $progs" '$1 != "link" || index(ps, " " $3 " ")' "$TMP/new.all" >"$TMP/new"
+		# Only those timerstat holds: another timerstat of the machine's
+		# other users may load its own tdg_* at the same time.
+		held_by "$pid" >"$TMP/held"
+		awk 'NR == FNR { h[$1 " " $2] = 1; next } ($1 " " $2) in h' "$TMP/held" \
+			"$TMP/new.all" >"$TMP/new"
+		progs=$(awk '$1 == "prog" { print $2 }' "$TMP/new" | tr '\n' ' ')
 		echo "# $how: $(grep -c '^prog' "$TMP/new") programs, $(grep -c '^map' "$TMP/new") maps, $(grep -c '^link' "$TMP/new") links" >&3
 		[ "$(grep -c '^prog' "$TMP/new")" -ge 10 ]
 		[ "$(grep -c '^map' "$TMP/new")" -ge 5 ]
