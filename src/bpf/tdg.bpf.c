@@ -22,6 +22,18 @@
  * the site it was armed from first (unwinding at every period would cost
  * ten times the rest of the program).
  *
+ * The common event is cheap (issue 15): a timer's expiry, start or
+ * committed cancel is counted with per-CPU array accesses and no hash map: a
+ * per-CPU two-way cache by timer address (tdg_ptrs) gives the hash of the
+ * timer's source, whose counters on this CPU are a slot of the interval's
+ * per-CPU table of sources (tdg_src0/1, by that hash); the model's step
+ * (offer, close) takes the slot's key.  A source
+ * takes a slot only once the aggregation map holds it, so the map still
+ * bounds the sources of an interval, and user space adds both up.  A cached
+ * timer is valid while no timer's armer changed (epoch, bumped at such a
+ * change); the cache is exact while the armer map does not overflow.  Any
+ * other event, or a miss, goes the whole way, which fills the cache.
+ *
  * The interrupt context of an event is known from the entry and exit
  * tracepoints' nesting depth, per CPU.  Every program is named tdg_*.
  *
@@ -51,6 +63,10 @@ const volatile bool want_site = true;
 
 /* Written by user space at each collect: the aggregation map now counted into. */
 __u32 gen = 0;
+/* Bumped when a timer's armer changes: the timers' caches are stale. */
+__u64 epoch = 0;
+
+#define barrier()	asm volatile("" ::: "memory")
 
 struct aggmap {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -60,6 +76,39 @@ struct aggmap {
 };
 struct aggmap tdg_agg0 SEC(".maps");
 struct aggmap tdg_agg1 SEC(".maps");
+
+/*
+ * The CPUs' tables of sources for the interval (gen & 1), one after the
+ * other (user space sizes it for the possible CPUs): a plain array, whose
+ * lookup the verifier inlines, with no per-CPU pointer to follow.
+ */
+struct srcmap {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct tdg_slot);
+	__uint(max_entries, TDG_SRC_SLOTS);
+};
+struct srcmap tdg_src0 SEC(".maps");
+struct srcmap tdg_src1 SEC(".maps");
+
+/* A timer's source as last counted on this CPU (the cache by timer address). */
+struct pslot {
+	__u64	ptr;		/* 0: empty */
+	__u64	fn;
+	__u64	h;		/* its key's hash: its slot in the table of sources */
+	__s32	pid;		/* its armer */
+	__u32	epoch;		/* epoch when filled */
+	__u32	stable;		/* a start by its armer keeps the key (site known) */
+	__u32	pad;
+};
+
+/* The CPUs' caches, one after the other (as the tables of sources). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct pslot);
+	__uint(max_entries, TDG_PTR_SLOTS);
+} tdg_ptrs SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -95,6 +144,8 @@ struct wcpu {
 	__u64			site;		/* tdg_pick_site's answer */
 	__u32			hard, soft;	/* interrupt nesting */
 	__u8			pend, st, t_idle, t_open, t_woke;
+	__u8			busy;		/* a slot is being written */
+	__u64			scratch;	/* see handle */
 	__u64			stack[TDG_STACK_DEPTH];
 };
 
@@ -132,21 +183,179 @@ cpu_state(void)
 	return bpf_map_lookup_elem(&tdg_cpu, &zero);
 }
 
-/* The counters of a source in the current map, added if new; NULL (dropped) when full. */
-static __always_inline struct tdg_val *
-agg_get(struct wcpu *wc, const struct tdg_key *k)
+/* What tdg_add counts. */
+enum { OP_EXPIRY, OP_EVENT, OP_ARM, OP_CANCEL, OP_WAKE };
+
+static __always_inline __u64
+mix(__u64 h, __u64 x)
+{
+	h = (h ^ x) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 29);
+}
+
+/* A key's hash (never 0: 0 is a free slot). */
+static __always_inline __u64
+key_hash(const struct tdg_key *k)
+{
+	const __u64 *w = (const __u64 *)k;
+	__u64 h = 0;
+
+	for (int i = 0; i < (int)(sizeof(*k) / 8); i++)
+		h = mix(h, w[i]);
+	return h | 1;
+}
+
+static __always_inline bool
+key_eq(const struct tdg_key *a, const struct tdg_key *b)
+{
+	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
+
+	for (int i = 0; i < (int)(sizeof(*a) / 8); i++)
+		if (x[i] != y[i])
+			return false;
+	return true;
+}
+
+/* The slot of hash h in this CPU's table of sources for interval g. */
+static __always_inline struct tdg_slot *
+src_slot(__u32 g, __u64 h)
+{
+	__u32 i = bpf_get_smp_processor_id() * TDG_SRC_SLOTS + ((__u32)h & (TDG_SRC_SLOTS - 1));
+
+	return bpf_map_lookup_elem(g & 1 ? (void *)&tdg_src1 : (void *)&tdg_src0, &i);
+}
+
+/*
+ * The cache slots of a timer, by its address: two (way 0 and 1), so that two
+ * busy timers of one slot do not take it from each other at every event.
+ */
+static __always_inline struct pslot *
+ptr_slot(__u64 ptr, __u32 way)
+{
+	__u32 i = bpf_get_smp_processor_id() * TDG_PTR_SLOTS +
+	    (((__u32)((ptr * 0x9e3779b97f4a7c15ULL) >> 40) & (TDG_PTR_SLOTS - 1)) ^ way);
+
+	return bpf_map_lookup_elem(&tdg_ptrs, &i);
+}
+
+/* The cache slot holding a timer, or NULL. */
+static __always_inline struct pslot *
+ptr_find(__u64 ptr)
+{
+	struct pslot *p = ptr_slot(ptr, 0);
+
+	if (p != NULL && p->ptr == ptr)
+		return p;
+	p = ptr_slot(ptr, 1);
+	return p != NULL && p->ptr == ptr ? p : NULL;
+}
+
+static __always_inline void
+bump(struct tdg_val *v, __u32 op, __u32 arg)
+{
+	switch (op) {
+	case OP_EXPIRY:
+		v->count++;
+		v->expiries++;
+		break;
+	case OP_EVENT:
+		v->count++;
+		break;
+	case OP_ARM:
+		v->arms++;
+		v->flags |= arg;
+		break;
+	case OP_CANCEL:
+		v->cancels++;
+		break;
+	default:
+		v->wakeups[arg & 1]++;
+		break;
+	}
+}
+
+/*
+ * Count into a source (op, with arg: the arm's flags or the wakeup's way):
+ * in its slot of this CPU's table, else in the interval's map, where it is
+ * added if new (dropped when the map is full), and then takes its slot if
+ * free.  Writers of a slot are not nested (busy), and write its hash last.
+ */
+GLOBAL int
+tdg_add(struct wcpu *wc, const struct tdg_key *k, __u32 op, __u32 arg)
 {
 	struct tdg_val zero = {}, *v;
-	void *map = (gen & 1) ? (void *)&tdg_agg1 : (void *)&tdg_agg0;
+	__u32 g = gen;
+	void *map = (g & 1) ? (void *)&tdg_agg1 : (void *)&tdg_agg0;
+	struct tdg_slot *s;
+	__u64 h;
 
+	if (wc == NULL || k == NULL)
+		return 0;
+	h = key_hash(k);
+	s = src_slot(g, h);
+	if (s != NULL && s->h == h && s->gen == g && key_eq(&s->key, k)) {
+		bump(&s->val, op, arg);
+		return 0;
+	}
 	v = bpf_map_lookup_elem(map, k);
-	if (v != NULL)
-		return v;
-	bpf_map_update_elem(map, k, &zero, BPF_NOEXIST);
-	v = bpf_map_lookup_elem(map, k);
-	if (v == NULL)
+	if (v == NULL) {
+		bpf_map_update_elem(map, k, &zero, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(map, k);
+	}
+	if (v == NULL) {
 		wc->s.dropped++;
-	return v;
+		return 0;
+	}
+	bump(v, op, arg);
+	if (s == NULL || wc->busy || (s->h != 0 && s->gen == g))
+		return 0;
+	wc->busy = 1;
+	barrier();
+	/* A program that interrupted us between the checks took it. */
+	if (s->h != 0 && s->gen == g) {
+		wc->busy = 0;
+		return 0;
+	}
+	s->h = 0;
+	barrier();
+	s->key = *k;
+	s->val = zero;
+	s->gen = g;
+	barrier();
+	s->h = h;
+	barrier();
+	wc->busy = 0;
+	return 0;
+}
+
+/* Remember on this CPU the source of a timer (n: all but the hash, of key k). */
+GLOBAL int
+tdg_remember(struct wcpu *wc, const struct pslot *n, const struct tdg_key *k)
+{
+	struct pslot *p;
+
+	if (wc == NULL || n == NULL || k == NULL || wc->busy)
+		return 0;
+	/* Its own slot, else way 0 if free or stale, else way 1 (way 0 keeps the first). */
+	if ((p = ptr_find(n->ptr)) == NULL && (p = ptr_slot(n->ptr, 0)) != NULL &&
+	    p->ptr != 0 && p->epoch == n->epoch)
+		p = ptr_slot(n->ptr, 1);
+	if (p == NULL)
+		return 0;
+	wc->busy = 1;
+	barrier();
+	p->ptr = 0;
+	barrier();
+	p->fn = n->fn;
+	p->h = key_hash(k);
+	p->pid = n->pid;
+	p->epoch = n->epoch;
+	p->stable = n->stable;
+	barrier();
+	p->ptr = n->ptr;
+	barrier();
+	wc->busy = 0;
+	return 0;
 }
 
 static __always_inline bool
@@ -179,7 +388,6 @@ GLOBAL int
 tdg_credit(struct wcpu *wc, int w)
 {
 	struct cause *c;
-	struct tdg_val *v;
 
 	if (wc == NULL)
 		return 0;
@@ -190,9 +398,7 @@ tdg_credit(struct wcpu *wc, int w)
 		c->id.pid = -1;
 		c->id.num = -1;
 	}
-	if ((v = agg_get(wc, &c->id)) != NULL)
-		v->wakeups[w & 1]++;
-	return 0;
+	return tdg_add(wc, &c->id, OP_WAKE, (__u32)w);
 }
 
 /* Offer a cause of a rank to a window (attribution.c: offer). */
@@ -354,14 +560,11 @@ tdg_commit_cancel(struct wcpu *wc, __u64 ptr)
 {
 	struct tdg_armer *m = bpf_map_lookup_elem(&tdg_armers, &ptr);
 	struct tdg_key id;
-	struct tdg_val *v;
 
 	if (m == NULL || wc == NULL)
 		return 0;
 	timer_ident(&id, m->kind, m->fn, m->pid, m->cpu, m->site);
-	if ((v = agg_get(wc, &id)) != NULL)
-		v->cancels++;
-	return 0;
+	return tdg_add(wc, &id, OP_CANCEL, 0);
 }
 
 /* Remember the name of a task that arms timers (it may be gone at collect). */
@@ -377,15 +580,39 @@ learn_task(__s32 pid)
 	bpf_map_update_elem(&tdg_tasks, &pid, &t, BPF_ANY);
 }
 
-/* A timer start: remember its armer and site, count the arm. */
+/* A start's flags, as TDG_F_*. */
+static __always_inline __u32
+start_flags(const struct ev *e)
+{
+	__u32 f = 0;
+
+	if (e->type == E_TIMER_START) {
+		if (e->flags & TIMER_DEFERRABLE)
+			f |= TDG_F_DEFERRABLE;
+		if (e->flags & TIMER_PINNED)
+			f |= TDG_F_PINNED;
+	} else if (e->flags & HRTIMER_MODE_PINNED) {
+		f |= TDG_F_PINNED;
+	}
+	return f;
+}
+
+/* Whether a re-arm by a timer's armer keeps its key: its site known, or not looked for. */
+static __always_inline __u32
+site_stable(__u32 kind, __u64 fn, __u64 site)
+{
+	return site != 0 || !want_site || (kind == TDG_KIND_HRTIMER && is_tick(fn));
+}
+
+/* A timer start: remember its armer and site, count the arm (ep: the epoch before). */
 static __always_inline void
-on_start(void *ctx, struct wcpu *wc, const struct ev *e, __u32 cpu)
+on_start(void *ctx, struct wcpu *wc, const struct ev *e, __u32 cpu, __u32 ep)
 {
 	__u32 kind = e->type == E_TIMER_START ? TDG_KIND_TIMER : TDG_KIND_HRTIMER;
 	struct tdg_armer *m = bpf_map_lookup_elem(&tdg_armers, &e->ptr);
 	struct tdg_armer a = {};
 	struct tdg_key id;
-	struct tdg_val *v;
+	struct pslot n = {};
 	__s32 pid = e->pid;
 	__u64 site = 0;
 	bool own = false;
@@ -420,22 +647,80 @@ on_start(void *ctx, struct wcpu *wc, const struct ev *e, __u32 cpu)
 	a.pid = pid;
 	a.cpu = m != NULL && pid == m->pid && pid == 0 ? m->cpu : (__s32)cpu;
 	a.kind = kind;
-	if (m != NULL)
+	if (m != NULL) {
+		/* A new armer (or callback, or site): the caches are stale. */
+		bool changed = !(kind == TDG_KIND_HRTIMER && is_tick(e->fn)) &&
+		    (m->fn != a.fn || m->pid != a.pid || m->site != a.site || m->kind != a.kind ||
+		    (a.pid == 0 && m->cpu != a.cpu));
+
 		*m = a;
-	else
+		if (changed)
+			__sync_fetch_and_add(&epoch, 1);
+	} else {
+		struct pslot *p = ptr_find(e->ptr);
+
+		/* A new timer where one was forgotten: not its source. */
+		if (p != NULL)
+			p->ptr = 0;
 		bpf_map_update_elem(&tdg_armers, &e->ptr, &a, BPF_ANY);
-	timer_ident(&id, kind, e->fn, pid, a.cpu, site);
-	if ((v = agg_get(wc, &id)) == NULL)
-		return;
-	v->arms++;
-	if (kind == TDG_KIND_TIMER) {
-		if (e->flags & TIMER_DEFERRABLE)
-			v->flags |= TDG_F_DEFERRABLE;
-		if (e->flags & TIMER_PINNED)
-			v->flags |= TDG_F_PINNED;
-	} else if (e->flags & HRTIMER_MODE_PINNED) {
-		v->flags |= TDG_F_PINNED;
 	}
+	timer_ident(&id, kind, e->fn, pid, a.cpu, site);
+	tdg_add(wc, &id, OP_ARM, start_flags(e));
+	n.ptr = e->ptr;
+	n.fn = e->fn;
+	n.pid = pid;
+	n.epoch = ep;
+	n.stable = site_stable(kind, e->fn, site);
+	tdg_remember(wc, &n, &id);
+}
+
+/* The slot counting a cached timer's source on this CPU now, or NULL. */
+static __always_inline struct tdg_slot *
+cached(const struct pslot *p, __u32 ep)
+{
+	struct tdg_slot *s;
+	__u32 g = gen;
+
+	if (p == NULL || p->epoch != ep)
+		return NULL;
+	s = src_slot(g, p->h);
+	return s != NULL && s->h == p->h && s->gen == g ? s : NULL;
+}
+
+/*
+ * The common event's short way: a timer's expiry or start whose source this
+ * CPU has cached, counted in its slot, and the model's step (the one
+ * tdg_on_window takes where cpu_idle is traced) taken with the slot's key.
+ * Whether it was (else the whole way).
+ */
+static __always_inline bool
+fast(struct wcpu *wc, const struct ev *e, __u32 ep)
+{
+	bool expire = e->type == E_TIMER_EXPIRE || e->type == E_HRTIMER_EXPIRE;
+	struct tdg_slot *s;
+	struct pslot *p;
+
+	if (!expire && e->type != E_TIMER_START && e->type != E_HRTIMER_START)
+		return false;
+	if (!wc->s.idle_seen || (p = ptr_find(e->ptr)) == NULL || p->fn != e->fn)
+		return false;
+	/*
+	 * A start keeps the key from an interrupt (the armer is kept) or by
+	 * its armer once its site is known (on_start).
+	 */
+	if (!expire && e->ctx == 0 && (p->pid != e->pid || !p->stable))
+		return false;
+	if ((s = cached(p, ep)) == NULL)
+		return false;
+	if (wc->st == W_WOKEN && e->ctx == 0)
+		close_window(wc);
+	else if (expire && wc->st != W_BUSY)
+		offer(&wc->c, e->type == E_TIMER_EXPIRE ? 3 : is_tick(e->fn) ? 2 : 4, &s->key);
+	if (expire)
+		bump(&s->val, OP_EXPIRY, 0);
+	else
+		bump(&s->val, OP_ARM, start_flags(e));
+	return true;
 }
 
 /* Account one event (attribution.c: td_attr_event). */
@@ -443,16 +728,22 @@ static __always_inline int
 handle(void *ctx, struct ev *e)
 {
 	struct wcpu *wc = cpu_state();
-	__u32 cpu = bpf_get_smp_processor_id();
+	__u32 cpu;
 	struct tdg_key id;
 	struct tdg_armer *m;
-	struct tdg_val *v;
+	__u32 ep = (__u32)*(volatile __u64 *)&epoch;	/* before any armer is read */
 	__u32 rank = 0;
 	__u64 ts = 0;
 
 	if (wc == NULL)
 		return 0;
 	wc->s.events++;
+	/*
+	 * The timer's address as a number (the verifier knows it as a typed
+	 * pointer, with which it allows no arithmetic, as ptr_slot's hash).
+	 */
+	*(volatile __u64 *)&wc->scratch = e->ptr;
+	e->ptr = *(volatile __u64 *)&wc->scratch;
 	e->pid = (__s32)bpf_get_current_pid_tgid();
 	if (e->type == E_IRQ || e->type == E_VECTOR)
 		e->ctx = CTX_HARD | (wc->soft ? CTX_SOFT : 0);
@@ -471,9 +762,18 @@ handle(void *ctx, struct ev *e)
 		    ts - wc->pend_ts < PRELUDE_NS));
 
 		wc->pend = 0;
-		if (!prelude)
-			tdg_commit_cancel(wc, wc->pend_ptr);
+		if (!prelude) {
+			struct tdg_slot *s = cached(ptr_find(wc->pend_ptr), ep);
+
+			if (s != NULL)
+				bump(&s->val, OP_CANCEL, 0);
+			else
+				tdg_commit_cancel(wc, wc->pend_ptr);
+		}
 	}
+	if (fast(wc, e, ep))
+		return 0;
+	cpu = bpf_get_smp_processor_id();
 
 	__builtin_memset(&id, 0, sizeof(id));
 	switch (e->type) {
@@ -487,6 +787,12 @@ handle(void *ctx, struct ev *e)
 		timer_ident(&id, kind, e->fn, match ? m->pid : -1, m != NULL ? m->cpu : (__s32)cpu,
 		    match ? m->site : 0);
 		rank = kind == TDG_KIND_TIMER ? 3 : id.pid == TDG_PID_TICK ? 2 : 4;
+		if (m != NULL && match) {
+			struct pslot n = { .ptr = e->ptr, .fn = e->fn, .pid = m->pid, .epoch = ep,
+			    .stable = site_stable(kind, e->fn, m->site) };
+
+			tdg_remember(wc, &n, &id);
+		}
 		break;
 	}
 	case E_VECTOR:
@@ -519,14 +825,11 @@ handle(void *ctx, struct ev *e)
 	switch (e->type) {
 	case E_TIMER_START:
 	case E_HRTIMER_START:
-		on_start(ctx, wc, e, cpu);
+		on_start(ctx, wc, e, cpu, ep);
 		break;
 	case E_TIMER_EXPIRE:
 	case E_HRTIMER_EXPIRE:
-		if ((v = agg_get(wc, &id)) != NULL) {
-			v->count++;
-			v->expiries++;
-		}
+		tdg_add(wc, &id, OP_EXPIRY, 0);
 		break;
 	case E_TIMER_CANCEL:
 	case E_HRTIMER_CANCEL:
@@ -537,8 +840,7 @@ handle(void *ctx, struct ev *e)
 	case E_IRQ:
 	case E_VECTOR:
 	case E_SOFTIRQ:
-		if ((v = agg_get(wc, &id)) != NULL)
-			v->count++;
+		tdg_add(wc, &id, OP_EVENT, 0);
 		break;
 	case E_IDLE:
 		tdg_on_idle(wc, (__u32)e->num);

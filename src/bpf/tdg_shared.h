@@ -9,6 +9,8 @@
 #define TDG_NAME_LEN		32	/* an IRQ action or vector name, NUL included */
 #define TDG_SKIP_MAX		48	/* timer API functions skipped to find the site */
 #define TDG_STACK_DEPTH		16	/* frames looked at for the arming site */
+#define TDG_SRC_SLOTS		256	/* slots of the sources' table (a power of 2) */
+#define TDG_PTR_SLOTS		1024	/* slots of the timers' cache (a power of 2) */
 
 /* Kinds, as enum td_kind. */
 #define TDG_KIND_TIMER		0
@@ -61,6 +63,19 @@ struct tdg_task {
 	char	comm[16];
 	__s32	tgid;
 	__u32	pad;
+};
+
+/*
+ * A slot of a CPU's table of sources (the common event's counters): a source
+ * the aggregation map holds, counted here on this CPU in interval gen.  The
+ * slot is free when h is 0 or gen is not the interval's.
+ */
+struct tdg_slot {
+	struct tdg_key	key;
+	struct tdg_val	val;
+	__u64		h;		/* the key's hash, 0 free */
+	__u32		gen;
+	__u32		pad;
 };
 
 #define TDG_F_DEFERRABLE	0x1

@@ -2,9 +2,12 @@
  * The BPF backend: the wakeup model of attribution.h run in the kernel by the
  * programs of src/bpf/tdg.bpf.c (libbpf, CO-RE, a skeleton generated at build
  * time), which count into per-CPU hash maps keyed like the attribution's
- * sources.  Nothing per event reaches user space: at each collect the programs
- * are switched to the other of two maps, and the one they left is read,
- * handed to the attribution (td_attr_add) for naming, and emptied.
+ * sources, and the common event into a per-CPU table of slots of the sources
+ * those maps hold.  Nothing per event reaches user space: at each collect the
+ * programs are switched to the other interval's map and table, and the ones
+ * they left are read (the table in one batch), handed to the attribution
+ * (td_attr_add) for naming, and the map emptied (a slot is the interval's by
+ * its gen: the table needs no emptying).
  *
  * Everything lives in file descriptors of this process (nothing pinned): the
  * kernel releases programs, links and maps when it exits, however it exits.
@@ -61,6 +64,9 @@ struct bp_priv {
 	struct bp_cpu		*last;
 	void			*vals;		/* per-CPU values of one key */
 	size_t			 val_size;	/* of struct wcpu, as the map says */
+	void			*slots;		/* a table of sources: the CPUs' slots */
+	uint32_t		*slot_keys;
+	size_t			 slot_size;	/* of struct tdg_slot, as the map says */
 	int			 stats_fd;	/* BPF_ENABLE_STATS: run time of our programs */
 	uint64_t		 run_ns;	/* our programs' run time at the last collect */
 	bool			 wakeups;	/* cpu_idle or sched_switch attached */
@@ -252,7 +258,10 @@ bp_open(struct td_sampler *s, struct td_error *e)
 	set_ticks(b);
 	set_skips(b);
 	if (bpf_map__set_max_entries(b->skel->maps.tdg_agg0, entries) < 0 ||
-	    bpf_map__set_max_entries(b->skel->maps.tdg_agg1, entries) < 0)
+	    bpf_map__set_max_entries(b->skel->maps.tdg_agg1, entries) < 0 ||
+	    bpf_map__set_max_entries(b->skel->maps.tdg_src0, (unsigned)b->ncpus * TDG_SRC_SLOTS) < 0 ||
+	    bpf_map__set_max_entries(b->skel->maps.tdg_src1, (unsigned)b->ncpus * TDG_SRC_SLOTS) < 0 ||
+	    bpf_map__set_max_entries(b->skel->maps.tdg_ptrs, (unsigned)b->ncpus * TDG_PTR_SLOTS) < 0)
 		return td_error_set(e, EINVAL, NULL, 0, "BPF: cannot size the maps");
 	if ((r = tdg__load(b->skel)) < 0)
 		return td_error_set(e, -r, NULL, 0, "BPF: cannot load the programs: %s",
@@ -261,6 +270,11 @@ bp_open(struct td_sampler *s, struct td_error *e)
 	if (b->val_size < sizeof(struct tdg_val))
 		b->val_size = sizeof(struct tdg_val);
 	if ((b->vals = calloc((size_t)b->ncpus, b->val_size)) == NULL)
+		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+	b->slot_size = (bpf_map__value_size(b->skel->maps.tdg_src0) + 7) & ~(size_t)7;
+	if (b->slot_size < sizeof(struct tdg_slot) ||
+	    (b->slots = calloc((size_t)b->ncpus * TDG_SRC_SLOTS, b->slot_size)) == NULL ||
+	    (b->slot_keys = calloc((size_t)b->ncpus * TDG_SRC_SLOTS, sizeof(*b->slot_keys))) == NULL)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	(void)td_interrupts_load(NULL, "/proc/interrupts", &b->irq, NULL);
 	{
@@ -341,38 +355,74 @@ bp_start(struct td_sampler *s, struct td_error *e)
 	return 0;
 }
 
+/* Hand a source's counters on CPU c to the attribution. */
+static int
+add_count(struct bp_priv *b, const struct tdg_key *k, const struct tdg_val *x, int c)
+{
+	char name[TDG_NAME_LEN + 1];
+	struct td_attr_count ac = {
+		.kind = (enum td_kind)k->kind,
+		.fn = k->fn,
+		.site = k->site,
+		.pid = k->pid,
+		.num = k->num,
+		.name = NULL,
+		.cpu = c,
+		.count = x->count,
+		.arms = x->arms,
+		.expiries = x->expiries,
+		.cancels = x->cancels,
+		.wakeups = { x->wakeups[0], x->wakeups[1] },
+		.deferrable = (x->flags & TDG_F_DEFERRABLE) != 0,
+		.pinned = (x->flags & TDG_F_PINNED) != 0,
+	};
+
+	if (x->count == 0 && x->arms == 0 && x->cancels == 0 && x->wakeups[0] == 0 &&
+	    x->wakeups[1] == 0)
+		return 0;
+	memcpy(name, k->name, TDG_NAME_LEN);
+	name[TDG_NAME_LEN] = '\0';
+	if (name[0] != '\0')
+		ac.name = name;
+	return td_attr_add(b->attr, &ac) < 0 ? -ENOMEM : 0;
+}
+
 /* Hand one source's per-CPU counters to the attribution. */
 static int
 add_source(struct bp_priv *b, const struct tdg_key *k, const struct tdg_val *v)
 {
-	char name[TDG_NAME_LEN + 1];
-
-	memcpy(name, k->name, TDG_NAME_LEN);
-	name[TDG_NAME_LEN] = '\0';
 	for (int c = 0; c < b->ncpus; c++) {
 		const struct tdg_val *x = (const struct tdg_val *)(const void *)
 		    ((const char *)v + (size_t)c * ((sizeof(*v) + 7) & ~(size_t)7));
-		struct td_attr_count ac = {
-			.kind = (enum td_kind)k->kind,
-			.fn = k->fn,
-			.site = k->site,
-			.pid = k->pid,
-			.num = k->num,
-			.name = name[0] != '\0' ? name : NULL,
-			.cpu = c,
-			.count = x->count,
-			.arms = x->arms,
-			.expiries = x->expiries,
-			.cancels = x->cancels,
-			.wakeups = { x->wakeups[0], x->wakeups[1] },
-			.deferrable = (x->flags & TDG_F_DEFERRABLE) != 0,
-			.pinned = (x->flags & TDG_F_PINNED) != 0,
-		};
 
-		if (x->count == 0 && x->arms == 0 && x->cancels == 0 && x->wakeups[0] == 0 &&
-		    x->wakeups[1] == 0)
-			continue;
-		if (td_attr_add(b->attr, &ac) < 0)
+		if (add_count(b, k, x, c) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Read the CPUs' tables of sources the programs left (TDG_SRC_SLOTS slots
+ * each, CPU after CPU), in one batch (one slot at a time where the kernel has
+ * no batches for arrays), and hand on the slots of interval g.
+ */
+static int
+drain_slots(struct bp_priv *b, struct bpf_map *m, uint32_t g)
+{
+	int fd = bpf_map__fd(m);
+	uint32_t all = (uint32_t)b->ncpus * TDG_SRC_SLOTS, n = all, out;
+
+	if (bpf_map_lookup_batch(fd, NULL, &out, b->slot_keys, b->slots, &n, NULL) < 0 &&
+	    errno != ENOENT)
+		for (n = 0; n < all; n++)
+			if (bpf_map_lookup_elem(fd, &n, (char *)b->slots + (size_t)n * b->slot_size) < 0)
+				break;
+	for (uint32_t i = 0; i < n && i < all; i++) {
+		const struct tdg_slot *x = (const struct tdg_slot *)(const void *)
+		    ((const char *)b->slots + (size_t)i * b->slot_size);
+
+		if (x->h != 0 && x->gen == g &&
+		    add_count(b, &x->key, &x->val, (int)(i / TDG_SRC_SLOTS)) < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -409,14 +459,16 @@ bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 {
 	struct bp_priv *b = s->priv;
 	struct timespec wait = { 0, FLIP_WAIT_NS };
-	uint32_t cur = b->skel->bss->gen & 1;
-	uint64_t dropped = 0, events = 0, run;
+	uint32_t g = b->skel->bss->gen, cur = g & 1;
+	uint64_t dropped = 0, events = 0, all = 0, run;
 	uint32_t zero = 0;
 	int r;
 
-	__atomic_store_n(&b->skel->bss->gen, cur ^ 1, __ATOMIC_SEQ_CST);
+	/* The interval's number: the slots of the tables are the interval's by it. */
+	__atomic_store_n(&b->skel->bss->gen, g + 1, __ATOMIC_SEQ_CST);
 	nanosleep(&wait, NULL);
-	if (drain_map(b, cur ? b->skel->maps.tdg_agg1 : b->skel->maps.tdg_agg0) < 0)
+	if (drain_map(b, cur ? b->skel->maps.tdg_agg1 : b->skel->maps.tdg_agg0) < 0 ||
+	    drain_slots(b, cur ? b->skel->maps.tdg_src1 : b->skel->maps.tdg_src0, g) < 0)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	if (bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.tdg_cpu), &zero, b->vals) == 0)
 		for (int c = 0; c < b->ncpus; c++) {
@@ -426,6 +478,7 @@ bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 			uint64_t ex[2] = { st->exits[0] - l->exits[0], st->exits[1] - l->exits[1] };
 
 			td_attr_add_exits(b->attr, c, ex, st->idle_seen, st->task_seen);
+			all += st->events - l->events;
 			if (td_sampler_cpu_wanted(s, c)) {
 				dropped += st->dropped - l->dropped;
 				events += st->events - l->events;
@@ -452,9 +505,10 @@ bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 		    (unsigned long long)dropped);
 	else if (b->stats_fd >= 0 && p->period_ns > 0)
 		snprintf(p->note, sizeof(p->note),
-		    "bpf: programs ran %.3f ms in the kernel (%.3f %% of one CPU)",
+		    "bpf: programs ran %.3f ms in the kernel (%.3f %% of one CPU, %.0f ns per event)",
 		    (double)(run - b->run_ns) / 1e6,
-		    100.0 * (double)(run - b->run_ns) / (double)p->period_ns);
+		    100.0 * (double)(run - b->run_ns) / (double)p->period_ns,
+		    all > 0 ? (double)(run - b->run_ns) / (double)all : 0.0);
 	b->run_ns = run;
 	r = td_attr_collect(b->attr, p, e);
 	if (r == 0 && td_sampler_describe_vectors(p, b->irq) < 0)
@@ -494,6 +548,8 @@ bp_close(struct td_sampler *s)
 	td_knames_free(b->names);
 	free(b->last);
 	free(b->vals);
+	free(b->slots);
+	free(b->slot_keys);
 	free(b);
 	s->priv = NULL;
 }

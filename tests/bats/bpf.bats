@@ -198,6 +198,34 @@ sum() {
 	grep -E "^ *[0-9]+, +$HP +wakeload +(do_nanosleep|hrtimer_nanosleep) \(hrtimer_wakeup\)" "$TMP/ts.txt"
 }
 
+@test "live, root: 20 timerfds at 1 kHz: the same counts with bpf and tracefs, and the cost per event said" {
+	require_bpf
+	# 20,000 expiries and as many re-arms a second, nearly all of which
+	# change nothing in the wakeup model: the common event, counted in an
+	# array slot of its source (issue 15: the whole model and two hash maps,
+	# 110-190 ns each).  Both backends sample at once, so counts must agree.
+	around timerfd_load -r 1000 -n 20
+	local b t note ns
+	b=$(sum bpf timerfd_tmrproc count)
+	t=$(sum tracefs timerfd_tmrproc count)
+	note=$(jq -r '.samples[0].note // ""' "$TMP/bpf.json")
+	echo "# expiries in 2 s: bpf $b, tracefs $t; $note" >&3
+	awk -v e="$b" 'BEGIN { exit !(e >= 30000 && e <= 44000) }'
+	close_to "$b" "$t" 1
+	close_to "$(sum bpf timerfd_tmrproc arms)" "$(sum tracefs timerfd_tmrproc arms)" 1
+	[ "$(jq -r .samples[0].lost_events "$TMP/bpf.json")" -eq 0 ]
+	# The note gives the programs' own run time per event handled (BPF
+	# run-time statistics; bench/bpf.sh compares it with bpftrace's).
+	ns=$(sed -n 's/.*, \([0-9][0-9]*\) ns per event)$/\1/p' <<<"$note")
+	[ -n "$ns" ] && [ "$ns" -gt 0 ]
+}
+
+# The BPF programs, maps and links a process holds: "prog ID", "map ID", "link ID".
+held_by() {
+	grep -h '^\(prog\|map\|link\)_id:' /proc/"$1"/fdinfo/* 2>/dev/null |
+		awk '{ sub(/_id:$/, "", $1); print $1, $2 }' | sort -u
+}
+
 # The ids of the BPF programs, maps and links named tdg_* (or tdg.*) now.
 ours_now() {
 	{
@@ -223,9 +251,12 @@ ours_now() {
 		ours_now >"$TMP/during"
 		# What appeared while it ran: our programs, maps, and links to our programs.
 		comm -13 "$TMP/before" "$TMP/during" >"$TMP/new.all"
-		progs=$(awk '$1 == "prog" { print $2 }' "$TMP/new.all" | tr '\n' ' ')
-		# Links of other programs (other users of the machine) are not ours.
-		awk -v ps=" $progs" '$1 != "link" || index(ps, " " $3 " ")' "$TMP/new.all" >"$TMP/new"
+		# Only those timerstat holds: another timerstat of the machine's
+		# other users may load its own tdg_* at the same time.
+		held_by "$pid" >"$TMP/held"
+		awk 'NR == FNR { h[$1 " " $2] = 1; next } ($1 " " $2) in h' "$TMP/held" \
+			"$TMP/new.all" >"$TMP/new"
+		progs=$(awk '$1 == "prog" { print $2 }' "$TMP/new" | tr '\n' ' ')
 		echo "# $how: $(grep -c '^prog' "$TMP/new") programs, $(grep -c '^map' "$TMP/new") maps, $(grep -c '^link' "$TMP/new") links" >&3
 		[ "$(grep -c '^prog' "$TMP/new")" -ge 10 ]
 		[ "$(grep -c '^map' "$TMP/new")" -ge 5 ]
