@@ -37,7 +37,7 @@ ti_gather_rates(const struct ti_opts *o, const struct td_machine *m, struct ti_e
 {
 	struct td_interrupts *ia = NULL, *ib = NULL;
 	struct td_softirqs *sa = NULL, *sb = NULL;
-	struct td_buf stat_a = { 0 }, stat_b = { 0 };
+	struct td_procstat *stat_a = NULL, *stat_b = NULL;
 	struct td_error e;
 	double period;
 	uint64_t ns;
@@ -55,7 +55,7 @@ ti_gather_rates(const struct ti_opts *o, const struct td_machine *m, struct ti_e
 	if (m->live) {
 		double t0 = mono_s();
 
-		td_read_root(NULL, "/proc/stat", 1 << 22, &stat_a, NULL);
+		td_procstat_load(NULL, &stat_a, NULL);
 		sleep_s(o->ticks_s);
 		if (td_interrupts_load(NULL, "/proc/interrupts", &ib, &e) < 0) {
 			snprintf(x->rates_why, sizeof(x->rates_why), "%s",
@@ -63,7 +63,7 @@ ti_gather_rates(const struct ti_opts *o, const struct td_machine *m, struct ti_e
 			goto out;
 		}
 		td_softirqs_load(NULL, "/proc/softirqs", &sb, NULL);
-		td_read_root(NULL, "/proc/stat", 1 << 22, &stat_b, NULL);
+		td_procstat_load(NULL, &stat_b, NULL);
 		period = mono_s() - t0;
 	} else {
 		if (td_interrupts_load(o->sysroot, "/after/proc/interrupts", &ib, &e) < 0) {
@@ -85,15 +85,14 @@ ti_gather_rates(const struct ti_opts *o, const struct td_machine *m, struct ti_e
 		goto out;
 	}
 	td_tickrates_set_sources(x->rates, m->tl);
-	if (stat_a.data != NULL && stat_b.data != NULL)
-		td_tickrates_add_idle(x->rates, stat_a.data, stat_b.data);
+	td_tickrates_add_idle(x->rates, stat_a, stat_b);
 out:
 	td_interrupts_free(ia);
 	td_interrupts_free(ib);
 	td_softirqs_free(sa);
 	td_softirqs_free(sb);
-	td_buf_free(&stat_a);
-	td_buf_free(&stat_b);
+	td_procstat_free(stat_a);
+	td_procstat_free(stat_b);
 }
 
 /*
