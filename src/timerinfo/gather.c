@@ -44,7 +44,8 @@ ti_gather_rates(const struct ti_opts *o, const struct td_machine *m, struct ti_e
 	char buf[600];
 
 	if (o->file_alone) {
-		snprintf(x->rates_why, sizeof(x->rates_why), "%s", TD_NOT_IN_FILE);
+		snprintf(x->rates_why, sizeof(x->rates_why), "%s",
+		    td_absence_why(TD_ABSENT_NOT_IN_FILE));
 		return;
 	}
 	if (td_interrupts_load(o->sysroot, "/proc/interrupts", &ia, &e) < 0) {
@@ -120,7 +121,8 @@ ti_gather_events(const struct ti_opts *o, struct ti_extra *x)
 		if ((r = td_kmsg_load(NULL, o->kmsg_file, &x->log, &e)) < 0)
 			cli_fail_td(&e, CLI_EXIT_FAIL);
 	} else if (o->file_alone) {
-		snprintf(x->events_why, sizeof(x->events_why), "%s", TD_NOT_IN_FILE);
+		snprintf(x->events_why, sizeof(x->events_why), "%s",
+		    td_absence_why(TD_ABSENT_NOT_IN_FILE));
 		return;
 	} else if (!td_root_is_live(o->sysroot)) {
 		td_path(o->sysroot, "/dmesg", x->events_source, sizeof(x->events_source));
@@ -173,7 +175,8 @@ ti_gather_rtc(const struct ti_opts *o, struct ti_extra *x)
 	bool live = td_root_is_live(o->sysroot);
 
 	if (o->file_alone) {
-		snprintf(x->rtc_why, sizeof(x->rtc_why), "%s", TD_NOT_IN_FILE);
+		snprintf(x->rtc_why, sizeof(x->rtc_why), "%s",
+		    td_absence_why(TD_ABSENT_NOT_IN_FILE));
 		return;
 	}
 	if (td_rtc_read(o->sysroot, live ? &now : NULL, &rtcs, &e) < 0) {
