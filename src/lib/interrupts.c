@@ -9,6 +9,7 @@
 #include "cpumask.h"
 #include "internal.h"
 #include "source.h"
+#include "test_hooks.h"
 
 /* A line of the input: [p, end). */
 struct span {

@@ -53,12 +53,6 @@ void td_interrupts_free(struct td_interrupts *s);
 
 /* Column of CPU number cpu, or -1 when the snapshot has no such CPU. */
 int td_interrupts_column(const struct td_interrupts *s, int cpu);
-/*
- * Row by identity: an IRQ number ("24") or an architecture label ("LOC");
- * desc (may be NULL = any) tells apart duplicated labels.  NULL if absent.
- */
-const struct td_irq_row *td_interrupts_find(const struct td_interrupts *s,
-    const char *label, const char *desc);
 /* Count of row r on CPU number cpu: 0, or -ENOENT when not printed (absent, not zero). */
 int td_interrupts_count(const struct td_interrupts *s, const struct td_irq_row *r,
     int cpu, uint64_t *out);

@@ -8,6 +8,7 @@
 #include "internal.h"
 #include "softirqs.h"
 #include "source.h"
+#include "test_hooks.h"
 
 /* The kernel has 10 softirqs; more rows than this is not a /proc/softirqs. */
 #define TD_SOFTIRQS_MAX_ROWS	256
