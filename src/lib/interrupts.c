@@ -5,9 +5,11 @@
 #include <strings.h>
 
 #include "interrupts.h"
+#include "count_table.h"
 #include "cpumask.h"
 #include "internal.h"
 #include "source.h"
+#include "test_hooks.h"
 
 /* A line of the input: [p, end). */
 struct span {
@@ -92,49 +94,6 @@ td_interrupts_free(struct td_interrupts *s)
 	free(s->rows);
 	free(s->cpus);
 	free(s);
-}
-
-/* Parse the "CPU0 CPU1 ..." header into s->cpus. */
-static int
-parse_header(struct td_interrupts *s, struct span l, const char *path, long lineno,
-    struct td_error *e)
-{
-	const char *p = l.p;
-	size_t cap = 0;
-
-	for (;;) {
-		uint64_t v;
-		int *n;
-
-		p = td_skip_ws(p, l.end);
-		while (p < l.end && *p == '\r')
-			p++;
-		if (p >= l.end)
-			break;
-		if (!td_has_prefix(p, l.end, "CPU"))
-			return td_error_set(e, EINVAL, path, lineno,
-			    "expected a CPU header (\"CPU0 CPU1 ...\")");
-		p += 3;
-		if (td_parse_u64(&p, l.end, &v) < 0 || v >= TD_MAX_CPUS ||
-		    (p < l.end && !is_blank(*p)))
-			return td_error_set(e, EINVAL, path, lineno,
-			    "bad CPU name in the header");
-		if (s->ncpus > 0 && (int)v <= s->cpus[s->ncpus - 1])
-			return td_error_set(e, EINVAL, path, lineno,
-			    "CPU%d after CPU%d in the header", (int)v,
-			    s->cpus[s->ncpus - 1]);
-		if ((size_t)s->ncpus == cap) {
-			cap = cap ? cap * 2 : 16;
-			n = reallocarray(s->cpus, cap, sizeof(*n));
-			if (n == NULL)
-				return td_error_set(e, ENOMEM, path, lineno, "out of memory");
-			s->cpus = n;
-		}
-		s->cpus[s->ncpus++] = (int)v;
-	}
-	if (s->ncpus == 0)
-		return td_error_set(e, EINVAL, path, lineno, "CPU header names no CPU");
-	return 0;
 }
 
 /* Token positions of a line tail, for the chip/trigger/action split. */
@@ -350,6 +309,8 @@ nomem:
 	return td_error_set(e, ENOMEM, path, lineno, "out of memory");
 }
 
+static bool row_candidate(const void *ctx, size_t i, struct td_irq_candidate *c);
+
 /* Parse a /proc/interrupts text. */
 int
 td_interrupts_parse(const char *buf, size_t len, const char *path,
@@ -380,7 +341,8 @@ td_interrupts_parse(const char *buf, size_t len, const char *path,
 		if (trim(l).p == trim(l).end)
 			continue;
 		if (!header) {
-			if ((r = parse_header(s, l, path, lineno, e)) < 0)
+			if ((r = td_count_header_parse(l.p, l.end, &s->cpus, &s->ncpus, path,
+			    lineno, e)) < 0)
 				goto fail;
 			header = 1;
 			continue;
@@ -411,6 +373,9 @@ td_interrupts_parse(const char *buf, size_t len, const char *path,
 		goto fail;
 	}
 	free(scratch);
+	/* The parser marks the local timer row, so every user takes the same one. */
+	if ((r = td_irq_choose_local_timer(s->nrows, row_candidate, s)) >= 0)
+		s->rows[r].local_timer = true;
 	*out = s;
 	return 0;
 fail:
@@ -549,31 +514,51 @@ td_irq_is_global_timer(const char *desc, const char *actions)
 	return is_hpet(actions);
 }
 
-/* Find the local timer interrupt row: LOC first, else the busiest timer IRQ. */
+/* The one choice of the local timer: the first such vector, else the busiest such IRQ. */
+int
+td_irq_choose_local_timer(size_t n, td_irq_candidate_fn get, const void *ctx)
+{
+	struct td_irq_candidate c;
+	uint64_t most = 0;
+	int best = -1;
+
+	for (size_t i = 0; i < n; i++)
+		if (get(ctx, i, &c) && !c.is_irq && td_irq_is_local_timer(c.label, c.desc, NULL))
+			return (int)i;
+	for (size_t i = 0; i < n; i++) {
+		if (!get(ctx, i, &c) || !c.is_irq || c.actions == NULL ||
+		    !td_irq_is_local_timer(NULL, NULL, c.actions))
+			continue;
+		if (best < 0 || c.total > most) {
+			best = (int)i;
+			most = c.total;
+		}
+	}
+	return best >= 0 ? best : -ENOENT;
+}
+
+/* Row i of a snapshot as a local timer candidate; rows of one total are none. */
+static bool
+row_candidate(const void *ctx, size_t i, struct td_irq_candidate *c)
+{
+	const struct td_irq_row *r = &((const struct td_interrupts *)ctx)->rows[i];
+
+	c->is_irq = r->irq >= 0;
+	c->label = r->label;
+	c->desc = r->desc;
+	c->actions = r->actions;
+	c->total = r->total;
+	return !r->total_only;
+}
+
+/* The row the parser marked as the local timer. */
 int
 td_interrupts_local_timer(const struct td_interrupts *s)
 {
-	size_t i;
-	int best = -1;
-
-	if (s == NULL)
-		return -ENOENT;
-	for (i = 0; i < s->nrows; i++) {
-		const struct td_irq_row *r = &s->rows[i];
-
-		if (r->irq < 0 && !r->total_only && td_irq_is_local_timer(r->label, r->desc, NULL))
+	for (size_t i = 0; s != NULL && i < s->nrows; i++)
+		if (s->rows[i].local_timer)
 			return (int)i;
-	}
-	for (i = 0; i < s->nrows; i++) {
-		const struct td_irq_row *r = &s->rows[i];
-
-		if (r->irq < 0 || r->actions == NULL ||
-		    !td_irq_is_local_timer(NULL, NULL, r->actions))
-			continue;
-		if (best < 0 || r->total > s->rows[best].total)
-			best = (int)i;
-	}
-	return best >= 0 ? best : -ENOENT;
+	return -ENOENT;
 }
 
 /* Free a delta (NULL is fine). */
@@ -599,63 +584,13 @@ td_interrupts_delta_free(struct td_interrupts_delta *d)
 	free(d);
 }
 
-/* Union of two ascending CPU lists into d->cpus. */
-static int
-cpu_union(struct td_interrupts_delta *d, const int *a, int na, const int *b, int nb)
-{
-	int i = 0, j = 0, n = 0;
-
-	d->cpus = calloc((size_t)(na + nb) + 1, sizeof(*d->cpus));
-	d->cpu_both = calloc((size_t)(na + nb) + 1, sizeof(*d->cpu_both));
-	if (d->cpus == NULL || d->cpu_both == NULL)
-		return -ENOMEM;
-	while (i < na || j < nb) {
-		if (j >= nb || (i < na && a[i] < b[j]))
-			d->cpus[n++] = a[i++];
-		else if (i >= na || b[j] < a[i])
-			d->cpus[n++] = b[j++];
-		else {
-			d->cpu_both[n] = true;
-			d->cpus[n++] = a[i++];
-			j++;
-		}
-	}
-	d->ncpus = n;
-	return 0;
-}
-
-/*
- * Delta of one counter; 0 known, -1 unknown.  A smaller count is a 32-bit
- * wrap only when that gives a plausible delta (under 2^31); otherwise the
- * counter was reset (IRQ freed and allocated again) and the delta is unknown.
- */
-static int
-counter_delta(uint64_t a, uint64_t b, uint64_t *out, bool *wrapped)
-{
-	uint64_t d;
-
-	if (b >= a) {
-		*out = b - a;
-		return 0;
-	}
-	if (a > UINT32_MAX)
-		return -1;
-	d = b + ((uint64_t)1 << 32) - a;
-	if (d >= ((uint64_t)1 << 31))
-		return -1;
-	*out = d;
-	*wrapped = true;
-	return 0;
-}
-
-/* Fill one delta row from rows ra and rb (either may be NULL); mapa/mapb: column per CPU. */
+/* Fill one delta row from rows ra and rb (either may be NULL) over the union u. */
 static int
 fill_delta_row(struct td_interrupts_delta *d, struct td_irq_delta_row *dr,
-    const struct td_irq_row *ra, const int *mapa, const struct td_irq_row *rb,
-    const int *mapb)
+    const struct td_irq_row *ra, const struct td_irq_row *rb,
+    const struct td_count_union *u)
 {
 	const struct td_irq_row *id = rb ? rb : ra;
-	int i;
 
 	dr->irq = id->irq;
 	dr->total_only = id->total_only;
@@ -670,7 +605,7 @@ fill_delta_row(struct td_interrupts_delta *d, struct td_irq_delta_row *dr,
 		return -ENOMEM;
 	if (dr->total_only) {
 		if (ra && rb)
-			dr->total_known = counter_delta(ra->total, rb->total, &dr->total,
+			dr->total_known = td_count_delta(ra->total, rb->total, &dr->total,
 			    &dr->wrapped) == 0;
 		else if (rb) {
 			dr->total = rb->total;
@@ -678,24 +613,9 @@ fill_delta_row(struct td_interrupts_delta *d, struct td_irq_delta_row *dr,
 		}
 		return 0;
 	}
-	for (i = 0; i < d->ncpus; i++) {
-		int cb = mapb[i], ca = mapa[i];
-
-		if (rb == NULL || cb < 0 || cb >= rb->ncounts)
-			continue;
-		if (ra == NULL) {
-			/* A new row counts from 0. */
-			dr->delta[i] = rb->counts[cb];
-			dr->known[i] = true;
-		} else if (ca >= 0 && ca < ra->ncounts) {
-			dr->known[i] = counter_delta(ra->counts[ca], rb->counts[cb],
-			    &dr->delta[i], &dr->wrapped) == 0;
-		}
-		if (dr->known[i]) {
-			dr->total += dr->delta[i];
-			dr->total_known = true;
-		}
-	}
+	dr->total_known = td_count_row_delta(u, ra ? ra->counts : NULL, ra ? ra->ncounts : 0,
+	    rb ? rb->counts : NULL, rb ? rb->ncounts : 0, dr->delta, dr->known, &dr->total,
+	    &dr->wrapped);
 	return 0;
 }
 
@@ -705,8 +625,8 @@ td_interrupts_delta(const struct td_interrupts *a, const struct td_interrupts *b
     struct td_interrupts_delta **out)
 {
 	struct td_interrupts_delta *d;
+	struct td_count_union u;
 	bool *used = NULL;
-	int *mapa = NULL, *mapb = NULL, k;
 	size_t i, j;
 
 	if (out == NULL)
@@ -716,19 +636,15 @@ td_interrupts_delta(const struct td_interrupts *a, const struct td_interrupts *b
 		return -EINVAL;
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return -ENOMEM;
-	if (cpu_union(d, a->cpus, a->ncpus, b->cpus, b->ncpus) < 0)
-		goto nomem;
+	if (td_count_union(a->cpus, a->ncpus, b->cpus, b->ncpus, &u) < 0) {
+		free(d);
+		return -ENOMEM;
+	}
+	td_count_union_keep(&u, &d->cpus, &d->cpu_both, &d->ncpus);
 	used = calloc(a->nrows + 1, sizeof(*used));
 	d->rows = calloc(a->nrows + b->nrows + 1, sizeof(*d->rows));
-	mapa = calloc((size_t)d->ncpus + 1, sizeof(*mapa));
-	mapb = calloc((size_t)d->ncpus + 1, sizeof(*mapb));
-	if (used == NULL || d->rows == NULL || mapa == NULL || mapb == NULL)
+	if (used == NULL || d->rows == NULL)
 		goto nomem;
-	/* The column of each CPU in a and in b, once for all rows. */
-	for (k = 0; k < d->ncpus; k++) {
-		mapa[k] = td_cpu_index(a->cpus, a->ncpus, d->cpus[k]);
-		mapb[k] = td_cpu_index(b->cpus, b->ncpus, d->cpus[k]);
-	}
 	for (j = 0; j < b->nrows; j++) {
 		const struct td_irq_row *rb = &b->rows[j], *ra = NULL;
 
@@ -746,22 +662,20 @@ td_interrupts_delta(const struct td_interrupts *a, const struct td_interrupts *b
 				break;
 			}
 		}
-		if (fill_delta_row(d, &d->rows[d->nrows++], ra, mapa, rb, mapb) < 0)
+		if (fill_delta_row(d, &d->rows[d->nrows++], ra, rb, &u) < 0)
 			goto nomem;
 	}
 	for (i = 0; i < a->nrows; i++)
-		if (!used[i] && fill_delta_row(d, &d->rows[d->nrows++], &a->rows[i], mapa,
-		    NULL, mapb) < 0)
+		if (!used[i] && fill_delta_row(d, &d->rows[d->nrows++], &a->rows[i], NULL,
+		    &u) < 0)
 			goto nomem;
 	free(used);
-	free(mapa);
-	free(mapb);
+	td_count_union_free(&u);
 	*out = d;
 	return 0;
 nomem:
 	free(used);
-	free(mapa);
-	free(mapb);
+	td_count_union_free(&u);
 	td_interrupts_delta_free(d);
 	return -ENOMEM;
 }

@@ -27,6 +27,7 @@ struct td_irq_row {
 	char		*trigger;	/* "edge", "fasteoi", "Level", "Edge"; NULL if none */
 	char		*actions;	/* "eth0, eth0", "HDA Intel"; NULL when no action */
 	char		*desc;		/* architecture rows: "Local timer interrupts"; else NULL */
+	bool		 local_timer;	/* the local timer row, marked by the parser */
 };
 
 /* A whole /proc/interrupts. */
@@ -52,19 +53,15 @@ void td_interrupts_free(struct td_interrupts *s);
 
 /* Column of CPU number cpu, or -1 when the snapshot has no such CPU. */
 int td_interrupts_column(const struct td_interrupts *s, int cpu);
-/*
- * Row by identity: an IRQ number ("24") or an architecture label ("LOC");
- * desc (may be NULL = any) tells apart duplicated labels.  NULL if absent.
- */
-const struct td_irq_row *td_interrupts_find(const struct td_interrupts *s,
-    const char *label, const char *desc);
 /* Count of row r on CPU number cpu: 0, or -ENOENT when not printed (absent, not zero). */
 int td_interrupts_count(const struct td_interrupts *s, const struct td_irq_row *r,
     int cpu, uint64_t *out);
 /*
- * The row counting local timer interrupts: x86 "LOC" (the first one; powerpc
- * "... for timer event device"), the ARM "arch_timer" row (the busiest one if
- * several; "twd" on older Cortex-A9), or a RISC-V "riscv-timer" row.  Index
+ * The row counting local timer interrupts, which the parser marks (local_timer)
+ * so that every tool takes the same one: x86 "LOC" (the first one; powerpc
+ * "... for timer event device"), else the ARM "arch_timer" row (the busiest one
+ * if several, as arm32 kernels register the secure and non-secure timer under
+ * one name; "twd" on older Cortex-A9), or a RISC-V "riscv-timer" row.  Index
  * into s->rows, or -ENOENT when this architecture shows none.
  */
 int td_interrupts_local_timer(const struct td_interrupts *s);
@@ -85,6 +82,23 @@ bool td_irq_is_local_timer(const char *label, const char *desc, const char *acti
  * broadcast IPIs arrive on LOC, as local-timer counts.  desc and actions may be NULL.
  */
 bool td_irq_is_global_timer(const char *desc, const char *actions);
+/* How the local timer choice sees one row or sampled source. */
+struct td_irq_candidate {
+	bool		 is_irq;	/* a numbered IRQ; else an architecture row or vector */
+	const char	*label;		/* "LOC", "IPI0", "24" */
+	const char	*desc;		/* "Local timer interrupts"; NULL if none */
+	const char	*actions;	/* an IRQ's action names ("arch_timer"); NULL if none */
+	uint64_t	 total;		/* its count */
+};
+/* Candidate i of ctx into *c; false when it cannot be the local timer at all. */
+typedef bool (*td_irq_candidate_fn)(const void *ctx, size_t i, struct td_irq_candidate *c);
+/*
+ * The one choice of the local timer among n candidates, which the parser makes
+ * for a snapshot's rows and the samplers for sources of a trace without one:
+ * the first architecture row or vector td_irq_is_local_timer takes, else the
+ * busiest IRQ whose action it takes.  Index, or -ENOENT.
+ */
+int td_irq_choose_local_timer(size_t n, td_irq_candidate_fn get, const void *ctx);
 /* powerpc's second LOC row ("Local timer interrupts for others") as a source name. */
 #define TD_IRQ_LOC_OTHERS	"LOC-others"
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "arch.h"
@@ -33,6 +34,18 @@ parse_timer_list_fd(struct td_machine *m, int fd)
 	return r;
 }
 
+/*
+ * Whether a /proc file is masked: container runtimes (Docker, podman) bind
+ * /dev/null over /proc/timer_list, a character device where a proc file is.
+ */
+static bool
+is_masked(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISCHR(st.st_mode);
+}
+
 /* Read and parse timer_list; remember why when it cannot be read. */
 static int
 read_timer_list(struct td_machine *m, const char *explicit_path, struct td_error *e)
@@ -47,6 +60,13 @@ read_timer_list(struct td_machine *m, const char *explicit_path, struct td_error
 	} else
 		fd = td_open_root(m->sysroot, "/proc/timer_list", O_RDONLY, m->tl_path,
 		    sizeof(m->tl_path), &m->tl_err);
+	if (fd >= 0 && explicit_path == NULL && m->live && is_masked(fd)) {
+		close(fd);
+		m->tl_masked = true;
+		td_error_set(&m->tl_err, ENODATA, m->tl_path, 0, "%s",
+		    td_absence_why(TD_ABSENT_MASKED));
+		return 0;
+	}
 	if (fd < 0) {
 		m->tl_needs_root = (fd == -EACCES || fd == -EPERM) && geteuid() != 0;
 		if (explicit_path != NULL) {
@@ -298,7 +318,7 @@ find_arch(struct td_machine *m)
 
 /*
  * The facts beside timer_list: from the system (live or a sysroot), or none at
- * all for a file read alone (each unknown, "not in this file").
+ * all for a file read alone (each unknown, TD_ABSENT_NOT_IN_FILE).
  */
 static int
 read_system(struct td_machine *m, bool file_alone, struct td_error *e)
@@ -307,8 +327,8 @@ read_system(struct td_machine *m, bool file_alone, struct td_error *e)
 
 	td_error_clear(&m->kc_err);
 	if (file_alone) {
-		m->absent = TD_NOT_IN_FILE;
-		strlcpy(m->cs.why_missing, TD_NOT_IN_FILE, sizeof(m->cs.why_missing));
+		m->absent = td_absence_why(TD_ABSENT_NOT_IN_FILE);
+		strlcpy(m->cs.why_missing, m->absent, sizeof(m->cs.why_missing));
 		m->kc.hz = m->kc.no_hz = m->kc.no_hz_full = m->kc.high_res_timers = -1;
 		return 0;
 	}
@@ -345,7 +365,7 @@ machine_read(const char *sysroot, const char *timer_list, bool file_alone,
 		return r;
 	}
 	if (file_alone && timer_list == NULL)
-		td_error_set(&m->tl_err, ENOENT, NULL, 0, "%s", TD_NOT_IN_FILE);
+		td_error_set(&m->tl_err, ENOENT, NULL, 0, "%s", m->absent);
 	else if ((r = read_timer_list(m, timer_list, e)) < 0) {
 		td_machine_free(m);
 		return r;
@@ -398,4 +418,72 @@ td_hz_source_name(enum td_hz_source s)
 	case TD_HZ_TICK_RESOLUTION:	return "tick_resolution";
 	default:			return "unknown";
 	}
+}
+
+/* Why timer_list's facts are unknown. */
+const char *
+td_machine_tl_why(const struct td_machine *m, char *buf, size_t len)
+{
+	if (m->tl != NULL)
+		return NULL;
+	if (m->tl_needs_root)
+		return td_absence_why(TD_ABSENT_NEEDS_ROOT);
+	if (m->tl_masked)
+		return td_absence_why(TD_ABSENT_MASKED);
+	return td_error_str(&m->tl_err, buf, len);
+}
+
+/* Why HZ is unknown. */
+const char *
+td_machine_hz_why(const struct td_machine *m)
+{
+	return m->absent != NULL ? "no jiffies or tick length in this file" :
+	    "no kernel config and no readable timer_list";
+}
+
+/* The .get_time callback of each clock's hrtimer base, on kernels that print it. */
+static const char *
+clock_get_time_symbol(clockid_t c)
+{
+	switch (c) {
+	case CLOCK_REALTIME:
+		return "ktime_get_real";
+	case CLOCK_BOOTTIME:
+		return "ktime_get_boottime";
+	default:
+		return "ktime_get";
+	}
+}
+
+/* The resolution of a clock's base in timer_list. */
+int
+td_machine_clock_resolution(const struct td_machine *m, clockid_t clk, int64_t *res_ns,
+    const char **why, char *buf, size_t len)
+{
+	const struct td_tl_base *fallback = NULL;
+	const char *sym = clock_get_time_symbol(clk);
+
+	*why = td_machine_tl_why(m, buf, len);
+	if (m->tl == NULL)
+		return -ENOENT;
+	for (size_t i = 0; i < m->tl->ncpus; i++) {
+		for (size_t k = 0; k < m->tl->cpus[i].nbases; k++) {
+			const struct td_tl_base *b = &m->tl->cpus[i].bases[k];
+
+			if (!(b->present & TD_TLB_RESOLUTION))
+				continue;
+			if (b->get_time != NULL && strcmp(b->get_time, sym) == 0) {
+				*res_ns = b->resolution_ns;
+				return 0;
+			}
+			if (fallback == NULL)
+				fallback = b;
+		}
+	}
+	if (fallback == NULL) {
+		*why = "no .resolution in this timer_list";
+		return -ENOENT;
+	}
+	*res_ns = fallback->resolution_ns;
+	return 0;
 }

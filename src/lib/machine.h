@@ -1,7 +1,8 @@
 /*
  * Everything timerinfo reports about one machine (live or a captured tree), gathered
  * from timer_list, sysfs, the kernel config and clock_getres, with per-CPU verdicts.
- * wakeuptop's header and timerprobe's verdict use the same model.
+ * wakeuptop's header and timerprobe's advertised resolution use the same model, so
+ * every tool gives the same HZ, clock source and resolutions.
  */
 #ifndef TD_MACHINE_H
 #define TD_MACHINE_H
@@ -9,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "absence.h"
 #include "posix_clocks.h"
 #include "clocksource.h"
 #include "tickmode.h"
@@ -43,13 +45,11 @@ enum td_hz_source {
 	TD_HZ_TICK_RESOLUTION,	/* low-resolution .resolution of timer_list (one jiffy) */
 };
 
-/* Why a fact is unknown when a file is read alone, without the system it came from. */
-#define TD_NOT_IN_FILE	"not in this file"
-
 struct td_machine {
 	const char		*sysroot;	/* NULL when live */
 	bool			 live;
-	const char		*absent;	/* a file alone: TD_NOT_IN_FILE; else NULL */
+	const char		*absent;	/* a file alone: TD_ABSENT_NOT_IN_FILE's words;
+						   else NULL */
 	struct td_sysinfo	 si;
 	struct td_clocksources	 cs;
 	struct td_kconfig	 kc;
@@ -66,6 +66,7 @@ struct td_machine {
 	struct td_timer_list	*tl;		/* NULL when unreadable */
 	struct td_error		 tl_err;	/* why tl is NULL */
 	bool			 tl_needs_root;
+	bool			 tl_masked;	/* /dev/null bound over it (a container) */
 
 	int			 hz;		/* the HZ we believe, -1 unknown */
 	enum td_hz_source	 hz_source;
@@ -101,5 +102,19 @@ int td_machine_read_file(const char *timer_list, struct td_machine **out,
     struct td_error *e);
 void td_machine_free(struct td_machine *m);
 const char *td_hz_source_name(enum td_hz_source s);
+/*
+ * Why timer_list's facts are unknown ("needs root", "masked in this container",
+ * or the error, written into buf), NULL when it was read.
+ */
+const char *td_machine_tl_why(const struct td_machine *m, char *buf, size_t len);
+/* Why HZ is unknown (m->hz < 0). */
+const char *td_machine_hz_why(const struct td_machine *m);
+/*
+ * The .resolution of clock clk's hrtimer base in timer_list (the base whose
+ * .get_time is that clock's, else the first printed: 4.x+ print the one global
+ * hrtimer_resolution on every base).  0, or -ENOENT with *why saying why not.
+ */
+int td_machine_clock_resolution(const struct td_machine *m, clockid_t clk, int64_t *res_ns,
+    const char **why, char *buf, size_t len);
 
 #endif

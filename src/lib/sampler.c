@@ -21,10 +21,57 @@ td_sampler_opts_init(struct td_sampler_opts *o)
 	o->tid = -1;
 }
 
-/* Describe the vector sources from /proc/interrupts' architecture rows. */
+/* Source i of a sample as a local timer candidate: vectors and IRQs only. */
+static bool
+source_candidate(const void *ctx, size_t i, struct td_irq_candidate *c)
+{
+	const struct td_wsource *w = &((const struct td_sample *)ctx)->src[i];
+
+	c->is_irq = w->kind == TD_KIND_IRQ;
+	c->label = w->kind == TD_KIND_VECTOR ? w->function : NULL;
+	c->desc = w->desc;
+	c->actions = c->is_irq ? w->function : NULL;
+	c->total = w->count;
+	return w->function != NULL && (w->kind == TD_KIND_VECTOR || w->kind == TD_KIND_IRQ);
+}
+
+/*
+ * Mark the local timer source: the one whose row the /proc/interrupts parser
+ * marked (a vector by its label, an IRQ by its number), or without a snapshot
+ * the same choice made over the sources themselves.
+ */
+static void
+mark_local_timer(struct td_sample *p, const struct td_interrupts *irq)
+{
+	int k = td_interrupts_local_timer(irq);
+
+	for (size_t i = 0; i < p->n; i++)
+		p->src[i].local_timer = false;
+	if (k < 0) {
+		if (irq == NULL && (k = td_irq_choose_local_timer(p->n, source_candidate, p)) >= 0)
+			p->src[k].local_timer = true;
+		return;
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		struct td_wsource *w = &p->src[i];
+		const struct td_irq_row *r = &irq->rows[k];
+
+		if (r->irq >= 0)
+			w->local_timer = w->kind == TD_KIND_IRQ && w->irq == r->irq;
+		else
+			w->local_timer = w->kind == TD_KIND_VECTOR && w->function != NULL &&
+			    strcmp(w->function, r->label) == 0;
+	}
+}
+
+/*
+ * Describe the vector sources from /proc/interrupts' architecture rows, and
+ * mark the local timer source.
+ */
 int
 td_sampler_describe_vectors(struct td_sample *p, const struct td_interrupts *irq)
 {
+	mark_local_timer(p, irq);
 	for (size_t i = 0; irq != NULL && i < p->n; i++) {
 		struct td_wsource *w = &p->src[i];
 

@@ -102,6 +102,7 @@ struct td_wsource {
 	unsigned	 known;		/* TD_WS_* */
 	bool		 deferrable;
 	bool		 pinned;
+	bool		 local_timer;	/* the local timer (the backend marks it) */
 	uint64_t	 count;		/* events: expiries for timers, interrupts otherwise */
 	uint64_t	 wakeups;	/* idle exits it caused (TD_WS_WAKEUPS) */
 	uint64_t	 arms;		/* starts seen (TD_WS_ARMS) */

@@ -56,7 +56,9 @@ extern const struct td_sampler_ops td_sampler_bpf_ops;
 struct td_interrupts;
 /*
  * Give p's vector sources the description /proc/interrupts has for their
- * label ("LOC": "Local timer interrupts"); irq may be NULL.  -ENOMEM.
+ * label ("LOC": "Local timer interrupts"), and mark the local timer source:
+ * the one of the row the parser marked, or without a snapshot (irq NULL) the
+ * same choice over the sources.  Every backend calls it.  -ENOMEM.
  */
 int td_sampler_describe_vectors(struct td_sample *p, const struct td_interrupts *irq);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "absence.h"
 #include "cpuidle.h"
 #include "internal.h"
 #include "interrupts.h"
@@ -33,7 +34,8 @@ load_idle(struct td_sampler *s, struct irq_priv *t)
 
 	td_cpuidle_free(&t->idle);
 	if (!s->live) {
-		snprintf(t->idle_why, sizeof(t->idle_why), "a captured tree holds no idle counts");
+		snprintf(t->idle_why, sizeof(t->idle_why), "cpuidle usage counters: %s",
+		    td_absence_why(TD_ABSENT_NOT_IN_CAPTURE));
 		return;
 	}
 	td_error_clear(&e);

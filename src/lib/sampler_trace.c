@@ -427,13 +427,13 @@ trace_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 		t->wstart = t->wend;
 		t->wend += t->step;
 	}
-	if (t->sysroot != NULL) {
-		/* The tree's /proc/interrupts describes the vectors. */
+	{
+		/* The tree's /proc/interrupts, if any, describes the vectors. */
 		struct td_interrupts *irq = NULL;
 
-		r = 0;
-		if (td_interrupts_load(t->sysroot, "/proc/interrupts", &irq, NULL) == 0)
-			r = td_sampler_describe_vectors(p, irq);
+		if (t->sysroot != NULL)
+			(void)td_interrupts_load(t->sysroot, "/proc/interrupts", &irq, NULL);
+		r = td_sampler_describe_vectors(p, irq);
 		td_interrupts_free(irq);
 		if (r < 0)
 			return td_error_set(e, ENOMEM, NULL, 0, "out of memory");

@@ -3,10 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "count_table.h"
 #include "cpumask.h"
 #include "internal.h"
 #include "softirqs.h"
 #include "source.h"
+#include "test_hooks.h"
 
 /* The kernel has 10 softirqs; more rows than this is not a /proc/softirqs. */
 #define TD_SOFTIRQS_MAX_ROWS	256
@@ -45,44 +47,6 @@ td_softirqs_free(struct td_softirqs *s)
 	free(s->rows);
 	free(s->cpus);
 	free(s);
-}
-
-/* Parse the "CPU0 CPU1 ..." header line [p, end). */
-static int
-parse_header(struct td_softirqs *s, const char *p, const char *end, const char *path,
-    long lineno, struct td_error *e)
-{
-	size_t cap = 0;
-
-	for (;;) {
-		uint64_t v;
-		int *n;
-
-		while (p < end && is_blank(*p))
-			p++;
-		if (p >= end)
-			break;
-		if (!td_has_prefix(p, end, "CPU"))
-			return td_error_set(e, EINVAL, path, lineno,
-			    "expected a CPU header (\"CPU0 CPU1 ...\")");
-		p += 3;
-		if (td_parse_u64(&p, end, &v) < 0 || v >= TD_MAX_CPUS ||
-		    (p < end && !is_blank(*p)))
-			return td_error_set(e, EINVAL, path, lineno, "bad CPU name in the header");
-		if (s->ncpus > 0 && (int)v <= s->cpus[s->ncpus - 1])
-			return td_error_set(e, EINVAL, path, lineno,
-			    "CPU%d after CPU%d in the header", (int)v, s->cpus[s->ncpus - 1]);
-		if ((size_t)s->ncpus == cap) {
-			cap = cap ? cap * 2 : 16;
-			if ((n = reallocarray(s->cpus, cap, sizeof(*n))) == NULL)
-				return td_error_set(e, ENOMEM, path, lineno, "out of memory");
-			s->cpus = n;
-		}
-		s->cpus[s->ncpus++] = (int)v;
-	}
-	if (s->ncpus == 0)
-		return td_error_set(e, EINVAL, path, lineno, "CPU header names no CPU");
-	return 0;
 }
 
 /* Parse one "NAME: count count ..." line [p, end) into r. */
@@ -178,7 +142,8 @@ td_softirqs_parse(const char *buf, size_t len, const char *path, struct td_softi
 		if (q == le)
 			continue;
 		if (!header) {
-			if ((r = parse_header(s, ls, le, path, lineno, e)) < 0)
+			if ((r = td_count_header_parse(ls, le, &s->cpus, &s->ncpus, path, lineno,
+			    e)) < 0)
 				goto fail;
 			header = 1;
 			continue;
@@ -280,14 +245,12 @@ td_softirqs_delta_free(struct td_softirqs_delta *d)
 	free(d);
 }
 
-/* Fill one delta row from ra (may be NULL) and rb (may be NULL). */
+/* Fill one delta row from ra (may be NULL) and rb (may be NULL) over the union u. */
 static int
 fill_row(struct td_softirqs_delta *d, struct td_softirq_delta_row *dr,
-    const struct td_softirqs *a, const struct td_softirq_row *ra,
-    const struct td_softirqs *b, const struct td_softirq_row *rb)
+    const struct td_softirq_row *ra, const struct td_softirq_row *rb,
+    const struct td_count_union *u)
 {
-	int i;
-
 	dr->name = strdup(rb ? rb->name : ra->name);
 	dr->delta = calloc((size_t)d->ncpus + 1, sizeof(*dr->delta));
 	dr->known = calloc((size_t)d->ncpus + 1, sizeof(*dr->known));
@@ -295,35 +258,9 @@ fill_row(struct td_softirqs_delta *d, struct td_softirq_delta_row *dr,
 		return -ENOMEM;
 	dr->is_new = ra == NULL;
 	dr->gone = rb == NULL;
-	if (rb == NULL)
-		return 0;
-	for (i = 0; i < d->ncpus; i++) {
-		int cb = td_cpu_index(b->cpus, b->ncpus, d->cpus[i]);
-		int ca = ra ? td_cpu_index(a->cpus, a->ncpus, d->cpus[i]) : -1;
-		uint64_t va, vb;
-
-		if (cb < 0 || cb >= rb->ncounts)
-			continue;
-		vb = rb->counts[cb];
-		if (ra == NULL) {
-			dr->delta[i] = vb;
-			dr->known[i] = true;
-		} else if (ca >= 0 && ca < ra->ncounts) {
-			va = ra->counts[ca];
-			if (vb >= va) {
-				dr->delta[i] = vb - va;
-				dr->known[i] = true;
-			} else if (va <= UINT32_MAX &&
-			    vb + ((uint64_t)1 << 32) - va < ((uint64_t)1 << 31)) {
-				/* A 32-bit wrap; a larger step back is a reset: unknown. */
-				dr->delta[i] = vb + ((uint64_t)1 << 32) - va;
-				dr->known[i] = true;
-				dr->wrapped = true;
-			}
-		}
-		if (dr->known[i])
-			dr->total += dr->delta[i];
-	}
+	if (rb != NULL)
+		td_count_row_delta(u, ra ? ra->counts : NULL, ra ? ra->ncounts : 0, rb->counts,
+		    rb->ncounts, dr->delta, dr->known, &dr->total, &dr->wrapped);
 	return 0;
 }
 
@@ -333,7 +270,7 @@ td_softirqs_delta(const struct td_softirqs *a, const struct td_softirqs *b,
     struct td_softirqs_delta **out)
 {
 	struct td_softirqs_delta *d;
-	int i = 0, j = 0, n = 0;
+	struct td_count_union u;
 	size_t k;
 
 	if (out == NULL)
@@ -343,34 +280,26 @@ td_softirqs_delta(const struct td_softirqs *a, const struct td_softirqs *b,
 		return -EINVAL;
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return -ENOMEM;
-	d->cpus = calloc((size_t)(a->ncpus + b->ncpus) + 1, sizeof(*d->cpus));
-	d->cpu_both = calloc((size_t)(a->ncpus + b->ncpus) + 1, sizeof(*d->cpu_both));
-	d->rows = calloc(a->nrows + b->nrows + 1, sizeof(*d->rows));
-	if (d->cpus == NULL || d->cpu_both == NULL || d->rows == NULL)
-		goto nomem;
-	while (i < a->ncpus || j < b->ncpus) {
-		if (j >= b->ncpus || (i < a->ncpus && a->cpus[i] < b->cpus[j]))
-			d->cpus[n++] = a->cpus[i++];
-		else if (i >= a->ncpus || b->cpus[j] < a->cpus[i])
-			d->cpus[n++] = b->cpus[j++];
-		else {
-			d->cpu_both[n] = true;
-			d->cpus[n++] = a->cpus[i++];
-			j++;
-		}
+	if (td_count_union(a->cpus, a->ncpus, b->cpus, b->ncpus, &u) < 0) {
+		free(d);
+		return -ENOMEM;
 	}
-	d->ncpus = n;
+	td_count_union_keep(&u, &d->cpus, &d->cpu_both, &d->ncpus);
+	if ((d->rows = calloc(a->nrows + b->nrows + 1, sizeof(*d->rows))) == NULL)
+		goto nomem;
 	for (k = 0; k < b->nrows; k++)
-		if (fill_row(d, &d->rows[d->nrows++], a, td_softirqs_find(a, b->rows[k].name),
-		    b, &b->rows[k]) < 0)
+		if (fill_row(d, &d->rows[d->nrows++], td_softirqs_find(a, b->rows[k].name),
+		    &b->rows[k], &u) < 0)
 			goto nomem;
 	for (k = 0; k < a->nrows; k++)
 		if (td_softirqs_find(b, a->rows[k].name) == NULL &&
-		    fill_row(d, &d->rows[d->nrows++], a, &a->rows[k], b, NULL) < 0)
+		    fill_row(d, &d->rows[d->nrows++], &a->rows[k], NULL, &u) < 0)
 			goto nomem;
+	td_count_union_free(&u);
 	*out = d;
 	return 0;
 nomem:
+	td_count_union_free(&u);
 	td_softirqs_delta_free(d);
 	return -ENOMEM;
 }

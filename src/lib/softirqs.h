@@ -40,9 +40,6 @@ void td_softirqs_free(struct td_softirqs *s);
 int td_softirqs_column(const struct td_softirqs *s, int cpu);
 /* Row by name ("TIMER"), NULL if absent. */
 const struct td_softirq_row *td_softirqs_find(const struct td_softirqs *s, const char *name);
-/* Count of softirq name on CPU number cpu: 0, or -ENOENT when not printed. */
-int td_softirqs_count(const struct td_softirqs *s, const char *name, int cpu,
-    uint64_t *out);
 
 /* One row of a delta; cells are per CPU of td_softirqs_delta.cpus. */
 struct td_softirq_delta_row {

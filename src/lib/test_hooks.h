@@ -12,12 +12,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "interrupts.h"
+#include "softirqs.h"
 #include "tasks.h"
 #include "timer_list.h"
 #include "trace_text.h"
 
 /* Resolve paths under a sysroot with the walk alone, never openat2. */
 void td_source_walk_only(bool on);
+
+/*
+ * Lookups in one snapshot, which the tests check the parsers with (the tools
+ * read counts through the deltas).  A row by identity: an IRQ number ("24") or
+ * an architecture label ("LOC"); desc (may be NULL = any) tells apart
+ * duplicated labels; NULL if absent.  A softirq's count on CPU number cpu: 0,
+ * or -ENOENT when not printed.
+ */
+const struct td_irq_row *td_interrupts_find(const struct td_interrupts *s,
+    const char *label, const char *desc);
+int td_softirqs_count(const struct td_softirqs *s, const char *name, int cpu,
+    uint64_t *out);
 
 /* Tasks kept. */
 size_t td_tasks_count(const struct td_tasks *c);

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "cpumask.h"
-#include "numparse.h"
 #include "tickrate.h"
 
 static int
@@ -29,53 +28,54 @@ add_cpu(struct td_tickrates *r, int cpu)
 	return (int)i;
 }
 
-/* Softirq rates of one row name into the CPUs. */
+/* Softirq rates of one row name into the CPUs (a row new in b has no rate). */
 static int
-softirq_rates(struct td_tickrates *r, const struct td_softirqs *sa,
-    const struct td_softirqs *sb, const char *name, bool hr)
+softirq_rates(struct td_tickrates *r, const struct td_softirqs_delta *d, const char *name,
+    bool hr)
 {
-	for (int i = 0; i < sb->ncpus; i++) {
-		uint64_t va, vb;
+	const struct td_softirq_delta_row *row = td_softirqs_delta_find(d, name);
+
+	for (int i = 0; row != NULL && !row->is_new && i < d->ncpus; i++) {
+		uint64_t v;
 		int k;
 
-		if (td_softirqs_count(sa, name, sb->cpus[i], &va) < 0 ||
-		    td_softirqs_count(sb, name, sb->cpus[i], &vb) < 0 || vb < va)
+		if (td_softirqs_delta_cell(d, name, d->cpus[i], &v) < 0)
 			continue;
-		k = add_cpu(r, sb->cpus[i]);
-		if (k < 0)
+		if ((k = add_cpu(r, d->cpus[i])) < 0)
 			return k;
 		if (hr) {
 			r->cpus[k].has_hrtimer = true;
-			r->cpus[k].hrtimer_softirq_per_s = (double)(vb - va) / r->period_s;
+			r->cpus[k].hrtimer_softirq_per_s = (double)v / r->period_s;
 		} else {
 			r->cpus[k].has_timer = true;
-			r->cpus[k].timer_softirq_per_s = (double)(vb - va) / r->period_s;
+			r->cpus[k].timer_softirq_per_s = (double)v / r->period_s;
 		}
 	}
 	return 0;
 }
 
-/* Rates of one interrupt row into the CPUs: their local or their global timer rate. */
+/*
+ * Rates of one interrupt delta row into the CPUs: their local or their global
+ * timer rate.  A row new in the later snapshot has no rate.
+ */
 static int
-row_rates(struct td_tickrates *r, const struct td_interrupts *a, const struct td_irq_row *ra,
-    const struct td_interrupts *b, const struct td_irq_row *rb, bool global)
+row_rates(struct td_tickrates *r, const struct td_interrupts_delta *d,
+    const struct td_irq_delta_row *row, bool global)
 {
-	for (int i = 0; i < b->ncpus; i++) {
-		uint64_t va, vb;
+	for (int i = 0; row->state == TD_IRQ_KEPT && i < d->ncpus; i++) {
+		uint64_t v;
 		int k;
 
-		if (td_interrupts_count(a, ra, b->cpus[i], &va) < 0 ||
-		    td_interrupts_count(b, rb, b->cpus[i], &vb) < 0 || vb < va)
+		if (td_interrupts_delta_cell(d, row, d->cpus[i], &v) < 0)
 			continue;
-		k = add_cpu(r, b->cpus[i]);
-		if (k < 0)
+		if ((k = add_cpu(r, d->cpus[i])) < 0)
 			return k;
 		if (global) {
 			r->cpus[k].has_global = true;
-			r->cpus[k].global_per_s += (double)(vb - va) / r->period_s;
+			r->cpus[k].global_per_s += (double)v / r->period_s;
 		} else {
 			r->cpus[k].has_local = true;
-			r->cpus[k].local_per_s = (double)(vb - va) / r->period_s;
+			r->cpus[k].local_per_s = (double)v / r->period_s;
 		}
 	}
 	return 0;
@@ -83,42 +83,58 @@ row_rates(struct td_tickrates *r, const struct td_interrupts *a, const struct td
 
 /* Name a row into a list such as "0 (timer), IPI4 (Timer broadcast interrupts)". */
 static void
-name_row(char *list, size_t len, const struct td_irq_row *row)
+name_row(char *list, size_t len, const struct td_irq_delta_row *row)
 {
 	size_t n = strlen(list);
 
 	if (n < len)
 		snprintf(list + n, len - n, "%s%s (%s)", n ? ", " : "", row->label,
-		    row->desc != NULL ? row->desc : row->actions);
+		    row->desc != NULL ? row->desc : row->actions != NULL ? row->actions :
+		    "timer");
 }
 
-/* The summed rates of the global timer rows into the CPUs. */
+/*
+ * The local timer row (the one the parser marked in b, found in the delta by
+ * its identity) and the global timer rows into the CPUs.
+ */
 static int
-global_rates(struct td_tickrates *r, const struct td_interrupts *a,
-    const struct td_interrupts *b)
+irq_rates(struct td_tickrates *r, const struct td_interrupts *b,
+    const struct td_interrupts_delta *d)
 {
-	for (size_t n = 0; n < b->nrows; n++) {
-		const struct td_irq_row *rb = &b->rows[n];
-		const struct td_irq_row *ra;
+	int k = td_interrupts_local_timer(b);
+	const struct td_irq_delta_row *loc = k < 0 ? NULL :
+	    td_interrupts_delta_find(d, b->rows[k].label, b->rows[k].desc);
 
-		if (rb->total_only || !td_irq_is_global_timer(rb->desc, rb->actions))
+	if (loc == NULL)
+		snprintf(r->why_no_local, sizeof(r->why_no_local), "%s",
+		    "no local timer row in /proc/interrupts (no LOC or arch_timer)");
+	else {
+		name_row(r->local_row, sizeof(r->local_row), loc);
+		if (row_rates(r, d, loc, false) < 0)
+			return -ENOMEM;
+	}
+	for (size_t n = 0; n < d->nrows; n++) {
+		const struct td_irq_delta_row *row = &d->rows[n];
+
+		if (row == loc || row->total_only || row->state == TD_IRQ_GONE ||
+		    !td_irq_is_global_timer(row->desc, row->actions))
 			continue;
-		ra = td_interrupts_find(a, rb->label, rb->desc);
-		name_row(r->global_rows, sizeof(r->global_rows), rb);
-		if (ra != NULL && row_rates(r, a, ra, b, rb, true) < 0)
+		name_row(r->global_rows, sizeof(r->global_rows), row);
+		if (row_rates(r, d, row, true) < 0)
 			return -ENOMEM;
 	}
 	return 0;
 }
 
-/* Compute the rates. */
+/* Compute the rates on the deltas of the two snapshots. */
 int
 td_tickrates_compute(const struct td_interrupts *a, const struct td_interrupts *b,
     const struct td_softirqs *sa, const struct td_softirqs *sb, double period_s,
     struct td_tickrates **out, struct td_error *e)
 {
+	struct td_interrupts_delta *di = NULL;
+	struct td_softirqs_delta *ds = NULL;
 	struct td_tickrates *r;
-	int row;
 
 	*out = NULL;
 	if (!(period_s > 0))
@@ -127,33 +143,23 @@ td_tickrates_compute(const struct td_interrupts *a, const struct td_interrupts *
 	if (r == NULL)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	r->period_s = period_s;
-	row = b != NULL ? td_interrupts_local_timer(b) : -ENOENT;
-	if (row < 0) {
+	if (a == NULL || b == NULL)
 		snprintf(r->why_no_local, sizeof(r->why_no_local), "%s",
-		    b == NULL ? "/proc/interrupts not read" :
-		    "no local timer row in /proc/interrupts (no LOC or arch_timer)");
-	} else {
-		const struct td_irq_row *rb = &b->rows[row];
-		const struct td_irq_row *ra = td_interrupts_find(a, rb->label, rb->desc);
-
-		if (rb->desc != NULL)
-			snprintf(r->local_row, sizeof(r->local_row), "%s (%s)", rb->label, rb->desc);
-		else
-			snprintf(r->local_row, sizeof(r->local_row), "%s (%s)", rb->label,
-			    rb->actions ? rb->actions : "timer");
-		if (ra != NULL && row_rates(r, a, ra, b, rb, false) < 0)
-			goto nomem;
-	}
-	if (b != NULL && global_rates(r, a, b) < 0)
+		    "/proc/interrupts not read");
+	else if (td_interrupts_delta(a, b, &di) < 0 || irq_rates(r, b, di) < 0)
 		goto nomem;
 	if (sa != NULL && sb != NULL &&
-	    (softirq_rates(r, sa, sb, "TIMER", false) < 0 ||
-	    softirq_rates(r, sa, sb, "HRTIMER", true) < 0))
+	    (td_softirqs_delta(sa, sb, &ds) < 0 || softirq_rates(r, ds, "TIMER", false) < 0 ||
+	    softirq_rates(r, ds, "HRTIMER", true) < 0))
 		goto nomem;
+	td_interrupts_delta_free(di);
+	td_softirqs_delta_free(ds);
 	td_tickrates_set_sources(r, NULL);
 	*out = r;
 	return 0;
 nomem:
+	td_interrupts_delta_free(di);
+	td_softirqs_delta_free(ds);
 	td_tickrates_free(r);
 	return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 }
@@ -223,46 +229,20 @@ td_tickrates_set_sources(struct td_tickrates *r, const struct td_timer_list *tl)
 	}
 }
 
-/* Parse "cpuN user nice system idle iowait ..." into idle and total ticks. */
-static bool
-stat_cpu(const char *text, int cpu, uint64_t *idle, uint64_t *total)
-{
-	char key[32];
-	const char *p;
-	size_t kl;
-
-	kl = (size_t)snprintf(key, sizeof(key), "\ncpu%d ", cpu);
-	p = strstr(text, key);
-	if (p == NULL)
-		return false;
-	p += kl;
-	*idle = *total = 0;
-	for (int f = 0; f < 10; f++) {
-		const char *end = p + strcspn(p, "\n");
-		uint64_t v;
-
-		p = td_skip_ws(p, end);
-		if (td_parse_u64(&p, end, &v) < 0)
-			break;
-		*total += v;
-		if (f == 3 || f == 4)	/* idle and iowait */
-			*idle += v;
-	}
-	return *total > 0;
-}
-
-/* Add idle shares from /proc/stat. */
+/* Add idle shares from two /proc/stat snapshots. */
 int
-td_tickrates_add_idle(struct td_tickrates *r, const char *stat_a, const char *stat_b)
+td_tickrates_add_idle(struct td_tickrates *r, const struct td_procstat *a,
+    const struct td_procstat *b)
 {
-	for (size_t i = 0; i < r->ncpus; i++) {
-		uint64_t ia, ta, ib, tb;
+	for (size_t i = 0; a != NULL && b != NULL && i < r->ncpus; i++) {
+		const struct td_procstat_cpu *ca = td_procstat_cpu(a, r->cpus[i].cpu);
+		const struct td_procstat_cpu *cb = td_procstat_cpu(b, r->cpus[i].cpu);
 
-		if (!stat_cpu(stat_a, r->cpus[i].cpu, &ia, &ta) ||
-		    !stat_cpu(stat_b, r->cpus[i].cpu, &ib, &tb) || tb <= ta || ib < ia)
+		if (ca == NULL || cb == NULL || cb->total <= ca->total || cb->idle < ca->idle)
 			continue;
 		r->cpus[i].has_idle = true;
-		r->cpus[i].idle_share = (double)(ib - ia) / (double)(tb - ta);
+		r->cpus[i].idle_share = (double)(cb->idle - ca->idle) /
+		    (double)(cb->total - ca->total);
 		if (r->cpus[i].idle_share > 1)
 			r->cpus[i].idle_share = 1;
 	}

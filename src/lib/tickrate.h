@@ -10,6 +10,7 @@
 
 #include "error.h"
 #include "interrupts.h"
+#include "procstat.h"
 #include "softirqs.h"
 #include "timer_list.h"
 
@@ -50,7 +51,9 @@ struct td_tickrates {
 
 /*
  * Rates over period_s seconds between snapshots a and b (either softirq snapshot may be
- * NULL).  CPUs are matched by number, rows by identity.  0, -EINVAL (period <= 0), -ENOMEM.
+ * NULL), on their deltas (td_interrupts_delta, td_softirqs_delta): CPUs matched by
+ * number, rows by identity, a 32-bit counter wrap corrected.  The local timer row is
+ * the one the parser marked.  0, -EINVAL (period <= 0), -ENOMEM.
  */
 int td_tickrates_compute(const struct td_interrupts *a, const struct td_interrupts *b,
     const struct td_softirqs *sa, const struct td_softirqs *sb, double period_s,
@@ -63,8 +66,9 @@ int td_tickrates_compute(const struct td_interrupts *a, const struct td_interrup
  * without a known device from both.  Fills source, source_device and tick_per_s.
  */
 void td_tickrates_set_sources(struct td_tickrates *r, const struct td_timer_list *tl);
-/* Per-CPU idle share over the period from two /proc/stat texts (cpuN lines, USER_HZ ticks). */
-int td_tickrates_add_idle(struct td_tickrates *r, const char *stat_a, const char *stat_b);
+/* Per-CPU idle share over the period from two /proc/stat snapshots (either may be NULL). */
+int td_tickrates_add_idle(struct td_tickrates *r, const struct td_procstat *a,
+    const struct td_procstat *b);
 void td_tickrates_free(struct td_tickrates *r);
 
 #endif

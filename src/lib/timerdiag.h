@@ -4,17 +4,20 @@
 
 /* The core: errors, files under a sysroot, safe text, JSON, numbers, CPU sets. */
 #include "error.h"
+#include "absence.h"
 #include "textsafe.h"
 #include "source.h"
 #include "json.h"
 #include "numparse.h"
 #include "cpumask.h"
 
-/* Parsers, one per kernel source. */
+/* Parsers, one per kernel source; the per-CPU count tables' shared core. */
+#include "count_table.h"
 #include "timer_list.h"
 #include "timer_stats.h"
 #include "interrupts.h"
 #include "softirqs.h"
+#include "procstat.h"
 #include "kmsg.h"
 #include "kmsg_events.h"
 #include "rtc.h"

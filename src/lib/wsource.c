@@ -142,6 +142,7 @@ merge_into(struct td_wsource *a, struct td_wsource *b)
 	a->known |= b->known;
 	a->deferrable = a->deferrable || b->deferrable;
 	a->pinned = a->pinned || b->pinned;
+	a->local_timer = a->local_timer || b->local_timer;
 	if (add_per_cpu(&a->per_cpu, &an, b->per_cpu, b->ncpus) &&
 	    add_per_cpu(&a->wakeups_per_cpu, &a->ncpus, b->wakeups_per_cpu, b->ncpus) &&
 	    an > a->ncpus)

@@ -79,11 +79,7 @@ ti_tl_reason(const struct td_machine *m)
 {
 	static char buf[600];
 
-	if (m->tl != NULL)
-		return NULL;
-	if (m->tl_needs_root)
-		return "needs root";
-	return td_error_str(&m->tl_err, buf, sizeof(buf));
+	return td_machine_tl_why(m, buf, sizeof(buf));
 }
 
 /* Two CPUs print the same when these agree. */

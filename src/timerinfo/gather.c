@@ -37,14 +37,15 @@ ti_gather_rates(const struct ti_opts *o, const struct td_machine *m, struct ti_e
 {
 	struct td_interrupts *ia = NULL, *ib = NULL;
 	struct td_softirqs *sa = NULL, *sb = NULL;
-	struct td_buf stat_a = { 0 }, stat_b = { 0 };
+	struct td_procstat *stat_a = NULL, *stat_b = NULL;
 	struct td_error e;
 	double period;
 	uint64_t ns;
 	char buf[600];
 
 	if (o->file_alone) {
-		snprintf(x->rates_why, sizeof(x->rates_why), "%s", TD_NOT_IN_FILE);
+		snprintf(x->rates_why, sizeof(x->rates_why), "%s",
+		    td_absence_why(TD_ABSENT_NOT_IN_FILE));
 		return;
 	}
 	if (td_interrupts_load(o->sysroot, "/proc/interrupts", &ia, &e) < 0) {
@@ -55,7 +56,7 @@ ti_gather_rates(const struct ti_opts *o, const struct td_machine *m, struct ti_e
 	if (m->live) {
 		double t0 = mono_s();
 
-		td_read_root(NULL, "/proc/stat", 1 << 22, &stat_a, NULL);
+		td_procstat_load(NULL, &stat_a, NULL);
 		sleep_s(o->ticks_s);
 		if (td_interrupts_load(NULL, "/proc/interrupts", &ib, &e) < 0) {
 			snprintf(x->rates_why, sizeof(x->rates_why), "%s",
@@ -63,7 +64,7 @@ ti_gather_rates(const struct ti_opts *o, const struct td_machine *m, struct ti_e
 			goto out;
 		}
 		td_softirqs_load(NULL, "/proc/softirqs", &sb, NULL);
-		td_read_root(NULL, "/proc/stat", 1 << 22, &stat_b, NULL);
+		td_procstat_load(NULL, &stat_b, NULL);
 		period = mono_s() - t0;
 	} else {
 		if (td_interrupts_load(o->sysroot, "/after/proc/interrupts", &ib, &e) < 0) {
@@ -85,15 +86,14 @@ ti_gather_rates(const struct ti_opts *o, const struct td_machine *m, struct ti_e
 		goto out;
 	}
 	td_tickrates_set_sources(x->rates, m->tl);
-	if (stat_a.data != NULL && stat_b.data != NULL)
-		td_tickrates_add_idle(x->rates, stat_a.data, stat_b.data);
+	td_tickrates_add_idle(x->rates, stat_a, stat_b);
 out:
 	td_interrupts_free(ia);
 	td_interrupts_free(ib);
 	td_softirqs_free(sa);
 	td_softirqs_free(sb);
-	td_buf_free(&stat_a);
-	td_buf_free(&stat_b);
+	td_procstat_free(stat_a);
+	td_procstat_free(stat_b);
 }
 
 /*
@@ -121,7 +121,8 @@ ti_gather_events(const struct ti_opts *o, struct ti_extra *x)
 		if ((r = td_kmsg_load(NULL, o->kmsg_file, &x->log, &e)) < 0)
 			cli_fail_td(&e, CLI_EXIT_FAIL);
 	} else if (o->file_alone) {
-		snprintf(x->events_why, sizeof(x->events_why), "%s", TD_NOT_IN_FILE);
+		snprintf(x->events_why, sizeof(x->events_why), "%s",
+		    td_absence_why(TD_ABSENT_NOT_IN_FILE));
 		return;
 	} else if (!td_root_is_live(o->sysroot)) {
 		td_path(o->sysroot, "/dmesg", x->events_source, sizeof(x->events_source));
@@ -174,7 +175,8 @@ ti_gather_rtc(const struct ti_opts *o, struct ti_extra *x)
 	bool live = td_root_is_live(o->sysroot);
 
 	if (o->file_alone) {
-		snprintf(x->rtc_why, sizeof(x->rtc_why), "%s", TD_NOT_IN_FILE);
+		snprintf(x->rtc_why, sizeof(x->rtc_why), "%s",
+		    td_absence_why(TD_ABSENT_NOT_IN_FILE));
 		return;
 	}
 	if (td_rtc_read(o->sysroot, live ? &now : NULL, &rtcs, &e) < 0) {

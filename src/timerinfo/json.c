@@ -275,8 +275,7 @@ ti_print_json(FILE *f, const struct td_machine *m, const struct ti_extra *x,
 {
 	const struct td_tl_tickdev *bc = m->tl ? td_tl_broadcast_device(m->tl) : NULL;
 	const char *tlwhy = tl_why(m);
-	const char *hzwhy = m->absent != NULL ? "no jiffies or tick length in this file" :
-	    "no kernel config and no readable timer_list";
+	const char *hzwhy = td_machine_hz_why(m);
 	const char *nocfg = sys_why(m, "no kernel config (/proc/config.gz, /boot/config-*)");
 	struct td_json j;
 

@@ -58,8 +58,7 @@ line_hz(FILE *f, const struct td_machine *m)
 {
 	fprintf(f, "  %-14s", "HZ");
 	if (m->hz < 0) {
-		fprintf(f, "unknown (%s)\n", m->absent != NULL ? "no jiffies or tick length in "
-		    "this file" : "no kernel config, no readable timer_list");
+		fprintf(f, "unknown (%s)\n", td_machine_hz_why(m));
 		return;
 	}
 	fprintf(f, "%d Hz (", m->hz);
@@ -361,6 +360,8 @@ posix_clocks(FILE *f, const struct td_machine *m, const struct ti_opts *o)
 void
 ti_print_text(FILE *f, const struct td_machine *m, const struct ti_opts *o)
 {
+	char unknown[64];
+
 	verdict(f, m, o);
 	line_hz(f, m);
 	line_resolution(f, m);
@@ -378,8 +379,10 @@ ti_print_text(FILE *f, const struct td_machine *m, const struct ti_opts *o)
 			    m->tsc.tsc_known_freq ? ", known frequency" : "");
 		fprintf(f, "\n");
 	}
+	snprintf(unknown, sizeof(unknown), "unknown%s%s%s", m->absent ? " (" : "",
+	    m->absent ? m->absent : "", m->absent ? ")" : "");
 	fprintf(f, "  %-14s%s%s%s", "Kernel", m->si.has_release ? TD_SAFE(m->si.release) :
-	    m->absent != NULL ? "unknown (" TD_NOT_IN_FILE ")" : "unknown",
+	    unknown,
 	    m->si.machine[0] || m->arch ? " " : "",
 	    m->si.machine[0] ? TD_SAFE(m->si.machine) : m->arch ? m->arch : "");
 	if (m->tl != NULL && m->tl->has_version)

@@ -1,4 +1,8 @@
-/* The machine facts of the header, all through the library. */
+/*
+ * The machine facts of the header, from the library's machine model (the one
+ * timerinfo reports), so wakeuptop and timerinfo give the same HZ, tick mode
+ * and clock source, and word an unknown one alike.
+ */
 #include "config.h"
 
 #include <errno.h>
@@ -6,12 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clocksource.h"
-#include "tickmode.h"
-#include "kconfig.h"
+#include "absence.h"
+#include "machine.h"
 #include "source.h"
-#include "kernel.h"
-#include "timer_list.h"
 #include "facts.h"
 
 #define MAX_MODES	8
@@ -29,7 +30,7 @@ load_timer_list(const char *sysroot, char *why, size_t len)
 	if (td_read_root(sysroot, "/proc/timer_list", TD_READ_CAP_DEFAULT, &b, &e) < 0 ||
 	    td_timer_list_parse(b.data, b.len, "/proc/timer_list", &tl, &e) < 0) {
 		if (e.code == EACCES || e.code == EPERM)
-			snprintf(why, len, "/proc/timer_list needs root");
+			snprintf(why, len, "%s", td_absence_why(TD_ABSENT_NEEDS_ROOT));
 		else
 			snprintf(why, len, "%s", td_error_str(&e, msg, sizeof(msg)));
 		tl = NULL;
@@ -119,81 +120,87 @@ keep_ticks(struct wt_facts *f, const struct td_timer_list *tl)
 	f->ticks_why[0] = '\0';
 }
 
-/* Read the facts once. */
+/* A capture's host, when its tree does not name one: "capture DIR". */
+static void
+capture_host(const char *sysroot, struct wt_facts *f)
+{
+	char dir[256];
+	const char *p;
+	size_t l;
+
+	if (f->host[0] != '\0' || td_root_is_live(sysroot))
+		return;
+	strlcpy(dir, sysroot, sizeof(dir));
+	l = strlen(dir);
+	while (l > 1 && dir[l - 1] == '/')
+		dir[--l] = '\0';
+	p = strrchr(dir, '/');
+	snprintf(f->host, sizeof(f->host), "capture %s", p != NULL ? p + 1 : dir);
+}
+
+/* The highest online CPU + 1, 0 unknown. */
+static int
+online_cpus(const struct td_sysinfo *si)
+{
+	for (int c = TD_MAX_CPUS - 1; si->has_online && c >= 0; c--)
+		if (td_cpuset_isset(&si->online, c))
+			return c + 1;
+	return 0;
+}
+
+/* Read the facts once, through the machine model. */
 void
 wt_facts_read(const char *sysroot, struct wt_facts *f)
 {
-	struct td_sysinfo *si;
-	struct td_clocksources cs;
-	struct td_kconfig kc;
-	struct td_timer_list *tl;
+	struct td_machine *m = NULL;
 	struct td_error e;
-	const char *p;
+	char msg[600];
+	const char *why;
 
 	memset(f, 0, sizeof(*f));
 	f->hz = -1;
 	td_error_clear(&e);
-	si = calloc(1, sizeof(*si));
-	if (si != NULL && td_sysinfo_read(sysroot, si, &e) == 0) {
-		strlcpy(f->host, si->hostname, sizeof(f->host));
-		if (si->has_release)
-			strlcpy(f->release, si->release, sizeof(f->release));
-		f->has_nohz_full = si->has_nohz_full;
-		if (si->has_nohz_full)
-			f->nohz_full = si->nohz_full;
-		if (si->has_online) {
-			int c;
-
-			for (c = TD_MAX_CPUS - 1; c >= 0; c--)
-				if (td_cpuset_isset(&si->online, c)) {
-					f->ncpus_online = c + 1;
-					break;
-				}
-		}
+	if (td_machine_read(sysroot, NULL, &m, &e) < 0) {
+		/* Nothing known: each fact says why. */
+		why = td_error_str(&e, msg, sizeof(msg));
+		snprintf(f->tick, sizeof(f->tick), "%s", why);
+		snprintf(f->tick_mode, sizeof(f->tick_mode), "unknown");
+		snprintf(f->hz_why, sizeof(f->hz_why), "%s", why);
+		snprintf(f->cs_why, sizeof(f->cs_why), "%s", why);
+		snprintf(f->ticks_why, sizeof(f->ticks_why), "%s", why);
+		capture_host(sysroot, f);
+		return;
 	}
-	if (f->host[0] == '\0' && !td_root_is_live(sysroot)) {
-		char dir[256];
-		size_t l;
+	strlcpy(f->host, m->si.hostname, sizeof(f->host));
+	if (m->si.has_release)
+		strlcpy(f->release, m->si.release, sizeof(f->release));
+	f->has_nohz_full = m->si.has_nohz_full;
+	if (m->si.has_nohz_full)
+		f->nohz_full = m->si.nohz_full;
+	f->ncpus_online = online_cpus(&m->si);
+	capture_host(sysroot, f);
 
-		strlcpy(dir, sysroot, sizeof(dir));
-		l = strlen(dir);
-		while (l > 1 && dir[l - 1] == '/')
-			dir[--l] = '\0';
-		p = strrchr(dir, '/');
-		snprintf(f->host, sizeof(f->host), "capture %s", p != NULL ? p + 1 : dir);
-	}
-
-	memset(&cs, 0, sizeof(cs));
-	if (td_clocksources_read(sysroot, &cs, &e) == 0 && cs.has_current)
-		strlcpy(f->clocksource, cs.current, sizeof(f->clocksource));
+	if (m->cs.has_current)
+		strlcpy(f->clocksource, m->cs.current, sizeof(f->clocksource));
 	else
-		snprintf(f->cs_why, sizeof(f->cs_why), "no current_clocksource in sysfs");
-	td_clocksources_free(&cs);
+		strlcpy(f->cs_why, m->cs.why_missing[0] ? m->cs.why_missing :
+		    "no current_clocksource in sysfs", sizeof(f->cs_why));
 
-	memset(&kc, 0, sizeof(kc));
-	if (td_kconfig_read(sysroot, f->release[0] ? f->release : NULL, &kc, &e) == 0 &&
-	    kc.found && kc.hz > 0) {
-		f->hz = kc.hz;
-		p = strrchr(kc.path, '/');
-		snprintf(f->hz_why, sizeof(f->hz_why), "CONFIG_HZ in %.64s", p ? p + 1 : kc.path);
-	}
+	f->hz = m->hz > 0 ? m->hz : -1;
+	snprintf(f->hz_why, sizeof(f->hz_why), "%s", m->hz > 0 ?
+	    td_hz_source_name(m->hz_source) : td_machine_hz_why(m));
 
-	tl = load_timer_list(sysroot, f->tick, sizeof(f->tick));
-	if (tl != NULL) {
-		tick_summary(tl, f->tick, sizeof(f->tick), f->tick_mode, sizeof(f->tick_mode));
+	if (m->tl != NULL) {
+		tick_summary(m->tl, f->tick, sizeof(f->tick), f->tick_mode, sizeof(f->tick_mode));
 		f->tick_known = true;
-		keep_ticks(f, tl);
-		if (f->hz < 0) {
-			f->hz = td_infer_hz(tl);
-			if (f->hz > 0)
-				snprintf(f->hz_why, sizeof(f->hz_why), "inferred from jiffies");
-		}
-		td_timer_list_free(tl);
-	} else
+		keep_ticks(f, m->tl);
+	} else {
+		why = td_machine_tl_why(m, msg, sizeof(msg));
+		snprintf(f->tick, sizeof(f->tick), "%s", why);
+		snprintf(f->tick_mode, sizeof(f->tick_mode), "unknown");
 		strlcpy(f->ticks_why, f->tick, sizeof(f->ticks_why));
-	if (f->hz < 0 && f->hz_why[0] == '\0')
-		snprintf(f->hz_why, sizeof(f->hz_why), "no kernel config found");
-	free(si);
+	}
+	td_machine_free(m);
 }
 
 /* The facts of a trace: none of this machine's. */
@@ -201,7 +208,7 @@ void
 wt_facts_trace(const char *file, struct wt_facts *f)
 {
 	const char *base = strrchr(file, '/');
-	static const char why[] = "not in the trace";
+	const char *why = td_absence_why(TD_ABSENT_NOT_IN_TRACE);
 
 	memset(f, 0, sizeof(*f));
 	f->hz = -1;

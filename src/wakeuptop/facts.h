@@ -10,13 +10,13 @@
 struct wt_facts {
 	char	 host[128];		/* "" unknown */
 	char	 release[128];		/* "" unknown */
-	char	 tick[192];		/* tick mode summary, or why it is unknown */
+	char	 tick[600];		/* tick mode summary, or why it is unknown */
 	bool	 tick_known;
 	char	 tick_mode[24];		/* "highres", "nohz_lowres", "periodic", "mixed", "unknown" */
 	int	 hz;			/* CONFIG_HZ, -1 unknown */
 	char	 hz_why[96];		/* where HZ came from, or why it is unknown */
 	char	 clocksource[64];	/* "" unknown */
-	char	 cs_why[96];		/* why the clock source is unknown */
+	char	 cs_why[600];		/* why the clock source is unknown */
 	int	 ncpus_online;		/* highest online CPU + 1, 0 unknown */
 	bool	 has_nohz_full;		/* /sys/devices/system/cpu/nohz_full read */
 	struct td_cpuset nohz_full;
@@ -24,7 +24,7 @@ struct wt_facts {
 	size_t	 ncpus;
 	int	*cpu;
 	int	*tick_stopped;		/* 1, 0, or -1 unknown */
-	char	 ticks_why[160];	/* why tick_stopped is unknown ("" when known) */
+	char	 ticks_why[600];	/* why tick_stopped is unknown ("" when known) */
 };
 
 /* Read everything once (sysroot NULL or "/" for the live system); never fails. */

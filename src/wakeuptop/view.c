@@ -8,7 +8,6 @@
 #include <wchar.h>
 #include <wctype.h>
 
-#include "interrupts.h"
 #include "view.h"
 
 /* Set up a view over the sampler's column table. */
@@ -399,15 +398,6 @@ wt_view_toggle_expand(struct wt_view *v)
 	v->expanded = true;
 }
 
-/* Is this source the local timer interrupt?  The library's rule. */
-static bool
-is_local_timer(const struct td_wsource *w)
-{
-	if (w->function == NULL || (w->kind != TD_KIND_VECTOR && w->kind != TD_KIND_IRQ))
-		return false;
-	return td_irq_is_local_timer(w->function, NULL, NULL);
-}
-
 /* Fill the per-CPU strip. */
 void
 wt_view_strip(struct wt_view *v, int ncpus, int (*tick_stopped)(const void *ctx, int cpu),
@@ -459,7 +449,7 @@ wt_view_strip(struct wt_view *v, int ncpus, int (*tick_stopped)(const void *ctx,
 			continue;
 		/* Split by CPU: a CPU without shown sources has 0, not unknown. */
 		have_cpu = true;
-		if (is_local_timer(w)) {
+		if (w->local_timer) {	/* the backend marked it, by the library's rule */
 			have_loc = true;
 			for (c = 0; c < w->ncpus; c++)
 				s[c].loc += (double)w->per_cpu[c] / secs;

@@ -5,6 +5,7 @@
 
 #include "fuzz.h"
 #include "interrupts.h"
+#include "test_hooks.h"
 
 const char *const td_fuzz_seeds[] = {
 	"kmatrix/*/proc/interrupts",

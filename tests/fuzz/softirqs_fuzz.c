@@ -5,6 +5,7 @@
 
 #include "fuzz.h"
 #include "softirqs.h"
+#include "test_hooks.h"
 
 const char *const td_fuzz_seeds[] = {
 	"kmatrix/*/proc/softirqs",

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "interrupts.h"
+#include "test_hooks.h"
 #include "source.h"
 #include "inputs.h"
 #include "tap.h"
@@ -478,6 +479,43 @@ out:
 	td_interrupts_free(b);
 }
 
+/*
+ * Two rows named arch_timer (arm32's secure and non-secure timer PPIs): the
+ * parser marks the busiest one, and only that one.
+ */
+static void
+test_two_arch_timers(void)
+{
+	const char *src = getenv("TD_SRCDIR");
+	char root[4096];
+	struct td_interrupts *a, *b;
+	struct td_interrupts_delta *d = NULL;
+	const struct td_irq_delta_row *r18, *r19;
+	int lt, marked = 0;
+
+	snprintf(root, sizeof(root), "%s/tests/fixtures/sysroots/arm32-two-arch-timer",
+	    src ? src : "..");
+	a = load(root, "/proc/interrupts");
+	b = load(root, "/after/proc/interrupts");
+	if (!ok(a != NULL && b != NULL, "two arch_timers: both snapshots parse"))
+		goto out;
+	lt = td_interrupts_local_timer(b);
+	for (size_t i = 0; i < b->nrows; i++)
+		marked += b->rows[i].local_timer;
+	ok(lt >= 0 && b->rows[lt].irq == 19 && b->rows[lt].local_timer && marked == 1,
+	    "two arch_timers: the parser marks the busiest row, IRQ 19, alone");
+	if (!ok(td_interrupts_delta(a, b, &d) == 0, "two arch_timers: delta"))
+		goto out;
+	r18 = td_interrupts_delta_find(d, "18", NULL);
+	r19 = td_interrupts_delta_find(d, "19", NULL);
+	ok(r18 && r18->total == 402 && r19 && r19->total == 406,
+	    "two arch_timers: both rows moved (402 and 406)");
+out:
+	td_interrupts_delta_free(d);
+	td_interrupts_free(a);
+	td_interrupts_free(b);
+}
+
 int
 main(void)
 {
@@ -489,6 +527,7 @@ main(void)
 	} else
 		ok(1, "# SKIP no corpus (TD_CORPUS unset)");
 	test_fixtures();
+	test_two_arch_timers();
 	test_bad();
 	test_live();
 	return done_testing();

@@ -15,6 +15,7 @@
 #include "interrupts.h"
 #include "ksyms.h"
 #include "sampler.h"
+#include "sampler_internal.h"
 #include "source.h"
 #include "table.h"
 #include "tap.h"
@@ -258,6 +259,21 @@ count_of(const struct td_sample *p, enum td_kind k, const char *fn)
 	return -1;
 }
 
+/* How many sources of p are marked the local timer; *irq: the last one's IRQ. */
+static int
+local_timers(const struct td_sample *p, int *irq)
+{
+	int n = 0;
+
+	*irq = -1;
+	for (size_t i = 0; i < p->n; i++)
+		if (p->src[i].local_timer) {
+			n++;
+			*irq = p->src[i].irq;
+		}
+	return n;
+}
+
 /* Open, start, collect and close a sampler on a tree. */
 static struct td_sample *
 sample_tree(const char *root, enum td_backend be, const char *file, char *note, size_t len,
@@ -315,6 +331,21 @@ test_backends(void)
 		    "powerpc: LOC is the timer event device's row only, not summed with others");
 		is_int(count_of(p, TD_KIND_VECTOR, TD_IRQ_LOC_OTHERS), 120,
 		    "powerpc: the \"for others\" row apart");
+		td_sample_free(p);
+	}
+	p = sample_tree(fixture("sysroots/arm32-two-arch-timer"), TD_BACKEND_INTERRUPTS, NULL,
+	    NULL, 0, &err);
+	if (ok(p != NULL, "arm32: two arch_timer rows sampled")) {
+		int irq, marked = local_timers(p, &irq);
+
+		ok(marked == 1 && irq == 19, "arm32: the local timer source is the row the "
+		    "parser marked, IRQ 19 alone (%d marked, IRQ %d)", marked, irq);
+		/* A trace without its tree: the same choice over the sources. */
+		ok(td_sampler_describe_vectors(p, NULL) == 0,
+		    "arm32: marked again without a snapshot");
+		marked = local_timers(p, &irq);
+		ok(marked == 1 && irq == 19, "arm32: without a snapshot, the busiest arch_timer "
+		    "source alone (%d marked, IRQ %d)", marked, irq);
 		td_sample_free(p);
 	}
 

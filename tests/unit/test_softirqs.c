@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "softirqs.h"
+#include "test_hooks.h"
 #include "source.h"
 #include "inputs.h"
 #include "tap.h"

@@ -4,6 +4,7 @@
  * HPET broadcast), on the corpus captures, a fixture sysroot and made-up inputs.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -212,6 +213,135 @@ out:
 	td_interrupts_free(bn);
 }
 
+/*
+ * A 32-bit counter that wraps between the snapshots (an arm32 kernel's per-CPU
+ * unsigned int): CPU 1's arch_timer count and its TIMER softirq go past 2^32.
+ * The rate is the wrapped change, not a CPU dropped from the table.
+ */
+static void
+test_wrap(void)
+{
+	static const char a_text[] =
+	    "           CPU0       CPU1       \n"
+	    " 18:     120000 4294967000     GIC-0  27 Level     arch_timer\n"
+	    "IPI1:          0          0  Timer broadcast interrupts\n"
+	    "Err:          0\n";
+	static const char b_text[] =
+	    "           CPU0       CPU1       \n"
+	    " 18:     120500        204     GIC-0  27 Level     arch_timer\n"
+	    "IPI1:          0          0  Timer broadcast interrupts\n"
+	    "Err:          0\n";
+	static const char sa_text[] =
+	    "                    CPU0       CPU1\n"
+	    "          HI:          0          0\n"
+	    "       TIMER:       9000 4294967200\n"
+	    "     HRTIMER:         10 4294967295\n";
+	static const char sb_text[] =
+	    "                    CPU0       CPU1\n"
+	    "          HI:          0          0\n"
+	    "       TIMER:       9400        100\n"
+	    "     HRTIMER:         10         19\n";
+	static const char stat_a[] =
+	    "cpu  300 0 100 1600 0 0 0 0 0 0\n"
+	    "cpu0 150 0 50 800 0 0 0 0 0 0\n"
+	    "cpu1 150 0 50 790 10 0 0 0 0 0\n"
+	    "intr 12345 0 1 2\n";
+	static const char stat_b[] =
+	    "cpu  400 0 100 1900 0 0 0 0 0 0\n"
+	    "cpu0 200 0 50 950 0 0 0 0 0 0\n"
+	    "cpu1 200 0 50 940 10 0 0 0 0 0\n"
+	    "intr 12400 0 1 2\n";
+	struct td_interrupts *a = NULL, *b = NULL;
+	struct td_softirqs *sa = NULL, *sb = NULL;
+	struct td_procstat *pa = NULL, *pb = NULL;
+	struct td_tickrates *r = NULL;
+	const struct td_cpu_tickrate *t;
+
+	if (!ok(td_interrupts_parse(a_text, strlen(a_text), "a", &a, NULL) == 0 &&
+	    td_interrupts_parse(b_text, strlen(b_text), "b", &b, NULL) == 0 &&
+	    td_softirqs_parse(sa_text, strlen(sa_text), "sa", &sa, NULL) == 0 &&
+	    td_softirqs_parse(sb_text, strlen(sb_text), "sb", &sb, NULL) == 0 &&
+	    td_procstat_parse(stat_a, strlen(stat_a), "stat a", &pa, NULL) == 0 &&
+	    td_procstat_parse(stat_b, strlen(stat_b), "stat b", &pb, NULL) == 0 &&
+	    td_tickrates_compute(a, b, sa, sb, 2, &r, NULL) == 0, "wrap: inputs parse"))
+		goto out;
+	td_tickrates_add_idle(r, pa, pb);
+	is_str(r->local_row, "18 (arch_timer)", "wrap: the arch_timer row is the local timer");
+	t = rates_of(r, 0);
+	ok(t && t->has_local && t->local_per_s == 250, "wrap: CPU 0 250/s as before");
+	t = rates_of(r, 1);
+	ok(t && t->has_local && t->local_per_s == 250,
+	    "wrap: CPU 1's count wrapped past 2^32 and is 250/s, not dropped (%.1f)",
+	    t && t->has_local ? t->local_per_s : -1);
+	ok(t && t->has_timer && t->timer_softirq_per_s == 98,
+	    "wrap: CPU 1's TIMER softirq wrapped, 196 in 2 s (%.1f/s)",
+	    t && t->has_timer ? t->timer_softirq_per_s : -1);
+	ok(t && t->has_hrtimer && t->hrtimer_softirq_per_s == 10,
+	    "wrap: CPU 1's HRTIMER softirq wrapped from 2^32 - 1, 20 in 2 s");
+	ok(t && t->has_idle && fabs(t->idle_share - 150.0 / 200) < 1e-9,
+	    "wrap: CPU 1's idle share from /proc/stat (%.3f)", t && t->has_idle ?
+	    t->idle_share : -1);
+out:
+	td_tickrates_free(r);
+	td_interrupts_free(a);
+	td_interrupts_free(b);
+	td_softirqs_free(sa);
+	td_softirqs_free(sb);
+	td_procstat_free(pa);
+	td_procstat_free(pb);
+}
+
+/* A count that went back by more than a wrap can explain is a reset: unknown, not 0. */
+static void
+test_reset(void)
+{
+	static const char a_text[] =
+	    "           CPU0       CPU1\n"
+	    "LOC:     900000     900000   Local timer interrupts\n";
+	static const char b_text[] =
+	    "           CPU0       CPU1\n"
+	    "LOC:     900500         30   Local timer interrupts\n";
+	struct td_interrupts *a = NULL, *b = NULL;
+	struct td_tickrates *r = NULL;
+	const struct td_cpu_tickrate *t;
+
+	if (!ok(td_interrupts_parse(a_text, strlen(a_text), "a", &a, NULL) == 0 &&
+	    td_interrupts_parse(b_text, strlen(b_text), "b", &b, NULL) == 0 &&
+	    td_tickrates_compute(a, b, NULL, NULL, 2, &r, NULL) == 0, "reset: inputs parse"))
+		goto out;
+	t = rates_of(r, 1);
+	ok(t == NULL || !t->has_local, "reset: CPU 1's LOC went back 899970: unknown");
+	t = rates_of(r, 0);
+	ok(t && t->has_local && t->local_per_s == 250, "reset: CPU 0 still 250/s");
+out:
+	td_tickrates_free(r);
+	td_interrupts_free(a);
+	td_interrupts_free(b);
+}
+
+/* /proc/stat: the cpuN lines; a damaged one is an error naming its line. */
+static void
+test_procstat(void)
+{
+	static const char old[] = "cpu  10 0 5 100\ncpu0 10 0 5 100\npage 1 2\n";
+	static const char bad[] = "cpu  1 2 3 4\ncpu0 1 2 3 4\ncpu1 1 2 x 4\n";
+	static const char few[] = "cpu0 1 2 3\n";
+	struct td_procstat *s = NULL;
+	struct td_error e;
+
+	ok(td_procstat_parse(old, strlen(old), "stat", &s, NULL) == 0 && s->ncpus == 1 &&
+	    td_procstat_cpu(s, 0) != NULL && td_procstat_cpu(s, 0)->total == 115 &&
+	    td_procstat_cpu(s, 0)->idle == 100 && td_procstat_cpu(s, 1) == NULL,
+	    "procstat: a 2.4-era line of four fields");
+	td_procstat_free(s);
+	td_error_clear(&e);
+	ok(td_procstat_parse(bad, strlen(bad), "stat", &s, &e) == -EINVAL && e.line == 3 &&
+	    s == NULL, "procstat: a bad field is an error on its line (%ld: %s)", e.line, e.msg);
+	td_error_clear(&e);
+	ok(td_procstat_parse(few, strlen(few), "stat", &s, &e) == -EINVAL && e.line == 1,
+	    "procstat: three fields are too few (%s)", e.msg);
+}
+
 int
 main(void)
 {
@@ -224,5 +354,8 @@ main(void)
 		ok(1, "# SKIP no corpus (TD_CORPUS unset)");
 	test_broadcast_fixture();
 	test_global_percpu_device();
+	test_wrap();
+	test_reset();
+	test_procstat();
 	return done_testing();
 }

@@ -171,7 +171,7 @@ make_sample(void)
 	p->period_ns = 2000000000ULL;
 	add(p, TD_KIND_HRTIMER, "hrtimer_wakeup", "Wörker", 42, 100, 0);
 	add(p, TD_KIND_TIMER, "process_timeout", "sshd", 7, 0, 10);
-	add(p, TD_KIND_VECTOR, "LOC", "", -1, 300, 200);
+	add(p, TD_KIND_VECTOR, "LOC", "", -1, 300, 200)->local_timer = true;
 	add(p, TD_KIND_IRQ, "virtio0-input.0", "", -1, 1, 3);
 	p->total_events = 100 + 10 + 500 + 4;
 	for (size_t i = 0; i < p->n; i++)
@@ -420,6 +420,7 @@ make_woke_sample(void)
 	add_woke(p, "hrtimer_wakeup", "worker", 201, 200, 50, 0, 5, 0);
 	add_woke(p, "hrtimer_wakeup", "worker", 202, 200, 30, 0, 1, 0);
 	add_woke(p, "LOC", "", -1, -1, 500, 500, 2, 3);
+	p->src[p->n - 1].local_timer = true;	/* as the backend marks it */
 	add_woke(p, "tick_nohz_handler", "[tick]", -1, -2, 250, 250, 1, 1);
 	p->wakeups_known = true;
 	p->ncpus = 2;
