@@ -22,7 +22,7 @@
  * the site it was armed from first (unwinding at every period would cost
  * ten times the rest of the program).
  *
- * The common event is cheap (issue 15): a timer's expiry, start or
+ * The common event is cheap: a timer's expiry, start or
  * committed cancel is counted with per-CPU array accesses and no hash map: a
  * per-CPU two-way cache by timer address (tdg_ptrs) gives the hash of the
  * timer's source, whose counters on this CPU are a slot of the interval's

@@ -202,7 +202,7 @@ sum() {
 	require_bpf
 	# 20,000 expiries and as many re-arms a second, nearly all of which
 	# change nothing in the wakeup model: the common event, counted in an
-	# array slot of its source (issue 15: the whole model and two hash maps,
+	# array slot of its source (before: the whole model and two hash maps,
 	# 110-190 ns each).  Both backends sample at once, so counts must agree.
 	around timerfd_load -r 1000 -n 20
 	local b t note ns
