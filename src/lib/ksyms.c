@@ -412,33 +412,40 @@ past(uint64_t a, bool mod, uint64_t *first, uint64_t *prev, bool *sorted)
 }
 
 /*
- * Name n addresses (sorted, ascending) in one pass over a kallsyms text read
- * from f: names[i] is a malloc'd copy of the text symbol containing addr[i],
- * or NULL.  Returns the number of text symbols seen with a non-zero address.
- * Bucket i holds the highest symbol in (addr[i-1], addr[i]]; the symbol of
- * addr[j] is then that of the last non-empty bucket at or before j.  The pass
- * ends early among the kernel's sorted symbols once past the last address.
+ * One pass over a kallsyms text read from f that names n addresses (sorted,
+ * ascending): names[i] is a malloc'd copy of the text symbol containing
+ * addr[i], or NULL; and finds the addresses of nwant function names (found[i],
+ * 0 when absent).  Returns the number of text symbols seen with a non-zero
+ * address.  Bucket i holds the highest symbol in (addr[i-1], addr[i]]; the
+ * symbol of addr[j] is then that of the last non-empty bucket at or before j.
+ * Among the kernel's sorted symbols the pass ends once past the last address
+ * and 1 MiB past the first name found (the names asked for are of one source
+ * file).
  */
 int
 td_ksyms_resolve(FILE *f, const uint64_t *addr, size_t n, char **names,
-    struct td_error *e)
+    const char *const *want, size_t nwant, uint64_t *found, struct td_error *e)
 {
-	uint64_t *best, top = 0, first = 0, prev = 0;
-	char *bname, line[640];
+	uint64_t *best = NULL, top = 0, first = 0, prev = 0, hit = 0;
+	char *bname = NULL, line[640];
 	bool sorted = true;
 	int nsyms = 0;
 	size_t last;
 
 	for (size_t i = 0; i < n; i++)
 		names[i] = NULL;
-	if (n == 0)
+	for (size_t i = 0; i < nwant; i++)
+		found[i] = 0;
+	if (n == 0 && nwant == 0)
 		return 0;
-	best = calloc(n, sizeof(*best));
-	bname = malloc(n * RESOLVE_NAME);
-	if (best == NULL || bname == NULL) {
-		free(best);
-		free(bname);
-		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+	if (n > 0) {
+		best = calloc(n, sizeof(*best));
+		bname = malloc(n * RESOLVE_NAME);
+		if (best == NULL || bname == NULL) {
+			free(best);
+			free(bname);
+			return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+		}
 	}
 	while (fgets(line, sizeof(line), f) != NULL) {
 		const char *name;
@@ -451,9 +458,17 @@ td_ksyms_resolve(FILE *f, const uint64_t *addr, size_t n, char **names,
 		nsyms++;
 		if (a > top)
 			top = a;
-		if (past(a, mod, &first, &prev, &sorted) && first <= addr[0] && a > addr[n - 1])
+		if (past(a, mod, &first, &prev, &sorted) &&
+		    (n == 0 || (first <= addr[0] && a > addr[n - 1])) &&
+		    (nwant == 0 || (hit != 0 && a - hit > (1u << 20))))
 			break;
-		if ((i = lower_bound(addr, n, a)) == n || a <= best[i])
+		for (i = 0; i < nwant; i++)
+			if (found[i] == 0 && strlen(want[i]) == nl && memcmp(want[i], name, nl) == 0) {
+				found[i] = a;
+				if (hit == 0)
+					hit = a;
+			}
+		if (n == 0 || (i = lower_bound(addr, n, a)) == n || a <= best[i])
 			continue;
 		if (nl >= RESOLVE_NAME)
 			nl = RESOLVE_NAME - 1;
@@ -478,43 +493,5 @@ td_ksyms_resolve(FILE *f, const uint64_t *addr, size_t n, char **names,
 	}
 	free(best);
 	free(bname);
-	return nsyms;
-}
-
-/*
- * The addresses of n function names of one source file (addr[i], 0 when
- * absent) in one pass over a kallsyms text read from f, which ends among the
- * kernel's sorted symbols 1 MiB past the first one found.  Returns the number
- * of text symbols seen with a non-zero address.
- */
-int
-td_ksyms_find(FILE *f, const char *const *want, size_t n, uint64_t *addr)
-{
-	uint64_t found = 0, first = 0, prev = 0;
-	char line[640];
-	bool sorted = true;
-	int nsyms = 0;
-
-	for (size_t i = 0; i < n; i++)
-		addr[i] = 0;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		const char *name;
-		uint64_t a;
-		size_t nl;
-		bool mod;
-
-		if (!text_symbol(line, &a, &name, &nl, &mod))
-			continue;
-		nsyms++;
-		if (past(a, mod, &first, &prev, &sorted) && found != 0 && a - found > (1u << 20))
-			break;
-		for (size_t i = 0; i < n; i++)
-			if (addr[i] == 0 && strlen(want[i]) == nl &&
-			    memcmp(want[i], name, nl) == 0) {
-				addr[i] = a;
-				if (found == 0)
-					found = a;
-			}
-	}
 	return nsyms;
 }

@@ -19,6 +19,9 @@
 /* Resolve paths under a sysroot with the walk alone, never openat2. */
 void td_source_walk_only(bool on);
 
+/* Read kernel symbols from path instead of /proc/kallsyms (NULL: back to it). */
+void td_knames_kallsyms_path(const char *path);
+
 /* Tasks kept. */
 size_t td_tasks_count(const struct td_tasks *c);
 
