@@ -75,6 +75,8 @@ struct tr_priv {
 	}			*held_pg;
 	size_t			 nheld, held_cap;
 	bool			 missed_unknown;
+	char			 buffer_kb[16];	/* the per-CPU buffer's size ... */
+	bool			 grown;		/* ... set (grow_buffer) */
 	const struct td_sampler	*s;
 	/* --record: every sub-buffer read goes to the recorder too. */
 	struct td_trace_rec	*rec;
@@ -330,7 +332,6 @@ tr_open(struct td_sampler *s, struct td_error *e)
 	size_t nbase = 0, nev;
 	struct tr_priv *t;
 	struct epoll_event ee;
-	char kbs[32];
 	int r, nenabled = 0;
 
 	/* The events every sample needs come first; the tick explanation's follow. */
@@ -384,8 +385,14 @@ tr_open(struct td_sampler *s, struct td_error *e)
 		    "cannot create instance %s", t->name);
 	t->created = true;
 	tracefs_trace_off(t->inst);
-	snprintf(kbs, sizeof(kbs), "%u", s->opts.buffer_kb ? s->opts.buffer_kb : 8192);
-	tracefs_instance_file_write(t->inst, "buffer_size_kb", kbs);
+	/*
+	 * The per-CPU buffer keeps the size a new instance gets (1.4 MiB) until
+	 * the first pump (grow_buffer), when half of it is filled: a quiet or
+	 * short sample never allocates (and frees) the full size, a busy one
+	 * grows it at once.
+	 */
+	snprintf(t->buffer_kb, sizeof(t->buffer_kb), "%u",
+	    s->opts.buffer_kb ? s->opts.buffer_kb : 8192);
 	/*
 	 * Wake the reader only when half a per-CPU buffer is filled: a quiet
 	 * machine is drained once per interval by collect (the caller's own
@@ -584,6 +591,16 @@ drain(struct tr_priv *t, int max_pages)
 	}
 }
 
+/* Give the per-CPU buffers their full size, once (after a drain: room to spare). */
+static void
+grow_buffer(struct tr_priv *t)
+{
+	if (t->grown)
+		return;
+	t->grown = true;
+	tracefs_instance_file_write(t->inst, "buffer_size_kb", t->buffer_kb);
+}
+
 /*
  * Drain a bounded amount (4 MiB per CPU), so that the caller's interval timer
  * is served on time even when the writers keep ahead; poll says if more waits.
@@ -593,6 +610,7 @@ tr_pump(struct td_sampler *s, struct td_error *e)
 {
 	(void)e;
 	drain(s->priv, 1024);
+	grow_buffer(s->priv);
 	return 0;
 }
 
