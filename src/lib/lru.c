@@ -29,6 +29,18 @@ struct td_lru {
 	void		(*drop)(void *val);
 };
 
+/* Mix a 64-bit key into a hash. */
+uint64_t
+td_hash64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
 /* Index slots for cap entries: a power of two, at least twice cap. */
 static size_t
 slots_for(size_t cap)

@@ -13,6 +13,9 @@
 
 struct td_lru;
 
+/* Mix a 64-bit key into a hash (the caches' and the library's other tables'). */
+uint64_t td_hash64(uint64_t x);
+
 /*
  * A cache of at most max values of size bytes (max >= 1); drop, if not NULL,
  * releases what a value holds when it is evicted or the cache freed.
