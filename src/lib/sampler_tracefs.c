@@ -288,6 +288,16 @@ build_tep(struct tr_priv *t, const struct tr_event *events, size_t n, struct td_
 	return 0;
 }
 
+/* Give the per-CPU buffers their full size, once (after a drain: room to spare). */
+static void
+grow_buffer(struct tr_priv *t)
+{
+	if (t->grown)
+		return;
+	t->grown = true;
+	tracefs_instance_file_write(t->inst, "buffer_size_kb", t->buffer_kb);
+}
+
 #define TMIGR(name)	{ "timer_migration", name, false, true }
 /* Mount tracefs if needed, clean stale instances, create and arm ours. */
 static int
@@ -386,13 +396,15 @@ tr_open(struct td_sampler *s, struct td_error *e)
 	t->created = true;
 	tracefs_trace_off(t->inst);
 	/*
-	 * The per-CPU buffer keeps the size a new instance gets (1.4 MiB) until
-	 * the first pump (grow_buffer), when half of it is filled: a quiet or
-	 * short sample never allocates (and frees) the full size, a busy one
-	 * grows it at once.
+	 * A size asked for is set at once.  The default one waits: the per-CPU
+	 * buffer keeps the size a new instance gets (1.4 MiB) until the first
+	 * pump (grow_buffer), when half of it is filled: a quiet or short sample
+	 * never allocates (and frees) the full size, a busy one grows it at once.
 	 */
 	snprintf(t->buffer_kb, sizeof(t->buffer_kb), "%u",
 	    s->opts.buffer_kb ? s->opts.buffer_kb : 8192);
+	if (s->opts.buffer_kb != 0)
+		grow_buffer(t);
 	/*
 	 * Wake the reader only when half a per-CPU buffer is filled: a quiet
 	 * machine is drained once per interval by collect (the caller's own
@@ -589,16 +601,6 @@ drain(struct tr_priv *t, int max_pages)
 				break;
 		}
 	}
-}
-
-/* Give the per-CPU buffers their full size, once (after a drain: room to spare). */
-static void
-grow_buffer(struct tr_priv *t)
-{
-	if (t->grown)
-		return;
-	t->grown = true;
-	tracefs_instance_file_write(t->inst, "buffer_size_kb", t->buffer_kb);
 }
 
 /*
