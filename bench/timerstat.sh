@@ -13,7 +13,15 @@
 # in the steady state (from /proc/PID/stat, 1 s after tracing began to 1 s
 # before the end) and over the whole run (start-up included).
 # Targets: 0 lost, ratio within 1 %, steady-state CPU <= 5 % of one CPU.
-# First, start-up: a 10 ms sample against `cat /proc/kallsyms` (median of 10).
+# First, start-up: a 10 ms sample against `cat /proc/kallsyms`: wall time (median
+# of 10) and CPU time (`perf stat -r 10 -e task-clock`, the two in one run, and
+# their ratio; target <= 1.0).
+# Last, many sources: the same total rate (TS_BENCH_SOURCES_RATE, 20,000/s) from
+# 100 threads and from 10,000 threads, one timerfd each; timerstat's steady CPU
+# (2 s intervals, -g thread -J: every source a JSON row, from schedstat, after
+# its first interval) at each, lost events, and the ratio (target <= 1.5, 0 lost);
+# TS_BENCH_SOURCES_ARGS adds timerstat options (e.g. "-g process": one row).
+# TS_BENCH_PARTS picks the parts: "startup load sweep sources" (all, the default).
 set -eu
 build=${TD_BUILDDIR:-.}
 dur=${TS_BENCH_SECONDS:-12}
@@ -21,6 +29,15 @@ threads=${TS_BENCH_THREADS:-2}
 fds=${TS_BENCH_FDS:-150}
 rate=${TS_BENCH_RATE:-1000}
 tracing=/sys/kernel/tracing
+parts=${TS_BENCH_PARTS:-startup load sweep sources}
+srate=${TS_BENCH_SOURCES_RATE:-20000}
+sargs=${TS_BENCH_SOURCES_ARGS:-}
+
+# Whether part $1 is asked for.
+want() {
+	case " $parts " in *" $1 "*) return 0 ;; esac
+	return 1
+}
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "timerstat bench: needs root (tracefs); skipped"
@@ -49,16 +66,73 @@ ticks() {
 # Start-up and shut-down alone, before the load: a 10 ms sample (tracefs
 # instance, event formats, /proc/kallsyms for the callbacks' names, instance
 # removed), beside `cat /proc/kallsyms`, the biggest read it makes.
-make -C "$build" -s bench/runstat >/dev/null
-echo "timerstat -d 10ms -n 1    : $("$build/bench/runstat" 10 "$build/timerstat" -d 10ms -n 1)"
-echo "cat /proc/kallsyms        : $("$build/bench/runstat" 10 cat /proc/kallsyms)"
+# Task-clock milliseconds of 10 runs of a command (perf stat -r 10), its mean.
+task_ms() {
+	perf stat -r 10 -x, -e task-clock -o "$tmp/tc.csv" -- "$@" >/dev/null 2>&1
+	awk -F, '$3 ~ /task-clock/ { print $1 + 0 }' "$tmp/tc.csv"
+}
+
+if want startup; then
+	make -C "$build" -s bench/runstat >/dev/null
+	echo "timerstat -d 10ms -n 1    : $("$build/bench/runstat" 10 "$build/timerstat" --source tracefs -d 10ms -n 1)"
+	echo "cat /proc/kallsyms        : $("$build/bench/runstat" 10 cat /proc/kallsyms)"
+	ts_ms=$(task_ms "$build/timerstat" --source tracefs -d 10ms -n 1)
+	cat_ms=$(task_ms cat /proc/kallsyms)
+	awk -v a="$ts_ms" -v b="$cat_ms" 'BEGIN {
+		printf "start-up CPU (task-clock, mean of 10): timerstat -d 10ms -n 1 %.1f ms, cat /proc/kallsyms %.1f ms, ratio %.2f (target <= 1.0)\n", a, b, a / b }'
+fi
+
+# Steady CPU of timerstat with $1 threads, one timerfd each at $2 Hz: prints
+# "CPU-percent lost-events mean-period-s".
+steady() {
+	local n=$1 hz=$2 l pid ts c0 c1 t0 t1 i
+	"$build/tests/helpers/timerfd_load" -t "$n" -r "$hz" -d 60 >"$tmp/sl.out" &
+	l=$!
+	for i in $(seq 200); do
+		[ "$(ls "/proc/$l/task" 2>/dev/null | wc -l)" -gt "$n" ] && break
+		sleep 0.1
+	done
+	sleep 1
+	# shellcheck disable=SC2086
+	"$build/timerstat" --source tracefs -d 2 -n 6 -g thread $sargs -J >"$tmp/sources.json" &
+	pid=$!
+	for i in $(seq 1500); do
+		[ "$(cat "$tracing/instances/timerdiag-$pid/tracing_on" 2>/dev/null)" = 1 ] && break
+		sleep 0.01
+	done
+	sleep 2.5	# past the first interval
+	c0=$(cut -d' ' -f1 "/proc/$pid/schedstat")
+	t0=$(date +%s.%N)
+	sleep 7
+	c1=$(cut -d' ' -f1 "/proc/$pid/schedstat")
+	t1=$(date +%s.%N)
+	wait "$pid"
+	kill "$l" 2>/dev/null
+	wait "$l" 2>/dev/null || true
+	jq -r --argjson c0 "$c0" --argjson c1 "$c1" --argjson t0 "$t0" --argjson t1 "$t1" '
+		"\(($c1 - $c0) / 1e9 / ($t1 - $t0) * 100) \([.samples[].lost_events] | add) \([.samples[].period_ns] | add / length / 1e9)"
+	' "$tmp/sources.json"
+}
+
+if want sources; then
+	set -- $(steady 100 $((srate / 100)))
+	c100=$1 lost100=$2 p100=$3
+	set -- $(steady 10000 $((srate / 10000)))
+	c10k=$1 lost10k=$2 p10k=$3
+	awk -v a="$c100" -v b="$c10k" -v la="$lost100" -v lb="$lost10k" -v pa="$p100" -v pb="$p10k" -v r="$srate" 'BEGIN {
+		printf "sources, %d expiries/s in all, 2 s intervals:\n", r
+		printf "  100 threads   : CPU %.2f %% of one CPU, lost %d, mean period %.3f s\n", a, la, pa
+		printf "  10,000 threads: CPU %.2f %% of one CPU, lost %d, mean period %.3f s\n", b, lb, pb
+		printf "  ratio 10,000 / 100: %.2f (target <= 1.5, 0 lost)\n", b / a }'
+fi
+want load || want sweep || exit 0
 
 "$build/tests/helpers/timerfd_load" -t "$threads" -n "$fds" -r "$rate" -d $((dur + 30)) >"$tmp/load.out" &
 load=$!
 sleep 1
 
 perf stat -a -e timer:hrtimer_expire_entry -o "$tmp/perf.txt" -- \
-	bash -c "TIMEFORMAT='%3U %3S %3R'; time '$build/timerstat' -d $dur -J >'$tmp/ts.json'" \
+	bash -c "TIMEFORMAT='%3U %3S %3R'; time '$build/timerstat' --source tracefs -d $dur -J >'$tmp/ts.json'" \
 	2>"$tmp/time.txt" &
 perf=$!
 # Find timerstat, wait until its instance traces, then measure its steady state.
@@ -115,6 +189,7 @@ jq -r --argjson pc "$perf_count" --argjson ps "$perf_secs" --argjson u "$user" \
 # the kernel's hrtimer expiries/s (perf, same run), the events timerstat
 # decoded per second (timer, irq, idle and scheduler events), and lost events.
 sweep=${TS_BENCH_SWEEP-"25 50 100 150 200 300"}
+want sweep || sweep=
 [ -n "$sweep" ] && echo "loss onset (2 threads, 1000 Hz timerfds; wakeup events on):"
 for n in $sweep; do
 	kill "$load" 2>/dev/null
@@ -123,7 +198,7 @@ for n in $sweep; do
 	load=$!
 	sleep 1
 	perf stat -a -e timer:hrtimer_expire_entry -o "$tmp/perf-s.txt" -- \
-		"$build/timerstat" -d 3 -J >"$tmp/s.json"
+		"$build/timerstat" --source tracefs -d 3 -J >"$tmp/s.json"
 	pc=$(awk '/hrtimer_expire_entry/ { gsub(/[,.]/, "", $1); print $1 }' "$tmp/perf-s.txt")
 	psec=$(awk '/seconds time elapsed/ { print $1 }' "$tmp/perf-s.txt")
 	jq -r --argjson n "$n" --argjson pc "$pc" --argjson ps "$psec" '

@@ -7,6 +7,10 @@
 #   WT_BENCH_SECONDS   measuring period (default 60)
 #   WT_BENCH_WARMUP    seconds before measuring (default 4)
 #   WT_BENCH_ARGS      extra wakeuptop options (e.g. --source interrupts)
+#   WT_BENCH_THREADS   a load of that many threads with one timerfd each (default
+#                      0: none), at WT_BENCH_RATE Hz each (default 20,000 / threads);
+#                      with a load the CPU target is <= 1 % (e.g. 3,000 threads with
+#                      WT_BENCH_ARGS="--source tracefs -g thread": 3,000 sources)
 set -u
 secs=${WT_BENCH_SECONDS:-60}
 warm=${WT_BENCH_WARMUP:-4}
@@ -22,8 +26,10 @@ command -v tmux >/dev/null || { echo "bench/wakeuptop.sh: needs tmux" >&2; exit 
 . "$(dirname "$0")/mounts.sh"
 mounts_note
 pids=
+loadpid=
 cleanup() {
 	tmux -L "$sock" kill-server 2>/dev/null
+	[ -n "$loadpid" ] && kill "$loadpid" 2>/dev/null
 	# let the programs finish their own clean-up (wakeuptop unmounts what it
 	# mounted) before putting the mounts back as they were
 	for i in $(seq 50); do
@@ -74,6 +80,23 @@ add() {
 	pids="$pids $p"
 }
 
+threads=${WT_BENCH_THREADS:-0}
+cpu_target=0.2
+state=idle
+if [ "$threads" -gt 0 ]; then
+	rate=${WT_BENCH_RATE:-$((20000 / threads))}
+	make -C "$build" -s tests/helpers/timerfd_load >/dev/null
+	"$build/tests/helpers/timerfd_load" -t "$threads" -r "$rate" -d $((secs + warm + 90)) >/dev/null &
+	loadpid=$!
+	for i in $(seq 200); do
+		[ "$(ls "/proc/$loadpid/task" 2>/dev/null | wc -l)" -gt "$threads" ] && break
+		sleep 0.1
+	done
+	echo "load: $threads threads, one timerfd each at $rate Hz ($((threads * rate)) expiries/s)"
+	cpu_target=1
+	state=loaded
+fi
+
 add wakeuptop "$wt ${WT_BENCH_ARGS:-}"
 add top "top -d $interval"
 if command -v powertop >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
@@ -82,7 +105,7 @@ else
 	echo "note: powertop is not installed or needs root; skipped"
 fi
 
-echo "idle machine, interval ${interval} s, warm-up ${warm} s, measuring ${secs} s"
+echo "$state machine, interval ${interval} s, warm-up ${warm} s, measuring ${secs} s"
 sleep "$warm"
 set -- $pids
 i=0
@@ -131,8 +154,8 @@ echo "$out" | while read -r name cpu w rss; do
 done
 eval "set -- \${m_wakeuptop:-}"
 if [ $# -eq 3 ]; then
-	awk -v c="$1" -v w="$2" -v r="$3" 'BEGIN {
-		printf "wakeuptop targets: cpu %.4f%% <= 0.2%%: %s; wakeups %.2f <= 1 per interval: %s; rss %.2f MiB <= 8: %s\n",
-		    c, c <= 0.2 ? "met" : "MISSED", w, w <= 1.0 ? "met" : "MISSED", r, r <= 8 ? "met" : "MISSED"
+	awk -v c="$1" -v w="$2" -v r="$3" -v t="$cpu_target" 'BEGIN {
+		printf "wakeuptop targets: cpu %.4f%% <= %s%%: %s; wakeups %.2f <= 1 per interval: %s; rss %.2f MiB <= 8: %s\n",
+		    c, t, c <= t ? "met" : "MISSED", w, w <= 1.0 ? "met" : "MISSED", r, r <= 8 ? "met" : "MISSED"
 	}'
 fi

@@ -10,17 +10,6 @@
 #define MAP_MAX			(1u << 20)	/* timer addresses remembered at most */
 #define COMM_MAX		(1u << 16)	/* task names learnt from events, at most */
 
-/* Mix a 64-bit key into a hash. */
-uint64_t
-td_hash64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
 
 /* The armer slot of ptr (empty when not known); the table has a free slot. */
 static struct td_armer *

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lru.h"		/* td_hash64 */
 #include "sampler.h"
 #include "trace_decode.h"
 
@@ -38,8 +39,6 @@ struct td_armers {
 	struct td_tasks		*comms;		/* names learnt from events (tasks.h), NULL until one */
 };
 
-/* Mix a 64-bit key into a hash (shared by the library's hash tables). */
-uint64_t td_hash64(uint64_t x);
 /* Free the tables (the struct itself is the caller's). */
 void td_armers_free(struct td_armers *t);
 /* The armer of the timer at ptr, or NULL. */

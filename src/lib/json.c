@@ -42,6 +42,15 @@ td_json_write_string(FILE *f, const char *str, size_t n)
 		unsigned char c = s[i];
 		size_t l;
 
+		/* A run of printable ASCII that needs no escape: one write (10,000 rows). */
+		for (l = 0; i + l < n && s[i + l] >= 0x20 && s[i + l] < 0x7f &&
+		    s[i + l] != '"' && s[i + l] != '\\'; l++)
+			;
+		if (l > 0) {
+			fwrite(s + i, 1, l, f);
+			i += l;
+			continue;
+		}
 		switch (c) {
 		case '"':  fputs("\\\"", f); i++; continue;
 		case '\\': fputs("\\\\", f); i++; continue;

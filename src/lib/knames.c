@@ -8,15 +8,16 @@
 #include "internal.h"
 #include "knames.h"
 #include "ksyms.h"
+#include "lru.h"
 #include "tasks.h"
+#include "test_hooks.h"
 
 #define TASK_MAX		32768		/* tasks remembered at most (the least recent go) */
-#define FN_MAX			16384		/* callback names remembered at most */
+#define FN_MAX			16384		/* callback names remembered at most (the least recent go) */
 #define KSYMS_READ		((size_t)64 << 10)	/* read size for /proc/kallsyms */
 
 /* A callback's name, resolved once through /proc/kallsyms. */
 struct fnname {
-	uint64_t	 fn;		/* 0 = empty slot */
 	char		*name;		/* NULL: no symbol */
 	bool		 tick;		/* the tick's own hrtimer callback */
 };
@@ -24,9 +25,9 @@ struct fnname {
 struct td_knames {
 	struct td_ksyms		*ksyms;		/* loaded at open (full table), else NULL */
 	uint64_t		 tick_fn[3];	/* without the table: the tick's callbacks (0: none) */
-	int			 nsyms;		/* text symbols loaded or seen */
-	struct fnname		*fns;
-	size_t			 fn_cap, fn_n;
+	bool			 tick_known;	/* tick_fn searched (or the table loaded) */
+	int			 nsyms;		/* text symbols loaded or seen; -1 not read yet */
+	struct td_lru		*fns;		/* struct fnname by address */
 	struct td_tasks		*tasks;
 	void			(*gone)(void *ctx, int pid, char *out, size_t len);
 	void			*gone_ctx;
@@ -35,6 +36,15 @@ struct td_knames {
 const char *const td_knames_tick_functions[] = {
 	"tick_sched_timer", "tick_nohz_handler", "tick_nohz_highres_handler", NULL,
 };
+
+static const char *kallsyms_path = "/proc/kallsyms";
+
+/* Read symbols from path instead of /proc/kallsyms (NULL: back to it). */
+void
+td_knames_kallsyms_path(const char *path)
+{
+	kallsyms_path = path != NULL ? path : "/proc/kallsyms";
+}
 
 /* Whether name is the tick's hrtimer callback. */
 bool
@@ -46,111 +56,48 @@ td_knames_is_tick_name(const char *name)
 	return false;
 }
 
-/*
- * Open-addressed tables keyed by a uint64_t that is their entries' first
- * member (0: an empty slot); cap is a power of two.  The timer map and the
- * callback name cache are two of them.
- */
-
-/* The slot holding key, or the empty slot where it would go (the table has one). */
-static inline void *
-slot64(void *tab, size_t cap, size_t size, uint64_t key)
-{
-	size_t h = td_hash64(key) & (cap - 1);
-	uint64_t k;
-
-	for (;;) {
-		char *e = (char *)tab + h * size;
-
-		memcpy(&k, e, sizeof(k));
-		if (k == 0 || k == key)
-			return e;
-		h = (h + 1) & (cap - 1);
-	}
-}
-
-/* A new zeroed table of ncap slots holding the entries of tab; NULL without memory. */
-static void *
-rehash64(const void *tab, size_t cap, size_t ncap, size_t size)
-{
-	char *nt = calloc(ncap, size);
-	uint64_t k;
-
-	for (size_t i = 0; nt != NULL && i < cap; i++) {
-		const char *e = (const char *)tab + i * size;
-
-		memcpy(&k, e, sizeof(k));
-		if (k != 0)
-			memcpy(slot64(nt, ncap, size, k), e, size);
-	}
-	return nt;
-}
-
-/* The cache slot of callback fn (empty if not resolved yet); the table has room. */
-static struct fnname *
-fn_slot(struct td_knames *t, uint64_t fn)
-{
-	return slot64(t->fns, t->fn_cap, sizeof(*t->fns), fn);
-}
-
-/* Empty the callback name cache. */
+/* Free what a cached name holds (td_lru's drop). */
 static void
-fn_clear(struct td_knames *t)
+fn_drop(void *val)
 {
-	for (size_t i = 0; i < t->fn_cap; i++) {
-		free(t->fns[i].name);
-		t->fns[i].name = NULL;
-		t->fns[i].fn = 0;
-	}
-	t->fn_n = 0;
+	struct fnname *f = val;
+
+	free(f->name);
+	f->name = NULL;
 }
 
-/* Room in the callback name cache for one more; -ENOMEM. */
-static int
-fn_room(struct td_knames *t)
+/* Cache name (taken over, NULL: no symbol) for callback fn. */
+static struct fnname *
+fn_put(struct td_knames *t, uint64_t fn, char *name)
 {
-	size_t ncap = t->fn_cap ? t->fn_cap * 2 : 64;
-	struct fnname *nf;
+	bool fresh;
+	struct fnname *f = td_lru_get(t->fns, fn, &fresh);
 
-	if ((t->fn_n + 1) * 2 <= t->fn_cap)
-		return 0;
-	if ((nf = rehash64(t->fns, t->fn_cap, ncap, sizeof(*nf))) == NULL)
-		return -ENOMEM;
-	free(t->fns);
-	t->fns = nf;
-	t->fn_cap = ncap;
-	return 0;
+	free(f->name);
+	f->name = name;
+	f->tick = td_knames_is_tick_name(name);
+	return f;
 }
 
 /*
- * The cache entry of callback fn; with the full table, named through it on
- * first sight.  NULL on ENOMEM, or (without the table) when not named yet.
+ * The cache entry of callback fn, made the most recently used; with the
+ * full table, named through it on first sight.  NULL on ENOMEM, or (without
+ * the table) when not named yet.
  */
 static struct fnname *
 fn_get(struct td_knames *t, uint64_t fn)
 {
-	struct fnname *slot;
+	struct fnname *f;
 	const char *nm;
+	char *name = NULL;
 
-	if (fn == 0 || (t->fn_cap == 0 && t->ksyms == NULL))
+	if (fn == 0)
 		return NULL;
-	slot = t->fn_cap > 0 ? fn_slot(t, fn) : NULL;
-	if (slot != NULL && slot->fn == fn)
-		return slot;
-	if (t->ksyms == NULL || fn_room(t) < 0)
+	if ((f = td_lru_use(t->fns, fn)) != NULL || t->ksyms == NULL)
+		return f;
+	if ((nm = td_ksyms_name(t->ksyms, fn)) != NULL && (name = strdup(nm)) == NULL)
 		return NULL;
-	slot = fn_slot(t, fn);
-	slot->fn = fn;
-	slot->tick = false;
-	slot->name = NULL;
-	t->fn_n++;
-	if ((nm = td_ksyms_name(t->ksyms, fn)) != NULL) {
-		slot->name = strdup(nm);
-		for (size_t i = 0; td_knames_tick_functions[i] != NULL; i++)
-			slot->tick = slot->tick ||
-			    strcmp(nm, td_knames_tick_functions[i]) == 0;
-	}
-	return slot;
+	return fn_put(t, fn, name);
 }
 
 /* The attribution's question at event time: is fn the tick's own hrtimer callback? */
@@ -179,21 +126,11 @@ td_knames_function(void *ctx, uint64_t fn)
 	return f != NULL ? f->name : NULL;
 }
 
-/* A growing list of callback addresses not named yet. */
-struct fn_list {
-	struct td_knames	*t;
-	uint64_t		*addr;
-	size_t			 n, cap;
-	bool			 nomem;
-};
-
-/* td_attr_each_function: keep fn when it is not named yet. */
-static void
-fn_want(uint64_t fn, void *arg)
+/* Add fn (not 0, not the last one again) to a list of addresses to name. */
+void
+td_knames_list_add(struct td_knames_list *l, uint64_t fn)
 {
-	struct fn_list *l = arg;
-
-	if (fn == 0 || (l->t->fn_cap > 0 && fn_slot(l->t, fn)->fn == fn))
+	if (fn == 0 || (l->n > 0 && l->addr[l->n - 1] == fn))
 		return;
 	if (l->n == l->cap) {
 		size_t nc = l->cap ? l->cap * 2 : 64;
@@ -209,6 +146,13 @@ fn_want(uint64_t fn, void *arg)
 	l->addr[l->n++] = fn;
 }
 
+/* td_attr_each_function: keep fn (td_knames_resolve_addrs leaves out those named). */
+static void
+fn_want(uint64_t fn, void *arg)
+{
+	td_knames_list_add(arg, fn);
+}
+
 /* Order addresses. */
 static int
 u64_cmp(const void *a, const void *b)
@@ -219,59 +163,77 @@ u64_cmp(const void *a, const void *b)
 }
 
 /*
+ * Without the full table: name the callbacks not named yet among n addresses
+ * (any order, repeats allowed: sorted in place) and, the first time, find
+ * the tick's callbacks, in one pass over /proc/kallsyms (none when all were
+ * named and the tick is known, or when a pass saw no symbols).
+ */
+void
+td_knames_resolve_addrs(struct td_knames *t, uint64_t *addr, size_t n)
+{
+	bool tick = !t->tick_known;
+	char **names = NULL;
+	FILE *f = NULL;
+	size_t k = 0;
+	char *vb;
+	int r = -1;
+
+	if (t->ksyms != NULL)
+		return;		/* named on first sight through the table */
+	/* Sources share callbacks (10,000 threads, one function): each once. */
+	qsort(addr, n, sizeof(*addr), u64_cmp);
+	for (size_t i = 0; i < n; i++)
+		if (addr[i] != 0 && (k == 0 || addr[i] != addr[k - 1]) &&
+		    td_lru_use(t->fns, addr[i]) == NULL)
+			addr[k++] = addr[i];
+	n = k;
+	if ((n == 0 && !tick) || t->nsyms == 0 ||
+	    (n > 0 && (names = calloc(n, sizeof(*names))) == NULL))
+		return;
+	/* 5 MB or more: 64 KiB reads, not stdio's 1 KiB (procfs's blksize) */
+	vb = malloc(KSYMS_READ);
+	if (vb != NULL && (f = fopen(kallsyms_path, "re")) != NULL) {
+		setvbuf(f, vb, _IOFBF, KSYMS_READ);
+		r = td_ksyms_resolve(f, addr, n, names, tick ? td_knames_tick_functions : NULL,
+		    tick ? TD_ARRAY_SIZE(t->tick_fn) : 0, t->tick_fn, NULL);
+		fclose(f);
+	}
+	free(vb);
+	if (tick) {
+		/* Once, found or not: without kallsyms no callback is the tick. */
+		t->tick_known = true;
+		t->nsyms = r > 0 ? r : 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (r < 0)
+			free(names[i]);
+		else
+			(void)fn_put(t, addr[i], names[i]);
+	free(names);
+}
+
+/*
  * Without the full table: name the callbacks the attribution counted that
- * were never named, in one pass over /proc/kallsyms (none when all were).
+ * were never named (td_knames_resolve_addrs).
  */
 void
 td_knames_resolve(struct td_knames *t, const struct td_attr *a)
 {
-	struct fn_list l = { t, NULL, 0, 0, false };
-	char **names;
-	FILE *f = NULL;
-	size_t k = 0;
-	char *vb;
-	int n = -1;
+	struct td_knames_list l = { NULL, 0, 0, false };
 
 	if (t->ksyms != NULL)
 		return;		/* named on first sight through the table */
 	td_attr_each_function(a, fn_want, &l);
-	if (l.n == 0 || l.nomem || (names = calloc(l.n, sizeof(*names))) == NULL) {
-		free(l.addr);
-		return;
-	}
-	/* Sources share callbacks (10,000 threads, one function): each once. */
-	qsort(l.addr, l.n, sizeof(*l.addr), u64_cmp);
-	for (size_t i = 0; i < l.n; i++)
-		if (k == 0 || l.addr[i] != l.addr[k - 1])
-			l.addr[k++] = l.addr[i];
-	l.n = k;
-	/* 5 MB or more: 64 KiB reads, not stdio's 1 KiB (procfs's blksize) */
-	vb = t->nsyms != 0 ? malloc(KSYMS_READ) : NULL;
-	if (vb != NULL && (f = fopen("/proc/kallsyms", "re")) != NULL) {
-		setvbuf(f, vb, _IOFBF, KSYMS_READ);
-		n = td_ksyms_resolve(f, l.addr, l.n, names, NULL);
-		fclose(f);
-	}
-	free(vb);
-	for (size_t i = 0; i < l.n; i++) {
-		struct fnname *slot;
-
-		if (n < 0 || fn_room(t) < 0) {
-			free(names[i]);
-			continue;
-		}
-		slot = fn_slot(t, l.addr[i]);
-		if (slot->fn == l.addr[i]) {
-			free(names[i]);
-			continue;
-		}
-		slot->fn = l.addr[i];
-		slot->name = names[i];
-		slot->tick = false;
-		t->fn_n++;
-	}
-	free(names);
+	if (!l.nomem)
+		td_knames_resolve_addrs(t, l.addr, l.n);
 	free(l.addr);
+}
+
+/* Whether the tick's callbacks are known (td_knames_is_tick can answer). */
+bool
+td_knames_tick_known(const struct td_knames *t)
+{
+	return t->tick_known;
 }
 
 /*
@@ -315,40 +277,27 @@ td_knames_task(void *ctx, int pid, struct td_task_info *ti)
 		ti->tgid = tk->tgid;
 }
 
-/*
- * Read /proc/kallsyms: the whole table when asked, else only the addresses
- * of the tick's callbacks (one pass that ends soon after them).
- */
+/* The full table of /proc/kallsyms (the tick known through it). */
 static void
-load_ksyms(struct td_knames *t, bool table)
+load_ksyms(struct td_knames *t)
 {
 	FILE *f;
 	char *vb;
 
 	t->nsyms = 0;
-	if ((f = fopen("/proc/kallsyms", "re")) == NULL)
+	t->tick_known = true;
+	if ((f = fopen(kallsyms_path, "re")) == NULL)
 		return;
 	/* 5 MB or more: 64 KiB reads, not stdio's 1 KiB (procfs's blksize) */
 	if ((vb = malloc(KSYMS_READ)) != NULL)
 		setvbuf(f, vb, _IOFBF, KSYMS_READ);
-	if (!table)
-		t->nsyms = td_ksyms_find(f, td_knames_tick_functions,
-		    TD_ARRAY_SIZE(t->tick_fn), t->tick_fn);
-	else if (td_ksyms_load(f, &t->ksyms, NULL) == 0)
+	if (td_ksyms_load(f, &t->ksyms, NULL) == 0)
 		t->nsyms = (int)td_ksyms_count(t->ksyms);
 	fclose(f);
 	free(vb);
 }
 
-/* Forget the callback names that grew past their bound (tasks go one by one). */
-void
-td_knames_trim(struct td_knames *t)
-{
-	if (t->fn_n > FN_MAX)
-		fn_clear(t);
-}
-
-/* Read the symbols, start empty caches. */
+/* Start empty caches; with table, read the symbols. */
 int
 td_knames_new(bool table, void (*gone)(void *ctx, int pid, char *out, size_t len),
     void *gone_ctx, struct td_knames **out)
@@ -359,12 +308,15 @@ td_knames_new(bool table, void (*gone)(void *ctx, int pid, char *out, size_t len
 		return -ENOMEM;
 	t->gone = gone;
 	t->gone_ctx = gone_ctx;
-	if (td_tasks_new(TASK_MAX, &t->tasks) < 0) {
-		free(t);
+	if (td_tasks_new(TASK_MAX, &t->tasks) < 0 ||
+	    td_lru_new(FN_MAX, sizeof(struct fnname), fn_drop, &t->fns) < 0) {
+		td_knames_free(t);
 		*out = NULL;
 		return -ENOMEM;
 	}
-	load_ksyms(t, table);
+	t->nsyms = -1;		/* not read yet */
+	if (table)
+		load_ksyms(t);
 	return 0;
 }
 
@@ -388,9 +340,7 @@ td_knames_free(struct td_knames *t)
 {
 	if (t == NULL)
 		return;
-	if (t->fns != NULL)
-		fn_clear(t);
-	free(t->fns);
+	td_lru_free(t->fns);
 	td_ksyms_free(t->ksyms);
 	td_tasks_free(t->tasks);
 	free(t);

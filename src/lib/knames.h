@@ -2,8 +2,8 @@
  * Names of what the live kernel's events refer to, for the tracefs and BPF
  * backends: timer callbacks (and arming sites) by address through
  * /proc/kallsyms, tasks by pid through /proc/PID/comm and status.  Both are
- * cached across intervals: callback names are trimmed when they grow too
- * big, tasks kept in a bounded cache that forgets the least recently used.
+ * cached across intervals in caches of bounded memory that forget the least
+ * recently used (lru.h), never all at once.
  */
 #ifndef TD_KNAMES_H
 #define TD_KNAMES_H
@@ -19,16 +19,19 @@ struct td_ksyms;
 
 /*
  * Start empty caches.  With table, load the kernel's text symbols (the BPF
- * backend: spans, arming sites named at once); without it, find only the
- * tick's callbacks and name the others at collect, those seen only
- * (td_knames_resolve).  gone, if not NULL, names a task that left /proc
- * before it was asked for (tracefs: saved_cmdlines).  -ENOMEM; an unreadable
- * kallsyms is no error (nsyms 0).
+ * backend: spans, arming sites named at once); without it, read nothing yet:
+ * the first td_knames_resolve_addrs or td_knames_resolve finds the tick's
+ * callbacks in the pass that names the callbacks seen.  gone, if not NULL,
+ * names a task that left /proc before it was asked for (tracefs:
+ * saved_cmdlines).  -ENOMEM; an unreadable kallsyms is no error (nsyms 0).
  */
 int td_knames_new(bool table, void (*gone)(void *ctx, int pid, char *out, size_t len),
     void *gone_ctx, struct td_knames **out);
 void td_knames_free(struct td_knames *n);
-/* Text symbols loaded or seen (0: none, kptr_restrict or no /proc/kallsyms). */
+/*
+ * Text symbols loaded or seen (0: none, kptr_restrict or no /proc/kallsyms;
+ * -1: not read yet).
+ */
 int td_knames_nsyms(const struct td_knames *n);
 /* The symbol table (NULL when none was loaded, or without table). */
 struct td_ksyms *td_knames_ksyms(struct td_knames *n);
@@ -37,12 +40,24 @@ bool td_knames_is_tick(void *ctx, uint64_t fn);
 const char *td_knames_function(void *ctx, uint64_t fn);
 void td_knames_task(void *ctx, int pid, struct td_task_info *ti);
 /*
- * Before td_attr_collect, without the table: name in one pass over
- * /proc/kallsyms the callbacks counted in a that were never named.
+ * Without the table: name n callback addresses (any order, repeats allowed;
+ * sorted in place) that were never named and, the first time, find the
+ * tick's callbacks, in one pass over /proc/kallsyms (none when there is
+ * nothing to do).  Until then td_knames_is_tick answers false.
  */
+void td_knames_resolve_addrs(struct td_knames *n, uint64_t *addr, size_t naddr);
+/* A list of callback addresses to name; start it zeroed, free addr. */
+struct td_knames_list {
+	uint64_t	*addr;
+	size_t		 n, cap;
+	bool		 nomem;		/* some were left out */
+};
+/* Add fn (0 and a repeat of the last one are left out). */
+void td_knames_list_add(struct td_knames_list *l, uint64_t fn);
+/* Before td_attr_collect: the same for the callbacks counted in a. */
 void td_knames_resolve(struct td_knames *n, const struct td_attr *a);
-/* Between intervals: forget the callback names when they grew past their bound. */
-void td_knames_trim(struct td_knames *n);
+/* Whether the tick's callbacks were searched (with the table: always). */
+bool td_knames_tick_known(const struct td_knames *n);
 /* The names of the tick's own hrtimer callbacks (NULL-terminated). */
 extern const char *const td_knames_tick_functions[];
 /* Whether name is one of them (a text trace names its callbacks). */

@@ -29,13 +29,57 @@ struct td_ksyms {
 };
 
 /*
- * Parse one kallsyms line: true for a text symbol (t, T, w, W) with a non-zero
- * address; *name and *len its name, *mod whether a module's ("\t[mod]").
+ * A kallsyms text read from a FILE in small blocks (the FILE's buffer makes
+ * the big reads; a pass that ends early has read little past its end), its
+ * lines handed out in place, without a copy each.
+ */
+#define LINES_BUF	1024		/* longer lines (never kallsyms') are cut */
+
+struct lines {
+	FILE	*f;
+	size_t	 start, end;	/* the bytes of buf not handed out yet */
+	bool	 eof;
+	char	 buf[LINES_BUF];
+};
+
+/* The next line of r (its newline left out) and its length; NULL at the end. */
+static const char *
+next_line(struct lines *r, size_t *len)
+{
+	for (;;) {
+		const char *b = r->buf + r->start;
+		const char *nl = memchr(b, '\n', r->end - r->start);
+		size_t got;
+
+		if (nl != NULL || (r->eof && r->end > r->start) ||
+		    (r->start == 0 && r->end == LINES_BUF)) {
+			/* a whole line, the last one, or one longer than the buffer (cut) */
+			*len = nl != NULL ? (size_t)(nl - b) : r->end - r->start;
+			r->start += *len + (nl != NULL);
+			return b;
+		}
+		if (r->eof)
+			return NULL;
+		memmove(r->buf, b, r->end - r->start);
+		r->end -= r->start;
+		r->start = 0;
+		got = fread(r->buf + r->end, 1, LINES_BUF - r->end, r->f);
+		r->end += got;
+		if (got == 0)
+			r->eof = true;
+	}
+}
+
+/*
+ * Parse one kallsyms line of len bytes: true for a text symbol (t, T, w, W)
+ * with a non-zero address; *name and *nlen its name, *mod whether a
+ * module's ("\t[mod]").
  */
 static bool
-text_symbol(const char *line, uint64_t *addr, const char **name, size_t *len, bool *mod)
+text_symbol(const char *line, size_t len, uint64_t *addr, const char **name, size_t *nlen,
+    bool *mod)
 {
-	const char *q = line, *le = line + strcspn(line, "\n");
+	const char *q = line, *le = line + len, *n;
 	char type;
 
 	if (td_parse_hex(&q, le, addr) < 0 || q + 3 >= le || *q != ' ')
@@ -44,10 +88,12 @@ text_symbol(const char *line, uint64_t *addr, const char **name, size_t *len, bo
 	if ((type != 't' && type != 'T' && type != 'w' && type != 'W') || q[2] != ' ' ||
 	    *addr == 0)
 		return false;
+	for (n = q + 3; n < le && *n != ' ' && *n != '\t'; n++)
+		;
 	*name = q + 3;
-	if ((*len = strcspn(*name, " \t\n")) == 0)
+	if ((*nlen = (size_t)(n - *name)) == 0)
 		return false;
-	*mod = strchr(*name + *len, '[') != NULL;
+	*mod = memchr(n, '[', (size_t)(le - n)) != NULL;
 	return true;
 }
 
@@ -134,8 +180,10 @@ td_ksyms_load(FILE *f, struct td_ksyms **out, struct td_error *e)
 {
 	struct td_ksyms *k;
 	uint64_t *addr = NULL;
-	size_t n = 0, cap = 0, rawlen = 0, zcap = 0, maxraw = 0;
-	char line[640], raw[ZBLOCK * 128 + 1024];
+	size_t n = 0, cap = 0, rawlen = 0, zcap = 0, maxraw = 0, len;
+	char raw[ZBLOCK * 128 + 1024];
+	struct lines rd = { .f = f };
+	const char *line;
 	long lineno = 0;
 	int r = -ENOMEM;
 	z_stream zs;		/* deflateEnd() of one never started or ended is a no-op */
@@ -147,14 +195,14 @@ td_ksyms_load(FILE *f, struct td_ksyms **out, struct td_error *e)
 		goto fail;
 	if (deflateInit(&zs, Z_BEST_SPEED) != Z_OK)
 		goto fail;
-	while (fgets(line, sizeof(line), f) != NULL) {
+	while ((line = next_line(&rd, &len)) != NULL) {
 		const char *name;
 		uint64_t a;
 		size_t nl;
 		bool mod;
 
 		lineno++;
-		if (!text_symbol(line, &a, &name, &nl, &mod))
+		if (!text_symbol(line, len, &a, &name, &nl, &mod))
 			continue;
 		if (nl > 511)
 			nl = 511;
@@ -412,48 +460,70 @@ past(uint64_t a, bool mod, uint64_t *first, uint64_t *prev, bool *sorted)
 }
 
 /*
- * Name n addresses (sorted, ascending) in one pass over a kallsyms text read
- * from f: names[i] is a malloc'd copy of the text symbol containing addr[i],
- * or NULL.  Returns the number of text symbols seen with a non-zero address.
- * Bucket i holds the highest symbol in (addr[i-1], addr[i]]; the symbol of
- * addr[j] is then that of the last non-empty bucket at or before j.  The pass
- * ends early among the kernel's sorted symbols once past the last address.
+ * One pass over a kallsyms text read from f that names n addresses (sorted,
+ * ascending): names[i] is a malloc'd copy of the text symbol containing
+ * addr[i], or NULL; and finds the addresses of nwant function names (found[i],
+ * 0 when absent).  Returns the number of text symbols seen with a non-zero
+ * address.  Bucket i holds the highest symbol in (addr[i-1], addr[i]]; the
+ * symbol of addr[j] is then that of the last non-empty bucket at or before j.
+ * Among the kernel's sorted symbols the pass ends once past the last address
+ * and 1 MiB past the first name found (the names asked for are of one source
+ * file).
  */
 int
 td_ksyms_resolve(FILE *f, const uint64_t *addr, size_t n, char **names,
-    struct td_error *e)
+    const char *const *want, size_t nwant, uint64_t *found, struct td_error *e)
 {
-	uint64_t *best, top = 0, first = 0, prev = 0;
-	char *bname, line[640];
+	uint64_t *best = NULL, top = 0, first = 0, prev = 0, hit = 0;
+	struct lines rd = { .f = f };
+	size_t *wlen = NULL, len;
+	char *bname = NULL;
+	const char *line;
 	bool sorted = true;
 	int nsyms = 0;
 	size_t last;
 
 	for (size_t i = 0; i < n; i++)
 		names[i] = NULL;
-	if (n == 0)
+	for (size_t i = 0; i < nwant; i++)
+		found[i] = 0;
+	if (n == 0 && nwant == 0)
 		return 0;
-	best = calloc(n, sizeof(*best));
-	bname = malloc(n * RESOLVE_NAME);
-	if (best == NULL || bname == NULL) {
+	if (n > 0) {
+		best = calloc(n, sizeof(*best));
+		bname = malloc(n * RESOLVE_NAME);
+	}
+	if (nwant > 0 && (wlen = calloc(nwant, sizeof(*wlen))) != NULL)
+		for (size_t i = 0; i < nwant; i++)
+			wlen[i] = strlen(want[i]);
+	if ((n > 0 && (best == NULL || bname == NULL)) || (nwant > 0 && wlen == NULL)) {
 		free(best);
 		free(bname);
+		free(wlen);
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	}
-	while (fgets(line, sizeof(line), f) != NULL) {
+	while ((line = next_line(&rd, &len)) != NULL) {
 		const char *name;
 		uint64_t a;
 		size_t i, nl;
 		bool mod;
 
-		if (!text_symbol(line, &a, &name, &nl, &mod))
+		if (!text_symbol(line, len, &a, &name, &nl, &mod))
 			continue;
 		nsyms++;
 		if (a > top)
 			top = a;
-		if (past(a, mod, &first, &prev, &sorted) && first <= addr[0] && a > addr[n - 1])
+		if (past(a, mod, &first, &prev, &sorted) &&
+		    (n == 0 || (first <= addr[0] && a > addr[n - 1])) &&
+		    (nwant == 0 || (hit != 0 && a - hit > (1u << 20))))
 			break;
-		if ((i = lower_bound(addr, n, a)) == n || a <= best[i])
+		for (i = 0; i < nwant; i++)
+			if (found[i] == 0 && wlen[i] == nl && memcmp(want[i], name, nl) == 0) {
+				found[i] = a;
+				if (hit == 0)
+					hit = a;
+			}
+		if (n == 0 || (i = lower_bound(addr, n, a)) == n || a <= best[i])
 			continue;
 		if (nl >= RESOLVE_NAME)
 			nl = RESOLVE_NAME - 1;
@@ -471,50 +541,14 @@ td_ksyms_resolve(FILE *f, const uint64_t *addr, size_t n, char **names,
 		if ((names[j] = strdup(bname + last * RESOLVE_NAME)) == NULL) {
 			for (size_t x = 0; x < j; x++)
 				free(names[x]), names[x] = NULL;
+			free(wlen);
 			free(best);
 			free(bname);
 			return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 		}
 	}
+	free(wlen);
 	free(best);
 	free(bname);
-	return nsyms;
-}
-
-/*
- * The addresses of n function names of one source file (addr[i], 0 when
- * absent) in one pass over a kallsyms text read from f, which ends among the
- * kernel's sorted symbols 1 MiB past the first one found.  Returns the number
- * of text symbols seen with a non-zero address.
- */
-int
-td_ksyms_find(FILE *f, const char *const *want, size_t n, uint64_t *addr)
-{
-	uint64_t found = 0, first = 0, prev = 0;
-	char line[640];
-	bool sorted = true;
-	int nsyms = 0;
-
-	for (size_t i = 0; i < n; i++)
-		addr[i] = 0;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		const char *name;
-		uint64_t a;
-		size_t nl;
-		bool mod;
-
-		if (!text_symbol(line, &a, &name, &nl, &mod))
-			continue;
-		nsyms++;
-		if (past(a, mod, &first, &prev, &sorted) && found != 0 && a - found > (1u << 20))
-			break;
-		for (size_t i = 0; i < n; i++)
-			if (addr[i] == 0 && strlen(want[i]) == nl &&
-			    memcmp(want[i], name, nl) == 0) {
-				addr[i] = a;
-				if (found == 0)
-					found = a;
-			}
-	}
 	return nsyms;
 }

@@ -31,20 +31,16 @@ struct td_ksym_span {
 int td_ksyms_spans(struct td_ksyms *k, const char *const *prefixes, struct td_ksym_span *out,
     size_t max);
 /*
- * Name n addresses (sorted, ascending) in one sequential pass over a kallsyms
- * text read from f, without keeping the table: names[i] is a malloc'd copy of
- * the symbol containing addr[i], or NULL.  The pass stops among the kernel's
- * own (sorted) symbols once past the last address.  Returns the number of
- * text symbols with a non-zero address seen (0 under kptr_restrict), or -errno.
+ * One sequential pass over a kallsyms text read from f, without keeping the
+ * table, that names n addresses (sorted, ascending: names[i] is a malloc'd
+ * copy of the symbol containing addr[i], or NULL) and finds the addresses of
+ * nwant function names of one source file (found[i], 0 when absent; want may
+ * be NULL when nwant is 0).  The pass stops among the kernel's own (sorted)
+ * symbols once past the last address and 1 MiB past the first name found.
+ * Returns the number of text symbols with a non-zero address seen (0 under
+ * kptr_restrict), or -errno.
  */
 int td_ksyms_resolve(FILE *f, const uint64_t *addr, size_t n, char **names,
-    struct td_error *e);
-/*
- * The addresses of n function names of one source file (addr[i]: 0 when
- * absent) in one pass that stops 1 MiB past the first one found among the
- * kernel's sorted symbols.  Returns the number of text symbols with a
- * non-zero address seen (0 under kptr_restrict).
- */
-int td_ksyms_find(FILE *f, const char *const *want, size_t n, uint64_t *addr);
+    const char *const *want, size_t nwant, uint64_t *found, struct td_error *e);
 
 #endif

@@ -513,7 +513,6 @@ bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	r = td_attr_collect(b->attr, p, e);
 	if (r == 0 && td_sampler_describe_vectors(p, b->irq) < 0)
 		r = td_error_set(e, ENOMEM, NULL, 0, "out of memory");
-	td_knames_trim(b->names);
 	return r;
 }
 

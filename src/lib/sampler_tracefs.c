@@ -33,6 +33,7 @@
 #define TRACING_DIR		"/sys/kernel/tracing"
 #define TRACEFS_MAGIC_NR	0x74726163
 #define MOUNT_STAMP		"/run/timerdiag-tracefs.mount"
+#define HOLD_MAX		((size_t)2 << 20)	/* bytes of sub-buffers held, at most */
 
 /* Per-CPU reader and decoding state. */
 struct cpu_state {
@@ -63,7 +64,19 @@ struct tr_priv {
 	uint64_t		 processed;
 	char			*cmdlines;	/* saved_cmdlines, read at most once per collect */
 	uint64_t		 missed;	/* kbuffer's lost-events marks (fallback) */
+	/*
+	 * Until the tick's callbacks are known (the attribution asks at event
+	 * time), the sub-buffers read are held, not decoded: the first collect
+	 * finds the tick and names the callbacks held in one kallsyms pass.
+	 */
+	unsigned char		*held;		/* nheld sub-buffers of page_size bytes */
+	struct held_page {
+		int		 cpu, len;
+	}			*held_pg;
+	size_t			 nheld, held_cap;
 	bool			 missed_unknown;
+	char			 buffer_kb[16];	/* the per-CPU buffer's size ... */
+	bool			 grown;		/* ... set (grow_buffer) */
 	const struct td_sampler	*s;
 	/* --record: every sub-buffer read goes to the recorder too. */
 	struct td_trace_rec	*rec;
@@ -199,23 +212,40 @@ td_sampler_remove_stale(const char *tracing_dir, struct td_error *e)
 	return n;
 }
 
-/* Enable one event in the instance; the own-pid filter on start and cancel. */
+/*
+ * Enable the events this kernel has (their formats parsed) through one open
+ * of the instance's set_event, a name a write (the kernel takes one a write),
+ * each filtered first when asked (our own pid's arms and cancels left out);
+ * the ones enabled are kept for --record.  Returns how many.
+ */
 static int
-enable_event(struct tr_priv *t, const char *sys, const char *name, bool filter_self)
+enable_events(struct tr_priv *t, const struct tr_event *events, size_t nev)
 {
-	char flt[64];
+	char flt[64], tok[128];
+	int fd, n = 0;
 
-	if (tep_find_event_by_name(t->tep, sys, name) == NULL)
-		return -ENOENT;
-	if (filter_self) {
-		snprintf(flt, sizeof(flt), "common_pid != %d", (int)getpid());
-		if (tracefs_event_file_write(t->inst, sys, name, "filter", flt) < 0)
-			return -errno;
+	snprintf(flt, sizeof(flt), "common_pid != %d", (int)getpid());
+	/* No O_TRUNC: that would disable every event of the instance first. */
+	if ((fd = tracefs_instance_file_open(t->inst, "set_event", O_WRONLY | O_CLOEXEC)) < 0)
+		return 0;
+	for (size_t i = 0; i < nev && t->rec_n < TD_ARRAY_SIZE(t->rec_names); i++) {
+		int len;
+
+		if (tep_find_event_by_name(t->tep, events[i].sys, events[i].name) == NULL ||
+		    (events[i].self && tracefs_event_file_write(t->inst, events[i].sys,
+		    events[i].name, "filter", flt) < 0))
+			continue;
+		len = snprintf(tok, sizeof(tok), "%s:%s\n", events[i].sys, events[i].name);
+		if (write(fd, tok, (size_t)len) != len)
+			continue;
+		n++;
+		snprintf(t->rec_names[t->rec_n], sizeof(t->rec_names[0]), "%s/%s",
+		    events[i].sys, events[i].name);
+		t->rec_events[t->rec_n] = t->rec_names[t->rec_n];
+		t->rec_n++;
 	}
-	/* its enable file: tracefs_event_enable() takes regexes and stats every system */
-	if (tracefs_event_file_write(t->inst, sys, name, "enable", "1") < 0)
-		return -ENOENT;
-	return 0;
+	close(fd);
+	return n;
 }
 
 /*
@@ -256,6 +286,16 @@ build_tep(struct tr_priv *t, const struct tr_event *events, size_t n, struct td_
 	if (nparsed == 0)
 		return td_error_set(e, EIO, TRACING_DIR "/events", 0, "cannot read event formats");
 	return 0;
+}
+
+/* Give the per-CPU buffers their full size, once (after a drain: room to spare). */
+static void
+grow_buffer(struct tr_priv *t)
+{
+	if (t->grown)
+		return;
+	t->grown = true;
+	tracefs_instance_file_write(t->inst, "buffer_size_kb", t->buffer_kb);
 }
 
 #define TMIGR(name)	{ "timer_migration", name, false, true }
@@ -302,7 +342,6 @@ tr_open(struct td_sampler *s, struct td_error *e)
 	size_t nbase = 0, nev;
 	struct tr_priv *t;
 	struct epoll_event ee;
-	char kbs[32];
 	int r, nenabled = 0;
 
 	/* The events every sample needs come first; the tick explanation's follow. */
@@ -356,8 +395,16 @@ tr_open(struct td_sampler *s, struct td_error *e)
 		    "cannot create instance %s", t->name);
 	t->created = true;
 	tracefs_trace_off(t->inst);
-	snprintf(kbs, sizeof(kbs), "%u", s->opts.buffer_kb ? s->opts.buffer_kb : 8192);
-	tracefs_instance_file_write(t->inst, "buffer_size_kb", kbs);
+	/*
+	 * A size asked for is set at once.  The default one waits: the per-CPU
+	 * buffer keeps the size a new instance gets (1.4 MiB) until the first
+	 * pump (grow_buffer), when half of it is filled: a quiet or short sample
+	 * never allocates (and frees) the full size, a busy one grows it at once.
+	 */
+	snprintf(t->buffer_kb, sizeof(t->buffer_kb), "%u",
+	    s->opts.buffer_kb ? s->opts.buffer_kb : 8192);
+	if (s->opts.buffer_kb != 0)
+		grow_buffer(t);
 	/*
 	 * Wake the reader only when half a per-CPU buffer is filled: a quiet
 	 * machine is drained once per interval by collect (the caller's own
@@ -376,14 +423,7 @@ tr_open(struct td_sampler *s, struct td_error *e)
 	    !td_trace_decoder_has(t->dec, TD_TEV_HRTIMER_START))
 		return td_error_set(e, ENOENT, TRACING_DIR "/events/timer", 0,
 		    "no timer tracepoints in this kernel");
-	for (size_t i = 0; i < nev; i++)
-		if (enable_event(t, events[i].sys, events[i].name, events[i].self) == 0) {
-			nenabled++;
-			snprintf(t->rec_names[t->rec_n], sizeof(t->rec_names[0]), "%s/%s",
-			    events[i].sys, events[i].name);
-			t->rec_events[t->rec_n] = t->rec_names[t->rec_n];
-			t->rec_n++;
-		}
+	nenabled = enable_events(t, events, nev);
 	if (nenabled == 0)
 		return td_error_set(e, EIO, TRACING_DIR, 0, "cannot enable any timer event");
 	t->ncpus = (int)sysconf(_SC_NPROCESSORS_CONF);
@@ -457,7 +497,89 @@ tr_fd(const struct td_sampler *s)
 	return t->epfd;
 }
 
-/* Read and decode up to max_pages sub-buffers of each CPU's buffer. */
+/* Decode one sub-buffer of a CPU into the attribution. */
+static int
+decode_page(struct tr_priv *t, int cpu, const void *page, size_t len)
+{
+	long missed = 0;
+	int n = td_trace_decode(t->dec, page, len, cpu, on_event, t, &missed);
+
+	if (n > 0)
+		t->processed += (uint64_t)n;
+	if (missed > 0)
+		t->missed += (uint64_t)missed;
+	else if (missed < 0)
+		t->missed_unknown = true;
+	return n;
+}
+
+/* td_trace_decode: keep the callback of a timer event. */
+static void
+want_fn(const struct td_tev *ev, void *arg)
+{
+	if (ev->type == TD_TEV_TIMER_START || ev->type == TD_TEV_HRTIMER_START ||
+	    ev->type == TD_TEV_TIMER_EXPIRE || ev->type == TD_TEV_HRTIMER_EXPIRE)
+		td_knames_list_add(arg, ev->function);
+}
+
+/*
+ * Find the tick's callbacks and name the callbacks of the held sub-buffers
+ * in one kallsyms pass, then decode them into the attribution.
+ */
+static void
+release(struct tr_priv *t)
+{
+	struct td_knames_list l = { NULL, 0, 0, false };
+	long missed;
+
+	for (size_t i = 0; i < t->nheld; i++)
+		(void)td_trace_decode(t->dec, t->held + i * (size_t)t->page_size,
+		    (size_t)t->held_pg[i].len, t->held_pg[i].cpu, want_fn, &l, &missed);
+	/* Those left out (no memory) are named at collect, in a pass of their own. */
+	td_knames_resolve_addrs(t->names, l.addr, l.n);
+	free(l.addr);
+	for (size_t i = 0; i < t->nheld; i++)
+		(void)decode_page(t, t->held_pg[i].cpu, t->held + i * (size_t)t->page_size,
+		    (size_t)t->held_pg[i].len);
+	free(t->held);
+	free(t->held_pg);
+	t->held = NULL;
+	t->held_pg = NULL;
+	t->nheld = t->held_cap = 0;
+}
+
+/* Hold the sub-buffer just read while the tick is unknown; false: decode it now. */
+static bool
+hold(struct tr_priv *t, int cpu, int len)
+{
+	if (td_knames_tick_known(t->names))
+		return false;
+	if (t->nheld == t->held_cap) {
+		size_t nc = t->held_cap ? t->held_cap * 2 : 16;
+		struct held_page *np;
+		unsigned char *nh;
+
+		if (nc * (size_t)t->page_size > HOLD_MAX ||
+		    (nh = reallocarray(t->held, nc, (size_t)t->page_size)) == NULL) {
+			release(t);	/* too much to hold: the tick found alone */
+			return false;
+		}
+		t->held = nh;
+		if ((np = reallocarray(t->held_pg, nc, sizeof(*np))) == NULL) {
+			release(t);
+			return false;
+		}
+		t->held_pg = np;
+		t->held_cap = nc;
+	}
+	memcpy(t->held + t->nheld * (size_t)t->page_size, t->page, (size_t)len);
+	t->held_pg[t->nheld].cpu = cpu;
+	t->held_pg[t->nheld].len = len;
+	t->nheld++;
+	return true;
+}
+
+/* Read and decode (or hold) up to max_pages sub-buffers of each CPU's buffer. */
 static void
 drain(struct tr_priv *t, int max_pages)
 {
@@ -467,19 +589,13 @@ drain(struct tr_priv *t, int max_pages)
 		if (cs->tcpu == NULL)
 			continue;
 		for (int pages = 0; pages < max_pages; pages++) {
-			long missed = 0;
-			int got = tracefs_cpu_read(cs->tcpu, t->page, true), n;
+			int got = tracefs_cpu_read(cs->tcpu, t->page, true), n = 0;
 
 			if (got <= 0)
 				break;
 			td_trace_rec_page(t->rec, c, t->page, (size_t)got);
-			n = td_trace_decode(t->dec, t->page, (size_t)got, c, on_event, t, &missed);
-			if (n > 0)
-				t->processed += (uint64_t)n;
-			if (missed > 0)
-				t->missed += (uint64_t)missed;
-			else if (missed < 0)
-				t->missed_unknown = true;
+			if (!hold(t, c, got))
+				n = decode_page(t, c, t->page, (size_t)got);
 			/* A part page: caught up with the writer; poll again. */
 			if (n >= 0 && got < t->page_size)
 				break;
@@ -496,6 +612,7 @@ tr_pump(struct td_sampler *s, struct td_error *e)
 {
 	(void)e;
 	drain(s->priv, 1024);
+	grow_buffer(s->priv);
 	return 0;
 }
 
@@ -539,6 +656,8 @@ tr_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	int r;
 
 	drain(t, 1 << 20);
+	if (!td_knames_tick_known(t->names))
+		release(t);	/* the first collect: decode what was held */
 	for (int c = 0; c < t->ncpus; c++) {
 		uint64_t now = cpu_lost(t, c);
 
@@ -550,6 +669,7 @@ tr_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	p->processed = t->processed;
 	t->processed = 0;
 	t->missed = 0;
+	td_knames_resolve(t->names, t->attr);
 	p->note[0] = '\0';
 	if (td_knames_nsyms(t->names) == 0)
 		snprintf(p->note, sizeof(p->note),
@@ -557,11 +677,9 @@ tr_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	else if (!t->idle_traced)
 		snprintf(p->note, sizeof(p->note),
 		    "tracefs: no power:cpu_idle or sched_switch in this kernel: wakeups unknown");
-	td_knames_resolve(t->names, t->attr);
 	r = td_attr_collect(t->attr, p, e);
 	if (r == 0 && td_sampler_describe_vectors(p, t->irq) < 0)
 		r = td_error_set(e, ENOMEM, NULL, 0, "out of memory");
-	td_knames_trim(t->names);
 	free(t->cmdlines);
 	t->cmdlines = NULL;
 	return r;
@@ -630,6 +748,8 @@ tr_close(struct td_sampler *s)
 			unlink(MOUNT_STAMP);
 	}
 	free(t->cmdlines);
+	free(t->held);
+	free(t->held_pg);
 	td_trace_rec_free(t->rec);
 	td_trace_decoder_free(t->dec);
 	if (t->tep != NULL)

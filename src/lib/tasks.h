@@ -18,7 +18,6 @@ struct td_task_ent {
 	enum td_task	 task;		/* TD_TASK_USER, TD_TASK_KTHREAD or UNKNOWN */
 	int		 tgid;		/* -1 unknown */
 	bool		 saved_tried;	/* the caller's fallback for gone tasks was tried */
-	int		 prev, next;	/* recency list (indices), -1 at the ends */
 };
 
 struct td_tasks;

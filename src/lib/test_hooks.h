@@ -33,6 +33,9 @@ const struct td_irq_row *td_interrupts_find(const struct td_interrupts *s,
 int td_softirqs_count(const struct td_softirqs *s, const char *name, int cpu,
     uint64_t *out);
 
+/* Read kernel symbols from path instead of /proc/kallsyms (NULL: back to it). */
+void td_knames_kallsyms_path(const char *path);
+
 /* Tasks kept. */
 size_t td_tasks_count(const struct td_tasks *c);
 

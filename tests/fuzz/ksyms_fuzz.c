@@ -59,12 +59,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		static const char *const want[] = { "tick_nohz_handler", "a", "" };
 		uint64_t found[3];
 
-		(void)td_ksyms_find(f, want, 3, found);
+		(void)td_ksyms_resolve(f, NULL, 0, NULL, want, 3, found, NULL);
 		fclose(f);
 	}
 	qsort(addr, 8, sizeof(addr[0]), cmp_u64);
 	if ((f = fmemopen((void *)(uintptr_t)data, size, "r")) != NULL) {
-		if (td_ksyms_resolve(f, addr, 8, names, NULL) >= 0)
+		if (td_ksyms_resolve(f, addr, 8, names, NULL, 0, NULL, NULL) >= 0)
+			for (size_t i = 0; i < 8; i++)
+				free(names[i]);
+		fclose(f);
+	}
+	/* Both at once: names for the addresses and addresses for the names. */
+	if ((f = fmemopen((void *)(uintptr_t)data, size, "r")) != NULL) {
+		static const char *const want[] = { "tick_nohz_handler", "tick_sched_timer" };
+		uint64_t found[2];
+
+		if (td_ksyms_resolve(f, addr, 8, names, want, 2, found, NULL) >= 0)
 			for (size_t i = 0; i < 8; i++)
 				free(names[i]);
 		fclose(f);

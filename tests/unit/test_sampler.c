@@ -703,7 +703,7 @@ f_resolve_live(const char *buf, size_t len, const uint64_t *addr, size_t n, char
 		names[i] = NULL;
 	if (f == NULL)
 		return;
-	(void)td_ksyms_resolve(f, addr, n, names, NULL);
+	(void)td_ksyms_resolve(f, addr, n, names, NULL, 0, NULL, NULL);
 	fclose(f);
 }
 
@@ -716,7 +716,7 @@ resolve_text(const char *text, const uint64_t *addr, size_t n, char **names)
 
 	if (f == NULL)
 		return -errno;
-	r = td_ksyms_resolve(f, addr, n, names, NULL);
+	r = td_ksyms_resolve(f, addr, n, names, NULL, 0, NULL, NULL);
 	fclose(f);
 	return r;
 }
@@ -934,7 +934,8 @@ test_ksyms_early_end(void)
 	    "ffffffffc0100000 t mod_fn\t[mymod]\n");
 	if ((f = fmemopen(text, len, "r")) == NULL)
 		return;
-	is_int(td_ksyms_resolve(f, low, 2, nm, NULL), 3, "resolve: three symbols read");
+	is_int(td_ksyms_resolve(f, low, 2, nm, NULL, 0, NULL, NULL), 3,
+	    "resolve: three symbols read");
 	at = ftell(f);
 	ok(at > 0 && (size_t)at < len / 10, "resolve: the pass ended early (%ld of %zu)", at, len);
 	is_str(nm[0], "fn0", "resolve: the first address named");
@@ -942,14 +943,24 @@ test_ksyms_early_end(void)
 	free(nm[0]);
 	free(nm[1]);
 	rewind(f);
-	(void)td_ksyms_resolve(f, mod, 1, nm, NULL);
+	(void)td_ksyms_resolve(f, mod, 1, nm, NULL, 0, NULL, NULL);
 	ok(ftell(f) == (long)len, "resolve: a module's address reads the text to its end");
 	is_str(nm[0], "mod_fn", "resolve: the module's function named");
 	free(nm[0]);
 	rewind(f);
-	is_int(td_ksyms_find(f, ticks, 3, tk), 358, "find: read up to 1 MiB past the tick");
+	is_int(td_ksyms_resolve(f, NULL, 0, NULL, ticks, 3, tk, NULL), 358,
+	    "find: read up to 1 MiB past the tick");
 	ok(tk[0] == 0 && tk[1] == base + 100 * 0x1000 && tk[2] == 0,
 	    "find: the tick callback this kernel has, and not the others");
+	/* Both in the one pass of a short sample's collect. */
+	rewind(f);
+	is_int(td_ksyms_resolve(f, low, 2, nm, ticks, 3, tk, NULL), 358,
+	    "resolve and find: one pass up to 1 MiB past the tick");
+	is_str(nm[0], "fn0", "resolve and find: the first address named");
+	is_str(nm[1], "fn1", "resolve and find: the second address named");
+	ok(tk[1] == base + 100 * 0x1000, "resolve and find: the tick callback found");
+	free(nm[0]);
+	free(nm[1]);
 	fclose(f);
 }
 

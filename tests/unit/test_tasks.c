@@ -1,13 +1,17 @@
 /*
- * The task cache of the live samplers: bounded memory that forgets the least
- * recently used task, never all of them, and the /proc reads that fill it.
+ * The caches of the live samplers: tasks and callback names in bounded
+ * memory that forgets the least recently used, never all of them, and the
+ * /proc reads that fill the task cache.
  */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "armers.h"
+#include "attribution.h"
+#include "knames.h"
 #include "tasks.h"
 #include "tap.h"
 #include "test_hooks.h"
@@ -70,6 +74,109 @@ test_no_cliff(void)
 		missing += td_tasks_find(c, pid) == NULL;
 	is_int(missing, 0, "every kept pid is still found");
 	td_tasks_free(c);
+}
+
+#define NFN		20000		/* callbacks of the test's kallsyms */
+#define FN_BOUND	16384		/* callback names knames.c keeps at most */
+#define FN_BASE		0xffffffff81000000ULL
+
+/* The address of the test's callback i (fn_NNNNN in its kallsyms). */
+static uint64_t
+fn_addr(int i)
+{
+	return FN_BASE + (uint64_t)i * 0x40;
+}
+
+/*
+ * One interval in which callbacks lo..hi expire once each (hrtimers of no
+ * known armer): how many of its sources are named fn_NNNNN after their own.
+ */
+static int
+interval(struct td_knames *k, struct td_attr *a, int lo, int hi)
+{
+	struct td_sample *p = calloc(1, sizeof(*p));
+	struct td_error e;
+	int named = 0;
+
+	for (int i = lo; i <= hi; i++) {
+		struct td_tev ev;
+
+		memset(&ev, 0, sizeof(ev));
+		ev.type = TD_TEV_HRTIMER_EXPIRE;
+		ev.ts = 1000 + (uint64_t)i;
+		ev.pid = 1;
+		ev.ptr = 0xffff888000000000ULL + (uint64_t)i * 64;
+		ev.function = fn_addr(i);
+		td_attr_event(a, &ev);
+	}
+	td_knames_resolve(k, a);
+	if (p == NULL || td_attr_collect(a, p, &e) < 0) {
+		td_sample_free(p);
+		return -1;
+	}
+	for (size_t j = 0; j < p->n; j++) {
+		const struct td_wsource *w = &p->src[j];
+		int i, end = 0;
+
+		if (w->count == 1 && w->function != NULL &&
+		    sscanf(w->function, "fn_%5d%n", &i, &end) == 1 && w->function[end] == '\0' &&
+		    i >= lo && i <= hi)
+			named++;
+	}
+	td_sample_free(p);
+	return named;
+}
+
+/*
+ * 20,000 callbacks named in two intervals through a bound of 16,384: with
+ * /proc/kallsyms gone (no new pass) the last interval's keep their names (no
+ * cliff that forgets all), and of the first interval's only as many as fit.
+ */
+static void
+test_callback_names(void)
+{
+	char path[] = "/tmp/test_tasks_kallsyms.XXXXXX";
+	struct td_knames *k = NULL;
+	struct td_attr *a = NULL;
+	struct td_error e;
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	if (!ok(f != NULL, "a kallsyms of %d functions", NFN))
+		return;
+	for (int i = 0; i < NFN; i++)
+		fprintf(f, "%016llx T fn_%05d\n", (unsigned long long)fn_addr(i), i);
+	fprintf(f, "%016llx T tick_sched_timer\n", (unsigned long long)fn_addr(NFN));
+	fprintf(f, "%016llx T _etext\n", (unsigned long long)fn_addr(NFN + 1));
+	fclose(f);
+	td_knames_kallsyms_path(path);
+	if (!ok(td_knames_new(false, NULL, NULL, &k) == 0, "knames without the table"))
+		goto out;
+	{
+		struct td_attr_opts o = {
+			.ncpus = 1,
+			.names = { td_knames_is_tick, td_knames_function, td_knames_task, k },
+		};
+
+		if (!ok(td_attr_new(&o, &a, &e) == 0, "an attribution named by knames"))
+			goto out;
+	}
+	is_int(interval(k, a, 0, 9999), 10000, "10,000 callbacks named");
+	ok(td_knames_nsyms(k) > 0 && td_knames_tick_known(k) && td_knames_is_tick(k, fn_addr(NFN)),
+	    "the tick's callback found in the same pass");
+	is_int(interval(k, a, 10000, NFN - 1), 10000, "10,000 more named");
+	/* From here on no kallsyms: only the cache names. */
+	td_knames_kallsyms_path("/nonexistent/kallsyms");
+	is_int(interval(k, a, 10000, NFN - 1), 10000,
+	    "the last interval's 10,000 are still named without kallsyms");
+	/* The first interval's: as many as the bound leaves room for, not all, not none. */
+	is_int(interval(k, a, 0, 9999), FN_BOUND - 10000,
+	    "of the first interval's, the 6,384 the bound keeps are named");
+out:
+	td_knames_kallsyms_path(NULL);
+	td_attr_free(a);
+	td_knames_free(k);
+	unlink(path);
 }
 
 /* A churn of pids hashing anywhere: the index stays consistent. */
@@ -153,6 +260,7 @@ main(void)
 	test_no_cliff();
 	test_learnt_names();
 	test_churn();
+	test_callback_names();
 	test_proc();
 	printf("1..%d\n", tap_n);
 	return tap_failed ? 1 : 0;
