@@ -75,8 +75,6 @@ struct tr_priv {
 	}			*held_pg;
 	size_t			 nheld, held_cap;
 	bool			 missed_unknown;
-	char			 buffer_kb[16];	/* the per-CPU buffer's size ... */
-	bool			 grown;		/* ... set (grow_buffer) */
 	const struct td_sampler	*s;
 	/* --record: every sub-buffer read goes to the recorder too. */
 	struct td_trace_rec	*rec;
@@ -288,16 +286,6 @@ build_tep(struct tr_priv *t, const struct tr_event *events, size_t n, struct td_
 	return 0;
 }
 
-/* Give the per-CPU buffers their full size, once (after a drain: room to spare). */
-static void
-grow_buffer(struct tr_priv *t)
-{
-	if (t->grown)
-		return;
-	t->grown = true;
-	tracefs_instance_file_write(t->inst, "buffer_size_kb", t->buffer_kb);
-}
-
 #define TMIGR(name)	{ "timer_migration", name, false, true }
 /* Mount tracefs if needed, clean stale instances, create and arm ours. */
 static int
@@ -343,6 +331,7 @@ tr_open(struct td_sampler *s, struct td_error *e)
 	struct tr_priv *t;
 	struct epoll_event ee;
 	int r, nenabled = 0;
+	char kb[16];
 
 	/* The events every sample needs come first; the tick explanation's follow. */
 	while (nbase < TD_ARRAY_SIZE(events) && !events[nbase].tick)
@@ -396,15 +385,13 @@ tr_open(struct td_sampler *s, struct td_error *e)
 	t->created = true;
 	tracefs_trace_off(t->inst);
 	/*
-	 * A size asked for is set at once.  The default one waits: the per-CPU
-	 * buffer keeps the size a new instance gets (1.4 MiB) until the first
-	 * pump (grow_buffer), when half of it is filled: a quiet or short sample
-	 * never allocates (and frees) the full size, a busy one grows it at once.
+	 * The per-CPU buffer is sized before tracing starts: the kernel drops
+	 * events while it resizes a buffer, without counting them as lost, so a
+	 * resize during the sample (tried: at the first pump) loses the first
+	 * interval's events silently.
 	 */
-	snprintf(t->buffer_kb, sizeof(t->buffer_kb), "%u",
-	    s->opts.buffer_kb ? s->opts.buffer_kb : 8192);
-	if (s->opts.buffer_kb != 0)
-		grow_buffer(t);
+	snprintf(kb, sizeof(kb), "%u", s->opts.buffer_kb ? s->opts.buffer_kb : 8192);
+	tracefs_instance_file_write(t->inst, "buffer_size_kb", kb);
 	/*
 	 * Wake the reader only when half a per-CPU buffer is filled: a quiet
 	 * machine is drained once per interval by collect (the caller's own
@@ -612,7 +599,6 @@ tr_pump(struct td_sampler *s, struct td_error *e)
 {
 	(void)e;
 	drain(s->priv, 1024);
-	grow_buffer(s->priv);
 	return 0;
 }
 
