@@ -305,12 +305,20 @@ report_counts() {
 	grep -qx "lost 0" "$TMP/ours"
 }
 
-@test "reading a trace.dat holds one page per CPU: peak RSS of a 64 MiB file within 4 MiB of an 8 MiB one" {
-	need_dat
-	gen=$TD_BUILDDIR/bench/trace_dat_gen
+# $TMP/small$1.dat and $TMP/big$1.dat: the fixture's pages repeated to 8 and
+# 64 MiB by bench/trace_dat_gen.
+gen_small_big() {
+	local gen=$TD_BUILDDIR/bench/trace_dat_gen
+
 	[ -x "$gen" ] || make -C "$TD_BUILDDIR" -s bench/trace_dat_gen
-	"$gen" "$FIX/timerfd.dat" 8 "$TMP/small.dat"
-	"$gen" "$FIX/timerfd.dat" 64 "$TMP/big.dat"
+	"$gen" "$FIX/timerfd.dat" 8 "$TMP/small$1.dat"
+	"$gen" "$FIX/timerfd.dat" 64 "$TMP/big$1.dat"
+}
+
+# timerstat --trace on $TMP/small.dat and $TMP/big.dat (8 and 64 MiB of the
+# same pages, $1 says how stored) into $TMP/small.json and $TMP/big.json:
+# every event of the big file read, and peak RSS not following it.
+rss_bounded() {
 	for x in small big; do
 		/usr/bin/time -o "$TMP/$x.rss" -f '%M' timerstat --trace "$TMP/$x.dat" -J >"$TMP/$x.json"
 	done
@@ -318,10 +326,16 @@ report_counts() {
 	b=$(cat "$TMP/big.rss")
 	es=$(jq '[.samples[0].sources[].count] | add' "$TMP/small.json")
 	eb=$(jq '[.samples[0].sources[].count] | add' "$TMP/big.json")
-	echo "peak RSS: 8 MiB trace.dat $s KiB ($es events), 64 MiB $b KiB ($eb events)" >&2
-	# Every event of the big file was read, and memory did not follow it.
+	echo "peak RSS, $1 trace.dat: 8 MiB $s KiB ($es events, $(stat -c %s "$TMP/small.dat") bytes)," \
+	    "64 MiB $b KiB ($eb events, $(stat -c %s "$TMP/big.dat") bytes)" >&2
 	[ "$eb" -ge $((es * 7)) ]
 	[ $((b - s)) -lt 4096 ]
+}
+
+@test "reading a trace.dat holds one page per CPU: peak RSS of a 64 MiB file within 4 MiB of an 8 MiB one" {
+	need_dat
+	gen_small_big ""
+	rss_bounded "uncompressed"
 }
 
 @test "a page size that is not the file's, and garbage in a page: one line with the byte, exit 1" {
@@ -388,10 +402,7 @@ PY
 
 @test "a zstd-compressed trace.dat (trace-cmd convert) read one chunk per CPU: the events of trace-cmd report, peak RSS of a 64 MiB file within 4 MiB of an 8 MiB one" {
 	need_zstd
-	gen=$TD_BUILDDIR/bench/trace_dat_gen
-	[ -x "$gen" ] || make -C "$TD_BUILDDIR" -s bench/trace_dat_gen
-	"$gen" "$FIX/timerfd.dat" 8 "$TMP/small6.dat"
-	"$gen" "$FIX/timerfd.dat" 64 "$TMP/big6.dat"
+	gen_small_big 6
 	zstd_of "$TMP/small6.dat" "$TMP/small.dat"
 	zstd_of "$TMP/big6.dat" "$TMP/big.dat"
 	# The events per CPU and tracepoint of trace-cmd report, no loss.
@@ -400,20 +411,12 @@ PY
 	[ "$(wc -l <"$TMP/theirs")" -ge 10 ]
 	grep -v '^lost ' "$TMP/ours" | sort | diff - "$TMP/theirs"
 	grep -qx "lost 0" "$TMP/ours"
+	rss_bounded "zstd"
+	# The same table as the uncompressed files.
 	for x in small big; do
-		/usr/bin/time -o "$TMP/$x.rss" -f '%M' timerstat --trace "$TMP/$x.dat" -J >"$TMP/$x.json"
-		# The same table as the uncompressed file.
 		timerstat --trace "$TMP/${x}6.dat" -J | jq -c '.samples[0].sources' >"$TMP/${x}6.rows"
 		jq -c '.samples[0].sources' "$TMP/$x.json" | diff "$TMP/${x}6.rows" -
 	done
-	s=$(cat "$TMP/small.rss")
-	b=$(cat "$TMP/big.rss")
-	es=$(jq '[.samples[0].sources[].count] | add' "$TMP/small.json")
-	eb=$(jq '[.samples[0].sources[].count] | add' "$TMP/big.json")
-	echo "peak RSS: zstd trace.dat of 8 MiB $s KiB ($es events), of 64 MiB $b KiB ($eb events);" \
-	    "$(stat -c %s "$TMP/small.dat") and $(stat -c %s "$TMP/big.dat") bytes compressed" >&2
-	[ "$eb" -ge $((es * 7)) ]
-	[ $((b - s)) -lt 4096 ]
 }
 
 @test "damaged compressed data in a zstd trace.dat: one line with the file and the byte, exit 1" {
