@@ -377,12 +377,13 @@ need_zstd() {
 	trace-cmd list -c 2>/dev/null | grep -q zstd || skip "trace-cmd without zstd"
 }
 
-# $2: the version 6 trace.dat $1 (written by --record or trace_dat_gen, with
-# no options section) compressed with zstd by trace-cmd convert, which needs
-# an options section: one is put before the flyrecord data, a padding option
-# and DONE a page long, so the CPU data moves by a page and stays aligned.
-zstd_of() {
-	python3 - "$1" "$TMP/opts.dat" <<'PY'
+# $3: the version 6 trace.dat $2 (written by --record or trace_dat_gen, with
+# no options section) converted to version 7 by trace-cmd convert with
+# compression $1 (zstd or none), which needs an options section: one is put
+# before the flyrecord data, a padding option and DONE a page long, so the CPU
+# data moves by a page and stays aligned.
+v7_of() {
+	python3 - "$2" "$TMP/opts.dat" <<'PY'
 import struct, sys
 d = bytearray(open(sys.argv[1], 'rb').read())
 ps = struct.unpack_from('<I', d, 14)[0]
@@ -394,17 +395,17 @@ for c in range(ncpus):
 opt = b'options  \0' + struct.pack('<HI', 0x7fff, ps - 18) + bytes(ps - 18) + b'\0\0'
 open(sys.argv[2], 'wb').write(d[:fly] + opt + d[fly:])
 PY
-	trace-cmd convert -i "$TMP/opts.dat" -o "$2" --file-version 7 --compression zstd \
+	trace-cmd convert -i "$TMP/opts.dat" -o "$3" --file-version 7 --compression "$1" \
 	    >/dev/null 2>&1
 	rm -f "$TMP/opts.dat"
-	[ "$(head -c 22 "$2" | tail -c 4)" = zstd ]
+	[ "$(head -c 22 "$3" | tail -c 4)" = "$1" ]
 }
 
 @test "a zstd-compressed trace.dat (trace-cmd convert) read one chunk per CPU: the events of trace-cmd report, peak RSS of a 64 MiB file within 4 MiB of an 8 MiB one" {
 	need_zstd
 	gen_small_big 6
-	zstd_of "$TMP/small6.dat" "$TMP/small.dat"
-	zstd_of "$TMP/big6.dat" "$TMP/big.dat"
+	v7_of zstd "$TMP/small6.dat" "$TMP/small.dat"
+	v7_of zstd "$TMP/big6.dat" "$TMP/big.dat"
 	# The events per CPU and tracepoint of trace-cmd report, no loss.
 	"$TD_BUILDDIR/tests/helpers/trace_dat_counts" "$TMP/small.dat" >"$TMP/ours"
 	report_counts "$TMP/small.dat" >"$TMP/theirs"
@@ -483,4 +484,29 @@ PY
 	report_counts "$FIX/timerfd-zstd.dat" >"$TMP/theirs"
 	[ "$(wc -l <"$TMP/theirs")" -ge 10 ]
 	grep -v '^lost ' "$TMP/ours" | sort | diff - "$TMP/theirs"
+}
+
+@test "a zlib-compressed trace.dat: the events of trace-cmd report of the file uncompressed; a damaged chunk in one line with the byte" {
+	need_dat
+	command -v trace-cmd >/dev/null || skip "no trace-cmd"
+	v7_of none "$FIX/timerfd.dat" "$TMP/none.dat"
+	chunk=$(python3 "$TD_SRCDIR/tests/helpers/trace_dat_zlib.py" "$TMP/none.dat" "$TMP/zlib.dat")
+	[ "$(head -c 22 "$TMP/zlib.dat" | tail -c 4)" = zlib ]
+	"$TD_BUILDDIR/tests/helpers/trace_dat_counts" "$TMP/zlib.dat" >"$TMP/ours"
+	report_counts "$TMP/none.dat" >"$TMP/theirs"
+	[ "$(wc -l <"$TMP/theirs")" -ge 10 ]
+	grep -v '^lost ' "$TMP/ours" | sort | diff - "$TMP/theirs"
+	grep -qx "lost 0" "$TMP/ours"
+	# zlib streams carry a checksum: a byte changed inside is refused too.
+	python3 - "$TMP/zlib.dat" "$chunk" "$TMP/bad.dat" <<'PY'
+import sys
+d = bytearray(open(sys.argv[1], 'rb').read())
+at = int(sys.argv[2]) + 8 + 40
+d[at] ^= 0x55
+open(sys.argv[3], 'wb').write(d)
+PY
+	run timerstat --trace "$TMP/bad.dat"
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == "timerstat: $TMP/bad.dat: byte $chunk: the compressed CPU data chunk does not decompress (zlib: "* ]]
 }

@@ -3,9 +3,9 @@
  * through the structure walk; what passes it is opened with our own reader
  * (version 6 and 7: its sections, options and ring-buffer pages, compressed
  * ones decompressed a chunk at a time, trace_dat_fly.c, trace_dat_z.c and
- * trace_dat_page.c; the seeds include a zstd file) and read to the end
- * through the raw decoder, stopping
- * after every hundredth event as the stepping trace backend does.  Every
+ * trace_dat_page.c; the seeds include a zstd and a zlib file) and read to the
+ * end through the raw decoder, stopping after every hundredth event as the
+ * stepping trace backend does.  Every
  * event's fields are read so ASan sees bad pointers; every refusal, of the
  * walk, the open or the read, must be one line.  A file only libtracecmd
  * reads (zstd in a build without libzstd) is left alone: not our code.
