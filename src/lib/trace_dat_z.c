@@ -107,6 +107,8 @@ td_trace_dat_z_block(struct td_trace_dat_z *z, const void *in, size_t inlen, voi
 		}
 		return 0;
 	}
+#else
+	(void)z;
 #endif
 	return block_zlib(in, inlen, out, outlen, why);
 }
