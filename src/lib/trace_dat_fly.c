@@ -45,12 +45,13 @@ struct stream {
 	int			 cpu;
 	uint64_t		 off, len;	/* the CPU's data in the file */
 	uint64_t		 next;		/* the next page or chunk, from off */
-	uint64_t		 page_at;	/* the current page's (chunk's) offset in the file */
+	uint64_t		 page_at;	/* the current page (chunk) in the file */
 	uint32_t		 psize;		/* its buffer's page size */
 	unsigned char		*buf;		/* one page, or one chunk */
 	bool			 z;		/* compressed */
 	uint32_t		 chunks;	/* of a compressed one, still to read */
-	size_t			 cap, clen, cpos;	/* buf's size, the chunk's, its next page */
+	size_t			 cap;		/* buf's size */
+	size_t			 clen, cpos;	/* the chunk's length, its next page */
 	struct td_trace_dat_page pg;
 	struct td_trace_dat_rec	 rec;		/* the record it offers */
 	bool			 have;
@@ -77,7 +78,7 @@ struct td_trace_dat_fly {
 	struct td_trace_dat_z	*z;		/* the decompressor, or NULL */
 	unsigned char		*zin;		/* one compressed block */
 	size_t			 zincap;
-	unsigned char		*opts, *sec;	/* an options section and a section, decompressed */
+	unsigned char		*opts, *sec;	/* options and a section, decompressed */
 	size_t			 optscap, seccap;
 	/* The section get() reads when it is decompressed (win != NULL), at byte win_at. */
 	const unsigned char	*win;
