@@ -822,7 +822,7 @@ page_z(struct td_trace_dat_fly *f, struct stream *s, const unsigned char **pg, s
     struct td_error *e)
 {
 	while (s->clen - s->cpos <= (size_t)f->commit_size + 8) {
-		uint64_t pos = s->off + s->next, room;
+		uint64_t pos = s->off + s->next, others = f->page_bytes - s->cap, room;
 		size_t old = s->cap;
 		int r;
 
@@ -834,7 +834,7 @@ page_z(struct td_trace_dat_fly *f, struct stream *s, const unsigned char **pg, s
 		if (s->chunks == 0)
 			return 0;
 		/* Every stream's chunk together stays within the bound on metadata. */
-		room = TD_TRACE_DAT_MAX_META - (f->page_bytes - s->cap);
+		room = others < TD_TRACE_DAT_MAX_META ? TD_TRACE_DAT_MAX_META - others : 0;
 		s->page_at = pos;
 		if ((r = inflate(f, &pos, f->size - pos, room < MAX_CHUNK ? room : MAX_CHUNK,
 		    &s->buf, &s->cap, &s->clen, "CPU data chunk", e)) < 0)
