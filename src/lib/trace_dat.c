@@ -1,8 +1,8 @@
 /*
- * The trace.dat reader: version 6 and uncompressed version 7 files through our
- * own flyrecord reader (trace_dat_fly.h), compressed version 7 ones through
- * libtracecmd when the build has it; either way the records go through the
- * raw decoder.
+ * The trace.dat reader: version 6 and version 7 files through our own
+ * flyrecord reader (trace_dat_fly.h), version 7 ones compressed with an
+ * algorithm it lacks through libtracecmd when the build has it; either way
+ * the records go through the raw decoder.
  */
 #include "config.h"
 
@@ -21,6 +21,7 @@
 #include <traceevent/event-parse.h>
 
 #include "trace_dat_fly.h"
+#include "trace_dat_z.h"
 
 #ifdef HAVE_LIBTRACECMD
 #include <trace-cmd.h>
@@ -172,7 +173,8 @@ td_trace_dat_open(int fd, const char *path, struct td_trace_dat **out, struct td
 	}
 	strlcpy(d->path, path, sizeof(d->path));
 	d->fd = fd;
-	if (info.version == 6 || strcmp(info.compression, "none") == 0) {
+	if (info.version == 6 || strcmp(info.compression, "none") == 0 ||
+	    td_trace_dat_z_supported(info.compression)) {
 		if ((r = td_trace_dat_fly_open(fd, d->path, &info, &d->fly, e)) < 0)
 			goto fail;
 		d->tep = td_trace_dat_fly_tep(d->fly);
@@ -186,7 +188,7 @@ td_trace_dat_open(int fd, const char *path, struct td_trace_dat **out, struct td
 #else
 		r = td_error_set(e, ENOTSUP, path, 0,
 		    "byte 10: a trace.dat compressed with %s: read only through libtracecmd, "
-		    "which this build lacks (uncompressed files are read without it)",
+		    "which this build lacks (uncompressed and zlib files are read without it)",
 		    info.compression);
 		goto fail;
 #endif

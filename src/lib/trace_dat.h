@@ -1,9 +1,11 @@
 /*
- * The trace.dat reader: trace-cmd's binary format.  Version 6 and
- * uncompressed version 7 files are read by our own flyrecord reader
- * (trace_dat_fly.h: one ring-buffer page per CPU and buffer in memory, read
- * with pread); compressed version 7 files through libtracecmd when the build
- * has it (HAVE_LIBTRACECMD), else refused in one line.  The file's own header
+ * The trace.dat reader: trace-cmd's binary format.  Version 6 and version 7
+ * files, uncompressed or compressed with zlib or (HAVE_ZSTD) zstd, are read by
+ * our own flyrecord reader (trace_dat_fly.h: one ring-buffer page, or one
+ * compressed chunk, per CPU and buffer in memory, read with pread); version 7
+ * files compressed otherwise (zstd in a build without libzstd) through
+ * libtracecmd when the build has it (HAVE_LIBTRACECMD), else refused in one
+ * line.  The file's own header
  * page and event formats build the raw decoder (trace_decode.h), so records
  * come out as the same struct td_tev events as a live sample, in time order
  * over every CPU and buffer (the top instance and the instances of

@@ -356,7 +356,7 @@ walk_v7(struct walk *w)
 		end = w->pos;
 		w->pos -= size;
 		if (flags & 1)
-			return 0;	/* compressed options: libtracecmd reads them */
+			return 0;	/* compressed: the reader checks them */
 		while (w->pos < end) {
 			uint64_t at = w->pos, oend;
 

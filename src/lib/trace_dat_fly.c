@@ -1,7 +1,7 @@
 /*
- * Our own reader of a version 6 or uncompressed version 7 trace.dat: its
- * sections into a tep handle, its flyrecord pages one at a time per CPU,
- * merged by time.
+ * Our own reader of a version 6 or version 7 trace.dat: its sections into a
+ * tep handle, its flyrecord pages one at a time per CPU (a compressed file:
+ * one chunk of pages per CPU), merged by time.
  */
 #include "config.h"
 
@@ -18,9 +18,11 @@
 
 #include "trace_dat_fly.h"
 #include "trace_dat_page.h"
+#include "trace_dat_z.h"
 
 #define MAX_BUFFERS	64	/* buffer instances followed */
 #define MAX_SECTIONS	4096	/* v7 options sections followed */
+#define MAX_CHUNK	((uint64_t)16 << 20)	/* a compressed chunk, uncompressed */
 
 /* Option ids (trace-cmd.dat.v7(5)), v7 sections named the same. */
 #define OPT_DONE	0
@@ -33,14 +35,23 @@
 #define OPT_PRINTK	20
 #define OPT_CMDLINES	21
 
-/* One CPU of one buffer: its data in the file and its current page. */
+/*
+ * One CPU of one buffer: its data in the file and its current page.  A
+ * compressed one's data is a chunk count then chunks, each a compressed size,
+ * an uncompressed size and the compressed bytes of whole pages; buf holds the
+ * current chunk uncompressed, its pages read in turn.
+ */
 struct stream {
 	int			 cpu;
 	uint64_t		 off, len;	/* the CPU's data in the file */
-	uint64_t		 next;		/* the next page, from off */
-	uint64_t		 page_at;	/* the current page's offset in the file */
+	uint64_t		 next;		/* the next page or chunk, from off */
+	uint64_t		 page_at;	/* the current page (chunk) in the file */
 	uint32_t		 psize;		/* its buffer's page size */
-	unsigned char		*buf;		/* one page */
+	unsigned char		*buf;		/* one page, or one chunk */
+	bool			 z;		/* compressed */
+	uint32_t		 chunks;	/* of a compressed one, still to read */
+	size_t			 cap;		/* buf's size */
+	size_t			 clen, cpos;	/* the chunk's length, its next page */
 	struct td_trace_dat_page pg;
 	struct td_trace_dat_rec	 rec;		/* the record it offers */
 	bool			 have;
@@ -64,11 +75,39 @@ struct td_trace_dat_fly {
 	bool			 started;
 	char			*tmp;		/* a section being parsed */
 	size_t			 tmpcap;
+	struct td_trace_dat_z	*z;		/* the decompressor, or NULL */
+	unsigned char		*zin;		/* one compressed block */
+	size_t			 zincap;
+	unsigned char		*opts, *sec;	/* options and a section, decompressed */
+	size_t			 optscap, seccap;
+	/* The section get() reads when it is decompressed (win != NULL), at byte win_at. */
+	const unsigned char	*win;
+	uint64_t		 win_len, win_at;
 };
 
-/* Read len bytes at *pos and move on; what names them in the error. */
+/* A decompressed section get() reads, from position 0, instead of the file. */
+struct window {
+	const unsigned char	*p;
+	uint64_t		 len, at;
+};
+
+static struct window
+window_get(const struct td_trace_dat_fly *f)
+{
+	return (struct window){ f->win, f->win_len, f->win_at };
+}
+
+static void
+window_set(struct td_trace_dat_fly *f, struct window w)
+{
+	f->win = w.p;
+	f->win_len = w.len;
+	f->win_at = w.at;
+}
+
+/* Read len bytes of the file at *pos and move on; what names them in the error. */
 static int
-get(struct td_trace_dat_fly *f, uint64_t *pos, void *buf, size_t len, const char *what,
+get_file(struct td_trace_dat_fly *f, uint64_t *pos, void *buf, size_t len, const char *what,
     struct td_error *e)
 {
 	ssize_t n;
@@ -84,6 +123,77 @@ get(struct td_trace_dat_fly *f, uint64_t *pos, void *buf, size_t len, const char
 		return td_error_set(e, EINVAL, f->name, 0,
 		    "byte %" PRIu64 ": cut short in the %s", *pos, what);
 	*pos += len;
+	return 0;
+}
+
+/* Read len bytes at *pos of the decompressed section, or of the file. */
+static int
+get(struct td_trace_dat_fly *f, uint64_t *pos, void *buf, size_t len, const char *what,
+    struct td_error *e)
+{
+	if (f->win == NULL)
+		return get_file(f, pos, buf, len, what, e);
+	if (*pos > f->win_len || len > f->win_len - *pos)
+		return td_error_set(e, EINVAL, f->name, 0,
+		    "byte %" PRIu64 ": cut short in the %s (at byte %" PRIu64
+		    " of the section decompressed)", f->win_at, what, *pos);
+	memcpy(buf, f->win + *pos, len);
+	*pos += len;
+	return 0;
+}
+
+/* Make *buf (of *cap bytes) hold want bytes. */
+static int
+grow(unsigned char **buf, size_t *cap, size_t want, struct td_error *e)
+{
+	unsigned char *b;
+
+	if (want <= *cap)
+		return 0;
+	if ((b = realloc(*buf, want)) == NULL)
+		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+	*buf = b;
+	*cap = want;
+	return 0;
+}
+
+/*
+ * The compressed block of what at *pos in the file (its compressed size, its
+ * uncompressed size of at most max bytes, then its compressed bytes, all
+ * within avail bytes) decompressed into *buf of *cap bytes, grown: its
+ * length in *len, *pos after it.
+ */
+static int
+inflate(struct td_trace_dat_fly *f, uint64_t *pos, uint64_t avail, uint64_t max,
+    unsigned char **buf, size_t *cap, size_t *len, const char *what, struct td_error *e)
+{
+	uint64_t at = *pos;
+	uint32_t sz[2];
+	const char *why = "";
+	int r;
+
+	if (avail < sizeof(sz))
+		return td_error_set(e, EINVAL, f->name, 0,
+		    "byte %" PRIu64 ": cut short in the compressed %s", at, what);
+	if ((r = get_file(f, pos, sz, sizeof(sz), what, e)) < 0)
+		return r;
+	if (sz[0] > avail - sizeof(sz))
+		return td_error_set(e, EINVAL, f->name, 0,
+		    "byte %" PRIu64 ": compressed %s of %" PRIu32 " bytes runs past its data: "
+		    "cut short", at, what, sz[0]);
+	if (sz[1] > max || sz[0] > max + (max >> 7) + 4096)
+		return td_error_set(e, EFBIG, f->name, 0,
+		    "byte %" PRIu64 ": compressed %s of %" PRIu32 " bytes, %" PRIu32
+		    " uncompressed (more than %" PRIu64 ")", at, what, sz[0], sz[1], max);
+	if ((r = grow(&f->zin, &f->zincap, sz[0] + 1, e)) < 0 ||
+	    (r = grow(buf, cap, sz[1] + 1, e)) < 0 ||
+	    (r = get_file(f, pos, f->zin, sz[0], what, e)) < 0)
+		return r;
+	if ((r = td_trace_dat_z_block(f->z, f->zin, sz[0], *buf, sz[1], &why)) < 0)
+		return td_error_set(e, -r, f->name, 0,
+		    "byte %" PRIu64 ": the compressed %s does not decompress (%s): corrupt data",
+		    at, what, why);
+	*len = sz[1];
 	return 0;
 }
 
@@ -130,12 +240,22 @@ static int
 get_name(struct td_trace_dat_fly *f, uint64_t *pos, char *buf, size_t len, const char *what,
     struct td_error *e)
 {
-	ssize_t n = pread(f->fd, buf, len, (off_t)*pos);
-	char *z = n > 0 ? memchr(buf, '\0', (size_t)n) : NULL;
+	ssize_t n;
+	char *z;
 
+	if (f->win == NULL) {
+		n = pread(f->fd, buf, len, (off_t)*pos);
+	} else {
+		n = *pos < f->win_len ? (ssize_t)(len < f->win_len - *pos ? len :
+		    f->win_len - *pos) : 0;
+		if (n > 0)
+			memcpy(buf, f->win + *pos, (size_t)n);
+	}
+	z = n > 0 ? memchr(buf, '\0', (size_t)n) : NULL;
 	if (z == NULL)
 		return td_error_set(e, EINVAL, f->name, 0,
-		    "byte %" PRIu64 ": no %s (or one too long)", *pos, what);
+		    "byte %" PRIu64 ": no %s (or one too long)",
+		    f->win == NULL ? *pos : f->win_at, what);
 	*pos += (uint64_t)(z - buf) + 1;
 	return 0;
 }
@@ -248,12 +368,16 @@ symbols(struct td_trace_dat_fly *f, uint64_t *pos, int id, struct td_error *e)
 	return 0;
 }
 
-/* One CPU's data: len bytes at off, pages of psize bytes; at is where the file says so. */
+/*
+ * One CPU's data: len bytes at off, pages of psize bytes, compressed when z;
+ * at is where the file says so.
+ */
 static int
 add_stream(struct td_trace_dat_fly *f, int cpu, uint64_t off, uint64_t len, uint32_t psize,
-    uint64_t at, struct td_error *e)
+    bool z, uint64_t at, struct td_error *e)
 {
 	struct stream *ns, *s;
+	int r;
 
 	if (cpu < 0 || cpu >= TD_TRACE_DAT_MAX_CPUS)
 		return td_error_set(e, EINVAL, f->name, 0, "byte %" PRIu64 ": CPU %d out of range",
@@ -281,10 +405,11 @@ add_stream(struct td_trace_dat_fly *f, int cpu, uint64_t off, uint64_t len, uint
 	s->off = off;
 	s->len = len;
 	s->psize = psize;
-	if ((s->buf = malloc(psize)) == NULL)
-		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+	s->z = z;
 	f->nst++;
-	f->page_bytes += psize;
+	if (!z && (r = grow(&s->buf, &s->cap, psize, e)) < 0)
+		return r;
+	f->page_bytes += s->cap;
 	if (cpu + 1 > f->cpus)
 		f->cpus = cpu + 1;
 	return 0;
@@ -301,7 +426,7 @@ add_buffer(struct td_trace_dat_fly *f, uint64_t pos, struct td_error *e)
 		uint64_t at = pos, v[2];
 
 		if ((r = get(f, &pos, v, sizeof(v), "CPU data offsets", e)) < 0 ||
-		    (r = add_stream(f, c, v[0], v[1], f->page_size, at, e)) < 0)
+		    (r = add_stream(f, c, v[0], v[1], f->page_size, false, at, e)) < 0)
 			return r;
 	}
 	if (f->nst > before)
@@ -364,12 +489,14 @@ data_sections(struct td_trace_dat_fly *f, uint64_t *pos, struct td_error *e)
 
 /*
  * v7: the section with id want at off; *pos at its data and *size its
- * length.  A compressed one is refused: those files go to libtracecmd.
+ * length.  A compressed one is decompressed into *buf (of *cap bytes) and
+ * get() reads it from position 0 until the caller puts its window back.
  */
 static int
-section_at(struct td_trace_dat_fly *f, uint64_t off, uint16_t want, uint64_t *pos,
-    uint64_t *size, struct td_error *e)
+section_at(struct td_trace_dat_fly *f, uint64_t off, uint16_t want, unsigned char **buf,
+    size_t *cap, uint64_t *pos, uint64_t *size, struct td_error *e)
 {
+	size_t len;
 	struct {
 		uint16_t	 id, flags;
 		uint32_t	 strid;
@@ -378,19 +505,27 @@ section_at(struct td_trace_dat_fly *f, uint64_t off, uint16_t want, uint64_t *po
 	int r;
 
 	*pos = off;
-	if ((r = get(f, pos, &h, sizeof(h), "section header", e)) < 0)
+	if ((r = get_file(f, pos, &h, sizeof(h), "section header", e)) < 0)
 		return r;
 	if (h.id != want)
 		return td_error_set(e, EINVAL, f->name, 0,
 		    "byte %" PRIu64 ": section %u where %u was expected", off, h.id, want);
-	if (h.flags & 1)
+	if ((h.flags & 1) && f->z == NULL)
 		return td_error_set(e, ENOTSUP, f->name, 0,
 		    "byte %" PRIu64 ": a compressed section in a file that says \"none\"", off);
 	if (h.size > f->size - *pos)
 		return td_error_set(e, EINVAL, f->name, 0,
 		    "byte %" PRIu64 ": section of %" PRIu64 " bytes runs past the end of the file: "
 		    "cut short", off, h.size);
+	window_set(f, (struct window){ NULL, 0, 0 });
 	*size = h.size;
+	if ((h.flags & 1) == 0)
+		return 0;
+	if ((r = inflate(f, pos, h.size, TD_TRACE_DAT_MAX_META, buf, cap, &len, "section", e)) < 0)
+		return r;
+	window_set(f, (struct window){ *buf, len, off });
+	*pos = 0;
+	*size = len;
 	return 0;
 }
 
@@ -398,14 +533,20 @@ section_at(struct td_trace_dat_fly *f, uint64_t off, uint16_t want, uint64_t *po
 static int
 buffer_v7(struct td_trace_dat_fly *f, uint64_t pos, uint64_t end, struct td_error *e)
 {
+	struct {
+		uint16_t	 id, flags;
+	} h = { 0, 0 };
 	char name[256];
 	uint64_t off, len, at = pos;
 	uint32_t psize, n, cpu;
 	size_t before = f->nst;
 	int r;
 
+	/* Its data section's header says whether the CPUs' data is compressed. */
 	if ((r = get(f, &pos, &off, 8, "buffer option", e)) < 0 ||
-	    (r = get_name(f, &pos, name, sizeof(name), "buffer name", e)) < 0 ||
+	    (f->z != NULL && (r = get_file(f, &off, &h, sizeof(h), "buffer section", e)) < 0))
+		return r;
+	if ((r = get_name(f, &pos, name, sizeof(name), "buffer name", e)) < 0 ||
 	    (r = get_name(f, &pos, name, sizeof(name), "buffer clock", e)) < 0 ||
 	    (r = get(f, &pos, &psize, 4, "buffer page size", e)) < 0 ||
 	    (r = get(f, &pos, &n, 4, "buffer CPU count", e)) < 0)
@@ -418,7 +559,8 @@ buffer_v7(struct td_trace_dat_fly *f, uint64_t pos, uint64_t end, struct td_erro
 		if ((r = get(f, &pos, &cpu, 4, "buffer CPU", e)) < 0 ||
 		    (r = get(f, &pos, &off, 8, "buffer CPU data", e)) < 0 ||
 		    (r = get(f, &pos, &len, 8, "buffer CPU data", e)) < 0 ||
-		    (r = add_stream(f, cpu > INT32_MAX ? -1 : (int)cpu, off, len, psize, at, e)) < 0)
+		    (r = add_stream(f, cpu > INT32_MAX ? -1 : (int)cpu, off, len, psize,
+		    (h.flags & 1) != 0, at, e)) < 0)
 			return r;
 	}
 	if (pos > end)
@@ -433,22 +575,30 @@ buffer_v7(struct td_trace_dat_fly *f, uint64_t pos, uint64_t end, struct td_erro
 static int
 meta_v7(struct td_trace_dat_fly *f, int id, uint64_t pos, struct td_error *e)
 {
+	struct window options = window_get(f);
 	uint64_t off, size;
 	int r;
 
-	if ((r = get(f, &pos, &off, 8, "section offset", e)) < 0 ||
-	    (r = section_at(f, off, (uint16_t)id, &pos, &size, e)) < 0)
+	if ((r = get(f, &pos, &off, 8, "section offset", e)) < 0)
 		return r;
-	switch (id) {
-	case OPT_HEADER_INFO:
-		return headers(f, &pos, e);
-	case OPT_FTRACE:
-		return ftrace_formats(f, &pos, e);
-	case OPT_EVENTS:
-		return system_formats(f, &pos, e);
-	default:
-		return symbols(f, &pos, id, e);
+	if ((r = section_at(f, off, (uint16_t)id, &f->sec, &f->seccap, &pos, &size, e)) == 0) {
+		switch (id) {
+		case OPT_HEADER_INFO:
+			r = headers(f, &pos, e);
+			break;
+		case OPT_FTRACE:
+			r = ftrace_formats(f, &pos, e);
+			break;
+		case OPT_EVENTS:
+			r = system_formats(f, &pos, e);
+			break;
+		default:
+			r = symbols(f, &pos, id, e);
+			break;
+		}
 	}
+	window_set(f, options);
+	return r;
 }
 
 /* v7: the options sections, from the offset after the compression header at *pos. */
@@ -467,7 +617,7 @@ options_v7(struct td_trace_dat_fly *f, uint64_t *pos, struct td_error *e)
 		if (k > MAX_SECTIONS)
 			return td_error_set(e, EFBIG, f->name, 0,
 			    "more than %d options sections (a loop?)", MAX_SECTIONS);
-		if ((r = section_at(f, next, OPT_DONE, &q, &size, e)) < 0)
+		if ((r = section_at(f, next, OPT_DONE, &f->opts, &f->optscap, &q, &size, e)) < 0)
 			return r;
 		next = 0;
 		end = q + size;
@@ -505,6 +655,7 @@ options_v7(struct td_trace_dat_fly *f, uint64_t *pos, struct td_error *e)
 			q = oend;
 		}
 	}
+	window_set(f, (struct window){ NULL, 0, 0 });
 	if (f->commit_size == 0)
 		return td_error_set(e, EINVAL, f->name, 0,
 		    "no header page section: the file does not match its format");
@@ -545,12 +696,16 @@ td_trace_dat_fly_open(int fd, const char *name, const struct td_trace_dat_info *
 	*out = NULL;
 	if (fstat(fd, &sb) < 0)
 		return td_error_set(e, errno, name, 0, "%s", strerror(errno));
-	if (info->version != 6 && (info->version != 7 || strcmp(info->compression, "none") != 0))
+	if (info->version != 6 && (info->version != 7 ||
+	    (strcmp(info->compression, "none") != 0 &&
+	    !td_trace_dat_z_supported(info->compression))))
 		return td_error_set(e, ENOTSUP, name, 0,
 		    "byte 10: a version %d trace.dat compressed with %s: not read here",
 		    info->version, info->compression);
-	if ((f = calloc(1, sizeof(*f))) == NULL || (f->tep = tep_alloc()) == NULL) {
-		free(f);
+	if ((f = calloc(1, sizeof(*f))) == NULL || (f->tep = tep_alloc()) == NULL ||
+	    (info->version == 7 && strcmp(info->compression, "none") != 0 &&
+	    td_trace_dat_z_new(info->compression, &f->z) < 0)) {
+		td_trace_dat_fly_free(f);
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	}
 	tep_set_loglevel(TEP_LOG_NONE);
@@ -572,9 +727,13 @@ td_trace_dat_fly_open(int fd, const char *name, const struct td_trace_dat_info *
 		return r;
 	}
 	tep_set_cpus(f->tep, f->cpus);
+	/* The sections are parsed: only the chunks' compressed block stays. */
 	free(f->tmp);
+	free(f->opts);
+	free(f->sec);
 	f->tmp = NULL;
-	f->tmpcap = 0;
+	f->opts = f->sec = NULL;
+	f->tmpcap = f->optscap = f->seccap = 0;
 	*out = f;
 	return 0;
 }
@@ -588,6 +747,10 @@ td_trace_dat_fly_free(struct td_trace_dat_fly *f)
 		free(f->st[i].buf);
 	free(f->st);
 	free(f->tmp);
+	free(f->opts);
+	free(f->sec);
+	free(f->zin);
+	td_trace_dat_z_free(f->z);
 	if (f->tep != NULL)
 		tep_free(f->tep);
 	free(f);
@@ -621,33 +784,91 @@ add_missed(struct stream *s, long m)
 		s->missed += m;
 }
 
+/* A stream's next page read into its buffer: 1 and *pg, *len set, 0 at its end, -errno. */
+static int
+page_plain(struct td_trace_dat_fly *f, struct stream *s, const unsigned char **pg, size_t *len,
+    struct td_error *e)
+{
+	uint64_t n = s->len - s->next;
+	ssize_t got;
+
+	if (n <= (uint64_t)f->commit_size + 8)
+		return 0;	/* the end (or a tail too short for a page header) */
+	if (n > s->psize)
+		n = s->psize;
+	s->page_at = s->off + s->next;
+	got = pread(f->fd, s->buf, (size_t)n, (off_t)s->page_at);
+	if (got < 0)
+		return td_error_set(e, errno, f->name, 0, "byte %" PRIu64 ": %s",
+		    s->page_at, strerror(errno));
+	if ((uint64_t)got != n)
+		return td_error_set(e, EINVAL, f->name, 0,
+		    "byte %" PRIu64 ": CPU %d's page cut short", s->page_at, s->cpu);
+	s->next += n;
+	*pg = s->buf;
+	*len = (size_t)n;
+	return 1;
+}
+
+/*
+ * A compressed stream's next page: from its chunk, the next chunk
+ * decompressed when that one is used up.  1, 0 at its end, -errno.  The
+ * chunks are bounded by the file, not by the CPU's size in the buffer
+ * option: trace-cmd 3.1.6 writes that 4 bytes short of its data (the chunk
+ * count left out), and libtracecmd reads the chunks without it.
+ */
+static int
+page_z(struct td_trace_dat_fly *f, struct stream *s, const unsigned char **pg, size_t *len,
+    struct td_error *e)
+{
+	while (s->clen - s->cpos <= (size_t)f->commit_size + 8) {
+		uint64_t pos = s->off + s->next, others = f->page_bytes - s->cap, room;
+		size_t old = s->cap;
+		int r;
+
+		if (s->next == 0) {
+			if ((r = get_file(f, &pos, &s->chunks, 4, "chunk count", e)) < 0)
+				return r;
+			s->next = 4;
+		}
+		if (s->chunks == 0)
+			return 0;
+		/* Every stream's chunk together stays within the bound on metadata. */
+		room = others < TD_TRACE_DAT_MAX_META ? TD_TRACE_DAT_MAX_META - others : 0;
+		s->page_at = pos;
+		if ((r = inflate(f, &pos, f->size - pos, room < MAX_CHUNK ? room : MAX_CHUNK,
+		    &s->buf, &s->cap, &s->clen, "CPU data chunk", e)) < 0)
+			return r;
+		f->page_bytes += s->cap - old;
+		s->chunks--;
+		s->next = pos - s->off;
+		s->cpos = 0;
+	}
+	*pg = s->buf + s->cpos;
+	*len = s->clen - s->cpos < s->psize ? s->clen - s->cpos : s->psize;
+	s->cpos += *len;
+	return 1;
+}
+
 /* Move a stream to its next record, reading pages as needed: 1, 0 at its end, -errno. */
 static int
 advance(struct td_trace_dat_fly *f, struct stream *s, struct td_error *e)
 {
 	while (td_trace_dat_page_next(&s->pg, &s->rec) == 0) {
-		uint64_t n = s->len - s->next;
-		ssize_t got;
+		const unsigned char *pg = NULL;
+		size_t n = 0;
+		int r;
 
 		s->have = false;
-		if (n <= (uint64_t)f->commit_size + 8)
-			return 0;	/* the end (or a tail too short for a page header) */
-		if (n > s->psize)
-			n = s->psize;
-		s->page_at = s->off + s->next;
-		got = pread(f->fd, s->buf, (size_t)n, (off_t)s->page_at);
-		if (got < 0)
-			return td_error_set(e, errno, f->name, 0, "byte %" PRIu64 ": %s",
-			    s->page_at, strerror(errno));
-		if ((uint64_t)got != n)
+		r = s->z ? page_z(f, s, &pg, &n, e) : page_plain(f, s, &pg, &n, e);
+		if (r <= 0)
+			return r;
+		if (td_trace_dat_page_init(&s->pg, pg, n, f->commit_size) < 0)
 			return td_error_set(e, EINVAL, f->name, 0,
-			    "byte %" PRIu64 ": CPU %d's page cut short", s->page_at, s->cpu);
-		s->next += n;
-		if (td_trace_dat_page_init(&s->pg, s->buf, (size_t)n, f->commit_size) < 0)
-			return td_error_set(e, EINVAL, f->name, 0,
-			    "byte %" PRIu64 ": CPU %d's page says it holds more than a page of %"
+			    "byte %" PRIu64 ": CPU %d's page%s says it holds more than a page of %"
 			    PRIu32 " bytes: the page size is not the file's, or garbage",
-			    s->page_at, s->cpu, s->psize);
+			    s->page_at, s->cpu, s->z ? " (in the compressed chunk there)" : "",
+			    s->psize);
 		add_missed(s, s->pg.missed);
 	}
 	s->have = true;
@@ -683,7 +904,7 @@ td_trace_dat_fly_next(struct td_trace_dat_fly *f, struct td_trace_dat_frec *r,
 	r->data = s->rec.data;
 	r->size = s->rec.size;
 	r->cpu = s->cpu;
-	r->offset = s->page_at + s->rec.at;
+	r->offset = s->z ? s->page_at : s->page_at + s->rec.at;
 	r->missed = s->missed;
 	return 1;
 }

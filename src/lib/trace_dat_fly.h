@@ -1,14 +1,17 @@
 /*
- * Our own reader of a version 6 trace.dat (trace-cmd.dat.v6(5)) or an
- * uncompressed version 7 one (trace-cmd.dat.v7(5)): the header page and event
+ * Our own reader of a version 6 trace.dat (trace-cmd.dat.v6(5)) or a version 7
+ * one (trace-cmd.dat.v7(5)), uncompressed or compressed with an algorithm
+ * td_trace_dat_z_supported() names (trace_dat_z.h): the header page and event
  * formats, kallsyms, printk formats and command lines go into a tep handle
  * (libtraceevent), the options name the buffers (v6: the instances; v7: every
  * buffer, its page size and CPUs), and the flyrecord sections give each CPU's
  * ring-buffer pages.  Time offsets the options may add (OFFSET, TSC2NSEC,
  * DATE) are not applied: the times are the ring buffer's.  Each CPU of each
  * buffer is a stream with one page in memory, read with pread when its
- * records are used up; the streams are merged by time.  Memory: the formats
- * and symbols plus one page per stream, whatever the size of the file.
+ * records are used up (a compressed file: one chunk of pages decompressed at
+ * a time, trace-cmd writes 10 pages a chunk); the streams are merged by time.
+ * Memory: the formats and symbols plus one page (or chunk) per stream,
+ * whatever the size of the file.
  */
 #ifndef TD_TRACE_DAT_FLY_H
 #define TD_TRACE_DAT_FLY_H
@@ -28,7 +31,7 @@ struct td_trace_dat_frec {
 	const void	*data;
 	size_t		 size;
 	int		 cpu;
-	uint64_t	 offset;	/* in the file */
+	uint64_t	 offset;	/* in the file (compressed: its chunk's) */
 	long		 missed;	/* events lost before it: -1 some, 0 none */
 };
 

@@ -262,8 +262,9 @@ report_counts() {
 	before=$(tracefs_state)
 	tc_record "$TMP/t.dat"
 	[ "$(tracefs_state)" = "$before" ]
-	# trace-cmd 3.1.6 writes version 7, compressed (libtracecmd reads that);
-	# the conversions are read by our own reader.
+	# trace-cmd 3.1.6 writes version 7 compressed with zstd, read by our own
+	# reader like the conversions (a build without libzstd reads it through
+	# libtracecmd, or without that refuses it, saying so).
 	trace-cmd convert -i "$TMP/t.dat" -o "$TMP/v6.dat" --file-version 6 >/dev/null 2>&1
 	trace-cmd convert -i "$TMP/t.dat" -o "$TMP/v7.dat" --file-version 7 --compression none \
 	    >/dev/null 2>&1
@@ -278,12 +279,11 @@ report_counts() {
 		match($0, /CPU:[0-9]+ \[[0-9]+ EVENTS DROPPED\]/) { split(substr($0, RSTART, RLENGTH), w, /[[ ]/); s += w[3] }
 		END { print some ? "some" : s + 0 }')
 	echo "trace-cmd report: lost $lost" >&2
-	files="v6 v7"
-	# A build without libtracecmd refuses the compressed one, saying so.
-	if "$TD_BUILDDIR/tests/helpers/trace_dat_counts" "$TMP/t.dat" >/dev/null 2>"$TMP/err"; then
-		files="$files t"
-	else
+	files="v6 v7 t"
+	if ! grep -q '^#define HAVE_ZSTD 1' "$TD_BUILDDIR/config.h" &&
+	    ! "$TD_BUILDDIR/tests/helpers/trace_dat_counts" "$TMP/t.dat" >/dev/null 2>"$TMP/err"; then
 		grep -q 'which this build lacks' "$TMP/err"
+		files="v6 v7"
 	fi
 	for f in $files; do
 		"$TD_BUILDDIR/tests/helpers/trace_dat_counts" "$TMP/$f.dat" >"$TMP/ours.$f"
@@ -305,12 +305,20 @@ report_counts() {
 	grep -qx "lost 0" "$TMP/ours"
 }
 
-@test "reading a trace.dat holds one page per CPU: peak RSS of a 64 MiB file within 4 MiB of an 8 MiB one" {
-	need_dat
-	gen=$TD_BUILDDIR/bench/trace_dat_gen
+# $TMP/small$1.dat and $TMP/big$1.dat: the fixture's pages repeated to 8 and
+# 64 MiB by bench/trace_dat_gen.
+gen_small_big() {
+	local gen=$TD_BUILDDIR/bench/trace_dat_gen
+
 	[ -x "$gen" ] || make -C "$TD_BUILDDIR" -s bench/trace_dat_gen
-	"$gen" "$FIX/timerfd.dat" 8 "$TMP/small.dat"
-	"$gen" "$FIX/timerfd.dat" 64 "$TMP/big.dat"
+	"$gen" "$FIX/timerfd.dat" 8 "$TMP/small$1.dat"
+	"$gen" "$FIX/timerfd.dat" 64 "$TMP/big$1.dat"
+}
+
+# timerstat --trace on $TMP/small.dat and $TMP/big.dat (8 and 64 MiB of the
+# same pages, $1 says how stored) into $TMP/small.json and $TMP/big.json:
+# every event of the big file read, and peak RSS not following it.
+rss_bounded() {
 	for x in small big; do
 		/usr/bin/time -o "$TMP/$x.rss" -f '%M' timerstat --trace "$TMP/$x.dat" -J >"$TMP/$x.json"
 	done
@@ -318,10 +326,16 @@ report_counts() {
 	b=$(cat "$TMP/big.rss")
 	es=$(jq '[.samples[0].sources[].count] | add' "$TMP/small.json")
 	eb=$(jq '[.samples[0].sources[].count] | add' "$TMP/big.json")
-	echo "peak RSS: 8 MiB trace.dat $s KiB ($es events), 64 MiB $b KiB ($eb events)" >&2
-	# Every event of the big file was read, and memory did not follow it.
+	echo "peak RSS, $1 trace.dat: 8 MiB $s KiB ($es events, $(stat -c %s "$TMP/small.dat") bytes)," \
+	    "64 MiB $b KiB ($eb events, $(stat -c %s "$TMP/big.dat") bytes)" >&2
 	[ "$eb" -ge $((es * 7)) ]
 	[ $((b - s)) -lt 4096 ]
+}
+
+@test "reading a trace.dat holds one page per CPU: peak RSS of a 64 MiB file within 4 MiB of an 8 MiB one" {
+	need_dat
+	gen_small_big ""
+	rss_bounded "uncompressed"
 }
 
 @test "a page size that is not the file's, and garbage in a page: one line with the byte, exit 1" {
@@ -352,4 +366,147 @@ PY
 	[ "$status" -eq 1 ]
 	[ "${#lines[@]}" -eq 1 ]
 	[[ "$output" == "timerstat: $TMP/commit.dat: byte $off: CPU $cpu's page says it holds more than a page of 4096 bytes"* ]]
+}
+
+# zstd in this build (our own reader decompresses it) and in trace-cmd (which
+# makes the compressed files), else the test is skipped.
+need_zstd() {
+	need_dat
+	grep -q '^#define HAVE_ZSTD 1' "$TD_BUILDDIR/config.h" || skip "built without libzstd"
+	command -v trace-cmd >/dev/null || skip "no trace-cmd"
+	trace-cmd list -c 2>/dev/null | grep -q zstd || skip "trace-cmd without zstd"
+}
+
+# $3: the version 6 trace.dat $2 (written by --record or trace_dat_gen, with
+# no options section) converted to version 7 by trace-cmd convert with
+# compression $1 (zstd or none), which needs an options section: one is put
+# before the flyrecord data, a padding option and DONE a page long, so the CPU
+# data moves by a page and stays aligned.
+v7_of() {
+	python3 - "$2" "$TMP/opts.dat" <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], 'rb').read())
+ps = struct.unpack_from('<I', d, 14)[0]
+fly = d.find(b'flyrecord\0')
+ncpus = struct.unpack_from('<I', d, fly - 4)[0]
+for c in range(ncpus):
+    off, size = struct.unpack_from('<QQ', d, fly + 10 + 16 * c)
+    struct.pack_into('<QQ', d, fly + 10 + 16 * c, off + ps, size)
+opt = b'options  \0' + struct.pack('<HI', 0x7fff, ps - 18) + bytes(ps - 18) + b'\0\0'
+open(sys.argv[2], 'wb').write(d[:fly] + opt + d[fly:])
+PY
+	trace-cmd convert -i "$TMP/opts.dat" -o "$3" --file-version 7 --compression "$1" \
+	    >/dev/null 2>&1
+	rm -f "$TMP/opts.dat"
+	[ "$(head -c 22 "$3" | tail -c 4)" = "$1" ]
+}
+
+@test "a zstd-compressed trace.dat (trace-cmd convert) read one chunk per CPU: the events of trace-cmd report, peak RSS of a 64 MiB file within 4 MiB of an 8 MiB one" {
+	need_zstd
+	gen_small_big 6
+	v7_of zstd "$TMP/small6.dat" "$TMP/small.dat"
+	v7_of zstd "$TMP/big6.dat" "$TMP/big.dat"
+	# The events per CPU and tracepoint of trace-cmd report, no loss.
+	"$TD_BUILDDIR/tests/helpers/trace_dat_counts" "$TMP/small.dat" >"$TMP/ours"
+	report_counts "$TMP/small.dat" >"$TMP/theirs"
+	[ "$(wc -l <"$TMP/theirs")" -ge 10 ]
+	grep -v '^lost ' "$TMP/ours" | sort | diff - "$TMP/theirs"
+	grep -qx "lost 0" "$TMP/ours"
+	rss_bounded "zstd"
+	# The same table as the uncompressed files.
+	for x in small big; do
+		timerstat --trace "$TMP/${x}6.dat" -J | jq -c '.samples[0].sources' >"$TMP/${x}6.rows"
+		jq -c '.samples[0].sources' "$TMP/$x.json" | diff "$TMP/${x}6.rows" -
+	done
+}
+
+@test "damaged compressed data in a zstd trace.dat: one line with the file and the byte, exit 1" {
+	need_zstd
+	python3 - "$FIX/timerfd-zstd.dat" "$TMP" <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], 'rb').read())
+out = sys.argv[2]
+# The options sections (uncompressed in trace-cmd's files): the header info
+# section and the first CPU's data of the buffer.
+p = d.index(b'\0', d.index(b'\0', 18) + 1) + 1
+nxt, hdr, chunk = struct.unpack_from('<Q', d, p)[0], None, None
+while nxt:
+    _, flags, _, size = struct.unpack_from('<HHIQ', d, nxt)
+    assert flags == 0
+    q, end, nxt = nxt + 16, nxt + 16 + size, 0
+    while q + 6 <= end:
+        oid, n = struct.unpack_from('<HI', d, q)
+        od = bytes(d[q + 6:q + 6 + n])
+        q += 6 + n
+        if oid == 0:
+            nxt = struct.unpack_from('<Q', od)[0]
+            break
+        if oid == 16:
+            hdr = struct.unpack_from('<Q', od)[0]
+        if oid == 3 and chunk is None:
+            r = od.index(b'\0', od.index(b'\0', 8) + 1) + 1 + 8
+            chunk = struct.unpack_from('<IQQ', od, r)[1] + 4
+assert hdr is not None and chunk is not None
+assert struct.unpack_from('<H', d, hdr + 2)[0] & 1
+z = struct.unpack_from('<I', d, chunk)[0]
+w = bytearray(d)
+# zstd frames without checksums (trace-cmd's) take garbage inside as data:
+# the frame header is what is certain to be refused.
+w[chunk + 8:chunk + 12] = b'\xa5' * 4
+open(out + '/chunk.dat', 'wb').write(w)
+w = bytearray(d)
+w[hdr + 16 + 8:hdr + 16 + 12] = b'\xa5' * 4
+open(out + '/section.dat', 'wb').write(w)
+w = bytearray(d)
+struct.pack_into('<I', w, chunk + 4, 1 << 30)
+open(out + '/huge.dat', 'wb').write(w)
+open(out + '/cut.dat', 'wb').write(d[:chunk + 8 + z // 2])
+print(chunk, hdr + 16, file=open(out + '/where', 'w'))
+PY
+	read -r chunk sec <"$TMP/where"
+	for x in chunk section huge cut; do
+		run timerstat --trace "$TMP/$x.dat"
+		echo "$x: $output" >&2
+		[ "$status" -eq 1 ]
+		[ "${#lines[@]}" -eq 1 ]
+		[[ "$output" == "timerstat: $TMP/$x.dat: byte "* ]]
+	done
+	run timerstat --trace "$TMP/chunk.dat"
+	[[ "$output" == *": byte $chunk: the compressed CPU data chunk does not decompress ("* ]]
+	run timerstat --trace "$TMP/section.dat"
+	[[ "$output" == *": byte $sec: the compressed section does not decompress ("* ]]
+	run timerstat --trace "$TMP/huge.dat"
+	[[ "$output" == *": byte $chunk: compressed CPU data chunk of "*" uncompressed (more than "* ]]
+	run timerstat --trace "$TMP/cut.dat"
+	[[ "$output" == *"cut short"* ]]
+	# The file as trace-cmd wrote it: the events of trace-cmd report.
+	"$TD_BUILDDIR/tests/helpers/trace_dat_counts" "$FIX/timerfd-zstd.dat" >"$TMP/ours"
+	report_counts "$FIX/timerfd-zstd.dat" >"$TMP/theirs"
+	[ "$(wc -l <"$TMP/theirs")" -ge 10 ]
+	grep -v '^lost ' "$TMP/ours" | sort | diff - "$TMP/theirs"
+}
+
+@test "a zlib-compressed trace.dat: the events of trace-cmd report of the file uncompressed; a damaged chunk in one line with the byte" {
+	need_dat
+	command -v trace-cmd >/dev/null || skip "no trace-cmd"
+	v7_of none "$FIX/timerfd.dat" "$TMP/none.dat"
+	chunk=$(python3 "$TD_SRCDIR/tests/helpers/trace_dat_zlib.py" "$TMP/none.dat" "$TMP/zlib.dat")
+	[ "$(head -c 22 "$TMP/zlib.dat" | tail -c 4)" = zlib ]
+	"$TD_BUILDDIR/tests/helpers/trace_dat_counts" "$TMP/zlib.dat" >"$TMP/ours"
+	report_counts "$TMP/none.dat" >"$TMP/theirs"
+	[ "$(wc -l <"$TMP/theirs")" -ge 10 ]
+	grep -v '^lost ' "$TMP/ours" | sort | diff - "$TMP/theirs"
+	grep -qx "lost 0" "$TMP/ours"
+	# zlib streams carry a checksum: a byte changed inside is refused too.
+	python3 - "$TMP/zlib.dat" "$chunk" "$TMP/bad.dat" <<'PY'
+import sys
+d = bytearray(open(sys.argv[1], 'rb').read())
+at = int(sys.argv[2]) + 8 + 40
+d[at] ^= 0x55
+open(sys.argv[3], 'wb').write(d)
+PY
+	run timerstat --trace "$TMP/bad.dat"
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == "timerstat: $TMP/bad.dat: byte $chunk: the compressed CPU data chunk does not decompress (zlib: "* ]]
 }

@@ -1,12 +1,14 @@
 /*
  * libFuzzer target: the trace.dat path.  The input goes into a memfd and
  * through the structure walk; what passes it is opened with our own reader
- * (version 6 and uncompressed 7: its sections, options and ring-buffer pages,
- * trace_dat_fly.c and trace_dat_page.c; compressed files through libtracecmd
- * when built with it) and read to the end through the raw decoder, stopping
- * after every hundredth event as the stepping trace backend does.  Every
+ * (version 6 and 7: its sections, options and ring-buffer pages, compressed
+ * ones decompressed a chunk at a time, trace_dat_fly.c, trace_dat_z.c and
+ * trace_dat_page.c; the seeds include a zstd and a zlib file) and read to the
+ * end through the raw decoder, stopping after every hundredth event as the
+ * stepping trace backend does.  Every
  * event's fields are read so ASan sees bad pointers; every refusal, of the
- * walk, the open or the read, must be one line.
+ * walk, the open or the read, must be one line.  A file only libtracecmd
+ * reads (zstd in a build without libzstd) is left alone: not our code.
  */
 #define _GNU_SOURCE
 #include "config.h"
@@ -21,6 +23,7 @@
 #include "fuzz.h"
 #include "trace_dat.h"
 #include "trace_dat_check.h"
+#include "trace_dat_z.h"
 
 const char *const td_fuzz_seeds[] = {
 	"fixtures/trace_dat/*.dat",
@@ -71,7 +74,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r = td_trace_dat_check(fd, size, "fuzz.dat", &info, &e);
 	if (r < 0 && (e.msg[0] == '\0' || strchr(e.msg, '\n') != NULL))
 		abort();	/* every refusal is one line */
-	if (r < 0 || !td_trace_dat_supported()) {
+	if (r < 0 || !td_trace_dat_supported() || (info.version == 7 &&
+	    strcmp(info.compression, "none") != 0 && !td_trace_dat_z_supported(info.compression))) {
 		close(fd);
 		return 0;
 	}
