@@ -22,6 +22,7 @@
 #include "probe.h"
 #include "sampler.h"
 #include "softirqs.h"
+#include "textsafe.h"
 #include "wake_cause.h"
 
 #define BUFFER_KB	2048		/* per-CPU trace buffer */
@@ -249,14 +250,15 @@ probe_cause_text(const struct probe_cause *c)
 		printf("cause:      unknown: %s\n", c->why[0] ? c->why : "no break");
 		return;
 	}
-	printf("cause:      %s\n", w->cause);
+	/* Task, interrupt and function names come from outside: escaped. */
+	printf("cause:      %s\n", TD_SAFE(w->cause));
 	if (w->has_own)
 		printf("            our timer fired %s after the intended time\n",
 		    probe_fmt_ns(a, sizeof(a), (int64_t)(w->own_ts - w->t0)));
 	printf("tasks:      ");
 	for (size_t i = 0; i < w->ntasks; i++)
 		printf("%s%s (pid %d%s) %s", i ? ", " : "", w->tasks[i].comm[0] ?
-		    w->tasks[i].comm : "?", w->tasks[i].pid, w->tasks[i].pid == c->tid ?
+		    TD_SAFE(w->tasks[i].comm) : "?", w->tasks[i].pid, w->tasks[i].pid == c->tid ?
 		    ", this probe" : "", probe_fmt_ns(a, sizeof(a),
 		    (int64_t)w->tasks[i].on_cpu_ns));
 	printf("%s\n", w->ntasks == 0 ? "unknown (no task seen on the CPU in between)" :
@@ -267,9 +269,10 @@ probe_cause_text(const struct probe_cause *c)
 	for (size_t i = 0; i < w->nwin; i++)
 		printf("  +%-9s %s\n", probe_fmt_ns(a, sizeof(a),
 		    (int64_t)(w->win[i].ts - w->t0)),
-		    td_wake_event_words(&w->win[i], &c->names, buf, sizeof(buf)));
+		    TD_SAFE(td_wake_event_words(&w->win[i], &c->names, buf, sizeof(buf))));
 	if (c->o->trace_on_break != NULL)
-		printf("trace:      %s\n", c->trace_err[0] ? c->trace_err : c->o->trace_on_break);
+		printf("trace:      %s\n", TD_SAFE(c->trace_err[0] ? c->trace_err :
+		    c->o->trace_on_break));
 }
 
 /* "tasks": who held the CPU in the window and for how long. */

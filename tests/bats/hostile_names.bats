@@ -192,3 +192,33 @@ start_hostile() {
 	tool wakeuptop -b -n 1 -d 1
 	[ "$status" -eq 0 ]
 }
+
+@test "live, root: timerprobe --break names a spinner whose name holds escapes, escaped" {
+	require_root
+	command -v chrt >/dev/null || skip "no chrt"
+	local cpu name probe
+	cpu=$(($(nproc) - 1))
+	# A task's name is its program's file name: a copy of bash named with an
+	# OSC title sequence spins at SCHED_FIFO 2 above the probe (FIFO 1) and
+	# stops it past the limit; the cause and the tasks line name it.  It
+	# sleeps first, so that it is switched back in under that name (chrt's
+	# and taskset's execs keep the name the first switch-in saw).
+	name=$'\e]0;OWNED\a'
+	cp "$(command -v bash)" "$TMP/$name"
+	timerprobe --cpus "$cpu" -i 1ms -D 30 --fifo 1 --break 20ms --quiet \
+		>"$TMP/out" 2>"$TMP/err" &
+	probe=$!
+	sleep 1
+	chrt -f 2 taskset -c "$cpu" "$TMP/$name" -c \
+		'sleep 0.2; end=$(( ${EPOCHREALTIME/./} + 400000 )); while (( ${EPOCHREALTIME/./} < end )); do :; done'
+	wait "$probe" || true
+	clean "$TMP/out"
+	clean "$TMP/err"
+	grep -q '^break: .*past the limit' "$TMP/out" ||
+		skip "no wake-up past 20 ms while the spinner ran (the CPU was not its alone?)"
+	# clean() above already fails on a raw escape; where the name is shown,
+	# it is the escaped form.
+	grep -q OWNED "$TMP/out" ||
+		skip "the spinner's switch-in was not kept in the window: named by pid only"
+	has "$TMP/out" "$OSC"
+}

@@ -14,6 +14,7 @@ setup() {
 	export LSAN_OPTIONS=suppressions=$TD_SRCDIR/tests/lsan.supp
 	TMP=$(mktemp -d)
 	INST=tdtest-$$
+	mounts_save
 }
 
 teardown() {
@@ -25,6 +26,8 @@ teardown() {
 	fi
 	[ -n "${LOAD:-}" ] && kill "$LOAD" 2>/dev/null || true
 	rm -rf "$TMP"
+	# trace-cmd and --record mount tracefs where it is not: unmounted again.
+	mounts_restore
 }
 
 need_dat() {
