@@ -385,22 +385,7 @@ fail:
 }
 
 /* Read and parse a file under a sysroot. */
-int
-td_interrupts_load(const char *sysroot, const char *abs, struct td_interrupts **out,
-    struct td_error *e)
-{
-	struct td_buf b;
-	char path[4096];
-	int r;
-
-	*out = NULL;
-	if ((r = td_read_root_at(sysroot, abs, TD_READ_CAP_DEFAULT, &b, path, sizeof(path),
-	    e)) < 0)
-		return r;
-	r = td_interrupts_parse(b.data, b.len, path, out, e);
-	td_buf_free(&b);
-	return r;
-}
+TD_DEFINE_TEXT_LOADER(td_interrupts_load, struct td_interrupts, td_interrupts_parse)
 
 /* Column of a CPU number. */
 int

@@ -540,19 +540,4 @@ td_kmsg_read_live(struct td_kmsg_log **out, struct td_error *e)
 }
 
 /* Read a saved log under a sysroot and parse it. */
-int
-td_kmsg_load(const char *sysroot, const char *abs, struct td_kmsg_log **out,
-    struct td_error *e)
-{
-	struct td_buf b;
-	char path[4096];
-	int r;
-
-	*out = NULL;
-	if ((r = td_read_root_at(sysroot, abs, TD_READ_CAP_DEFAULT, &b, path, sizeof(path),
-	    e)) < 0)
-		return r;
-	r = td_kmsg_parse(b.data, b.len, path, out, e);
-	td_buf_free(&b);
-	return r;
-}
+TD_DEFINE_TEXT_LOADER(td_kmsg_load, struct td_kmsg_log, td_kmsg_parse)

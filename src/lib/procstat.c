@@ -111,21 +111,19 @@ fail:
 	return r;
 }
 
+/* td_procstat_parse as td_load_text calls it. */
+static int
+load_parse(const char *buf, size_t len, const char *path, void *out, struct td_error *e)
+{
+	return td_procstat_parse(buf, len, path, out, e);
+}
+
 /* Read and parse /proc/stat under a sysroot. */
 int
 td_procstat_load(const char *sysroot, struct td_procstat **out, struct td_error *e)
 {
-	struct td_buf b;
-	char path[4096];
-	int r;
-
 	*out = NULL;
-	if ((r = td_read_root_at(sysroot, "/proc/stat", 1 << 22, &b, path, sizeof(path),
-	    e)) < 0)
-		return r;
-	r = td_procstat_parse(b.data, b.len, path, out, e);
-	td_buf_free(&b);
-	return r;
+	return td_load_text(sysroot, "/proc/stat", 1 << 22, load_parse, out, e);
 }
 
 /* The line of one CPU. */

@@ -537,6 +537,22 @@ td_read_root_at(const char *sysroot, const char *abs, size_t cap, struct td_buf 
 	return r;
 }
 
+/* Read a whole file under the root prefix and parse it. */
+int
+td_load_text(const char *sysroot, const char *abs, size_t cap, td_text_parse_fn *parse,
+    void *out, struct td_error *e)
+{
+	struct td_buf b;
+	char path[4096];
+	int r;
+
+	if ((r = td_read_root_at(sysroot, abs, cap, &b, path, sizeof(path), e)) < 0)
+		return r;
+	r = parse(b.data, b.len, path, out, e);
+	td_buf_free(&b);
+	return r;
+}
+
 /* Read the first line of a small file under the root prefix. */
 int
 td_read_line_root(const char *sysroot, const char *abs, char *buf, size_t len,

@@ -53,6 +53,38 @@ int td_read_root(const char *sysroot, const char *abs, size_t cap, struct td_buf
 /* td_read_root, and the joined path in path (what parsers name in their errors). */
 int td_read_root_at(const char *sysroot, const char *abs, size_t cap, struct td_buf *out,
     char *path, size_t pathlen, struct td_error *e);
+/*
+ * A parser of a whole text: the buffer, the path its errors name, and out, the
+ * parser's own result pointer (a struct td_X **), filled on success.
+ */
+typedef int td_text_parse_fn(const char *buf, size_t len, const char *path, void *out,
+    struct td_error *e);
+/*
+ * Read a file under the root (at most cap bytes, as td_read_root_at) and hand it
+ * to parse, whose errors name the joined path; 0 or -errno with e filled.
+ */
+int td_load_text(const char *sysroot, const char *abs, size_t cap, td_text_parse_fn *parse,
+    void *out, struct td_error *e);
+/*
+ * Define FN(sysroot, abs, TYPE **out, e), a parser's loader: the file under the
+ * root read (at most TD_READ_CAP_DEFAULT bytes) and handed to PARSE; *out is
+ * NULL on any failure.  The parsers whose loaders are nothing more use it.
+ */
+#define TD_DEFINE_TEXT_LOADER(fn, type, parse)					\
+static int									\
+fn##_parse_text(const char *buf, size_t len, const char *path, void *out,	\
+    struct td_error *e)								\
+{										\
+	return parse(buf, len, path, out, e);					\
+}										\
+										\
+int										\
+fn(const char *sysroot, const char *abs, type **out, struct td_error *e)	\
+{										\
+	*out = NULL;								\
+	return td_load_text(sysroot, abs, TD_READ_CAP_DEFAULT, fn##_parse_text,	\
+	    out, e);								\
+}
 /* First line of a small file (sysfs attribute), trailing white space removed. */
 int td_read_line_root(const char *sysroot, const char *abs, char *buf, size_t len,
     struct td_error *e);
