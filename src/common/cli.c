@@ -228,13 +228,47 @@ cli_color_on(enum cli_color when, FILE *f)
 	return when == CLI_COLOR_ALWAYS;
 }
 
-/* Add -n/-H, -r or -P to the table flags; the last of -r and -P wins. */
-void
-cli_table_flag(unsigned *flags, unsigned flag)
+/* Add -H, -r or -P to the table flags; the last of -r and -P wins. */
+bool
+cli_table_option(int c, unsigned *flags)
 {
+	unsigned flag;
+
+	if (c == 'H')
+		flag = TD_TABLE_NOHEADINGS;
+	else if (c == 'r')
+		flag = TD_TABLE_RAW;
+	else if (c == 'P')
+		flag = TD_TABLE_PAIRS;
+	else
+		return false;
 	if (flag != TD_TABLE_NOHEADINGS)
 		*flags &= ~(unsigned)(TD_TABLE_RAW | TD_TABLE_PAIRS);
 	*flags |= flag;
+	return true;
+}
+
+/* The sampling tools' file options, --sysroot and the BPF map size. */
+bool
+cli_sampler_option(int c, const char *arg, struct td_sampler_opts *so)
+{
+	switch (c) {
+	case CLI_OPT_TRACE:
+		so->trace_file = arg;
+		return true;
+	case CLI_OPT_RECORD:
+		so->record_file = arg;
+		return true;
+	case CLI_OPT_SYSROOT:
+		so->sysroot = arg;
+		return true;
+	case CLI_OPT_BPF_MAP_ENTRIES:
+		so->bpf_map_entries = (unsigned)cli_parse_num("--bpf-map-entries", arg, 16,
+		    1 << 22);
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* The backend --timer-stats, --trace and --record choose, or exit 2. */

@@ -24,6 +24,11 @@ enum {
 enum {
 	CLI_OPT_SYSROOT = 0x100,
 	CLI_OPT_COLOR,
+	CLI_OPT_LIST_COLUMNS,
+	CLI_OPT_SOURCE,
+	CLI_OPT_TRACE,
+	CLI_OPT_RECORD,
+	CLI_OPT_BPF_MAP_ENTRIES,
 	CLI_OPT_FIRST_FREE = 0x120,	/* tools number their own long-only options from here */
 };
 
@@ -40,6 +45,24 @@ enum {
 /* --color[=WHEN], for the tools that colour (cli_parse_color()). */
 #define CLI_LONGOPT_COLOR \
 	{ "color",	optional_argument,	NULL, CLI_OPT_COLOR }
+/*
+ * The column table's options, for the tools that print one: -H, -r and -P
+ * (cli_table_option()) and --list-columns (each tool lists its own).
+ */
+#define CLI_LONGOPTS_TABLE \
+	{ "noheadings",	no_argument,		NULL, 'H' }, \
+	{ "raw",	no_argument,		NULL, 'r' }, \
+	{ "pairs",	no_argument,		NULL, 'P' }, \
+	{ "list-columns", no_argument,		NULL, CLI_OPT_LIST_COLUMNS }
+/*
+ * The sampling tools' source options: --source (each tool parses it) and
+ * --trace, --record and --bpf-map-entries (cli_sampler_option()).
+ */
+#define CLI_LONGOPTS_SAMPLER \
+	{ "source",	required_argument,	NULL, CLI_OPT_SOURCE }, \
+	{ "trace",	required_argument,	NULL, CLI_OPT_TRACE }, \
+	{ "record",	required_argument,	NULL, CLI_OPT_RECORD }, \
+	{ "bpf-map-entries", required_argument,	NULL, CLI_OPT_BPF_MAP_ENTRIES }
 
 extern const char *cli_prog;
 
@@ -94,6 +117,12 @@ void cli_check_cpus(const char *opt, const struct td_cpuset *cpus, const char *s
  * --record with a file or --sysroot exit 2.
  */
 void cli_sampler_backend(struct td_sampler_opts *so, bool has_timer_stats);
+/*
+ * The options the sampling tools handle alike: --trace, --record, --sysroot
+ * and --bpf-map-entries (16 to 4194304, else exit 2) into so.  False when c
+ * is none of them.
+ */
+bool cli_sampler_option(int c, const char *arg, struct td_sampler_opts *so);
 /* True when colour may be used on f: a terminal, TERM not dumb, NO_COLOR unset. */
 bool cli_use_color(FILE *f);
 
@@ -108,9 +137,10 @@ enum cli_color cli_parse_color(const char *arg);
 /* Whether to colour f for WHEN. */
 bool cli_color_on(enum cli_color when, FILE *f);
 /*
- * Add a table flag of -n/-H, -r or -P (TD_TABLE_*) to *flags: raw and pairs
- * exclude each other, the last one given wins.
+ * -H, -r or -P: its table flag (TD_TABLE_*) added to *flags, raw and pairs
+ * excluding each other (the last one given wins).  False when c is none of
+ * them.
  */
-void cli_table_flag(unsigned *flags, unsigned flag);
+bool cli_table_option(int c, unsigned *flags);
 
 #endif

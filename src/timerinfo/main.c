@@ -21,7 +21,6 @@ enum {
 	OPT_LIVE,
 	OPT_EXPLAIN,
 	OPT_OUTPUT,
-	OPT_LIST_COLUMNS,
 };
 
 #define TICKS_DEFAULT_S		3.0	/* --ticks without a value */
@@ -31,22 +30,19 @@ enum {
 
 static const struct option longopts[] = {
 	{ "json",	no_argument,		NULL, 'J' },
-	{ "timer-list",	required_argument,	NULL, OPT_TIMER_LIST },
 	{ "timers",	no_argument,		NULL, 't' },
 	{ "cpus",	no_argument,		NULL, 'c' },
+	{ "format",	required_argument,	NULL, OPT_FORMAT },
+	{ "output",	required_argument,	NULL, OPT_OUTPUT },
+	CLI_LONGOPTS_TABLE,
 	{ "ticks",	optional_argument,	NULL, OPT_TICKS },
 	{ "events",	no_argument,		NULL, OPT_EVENTS },
-	{ "kmsg-file",	required_argument,	NULL, OPT_KMSG_FILE },
 	{ "check",	no_argument,		NULL, OPT_CHECK },
 	{ "explain-tick", optional_argument,	NULL, OPT_EXPLAIN },
-	{ "format",	required_argument,	NULL, OPT_FORMAT },
-	{ "live",	no_argument,		NULL, OPT_LIVE },
-	{ "output",	required_argument,	NULL, OPT_OUTPUT },
-	{ "noheadings",	no_argument,		NULL, 'n' },
-	{ "raw",	no_argument,		NULL, 'r' },
-	{ "pairs",	no_argument,		NULL, 'P' },
-	{ "list-columns", no_argument,		NULL, OPT_LIST_COLUMNS },
 	CLI_LONGOPT_COLOR,
+	{ "timer-list",	required_argument,	NULL, OPT_TIMER_LIST },
+	{ "kmsg-file",	required_argument,	NULL, OPT_KMSG_FILE },
+	{ "live",	no_argument,		NULL, OPT_LIVE },
 	CLI_LONGOPTS_COMMON,
 };
 
@@ -291,23 +287,17 @@ main(int argc, char **argv)
 			output = optarg;
 			break;
 		case 'n':
-		case 'H':
-			cli_table_flag(&o.table_flags, TD_TABLE_NOHEADINGS);
+			(void)cli_table_option('H', &o.table_flags);
 			break;
-		case 'r':
-			cli_table_flag(&o.table_flags, TD_TABLE_RAW);
-			break;
-		case 'P':
-			cli_table_flag(&o.table_flags, TD_TABLE_PAIRS);
-			break;
-		case OPT_LIST_COLUMNS:
+		case CLI_OPT_LIST_COLUMNS:
 			list = true;
 			break;
 		case CLI_OPT_COLOR:
 			color = cli_parse_color(optarg);
 			break;
 		default:
-			cli_common_option(c, usage);
+			if (!cli_table_option(c, &o.table_flags))
+				cli_common_option(c, usage);
 		}
 	}
 	cli_no_operands(argc, argv);

@@ -58,10 +58,7 @@ static const struct option longopts[] = {
 	{ "dma-latency", no_argument, NULL, OPT_DMA_LATENCY },
 	{ "interval-meter", no_argument, NULL, OPT_INTERVAL_METER },
 	{ "json", no_argument, NULL, 'J' },
-	{ "sysroot", required_argument, NULL, CLI_OPT_SYSROOT },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 }
+	CLI_LONGOPTS_COMMON,
 };
 
 /* Print the help text and exit 0. */
@@ -421,7 +418,6 @@ main(int argc, char **argv)
 		if (o.has_cpus)
 			probe_report_cpus_text(w, nw);
 		probe_report_break_text(&o, w, nw, cause);
-		rc = fflush(stdout) == 0 ? 0 : -1;
 	}
 	probe_cause_close(cause);
 	for (size_t i = 0; i < nw; i++)
@@ -434,5 +430,5 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: cannot write the report\n", cli_prog);
 		return CLI_EXIT_FAIL;
 	}
-	return CLI_EXIT_OK;
+	return cli_stdout_close(CLI_EXIT_OK);
 }

@@ -22,37 +22,26 @@ enum {
 	OPT_PID,
 	OPT_TID,
 	OPT_TOP,
-	OPT_SOURCE,
 	OPT_TIMER_STATS,
-	OPT_TRACE,
-	OPT_RECORD,
-	OPT_LIST_COLUMNS,
 	OPT_BUFFER_SIZE,
-	OPT_BPF_MAP_ENTRIES,
 };
 
 static const struct option longopts[] = {
 	{ "duration",		required_argument,	NULL, 'd' },
 	{ "count",		required_argument,	NULL, 'n' },
-	{ "json",		no_argument,		NULL, 'J' },
-	{ "format",		required_argument,	NULL, OPT_FORMAT },
-	{ "output",		required_argument,	NULL, 'o' },
-	{ "sort",		required_argument,	NULL, 's' },
-	{ "group",		required_argument,	NULL, 'g' },
 	{ "cpu",		required_argument,	NULL, OPT_CPU },
 	{ "pid",		required_argument,	NULL, OPT_PID },
 	{ "tid",		required_argument,	NULL, OPT_TID },
-	{ "top",		required_argument,	NULL, OPT_TOP },
-	{ "source",		required_argument,	NULL, OPT_SOURCE },
+	CLI_LONGOPTS_SAMPLER,
 	{ "timer-stats",	required_argument,	NULL, OPT_TIMER_STATS },
-	{ "trace",		required_argument,	NULL, OPT_TRACE },
-	{ "record",		required_argument,	NULL, OPT_RECORD },
-	{ "list-columns",	no_argument,		NULL, OPT_LIST_COLUMNS },
-	{ "raw",		no_argument,		NULL, 'r' },
-	{ "pairs",		no_argument,		NULL, 'P' },
-	{ "noheadings",		no_argument,		NULL, 'H' },
 	{ "buffer-size",	required_argument,	NULL, OPT_BUFFER_SIZE },
-	{ "bpf-map-entries",	required_argument,	NULL, OPT_BPF_MAP_ENTRIES },
+	{ "json",		no_argument,		NULL, 'J' },
+	{ "format",		required_argument,	NULL, OPT_FORMAT },
+	CLI_LONGOPTS_TABLE,
+	{ "output",		required_argument,	NULL, 'o' },
+	{ "sort",		required_argument,	NULL, 's' },
+	{ "group",		required_argument,	NULL, 'g' },
+	{ "top",		required_argument,	NULL, OPT_TOP },
 	CLI_LONGOPT_COLOR,
 	CLI_LONGOPTS_COMMON,
 };
@@ -256,7 +245,7 @@ parse_option(struct run *r, int c)
 	case OPT_TOP:
 		r->o.top = cli_parse_num("--top", optarg, 1, 1000000000);
 		break;
-	case OPT_SOURCE:
+	case CLI_OPT_SOURCE:
 		if (td_backend_parse(optarg, &r->so.backend) < 0)
 			cli_usage_error("--source: unknown source '%s' (auto, trace, timer_stats, "
 			    "bpf, tracefs, interrupts)", optarg);
@@ -264,16 +253,7 @@ parse_option(struct run *r, int c)
 	case OPT_TIMER_STATS:
 		r->so.timer_stats_file = optarg;
 		break;
-	case OPT_TRACE:
-		r->so.trace_file = optarg;
-		break;
-	case OPT_RECORD:
-		r->so.record_file = optarg;
-		break;
-	case CLI_OPT_SYSROOT:
-		r->so.sysroot = optarg;
-		break;
-	case OPT_LIST_COLUMNS:
+	case CLI_OPT_LIST_COLUMNS:
 		list_columns();
 		break;
 	case 'r':
@@ -291,12 +271,9 @@ parse_option(struct run *r, int c)
 	case OPT_BUFFER_SIZE:
 		r->so.buffer_kb = (unsigned)cli_parse_num("--buffer-size", optarg, 64, 1 << 20);
 		break;
-	case OPT_BPF_MAP_ENTRIES:
-		r->so.bpf_map_entries = (unsigned)cli_parse_num("--bpf-map-entries", optarg, 16,
-		    1 << 22);
-		break;
 	default:
-		cli_common_option(c, usage);
+		if (!cli_sampler_option(c, optarg, &r->so))
+			cli_common_option(c, usage);
 	}
 }
 

@@ -19,24 +19,17 @@
 #include "app.h"
 
 enum {
-	OPT_SOURCE = CLI_OPT_FIRST_FREE,
-	OPT_CPU,
+	OPT_CPU = CLI_OPT_FIRST_FREE,
 	OPT_SHOW,
 	OPT_FILTER,
 	OPT_WIDTH,
-	OPT_BPF_MAP_ENTRIES,
 	OPT_TID,
-	OPT_LIST_COLUMNS,
 	OPT_VIEW,
-	OPT_TRACE,
-	OPT_RECORD,
 };
 
 static struct wt_app app;
 /* --view tick: the tick view from the start. */
 static bool tick_view;
-/* --bpf-map-entries: the bpf backend's sources per interval (0: its default). */
-static unsigned bpf_map_entries;
 /* Whether -d was given (a batch replay steps through the trace only then, or with -n). */
 static bool delay_set;
 
@@ -110,24 +103,18 @@ parse_args(int argc, char **argv, const char **sort, const char **output,
 		{ "batch", no_argument, NULL, 'b' },
 		{ "iterations", required_argument, NULL, 'n' },
 		{ "delay", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'J' },
-		{ "noheadings", no_argument, NULL, 'H' },
-		{ "raw", no_argument, NULL, 'r' },
-		{ "pairs", no_argument, NULL, 'P' },
-		{ "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },
-		{ "source", required_argument, NULL, OPT_SOURCE },
-		{ "trace", required_argument, NULL, OPT_TRACE },
-		{ "record", required_argument, NULL, OPT_RECORD },
-		{ "bpf-map-entries", required_argument, NULL, OPT_BPF_MAP_ENTRIES },
-		{ "sort", required_argument, NULL, 's' },
-		{ "output", required_argument, NULL, 'o' },
+		{ "width", required_argument, NULL, OPT_WIDTH },
+		CLI_LONGOPTS_SAMPLER,
 		{ "cpu", required_argument, NULL, OPT_CPU },
-		{ "group", required_argument, NULL, 'g' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "tid", required_argument, NULL, OPT_TID },
 		{ "filter", required_argument, NULL, OPT_FILTER },
 		{ "show", required_argument, NULL, OPT_SHOW },
-		{ "width", required_argument, NULL, OPT_WIDTH },
+		CLI_LONGOPTS_TABLE,
+		{ "json", no_argument, NULL, 'J' },
+		{ "sort", required_argument, NULL, 's' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "group", required_argument, NULL, 'g' },
 		{ "view", required_argument, NULL, OPT_VIEW },
 		CLI_LONGOPT_COLOR,
 		CLI_LONGOPTS_COMMON,
@@ -152,16 +139,7 @@ parse_args(int argc, char **argv, const char **sort, const char **output,
 		case 'J':
 			app.json = true;
 			break;
-		case 'H':
-			cli_table_flag(&app.table_flags, TD_TABLE_NOHEADINGS);
-			break;
-		case 'r':
-			cli_table_flag(&app.table_flags, TD_TABLE_RAW);
-			break;
-		case 'P':
-			cli_table_flag(&app.table_flags, TD_TABLE_PAIRS);
-			break;
-		case OPT_LIST_COLUMNS:
+		case CLI_OPT_LIST_COLUMNS:
 			if (td_table_list_columns(td_wsource_columns, td_wsource_ncolumns,
 			    stdout) < 0 || fflush(stdout) != 0)
 				exit(CLI_EXIT_FAIL);
@@ -169,23 +147,10 @@ parse_args(int argc, char **argv, const char **sort, const char **output,
 		case CLI_OPT_COLOR:
 			*color = cli_parse_color(optarg);
 			break;
-		case CLI_OPT_SYSROOT:
-			so->sysroot = optarg;
-			break;
-		case OPT_SOURCE:
+		case CLI_OPT_SOURCE:
 			if (td_backend_parse(optarg, &so->backend) < 0)
 				cli_usage_error("--source: unknown backend '%s' (auto, trace, "
 				    "timer_stats, bpf, tracefs, interrupts)", optarg);
-			break;
-		case OPT_TRACE:
-			so->trace_file = optarg;
-			break;
-		case OPT_RECORD:
-			so->record_file = optarg;
-			break;
-		case OPT_BPF_MAP_ENTRIES:
-			bpf_map_entries = (unsigned)cli_parse_num("--bpf-map-entries", optarg, 16,
-			    1 << 22);
 			break;
 		case 's':
 			*sort = optarg;
@@ -233,7 +198,9 @@ parse_args(int argc, char **argv, const char **sort, const char **output,
 			app.width = (int)cli_parse_num("--width", optarg, 20, 4096);
 			break;
 		default:
-			cli_common_option(c, usage);
+			if (!cli_table_option(c, &app.table_flags) &&
+			    !cli_sampler_option(c, optarg, so))
+				cli_common_option(c, usage);
 		}
 	}
 	cli_no_operands(argc, argv);
@@ -359,7 +326,6 @@ main(int argc, char **argv)
 		wt_facts_read(app.sysroot, &app.facts);
 	so.sysroot = app.sysroot;
 	so.backend = app.backend;
-	so.bpf_map_entries = bpf_map_entries;
 	/* The tick view's events: on screen (the v key) or when asked for. */
 	so.observe = wt_tick_observe;
 	so.observe_arg = &app.tick;

@@ -206,7 +206,8 @@ bad_pid() {
 	local k=$TD_CORPUS/kmatrix/amd64-6.1-generic-default-trace cmd
 	for cmd in "timerinfo --sysroot $k" "timerinfo -J --sysroot $k" "timerstat --trace $k/trace-wakeup-events.txt" \
 	    "timerstat -J --trace $k/trace-wakeup-events.txt" "wakeuptop -b --trace $k/trace-wakeup-events.txt" \
-	    "wakeuptop -b -J --trace $k/trace-wakeup-events.txt"; do
+	    "wakeuptop -b -J --trace $k/trace-wakeup-events.txt" "timerprobe -n 5 -i 1ms" \
+	    "timerprobe -J -n 5 -i 1ms"; do
 		run --separate-stderr bash -c 'exec "$@" </dev/null >/dev/full' _ $cmd
 		[ "$status" -eq 1 ] || { echo "$cmd: exit $status" >&2; return 1; }
 		[ "${#stderr_lines[@]}" -eq 1 ] && [[ "${stderr_lines[0]}" == "${cmd%% *}: "* ]] ||
