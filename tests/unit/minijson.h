@@ -7,6 +7,7 @@
 #define TD_MINIJSON_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -167,6 +168,18 @@ mj_get(const struct mj *j, const char *key)
 		if (strcmp(j->kids[i].key, key) == 0)
 			return &j->kids[i];
 	return NULL;
+}
+
+/* A count in truth.json's {"cpu": n} object, -1 when absent. */
+static inline long
+truth_cpu(const struct mj *t, const char *field, int cpu)
+{
+	char k[16];
+	const struct mj *o = mj_get(t, field), *v;
+
+	snprintf(k, sizeof(k), "%d", cpu);
+	v = mj_get(o, k);
+	return v != NULL && v->type == MJ_NUM ? (long)v->num : -1;
 }
 
 #endif

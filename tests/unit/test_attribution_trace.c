@@ -41,18 +41,6 @@ feed(const struct td_tev *ev, void *arg)
 	td_attr_event(arg, ev);
 }
 
-/* A count in truth.json's {"cpu": n} object, -1 when absent. */
-static long
-truth_cpu(const struct mj *t, const char *field, int cpu)
-{
-	char k[16];
-	const struct mj *o = mj_get(t, field), *v;
-
-	snprintf(k, sizeof(k), "%d", cpu);
-	v = mj_get(o, k);
-	return v != NULL && v->type == MJ_NUM ? (long)v->num : -1;
-}
-
 /*
  * The test's own count, from the text: idle periods of CPU 0 (cpu_idle N to
  * the exit, the waking interrupt logged inside on these kernels) whose first

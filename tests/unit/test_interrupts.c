@@ -1,5 +1,4 @@
 /* Tests of the /proc/interrupts parser and its deltas: corpus, fixtures, live kernel, bad input. */
-#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -97,25 +96,20 @@ static void
 test_kmatrix(const char *corpus)
 {
 	char dir[1024];
-	struct dirent *de;
-	DIR *dp;
+	struct corpus_walk k;
 	int n = 0;
 	struct td_interrupts *s;
 	const struct td_irq_row *r;
 	uint64_t v;
 
-	snprintf(dir, sizeof(dir), "%s/kmatrix", corpus);
-	if ((dp = opendir(dir)) == NULL) {
-		ok(0, "open %s", dir);
+	if (corpus_walk_open(&k, corpus, "kmatrix") < 0) {
+		ok(0, "open %s", k.dir);
 		return;
 	}
-	while ((de = readdir(dp)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		check_kmatrix(corpus, de->d_name);
+	while (corpus_walk_next(&k) != NULL) {
+		check_kmatrix(corpus, k.name);
 		n++;
 	}
-	closedir(dp);
 	ok(n >= 10, "kmatrix: %d captures checked", n);
 
 	snprintf(dir, sizeof(dir), "%s/kmatrix/amd64-6.1-generic-default", corpus);
@@ -519,13 +513,7 @@ out:
 int
 main(void)
 {
-	const char *corpus = corpus_dir();
-
-	if (corpus != NULL) {
-		test_kmatrix(corpus);
-		test_public(corpus);
-	} else
-		ok(1, "# SKIP no corpus (TD_CORPUS unset)");
+	corpus_tests(test_kmatrix, test_public);
 	test_fixtures();
 	test_two_arch_timers();
 	test_bad();

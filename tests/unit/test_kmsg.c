@@ -1,5 +1,4 @@
 /* Tests of the kernel log parsers and timer events: corpus, fixtures, /dev/kmsg, bad input. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -142,43 +141,38 @@ cross_check(const char *label, const struct td_buf *b, const struct td_kmsg_even
 static void
 test_kmatrix(const char *corpus)
 {
-	char dir[1024], cap[1400], cs[64];
-	struct dirent *de;
-	DIR *dp;
+	struct corpus_walk k;
+	char cs[64];
 	int n = 0;
 
-	snprintf(dir, sizeof(dir), "%s/kmatrix", corpus);
-	if ((dp = opendir(dir)) == NULL) {
-		ok(0, "open %s", dir);
+	if (corpus_walk_open(&k, corpus, "kmatrix") < 0) {
+		ok(0, "open %s", k.dir);
 		return;
 	}
-	while ((de = readdir(dp)) != NULL) {
+	while (corpus_walk_next(&k) != NULL) {
 		struct td_kmsg_log *log = NULL;
 		struct td_kmsg_events *ev;
 		const struct td_kmsg_event *sw, *reg = NULL;
 		struct td_buf b;
 		size_t i, nts = 0;
 
-		if (de->d_name[0] == '.')
-			continue;
 		n++;
-		snprintf(cap, sizeof(cap), "%s/%s", dir, de->d_name);
-		truth_str(cap, "clocksource", cs, sizeof(cs));
-		ev = events_of(cap, "/dmesg", &log);
+		truth_str(k.path, "clocksource", cs, sizeof(cs));
+		ev = events_of(k.path, "/dmesg", &log);
 		if (!ok(ev != NULL && log != NULL && log->n > 100, "%s: dmesg parses (%zu lines)",
-		    de->d_name, log ? log->n : 0))
+		    k.name, log ? log->n : 0))
 			goto next;
 		for (i = 0; i < log->n; i++)
 			if (log->recs[i].has_ts && !log->recs[i].ts_relative)
 				nts++;
-		is_int(nts, log->n, "%s: every line has its [ time]", de->d_name);
+		is_int(nts, log->n, "%s: every line has its [ time]", k.name);
 		sw = last(ev, TD_KEV_CLOCKSOURCE_SWITCH);
 		if (strcmp(cs, "jiffies") == 0)
-			ok(sw == NULL, "%s: clocksource=jiffies boot never switches", de->d_name);
+			ok(sw == NULL, "%s: clocksource=jiffies boot never switches", k.name);
 		else
-			is_str(sw ? sw->name : NULL, cs, "%s: last switch is to %s", de->d_name, cs);
+			is_str(sw ? sw->name : NULL, cs, "%s: last switch is to %s", k.name, cs);
 		ok(sw == NULL || (sw->has_ts && sw->ts_ns > 0), "%s: switch has a timestamp",
-		    de->d_name);
+		    k.name);
 		for (i = 0; i < ev->n; i++)
 			if (ev->ev[i].kind == TD_KEV_CLOCKSOURCE_REGISTER &&
 			    strcmp(ev->ev[i].name, cs) == 0)
@@ -186,33 +180,32 @@ test_kmatrix(const char *corpus)
 		ok(reg && (reg->have & (TD_KEV_HAVE_MASK | TD_KEV_HAVE_MAX_CYCLES |
 		    TD_KEV_HAVE_MAX_IDLE)) == (TD_KEV_HAVE_MASK | TD_KEV_HAVE_MAX_CYCLES |
 		    TD_KEV_HAVE_MAX_IDLE) && reg->max_idle_ns > 0,
-		    "%s: registration of %s with mask, max_cycles, max_idle_ns", de->d_name, cs);
-		if (td_read_root(cap, "/dmesg", TD_READ_CAP_DEFAULT, &b, NULL) == 0) {
-			cross_check(de->d_name, &b, ev);
+		    "%s: registration of %s with mask, max_cycles, max_idle_ns", k.name, cs);
+		if (td_read_root(k.path, "/dmesg", TD_READ_CAP_DEFAULT, &b, NULL) == 0) {
+			cross_check(k.name, &b, ev);
 			td_buf_free(&b);
 		}
-		if (strncmp(de->d_name, "amd64", 5) == 0)
+		if (strncmp(k.name, "amd64", 5) == 0)
 			ok(nkind(ev, TD_KEV_TSC_DETECTED) == 1, "%s: one TSC calibration",
-			    de->d_name);
-		if (strncmp(de->d_name, "arm64", 5) == 0) {
+			    k.name);
+		if (strncmp(k.name, "arm64", 5) == 0) {
 			const struct td_kmsg_event *sc = nth(ev, TD_KEV_SCHED_CLOCK, 0);
 
 			ok(sc && sc->bits == 57 && sc->freq_hz == 63000000 &&
 			    sc->resolution_ns == 16 && sc->wrap_ns == 4398046511096ULL,
 			    "%s: sched_clock 57 bits at 63MHz, 16ns, wraps 4398046511096ns",
-			    de->d_name);
+			    k.name);
 		}
 next:
 		td_kmsg_events_free(ev);
 		td_kmsg_log_free(log);
 	}
-	closedir(dp);
 	ok(n >= 10, "kmatrix: %d dmesg files", n);
 
 	/* A few values read off the files. */
-	snprintf(cap, sizeof(cap), "%s/kmatrix/amd64-6.1-generic-default", corpus);
+	snprintf(k.path, sizeof(k.path), "%s/kmatrix/amd64-6.1-generic-default", corpus);
 	{
-		struct td_kmsg_events *ev = events_of(cap, "/dmesg", NULL);
+		struct td_kmsg_events *ev = events_of(k.path, "/dmesg", NULL);
 		const struct td_kmsg_event *e;
 
 		e = nth(ev, TD_KEV_TSC_DETECTED, 0);
@@ -227,9 +220,9 @@ next:
 		ok(e && e->ts_ns == 1585366000, "amd64 default: switch at 1.585366 s");
 		td_kmsg_events_free(ev);
 	}
-	snprintf(cap, sizeof(cap), "%s/kmatrix/host-6.18-kvm-guest", corpus);
+	snprintf(k.path, sizeof(k.path), "%s/kmatrix/host-6.18-kvm-guest", corpus);
 	{
-		struct td_kmsg_events *ev = events_of(cap, "/dmesg", NULL);
+		struct td_kmsg_events *ev = events_of(k.path, "/dmesg", NULL);
 		const struct td_kmsg_event *a = nth(ev, TD_KEV_CLOCKSOURCE_SWITCH, 0);
 		const struct td_kmsg_event *b = nth(ev, TD_KEV_CLOCKSOURCE_SWITCH, 1);
 
@@ -238,9 +231,9 @@ next:
 		ok(nkind(ev, TD_KEV_SCHED_CLOCK_STABLE) == 1, "host: sched_clock marked stable");
 		td_kmsg_events_free(ev);
 	}
-	snprintf(cap, sizeof(cap), "%s/kmatrix/amd64-7.2-generic-default", corpus);
+	snprintf(k.path, sizeof(k.path), "%s/kmatrix/amd64-7.2-generic-default", corpus);
 	{
-		struct td_kmsg_events *ev = events_of(cap, "/dmesg", NULL);
+		struct td_kmsg_events *ev = events_of(k.path, "/dmesg", NULL);
 		const struct td_kmsg_event *e = nth(ev, TD_KEV_WATCHDOG, 0);
 
 		ok(e && e->cpu == 1, "amd64 7.2: clocksource watchdog note names CPU 1");
@@ -254,34 +247,30 @@ next:
 static void
 test_public(const char *corpus)
 {
-	char dir[1024], path[1400];
-	struct dirent *de;
-	DIR *dp;
+	struct corpus_walk w;
+	const char *dir = w.dir;
+	char path[1400];
 	struct td_kmsg_events *ev;
 	const struct td_kmsg_event *e, *e2;
 	int n = 0;
 
-	snprintf(dir, sizeof(dir), "%s/public/dmesg", corpus);
-	if ((dp = opendir(dir)) == NULL) {
-		ok(0, "open %s", dir);
+	if (corpus_walk_open(&w, corpus, "public/dmesg") < 0) {
+		ok(0, "open %s", w.dir);
 		return;
 	}
-	while ((de = readdir(dp)) != NULL) {
+	while (corpus_walk_next(&w) != NULL) {
 		struct td_buf b;
 
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/%s", de->d_name);
+		snprintf(path, sizeof(path), "/%s", w.name);
 		ev = events_of(dir, path, NULL);
-		ok(ev && ev->n > 0, "%s: parses, %zu timer events", de->d_name, ev ? ev->n : 0);
+		ok(ev && ev->n > 0, "%s: parses, %zu timer events", w.name, ev ? ev->n : 0);
 		if (ev && td_read_root(dir, path, TD_READ_CAP_DEFAULT, &b, NULL) == 0) {
-			cross_check(de->d_name, &b, ev);
+			cross_check(w.name, &b, ev);
 			td_buf_free(&b);
 		}
 		td_kmsg_events_free(ev);
 		n++;
 	}
-	closedir(dp);
 	ok(n >= 20, "public: %d kernel logs", n);
 
 #define PUB(f) (snprintf(path, sizeof(path), "/%s", f), events_of(dir, path, NULL))
@@ -692,13 +681,7 @@ test_live(void)
 int
 main(void)
 {
-	const char *corpus = corpus_dir();
-
-	if (corpus != NULL) {
-		test_kmatrix(corpus);
-		test_public(corpus);
-	} else
-		ok(1, "# SKIP no corpus (TD_CORPUS unset)");
+	corpus_tests(test_kmatrix, test_public);
 	test_records();
 	test_text();
 	test_harness();

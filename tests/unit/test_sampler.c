@@ -12,6 +12,7 @@
 
 #include <traceevent/event-parse.h>
 
+#include "inputs.h"
 #include "interrupts.h"
 #include "ksyms.h"
 #include "sampler.h"
@@ -37,16 +38,6 @@ now_at(const char *path)
 	if (f != NULL)
 		fclose(f);
 	return v;
-}
-
-static const char *
-fixture(const char *name)
-{
-	static char buf[4096];
-	const char *src = getenv("TD_SRCDIR");
-
-	snprintf(buf, sizeof(buf), "%s/tests/fixtures/%s", src ? src : "..", name);
-	return buf;
 }
 
 /* A source for table tests. */
@@ -308,12 +299,12 @@ test_backends(void)
 	glob_t g;
 	int err, n = 0;
 
-	p = sample_tree(fixture("timer_stats/sysroot"), TD_BACKEND_AUTO, NULL, note,
+	p = sample_tree(fixture_path("timer_stats/sysroot"), TD_BACKEND_AUTO, NULL, note,
 	    sizeof(note), &err);
 	if (ok(p != NULL, "a tree with proc/timer_stats samples")) {
 		is_int(p->backend, TD_BACKEND_TIMER_STATS, "auto picks timer_stats");
 		is_str(note, "", "first choice: no note");
-		snprintf(path, sizeof(path), "%s", fixture("timer_stats/sysroot/proc/timer_stats"));
+		snprintf(path, sizeof(path), "%s", fixture_path("timer_stats/sysroot/proc/timer_stats"));
 		ok(p->period_ns == 8024000000ULL, "period from the file");
 		is_int(count_of(p, TD_KIND_TIMER, "phy_timer"), 16,
 		    "two phy_timer lines of 8 merge by identity");
@@ -321,10 +312,10 @@ test_backends(void)
 	}
 	p = sample_tree("/nonexistent-root", TD_BACKEND_TRACEFS, NULL, NULL, 0, &err);
 	ok(p == NULL && err < 0, "tracefs refuses a captured tree");
-	p = sample_tree(fixture("timer_stats/sysroot"), TD_BACKEND_INTERRUPTS, NULL, NULL, 0,
+	p = sample_tree(fixture_path("timer_stats/sysroot"), TD_BACKEND_INTERRUPTS, NULL, NULL, 0,
 	    &err);
 	ok(p == NULL && err < 0, "interrupts without proc/interrupts fails");
-	p = sample_tree(fixture("sysroots/ppc64-two-loc"), TD_BACKEND_INTERRUPTS, NULL,
+	p = sample_tree(fixture_path("sysroots/ppc64-two-loc"), TD_BACKEND_INTERRUPTS, NULL,
 	    NULL, 0, &err);
 	if (ok(p != NULL, "powerpc: two LOC rows sampled")) {
 		is_int(count_of(p, TD_KIND_VECTOR, "LOC"), 250,
@@ -333,7 +324,7 @@ test_backends(void)
 		    "powerpc: the \"for others\" row apart");
 		td_sample_free(p);
 	}
-	p = sample_tree(fixture("sysroots/arm32-two-arch-timer"), TD_BACKEND_INTERRUPTS, NULL,
+	p = sample_tree(fixture_path("sysroots/arm32-two-arch-timer"), TD_BACKEND_INTERRUPTS, NULL,
 	    NULL, 0, &err);
 	if (ok(p != NULL, "arm32: two arch_timer rows sampled")) {
 		int irq, marked = local_timers(p, &irq);
@@ -426,7 +417,7 @@ fixture_tep(void)
 	char path[4096];
 	struct td_buf b;
 
-	snprintf(path, sizeof(path), "%s", fixture("trace/events/header_page"));
+	snprintf(path, sizeof(path), "%s", fixture_path("trace/events/header_page"));
 	if (td_read_file(path, 1 << 20, &b, NULL) < 0)
 		return NULL;
 	tep_parse_header_page(tep, b.data, b.len, 8);
@@ -435,7 +426,7 @@ fixture_tep(void)
 		char rel[256];
 
 		snprintf(rel, sizeof(rel), "trace/events/%s/%s/format", ev[i][0], ev[i][1]);
-		snprintf(path, sizeof(path), "%s", fixture(rel));
+		snprintf(path, sizeof(path), "%s", fixture_path(rel));
 		if (td_read_file(path, 1 << 20, &b, NULL) < 0)
 			return NULL;
 		tep_parse_event(tep, b.data, b.len, ev[i][0]);
@@ -600,7 +591,7 @@ test_decoder(void)
 		for (size_t i = 0; i < 2; i++) {
 			struct td_buf b;
 
-			if (td_read_file(fixture(raw[i]), 1 << 20, &b, NULL) < 0)
+			if (td_read_file(fixture_path(raw[i]), 1 << 20, &b, NULL) < 0)
 				continue;
 			for (size_t off = 0; off + 4096 <= b.len; off += 4096) {
 				ngot = 0;

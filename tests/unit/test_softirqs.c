@@ -1,5 +1,4 @@
 /* Tests of the /proc/softirqs parser and its deltas: corpus, fixtures, live kernel, bad input. */
-#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -37,54 +36,47 @@ load(const char *dir, const char *abs)
 static void
 test_kmatrix(const char *corpus)
 {
-	char dir[1024], cap[1400];
-	struct dirent *de;
-	DIR *dp;
+	struct corpus_walk k;
 	int n = 0;
 
-	snprintf(dir, sizeof(dir), "%s/kmatrix", corpus);
-	if ((dp = opendir(dir)) == NULL) {
-		ok(0, "open %s", dir);
+	if (corpus_walk_open(&k, corpus, "kmatrix") < 0) {
+		ok(0, "open %s", k.dir);
 		return;
 	}
-	while ((de = readdir(dp)) != NULL) {
+	while (corpus_walk_next(&k) != NULL) {
 		struct td_softirqs *a, *b;
 		struct td_softirqs_delta *d = NULL;
 		const struct td_softirq_delta_row *dr;
 		size_t i;
 		int missing = 0;
 
-		if (de->d_name[0] == '.')
-			continue;
 		n++;
-		snprintf(cap, sizeof(cap), "%s/%s", dir, de->d_name);
-		a = load(cap, "/proc/softirqs");
-		b = load(cap, "/after/proc/softirqs");
-		if (!ok(a && b, "%s: softirqs parse", de->d_name))
+		a = load(k.path, "/proc/softirqs");
+		b = load(k.path, "/after/proc/softirqs");
+		if (!ok(a && b, "%s: softirqs parse", k.name))
 			goto next;
-		is_int(a->ncpus, truth_int(cap, "cpus"), "%s: CPU columns = truth.json cpus",
-		    de->d_name);
+		is_int(a->ncpus, truth_int(k.path, "cpus"), "%s: CPU columns = truth.json cpus",
+		    k.name);
 		for (i = 0; i < sizeof(all_names) / sizeof(all_names[0]); i++)
 			if (td_softirqs_find(a, all_names[i]) == NULL)
 				missing++;
-		is_int(missing, 0, "%s: all ten softirqs present", de->d_name);
-		if (!ok(td_softirqs_delta(a, b, &d) == 0, "%s: delta", de->d_name))
+		is_int(missing, 0, "%s: all ten softirqs present", k.name);
+		if (!ok(td_softirqs_delta(a, b, &d) == 0, "%s: delta", k.name))
 			goto next;
 		dr = td_softirqs_delta_find(d, "TIMER");
 		ok(dr && !dr->is_new && !dr->gone && dr->total > 0,
-		    "%s: TIMER softirqs ran between proc/ and after/ (+%llu)", de->d_name,
+		    "%s: TIMER softirqs ran between proc/ and after/ (+%llu)", k.name,
 		    dr ? (unsigned long long)dr->total : 0ULL);
 next:
 		td_softirqs_delta_free(d);
 		td_softirqs_free(a);
 		td_softirqs_free(b);
 	}
-	closedir(dp);
 	ok(n >= 10, "kmatrix: %d captures", n);
 
-	snprintf(cap, sizeof(cap), "%s/kmatrix/amd64-6.1-generic-default", corpus);
+	snprintf(k.path, sizeof(k.path), "%s/kmatrix/amd64-6.1-generic-default", corpus);
 	{
-		struct td_softirqs *s = load(cap, "/proc/softirqs");
+		struct td_softirqs *s = load(k.path, "/proc/softirqs");
 		uint64_t v;
 
 		ok(s && td_softirqs_count(s, "TIMER", 0, &v) == 0 && v == 139, "amd64: TIMER CPU0 139");
@@ -201,12 +193,7 @@ test_live(void)
 int
 main(void)
 {
-	const char *corpus = corpus_dir();
-
-	if (corpus != NULL)
-		test_kmatrix(corpus);
-	else
-		ok(1, "# SKIP no corpus (TD_CORPUS unset)");
+	corpus_tests(test_kmatrix, NULL);
 	test_fixtures();
 	test_bad();
 	test_live();

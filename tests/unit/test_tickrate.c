@@ -3,13 +3,13 @@
  * local timer, or a global timer interrupt such as the IO-APIC timer of a periodic
  * HPET broadcast), on the corpus captures, a fixture sysroot and made-up inputs.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "inputs.h"
 #include "source.h"
 #include "tap.h"
 #include "tickrate.h"
@@ -78,31 +78,25 @@ test_rule(void)
 static void
 test_kmatrix(const char *corpus)
 {
-	char dir[4096], root[4400];
-	struct dirent *de;
-	DIR *d;
+	struct corpus_walk k;
 	int n = 0, bad = 0;
 
-	snprintf(dir, sizeof(dir), "%s/kmatrix", corpus);
-	if ((d = opendir(dir)) == NULL) {
-		ok(0, "opendir %s", dir);
+	if (corpus_walk_open(&k, corpus, "kmatrix") < 0) {
+		ok(0, "opendir %s", k.dir);
 		return;
 	}
-	while ((de = readdir(d)) != NULL) {
+	while (corpus_walk_next(&k) != NULL) {
 		struct td_timer_list *tl;
 		struct td_tickrates *r;
 
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(root, sizeof(root), "%s/%s", dir, de->d_name);
-		if ((r = measure(root, &tl)) == NULL)
+		if ((r = measure(k.path, &tl)) == NULL)
 			continue;
 		for (size_t i = 0; i < r->ncpus; i++) {
 			const struct td_cpu_tickrate *t = &r->cpus[i];
 
 			if (t->source != TD_TICK_SOURCE_LOCAL || !t->has_tick ||
 			    t->tick_per_s != t->local_per_s) {
-				diag("%s CPU %d: source %d tick %.1f local %.1f", de->d_name,
+				diag("%s CPU %d: source %d tick %.1f local %.1f", k.name,
 				    t->cpu, (int)t->source, t->tick_per_s, t->local_per_s);
 				bad++;
 			}
@@ -111,7 +105,6 @@ test_kmatrix(const char *corpus)
 		td_tickrates_free(r);
 		td_timer_list_free(tl);
 	}
-	closedir(d);
 	ok(n > 0 && bad == 0, "%d captures: every CPU ticks from its local timer row", n);
 }
 
@@ -345,13 +338,8 @@ test_procstat(void)
 int
 main(void)
 {
-	const char *corpus = corpus_dir();
-
 	test_rule();
-	if (corpus != NULL)
-		test_kmatrix(corpus);
-	else
-		ok(1, "# SKIP no corpus (TD_CORPUS unset)");
+	corpus_tests(test_kmatrix, NULL);
 	test_broadcast_fixture();
 	test_global_percpu_device();
 	test_wrap();

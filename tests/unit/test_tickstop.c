@@ -6,7 +6,6 @@
  * timer_migration facts (remote handling, migrator changes) equal the
  * test's own count.
  */
-#include <glob.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "armers.h"
 #include "minijson.h"
 #include "source.h"
+#include "inputs.h"
 #include "tap.h"
 #include "tickstop.h"
 #include "trace_lines.h"
@@ -548,8 +548,6 @@ int
 main(void)
 {
 	const char *corpus = corpus_dir();
-	char pat[4096];
-	glob_t g;
 
 	synthetic();
 	due_once_per_entry();
@@ -559,13 +557,6 @@ main(void)
 		diag("no corpus: the real traces are not checked");
 		return done_testing();
 	}
-	snprintf(pat, sizeof(pat), "%s/kmatrix/*-trace", corpus);
-	if (glob(pat, 0, NULL, &g) != 0 || g.gl_pathc == 0) {
-		ok(0, "no -trace captures under %s", pat);
-		return done_testing();
-	}
-	for (size_t i = 0; i < g.gl_pathc; i++)
-		capture(g.gl_pathv[i]);
-	globfree(&g);
+	corpus_glob(corpus, "kmatrix/*-trace", capture);
 	return done_testing();
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "inputs.h"
 #include "sampler.h"
 #include "source.h"
 #include "tap.h"
@@ -38,11 +39,10 @@ slurp(const char *path)
 static const char *
 fixture(const char *name)
 {
-	static char buf[4096];
-	const char *src = getenv("TD_SRCDIR");
+	char rel[256];
 
-	snprintf(buf, sizeof(buf), "%s/tests/fixtures/timer_stats/%s", src ? src : "..", name);
-	return buf;
+	snprintf(rel, sizeof(rel), "timer_stats/%s", name);
+	return fixture_path(rel);
 }
 
 /*

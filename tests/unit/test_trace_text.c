@@ -7,7 +7,6 @@
  * kernel's) against the same events in the tracefs layout.
  */
 #include <errno.h>
-#include <glob.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 
 #include "minijson.h"
 #include "source.h"
+#include "inputs.h"
 #include "tap.h"
 #include "trace_text.h"
 #include "test_hooks.h"
@@ -337,18 +337,6 @@ check_line(const struct rec *x, const char *line)
 		return "unexpected type";
 	}
 	return ok ? "" : "a field the line lacks";
-}
-
-/* A count in truth.json's {"cpu": n} object, -1 when absent. */
-static long
-truth_cpu(const struct mj *t, const char *field, int cpu)
-{
-	char k[16];
-	const struct mj *o = mj_get(t, field), *v;
-
-	snprintf(k, sizeof(k), "%d", cpu);
-	v = mj_get(o, k);
-	return v != NULL && v->type == MJ_NUM ? (long)v->num : -1;
 }
 
 /* One corpus trace: both ways in, every event against its line, counts against truth. */
@@ -746,8 +734,6 @@ int
 main(void)
 {
 	const char *corpus = corpus_dir();
-	char pat[4096];
-	glob_t g;
 
 	synthetic();
 	fixtures();
@@ -755,13 +741,6 @@ main(void)
 		ok(1, "# SKIP corpus traces: TD_CORPUS is not set");
 		return done_testing();
 	}
-	snprintf(pat, sizeof(pat), "%s/kmatrix/*-trace/trace-wakeup-events.txt", corpus);
-	if (glob(pat, 0, NULL, &g) != 0 || g.gl_pathc == 0) {
-		ok(0, "no -trace capture in %s", corpus);
-		return done_testing();
-	}
-	for (size_t i = 0; i < g.gl_pathc; i++)
-		corpus_trace(g.gl_pathv[i]);
-	globfree(&g);
+	corpus_glob(corpus, "kmatrix/*-trace/trace-wakeup-events.txt", corpus_trace);
 	return done_testing();
 }
