@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "attribution.h"
+#include "fixture_events.h"
 #include "tap.h"
 
 #define F_TICK		0x1000	/* tick_sched_timer */
@@ -20,23 +21,14 @@
 
 static uint64_t now;
 
-/* Names of the callbacks above. */
-static const char *
-fn_name(void *ctx, uint64_t fn)
-{
-	(void)ctx;
-	switch (fn) {
-	case F_TICK:
-		return "tick_sched_timer";
-	case F_WAKE:
-		return "hrtimer_wakeup";
-	case F_TFD:
-		return "timerfd_tmrproc";
-	case F_PTO:
-		return "process_timeout";
-	}
-	return NULL;
-}
+/* Names of the callbacks above (the context of every name callback). */
+static struct fixture_fn fns[] = {
+	{ F_TICK, "tick_sched_timer" },
+	{ F_WAKE, "hrtimer_wakeup" },
+	{ F_TFD, "timerfd_tmrproc" },
+	{ F_PTO, "process_timeout" },
+	{ 0, NULL },
+};
 
 static bool
 fn_is_tick(void *ctx, uint64_t fn)
@@ -62,7 +54,7 @@ mk(int ncpus)
 	struct td_attr_opts o = {
 		.ncpus = ncpus,
 		.wakeups = true,
-		.names = { fn_is_tick, fn_name, task_info, NULL },
+		.names = { fn_is_tick, fixture_fn_name, task_info, fns },
 	};
 	struct td_attr *a;
 	struct td_error e;
@@ -77,19 +69,12 @@ static void
 ev(struct td_attr *a, enum td_tev_type type, int cpu, int pid, unsigned ctx, uint64_t ptr,
     uint64_t fn, int num, const char *name)
 {
-	struct td_tev t;
+	struct td_tev t = fixture_tev(type, now += 1000, cpu, pid, name);
 
-	memset(&t, 0, sizeof(t));
-	t.type = type;
-	t.ts = now += 1000;
-	t.cpu = cpu;
-	t.pid = pid;
 	t.ctx = ctx;
 	t.ptr = ptr;
 	t.function = fn;
 	t.num = num;
-	t.name = name;
-	t.namelen = name ? strlen(name) : 0;
 	td_attr_event(a, &t);
 }
 
@@ -99,11 +84,9 @@ ev(struct td_attr *a, enum td_tev_type type, int cpu, int pid, unsigned ctx, uin
 #define HRSTART(a, cpu, pid, ptr, fn) ev(a, TD_TEV_HRTIMER_START, cpu, pid, 0, ptr, fn, 0, NULL)
 #define HREXP(a, cpu, pid, ptr, fn) ev(a, TD_TEV_HRTIMER_EXPIRE, cpu, pid, H, ptr, fn, 0, NULL)
 #define SWITCH(a, c_, prev_, next_) do {					\
-	struct td_tev t_;							\
-	memset(&t_, 0, sizeof(t_));						\
-	t_.type = TD_TEV_SCHED_SWITCH; t_.ts = now += 1000; t_.cpu = (c_);	\
-	t_.pid = (prev_); t_.arg = (prev_); t_.num = (next_);			\
-	t_.name = "app"; t_.namelen = 3;					\
+	struct td_tev t_ = fixture_tev(TD_TEV_SCHED_SWITCH, now += 1000, (c_),	\
+	    (prev_), "app");							\
+	t_.arg = (prev_); t_.num = (next_);					\
 	td_attr_event(a, &t_);							\
 } while (0)
 
@@ -334,7 +317,7 @@ test_cpu_filter_and_group(void)
 	struct td_attr_opts o = {
 		.ncpus = 2,
 		.wakeups = true,
-		.names = { fn_is_tick, fn_name, task_info, NULL },
+		.names = { fn_is_tick, fixture_fn_name, task_info, fns },
 	};
 	struct td_cpuset only1;
 	struct td_sample *p;
@@ -401,7 +384,7 @@ fn_or_site(void *ctx, uint64_t fn)
 {
 	if (fn >= 0x5000 && fn < 0x5100)
 		return "do_nanosleep";
-	return fn_name(ctx, fn);
+	return fixture_fn_name(ctx, fn);
 }
 
 /*
@@ -415,7 +398,7 @@ test_counted_elsewhere(void)
 	struct td_attr_opts o = {
 		.ncpus = 2,
 		.wakeups = true,
-		.names = { fn_is_tick, fn_or_site, task_info, NULL },
+		.names = { fn_is_tick, fn_or_site, task_info, fns },
 	};
 	struct td_attr_count c;
 	const struct td_wsource *w;
@@ -488,7 +471,7 @@ test_idle_misses(void)
 		.ncpus = 2,
 		.wakeups = true,
 		.idle_misses = true,
-		.names = { fn_is_tick, fn_name, task_info, NULL },
+		.names = { fn_is_tick, fixture_fn_name, task_info, fns },
 	};
 	struct td_sample *p;
 	struct td_attr *a;

@@ -14,6 +14,7 @@
 #include "armers.h"
 #include "minijson.h"
 #include "source.h"
+#include "fixture_events.h"
 #include "inputs.h"
 #include "tap.h"
 #include "tickstop.h"
@@ -23,29 +24,20 @@
 #define PIN	0x00100000u
 #define TICK	4000000ull
 
-/* One synthetic event. */
+/* One synthetic event, unnamed. */
 static struct td_tev
 ev(enum td_tev_type type, uint64_t ts, int cpu, int pid)
 {
-	struct td_tev e;
-
-	memset(&e, 0, sizeof(e));
-	e.type = type;
-	e.ts = ts;
-	e.cpu = cpu;
-	e.pid = pid;
-	return e;
+	return fixture_tev(type, ts, cpu, pid, NULL);
 }
 
 static void
 feed_switch(struct td_tick *t, uint64_t ts, int cpu, int prev, int next, const char *comm)
 {
-	struct td_tev e = ev(TD_TEV_SCHED_SWITCH, ts, cpu, prev);
+	struct td_tev e = fixture_tev(TD_TEV_SCHED_SWITCH, ts, cpu, prev, comm);
 
 	e.num = next;
 	e.arg = prev;
-	e.name = comm;
-	e.namelen = strlen(comm);
 	td_tick_event(t, &e);
 }
 

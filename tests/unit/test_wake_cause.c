@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fixture_events.h"
 #include "tap.h"
 #include "wake_cause.h"
 
@@ -28,20 +29,13 @@
 static struct td_wake_rings *rings;
 
 /* Names of the callbacks above; others unknown. */
-static const char *
-fn_name(void *ctx, uint64_t fn)
-{
-	(void)ctx;
-	switch (fn) {
-	case F_WAKE:
-		return "hrtimer_wakeup";
-	case F_DELACK:
-		return "tcp_delack_timer";
-	}
-	return NULL;
-}
+static struct fixture_fn fns[] = {
+	{ F_WAKE, "hrtimer_wakeup" },
+	{ F_DELACK, "tcp_delack_timer" },
+	{ 0, NULL },
+};
 
-static const struct td_wake_names names = { fn_name, NULL };
+static const struct td_wake_names names = { fixture_fn_name, fns };
 
 /* Fresh rings watching CPU 1 of 2. */
 static void
@@ -63,19 +57,12 @@ static void
 event(int cpu, enum td_tev_type type, uint64_t ts, int pid, unsigned ctx, int num, int arg,
     uint64_t fn, const char *name)
 {
-	struct td_tev ev;
+	struct td_tev ev = fixture_tev(type, ts, cpu, pid, name);
 
-	memset(&ev, 0, sizeof(ev));
-	ev.type = type;
-	ev.ts = ts;
-	ev.cpu = cpu;
-	ev.pid = pid;
 	ev.ctx = ctx;
 	ev.num = num;
 	ev.arg = arg;
 	ev.function = fn;
-	ev.name = name;
-	ev.namelen = name != NULL ? strlen(name) : 0;
 	td_wake_rings_observe(&ev, rings);
 }
 
