@@ -98,21 +98,28 @@ same_json() {
 	done < <(kmatrix_captures)
 }
 
+# timerinfo -J of kmatrix capture CAPTURE: each member PATH (jq) has its VALUE.
+json_of_capture() {
+	local cap=$1 got
+	shift
+	run timerinfo --sysroot "$TD_CORPUS/kmatrix/$cap" -J
+	while [ $# -gt 0 ]; do
+		got=$(jq -r "$1" <<<"$output")
+		[ "$got" = "$2" ] || { echo "$cap: $1 is $got, not $2" >&2; return 1; }
+		shift 2
+	done
+}
+
 @test "the boots that turned features off are told apart, each for its own reason" {
 	require_corpus
-	local k=$TD_CORPUS/kmatrix
-	run timerinfo --sysroot "$k/amd64-6.1-generic-highres_off" -J
-	[ "$(jq -r .verdict.tick_mode <<<"$output")" = nohz_lowres ]
-	[ "$(jq -r '.per_cpu[0].event_handler' <<<"$output")" = tick_nohz_handler ]
-	run timerinfo --sysroot "$k/amd64-6.1-generic-highres_off-nohz_off" -J
-	[ "$(jq -r .verdict.tick_mode <<<"$output")" = periodic ]
-	[ "$(jq -r .verdict.nohz_active <<<"$output")" = false ]
-	run timerinfo --sysroot "$k/amd64-6.1-generic-clocksource_jiffies" -J
-	[ "$(jq -r .verdict.tick_mode <<<"$output")" = periodic ]
-	[ "$(jq -r .clocksource.current <<<"$output")" = jiffies ]
-	run timerinfo --sysroot "$k/amd64-6.1-generic-nohz_off" -J
-	[ "$(jq -r .verdict.tick_mode <<<"$output")" = highres ]
-	[ "$(jq -r .verdict.nohz_active <<<"$output")" = false ]
+	json_of_capture amd64-6.1-generic-highres_off .verdict.tick_mode nohz_lowres \
+	    '.per_cpu[0].event_handler' tick_nohz_handler
+	json_of_capture amd64-6.1-generic-highres_off-nohz_off .verdict.tick_mode periodic \
+	    .verdict.nohz_active false
+	json_of_capture amd64-6.1-generic-clocksource_jiffies .verdict.tick_mode periodic \
+	    .clocksource.current jiffies
+	json_of_capture amd64-6.1-generic-nohz_off .verdict.tick_mode highres \
+	    .verdict.nohz_active false
 }
 
 @test "6.9+ trap: tick_nohz_handler in the active timers does not make a CPU low-res" {

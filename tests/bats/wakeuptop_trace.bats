@@ -27,57 +27,67 @@ teardown() {
 # wakeuptop's JSON leaves to its "per_cpu" strip).
 rows='[.[] | del(.count_per_cpu, .wakeups_per_cpu)] | sort_by(tostring)'
 
-@test "every -trace capture, whole: per-CPU idle exits and local timer entries as truth.json, the sources of timerstat --trace" {
+# Run FUNC CAPTURE TRACE for every -trace capture of the corpus (there are five
+# or more); FUNC's checks fail the test.
+each_trace_capture() {
+	local d n=0
 	require_corpus
-	local d t n=0 c want got
 	while read -r d; do
 		n=$((n + 1))
-		t=$d/trace-wakeup-events.txt
-		wakeuptop -b -J --trace "$t" >"$TMP/w.json"
-		[ "$(wc -l <"$TMP/w.json")" -eq 1 ]
-		[ "$(jq -r .backend "$TMP/w.json")" = trace ]
-		for c in $(jq -r '.idle_exits_per_cpu | keys[]' "$d/truth.json"); do
-			want=$(truth "$d" ".idle_exits_per_cpu[\"$c\"]")
-			got=$(jq --argjson c "$c" '.cpu_wakeups[] | select(.cpu == $c) | .wakeups' "$TMP/w.json")
-			[ "$got" = "$want" ] || { echo "$d CPU $c: wakeups $got, truth $want" >&2; return 1; }
-			# The strip's local timer rate over the trace's span, back to a count.
-			want=$(truth "$d" ".local_timer_entries_per_cpu[\"$c\"]")
-			got=$(jq --argjson c "$c" '.per_cpu[] | select(.cpu == $c) | .local_timer // 0' "$TMP/w.json")
-			[ "$got" = "$want" ] || { echo "$d CPU $c: local timer $got, truth $want" >&2; return 1; }
-		done
-		timerstat -J --trace "$t" >"$TMP/t.json"
-		[ "$(jq -c ".sources | $rows" "$TMP/w.json")" = "$(jq -c ".samples[0].sources | $rows" "$TMP/t.json")" ]
-		[ "$(jq .period_ns "$TMP/w.json")" = "$(jq .samples[0].period_ns "$TMP/t.json")" ]
-		# A trace says nothing of this machine: its facts are unknown, not ours.
-		jq -e '(.host | startswith("trace ")) and .kernel == null and .hz == null
-			and .unknown.hz == "not in the trace"' "$TMP/w.json" >/dev/null
+		"$1" "$d" "$d/trace-wakeup-events.txt"
 	done < <(trace_captures)
 	[ "$n" -ge 5 ]
 }
 
+# One capture's trace whole.
+trace_whole() {
+	local d=$1 t=$2 c want got
+	wakeuptop -b -J --trace "$t" >"$TMP/w.json"
+	[ "$(wc -l <"$TMP/w.json")" -eq 1 ]
+	[ "$(jq -r .backend "$TMP/w.json")" = trace ]
+	for c in $(jq -r '.idle_exits_per_cpu | keys[]' "$d/truth.json"); do
+		want=$(truth "$d" ".idle_exits_per_cpu[\"$c\"]")
+		got=$(jq --argjson c "$c" '.cpu_wakeups[] | select(.cpu == $c) | .wakeups' "$TMP/w.json")
+		[ "$got" = "$want" ] || { echo "$d CPU $c: wakeups $got, truth $want" >&2; return 1; }
+		# The strip's local timer rate over the trace's span, back to a count.
+		want=$(truth "$d" ".local_timer_entries_per_cpu[\"$c\"]")
+		got=$(jq --argjson c "$c" '.per_cpu[] | select(.cpu == $c) | .local_timer // 0' "$TMP/w.json")
+		[ "$got" = "$want" ] || { echo "$d CPU $c: local timer $got, truth $want" >&2; return 1; }
+	done
+	timerstat -J --trace "$t" >"$TMP/t.json"
+	[ "$(jq -c ".sources | $rows" "$TMP/w.json")" = "$(jq -c ".samples[0].sources | $rows" "$TMP/t.json")" ]
+	[ "$(jq .period_ns "$TMP/w.json")" = "$(jq .samples[0].period_ns "$TMP/t.json")" ]
+	# A trace says nothing of this machine: its facts are unknown, not ours.
+	jq -e '(.host | startswith("trace ")) and .kernel == null and .hz == null
+		and .unknown.hz == "not in the trace"' "$TMP/w.json" >/dev/null
+}
+
+@test "every -trace capture, whole: per-CPU idle exits and local timer entries as truth.json, the sources of timerstat --trace" {
+	each_trace_capture trace_whole
+}
+
+# One capture's trace stepped by -d 0.5.
+trace_stepped() {
+	local d=$1 t=$2 c want got
+	wakeuptop -b -J --trace "$t" -d 0.5 >"$TMP/w.json"
+	timerstat -J --trace "$t" -d 0.5 >"$TMP/t.json"
+	# ceil(span / 0.5 s) windows, the last one ending at the last event.
+	want=$(jq '.trace_wakeup_seconds / 0.5 | ceil' "$d/truth.json")
+	[ "$(wc -l <"$TMP/w.json")" -eq "$want" ]
+	[ "$(jq -s -c '[.[].period_ns]' "$TMP/w.json")" = "$(jq -c '[.samples[].period_ns]' "$TMP/t.json")" ]
+	[ "$(jq -s -c "[.[].sources | $rows]" "$TMP/w.json")" = "$(jq -c "[.samples[].sources | $rows]" "$TMP/t.json")" ]
+	for c in $(jq -r '.idle_exits_per_cpu | keys[]' "$d/truth.json"); do
+		want=$(truth "$d" ".idle_exits_per_cpu[\"$c\"]")
+		got=$(jq -s --argjson c "$c" '[.[].cpu_wakeups[] | select(.cpu == $c) | .wakeups] | add' "$TMP/w.json")
+		[ "$got" = "$want" ] || { echo "$d CPU $c: wakeups $got in the windows, truth $want" >&2; return 1; }
+	done
+	# -n stops early; text says where in the trace each window is.
+	[ "$(wakeuptop -b -J --trace "$t" -d 0.5 -n 2 | wc -l)" -eq 2 ]
+	wakeuptop -b --trace "$t" -d 0.5 -n 2 | grep -q '^Trace: 0.500-1.000 s of its time (interval 2) in '
+}
+
 @test "every -trace capture, stepped by -d: one line per window of trace time, windows as timerstat's, summing to truth.json" {
-	require_corpus
-	local d t n=0 c want got
-	while read -r d; do
-		n=$((n + 1))
-		t=$d/trace-wakeup-events.txt
-		wakeuptop -b -J --trace "$t" -d 0.5 >"$TMP/w.json"
-		timerstat -J --trace "$t" -d 0.5 >"$TMP/t.json"
-		# ceil(span / 0.5 s) windows, the last one ending at the last event.
-		want=$(jq '.trace_wakeup_seconds / 0.5 | ceil' "$d/truth.json")
-		[ "$(wc -l <"$TMP/w.json")" -eq "$want" ]
-		[ "$(jq -s -c '[.[].period_ns]' "$TMP/w.json")" = "$(jq -c '[.samples[].period_ns]' "$TMP/t.json")" ]
-		[ "$(jq -s -c "[.[].sources | $rows]" "$TMP/w.json")" = "$(jq -c "[.samples[].sources | $rows]" "$TMP/t.json")" ]
-		for c in $(jq -r '.idle_exits_per_cpu | keys[]' "$d/truth.json"); do
-			want=$(truth "$d" ".idle_exits_per_cpu[\"$c\"]")
-			got=$(jq -s --argjson c "$c" '[.[].cpu_wakeups[] | select(.cpu == $c) | .wakeups] | add' "$TMP/w.json")
-			[ "$got" = "$want" ] || { echo "$d CPU $c: wakeups $got in the windows, truth $want" >&2; return 1; }
-		done
-		# -n stops early; text says where in the trace each window is.
-		[ "$(wakeuptop -b -J --trace "$t" -d 0.5 -n 2 | wc -l)" -eq 2 ]
-		wakeuptop -b --trace "$t" -d 0.5 -n 2 | grep -q '^Trace: 0.500-1.000 s of its time (interval 2) in '
-	done < <(trace_captures)
-	[ "$n" -ge 5 ]
+	each_trace_capture trace_stepped
 }
 
 @test "the trace.dat fixture: the timerfd helper's expiries, as trace-cmd report counts them" {
