@@ -7,6 +7,7 @@
 #include <traceevent/event-parse.h>
 
 #include "internal.h"
+#include "trace_dat_page.h"
 #include "trace_decode.h"
 
 /* Where a field sits in an event record; size 0 when the format lacks it. */
@@ -363,24 +364,6 @@ rd(const unsigned char *data, unsigned size, struct fld f, bool *ok)
 	return v;
 }
 
-/* Ring buffer record types (type_len values above the data lengths). */
-#define RB_PADDING		29
-#define RB_TIME_EXTEND		30
-#define RB_TIME_STAMP		31
-#define RB_MISSED_EVENTS	(1ULL << 31)
-#define RB_MISSED_STORED	(1ULL << 30)
-#define RB_COMMIT_MASK		0x3fffffffULL
-
-/* Read a little-endian u32 from an unaligned place. */
-static uint32_t
-get32(const unsigned char *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
 /*
  * Decode one event record at data (size bytes of payload): 1 when cb had it,
  * 0 for an event of no interest, -EINVAL when its fields do not fit its format.
@@ -454,89 +437,24 @@ td_trace_decode_record(struct td_trace_decoder *d, const void *data, size_t size
 }
 
 /*
- * Decode one sub-buffer: a header (timestamp, commit) and records, each a
- * 32-bit word of type_len (5 bits) and time delta (27 bits), as laid out by
- * kernel/trace/ring_buffer.c.  Every length is checked against the commit.
+ * Decode one sub-buffer: a ring-buffer page (trace_dat_page.h) whose records
+ * are events in the decoder's formats.
  */
 int
 td_trace_decode(struct td_trace_decoder *d, const void *subbuf, size_t len, int cpu,
     void (*cb)(const struct td_tev *ev, void *arg), void *arg, long *missed)
 {
-	const unsigned char *page = subbuf, *p, *end;
-	uint64_t commit = 0, ts, size;
+	struct td_trace_dat_page page;
+	struct td_trace_dat_rec rec;
 	int n = 0;
 
 	*missed = 0;
-	if (len < (size_t)d->header_size)
+	if (td_trace_dat_page_init(&page, subbuf, len, d->header_size - 8) < 0)
 		return -EINVAL;
-	memcpy(&ts, page, 8);
-	memcpy(&commit, page + 8, (size_t)d->header_size - 8);
-	if (d->header_size == 12)
-		commit &= 0xffffffffULL;
-	size = commit & RB_COMMIT_MASK;
-	if (size > len - (size_t)d->header_size)
-		return -EINVAL;
-	p = page + d->header_size;
-	end = p + size;
-	if (commit & RB_MISSED_EVENTS) {
-		*missed = -1;
-		/* The count, when stored, follows the data. */
-		if ((commit & RB_MISSED_STORED) && (size_t)(end - page) + 8 <= len) {
-			uint64_t m;
-
-			memcpy(&m, end, 8);
-			*missed = m > (uint64_t)LONG_MAX ? -1 : (long)m;
-		}
-	}
-	while (end - p >= 4) {
-		uint32_t hdr = get32(p), type_len = hdr & 0x1f, delta = hdr >> 5;
-		uint64_t rec;
-
-		switch (type_len) {
-		case RB_PADDING:
-			if (end - p < 8)
-				return n;
-			rec = get32(p + 4);
-			if (delta == 0 && rec == 0)
-				return n;	/* the rest of the sub-buffer is empty */
-			ts += delta;
-			rec += 4;
-			break;
-		case RB_TIME_EXTEND:
-			if (end - p < 8)
-				return n;
-			ts += ((uint64_t)get32(p + 4) << 27) | delta;
-			rec = 8;
-			break;
-		case RB_TIME_STAMP:
-			if (end - p < 8)
-				return n;
-			ts = ((uint64_t)get32(p + 4) << 27) | delta;
-			rec = 8;
-			break;
-		case 0:
-			/* Long record: the length (itself included) in the next word. */
-			if (end - p < 8)
-				return n;
-			rec = get32(p + 4);
-			if (rec < 4 || rec > (uint64_t)(end - p) - 4)
-				return n;
-			ts += delta;
-			n++;
-			(void)decode_record(d, p + 8, (unsigned)(rec - 4), cpu, ts, cb, arg);
-			rec += 4;
-			break;
-		default:
-			rec = (uint64_t)type_len * 4;
-			if (rec > (uint64_t)(end - p) - 4)
-				return n;
-			ts += delta;
-			n++;
-			(void)decode_record(d, p + 4, (unsigned)rec, cpu, ts, cb, arg);
-			rec += 4;
-			break;
-		}
-		p += rec;
+	*missed = page.missed;
+	while (td_trace_dat_page_next(&page, &rec) == 1) {
+		n++;
+		(void)decode_record(d, rec.data, (unsigned)rec.size, cpu, rec.ts, cb, arg);
 	}
 	return n;
 }
