@@ -146,7 +146,10 @@ td_latency_summarize(struct td_latency *l, struct td_latency_summary *s)
 	return 0;
 }
 
-/* Index of the first edge above a (a >= 1); NEDGES when a >= the last edge. */
+/*
+ * Index of the first edge above a (a >= 0); NEDGES when a >= the last edge.
+ * The first edge at or above a is the first above a - 1.
+ */
 static size_t
 latency_bucket(const int64_t *edges, int64_t a)
 {
@@ -156,23 +159,6 @@ latency_bucket(const int64_t *edges, int64_t a)
 		size_t mid = (lo + hi) / 2;
 
 		if (edges[mid] > a)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return lo;
-}
-
-/* Index of the first edge at or above a (a >= 1); NEDGES when a is above the last edge. */
-static size_t
-latency_bucket_neg(const int64_t *edges, int64_t a)
-{
-	size_t lo = 0, hi = NEDGES;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (edges[mid] >= a)
 			hi = mid;
 		else
 			lo = mid + 1;
@@ -194,7 +180,7 @@ latency_slot(const int64_t *edges, int64_t v)
 	/* -v overflows for INT64_MIN: it belongs to the lowest bucket anyway. */
 	if (v == INT64_MIN)
 		return 0;
-	return NEDGES - latency_bucket_neg(edges, -v);
+	return NEDGES - latency_bucket(edges, -v - 1);
 }
 
 /* The bounds [lo, hi) of a slot. */

@@ -115,22 +115,38 @@ td_text_safe(char *buf, size_t len, const char *s)
 	return buf;
 }
 
-/* Write n bytes at s to f, escaped. */
-void
-td_text_write(FILE *f, const char *s, size_t n)
+/*
+ * Write n bytes at s to f, escaped as \xNN; for a Prometheus label value
+ * (prom) also \\, \" and \n, and the backslash of \xNN doubled so that the
+ * value holds the same "\xNN" text a terminal shows.
+ */
+static void
+write_escaped(FILE *f, const char *s, size_t n, bool prom)
 {
 	size_t i = 0, l;
 	bool keep;
 
 	while (i < n) {
 		l = piece(s + i, n - i, &keep);
-		if (keep)
+		if (prom && (s[i] == '\\' || s[i] == '"'))
+			fprintf(f, "\\%c", s[i]);
+		else if (prom && s[i] == '\n')
+			fputs("\\n", f);
+		else if (keep)
 			fwrite(s + i, 1, l, f);
 		else
 			for (size_t k = 0; k < l; k++)
-				fprintf(f, "\\x%02x", (unsigned char)s[i + k]);
+				fprintf(f, "%s%02x", prom ? "\\\\x" : "\\x",
+				    (unsigned char)s[i + k]);
 		i += l;
 	}
+}
+
+/* Write n bytes at s to f, escaped. */
+void
+td_text_write(FILE *f, const char *s, size_t n)
+{
+	write_escaped(f, s, n, false);
 }
 
 /* Write the string s to f, escaped. */
@@ -145,23 +161,8 @@ td_text_puts(FILE *f, const char *s)
 void
 td_prom_label(FILE *f, const char *s)
 {
-	size_t i = 0, n = s != NULL ? strlen(s) : 0, l;
-	bool keep;
-
-	while (i < n) {
-		l = piece(s + i, n - i, &keep);
-		if (s[i] == '\\' || s[i] == '"')
-			fprintf(f, "\\%c", s[i]);
-		else if (s[i] == '\n')
-			fputs("\\n", f);
-		else if (keep)
-			fwrite(s + i, 1, l, f);
-		else
-			/* The value then holds the same "\xNN" text a terminal shows. */
-			for (size_t k = 0; k < l; k++)
-				fprintf(f, "\\\\x%02x", (unsigned char)s[i + k]);
-		i += l;
-	}
+	if (s != NULL)
+		write_escaped(f, s, strlen(s), true);
 }
 
 /* Whether n bytes at s are valid UTF-8 without control bytes (newline and tab with lines). */
