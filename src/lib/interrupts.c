@@ -387,13 +387,6 @@ fail:
 /* Read and parse a file under a sysroot. */
 TD_DEFINE_TEXT_LOADER(td_interrupts_load, struct td_interrupts, td_interrupts_parse)
 
-/* Column of a CPU number. */
-int
-td_interrupts_column(const struct td_interrupts *s, int cpu)
-{
-	return s ? td_cpu_index(s->cpus, s->ncpus, cpu) : -1;
-}
-
 /* Same string, NULL matching only NULL. */
 static int
 same_str(const char *a, const char *b)
@@ -446,7 +439,7 @@ td_interrupts_count(const struct td_interrupts *s, const struct td_irq_row *r, i
 
 	if (s == NULL || r == NULL || r->total_only)
 		return -ENOENT;
-	c = td_interrupts_column(s, cpu);
+	c = td_cpu_index(s->cpus, s->ncpus, cpu);
 	if (c < 0 || c >= r->ncounts)
 		return -ENOENT;
 	*out = r->counts[c];

@@ -51,8 +51,6 @@ int td_interrupts_load(const char *sysroot, const char *abs,
     struct td_interrupts **out, struct td_error *e);
 void td_interrupts_free(struct td_interrupts *s);
 
-/* Column of CPU number cpu, or -1 when the snapshot has no such CPU. */
-int td_interrupts_column(const struct td_interrupts *s, int cpu);
 /* Count of row r on CPU number cpu: 0, or -ENOENT when not printed (absent, not zero). */
 int td_interrupts_count(const struct td_interrupts *s, const struct td_irq_row *r,
     int cpu, uint64_t *out);

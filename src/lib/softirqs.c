@@ -177,13 +177,6 @@ fail:
 /* Read and parse a file under a sysroot. */
 TD_DEFINE_TEXT_LOADER(td_softirqs_load, struct td_softirqs, td_softirqs_parse)
 
-/* Column of a CPU number. */
-int
-td_softirqs_column(const struct td_softirqs *s, int cpu)
-{
-	return s ? td_cpu_index(s->cpus, s->ncpus, cpu) : -1;
-}
-
 /* Look up a row by name. */
 const struct td_softirq_row *
 td_softirqs_find(const struct td_softirqs *s, const char *name)
@@ -203,7 +196,7 @@ int
 td_softirqs_count(const struct td_softirqs *s, const char *name, int cpu, uint64_t *out)
 {
 	const struct td_softirq_row *r = td_softirqs_find(s, name);
-	int c = td_softirqs_column(s, cpu);
+	int c = s ? td_cpu_index(s->cpus, s->ncpus, cpu) : -1;
 
 	if (r == NULL || c < 0 || c >= r->ncounts)
 		return -ENOENT;

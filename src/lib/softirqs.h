@@ -36,8 +36,6 @@ int td_softirqs_load(const char *sysroot, const char *abs, struct td_softirqs **
     struct td_error *e);
 void td_softirqs_free(struct td_softirqs *s);
 
-/* Column of CPU number cpu, or -1. */
-int td_softirqs_column(const struct td_softirqs *s, int cpu);
 /* Row by name ("TIMER"), NULL if absent. */
 const struct td_softirq_row *td_softirqs_find(const struct td_softirqs *s, const char *name);
 
