@@ -318,21 +318,16 @@ td_interrupts_parse(const char *buf, size_t len, const char *path,
 {
 	struct td_interrupts *s;
 	const char *p = buf, *end = buf + len;
+	struct span l;
 	uint64_t *scratch = NULL;
 	size_t cap = 0;
 	long lineno = 0;
 	int header = 0, r;
 
 	*out = NULL;
-	if (buf == NULL && len > 0)
-		return td_error_set(e, EINVAL, path, 0, "no buffer");
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return td_error_set(e, ENOMEM, path, 0, "out of memory");
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		struct span l = { p, nl ? nl : end };
-
-		p = nl ? nl + 1 : end;
+	if ((s = td_parse_new(buf, len, path, sizeof(*s), &r, e)) == NULL)
+		return r;
+	while (td_next_line(&p, end, &l.p, &l.end)) {
 		lineno++;
 		if (memchr(l.p, '\0', (size_t)(l.end - l.p)) != NULL) {
 			r = td_error_set(e, EINVAL, path, lineno, "NUL byte in line");
@@ -347,16 +342,9 @@ td_interrupts_parse(const char *buf, size_t len, const char *path,
 			header = 1;
 			continue;
 		}
-		if (s->nrows == cap) {
-			struct td_irq_row *n;
-
-			cap = cap ? cap * 2 : 64;
-			n = reallocarray(s->rows, cap, sizeof(*n));
-			if (n == NULL) {
-				r = td_error_set(e, ENOMEM, path, lineno, "out of memory");
-				goto fail;
-			}
-			s->rows = n;
+		if (td_grow(&s->rows, s->nrows, &cap, 64, sizeof(*s->rows)) < 0) {
+			r = td_error_set(e, ENOMEM, path, lineno, "out of memory");
+			goto fail;
 		}
 		if (scratch == NULL &&
 		    (scratch = calloc((size_t)s->ncpus, sizeof(*scratch))) == NULL) {

@@ -604,15 +604,9 @@ td_kmsg_events(const struct td_kmsg_log *log, struct td_kmsg_events **out)
 			goto nomem;
 		if (r == 0)
 			continue;
-		if (evs->n == cap) {
-			struct td_kmsg_event *n;
-
-			cap = cap ? cap * 2 : 32;
-			if ((n = reallocarray(evs->ev, cap, sizeof(*n))) == NULL) {
-				td_kmsg_event_clear(&ev);
-				goto nomem;
-			}
-			evs->ev = n;
+		if (td_grow(&evs->ev, evs->n, &cap, 32, sizeof(*evs->ev)) < 0) {
+			td_kmsg_event_clear(&ev);
+			goto nomem;
 		}
 		evs->ev[evs->n++] = ev;
 	}

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cpumask.h"
+#include "internal.h"
 #include "numparse.h"
 #include "procstat.h"
 #include "source.h"
@@ -58,23 +59,18 @@ td_procstat_parse(const char *buf, size_t len, const char *path, struct td_procs
     struct td_error *e)
 {
 	struct td_procstat *s;
-	const char *p = buf, *end = buf + len;
+	const char *p = buf, *end = buf + len, *ls, *le;
 	size_t cap = 0;
 	long lineno = 0;
 	int r;
 
 	*out = NULL;
-	if (buf == NULL && len > 0)
-		return td_error_set(e, EINVAL, path, 0, "no buffer");
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return td_error_set(e, ENOMEM, path, 0, "out of memory");
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *ls = p, *le = nl ? nl : end;
+	if ((s = td_parse_new(buf, len, path, sizeof(*s), &r, e)) == NULL)
+		return r;
+	while (td_next_line(&p, end, &ls, &le)) {
 		struct td_procstat_cpu c;
 		uint64_t v;
 
-		p = nl ? nl + 1 : end;
 		lineno++;
 		/* "cpu " is the sum over the CPUs; only "cpuN" lines are kept. */
 		if (!td_has_prefix(ls, le, "cpu") || le - ls < 4 || ls[3] < '0' || ls[3] > '9')
@@ -92,15 +88,9 @@ td_procstat_parse(const char *buf, size_t len, const char *path, struct td_procs
 		}
 		if ((r = parse_cpu_line(ls, le, &c, path, lineno, e)) < 0)
 			goto fail;
-		if (s->ncpus == cap) {
-			struct td_procstat_cpu *n;
-
-			cap = cap ? cap * 2 : 16;
-			if ((n = reallocarray(s->cpus, cap, sizeof(*n))) == NULL) {
-				r = td_error_set(e, ENOMEM, path, lineno, "out of memory");
-				goto fail;
-			}
-			s->cpus = n;
+		if (td_grow(&s->cpus, s->ncpus, &cap, 16, sizeof(*s->cpus)) < 0) {
+			r = td_error_set(e, ENOMEM, path, lineno, "out of memory");
+			goto fail;
 		}
 		s->cpus[s->ncpus++] = c;
 	}

@@ -117,21 +117,17 @@ td_softirqs_parse(const char *buf, size_t len, const char *path, struct td_softi
     struct td_error *e)
 {
 	struct td_softirqs *s;
-	const char *p = buf, *end = buf + len;
+	const char *p = buf, *end = buf + len, *ls, *le;
 	size_t cap = 0;
 	long lineno = 0;
 	int header = 0, r;
 
 	*out = NULL;
-	if (buf == NULL && len > 0)
-		return td_error_set(e, EINVAL, path, 0, "no buffer");
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return td_error_set(e, ENOMEM, path, 0, "out of memory");
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *ls = p, *le = nl ? nl : end, *q;
+	if ((s = td_parse_new(buf, len, path, sizeof(*s), &r, e)) == NULL)
+		return r;
+	while (td_next_line(&p, end, &ls, &le)) {
+		const char *q;
 
-		p = nl ? nl + 1 : end;
 		lineno++;
 		if (memchr(ls, '\0', (size_t)(le - ls)) != NULL) {
 			r = td_error_set(e, EINVAL, path, lineno, "NUL byte in line");
@@ -148,15 +144,9 @@ td_softirqs_parse(const char *buf, size_t len, const char *path, struct td_softi
 			header = 1;
 			continue;
 		}
-		if (s->nrows == cap) {
-			struct td_softirq_row *n;
-
-			cap = cap ? cap * 2 : 16;
-			if ((n = reallocarray(s->rows, cap, sizeof(*n))) == NULL) {
-				r = td_error_set(e, ENOMEM, path, lineno, "out of memory");
-				goto fail;
-			}
-			s->rows = n;
+		if (td_grow(&s->rows, s->nrows, &cap, 16, sizeof(*s->rows)) < 0) {
+			r = td_error_set(e, ENOMEM, path, lineno, "out of memory");
+			goto fail;
 		}
 		r = parse_row(s, &s->rows[s->nrows], ls, le, path, lineno, e);
 		s->nrows++;
