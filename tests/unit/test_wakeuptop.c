@@ -22,6 +22,24 @@
 static void
 test_text(void)
 {
+	/* Text fitted to a width, aligned, padded and marked, and what it gives. */
+	static const struct fit {
+		const char	*in;
+		int		 width;
+		enum wt_align	 align;
+		int		 pad, mark;
+		const char	*want, *what;
+	} fits[] = {
+		{ "日本語", 5, WT_LEFT, 0, 1, "日本~", "cut with a mark" },
+		{ "a\x01z", 9, WT_LEFT, 0, 0, "a\\x01z", "control bytes become \\xNN" },
+		{ "\x1b]0;OWNED\x07", 20, WT_LEFT, 0, 0, "\\x1b]0;OWNED\\x07",
+		    "a terminal escape in a name is shown escaped" },
+		{ "a\xe6\x97", 9, WT_LEFT, 0, 0, "a\\xe6\\x97",
+		    "a truncated UTF-8 sequence never leaks a partial character" },
+		{ "ab\x1b", 5, WT_LEFT, 1, 0, "ab   ", "an escape that does not fit is left out whole" },
+		{ "42", 6, WT_RIGHT, 1, 0, "    42", "right-aligned and padded" },
+		{ "ab", 4, WT_LEFT, 1, 0, "ab  ", "left-aligned and padded" },
+	};
 	char out[128];
 	int w;
 
@@ -32,20 +50,12 @@ test_text(void)
 	w = wt_text_fit(out, sizeof(out), "日本語", 5, WT_LEFT, 0, 0);
 	is_str(out, "日本 ", "a wide character straddling the edge becomes a space");
 	is_int(w, 5, "cut to exactly 5 columns");
-	wt_text_fit(out, sizeof(out), "日本語", 5, WT_LEFT, 0, 1);
-	is_str(out, "日本~", "cut with a mark");
-	wt_text_fit(out, sizeof(out), "a\x01z", 9, WT_LEFT, 0, 0);
-	is_str(out, "a\\x01z", "control bytes become \\xNN");
-	wt_text_fit(out, sizeof(out), "\x1b]0;OWNED\x07", 20, WT_LEFT, 0, 0);
-	is_str(out, "\\x1b]0;OWNED\\x07", "a terminal escape in a name is shown escaped");
-	wt_text_fit(out, sizeof(out), "a\xe6\x97", 9, WT_LEFT, 0, 0);
-	is_str(out, "a\\xe6\\x97", "a truncated UTF-8 sequence never leaks a partial character");
-	wt_text_fit(out, sizeof(out), "ab\x1b", 5, WT_LEFT, 1, 0);
-	is_str(out, "ab   ", "an escape that does not fit is left out whole");
-	wt_text_fit(out, sizeof(out), "42", 6, WT_RIGHT, 1, 0);
-	is_str(out, "    42", "right-aligned and padded");
-	wt_text_fit(out, sizeof(out), "ab", 4, WT_LEFT, 1, 0);
-	is_str(out, "ab  ", "left-aligned and padded");
+	for (size_t i = 0; i < sizeof(fits) / sizeof(fits[0]); i++) {
+		const struct fit *f = &fits[i];
+
+		wt_text_fit(out, sizeof(out), f->in, f->width, f->align, f->pad, f->mark);
+		is_str(out, f->want, "%s", f->what);
+	}
 	wt_text_fit(out, 4, "abcdefgh", 10, WT_LEFT, 1, 0);
 	is_int((int)strlen(out), 3, "never overflows the buffer");
 }
