@@ -48,6 +48,14 @@ finish(uint64_t flags)
 	memcpy(page + 8, &commit, 8);
 }
 
+/* Set the commit word and start on the page (an 8-byte commit), as what says. */
+static void
+finish_read(struct td_trace_dat_page *p, uint64_t flags, const char *what)
+{
+	finish(flags);
+	is_int(td_trace_dat_page_init(p, page, PAGE, 8), 0, "%s", what);
+}
+
 int
 main(void)
 {
@@ -72,8 +80,7 @@ main(void)
 	word(2);
 	hdr(1, 1);
 	word(0x44444444);
-	finish(0);
-	is_int(td_trace_dat_page_init(&p, page, PAGE, 8), 0, "a good page starts");
+	finish_read(&p, 0, "a good page starts");
 	is_int(p.missed, 0, "no missed events");
 	is_int(td_trace_dat_page_next(&p, &r), 1, "first record");
 	is_int(r.ts, 1005, "its time: the page's plus its delta");
@@ -97,8 +104,7 @@ main(void)
 	word(0);
 	hdr(1, 1);
 	word(8);
-	finish(0);
-	is_int(td_trace_dat_page_init(&p, page, PAGE, 8), 0, "a page with null padding");
+	finish_read(&p, 0, "a page with null padding");
 	is_int(td_trace_dat_page_next(&p, &r), 1, "the record before the padding");
 	is_int(td_trace_dat_page_next(&p, &r), 0, "null padding: the rest of the page is empty");
 
@@ -114,8 +120,7 @@ main(void)
 	}
 	is_int(td_trace_dat_page_init(&p, page, PAGE, 8), 0, "a page after lost events");
 	is_int(p.missed, 42, "the stored count of events lost before it");
-	finish(1ULL << 31);
-	is_int(td_trace_dat_page_init(&p, page, PAGE, 8), 0, "lost events, no count");
+	finish_read(&p, 1ULL << 31, "lost events, no count");
 	is_int(p.missed, -1, "some lost, how many unknown");
 	is_int(td_trace_dat_page_next(&p, &r), 1, "the page's record is still read");
 
@@ -139,8 +144,7 @@ main(void)
 	start(1);
 	hdr(0, 1);
 	word(5000);
-	finish(0);
-	is_int(td_trace_dat_page_init(&p, page, PAGE, 8), 0, "a page whose record overruns");
+	finish_read(&p, 0, "a page whose record overruns");
 	is_int(td_trace_dat_page_next(&p, &r), 0, "the record past the commit is not handed out");
 	start(1);
 	at = 16 + 4096;
