@@ -139,6 +139,17 @@ read_in(const char *root, const char *abs, char *out, size_t len, struct td_erro
 	return td_read_line_root(root, abs, out, len, e);
 }
 
+/* The error e names root's file rel, as what says. */
+static void
+names(const struct td_error *e, const char *root, const char *rel, const char *what,
+    const char *how)
+{
+	char want[512];
+
+	snprintf(want, sizeof(want), "%s%s", root, rel);
+	is_str(e->path, want, "%s: %s", how, what);
+}
+
 /* Every read under a sysroot stays in the tree, through openat2 or the walk. */
 static void
 test_sysroot_confined(const char *top, bool walk)
@@ -167,8 +178,7 @@ test_sysroot_confined(const char *top, bool walk)
 	is_int(read_in(root, "/proc/abs", line, sizeof(line), &e), -EXDEV,
 	    "%s: absolute link refused", how);
 	is_str(line, "", "%s: nothing read through it", how);
-	snprintf(want, sizeof(want), "%s/proc/abs", root);
-	is_str(e.path, want, "%s: the error names the link", how);
+	names(&e, root, "/proc/abs", "the error names the link", how);
 	ok(strstr(e.msg, "leaves the tree") != NULL, "%s: and says why: %s", how, e.msg);
 	is_int(read_in(root, "/proc/rel", line, sizeof(line), &e), -EXDEV,
 	    "%s: ../../ link out refused", how);
@@ -181,15 +191,13 @@ test_sysroot_confined(const char *top, bool walk)
 	    how, e.path);
 	is_int(read_in(root, "/sys/x", line, sizeof(line), &e), -EXDEV,
 	    "%s: absolute directory link out refused", how);
-	snprintf(want, sizeof(want), "%s/sys", root);
-	is_str(e.path, want, "%s: the error names the directory link", how);
+	names(&e, root, "/sys", "the error names the directory link", how);
 	is_int(read_in(root, "/sysrel/x", line, sizeof(line), &e), -EXDEV,
 	    "%s: relative directory link out refused", how);
 	is_str(line, "", "%s: nothing read through it", how);
 	is_int(read_in(root, "/proc/missing", line, sizeof(line), &e), -ENOENT,
 	    "%s: a missing file is ENOENT", how);
-	snprintf(want, sizeof(want), "%s/proc/missing", root);
-	is_str(e.path, want, "%s: naming the joined path", how);
+	names(&e, root, "/proc/missing", "naming the joined path", how);
 	is_int(read_in(root, "/proc/real/x", line, sizeof(line), &e), -ENOTDIR,
 	    "%s: a file used as a directory is ENOTDIR", how);
 
@@ -197,8 +205,7 @@ test_sysroot_confined(const char *top, bool walk)
 	alarm(10);
 	is_int(read_in(root, "/proc/fifo", line, sizeof(line), &e), -EINVAL,
 	    "%s: a FIFO with no writer refused at once", how);
-	snprintf(want, sizeof(want), "%s/proc/fifo", root);
-	is_str(e.path, want, "%s: the error names the FIFO", how);
+	names(&e, root, "/proc/fifo", "the error names the FIFO", how);
 	is_str(e.msg, "not a regular file (a FIFO)", "%s: and says what it is", how);
 	is_int(read_in(root, "/proc/fifolink", line, sizeof(line), &e), -EINVAL,
 	    "%s: a FIFO reached through a link in the tree refused too", how);
