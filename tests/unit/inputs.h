@@ -7,6 +7,7 @@
 #define TD_TEST_INPUTS_H
 
 #include <dirent.h>
+#include <errno.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,32 @@ truth_int(const char *dir, const char *field)
 		v = strtol(p + strlen(key), NULL, 10);
 	td_buf_free(&b);
 	return v;
+}
+
+/* A text a parser must refuse: -EINVAL at line (0: before any line). */
+struct bad_text {
+	const char	*text;
+	long		 line;
+};
+
+/*
+ * Each of the n texts of bad handed to parse (which frees what it parsed and
+ * says -EINVAL only when the parser left no result) must be refused with
+ * -EINVAL at its line, the error naming path and saying why.
+ */
+static inline void
+check_bad(const struct bad_text *bad, size_t n, const char *path,
+    int (*parse)(const char *buf, size_t len, const char *path, struct td_error *e))
+{
+	for (size_t i = 0; i < n; i++) {
+		struct td_error e;
+		int r;
+
+		memset(&e, 0, sizeof(e));
+		r = parse(bad[i].text, strlen(bad[i].text), path, &e);
+		ok(r == -EINVAL && e.line == bad[i].line && strcmp(e.path, path) == 0 &&
+		    e.msg[0] != '\0', "bad input %zu: -EINVAL at line %ld: %s", i, e.line, e.msg);
+	}
 }
 
 /* A walk over the entries of a corpus folder (CORPUS/kmatrix: its captures). */
