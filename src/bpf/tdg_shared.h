@@ -10,7 +10,7 @@
 #define TDG_SKIP_MAX		48	/* timer API functions skipped to find the site */
 #define TDG_STACK_DEPTH		16	/* frames looked at for the arming site */
 #define TDG_SRC_SLOTS		256	/* slots of the sources' table (a power of 2) */
-#define TDG_PTR_SLOTS		1024	/* slots of the timers' cache (a power of 2) */
+#define TDG_PTR_SLOTS		1024	/* slots of the timers' cache per CPU (a power of 2) */
 
 /* Kinds, as enum td_kind. */
 #define TDG_KIND_TIMER		0
