@@ -147,14 +147,16 @@ struct cause {
 
 /* Per-CPU state; user space reads its first member. */
 struct wcpu {
+	/* What every event reads or writes, together in 64 bytes. */
 	struct tdg_cpu_stats	s;
-	__u64			pend_ptr, pend_ts;
-	struct cause		c, tc;
-	__u64			site;		/* tdg_pick_site's answer */
 	__u32			hard, soft;	/* interrupt nesting */
 	__u8			pend, st, t_idle, t_open, t_woke;
 	__u8			busy;		/* a slot is being written */
 	__u64			scratch;	/* see handle */
+	/* The rest. */
+	__u64			pend_ptr, pend_ts;
+	struct cause		c, tc;
+	__u64			site;		/* tdg_pick_site's answer */
 	__u64			stack[TDG_STACK_DEPTH];
 };
 

@@ -71,11 +71,11 @@ struct tdg_task {
  * slot is free when h is 0 or gen is not the interval's.
  */
 struct tdg_slot {
-	struct tdg_key	key;
-	struct tdg_val	val;
 	__u64		h;		/* the key's hash, 0 free */
 	__u32		gen;
 	__u32		pad;
+	struct tdg_val	val;		/* with h and gen: what the common event touches */
+	struct tdg_key	key;
 };
 
 #define TDG_F_DEFERRABLE	0x1
