@@ -23,19 +23,25 @@
  * ten times the rest of the program).
  *
  * The common event is cheap: a timer's expiry, start or
- * committed cancel is counted with per-CPU array accesses and no hash map: a
- * per-CPU two-way cache by timer address (tdg_ptrs) gives the hash of the
- * timer's source, whose counters on this CPU are a slot of the interval's
- * per-CPU table of sources (tdg_src0/1, by that hash); the model's step
- * (offer, close) takes the slot's key.  A source
+ * committed cancel is counted with array accesses and no hash map: a
+ * two-way cache by timer address shared by the CPUs (tdg_ptrs) gives the
+ * hash of the timer's source, whose counters on this CPU are a slot of the
+ * interval's per-CPU table of sources (tdg_src, by that hash); the
+ * model's step (offer, close) takes the slot's key.  A source
  * takes a slot only once the aggregation map holds it, so the map still
- * bounds the sources of an interval, and user space adds both up.  A cached
- * timer is valid while no timer's armer changed (epoch, bumped at such a
- * change); the cache is exact while the armer map does not overflow.  Any
- * other event, or a miss, goes the whole way, which fills the cache.
+ * bounds the sources of an interval, and user space adds both up.  A start
+ * that changes a timer's armer (or callback, site, kind) forgets that one
+ * timer's cache entry before anything else, so the other timers stay
+ * cached (a global epoch, bumped at any change, made every CPU's whole cache
+ * miss some 60 times a second for timers armed from the idle task); the
+ * cache is exact while the armer map does not overflow.  Any other event, or
+ * a miss, goes the whole way, which fills the cache.
  *
  * The interrupt context of an event is known from the entry and exit
- * tracepoints' nesting depth, per CPU.  Every program is named tdg_*.
+ * tracepoints' nesting depth, per CPU (the kernel's preempt count is a
+ * per-CPU variable on x86, whose address the verifier finds only in a
+ * kallsyms with data symbols, CONFIG_KALLSYMS_ALL).  Every program is
+ * named tdg_*.
  *
  * The steps of the model are global functions (GLOBAL): the verifier checks
  * each once instead of along every path of every program, which would not
@@ -60,11 +66,11 @@ const volatile __u32 nskip = 0;			/* timer API functions: [skip_lo, skip_hi) */
 const volatile __u64 skip_lo[TDG_SKIP_MAX] = {};
 const volatile __u64 skip_hi[TDG_SKIP_MAX] = {};
 const volatile bool want_site = true;
+const volatile __u32 ptr_mask = 0;		/* the timers' cache: its slots - 1 */
+const volatile __u32 ncpus = 1;			/* possible CPUs: the tables of sources */
 
 /* Written by user space at each collect: the aggregation map now counted into. */
 __u32 gen = 0;
-/* Bumped when a timer's armer changes: the timers' caches are stale. */
-__u64 epoch = 0;
 
 #define barrier()	asm volatile("" ::: "memory")
 
@@ -78,31 +84,34 @@ struct aggmap tdg_agg0 SEC(".maps");
 struct aggmap tdg_agg1 SEC(".maps");
 
 /*
- * The CPUs' tables of sources for the interval (gen & 1), one after the
- * other (user space sizes it for the possible CPUs): a plain array, whose
- * lookup the verifier inlines, with no per-CPU pointer to follow.
+ * The CPUs' tables of sources, one after the other, for interval 0 and then
+ * for interval 1 (gen & 1; user space sizes it for the possible CPUs): a
+ * plain array, whose lookup the verifier inlines, with no per-CPU pointer
+ * to follow.
  */
-struct srcmap {
+struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
 	__type(value, struct tdg_slot);
 	__uint(max_entries, TDG_SRC_SLOTS);
-};
-struct srcmap tdg_src0 SEC(".maps");
-struct srcmap tdg_src1 SEC(".maps");
+} tdg_src SEC(".maps");
 
-/* A timer's source as last counted on this CPU (the cache by timer address). */
+/*
+ * A timer's source (the cache by timer address): four to a cache line.  A
+ * writer claims the slot by swapping its ptr to CLAIMED (two CPUs may write
+ * one slot for two timers at once) and publishes the timer's address last.
+ */
 struct pslot {
-	__u64	ptr;		/* 0: empty */
+	__u64	ptr;		/* 0: empty; CLAIMED: being written */
 	__u64	fn;
 	__u64	h;		/* its key's hash: its slot in the table of sources */
 	__s32	pid;		/* its armer */
-	__u32	epoch;		/* epoch when filled */
 	__u32	stable;		/* a start by its armer keeps the key (site known) */
-	__u32	pad;
 };
 
-/* The CPUs' caches, one after the other (as the tables of sources). */
+#define CLAIMED		1ULL	/* no timer's address */
+
+/* The cache, of ptr_mask + 1 slots (user space sizes it for the CPUs). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
@@ -138,14 +147,16 @@ struct cause {
 
 /* Per-CPU state; user space reads its first member. */
 struct wcpu {
+	/* What every event reads or writes, together in 64 bytes. */
 	struct tdg_cpu_stats	s;
-	__u64			pend_ptr, pend_ts;
-	struct cause		c, tc;
-	__u64			site;		/* tdg_pick_site's answer */
 	__u32			hard, soft;	/* interrupt nesting */
 	__u8			pend, st, t_idle, t_open, t_woke;
 	__u8			busy;		/* a slot is being written */
 	__u64			scratch;	/* see handle */
+	/* The rest. */
+	__u64			pend_ptr, pend_ts;
+	struct cause		c, tc;
+	__u64			site;		/* tdg_pick_site's answer */
 	__u64			stack[TDG_STACK_DEPTH];
 };
 
@@ -183,6 +194,13 @@ cpu_state(void)
 	return bpf_map_lookup_elem(&tdg_cpu, &zero);
 }
 
+/* The interrupt context the CPU is in (CTX_*). */
+static __always_inline __u32
+cpu_ctx(const struct wcpu *wc)
+{
+	return (wc->hard ? CTX_HARD : 0) | (wc->soft ? CTX_SOFT : 0);
+}
+
 /* What tdg_add counts. */
 enum { OP_EXPIRY, OP_EVENT, OP_ARM, OP_CANCEL, OP_WAKE };
 
@@ -216,13 +234,19 @@ key_eq(const struct tdg_key *a, const struct tdg_key *b)
 	return true;
 }
 
-/* The slot of hash h in this CPU's table of sources for interval g. */
+/*
+ * The slot of hash h in this CPU's table of sources for interval g: one map
+ * for both intervals, whose lookup the verifier inlines (a lookup in one of
+ * two maps is the generic helper's indirect call, a retpoline on kernels
+ * that have them, which costs more than the rest of the fast path).
+ */
 static __always_inline struct tdg_slot *
 src_slot(__u32 g, __u64 h)
 {
-	__u32 i = bpf_get_smp_processor_id() * TDG_SRC_SLOTS + ((__u32)h & (TDG_SRC_SLOTS - 1));
+	__u32 i = ((g & 1) * ncpus + bpf_get_smp_processor_id()) * TDG_SRC_SLOTS +
+	    ((__u32)h & (TDG_SRC_SLOTS - 1));
 
-	return bpf_map_lookup_elem(g & 1 ? (void *)&tdg_src1 : (void *)&tdg_src0, &i);
+	return bpf_map_lookup_elem(&tdg_src, &i);
 }
 
 /*
@@ -232,8 +256,7 @@ src_slot(__u32 g, __u64 h)
 static __always_inline struct pslot *
 ptr_slot(__u64 ptr, __u32 way)
 {
-	__u32 i = bpf_get_smp_processor_id() * TDG_PTR_SLOTS +
-	    (((__u32)((ptr * 0x9e3779b97f4a7c15ULL) >> 40) & (TDG_PTR_SLOTS - 1)) ^ way);
+	__u32 i = ((__u32)((ptr * 0x9e3779b97f4a7c15ULL) >> 32) & ptr_mask) ^ way;
 
 	return bpf_map_lookup_elem(&tdg_ptrs, &i);
 }
@@ -328,33 +351,39 @@ tdg_add(struct wcpu *wc, const struct tdg_key *k, __u32 op, __u32 arg)
 	return 0;
 }
 
-/* Remember on this CPU the source of a timer (n: all but the hash, of key k). */
+/* Remember the source of a timer (n: all but the hash, of key k). */
 GLOBAL int
-tdg_remember(struct wcpu *wc, const struct pslot *n, const struct tdg_key *k)
+tdg_remember(const struct pslot *n, const struct tdg_key *k)
 {
 	struct pslot *p;
+	__u64 old;
 
-	if (wc == NULL || n == NULL || k == NULL || wc->busy)
+	if (n == NULL || k == NULL)
 		return 0;
-	/* Its own slot, else way 0 if free or stale, else way 1 (way 0 keeps the first). */
-	if ((p = ptr_find(n->ptr)) == NULL && (p = ptr_slot(n->ptr, 0)) != NULL &&
-	    p->ptr != 0 && p->epoch == n->epoch)
+	/* Its own slot, else way 0 if free, else way 1 (way 0 keeps the first). */
+	if ((p = ptr_find(n->ptr)) == NULL && (p = ptr_slot(n->ptr, 0)) != NULL && p->ptr != 0)
 		p = ptr_slot(n->ptr, 1);
-	if (p == NULL)
+	if (p == NULL || (old = p->ptr) == CLAIMED ||
+	    __sync_val_compare_and_swap(&p->ptr, old, CLAIMED) != old)
 		return 0;
-	wc->busy = 1;
-	barrier();
-	p->ptr = 0;
-	barrier();
 	p->fn = n->fn;
 	p->h = key_hash(k);
 	p->pid = n->pid;
-	p->epoch = n->epoch;
 	p->stable = n->stable;
-	barrier();
-	p->ptr = n->ptr;
-	barrier();
-	wc->busy = 0;
+	__sync_lock_test_and_set(&p->ptr, n->ptr);
+	return 0;
+}
+
+/* Forget a timer's cached source (its armer changed). */
+GLOBAL int
+tdg_forget(__u64 ptr)
+{
+	for (__u32 way = 0; way < 2; way++) {
+		struct pslot *p = ptr_slot(ptr, way);
+
+		if (p != NULL && p->ptr == ptr)
+			__sync_val_compare_and_swap(&p->ptr, ptr, 0);
+	}
 	return 0;
 }
 
@@ -604,9 +633,9 @@ site_stable(__u32 kind, __u64 fn, __u64 site)
 	return site != 0 || !want_site || (kind == TDG_KIND_HRTIMER && is_tick(fn));
 }
 
-/* A timer start: remember its armer and site, count the arm (ep: the epoch before). */
+/* A timer start: remember its armer and site, count the arm. */
 static __always_inline void
-on_start(void *ctx, struct wcpu *wc, const struct ev *e, __u32 cpu, __u32 ep)
+on_start(void *ctx, struct wcpu *wc, const struct ev *e, __u32 cpu)
 {
 	__u32 kind = e->type == E_TIMER_START ? TDG_KIND_TIMER : TDG_KIND_HRTIMER;
 	struct tdg_armer *m = bpf_map_lookup_elem(&tdg_armers, &e->ptr);
@@ -648,20 +677,15 @@ on_start(void *ctx, struct wcpu *wc, const struct ev *e, __u32 cpu, __u32 ep)
 	a.cpu = m != NULL && pid == m->pid && pid == 0 ? m->cpu : (__s32)cpu;
 	a.kind = kind;
 	if (m != NULL) {
-		/* A new armer (or callback, or site): the caches are stale. */
-		bool changed = !(kind == TDG_KIND_HRTIMER && is_tick(e->fn)) &&
+		/* A new armer (or callback, or site): its cached source is stale. */
+		if (!(kind == TDG_KIND_HRTIMER && is_tick(e->fn)) &&
 		    (m->fn != a.fn || m->pid != a.pid || m->site != a.site || m->kind != a.kind ||
-		    (a.pid == 0 && m->cpu != a.cpu));
-
+		    (a.pid == 0 && m->cpu != a.cpu)))
+			tdg_forget(e->ptr);
 		*m = a;
-		if (changed)
-			__sync_fetch_and_add(&epoch, 1);
 	} else {
-		struct pslot *p = ptr_find(e->ptr);
-
 		/* A new timer where one was forgotten: not its source. */
-		if (p != NULL)
-			p->ptr = 0;
+		tdg_forget(e->ptr);
 		bpf_map_update_elem(&tdg_armers, &e->ptr, &a, BPF_ANY);
 	}
 	timer_ident(&id, kind, e->fn, pid, a.cpu, site);
@@ -669,19 +693,18 @@ on_start(void *ctx, struct wcpu *wc, const struct ev *e, __u32 cpu, __u32 ep)
 	n.ptr = e->ptr;
 	n.fn = e->fn;
 	n.pid = pid;
-	n.epoch = ep;
 	n.stable = site_stable(kind, e->fn, site);
-	tdg_remember(wc, &n, &id);
+	tdg_remember(&n, &id);
 }
 
 /* The slot counting a cached timer's source on this CPU now, or NULL. */
 static __always_inline struct tdg_slot *
-cached(const struct pslot *p, __u32 ep)
+cached(const struct pslot *p)
 {
 	struct tdg_slot *s;
 	__u32 g = gen;
 
-	if (p == NULL || p->epoch != ep)
+	if (p == NULL)
 		return NULL;
 	s = src_slot(g, p->h);
 	return s != NULL && s->h == p->h && s->gen == g ? s : NULL;
@@ -694,7 +717,7 @@ cached(const struct pslot *p, __u32 ep)
  * Whether it was (else the whole way).
  */
 static __always_inline bool
-fast(struct wcpu *wc, const struct ev *e, __u32 ep)
+fast(struct wcpu *wc, const struct ev *e)
 {
 	bool expire = e->type == E_TIMER_EXPIRE || e->type == E_HRTIMER_EXPIRE;
 	struct tdg_slot *s;
@@ -710,7 +733,7 @@ fast(struct wcpu *wc, const struct ev *e, __u32 ep)
 	 */
 	if (!expire && e->ctx == 0 && (p->pid != e->pid || !p->stable))
 		return false;
-	if ((s = cached(p, ep)) == NULL)
+	if ((s = cached(p)) == NULL)
 		return false;
 	if (wc->st == W_WOKEN && e->ctx == 0)
 		close_window(wc);
@@ -723,15 +746,17 @@ fast(struct wcpu *wc, const struct ev *e, __u32 ep)
 	return true;
 }
 
-/* Account one event (attribution.c: td_attr_event). */
+/*
+ * Account one event (attribution.c: td_attr_event) of the running task
+ * (pt: its bpf_get_current_pid_tgid, which the program had to read already).
+ */
 static __always_inline int
-handle(void *ctx, struct ev *e)
+handle(void *ctx, struct ev *e, __u64 pt)
 {
 	struct wcpu *wc = cpu_state();
-	__u32 cpu;
+	__u32 cpu, cx;
 	struct tdg_key id;
 	struct tdg_armer *m;
-	__u32 ep = (__u32)*(volatile __u64 *)&epoch;	/* before any armer is read */
 	__u32 rank = 0;
 	__u64 ts = 0;
 
@@ -744,13 +769,14 @@ handle(void *ctx, struct ev *e)
 	 */
 	*(volatile __u64 *)&wc->scratch = e->ptr;
 	e->ptr = *(volatile __u64 *)&wc->scratch;
-	e->pid = (__s32)bpf_get_current_pid_tgid();
+	e->pid = (__s32)pt;
+	cx = cpu_ctx(wc);
 	if (e->type == E_IRQ || e->type == E_VECTOR)
-		e->ctx = CTX_HARD | (wc->soft ? CTX_SOFT : 0);
+		e->ctx = CTX_HARD | (cx & CTX_SOFT);
 	else if (e->type == E_SOFTIRQ)
-		e->ctx = CTX_SOFT | (wc->hard ? CTX_HARD : 0);
+		e->ctx = CTX_SOFT | (cx & CTX_HARD);
 	else
-		e->ctx = (wc->hard ? CTX_HARD : 0) | (wc->soft ? CTX_SOFT : 0);
+		e->ctx = cx;
 	if (e->type == E_TIMER_CANCEL || e->type == E_HRTIMER_CANCEL ||
 	    (wc->pend && (e->type == E_TIMER_START || e->type == E_HRTIMER_START)))
 		ts = bpf_ktime_get_ns();
@@ -763,7 +789,7 @@ handle(void *ctx, struct ev *e)
 
 		wc->pend = 0;
 		if (!prelude) {
-			struct tdg_slot *s = cached(ptr_find(wc->pend_ptr), ep);
+			struct tdg_slot *s = cached(ptr_find(wc->pend_ptr));
 
 			if (s != NULL)
 				bump(&s->val, OP_CANCEL, 0);
@@ -771,7 +797,7 @@ handle(void *ctx, struct ev *e)
 				tdg_commit_cancel(wc, wc->pend_ptr);
 		}
 	}
-	if (fast(wc, e, ep))
+	if (fast(wc, e))
 		return 0;
 	cpu = bpf_get_smp_processor_id();
 
@@ -788,10 +814,10 @@ handle(void *ctx, struct ev *e)
 		    match ? m->site : 0);
 		rank = kind == TDG_KIND_TIMER ? 3 : id.pid == TDG_PID_TICK ? 2 : 4;
 		if (m != NULL && match) {
-			struct pslot n = { .ptr = e->ptr, .fn = e->fn, .pid = m->pid, .epoch = ep,
+			struct pslot n = { .ptr = e->ptr, .fn = e->fn, .pid = m->pid,
 			    .stable = site_stable(kind, e->fn, m->site) };
 
-			tdg_remember(wc, &n, &id);
+			tdg_remember(&n, &id);
 		}
 		break;
 	}
@@ -825,7 +851,7 @@ handle(void *ctx, struct ev *e)
 	switch (e->type) {
 	case E_TIMER_START:
 	case E_HRTIMER_START:
-		on_start(ctx, wc, e, cpu, ep);
+		on_start(ctx, wc, e, cpu);
 		break;
 	case E_TIMER_EXPIRE:
 	case E_HRTIMER_EXPIRE:
@@ -851,11 +877,41 @@ handle(void *ctx, struct ev *e)
 	return 0;
 }
 
-/* Whether the running task is ours (our own arms and cancels are left out). */
+/* Whether a task (pt: pid and tgid) is ours: our own arms and cancels are left out. */
 static __always_inline bool
-ours(void)
+ours(__u64 pt)
 {
-	return (__u32)(bpf_get_current_pid_tgid() >> 32) == own_tgid;
+	return (__u32)(pt >> 32) == own_tgid;
+}
+
+/* Account an event of the running task, unless it is ours. */
+static __always_inline int
+handle_theirs(void *ctx, struct ev *e)
+{
+	__u64 pt = bpf_get_current_pid_tgid();
+
+	return ours(pt) ? 0 : handle(ctx, e, pt);
+}
+
+/* Account an event of whichever task runs. */
+static __always_inline int
+handle_any(void *ctx, struct ev *e)
+{
+	return handle(ctx, e, bpf_get_current_pid_tgid());
+}
+
+/* An interrupt or softirq entered: one level of nesting more. */
+static __always_inline void
+enter(bool hard)
+{
+	struct wcpu *wc = cpu_state();
+
+	if (wc == NULL)
+		return;
+	if (hard)
+		wc->hard++;
+	else
+		wc->soft++;
 }
 
 SEC("tp_btf/hrtimer_start")
@@ -864,7 +920,7 @@ int BPF_PROG(tdg_hrt_start, struct hrtimer *t, int mode)
 	struct ev e = { .type = E_HRTIMER_START, .ptr = (__u64)t, .fn = (__u64)t->function,
 	    .flags = (__u32)mode };
 
-	return ours() ? 0 : handle(ctx, &e);
+	return handle_theirs(ctx, &e);
 }
 
 SEC("tp_btf/hrtimer_expire_entry")
@@ -872,7 +928,7 @@ int BPF_PROG(tdg_hrt_expire, struct hrtimer *t)
 {
 	struct ev e = { .type = E_HRTIMER_EXPIRE, .ptr = (__u64)t, .fn = (__u64)t->function };
 
-	return handle(ctx, &e);
+	return handle_any(ctx, &e);
 }
 
 SEC("tp_btf/hrtimer_cancel")
@@ -880,7 +936,7 @@ int BPF_PROG(tdg_hrt_cancel, struct hrtimer *t)
 {
 	struct ev e = { .type = E_HRTIMER_CANCEL, .ptr = (__u64)t };
 
-	return ours() ? 0 : handle(ctx, &e);
+	return handle_theirs(ctx, &e);
 }
 
 SEC("tp_btf/timer_start")
@@ -889,7 +945,7 @@ int BPF_PROG(tdg_tim_start, struct timer_list *t)
 	struct ev e = { .type = E_TIMER_START, .ptr = (__u64)t, .fn = (__u64)t->function,
 	    .flags = t->flags };
 
-	return ours() ? 0 : handle(ctx, &e);
+	return handle_theirs(ctx, &e);
 }
 
 SEC("tp_btf/timer_expire_entry")
@@ -897,7 +953,7 @@ int BPF_PROG(tdg_tim_expire, struct timer_list *t)
 {
 	struct ev e = { .type = E_TIMER_EXPIRE, .ptr = (__u64)t, .fn = (__u64)t->function };
 
-	return handle(ctx, &e);
+	return handle_any(ctx, &e);
 }
 
 SEC("tp_btf/timer_cancel")
@@ -905,18 +961,16 @@ int BPF_PROG(tdg_tim_cancel, struct timer_list *t)
 {
 	struct ev e = { .type = E_TIMER_CANCEL, .ptr = (__u64)t };
 
-	return ours() ? 0 : handle(ctx, &e);
+	return handle_theirs(ctx, &e);
 }
 
 SEC("tp_btf/irq_handler_entry")
 int BPF_PROG(tdg_irq_entry, int irq, struct irqaction *action)
 {
 	struct ev e = { .type = E_IRQ, .num = irq, .kname = action->name };
-	struct wcpu *wc = cpu_state();
 
-	if (wc != NULL)
-		wc->hard++;
-	return handle(ctx, &e);
+	enter(true);
+	return handle_any(ctx, &e);
 }
 
 /* The end of an interrupt or softirq: one level of nesting less. */
@@ -944,11 +998,9 @@ SEC("tp_btf/softirq_entry")
 int BPF_PROG(tdg_sirq_entry, unsigned int vec)
 {
 	struct ev e = { .type = E_SOFTIRQ, .num = (__s32)vec };
-	struct wcpu *wc = cpu_state();
 
-	if (wc != NULL)
-		wc->soft++;
-	return handle(ctx, &e);
+	enter(false);
+	return handle_any(ctx, &e);
 }
 
 SEC("tp_btf/softirq_exit")
@@ -966,11 +1018,9 @@ SEC("tp_btf/" #tp "_entry")						\
 int BPF_PROG(tdg_v_##nm)						\
 {									\
 	struct ev e = { .type = E_VECTOR, .label = LABEL(a, b, c) };	\
-	struct wcpu *wc = cpu_state();					\
 									\
-	if (wc != NULL)							\
-		wc->hard++;						\
-	return handle(ctx, &e);						\
+	enter(true);							\
+	return handle_any(ctx, &e);					\
 }									\
 SEC("tp_btf/" #tp "_exit")						\
 int BPF_PROG(tdg_x_##nm)						\
@@ -995,18 +1045,17 @@ int BPF_PROG(tdg_idle, unsigned int state)
 {
 	struct ev e = { .type = E_IDLE, .num = (__s32)state };
 
-	return handle(ctx, &e);
+	return handle_any(ctx, &e);
 }
 
 SEC("tp_btf/sched_switch")
 int BPF_PROG(tdg_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
 	struct ev e = { .type = E_SWITCH, .num = next->pid, .arg = prev->pid };
-	struct wcpu *wc = cpu_state();
+	struct wcpu *wc;
 
 	/* A switch is in task context: any nesting still counted was missed. */
-	if (wc != NULL)
+	if ((wc = cpu_state()) != NULL)
 		wc->hard = wc->soft = 0;
-
-	return handle(ctx, &e);
+	return handle_any(ctx, &e);
 }

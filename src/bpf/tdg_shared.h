@@ -10,7 +10,7 @@
 #define TDG_SKIP_MAX		48	/* timer API functions skipped to find the site */
 #define TDG_STACK_DEPTH		16	/* frames looked at for the arming site */
 #define TDG_SRC_SLOTS		256	/* slots of the sources' table (a power of 2) */
-#define TDG_PTR_SLOTS		1024	/* slots of the timers' cache (a power of 2) */
+#define TDG_PTR_SLOTS		1024	/* slots of the timers' cache per CPU (a power of 2) */
 
 /* Kinds, as enum td_kind. */
 #define TDG_KIND_TIMER		0
@@ -71,11 +71,11 @@ struct tdg_task {
  * slot is free when h is 0 or gen is not the interval's.
  */
 struct tdg_slot {
-	struct tdg_key	key;
-	struct tdg_val	val;
 	__u64		h;		/* the key's hash, 0 free */
 	__u32		gen;
 	__u32		pad;
+	struct tdg_val	val;		/* with h and gen: what the common event touches */
+	struct tdg_key	key;
 };
 
 #define TDG_F_DEFERRABLE	0x1

@@ -222,6 +222,7 @@ bp_open(struct td_sampler *s, struct td_error *e)
 	struct bp_priv *b;
 	unsigned entries = s->opts.bpf_map_entries ? s->opts.bpf_map_entries :
 	    MAP_ENTRIES_DEFAULT;
+	unsigned ptrs = TDG_PTR_SLOTS;
 	int r, n;
 
 	if ((b = calloc(1, sizeof(*b))) == NULL)
@@ -257,11 +258,15 @@ bp_open(struct td_sampler *s, struct td_error *e)
 	b->skel->rodata->own_tgid = (uint32_t)getpid();
 	set_ticks(b);
 	set_skips(b);
+	/* The timers' cache, shared by the CPUs: a power of 2, TDG_PTR_SLOTS a CPU. */
+	while (ptrs < (unsigned)b->ncpus * TDG_PTR_SLOTS && ptrs < (1U << 30))
+		ptrs <<= 1;
+	b->skel->rodata->ptr_mask = ptrs - 1;
+	b->skel->rodata->ncpus = (uint32_t)b->ncpus;
 	if (bpf_map__set_max_entries(b->skel->maps.tdg_agg0, entries) < 0 ||
 	    bpf_map__set_max_entries(b->skel->maps.tdg_agg1, entries) < 0 ||
-	    bpf_map__set_max_entries(b->skel->maps.tdg_src0, (unsigned)b->ncpus * TDG_SRC_SLOTS) < 0 ||
-	    bpf_map__set_max_entries(b->skel->maps.tdg_src1, (unsigned)b->ncpus * TDG_SRC_SLOTS) < 0 ||
-	    bpf_map__set_max_entries(b->skel->maps.tdg_ptrs, (unsigned)b->ncpus * TDG_PTR_SLOTS) < 0)
+	    bpf_map__set_max_entries(b->skel->maps.tdg_src, 2 * (unsigned)b->ncpus * TDG_SRC_SLOTS) < 0 ||
+	    bpf_map__set_max_entries(b->skel->maps.tdg_ptrs, ptrs) < 0)
 		return td_error_set(e, EINVAL, NULL, 0, "BPF: cannot size the maps");
 	if ((r = tdg__load(b->skel)) < 0)
 		return td_error_set(e, -r, NULL, 0, "BPF: cannot load the programs: %s",
@@ -271,7 +276,7 @@ bp_open(struct td_sampler *s, struct td_error *e)
 		b->val_size = sizeof(struct tdg_val);
 	if ((b->vals = calloc((size_t)b->ncpus, b->val_size)) == NULL)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
-	b->slot_size = (bpf_map__value_size(b->skel->maps.tdg_src0) + 7) & ~(size_t)7;
+	b->slot_size = (bpf_map__value_size(b->skel->maps.tdg_src) + 7) & ~(size_t)7;
 	if (b->slot_size < sizeof(struct tdg_slot) ||
 	    (b->slots = calloc((size_t)b->ncpus * TDG_SRC_SLOTS, b->slot_size)) == NULL ||
 	    (b->slot_keys = calloc((size_t)b->ncpus * TDG_SRC_SLOTS, sizeof(*b->slot_keys))) == NULL)
@@ -402,21 +407,25 @@ add_source(struct bp_priv *b, const struct tdg_key *k, const struct tdg_val *v)
 }
 
 /*
- * Read the CPUs' tables of sources the programs left (TDG_SRC_SLOTS slots
- * each, CPU after CPU), in one batch (one slot at a time where the kernel has
- * no batches for arrays), and hand on the slots of interval g.
+ * Read the CPUs' tables of sources the programs left for interval g
+ * (TDG_SRC_SLOTS slots each, CPU after CPU, in the half of the map for g &
+ * 1), in one batch (one slot at a time where the kernel has no batches for
+ * arrays), and hand on its slots.
  */
 static int
-drain_slots(struct bp_priv *b, struct bpf_map *m, uint32_t g)
+drain_slots(struct bp_priv *b, uint32_t g)
 {
-	int fd = bpf_map__fd(m);
-	uint32_t all = (uint32_t)b->ncpus * TDG_SRC_SLOTS, n = all, out;
+	int fd = bpf_map__fd(b->skel->maps.tdg_src);
+	uint32_t all = (uint32_t)b->ncpus * TDG_SRC_SLOTS, n = all, out, k;
+	uint32_t first = (g & 1) * all, before = first - 1;
 
-	if (bpf_map_lookup_batch(fd, NULL, &out, b->slot_keys, b->slots, &n, NULL) < 0 &&
-	    errno != ENOENT)
-		for (n = 0; n < all; n++)
-			if (bpf_map_lookup_elem(fd, &n, (char *)b->slots + (size_t)n * b->slot_size) < 0)
+	if (bpf_map_lookup_batch(fd, first > 0 ? &before : NULL, &out, b->slot_keys, b->slots,
+	    &n, NULL) < 0 && errno != ENOENT)
+		for (n = 0; n < all; n++) {
+			k = first + n;
+			if (bpf_map_lookup_elem(fd, &k, (char *)b->slots + (size_t)n * b->slot_size) < 0)
 				break;
+		}
 	for (uint32_t i = 0; i < n && i < all; i++) {
 		const struct tdg_slot *x = (const struct tdg_slot *)(const void *)
 		    ((const char *)b->slots + (size_t)i * b->slot_size);
@@ -468,7 +477,7 @@ bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	__atomic_store_n(&b->skel->bss->gen, g + 1, __ATOMIC_SEQ_CST);
 	nanosleep(&wait, NULL);
 	if (drain_map(b, cur ? b->skel->maps.tdg_agg1 : b->skel->maps.tdg_agg0) < 0 ||
-	    drain_slots(b, cur ? b->skel->maps.tdg_src1 : b->skel->maps.tdg_src0, g) < 0)
+	    drain_slots(b, g) < 0)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	if (bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.tdg_cpu), &zero, b->vals) == 0)
 		for (int c = 0; c < b->ncpus; c++) {
