@@ -85,6 +85,7 @@ struct td_attr {
 		uint32_t	 hash, at;
 	}			*aidx;
 	size_t			 aidx_cap;
+	uint32_t		 gen;		/* the interval's number (td_armer.src_gen) */
 	struct td_armers	 arm;
 	/* Names of identities, each kept once: the kernel's IRQ actions and IPI reasons. */
 	struct td_strpool	 names;
@@ -193,6 +194,26 @@ agg_get(struct td_attr *a, const struct ident *id)
 	return g;
 }
 
+/*
+ * The source of identity id counted for the timer of armer entry m (NULL:
+ * none known), through the entry's cache when it holds this interval's
+ * source of that identity; the cache is set.  NULL on ENOMEM.
+ */
+static struct agg *
+agg_timer(struct td_attr *a, struct td_armer *m, const struct ident *id)
+{
+	struct agg *g;
+
+	if (m != NULL && m->src != 0 && m->src_gen == a->gen && m->src <= a->agg_n &&
+	    ident_eq(&a->agg[m->src - 1].id, id))
+		return &a->agg[m->src - 1];
+	if ((g = agg_get(a, id)) != NULL && m != NULL) {
+		m->src = (uint32_t)(g - a->agg) + 1;
+		m->src_gen = a->gen;
+	}
+	return g;
+}
+
 /* Forget all sources (a new interval). */
 static void
 agg_clear(struct td_attr *a)
@@ -205,6 +226,7 @@ agg_clear(struct td_attr *a)
 	if (a->agg_n > 0)
 		memset(a->aidx, 0, a->aidx_cap * sizeof(*a->aidx));
 	a->agg_n = 0;
+	a->gen++;		/* the armers' cached sources are of the last interval */
 }
 
 /* Whether fn is the tick's own timer callback. */
@@ -404,7 +426,7 @@ commit_cancel(struct td_attr *a, uint64_t ptr)
 	if (m == NULL)
 		return;
 	timer_ident(a, &id, m->kind, m->fn, m->pid, m->cpu);
-	if ((g = agg_get(a, &id)) != NULL)
+	if ((g = agg_timer(a, m, &id)) != NULL)
 		g->cancels++;
 }
 
@@ -421,7 +443,7 @@ on_start(struct td_attr *a, const struct td_tev *ev, bool want)
 	if (!want)
 		return;
 	timer_ident(a, &id, kind, ev->function, pid, m ? m->cpu : ev->cpu);
-	if ((g = agg_get(a, &id)) == NULL)
+	if ((g = agg_timer(a, m, &id)) == NULL)
 		return;
 	g->arms++;
 	if (kind == TD_KIND_TIMER) {
@@ -447,7 +469,7 @@ td_attr_event(struct td_attr *a, const struct td_tev *ev)
 	struct wcpu *wc;
 	struct ident id;
 	const char *label = NULL;
-	struct td_armer *m;
+	struct td_armer *m = NULL;
 	struct agg *g;
 	bool want;
 	int rank = 0;
@@ -521,7 +543,7 @@ td_attr_event(struct td_attr *a, const struct td_tev *ev)
 		break;
 	case TD_TEV_TIMER_EXPIRE:
 	case TD_TEV_HRTIMER_EXPIRE:
-		if (!want || (g = agg_get(a, &id)) == NULL)
+		if (!want || (g = agg_timer(a, m, &id)) == NULL)
 			break;
 		g->count++;
 		g->expiries++;
@@ -844,6 +866,7 @@ td_attr_new(const struct td_attr_opts *o, struct td_attr **out, struct td_error 
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	}
 	a->o = *o;
+	a->gen = 1;
 	td_strpool_init(&a->names);
 	if (o->cpus != NULL) {
 		a->cpus = *o->cpus;
