@@ -70,6 +70,8 @@ td_armers_put(struct td_armers *a, struct td_armer *m, uint64_t ptr, uint64_t fn
 		m = map_slot(a->map, a->map_cap, ptr);
 		a->map_n++;
 	}
+	if (m->ptr != ptr || m->fn != fn)
+		m->src = 0;
 	m->ptr = ptr;
 	m->fn = fn;
 	m->pid = pid;
@@ -80,11 +82,14 @@ td_armers_put(struct td_armers *a, struct td_armer *m, uint64_t ptr, uint64_t fn
 
 /*
  * Learn the comm of pid from an event.  Bounded: past COMM_MAX tasks the least
- * recently named one goes (never all at once); the newest name wins.
+ * recently learnt or renamed one goes (never all at once); the newest name
+ * wins.  A name known already is only looked at (each context switch names
+ * a task: the recency list is not rewritten for each).
  */
 void
 td_armers_learn(struct td_armers *a, int pid, const char *name, size_t len)
 {
+	const struct td_task_ent *k;
 	struct td_task_ent *c;
 	bool fresh;
 
@@ -92,9 +97,12 @@ td_armers_learn(struct td_armers *a, int pid, const char *name, size_t len)
 		return;
 	if (a->comms == NULL && td_tasks_new(COMM_MAX, &a->comms) < 0)
 		return;
-	c = td_tasks_get(a->comms, pid, &fresh);
 	if (len >= sizeof(c->comm))
 		len = sizeof(c->comm) - 1;
+	if ((k = td_tasks_find(a->comms, pid)) != NULL && memcmp(k->comm, name, len) == 0 &&
+	    k->comm[len] == '\0')
+		return;
+	c = td_tasks_get(a->comms, pid, &fresh);
 	memcpy(c->comm, name, len);
 	c->comm[len] = '\0';
 }

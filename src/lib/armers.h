@@ -30,6 +30,12 @@ struct td_armer {
 	enum td_kind	 kind;		/* TD_KIND_TIMER or TD_KIND_HRTIMER */
 	int		 armed_on;	/* td_armers_start: CPU of the last start */
 	uint32_t	 flags;		/* td_armers_start: its timer flags or hrtimer mode */
+	/*
+	 * The attribution's source last counted for this timer (its place + 1,
+	 * 0 none) and the interval it was counted in: a cache, checked against
+	 * the source's identity before use.
+	 */
+	uint32_t	 src, src_gen;
 };
 
 /* The two tables; all zero is an empty, valid set. */

@@ -7,11 +7,13 @@
 #include "attribution.h"
 #include "internal.h"
 #include "softirqs.h"
+#include "strpool.h"
 
 #define HRTIMER_MODE_PINNED	0x02
 #define PRELUDE_NS		3000	/* a cancel this close before a start is a re-arm */
 #define PID_TICK		TD_ATTR_PID_TICK
 #define NAME_LEN		48
+#define AGG_FIRST		4096	/* sources room is made for at first (the index: 4 times) */
 
 /* The two ways a CPU's wakeups are counted (attribution.h). */
 enum { BY_IDLE, BY_TASK, NWAYS };
@@ -23,12 +25,11 @@ struct ident {
 	uint64_t	 site;		/* arming site address (counted sources only), 0 none */
 	int		 pid;		/* arming pid, -1 unknown */
 	int		 num;		/* idle armer: its CPU; irq: number; softirq: vector */
-	char		 name[NAME_LEN]; /* irq action or IPI reason; "" none */
+	const char	*name;		/* irq action or IPI reason, interned (pointers compare); NULL none */
 };
 
 /* A wakeup source being counted. */
 struct agg {
-	bool		 used;
 	struct ident	 id;
 	const char	*label;		/* vector or softirq name (not the identity) */
 	uint64_t	 count, arms, expiries, cancels;
@@ -72,24 +73,26 @@ struct td_attr {
 	struct td_attr_opts	 o;
 	bool			 have_cpus;
 	struct td_cpuset	 cpus;
+	/*
+	 * The sources of the interval, in the order first counted, and an
+	 * open-addressed index to them: a slot holds the identity's hash and
+	 * the source's place + 1 (0: empty), so that a probe reads 8 bytes a
+	 * slot and compares identities only when the hashes are equal.
+	 */
 	struct agg		*agg;
-	size_t			 agg_cap, agg_n;
+	size_t			 agg_n, agg_max;
+	struct aslot {
+		uint32_t	 hash, at;
+	}			*aidx;
+	size_t			 aidx_cap;
+	uint32_t		 gen;		/* the interval's number (td_armer.src_gen) */
 	struct td_armers	 arm;
+	/* Names of identities, each kept once: the kernel's IRQ actions and IPI reasons. */
+	struct td_strpool	 names;
 	struct wcpu		*cpu;
 	uint64_t		 first_ts, last_ts;	/* of the interval's events */
 };
 
-
-/* Hash of a C string. */
-static uint64_t
-strhash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
 
 /* Hash of a source identity. */
 static uint64_t
@@ -97,63 +100,75 @@ ident_hash(const struct ident *id)
 {
 	return td_hash64((uint64_t)id->kind * 31 + id->fn * 17 + id->site * 13 +
 	    (uint64_t)(uint32_t)id->pid * 7 +
-	    (uint64_t)(uint32_t)id->num + strhash(id->name));
+	    (uint64_t)(uint32_t)id->num + (uint64_t)(uintptr_t)id->name * 3);
 }
 
-/* Whether two identities are the same source. */
+/* Whether two identities are the same source (names are interned). */
 static bool
 ident_eq(const struct ident *a, const struct ident *b)
 {
 	return a->kind == b->kind && a->fn == b->fn && a->site == b->site && a->pid == b->pid &&
-	    a->num == b->num &&
-	    strcmp(a->name, b->name) == 0;
+	    a->num == b->num && a->name == b->name;
 }
 
-/* Fill an identity; name of namelen bytes may be NULL. */
+/*
+ * Fill an identity; name of namelen bytes may be NULL, else it is interned
+ * in sp (at most NAME_LEN - 1 bytes of it; out of memory: none).
+ */
 static void
-ident_set(struct ident *id, enum td_kind kind, uint64_t fn, int pid, int num, const char *name,
-    size_t namelen)
+ident_set(struct ident *id, enum td_kind kind, uint64_t fn, int pid, int num,
+    struct td_strpool *sp, const char *name, size_t namelen)
 {
 	id->kind = kind;
 	id->fn = fn;
 	id->site = 0;
 	id->pid = pid;
 	id->num = num;
-	if (name == NULL)
-		namelen = 0;
-	if (namelen >= sizeof(id->name))
-		namelen = sizeof(id->name) - 1;
-	if (namelen > 0)
-		memcpy(id->name, name, namelen);
-	id->name[namelen] = '\0';
+	if (namelen >= NAME_LEN)
+		namelen = NAME_LEN - 1;
+	id->name = name != NULL && namelen > 0 ? td_strpool_intern(sp, name, namelen) : NULL;
 }
 
-/* The open-addressed slot of an identity in a table of cap slots. */
-static struct agg *
-agg_slot(struct agg *tab, size_t cap, const struct ident *id)
+/* The index slot of an identity of hash h: the one holding it, or the empty one ending its probe. */
+static struct aslot *
+agg_slot(const struct td_attr *a, const struct ident *id, uint32_t h)
 {
-	size_t h = ident_hash(id) & (cap - 1);
+	size_t mask = a->aidx_cap - 1, i = h & mask;
 
-	while (tab[h].used && !ident_eq(&tab[h].id, id))
-		h = (h + 1) & (cap - 1);
-	return &tab[h];
+	while (a->aidx[i].at != 0 && (a->aidx[i].hash != h ||
+	    !ident_eq(&a->agg[a->aidx[i].at - 1].id, id)))
+		i = (i + 1) & mask;
+	return &a->aidx[i];
 }
 
-/* Double the source table. */
+/* Room for one more source: the array and (kept at most half full) the index. */
 static int
-agg_grow(struct td_attr *a)
+agg_room(struct td_attr *a)
 {
-	size_t ncap = a->agg_cap ? a->agg_cap * 2 : 256;
-	struct agg *na = calloc(ncap, sizeof(*na));
+	if (a->agg_n == a->agg_max) {
+		size_t nmax = a->agg_max ? a->agg_max * 2 : AGG_FIRST;
+		struct agg *na = reallocarray(a->agg, nmax, sizeof(*na));
 
-	if (na == NULL)
-		return -ENOMEM;
-	for (size_t i = 0; i < a->agg_cap; i++)
-		if (a->agg[i].used)
-			*agg_slot(na, ncap, &a->agg[i].id) = a->agg[i];
-	free(a->agg);
-	a->agg = na;
-	a->agg_cap = ncap;
+		if (na == NULL)
+			return -ENOMEM;
+		a->agg = na;
+		a->agg_max = nmax;
+	}
+	if ((a->agg_n + 1) * 2 > a->aidx_cap) {
+		size_t ncap = a->aidx_cap ? a->aidx_cap * 2 : AGG_FIRST * 4;
+		struct aslot *ni = calloc(ncap, sizeof(*ni));
+
+		if (ni == NULL)
+			return -ENOMEM;
+		free(a->aidx);
+		a->aidx = ni;
+		a->aidx_cap = ncap;
+		for (size_t i = 0; i < a->agg_n; i++) {
+			uint32_t h = (uint32_t)ident_hash(&a->agg[i].id);
+
+			*agg_slot(a, &a->agg[i].id, h) = (struct aslot){ h, (uint32_t)i + 1 };
+		}
+	}
 	return 0;
 }
 
@@ -161,19 +176,41 @@ agg_grow(struct td_attr *a)
 static struct agg *
 agg_get(struct td_attr *a, const struct ident *id)
 {
+	uint32_t h = (uint32_t)ident_hash(id);
+	struct aslot *sl;
 	struct agg *g;
 
-	if ((a->agg_n + 1) * 2 > a->agg_cap && agg_grow(a) < 0)
+	if (a->aidx_cap > 0 && (sl = agg_slot(a, id, h))->at != 0)
+		return &a->agg[sl->at - 1];
+	if (agg_room(a) < 0)
 		return NULL;
-	g = agg_slot(a->agg, a->agg_cap, id);
-	if (g->used)
-		return g;
+	sl = agg_slot(a, id, h);
+	g = &a->agg[a->agg_n];
 	memset(g, 0, sizeof(*g));
 	if ((g->per_cpu = calloc((size_t)a->o.ncpus, sizeof(uint64_t))) == NULL)
 		return NULL;
-	g->used = true;
 	g->id = *id;
-	a->agg_n++;
+	*sl = (struct aslot){ h, (uint32_t)++a->agg_n };
+	return g;
+}
+
+/*
+ * The source of identity id counted for the timer of armer entry m (NULL:
+ * none known), through the entry's cache when it holds this interval's
+ * source of that identity; the cache is set.  NULL on ENOMEM.
+ */
+static struct agg *
+agg_timer(struct td_attr *a, struct td_armer *m, const struct ident *id)
+{
+	struct agg *g;
+
+	if (m != NULL && m->src != 0 && m->src_gen == a->gen && m->src <= a->agg_n &&
+	    ident_eq(&a->agg[m->src - 1].id, id))
+		return &a->agg[m->src - 1];
+	if ((g = agg_get(a, id)) != NULL && m != NULL) {
+		m->src = (uint32_t)(g - a->agg) + 1;
+		m->src_gen = a->gen;
+	}
 	return g;
 }
 
@@ -181,15 +218,15 @@ agg_get(struct td_attr *a, const struct ident *id)
 static void
 agg_clear(struct td_attr *a)
 {
-	for (size_t i = 0; i < a->agg_cap; i++)
-		if (a->agg[i].used) {
-			free(a->agg[i].per_cpu);
-			for (int w = 0; w < NWAYS; w++)
-				free(a->agg[i].wk[w]);
-		}
-	if (a->agg != NULL)
-		memset(a->agg, 0, a->agg_cap * sizeof(*a->agg));
+	for (size_t i = 0; i < a->agg_n; i++) {
+		free(a->agg[i].per_cpu);
+		for (int w = 0; w < NWAYS; w++)
+			free(a->agg[i].wk[w]);
+	}
+	if (a->agg_n > 0)
+		memset(a->aidx, 0, a->aidx_cap * sizeof(*a->aidx));
 	a->agg_n = 0;
+	a->gen++;		/* the armers' cached sources are of the last interval */
 }
 
 /* Whether fn is the tick's own timer callback. */
@@ -206,26 +243,26 @@ timer_ident(const struct td_attr *a, struct ident *id, enum td_kind kind, uint64
 {
 	if (kind == TD_KIND_HRTIMER && is_tick(a, fn))
 		pid = PID_TICK;
-	ident_set(id, kind, fn, pid, pid == 0 ? armcpu : -1, NULL, 0);
+	ident_set(id, kind, fn, pid, pid == 0 ? armcpu : -1, NULL, NULL, 0);
 }
 
 /* The identity of an interrupt-like event's source (vector, IRQ, IPI, softirq). */
 static const char *
-irq_ident(struct ident *id, const struct td_tev *ev)
+irq_ident(struct td_attr *a, struct ident *id, const struct td_tev *ev)
 {
 	switch (ev->type) {
 	case TD_TEV_VECTOR:
 		/* The label is a constant of the decoder: its address is the key. */
-		ident_set(id, TD_KIND_VECTOR, (uint64_t)(uintptr_t)ev->name, -1, -1, NULL, 0);
+		ident_set(id, TD_KIND_VECTOR, (uint64_t)(uintptr_t)ev->name, -1, -1, NULL, NULL, 0);
 		return ev->name;
 	case TD_TEV_IPI:
-		ident_set(id, TD_KIND_VECTOR, 0, -1, -1, ev->name, ev->namelen);
+		ident_set(id, TD_KIND_VECTOR, 0, -1, -1, &a->names, ev->name, ev->namelen);
 		return NULL;
 	case TD_TEV_IRQ:
-		ident_set(id, TD_KIND_IRQ, 0, -1, ev->num, ev->name, ev->namelen);
+		ident_set(id, TD_KIND_IRQ, 0, -1, ev->num, &a->names, ev->name, ev->namelen);
 		return NULL;
 	default:
-		ident_set(id, TD_KIND_SOFTIRQ, 0, -1, ev->num, NULL, 0);
+		ident_set(id, TD_KIND_SOFTIRQ, 0, -1, ev->num, NULL, NULL, 0);
 		return td_softirq_name(ev->num) != NULL ? td_softirq_name(ev->num) : "?";
 	}
 }
@@ -248,7 +285,7 @@ credit(struct td_attr *a, int cpu, int w, const struct cause *c)
 	if (!wanted(a, cpu))
 		return;
 	if (c->rank == 0) {
-		ident_set(&unk, TD_KIND_UNKNOWN, 0, -1, -1, NULL, 0);
+		ident_set(&unk, TD_KIND_UNKNOWN, 0, -1, -1, NULL, NULL, 0);
 		id = &unk;
 	}
 	if ((g = agg_get(a, id)) == NULL)
@@ -389,7 +426,7 @@ commit_cancel(struct td_attr *a, uint64_t ptr)
 	if (m == NULL)
 		return;
 	timer_ident(a, &id, m->kind, m->fn, m->pid, m->cpu);
-	if ((g = agg_get(a, &id)) != NULL)
+	if ((g = agg_timer(a, m, &id)) != NULL)
 		g->cancels++;
 }
 
@@ -406,7 +443,7 @@ on_start(struct td_attr *a, const struct td_tev *ev, bool want)
 	if (!want)
 		return;
 	timer_ident(a, &id, kind, ev->function, pid, m ? m->cpu : ev->cpu);
-	if ((g = agg_get(a, &id)) == NULL)
+	if ((g = agg_timer(a, m, &id)) == NULL)
 		return;
 	g->arms++;
 	if (kind == TD_KIND_TIMER) {
@@ -432,7 +469,7 @@ td_attr_event(struct td_attr *a, const struct td_tev *ev)
 	struct wcpu *wc;
 	struct ident id;
 	const char *label = NULL;
-	struct td_armer *m;
+	struct td_armer *m = NULL;
 	struct agg *g;
 	bool want;
 	int rank = 0;
@@ -482,12 +519,12 @@ td_attr_event(struct td_attr *a, const struct td_tev *ev)
 	case TD_TEV_VECTOR:
 	case TD_TEV_IRQ:
 	case TD_TEV_IPI:
-		label = irq_ident(&id, ev);
+		label = irq_ident(a, &id, ev);
 		/* An IPI's reason names the interrupt that came before it better. */
 		rank = 1;
 		break;
 	case TD_TEV_SOFTIRQ:
-		label = irq_ident(&id, ev);
+		label = irq_ident(a, &id, ev);
 		break;
 	default:
 		break;
@@ -506,7 +543,7 @@ td_attr_event(struct td_attr *a, const struct td_tev *ev)
 		break;
 	case TD_TEV_TIMER_EXPIRE:
 	case TD_TEV_HRTIMER_EXPIRE:
-		if (!want || (g = agg_get(a, &id)) == NULL)
+		if (!want || (g = agg_timer(a, m, &id)) == NULL)
 			break;
 		g->count++;
 		g->expiries++;
@@ -554,10 +591,10 @@ td_attr_event(struct td_attr *a, const struct td_tev *ev)
 void
 td_attr_each_function(const struct td_attr *a, void (*fn)(uint64_t addr, void *arg), void *arg)
 {
-	for (size_t i = 0; i < a->agg_cap; i++) {
+	for (size_t i = 0; i < a->agg_n; i++) {
 		const struct agg *g = &a->agg[i];
 
-		if (g->used && (g->id.kind == TD_KIND_TIMER || g->id.kind == TD_KIND_HRTIMER) &&
+		if ((g->id.kind == TD_KIND_TIMER || g->id.kind == TD_KIND_HRTIMER) &&
 		    g->id.fn != 0)
 			fn(g->id.fn, arg);
 	}
@@ -673,7 +710,7 @@ fill_source(struct td_attr *a, struct agg *g, const unsigned char *way, bool p_k
 		w->function = strdup("(no traced cause)");
 		break;
 	default:
-		w->function = strdup(g->id.name[0] != '\0' ? g->id.name :
+		w->function = strdup(g->id.name != NULL ? g->id.name :
 		    g->label != NULL ? g->label : "?");
 		if (g->id.kind == TD_KIND_IRQ)
 			w->irq = g->id.num;
@@ -692,7 +729,8 @@ td_attr_add(struct td_attr *a, const struct td_attr_count *c)
 
 	if (c->cpu < 0 || c->cpu >= a->o.ncpus || !wanted(a, c->cpu))
 		return 0;
-	ident_set(&id, c->kind, c->fn, c->pid, c->num, c->name, c->name ? strlen(c->name) : 0);
+	ident_set(&id, c->kind, c->fn, c->pid, c->num, &a->names, c->name,
+	    c->name ? strlen(c->name) : 0);
 	id.site = c->site;
 	if (c->kind == TD_KIND_SOFTIRQ)
 		label = td_softirq_name(c->num) != NULL ? td_softirq_name(c->num) : "?";
@@ -792,12 +830,10 @@ td_attr_collect(struct td_attr *a, struct td_sample *p, struct td_error *e)
 			wc->exits[BY_IDLE] = wc->exits[BY_TASK] = 0;
 		}
 	}
-	for (size_t i = 0; i < a->agg_cap && r == 0; i++) {
+	for (size_t i = 0; i < a->agg_n && r == 0; i++) {
 		struct agg *g = &a->agg[i];
 		struct td_wsource *w;
 
-		if (!g->used)
-			continue;
 		if ((w = td_sample_add(p)) == NULL) {
 			r = -ENOMEM;
 			break;
@@ -830,6 +866,8 @@ td_attr_new(const struct td_attr_opts *o, struct td_attr **out, struct td_error 
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	}
 	a->o = *o;
+	a->gen = 1;
+	td_strpool_init(&a->names);
 	if (o->cpus != NULL) {
 		a->cpus = *o->cpus;
 		a->have_cpus = true;
@@ -847,6 +885,8 @@ td_attr_free(struct td_attr *a)
 		return;
 	agg_clear(a);
 	free(a->agg);
+	free(a->aidx);
+	td_strpool_fini(&a->names);
 	td_armers_free(&a->arm);
 	free(a->cpu);
 	free(a);

@@ -71,6 +71,38 @@ next_line(struct lines *r, size_t *len)
 }
 
 /*
+ * The address that starts a kallsyms line: 16 hex digits and a blank (a
+ * 64-bit kernel's, read here without a call a digit), else any hex number
+ * (td_parse_hex).  *q moves past it; -errno when there is none.
+ */
+static int
+line_addr(const char **q, const char *le, uint64_t *addr)
+{
+	const char *p = *q;
+	uint64_t v = 0;
+
+	if (le - p > 16 && p[16] == ' ') {
+		int i;
+
+		for (i = 0; i < 16; i++) {
+			unsigned c = (unsigned char)p[i], d = c - '0';
+
+			if (d > 9)
+				d = (c | 0x20) - 'a' + 10;	/* a-f, A-F: 10 to 15 */
+			if (d > 15)
+				break;
+			v = v << 4 | d;
+		}
+		if (i == 16) {
+			*q = p + 16;
+			*addr = v;
+			return 0;
+		}
+	}
+	return td_parse_hex(q, le, addr);
+}
+
+/*
  * Parse one kallsyms line of len bytes: true for a text symbol (t, T, w, W)
  * with a non-zero address; *name and *nlen its name, *mod whether a
  * module's ("\t[mod]").
@@ -82,7 +114,7 @@ text_symbol(const char *line, size_t len, uint64_t *addr, const char **name, siz
 	const char *q = line, *le = line + len, *n;
 	char type;
 
-	if (td_parse_hex(&q, le, addr) < 0 || q + 3 >= le || *q != ' ')
+	if (line_addr(&q, le, addr) < 0 || q + 3 >= le || *q != ' ')
 		return false;
 	type = q[1];
 	if ((type != 't' && type != 'T' && type != 'w' && type != 'W') || q[2] != ' ' ||
@@ -481,7 +513,7 @@ td_ksyms_resolve(FILE *f, const uint64_t *addr, size_t n, char **names,
 	const char *line;
 	bool sorted = true;
 	int nsyms = 0;
-	size_t last;
+	size_t last, at = 0;	/* at: the first address not below the last line's */
 
 	for (size_t i = 0; i < n; i++)
 		names[i] = NULL;
@@ -523,7 +555,15 @@ td_ksyms_resolve(FILE *f, const uint64_t *addr, size_t n, char **names,
 				if (hit == 0)
 					hit = a;
 			}
-		if (n == 0 || (i = lower_bound(addr, n, a)) == n || a <= best[i])
+		if (n == 0)
+			continue;
+		/* Lines in address order move at forward; others search. */
+		if (at < n && (at == 0 || addr[at - 1] < a))
+			while (at < n && addr[at] < a)
+				at++;
+		else
+			at = lower_bound(addr, n, a);
+		if ((i = at) == n || a <= best[i])
 			continue;
 		if (nl >= RESOLVE_NAME)
 			nl = RESOLVE_NAME - 1;

@@ -1,8 +1,8 @@
 /*
  * A bounded cache (lru.h): up to max values in one array (grown by doubling
- * as keys come), a linear-probing index of at least twice as many slots, and
- * a recency list through the entries; a new key past max replaces the least
- * recently used one.
+ * as keys come), a linear-probing index of at least twice as many slots that
+ * keeps the keys (a probe reads the index alone), and a recency list through
+ * the entries; a new key past max replaces the least recently used one.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -23,7 +23,10 @@ struct td_lru {
 	struct node	*node;
 	char		*val;		/* cap values of size bytes */
 	size_t		 size, max, cap, n;
-	int		*idx;		/* entry index per slot, -1 empty */
+	struct lslot {
+		uint64_t key;		/* the entry's key, kept here: a probe reads only the index */
+		int	 at;		/* entry index, -1 empty */
+	}		*idx;
 	size_t		 mask;		/* slots - 1 */
 	int		 head, tail;	/* most and least recently used */
 	void		(*drop)(void *val);
@@ -81,7 +84,7 @@ td_lru_new(size_t max, size_t size, void (*drop)(void *val), struct td_lru **out
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < slots; i++)
-		l->idx[i] = -1;
+		l->idx[i].at = -1;
 	l->size = size;
 	l->max = max;
 	l->mask = slots - 1;
@@ -118,7 +121,7 @@ slot_of(const struct td_lru *l, uint64_t key)
 {
 	size_t h = home(l, key);
 
-	while (l->idx[h] >= 0 && l->node[l->idx[h]].key != key)
+	while (l->idx[h].at >= 0 && l->idx[h].key != key)
 		h = (h + 1) & l->mask;
 	return h;
 }
@@ -133,16 +136,16 @@ slot_remove(struct td_lru *l, size_t i)
 		size_t k;
 
 		j = (j + 1) & l->mask;
-		if (l->idx[j] < 0)
+		if (l->idx[j].at < 0)
 			break;
-		k = home(l, l->node[l->idx[j]].key);
+		k = home(l, l->idx[j].key);
 		/* The entry at j may move to i when i lies on its probe from k. */
 		if ((i <= j) ? (k <= i || k > j) : (k <= i && k > j)) {
 			l->idx[i] = l->idx[j];
 			i = j;
 		}
 	}
-	l->idx[i] = -1;
+	l->idx[i].at = -1;
 }
 
 /* Take entry i out of the recency list. */
@@ -181,7 +184,7 @@ grow(struct td_lru *l)
 	size_t cap = l->cap * 2 > l->max ? l->max : l->cap * 2, slots = slots_for(cap);
 	struct node *node;
 	char *val;
-	int *idx;
+	struct lslot *idx;
 
 	if ((idx = malloc(slots * sizeof(*idx))) == NULL)
 		return -ENOMEM;
@@ -200,9 +203,9 @@ grow(struct td_lru *l)
 	l->idx = idx;
 	l->mask = slots - 1;
 	for (size_t i = 0; i < slots; i++)
-		idx[i] = -1;
+		idx[i].at = -1;
 	for (size_t i = 0; i < l->n; i++)
-		idx[slot_of(l, l->node[i].key)] = (int)i;
+		idx[slot_of(l, l->node[i].key)] = (struct lslot){ l->node[i].key, (int)i };
 	return 0;
 }
 
@@ -210,7 +213,7 @@ grow(struct td_lru *l)
 void *
 td_lru_use(struct td_lru *l, uint64_t key)
 {
-	int i = l->idx[slot_of(l, key)];
+	int i = l->idx[slot_of(l, key)].at;
 
 	if (i < 0)
 		return NULL;
@@ -245,7 +248,7 @@ td_lru_get(struct td_lru *l, uint64_t key, bool *fresh)
 		if (l->drop != NULL)
 			l->drop(val_of(l, i));
 	}
-	l->idx[h] = i;
+	l->idx[h] = (struct lslot){ key, i };
 	l->node[i].key = key;
 	memset(val_of(l, i), 0, l->size);
 	push_front(l, i);
@@ -257,7 +260,7 @@ td_lru_get(struct td_lru *l, uint64_t key, bool *fresh)
 const void *
 td_lru_find(const struct td_lru *l, uint64_t key)
 {
-	int i = l->idx[slot_of(l, key)];
+	int i = l->idx[slot_of(l, key)].at;
 
 	return i >= 0 ? val_of(l, i) : NULL;
 }

@@ -157,6 +157,11 @@ struct td_sampler_opts {
 	int			 pid;		/* only sources armed by this process (tgid); -1 = all */
 	int			 tid;		/* only sources armed by this thread; -1 = all */
 	unsigned		 buffer_kb;	/* tracefs per-CPU buffer size; 0 = default (8192) */
+	/*
+	 * The whole run's planned length (interval times count), 0 when not
+	 * bounded: tracefs sizes its default buffer for what such a run can fill.
+	 */
+	uint64_t		 run_ns;
 	unsigned		 bpf_map_entries; /* bpf: sources per interval map; 0 = default (8192) */
 	const char		*timer_stats_file; /* read this saved copy instead of /proc (one shot) */
 	const char		*trace_file;	/* read this trace: text or trace.dat */

@@ -34,6 +34,7 @@
 #define TRACEFS_MAGIC_NR	0x74726163
 #define MOUNT_STAMP		"/run/timerdiag-tracefs.mount"
 #define HOLD_MAX		((size_t)2 << 20)	/* bytes of sub-buffers held, at most */
+#define BUFFER_KB		8192			/* per-CPU buffer by default (buffer_kb) */
 
 /* Per-CPU reader and decoding state. */
 struct cpu_state {
@@ -286,6 +287,32 @@ build_tep(struct tr_priv *t, const struct tr_event *events, size_t n, struct td_
 	return 0;
 }
 
+/*
+ * The per-CPU buffer size to set, in KiB, or 0 to keep the one the kernel
+ * gave the new instance: the size asked for; else BUFFER_KB, which holds
+ * about a second of a heavy load, or a run's share of it when the whole run
+ * is shorter (timerstat -d 10ms -n 1 allocates and frees no 16 MiB), never
+ * less than the kernel's own size (0 then: nothing to write).
+ */
+static int
+buffer_kb(struct tr_priv *t, const struct td_sampler_opts *o)
+{
+	uint64_t want = BUFFER_KB;
+	char *cur;
+	long have;
+
+	if (o->buffer_kb != 0)
+		return (int)o->buffer_kb;
+	if (o->run_ns == 0 || o->run_ns >= 1000000000ULL)
+		return BUFFER_KB;
+	want = (BUFFER_KB * o->run_ns + 999999999ULL) / 1000000000ULL;
+	if ((cur = tracefs_instance_file_read(t->inst, "buffer_size_kb", NULL)) == NULL)
+		return BUFFER_KB;
+	have = strtol(cur, NULL, 10);
+	free(cur);
+	return have > 0 && (uint64_t)have >= want ? 0 : (int)want;
+}
+
 #define TMIGR(name)	{ "timer_migration", name, false, true }
 /* Mount tracefs if needed, clean stale instances, create and arm ours. */
 static int
@@ -390,8 +417,10 @@ tr_open(struct td_sampler *s, struct td_error *e)
 	 * resize during the sample (tried: at the first pump) loses the first
 	 * interval's events silently.
 	 */
-	snprintf(kb, sizeof(kb), "%u", s->opts.buffer_kb ? s->opts.buffer_kb : 8192);
-	tracefs_instance_file_write(t->inst, "buffer_size_kb", kb);
+	if ((r = buffer_kb(t, &s->opts)) > 0) {
+		snprintf(kb, sizeof(kb), "%d", r);
+		tracefs_instance_file_write(t->inst, "buffer_size_kb", kb);
+	}
 	/*
 	 * Wake the reader only when half a per-CPU buffer is filled: a quiet
 	 * machine is drained once per interval by collect (the caller's own

@@ -301,6 +301,7 @@ parse_args(struct run *r, int argc, char **argv)
 		r->count = 1;
 	else if (r->so.trace_step_ns > 0 && !r->count_set)
 		r->count = 0;	/* to the end of the trace */
+	r->so.run_ns = r->count > 0 ? (uint64_t)r->dur * (uint64_t)r->count : 0;
 }
 
 /* The table of wakeup sources with -o and -s checked; exit 2 on a bad column. */

@@ -135,3 +135,36 @@ events_line() {
 	tmux -L "$SOCK" capture-pane -p -t wt | grep -c 'timerfd_tmrproc' | {
 		read -r n; [ "$n" -ge 20 ]; }
 }
+
+# The buffer_size_kb of timerstat's instance while a run of -d $1 -n 1 traces.
+instance_kb() {
+	local pid kb= i
+	timerstat --source tracefs -d "$1" -n 1 >/dev/null &
+	pid=$!
+	for i in $(seq 300); do
+		if [ "$(cat "/sys/kernel/tracing/instances/timerdiag-$pid/tracing_on" 2>/dev/null)" = 1 ] &&
+		    kb=$(cat "/sys/kernel/tracing/instances/timerdiag-$pid/buffer_size_kb" 2>/dev/null); then
+			break
+		fi
+		sleep 0.005
+	done
+	wait "$pid"
+	echo "$kb"
+}
+
+@test "a short run sizes its buffer for what it can trace: its share of 8 MiB, not less than the kernel's" {
+	require_root
+	local def kb
+	# (The kernel shows sizes rounded to whole sub-buffers: 8192 asked reads 8195.)
+	kb=$(instance_kb 3)
+	[ "$kb" -ge 8192 ] && [ "$kb" -lt 8300 ]
+	def=$(cat /sys/kernel/tracing/buffer_size_kb 2>/dev/null) || skip "no top tracefs buffer size"
+	def=${def%% *}
+	[ "$def" -lt 4096 ] || skip "the kernel's buffer ($def KiB) is bigger than a short run needs"
+	# Half a second: half of 8 MiB.
+	kb=$(instance_kb 500ms)
+	[ "$kb" -ge 4096 ] && [ "$kb" -lt 4200 ]
+	# 100 ms (820 KiB wanted): the kernel's size kept, nothing allocated.
+	kb=$(instance_kb 100ms)
+	[ "$kb" = "$def" ]
+}
