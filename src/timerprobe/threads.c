@@ -140,12 +140,22 @@ live_show(struct probe_worker *w, size_t n, bool again)
 	fflush(stderr);
 }
 
-/* Wait up to a second for a worker to end; true when one did. */
+/*
+ * Wait for a worker to end, up to a second when the live lines need
+ * refreshing (without them the waiting thread wakes only when one ends);
+ * true when one did.
+ */
 static bool
-wait_done(void)
+wait_done(bool live)
 {
 	struct timespec ts;
 
+	if (!live) {
+		/* It cannot fail otherwise; the join waits for the worker anyway. */
+		while (sem_wait(&done_sem) < 0 && errno == EINTR)
+			continue;
+		return true;
+	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_sec += 1;
 	while (sem_timedwait(&done_sem, &ts) < 0)
@@ -188,7 +198,7 @@ probe_run_all(const struct probe_opts *o, struct probe_worker *w, size_t n, bool
 	if (live && r == 0)
 		live_show(w, n, false);
 	while (ended < started) {
-		if (wait_done())
+		if (wait_done(live && r == 0))
 			ended++;
 		else if (live && r == 0)
 			live_show(w, n, true);
