@@ -214,6 +214,13 @@ holds_dma() {
 	[ "$(field .timer_list_resolution_ns)" -eq "$(awk '/\.resolution:/ { print $2; exit }' /proc/timer_list)" ]
 }
 
+@test "timerprobe maps no trace.dat or BPF library (--fifo locks all it maps)" {
+	# It reads no trace.dat and its --break sampler is the tracefs one.
+	run ldd "$(command -v timerprobe)"
+	echo "$output"
+	! grep -E 'lib(tracecmd|bpf|zstd|elf)\.' <<<"$output"
+}
+
 @test "--fifo on every CPU locks memory once, not once per CPU" {
 	require_root
 	command -v strace >/dev/null || skip "no strace"
