@@ -4,7 +4,7 @@
 # priority, CPU, mlockall and /dev/cpu_dma_latency 0 (cyclictest's default).
 # Rounds alternate the two tools so drift hits both.  Prints the medians and
 # p99 of each (nearest rank over every sample, in ns), their ratios, and
-# timerprobe's own loop overhead per sample.
+# timerprobe's own loop overhead per sample, and the start-up of each alone.
 #
 # Environment: BENCH_LOOPS (samples per run, 3000), BENCH_INTERVAL_US (1000),
 # BENCH_PRIO (80), BENCH_CPU (the last online CPU), BENCH_ROUNDS (5).
@@ -125,6 +125,26 @@ echo "$(medcol "$tmp/ct_cpu") $(medcol "$tmp/tp_cpu") $(medcol "$tmp/cpu_ratio")
 	printf "own CPU per sample, one CPU: cyclictest %.2f us, timerprobe %.2f us (medians); median of the rounds'"'"' ratios %.3f (lowest %.3f, highest %.3f; %s)\n",
 		$1, $4, $7, $8, $9, $7 <= 1 ? "at most cyclictest'"'"'s" : "MORE than cyclictest'"'"'s" }'
 
+# Start-up alone: one sample each (the same options), alternated, the median
+# and the lowest of 3 x ROUNDS runs of each (perf stat's task-clock, in us).
+: >"$tmp/su_ct"
+: >"$tmp/su_tp"
+r=1
+while [ "$r" -le $((rounds * 3)) ]; do
+	perf stat -x, -e task-clock -o "$tmp/su.perf" -- cyclictest -q -m -N -v -p "$prio" \
+		-a "$cpu" -t 1 -i "$interval" -l 1 >/dev/null 2>&1
+	cpu_us "$tmp/su.perf" >>"$tmp/su_ct"
+	echo >>"$tmp/su_ct"
+	perf stat -x, -e task-clock -o "$tmp/su.perf" -- timerprobe -J -m clock_nanosleep --abs \
+		-i "${interval}us" -n 1 --fifo "$prio" --cpu "$cpu" --dma-latency >/dev/null
+	cpu_us "$tmp/su.perf" >>"$tmp/su_tp"
+	echo >>"$tmp/su_tp"
+	r=$((r + 1))
+done
+echo "$(medcol "$tmp/su_ct") $(medcol "$tmp/su_tp")" | awk '{
+	printf "start-up alone (one sample): cyclictest %d us (lowest %d), timerprobe %d us (lowest %d); ratio of medians %.3f\n",
+		$1, $2, $4, $5, $4 / $1 }'
+
 # Every CPU at once (cyclictest -S, timerprobe -S), the same interval, priority
 # and count, ROUNDS times in ABBA order: min, p50, p99, max per CPU of the last
 # round, and each tool's own CPU per sample: the CPU time of the whole process
@@ -170,3 +190,4 @@ awk '{ printf "%.3f\n", $2 / $1 }' "$tmp/all" >"$tmp/cpu_ratio"
 echo "$(medcol "$tmp/ct_cpu") $(medcol "$tmp/tp_cpu") $(medcol "$tmp/cpu_ratio")" | awk '{
 	printf "own CPU per sample, every CPU: cyclictest %.2f us, timerprobe %.2f us (medians); median of the rounds'"'"' ratios %.3f (lowest %.3f, highest %.3f; %s)\n",
 		$1, $4, $7, $8, $9, $7 <= 1 ? "at most cyclictest'"'"'s" : "MORE than cyclictest'"'"'s" }'
+echo "load at the end $(cut -d' ' -f1 /proc/loadavg)"

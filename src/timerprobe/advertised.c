@@ -26,7 +26,7 @@
 #include "source.h"
 
 #define TL_READ		4096		/* one read: the kernel fills about this much */
-#define TL_PART_MAX	(1024 * 1024)	/* a first CPU block larger than this: read it all */
+#define TL_PART_MAX	(16 * 1024 * 1024)	/* a first CPU block larger: the whole model */
 
 /* Whether line (of len bytes, from a line start) ends the first CPU block. */
 static bool
@@ -56,10 +56,12 @@ read_first_cpu(int fd, char **out, size_t *len)
 
 	for (;;) {
 		if (cap - n < TL_READ) {
-			if (cap >= TL_PART_MAX || (nb = realloc(buf, cap + 4 * TL_READ)) == NULL)
+			size_t ncap = cap ? cap * 2 : 4 * TL_READ;
+
+			if (ncap > TL_PART_MAX || (nb = realloc(buf, ncap)) == NULL)
 				break;
 			buf = nb;
-			cap += 4 * TL_READ;
+			cap = ncap;
 		}
 		if ((got = read(fd, buf + n, TL_READ)) <= 0)
 			break;
