@@ -20,14 +20,16 @@
  * which fills every page of every thread's stack at once: with glibc's
  * default of 8 MiB a two-CPU -S --fifo run spent about 7 ms of CPU before its
  * first sample (2.3 ms with 256 KiB), as much as 500 samples cost.  The loop
- * needs a few KiB and the deepest path, the meter reading /proc/interrupts,
- * under 16 KiB; cyclictest gives its threads 32 KiB.  AddressSanitizer's
- * frames are larger, and its runs are not timed.
+ * needs a few KiB; the deepest path, the meter reading /proc/interrupts, about
+ * 50 KiB (the library's path resolution under a root keeps a 38 KiB frame):
+ * it crashed with 48 KiB.  128 KiB leaves room for that to grow; cyclictest
+ * gives its threads 32 KiB.  AddressSanitizer's frames are larger, and its
+ * runs are not timed.
  */
 #if defined(__SANITIZE_ADDRESS__)
 #define WORKER_STACK	(256 * 1024)
 #else
-#define WORKER_STACK	(64 * 1024)
+#define WORKER_STACK	(128 * 1024)
 #endif
 
 /* Posted by each worker as it ends, so the display wakes at once. */
