@@ -4,7 +4,7 @@
 # priority, CPU, mlockall and /dev/cpu_dma_latency 0 (cyclictest's default).
 # Rounds alternate the two tools so drift hits both.  Prints the medians and
 # p99 of each (nearest rank over every sample, in ns), their ratios, and
-# timerprobe's own loop overhead per sample.
+# timerprobe's own loop overhead per sample, and the start-up of each alone.
 #
 # Environment: BENCH_LOOPS (samples per run, 3000), BENCH_INTERVAL_US (1000),
 # BENCH_PRIO (80), BENCH_CPU (the last online CPU), BENCH_ROUNDS (5).
@@ -125,15 +125,39 @@ echo "$(medcol "$tmp/ct_cpu") $(medcol "$tmp/tp_cpu") $(medcol "$tmp/cpu_ratio")
 	printf "own CPU per sample, one CPU: cyclictest %.2f us, timerprobe %.2f us (medians); median of the rounds'"'"' ratios %.3f (lowest %.3f, highest %.3f; %s)\n",
 		$1, $4, $7, $8, $9, $7 <= 1 ? "at most cyclictest'"'"'s" : "MORE than cyclictest'"'"'s" }'
 
+# Start-up alone: one sample each (the same options), alternated, the median
+# and the lowest of 3 x ROUNDS runs of each (perf stat's task-clock, in us).
+: >"$tmp/su_ct"
+: >"$tmp/su_tp"
+r=1
+while [ "$r" -le $((rounds * 3)) ]; do
+	perf stat -x, -e task-clock -o "$tmp/su.perf" -- cyclictest -q -m -N -v -p "$prio" \
+		-a "$cpu" -t 1 -i "$interval" -l 1 >/dev/null 2>&1
+	cpu_us "$tmp/su.perf" >>"$tmp/su_ct"
+	echo >>"$tmp/su_ct"
+	perf stat -x, -e task-clock -o "$tmp/su.perf" -- timerprobe -J -m clock_nanosleep --abs \
+		-i "${interval}us" -n 1 --fifo "$prio" --cpu "$cpu" --dma-latency >/dev/null
+	cpu_us "$tmp/su.perf" >>"$tmp/su_tp"
+	echo >>"$tmp/su_tp"
+	r=$((r + 1))
+done
+echo "$(medcol "$tmp/su_ct") $(medcol "$tmp/su_tp")" | awk '{
+	printf "start-up alone (one sample): cyclictest %d us (lowest %d), timerprobe %d us (lowest %d); ratio of medians %.3f\n",
+		$1, $2, $4, $5, $4 / $1 }'
+
 # Every CPU at once (cyclictest -S, timerprobe -S), the same interval, priority
 # and count, ROUNDS times in ABBA order: min, p50, p99, max per CPU of the last
 # round, and each tool's own CPU per sample: the CPU time of the whole process
 # and its threads (perf stat's task-clock, to the us; the shell's times have
-# 10 ms ticks) over the samples of all CPUs, with the median of the rounds' ratios.
+# 10 ms ticks) over the samples each took on all CPUs (cyclictest's -v lines,
+# timerprobe's count), with the median of the rounds' ratios.  cyclictest -S
+# spaces its threads' intervals by --distance, 500 us unless told: without
+# -d 0 its second thread waits 1.5 ms, not the interval, and the run ends
+# when the first thread is done, a third of that thread's samples short.
 ncpu=$(nproc)
 run_cyclictest_all() {
 	perf stat -x, -e task-clock -o "$tmp/cts.perf" -- cyclictest -q -m -N -v -p "$prio" -S \
-		-i "$interval" -l "$loops" >"$tmp/cts" 2>/dev/null
+		-d 0 -i "$interval" -l "$loops" >"$tmp/cts" 2>/dev/null
 }
 run_timerprobe_all() {
 	perf stat -x, -e task-clock -o "$tmp/tps.perf" -- timerprobe -J -S -q -m clock_nanosleep \
@@ -149,10 +173,11 @@ while [ "$r" -le "$rounds" ]; do
 		run_timerprobe_all
 		run_cyclictest_all
 	fi
-	echo "$(cpu_us "$tmp/cts.perf") $(cpu_us "$tmp/tps.perf")" >>"$tmp/all"
+	echo "$(cpu_us "$tmp/cts.perf") $(cpu_us "$tmp/tps.perf")" \
+		"$(awk -F: 'NF == 3' "$tmp/cts" | wc -l) $("$jq" -r .count "$tmp/tps.json")" >>"$tmp/all"
 	r=$((r + 1))
 done
-echo "every CPU (-S), $ncpu CPUs, $loops samples each (last round):"
+echo "every CPU (-S), $ncpu CPUs, $loops samples each asked; taken in the last round: cyclictest $(tail -1 "$tmp/all" | cut -d' ' -f3), timerprobe $(tail -1 "$tmp/all" | cut -d' ' -f4)"
 for c in $(seq 0 $((ncpu - 1))); do
 	awk -F: -v t="$c" 'NF == 3 && $1 + 0 == t { gsub(/ /, "", $3); print $3 }' "$tmp/cts" |
 		sort -n >"$tmp/ct$c"
@@ -163,10 +188,10 @@ for c in $(seq 0 $((ncpu - 1))); do
 		"timerprobe min \(.min_ns) p50 \(.p50_ns) p99 \(.p99_ns) max \(.max_ns) ns"' \
 		"$tmp/tps.json"
 done
-n=$((loops * ncpu))
-awk -v n="$n" '{ printf "%.3f\n", $1 / n }' "$tmp/all" >"$tmp/ct_cpu"
-awk -v n="$n" '{ printf "%.3f\n", $2 / n }' "$tmp/all" >"$tmp/tp_cpu"
-awk '{ printf "%.3f\n", $2 / $1 }' "$tmp/all" >"$tmp/cpu_ratio"
+awk '{ printf "%.3f\n", $1 / $3 }' "$tmp/all" >"$tmp/ct_cpu"
+awk '{ printf "%.3f\n", $2 / $4 }' "$tmp/all" >"$tmp/tp_cpu"
+awk '{ printf "%.3f\n", ($2 / $4) / ($1 / $3) }' "$tmp/all" >"$tmp/cpu_ratio"
 echo "$(medcol "$tmp/ct_cpu") $(medcol "$tmp/tp_cpu") $(medcol "$tmp/cpu_ratio")" | awk '{
 	printf "own CPU per sample, every CPU: cyclictest %.2f us, timerprobe %.2f us (medians); median of the rounds'"'"' ratios %.3f (lowest %.3f, highest %.3f; %s)\n",
 		$1, $4, $7, $8, $9, $7 <= 1 ? "at most cyclictest'"'"'s" : "MORE than cyclictest'"'"'s" }'
+echo "load at the end $(cut -d' ' -f1 /proc/loadavg)"

@@ -455,20 +455,19 @@ clock_get_time_symbol(clockid_t c)
 	}
 }
 
-/* The resolution of a clock's base in timer_list. */
+/*
+ * The resolution of a clock's base in a timer_list: the base whose .get_time
+ * is the clock's, else the first base that prints one; -ENOENT when none does.
+ */
 int
-td_machine_clock_resolution(const struct td_machine *m, clockid_t clk, int64_t *res_ns,
-    const char **why, char *buf, size_t len)
+td_tl_clock_resolution(const struct td_timer_list *tl, clockid_t clk, int64_t *res_ns)
 {
 	const struct td_tl_base *fallback = NULL;
 	const char *sym = clock_get_time_symbol(clk);
 
-	*why = td_machine_tl_why(m, buf, len);
-	if (m->tl == NULL)
-		return -ENOENT;
-	for (size_t i = 0; i < m->tl->ncpus; i++) {
-		for (size_t k = 0; k < m->tl->cpus[i].nbases; k++) {
-			const struct td_tl_base *b = &m->tl->cpus[i].bases[k];
+	for (size_t i = 0; i < tl->ncpus; i++) {
+		for (size_t k = 0; k < tl->cpus[i].nbases; k++) {
+			const struct td_tl_base *b = &tl->cpus[i].bases[k];
 
 			if (!(b->present & TD_TLB_RESOLUTION))
 				continue;
@@ -480,10 +479,23 @@ td_machine_clock_resolution(const struct td_machine *m, clockid_t clk, int64_t *
 				fallback = b;
 		}
 	}
-	if (fallback == NULL) {
+	if (fallback == NULL)
+		return -ENOENT;
+	*res_ns = fallback->resolution_ns;
+	return 0;
+}
+
+/* The resolution of a clock's base in timer_list. */
+int
+td_machine_clock_resolution(const struct td_machine *m, clockid_t clk, int64_t *res_ns,
+    const char **why, char *buf, size_t len)
+{
+	*why = td_machine_tl_why(m, buf, len);
+	if (m->tl == NULL)
+		return -ENOENT;
+	if (td_tl_clock_resolution(m->tl, clk, res_ns) < 0) {
 		*why = "no .resolution in this timer_list";
 		return -ENOENT;
 	}
-	*res_ns = fallback->resolution_ns;
 	return 0;
 }

@@ -116,5 +116,7 @@ const char *td_machine_hz_why(const struct td_machine *m);
  */
 int td_machine_clock_resolution(const struct td_machine *m, clockid_t clk, int64_t *res_ns,
     const char **why, char *buf, size_t len);
+/* The same from a timer_list alone (a part of one will do); 0 or -ENOENT. */
+int td_tl_clock_resolution(const struct td_timer_list *tl, clockid_t clk, int64_t *res_ns);
 
 #endif

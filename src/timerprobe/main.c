@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -278,6 +279,12 @@ main(int argc, char **argv)
 	int c, rc;
 
 	cli_init(argc, argv);
+	/*
+	 * One malloc arena for every thread: a worker's first allocation (its
+	 * samples) would otherwise map an arena of its own, whose first 132 KiB
+	 * --fifo's mlockall fills at once, for a few KiB of samples.
+	 */
+	(void)mallopt(M_ARENA_MAX, 1);
 	while ((c = getopt_long(argc, argv, "m:c:ai:n:D:SqJhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm':

@@ -19,10 +19,18 @@
  * A worker's stack.  --fifo locks all memory (mlockall, as cyclictest does),
  * which fills every page of every thread's stack at once: with glibc's
  * default of 8 MiB a two-CPU -S --fifo run spent about 7 ms of CPU before its
- * first sample (2.3 ms with this), as much as 500 samples cost.  The loop
- * needs a few KiB.
+ * first sample (2.3 ms with 256 KiB), as much as 500 samples cost.  The loop
+ * needs a few KiB; the deepest path, the meter reading /proc/interrupts, about
+ * 50 KiB (the library's path resolution under a root keeps a 38 KiB frame):
+ * it crashed with 48 KiB.  128 KiB leaves room for that to grow; cyclictest
+ * gives its threads 32 KiB.  AddressSanitizer's frames are larger, and its
+ * runs are not timed.
  */
+#if defined(__SANITIZE_ADDRESS__)
 #define WORKER_STACK	(256 * 1024)
+#else
+#define WORKER_STACK	(128 * 1024)
+#endif
 
 /* Posted by each worker as it ends, so the display wakes at once. */
 static sem_t done_sem;
@@ -134,12 +142,22 @@ live_show(struct probe_worker *w, size_t n, bool again)
 	fflush(stderr);
 }
 
-/* Wait up to a second for a worker to end; true when one did. */
+/*
+ * Wait for a worker to end, up to a second when the live lines need
+ * refreshing (without them the waiting thread wakes only when one ends);
+ * true when one did.
+ */
 static bool
-wait_done(void)
+wait_done(bool live)
 {
 	struct timespec ts;
 
+	if (!live) {
+		/* It cannot fail otherwise; the join waits for the worker anyway. */
+		while (sem_wait(&done_sem) < 0 && errno == EINTR)
+			continue;
+		return true;
+	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_sec += 1;
 	while (sem_timedwait(&done_sem, &ts) < 0)
@@ -182,7 +200,7 @@ probe_run_all(const struct probe_opts *o, struct probe_worker *w, size_t n, bool
 	if (live && r == 0)
 		live_show(w, n, false);
 	while (ended < started) {
-		if (wait_done())
+		if (wait_done(live && r == 0))
 			ended++;
 		else if (live && r == 0)
 			live_show(w, n, true);

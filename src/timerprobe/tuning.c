@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
 #include <string.h>
@@ -20,6 +21,10 @@
 
 #define DMA_LATENCY_PATH	"/dev/cpu_dma_latency"
 #define MAX_POLL_SLACK_NS	100000000	/* fs/select.c MAX_SLACK: 100 ms */
+
+/* mlockall is the process's, done once: the first --fifo worker locks, the others wait. */
+static pthread_mutex_t lock_mu = PTHREAD_MUTEX_INITIALIZER;
+static bool locked;
 
 /*
  * The slack poll(), ppoll(), epoll_wait() and select() get: fs/select.c
@@ -94,8 +99,16 @@ probe_env_setup(const struct probe_opts *o, struct probe_env *env, struct td_err
 			    strerror(errno), errno == EPERM ?
 			    " (SCHED_FIFO needs root or CAP_SYS_NICE)" : "");
 		env->rt = true;
-		/* As cyclictest does: no page faults in the loop (best effort). */
-		(void)mlockall(MCL_CURRENT | MCL_FUTURE);
+		/*
+		 * As cyclictest does: no page faults in the loop (best effort).
+		 * Each call walks every mapping again, which with -S cost
+		 * each more worker as much as the first.
+		 */
+		pthread_mutex_lock(&lock_mu);
+		if (!locked)
+			(void)mlockall(MCL_CURRENT | MCL_FUTURE);
+		locked = true;
+		pthread_mutex_unlock(&lock_mu);
 	}
 	if (o->dma_latency && (r = dma_latency_hold(env, e)) < 0)
 		return r;

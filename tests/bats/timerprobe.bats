@@ -194,6 +194,59 @@ holds_dma() {
 	[ "$(field .clock_getres_ns)" -eq "$res" ]
 }
 
+@test "timer_list is read only as far as its first CPU block (the kernel formats the rest for nothing)" {
+	require_root
+	command -v strace >/dev/null || skip "no strace"
+	[ "$(getconf _NPROCESSORS_ONLN)" -ge 2 ] || skip "one CPU: its block is the whole file"
+	# (LeakSanitizer cannot run under ptrace: no leak check in this run.)
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		run strace -e trace=openat,read,close -o "$TMP/trace" timerprobe -J -n 2
+	[ "$status" -eq 0 ]
+	json=$output
+	# The reads of timer_list's descriptor: bytes, and whether one met its end.
+	local got eof
+	read -r got eof < <(awk '/^openat\(.*"\/proc\/timer_list"/ { fd = $NF + 0; next }
+		fd && index($0, "read(" fd ",") == 1 { n += $NF; if ($NF == 0) e = 1 }
+		fd && index($0, "close(" fd ")") == 1 { fd = 0 }
+		END { print n + 0, e + 0 }' "$TMP/trace")
+	echo "read $got bytes of $(wc -c </proc/timer_list), end reached: $eof"
+	[ "$got" -gt 0 ]
+	[ "$eof" -eq 0 ]
+	# What it read still says the resolution.
+	[ "$(field .timer_list_resolution_ns)" -eq "$(awk '/\.resolution:/ { print $2; exit }' /proc/timer_list)" ]
+}
+
+@test "timerprobe maps no trace.dat or BPF library (--fifo locks all it maps)" {
+	# It reads no trace.dat and its --break sampler is the tracefs one.
+	run ldd "$(command -v timerprobe)"
+	echo "$output"
+	! grep -E 'lib(tracecmd|bpf|zstd|elf)\.' <<<"$output"
+}
+
+@test "--fifo on every CPU locks memory once, not once per CPU" {
+	require_root
+	command -v strace >/dev/null || skip "no strace"
+	[ "$(getconf _NPROCESSORS_ONLN)" -ge 2 ] || skip "one CPU"
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		run strace -f -e trace=mlockall -o "$TMP/trace" timerprobe -J -S -n 2 --fifo 1
+	[ "$status" -eq 0 ]
+	cat "$TMP/trace"
+	local calls
+	calls=$(grep -c 'mlockall(' "$TMP/trace") || true
+	# AddressSanitizer's mlockall returns without the system call.
+	[ "$calls" -gt 0 ] || skip "no mlockall reached the kernel (a sanitizer build)"
+	[ "$calls" -eq 1 ]
+	# Still all of it for the whole run (MCL_FUTURE), as cyclictest does.
+	grep -q 'mlockall(MCL_CURRENT|MCL_FUTURE' "$TMP/trace"
+}
+
+@test "absolute waits still report the loop overhead, from the second sample on" {
+	probe_json -m clock_nanosleep --abs -i 200us -n 2
+	[ "$(field .loop_overhead_ns)" -ge 0 ]
+	probe_json -m timerfd -i 200us -n 300
+	[ "$(field .loop_overhead_ns)" -gt 0 ]
+}
+
 @test "--sysroot reads the advertised resolution of every capture" {
 	require_corpus
 	local c want

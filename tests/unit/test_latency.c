@@ -171,9 +171,68 @@ test_live(void)
 }
 
 /* Run every group of tests. */
+/* Order two samples for the reference qsort. */
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The sort summarize does, against qsort: both signs, the extremes, equal
+ * high bytes (the bytes every sample shares are skipped) and bytes that differ
+ * only high up.
+ */
+static void
+test_sort(void)
+{
+	static const int64_t fixed[] = { INT64_MAX, INT64_MIN, -1, 0, 1, 255, 256,
+	    -256, (int64_t)1 << 40, -((int64_t)1 << 40), INT64_MIN + 1, INT64_MAX - 1 };
+	const size_t nf = sizeof(fixed) / sizeof(fixed[0]);
+	struct td_latency l;
+	struct td_latency_summary s;
+	int64_t *ref;
+	uint64_t x = 88172645463325252ULL;
+	size_t n = 5000, bad = 0;
+
+	ref = calloc(n, sizeof(*ref));
+	if (ref == NULL)
+		exit(99);
+	is_int(td_latency_init(&l, n, n), 0, "init");
+	for (size_t i = 0; i < n; i++) {
+		int64_t v;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		if (i < nf)
+			v = fixed[i];
+		else if (i % 3 == 0)
+			v = (int64_t)(x % 200000);	/* latencies: the high bytes shared */
+		else if (i % 3 == 1)
+			v = -(int64_t)(x % 5000);
+		else
+			v = (int64_t)x;
+		ref[i] = v;
+		td_latency_add(&l, v);
+	}
+	qsort(ref, n, sizeof(*ref), cmp_i64);
+	is_int(td_latency_summarize(&l, &s), 0, "summarize 5000 mixed samples");
+	for (size_t i = 0; i < n; i++)
+		bad += l.v[i] != ref[i];
+	is_int(bad, 0, "sorted as qsort sorts them");
+	is_int(s.min_ns, INT64_MIN, "min is INT64_MIN");
+	is_int(s.max_ns, INT64_MAX, "max is INT64_MAX");
+	td_latency_free(&l);
+	free(ref);
+}
+
 int
 main(void)
 {
+	test_sort();
 	test_ranks();
 	test_percentile();
 	test_negative();
