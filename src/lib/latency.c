@@ -97,8 +97,8 @@ latency_cmp(const void *a, const void *b)
  * latencies in 91 us here against 270 with qsort, which calls a comparison
  * function per step (timerprobe -S sorts every CPU's samples and all of
  * them); sorting on the span alone took it from 111 to 74 instructions a
- * sample (callgrind): three counting passes in place of eight, no sign flips.  qsort
- * when the room for the second copy cannot be had.
+ * sample (callgrind): three counting passes in place of eight, no sign
+ * flips.  qsort when the room for the second copy cannot be had.
  */
 static void
 latency_sort(int64_t *v, size_t n)
