@@ -3,12 +3,19 @@
  * of the running kernel, and the hrtimer .resolution of /proc/timer_list (read
  * under --sysroot, so a capture can be set beside the measurement).
  *
- * Only timer_list's first CPU block is read: it prints every clock base, and
- * the kernel formats the rest (every CPU's timers, each with a symbol lookup,
- * then the tick devices) only when asked for it, which cost about a third of
- * a short run's start-up here.  When that part does not answer (a file that
- * cannot be opened, a masked one, a copy with no CPU line), the library's
- * machine model, the one timerinfo reports, says what it does and why not.
+ * On the running kernel timer_list is opened but not read: its .resolution
+ * is hrtimer_resolution (kernel/time/timer_list.c, print_base()), the number
+ * clock_getres() returns for every hrtimer clock (posix-timers.c,
+ * posix_get_hrtimer_res(); before Linux 4.2 both printed the clock base's
+ * resolution, the same number), and reading it would have the kernel format
+ * its header and first CPU block, every timer with a symbol lookup, for that
+ * number: about a tenth of a short run's start-up.  Opening it still tells
+ * whether it can be read (root, not masked).  Under --sysroot only its first
+ * CPU block is read: it prints every clock base, and the rest (every CPU's
+ * timers, then the tick devices) is of no use here.  When that part does not
+ * answer (a file that cannot be opened, a masked one, a copy with no CPU
+ * line), the library's machine model, the one timerinfo reports, says what it
+ * does and why not.
  */
 #include "config.h"
 
@@ -79,9 +86,12 @@ read_first_cpu(int fd, char **out, size_t *len)
 	return -ENOENT;
 }
 
-/* timer_list's resolution for o->clock from its first CPU block; 0 or -errno. */
+/*
+ * timer_list's resolution for o->clock: on the running kernel getres_ns (see
+ * above) once the file opens, else from its first CPU block; 0 or -errno.
+ */
 static int
-first_cpu_resolution(const struct probe_opts *o, int64_t *res_ns)
+first_cpu_resolution(const struct probe_opts *o, int64_t getres_ns, int64_t *res_ns)
 {
 	struct td_timer_list *tl = NULL;
 	struct td_error e;
@@ -98,6 +108,11 @@ first_cpu_resolution(const struct probe_opts *o, int64_t *res_ns)
 	if (fstat(fd, &st) < 0 || S_ISCHR(st.st_mode)) {
 		close(fd);
 		return -ENODATA;
+	}
+	if (td_root_is_live(o->sysroot) && getres_ns > 0) {
+		close(fd);
+		*res_ns = getres_ns;
+		return 0;
 	}
 	r = read_first_cpu(fd, &buf, &len);
 	close(fd);
@@ -126,7 +141,7 @@ probe_advert_read(const struct probe_opts *o, struct probe_advert *a)
 	a->tl_live = td_root_is_live(o->sysroot);
 	if (clock_getres(o->clock, &ts) == 0)
 		a->getres_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-	if (first_cpu_resolution(o, &a->tl_res_ns) == 0) {
+	if (first_cpu_resolution(o, a->getres_ns, &a->tl_res_ns) == 0) {
 		a->has_tl_res = true;
 		return;
 	}

@@ -34,7 +34,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *p = (const char *)data, *end = p + size;
 	struct td_latency l;
 	struct td_latency_summary s;
-	struct td_latency_bucket b[TD_LATENCY_MAX_BUCKETS];
+	struct td_latency_bucket b[TD_LATENCY_MAX_BUCKETS], b2[TD_LATENCY_MAX_BUCKETS];
 	uint64_t total = 0;
 	size_t nb;
 	int64_t v;
@@ -57,6 +57,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	check(total == l.n);
 	if (td_latency_summarize(&l, &s) == 0) {
+		/* The same buckets from the samples sorted as from them in any order. */
+		check(td_latency_histogram(l.v, l.n, b2, TD_LATENCY_MAX_BUCKETS) == nb);
+		for (size_t i = 0; i < nb; i++)
+			check(b2[i].lo_ns == b[i].lo_ns && b2[i].count == b[i].count);
 		check(s.count == l.n);
 		check(s.min_ns <= s.p50_ns && s.p50_ns <= s.p90_ns && s.p90_ns <= s.p99_ns);
 		check(s.p99_ns <= s.p999_ns && s.p999_ns <= s.max_ns);

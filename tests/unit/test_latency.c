@@ -229,10 +229,72 @@ test_sort(void)
 	free(ref);
 }
 
+/*
+ * Samples hopping between neighbouring buckets, on and beside their edges: the
+ * last bucket's bounds must not take in a sample of the next one.
+ */
+static void
+test_histogram_edges(void)
+{
+	int64_t v[] = { 19, 20, 19, 20, 49, 50, 5, 4, 5, -1, 0, -1, -2, -3, 1, 2 };
+	struct td_latency_bucket b[TD_LATENCY_MAX_BUCKETS];
+	size_t n = td_latency_histogram(v, 16, b, TD_LATENCY_MAX_BUCKETS);
+	uint64_t want[][3] = {
+		{ -5, -2, 1 }, { -2, -1, 1 }, { -1, 0, 2 }, { 0, 1, 1 }, { 1, 2, 1 },
+		{ 2, 5, 2 }, { 5, 10, 2 }, { 10, 20, 2 }, { 20, 50, 3 }, { 50, 100, 1 },
+	};
+	size_t bad = 0;
+
+	is_int(n, 10, "from [-5, -2) to [50, 100): 10 buckets");
+	for (size_t i = 0; i < n && i < 10; i++)
+		bad += b[i].lo_ns != (int64_t)want[i][0] || b[i].hi_ns != (int64_t)want[i][1] ||
+		    b[i].count != want[i][2];
+	is_int(bad, 0, "each sample in its own bucket, edges in the upper one");
+}
+
+/* Latencies alone (a narrow span), all alike, and two: sorted as qsort sorts them. */
+static void
+test_sort_narrow(void)
+{
+	struct td_latency l;
+	struct td_latency_summary s;
+	uint64_t x = 2463534242ULL;
+	int64_t ref[3000];
+	size_t bad = 0;
+
+	td_latency_init(&l, 3000, 3000);
+	for (size_t i = 0; i < 3000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		/* 14 to 80 us, now and then 1.5 ms: two or three bytes of span. */
+		ref[i] = 14000 + (int64_t)(x % 66000) + (i % 500 == 7 ? 1500000 : 0);
+		td_latency_add(&l, ref[i]);
+	}
+	qsort(ref, 3000, sizeof(*ref), cmp_i64);
+	td_latency_summarize(&l, &s);
+	for (size_t i = 0; i < 3000; i++)
+		bad += l.v[i] != ref[i];
+	is_int(bad, 0, "3000 latencies sorted as qsort sorts them");
+	is_int(s.p50_ns, ref[1499], "p50 the 1500th");
+	is_int(s.p99_ns, ref[2969], "p99 the 2970th");
+	td_latency_free(&l);
+	td_latency_init(&l, 0, 10);
+	for (int i = 0; i < 5; i++)
+		td_latency_add(&l, 7);
+	td_latency_add(&l, -9);
+	td_latency_summarize(&l, &s);
+	is_int(s.min_ns, -9, "one below five alike: min");
+	is_int(s.p50_ns, 7, "p50 among the alike");
+	td_latency_free(&l);
+}
+
 int
 main(void)
 {
 	test_sort();
+	test_sort_narrow();
+	test_histogram_edges();
 	test_ranks();
 	test_percentile();
 	test_negative();
