@@ -9,8 +9,10 @@
 #define TDG_NAME_LEN		32	/* an IRQ action or vector name, NUL included */
 #define TDG_SKIP_MAX		48	/* timer API functions skipped to find the site */
 #define TDG_STACK_DEPTH		16	/* frames looked at for the arming site */
-#define TDG_SRC_SLOTS		256	/* slots of the sources' table (a power of 2) */
-#define TDG_PTR_SLOTS		1024	/* slots of the timers' cache per CPU (a power of 2) */
+#define TDG_SRC_SLOTS		512	/* slots of the sources' table per CPU (a power of 2) */
+#define TDG_SRC_WAYS		4	/* slots of a set in it (a power of 2) */
+#define TDG_PTR_SLOTS		4096	/* slots of the timers' cache per CPU (a power of 2) */
+#define TDG_PTR_WAYS		4	/* slots of a set in it (a power of 2) */
 
 /* Kinds, as enum td_kind. */
 #define TDG_KIND_TIMER		0
@@ -88,7 +90,8 @@ struct tdg_cpu_stats {
 	__u64	dropped;	/* sources that did not fit in the aggregation map */
 	__u8	idle_seen;	/* cpu_idle traced on this CPU */
 	__u8	task_seen;	/* the idle task seen running here */
-	__u8	pad[6];
+	__u8	pad[2];
+	__u32	whole;		/* timer starts and expiries with no cached source (wraps) */
 };
 
 #endif

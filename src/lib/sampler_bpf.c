@@ -51,6 +51,7 @@
 /* Per-CPU counters as last read (they only grow). */
 struct bp_cpu {
 	uint64_t	 exits[2], events, dropped;
+	uint32_t	 whole;		/* tdg_cpu_stats.whole, which wraps */
 };
 
 struct bp_priv {
@@ -469,9 +470,9 @@ bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	struct bp_priv *b = s->priv;
 	struct timespec wait = { 0, FLIP_WAIT_NS };
 	uint32_t g = b->skel->bss->gen, cur = g & 1;
-	uint64_t dropped = 0, events = 0, all = 0, run;
+	uint64_t dropped = 0, events = 0, all = 0, whole = 0, run;
 	uint32_t zero = 0;
-	int r;
+	int r, n;
 
 	/* The interval's number: the slots of the tables are the interval's by it. */
 	__atomic_store_n(&b->skel->bss->gen, g + 1, __ATOMIC_SEQ_CST);
@@ -488,6 +489,7 @@ bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 
 			td_attr_add_exits(b->attr, c, ex, st->idle_seen, st->task_seen);
 			all += st->events - l->events;
+			whole += (uint32_t)(st->whole - l->whole);
 			if (td_sampler_cpu_wanted(s, c)) {
 				dropped += st->dropped - l->dropped;
 				events += st->events - l->events;
@@ -496,6 +498,7 @@ bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 			l->exits[1] = st->exits[1];
 			l->dropped = st->dropped;
 			l->events = st->events;
+			l->whole = st->whole;
 		}
 	p->lost_known = true;
 	p->lost_events = dropped;
@@ -512,12 +515,22 @@ bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 		snprintf(p->note, sizeof(p->note),
 		    "bpf: %llu events of sources that did not fit in the map (--bpf-map-entries)",
 		    (unsigned long long)dropped);
-	else if (b->stats_fd >= 0 && p->period_ns > 0)
-		snprintf(p->note, sizeof(p->note),
-		    "bpf: programs ran %.3f ms in the kernel (%.3f %% of one CPU, %.0f ns per event)",
-		    (double)(run - b->run_ns) / 1e6,
-		    100.0 * (double)(run - b->run_ns) / (double)p->period_ns,
-		    all > 0 ? (double)(run - b->run_ns) / (double)all : 0.0);
+	else if (p->period_ns > 0) {
+		/*
+		 * The timers' starts and expiries that found no source in the
+		 * cache by timer address took the whole way: the first of each
+		 * timer, and of each source in an interval; many more say the
+		 * cache is too small for the machine's timers.
+		 */
+		n = snprintf(p->note, sizeof(p->note),
+		    "bpf: %llu timer events not cached", (unsigned long long)whole);
+		if (b->stats_fd >= 0 && n > 0 && (size_t)n < sizeof(p->note))
+			snprintf(p->note + n, sizeof(p->note) - (size_t)n,
+			    "; programs ran %.3f ms in the kernel (%.3f %% of one CPU, "
+			    "%.0f ns per event)", (double)(run - b->run_ns) / 1e6,
+			    100.0 * (double)(run - b->run_ns) / (double)p->period_ns,
+			    all > 0 ? (double)(run - b->run_ns) / (double)all : 0.0);
+	}
 	b->run_ns = run;
 	r = td_attr_collect(b->attr, p, e);
 	if (r == 0 && td_sampler_describe_vectors(p, b->irq) < 0)
