@@ -200,6 +200,8 @@ sum() {
 
 @test "live, root: 20 timerfds at 1 kHz: the same counts with bpf and tracefs, and the cost per event said" {
 	require_bpf
+	# The programs' run time is known while the kernel's statistics are on.
+	helper bpf_stats
 	# 20,000 expiries and as many re-arms a second, nearly all of which
 	# change nothing in the wakeup model: the common event, counted in an
 	# array slot of its source (before: the whole model and two hash maps,
@@ -215,7 +217,8 @@ sum() {
 	close_to "$(sum bpf timerfd_tmrproc arms)" "$(sum tracefs timerfd_tmrproc arms)" 1
 	[ "$(jq -r .samples[0].lost_events "$TMP/bpf.json")" -eq 0 ]
 	# The note gives the programs' own run time per event handled (BPF
-	# run-time statistics; bench/bpf.sh compares it with bpftrace's).
+	# run-time statistics, on while bpf_stats runs; bench/bpf.sh compares
+	# it with bpftrace's).
 	ns=$(sed -n 's/.*, \([0-9][0-9]*\) ns per event)$/\1/p' <<<"$note")
 	[ -n "$ns" ] && [ "$ns" -gt 0 ]
 }
@@ -254,6 +257,27 @@ ours_now() {
 		bpftool map show -j | jq -r '.[] | select(.name | test("^tdg[_.]")) | "map \(.id)"'
 		bpftool link show -j | jq -r '.[] | "link \(.id) \(.prog_id)"'
 	} 2>/dev/null | sort
+}
+
+@test "live, root: timerstat leaves the BPF run-time statistics off, and says no run time" {
+	require_bpf
+	command -v bpftool >/dev/null || skip "no bpftool"
+	[ "$(sysctl -n kernel.bpf_stats_enabled)" = 0 ] || skip "kernel.bpf_stats_enabled is 1"
+	# Turned on, they add two clock reads to every run of every BPF program
+	# on the machine.  Before, timerstat turned them on while it ran.
+	timerstat --source bpf -d 2 -J >"$TMP/o.json" &
+	local ts=$! pid ids ns
+	sleep 1.5
+	pid=$(pgrep -n -P "$ts" -x timerstat || echo "$ts")
+	ids=$(held_by "$pid" | awk '$1 == "prog" { print $2 }' | paste -sd, -)
+	[ -n "$ids" ]
+	ns=$(bpftool prog show -j | jq --argjson ids "[$ids]" \
+		'[.[] | select(.id as $i | $ids | index($i)) | .run_time_ns // 0] | add // 0')
+	wait "$ts"
+	echo "# our programs' run time counted: $ns ns" >&3
+	[ "$ns" -eq 0 ]
+	run -0 jq -r .samples[0].note "$TMP/o.json"
+	[[ "$output" == "bpf: "*" timer events not cached" ]]
 }
 
 @test "live, root: no program, map or link of ours is left after exit, SIGINT, SIGTERM or SIGKILL" {
