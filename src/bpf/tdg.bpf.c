@@ -59,15 +59,18 @@ char LICENSE[] SEC("license") = "GPL";
 #define CTX_SOFT	0x2
 #define GLOBAL		__attribute__((noinline))
 
-/* Set by user space before the load. */
+/*
+ * Set by user space before the load; what every event reads first, in one
+ * cache line, the stack's filter after it.
+ */
 const volatile __u32 own_tgid = 0;		/* our own arms and cancels are not counted */
+const volatile __u32 ptr_mask = 0;		/* the timers' cache: its slots - 1 */
+const volatile __u32 ncpus = 1;			/* possible CPUs: the tables of sources */
+const volatile bool want_site = true;
 const volatile __u64 tick_fn[4] = {};		/* the tick's hrtimer callbacks */
 const volatile __u32 nskip = 0;			/* timer API functions: [skip_lo, skip_hi) */
 const volatile __u64 skip_lo[TDG_SKIP_MAX] = {};
 const volatile __u64 skip_hi[TDG_SKIP_MAX] = {};
-const volatile bool want_site = true;
-const volatile __u32 ptr_mask = 0;		/* the timers' cache: its slots - 1 */
-const volatile __u32 ncpus = 1;			/* possible CPUs: the tables of sources */
 
 /* Written by user space at each collect: the aggregation map now counted into. */
 __u32 gen = 0;
@@ -87,10 +90,12 @@ struct aggmap tdg_agg1 SEC(".maps");
  * The CPUs' tables of sources, one after the other, for interval 0 and then
  * for interval 1 (gen & 1; user space sizes it for the possible CPUs): a
  * plain array, whose lookup the verifier inlines, with no per-CPU pointer
- * to follow.
+ * to follow.  Mappable only for its values to start on a page, so that each
+ * slot's first 64 bytes are one cache line (else they straddle two).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, struct tdg_slot);
 	__uint(max_entries, TDG_SRC_SLOTS);
@@ -111,9 +116,10 @@ struct pslot {
 
 #define CLAIMED		1ULL	/* no timer's address */
 
-/* The cache, of ptr_mask + 1 slots (user space sizes it for the CPUs). */
+/* The cache, of ptr_mask + 1 slots (user space sizes it for the CPUs); page-aligned. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, struct pslot);
 	__uint(max_entries, TDG_PTR_SLOTS);
@@ -145,9 +151,9 @@ struct cause {
 	struct tdg_key	id;
 };
 
-/* Per-CPU state; user space reads its first member. */
+/* A CPU's state; user space reads its first member. */
 struct wcpu {
-	/* What every event reads or writes, together in 64 bytes. */
+	/* What every event reads or writes, together in 64 bytes: one cache line. */
 	struct tdg_cpu_stats	s;
 	__u32			hard, soft;	/* interrupt nesting */
 	__u8			pend, st, t_idle, t_open, t_woke;
@@ -158,10 +164,17 @@ struct wcpu {
 	struct cause		c, tc;
 	__u64			site;		/* tdg_pick_site's answer */
 	__u64			stack[TDG_STACK_DEPTH];
-};
+} __attribute__((aligned(64)));
 
+/*
+ * The CPUs' states, by CPU (user space sizes it for the possible CPUs): a
+ * plain array whose values start on a page (mappable) and take whole cache
+ * lines each, so that a CPU's hot 64 bytes are one line of its own (a
+ * per-CPU array's values are only 8-aligned: two lines at every event).
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, struct wcpu);
 	__uint(max_entries, 1);
@@ -189,9 +202,9 @@ struct ev {
 static __always_inline struct wcpu *
 cpu_state(void)
 {
-	__u32 zero = 0;
+	__u32 cpu = bpf_get_smp_processor_id();
 
-	return bpf_map_lookup_elem(&tdg_cpu, &zero);
+	return bpf_map_lookup_elem(&tdg_cpu, &cpu);
 }
 
 /* The interrupt context the CPU is in (CTX_*). */
@@ -211,7 +224,7 @@ mix(__u64 h, __u64 x)
 	return h ^ (h >> 29);
 }
 
-/* A key's hash (never 0: 0 is a free slot). */
+/* A key's hash (its high half never 0: a slot's tag 0 is a free slot). */
 static __always_inline __u64
 key_hash(const struct tdg_key *k)
 {
@@ -220,7 +233,7 @@ key_hash(const struct tdg_key *k)
 
 	for (int i = 0; i < (int)(sizeof(*k) / 8); i++)
 		h = mix(h, w[i]);
-	return h | 1;
+	return h | 1ULL << 63;
 }
 
 static __always_inline bool
@@ -264,7 +277,7 @@ src_find(__u32 g, __u64 h)
 	for (__u32 w = 0; w < TDG_SRC_WAYS; w++) {
 		struct tdg_slot *s = src_slot(g, h, w);
 
-		if (s != NULL && s->h == h && s->gen == g)
+		if (s != NULL && s->tag == TDG_TAG(h, g))
 			return s;
 	}
 	return NULL;
@@ -277,7 +290,7 @@ src_free(__u32 g, __u64 h)
 	for (__u32 w = 0; w < TDG_SRC_WAYS; w++) {
 		struct tdg_slot *s = src_slot(g, h, w);
 
-		if (s != NULL && (s->h == 0 || s->gen != g))
+		if (s != NULL && (s->tag == 0 || (__u32)s->tag != g))
 			return s;
 	}
 	return NULL;
@@ -376,17 +389,16 @@ tdg_add(struct wcpu *wc, const struct tdg_key *k, __u32 op, __u32 arg)
 	wc->busy = 1;
 	barrier();
 	/* A program that interrupted us between the checks took it. */
-	if (s->h != 0 && s->gen == g) {
+	if (s->tag != 0 && (__u32)s->tag == g) {
 		wc->busy = 0;
 		return 0;
 	}
-	s->h = 0;
+	s->tag = 0;
 	barrier();
 	s->key = *k;
 	s->val = zero;
-	s->gen = g;
 	barrier();
-	s->h = h;
+	s->tag = TDG_TAG(h, g);
 	barrier();
 	wc->busy = 0;
 	return 0;

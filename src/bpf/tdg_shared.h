@@ -69,16 +69,19 @@ struct tdg_task {
 
 /*
  * A slot of a CPU's table of sources (the common event's counters): a source
- * the aggregation map holds, counted here on this CPU in interval gen.  The
- * slot is free when h is 0 or gen is not the interval's.
+ * the aggregation map holds, counted here on this CPU in interval g while its
+ * tag is TDG_TAG(the key's hash, g); free when 0 or of another interval.  Its
+ * tag and counters, all that the common event touches, are its first 64
+ * bytes, one cache line (the table is page-aligned).
  */
 struct tdg_slot {
-	__u64		h;		/* the key's hash, 0 free */
-	__u32		gen;
-	__u32		pad;
-	struct tdg_val	val;		/* with h and gen: what the common event touches */
+	__u64		tag;
+	struct tdg_val	val;
 	struct tdg_key	key;
 };
+
+/* A slot's tag: the high half of a key's hash (never 0) and the interval. */
+#define TDG_TAG(h, g)	(((h) & 0xffffffff00000000ULL) | (__u32)(g))
 
 #define TDG_F_DEFERRABLE	0x1
 #define TDG_F_PINNED		0x2

@@ -265,12 +265,13 @@ bp_open(struct td_sampler *s, struct td_error *e)
 	if (bpf_map__set_max_entries(b->skel->maps.tdg_agg0, entries) < 0 ||
 	    bpf_map__set_max_entries(b->skel->maps.tdg_agg1, entries) < 0 ||
 	    bpf_map__set_max_entries(b->skel->maps.tdg_src, 2 * (unsigned)b->ncpus * TDG_SRC_SLOTS) < 0 ||
-	    bpf_map__set_max_entries(b->skel->maps.tdg_ptrs, ptrs) < 0)
+	    bpf_map__set_max_entries(b->skel->maps.tdg_ptrs, ptrs) < 0 ||
+	    bpf_map__set_max_entries(b->skel->maps.tdg_cpu, (unsigned)b->ncpus) < 0)
 		return td_error_set(e, EINVAL, NULL, 0, "BPF: cannot size the maps");
 	if ((r = tdg__load(b->skel)) < 0)
 		return td_error_set(e, -r, NULL, 0, "BPF: cannot load the programs: %s",
 		    libbpf_last[0] ? libbpf_last : strerror(-r));
-	b->val_size = (bpf_map__value_size(b->skel->maps.tdg_cpu) + 7) & ~(size_t)7;
+	b->val_size = bpf_map__value_size(b->skel->maps.tdg_cpu);
 	if (b->val_size < sizeof(struct tdg_val))
 		b->val_size = sizeof(struct tdg_val);
 	if ((b->vals = calloc((size_t)b->ncpus, b->val_size)) == NULL)
@@ -434,7 +435,7 @@ drain_slots(struct bp_priv *b, uint32_t g)
 		const struct tdg_slot *x = (const struct tdg_slot *)(const void *)
 		    ((const char *)b->slots + (size_t)i * b->slot_size);
 
-		if (x->h != 0 && x->gen == g &&
+		if (x->tag != 0 && (uint32_t)x->tag == g &&
 		    add_count(b, &x->key, &x->val, (int)(i / TDG_SRC_SLOTS)) < 0)
 			return -ENOMEM;
 	}
@@ -474,7 +475,7 @@ bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	struct timespec wait = { 0, FLIP_WAIT_NS };
 	uint32_t g = b->skel->bss->gen, cur = g & 1;
 	uint64_t dropped = 0, events = 0, all = 0, whole = 0, run;
-	uint32_t zero = 0;
+	uint32_t k;
 	int r, n;
 
 	/* The interval's number: the slots of the tables are the interval's by it. */
@@ -483,7 +484,12 @@ bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	if (drain_map(b, cur ? b->skel->maps.tdg_agg1 : b->skel->maps.tdg_agg0) < 0 ||
 	    drain_slots(b, g) < 0)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
-	if (bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.tdg_cpu), &zero, b->vals) == 0)
+	/* The CPUs' states, by CPU. */
+	for (k = 0; k < (uint32_t)b->ncpus; k++)
+		if (bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.tdg_cpu), &k,
+		    (char *)b->vals + (size_t)k * b->val_size) < 0)
+			break;
+	if (k == (uint32_t)b->ncpus)
 		for (int c = 0; c < b->ncpus; c++) {
 			const struct tdg_cpu_stats *st = (const struct tdg_cpu_stats *)(const void *)
 			    ((const char *)b->vals + (size_t)c * b->val_size);
