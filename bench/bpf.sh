@@ -12,15 +12,16 @@
 # In a window, perf and the tool start first; 2 s later, when the tool's
 # programs are attached, a bounded load (timerfd_load -d, the window less
 # 4 s, its threads pinned one to a CPU with -c, so that each run puts the
-# same load on each CPU) runs and ends before perf and the tool stop.  So the tool and perf
-# count the same events: the expiries of the load's timers (callback
+# same load on each CPU) runs and ends before perf and the tool stop.  So
+# the tool and perf count the same events: the expiries of the load's timers (callback
 # timerfd_tmrproc: perf's --filter, the tool's sources of that function, the
 # one-liner's predicate), all of which fall inside both of their windows.
 # The tools run as users run them: timerstat -d 1s -n (window - 1), so it
 # reads its maps every second while the load runs.
 # Each step is measured in ROUNDS rounds (the argument, default 3) with the
 # BPF run-time statistics off (kernel.bpf_stats_enabled=0, as users run: they
-# add two clock reads to every program run); a round runs every tool once, in
+# add two clock reads to every program run, and timerstat no longer turns
+# them on itself); a round runs every tool once, in
 # an order turned by one tool each round, so that a drift of the machine's
 # load hits all tools alike.  Then one round of bpf and bpftrace with the
 # statistics on gives their programs' run time.
