@@ -2,43 +2,55 @@
 # Benchmark of in-kernel aggregation (needs root): the timer load of
 # tests/helpers/timerfd_load (2 threads x FDS timerfds x 1000 Hz) swept from
 # about 10,000 hrtimer expiries/s to as far as the generator reaches, and at
-# each step, one after the other over the same length of time:
+# each step, one after the other in windows of the same length:
 #   none       the load alone (its achieved rate: the baseline)
 #   bpf        timerstat --source bpf
 #   tracefs    timerstat --source tracefs
-#   bpftrace   a one-liner counting timer:hrtimer_expire_entry (skipped when
-#              bpftrace is not installed)
+#   bpftrace   a one-liner counting the load's timer:hrtimer_expire_entry
+#              (skipped when bpftrace is not installed)
 # each beside `perf stat -a -e timer:hrtimer_expire_entry` over its window.
-# Each step is measured in ROUNDS rounds (the argument, default 3); a round
-# runs every tool once, in an order turned by one tool each round, so that a
-# drift of the machine's load hits all tools alike.  The table shows the
-# median over the rounds of each column.
-# Columns: the rate perf saw; counted/perf (the tool's hrtimer expiries over
-# perf's, rates over their own windows); lost events; the tool's own CPU in
-# its steady state (/proc/PID/schedstat, from 2 s after it started, when its
-# programs are loaded, to 0.5 s before the end) as a share of one CPU (user
-# space: the programs run in the context of the tasks they trace); the time
-# its BPF programs ran in the kernel over the same steady window as a share
-# of one CPU (BPF %) and per hrtimer expiry (ns/expiry: all its programs' run
-# time over the runs of its expiry program); peak RSS; and the load's achieved
-# rate with the tool over its rate with none in the same round (rate/none,
-# below 1 when the tool slows the load down), the median and, in brackets, the
-# lowest and highest of the rounds.
+# In a window, perf and the tool start first; 2 s later, when the tool's
+# programs are attached, a bounded load (timerfd_load -d, the window less
+# 4 s, its threads pinned one to a CPU with -c, so that each run puts the
+# same load on each CPU) runs and ends before perf and the tool stop.  So
+# the tool and perf count the same events: the expiries of the load's timers (callback
+# timerfd_tmrproc: perf's --filter, the tool's sources of that function, the
+# one-liner's predicate), all of which fall inside both of their windows.
+# The tools run as users run them: timerstat -d 1s -n (window - 1), so it
+# reads its maps every second while the load runs.
+# Each step is measured in ROUNDS rounds (the argument, default 3) with the
+# BPF run-time statistics off (kernel.bpf_stats_enabled=0, as users run: they
+# add two clock reads to every program run, and timerstat no longer turns
+# them on itself); a round runs every tool once, in
+# an order turned by one tool each round, so that a drift of the machine's
+# load hits all tools alike.  Then one round of bpf and bpftrace with the
+# statistics on gives their programs' run time.
+# Columns (medians over the rounds): the load's expiries per second as perf
+# counted them; counted/perf (the tool's count of the load's expiries over
+# perf's); lost events (the most of any round); the tool's own CPU while the
+# load ran (/proc/PID/schedstat, user space and its system calls: the
+# programs run in the context of the tasks they trace) as a share of one
+# CPU; from the round with statistics, the time its BPF programs ran over
+# the load's run as a share of one CPU (BPF %) and per hrtimer expiry
+# (ns/expiry: all its programs' run time over the runs of its expiry
+# program); peak RSS; and the load's achieved rate (its reads over its
+# seconds) with the tool over its rate with none in the same round
+# (rate/none, below 1 when the tool slows the load down), the median and, in
+# brackets, the lowest and highest of the rounds.
 # After each step, each program of bpf and bpftrace: its nanoseconds per run
-# (the kernel's BPF run-time statistics over the steady windows of all
-# rounds: run time over runs, which does not depend on how busy the machine
-# is) and its runs per second; then bpf against bpftrace: the ratios of their
-# own CPU with their programs' (CPU % + BPF %), and of their ns/expiry.
-# The statistics need kernel.bpf_stats_enabled: the bench sets it to 1 with
-# sysctl and puts back the value it found on every exit (but SIGKILL).
+# (run time over runs, which does not depend on how busy the machine is) and
+# its runs per second; then bpf against bpftrace: the ratios of their own CPU
+# with their programs' (CPU % + BPF %), and of their ns/expiry.
+# The bench sets kernel.bpf_stats_enabled with sysctl and puts back the value
+# it found on every exit (but SIGKILL).
 # Targets (in-kernel aggregation must cost what bpftrace costs): bpf's own CPU at most 2x bpftrace's and under 0.2 % at
 # 600k/s, 0 lost, counted/perf within 1 %, slowdown no worse than bpftrace's.
 # Usage: bench/bpf.sh [ROUNDS]; BPF_BENCH_SWEEP (FDS per thread),
-# BPF_BENCH_SECONDS (window, default 6, at least 3), BPF_BENCH_TOOLS (of
-# "bpf tracefs bpftrace", default all; "none" is always run).
+# BPF_BENCH_SECONDS (window, default 8, a whole number from 6), BPF_BENCH_TOOLS
+# (of "bpf tracefs bpftrace", default all; "none" is always run).
 set -eu
 build=${TD_BUILDDIR:-.}
-dur=${BPF_BENCH_SECONDS:-6}
+dur=${BPF_BENCH_SECONDS:-8}
 sweep=${BPF_BENCH_SWEEP:-"5 50 150 300 500"}
 rounds=${1:-3}
 want=${BPF_BENCH_TOOLS:-"bpf tracefs bpftrace"}
@@ -46,8 +58,13 @@ want=${BPF_BENCH_TOOLS:-"bpf tracefs bpftrace"}
 case $rounds in
 ''|*[!0-9]*|0) echo "usage: bench/bpf.sh [ROUNDS] (ROUNDS a number from 1)" >&2; exit 2 ;;
 esac
-awk -v d="$dur" 'BEGIN { exit !(d + 0 >= 3) }' ||
-	{ echo "bpf bench: BPF_BENCH_SECONDS must be at least 3 (2 s to load, 0.5 s at the end)" >&2; exit 2; }
+case $dur in
+''|*[!0-9]*) dur=0 ;;
+esac
+[ "$dur" -ge 6 ] ||
+	{ echo "bpf bench: BPF_BENCH_SECONDS must be a whole number from 6 (2 s to attach, 2 s at the end)" >&2; exit 2; }
+# The load runs this long in each window.
+loadsec=$((dur - 4))
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "bpf bench: needs root; skipped"
@@ -63,6 +80,12 @@ command -v bpftrace >/dev/null || {
 	have_bpftrace=no
 	echo "bpf bench: bpftrace not installed: its column is left out (apt-get install bpftrace)"
 }
+# The load's timers' callback, which perf's filter names by address.
+tmrproc=$(awk '$3 == "timerfd_tmrproc" { print "0x" $1; exit }' /proc/kallsyms)
+case $tmrproc in
+''|0x0000000000000000)
+	echo "bpf bench: no address of timerfd_tmrproc in /proc/kallsyms; skipped"; exit 0 ;;
+esac
 make -C "$build" -s tests/helpers/timerfd_load timerstat >/dev/null
 tmp=$(mktemp -d)
 load=
@@ -84,9 +107,11 @@ trap 'cleanup; exit 129' HUP
 trap 'cleanup; exit 130' INT
 trap 'cleanup; exit 141' PIPE
 trap 'cleanup; exit 143' TERM
-# BPF run-time statistics, put back by cleanup.
+# BPF run-time statistics, off but in the rounds that ask for them; put back by cleanup.
 stats_was=$(sysctl -n kernel.bpf_stats_enabled)
-sysctl -q -w kernel.bpf_stats_enabled=1
+stats() {
+	sysctl -q -w kernel.bpf_stats_enabled="$1"
+}
 
 # On-CPU nanoseconds of a pid (0 when gone).
 oncpu() {
@@ -111,85 +136,98 @@ progs_delta() {
 	awk 'NR == FNR { t[$1] = $2; c[$1] = $3; next }
 	     { print $1, $2 - t[$1], $3 - c[$1] }' "$1" "$2"
 }
-# perf's hrtimer expiries per second over its run: "count seconds".
-perf_rate() {
-	awk '/hrtimer_expire_entry/ { gsub(/[,.]/, "", $1); c = $1 }
-	     /seconds time elapsed/ { s = $1 } END { printf "%d %s\n", c, s }' "$1"
+# The count of perf's event.
+perf_count() {
+	awk '/hrtimer_expire_entry/ { gsub(/[,.]/, "", $1); c = $1 } END { printf "%d\n", c }' "$1"
 }
 
-# Run one tool ($1) for the window beside perf; prints
-# "perf_rate counted_rate lost cpu_pct bpf_pct ns_per_expiry rss_kib", and
-# adds "tool program ns runs" lines of its programs to $tmp/progs.
+# Run one tool ($1) for a window beside perf, the load ($3 timerfds per
+# thread) in its middle, with the BPF statistics $2 (0 off, 1 on); prints
+# "load_rate perf_count counted lost cpu_pct bpf_pct ns_per_expiry rss_kib",
+# and with the statistics adds "tool program ns runs" lines of its programs
+# to $tmp/progs.
 measure() {
-	local name=$1 pid t0 t1 rss pc ps counted lost bpfp nsx
-	perf stat -a -e timer:hrtimer_expire_entry -o "$tmp/perf.txt" -- \
-		sleep "$dur" &
+	local name=$1 st=$2 n=$3 pid= t0=0 t1=0 w0 w1 rss=- cpu=- counted=- lost=- bpfp="- -" nsx pc lr
+	stats "$st"
+	perf stat -a -e timer:hrtimer_expire_entry --filter "function == $tmrproc" \
+		-o "$tmp/perf.txt" -- sleep "$dur" &
 	local perf=$!
 	case $name in
-	none)
-		wait "$perf"
-		read -r pc ps <<EOF
-$(perf_rate "$tmp/perf.txt")
-EOF
-		echo "$(awk -v c="$pc" -v s="$ps" 'BEGIN { printf "%.0f", c / s }') - - - - - -"
-		return ;;
 	bpf|tracefs)
-		"$build/timerstat" --source "$name" -d "$dur" -J -g thread >"$tmp/out.json" &
+		"$build/timerstat" --source "$name" -d 1s -n $((dur - 1)) -J -g thread \
+			>"$tmp/out.json" &
+		tool=$!
 		;;
 	bpftrace)
-		bpftrace -e "tracepoint:timer:hrtimer_expire_entry { @n = count(); }
+		bpftrace -e "tracepoint:timer:hrtimer_expire_entry
+			/args->function == kaddr(\"timerfd_tmrproc\")/ { @n = count(); }
 			interval:ms:$((dur * 1000)) { exit(); }" >"$tmp/out.txt" 2>/dev/null &
+		tool=$!
 		;;
 	esac
-	tool=$!
-	pid=$tool
-	[ "$name" = bpftrace ] || pid=$(pgrep -n -P "$tool" -x timerstat 2>/dev/null || echo "$tool")
+	if [ -n "$tool" ]; then
+		pid=$tool
+		[ "$name" = bpftrace ] ||
+			pid=$(pgrep -n -P "$tool" -x timerstat 2>/dev/null || echo "$tool")
+	fi
 	sleep 2
-	progs_of "$pid" >"$tmp/p0"
-	t0=$(oncpu "$pid")
-	sleep "$(awk -v d="$dur" 'BEGIN { print d - 2.5 }')"
-	t1=$(oncpu "$pid")
-	progs_of "$pid" >"$tmp/p1"
-	rss=$(hwm "$pid")
-	progs_delta "$tmp/p0" "$tmp/p1" >"$tmp/pd"
-	sed "s/^/$name /" "$tmp/pd" >>"$tmp/progs"
-	# All programs' run time; the expiries: runs of tdg_hrt_expire, or of
-	# bpftrace's busiest program (its other one is the interval's).
-	bpfp=$(awk -v w="$dur" -v t="$name" '
-		{ ns += $2; if (t == "bpf" ? $1 == "tdg_hrt_expire" : $3 > x) x = $3 }
-		END { if (ns == 0) print "- -"; else printf "%.4f %.1f\n", ns / 1e9 / (w - 2.5) * 100,
-		    (x > 0 ? ns / x : 0) }' "$tmp/pd")
+	if [ -n "$pid" ]; then
+		progs_of "$pid" >"$tmp/p0"
+		t0=$(oncpu "$pid")
+	fi
+	w0=$(date +%s.%N)
+	"$build/tests/helpers/timerfd_load" -c -t 2 -n "$n" -r 1000 -d "$loadsec" >"$tmp/load.txt" &
+	load=$!
+	wait "$load" || true
+	load=
+	w1=$(date +%s.%N)
+	if [ -n "$pid" ]; then
+		t1=$(oncpu "$pid")
+		progs_of "$pid" >"$tmp/p1"
+		rss=$(hwm "$pid")
+		cpu=$(awk -v a="$t0" -v b="$t1" -v w0="$w0" -v w1="$w1" \
+			'BEGIN { printf "%.3f", (b - a) / 1e9 / (w1 - w0) * 100 }')
+	fi
+	if [ "$st" = 1 ] && [ -n "$pid" ]; then
+		progs_delta "$tmp/p0" "$tmp/p1" >"$tmp/pd"
+		sed "s/^/$name /" "$tmp/pd" >>"$tmp/progs"
+		# All programs' run time; the expiries: runs of tdg_hrt_expire, or of
+		# bpftrace's busiest program (its other one is the interval's).
+		bpfp=$(awk -v w0="$w0" -v w1="$w1" -v t="$name" '
+			{ ns += $2; if (t == "bpf" ? $1 == "tdg_hrt_expire" : $3 > x) x = $3 }
+			END { if (ns == 0) print "- -"; else printf "%.4f %.1f\n", ns / 1e9 / (w1 - w0) * 100,
+			    (x > 0 ? ns / x : 0) }' "$tmp/pd")
+	fi
 	nsx=${bpfp#* }
 	bpfp=${bpfp% *}
-	wait "$tool" || true
+	[ -z "$tool" ] || wait "$tool" || true
 	tool=
-	wait "$perf"
-	read -r pc ps <<EOF
-$(perf_rate "$tmp/perf.txt")
-EOF
+	wait "$perf" || true
+	stats 0
+	pc=$(perf_count "$tmp/perf.txt")
+	lr=$(awk -v s="$loadsec" '$1 == "ticks" { printf "%.0f", $4 / s }' "$tmp/load.txt")
 	case $name in
 	bpftrace)
-		counted=$(awk -v s="$dur" '/@n:/ { printf "%.0f", $2 / s }' "$tmp/out.txt")
+		counted=$(awk '/@n:/ { print $2 }' "$tmp/out.txt")
 		lost=0
 		;;
-	*)
-		counted=$(jq -r '.samples[0] as $x | ([$x.sources[] | select(.kind == "hrtimer") |
-			.expiries] | add // 0) / ($x.period_ns / 1e9) | round' "$tmp/out.json")
-		lost=$(jq -r '.samples[0].lost_events' "$tmp/out.json")
+	bpf|tracefs)
+		counted=$(jq -r '[.samples[].sources[] | select(.kind == "hrtimer" and
+			.function == "timerfd_tmrproc") | .expiries] | add // 0' "$tmp/out.json")
+		lost=$(jq -r '[.samples[].lost_events] | add' "$tmp/out.json")
 		;;
 	esac
-	echo "$(awk -v c="$pc" -v s="$ps" 'BEGIN { printf "%.0f", c / s }') ${counted:-0} ${lost:-?}" \
-		"$(awk -v a="$t0" -v b="$t1" -v w="$dur" 'BEGIN { printf "%.3f", (b - a) / 1e9 / (w - 2.5) * 100 }')" \
-		"$bpfp $nsx $rss"
+	echo "${lr:-0} $pc ${counted:-0} ${lost:-?} $cpu $bpfp $nsx $rss"
 }
 
 # One table row per tool from the rounds of one step ($tmp/rounds: "round R"
-# lines, each followed by that round's "tool prate counted lost cpu bpf
-# ns_per_expiry rss" lines): the median of each column over the rounds, the
-# most lost, and the ratio of the load's rate to the rate with no tool in the
-# same round; then bpf's costs over bpftrace's.
+# lines, each followed by that round's "tool load_rate perf_count counted
+# lost cpu bpf ns_per_expiry rss" lines; the round with the statistics is
+# "round S"): the median of each column over the rounds, the most lost, and
+# the ratio of the load's rate to the rate with no tool in the same round;
+# then bpf's costs over bpftrace's.
 summarize() {
-	awk -v load="$1" '
+	awk -v load="$1" -v secs="$loadsec" '
 	# The median of the values of a list joined by spaces.
 	function median(list,    v, n, i, j, x) {
 		n = split(list, v, " ")
@@ -200,21 +238,22 @@ summarize() {
 		return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
 	}
 	function add(k, t, x) { if (x != "-") L[k, t] = L[k, t] " " x }
-	$1 == "round" { r = $2; next }
+	function med(k, t, f) { return L[k, t] == "" ? "-" : sprintf(f, median(L[k, t])) }
+	$1 == "round" { r = $2; if (r != "S") nr = r; next }
+	r == "S" { add("k", $1, $7); add("nsx", $1, $8); next }
 	{
 		t = $1
 		if (!(t in seen)) { seen[t] = 1; order[++nt] = t }
 		P[r, t] = $2
-		add("p", t, $2)
-		if ($3 != "-" && $2 > 0) add("c", t, $3 / $2)
-		add("cpu", t, $5); add("k", t, $6); add("nsx", t, $7); add("rss", t, $8)
-		if ($6 != "-") add("all", t, $5 + $6)
-		if ($4 != "-" && (!(t in lost) || $4 + 0 > lost[t] + 0)) lost[t] = $4
+		add("p", t, $3 / secs)
+		if ($4 != "-" && $3 > 0) add("c", t, $4 / $3)
+		add("cpu", t, $6); add("rss", t, $9)
+		if ($5 != "-" && (!(t in lost) || $5 + 0 > lost[t] + 0)) lost[t] = $5
 	}
 	END {
 		for (i = 1; i <= nt; i++) {
 			t = order[i]; rl = ""; lo = ""; hi = ""
-			for (q = 1; q <= r; q++) {
+			for (q = 1; q <= nr; q++) {
 				if (P[q, "none"] + 0 == 0 || P[q, t] == "") continue
 				x = P[q, t] / P[q, "none"]
 				rl = rl " " x
@@ -222,29 +261,26 @@ summarize() {
 				if (hi == "" || x > hi) hi = x
 			}
 			printf "%-8s %-9s %9d %12s %8s %8s %8s %9s %8s %9s %s\n", load, t,
-			    median(L["p", t]),
-			    L["c", t] == "" ? "-" : sprintf("%.4f", median(L["c", t])),
-			    t in lost ? lost[t] : "-",
-			    L["cpu", t] == "" ? "-" : sprintf("%.3f", median(L["cpu", t])),
-			    L["k", t] == "" ? "-" : sprintf("%.4f", median(L["k", t])),
-			    L["nsx", t] == "" ? "-" : sprintf("%.1f", median(L["nsx", t])),
-			    L["rss", t] == "" ? "-" : sprintf("%.0f", median(L["rss", t])),
-			    rl == "" ? "-" : sprintf("%.3f", median(rl)),
+			    median(L["p", t]), med("c", t, "%.4f"), t in lost ? lost[t] : "-",
+			    med("cpu", t, "%.3f"), med("k", t, "%.4f"), med("nsx", t, "%.1f"),
+			    med("rss", t, "%.0f"), rl == "" ? "-" : sprintf("%.3f", median(rl)),
 			    rl == "" ? "" : sprintf("[%.3f, %.3f]", lo, hi)
 		}
-		if (L["all", "bpf"] != "" && L["all", "bpftrace"] != "" && median(L["all", "bpftrace"]) > 0)
-			printf "%-8s bpf/bpftrace: own CPU with programs %.3f %% / %.3f %% = %.2fx, ns/expiry %.1f / %.1f = %.2fx\n",
-			    load, median(L["all", "bpf"]), median(L["all", "bpftrace"]),
-			    median(L["all", "bpf"]) / median(L["all", "bpftrace"]),
-			    median(L["nsx", "bpf"]), median(L["nsx", "bpftrace"]),
-			    (median(L["nsx", "bpftrace"]) > 0 ? median(L["nsx", "bpf"]) / median(L["nsx", "bpftrace"]) : 0)
+		if (L["cpu", "bpf"] == "" || L["k", "bpf"] == "" || L["cpu", "bpftrace"] == "" ||
+		    L["k", "bpftrace"] == "")
+			exit
+		a = median(L["cpu", "bpf"]) + median(L["k", "bpf"])
+		b = median(L["cpu", "bpftrace"]) + median(L["k", "bpftrace"])
+		x = median(L["nsx", "bpf"]); y = median(L["nsx", "bpftrace"])
+		printf "%-8s bpf/bpftrace: own CPU with programs %.3f %% / %.3f %% = %.2fx, ns/expiry %.1f / %.1f = %.2fx\n",
+		    load, a, b, (b > 0 ? a / b : 0), x, y, (y > 0 ? x / y : 0)
 	}' "$tmp/rounds"
 }
 
-# Each program's ns per run over all rounds of one step ($tmp/progs: "tool
-# program ns runs" lines), busiest first.
+# Each program's ns per run in the round with the statistics ($tmp/progs:
+# "tool program ns runs" lines), busiest first.
 programs() {
-	awk -v load="$1" -v s="$(awk -v d="$dur" -v r="$rounds" 'BEGIN { print (d - 2.5) * r }')" '
+	awk -v load="$1" -v s="$loadsec" '
 	{ k = $1 " " $2; ns[k] += $3; n[k] += $4 }
 	END {
 		for (k in n)
@@ -255,7 +291,8 @@ programs() {
 	}' "$tmp/progs" | sort -k5,5nr
 }
 
-echo "bpf bench: $rounds rounds of ${dur} s windows per step, medians"
+echo "bpf bench: $rounds rounds of ${dur} s windows (the load ${loadsec} s) per step, medians;" \
+	"BPF % and ns/expiry from a round with kernel.bpf_stats_enabled=1"
 printf '%-8s %-9s %9s %12s %8s %8s %8s %9s %8s %9s %s\n' load tool perf/s counted/perf lost \
 	"CPU %" "BPF %" ns/expiry "RSS KiB" rate/none "[lowest, highest]"
 tools=none
@@ -265,10 +302,6 @@ for t in $want; do
 done
 ntools=$(echo $tools | wc -w)
 for n in $sweep; do
-	[ -n "$load" ] && kill "$load" 2>/dev/null && wait "$load" 2>/dev/null || true
-	"$build/tests/helpers/timerfd_load" -t 2 -n "$n" -r 1000 >/dev/null &
-	load=$!
-	sleep 1
 	: >"$tmp/rounds"
 	: >"$tmp/progs"
 	r=1
@@ -278,10 +311,14 @@ for n in $sweep; do
 		i=0
 		while [ "$i" -lt "$ntools" ]; do
 			t=$(echo $tools | awk -v k=$(( (i + r - 1) % ntools + 1 )) '{ print $k }')
-			echo "$t $(measure "$t")" >>"$tmp/rounds"
+			echo "$t $(measure "$t" 0 "$n")" >>"$tmp/rounds"
 			i=$((i + 1))
 		done
 		r=$((r + 1))
+	done
+	echo "round S" >>"$tmp/rounds"
+	for t in $tools; do
+		case $t in bpf|bpftrace) echo "$t $(measure "$t" 1 "$n")" >>"$tmp/rounds" ;; esac
 	done
 	summarize "$((2 * n))k/s"
 	programs "$((2 * n))k/s" >"$tmp/pt"
@@ -290,6 +327,3 @@ for n in $sweep; do
 		sed 's/^/  /' "$tmp/pt"
 	fi
 done
-kill "$load" 2>/dev/null || true
-wait 2>/dev/null || true
-load=

@@ -33,6 +33,8 @@ enum bpf_map_type {
 };
 #define BPF_ANY			0
 #define BPF_NOEXIST		1
+/* A map flag: an array's values start on a page (and may be mapped). */
+#define BPF_F_MMAPABLE		(1U << 10)
 
 #pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)
 

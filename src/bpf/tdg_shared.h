@@ -9,8 +9,10 @@
 #define TDG_NAME_LEN		32	/* an IRQ action or vector name, NUL included */
 #define TDG_SKIP_MAX		48	/* timer API functions skipped to find the site */
 #define TDG_STACK_DEPTH		16	/* frames looked at for the arming site */
-#define TDG_SRC_SLOTS		256	/* slots of the sources' table (a power of 2) */
-#define TDG_PTR_SLOTS		1024	/* slots of the timers' cache per CPU (a power of 2) */
+#define TDG_SRC_SLOTS		512	/* slots of the sources' table per CPU (a power of 2) */
+#define TDG_SRC_WAYS		4	/* slots of a set in it (a power of 2) */
+#define TDG_PTR_SLOTS		4096	/* slots of the timers' cache per CPU (a power of 2) */
+#define TDG_PTR_WAYS		4	/* slots of a set in it (a power of 2) */
 
 /* Kinds, as enum td_kind. */
 #define TDG_KIND_TIMER		0
@@ -67,16 +69,19 @@ struct tdg_task {
 
 /*
  * A slot of a CPU's table of sources (the common event's counters): a source
- * the aggregation map holds, counted here on this CPU in interval gen.  The
- * slot is free when h is 0 or gen is not the interval's.
+ * the aggregation map holds, counted here on this CPU in interval g while its
+ * tag is TDG_TAG(the key's hash, g); free when 0 or of another interval.  Its
+ * tag and counters, all that the common event touches, are its first 64
+ * bytes, one cache line (the table is page-aligned).
  */
 struct tdg_slot {
-	__u64		h;		/* the key's hash, 0 free */
-	__u32		gen;
-	__u32		pad;
-	struct tdg_val	val;		/* with h and gen: what the common event touches */
+	__u64		tag;
+	struct tdg_val	val;
 	struct tdg_key	key;
 };
+
+/* A slot's tag: the high half of a key's hash (never 0) and the interval. */
+#define TDG_TAG(h, g)	(((h) & 0xffffffff00000000ULL) | (__u32)(g))
 
 #define TDG_F_DEFERRABLE	0x1
 #define TDG_F_PINNED		0x2
@@ -88,7 +93,8 @@ struct tdg_cpu_stats {
 	__u64	dropped;	/* sources that did not fit in the aggregation map */
 	__u8	idle_seen;	/* cpu_idle traced on this CPU */
 	__u8	task_seen;	/* the idle task seen running here */
-	__u8	pad[6];
+	__u8	pad[2];
+	__u32	whole;		/* timer starts and expiries with no cached source (wraps) */
 };
 
 #endif

@@ -51,6 +51,7 @@
 /* Per-CPU counters as last read (they only grow). */
 struct bp_cpu {
 	uint64_t	 exits[2], events, dropped;
+	uint32_t	 whole;		/* tdg_cpu_stats.whole, which wraps */
 };
 
 struct bp_priv {
@@ -67,7 +68,6 @@ struct bp_priv {
 	void			*slots;		/* a table of sources: the CPUs' slots */
 	uint32_t		*slot_keys;
 	size_t			 slot_size;	/* of struct tdg_slot, as the map says */
-	int			 stats_fd;	/* BPF_ENABLE_STATS: run time of our programs */
 	uint64_t		 run_ns;	/* our programs' run time at the last collect */
 	bool			 wakeups;	/* cpu_idle or sched_switch attached */
 	bool			 attached;
@@ -228,7 +228,6 @@ bp_open(struct td_sampler *s, struct td_error *e)
 	if ((b = calloc(1, sizeof(*b))) == NULL)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	s->priv = b;
-	b->stats_fd = -1;
 	if (!s->live)
 		return td_error_set(e, ENOTSUP, NULL, 0, "BPF: only on the live system");
 	if (!may_trace() && geteuid() == 0)
@@ -266,12 +265,13 @@ bp_open(struct td_sampler *s, struct td_error *e)
 	if (bpf_map__set_max_entries(b->skel->maps.tdg_agg0, entries) < 0 ||
 	    bpf_map__set_max_entries(b->skel->maps.tdg_agg1, entries) < 0 ||
 	    bpf_map__set_max_entries(b->skel->maps.tdg_src, 2 * (unsigned)b->ncpus * TDG_SRC_SLOTS) < 0 ||
-	    bpf_map__set_max_entries(b->skel->maps.tdg_ptrs, ptrs) < 0)
+	    bpf_map__set_max_entries(b->skel->maps.tdg_ptrs, ptrs) < 0 ||
+	    bpf_map__set_max_entries(b->skel->maps.tdg_cpu, (unsigned)b->ncpus) < 0)
 		return td_error_set(e, EINVAL, NULL, 0, "BPF: cannot size the maps");
 	if ((r = tdg__load(b->skel)) < 0)
 		return td_error_set(e, -r, NULL, 0, "BPF: cannot load the programs: %s",
 		    libbpf_last[0] ? libbpf_last : strerror(-r));
-	b->val_size = (bpf_map__value_size(b->skel->maps.tdg_cpu) + 7) & ~(size_t)7;
+	b->val_size = bpf_map__value_size(b->skel->maps.tdg_cpu);
 	if (b->val_size < sizeof(struct tdg_val))
 		b->val_size = sizeof(struct tdg_val);
 	if ((b->vals = calloc((size_t)b->ncpus, b->val_size)) == NULL)
@@ -329,8 +329,13 @@ bp_start(struct td_sampler *s, struct td_error *e)
 		n++;
 	if ((b->links = calloc(n, sizeof(*b->links))) == NULL)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
-	/* Our programs' run time, as long as this process holds the fd. */
-	b->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	/*
+	 * The programs' run time is counted only while the kernel's BPF
+	 * statistics are on (kernel.bpf_stats_enabled, or a BPF_ENABLE_STATS
+	 * fd): turning them on would add two clock reads to every run of every
+	 * BPF program on the machine, ours included (some 20 ns a run, as much
+	 * as a cached expiry costs), so we leave them as they are.
+	 */
 	/*
 	 * The exits first: an interrupt entered before its entry program is
 	 * attached must not leave its exit uncounted.
@@ -430,7 +435,7 @@ drain_slots(struct bp_priv *b, uint32_t g)
 		const struct tdg_slot *x = (const struct tdg_slot *)(const void *)
 		    ((const char *)b->slots + (size_t)i * b->slot_size);
 
-		if (x->h != 0 && x->gen == g &&
+		if (x->tag != 0 && (uint32_t)x->tag == g &&
 		    add_count(b, &x->key, &x->val, (int)(i / TDG_SRC_SLOTS)) < 0)
 			return -ENOMEM;
 	}
@@ -469,9 +474,9 @@ bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	struct bp_priv *b = s->priv;
 	struct timespec wait = { 0, FLIP_WAIT_NS };
 	uint32_t g = b->skel->bss->gen, cur = g & 1;
-	uint64_t dropped = 0, events = 0, all = 0, run;
-	uint32_t zero = 0;
-	int r;
+	uint64_t dropped = 0, events = 0, all = 0, whole = 0, run;
+	uint32_t k;
+	int r, n;
 
 	/* The interval's number: the slots of the tables are the interval's by it. */
 	__atomic_store_n(&b->skel->bss->gen, g + 1, __ATOMIC_SEQ_CST);
@@ -479,7 +484,12 @@ bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	if (drain_map(b, cur ? b->skel->maps.tdg_agg1 : b->skel->maps.tdg_agg0) < 0 ||
 	    drain_slots(b, g) < 0)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
-	if (bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.tdg_cpu), &zero, b->vals) == 0)
+	/* The CPUs' states, by CPU. */
+	for (k = 0; k < (uint32_t)b->ncpus; k++)
+		if (bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.tdg_cpu), &k,
+		    (char *)b->vals + (size_t)k * b->val_size) < 0)
+			break;
+	if (k == (uint32_t)b->ncpus)
 		for (int c = 0; c < b->ncpus; c++) {
 			const struct tdg_cpu_stats *st = (const struct tdg_cpu_stats *)(const void *)
 			    ((const char *)b->vals + (size_t)c * b->val_size);
@@ -488,6 +498,7 @@ bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 
 			td_attr_add_exits(b->attr, c, ex, st->idle_seen, st->task_seen);
 			all += st->events - l->events;
+			whole += (uint32_t)(st->whole - l->whole);
 			if (td_sampler_cpu_wanted(s, c)) {
 				dropped += st->dropped - l->dropped;
 				events += st->events - l->events;
@@ -496,11 +507,12 @@ bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 			l->exits[1] = st->exits[1];
 			l->dropped = st->dropped;
 			l->events = st->events;
+			l->whole = st->whole;
 		}
 	p->lost_known = true;
 	p->lost_events = dropped;
 	p->processed = events;
-	run = b->stats_fd >= 0 ? run_time(b) : 0;
+	run = run_time(b);
 	p->note[0] = '\0';
 	if (td_knames_nsyms(b->names) == 0)
 		snprintf(p->note, sizeof(p->note),
@@ -512,12 +524,22 @@ bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 		snprintf(p->note, sizeof(p->note),
 		    "bpf: %llu events of sources that did not fit in the map (--bpf-map-entries)",
 		    (unsigned long long)dropped);
-	else if (b->stats_fd >= 0 && p->period_ns > 0)
-		snprintf(p->note, sizeof(p->note),
-		    "bpf: programs ran %.3f ms in the kernel (%.3f %% of one CPU, %.0f ns per event)",
-		    (double)(run - b->run_ns) / 1e6,
-		    100.0 * (double)(run - b->run_ns) / (double)p->period_ns,
-		    all > 0 ? (double)(run - b->run_ns) / (double)all : 0.0);
+	else if (p->period_ns > 0) {
+		/*
+		 * The timers' starts and expiries that found no source in the
+		 * cache by timer address took the whole way: the first of each
+		 * timer, and of each source in an interval; many more say the
+		 * cache is too small for the machine's timers.
+		 */
+		n = snprintf(p->note, sizeof(p->note),
+		    "bpf: %llu timer events not cached", (unsigned long long)whole);
+		if (run > b->run_ns && n > 0 && (size_t)n < sizeof(p->note))
+			snprintf(p->note + n, sizeof(p->note) - (size_t)n,
+			    "; programs ran %.3f ms in the kernel (%.3f %% of one CPU, "
+			    "%.0f ns per event)", (double)(run - b->run_ns) / 1e6,
+			    100.0 * (double)(run - b->run_ns) / (double)p->period_ns,
+			    all > 0 ? (double)(run - b->run_ns) / (double)all : 0.0);
+	}
 	b->run_ns = run;
 	r = td_attr_collect(b->attr, p, e);
 	if (r == 0 && td_sampler_describe_vectors(p, b->irq) < 0)
@@ -549,8 +571,6 @@ bp_close(struct td_sampler *s)
 	bp_stop(s);
 	free(b->links);
 	tdg__destroy(b->skel);
-	if (b->stats_fd >= 0)
-		close(b->stats_fd);
 	td_attr_free(b->attr);
 	td_interrupts_free(b->irq);
 	td_knames_free(b->names);

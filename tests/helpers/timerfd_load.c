@@ -1,17 +1,21 @@
 /*
  * Test and benchmark load: arms a periodic timerfd and reads every expiry.
- * timerfd_load [-r HZ] [-t THREADS] [-d SECONDS] [-p]: HZ expiries per second
+ * timerfd_load [-r HZ] [-t THREADS] [-d SECONDS] [-p] [-c]: HZ expiries per second
  * in each thread (default 1000, one thread), until killed or SECONDS elapse.
  * With -p each read is preceded by poll() with a 100 ms timeout, a timeout that
  * is armed and cancelled every period without ever firing.  With -n FDS each
  * thread serves FDS timerfds through epoll (the cheap way to make 100,000
- * expiries per second on two CPUs: no context switch per expiry).
+ * expiries per second on two CPUs: no context switch per expiry).  With -c
+ * thread i runs on CPU i modulo the CPUs it may use (a benchmark's load then
+ * falls on the CPUs alike in every run).
  * Prints its pid first, then at the end the ticks counted and the expiries
  * (reads: the timer is re-armed by each read, so one read is one expiry).
  */
+#define _GNU_SOURCE	/* sched_getaffinity, pthread_setaffinity_np */
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +30,7 @@ static long hz = 1000;
 static double seconds = 0;
 static int use_poll;
 static long fds_per_thread = 1;
+static int pin;
 static volatile sig_atomic_t done;
 static uint64_t *total, *reads;	/* per thread */
 
@@ -50,6 +55,25 @@ time_up(const struct timespec *t0)
 	    seconds;
 }
 
+/* With -c: run thread idx on the idx-th of the CPUs allowed (modulo their number). */
+static void
+pin_thread(long idx)
+{
+	cpu_set_t all, one;
+	long k = 0, want;
+
+	if (sched_getaffinity(0, sizeof(all), &all) != 0 || CPU_COUNT(&all) == 0)
+		return;
+	want = idx % CPU_COUNT(&all);
+	CPU_ZERO(&one);
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &all) && k++ == want) {
+			CPU_SET(c, &one);
+			break;
+		}
+	(void)pthread_setaffinity_np(pthread_self(), sizeof(one), &one);
+}
+
 /* One thread with many timerfds at hz each, served through epoll. */
 static void *
 run_many(void *arg)
@@ -61,6 +85,8 @@ run_many(void *arg)
 	uint64_t n;
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 
+	if (pin)
+		pin_thread(idx);
 	memset(&its, 0, sizeof(its));
 	its.it_interval.tv_nsec = 1000000000L / hz;
 	/* Spread the first expiries over one period. */
@@ -99,6 +125,8 @@ run(void *arg)
 	uint64_t n;
 	int fd;
 
+	if (pin)
+		pin_thread(idx);
 	if ((fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC)) < 0) {
 		perror("timerfd_create");
 		exit(1);
@@ -145,7 +173,7 @@ main(int argc, char **argv)
 	uint64_t sum = 0, nreads = 0;
 	int c;
 
-	while ((c = getopt(argc, argv, "r:t:d:pn:")) != -1) {
+	while ((c = getopt(argc, argv, "r:t:d:pn:c")) != -1) {
 		switch (c) {
 		case 'r':
 			hz = strtol(optarg, NULL, 10);
@@ -162,8 +190,11 @@ main(int argc, char **argv)
 		case 'n':
 			fds_per_thread = strtol(optarg, NULL, 10);
 			break;
+		case 'c':
+			pin = 1;
+			break;
 		default:
-			fprintf(stderr, "usage: timerfd_load [-r HZ] [-t THREADS] [-n FDS] [-d SECONDS] [-p]\n");
+			fprintf(stderr, "usage: timerfd_load [-r HZ] [-t THREADS] [-n FDS] [-d SECONDS] [-p] [-c]\n");
 			return 2;
 		}
 	}
