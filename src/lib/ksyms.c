@@ -70,34 +70,72 @@ next_line(struct lines *r, size_t *len)
 	}
 }
 
+#define ONES	0x0101010101010101ULL
+#define HIGHS	0x8080808080808080ULL
+
+/* The bytes of x strictly between m and n (m <= 127, n <= 128): their high bits set. */
+static uint64_t
+bytes_between(uint64_t x, unsigned m, unsigned n)
+{
+	uint64_t low = x & ~HIGHS;
+
+	return (ONES * (127 + n) - low) & ~x & (low + ONES * (127 - m)) & HIGHS;
+}
+
+/*
+ * Eight hex digits (text, the first one the most significant) as a number,
+ * eight at a time in a 64-bit word; false when one is not a hex digit.
+ */
+static bool
+hex8(const char *p, uint32_t *out)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t w, v;
+
+	memcpy(&w, p, sizeof(w));
+	if ((bytes_between(w, '0' - 1, '9' + 1) |
+	    bytes_between(w | 0x2020202020202020ULL, 'a' - 1, 'f' + 1)) != HIGHS)
+		return false;
+	/* '0'-'9' are 0x30-0x39, 'a'-'f' and 'A'-'F' have bit 6 set: + 9. */
+	v = (w & 0x0f0f0f0f0f0f0f0fULL) + 9 * ((w >> 6) & ONES);
+	/* Nibbles to bytes to 16-bit to 32-bit, the first character highest. */
+	v = (v & 0x0f000f000f000f00ULL) >> 8 | (v & 0x000f000f000f000fULL) << 4;
+	v = (v & 0x00ff000000ff0000ULL) >> 16 | (v & 0x000000ff000000ffULL) << 8;
+	v = (v & 0x0000ffff00000000ULL) >> 32 | (v & 0x000000000000ffffULL) << 16;
+	*out = (uint32_t)v;
+	return true;
+#else
+	uint32_t v = 0;
+
+	for (int i = 0; i < 8; i++) {
+		unsigned c = (unsigned char)p[i], d = c - '0';
+
+		if (d > 9)
+			d = (c | 0x20) - 'a' + 10;	/* a-f, A-F: 10 to 15 */
+		if (d > 15)
+			return false;
+		v = v << 4 | d;
+	}
+	*out = v;
+	return true;
+#endif
+}
+
 /*
  * The address that starts a kallsyms line: 16 hex digits and a blank (a
- * 64-bit kernel's, read here without a call a digit), else any hex number
+ * 64-bit kernel's, read here eight digits at a time), else any hex number
  * (td_parse_hex).  *q moves past it; -errno when there is none.
  */
 static int
 line_addr(const char **q, const char *le, uint64_t *addr)
 {
 	const char *p = *q;
-	uint64_t v = 0;
+	uint32_t hi, lo;
 
-	if (le - p > 16 && p[16] == ' ') {
-		int i;
-
-		for (i = 0; i < 16; i++) {
-			unsigned c = (unsigned char)p[i], d = c - '0';
-
-			if (d > 9)
-				d = (c | 0x20) - 'a' + 10;	/* a-f, A-F: 10 to 15 */
-			if (d > 15)
-				break;
-			v = v << 4 | d;
-		}
-		if (i == 16) {
-			*q = p + 16;
-			*addr = v;
-			return 0;
-		}
+	if (le - p > 16 && p[16] == ' ' && hex8(p, &hi) && hex8(p + 8, &lo)) {
+		*q = p + 16;
+		*addr = (uint64_t)hi << 32 | lo;
+		return 0;
 	}
 	return td_parse_hex(q, le, addr);
 }
@@ -111,18 +149,26 @@ static bool
 text_symbol(const char *line, size_t len, uint64_t *addr, const char **name, size_t *nlen,
     bool *mod)
 {
-	const char *q = line, *le = line + len, *n;
+	const char *q = line, *le = line + len, *n, *sp;
 	char type;
 
+	/* A 64-bit kernel's line of another type: not a number read (most lines). */
+	if (len > 18 && line[16] == ' ' && line[18] == ' ' && line[17] != 't' &&
+	    line[17] != 'T' && line[17] != 'w' && line[17] != 'W')
+		return false;
 	if (line_addr(&q, le, addr) < 0 || q + 3 >= le || *q != ' ')
 		return false;
 	type = q[1];
 	if ((type != 't' && type != 'T' && type != 'w' && type != 'W') || q[2] != ' ' ||
 	    *addr == 0)
 		return false;
-	for (n = q + 3; n < le && *n != ' ' && *n != '\t'; n++)
-		;
+	/* The name ends at a blank or a tab (a module's "\t[mod]"), found by memchr. */
 	*name = q + 3;
+	n = memchr(*name, '\t', (size_t)(le - *name));
+	if (n == NULL)
+		n = le;
+	if ((sp = memchr(*name, ' ', (size_t)(n - *name))) != NULL)
+		n = sp;
 	if ((*nlen = (size_t)(n - *name)) == 0)
 		return false;
 	*mod = memchr(n, '[', (size_t)(le - n)) != NULL;
@@ -456,6 +502,13 @@ td_ksyms_spans(struct td_ksyms *k, const char *const *prefixes, struct td_ksym_s
 }
 
 #define RESOLVE_NAME	256		/* longest name kept by td_ksyms_resolve */
+/*
+ * How far past the first name found td_ksyms_resolve looks for the others:
+ * they are of one source file (the tick's callbacks: kernel/time/tick-sched.c,
+ * some 20 KiB of text), so 256 KiB leaves room; a pass of a short sample
+ * stops there (1 MiB read 5,000 more lines of kallsyms, a fifth of the pass).
+ */
+#define WANT_SPAN	((uint64_t)256 << 10)
 
 /* Index of the first of the n sorted addresses at or above a. */
 static size_t
@@ -499,8 +552,8 @@ past(uint64_t a, bool mod, uint64_t *first, uint64_t *prev, bool *sorted)
  * address.  Bucket i holds the highest symbol in (addr[i-1], addr[i]]; the
  * symbol of addr[j] is then that of the last non-empty bucket at or before j.
  * Among the kernel's sorted symbols the pass ends once past the last address
- * and 1 MiB past the first name found (the names asked for are of one source
- * file).
+ * and WANT_SPAN past the first name found (the names asked for are of one
+ * source file).
  */
 int
 td_ksyms_resolve(FILE *f, const uint64_t *addr, size_t n, char **names,
@@ -547,7 +600,7 @@ td_ksyms_resolve(FILE *f, const uint64_t *addr, size_t n, char **names,
 			top = a;
 		if (past(a, mod, &first, &prev, &sorted) &&
 		    (n == 0 || (first <= addr[0] && a > addr[n - 1])) &&
-		    (nwant == 0 || (hit != 0 && a - hit > (1u << 20))))
+		    (nwant == 0 || (hit != 0 && a - hit > WANT_SPAN)))
 			break;
 		for (i = 0; i < nwant; i++)
 			if (found[i] == 0 && wlen[i] == nl && memcmp(want[i], name, nl) == 0) {
