@@ -587,6 +587,13 @@ td_attr_event(struct td_attr *a, const struct td_tev *ev)
 	}
 }
 
+/* Start loading what td_attr_event will look up for ev. */
+void
+td_attr_prefetch(const struct td_attr *a, const struct td_tev *ev)
+{
+	td_armers_prefetch(&a->arm, ev);
+}
+
 /* Call fn for every timer callback counted since the last collect. */
 void
 td_attr_each_function(const struct td_attr *a, void (*fn)(uint64_t addr, void *arg), void *arg)

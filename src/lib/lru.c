@@ -271,3 +271,10 @@ td_lru_count(const struct td_lru *l)
 {
 	return l->n;
 }
+
+/* Start loading the index slot where key's probe begins. */
+void
+td_lru_prefetch(const struct td_lru *l, uint64_t key)
+{
+	__builtin_prefetch(&l->idx[home(l, key)]);
+}
