@@ -568,7 +568,7 @@ int
 td_ksyms_resolve(FILE *f, const uint64_t *addr, size_t n, char **names,
     const char *const *want, size_t nwant, uint64_t *found, struct td_error *e)
 {
-	uint64_t *best = NULL, top = 0, first = 0, prev = 0, hit = 0;
+	uint64_t *best = NULL, top = 0, first = 0, prev = 0, hit = 0, lens = 0;
 	struct lines rd = { .f = f };
 	size_t *wlen = NULL, len;
 	char *bname = NULL;
@@ -588,8 +588,11 @@ td_ksyms_resolve(FILE *f, const uint64_t *addr, size_t n, char **names,
 		bname = malloc(n * RESOLVE_NAME);
 	}
 	if (nwant > 0 && (wlen = calloc(nwant, sizeof(*wlen))) != NULL)
-		for (size_t i = 0; i < nwant; i++)
+		for (size_t i = 0; i < nwant; i++) {
 			wlen[i] = strlen(want[i]);
+			/* The lengths asked for, below 64: a line's name is looked at only then. */
+			lens |= wlen[i] < 64 ? (uint64_t)1 << wlen[i] : ~(uint64_t)0;
+		}
 	if ((n > 0 && (best == NULL || bname == NULL)) || (nwant > 0 && wlen == NULL)) {
 		free(best);
 		free(bname);
@@ -611,7 +614,7 @@ td_ksyms_resolve(FILE *f, const uint64_t *addr, size_t n, char **names,
 		    (n == 0 || (first <= addr[0] && a > addr[n - 1])) &&
 		    (nwant == 0 || (hit != 0 && a - hit > WANT_SPAN)))
 			break;
-		for (i = 0; i < nwant; i++)
+		for (i = 0; (nl >= 64 ? lens == ~(uint64_t)0 : (lens >> nl & 1)) && i < nwant; i++)
 			if (found[i] == 0 && wlen[i] == nl && memcmp(want[i], name, nl) == 0) {
 				found[i] = a;
 				if (hit == 0)
