@@ -143,6 +143,15 @@ td_armers_prefetch(const struct td_armers *a, const struct td_tev *ev)
 	}
 }
 
+/* Start loading the entry of the task a switch or wakeup names. */
+void
+td_armers_prefetch_comm(const struct td_armers *a, const struct td_tev *ev)
+{
+	if ((ev->type == TD_TEV_SCHED_SWITCH || ev->type == TD_TEV_SCHED_WAKEUP) &&
+	    a->comms != NULL && ev->num > 0)
+		td_tasks_prefetch_entry(a->comms, ev->num);
+}
+
 /* A timer start: the interrupt-context rule, then remember the armer. */
 int
 td_armers_start(struct td_armers *a, const struct td_tev *ev, struct td_armer **out)

@@ -71,5 +71,7 @@ const char *td_armers_comm(const struct td_armers *t, int pid);
  * asked for some events ahead, they overlap.
  */
 void td_armers_prefetch(const struct td_armers *t, const struct td_tev *ev);
+/* Then, some events later, the entry of the task a switch or wakeup names. */
+void td_armers_prefetch_comm(const struct td_armers *t, const struct td_tev *ev);
 
 #endif

@@ -158,6 +158,8 @@ on_event(const struct td_tev *ev, void *arg)
 	attribute(t, &t->pipe[t->pipe_at]);
 	t->pipe[t->pipe_at] = *ev;
 	t->pipe_at = (t->pipe_at + 1) % PIPE;
+	/* Halfway through the pipe, the slots are in: what they point to. */
+	td_attr_prefetch_more(t->attr, &t->pipe[(t->pipe_at + PIPE / 2 - 1) % PIPE]);
 }
 
 /* Attribute the events left in the pipe, in order (their sub-buffer is about to go). */

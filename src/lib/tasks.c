@@ -74,6 +74,13 @@ td_tasks_prefetch(const struct td_tasks *c, int pid)
 	td_lru_prefetch(c->lru, (uint32_t)pid);
 }
 
+/* Start loading pid's entry when it is kept. */
+void
+td_tasks_prefetch_entry(const struct td_tasks *c, int pid)
+{
+	td_lru_prefetch_value(c->lru, (uint32_t)pid);
+}
+
 /* Tasks kept. */
 size_t
 td_tasks_count(const struct td_tasks *c)
