@@ -6,6 +6,7 @@
 
 #include "internal.h"
 #include "ksyms.h"
+#include "timer_list_scan.h"
 
 #define ZBLOCK		256		/* names per compressed block (td_ksyms_load) */
 
@@ -70,74 +71,15 @@ next_line(struct lines *r, size_t *len)
 	}
 }
 
-#define ONES	0x0101010101010101ULL
-#define HIGHS	0x8080808080808080ULL
-
-/* The bytes of x strictly between m and n (m <= 127, n <= 128): their high bits set. */
-static inline uint64_t
-bytes_between(uint64_t x, unsigned m, unsigned n)
-{
-	uint64_t low = x & ~HIGHS;
-
-	return (ONES * (127 + n) - low) & ~x & (low + ONES * (127 - m)) & HIGHS;
-}
-
 /*
- * Eight hex digits (text, the first one the most significant) as a number,
- * eight at a time in a 64-bit word; false when one is not a hex digit.
- */
-static inline bool
-hex8(const char *p, uint32_t *out)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	uint64_t w, v;
-
-	memcpy(&w, p, sizeof(w));
-	if ((bytes_between(w, '0' - 1, '9' + 1) |
-	    bytes_between(w | 0x2020202020202020ULL, 'a' - 1, 'f' + 1)) != HIGHS)
-		return false;
-	/* '0'-'9' are 0x30-0x39, 'a'-'f' and 'A'-'F' have bit 6 set: + 9. */
-	v = (w & 0x0f0f0f0f0f0f0f0fULL) + 9 * ((w >> 6) & ONES);
-	/* Nibbles to bytes to 16-bit to 32-bit, the first character highest. */
-	v = (v & 0x0f000f000f000f00ULL) >> 8 | (v & 0x000f000f000f000fULL) << 4;
-	v = (v & 0x00ff000000ff0000ULL) >> 16 | (v & 0x000000ff000000ffULL) << 8;
-	v = (v & 0x0000ffff00000000ULL) >> 32 | (v & 0x000000000000ffffULL) << 16;
-	*out = (uint32_t)v;
-	return true;
-#else
-	uint32_t v = 0;
-
-	for (int i = 0; i < 8; i++) {
-		unsigned c = (unsigned char)p[i], d = c - '0';
-
-		if (d > 9)
-			d = (c | 0x20) - 'a' + 10;	/* a-f, A-F: 10 to 15 */
-		if (d > 15)
-			return false;
-		v = v << 4 | d;
-	}
-	*out = v;
-	return true;
-#endif
-}
-
-/*
- * The address that starts a kallsyms line: 16 hex digits and a blank (a
- * 64-bit kernel's, read here eight digits at a time), else any hex number
- * (td_parse_hex).  *q moves past it; -errno when there is none.
+ * The address that starts a kallsyms line: hex digits, sixteen at once on a
+ * 64-bit kernel's line (timer_list_scan.h's reader: as td_parse_hex reads
+ * them).  *q moves past it; -errno when there is none.
  */
 static int
 line_addr(const char **q, const char *le, uint64_t *addr)
 {
-	const char *p = *q;
-	uint32_t hi, lo;
-
-	if (le - p > 16 && p[16] == ' ' && hex8(p, &hi) && hex8(p + 8, &lo)) {
-		*q = p + 16;
-		*addr = (uint64_t)hi << 32 | lo;
-		return 0;
-	}
-	return td_parse_hex(q, le, addr);
+	return tl_hex(q, le, addr);
 }
 
 /*
