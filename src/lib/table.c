@@ -302,6 +302,13 @@ text_width(const char *s)
 
 	memset(&st, 0, sizeof(st));
 	while (left > 0) {
+		/* ASCII: a column a byte (a control byte counts one too), no mbrtowc. */
+		if ((unsigned char)*s < 0x80) {
+			w++;
+			s++;
+			left--;
+			continue;
+		}
 		n = mbrtowc(&wc, s, left, &st);
 		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
 			w += ((unsigned char)*s & 0xc0) != 0x80;
