@@ -161,34 +161,41 @@ write_string(struct td_json *j, const char *str, size_t n)
 static void
 member(struct td_json *j, const char *key)
 {
-	size_t kl = 0, ind = j->pretty && j->depth > 0 ? 2 * (size_t)j->depth : 0;
+	/* A newline and the indentation of 32 levels (TD_JSON_MAX_DEPTH). */
+	static const char nl_ind[] = "\n                                "
+	    "                                ";
+	size_t ind = j->pretty && j->depth > 0 ? 1 + 2 * (size_t)j->depth : 0;
 
-	while (key != NULL && key[kl] != '\0' && kl < TD_JSON_MAX_KEY && plain((unsigned char)key[kl]))
-		kl++;
-	if ((key == NULL || key[kl] == '\0') &&
-	    sizeof(j->out) - j->nout >= 1 + 1 + ind + kl + 4) {
-		char *o = j->out + j->nout;
+	if (ind < sizeof(nl_ind) && sizeof(j->out) - j->nout >= 1 + ind + TD_JSON_MAX_KEY + 4) {
+		char *o = j->out + j->nout + !j->first[j->depth];
 
-		if (!j->first[j->depth])
-			*o++ = ',';
-		j->first[j->depth] = false;
-		if (j->pretty && j->depth > 0) {
-			*o++ = '\n';
-			memset(o, ' ', ind);
-			o += ind;
-		}
+		memcpy(o, nl_ind, ind);
+		o += ind;
 		if (key != NULL) {
+			size_t kl = 0;
+
+			/* Copied while it is short plain text; else written a piece at a time. */
 			*o++ = '"';
-			memcpy(o, key, kl);
+			for (; key[kl] != '\0' && kl < TD_JSON_MAX_KEY; kl++) {
+				if (!plain((unsigned char)key[kl]))
+					break;
+				o[kl] = key[kl];
+			}
+			if (key[kl] != '\0')
+				goto slow;
 			o += kl;
 			*o++ = '"';
 			*o++ = ':';
 			if (j->pretty)
 				*o++ = ' ';
 		}
+		if (!j->first[j->depth])
+			j->out[j->nout] = ',';
+		j->first[j->depth] = false;
 		j->nout = (size_t)(o - j->out);
 		return;
 	}
+slow:
 	if (!j->first[j->depth])
 		put_c(j, ',');
 	j->first[j->depth] = false;
