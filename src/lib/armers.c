@@ -119,6 +119,39 @@ td_armers_comm(const struct td_armers *a, int pid)
 	return c != NULL && c->comm[0] != '\0' ? c->comm : NULL;
 }
 
+/* Start loading the table slots event ev will look up. */
+void
+td_armers_prefetch(const struct td_armers *a, const struct td_tev *ev)
+{
+	switch (ev->type) {
+	case TD_TEV_TIMER_START:
+	case TD_TEV_HRTIMER_START:
+	case TD_TEV_TIMER_EXPIRE:
+	case TD_TEV_HRTIMER_EXPIRE:
+	case TD_TEV_TIMER_CANCEL:
+	case TD_TEV_HRTIMER_CANCEL:
+		if (a->map_cap > 0 && ev->ptr != 0)
+			__builtin_prefetch(&a->map[td_hash64(ev->ptr) & (a->map_cap - 1)]);
+		break;
+	case TD_TEV_SCHED_SWITCH:
+	case TD_TEV_SCHED_WAKEUP:
+		if (a->comms != NULL && ev->num > 0)
+			td_tasks_prefetch(a->comms, ev->num);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Start loading the entry of the task a switch or wakeup names. */
+void
+td_armers_prefetch_comm(const struct td_armers *a, const struct td_tev *ev)
+{
+	if ((ev->type == TD_TEV_SCHED_SWITCH || ev->type == TD_TEV_SCHED_WAKEUP) &&
+	    a->comms != NULL && ev->num > 0)
+		td_tasks_prefetch_entry(a->comms, ev->num);
+}
+
 /* A timer start: the interrupt-context rule, then remember the armer. */
 int
 td_armers_start(struct td_armers *a, const struct td_tev *ev, struct td_armer **out)

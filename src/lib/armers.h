@@ -65,5 +65,13 @@ int td_armers_start(struct td_armers *t, const struct td_tev *ev, struct td_arme
 void td_armers_learn(struct td_armers *t, int pid, const char *name, size_t len);
 /* The comm learnt for pid, or NULL. */
 const char *td_armers_comm(const struct td_armers *t, int pid);
+/*
+ * Start loading the table slots event ev will look up: its timer's armer,
+ * the task a switch or wakeup names.  At 10,000 tasks each is a cache miss;
+ * asked for some events ahead, they overlap.
+ */
+void td_armers_prefetch(const struct td_armers *t, const struct td_tev *ev);
+/* Then, some events later, the entry of the task a switch or wakeup names. */
+void td_armers_prefetch_comm(const struct td_armers *t, const struct td_tev *ev);
 
 #endif

@@ -124,6 +124,16 @@ int td_attr_new(const struct td_attr_opts *o, struct td_attr **out, struct td_er
 void td_attr_free(struct td_attr *a);
 /* Account one event (per CPU in time order). */
 void td_attr_event(struct td_attr *a, const struct td_tev *ev);
+/*
+ * Start loading what td_attr_event will look up for ev (td_armers_prefetch),
+ * for a caller that decodes some events ahead of the one it attributes.
+ */
+void td_attr_prefetch(const struct td_attr *a, const struct td_tev *ev);
+/*
+ * Then, some events later (the slots loaded), what they point to: the
+ * source a timer's armer counted last, the entry of a task.
+ */
+void td_attr_prefetch_more(struct td_attr *a, const struct td_tev *ev);
 /* Call fn for every timer callback address counted since the last collect. */
 void td_attr_each_function(const struct td_attr *a, void (*fn)(uint64_t addr, void *arg),
     void *arg);

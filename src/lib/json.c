@@ -8,33 +8,53 @@
 
 #include "internal.h"
 #include "json.h"
+#include "lru.h"
 #include "textsafe.h"
 
 /*
- * A document is written by one thread: the stream's lock is not taken a
- * call (10,000 rows make a million small writes).
+ * The output goes through the writer's own buffer, written to the stream when
+ * full, at td_json_flush and at the end: a row of 10,000 makes some thirty
+ * small writes, each a stdio call otherwise.
  */
-static void
-put_c(int c, FILE *f)
+void
+td_json_flush(struct td_json *j)
 {
-	putc_unlocked(c, f);
+	if (j->nout > 0)
+		fwrite_unlocked(j->out, 1, j->nout, j->f);
+	j->nout = 0;
 }
 
 static void
-put_n(const void *s, size_t n, FILE *f)
+put_n(struct td_json *j, const void *s, size_t n)
 {
-	fwrite_unlocked(s, 1, n, f);
+	if (n > sizeof(j->out) - j->nout) {
+		td_json_flush(j);
+		if (n > sizeof(j->out)) {
+			fwrite_unlocked(s, 1, n, j->f);
+			return;
+		}
+	}
+	memcpy(j->out + j->nout, s, n);
+	j->nout += n;
 }
 
 static void
-put_s(const char *s, FILE *f)
+put_c(struct td_json *j, char c)
 {
-	fputs_unlocked(s, f);
+	if (j->nout == sizeof(j->out))
+		td_json_flush(j);
+	j->out[j->nout++] = c;
+}
+
+static void
+put_s(struct td_json *j, const char *s)
+{
+	put_n(j, s, strlen(s));
 }
 
 /* Write v in decimal, a minus sign first when neg. */
 static void
-put_dec(FILE *f, uint64_t v, bool neg)
+put_dec(struct td_json *j, uint64_t v, bool neg)
 {
 	char buf[24], *p = buf + sizeof(buf);
 
@@ -43,7 +63,7 @@ put_dec(FILE *f, uint64_t v, bool neg)
 	while ((v /= 10) != 0);
 	if (neg)
 		*--p = '-';
-	put_n(p, (size_t)(buf + sizeof(buf) - p), f);
+	put_n(j, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 /* Start a document written to f. */
@@ -64,94 +84,151 @@ indent(struct td_json *j)
 	static const char spaces[] = "                                ";
 	size_t n = 2 * (size_t)j->depth;
 
-	put_c('\n', j->f);
+	put_c(j, '\n');
 	for (; n > sizeof(spaces) - 1; n -= sizeof(spaces) - 1)
-		put_n(spaces, sizeof(spaces) - 1, j->f);
-	put_n(spaces, n, j->f);
+		put_n(j, spaces, sizeof(spaces) - 1);
+	put_n(j, spaces, n);
+}
+
+/* Whether byte c goes into a string literal as it is. */
+static bool
+plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
 }
 
 /*
  * Write a string literal; control characters (C0, DEL and C1) are escaped,
  * invalid UTF-8 bytes become U+FFFD.
  */
-void
-td_json_write_string(FILE *f, const char *str, size_t n)
+static void
+write_string(struct td_json *j, const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
+	char esc[8];
 	size_t i = 0;
 
-	put_c('"', f);
+	put_c(j, '"');
 	while (i < n) {
 		unsigned char c = s[i];
 		size_t l;
 
 		/* A run of printable ASCII that needs no escape: one write (10,000 rows). */
-		for (l = 0; i + l < n && s[i + l] >= 0x20 && s[i + l] < 0x7f &&
-		    s[i + l] != '"' && s[i + l] != '\\'; l++)
+		for (l = 0; i + l < n && plain(s[i + l]); l++)
 			;
 		if (l > 0) {
-			put_n(s + i, l, f);
+			put_n(j, s + i, l);
 			i += l;
 			continue;
 		}
 		switch (c) {
-		case '"':  put_s("\\\"", f); i++; continue;
-		case '\\': put_s("\\\\", f); i++; continue;
-		case '\n': put_s("\\n", f); i++; continue;
-		case '\r': put_s("\\r", f); i++; continue;
-		case '\t': put_s("\\t", f); i++; continue;
+		case '"':  put_s(j, "\\\""); i++; continue;
+		case '\\': put_s(j, "\\\\"); i++; continue;
+		case '\n': put_s(j, "\\n"); i++; continue;
+		case '\r': put_s(j, "\\r"); i++; continue;
+		case '\t': put_s(j, "\\t"); i++; continue;
 		default: break;
 		}
 		if (c < 0x20 || c == 0x7f) {
-			fprintf(f, "\\u%04x", c);
+			snprintf(esc, sizeof(esc), "\\u%04x", c);
+			put_s(j, esc);
 			i++;
 			continue;
 		}
 		l = td_utf8_len(str + i, n - i);
 		if (l == 0) {
-			put_s("\\ufffd", f);
+			put_s(j, "\\ufffd");
 			i++;
 			continue;
 		}
 		if (l == 2 && c == 0xc2 && s[i + 1] < 0xa0) {
-			fprintf(f, "\\u%04x", s[i + 1]);
+			snprintf(esc, sizeof(esc), "\\u%04x", s[i + 1]);
+			put_s(j, esc);
 			i += 2;
 			continue;
 		}
-		put_n(s + i, l, f);
+		put_n(j, s + i, l);
 		i += l;
 	}
-	put_c('"', f);
+	put_c(j, '"');
 }
 
-/* Separator, indentation and key before a value. */
+/*
+ * Separator, indentation and key before a value: written straight into the
+ * buffer when the key is short plain text and there is room (thirty times a
+ * row of 10,000), else a piece at a time.
+ */
 static void
 member(struct td_json *j, const char *key)
 {
+	/* A newline and the indentation of 32 levels (TD_JSON_MAX_DEPTH). */
+	static const char nl_ind[] = "\n                                "
+	    "                                ";
+	size_t ind = j->pretty && j->depth > 0 ? 1 + 2 * (size_t)j->depth : 0;
+
+	if (ind < sizeof(nl_ind) && sizeof(j->out) - j->nout >= 1 + ind + TD_JSON_MAX_KEY + 4) {
+		char *o = j->out + j->nout + !j->first[j->depth];
+
+		memcpy(o, nl_ind, ind);
+		o += ind;
+		if (key != NULL) {
+			size_t kl = 0;
+
+			/* Copied while it is short plain text; else written a piece at a time. */
+			*o++ = '"';
+			for (; key[kl] != '\0' && kl < TD_JSON_MAX_KEY; kl++) {
+				if (!plain((unsigned char)key[kl]))
+					break;
+				o[kl] = key[kl];
+			}
+			if (key[kl] != '\0')
+				goto slow;
+			o += kl;
+			*o++ = '"';
+			*o++ = ':';
+			if (j->pretty)
+				*o++ = ' ';
+		}
+		if (!j->first[j->depth])
+			j->out[j->nout] = ',';
+		j->first[j->depth] = false;
+		j->nout = (size_t)(o - j->out);
+		return;
+	}
+slow:
 	if (!j->first[j->depth])
-		put_c(',', j->f);
+		put_c(j, ',');
 	j->first[j->depth] = false;
 	if (j->depth > 0)
 		indent(j);
 	if (key != NULL) {
-		td_json_write_string(j->f, key, strlen(key));
-		put_s(j->pretty ? ": " : ":", j->f);
+		write_string(j, key, strlen(key));
+		put_s(j, j->pretty ? ": " : ":");
 	}
 }
 
 static void
 open_container(struct td_json *j, const char *key, char c)
 {
+	const char *k = key != NULL ? key : "";
+	int d = j->depth + 1;
+
 	member(j, key);
-	put_c(c, j->f);
-	if (j->depth + 1 >= TD_JSON_MAX_DEPTH) {
+	put_c(j, c);
+	if (d >= TD_JSON_MAX_DEPTH) {
 		j->err = -EINVAL;
 		return;
 	}
-	j->depth++;
-	j->first[j->depth] = true;
-	j->array[j->depth] = c == '[';
-	strlcpy(j->key[j->depth], key != NULL ? key : "", sizeof(j->key[j->depth]));
+	j->depth = d;
+	j->first[d] = true;
+	/* The path (key as kept: cut to its room) as the last one here: its stamp again. */
+	if (j->stamp[d] != 0 && j->parent[d] == j->stamp[d - 1] && j->array[d] == (c == '[') &&
+	    strncmp(j->key[d], k, sizeof(j->key[d]) - 1) == 0)
+		return;
+	j->array[d] = c == '[';
+	strlcpy(j->key[d], k, sizeof(j->key[d]));
+	j->parent[d] = j->stamp[d - 1];
+	j->stamp[d] = ++j->nstamps;
 }
 
 static void
@@ -167,7 +244,7 @@ close_container(struct td_json *j, char c)
 	j->depth--;
 	if (!empty)
 		indent(j);
-	put_c(c, j->f);
+	put_c(j, c);
 }
 
 /* Open an object. */
@@ -195,7 +272,7 @@ void
 td_json_strn(struct td_json *j, const char *key, const char *s, size_t len)
 {
 	member(j, key);
-	td_json_write_string(j->f, s, len);
+	write_string(j, s, len);
 }
 
 /* A signed integer member. */
@@ -203,7 +280,7 @@ void
 td_json_int(struct td_json *j, const char *key, int64_t v)
 {
 	member(j, key);
-	put_dec(j->f, v < 0 ? -(uint64_t)v : (uint64_t)v, v < 0);
+	put_dec(j, v < 0 ? -(uint64_t)v : (uint64_t)v, v < 0);
 }
 
 /* An unsigned integer member. */
@@ -211,18 +288,71 @@ void
 td_json_uint(struct td_json *j, const char *key, uint64_t v)
 {
 	member(j, key);
-	put_dec(j->f, v, false);
+	put_dec(j, v, false);
+}
+
+/*
+ * v with 0 to 9 decimals as printf's "%.*f" writes it, into buf (32 bytes),
+ * for the common case: below 2^53 once scaled, and not so near a tie
+ * between two last digits that the scaling's rounding could decide it
+ * (printf rounds the exact value).  The length, or 0: use printf.
+ */
+static size_t
+fixed(char *buf, double v, int decimals)
+{
+	static const double scale[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9 };
+	static const uint64_t iscale[] = { 1, 10, 100, 1000, 10000, 100000, 1000000,
+	    10000000, 100000000, 1000000000 };
+	char *p = buf + 32;
+	double x, fl;
+	uint64_t r, ip, fp;
+
+	if (decimals < 0 || decimals > 9)
+		return 0;
+	x = fabs(v) * scale[decimals];	/* one rounding: within x * 2^-53 of the exact product */
+	if (!(x < 9007199254740992.0))
+		return 0;
+	fl = floor(x);
+	if (fabs(x - fl - 0.5) <= x * 4.5e-16)
+		return 0;
+	r = (uint64_t)fl + (x - fl > 0.5);
+	ip = r / iscale[decimals];
+	fp = r % iscale[decimals];
+	for (int d = 0; d < decimals; d++, fp /= 10)
+		*--p = (char)('0' + fp % 10);
+	if (decimals > 0)
+		*--p = '.';
+	do
+		*--p = (char)('0' + ip % 10);
+	while ((ip /= 10) != 0);
+	if (signbit(v))
+		*--p = '-';
+	memmove(buf, p, (size_t)(buf + 32 - p));
+	return (size_t)(buf + 32 - p);
 }
 
 /* A number with a fixed count of decimals; NaN and infinities become null. */
 void
 td_json_double(struct td_json *j, const char *key, double v, int decimals)
 {
+	char buf[352];
+	size_t n;
+	int w;
+
 	member(j, key);
-	if (isnan(v) || isinf(v))
-		put_s("null", j->f);
+	if (isnan(v) || isinf(v)) {
+		put_s(j, "null");
+		return;
+	}
+	if ((n = fixed(buf, v, decimals)) > 0) {
+		put_n(j, buf, n);
+		return;
+	}
+	w = snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+	if (w < 0 || (size_t)w >= sizeof(buf))
+		put_s(j, "null");
 	else
-		fprintf(j->f, "%.*f", decimals, v);
+		put_n(j, buf, (size_t)w);
 }
 
 /* A boolean member. */
@@ -230,7 +360,7 @@ void
 td_json_bool(struct td_json *j, const char *key, bool v)
 {
 	member(j, key);
-	put_s(v ? "true" : "false", j->f);
+	put_s(j, v ? "true" : "false");
 }
 
 /* A null member. */
@@ -238,7 +368,7 @@ void
 td_json_null(struct td_json *j, const char *key)
 {
 	member(j, key);
-	put_s("null", j->f);
+	put_s(j, "null");
 }
 
 /* Append s to the path in buf (n bytes so far, len in all); the new length. */
@@ -315,15 +445,39 @@ keep_reason(struct td_json *j, const char *path, const char *why)
 	j->nunknown++;
 }
 
+/*
+ * The memo slot of member k in the open container: by where the key is (a
+ * column's name is the same string every row; the content is compared).
+ */
+static size_t
+memo_slot(const struct td_json *j, const char *k)
+{
+	return (size_t)(td_hash64((uint64_t)(uintptr_t)k + j->stamp[j->depth]) % TD_JSON_MEMO);
+}
+
 /* A null member whose reason goes into the document's "unknown" object. */
 void
 td_json_unknown(struct td_json *j, const char *key, const char *why)
 {
 	char path[TD_JSON_MAX_DEPTH * (TD_JSON_MAX_KEY + 1)];
+	const char *k = key != NULL ? key : "";
+	size_t m = memo_slot(j, k);
 
 	td_json_null(j, key);
+	if (why == NULL || why[0] == '\0')
+		why = "not known";
+	/* The same member of the next row, for the same reason: kept already. */
+	if (j->memo[m].stamp == j->stamp[j->depth] && j->memo[m].stamp != 0 &&
+	    strcmp(j->memo[m].key, k) == 0 && strcmp(j->memo[m].why, why) == 0)
+		return;
 	path_of(j, key, path, sizeof(path));
-	keep_reason(j, path, why != NULL && why[0] != '\0' ? why : "not known");
+	keep_reason(j, path, why);
+	if (j->err == 0 && strlen(k) < sizeof(j->memo[m].key) &&
+	    strlen(why) < sizeof(j->memo[m].why) && j->stamp[j->depth] != 0) {
+		j->memo[m].stamp = j->stamp[j->depth];
+		strcpy(j->memo[m].key, k);
+		strcpy(j->memo[m].why, why);
+	}
 }
 
 /* The "unknown" object: every reason kept, by path. */
@@ -347,9 +501,11 @@ td_json_finish(struct td_json *j)
 	free(j->unknown);
 	j->unknown = NULL;
 	j->nunknown = 0;
+	memset(j->memo, 0, sizeof(j->memo));
 	if (j->depth != 0 && j->err == 0)
 		j->err = -EINVAL;
-	put_c('\n', j->f);
+	put_c(j, '\n');
+	td_json_flush(j);
 	if (fflush(j->f) != 0 || ferror(j->f))
 		return -EIO;
 	return j->err;

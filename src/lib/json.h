@@ -16,6 +16,9 @@ struct td_json_unknown {
 	char	*why;
 };
 
+#define TD_JSON_MEMO		32	/* unknowns whose reason is known kept */
+#define TD_JSON_MEMO_WHY	96	/* longest reason kept there */
+
 struct td_json {
 	FILE	*f;
 	int	 depth;
@@ -23,9 +26,25 @@ struct td_json {
 	bool	 first[TD_JSON_MAX_DEPTH];
 	bool	 array[TD_JSON_MAX_DEPTH];		/* the container at this depth */
 	char	 key[TD_JSON_MAX_DEPTH][TD_JSON_MAX_KEY];	/* its member name */
+	/*
+	 * The path to the container at each depth as a number: equal numbers,
+	 * equal paths (the rows of an array share one), so that an unknown
+	 * whose path and reason were kept already is found without its path.
+	 */
+	uint32_t stamp[TD_JSON_MAX_DEPTH];
+	uint32_t parent[TD_JSON_MAX_DEPTH];		/* the stamp it was made under */
+	uint32_t nstamps;
+	struct {
+		uint32_t stamp;
+		char	 key[TD_JSON_MAX_KEY];
+		char	 why[TD_JSON_MEMO_WHY];
+	}	 memo[TD_JSON_MEMO];
 	struct td_json_unknown *unknown;		/* reasons collected so far */
 	size_t	 nunknown;
 	int	 err;		/* sticky: -EINVAL on misuse, -ENOMEM */
+	/* Output held back and written in big pieces (10,000 rows: a million small writes). */
+	size_t	 nout;
+	char	 out[8192];
 };
 
 /* pretty: indent by two spaces and end the document with a newline; else one line. */
@@ -49,9 +68,12 @@ void td_json_null(struct td_json *j, const char *key);
 void td_json_unknown(struct td_json *j, const char *key, const char *why);
 /* Write the "unknown" object (path -> reason) gathered so far; call it last at the top. */
 void td_json_unknowns(struct td_json *j);
+/*
+ * Hand what was written so far to the stream (the writer holds some back);
+ * before the caller writes to the stream itself or flushes it.
+ */
+void td_json_flush(struct td_json *j);
 /* Close the document; returns 0, or -EIO when writing failed, -EINVAL on misuse. */
 int td_json_finish(struct td_json *j);
-/* Write s as a JSON string literal (quotes included). */
-void td_json_write_string(FILE *f, const char *s, size_t len);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "internal.h"
 #include "ksyms.h"
+#include "timer_list_scan.h"
 
 #define ZBLOCK		256		/* names per compressed block (td_ksyms_load) */
 
@@ -71,35 +72,14 @@ next_line(struct lines *r, size_t *len)
 }
 
 /*
- * The address that starts a kallsyms line: 16 hex digits and a blank (a
- * 64-bit kernel's, read here without a call a digit), else any hex number
- * (td_parse_hex).  *q moves past it; -errno when there is none.
+ * The address that starts a kallsyms line: hex digits, sixteen at once on a
+ * 64-bit kernel's line (timer_list_scan.h's reader: as td_parse_hex reads
+ * them).  *q moves past it; -errno when there is none.
  */
 static int
 line_addr(const char **q, const char *le, uint64_t *addr)
 {
-	const char *p = *q;
-	uint64_t v = 0;
-
-	if (le - p > 16 && p[16] == ' ') {
-		int i;
-
-		for (i = 0; i < 16; i++) {
-			unsigned c = (unsigned char)p[i], d = c - '0';
-
-			if (d > 9)
-				d = (c | 0x20) - 'a' + 10;	/* a-f, A-F: 10 to 15 */
-			if (d > 15)
-				break;
-			v = v << 4 | d;
-		}
-		if (i == 16) {
-			*q = p + 16;
-			*addr = v;
-			return 0;
-		}
-	}
-	return td_parse_hex(q, le, addr);
+	return tl_hex(q, le, addr);
 }
 
 /*
@@ -111,18 +91,35 @@ static bool
 text_symbol(const char *line, size_t len, uint64_t *addr, const char **name, size_t *nlen,
     bool *mod)
 {
-	const char *q = line, *le = line + len, *n;
+	const char *q = line, *le = line + len, *n, *sp;
 	char type;
 
+	/* A 64-bit kernel's line of another type: not a number read (most lines). */
+	if (len > 18 && line[16] == ' ' && line[18] == ' ' && line[17] != 't' &&
+	    line[17] != 'T' && line[17] != 'w' && line[17] != 'W')
+		return false;
 	if (line_addr(&q, le, addr) < 0 || q + 3 >= le || *q != ' ')
 		return false;
 	type = q[1];
 	if ((type != 't' && type != 'T' && type != 'w' && type != 'W') || q[2] != ' ' ||
 	    *addr == 0)
 		return false;
-	for (n = q + 3; n < le && *n != ' ' && *n != '\t'; n++)
-		;
 	*name = q + 3;
+	/*
+	 * A kernel symbol's line ends with its name (names have no blanks): no
+	 * search (120,000 lines).  Else the name ends at a blank or a tab (a
+	 * module's "\t[mod]").
+	 */
+	if (le[-1] != ']') {
+		*nlen = (size_t)(le - *name);
+		*mod = false;
+		return true;
+	}
+	n = memchr(*name, '\t', (size_t)(le - *name));
+	if (n == NULL)
+		n = le;
+	if ((sp = memchr(*name, ' ', (size_t)(n - *name))) != NULL)
+		n = sp;
 	if ((*nlen = (size_t)(n - *name)) == 0)
 		return false;
 	*mod = memchr(n, '[', (size_t)(le - n)) != NULL;
@@ -456,6 +453,13 @@ td_ksyms_spans(struct td_ksyms *k, const char *const *prefixes, struct td_ksym_s
 }
 
 #define RESOLVE_NAME	256		/* longest name kept by td_ksyms_resolve */
+/*
+ * How far past the first name found td_ksyms_resolve looks for the others:
+ * they are of one source file (the tick's callbacks: kernel/time/tick-sched.c,
+ * some 20 KiB of text), so 256 KiB leaves room; a pass of a short sample
+ * stops there (1 MiB read 5,000 more lines of kallsyms, a fifth of the pass).
+ */
+#define WANT_SPAN	((uint64_t)256 << 10)
 
 /* Index of the first of the n sorted addresses at or above a. */
 static size_t
@@ -499,14 +503,14 @@ past(uint64_t a, bool mod, uint64_t *first, uint64_t *prev, bool *sorted)
  * address.  Bucket i holds the highest symbol in (addr[i-1], addr[i]]; the
  * symbol of addr[j] is then that of the last non-empty bucket at or before j.
  * Among the kernel's sorted symbols the pass ends once past the last address
- * and 1 MiB past the first name found (the names asked for are of one source
- * file).
+ * and WANT_SPAN past the first name found (the names asked for are of one
+ * source file).
  */
 int
 td_ksyms_resolve(FILE *f, const uint64_t *addr, size_t n, char **names,
     const char *const *want, size_t nwant, uint64_t *found, struct td_error *e)
 {
-	uint64_t *best = NULL, top = 0, first = 0, prev = 0, hit = 0;
+	uint64_t *best = NULL, top = 0, first = 0, prev = 0, hit = 0, lens = 0;
 	struct lines rd = { .f = f };
 	size_t *wlen = NULL, len;
 	char *bname = NULL;
@@ -526,8 +530,11 @@ td_ksyms_resolve(FILE *f, const uint64_t *addr, size_t n, char **names,
 		bname = malloc(n * RESOLVE_NAME);
 	}
 	if (nwant > 0 && (wlen = calloc(nwant, sizeof(*wlen))) != NULL)
-		for (size_t i = 0; i < nwant; i++)
+		for (size_t i = 0; i < nwant; i++) {
 			wlen[i] = strlen(want[i]);
+			/* The lengths asked for, below 64: a line's name is looked at only then. */
+			lens |= wlen[i] < 64 ? (uint64_t)1 << wlen[i] : ~(uint64_t)0;
+		}
 	if ((n > 0 && (best == NULL || bname == NULL)) || (nwant > 0 && wlen == NULL)) {
 		free(best);
 		free(bname);
@@ -547,9 +554,9 @@ td_ksyms_resolve(FILE *f, const uint64_t *addr, size_t n, char **names,
 			top = a;
 		if (past(a, mod, &first, &prev, &sorted) &&
 		    (n == 0 || (first <= addr[0] && a > addr[n - 1])) &&
-		    (nwant == 0 || (hit != 0 && a - hit > (1u << 20))))
+		    (nwant == 0 || (hit != 0 && a - hit > WANT_SPAN)))
 			break;
-		for (i = 0; i < nwant; i++)
+		for (i = 0; (nl >= 64 ? lens == ~(uint64_t)0 : (lens >> nl & 1)) && i < nwant; i++)
 			if (found[i] == 0 && wlen[i] == nl && memcmp(want[i], name, nl) == 0) {
 				found[i] = a;
 				if (hit == 0)

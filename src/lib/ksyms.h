@@ -36,7 +36,7 @@ int td_ksyms_spans(struct td_ksyms *k, const char *const *prefixes, struct td_ks
  * copy of the symbol containing addr[i], or NULL) and finds the addresses of
  * nwant function names of one source file (found[i], 0 when absent; want may
  * be NULL when nwant is 0).  The pass stops among the kernel's own (sorted)
- * symbols once past the last address and 1 MiB past the first name found.
+ * symbols once past the last address and 256 KiB past the first name found.
  * Returns the number of text symbols with a non-zero address seen (0 under
  * kptr_restrict), or -errno.
  */

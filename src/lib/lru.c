@@ -271,3 +271,20 @@ td_lru_count(const struct td_lru *l)
 {
 	return l->n;
 }
+
+/* Start loading the index slot where key's probe begins. */
+void
+td_lru_prefetch(const struct td_lru *l, uint64_t key)
+{
+	__builtin_prefetch(&l->idx[home(l, key)]);
+}
+
+/* Start loading key's value when it is kept. */
+void
+td_lru_prefetch_value(const struct td_lru *l, uint64_t key)
+{
+	size_t h = slot_of(l, key);
+
+	if (l->idx[h].at >= 0)
+		__builtin_prefetch(val_of(l, l->idx[h].at));
+}

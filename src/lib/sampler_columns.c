@@ -76,6 +76,27 @@ get_cpu(const void *row, struct td_cell *c)
 	}
 }
 
+/*
+ * Append sep (or nothing when 0) and v in decimal to buf at *pos, cut as
+ * snprintf would (the cell's string ends where the room does).
+ */
+static void
+put_cpu(char *buf, size_t len, size_t *pos, char sep, int v)
+{
+	char d[16], *p = d + sizeof(d);
+
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	if (sep != '\0')
+		*--p = sep;
+	for (; p < d + sizeof(d); p++, (*pos)++)
+		if (*pos + 1 < len) {
+			buf[*pos] = *p;
+			buf[*pos + 1] = '\0';
+		}
+}
+
 /* cpus: the list of CPUs the wakeups happened on ("0-1"). */
 static void
 get_cpus(const void *row, struct td_cell *c)
@@ -96,14 +117,11 @@ get_cpus(const void *row, struct td_cell *c)
 		}
 		for (j = i; j + 1 < w->ncpus && w->per_cpu[j + 1] != 0; j++)
 			;
+		/* Without printf: a row of 10,000 asks for it each interval. */
 		if (pos < sizeof(c->buf)) {
-			int n = j == i ?
-			    snprintf(c->buf + pos, sizeof(c->buf) - pos, "%s%d",
-				pos ? "," : "", i) :
-			    snprintf(c->buf + pos, sizeof(c->buf) - pos, "%s%d-%d",
-				pos ? "," : "", i, j);
-			if (n > 0)
-				pos += (size_t)n;
+			put_cpu(c->buf, sizeof(c->buf), &pos, pos ? ',' : '\0', i);
+			if (j != i)
+				put_cpu(c->buf, sizeof(c->buf), &pos, '-', j);
 		}
 		i = j + 1;
 	}

@@ -197,46 +197,59 @@ td_table_format_cell(const struct td_column *col, const struct td_cell *c, bool 
 	return buf;
 }
 
-/* Compare two rows by a column; unknown values sort after known ones. */
-int
-td_table_compare(const struct td_column *col, const void *a, const void *b)
+/* Compare two cells of a column; unknown values sort after known ones. */
+static int
+cell_cmp(const struct td_column *col, const struct td_cell *ca, const struct td_cell *cb)
 {
-	struct td_cell ca, cb;
-
-	td_table_cell(col, a, &ca);
-	td_table_cell(col, b, &cb);
-	if (!ca.known || !cb.known)
-		return (int)cb.known - (int)ca.known;
+	if (!ca->known || !cb->known)
+		return (int)cb->known - (int)ca->known;
 	switch (col->jtype) {
 	case TD_JT_STRING:
-		return strcmp(ca.s ? ca.s : "", cb.s ? cb.s : "");
+		return strcmp(ca->s ? ca->s : "", cb->s ? cb->s : "");
 	case TD_JT_INT:
-		return (ca.i > cb.i) - (ca.i < cb.i);
+		return (ca->i > cb->i) - (ca->i < cb->i);
 	case TD_JT_UINT:
-		return (ca.u > cb.u) - (ca.u < cb.u);
+		return (ca->u > cb->u) - (ca->u < cb->u);
 	case TD_JT_DOUBLE:
-		return (ca.d > cb.d) - (ca.d < cb.d);
+		return (ca->d > cb->d) - (ca->d < cb->d);
 	case TD_JT_BOOL:
-		return (int)ca.b - (int)cb.b;
+		return (int)ca->b - (int)cb->b;
 	}
 	return 0;
 }
 
-/* Sort rows by column name, stable with respect to the original order. */
+/*
+ * Sort rows by column name, stable with respect to the original order: each
+ * row's cell read once (10,000 rows: not four getters a comparison), then a
+ * merge sort of their places.
+ */
 int
 td_table_sort(const struct td_table *t, const char *name, bool desc, const void **rows,
     size_t n, struct td_error *e)
 {
 	const struct td_column *col = td_table_find(t, name);
+	struct td_cell *cell;
+	const void **sorted;
+	size_t *at, *tmp;
 
 	if (col == NULL)
 		return td_error_set(e, EINVAL, NULL, 0, "unknown sort column '%s'", name);
 	/* Insertion sort on pointers would be quadratic; merge sort keeps it stable. */
 	if (n < 2)
 		return 0;
-	const void **tmp = reallocarray(NULL, n, sizeof(*tmp));
-	if (tmp == NULL)
+	cell = reallocarray(NULL, n, sizeof(*cell));
+	at = reallocarray(NULL, n, sizeof(*at));
+	tmp = reallocarray(NULL, n, sizeof(*tmp));
+	if (cell == NULL || at == NULL || tmp == NULL) {
+		free(cell);
+		free(at);
+		free(tmp);
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {
+		td_table_cell(col, rows[i], &cell[i]);
+		at[i] = i;
+	}
 	for (size_t width = 1; width < n; width *= 2) {
 		for (size_t lo = 0; lo < n; lo += 2 * width) {
 			size_t mid = lo + width < n ? lo + width : n;
@@ -244,29 +257,33 @@ td_table_sort(const struct td_table *t, const char *name, bool desc, const void 
 			size_t i = lo, j = mid, k = lo;
 
 			while (i < mid && j < hi) {
-				int c = td_table_compare(col, rows[i], rows[j]);
-				bool ca, cb;
-				struct td_cell x, y;
+				const struct td_cell *x = &cell[at[i]], *y = &cell[at[j]];
+				int c = cell_cmp(col, x, y);
 
-				if (desc) {
-					/* Unknown stays last when descending too. */
-					td_table_cell(col, rows[i], &x);
-					td_table_cell(col, rows[j], &y);
-					ca = x.known;
-					cb = y.known;
-					if (ca && cb)
-						c = -c;
-				}
-				tmp[k++] = c <= 0 ? rows[i++] : rows[j++];
+				/* Unknown stays last when descending too. */
+				if (desc && x->known && y->known)
+					c = -c;
+				tmp[k++] = c <= 0 ? at[i++] : at[j++];
 			}
 			while (i < mid)
-				tmp[k++] = rows[i++];
+				tmp[k++] = at[i++];
 			while (j < hi)
-				tmp[k++] = rows[j++];
+				tmp[k++] = at[j++];
 		}
-		memcpy(rows, tmp, n * sizeof(*rows));
+		memcpy(at, tmp, n * sizeof(*at));
 	}
+	free(cell);
 	free(tmp);
+	/* The rows in their new order. */
+	if ((sorted = reallocarray(NULL, n, sizeof(*sorted))) == NULL) {
+		free(at);
+		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = rows[at[i]];
+	memcpy(rows, sorted, n * sizeof(*rows));
+	free(sorted);
+	free(at);
 	return 0;
 }
 
@@ -285,6 +302,13 @@ text_width(const char *s)
 
 	memset(&st, 0, sizeof(st));
 	while (left > 0) {
+		/* ASCII: a column a byte (a control byte counts one too), no mbrtowc. */
+		if ((unsigned char)*s < 0x80) {
+			w++;
+			s++;
+			left--;
+			continue;
+		}
 		n = mbrtowc(&wc, s, left, &st);
 		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
 			w += ((unsigned char)*s & 0xc0) != 0x80;

@@ -91,8 +91,6 @@ void td_table_cell(const struct td_column *col, const void *row, struct td_cell 
 /* Format a cell as text ("-" when unknown); units appended unless raw. Returns buf. */
 const char *td_table_format_cell(const struct td_column *col, const struct td_cell *c,
     bool raw, char *buf, size_t len);
-/* Compare two rows by a column (unknown sorts last); for qsort-like use. */
-int td_table_compare(const struct td_column *col, const void *a, const void *b);
 /* Sort rows (an array of row pointers) by column name; desc for largest first. -EINVAL if unknown name. */
 int td_table_sort(const struct td_table *t, const char *name, bool desc, const void **rows,
     size_t n, struct td_error *e);

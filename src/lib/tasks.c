@@ -67,6 +67,20 @@ td_tasks_find(const struct td_tasks *c, int pid)
 	return td_lru_find(c->lru, (uint32_t)pid);
 }
 
+/* Start loading what a find of pid reads first. */
+void
+td_tasks_prefetch(const struct td_tasks *c, int pid)
+{
+	td_lru_prefetch(c->lru, (uint32_t)pid);
+}
+
+/* Start loading pid's entry when it is kept. */
+void
+td_tasks_prefetch_entry(const struct td_tasks *c, int pid)
+{
+	td_lru_prefetch_value(c->lru, (uint32_t)pid);
+}
+
 /* Tasks kept. */
 size_t
 td_tasks_count(const struct td_tasks *c)

@@ -33,6 +33,9 @@ void td_tasks_free(struct td_tasks *c);
 struct td_task_ent *td_tasks_get(struct td_tasks *c, int pid, bool *fresh);
 /* The entry of pid without making it recent, or NULL. */
 const struct td_task_ent *td_tasks_find(const struct td_tasks *c, int pid);
+/* Start loading what a find of pid reads first (td_lru_prefetch), then its entry. */
+void td_tasks_prefetch(const struct td_tasks *c, int pid);
+void td_tasks_prefetch_entry(const struct td_tasks *c, int pid);
 /*
  * Fill e from /proc/PID/status (process and kernel-thread flag: status, unlike
  * stat, does not sum the CPU times of every thread of the group), and comm

@@ -4,8 +4,8 @@
  * a time (SWAR) on other little-endian CPUs, each with the byte-at-a-time loop
  * behind it.  They return what the byte-at-a-time reads (td_parse_u64, ...)
  * would; CI builds the parser's tests with -U__SSE2__ too, so the SWAR path is
- * tested on x86 as well.  Included by timer_list.c alone: static inline, as
- * they run for every field of every line.
+ * tested on x86 as well.  Included by timer_list.c and by ksyms.c (kallsyms'
+ * addresses): static inline, as they run for every field of every line.
  */
 #ifndef TD_TIMER_LIST_SCAN_H
 #define TD_TIMER_LIST_SCAN_H

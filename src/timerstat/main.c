@@ -420,8 +420,10 @@ print_sample(struct run *r, struct td_sample *p, long long i)
 {
 	if (r->o.format != TS_TIMER_STATS)	/* the classic file is per task */
 		(void)td_sample_group(p, r->o.group);
-	if (r->o.format == TS_JSON)
+	if (r->o.format == TS_JSON) {
 		ts_print_json(&r->j, r->table, &r->o, p, td_sampler_note(r->s));
+		td_json_flush(&r->j);	/* each sample seen when it is written */
+	}
 	else if (r->o.format == TS_TIMER_STATS)
 		print_timer_stats(&r->o, r->table, p, r->s);
 	else

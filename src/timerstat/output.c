@@ -314,8 +314,15 @@ cpu_counts_json(struct td_json *j, const char *key, const uint64_t *counts, int 
 	td_json_obj_begin(j, key);
 	for (int k = 0; k < ncpus; k++)
 		if (counts[k]) {
-			snprintf(cpu, sizeof(cpu), "%d", k);
-			td_json_uint(j, cpu, counts[k]);
+			char *p = cpu + sizeof(cpu) - 1;
+			int v = k;
+
+			/* The key in decimal, without printf (twice a row, 10,000 rows). */
+			*p = '\0';
+			do
+				*--p = (char)('0' + v % 10);
+			while ((v /= 10) != 0);
+			td_json_uint(j, p, counts[k]);
 		}
 	td_json_obj_end(j);
 }

@@ -419,9 +419,11 @@ test_json(void)
 	free(out);
 
 	f = open_memstream(&out, &outlen);
-	td_json_write_string(f, "\x1b\xc2\x9b\x7f\xc2\xa0", 6);
+	td_json_init(&j, f, false);
+	td_json_str(&j, NULL, "\x1b\xc2\x9b\x7f\xc2\xa0");
+	is_int(td_json_finish(&j), 0, "a lone string is a document");
 	fclose(f);
-	is_str(out, "\"\\u001b\\u009b\\u007f\xc2\xa0\"", "json escapes C1 controls too");
+	is_str(out, "\"\\u001b\\u009b\\u007f\xc2\xa0\"\n", "json escapes C1 controls too");
 	free(out);
 
 	/* Unknown values: null, their reasons by path in one "unknown" object. */
@@ -447,6 +449,77 @@ test_json(void)
 	    "\"tick\":{\"period_ns\":null},\"unknown\":{\"hz\":\"no config\","
 	    "\"per_cpu[].pid\":\"not traced; armed early\",\"tick.period_ns\":\"not known\"}}\n",
 	    "unknown: null members, one reason per path, rows as [], reasons joined");
+	free(out);
+
+	/* Numbers with decimals exactly as printf writes them, ties and signs too. */
+	{
+		static const double vs[] = { 0, -0.0, 0.5, 1.5, 2.5, 0.125, 0.375, 2.675, 1.005,
+		    -0.0001, -1.5, 12.345, 5000, 0.05, 0.15, 0.25, 0.35, 1e15 + 0.5, 9.995,
+		    123456789.987654321, 4503599627370495.5, 9007199254740993.0, 1e300, 3e-320 };
+		char want[400], *got = NULL;
+		size_t glen = 0;
+		int bad = 0;
+
+		for (int k = 0; k < 20000 + (int)TD_ARRAY_SIZE(vs); k++) {
+			double v = k < (int)TD_ARRAY_SIZE(vs) ? vs[k] :
+			    (double)(k * 7919 % 100003) / (double)(1 + k % 1000) *
+			    (k % 3 == 0 ? -1 : 1);
+
+			for (int d = 0; d <= 10; d++) {
+				f = open_memstream(&got, &glen);
+				td_json_init(&j, f, false);
+				td_json_double(&j, NULL, v, d);
+				td_json_finish(&j);
+				fclose(f);
+				snprintf(want, sizeof(want), "%.*f\n", d, v);
+				if (strcmp(got, want) != 0 && bad++ < 3)
+					diag("%.17g with %d decimals: %s, printf %s", v, d, got, want);
+				free(got);
+				got = NULL;
+			}
+		}
+		is_int(bad, 0, "json numbers with decimals are printf's, digit for digit");
+	}
+
+	/*
+	 * Many rows: a reason is kept once per path however the key and the
+	 * reason are handed over (a buffer rewritten between calls too), and
+	 * containers of the same key under different parents are other paths.
+	 */
+	f = open_memstream(&out, &outlen);
+	td_json_init(&j, f, false);
+	td_json_obj_begin(&j, NULL);
+	td_json_arr_begin(&j, "rows");
+	for (int i = 0; i < 300; i++) {
+		char key[8], why[16];
+
+		td_json_obj_begin(&j, NULL);
+		snprintf(key, sizeof(key), "k%d", i % 3);
+		snprintf(why, sizeof(why), "why %d", i % 2);
+		td_json_unknown(&j, key, why);
+		snprintf(key, sizeof(key), "k%d", (i + 1) % 3);
+		td_json_unknown(&j, key, "same");
+		td_json_obj_end(&j);
+	}
+	td_json_arr_end(&j);
+	td_json_obj_begin(&j, "a");
+	td_json_obj_begin(&j, "in");
+	td_json_unknown(&j, "k", "under a");
+	td_json_obj_end(&j);
+	td_json_obj_end(&j);
+	td_json_obj_begin(&j, "b");
+	td_json_obj_begin(&j, "in");
+	td_json_unknown(&j, "k", "under b");
+	td_json_obj_end(&j);
+	td_json_obj_end(&j);
+	td_json_unknowns(&j);
+	td_json_obj_end(&j);
+	is_int(td_json_finish(&j), 0, "json with many unknown rows finishes");
+	fclose(f);
+	ok(out != NULL && strstr(out, ",\"unknown\":{\"rows[].k0\":\"why 0; same; why 1\","
+	    "\"rows[].k1\":\"same; why 1; why 0\",\"rows[].k2\":\"same; why 0; why 1\","
+	    "\"a.in.k\":\"under a\",\"b.in.k\":\"under b\"}}\n") != NULL,
+	    "unknown rows: each path's reasons once, whatever buffers hold key and reason");
 	free(out);
 
 	f = open_memstream(&out, &outlen);

@@ -939,20 +939,37 @@ test_ksyms_early_end(void)
 	is_str(nm[0], "mod_fn", "resolve: the module's function named");
 	free(nm[0]);
 	rewind(f);
-	is_int(td_ksyms_resolve(f, NULL, 0, NULL, ticks, 3, tk, NULL), 358,
-	    "find: read up to 1 MiB past the tick");
+	is_int(td_ksyms_resolve(f, NULL, 0, NULL, ticks, 3, tk, NULL), 166,
+	    "find: read up to 256 KiB past the tick");
 	ok(tk[0] == 0 && tk[1] == base + 100 * 0x1000 && tk[2] == 0,
 	    "find: the tick callback this kernel has, and not the others");
 	/* Both in the one pass of a short sample's collect. */
 	rewind(f);
-	is_int(td_ksyms_resolve(f, low, 2, nm, ticks, 3, tk, NULL), 358,
-	    "resolve and find: one pass up to 1 MiB past the tick");
+	is_int(td_ksyms_resolve(f, low, 2, nm, ticks, 3, tk, NULL), 166,
+	    "resolve and find: one pass up to 256 KiB past the tick");
 	is_str(nm[0], "fn0", "resolve and find: the first address named");
 	is_str(nm[1], "fn1", "resolve and find: the second address named");
 	ok(tk[1] == base + 100 * 0x1000, "resolve and find: the tick callback found");
 	free(nm[0]);
 	free(nm[1]);
 	fclose(f);
+
+	/* Addresses read eight digits at a time: upper case is hex, a stray letter is not. */
+	{
+		static char odd[] = "FFFFFFFF81000000 T Upper\nffffffff8100100g t bad\n"
+		    "ffffffff8100200: t bad2\nfffffffF81003000 t mixed\n";
+		uint64_t at2[2] = { base + 0x2500, base + 0x3010 };
+
+		if ((f = fmemopen(odd, strlen(odd), "r")) == NULL)
+			return;
+		is_int(td_ksyms_resolve(f, at2, 2, nm, NULL, 0, NULL, NULL), 2,
+		    "resolve: two of four lines are text symbols with addresses");
+		is_str(nm[0], "Upper", "resolve: an address in upper case read, bad ones skipped");
+		is_str(nm[1], "mixed", "resolve: an address in mixed case read");
+		free(nm[0]);
+		free(nm[1]);
+		fclose(f);
+	}
 }
 
 /* Run the tests. */
