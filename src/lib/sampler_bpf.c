@@ -476,6 +476,7 @@ bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	uint32_t g = b->skel->bss->gen, cur = g & 1;
 	uint64_t dropped = 0, events = 0, all = 0, whole = 0, run;
 	uint32_t k;
+	bool cpus_read;
 	int r, n;
 
 	/* The interval's number: the slots of the tables are the interval's by it. */
@@ -489,7 +490,8 @@ bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 		if (bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.tdg_cpu), &k,
 		    (char *)b->vals + (size_t)k * b->val_size) < 0)
 			break;
-	if (k == (uint32_t)b->ncpus)
+	cpus_read = k == (uint32_t)b->ncpus;
+	if (cpus_read)
 		for (int c = 0; c < b->ncpus; c++) {
 			const struct tdg_cpu_stats *st = (const struct tdg_cpu_stats *)(const void *)
 			    ((const char *)b->vals + (size_t)c * b->val_size);
@@ -509,7 +511,8 @@ bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 			l->events = st->events;
 			l->whole = st->whole;
 		}
-	p->lost_known = true;
+	/* Counters that could not be read are unknown, not 0. */
+	p->lost_known = cpus_read;
 	p->lost_events = dropped;
 	p->processed = events;
 	run = run_time(b);
@@ -520,6 +523,9 @@ bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	else if (!b->wakeups)
 		snprintf(p->note, sizeof(p->note),
 		    "bpf: no power:cpu_idle or sched_switch in this kernel: wakeups unknown");
+	else if (!cpus_read)
+		snprintf(p->note, sizeof(p->note),
+		    "bpf: the CPUs' counters could not be read: lost events unknown");
 	else if (dropped > 0)
 		snprintf(p->note, sizeof(p->note),
 		    "bpf: %llu events of sources that did not fit in the map (--bpf-map-entries)",
