@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -348,6 +349,56 @@ system_formats(struct td_trace_dat_fly *f, uint64_t *pos, struct td_error *e)
 	return 0;
 }
 
+/*
+ * The command lines ("PID COMM" per line) and printk formats ("ADDR : FMT")
+ * are read here, not by libtraceevent's tep_parse_saved_cmdlines and
+ * tep_parse_printk_formats: in the libtraceevent we build against, the first
+ * leaks the name when the PID overflows and the second reads before its
+ * copy of a format shorter than three bytes.  A line that does not parse is
+ * skipped.
+ */
+static void
+parse_cmdlines(struct tep_handle *tep, char *buf)
+{
+	for (char *line = buf, *next; line != NULL; line = next) {
+		char *end;
+		long pid;
+
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		errno = 0;
+		pid = strtol(line, &end, 10);
+		if (end == line || errno != 0 || pid < 0 || pid > INT_MAX ||
+		    (*end != ' ' && *end != '\t'))
+			continue;
+		end += strspn(end, " \t");
+		if (*end != '\0')
+			(void)tep_register_comm(tep, end, (int)pid);
+	}
+}
+
+static void
+parse_printk(struct tep_handle *tep, char *buf)
+{
+	for (char *line = buf, *next; line != NULL; line = next) {
+		char *colon, *end, *fmt;
+		unsigned long long addr;
+
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if ((colon = strchr(line, ':')) == NULL)
+			continue;
+		*colon = '\0';
+		errno = 0;
+		addr = strtoull(line, &end, 16);
+		if (end == line || errno != 0)
+			continue;
+		fmt = colon + 1 + (colon[1] == ' ');
+		if (strlen(fmt + (fmt[0] == '"')) >= 3)
+			(void)tep_register_print_string(tep, fmt, addr);
+	}
+}
+
 /* One of kallsyms (19), printk formats (20) and command lines (21), by option id. */
 static int
 symbols(struct td_trace_dat_fly *f, uint64_t *pos, int id, struct td_error *e)
@@ -362,9 +413,9 @@ symbols(struct td_trace_dat_fly *f, uint64_t *pos, int id, struct td_error *e)
 	if (id == OPT_KALLSYMS)
 		(void)tep_parse_kallsyms(f->tep, f->tmp);
 	else if (id == OPT_PRINTK)
-		(void)tep_parse_printk_formats(f->tep, f->tmp);
+		parse_printk(f->tep, f->tmp);
 	else
-		(void)tep_parse_saved_cmdlines(f->tep, f->tmp);
+		parse_cmdlines(f->tep, f->tmp);
 	return 0;
 }
 

@@ -56,6 +56,21 @@ tracefs_state() {
 	[ "$all" -eq "$want" ]
 }
 
+@test "odd command lines and printk formats in a trace.dat (PIDs past LONG_MAX, formats of a byte): skipped, the same sources, nothing leaked" {
+	need_dat
+	# The fixture is what the helper makes of timerfd.dat.
+	python3 "$TD_SRCDIR/tests/helpers/trace_dat_odd_symbols.py" "$FIX/timerfd.dat" "$TMP/odd.dat"
+	cmp "$TMP/odd.dat" "$FIX/timerfd-odd-symbols.dat"
+	# Under ASan a leaked name or a read before a format fails the run.
+	run timerstat --trace "$FIX/timerfd-odd-symbols.dat" -J
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" | jq -S '.samples[0].sources' >"$TMP/odd.json"
+	timerstat --trace "$FIX/timerfd.dat" -J | jq -S '.samples[0].sources' >"$TMP/plain.json"
+	cmp "$TMP/odd.json" "$TMP/plain.json"
+	got=$(jq '[.[] | select(.comm == "timerfd_load" and .function == "timerfd_tmrproc") | .count] | add' "$TMP/odd.json")
+	[ "$got" -gt 30 ]
+}
+
 @test "--trace FILE -d S steps through trace time: the windows sum to the whole" {
 	need_dat
 	timerstat --trace "$FIX/timerfd.dat" -J >"$TMP/one.json"
