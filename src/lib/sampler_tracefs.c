@@ -101,24 +101,6 @@ struct tr_event {
 	bool		 tick;		/* only with TD_SAMPLER_EV_TICK (at the end of the table) */
 };
 
-/*
- * Cut an event format's print fmt to an empty one (a format of len bytes,
- * in place; the new length): the decoder reads fields by their offsets and
- * only timer_start's print fmt (its flags' names), and libtraceevent's parse
- * of the others was an eighth of a short sample's own work.
- */
-static int
-no_print_fmt(char *fmt, int len)
-{
-	static const char empty[] = "\nprint fmt: \"\"\n";
-	char *p = strstr(fmt, "\nprint fmt:");
-
-	if (p == NULL || (size_t)(fmt + len - p) < sizeof(empty) - 1)
-		return len;
-	memcpy(p, empty, sizeof(empty) - 1);
-	return (int)(p - fmt) + (int)sizeof(empty) - 1;
-}
-
 static void saved_comm(void *ctx, int pid, char *out, size_t len);
 
 /* The attribution's questions, answered by knames.c. */
@@ -333,8 +315,7 @@ build_tep(struct tr_priv *t, const struct tr_event *events, size_t n, struct td_
 		    &size);
 		if (fmt == NULL)
 			continue;	/* not in this kernel */
-		if (strcmp(events[i].name, "timer_start") != 0)
-			size = no_print_fmt(fmt, size);
+		size = td_trace_format_trim(fmt, size);
 		if (tep_parse_event(t->tep, fmt, (unsigned long)size, events[i].sys) == 0)
 			nparsed++;
 		free(fmt);

@@ -20,6 +20,7 @@
 #include "trace_dat_fly.h"
 #include "trace_dat_page.h"
 #include "trace_dat_z.h"
+#include "trace_decode.h"
 
 #define MAX_BUFFERS	64	/* buffer instances followed */
 #define MAX_SECTIONS	4096	/* v7 options sections followed */
@@ -307,6 +308,13 @@ headers(struct td_trace_dat_fly *f, uint64_t *pos, struct td_error *e)
 }
 
 /* The ftrace formats: a count, then each a size and its text. */
+/* The event format just read (len bytes in tmp) trimmed for libtraceevent. */
+static int
+trim(struct td_trace_dat_fly *f, size_t len)
+{
+	return td_trace_format_trim(f->tmp, len > INT_MAX ? INT_MAX : (int)len);
+}
+
 static int
 ftrace_formats(struct td_trace_dat_fly *f, uint64_t *pos, struct td_error *e)
 {
@@ -320,7 +328,7 @@ ftrace_formats(struct td_trace_dat_fly *f, uint64_t *pos, struct td_error *e)
 		if ((r = section(f, pos, 8, "ftrace format", &len, e)) < 0)
 			return r;
 		/* A format that does not parse is an event never decoded. */
-		(void)tep_parse_event(f->tep, f->tmp, len, "ftrace");
+		(void)tep_parse_event(f->tep, f->tmp, (unsigned long)trim(f, len), "ftrace");
 	}
 	return 0;
 }
@@ -343,7 +351,7 @@ system_formats(struct td_trace_dat_fly *f, uint64_t *pos, struct td_error *e)
 		for (uint32_t j = 0; j < m; j++) {
 			if ((r = section(f, pos, 8, "event format", &len, e)) < 0)
 				return r;
-			(void)tep_parse_event(f->tep, f->tmp, len, sys);
+			(void)tep_parse_event(f->tep, f->tmp, (unsigned long)trim(f, len), sys);
 		}
 	}
 	return 0;

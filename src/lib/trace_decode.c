@@ -1,6 +1,10 @@
 /* The raw event decoder: tracefs sub-buffers to timer, IRQ and softirq events. */
+#include "config.h"
+
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,9 +137,9 @@ common_of(struct tep_event *ev, const char *name)
 	return r;
 }
 
-/* Find the value of flag str in a __print_flags() of the print fmt. */
+/* Find the value of flag str in a __print_flags() of parsed print fmt args. */
 static uint32_t
-print_flag(struct tep_print_arg *a, const char *str, int depth)
+args_flag(struct tep_print_arg *a, const char *str, int depth)
 {
 	uint32_t v;
 
@@ -145,12 +149,102 @@ print_flag(struct tep_print_arg *a, const char *str, int depth)
 				if (s->str != NULL && s->value != NULL && strcmp(s->str, str) == 0)
 					return (uint32_t)strtoul(s->value, NULL, 0);
 		} else if (a->type == TEP_PRINT_OP) {
-			if ((v = print_flag(a->op.left, str, depth + 1)) != 0 ||
-			    (v = print_flag(a->op.right, str, depth + 1)) != 0)
+			if ((v = args_flag(a->op.left, str, depth + 1)) != 0 ||
+			    (v = args_flag(a->op.right, str, depth + 1)) != 0)
 				return v;
 		}
 	}
 	return 0;
+}
+
+/*
+ * The value of flag str ("D") in a __print_flags() of the print fmt text p
+ * (end e): the number before the first ', "str" }'; 0 when none.
+ */
+static uint32_t
+text_flag(const char *p, const char *e, const char *str)
+{
+	size_t sl = strlen(str);
+
+	for (const char *q = p; (q = memchr(q, '{', (size_t)(e - q))) != NULL; q++) {
+		const char *v = q + 1, *t;
+		char *end;
+		unsigned long x;
+
+		while (v < e && *v == ' ')
+			v++;
+		if (v == e || !((*v >= '0' && *v <= '9')))
+			continue;
+		errno = 0;
+		x = strtoul(v, &end, 0);
+		if (errno != 0 || x == 0 || x > UINT32_MAX || end >= e)
+			continue;
+		for (t = end; t < e && *t == ' '; t++)
+			;
+		if (t == e || *t++ != ',')
+			continue;
+		while (t < e && *t == ' ')
+			t++;
+		if ((size_t)(e - t) >= sl + 2 && t[0] == '"' && memcmp(t + 1, str, sl) == 0 &&
+		    t[sl + 1] == '"')
+			return (uint32_t)x;
+	}
+	return 0;
+}
+
+/*
+ * What libtraceevent is given of an event format (fmt, len bytes, NUL at
+ * fmt[len]; rewritten in place, the new length returned): its fields as
+ * they are, its print fmt replaced by a plain string that holds only the
+ * timer flags' values ("D=0x80000 P=0x100000", when the original's
+ * __print_flags() names them), or by "".  The decoder reads fields by their
+ * offsets and needs nothing else of a print fmt; libtraceevent's parser of
+ * print fmt expressions crashes on some (a file from a stranger may hold
+ * any), and parsing them all was an eighth of a short sample's own work.  A
+ * print fmt too short to hold the replacement is cut off.
+ */
+int
+td_trace_format_trim(char *fmt, int len)
+{
+	static const char key[] = "\nprint fmt:";
+	char *p = len > 0 ? memmem(fmt, (size_t)len, key, sizeof(key) - 1) : NULL;
+	char rep[64];
+	uint32_t dv, pv;
+	int n;
+
+	if (p == NULL)
+		return len;
+	dv = text_flag(p, fmt + len, "D");
+	pv = text_flag(p, fmt + len, "P");
+	n = dv != 0 || pv != 0 ?
+	    snprintf(rep, sizeof(rep), "\nprint fmt: \"D=%#x P=%#x\"\n", dv, pv) :
+	    snprintf(rep, sizeof(rep), "\nprint fmt: \"\"\n");
+	if (fmt + len - p < n) {
+		*p = '\0';
+		return (int)(p - fmt);
+	}
+	memcpy(p, rep, (size_t)n + 1);
+	return (int)(p - fmt) + n;
+}
+
+/*
+ * The deferrable and pinned bits of timer_start's flags: from the plain
+ * string td_trace_format_trim left ("D=0x80000 P=0x100000"), else (a format
+ * libtracecmd parsed whole) from its __print_flags().
+ */
+static void
+timer_flags(const struct tep_event *ev, uint32_t *deferrable, uint32_t *pinned)
+{
+	const char *f = ev->print_fmt.format;
+	char *end;
+
+	if (f != NULL && strncmp(f, "D=", 2) == 0) {
+		*deferrable = (uint32_t)strtoul(f + 2, &end, 16);
+		*pinned = strncmp(end, " P=", 3) == 0 ? (uint32_t)strtoul(end + 3, NULL, 16) : 0;
+		return;
+	}
+	*deferrable = args_flag(ev->print_fmt.args, "D", 0);
+	*pinned = args_flag(ev->print_fmt.args, "P", 0);
 }
 
 /* Build a decoder from the formats in tep. */
@@ -194,8 +288,7 @@ td_trace_decoder_new(struct tep_handle *tep, struct td_trace_decoder **out,
 		switch (x->type) {
 		case TD_TEV_TIMER_START:
 			x->flags = field_of(ev, "flags");
-			d->deferrable = print_flag(ev->print_fmt.args, "D", 0);
-			d->pinned = print_flag(ev->print_fmt.args, "P", 0);
+			timer_flags(ev, &d->deferrable, &d->pinned);
 			/* FALLTHROUGH */
 		case TD_TEV_TIMER_EXPIRE:
 			x->ptr = field_of(ev, "timer");

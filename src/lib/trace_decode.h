@@ -121,6 +121,12 @@ struct td_tev {
 struct td_trace_decoder;
 
 /*
+ * An event format (len bytes, NUL-terminated) made fit for libtraceevent, in
+ * place: its print fmt reduced to the timer flags' values; the new length.
+ */
+int td_trace_format_trim(char *fmt, int len);
+
+/*
  * Build a decoder from the event formats a tep handle holds (the events that
  * are missing are just never decoded).  -ENOENT when it holds none we use.
  */

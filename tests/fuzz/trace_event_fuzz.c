@@ -1,7 +1,8 @@
 /*
  * libFuzzer target: the raw event decoder.  The input is a run of tracefs
  * sub-buffers (4096 bytes each, as trace_pipe_raw gives them), decoded with
- * the event formats saved in tests/fixtures/trace/events.
+ * the event formats saved in tests/fixtures/trace/events, trimmed as the
+ * sampler trims them (td_trace_format_trim).
  */
 #include <stdint.h>
 #include <glob.h>
@@ -57,7 +58,8 @@ load_format(struct tep_handle *tep, const char *dir, const char *sys, const char
 		fprintf(stderr, "trace_event_fuzz: cannot read %s\n", path);
 		exit(1);
 	}
-	tep_parse_event(tep, b.data, b.len, sys);
+	tep_parse_event(tep, b.data, (unsigned long)td_trace_format_trim(b.data, (int)b.len),
+	    sys);
 	td_buf_free(&b);
 }
 
@@ -107,7 +109,8 @@ setup_captures(const char *hdr, size_t hdrlen)
 			if (sl == NULL || td_read_file(fmts.gl_pathv[i], 1 << 20, &b, NULL) < 0)
 				continue;
 			*sl = '\0';
-			tep_parse_event(tep, b.data, b.len, sys);
+			tep_parse_event(tep, b.data,
+			    (unsigned long)td_trace_format_trim(b.data, (int)b.len), sys);
 			*sl = '/';
 			td_buf_free(&b);
 		}

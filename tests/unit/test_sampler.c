@@ -613,7 +613,11 @@ test_decoder(void)
 	tep_free(tep);
 }
 
-/* The timer formats of every captured kernel give a decoder with its flag bits. */
+/*
+ * The timer formats of every captured kernel give a decoder with its flag
+ * bits, the same whether libtraceevent parsed the whole print fmt (as
+ * libtracecmd does) or the formats were trimmed first (as we give them).
+ */
 static void
 test_kmatrix_formats(void)
 {
@@ -631,38 +635,103 @@ test_kmatrix_formats(void)
 	if (glob(pat, 0, NULL, &g) != 0)
 		return;
 	for (size_t i = 0; i < g.gl_pathc; i++) {
-		struct tep_handle *tep = tep_alloc();
-		struct td_trace_decoder *d;
-		struct td_error e;
 		const char *cap = g.gl_pathv[i] + strlen(corpus_dir()) + 9;
-		int loaded = 0;
+		uint32_t bits[2][2] = { { 0, 0 }, { 0, 0 } };
+		int loaded[2] = { 0, 0 };
 
-		for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
-			char path[4200];
-			struct td_buf b;
+		for (int trim = 0; trim < 2; trim++) {
+			struct tep_handle *tep = tep_alloc();
+			struct td_trace_decoder *d;
+			struct td_error e;
 
-			snprintf(path, sizeof(path), "%s/%s/format", g.gl_pathv[i], names[k]);
-			if (td_read_file(path, 1 << 20, &b, NULL) < 0)
-				continue;
-			if (tep_parse_event(tep, b.data, b.len, "timer") == 0)
-				loaded++;
-			td_buf_free(&b);
+			for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+				char path[4200];
+				struct td_buf b;
+				int len;
+
+				snprintf(path, sizeof(path), "%s/%s/format", g.gl_pathv[i], names[k]);
+				if (td_read_file(path, 1 << 20, &b, NULL) < 0)
+					continue;
+				len = trim ? td_trace_format_trim(b.data, (int)b.len) : (int)b.len;
+				if (tep_parse_event(tep, b.data, (unsigned long)len, "timer") == 0)
+					loaded[trim]++;
+				td_buf_free(&b);
+			}
+			if (ok(td_trace_decoder_new(tep, &d, &e) == 0, "%.40s: decoder%s", cap,
+			    trim ? ", formats trimmed" : "")) {
+				ok(td_trace_decoder_has(d, TD_TEV_HRTIMER_EXPIRE) &&
+				    td_trace_decoder_has(d, TD_TEV_TIMER_CANCEL),
+				    "%.40s: events known", cap);
+				bits[trim][0] = td_trace_decoder_deferrable_flag(d);
+				bits[trim][1] = td_trace_decoder_pinned_flag(d);
+				td_trace_decoder_free(d);
+				n += trim;
+			}
+			tep_free(tep);
 		}
-		is_int(loaded, 6, "%.40s: six timer formats parse", cap);
-		if (ok(td_trace_decoder_new(tep, &d, &e) == 0, "%.40s: decoder", cap)) {
-			ok(td_trace_decoder_has(d, TD_TEV_HRTIMER_EXPIRE) &&
-			    td_trace_decoder_has(d, TD_TEV_TIMER_CANCEL), "%.40s: events known",
-			    cap);
-			ok(td_trace_decoder_deferrable_flag(d) != 0,
-			    "%.40s: deferrable bit from the print fmt (%#x)", cap,
-			    td_trace_decoder_deferrable_flag(d));
-			td_trace_decoder_free(d);
-			n++;
-		}
-		tep_free(tep);
+		ok(loaded[0] == 6 && loaded[1] == 6, "%.40s: six timer formats parse, whole and trimmed",
+		    cap);
+		ok(bits[0][0] != 0 && bits[0][1] != 0, "%.40s: D and P bits from the print fmt (%#x %#x)",
+		    cap, bits[0][0], bits[0][1]);
+		ok(bits[1][0] == bits[0][0] && bits[1][1] == bits[0][1],
+		    "%.40s: the same bits from the trimmed formats (%#x %#x)", cap, bits[1][0],
+		    bits[1][1]);
 	}
 	globfree(&g);
 	ok(n > 0, "captured kernels' formats");
+}
+
+/*
+ * A hostile timer_start print fmt (a fuzzer's: an unknown field in an
+ * expression, garbage between the arguments) crashed libtraceevent's parser;
+ * trimmed, it is never parsed, and the flag values still come through.
+ * Print fmts too short for the replacement are cut, with no print fmt left.
+ */
+static void
+test_format_trim(void)
+{
+	static const char head[] =
+	    "name: timer_start\nID: 466\nformat:\n"
+	    "\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+	    "\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
+	    "\tfield:void * timer;\toffset:8;\tsize:8;\tsigned:0;\n"
+	    "\tfield:void * function;\toffset:16;\tsize:8;\tsigned:0;\n"
+	    "\tfield:unsigned int flags;\toffset:48;\tsize:4;\tsigned:0;\n\n";
+	static const char hostile[] =
+	    "print fmt: \"timer=%p flags=%s\", REC->timer, (long)REC->expires - REC->nrs, "
+	    "REC->flagszqRxlllc0,cFF, REC->flagsz>> 22, __print_flags(REC->flagsz& "
+	    "(xlllc40000 |Rxlllc80000), \"|\", { xlllc40000, \"M\" }, { 0x80000, \"D\" }, "
+	    "{ 0x100000,\"P\" })\n";
+	char fmt[2048];
+	struct tep_handle *tep = tep_alloc();
+	struct td_trace_decoder *d;
+	struct td_error e;
+	int len;
+
+	snprintf(fmt, sizeof(fmt), "%s%s", head, hostile);
+	len = td_trace_format_trim(fmt, (int)strlen(fmt));
+	is_int(len, (int)strlen(fmt), "trimmed length is the string's");
+	ok(strstr(fmt, "\nprint fmt: \"D=0x80000 P=0x100000\"\n") != NULL &&
+	    strstr(fmt, "REC->") == NULL, "the print fmt holds the flag values only");
+	is_int(tep_parse_event(tep, fmt, (unsigned long)len, "timer"), 0, "and parses");
+	if (ok(td_trace_decoder_new(tep, &d, &e) == 0, "decoder from it")) {
+		ok(td_trace_decoder_deferrable_flag(d) == 0x80000 &&
+		    td_trace_decoder_pinned_flag(d) == 0x100000, "D and P bits from it");
+		td_trace_decoder_free(d);
+	}
+	tep_free(tep);
+
+	snprintf(fmt, sizeof(fmt), "%sprint fmt: 1", head);
+	len = td_trace_format_trim(fmt, (int)strlen(fmt));
+	ok(len == (int)strlen(fmt) && strstr(fmt, "print fmt") == NULL,
+	    "a print fmt shorter than the replacement is cut");
+	snprintf(fmt, sizeof(fmt), "%sprint fmt: \"timer=%%p\", REC->timer\n", head);
+	len = td_trace_format_trim(fmt, (int)strlen(fmt));
+	ok(len == (int)strlen(fmt) && strstr(fmt, "\nprint fmt: \"\"\n") != NULL,
+	    "no flags: an empty print fmt");
+	snprintf(fmt, sizeof(fmt), "%s", head);
+	is_int(td_trace_format_trim(fmt, (int)strlen(fmt)), (int)strlen(head),
+	    "no print fmt: left as it is");
 }
 
 /* Order addresses. */
@@ -982,6 +1051,7 @@ main(void)
 	test_backends();
 	test_decoder();
 	test_kmatrix_formats();
+	test_format_trim();
 	test_ksyms_resolve();
 	test_ksyms_early_end();
 	test_ksyms_spans();
