@@ -9,7 +9,11 @@
 # Environment: BENCH_LOOPS (samples per run, 3000), BENCH_INTERVAL_US (1000),
 # BENCH_PRIO (80), BENCH_CPU (the last online CPU), BENCH_ROUNDS (5).
 # The figures are only as quiet as the machine: run it on an idle one.  Own CPU
-# is perf stat's task-clock of each whole process (perf is needed).
+# is each whole process's user + system time from wait4 (bench/runstat): the
+# scheduler's run time of all its threads, what `time` and top show.  perf
+# stat's task-clock is printed beside it: it starts the task's clock only at
+# the end of the context switch into it, so each wake-up's switch is left out;
+# on this 2-vCPU VM it reads about half the wait4 time, for both tools alike.
 set -eu
 loops=${BENCH_LOOPS:-3000}
 interval=${BENCH_INTERVAL_US:-1000}
@@ -31,6 +35,10 @@ if ! command -v cyclictest >/dev/null 2>&1; then
 fi
 command -v timerprobe >/dev/null 2>&1 || { echo "timerprobe bench: no timerprobe on PATH" >&2; exit 1; }
 jq=${JQ:-jq}
+build=${TD_BUILDDIR:-$(dirname "$(command -v timerprobe)")}
+runstat=$build/bench/runstat
+[ -x "$runstat" ] || make -C "$build" -s bench/runstat >/dev/null ||
+	{ echo "timerprobe bench: no $runstat" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
@@ -46,11 +54,24 @@ cpu_us() {
 	awk -F, '$3 ~ /^task-clock/ { printf "%d", $1 * 1000 }' "$1"
 }
 
+# The CPU time in us (user + system) runstat printed into F.
+rus_us() {
+	awk '{ for (i = 1; i < NF; i++) if ($i == "median_cpu_us") printf "%d", $(i + 1) }' "$1"
+}
+
+# measure NAME OUT command...: one run of command, its standard output into
+# OUT; its CPU time into $tmp/NAME.rus (wait4) and $tmp/NAME.perf (task-clock).
+measure() {
+	m=$1 o=$2
+	shift 2
+	perf stat -x, -e task-clock -o "$tmp/$m.perf" -- "$runstat" -o "$o" 1 "$@" >"$tmp/$m.rus"
+}
+
 # One cyclictest run: every sample in ns, one per line, into $tmp/ct; its CPU in $tmp/ct.perf.
 run_cyclictest() {
-	perf stat -x, -e task-clock -o "$tmp/ct.perf" -- \
-		cyclictest -q -m -N -v -p "$prio" -a "$cpu" -t 1 -i "$interval" -l "$loops" \
-		2>/dev/null | awk -F: 'NF == 3 { gsub(/ /, "", $3); print $3 }' >"$tmp/ct"
+	measure ct "$tmp/ct.raw" cyclictest -q -m -N -v -p "$prio" -a "$cpu" -t 1 \
+		-i "$interval" -l "$loops"
+	awk -F: 'NF == 3 { gsub(/ /, "", $3); print $3 }' "$tmp/ct.raw" >"$tmp/ct"
 }
 
 # cyclictest -a pins its main thread to the measured CPU too, where it wakes
@@ -70,17 +91,16 @@ if [ "$(getconf _NPROCESSORS_ONLN)" -ge 2 ] && cyclictest --help 2>&1 | grep -q 
 fi
 run_cyclictest_main() {
 	: >"$tmp/ctm.perf"
+	: >"$tmp/ctm.rus"
 	[ -n "$mainaff" ] || return 0
-	perf stat -x, -e task-clock -o "$tmp/ctm.perf" -- \
-		cyclictest -q -m -N -v -p "$prio" -a "$cpu" --mainaffinity="$other_cpu" -t 1 \
-		-i "$interval" -l "$loops" >/dev/null 2>&1
+	measure ctm /dev/null cyclictest -q -m -N -v -p "$prio" -a "$cpu" \
+		--mainaffinity="$other_cpu" -t 1 -i "$interval" -l "$loops"
 }
 
 # One timerprobe run doing what cyclictest does, JSON into $tmp/tp.json; its CPU in $tmp/tp.perf.
 run_timerprobe() {
-	perf stat -x, -e task-clock -o "$tmp/tp.perf" -- \
-		timerprobe -J -m clock_nanosleep --abs -i "${interval}us" -n "$loops" \
-		--fifo "$prio" --cpu "$cpu" --dma-latency >"$tmp/tp.json"
+	measure tp "$tmp/tp.json" timerprobe -J -m clock_nanosleep --abs -i "${interval}us" \
+		-n "$loops" --fifo "$prio" --cpu "$cpu" --dma-latency
 }
 
 echo "interval ${interval} us, SCHED_FIFO ${prio}, CPU ${cpu}, ${loops} samples x ${rounds} rounds, load $(cut -d' ' -f1 /proc/loadavg)"
@@ -107,12 +127,14 @@ while [ "$r" -le "$rounds" ]; do
 	tp50=$($jq -r .p50_ns "$tmp/tp.json")
 	tp99=$($jq -r .p99_ns "$tmp/tp.json")
 	ovh=$($jq -r .loop_overhead_ns "$tmp/tp.json")
-	ctc=$(cpu_us "$tmp/ct.perf")
-	tpc=$(cpu_us "$tmp/tp.perf")
-	printf 'round %d: cyclictest n=%d p50 %d ns p99 %d ns CPU %d us | timerprobe n=%d p50 %d ns p99 %d ns CPU %d us | loop overhead %d ns/sample\n' \
-		"$r" "$ct_n" "$ct50" "$ct99" "$ctc" "$tp_n" "$tp50" "$tp99" "$tpc" "$ovh"
-	ctmc=$(cpu_us "$tmp/ctm.perf")
-	echo "$ct50 $ct99 $tp50 $tp99 $ctc $tpc ${ctmc:-0}" >>"$tmp/rounds"
+	ctc=$(rus_us "$tmp/ct.rus")
+	tpc=$(rus_us "$tmp/tp.rus")
+	ctk=$(cpu_us "$tmp/ct.perf")
+	tpk=$(cpu_us "$tmp/tp.perf")
+	printf 'round %d: cyclictest n=%d p50 %d ns p99 %d ns CPU %d us (task-clock %d) | timerprobe n=%d p50 %d ns p99 %d ns CPU %d us (task-clock %d) | loop overhead %d ns/sample\n' \
+		"$r" "$ct_n" "$ct50" "$ct99" "$ctc" "$ctk" "$tp_n" "$tp50" "$tp99" "$tpc" "$tpk" "$ovh"
+	ctmc=$(rus_us "$tmp/ctm.rus")
+	echo "$ct50 $ct99 $tp50 $tp99 $ctc $tpc ${ctmc:-0} $ctk $tpk" >>"$tmp/rounds"
 	echo "$ovh" >>"$tmp/overhead"
 	r=$((r + 1))
 done
@@ -143,13 +165,20 @@ medcol() {
 	sort -g "$1" | awk '{ v[NR] = $1 } END { printf "%s %s %s", v[int((NR + 1) / 2)], v[1], v[NR] }'
 }
 # Own CPU per sample (the whole process, start-up included): the median of the
-# rounds' ratios, each ratio of two runs side by side.
+# rounds' ratios, each ratio of two runs side by side; then the same by
+# task-clock.
 awk -v n="$loops" '{ printf "%.3f\n", $5 / n }' "$tmp/rounds" >"$tmp/ct_cpu"
 awk -v n="$loops" '{ printf "%.3f\n", $6 / n }' "$tmp/rounds" >"$tmp/tp_cpu"
 awk '{ printf "%.3f\n", $6 / $5 }' "$tmp/rounds" >"$tmp/cpu_ratio"
 echo "$(medcol "$tmp/ct_cpu") $(medcol "$tmp/tp_cpu") $(medcol "$tmp/cpu_ratio")" | awk '{
 	printf "own CPU per sample, one CPU: cyclictest %.2f us, timerprobe %.2f us (medians); median of the rounds'"'"' ratios %.3f (lowest %.3f, highest %.3f; %s)\n",
 		$1, $4, $7, $8, $9, $7 <= 1 ? "at most cyclictest'"'"'s" : "MORE than cyclictest'"'"'s" }'
+awk '{ printf "%.3f\n", $9 / $8 }' "$tmp/rounds" >"$tmp/cpu_ratio"
+awk -v n="$loops" '{ printf "%.3f\n", $8 / n }' "$tmp/rounds" >"$tmp/ct_cpu"
+awk -v n="$loops" '{ printf "%.3f\n", $9 / n }' "$tmp/rounds" >"$tmp/tp_cpu"
+echo "$(medcol "$tmp/ct_cpu") $(medcol "$tmp/tp_cpu") $(medcol "$tmp/cpu_ratio")" | awk '{
+	printf "  by task-clock: cyclictest %.2f us, timerprobe %.2f us; median of the rounds'"'"' ratios %.3f (lowest %.3f, highest %.3f)\n",
+		$1, $4, $7, $8, $9 }'
 if [ -n "$mainaff" ]; then
 	awk -v n="$loops" '{ printf "%.3f\n", $7 / n }' "$tmp/rounds" >"$tmp/ctm_cpu"
 	awk '{ printf "%.3f\n", $6 / $7 }' "$tmp/rounds" >"$tmp/cpu_ratio"
@@ -159,18 +188,17 @@ if [ -n "$mainaff" ]; then
 fi
 
 # Start-up alone: one sample each (the same options), alternated, the median
-# and the lowest of 3 x ROUNDS runs of each (perf stat's task-clock, in us).
+# and the lowest of 3 x ROUNDS runs of each (user + system, in us).
 : >"$tmp/su_ct"
 : >"$tmp/su_tp"
 r=1
 while [ "$r" -le $((rounds * 3)) ]; do
-	perf stat -x, -e task-clock -o "$tmp/su.perf" -- cyclictest -q -m -N -v -p "$prio" \
-		-a "$cpu" -t 1 -i "$interval" -l 1 >/dev/null 2>&1
-	cpu_us "$tmp/su.perf" >>"$tmp/su_ct"
+	measure su /dev/null cyclictest -q -m -N -v -p "$prio" -a "$cpu" -t 1 -i "$interval" -l 1
+	rus_us "$tmp/su.rus" >>"$tmp/su_ct"
 	echo >>"$tmp/su_ct"
-	perf stat -x, -e task-clock -o "$tmp/su.perf" -- timerprobe -J -m clock_nanosleep --abs \
-		-i "${interval}us" -n 1 --fifo "$prio" --cpu "$cpu" --dma-latency >/dev/null
-	cpu_us "$tmp/su.perf" >>"$tmp/su_tp"
+	measure su /dev/null timerprobe -J -m clock_nanosleep --abs -i "${interval}us" -n 1 \
+		--fifo "$prio" --cpu "$cpu" --dma-latency
+	rus_us "$tmp/su.rus" >>"$tmp/su_tp"
 	echo >>"$tmp/su_tp"
 	r=$((r + 1))
 done
@@ -181,20 +209,20 @@ echo "$(medcol "$tmp/su_ct") $(medcol "$tmp/su_tp")" | awk '{
 # Every CPU at once (cyclictest -S, timerprobe -S), the same interval, priority
 # and count, ROUNDS times in ABBA order: min, p50, p99, max per CPU of the last
 # round, and each tool's own CPU per sample: the CPU time of the whole process
-# and its threads (perf stat's task-clock, to the us; the shell's times have
-# 10 ms ticks) over the samples each took on all CPUs (cyclictest's -v lines,
+# and its threads (user + system from wait4, to the us) over the samples each
+# took on all CPUs (cyclictest's -v lines,
 # timerprobe's count), with the median of the rounds' ratios.  cyclictest -S
 # spaces its threads' intervals by --distance, 500 us unless told: without
 # -d 0 its second thread waits 1.5 ms, not the interval, and the run ends
 # when the first thread is done, a third of that thread's samples short.
 ncpu=$(nproc)
 run_cyclictest_all() {
-	perf stat -x, -e task-clock -o "$tmp/cts.perf" -- cyclictest -q -m -N -v -p "$prio" -S \
-		-d 0 -i "$interval" -l "$loops" >"$tmp/cts" 2>/dev/null
+	measure cts "$tmp/cts" cyclictest -q -m -N -v -p "$prio" -S -d 0 -i "$interval" \
+		-l "$loops"
 }
 run_timerprobe_all() {
-	perf stat -x, -e task-clock -o "$tmp/tps.perf" -- timerprobe -J -S -q -m clock_nanosleep \
-		--abs -i "${interval}us" -n "$loops" --fifo "$prio" --dma-latency >"$tmp/tps.json"
+	measure tps "$tmp/tps.json" timerprobe -J -S -q -m clock_nanosleep --abs \
+		-i "${interval}us" -n "$loops" --fifo "$prio" --dma-latency
 }
 : >"$tmp/all"
 r=1
@@ -206,7 +234,7 @@ while [ "$r" -le "$rounds" ]; do
 		run_timerprobe_all
 		run_cyclictest_all
 	fi
-	echo "$(cpu_us "$tmp/cts.perf") $(cpu_us "$tmp/tps.perf")" \
+	echo "$(rus_us "$tmp/cts.rus") $(rus_us "$tmp/tps.rus")" \
 		"$(awk -F: 'NF == 3' "$tmp/cts" | wc -l) $("$jq" -r .count "$tmp/tps.json")" >>"$tmp/all"
 	r=$((r + 1))
 done
