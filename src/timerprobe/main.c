@@ -38,6 +38,7 @@ enum {
 	OPT_BREAK,
 	OPT_TRACE_ON_BREAK,
 	OPT_READ_EVERY,
+	OPT_SAMPLES,
 };
 
 static const struct option longopts[] = {
@@ -56,6 +57,7 @@ static const struct option longopts[] = {
 	{ "break", required_argument, NULL, OPT_BREAK },
 	{ "trace-on-break", required_argument, NULL, OPT_TRACE_ON_BREAK },
 	{ "read-every", required_argument, NULL, OPT_READ_EVERY },
+	{ "samples", required_argument, NULL, OPT_SAMPLES },
 	{ "dma-latency", no_argument, NULL, OPT_DMA_LATENCY },
 	{ "interval-meter", no_argument, NULL, OPT_INTERVAL_METER },
 	{ "json", no_argument, NULL, 'J' },
@@ -92,6 +94,7 @@ usage(void)
 	    "      --interval-meter   count timerfd expirations per read against the clock\n"
 	    "                         (interval 1ns unless -i says otherwise)\n"
 	    "      --read-every DUR   the meter's read cadence (default 10ms)\n"
+	    "      --samples FILE     write every sample to FILE: CPU, number, latency ns\n"
 	    "  -J, --json             JSON output\n"
 	    "      --sysroot DIR      read /proc/timer_list under DIR\n"
 	    "  -h, --help             this help\n"
@@ -335,6 +338,9 @@ main(int argc, char **argv)
 		case OPT_TRACE_ON_BREAK:
 			o.trace_on_break = optarg;
 			break;
+		case OPT_SAMPLES:
+			o.samples = optarg;
+			break;
 		case OPT_READ_EVERY:
 			o.read_every_ns = parse_duration("--read-every", optarg, 1000, 1000,
 			    MAX_INTERVAL_NS);
@@ -360,6 +366,8 @@ main(int argc, char **argv)
 	check_options(&o, mode_set, clock_set, interval_set);
 	if (o.trace_on_break != NULL)
 		cli_writable_check(o.trace_on_break);
+	if (o.samples != NULL)
+		cli_writable_check(o.samples);
 	/* The meter's CPU must hold still for its interrupt count: the one it starts on. */
 	if (o.meter && o.cpu < 0)
 		o.cpu = sched_getcpu();
@@ -402,6 +410,11 @@ main(int argc, char **argv)
 		probe_cause_close(cause);
 		fprintf(stderr, "%s: cannot start the measuring threads: %s\n", cli_prog,
 		    strerror(-rc));
+		return CLI_EXIT_FAIL;
+	}
+	if (o.samples != NULL && (rc = probe_samples_write(o.samples, w, nw)) < 0) {
+		probe_cause_close(cause);
+		fprintf(stderr, "%s: cannot write %s: %s\n", cli_prog, o.samples, strerror(-rc));
 		return CLI_EXIT_FAIL;
 	}
 	if (nw == 1) {

@@ -63,6 +63,7 @@ struct probe_opts {
 	bool		 quiet;		/* no live lines */
 	int64_t		 break_ns;	/* --break: 0 not asked */
 	const char	*trace_on_break;	/* --trace-on-break FILE, or NULL */
+	const char	*samples;	/* --samples FILE, or NULL */
 	const char	*sysroot;
 };
 
@@ -174,6 +175,8 @@ int probe_report_json(const struct probe_opts *o, const struct probe_env *env,
     struct probe_worker *w, size_t nw, const struct probe_cause *cause);
 /* report.c: the per-CPU table and "cpus" JSON array (--cpus). */
 void probe_report_cpus_text(struct probe_worker *w, size_t n);
+/* --samples: every sample of the nw threads, in time order, to path; 0 or -errno. */
+int probe_samples_write(const char *path, const struct probe_worker *w, size_t nw);
 /* report.c: the break line and its cause (--break), nothing otherwise. */
 void probe_report_break_text(const struct probe_opts *o, const struct probe_worker *w,
     size_t n, const struct probe_cause *c);

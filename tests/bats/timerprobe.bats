@@ -481,6 +481,37 @@ loc_baseline() {
 	[[ "$output" == *"per CPU:"* ]]
 }
 
+@test "--samples: every sample in order; the file's own percentiles are the report's" {
+	local f=$BATS_TEST_TMPDIR/samples online n
+	probe_json -n 300 -i 200us --samples "$f"
+	[ "$(wc -l <"$f")" -eq 300 ]
+	# Unpinned: CPU "-", numbered 0..299 in the order measured.
+	[ "$(awk '$1 == "-" && $2 == NR - 1 && $3 ~ /^-?[0-9]+$/' "$f" | wc -l)" -eq 300 ]
+	# Nearest rank over the file gives the report's min, p50, p99 and max.
+	read -r mn p50 p99 mx < <(sort -n -k3 "$f" | awk '{ v[NR] = $3 } END {
+		r50 = int(NR * 0.5); if (r50 < NR * 0.5) r50++
+		r99 = int(NR * 0.99); if (r99 < NR * 0.99) r99++
+		print v[1], v[r50], v[r99], v[NR] }')
+	[ "$mn" -eq "$(field .min_ns)" ] && [ "$p50" -eq "$(field .p50_ns)" ]
+	[ "$p99" -eq "$(field .p99_ns)" ] && [ "$mx" -eq "$(field .max_ns)" ]
+	# Every CPU: its own lines, as many as asked, numbered from 0.
+	online=$(online_cpus_json)
+	n=$(jq length <<<"$online")
+	probe_json -S -n 40 --samples "$f"
+	[ "$(wc -l <"$f")" -eq $((40 * n)) ]
+	for c in $(jq '.[]' <<<"$online"); do
+		[ "$(awk -v c="$c" '$1 == c' "$f" | wc -l)" -eq 40 ]
+		[ "$(awk -v c="$c" '$1 == c { print $2 }' "$f" | sort -n | tail -1)" -eq 39 ]
+		[ "$(awk -v c="$c" '$1 == c { print $3 }' "$f" | sort -n | head -1)" -eq \
+		    "$(field ".per_cpu[] | select(.cpu == $c) | .min_ns")" ]
+	done
+	# A file that cannot be written: one line naming it, exit 1, before the run.
+	run timerprobe -n 5 --samples "$BATS_TEST_TMPDIR/no/such/dir/f"
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *"$BATS_TEST_TMPDIR/no/such/dir/f"* ]]
+}
+
 @test "--cpus: a CPU that is not online, or not a list, is a usage error" {
 	run timerprobe --cpus 9999 -n 1
 	[ "$status" -eq 2 ]
