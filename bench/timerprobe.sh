@@ -3,7 +3,10 @@
 # wait (clock_nanosleep TIMER_ABSTIME on CLOCK_MONOTONIC), interval, SCHED_FIFO
 # priority, CPU, mlockall and /dev/cpu_dma_latency 0 (cyclictest's default).
 # Rounds alternate the two tools so drift hits both.  Prints the medians and
-# p99 of each (nearest rank over every sample, in ns), their ratios, and
+# p99 of each (nearest rank, in ns) per round and over the samples of all
+# rounds pooled (both tools write every sample: cyclictest -v, timerprobe
+# --samples), their ratios, the same ratio between each tool's odd and even
+# rounds (how far a tool is from itself: the noise a 10 % claim must clear),
 # timerprobe's own loop overhead per sample, and the start-up of each alone.
 #
 # Environment: BENCH_LOOPS (samples per run, 3000), BENCH_INTERVAL_US (1000),
@@ -100,12 +103,13 @@ run_cyclictest_main() {
 # One timerprobe run doing what cyclictest does, JSON into $tmp/tp.json; its CPU in $tmp/tp.perf.
 run_timerprobe() {
 	measure tp "$tmp/tp.json" timerprobe -J -m clock_nanosleep --abs -i "${interval}us" \
-		-n "$loops" --fifo "$prio" --cpu "$cpu" --dma-latency
+		-n "$loops" --fifo "$prio" --cpu "$cpu" --dma-latency --samples "$tmp/tp.samples"
 }
 
 echo "interval ${interval} us, SCHED_FIFO ${prio}, CPU ${cpu}, ${loops} samples x ${rounds} rounds, load $(cut -d' ' -f1 /proc/loadavg)"
 : >"$tmp/rounds"
 : >"$tmp/overhead"
+for f in ct.odd ct.even tp.odd tp.even; do : >"$tmp/$f"; done
 r=1
 while [ "$r" -le "$rounds" ]; do
 	# ABBA order: odd rounds start with cyclictest, even ones with timerprobe.
@@ -136,6 +140,9 @@ while [ "$r" -le "$rounds" ]; do
 	ctmc=$(rus_us "$tmp/ctm.rus")
 	echo "$ct50 $ct99 $tp50 $tp99 $ctc $tpc ${ctmc:-0} $ctk $tpk" >>"$tmp/rounds"
 	echo "$ovh" >>"$tmp/overhead"
+	half=$([ $((r % 2)) -eq 1 ] && echo odd || echo even)
+	cat "$tmp/ct" >>"$tmp/ct.$half"
+	cut -d' ' -f3 "$tmp/tp.samples" >>"$tmp/tp.$half"
 	r=$((r + 1))
 done
 # The median over rounds of each figure, then the ratios timerprobe / cyclictest.
@@ -150,6 +157,27 @@ spread() {
 }
 echo "cyclictest round to round: p50 $(spread 1), p99 $(spread 2)"
 echo "timerprobe round to round: p50 $(spread 3), p99 $(spread 4)"
+# Pooled: every sample of every round, each tool's odd and even rounds apart
+# and together.
+for t in ct tp; do
+	sort -n "$tmp/$t.odd" >"$tmp/$t.odd.s"
+	sort -n "$tmp/$t.even" >"$tmp/$t.even.s"
+	sort -n "$tmp/$t.odd" "$tmp/$t.even" >"$tmp/$t.all.s"
+done
+pooled() {
+	echo "$(pct "$tmp/$1.s" 50) $(pct "$tmp/$1.s" 99) $(wc -l <"$tmp/$1.s")"
+}
+echo "$(pooled ct.all) $(pooled tp.all) $(pooled ct.odd) $(pooled ct.even) $(pooled tp.odd) $(pooled tp.even)" | awk '
+function within(x) { return (x >= 0.9 && x <= 1.1) ? "within 10 %" : "NOT within 10 %" }
+{
+	printf "pooled over all rounds (%d and %d samples): p50 cyclictest %d ns, timerprobe %d ns, ratio %.3f (%s)\n",
+		$3, $6, $1, $4, $4 / $1, within($4 / $1)
+	printf "pooled over all rounds: p99 cyclictest %d ns, timerprobe %d ns, ratio %.3f (%s)\n",
+		$2, $5, $5 / $2, within($5 / $2)
+	if ($9 > 0 && $12 > 0 && $15 > 0 && $18 > 0)
+		printf "each tool against itself, odd rounds / even rounds: cyclictest p50 %.3f p99 %.3f, timerprobe p50 %.3f p99 %.3f\n",
+			$7 / $10, $8 / $11, $13 / $16, $14 / $17
+}'
 ovh=$(sort -n "$tmp/overhead" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
 awk -v c50="$ct50" -v c99="$ct99" -v t50="$tp50" -v t99="$tp99" -v o="$ovh" 'BEGIN {
 	r50 = t50 / c50; r99 = t99 / c99
