@@ -9,8 +9,8 @@
 # rounds (how far a tool is from itself: the noise a 10 % claim must clear),
 # timerprobe's own loop overhead per sample, and the start-up of each alone.
 #
-# Environment: BENCH_LOOPS (samples per run, 3000), BENCH_INTERVAL_US (1000),
-# BENCH_PRIO (80), BENCH_CPU (the last online CPU), BENCH_ROUNDS (5).
+# Environment: BENCH_LOOPS (samples per run, 4000), BENCH_INTERVAL_US (1000),
+# BENCH_PRIO (80), BENCH_CPU (the last online CPU), BENCH_ROUNDS (8).
 # The figures are only as quiet as the machine: run it on an idle one.  Own CPU
 # is each whole process's user + system time from wait4 (bench/runstat): the
 # scheduler's run time of all its threads, what `time` and top show.  perf
@@ -18,11 +18,11 @@
 # the end of the context switch into it, so each wake-up's switch is left out;
 # on this 2-vCPU VM it reads about half the wait4 time, for both tools alike.
 set -eu
-loops=${BENCH_LOOPS:-3000}
+loops=${BENCH_LOOPS:-4000}
 interval=${BENCH_INTERVAL_US:-1000}
 prio=${BENCH_PRIO:-80}
 cpu=${BENCH_CPU:-$(($(getconf _NPROCESSORS_ONLN) - 1))}
-rounds=${BENCH_ROUNDS:-5}
+rounds=${BENCH_ROUNDS:-8}
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "timerprobe bench: skipped (SCHED_FIFO and /dev/cpu_dma_latency need root)"
@@ -185,6 +185,8 @@ awk -v c50="$ct50" -v c99="$ct99" -v t50="$tp50" -v t99="$tp99" -v o="$ovh" 'BEG
 		c50, t50, r50, (r50 >= 0.9 && r50 <= 1.1) ? "within 10 %" : "NOT within 10 %"
 	printf "median of rounds: p99 cyclictest %d ns, timerprobe %d ns, ratio %.3f (%s)\n",
 		c99, t99, r99, (r99 >= 0.9 && r99 <= 1.1) ? "within 10 %" : "NOT within 10 %"
+	printf "(the verdict is the median of rounds: one disturbed round moves the pooled p99, not it;\n"
+	printf " where a tool'"'"'s odd and even rounds differ by more than 10 %%, so may the tools)\n"
 	printf "timerprobe loop overhead: %d ns per sample (%.3f %% of the cyclictest median)\n",
 		o, 100 * o / c50
 }'
