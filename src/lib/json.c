@@ -153,10 +153,49 @@ write_string(struct td_json *j, const char *str, size_t n)
 	put_c(j, '"');
 }
 
+/* The slot of a fixed key, by its address. */
+static size_t
+fixed_slot(const char *key)
+{
+	uintptr_t a = (uintptr_t)key;
+
+	return (size_t)((a ^ (a >> 6) ^ (a >> 12)) % TD_JSON_FIXED);
+}
+
+/* Keep key's member text (when it is short plain text) until td_json_keys_forget. */
+void
+td_json_key_fixed(struct td_json *j, const char *key)
+{
+	size_t s = fixed_slot(key), kl = strlen(key), n = 0;
+
+	if (kl >= TD_JSON_MAX_KEY)
+		return;
+	for (size_t i = 0; i < kl; i++)
+		if (!plain((unsigned char)key[i]))
+			return;
+	j->fixed[s].text[n++] = '"';
+	memcpy(j->fixed[s].text + n, key, kl);
+	n += kl;
+	j->fixed[s].text[n++] = '"';
+	j->fixed[s].text[n++] = ':';
+	if (j->pretty)
+		j->fixed[s].text[n++] = ' ';
+	j->fixed[s].len = n;
+	j->fixed[s].key = key;
+}
+
+/* Forget the fixed keys (their strings may change or go now). */
+void
+td_json_keys_forget(struct td_json *j)
+{
+	for (size_t i = 0; i < TD_JSON_FIXED; i++)
+		j->fixed[i].key = NULL;
+}
+
 /*
  * Separator, indentation and key before a value: written straight into the
  * buffer when the key is short plain text and there is room (thirty times a
- * row of 10,000), else a piece at a time.
+ * row of 10,000), a fixed key's text in one copy, else a piece at a time.
  */
 static void
 member(struct td_json *j, const char *key)
@@ -166,12 +205,18 @@ member(struct td_json *j, const char *key)
 	    "                                ";
 	size_t ind = j->pretty && j->depth > 0 ? 1 + 2 * (size_t)j->depth : 0;
 
-	if (ind < sizeof(nl_ind) && sizeof(j->out) - j->nout >= 1 + ind + TD_JSON_MAX_KEY + 4) {
+	if (ind < sizeof(nl_ind) &&
+	    sizeof(j->out) - j->nout >= 1 + sizeof(nl_ind) + TD_JSON_MAX_KEY + 4) {
 		char *o = j->out + j->nout + !j->first[j->depth];
+		size_t s = key != NULL ? fixed_slot(key) : 0;
 
-		memcpy(o, nl_ind, ind);
+		/* Whole copies of known size, the lengths counted after. */
+		memcpy(o, nl_ind, sizeof(nl_ind));
 		o += ind;
-		if (key != NULL) {
+		if (key != NULL && j->fixed[s].key == key) {
+			memcpy(o, j->fixed[s].text, sizeof(j->fixed[s].text));
+			o += j->fixed[s].len;
+		} else if (key != NULL) {
 			size_t kl = 0;
 
 			/* Copied while it is short plain text; else written a piece at a time. */
