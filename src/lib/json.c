@@ -52,18 +52,24 @@ put_s(struct td_json *j, const char *s)
 	put_n(j, s, strlen(s));
 }
 
-/* Write v in decimal, a minus sign first when neg. */
+/* Write v in decimal, a minus sign first when neg: its digits counted, then put in place. */
 static void
 put_dec(struct td_json *j, uint64_t v, bool neg)
 {
-	char buf[24], *p = buf + sizeof(buf);
+	size_t n = 1 + neg;
+	char *o;
 
+	for (uint64_t t = v; t >= 10; t /= 10)
+		n++;
+	if (sizeof(j->out) - j->nout < n)
+		td_json_flush(j);
+	o = j->out + j->nout + n;
+	j->nout += n;
 	do
-		*--p = (char)('0' + v % 10);
+		*--o = (char)('0' + v % 10);
 	while ((v /= 10) != 0);
 	if (neg)
-		*--p = '-';
-	put_n(j, p, (size_t)(buf + sizeof(buf) - p));
+		*--o = '-';
 }
 
 /* Start a document written to f. */
@@ -108,6 +114,19 @@ write_string(struct td_json *j, const char *str, size_t n)
 	char esc[8];
 	size_t i = 0;
 
+	/* Plain text that fits (most names): one copy between the quotes. */
+	while (i < n && plain(s[i]))
+		i++;
+	if (i == n && sizeof(j->out) - j->nout >= n + 2) {
+		char *o = j->out + j->nout;
+
+		*o++ = '"';
+		memcpy(o, s, n);
+		o[n] = '"';
+		j->nout += n + 2;
+		return;
+	}
+	i = 0;
 	put_c(j, '"');
 	while (i < n) {
 		unsigned char c = s[i];
@@ -257,6 +276,7 @@ open_container(struct td_json *j, const char *key, char c)
 {
 	const char *k = key != NULL ? key : "";
 	int d = j->depth + 1;
+	size_t kl;
 
 	member(j, key);
 	put_c(j, c);
@@ -271,7 +291,9 @@ open_container(struct td_json *j, const char *key, char c)
 	    strncmp(j->key[d], k, sizeof(j->key[d]) - 1) == 0)
 		return;
 	j->array[d] = c == '[';
-	strlcpy(j->key[d], k, sizeof(j->key[d]));
+	kl = strnlen(k, sizeof(j->key[d]) - 1);	/* cut to its room, as strlcpy would */
+	memcpy(j->key[d], k, kl);
+	j->key[d][kl] = '\0';
 	j->parent[d] = j->stamp[d - 1];
 	j->stamp[d] = ++j->nstamps;
 }
