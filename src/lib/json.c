@@ -172,13 +172,23 @@ write_string(struct td_json *j, const char *str, size_t n)
 	put_c(j, '"');
 }
 
-/* The slot of a fixed key, by its address. */
+/* The first of the two slots a fixed key may take, by its address. */
 static size_t
 fixed_slot(const char *key)
 {
-	uintptr_t a = (uintptr_t)key;
+	return (size_t)(((uint64_t)(uintptr_t)key * 0x9e3779b97f4a7c15ULL) >> 32) % TD_JSON_FIXED;
+}
 
-	return (size_t)((a ^ (a >> 6) ^ (a >> 12)) % TD_JSON_FIXED);
+/* The slot holding key, or -1. */
+static int
+fixed_find(const struct td_json *j, const char *key)
+{
+	size_t s = fixed_slot(key);
+
+	if (j->fixed[s].key == key)
+		return (int)s;
+	s = (s + 1) % TD_JSON_FIXED;
+	return j->fixed[s].key == key ? (int)s : -1;
 }
 
 /* Keep key's member text (when it is short plain text) until td_json_keys_forget. */
@@ -187,11 +197,16 @@ td_json_key_fixed(struct td_json *j, const char *key)
 {
 	size_t s = fixed_slot(key), kl = strlen(key), n = 0;
 
-	if (kl >= TD_JSON_MAX_KEY)
+	if (kl >= TD_JSON_MAX_KEY || fixed_find(j, key) >= 0)
 		return;
 	for (size_t i = 0; i < kl; i++)
 		if (!plain((unsigned char)key[i]))
 			return;
+	/* The first slot, else the next one; else the key is written as any other. */
+	if (j->fixed[s].key != NULL)
+		s = (s + 1) % TD_JSON_FIXED;
+	if (j->fixed[s].key != NULL)
+		return;
 	j->fixed[s].text[n++] = '"';
 	memcpy(j->fixed[s].text + n, key, kl);
 	n += kl;
@@ -227,12 +242,12 @@ member(struct td_json *j, const char *key)
 	if (ind < sizeof(nl_ind) &&
 	    sizeof(j->out) - j->nout >= 1 + sizeof(nl_ind) + TD_JSON_MAX_KEY + 4) {
 		char *o = j->out + j->nout + !j->first[j->depth];
-		size_t s = key != NULL ? fixed_slot(key) : 0;
+		int s = key != NULL ? fixed_find(j, key) : -1;
 
 		/* Whole copies of known size, the lengths counted after. */
 		memcpy(o, nl_ind, sizeof(nl_ind));
 		o += ind;
-		if (key != NULL && j->fixed[s].key == key) {
+		if (s >= 0) {
 			memcpy(o, j->fixed[s].text, sizeof(j->fixed[s].text));
 			o += j->fixed[s].len;
 		} else if (key != NULL) {

@@ -17,7 +17,7 @@ struct td_json_unknown {
 };
 
 #define TD_JSON_MEMO		32	/* unknowns whose reason is known kept */
-#define TD_JSON_FIXED		64	/* fixed keys kept as their member text */
+#define TD_JSON_FIXED		128	/* fixed keys kept as their member text */
 #define TD_JSON_MEMO_WHY	96	/* longest reason kept there */
 
 struct td_json {
