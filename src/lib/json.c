@@ -52,18 +52,24 @@ put_s(struct td_json *j, const char *s)
 	put_n(j, s, strlen(s));
 }
 
-/* Write v in decimal, a minus sign first when neg. */
+/* Write v in decimal, a minus sign first when neg: its digits counted, then put in place. */
 static void
 put_dec(struct td_json *j, uint64_t v, bool neg)
 {
-	char buf[24], *p = buf + sizeof(buf);
+	size_t n = 1 + neg;
+	char *o;
 
+	for (uint64_t t = v; t >= 10; t /= 10)
+		n++;
+	if (sizeof(j->out) - j->nout < n)
+		td_json_flush(j);
+	o = j->out + j->nout + n;
+	j->nout += n;
 	do
-		*--p = (char)('0' + v % 10);
+		*--o = (char)('0' + v % 10);
 	while ((v /= 10) != 0);
 	if (neg)
-		*--p = '-';
-	put_n(j, p, (size_t)(buf + sizeof(buf) - p));
+		*--o = '-';
 }
 
 /* Start a document written to f. */
@@ -108,6 +114,19 @@ write_string(struct td_json *j, const char *str, size_t n)
 	char esc[8];
 	size_t i = 0;
 
+	/* Plain text that fits (most names): one copy between the quotes. */
+	while (i < n && plain(s[i]))
+		i++;
+	if (i == n && sizeof(j->out) - j->nout >= n + 2) {
+		char *o = j->out + j->nout;
+
+		*o++ = '"';
+		memcpy(o, s, n);
+		o[n] = '"';
+		j->nout += n + 2;
+		return;
+	}
+	i = 0;
 	put_c(j, '"');
 	while (i < n) {
 		unsigned char c = s[i];
@@ -153,10 +172,64 @@ write_string(struct td_json *j, const char *str, size_t n)
 	put_c(j, '"');
 }
 
+/* The first of the two slots a fixed key may take, by its address. */
+static size_t
+fixed_slot(const char *key)
+{
+	return (size_t)(((uint64_t)(uintptr_t)key * 0x9e3779b97f4a7c15ULL) >> 32) % TD_JSON_FIXED;
+}
+
+/* The slot holding key, or -1. */
+static int
+fixed_find(const struct td_json *j, const char *key)
+{
+	size_t s = fixed_slot(key);
+
+	if (j->fixed[s].key == key)
+		return (int)s;
+	s = (s + 1) % TD_JSON_FIXED;
+	return j->fixed[s].key == key ? (int)s : -1;
+}
+
+/* Keep key's member text (when it is short plain text) until td_json_keys_forget. */
+void
+td_json_key_fixed(struct td_json *j, const char *key)
+{
+	size_t s = fixed_slot(key), kl = strlen(key), n = 0;
+
+	if (kl >= TD_JSON_MAX_KEY || fixed_find(j, key) >= 0)
+		return;
+	for (size_t i = 0; i < kl; i++)
+		if (!plain((unsigned char)key[i]))
+			return;
+	/* The first slot, else the next one; else the key is written as any other. */
+	if (j->fixed[s].key != NULL)
+		s = (s + 1) % TD_JSON_FIXED;
+	if (j->fixed[s].key != NULL)
+		return;
+	j->fixed[s].text[n++] = '"';
+	memcpy(j->fixed[s].text + n, key, kl);
+	n += kl;
+	j->fixed[s].text[n++] = '"';
+	j->fixed[s].text[n++] = ':';
+	if (j->pretty)
+		j->fixed[s].text[n++] = ' ';
+	j->fixed[s].len = n;
+	j->fixed[s].key = key;
+}
+
+/* Forget the fixed keys (their strings may change or go now). */
+void
+td_json_keys_forget(struct td_json *j)
+{
+	for (size_t i = 0; i < TD_JSON_FIXED; i++)
+		j->fixed[i].key = NULL;
+}
+
 /*
  * Separator, indentation and key before a value: written straight into the
  * buffer when the key is short plain text and there is room (thirty times a
- * row of 10,000), else a piece at a time.
+ * row of 10,000), a fixed key's text in one copy, else a piece at a time.
  */
 static void
 member(struct td_json *j, const char *key)
@@ -166,12 +239,18 @@ member(struct td_json *j, const char *key)
 	    "                                ";
 	size_t ind = j->pretty && j->depth > 0 ? 1 + 2 * (size_t)j->depth : 0;
 
-	if (ind < sizeof(nl_ind) && sizeof(j->out) - j->nout >= 1 + ind + TD_JSON_MAX_KEY + 4) {
+	if (ind < sizeof(nl_ind) &&
+	    sizeof(j->out) - j->nout >= 1 + sizeof(nl_ind) + TD_JSON_MAX_KEY + 4) {
 		char *o = j->out + j->nout + !j->first[j->depth];
+		int s = key != NULL ? fixed_find(j, key) : -1;
 
-		memcpy(o, nl_ind, ind);
+		/* Whole copies of known size, the lengths counted after. */
+		memcpy(o, nl_ind, sizeof(nl_ind));
 		o += ind;
-		if (key != NULL) {
+		if (s >= 0) {
+			memcpy(o, j->fixed[s].text, sizeof(j->fixed[s].text));
+			o += j->fixed[s].len;
+		} else if (key != NULL) {
 			size_t kl = 0;
 
 			/* Copied while it is short plain text; else written a piece at a time. */
@@ -212,6 +291,7 @@ open_container(struct td_json *j, const char *key, char c)
 {
 	const char *k = key != NULL ? key : "";
 	int d = j->depth + 1;
+	size_t kl;
 
 	member(j, key);
 	put_c(j, c);
@@ -226,7 +306,9 @@ open_container(struct td_json *j, const char *key, char c)
 	    strncmp(j->key[d], k, sizeof(j->key[d]) - 1) == 0)
 		return;
 	j->array[d] = c == '[';
-	strlcpy(j->key[d], k, sizeof(j->key[d]));
+	kl = strnlen(k, sizeof(j->key[d]) - 1);	/* cut to its room, as strlcpy would */
+	memcpy(j->key[d], k, kl);
+	j->key[d][kl] = '\0';
 	j->parent[d] = j->stamp[d - 1];
 	j->stamp[d] = ++j->nstamps;
 }

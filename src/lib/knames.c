@@ -153,6 +153,32 @@ fn_want(uint64_t fn, void *arg)
 	td_knames_list_add(arg, fn);
 }
 
+/*
+ * The full table of /proc/kallsyms (the tick known through it); 0, or -1
+ * when it could not be had (nsyms and the tick left as they were).
+ */
+static int
+load_ksyms(struct td_knames *t)
+{
+	FILE *f;
+	char *vb;
+
+	if ((f = fopen(kallsyms_path, "re")) == NULL)
+		return -1;
+	/* 5 MB or more: 64 KiB reads, not stdio's 1 KiB (procfs's blksize) */
+	if ((vb = malloc(KSYMS_READ)) != NULL)
+		setvbuf(f, vb, _IOFBF, KSYMS_READ);
+	if (td_ksyms_load(f, &t->ksyms, NULL) < 0)
+		t->ksyms = NULL;
+	fclose(f);
+	free(vb);
+	if (t->ksyms == NULL)
+		return -1;
+	t->nsyms = (int)td_ksyms_count(t->ksyms);
+	t->tick_known = true;
+	return 0;
+}
+
 /* Order addresses. */
 static int
 u64_cmp(const void *a, const void *b)
@@ -187,8 +213,15 @@ td_knames_resolve_addrs(struct td_knames *t, uint64_t *addr, size_t n)
 		    td_lru_use(t->fns, addr[i]) == NULL)
 			addr[k++] = addr[i];
 	n = k;
-	if ((n == 0 && !tick) || t->nsyms == 0 ||
-	    (n > 0 && (names = calloc(n, sizeof(*names))) == NULL))
+	if ((n == 0 && !tick) || t->nsyms == 0)
+		return;
+	if (!tick && load_ksyms(t) == 0) {
+		/* A second pass: the whole table instead, once; no pass for later callbacks. */
+		for (size_t i = 0; i < n; i++)
+			(void)fn_get(t, addr[i]);
+		return;
+	}
+	if (n > 0 && (names = calloc(n, sizeof(*names))) == NULL)
 		return;
 	/* 5 MB or more: 64 KiB reads, not stdio's 1 KiB (procfs's blksize) */
 	vb = malloc(KSYMS_READ);
@@ -277,26 +310,6 @@ td_knames_task(void *ctx, int pid, struct td_task_info *ti)
 		ti->tgid = tk->tgid;
 }
 
-/* The full table of /proc/kallsyms (the tick known through it). */
-static void
-load_ksyms(struct td_knames *t)
-{
-	FILE *f;
-	char *vb;
-
-	t->nsyms = 0;
-	t->tick_known = true;
-	if ((f = fopen(kallsyms_path, "re")) == NULL)
-		return;
-	/* 5 MB or more: 64 KiB reads, not stdio's 1 KiB (procfs's blksize) */
-	if ((vb = malloc(KSYMS_READ)) != NULL)
-		setvbuf(f, vb, _IOFBF, KSYMS_READ);
-	if (td_ksyms_load(f, &t->ksyms, NULL) == 0)
-		t->nsyms = (int)td_ksyms_count(t->ksyms);
-	fclose(f);
-	free(vb);
-}
-
 /* Start empty caches; with table, read the symbols. */
 int
 td_knames_new(bool table, void (*gone)(void *ctx, int pid, char *out, size_t len),
@@ -315,8 +328,11 @@ td_knames_new(bool table, void (*gone)(void *ctx, int pid, char *out, size_t len
 		return -ENOMEM;
 	}
 	t->nsyms = -1;		/* not read yet */
-	if (table)
-		load_ksyms(t);
+	if (table && load_ksyms(t) < 0) {
+		/* Without symbols no callback is the tick. */
+		t->nsyms = 0;
+		t->tick_known = true;
+	}
 	return 0;
 }
 

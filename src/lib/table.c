@@ -572,8 +572,12 @@ void
 td_table_render_json(const struct td_table *t, struct td_json *j, const char *key,
     const void *const *rows, size_t n, bool all, td_table_json_extra *extra)
 {
+	/* The columns' names are the keys of every row: quoted once. */
+	for (size_t i = 0; i < t->ncols; i++)
+		td_json_key_fixed(j, t->cols[i].json != NULL ? t->cols[i].json : t->cols[i].name);
 	td_json_arr_begin(j, key);
 	for (size_t r = 0; r < n; r++)
 		row_json(t, j, NULL, rows[r], all, extra);
 	td_json_arr_end(j);
+	td_json_keys_forget(j);
 }

@@ -160,13 +160,23 @@ merge_into(struct td_wsource *a, struct td_wsource *b)
 	free(b->wakeups_per_cpu);
 }
 
+/* Whether p's sources are in identity order (finished once already): no sort then. */
+static bool
+in_order(const struct td_sample *p)
+{
+	for (size_t i = 1; i < p->n; i++)
+		if (identity_cmp(&p->src[i - 1], &p->src[i]) > 0)
+			return false;
+	return true;
+}
+
 /* Merge sources of equal identity, total the counts, and compute rates. */
 void
 td_sample_finish(struct td_sample *p)
 {
 	size_t out = 0;
 
-	if (p->n > 1)
+	if (p->n > 1 && !in_order(p))
 		qsort(p->src, p->n, sizeof(p->src[0]), identity_cmp);
 	for (size_t i = 0; i < p->n; i++) {
 		if (out > 0 && identity_cmp(&p->src[out - 1], &p->src[i]) == 0) {

@@ -396,6 +396,11 @@ ts_print_json(struct td_json *j, struct td_table *t, const struct ts_opts *o,
 	td_json_bool(j, "interrupted", p->interrupted);
 	/* Every column and the per-CPU counts without -o; with it, the columns asked for. */
 	rows = ts_rows(t, o, p, &n, &e);
+	if (all) {
+		/* Keys of every row, like the columns' (forgotten after the rows). */
+		td_json_key_fixed(j, "count_per_cpu");
+		td_json_key_fixed(j, "wakeups_per_cpu");
+	}
 	td_table_render_json(t, j, "sources", rows, n, all,
 	    all ? per_cpu_json : NULL);
 	free(rows);

@@ -391,6 +391,59 @@ test_textsafe(void)
 	is_str(e.path, "/x/\\x1b", "error paths are safe too");
 }
 
+/* Rows written with and without fixed keys (a key buffer rewritten after forgetting). */
+static char *
+json_rows(bool pretty, bool fixed)
+{
+	static const char *const keys[] = { "count", "a\"quote", "long_key_of_forty_nine_bytes_abcdefghijklmnopqrs",
+	    "" };
+	char *out = NULL, buf[8];
+	size_t outlen = 0;
+	FILE *f = open_memstream(&out, &outlen);
+	struct td_json j;
+
+	td_json_init(&j, f, pretty);
+	td_json_obj_begin(&j, NULL);
+	strcpy(buf, "cpu");
+	for (size_t i = 0; fixed && i < TD_ARRAY_SIZE(keys); i++)
+		td_json_key_fixed(&j, keys[i]);
+	if (fixed)
+		td_json_key_fixed(&j, buf);
+	td_json_arr_begin(&j, "rows");
+	for (int r = 0; r < 3; r++) {
+		td_json_obj_begin(&j, NULL);
+		for (size_t i = 0; i < TD_ARRAY_SIZE(keys); i++)
+			td_json_uint(&j, keys[i], (uint64_t)r * 10 + i);
+		td_json_unknown(&j, buf, "not traced");
+		td_json_obj_end(&j);
+	}
+	td_json_arr_end(&j);
+	td_json_keys_forget(&j);
+	strcpy(buf, "tid");
+	td_json_int(&j, buf, -1);
+	td_json_unknowns(&j);
+	td_json_obj_end(&j);
+	td_json_finish(&j);
+	fclose(f);
+	return out;
+}
+
+/* Fixed keys change nothing in the output, compact or pretty. */
+static void
+test_json_fixed_keys(void)
+{
+	for (int pretty = 0; pretty < 2; pretty++) {
+		char *a = json_rows(pretty, false), *b = json_rows(pretty, true);
+
+		ok(a != NULL && b != NULL && strcmp(a, b) == 0 && strstr(b, "\"tid\"") != NULL &&
+		    strstr(b, "\"a\\\"quote\"") != NULL,
+		    "json: fixed keys write the same bytes (%s), a forgotten key's new text is written",
+		    pretty ? "pretty" : "compact");
+		free(a);
+		free(b);
+	}
+}
+
 static void
 test_json(void)
 {
@@ -521,6 +574,8 @@ test_json(void)
 	    "\"a.in.k\":\"under a\",\"b.in.k\":\"under b\"}}\n") != NULL,
 	    "unknown rows: each path's reasons once, whatever buffers hold key and reason");
 	free(out);
+
+	test_json_fixed_keys();
 
 	f = open_memstream(&out, &outlen);
 	td_json_init(&j, f, false);

@@ -128,9 +128,11 @@ interval(struct td_knames *k, struct td_attr *a, int lo, int hi)
 }
 
 /*
- * 20,000 callbacks named in two intervals through a bound of 16,384: with
- * /proc/kallsyms gone (no new pass) the last interval's keep their names (no
- * cliff that forgets all), and of the first interval's only as many as fit.
+ * 20,000 callbacks named in two intervals: the first by one pass over
+ * /proc/kallsyms that keeps no table (a short run's cost), the second, new
+ * ones again, by the whole table loaded once; with /proc/kallsyms gone
+ * from then on every callback is still named, those the bound of 16,384
+ * names let go and those never seen before, without another pass.
  */
 static void
 test_callback_names(void)
@@ -164,14 +166,20 @@ test_callback_names(void)
 	is_int(interval(k, a, 0, 9999), 10000, "10,000 callbacks named");
 	ok(td_knames_nsyms(k) > 0 && td_knames_tick_known(k) && td_knames_is_tick(k, fn_addr(NFN)),
 	    "the tick's callback found in the same pass");
-	is_int(interval(k, a, 10000, NFN - 1), 10000, "10,000 more named");
-	/* From here on no kallsyms: only the cache names. */
+	ok(td_knames_ksyms(k) == NULL, "the first pass keeps no table");
+	is_int(interval(k, a, 10000, NFN - 2), NFN - 1 - 10000, "9,999 more named");
+	ok(td_knames_ksyms(k) != NULL && td_knames_nsyms(k) == NFN + 2,
+	    "the second pass loads the whole table (%d symbols)", td_knames_nsyms(k));
+	ok(td_knames_is_tick(k, fn_addr(NFN)) && !td_knames_is_tick(k, fn_addr(1)),
+	    "the tick's callback known through the table");
+	/* From here on no kallsyms: the table names. */
 	td_knames_kallsyms_path("/nonexistent/kallsyms");
+	is_int(interval(k, a, NFN - 1, NFN - 1), 1,
+	    "a callback never seen before is named without another pass");
 	is_int(interval(k, a, 10000, NFN - 1), 10000,
 	    "the last interval's 10,000 are still named without kallsyms");
-	/* The first interval's: as many as the bound leaves room for, not all, not none. */
-	is_int(interval(k, a, 0, 9999), FN_BOUND - 10000,
-	    "of the first interval's, the 6,384 the bound keeps are named");
+	is_int(interval(k, a, 0, 9999), 10000,
+	    "the first interval's 10,000, past the bound of %d names kept, too", FN_BOUND);
 out:
 	td_knames_kallsyms_path(NULL);
 	td_attr_free(a);
