@@ -44,9 +44,10 @@ signal_run() {
 	: >"$TMP/out"
 	: >"$TMP/err"
 	set -m
-	# SIGINT at its default even when this suite was started with it ignored
-	# (a background job of a script), as a terminal's foreground job has it.
-	env --default-signal=INT "$@" >>"$TMP/out" 2>>"$TMP/err" &
+	# The three signals at their default even when this suite was started
+	# with them ignored (SIGINT in a background job of a script, SIGHUP
+	# under nohup), as a terminal's foreground job has them.
+	env --default-signal=INT,TERM,HUP "$@" >>"$TMP/out" 2>>"$TMP/err" &
 	PID=$!
 	set +m
 	# A signal that comes before the exec lands in the forked shell's own
