@@ -154,6 +154,22 @@ fn_want(uint64_t fn, void *arg)
 }
 
 /*
+ * Open the symbols for one pass, read 64 KiB at a time into *vb (to be freed
+ * after fclose): 5 MB or more, not stdio's 1 KiB (procfs's blksize).  NULL
+ * when they cannot be opened.
+ */
+static FILE *
+kallsyms_open(char **vb)
+{
+	FILE *f = fopen(kallsyms_path, "re");
+
+	*vb = NULL;
+	if (f != NULL && (*vb = malloc(KSYMS_READ)) != NULL)
+		setvbuf(f, *vb, _IOFBF, KSYMS_READ);
+	return f;
+}
+
+/*
  * The full table of /proc/kallsyms (the tick known through it); 0, or -1
  * when it could not be had (nsyms and the tick left as they were).
  */
@@ -163,11 +179,8 @@ load_ksyms(struct td_knames *t)
 	FILE *f;
 	char *vb;
 
-	if ((f = fopen(kallsyms_path, "re")) == NULL)
+	if ((f = kallsyms_open(&vb)) == NULL)
 		return -1;
-	/* 5 MB or more: 64 KiB reads, not stdio's 1 KiB (procfs's blksize) */
-	if ((vb = malloc(KSYMS_READ)) != NULL)
-		setvbuf(f, vb, _IOFBF, KSYMS_READ);
 	if (td_ksyms_load(f, &t->ksyms, NULL) < 0)
 		t->ksyms = NULL;
 	fclose(f);
@@ -223,10 +236,7 @@ td_knames_resolve_addrs(struct td_knames *t, uint64_t *addr, size_t n)
 	}
 	if (n > 0 && (names = calloc(n, sizeof(*names))) == NULL)
 		return;
-	/* 5 MB or more: 64 KiB reads, not stdio's 1 KiB (procfs's blksize) */
-	vb = malloc(KSYMS_READ);
-	if (vb != NULL && (f = fopen(kallsyms_path, "re")) != NULL) {
-		setvbuf(f, vb, _IOFBF, KSYMS_READ);
+	if ((f = kallsyms_open(&vb)) != NULL) {
 		r = td_ksyms_resolve(f, addr, n, names, tick ? td_knames_tick_functions : NULL,
 		    tick ? TD_ARRAY_SIZE(t->tick_fn) : 0, t->tick_fn, NULL);
 		fclose(f);

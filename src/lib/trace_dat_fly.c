@@ -307,14 +307,17 @@ headers(struct td_trace_dat_fly *f, uint64_t *pos, struct td_error *e)
 	return section(f, pos, 8, "header event", &len, e);
 }
 
-/* The ftrace formats: a count, then each a size and its text. */
-/* The event format just read (len bytes in tmp) trimmed for libtraceevent. */
+/*
+ * The event format just read (len bytes in tmp, at most
+ * TD_TRACE_DAT_MAX_META) trimmed for libtraceevent.
+ */
 static int
 trim(struct td_trace_dat_fly *f, size_t len)
 {
-	return td_trace_format_trim(f->tmp, len > INT_MAX ? INT_MAX : (int)len);
+	return td_trace_format_trim(f->tmp, (int)len);
 }
 
+/* The ftrace formats: a count, then each a size and its text. */
 static int
 ftrace_formats(struct td_trace_dat_fly *f, uint64_t *pos, struct td_error *e)
 {

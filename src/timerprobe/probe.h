@@ -175,7 +175,7 @@ int probe_report_json(const struct probe_opts *o, const struct probe_env *env,
     struct probe_worker *w, size_t nw, const struct probe_cause *cause);
 /* report.c: the per-CPU table and "cpus" JSON array (--cpus). */
 void probe_report_cpus_text(struct probe_worker *w, size_t n);
-/* --samples: every sample of the nw threads, in time order, to path; 0 or -errno. */
+/* samples.c: every sample of the nw threads, in time order, to path (--samples); 0 or -errno. */
 int probe_samples_write(const char *path, const struct probe_worker *w, size_t nw);
 /* report.c: the break line and its cause (--break), nothing otherwise. */
 void probe_report_break_text(const struct probe_opts *o, const struct probe_worker *w,
