@@ -10,8 +10,7 @@ make -s -j"$(nproc)" check >check.out 2>&1
 rc=$?
 grep -E '^(PASS|FAIL|ERROR|XPASS|SKIP):' check.out | grep -v '^PASS' || true
 grep -E '^# (TOTAL|PASS|SKIP|XFAIL|FAIL|XPASS|ERROR):' check.out
-[ $rc -eq 0 ] || { for f in $(find . -name '*.log' -newer check.out -o -name '*.log' | grep -v config.log); do
-	grep -q -E '^(not ok|FAIL|ERROR)' "$f" 2>/dev/null && { echo "== $f"; tail -40 "$f"; }; done; }
+[ $rc -eq 0 ] || sh ../tools/failed-logs.sh .
 pass=$(sed -n 's/^# PASS: *//p' check.out)
 fail=$(sed -n 's/^# FAIL: *//p' check.out)
 err=$(sed -n 's/^# ERROR: *//p' check.out)

@@ -131,9 +131,15 @@ events_line() {
 			print "refresh after " $1 - t " s"; bad = 1 }
 		  t = $1 }
 		END { exit bad }'
-	# The rows are the load's threads: more of them than fit on the screen.
-	tmux -L "$SOCK" capture-pane -p -t wt | grep -c 'timerfd_tmrproc' | {
-		read -r n; [ "$n" -ge 20 ]; }
+	# The rows are the load's threads: more of them than fit on the screen
+	# (looked at over the next refreshes; the screen said on failure).
+	local n=0
+	for i in $(seq 100); do
+		n=$(tmux -L "$SOCK" capture-pane -p -t wt | grep -c 'timerfd_tmrproc' || true)
+		[ "$n" -ge 20 ] && break
+		sleep 0.1
+	done
+	[ "$n" -ge 20 ] || { tmux -L "$SOCK" capture-pane -p -t wt >&2; false; }
 }
 
 # The buffer_size_kb of timerstat's instance while a run of -d $1 -n 1 traces.

@@ -18,6 +18,8 @@ setup() {
 
 teardown() {
 	tmux -L "$SOCK" kill-server 2>/dev/null || true
+	# A helper a failed test left running (a sleeper) ends with it.
+	kill $(jobs -p) 2>/dev/null || true
 	rm -rf "$TMP"
 }
 
@@ -409,14 +411,25 @@ terminal_sane() {
 
 @test "batch as root: --cpu counts every number of a row on those CPUs only" {
 	require_root
-	# CPU 0 alone, then all: a source on both CPUs has fewer events on CPU 0.
+	# A 200 Hz sleeper pinned to CPU 0: its row is there with --cpu 0, on CPU 0
+	# only, and every row counts CPU 0's share; with --cpu 1 it is not there.
+	start_sleeper 0 30
 	run -0 wakeuptop -b -J -n 1 -d 0.5 --cpu 0 -g thread
 	echo "$output" > "$TMP/cpu0.json"
-	jq -e '.filter.cpus == "0" and (.sources | length) > 0
+	jq -e --argjson pid "$LOAD_PID" '.filter.cpus == "0"
 		and all(.sources[]; (.cpus | IN("0", "")) and .count >= 0 and .wakeups >= 0
 			and .arms == null and .cancels == null
-			and (if .kind | IN("timer","hrtimer") then .expiries == .count else true end))' \
-		"$TMP/cpu0.json" >/dev/null || { head -c 2000 "$TMP/cpu0.json" >&2; false; }
+			and (if .kind | IN("timer","hrtimer") then .expiries == .count else true end))
+		and ([.sources[] | select(.pid == $pid and .function == "hrtimer_wakeup")]
+			| length == 1 and .[0].cpus == "0" and .[0].count >= 50)' \
+		"$TMP/cpu0.json" >/dev/null || { head -c 3000 "$TMP/cpu0.json" >&2; false; }
+	[ "$(getconf _NPROCESSORS_ONLN)" -gt 1 ] || return 0
+	run -0 wakeuptop -b -J -n 1 -d 0.5 --cpu 1 -g thread
+	echo "$output" > "$TMP/cpu1.json"
+	jq -e --argjson pid "$LOAD_PID" '.filter.cpus == "1"
+		and all(.sources[]; .cpus | IN("1", ""))
+		and ([.sources[] | select(.pid == $pid and .function == "hrtimer_wakeup")] | length == 0)' \
+		"$TMP/cpu1.json" >/dev/null || { head -c 3000 "$TMP/cpu1.json" >&2; false; }
 }
 
 @test "batch on every capture: kernel, HZ and clock source as truth.json says" {

@@ -1,0 +1,19 @@
+#!/bin/sh
+# Print what each failed test said: in every test log under DIR, the
+# "not ok" lines with the diagnostics that follow them (at most 80 lines
+# each), and the tail of logs that failed without one (a crash, an ERROR).
+# Usage: tools/failed-logs.sh DIR
+set -u
+find "${1:-.}" -name '*.log' ! -name config.log ! -name test-suite.log 2>/dev/null |
+while read -r f; do
+	if grep -q '^not ok' "$f"; then
+		echo "== $f"
+		awk '/^not ok/ { on = 1; n = 0; print; next }
+			on && /^(ok|not ok) / { on = 0 }
+			on && /^#/ && n++ < 80 { print }
+			on && !/^#/ { on = 0 }' "$f"
+	elif grep -q -E '^(FAIL|ERROR)|AddressSanitizer|runtime error' "$f"; then
+		echo "== $f"
+		tail -40 "$f"
+	fi
+done
