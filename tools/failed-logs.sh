@@ -1,7 +1,8 @@
 #!/bin/sh
 # Print what each failed test said: in every test log under DIR, the
 # "not ok" lines with the diagnostics that follow them (at most 80 lines
-# each), and the tail of logs that failed without one (a crash, an ERROR).
+# each; the automake driver's FAIL: line between is skipped), and the tail
+# of logs that failed without one (a crash, an ERROR).
 # Usage: tools/failed-logs.sh DIR
 set -u
 find "${1:-.}" -name '*.log' ! -name config.log ! -name test-suite.log 2>/dev/null |
@@ -10,6 +11,7 @@ while read -r f; do
 		echo "== $f"
 		awk '/^not ok/ { on = 1; n = 0; print; next }
 			on && /^(ok|not ok) / { on = 0 }
+			on && /^(PASS|FAIL|ERROR|SKIP|XFAIL|XPASS): / { next }
 			on && /^#/ && n++ < 80 { print }
 			on && !/^#/ { on = 0 }' "$f"
 	elif grep -q -E '^(FAIL|ERROR)|AddressSanitizer|runtime error' "$f"; then
