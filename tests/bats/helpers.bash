@@ -21,8 +21,34 @@ require_corpus() {
 	[ -n "${TD_CORPUS:-}" ] && [ -d "$TD_CORPUS/kmatrix" ] || skip "no corpus (configure --with-corpus)"
 }
 
+# A test that needs root works on the live kernel: its tracing, its BPF, its
+# timers.  make check -j runs test files side by side, so these tests take a
+# lock first and run one at a time (the other tests still run beside them).
+# TD_LIVE_TESTS=no skips them (make distcheck in CI: they ran in its first step).
 require_root() {
+	[ "${TD_LIVE_TESTS:-yes}" != no ] || skip "live tests not run here (TD_LIVE_TESTS=no)"
 	[ "$(id -u)" -eq 0 ] || skip "needs root"
+	live_lock
+}
+
+# Hold the live-test lock until this test's process ends (after teardown).  The
+# lock is held by a flock process of its own that watches this one, so no load,
+# tmux server or tool the test starts inherits it and keeps it.
+live_lock() {
+	local fifo me=$BASHPID
+	[ "${TD_LIVE_LOCKED:-}" != "$me" ] || return 0
+	command -v flock >/dev/null || return 0
+	fifo=$BATS_TEST_TMPDIR/live-lock.fifo
+	rm -f "$fifo"
+	mkfifo "$fifo" || return 0
+	# Started from a subshell that exits at once: no child of the test, so
+	# a teardown's wait does not wait for it.
+	(flock -o "${TMPDIR:-/tmp}/timerdiag-live-tests.lock" sh -c \
+		'echo held; while kill -0 "$1" 2>/dev/null; do sleep 0.1; done' sh "$me" \
+		>"$fifo" 2>/dev/null 3>&- &)
+	read -r _ <"$fifo"
+	rm -f "$fifo"
+	TD_LIVE_LOCKED=$me
 }
 
 # A field of a capture's truth.json.

@@ -19,7 +19,10 @@ setup() {
 }
 
 teardown() {
-	[ -n "${NAME_PID:-}" ] && kill "$NAME_PID" 2>/dev/null
+	if [ -n "${NAME_PID:-}" ]; then
+		kill "$NAME_PID" 2>/dev/null
+		wait "$NAME_PID" 2>/dev/null
+	fi
 	rm -rf "$TMP"
 	true
 }
@@ -157,16 +160,18 @@ tool() {
 }
 
 # Start the helper that names itself with escapes and sleeps 1000 times a
-# second; NAME_PID is its pid.
+# second; NAME_PID is its pid.  It runs a minute, longer than every tool call
+# of a test on a slow machine (a fixed 6 s once ended before the last of four
+# one-second samples began), and teardown kills it.
 start_hostile() {
-	"$TD_BUILDDIR/tests/helpers/hostile_name" -r 1000 -d "${1:-4}" >"$TMP/name.out" &
+	"$TD_BUILDDIR/tests/helpers/hostile_name" -r 1000 -d 60 >"$TMP/name.out" &
 	NAME_PID=$!
 	sleep 0.2
 }
 
 @test "live, root: a process named with terminal escapes is shown escaped by timerstat" {
 	require_root
-	start_hostile 6
+	start_hostile
 	tool timerstat -d 1 --pid "$NAME_PID"
 	[ "$status" -eq 0 ]
 	head -1 "$TMP/out" | grep -qF "armed by $OSC$CLR (pid $NAME_PID)" ||
@@ -185,7 +190,7 @@ start_hostile() {
 
 @test "live, root: wakeuptop -b shows the hostile name escaped" {
 	require_root
-	start_hostile 4
+	start_hostile
 	tool wakeuptop -b -n 1 -d 1 -p "$NAME_PID"
 	[ "$status" -eq 0 ]
 	has "$TMP/out" "$OSC$CLR"

@@ -91,7 +91,7 @@ bad_pid() {
 	require_root
 	timerstat --source bpf -d 0.1 -o count >/dev/null 2>&1 || skip "no bpf backend here"
 	# The helper names itself with prctl(PR_SET_NAME) and sleeps 250 times a second.
-	"$TD_BUILDDIR/tests/helpers/hostile_name" -r 250 -d 4 "Web Content" >/dev/null &
+	"$TD_BUILDDIR/tests/helpers/hostile_name" -r 250 -d 30 "Web Content" >/dev/null &
 	pid=$!
 	sleep 0.2
 	run timerstat --source bpf --pid "$pid" -d 1 -P -o comm,count

@@ -26,7 +26,7 @@ q() {
 	jq -r "$@" "$TMP/o.json"
 }
 
-@test "live, root: a 200 Hz sleeper pinned to an idle CPU is credited 200 wakeups/s and tops that CPU" {
+@test "live, root: a 200 Hz sleeper pinned to an idle CPU is credited 200 wakeups/s and is the top task there" {
 	require_root
 	[ "$NCPU" -ge 2 ] || skip "needs two CPUs (one for the sleeper alone)"
 	wakeload -c "$LAST" -r 200
@@ -45,9 +45,13 @@ q() {
 	per=$(awk -v w="$w" -v t="$period" 'BEGIN { printf "%.1f", w / t }')
 	echo "sleeper: $w wakeups in $period s = $per/s" >&2
 	awk -v r="$per" 'BEGIN { exit !(r >= 160 && r <= 240) }'
-	# The top source of that CPU by its wakeups there.
-	top=$(q --arg c "$LAST" '[.samples[0].sources[] | select(.wakeups_per_cpu[$c] != null)] | max_by(.wakeups_per_cpu[$c]) | "\(.pid) \(.function)"')
-	echo "top on CPU $LAST: $top" >&2
+	# The top task's source on that CPU by its wakeups there.  (The tick is no
+	# task's: on this 6.18 VM its own wakeups of the CPU, 570-580 in 3 s, come
+	# within a few percent of the sleeper's, as a CPU idle 5 ms at a time keeps
+	# its tick.)
+	top=$(q --arg c "$LAST" '[.samples[0].sources[] | select(.pid != null and .wakeups_per_cpu[$c] != null)] | max_by(.wakeups_per_cpu[$c]) | "\(.pid) \(.function)"')
+	echo "top task on CPU $LAST: $top" >&2
+	q --arg c "$LAST" '[.samples[0].sources[] | select(.wakeups_per_cpu[$c] != null)] | sort_by(-.wakeups_per_cpu[$c]) | .[:3][] | "\(.pid) \(.function) \(.wakeups_per_cpu[$c])"' >&2
 	[ "$top" = "$WL hrtimer_wakeup" ]
 	# The CPU's wakeups are said with how they were counted.
 	q --arg c "$LAST" '.samples[0].cpu_wakeups[] | select(.cpu == ($c | tonumber)) | .method' |
