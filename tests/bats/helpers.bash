@@ -31,9 +31,10 @@ require_root() {
 	live_lock
 }
 
-# Hold the live-test lock until this test's process ends (after teardown).  The
-# lock is held by a flock process of its own that watches this one, so no load,
-# tmux server or tool the test starts inherits it and keeps it.
+# Hold the live-test lock (live-tests.lock in the build directory) until this
+# test's process ends (after teardown).  The lock is held by a flock process
+# of its own that watches this one, so no load, tmux server or tool the test
+# starts inherits it and keeps it.
 live_lock() {
 	local fifo me=$BASHPID
 	[ "${TD_LIVE_LOCKED:-}" != "$me" ] || return 0
@@ -43,7 +44,7 @@ live_lock() {
 	mkfifo "$fifo" || return 0
 	# Started from a subshell that exits at once: no child of the test, so
 	# a teardown's wait does not wait for it.
-	(flock -o "${TMPDIR:-/tmp}/timerdiag-live-tests.lock" sh -c \
+	(flock -o "${TD_BUILDDIR:-${TMPDIR:-/tmp}}/live-tests.lock" sh -c \
 		'echo held; while kill -0 "$1" 2>/dev/null; do sleep 0.1; done' sh "$me" \
 		>"$fifo" 2>/dev/null 3>&- &)
 	read -r _ <"$fifo"
