@@ -52,6 +52,12 @@ live_lock() {
 	TD_LIVE_LOCKED=$me
 }
 
+# The tools under test were built with ASan+UBSan (configure
+# --enable-sanitizers): they run several times slower.
+sanitized_build() {
+	grep -q -- '--enable-sanitizers' "$TD_BUILDDIR/config.log" 2>/dev/null
+}
+
 # A field of a capture's truth.json.
 truth() {
 	jq -r "$2" "$1/truth.json"

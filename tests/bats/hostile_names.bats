@@ -15,16 +15,11 @@ CLR='\x1b[2J'
 BAD='\xff\xc3'
 
 setup() {
-	TMP=$(mktemp -d)
+	load_setup
 }
 
 teardown() {
-	if [ -n "${NAME_PID:-}" ]; then
-		kill "$NAME_PID" 2>/dev/null
-		wait "$NAME_PID" 2>/dev/null
-	fi
-	rm -rf "$TMP"
-	true
+	load_teardown
 }
 
 # The file holds valid UTF-8 and no control byte but newline (and tab: the
@@ -160,13 +155,12 @@ tool() {
 }
 
 # Start the helper that names itself with escapes and sleeps 1000 times a
-# second; NAME_PID is its pid.  It runs a minute, longer than every tool call
-# of a test on a slow machine (a fixed 6 s once ended before the last of four
-# one-second samples began), and teardown kills it.
+# second (start_load); NAME_PID is its pid.  It runs a minute, longer than
+# every tool call of a test on a slow machine (a fixed 6 s once ended before
+# the last of four one-second samples began), and teardown kills it.
 start_hostile() {
-	"$TD_BUILDDIR/tests/helpers/hostile_name" -r 1000 -d 60 >"$TMP/name.out" &
-	NAME_PID=$!
-	sleep 0.2
+	start_load hostile_name -r 1000 -d 60
+	NAME_PID=$LOAD_PID
 }
 
 @test "live, root: a process named with terminal escapes is shown escaped by timerstat" {

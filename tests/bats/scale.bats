@@ -42,11 +42,11 @@ start_threads() {
 	sleep 1		# every timer armed once
 }
 
-# "slack lo hi": an interval lasts 2 s +- slack, and a 2 Hz thread has lo to
+# "slack lo hi": an interval (a refresh) lasts 2 s +- slack, and a 2 Hz thread has lo to
 # hi expiries in it (4, and 3 to 5 as the interval edges fall).  A sanitizer
 # build decodes several times slower: +- 25 %, 2 to 6.
 tolerance() {
-	if grep -q -- '--enable-sanitizers' "$TD_BUILDDIR/config.log" 2>/dev/null; then
+	if sanitized_build; then
 		echo 0.25 2 6
 	else
 		echo 0.1 3 5
@@ -135,8 +135,8 @@ events_line() {
 	# The last three refreshes each cover 2 s (+- 10 %; +- 25 % under the
 	# sanitizers), and came 2 s apart on the wall clock, not stretched by
 	# drawing 3,000 rows.
-	local slack=0.1
-	grep -q -- '--enable-sanitizers' "$TD_BUILDDIR/config.log" 2>/dev/null && slack=0.25
+	local slack
+	read -r slack _ <<<"$(tolerance)"
 	printf '%s\n' "${seen[@]:1}" | awk -v s="$slack" '
 		{ match($0, /in [0-9.]+ s\)/); p = substr($0, RSTART + 3, RLENGTH - 6) + 0
 		  if (p < 2 * (1 - s) || p > 2 * (1 + s)) { print "period " p; bad = 1 }
