@@ -14,6 +14,7 @@
 #define PID_TICK		TD_ATTR_PID_TICK
 #define NAME_LEN		48
 #define AGG_FIRST		4096	/* sources room is made for at first (the index: 4 times) */
+#define INLINE_CPUS		64	/* up to this many CPUs, a source's counters per CPU are in it */
 
 /* The two ways a CPU's wakeups are counted (attribution.h). */
 enum { BY_IDLE, BY_TASK, NWAYS };
@@ -28,7 +29,13 @@ struct ident {
 	const char	*name;		/* irq action or IPI reason, interned (pointers compare); NULL none */
 };
 
-/* A wakeup source being counted. */
+/*
+ * A wakeup source being counted.  On a machine of up to INLINE_CPUS CPUs its
+ * counters per CPU are the entry's own (ctr: events, then the wakeups of each
+ * way), so that an expiry or a wakeup touches the entry and the lines after
+ * it, not two more allocations (each a cache miss at 10,000 sources); on a
+ * bigger one they are allocated, the wakeups' only once there is one.
+ */
 struct agg {
 	struct ident	 id;
 	const char	*label;		/* vector or softirq name (not the identity) */
@@ -36,6 +43,7 @@ struct agg {
 	bool		 defer_known, deferrable, pinned_known, pinned;
 	uint64_t	*per_cpu;	/* events per CPU */
 	uint64_t	*wk[NWAYS];	/* wakeups per CPU, each way; NULL until one */
+	uint64_t	 ctr[];		/* inline: per_cpu and wk[] point here */
 };
 
 /* The cause found so far in one window. */
@@ -80,8 +88,9 @@ struct td_attr {
 	 * the source's place + 1 (0: empty), so that a probe reads 8 bytes a
 	 * slot and compares identities only when the hashes are equal.
 	 */
-	struct agg		*agg;
-	size_t			 agg_n, agg_max;
+	struct agg		*agg;		/* agg_n entries of agg_size bytes (agg_at) */
+	size_t			 agg_n, agg_max, agg_size;
+	bool			 agg_inline;	/* counters per CPU in the entries (INLINE_CPUS) */
 	struct aslot {
 		uint32_t	 hash, at;
 	}			*aidx;
@@ -94,6 +103,29 @@ struct td_attr {
 	uint64_t		 first_ts, last_ts;	/* of the interval's events */
 };
 
+
+/* Source i. */
+static struct agg *
+agg_at(const struct td_attr *a, size_t i)
+{
+	return (struct agg *)(void *)((char *)a->agg + i * a->agg_size);
+}
+
+/* The place of source g. */
+static size_t
+agg_place(const struct td_attr *a, const struct agg *g)
+{
+	return (size_t)((const char *)g - (const char *)a->agg) / a->agg_size;
+}
+
+/* Point an inline source's counters at its own storage (again after the array moved). */
+static void
+agg_point(const struct td_attr *a, struct agg *g)
+{
+	g->per_cpu = g->ctr;
+	for (int w = 0; w < NWAYS; w++)
+		g->wk[w] = g->ctr + (size_t)(w + 1) * (size_t)a->o.ncpus;
+}
 
 /* Hash of a source identity. */
 static uint64_t
@@ -137,7 +169,7 @@ agg_slot(const struct td_attr *a, const struct ident *id, uint32_t h)
 	size_t mask = a->aidx_cap - 1, i = h & mask;
 
 	while (a->aidx[i].at != 0 && (a->aidx[i].hash != h ||
-	    !ident_eq(&a->agg[a->aidx[i].at - 1].id, id)))
+	    !ident_eq(&agg_at(a, a->aidx[i].at - 1)->id, id)))
 		i = (i + 1) & mask;
 	return &a->aidx[i];
 }
@@ -148,12 +180,14 @@ agg_room(struct td_attr *a)
 {
 	if (a->agg_n == a->agg_max) {
 		size_t nmax = a->agg_max ? a->agg_max * 2 : AGG_FIRST;
-		struct agg *na = reallocarray(a->agg, nmax, sizeof(*na));
+		struct agg *na = reallocarray(a->agg, nmax, a->agg_size);
 
 		if (na == NULL)
 			return -ENOMEM;
 		a->agg = na;
 		a->agg_max = nmax;
+		for (size_t i = 0; a->agg_inline && i < a->agg_n; i++)
+			agg_point(a, agg_at(a, i));
 	}
 	if ((a->agg_n + 1) * 2 > a->aidx_cap) {
 		size_t ncap = a->aidx_cap ? a->aidx_cap * 2 : AGG_FIRST * 4;
@@ -165,9 +199,10 @@ agg_room(struct td_attr *a)
 		a->aidx = ni;
 		a->aidx_cap = ncap;
 		for (size_t i = 0; i < a->agg_n; i++) {
-			uint32_t h = (uint32_t)ident_hash(&a->agg[i].id);
+			const struct ident *id = &agg_at(a, i)->id;
+			uint32_t h = (uint32_t)ident_hash(id);
 
-			*agg_slot(a, &a->agg[i].id, h) = (struct aslot){ h, (uint32_t)i + 1 };
+			*agg_slot(a, id, h) = (struct aslot){ h, (uint32_t)i + 1 };
 		}
 	}
 	return 0;
@@ -182,13 +217,15 @@ agg_get(struct td_attr *a, const struct ident *id)
 	struct agg *g;
 
 	if (a->aidx_cap > 0 && (sl = agg_slot(a, id, h))->at != 0)
-		return &a->agg[sl->at - 1];
+		return agg_at(a, sl->at - 1);
 	if (agg_room(a) < 0)
 		return NULL;
 	sl = agg_slot(a, id, h);
-	g = &a->agg[a->agg_n];
-	memset(g, 0, sizeof(*g));
-	if ((g->per_cpu = calloc((size_t)a->o.ncpus, sizeof(uint64_t))) == NULL)
+	g = agg_at(a, a->agg_n);
+	memset(g, 0, a->agg_size);
+	if (a->agg_inline)
+		agg_point(a, g);
+	else if ((g->per_cpu = calloc((size_t)a->o.ncpus, sizeof(uint64_t))) == NULL)
 		return NULL;
 	g->id = *id;
 	*sl = (struct aslot){ h, (uint32_t)++a->agg_n };
@@ -206,10 +243,10 @@ agg_timer(struct td_attr *a, struct td_armer *m, const struct ident *id)
 	struct agg *g;
 
 	if (m != NULL && m->src != 0 && m->src_gen == a->gen && m->src <= a->agg_n &&
-	    ident_eq(&a->agg[m->src - 1].id, id))
-		return &a->agg[m->src - 1];
+	    ident_eq(&agg_at(a, m->src - 1)->id, id))
+		return agg_at(a, m->src - 1);
 	if ((g = agg_get(a, id)) != NULL && m != NULL) {
-		m->src = (uint32_t)(g - a->agg) + 1;
+		m->src = (uint32_t)agg_place(a, g) + 1;
 		m->src_gen = a->gen;
 	}
 	return g;
@@ -219,10 +256,10 @@ agg_timer(struct td_attr *a, struct td_armer *m, const struct ident *id)
 static void
 agg_clear(struct td_attr *a)
 {
-	for (size_t i = 0; i < a->agg_n; i++) {
-		free(a->agg[i].per_cpu);
+	for (size_t i = 0; !a->agg_inline && i < a->agg_n; i++) {
+		free(agg_at(a, i)->per_cpu);
 		for (int w = 0; w < NWAYS; w++)
-			free(a->agg[i].wk[w]);
+			free(agg_at(a, i)->wk[w]);
 	}
 	if (a->agg_n > 0)
 		memset(a->aidx, 0, a->aidx_cap * sizeof(*a->aidx));
@@ -618,8 +655,13 @@ td_attr_prefetch_more(struct td_attr *a, const struct td_tev *ev)
 	case TD_TEV_TIMER_EXPIRE:
 	case TD_TEV_HRTIMER_EXPIRE:
 		m = td_armers_find(&a->arm, ev->ptr);
-		if (m != NULL && m->src != 0 && m->src_gen == a->gen && m->src <= a->agg_n)
-			__builtin_prefetch(&a->agg[m->src - 1]);
+		if (m != NULL && m->src != 0 && m->src_gen == a->gen && m->src <= a->agg_n) {
+			const struct agg *g = agg_at(a, m->src - 1);
+
+			__builtin_prefetch(g);
+			if (a->agg_inline)
+				__builtin_prefetch(&g->ctr[ev->cpu]);
+		}
 		break;
 	default:
 		td_armers_prefetch_comm(&a->arm, ev);
@@ -632,7 +674,7 @@ void
 td_attr_each_function(const struct td_attr *a, void (*fn)(uint64_t addr, void *arg), void *arg)
 {
 	for (size_t i = 0; i < a->agg_n; i++) {
-		const struct agg *g = &a->agg[i];
+		const struct agg *g = agg_at(a, i);
 
 		if ((g->id.kind == TD_KIND_TIMER || g->id.kind == TD_KIND_HRTIMER) &&
 		    g->id.fn != 0)
@@ -695,8 +737,14 @@ fill_source(struct td_attr *a, struct agg *g, const unsigned char *way, bool p_k
 
 	w->kind = g->id.kind;
 	w->count = g->count;
-	w->per_cpu = g->per_cpu;
-	g->per_cpu = NULL;
+	if (a->agg_inline) {
+		if ((w->per_cpu = malloc((size_t)a->o.ncpus * sizeof(uint64_t))) == NULL)
+			return -ENOMEM;
+		memcpy(w->per_cpu, g->per_cpu, (size_t)a->o.ncpus * sizeof(uint64_t));
+	} else {
+		w->per_cpu = g->per_cpu;
+		g->per_cpu = NULL;
+	}
 	w->ncpus = a->o.ncpus;
 	w->known = TD_WS_CPU;
 	if (p_known) {
@@ -871,7 +919,7 @@ td_attr_collect(struct td_attr *a, struct td_sample *p, struct td_error *e)
 		}
 	}
 	for (size_t i = 0; i < a->agg_n && r == 0; i++) {
-		struct agg *g = &a->agg[i];
+		struct agg *g = agg_at(a, i);
 		struct td_wsource *w;
 
 		if ((w = td_sample_add(p)) == NULL) {
@@ -907,6 +955,9 @@ td_attr_new(const struct td_attr_opts *o, struct td_attr **out, struct td_error 
 	}
 	a->o = *o;
 	a->gen = 1;
+	a->agg_inline = o->ncpus <= INLINE_CPUS;
+	a->agg_size = sizeof(struct agg) +
+	    (a->agg_inline ? (size_t)(NWAYS + 1) * (size_t)o->ncpus * sizeof(uint64_t) : 0);
 	td_strpool_init(&a->names);
 	if (o->cpus != NULL) {
 		a->cpus = *o->cpus;

@@ -499,6 +499,63 @@ test_idle_misses(void)
 	td_attr_free(a);
 }
 
+/*
+ * Many sources, on a small machine (a source's counters per CPU in its entry)
+ * and a big one (allocated): 6,000 timerfd threads, more than the room made at
+ * first, each arming its timer on its CPU, whose exit it causes, twice an
+ * interval; every thread one source with its own counts, and the counts start
+ * again at the next interval.
+ */
+static void
+test_many_sources(int ncpus)
+{
+	enum { N = 6000 };
+	struct td_attr *a = mk(ncpus);
+	struct td_sample *p;
+	int bad = 0, n = 0;
+
+	for (int round = 0; round < 3; round++) {
+		for (int t = 0; t < N; t++) {
+			int pid = 1000 + t, cpu = t % ncpus;
+			uint64_t ptr = 0x100000 + (uint64_t)t * 64;
+
+			HRSTART(a, cpu, pid, ptr, F_TFD);
+			IDLE(a, cpu);
+			LOC(a, cpu, 0);
+			HREXP(a, cpu, 0, ptr, F_TFD);
+			EXIT(a, cpu);
+		}
+		if (round == 1)
+			continue;
+		p = collect(a);
+		n = 0;
+		bad = 0;
+		for (size_t i = 0; i < p->n; i++) {
+			const struct td_wsource *w = &p->src[i];
+			int cpu = (w->pid - 1000) % ncpus;
+			uint64_t want = round == 0 ? 1 : 2;
+
+			if (w->kind != TD_KIND_HRTIMER || strcmp(w->function, "timerfd_tmrproc") != 0)
+				continue;
+			n++;
+			if (w->count != want || w->expiries != want || w->arms != want ||
+			    w->wakeups != want || w->per_cpu[cpu] != want ||
+			    w->wakeups_per_cpu[cpu] != want)
+				bad++;
+			for (int c = 0; c < ncpus; c++)
+				if (c != cpu && (w->per_cpu[c] != 0 || w->wakeups_per_cpu[c] != 0))
+					bad++;
+		}
+		is_int(n, N, "%d CPUs, interval %d: each of %d threads one source", ncpus,
+		    round == 0 ? 1 : 2, N);
+		is_int(bad, 0, "%d CPUs, interval %d: each source's counts and its CPU's, none on the others",
+		    ncpus, round == 0 ? 1 : 2);
+		sum_rule(p, ncpus > 64 ? "many sources, 100 CPUs" : "many sources, 2 CPUs");
+		td_sample_free(p);
+	}
+	td_attr_free(a);
+}
+
 int
 main(void)
 {
@@ -510,6 +567,8 @@ main(void)
 	test_idle_task_way();
 	test_cpu_filter_and_group();
 	test_counted_elsewhere();
+	test_many_sources(2);
+	test_many_sources(100);
 	printf("1..%d\n", tap_n);
 	return tap_failed ? 1 : 0;
 }
