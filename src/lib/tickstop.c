@@ -42,7 +42,8 @@ struct td_tick {
 	struct td_cpuset	 nohz_full;
 	struct td_tick_cpu	*cpu;
 	struct tcpu		*st;
-	struct td_armers	 arm;
+	struct td_armers	*arm;		/* o.armers, else own */
+	struct td_armers	 own;
 	struct tgroup		 groups[GROUPS_MAX];
 	int			 ngroups;
 	uint64_t		 moves;
@@ -79,6 +80,7 @@ td_tick_new(const struct td_tick_opts *o, struct td_tick **out, struct td_error 
 	if (o->nohz_full != NULL)
 		t->nohz_full = *o->nohz_full;
 	t->o.nohz_full = o->nohz_full != NULL ? &t->nohz_full : NULL;
+	t->arm = o->armers != NULL ? o->armers : &t->own;
 	for (int i = 0; i < o->ncpus; i++) {
 		struct td_tick_cpu *c = &t->cpu[i];
 
@@ -109,7 +111,7 @@ td_tick_free(struct td_tick *t)
 	}
 	free(t->cpu);
 	free(t->st);
-	td_armers_free(&t->arm);
+	td_armers_free(&t->own);
 	free(t);
 }
 
@@ -117,7 +119,7 @@ td_tick_free(struct td_tick *t)
 static void
 comm_into(const struct td_tick *t, int pid, char *buf)
 {
-	const char *c = td_armers_comm(&t->arm, pid);
+	const char *c = td_armers_comm(t->arm, pid);
 
 	buf[0] = '\0';
 	if (c != NULL)
@@ -209,7 +211,7 @@ on_tick_stop(struct td_tick *t, const struct td_tev *ev, struct td_tick_cpu *c,
 	if (!known)
 		c->dep_other++;
 	if (c->nohz_full && (ev->flags & TD_TICK_DEP_SCHED) && ev->pid > 0) {
-		const char *nm = td_armers_comm(&t->arm, ev->pid);
+		const char *nm = td_armers_comm(t->arm, ev->pid);
 		struct td_tick_task *k;
 
 		if (nm == NULL && ev->comm != NULL)
@@ -370,7 +372,7 @@ td_tick_event(struct td_tick *t, const struct td_tev *ev)
 	c = &t->cpu[ev->cpu];
 	s = &t->st[ev->cpu];
 	if (ev->comm != NULL)
-		td_armers_learn(&t->arm, ev->pid, ev->comm, ev->commlen);
+		td_armers_learn(t->arm, ev->pid, ev->comm, ev->commlen);
 	if (s->window && ev->ts - s->window_ts > t->o.tick_ns)
 		s->window = false;
 	switch (ev->type) {
@@ -383,7 +385,7 @@ td_tick_event(struct td_tick *t, const struct td_tev *ev)
 			idle_entry(t, ev, c, s);
 		break;
 	case TD_TEV_SCHED_SWITCH:
-		td_armers_learn(&t->arm, ev->num, ev->name, ev->namelen);
+		td_armers_learn(t->arm, ev->num, ev->name, ev->namelen);
 		if (ev->arg == 0 && ev->num != 0)
 			s->stopped = false;	/* the idle loop left: the tick restarts */
 		s->current = ev->num;
@@ -405,18 +407,18 @@ td_tick_event(struct td_tick *t, const struct td_tev *ev)
 		}
 		break;
 	case TD_TEV_SCHED_WAKEUP:
-		td_armers_learn(&t->arm, ev->num, ev->name, ev->namelen);
+		td_armers_learn(t->arm, ev->num, ev->name, ev->namelen);
 		break;
 	case TD_TEV_TIMER_START:
 	case TD_TEV_HRTIMER_START:
-		(void)td_armers_start(&t->arm, ev, &m);
+		(void)td_armers_start(t->arm, ev, &m);
 		break;
 	case TD_TEV_TIMER_EXPIRE:
 	case TD_TEV_HRTIMER_EXPIRE: {
 		enum td_kind kind = ev->type == TD_TEV_TIMER_EXPIRE ? TD_KIND_TIMER :
 		    TD_KIND_HRTIMER;
 
-		m = td_armers_find(&t->arm, ev->ptr);
+		m = td_armers_find(t->arm, ev->ptr);
 		if (m != NULL && m->fn != ev->function)
 			m = NULL;	/* the address was reused for another timer */
 		if (s->window)
@@ -473,7 +475,7 @@ td_tick_finish(struct td_tick *t)
 				comm_into(t, c->due[k].pid, c->due[k].comm);
 		/* A task's newest name (after an exec) is the one to show. */
 		for (size_t k = 0; k < c->ntasks; k++)
-			if (td_armers_comm(&t->arm, c->tasks[k].pid) != NULL)
+			if (td_armers_comm(t->arm, c->tasks[k].pid) != NULL)
 				comm_into(t, c->tasks[k].pid, c->tasks[k].comm);
 		if (c->ndue > 1)
 			qsort(c->due, c->ndue, sizeof(*c->due), cmp_timer);

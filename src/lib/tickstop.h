@@ -41,6 +41,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "armers.h"
 #include "cpumask.h"
 #include "error.h"
 #include "sampler.h"
@@ -57,6 +58,12 @@ struct td_tick_opts {
 	uint32_t		 pin_flag;	/* timer_start's pinned bit; 0 unknown */
 	bool			 tick_stop_traced;	/* timer:tick_stop is traced */
 	bool			 softirq_raise_traced;	/* irq:softirq_raise is traced */
+	/*
+	 * Who armed each timer and the tasks' names, kept by the caller from
+	 * one explanation to the next (wakeuptop's intervals: learnt once, not
+	 * again each interval); NULL: the explanation keeps its own.
+	 */
+	struct td_armers	*armers;
 };
 
 /* A timer expired within one tick of an idle entry. */

@@ -21,6 +21,7 @@ struct wt_tickview {
 	struct td_cpuset	 nohz_full;
 	struct td_tick		*cur;		/* fed by the events of this interval */
 	struct td_tick		*shown;		/* the interval on display, finished; NULL none yet */
+	struct td_armers	 arm;		/* who armed each timer, kept across intervals */
 	bool			 has_tmigr, has_base_idle;
 	char			 why[192];	/* why there is no explanation ("" when there is) */
 	/* Callback names: the sampler's (td_sampler_function_name). */

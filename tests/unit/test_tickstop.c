@@ -188,6 +188,54 @@ synthetic(void)
 	td_tick_free(t);
 }
 
+/*
+ * The armers kept from one explanation to the next (wakeuptop's intervals):
+ * a timer armed by sleepy in one interval and due within a tick of an idle
+ * entry in the next is named as sleepy's there; with the explanation's own
+ * armers that interval cannot name it.
+ */
+static void
+armers_across_intervals(void)
+{
+	struct td_tick_opts o = { .ncpus = 1, .tick_ns = TICK };
+	struct td_tick_cause cause;
+	struct td_armers arm = { 0 };
+	struct td_tick *t;
+
+	for (int shared = 0; shared < 2; shared++) {
+		o.armers = shared ? &arm : NULL;
+		/* Interval 1: sleepy (pid 300) arms its hrtimer. */
+		if (td_tick_new(&o, &t, NULL) < 0) {
+			ok(0, "td_tick_new");
+			return;
+		}
+		feed_switch(t, 1000, 0, 0, 300, "sleepy");
+		feed_timer(t, TD_TEV_HRTIMER_START, 1010, 0, 300, 0x5000, 0x9, 0);
+		feed_switch(t, 1020, 0, 300, 0, "swapper/0");
+		td_tick_free(t);
+		/* Interval 2: idle, and the timer expires within a tick. */
+		if (td_tick_new(&o, &t, NULL) < 0) {
+			ok(0, "td_tick_new");
+			return;
+		}
+		feed_idle(t, 2000, 0, 1);
+		feed_timer(t, TD_TEV_HRTIMER_EXPIRE, 2000 + TICK / 2, 0, 0, 0x5000, 0x9, 0);
+		feed_idle(t, 2000 + TICK / 2 + 10, 0, TD_TEV_IDLE_EXIT);
+		td_tick_finish(t);
+		td_tick_cause(t, 0, skip_tick, NULL, &cause);
+		if (shared)
+			ok(cause.why == TD_TICK_WHY_TIMER && cause.timer != NULL &&
+			    cause.timer->pid == 300 && strcmp(cause.timer->comm, "sleepy") == 0,
+			    "armers kept across intervals: the timer armed in the last one is sleepy's");
+		else
+			ok(cause.why == TD_TICK_WHY_TIMER && cause.timer != NULL &&
+			    cause.timer->pid == -1,
+			    "an explanation's own armers: a timer armed before it has no known armer");
+		td_tick_free(t);
+	}
+	td_armers_free(&arm);
+}
+
 /* The test's own counts from the text. */
 struct own {
 	long	 dep[64][2][8];	/* cpu, success, dependency index (7: other) */
@@ -542,6 +590,7 @@ main(void)
 	const char *corpus = corpus_dir();
 
 	synthetic();
+	armers_across_intervals();
 	due_once_per_entry();
 	softirq_synthetic();
 	softirq_fixture();
