@@ -29,6 +29,7 @@ pids=
 loadpid=
 cleanup() {
 	tmux -L "$sock" kill-server 2>/dev/null
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"	# tmux leaves it
 	[ -n "$loadpid" ] && kill "$loadpid" 2>/dev/null
 	# let the programs finish their own clean-up (wakeuptop unmounts what it
 	# mounted) before putting the mounts back as they were

@@ -22,7 +22,7 @@ setup() {
 teardown() {
 	[ -n "$HOLD" ] && kill "$HOLD" 2>/dev/null
 	[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null
-	tmux -L "$SOCK" kill-server 2>/dev/null || true
+	tmux_end "$SOCK"
 	rm -rf "$TMP"
 	true
 }

@@ -190,9 +190,16 @@ busy_pct() {
 }
 
 # A tmux pane of the test's own: the server is -L "$SOCK", the session "$SESS"
-# (set both in setup, kill the server in teardown).
+# (set both in setup, tmux_end "$SOCK" in teardown).
 require_tmux() {
 	command -v tmux >/dev/null || skip "no tmux"
+}
+
+# End the tmux server of socket name $1 and remove its socket: tmux (3.3a)
+# leaves the file behind, and the suite starts hundreds of servers.
+tmux_end() {
+	tmux -L "$1" kill-server 2>/dev/null || true
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$1"
 }
 
 # The pane's text now.

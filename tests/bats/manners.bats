@@ -24,7 +24,7 @@ setup() {
 }
 
 teardown() {
-	tmux -L "$SOCK" kill-server 2>/dev/null || true
+	tmux_end "$SOCK"
 	rm -rf "$TMP"
 }
 

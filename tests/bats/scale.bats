@@ -19,7 +19,7 @@ setup() {
 }
 
 teardown() {
-	tmux -L "$SOCK" kill-server 2>/dev/null || true
+	tmux_end "$SOCK"
 	[ -n "$LOAD" ] && kill "$LOAD" 2>/dev/null
 	wait 2>/dev/null
 	rm -rf "$TMP"

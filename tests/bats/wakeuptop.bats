@@ -17,7 +17,7 @@ setup() {
 }
 
 teardown() {
-	tmux -L "$SOCK" kill-server 2>/dev/null || true
+	tmux_end "$SOCK"
 	# A helper a failed test left running (a sleeper) ends with it.
 	kill $(jobs -p) 2>/dev/null || true
 	rm -rf "$TMP"
@@ -270,7 +270,7 @@ terminal_sane() {
 		wait_screen 'EXIT=0'
 		terminal_sane
 		no_instance "$pid"
-		tmux -L "$SOCK" kill-server
+		tmux_end "$SOCK"
 		rm -f "$TMP/stty"
 	done
 }

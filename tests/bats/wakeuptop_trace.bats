@@ -18,7 +18,7 @@ setup() {
 }
 
 teardown() {
-	tmux -L "$SOCK" kill-server 2>/dev/null || true
+	tmux_end "$SOCK"
 	[ -n "${LOAD:-}" ] && kill "$LOAD" 2>/dev/null || true
 	rm -rf "$TMP"
 }

@@ -32,7 +32,7 @@ quit_pane() {
 			2>/dev/null)" = wakeuptop ] || break
 		sleep 0.1
 	done
-	tmux -L "$SOCK" kill-server 2>/dev/null || true
+	tmux_end "$SOCK"
 }
 
 # Done with a pane: its server goes, the next pane gets a server of its own.
