@@ -659,7 +659,7 @@ td_attr_prefetch_more(struct td_attr *a, const struct td_tev *ev)
 			const struct agg *g = agg_at(a, m->src - 1);
 
 			__builtin_prefetch(g);
-			if (a->agg_inline)
+			if (a->agg_inline && ev->cpu >= 0 && ev->cpu < a->o.ncpus)
 				__builtin_prefetch(&g->ctr[ev->cpu]);
 		}
 		break;
