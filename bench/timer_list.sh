@@ -118,3 +118,23 @@ BEGIN {
 	    "                        alone), %.2f x file size\n", ms(tpw), tpw / wcw, tpr / 1024,
 	    tpr * 1024 / size
 }'
+
+# Many CPUs, few timers each: what timerinfo does per CPU after the parse (its
+# tick device, its row) shows here, next to the parse alone and wc -l.
+f4=$tmp/timer_list_4096
+"$gen" 4096 8 >"$f4"
+cat "$f4" >/dev/null
+i=0
+while [ "$i" -lt "$reps" ]; do
+	"$bench" exec wc -l "$f4" >>"$tmp/wc4"
+	"$bench" exec "$bench" file "$f4" >>"$tmp/file4"
+	"$bench" exec "$ti" --timer-list "$f4" >>"$tmp/timerinfo4"
+	i=$((i + 1))
+done
+awk -v size="$(wc -c <"$f4")" -v wcw="$(median wall_ns "$tmp/wc4")" \
+    -v fw="$(median wall_ns "$tmp/file4")" -v tiw="$(median wall_ns "$tmp/timerinfo4")" '
+BEGIN {
+	printf "4,096 CPUs, 8 timers each (%.1f MiB): wc -l %.1f ms, parse %.1f ms, timerinfo %.1f ms:\n" \
+	    "                        timerinfo %.2f x wc -l, %.2f x the parse alone\n",
+	    size / 1048576, wcw / 1e6, fw / 1e6, tiw / 1e6, tiw / wcw, tiw / fw
+}'

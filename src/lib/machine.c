@@ -155,25 +155,52 @@ cpu_from_dev(struct td_cpu_state *s, const struct td_tl_tickdev *d)
 		s->mode_evidence = "tick device event_handler";
 }
 
+static int
+int_cmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Whether cpu has a block in timer_list: in blocks (n sorted CPUs), else by a walk. */
+static bool
+has_block(const struct td_timer_list *tl, const int *blocks, size_t n, int cpu)
+{
+	if (blocks != NULL)
+		return bsearch(&cpu, blocks, n, sizeof(*blocks), int_cmp) != NULL;
+	for (size_t k = 0; k < tl->ncpus; k++)
+		if (tl->cpus[k].cpu == cpu)
+			return true;
+	return false;
+}
+
 /* Per-CPU tick devices of CPUs that have no CPU block in timer_list. */
 static size_t
 devs_without_block(const struct td_timer_list *tl, const struct td_tl_tickdev **out)
 {
 	size_t n = 0;
+	int *blocks = NULL;
 
+	/* the blocks' CPUs sorted (without memory, each device walks the blocks) */
+	if (tl != NULL && tl->ncpus > 0 && tl->ndevs > 0 &&
+	    (blocks = calloc(tl->ncpus, sizeof(*blocks))) != NULL) {
+		for (size_t k = 0; k < tl->ncpus; k++)
+			blocks[k] = tl->cpus[k].cpu;
+		qsort(blocks, tl->ncpus, sizeof(*blocks), int_cmp);
+	}
 	for (size_t i = 0; tl != NULL && i < tl->ndevs; i++) {
 		const struct td_tl_tickdev *d = &tl->devs[i];
 		bool dup = d->kind != TD_TLD_KIND_PERCPU || d->cpu < 0 ||
-		    td_tl_cpu_device(tl, d->cpu) != d;
+		    td_tl_cpu_device(tl, d->cpu) != d || has_block(tl, blocks, tl->ncpus, d->cpu);
 
-		for (size_t k = 0; !dup && k < tl->ncpus; k++)
-			dup = tl->cpus[k].cpu == d->cpu;
 		if (!dup) {
 			if (out != NULL)
 				out[n] = d;
 			n++;
 		}
 	}
+	free(blocks);
 	return n;
 }
 

@@ -11,11 +11,18 @@ static int
 add_cpu(struct td_tickrates *r, int cpu)
 {
 	struct td_cpu_tickrate *n;
-	size_t i;
+	size_t i, lo = 0, hi = r->ncpus;
 
-	for (i = 0; i < r->ncpus; i++)
-		if (r->cpus[i].cpu == cpu)
-			return (int)i;
+	/* the CPUs are kept sorted: every row of every CPU looks its CPU up here */
+	while (lo < hi) {
+		i = lo + (hi - lo) / 2;
+		if (r->cpus[i].cpu < cpu)
+			lo = i + 1;
+		else
+			hi = i;
+	}
+	if (lo < r->ncpus && r->cpus[lo].cpu == cpu)
+		return (int)lo;
 	n = reallocarray(r->cpus, r->ncpus + 1, sizeof(*n));
 	if (n == NULL)
 		return -ENOMEM;

@@ -1229,6 +1229,42 @@ tl_fix_offsets(struct td_timer_list *tl)
 		}
 }
 
+/* A per-CPU tick device's CPU and place in devs: the index, sorted by both. */
+struct td_tl_devidx {
+	int		 cpu;
+	size_t		 at;
+};
+
+static int
+devidx_cmp(const void *a, const void *b)
+{
+	const struct td_tl_devidx *x = a, *y = b;
+
+	if (x->cpu != y->cpu)
+		return x->cpu < y->cpu ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/*
+ * Index the per-CPU tick devices by CPU, so that looking up every CPU's of
+ * 4,096 is not 4,096 walks of 4,096 devices.  Without memory there is no
+ * index, and td_tl_cpu_device walks the devices.
+ */
+static void
+tl_index_devs(struct td_timer_list *tl)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < tl->ndevs; i++)
+		n += tl->devs[i].kind == TD_TLD_KIND_PERCPU;
+	if (n == 0 || (tl->devidx = calloc(n, sizeof(*tl->devidx))) == NULL)
+		return;
+	for (size_t i = 0; i < tl->ndevs; i++)
+		if (tl->devs[i].kind == TD_TLD_KIND_PERCPU)
+			tl->devidx[tl->ndevidx++] = (struct td_tl_devidx){ tl->devs[i].cpu, i };
+	qsort(tl->devidx, tl->ndevidx, sizeof(*tl->devidx), devidx_cmp);
+}
+
 /* Finish the parse: completeness, guesses, errors. */
 int
 td_tl_end(struct tl_parser *p, bool final_newline, struct td_timer_list **out,
@@ -1249,6 +1285,7 @@ td_tl_end(struct tl_parser *p, bool final_newline, struct td_timer_list **out,
 		tl_guess_broadcast(p);
 		tl_guess_kinds(p);
 		tl_fix_offsets(tl);
+		tl_index_devs(tl);
 	}
 	if (p->err == EILSEQ) {
 		td_error_set(e, EINVAL, p->name, p->err_line, "NUL byte: not text");
@@ -1316,6 +1353,7 @@ td_timer_list_free(struct td_timer_list *tl)
 		free(tl->cpus[i].bases);	/* timers live in the arena */
 	free(tl->cpus);
 	free(tl->devs);
+	free(tl->devidx);
 	free(tl->unknown);
 	free(tl->extras);
 	while (tl->pool != NULL) {
@@ -1329,16 +1367,28 @@ td_timer_list_free(struct td_timer_list *tl)
 	free(tl);
 }
 
-/* The per-CPU tick device of cpu, or NULL. */
+/* The per-CPU tick device of cpu (the first one printed), or NULL. */
 const struct td_tl_tickdev *
 td_tl_cpu_device(const struct td_timer_list *tl, int cpu)
 {
-	size_t i;
+	size_t i, lo = 0, hi;
 
-	for (i = 0; tl != NULL && i < tl->ndevs; i++)
-		if (tl->devs[i].kind == TD_TLD_KIND_PERCPU && tl->devs[i].cpu == cpu)
-			return &tl->devs[i];
-	return NULL;
+	if (tl == NULL)
+		return NULL;
+	if (tl->devidx == NULL) {
+		for (i = 0; i < tl->ndevs; i++)
+			if (tl->devs[i].kind == TD_TLD_KIND_PERCPU && tl->devs[i].cpu == cpu)
+				return &tl->devs[i];
+		return NULL;
+	}
+	for (hi = tl->ndevidx; lo < hi;) {	/* the first entry of cpu or above */
+		i = lo + (hi - lo) / 2;
+		if (tl->devidx[i].cpu < cpu)
+			lo = i + 1;
+		else
+			hi = i;
+	}
+	return lo < tl->ndevidx && tl->devidx[lo].cpu == cpu ? &tl->devs[tl->devidx[lo].at] : NULL;
 }
 
 /* The broadcast tick device, or NULL. */

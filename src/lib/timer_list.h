@@ -171,6 +171,7 @@ struct td_tl_unknown {
 #define TD_TL_MAX_UNKNOWN	64	/* kept; the rest are only counted */
 
 struct td_tl_pool;
+struct td_tl_devidx;
 
 struct td_timer_list {
 	bool			 has_version;
@@ -187,6 +188,8 @@ struct td_timer_list {
 
 	size_t			 ndevs;
 	struct td_tl_tickdev	*devs;
+	struct td_tl_devidx	*devidx;		/* private: the per-CPU devices by CPU */
+	size_t			 ndevidx;
 	const char		*broadcast_mask;		/* text as printed, NULL if absent */
 	const char		*broadcast_oneshot_mask;
 

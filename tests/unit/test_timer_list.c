@@ -1230,6 +1230,43 @@ test_live(void)
 	td_timer_list_free(tl);
 }
 
+/*
+ * Tick devices printed out of CPU order, one CPU's twice, one CPU without
+ * any: each CPU's device is the first printed for it (td_tl_cpu_device looks
+ * them up in an index sorted by CPU).
+ */
+static void
+test_cpu_devices(void)
+{
+	static const int order[] = { 3, 1, 3, 0, 7 };
+	char buf[4096];
+	size_t n;
+	struct td_timer_list *tl = NULL;
+	struct td_error e;
+	const struct td_tl_tickdev *d;
+
+	n = (size_t)snprintf(buf, sizeof(buf), "Timer List Version: v0.10\n"
+	    "HRTIMER_MAX_CLOCK_BASES: 8\nnow at 1000 nsecs\n\n");
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "Tick Device: mode:     1\n"
+		    "Per CPU device: %d\nClock Event Device: dev%zu\n"
+		    " event_handler:  hrtimer_interrupt\n retries:        0\n\n", order[i], i);
+	if (!ok(td_timer_list_parse(buf, n, "devices", &tl, &e) == 0 && tl->ndevs == 5,
+	    "devices out of order: 5 parsed"))
+		return;
+	d = td_tl_cpu_device(tl, 3);
+	ok(d != NULL && strcmp(d->device, "dev0") == 0, "CPU 3: its first device");
+	d = td_tl_cpu_device(tl, 1);
+	ok(d != NULL && strcmp(d->device, "dev1") == 0, "CPU 1: its device");
+	d = td_tl_cpu_device(tl, 0);
+	ok(d != NULL && strcmp(d->device, "dev3") == 0, "CPU 0: printed after CPU 3's");
+	d = td_tl_cpu_device(tl, 7);
+	ok(d != NULL && strcmp(d->device, "dev4") == 0, "CPU 7: the last");
+	ok(td_tl_cpu_device(tl, 2) == NULL && td_tl_cpu_device(tl, 8) == NULL &&
+	    td_tl_cpu_device(tl, -1) == NULL, "CPUs 2, 8 and -1: none");
+	td_timer_list_free(tl);
+}
+
 int
 main(void)
 {
@@ -1240,6 +1277,7 @@ main(void)
 		srcdir = "..";
 	test_tables();
 	test_fixtures();
+	test_cpu_devices();
 	test_bounds();
 	test_numbers();
 	test_split();
