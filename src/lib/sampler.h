@@ -209,7 +209,10 @@ void td_sampler_opts_init(struct td_sampler_opts *o);
  * Open a sampler: choose (or check the forced) backend and prepare it (tracefs:
  * mount if needed, remove stale instances of dead pids, create the private
  * instance, enable the events, filter out our own pid).  Fails (-errno, e filled)
- * only when a forced backend is unusable or nothing at all works.
+ * only when a forced backend is unusable or nothing at all works.  The tracefs
+ * backend holds a file per CPU and the bpf one one per program, link and map:
+ * either raises the process's soft RLIMIT_NOFILE (up to the hard limit) when
+ * that is less than it needs and TD_FD_SPARE more (fdroom.h).
  */
 int td_sampler_open(struct td_sampler **out, const struct td_sampler_opts *o, struct td_error *e);
 /* The backend chosen. */

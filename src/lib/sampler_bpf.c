@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "attribution.h"
+#include "fdroom.h"
 #include "internal.h"
 #include "interrupts.h"
 #include "knames.h"
@@ -250,6 +251,9 @@ bp_open(struct td_sampler *s, struct td_error *e)
 	if ((b->skel = tdg__open()) == NULL)
 		return td_error_set(e, errno ? errno : EIO, NULL, 0, "BPF: cannot open the programs: %s",
 		    libbpf_last[0] ? libbpf_last : strerror(errno));
+	/* a descriptor for each program, its link and each map */
+	(void)td_fd_room((unsigned long)(2 * b->skel->skeleton->prog_cnt +
+	    b->skel->skeleton->map_cnt) + TD_FD_SPARE);
 	if ((n = drop_missing(b, &b->wakeups)) < 0)
 		return td_error_set(e, ENOENT, BTF_PATH, 0, "BPF: cannot read the kernel's BTF");
 	if (n == 0 || !bpf_program__autoload(b->skel->progs.tdg_hrt_expire))

@@ -22,6 +22,7 @@
 #include <traceevent/event-parse.h>
 
 #include "attribution.h"
+#include "fdroom.h"
 #include "internal.h"
 #include "interrupts.h"
 #include "knames.h"
@@ -173,22 +174,22 @@ pipe_flush(struct tr_priv *t)
 	t->pipe_at = 0;
 }
 
-/* Read overrun + dropped events of one CPU of the instance. */
-static uint64_t
-cpu_lost(struct tr_priv *t, int cpu)
+/* Overrun + dropped events of one CPU of the instance so far; false when unreadable. */
+static bool
+cpu_lost(struct tr_priv *t, int cpu, uint64_t *sum)
 {
 	char name[64], *text, *p;
-	uint64_t sum = 0;
 
+	*sum = 0;
 	snprintf(name, sizeof(name), "per_cpu/cpu%d/stats", cpu);
 	if ((text = tracefs_instance_file_read(t->inst, name, NULL)) == NULL)
-		return 0;
+		return false;
 	if ((p = strstr(text, "overrun:")) != NULL)
-		sum += strtoull(p + 8, NULL, 10);
+		*sum += strtoull(p + 8, NULL, 10);
 	if ((p = strstr(text, "dropped events:")) != NULL)
-		sum += strtoull(p + 15, NULL, 10);
+		*sum += strtoull(p + 15, NULL, 10);
 	free(text);
-	return sum;
+	return true;
 }
 
 /* Whether a path is a mounted tracefs. */
@@ -396,6 +397,7 @@ tr_open(struct td_sampler *s, struct td_error *e)
 	struct tr_priv *t;
 	struct epoll_event ee;
 	int r, nenabled = 0;
+	unsigned long limit;
 	char kb[16];
 
 	/* The events every sample needs come first; the tick explanation's follow. */
@@ -504,19 +506,33 @@ tr_open(struct td_sampler *s, struct td_error *e)
 	}
 	if ((t->cpu = calloc((size_t)t->ncpus, sizeof(*t->cpu))) == NULL)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+	for (int c = 0; c < t->ncpus; c++)
+		t->cpu[c].fd = -1;	/* tr_close closes what is not: none is stdin */
 	t->page_size = getpagesize();
 	if ((t->page = malloc((size_t)t->page_size)) == NULL)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	if ((t->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
 		return td_error_set(e, errno, NULL, 0, "epoll: %s", strerror(errno));
+	/* a file per CPU: past 1,000 CPUs more than the usual soft limit */
+	limit = td_fd_room((unsigned long)t->ncpus + TD_FD_SPARE);
 	for (int c = 0; c < t->ncpus; c++) {
 		char rel[64];
 
-		t->cpu[c].fd = -1;
 		snprintf(rel, sizeof(rel), "per_cpu/cpu%d/trace_pipe_raw", c);
 		t->cpu[c].fd = tracefs_instance_file_open(t->inst, rel, O_RDONLY | O_NONBLOCK);
-		if (t->cpu[c].fd < 0)
+		if (t->cpu[c].fd < 0 && errno == ENOENT)
 			continue;	/* not a possible CPU */
+		if (t->cpu[c].fd < 0) {
+			int err = errno;
+			char path[192];
+
+			snprintf(path, sizeof(path), TRACING_DIR "/instances/%s/%s", t->name, rel);
+			if (err == EMFILE || err == ENFILE)
+				return td_error_set(e, err, path, 0, "%s (a file for each of %d "
+				    "CPUs; open files limited to %lu: ulimit -n)", strerror(err),
+				    t->ncpus, limit);
+			return td_error_set(e, err, path, 0, "%s", strerror(err));
+		}
 		t->cpu[c].tcpu = tracefs_cpu_alloc_fd(t->cpu[c].fd, t->page_size, true);
 		memset(&ee, 0, sizeof(ee));
 		ee.events = EPOLLIN;
@@ -540,7 +556,7 @@ tr_start(struct td_sampler *s, struct td_error *e)
 	 * lost counts are 0 then, not read (a file per CPU).
 	 */
 	for (int c = 0; t->started && c < t->ncpus; c++)
-		t->cpu[c].base_lost = cpu_lost(t, c);
+		(void)cpu_lost(t, c, &t->cpu[c].base_lost);
 	if (tracefs_trace_on(t->inst) < 0)
 		return td_error_set(e, errno ? errno : EIO, t->name, 0, "cannot turn tracing on");
 	t->on = t->started = true;
@@ -717,13 +733,19 @@ tr_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	drain(t, 1 << 20);
 	if (!td_knames_tick_known(t->names))
 		release(t);	/* the first collect: decode what was held */
+	p->lost_known = true;
 	for (int c = 0; c < t->ncpus; c++) {
-		uint64_t now = cpu_lost(t, c);
+		uint64_t now;
 
+		if (t->cpu[c].fd < 0)
+			continue;	/* not a possible CPU */
+		if (!cpu_lost(t, c, &now)) {
+			p->lost_known = false;	/* unknown, not 0 */
+			continue;
+		}
 		lost += now >= t->cpu[c].base_lost ? now - t->cpu[c].base_lost : now;
 		t->cpu[c].base_lost = now;
 	}
-	p->lost_known = true;
 	p->lost_events = lost > t->missed ? lost : t->missed;
 	p->processed = t->processed;
 	t->processed = 0;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fdroom.h"
 #include "probe.h"
 
 /*
@@ -176,6 +177,7 @@ probe_run_all(const struct probe_opts *o, struct probe_worker *w, size_t n, bool
 
 	if (sem_init(&done_sem, 0, 0) < 0)
 		return -errno;
+	(void)td_fd_room((unsigned long)n + TD_FD_SPARE);	/* a timer file each */
 	if ((r = -pthread_attr_init(&attr)) < 0 ||
 	    (r = -pthread_attr_setstacksize(&attr, WORKER_STACK)) < 0) {
 		sem_destroy(&done_sem);

@@ -370,3 +370,11 @@ ours_now() {
 	[[ "$output" == *"Backend: tracefs "* ]]
 	[[ "$output" == *"note: tracefs: BPF backend not built"* ]]
 }
+
+# Each program, its link and each map is a file: about 80 in all.
+@test "live, root: open files limited to 20: the soft limit is raised and the programs load" {
+	require_bpf
+	local out
+	out=$(limited_files "-S -n 20" "$TD_BUILDDIR/timerstat" --source bpf -d 300ms -n 1 -J)
+	jq -e '.samples[0].backend == "bpf" and .samples[0].total_events > 0' <<<"$out"
+}

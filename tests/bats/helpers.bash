@@ -235,3 +235,16 @@ wait_gone() {
 keys() {
 	tmux -L "$SOCK" send-keys -t "$SESS" "$@"
 }
+
+# limited_files "ULIMIT-ARGS" CMD...: CMD with stdin, stdout and stderr only
+# (bats keeps more open) and the limit set (call it in a subshell).
+limited_files() {
+	local fd lim=$1
+	shift
+	for fd in /proc/$BASHPID/fd/*; do
+		fd=${fd##*/}
+		[ "$fd" -gt 2 ] && eval "exec $fd>&-"
+	done
+	# shellcheck disable=SC2086
+	ulimit $lim && "$@"
+}

@@ -190,3 +190,41 @@ instance_kb() {
 	kb=$(instance_kb 100ms)
 	[ "$kb" = "$def" ]
 }
+
+# A file per CPU: a big machine needs more than the usual soft limit of open
+# files (1,024).  Here the soft limit is set below what 2 CPUs and the rest
+# need; timerstat raises it to the hard limit and reads every CPU.
+
+@test "open files limited below a file per CPU: the soft limit is raised, every CPU read, callbacks named" {
+	require_root
+	local last=$(( $(nproc) - 1 )) a b out
+	[ "$last" -ge 1 ] || skip "one CPU"
+	taskset -c 0 "$TD_BUILDDIR/tests/helpers/timerfd_load" -t 1 -r 100 -d 8 >/dev/null &
+	a=$!
+	taskset -c "$last" "$TD_BUILDDIR/tests/helpers/timerfd_load" -t 1 -r 100 -d 8 >/dev/null &
+	b=$!
+	LOAD="$a $b"
+	sleep 0.5
+	out=$(limited_files "-S -n 8" "$TD_BUILDDIR/timerstat" --source tracefs -d 1 -n 1 -g process -J)
+	kill $a $b 2>/dev/null
+	# each load's timerfd named by its callback, counted on its own CPU, nothing lost
+	for p in "$a:0" "$b:$last"; do
+		jq -e --argjson pid "${p%:*}" --arg cpu "${p#*:}" '.samples[0] |
+		    .lost_events == 0 and
+		    ([.sources[] | select(.pid == $pid and .function == "timerfd_tmrproc")] |
+		     length == 1 and .[0].count_per_cpu[$cpu] >= 80)' <<<"$out"
+	done
+}
+
+@test "open files limited below a file per CPU, hard limit too: one line naming the file, exit 1, nothing left" {
+	require_root
+	local lim=$(( $(nproc) + 3 ))
+	# (in a shell of its own: bats's run writes to descriptors of its own)
+	run --separate-stderr bash -c "$(declare -f limited_files)
+	    limited_files '-n $lim' '$TD_BUILDDIR/timerstat' --source tracefs -d 1 -n 1"
+	[ "$status" -eq 1 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "$stderr" == "timerstat: /sys/kernel/tracing/"*": Too many open files"* ]]
+	[ -z "$output" ]
+	[ -z "$(ls /sys/kernel/tracing/instances 2>/dev/null | grep '^timerdiag-' || true)" ]
+}

@@ -512,6 +512,17 @@ loc_baseline() {
 	[[ "$output" == *"$BATS_TEST_TMPDIR/no/such/dir/f"* ]]
 }
 
+# A timer file per CPU: a big machine has more CPUs than the usual soft limit
+# of open files (1,024).  With the soft limit below a file per CPU, timerprobe
+# raises it to the hard limit and measures every CPU.
+@test "--cpus all with open files limited below a file per CPU: every CPU measured" {
+	local n
+	n=$(jq length <<<"$(online_cpus_json)")
+	[ "$n" -ge 2 ] || skip "one CPU"
+	json=$(limited_files "-S -n 4" "$TD_BUILDDIR/timerprobe" -J --cpus all -i 1ms -n 20)
+	[ "$(field '[.per_cpu[] | select(.count == 20)] | length')" -eq "$n" ]
+}
+
 @test "--cpus: a CPU that is not online, or not a list, is a usage error" {
 	run timerprobe --cpus 9999 -n 1
 	[ "$status" -eq 2 ]
