@@ -8,6 +8,10 @@
 #   tracefs    timerstat --source tracefs
 #   bpftrace   a one-liner counting the load's timer:hrtimer_expire_entry
 #              (skipped when bpftrace is not installed)
+#   bpftrace_all  the one-liner plus a count on every other tracepoint the
+#              bpf backend's programs are on (timer, irq, irq_vectors,
+#              power:cpu_idle, sched:sched_switch): what bpftrace costs to
+#              see the events the wakeup model and the arming site need
 # each beside `perf stat -a -e timer:hrtimer_expire_entry` over its window.
 # In a window, perf and the tool start first; 2 s later, when the tool's
 # programs are attached, a bounded load (timerfd_load -d, the window less
@@ -47,13 +51,13 @@
 # 600k/s, 0 lost, counted/perf within 1 %, slowdown no worse than bpftrace's.
 # Usage: bench/bpf.sh [ROUNDS]; BPF_BENCH_SWEEP (FDS per thread),
 # BPF_BENCH_SECONDS (window, default 8, a whole number from 6), BPF_BENCH_TOOLS
-# (of "bpf tracefs bpftrace", default all; "none" is always run).
+# (of "bpf tracefs bpftrace bpftrace_all", default all; "none" is always run).
 set -eu
 build=${TD_BUILDDIR:-.}
 dur=${BPF_BENCH_SECONDS:-8}
 sweep=${BPF_BENCH_SWEEP:-"5 50 150 300 500"}
 rounds=${1:-3}
-want=${BPF_BENCH_TOOLS:-"bpf tracefs bpftrace"}
+want=${BPF_BENCH_TOOLS:-"bpf tracefs bpftrace bpftrace_all"}
 
 case $rounds in
 ''|*[!0-9]*|0) echo "usage: bench/bpf.sh [ROUNDS] (ROUNDS a number from 1)" >&2; exit 2 ;;
@@ -164,10 +168,23 @@ measure() {
 			interval:ms:$((dur * 1000)) { exit(); }" >"$tmp/out.txt" 2>/dev/null &
 		tool=$!
 		;;
+	bpftrace_all)
+		bpftrace -e "tracepoint:timer:hrtimer_expire_entry
+			/args->function == kaddr(\"timerfd_tmrproc\")/ { @n = count(); }
+			tracepoint:timer:hrtimer_start, tracepoint:timer:hrtimer_cancel,
+			tracepoint:timer:timer_start, tracepoint:timer:timer_expire_entry,
+			tracepoint:timer:timer_cancel, tracepoint:irq:irq_handler_entry,
+			tracepoint:irq:irq_handler_exit, tracepoint:irq:softirq_entry,
+			tracepoint:irq:softirq_exit, tracepoint:irq_vectors:*_entry,
+			tracepoint:irq_vectors:*_exit, tracepoint:power:cpu_idle,
+			tracepoint:sched:sched_switch { @e = count(); }
+			interval:ms:$((dur * 1000)) { exit(); }" >"$tmp/out.txt" 2>/dev/null &
+		tool=$!
+		;;
 	esac
 	if [ -n "$tool" ]; then
 		pid=$tool
-		[ "$name" = bpftrace ] ||
+		[ "${name%_all}" = bpftrace ] ||
 			pid=$(pgrep -n -P "$tool" -x timerstat 2>/dev/null || echo "$tool")
 	fi
 	sleep 2
@@ -192,11 +209,12 @@ measure() {
 		progs_delta "$tmp/p0" "$tmp/p1" >"$tmp/pd"
 		sed "s/^/$name /" "$tmp/pd" >>"$tmp/progs"
 		# All programs' run time; the expiries: runs of tdg_hrt_expire, or of
-		# bpftrace's busiest program (its other one is the interval's).
+		# the one-liner's busiest program (its other one is the interval's);
+		# bpftrace_all's programs are not told apart by their names (-).
 		bpfp=$(awk -v w0="$w0" -v w1="$w1" -v t="$name" '
-			{ ns += $2; if (t == "bpf" ? $1 == "tdg_hrt_expire" : $3 > x) x = $3 }
-			END { if (ns == 0) print "- -"; else printf "%.4f %.1f\n", ns / 1e9 / (w1 - w0) * 100,
-			    (x > 0 ? ns / x : 0) }' "$tmp/pd")
+			{ ns += $2; if (t == "bpf" ? $1 == "tdg_hrt_expire" : t == "bpftrace" && $3 > x) x = $3 }
+			END { if (ns == 0) print "- -"; else if (x == 0) printf "%.4f -\n", ns / 1e9 / (w1 - w0) * 100;
+			    else printf "%.4f %.1f\n", ns / 1e9 / (w1 - w0) * 100, ns / x }' "$tmp/pd")
 	fi
 	nsx=${bpfp#* }
 	bpfp=${bpfp% *}
@@ -207,7 +225,7 @@ measure() {
 	pc=$(perf_count "$tmp/perf.txt")
 	lr=$(awk -v s="$loadsec" '$1 == "ticks" { printf "%.0f", $4 / s }' "$tmp/load.txt")
 	case $name in
-	bpftrace)
+	bpftrace|bpftrace_all)
 		counted=$(awk '/@n:/ { print $2 }' "$tmp/out.txt")
 		lost=0
 		;;
@@ -260,7 +278,7 @@ summarize() {
 				if (lo == "" || x < lo) lo = x
 				if (hi == "" || x > hi) hi = x
 			}
-			printf "%-8s %-9s %9d %12s %8s %8s %8s %9s %8s %9s %s\n", load, t,
+			printf "%-8s %-12s %9d %12s %8s %8s %8s %9s %8s %9s %s\n", load, t,
 			    median(L["p", t]), med("c", t, "%.4f"), t in lost ? lost[t] : "-",
 			    med("cpu", t, "%.3f"), med("k", t, "%.4f"), med("nsx", t, "%.1f"),
 			    med("rss", t, "%.0f"), rl == "" ? "-" : sprintf("%.3f", median(rl)),
@@ -274,6 +292,11 @@ summarize() {
 		x = median(L["nsx", "bpf"]); y = median(L["nsx", "bpftrace"])
 		printf "%-8s bpf/bpftrace: own CPU with programs %.3f %% / %.3f %% = %.2fx, ns/expiry %.1f / %.1f = %.2fx\n",
 		    load, a, b, (b > 0 ? a / b : 0), x, y, (y > 0 ? x / y : 0)
+		if (L["cpu", "bpftrace_all"] == "" || L["k", "bpftrace_all"] == "")
+			exit
+		c = median(L["cpu", "bpftrace_all"]) + median(L["k", "bpftrace_all"])
+		printf "%-8s bpf/bpftrace_all (the same tracepoints): own CPU with programs %.3f %% / %.3f %% = %.2fx\n",
+		    load, a, c, (c > 0 ? a / c : 0)
 	}' "$tmp/rounds"
 }
 
@@ -286,19 +309,19 @@ programs() {
 		for (k in n)
 			if (n[k] > 0) {
 				split(k, f, " ")
-				printf "%-8s %-9s %-16s %10.1f %12.0f\n", load, f[1], f[2], ns[k] / n[k], n[k] / s
+				printf "%-8s %-12s %-16s %10.1f %12.0f\n", load, f[1], f[2], ns[k] / n[k], n[k] / s
 			}
 	}' "$tmp/progs" | sort -k5,5nr
 }
 
 echo "bpf bench: $rounds rounds of ${dur} s windows (the load ${loadsec} s) per step, medians;" \
 	"BPF % and ns/expiry from a round with kernel.bpf_stats_enabled=1"
-printf '%-8s %-9s %9s %12s %8s %8s %8s %9s %8s %9s %s\n' load tool perf/s counted/perf lost \
+printf '%-8s %-12s %9s %12s %8s %8s %8s %9s %8s %9s %s\n' load tool perf/s counted/perf lost \
 	"CPU %" "BPF %" ns/expiry "RSS KiB" rate/none "[lowest, highest]"
 tools=none
 for t in $want; do
-	[ "$t" = bpftrace ] && [ "$have_bpftrace" = no ] && continue
-	case $t in bpf|tracefs|bpftrace) tools="$tools $t" ;; esac
+	[ "${t%_all}" = bpftrace ] && [ "$have_bpftrace" = no ] && continue
+	case $t in bpf|tracefs|bpftrace|bpftrace_all) tools="$tools $t" ;; esac
 done
 ntools=$(echo $tools | wc -w)
 for n in $sweep; do
@@ -318,12 +341,12 @@ for n in $sweep; do
 	done
 	echo "round S" >>"$tmp/rounds"
 	for t in $tools; do
-		case $t in bpf|bpftrace) echo "$t $(measure "$t" 1 "$n")" >>"$tmp/rounds" ;; esac
+		case $t in bpf|bpftrace|bpftrace_all) echo "$t $(measure "$t" 1 "$n")" >>"$tmp/rounds" ;; esac
 	done
 	summarize "$((2 * n))k/s"
 	programs "$((2 * n))k/s" >"$tmp/pt"
 	if [ -s "$tmp/pt" ]; then
-		printf '  %-8s %-9s %-16s %10s %12s\n' load tool program ns/run runs/s
+		printf '  %-8s %-12s %-16s %10s %12s\n' load tool program ns/run runs/s
 		sed 's/^/  /' "$tmp/pt"
 	fi
 done
