@@ -34,13 +34,16 @@ struct ident {
  * counters per CPU are the entry's own (ctr: events, then the wakeups of each
  * way), so that an expiry or a wakeup touches the entry and the lines after
  * it, not two more allocations (each a cache miss at 10,000 sources); on a
- * bigger one they are allocated, the wakeups' only once there is one.
+ * bigger one they are allocated for the CPUs from the first to the last it
+ * was counted on (10,000 sources of 4,096 CPUs each would take 1 GiB), the
+ * wakeups' only once there is one.
  */
 struct agg {
 	struct ident	 id;
 	const char	*label;		/* vector or softirq name (not the identity) */
 	uint64_t	 count, arms, expiries, cancels;
 	bool		 defer_known, deferrable, pinned_known, pinned;
+	int		 cpu0, cpun;	/* per_cpu[0] and wk[][0] are CPU cpu0's; up to cpun - 1 */
 	uint64_t	*per_cpu;	/* events per CPU */
 	uint64_t	*wk[NWAYS];	/* wakeups per CPU, each way; NULL until one */
 	uint64_t	 ctr[];		/* inline: per_cpu and wk[] point here */
@@ -125,6 +128,68 @@ agg_point(const struct td_attr *a, struct agg *g)
 	g->per_cpu = g->ctr;
 	for (int w = 0; w < NWAYS; w++)
 		g->wk[w] = g->ctr + (size_t)(w + 1) * (size_t)a->o.ncpus;
+	g->cpu0 = 0;
+	g->cpun = a->o.ncpus;
+}
+
+/*
+ * Room for CPU cpu in an allocated source's counters per CPU (its events and
+ * the wakeups of each way it has): they hold the CPUs from the first to the
+ * last it was counted on, grown at least twice as wide at a time.  An inline
+ * source holds every CPU.  False on ENOMEM.
+ */
+static bool
+agg_cpu_room(const struct td_attr *a, struct agg *g, int cpu)
+{
+	uint64_t *n[1 + NWAYS] = { NULL }, **old[1 + NWAYS];
+	int lo = cpu, hi = cpu + 1, width = g->cpun - g->cpu0;
+
+	if (a->agg_inline || (g->per_cpu != NULL && cpu >= g->cpu0 && cpu < g->cpun))
+		return true;
+	if (g->per_cpu != NULL) {
+		if (cpu < g->cpu0) {
+			lo = g->cpu0 - width < cpu ? g->cpu0 - width : cpu;
+			lo = lo < 0 ? 0 : lo;
+			hi = g->cpun;
+		} else {
+			lo = g->cpu0;
+			hi = g->cpun + width > cpu + 1 ? g->cpun + width : cpu + 1;
+			hi = hi > a->o.ncpus ? a->o.ncpus : hi;
+		}
+	}
+	old[0] = &g->per_cpu;
+	for (int w = 0; w < NWAYS; w++)
+		old[w + 1] = &g->wk[w];
+	for (int k = 0; k < 1 + NWAYS; k++) {
+		if (k > 0 && *old[k] == NULL)
+			continue;
+		if ((n[k] = calloc((size_t)(hi - lo), sizeof(uint64_t))) == NULL) {
+			for (int j = 0; j < k; j++)
+				free(n[j]);
+			return false;
+		}
+		if (*old[k] != NULL)
+			memcpy(n[k] + (g->cpu0 - lo), *old[k], (size_t)width * sizeof(uint64_t));
+	}
+	for (int k = 0; k < 1 + NWAYS; k++)
+		if (n[k] != NULL) {
+			free(*old[k]);
+			*old[k] = n[k];
+		}
+	g->cpu0 = lo;
+	g->cpun = hi;
+	return true;
+}
+
+/* Source g's wakeups of way w per CPU, with room for CPU cpu; NULL on ENOMEM. */
+static uint64_t *
+agg_wk(const struct td_attr *a, struct agg *g, int w, int cpu)
+{
+	if (!agg_cpu_room(a, g, cpu))
+		return NULL;
+	if (g->wk[w] == NULL)
+		g->wk[w] = calloc((size_t)(g->cpun - g->cpu0), sizeof(uint64_t));
+	return g->wk[w];
 }
 
 /* Hash of a source identity. */
@@ -225,8 +290,6 @@ agg_get(struct td_attr *a, const struct ident *id)
 	memset(g, 0, a->agg_size);
 	if (a->agg_inline)
 		agg_point(a, g);
-	else if ((g->per_cpu = calloc((size_t)a->o.ncpus, sizeof(uint64_t))) == NULL)
-		return NULL;
 	g->id = *id;
 	*sl = (struct aslot){ h, (uint32_t)++a->agg_n };
 	return g;
@@ -334,11 +397,9 @@ credit(struct td_attr *a, int cpu, int w, const struct cause *c)
 		g = agg_timer(a, td_armers_find(&a->arm, c->ptr), id);
 	else
 		g = agg_get(a, id);
-	if (g == NULL)
+	if (g == NULL || agg_wk(a, g, w, cpu) == NULL)
 		return;
-	if (g->wk[w] == NULL && (g->wk[w] = calloc((size_t)a->o.ncpus, sizeof(uint64_t))) == NULL)
-		return;
-	g->wk[w][cpu]++;
+	g->wk[w][cpu - g->cpu0]++;
 }
 
 /*
@@ -592,11 +653,11 @@ td_attr_event(struct td_attr *a, const struct td_tev *ev)
 		break;
 	case TD_TEV_TIMER_EXPIRE:
 	case TD_TEV_HRTIMER_EXPIRE:
-		if (!want || (g = agg_timer(a, m, &id)) == NULL)
+		if (!want || (g = agg_timer(a, m, &id)) == NULL || !agg_cpu_room(a, g, ev->cpu))
 			break;
 		g->count++;
 		g->expiries++;
-		g->per_cpu[ev->cpu]++;
+		g->per_cpu[ev->cpu - g->cpu0]++;
 		break;
 	case TD_TEV_TIMER_CANCEL:
 	case TD_TEV_HRTIMER_CANCEL:
@@ -608,11 +669,11 @@ td_attr_event(struct td_attr *a, const struct td_tev *ev)
 	case TD_TEV_IRQ:
 	case TD_TEV_IPI:
 	case TD_TEV_SOFTIRQ:
-		if (!want || (g = agg_get(a, &id)) == NULL)
+		if (!want || (g = agg_get(a, &id)) == NULL || !agg_cpu_room(a, g, ev->cpu))
 			break;
 		g->label = label;
 		g->count++;
-		g->per_cpu[ev->cpu]++;
+		g->per_cpu[ev->cpu - g->cpu0]++;
 		break;
 	case TD_TEV_IDLE:
 		on_idle(a, ev, wc);
@@ -742,20 +803,25 @@ fill_source(struct td_attr *a, struct agg *g, const unsigned char *way, bool p_k
 			return -ENOMEM;
 		memcpy(w->per_cpu, g->per_cpu, (size_t)a->o.ncpus * sizeof(uint64_t));
 	} else {
+		/* counted on no CPU (armed only): no CPU's counters, an empty array */
+		if (g->per_cpu == NULL && (g->per_cpu = calloc(1, sizeof(uint64_t))) == NULL)
+			return -ENOMEM;
 		w->per_cpu = g->per_cpu;
 		g->per_cpu = NULL;
 	}
-	w->ncpus = a->o.ncpus;
+	w->cpu0 = g->cpu0;
+	w->ncpus = g->cpun;
 	w->known = TD_WS_CPU;
 	if (p_known) {
-		if ((w->wakeups_per_cpu = calloc((size_t)a->o.ncpus, sizeof(uint64_t))) == NULL)
+		if ((w->wakeups_per_cpu = calloc(g->cpun > g->cpu0 ? (size_t)(g->cpun - g->cpu0) : 1,
+		    sizeof(uint64_t))) == NULL)
 			return -ENOMEM;
-		for (int c = 0; c < a->o.ncpus; c++) {
+		for (int c = g->cpu0; c < g->cpun; c++) {
 			const uint64_t *wk = g->wk[way[c]];
 
 			if (wk != NULL)
-				w->wakeups_per_cpu[c] = wk[c];
-			w->wakeups += w->wakeups_per_cpu[c];
+				w->wakeups_per_cpu[c - g->cpu0] = wk[c - g->cpu0];
+			w->wakeups += w->wakeups_per_cpu[c - g->cpu0];
 		}
 		w->known |= TD_WS_WAKEUPS;
 	}
@@ -822,14 +888,14 @@ td_attr_add(struct td_attr *a, const struct td_attr_count *c)
 	id.site = c->site;
 	if (c->kind == TD_KIND_SOFTIRQ)
 		label = td_softirq_name(c->num) != NULL ? td_softirq_name(c->num) : "?";
-	if ((g = agg_get(a, &id)) == NULL)
+	if ((g = agg_get(a, &id)) == NULL || !agg_cpu_room(a, g, c->cpu))
 		return -ENOMEM;
 	g->label = label;
 	g->count += c->count;
 	g->arms += c->arms;
 	g->expiries += c->expiries;
 	g->cancels += c->cancels;
-	g->per_cpu[c->cpu] += c->count;
+	g->per_cpu[c->cpu - g->cpu0] += c->count;
 	if (c->kind == TD_KIND_TIMER || c->kind == TD_KIND_HRTIMER) {
 		g->defer_known = g->pinned_known = true;
 		g->deferrable = g->deferrable || c->deferrable;
@@ -838,10 +904,9 @@ td_attr_add(struct td_attr *a, const struct td_attr_count *c)
 	for (int w = 0; w < NWAYS; w++) {
 		if (c->wakeups[w] == 0)
 			continue;
-		if (g->wk[w] == NULL &&
-		    (g->wk[w] = calloc((size_t)a->o.ncpus, sizeof(uint64_t))) == NULL)
+		if (agg_wk(a, g, w, c->cpu) == NULL)
 			return -ENOMEM;
-		g->wk[w][c->cpu] += c->wakeups[w];
+		g->wk[w][c->cpu - g->cpu0] += c->wakeups[w];
 	}
 	return 0;
 }

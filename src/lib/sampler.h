@@ -110,7 +110,13 @@ struct td_wsource {
 	uint64_t	 cancels;	/* TD_WS_CANCELS */
 	double		 rate;		/* count per second over the sample's period */
 	double		 wakeup_rate;	/* wakeups per second (TD_WS_WAKEUPS and TD_WS_RATE) */
-	int		 ncpus;		/* length of per_cpu and wakeups_per_cpu */
+	/*
+	 * The CPUs of per_cpu and wakeups_per_cpu: from cpu0 to one before
+	 * ncpus (ncpus - cpu0 entries, the first one CPU cpu0's).  A source
+	 * seen on few CPUs of a big machine holds only those between.
+	 */
+	int		 cpu0;
+	int		 ncpus;
 	uint64_t	*per_cpu;	/* count per CPU (TD_WS_CPU); NULL otherwise */
 	uint64_t	*wakeups_per_cpu; /* wakeups per CPU (TD_WS_WAKEUPS); NULL otherwise */
 };

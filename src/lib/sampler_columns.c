@@ -64,11 +64,11 @@ get_cpu(const void *row, struct td_cell *c)
 
 	if (!(w->known & TD_WS_CPU) || w->per_cpu == NULL)
 		return;
-	for (int i = 0; i < w->ncpus; i++)
+	for (int i = 0; i < w->ncpus - w->cpu0; i++)
 		if (w->per_cpu[i] != 0) {
 			if (found >= 0)
 				return;
-			found = i;
+			found = w->cpu0 + i;
 		}
 	if (found >= 0) {
 		c->known = true;
@@ -103,25 +103,25 @@ get_cpus(const void *row, struct td_cell *c)
 {
 	const struct td_wsource *w = W(row);
 	size_t pos = 0;
-	int i = 0;
+	int i = 0, n = w->ncpus - w->cpu0;
 
 	if (!(w->known & TD_WS_CPU) || w->per_cpu == NULL)
 		return;
 	c->buf[0] = '\0';
-	while (i < w->ncpus) {
+	while (i < n) {
 		int j;
 
 		if (w->per_cpu[i] == 0) {
 			i++;
 			continue;
 		}
-		for (j = i; j + 1 < w->ncpus && w->per_cpu[j + 1] != 0; j++)
+		for (j = i; j + 1 < n && w->per_cpu[j + 1] != 0; j++)
 			;
 		/* Without printf: a row of 10,000 asks for it each interval. */
 		if (pos < sizeof(c->buf)) {
-			put_cpu(c->buf, sizeof(c->buf), &pos, pos ? ',' : '\0', i);
+			put_cpu(c->buf, sizeof(c->buf), &pos, pos ? ',' : '\0', w->cpu0 + i);
 			if (j != i)
-				put_cpu(c->buf, sizeof(c->buf), &pos, '-', j);
+				put_cpu(c->buf, sizeof(c->buf), &pos, '-', w->cpu0 + j);
 		}
 		i = j + 1;
 	}

@@ -106,33 +106,87 @@ identity_cmp(const void *va, const void *vb)
 	return 0;
 }
 
-/* Add the n counters of add into *dst (grown to n, allocated if NULL); false on ENOMEM. */
-static bool
-add_per_cpu(uint64_t **dst, int *dn, const uint64_t *add, int n)
+/* Add the counters of CPUs [from, to) in add (NULL: none) into dst, whose first is CPU lo's. */
+static void
+add_cpus(uint64_t *dst, int lo, const uint64_t *add, int from, int to)
 {
-	if (add == NULL)
-		return true;
-	if (*dst == NULL || *dn < n) {
-		uint64_t *pc = calloc((size_t)n, sizeof(*pc));
+	for (int c = from; add != NULL && c < to; c++)
+		dst[c - lo] += add[c - from];
+}
 
-		if (pc == NULL)
-			return false;
-		if (*dst != NULL)
-			memcpy(pc, *dst, (size_t)*dn * sizeof(*pc));
-		free(*dst);
-		*dst = pc;
+/*
+ * The counters per CPU of x (CPUs [x0, xn)) and y (CPUs [y0, yn)) added into a
+ * new array of CPUs [lo, hi); NULL when both are NULL, or (*nomem set) on ENOMEM.
+ */
+static uint64_t *
+union_cpus(const uint64_t *x, int x0, int xn, const uint64_t *y, int y0, int yn, int lo, int hi,
+    bool *nomem)
+{
+	uint64_t *n;
+
+	if (x == NULL && y == NULL)
+		return NULL;
+	if ((n = calloc(hi > lo ? (size_t)(hi - lo) : 1, sizeof(*n))) == NULL) {
+		*nomem = true;
+		return NULL;
 	}
-	for (int i = 0; i < n; i++)
-		(*dst)[i] += add[i];
-	return true;
+	add_cpus(n, lo, x, x0, xn);
+	add_cpus(n, lo, y, y0, yn);
+	return n;
+}
+
+/*
+ * Add b's counters per CPU into a's: in place when a's CPUs hold b's, else
+ * into arrays of the CPUs of both (on ENOMEM a keeps its own).
+ */
+static void
+merge_cpus(struct td_wsource *a, const struct td_wsource *b)
+{
+	bool had = a->per_cpu != NULL || a->wakeups_per_cpu != NULL, nomem = false;
+	/* whether each has a CPU counted (an empty array widens nothing) */
+	bool ca = had && a->ncpus > a->cpu0, cb = b->ncpus > b->cpu0;
+	int lo = 0, hi = 0;
+	uint64_t *pc, *wk;
+
+	if (b->per_cpu == NULL && b->wakeups_per_cpu == NULL)
+		return;
+	if (ca) {
+		lo = cb && b->cpu0 < a->cpu0 ? b->cpu0 : a->cpu0;
+		hi = cb && b->ncpus > a->ncpus ? b->ncpus : a->ncpus;
+	} else if (cb) {
+		lo = b->cpu0;
+		hi = b->ncpus;
+	}
+	if (had && lo == a->cpu0 && hi == a->ncpus &&
+	    (b->per_cpu == NULL || a->per_cpu != NULL) &&
+	    (b->wakeups_per_cpu == NULL || a->wakeups_per_cpu != NULL)) {
+		if (a->per_cpu != NULL)
+			add_cpus(a->per_cpu, lo, b->per_cpu, b->cpu0, b->ncpus);
+		if (a->wakeups_per_cpu != NULL)
+			add_cpus(a->wakeups_per_cpu, lo, b->wakeups_per_cpu, b->cpu0, b->ncpus);
+		return;
+	}
+	pc = union_cpus(a->per_cpu, a->cpu0, a->ncpus, b->per_cpu, b->cpu0, b->ncpus, lo, hi,
+	    &nomem);
+	wk = union_cpus(a->wakeups_per_cpu, a->cpu0, a->ncpus, b->wakeups_per_cpu, b->cpu0,
+	    b->ncpus, lo, hi, &nomem);
+	if (nomem) {
+		free(pc);
+		free(wk);
+		return;
+	}
+	free(a->per_cpu);
+	free(a->wakeups_per_cpu);
+	a->per_cpu = pc;
+	a->wakeups_per_cpu = wk;
+	a->cpu0 = lo;
+	a->ncpus = hi;
 }
 
 /* Add source b's counters into a (same identity) and free b's strings. */
 static void
 merge_into(struct td_wsource *a, struct td_wsource *b)
 {
-	int an = a->ncpus;
-
 	a->count += b->count;
 	a->wakeups += b->wakeups;
 	a->ntasks += b->ntasks;
@@ -143,10 +197,7 @@ merge_into(struct td_wsource *a, struct td_wsource *b)
 	a->deferrable = a->deferrable || b->deferrable;
 	a->pinned = a->pinned || b->pinned;
 	a->local_timer = a->local_timer || b->local_timer;
-	if (add_per_cpu(&a->per_cpu, &an, b->per_cpu, b->ncpus) &&
-	    add_per_cpu(&a->wakeups_per_cpu, &a->ncpus, b->wakeups_per_cpu, b->ncpus) &&
-	    an > a->ncpus)
-		a->ncpus = an;
+	merge_cpus(a, b);
 	if (a->tgid != b->tgid)
 		a->tgid = -1;
 	if (a->desc == NULL) {
@@ -313,10 +364,12 @@ td_sample_delta(struct td_sample *cur, const struct td_sample *prev)
 				w->arms = sub_counter(w->arms, o->arms);
 				w->expiries = sub_counter(w->expiries, o->expiries);
 				w->cancels = sub_counter(w->cancels, o->cancels);
-				if (w->per_cpu != NULL && o->per_cpu != NULL)
-					for (int k = 0; k < w->ncpus && k < o->ncpus; k++)
-						w->per_cpu[k] = sub_counter(w->per_cpu[k],
-						    o->per_cpu[k]);
+				/* the CPUs both have (o had none on the others) */
+				for (int k = w->cpu0 > o->cpu0 ? w->cpu0 : o->cpu0;
+				    w->per_cpu != NULL && o->per_cpu != NULL &&
+				    k < w->ncpus && k < o->ncpus; k++)
+					w->per_cpu[k - w->cpu0] = sub_counter(
+					    w->per_cpu[k - w->cpu0], o->per_cpu[k - o->cpu0]);
 			}
 		}
 		if (w->count == 0 && w->arms == 0 && w->cancels == 0) {
@@ -375,15 +428,17 @@ td_sample_dup(const struct td_sample *p, struct td_sample **out)
 		    (o->site && (w->site = strdup(o->site)) == NULL))
 			goto fail;
 		if (o->per_cpu != NULL) {
-			if ((w->per_cpu = calloc((size_t)o->ncpus, sizeof(uint64_t))) == NULL)
+			if ((w->per_cpu = calloc(o->ncpus > o->cpu0 ? (size_t)(o->ncpus - o->cpu0) : 1,
+			    sizeof(uint64_t))) == NULL)
 				goto fail;
-			memcpy(w->per_cpu, o->per_cpu, (size_t)o->ncpus * sizeof(uint64_t));
+			memcpy(w->per_cpu, o->per_cpu, (size_t)(o->ncpus - o->cpu0) * sizeof(uint64_t));
 		}
 		if (o->wakeups_per_cpu != NULL) {
-			if ((w->wakeups_per_cpu = calloc((size_t)o->ncpus, sizeof(uint64_t))) == NULL)
+			if ((w->wakeups_per_cpu = calloc(o->ncpus > o->cpu0 ?
+			    (size_t)(o->ncpus - o->cpu0) : 1, sizeof(uint64_t))) == NULL)
 				goto fail;
 			memcpy(w->wakeups_per_cpu, o->wakeups_per_cpu,
-			    (size_t)o->ncpus * sizeof(uint64_t));
+			    (size_t)(o->ncpus - o->cpu0) * sizeof(uint64_t));
 		}
 	}
 	*out = c;

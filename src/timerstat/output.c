@@ -305,17 +305,20 @@ ts_print_text(FILE *f, struct td_table *t, const struct ts_opts *o, const struct
 #define CPU_WHY		"this backend does not record the CPU"
 #define WAKEUPS_WHY	"idle exits are not attributed to sources by this backend"
 
-/* One source's counts per CPU as an object keyed by CPU number (CPUs with none left out). */
+/*
+ * One source's counts per CPU as an object keyed by CPU number (CPUs with
+ * none left out): counts[k] is CPU cpu0 + k's, up to CPU ncpus - 1.
+ */
 static void
-cpu_counts_json(struct td_json *j, const char *key, const uint64_t *counts, int ncpus)
+cpu_counts_json(struct td_json *j, const char *key, const uint64_t *counts, int cpu0, int ncpus)
 {
 	char cpu[16];
 
 	td_json_obj_begin(j, key);
-	for (int k = 0; k < ncpus; k++)
+	for (int k = 0; k < ncpus - cpu0; k++)
 		if (counts[k]) {
 			char *p = cpu + sizeof(cpu) - 1;
-			int v = k;
+			int v = cpu0 + k;
 
 			/* The key in decimal, without printf (twice a row, 10,000 rows). */
 			*p = '\0';
@@ -334,11 +337,11 @@ per_cpu_json(struct td_json *j, const void *row)
 	const struct td_wsource *w = row;
 
 	if ((w->known & TD_WS_CPU) && w->per_cpu != NULL)
-		cpu_counts_json(j, "count_per_cpu", w->per_cpu, w->ncpus);
+		cpu_counts_json(j, "count_per_cpu", w->per_cpu, w->cpu0, w->ncpus);
 	else
 		td_json_unknown(j, "count_per_cpu", CPU_WHY);
 	if ((w->known & TD_WS_WAKEUPS) && w->wakeups_per_cpu != NULL)
-		cpu_counts_json(j, "wakeups_per_cpu", w->wakeups_per_cpu, w->ncpus);
+		cpu_counts_json(j, "wakeups_per_cpu", w->wakeups_per_cpu, w->cpu0, w->ncpus);
 	else
 		td_json_unknown(j, "wakeups_per_cpu", WAKEUPS_WHY);
 }

@@ -448,24 +448,29 @@ counter(char *buf, size_t len, const struct td_wsource *w, unsigned bit, uint64_
 	return buf;
 }
 
-/* One per-CPU line of an expanded row: "what per CPU: cpu0 12 (6/s) ...". */
+/*
+ * One per-CPU line of an expanded row: "what per CPU: cpu0 12 (6/s) ..."
+ * (pc[i] is CPU cpu0 + i's, up to CPU ncpus - 1).
+ */
 static void
-detail_cpus(struct wt_frame *f, const char *what, const uint64_t *pc, int ncpus, double secs)
+detail_cpus(struct wt_frame *f, const char *what, const uint64_t *pc, int cpu0, int ncpus,
+    double secs)
 {
 	char line[1024], r[16];
 	size_t pos = 0;
 	int i, shown = 0, more = 0;
 
 	line[0] = '\0';
-	for (i = 0; i < ncpus; i++) {
+	for (i = 0; i < ncpus - cpu0; i++) {
 		if (pc[i] == 0)
 			continue;
 		if (shown == DETAIL_CPUS) {
 			more++;
 			continue;
 		}
-		pos += (size_t)snprintf(line + pos, sizeof(line) - pos, "  cpu%d %llu (%s)", i,
-		    (unsigned long long)pc[i], wt_fmt_rate(r, sizeof(r), (double)pc[i] / secs));
+		pos += (size_t)snprintf(line + pos, sizeof(line) - pos, "  cpu%d %llu (%s)",
+		    cpu0 + i, (unsigned long long)pc[i],
+		    wt_fmt_rate(r, sizeof(r), (double)pc[i] / secs));
 		if (pos >= sizeof(line))
 			pos = sizeof(line) - 1;
 		shown++;
@@ -514,11 +519,11 @@ render_detail(struct wt_frame *f, const struct wt_view *v, const struct td_wsour
 		    p != NULL && p->wakeups_known ? "the backend does not attribute them" :
 		    "not counted");
 	else
-		detail_cpus(f, "wakeups", w->wakeups_per_cpu, w->ncpus, secs);
+		detail_cpus(f, "wakeups", w->wakeups_per_cpu, w->cpu0, w->ncpus, secs);
 	if (!(w->known & TD_WS_CPU) || w->per_cpu == NULL)
 		wt_frame_add(f, WT_R_DETAIL, "    events per CPU: - (not split by CPU)");
 	else
-		detail_cpus(f, "events", w->per_cpu, w->ncpus, secs);
+		detail_cpus(f, "events", w->per_cpu, w->cpu0, w->ncpus, secs);
 	return DETAIL_LINES;
 }
 

@@ -191,14 +191,14 @@ wanted_task(const struct wt_view *v, const struct td_wsource *w)
 
 /* Sum the counters of a per-CPU array over the chosen CPUs, zeroing the others. */
 static uint64_t
-keep_cpus(uint64_t *pc, int n, const struct td_cpuset *cpus)
+keep_cpus(uint64_t *pc, int cpu0, int ncpus, const struct td_cpuset *cpus)
 {
 	uint64_t sum = 0;
 
-	for (int c = 0; c < n; c++) {
+	for (int c = cpu0; c < ncpus; c++) {
 		if (!td_cpuset_isset(cpus, c))
-			pc[c] = 0;
-		sum += pc[c];
+			pc[c - cpu0] = 0;
+		sum += pc[c - cpu0];
 	}
 	return sum;
 }
@@ -218,11 +218,11 @@ on_cpus(struct td_wsource *w, void *arg)
 		v->unsplit++;
 		return false;
 	}
-	w->count = keep_cpus(w->per_cpu, w->ncpus, &v->cpus);
+	w->count = keep_cpus(w->per_cpu, w->cpu0, w->ncpus, &v->cpus);
 	if (w->kind == TD_KIND_TIMER || w->kind == TD_KIND_HRTIMER)
 		w->expiries = w->count;
 	if (w->wakeups_per_cpu != NULL)
-		w->wakeups = keep_cpus(w->wakeups_per_cpu, w->ncpus, &v->cpus);
+		w->wakeups = keep_cpus(w->wakeups_per_cpu, w->cpu0, w->ncpus, &v->cpus);
 	w->known &= ~(unsigned)(TD_WS_ARMS | TD_WS_CANCELS);
 	return w->count != 0 || w->wakeups != 0;
 }
@@ -451,13 +451,13 @@ wt_view_strip(struct wt_view *v, int ncpus, int (*tick_stopped)(const void *ctx,
 		have_cpu = true;
 		if (w->local_timer) {	/* the backend marked it, by the library's rule */
 			have_loc = true;
-			for (c = 0; c < w->ncpus; c++)
-				s[c].loc += (double)w->per_cpu[c] / secs;
+			for (c = w->cpu0; c < w->ncpus; c++)
+				s[c].loc += (double)w->per_cpu[c - w->cpu0] / secs;
 		}
 		if (!wanted(v, w) || !wanted_task(v, w))
 			continue;
-		for (c = 0; c < w->ncpus; c++)
-			s[c].events += (double)w->per_cpu[c] / secs;
+		for (c = w->cpu0; c < w->ncpus; c++)
+			s[c].events += (double)w->per_cpu[c - w->cpu0] / secs;
 	}
 	for (c = 0; c < n; c++) {
 		if (!have_cpu)

@@ -228,3 +228,39 @@ instance_kb() {
 	[ -z "$output" ]
 	[ -z "$(ls /sys/kernel/tracing/instances 2>/dev/null | grep '^timerdiag-' || true)" ]
 }
+
+# A trace of 10,000 threads on a 4,096-CPU machine, each arming and expiring
+# its timerfd 4 times on CPU (thread number mod 4,096).  Above 64 CPUs a
+# source's counters per CPU hold only the CPUs it was seen on (they were
+# arrays of every CPU: 564 MB for this trace).
+big_trace() {
+	awk 'BEGIN {
+		print "# tracer: nop"; print "#"
+		print "# entries-in-buffer/entries-written: 80000/80000   #P:4096"; print "#"
+		t = 100.0
+		for (r = 0; r < 4; r++)
+			for (i = 0; i < 10000; i++) {
+				cpu = i % 4096; t += 0.000001
+				printf "          load-%d     [%03d] .....  %.6f: hrtimer_start: hrtimer=%016x function=timerfd_tmrproc expires=1 softexpires=1 mode=ABS was_armed=0\n", 10000 + i, cpu, t, 4096 + i * 64
+				t += 0.000001
+				printf "          <idle>-0     [%03d] d.h..  %.6f: hrtimer_expire_entry: hrtimer=%016x function=timerfd_tmrproc now=1\n", cpu, t, 4096 + i * 64
+			}
+	}' >"$1"
+}
+
+@test "10,000 threads on 4,096 CPUs (a trace): one source each, counted on its own CPU only" {
+	big_trace "$TMP/t.txt"
+	run --separate-stderr "$TD_BUILDDIR/timerstat" --trace "$TMP/t.txt" -g thread -J
+	[ "$status" -eq 0 ]
+	jq -e '[.samples[0].sources[] | select(.function == "timerfd_tmrproc")] |
+	    length == 10000 and all(.count == 4 and .arms == 4 and
+	    (.count_per_cpu | to_entries) == [{ key: ((.pid - 10000) % 4096 | tostring), value: 4 }])' \
+	    <<<"$output"
+	# Grouped by command: one row of every CPU's.
+	run --separate-stderr "$TD_BUILDDIR/timerstat" --trace "$TMP/t.txt" -g comm -J
+	[ "$status" -eq 0 ]
+	jq -e '[.samples[0].sources[] | select(.function == "timerfd_tmrproc")] |
+	    length == 1 and .[0].count == 40000 and .[0].cpus == "0-4095" and
+	    (.[0].count_per_cpu | length) == 4096 and
+	    .[0].count_per_cpu["0"] == 12 and .[0].count_per_cpu["4095"] == 8' <<<"$output"
+}

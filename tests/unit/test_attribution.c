@@ -499,6 +499,13 @@ test_idle_misses(void)
 	td_attr_free(a);
 }
 
+/* A source's count on CPU c in arr (per_cpu or wakeups_per_cpu): 0 outside its CPUs. */
+static uint64_t
+on_cpu(const struct td_wsource *w, const uint64_t *arr, int c)
+{
+	return arr != NULL && c >= w->cpu0 && c < w->ncpus ? arr[c - w->cpu0] : 0;
+}
+
 /*
  * Many sources, on a small machine (a source's counters per CPU in its entry)
  * and a big one (allocated): 6,000 timerfd threads, more than the room made at
@@ -512,7 +519,7 @@ test_many_sources(int ncpus)
 	enum { N = 6000 };
 	struct td_attr *a = mk(ncpus);
 	struct td_sample *p;
-	int bad = 0, n = 0;
+	int bad = 0, n = 0, wide = 0;
 
 	for (int round = 0; round < 3; round++) {
 		for (int t = 0; t < N; t++) {
@@ -530,6 +537,7 @@ test_many_sources(int ncpus)
 		p = collect(a);
 		n = 0;
 		bad = 0;
+		wide = 0;
 		for (size_t i = 0; i < p->n; i++) {
 			const struct td_wsource *w = &p->src[i];
 			int cpu = (w->pid - 1000) % ncpus;
@@ -539,20 +547,91 @@ test_many_sources(int ncpus)
 				continue;
 			n++;
 			if (w->count != want || w->expiries != want || w->arms != want ||
-			    w->wakeups != want || w->per_cpu[cpu] != want ||
-			    w->wakeups_per_cpu[cpu] != want)
+			    w->wakeups != want || on_cpu(w, w->per_cpu, cpu) != want ||
+			    on_cpu(w, w->wakeups_per_cpu, cpu) != want)
 				bad++;
 			for (int c = 0; c < ncpus; c++)
-				if (c != cpu && (w->per_cpu[c] != 0 || w->wakeups_per_cpu[c] != 0))
+				if (c != cpu && (on_cpu(w, w->per_cpu, c) != 0 ||
+				    on_cpu(w, w->wakeups_per_cpu, c) != 0))
 					bad++;
+			/* above 64 CPUs a source's counters hold only the CPUs it was seen on */
+			if (ncpus > 64 && w->ncpus - w->cpu0 != 1)
+				wide++;
 		}
 		is_int(n, N, "%d CPUs, interval %d: each of %d threads one source", ncpus,
 		    round == 0 ? 1 : 2, N);
 		is_int(bad, 0, "%d CPUs, interval %d: each source's counts and its CPU's, none on the others",
 		    ncpus, round == 0 ? 1 : 2);
+		if (ncpus > 64)
+			is_int(wide, 0, "%d CPUs, interval %d: each source's counters hold its one CPU",
+			    ncpus, round == 0 ? 1 : 2);
 		sum_rule(p, ncpus > 64 ? "many sources, 100 CPUs" : "many sources, 2 CPUs");
 		td_sample_free(p);
 	}
+	td_attr_free(a);
+}
+
+/*
+ * Above 64 CPUs, the threads of a process seen on CPUs far apart, grouped:
+ * the process's row has each CPU's counts, its counters the CPUs from the
+ * first to the last.  A thread that moves (CPU 50, then 10, then 99) has its
+ * counters grown down and up.
+ */
+static void
+test_group_cpus(void)
+{
+	static const struct { int pid, cpu, n; } th[] = {
+		{ 100, 90, 3 }, { 101, 5, 2 }, { 102, 40, 4 }, { 103, 40, 1 }, { 104, 6, 5 },
+	};
+	struct td_attr *a = mk(100);
+	struct td_sample *p;
+	const struct td_wsource *w;
+	int bad = 0;
+
+	static const int moves[] = { 50, 10, 99 };
+
+	for (size_t i = 0; i < sizeof(moves) / sizeof(moves[0]); i++) {
+		HRSTART(a, moves[i], 200, 0x300000, F_TFD);
+		IDLE(a, moves[i]);
+		HREXP(a, moves[i], 0, 0x300000, F_TFD);
+		EXIT(a, moves[i]);
+	}
+	for (size_t i = 0; i < sizeof(th) / sizeof(th[0]); i++)
+		for (int k = 0; k < th[i].n; k++) {
+			uint64_t ptr = 0x200000 + (uint64_t)i * 64;
+
+			HRSTART(a, th[i].cpu, th[i].pid, ptr, F_TFD);
+			IDLE(a, th[i].cpu);
+			LOC(a, th[i].cpu, 0);
+			HREXP(a, th[i].cpu, 0, ptr, F_TFD);
+			EXIT(a, th[i].cpu);
+		}
+	p = collect(a);
+	w = find(p, TD_KIND_HRTIMER, "timerfd_tmrproc", 101);
+	ok(w != NULL && w->cpu0 == 5 && w->ncpus == 6, "100 CPUs: a thread's counters hold its CPU");
+	w = find(p, TD_KIND_HRTIMER, "timerfd_tmrproc", 200);
+	for (int c = 0; w != NULL && c < 100; c++)
+		if (on_cpu(w, w->per_cpu, c) != (c == 50 || c == 10 || c == 99) ||
+		    on_cpu(w, w->wakeups_per_cpu, c) != (c == 50 || c == 10 || c == 99))
+			bad++;
+	ok(w != NULL && bad == 0 && w->count == 3 && w->cpu0 <= 10 && w->ncpus == 100,
+	    "a thread on CPUs 50, 10 and 99: each CPU's expiry and wakeup, counters grown both ways");
+	bad = 0;
+	td_sample_group(p, TD_GROUP_PROCESS);
+	w = find(p, TD_KIND_HRTIMER, "timerfd_tmrproc", 100);
+	if (!ok(w != NULL && w->count == 15 && w->wakeups == 15 && w->ntasks == 5,
+	    "grouped: one row of 5 threads, 15 expiries and wakeups"))
+		goto out;
+	for (int c = 0; c < 100; c++) {
+		uint64_t want = c == 90 ? 3 : c == 5 ? 2 : c == 40 ? 5 : c == 6 ? 5 : 0;
+
+		if (on_cpu(w, w->per_cpu, c) != want || on_cpu(w, w->wakeups_per_cpu, c) != want)
+			bad++;
+	}
+	is_int(bad, 0, "grouped: each CPU's expiries and wakeups (90: 3, 5: 2, 40: 5, 6: 5, others 0)");
+	ok(w->cpu0 == 5 && w->ncpus == 91, "grouped: its counters hold CPUs 5 to 90");
+out:
+	td_sample_free(p);
 	td_attr_free(a);
 }
 
@@ -569,6 +648,7 @@ main(void)
 	test_counted_elsewhere();
 	test_many_sources(2);
 	test_many_sources(100);
+	test_group_cpus();
 	printf("1..%d\n", tap_n);
 	return tap_failed ? 1 : 0;
 }
