@@ -191,18 +191,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		w->arms = byte(&in);
 		w->rate = p->period_ns ? (double)w->count / ((double)p->period_ns / 1e9) : 0;
 		if (w->known & TD_WS_CPU) {
+			/* CPUs cpu0 to ncpus - 1, as a source of a big machine holds them */
 			w->ncpus = 1 + (int)(byte(&in) % (unsigned)ncpus);
-			w->per_cpu = calloc((size_t)w->ncpus, sizeof(uint64_t));
+			w->cpu0 = (int)(byte(&in) % (unsigned)w->ncpus);
+			w->per_cpu = calloc((size_t)(w->ncpus - w->cpu0), sizeof(uint64_t));
 			if (w->per_cpu == NULL)
 				abort();
-			for (c = 0; c < w->ncpus; c++)
+			for (c = 0; c < w->ncpus - w->cpu0; c++)
 				w->per_cpu[c] = byte(&in) % 3 ? 0 : byte(&in);
 		}
-		if ((w->known & TD_WS_WAKEUPS) && w->ncpus > 0) {
-			w->wakeups_per_cpu = calloc((size_t)w->ncpus, sizeof(uint64_t));
+		if ((w->known & TD_WS_WAKEUPS) && w->ncpus > w->cpu0) {
+			w->wakeups_per_cpu = calloc((size_t)(w->ncpus - w->cpu0), sizeof(uint64_t));
 			if (w->wakeups_per_cpu == NULL)
 				abort();
-			for (c = 0; c < w->ncpus; c++) {
+			for (c = 0; c < w->ncpus - w->cpu0; c++) {
 				w->wakeups_per_cpu[c] = byte(&in) % 2 ? 0 : byte(&in);
 				w->wakeups += w->wakeups_per_cpu[c];
 			}
