@@ -649,7 +649,11 @@ loc_baseline() {
 	[ "$(field .meter_cpu)" -eq "$cpu" ]
 	[ "$(field .read_pacing)" = "blocking read" ]
 	[ "$n" -ge 150 ] && [ "$n" -le 201 ]
-	[ $((loc - base)) -lt $((2 * n)) ]
+	# One interrupt a read, and up to two more left to the machine's noise
+	# around the baseline: a CPU that stays busy past a tick after a read gets
+	# the tick too (a sanitizer build's read is slower: seen 2.35 a read).  A
+	# meter that spun would take thousands.
+	[ $((loc - base)) -lt $((3 * n)) ]
 	exp=$(field .expired_ns)
 	delta=$(field .clock_delta_ns)
 	awk -v e="$exp" -v d="$delta" 'BEGIN { r = e / d; exit !(r > 0.999 && r < 1.001) }'
@@ -666,9 +670,9 @@ loc_baseline() {
 	# Each read re-arms the 1 ns timer, which is due at once: two interrupts
 	# a read on an idle CPU (the paced wake-up and that expiry; the kernel
 	# gives the count only through a read that restarts the timer, see
-	# src/timerprobe/meter.c), never thousands.  Up to one more a read is
-	# left to the shared machine's noise around the baseline.
-	[ $((loc - base)) -lt $((3 * n)) ]
+	# src/timerprobe/meter.c), never thousands.  Up to two more a read are
+	# left to the shared machine's noise around the baseline, as above.
+	[ $((loc - base)) -lt $((4 * n)) ]
 	# Its own CPU: well under 10 % of one CPU (the old busy loop took 100 %).
 	[ "$(field .cpu_time_ns)" -lt $(($(field .elapsed_ns) / 10)) ]
 	exp=$(field .expired_ns)
