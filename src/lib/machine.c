@@ -175,20 +175,31 @@ has_block(const struct td_timer_list *tl, const int *blocks, size_t n, int cpu)
 	return false;
 }
 
-/* Per-CPU tick devices of CPUs that have no CPU block in timer_list. */
-static size_t
-devs_without_block(const struct td_timer_list *tl, const struct td_tl_tickdev **out)
+/*
+ * The CPUs of timer_list's blocks, sorted, for has_block; NULL when there are
+ * none or no memory (has_block walks the blocks then).
+ */
+static int *
+sorted_blocks(const struct td_timer_list *tl)
 {
-	size_t n = 0;
 	int *blocks = NULL;
 
-	/* the blocks' CPUs sorted (without memory, each device walks the blocks) */
 	if (tl != NULL && tl->ncpus > 0 && tl->ndevs > 0 &&
 	    (blocks = calloc(tl->ncpus, sizeof(*blocks))) != NULL) {
 		for (size_t k = 0; k < tl->ncpus; k++)
 			blocks[k] = tl->cpus[k].cpu;
 		qsort(blocks, tl->ncpus, sizeof(*blocks), int_cmp);
 	}
+	return blocks;
+}
+
+/* Per-CPU tick devices of CPUs that have no CPU block in timer_list (blocks: sorted_blocks). */
+static size_t
+devs_without_block(const struct td_timer_list *tl, const int *blocks,
+    const struct td_tl_tickdev **out)
+{
+	size_t n = 0;
+
 	for (size_t i = 0; tl != NULL && i < tl->ndevs; i++) {
 		const struct td_tl_tickdev *d = &tl->devs[i];
 		bool dup = d->kind != TD_TLD_KIND_PERCPU || d->cpu < 0 ||
@@ -200,7 +211,6 @@ devs_without_block(const struct td_timer_list *tl, const struct td_tl_tickdev **
 			n++;
 		}
 	}
-	free(blocks);
 	return n;
 }
 
@@ -212,23 +222,24 @@ static int
 build_cpus(struct td_machine *m, struct td_error *e)
 {
 	size_t n = 0, nblocks = m->tl != NULL ? m->tl->ncpus : 0;
-	size_t ndevs = devs_without_block(m->tl, NULL);
+	int *blocks = sorted_blocks(m->tl);
+	size_t ndevs = devs_without_block(m->tl, blocks, NULL);
+	const struct td_tl_tickdev **devs = calloc(ndevs + 1, sizeof(*devs));
 
+	if (devs != NULL)
+		devs_without_block(m->tl, blocks, devs);
+	free(blocks);
+	if (devs == NULL)
+		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	if (nblocks + ndevs > 0)
 		n = nblocks + ndevs;
 	else if (m->si.has_online)
 		n = (size_t)td_cpuset_count(&m->si.online);
-	if (n == 0)
-		return 0;
-	m->cpus = calloc(n, sizeof(*m->cpus));
-	if (m->cpus == NULL)
-		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+	if (n == 0 || (m->cpus = calloc(n, sizeof(*m->cpus))) == NULL) {
+		free(devs);
+		return n == 0 ? 0 : td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+	}
 	if (nblocks + ndevs > 0) {
-		const struct td_tl_tickdev **devs = calloc(ndevs + 1, sizeof(*devs));
-
-		if (devs == NULL)
-			return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
-		devs_without_block(m->tl, devs);
 		for (size_t i = 0; i < nblocks; i++) {
 			cpu_init(&m->cpus[i], m->tl->cpus[i].cpu);
 			cpu_from_tl(m, &m->tl->cpus[i], &m->cpus[i]);
@@ -237,12 +248,12 @@ build_cpus(struct td_machine *m, struct td_error *e)
 			cpu_init(&m->cpus[nblocks + i], devs[i]->cpu);
 			cpu_from_dev(&m->cpus[nblocks + i], devs[i]);
 		}
-		free(devs);
 	} else {
 		for (int c = 0, i = 0; c < TD_MAX_CPUS && (size_t)i < n; c++)
 			if (td_cpuset_isset(&m->si.online, c))
 				cpu_init(&m->cpus[i++], c);
 	}
+	free(devs);
 	m->ncpus = n;
 	qsort(m->cpus, n, sizeof(*m->cpus), cmp_cpu);
 	for (size_t i = 0; i < n; i++) {

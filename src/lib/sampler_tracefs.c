@@ -556,7 +556,8 @@ tr_start(struct td_sampler *s, struct td_error *e)
 	 * lost counts are 0 then, not read (a file per CPU).
 	 */
 	for (int c = 0; t->started && c < t->ncpus; c++)
-		(void)cpu_lost(t, c, &t->cpu[c].base_lost);
+		if (t->cpu[c].fd >= 0)		/* a CPU that is not possible has no stats */
+			(void)cpu_lost(t, c, &t->cpu[c].base_lost);
 	if (tracefs_trace_on(t->inst) < 0)
 		return td_error_set(e, errno ? errno : EIO, t->name, 0, "cannot turn tracing on");
 	t->on = t->started = true;
