@@ -66,6 +66,7 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u32 own_tgid = 0;		/* our own arms and cancels are not counted */
 const volatile __u32 ptr_mask = 0;		/* the timers' cache: its slots - 1 */
 const volatile __u32 ncpus = 1;			/* possible CPUs: the tables of sources */
+const volatile __u32 src_slots = TDG_SRC_SLOTS;	/* slots of a CPU's table: a power of 2 */
 const volatile bool want_site = true;
 const volatile __u64 tick_fn[4] = {};		/* the tick's hrtimer callbacks */
 const volatile __u32 nskip = 0;			/* timer API functions: [skip_lo, skip_hi) */
@@ -87,8 +88,9 @@ struct aggmap tdg_agg0 SEC(".maps");
 struct aggmap tdg_agg1 SEC(".maps");
 
 /*
- * The CPUs' tables of sources, one after the other, for interval 0 and then
- * for interval 1 (gen & 1; user space sizes it for the possible CPUs): a
+ * The CPUs' tables of sources (src_slots each), one after the other, for
+ * interval 0 and then for interval 1 (gen & 1; user space sizes it for the
+ * possible CPUs): a
  * plain array, whose lookup the verifier inlines, with no per-CPU pointer
  * to follow.  Mappable only for its values to start on a page, so that each
  * slot's first 64 bytes are one cache line (else they straddle two).
@@ -257,8 +259,8 @@ key_eq(const struct tdg_key *a, const struct tdg_key *b)
 static __always_inline struct tdg_slot *
 src_slot(__u32 g, __u64 h, __u32 w)
 {
-	__u32 i = ((g & 1) * ncpus + bpf_get_smp_processor_id()) * TDG_SRC_SLOTS +
-	    (((__u32)h & (TDG_SRC_SLOTS - 1)) & ~(TDG_SRC_WAYS - 1)) + w;
+	__u32 i = ((g & 1) * ncpus + bpf_get_smp_processor_id()) * src_slots +
+	    (((__u32)h & (src_slots - 1)) & ~(TDG_SRC_WAYS - 1)) + w;
 
 	return bpf_map_lookup_elem(&tdg_src, &i);
 }

@@ -9,9 +9,9 @@
 #define TDG_NAME_LEN		32	/* an IRQ action or vector name, NUL included */
 #define TDG_SKIP_MAX		48	/* timer API functions skipped to find the site */
 #define TDG_STACK_DEPTH		16	/* frames looked at for the arming site */
-#define TDG_SRC_SLOTS		512	/* slots of the sources' table per CPU (a power of 2) */
+#define TDG_SRC_SLOTS		512	/* slots of the sources' table per CPU (a power of 2; fewer on a big machine) */
 #define TDG_SRC_WAYS		4	/* slots of a set in it (a power of 2) */
-#define TDG_PTR_SLOTS		4096	/* slots of the timers' cache per CPU (a power of 2) */
+#define TDG_PTR_SLOTS		4096	/* slots of the timers' cache per CPU (a power of 2; fewer on a big machine) */
 #define TDG_PTR_WAYS		4	/* slots of a set in it (a power of 2) */
 
 /* Kinds, as enum td_kind. */

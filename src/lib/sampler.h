@@ -168,7 +168,7 @@ struct td_sampler_opts {
 	 * bounded: tracefs sizes its default buffer for what such a run can fill.
 	 */
 	uint64_t		 run_ns;
-	unsigned		 bpf_map_entries; /* bpf: sources per interval map; 0 = default (8192) */
+	unsigned		 bpf_map_entries; /* bpf: sources per interval map; 0 = default (8192, fewer past 224 CPUs) */
 	const char		*timer_stats_file; /* read this saved copy instead of /proc (one shot) */
 	const char		*trace_file;	/* read this trace: text or trace.dat */
 	/*

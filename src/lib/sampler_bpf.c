@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "attribution.h"
+#include "cpubudget.h"
 #include "fdroom.h"
 #include "internal.h"
 #include "interrupts.h"
@@ -45,7 +46,8 @@
 #include "tdg.skel.h"
 #pragma GCC diagnostic pop
 
-#define MAP_ENTRIES_DEFAULT	8192	/* sources per interval map */
+#define MAP_ENTRIES_DEFAULT	8192U	/* sources per interval map (fewer on a big machine) */
+#define HALVINGS		3	/* the per-CPU tables halved at most so often (cpubudget.h) */
 #define BTF_PATH		"/sys/kernel/btf/vmlinux"
 #define FLIP_WAIT_NS		1000000	/* programs still running on the old map finish */
 
@@ -63,6 +65,7 @@ struct bp_priv {
 	struct td_attr		*attr;
 	struct td_interrupts	*irq;
 	int			 ncpus;
+	uint32_t		 src_slots;	/* slots of a CPU's table of sources */
 	struct bp_cpu		*last;
 	void			*vals;		/* per-CPU values of one key */
 	size_t			 val_size;	/* of struct wcpu, as the map says */
@@ -216,14 +219,25 @@ bp_task(void *ctx, int pid, struct td_task_info *ti)
 		ti->tgid = t.tgid;
 }
 
+/*
+ * Bytes a possible CPU takes in the maps: the two maps of an interval's
+ * sources (entries per-CPU values each), the two halves of its table of
+ * sources (src slots each), and its share of the timers' cache (ptrs slots).
+ */
+static uint64_t
+per_cpu_bytes(const struct bp_priv *b, unsigned entries, unsigned src, unsigned ptrs)
+{
+	return 2 * (uint64_t)entries * ((bpf_map__value_size(b->skel->maps.tdg_agg0) + 7) & ~7U) +
+	    2 * (uint64_t)src * bpf_map__value_size(b->skel->maps.tdg_src) +
+	    (uint64_t)ptrs * bpf_map__value_size(b->skel->maps.tdg_ptrs);
+}
+
 /* Check, open and load the programs (attached at start). */
 static int
 bp_open(struct td_sampler *s, struct td_error *e)
 {
 	struct bp_priv *b;
-	unsigned entries = s->opts.bpf_map_entries ? s->opts.bpf_map_entries :
-	    MAP_ENTRIES_DEFAULT;
-	unsigned ptrs = TDG_PTR_SLOTS;
+	unsigned entries, ptrs = 1, h;
 	int r, n;
 
 	if ((b = calloc(1, sizeof(*b))) == NULL)
@@ -261,14 +275,26 @@ bp_open(struct td_sampler *s, struct td_error *e)
 	b->skel->rodata->own_tgid = (uint32_t)getpid();
 	set_ticks(b);
 	set_skips(b);
-	/* The timers' cache, shared by the CPUs: a power of 2, TDG_PTR_SLOTS a CPU. */
-	while (ptrs < (unsigned)b->ncpus * TDG_PTR_SLOTS && ptrs < (1U << 30))
+	/*
+	 * The maps' tables for every possible CPU (the sources of an interval,
+	 * twice, in per-CPU values; the CPUs' tables of sources, twice; the
+	 * timers' cache) halved together until they fit the machine's budget
+	 * (1.2 MB a CPU is 4.9 GB on 4,096 CPUs); the number of sources asked
+	 * for is kept.
+	 */
+	h = td_cpubudget_halvings(per_cpu_bytes(b, MAP_ENTRIES_DEFAULT, TDG_SRC_SLOTS,
+	    TDG_PTR_SLOTS), HALVINGS, (unsigned)b->ncpus, td_mem_available_kb());
+	entries = s->opts.bpf_map_entries ? s->opts.bpf_map_entries : MAP_ENTRIES_DEFAULT >> h;
+	b->src_slots = TDG_SRC_SLOTS >> h;
+	/* The timers' cache, shared by the CPUs: a power of 2, TDG_PTR_SLOTS >> h a CPU. */
+	while (ptrs < (unsigned)b->ncpus * (TDG_PTR_SLOTS >> h) && ptrs < (1U << 30))
 		ptrs <<= 1;
 	b->skel->rodata->ptr_mask = ptrs - 1;
 	b->skel->rodata->ncpus = (uint32_t)b->ncpus;
+	b->skel->rodata->src_slots = b->src_slots;
 	if (bpf_map__set_max_entries(b->skel->maps.tdg_agg0, entries) < 0 ||
 	    bpf_map__set_max_entries(b->skel->maps.tdg_agg1, entries) < 0 ||
-	    bpf_map__set_max_entries(b->skel->maps.tdg_src, 2 * (unsigned)b->ncpus * TDG_SRC_SLOTS) < 0 ||
+	    bpf_map__set_max_entries(b->skel->maps.tdg_src, 2 * (unsigned)b->ncpus * b->src_slots) < 0 ||
 	    bpf_map__set_max_entries(b->skel->maps.tdg_ptrs, ptrs) < 0 ||
 	    bpf_map__set_max_entries(b->skel->maps.tdg_cpu, (unsigned)b->ncpus) < 0)
 		return td_error_set(e, EINVAL, NULL, 0, "BPF: cannot size the maps");
@@ -282,8 +308,8 @@ bp_open(struct td_sampler *s, struct td_error *e)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	b->slot_size = (bpf_map__value_size(b->skel->maps.tdg_src) + 7) & ~(size_t)7;
 	if (b->slot_size < sizeof(struct tdg_slot) ||
-	    (b->slots = calloc((size_t)b->ncpus * TDG_SRC_SLOTS, b->slot_size)) == NULL ||
-	    (b->slot_keys = calloc((size_t)b->ncpus * TDG_SRC_SLOTS, sizeof(*b->slot_keys))) == NULL)
+	    (b->slots = calloc((size_t)b->ncpus * b->src_slots, b->slot_size)) == NULL ||
+	    (b->slot_keys = calloc((size_t)b->ncpus * b->src_slots, sizeof(*b->slot_keys))) == NULL)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	(void)td_interrupts_load(NULL, "/proc/interrupts", &b->irq, NULL);
 	{
@@ -417,7 +443,7 @@ add_source(struct bp_priv *b, const struct tdg_key *k, const struct tdg_val *v)
 
 /*
  * Read the CPUs' tables of sources the programs left for interval g
- * (TDG_SRC_SLOTS slots each, CPU after CPU, in the half of the map for g &
+ * (src_slots slots each, CPU after CPU, in the half of the map for g &
  * 1), in one batch (one slot at a time where the kernel has no batches for
  * arrays), and hand on its slots.
  */
@@ -425,7 +451,7 @@ static int
 drain_slots(struct bp_priv *b, uint32_t g)
 {
 	int fd = bpf_map__fd(b->skel->maps.tdg_src);
-	uint32_t all = (uint32_t)b->ncpus * TDG_SRC_SLOTS, n = all, out, k;
+	uint32_t all = (uint32_t)b->ncpus * b->src_slots, n = all, out, k;
 	uint32_t first = (g & 1) * all, before = first - 1;
 
 	if (bpf_map_lookup_batch(fd, first > 0 ? &before : NULL, &out, b->slot_keys, b->slots,
@@ -440,7 +466,7 @@ drain_slots(struct bp_priv *b, uint32_t g)
 		    ((const char *)b->slots + (size_t)i * b->slot_size);
 
 		if (x->tag != 0 && (uint32_t)x->tag == g &&
-		    add_count(b, &x->key, &x->val, (int)(i / TDG_SRC_SLOTS)) < 0)
+		    add_count(b, &x->key, &x->val, (int)(i / b->src_slots)) < 0)
 			return -ENOMEM;
 	}
 	return 0;

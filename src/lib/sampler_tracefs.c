@@ -22,6 +22,7 @@
 #include <traceevent/event-parse.h>
 
 #include "attribution.h"
+#include "cpubudget.h"
 #include "fdroom.h"
 #include "internal.h"
 #include "interrupts.h"
@@ -329,24 +330,26 @@ build_tep(struct tr_priv *t, const struct tr_event *events, size_t n, struct td_
 /*
  * The per-CPU buffer size to set, in KiB, or 0 to keep the one the kernel
  * gave the new instance: the size asked for; else BUFFER_KB, which holds
- * about a second of a heavy load, or a run's share of it when the whole run
- * is shorter (timerstat -d 10ms -n 1 allocates and frees no 16 MiB), never
- * less than the kernel's own size (0 then: nothing to write).
+ * about a second of a heavy load, held to the machine's budget for all CPUs
+ * (cpubudget.h: 8 MiB a CPU would be 32 GiB on 4,096 CPUs), or a run's share
+ * of it when the whole run is shorter (timerstat -d 10ms -n 1 allocates and
+ * frees no 16 MiB), never less than the kernel's own size (0 then: nothing
+ * to write).
  */
 static int
 buffer_kb(struct tr_priv *t, const struct td_sampler_opts *o)
 {
-	uint64_t want = BUFFER_KB;
+	uint64_t full = td_tracebuf_kb(BUFFER_KB), want;
 	char *cur;
 	long have;
 
 	if (o->buffer_kb != 0)
 		return (int)o->buffer_kb;
 	if (o->run_ns == 0 || o->run_ns >= 1000000000ULL)
-		return BUFFER_KB;
-	want = (BUFFER_KB * o->run_ns + 999999999ULL) / 1000000000ULL;
+		return (int)full;
+	want = (full * o->run_ns + 999999999ULL) / 1000000000ULL;
 	if ((cur = tracefs_instance_file_read(t->inst, "buffer_size_kb", NULL)) == NULL)
-		return BUFFER_KB;
+		return (int)full;
 	have = strtol(cur, NULL, 10);
 	free(cur);
 	return have > 0 && (uint64_t)have >= want ? 0 : (int)want;

@@ -36,6 +36,13 @@ int td_softirqs_count(const struct td_softirqs *s, const char *name, int cpu,
 /* Read kernel symbols from path instead of /proc/kallsyms (NULL: back to it). */
 void td_knames_kallsyms_path(const char *path);
 
+/*
+ * Take kb KiB as the machine's available memory in the budget of what is held
+ * for every CPU (cpubudget.h), as a machine of thousands of CPUs would have
+ * too little for full tables; 0: MemAvailable again.
+ */
+void td_cpubudget_avail_for_tests(uint64_t kb);
+
 /* Tasks kept. */
 size_t td_tasks_count(const struct td_tasks *c);
 

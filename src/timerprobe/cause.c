@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cpubudget.h"
 #include "json.h"
 #include "ksyms.h"
 #include "probe.h"
@@ -25,7 +26,7 @@
 #include "textsafe.h"
 #include "wake_cause.h"
 
-#define BUFFER_KB	2048		/* per-CPU trace buffer */
+#define BUFFER_KB	2048		/* per-CPU trace buffer (less on a big machine: cpubudget.h) */
 
 struct probe_cause {
 	const struct probe_opts	*o;
@@ -84,7 +85,7 @@ probe_cause_open(const struct probe_opts *o, struct probe_cause **out)
 	td_sampler_opts_init(&so);
 	so.backend = TD_BACKEND_TRACEFS;
 	so.cpus = o->has_cpus ? &o->cpus : NULL;
-	so.buffer_kb = BUFFER_KB;
+	so.buffer_kb = td_tracebuf_kb(BUFFER_KB);
 	so.observe = td_wake_rings_observe;
 	so.observe_arg = c->rings;
 	so.trace_clock = "mono";

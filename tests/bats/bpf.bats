@@ -354,6 +354,34 @@ ours_now() {
 	[ "$status" -eq 2 ]
 }
 
+# A machine of thousands of CPUs: the maps' tables for every possible CPU
+# (1.2 MB a CPU at full size) are halved to fit a budget for the machine
+# (cpubudget.h); the helper takes an available memory of 1 KiB, so they are
+# halved as far as they go.  Counting must not suffer for it.
+@test "live, root: the maps' per-CPU tables held to the memory budget: halved three times, the 1 kHz timerfd still counted" {
+	require_bpf
+	local ncpus out src ptrs count
+	ncpus=$(awk -F, '{ n = 0; for (i = 1; i <= NF; i++) { split($i, r, "-"); n += (r[2] == "" ? 1 : r[2] - r[1] + 1) } print n }' \
+	    /sys/devices/system/cpu/possible)
+	helper timerfd_load -r 1000 -t 1
+	out=$("$TD_BUILDDIR/tests/helpers/bpf_budget" 1)
+	echo "$out" | grep -v '^source' | sed 's/^/# /' >&3
+	# The sources of an interval: 8192 >> 3 in each map.
+	[ "$(awk '$1 == "map" && $2 == "tdg_agg0" { print $3 }' <<<"$out")" -eq 1024 ]
+	[ "$(awk '$1 == "map" && $2 == "tdg_agg1" { print $3 }' <<<"$out")" -eq 1024 ]
+	# Each CPU's table of sources, for two intervals: 512 >> 3 slots.
+	src=$(awk '$1 == "map" && $2 == "tdg_src" { print $3 }' <<<"$out")
+	[ "$src" -eq $((2 * ncpus * 64)) ]
+	# The timers' cache: 4096 >> 3 slots a CPU, a power of 2.
+	ptrs=$(awk '$1 == "map" && $2 == "tdg_ptrs" { print $3 }' <<<"$out")
+	[ "$ptrs" -ge $((ncpus * 512)) ] && [ "$ptrs" -lt $((ncpus * 1024)) ]
+	[ "$(awk '$1 == "lost" { print $2 }' <<<"$out")" -eq 0 ]
+	# 1 s of the helper's 1 kHz timerfd (and any other timerfd of the machine's).
+	count=$(awk '$1 == "source" && $3 == "timerfd_tmrproc" { n += $4 } END { print n + 0 }' <<<"$out")
+	echo "# timerfd expiries in 1 s: $count" >&3
+	[ "$count" -ge 850 ] && [ "$count" -le 1150 ]
+}
+
 @test "a build without the BPF backend says so, and auto still samples" {
 	built_with_bpf && skip "built with the BPF backend"
 	run timerstat --source bpf -d 0.1

@@ -12,6 +12,7 @@
 
 #include <traceevent/event-parse.h>
 
+#include "cpubudget.h"
 #include "inputs.h"
 #include "interrupts.h"
 #include "ksyms.h"
@@ -1042,9 +1043,45 @@ test_ksyms_early_end(void)
 }
 
 /* Run the tests. */
+
+/* A trace buffer of want KiB a CPU fitted for ncpus CPUs with avail KiB available, in KiB. */
+static unsigned
+tracebuf(unsigned want, unsigned ncpus, uint64_t avail)
+{
+	return (unsigned)(td_cpubudget_fit((uint64_t)want << 10, TD_TRACEBUF_MIN_KB << 10, ncpus,
+	    avail) >> 10);
+}
+
+/*
+ * The trace buffer's size per CPU held to the machine's budget: 8 MiB a CPU
+ * up to 32 CPUs (256 MiB), then the budget shared, never under 128 KiB; a
+ * machine with little memory free gets a sixteenth of it.
+ */
+static void
+test_cpubudget(void)
+{
+	const uint64_t big = 64ULL << 20;	/* 64 GiB available, in KiB */
+
+	is_int(tracebuf(8192, 2, big), 8192, "2 CPUs: 8 MiB each");
+	is_int(tracebuf(8192, 32, big), 8192, "32 CPUs: 8 MiB each, 256 MiB in all");
+	is_int(tracebuf(8192, 64, big), 4096, "64 CPUs: 4 MiB each");
+	is_int(tracebuf(8192, 1024, big), 256, "1,024 CPUs: 256 KiB each");
+	is_int(tracebuf(8192, 4096, big), 128, "4,096 CPUs: 128 KiB each (512 MiB, not 32 GiB)");
+	is_int(tracebuf(8192, 4, 0), 8192, "available memory unknown: the 256 MiB budget");
+	is_int(tracebuf(8192, 64, 0), 4096, "64 CPUs, available memory unknown");
+	is_int(tracebuf(8192, 8, 512 * 1024), 4096,
+	    "8 CPUs, 512 MiB available: 32 MiB in all (a sixteenth)");
+	is_int(tracebuf(8192, 2, 1024), 128, "1 MiB available: the floor");
+	is_int(tracebuf(64, 4096, big), 64, "never more than asked");
+	is_int(tracebuf(2048, 256, big), 1024, "timerprobe's 2 MiB on 256 CPUs: 1 MiB");
+	ok(td_tracebuf_kb(8192) >= TD_TRACEBUF_MIN_KB && td_tracebuf_kb(8192) <= 8192,
+	    "this machine: between the floor and what was asked (%u)", td_tracebuf_kb(8192));
+}
+
 int
 main(void)
 {
+	test_cpubudget();
 	test_table();
 	test_table_plain();
 	test_delta();
