@@ -27,6 +27,7 @@ struct td_knames {
 	uint64_t		 tick_fn[3];	/* without the table: the tick's callbacks (0: none) */
 	bool			 tick_known;	/* tick_fn searched (or the table loaded) */
 	int			 nsyms;		/* text symbols loaded or seen; -1 not read yet */
+	char			 why[128];	/* nsyms 0: why (td_knames_why_none) */
 	struct td_lru		*fns;		/* struct fnname by address */
 	struct td_tasks		*tasks;
 	void			(*gone)(void *ctx, int pid, char *out, size_t len);
@@ -159,14 +160,27 @@ fn_want(uint64_t fn, void *arg)
  * when they cannot be opened.
  */
 static FILE *
-kallsyms_open(char **vb)
+kallsyms_open(struct td_knames *t, char **vb)
 {
 	FILE *f = fopen(kallsyms_path, "re");
 
 	*vb = NULL;
-	if (f != NULL && (*vb = malloc(KSYMS_READ)) != NULL)
+	if (f == NULL)
+		snprintf(t->why, sizeof(t->why), "%s: %s", kallsyms_path, strerror(errno));
+	else if ((*vb = malloc(KSYMS_READ)) != NULL)
 		setvbuf(f, *vb, _IOFBF, KSYMS_READ);
 	return f;
+}
+
+/* Why a pass over the symbols that returned r (td_ksyms_resolve, td_ksyms_count) named nothing. */
+static void
+why_none(struct td_knames *t, int r)
+{
+	if (r < 0)
+		snprintf(t->why, sizeof(t->why), "%s: %s", kallsyms_path, strerror(-r));
+	else
+		snprintf(t->why, sizeof(t->why), "%s gives no address (kptr_restrict)",
+		    kallsyms_path);
 }
 
 /*
@@ -179,15 +193,21 @@ load_ksyms(struct td_knames *t)
 	FILE *f;
 	char *vb;
 
-	if ((f = kallsyms_open(&vb)) == NULL)
+	int r;
+
+	if ((f = kallsyms_open(t, &vb)) == NULL)
 		return -1;
-	if (td_ksyms_load(f, &t->ksyms, NULL) < 0)
+	if ((r = td_ksyms_load(f, &t->ksyms, NULL)) < 0)
 		t->ksyms = NULL;
 	fclose(f);
 	free(vb);
-	if (t->ksyms == NULL)
+	if (t->ksyms == NULL) {
+		why_none(t, r < 0 ? r : -EIO);
 		return -1;
+	}
 	t->nsyms = (int)td_ksyms_count(t->ksyms);
+	if (t->nsyms == 0)
+		why_none(t, 0);
 	t->tick_known = true;
 	return 0;
 }
@@ -210,7 +230,7 @@ u64_cmp(const void *a, const void *b)
 void
 td_knames_resolve_addrs(struct td_knames *t, uint64_t *addr, size_t n)
 {
-	bool tick = !t->tick_known;
+	bool tick = !t->tick_known, opened = false;
 	char **names = NULL;
 	FILE *f = NULL;
 	size_t k = 0;
@@ -236,7 +256,8 @@ td_knames_resolve_addrs(struct td_knames *t, uint64_t *addr, size_t n)
 	}
 	if (n > 0 && (names = calloc(n, sizeof(*names))) == NULL)
 		return;
-	if ((f = kallsyms_open(&vb)) != NULL) {
+	if ((f = kallsyms_open(t, &vb)) != NULL) {
+		opened = true;
 		r = td_ksyms_resolve(f, addr, n, names, tick ? td_knames_tick_functions : NULL,
 		    tick ? TD_ARRAY_SIZE(t->tick_fn) : 0, t->tick_fn, NULL);
 		fclose(f);
@@ -246,6 +267,8 @@ td_knames_resolve_addrs(struct td_knames *t, uint64_t *addr, size_t n)
 		/* Once, found or not: without kallsyms no callback is the tick. */
 		t->tick_known = true;
 		t->nsyms = r > 0 ? r : 0;
+		if (r == 0 || (r < 0 && opened))
+			why_none(t, r);
 	}
 	for (size_t i = 0; i < n; i++)
 		if (r < 0)
@@ -351,6 +374,13 @@ int
 td_knames_nsyms(const struct td_knames *t)
 {
 	return t->nsyms;
+}
+
+/* Why no symbols were seen (td_knames_nsyms 0): the file and its error, or kptr_restrict. */
+const char *
+td_knames_why_none(const struct td_knames *t)
+{
+	return t->why[0] != '\0' ? t->why : "none read";
 }
 
 /* The symbol table, NULL if none. */

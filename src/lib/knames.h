@@ -33,6 +33,8 @@ void td_knames_free(struct td_knames *n);
  * -1: not read yet).
  */
 int td_knames_nsyms(const struct td_knames *n);
+/* Why none were (nsyms 0): "/proc/kallsyms: No such file ...", or kptr_restrict. */
+const char *td_knames_why_none(const struct td_knames *n);
 /* The symbol table (NULL when none was loaded, or without table). */
 struct td_ksyms *td_knames_ksyms(struct td_knames *n);
 /* The attribution's questions (struct td_attr_names), ctx being the td_knames. */

@@ -549,7 +549,8 @@ bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	p->note[0] = '\0';
 	if (td_knames_nsyms(b->names) == 0)
 		snprintf(p->note, sizeof(p->note),
-		    "bpf: no kernel symbols (kptr_restrict?): callbacks shown as addresses");
+		    "bpf: no kernel symbols (%s): callbacks shown as addresses",
+		    td_knames_why_none(b->names));
 	else if (!b->wakeups)
 		snprintf(p->note, sizeof(p->note),
 		    "bpf: no power:cpu_idle or sched_switch in this kernel: wakeups unknown");

@@ -758,7 +758,8 @@ tr_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	p->note[0] = '\0';
 	if (td_knames_nsyms(t->names) == 0)
 		snprintf(p->note, sizeof(p->note),
-		    "tracefs: no kernel symbols (kptr_restrict?): callbacks shown as addresses");
+		    "tracefs: no kernel symbols (%s): callbacks shown as addresses",
+		    td_knames_why_none(t->names));
 	else if (!t->idle_traced)
 		snprintf(p->note, sizeof(p->note),
 		    "tracefs: no power:cpu_idle or sched_switch in this kernel: wakeups unknown");

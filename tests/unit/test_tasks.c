@@ -262,6 +262,49 @@ test_learnt_names(void)
 	td_armers_free(&a);
 }
 
+/*
+ * No kernel symbols: the note says why, the file and its error or an
+ * address-less kallsyms (kptr_restrict), for the pass that keeps no table
+ * and for the whole table alike.
+ */
+static void
+test_no_symbols(void)
+{
+	char path[] = "/tmp/test_tasks_kallsyms0.XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	uint64_t addr[1] = { 0xffffffff81000100ULL };
+	struct td_knames *k = NULL;
+
+	if (!ok(f != NULL, "a kallsyms as kptr_restrict prints it"))
+		return;
+	fprintf(f, "0000000000000000 T _text\n0000000000000000 T tick_sched_timer\n");
+	fclose(f);
+	for (int table = 0; table < 2; table++) {
+		td_knames_kallsyms_path("/nonexistent/kallsyms");
+		if (td_knames_new(table, NULL, NULL, &k) < 0)
+			break;
+		td_knames_resolve_addrs(k, addr, 1);
+		is_int(td_knames_nsyms(k), 0, "no kallsyms (table %d): no symbols", table);
+		is_str(td_knames_why_none(k), "/nonexistent/kallsyms: No such file or directory",
+		    "no kallsyms (table %d): the file and its error", table);
+		td_knames_free(k);
+		td_knames_kallsyms_path(path);
+		if (td_knames_new(table, NULL, NULL, &k) < 0)
+			break;
+		addr[0] = 0xffffffff81000100ULL;
+		td_knames_resolve_addrs(k, addr, 1);
+		is_int(td_knames_nsyms(k), 0, "addresses all 0 (table %d): no symbols", table);
+		ok(strstr(td_knames_why_none(k), "gives no address (kptr_restrict)") != NULL,
+		    "addresses all 0 (table %d): kptr_restrict said (%s)", table,
+		    td_knames_why_none(k));
+		td_knames_free(k);
+		k = NULL;
+	}
+	td_knames_kallsyms_path(NULL);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -269,6 +312,7 @@ main(void)
 	test_learnt_names();
 	test_churn();
 	test_callback_names();
+	test_no_symbols();
 	test_proc();
 	printf("1..%d\n", tap_n);
 	return tap_failed ? 1 : 0;
