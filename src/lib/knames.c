@@ -192,7 +192,6 @@ load_ksyms(struct td_knames *t)
 {
 	FILE *f;
 	char *vb;
-
 	int r;
 
 	if ((f = kallsyms_open(t, &vb)) == NULL)
