@@ -2,9 +2,11 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cpubudget.h"
+#include "source.h"
 #include "test_hooks.h"
 
 static uint64_t avail_for_tests;	/* td_cpubudget_avail_for_tests: 0 none */
@@ -44,22 +46,18 @@ td_cpubudget_halvings(uint64_t want, unsigned max, unsigned ncpus, uint64_t avai
 uint64_t
 td_mem_available_kb(void)
 {
-	FILE *f;
-	char line[128];
-	unsigned long long kb;
-	uint64_t r = 0;
+	struct td_buf b = { NULL, 0 };
+	struct td_error e;
+	unsigned long long kb = 0;
+	const char *at;
 
 	if (avail_for_tests != 0)
 		return avail_for_tests;
-	if ((f = fopen("/proc/meminfo", "re")) == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) {
-			r = kb;
-			break;
-		}
-	fclose(f);
-	return r;
+	if (td_read_file("/proc/meminfo", 1 << 16, &b, &e) == 0 &&
+	    (at = strstr(b.data, "\nMemAvailable:")) != NULL)
+		(void)sscanf(at, "\nMemAvailable: %llu kB", &kb);
+	td_buf_free(&b);
+	return kb;
 }
 
 unsigned

@@ -266,7 +266,7 @@ td_knames_resolve_addrs(struct td_knames *t, uint64_t *addr, size_t n)
 		/* Once, found or not: without kallsyms no callback is the tick. */
 		t->tick_known = true;
 		t->nsyms = r > 0 ? r : 0;
-		if (r == 0 || (r < 0 && opened))
+		if (opened && r <= 0)	/* (not opened: kallsyms_open said why) */
 			why_none(t, r);
 	}
 	for (size_t i = 0; i < n; i++)

@@ -219,6 +219,13 @@ bp_task(void *ctx, int pid, struct td_task_info *ti)
 		ti->tgid = t.tgid;
 }
 
+/* A map value's size as the kernel copies values out (per CPU, or in a batch): 8-aligned. */
+static size_t
+value_stride(size_t size)
+{
+	return (size + 7) & ~(size_t)7;
+}
+
 /*
  * Bytes a possible CPU takes in the maps: the two maps of an interval's
  * sources (entries per-CPU values each), the two halves of its table of
@@ -227,7 +234,7 @@ bp_task(void *ctx, int pid, struct td_task_info *ti)
 static uint64_t
 per_cpu_bytes(const struct bp_priv *b, unsigned entries, unsigned src, unsigned ptrs)
 {
-	return 2 * (uint64_t)entries * ((bpf_map__value_size(b->skel->maps.tdg_agg0) + 7) & ~7U) +
+	return 2 * (uint64_t)entries * value_stride(bpf_map__value_size(b->skel->maps.tdg_agg0)) +
 	    2 * (uint64_t)src * bpf_map__value_size(b->skel->maps.tdg_src) +
 	    (uint64_t)ptrs * bpf_map__value_size(b->skel->maps.tdg_ptrs);
 }
@@ -306,7 +313,7 @@ bp_open(struct td_sampler *s, struct td_error *e)
 		b->val_size = sizeof(struct tdg_val);
 	if ((b->vals = calloc((size_t)b->ncpus, b->val_size)) == NULL)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
-	b->slot_size = (bpf_map__value_size(b->skel->maps.tdg_src) + 7) & ~(size_t)7;
+	b->slot_size = value_stride(bpf_map__value_size(b->skel->maps.tdg_src));
 	if (b->slot_size < sizeof(struct tdg_slot) ||
 	    (b->slots = calloc((size_t)b->ncpus * b->src_slots, b->slot_size)) == NULL ||
 	    (b->slot_keys = calloc((size_t)b->ncpus * b->src_slots, sizeof(*b->slot_keys))) == NULL)
@@ -433,7 +440,7 @@ add_source(struct bp_priv *b, const struct tdg_key *k, const struct tdg_val *v)
 {
 	for (int c = 0; c < b->ncpus; c++) {
 		const struct tdg_val *x = (const struct tdg_val *)(const void *)
-		    ((const char *)v + (size_t)c * ((sizeof(*v) + 7) & ~(size_t)7));
+		    ((const char *)v + (size_t)c * value_stride(sizeof(*v)));
 
 		if (add_count(b, k, x, c) < 0)
 			return -ENOMEM;
@@ -479,7 +486,7 @@ drain_map(struct bp_priv *b, struct bpf_map *m)
 	int fd = bpf_map__fd(m), r = 0;
 	struct tdg_key k, next;
 	struct tdg_val *v;
-	size_t vsz = ((sizeof(*v) + 7) & ~(size_t)7) * (size_t)b->ncpus;
+	size_t vsz = value_stride(sizeof(*v)) * (size_t)b->ncpus;
 	void *prev = NULL;
 
 	if ((v = malloc(vsz)) == NULL)

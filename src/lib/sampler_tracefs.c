@@ -339,12 +339,13 @@ build_tep(struct tr_priv *t, const struct tr_event *events, size_t n, struct td_
 static int
 buffer_kb(struct tr_priv *t, const struct td_sampler_opts *o)
 {
-	uint64_t full = td_tracebuf_kb(BUFFER_KB), want;
+	uint64_t full, want;
 	char *cur;
 	long have;
 
 	if (o->buffer_kb != 0)
 		return (int)o->buffer_kb;
+	full = td_tracebuf_kb(BUFFER_KB);
 	if (o->run_ns == 0 || o->run_ns >= 1000000000ULL)
 		return (int)full;
 	want = (full * o->run_ns + 999999999ULL) / 1000000000ULL;
