@@ -257,9 +257,16 @@ walk_v6(struct walk *w)
 	return 0;
 }
 
-/* v7: the section a header option points to lies in the file; compressed sizes bounded. */
+/*
+ * v7: the section an option points to lies in the file.  A compressed header
+ * section is one block (its compressed and uncompressed sizes first, the
+ * latter bounded); a compressed buffer section is not: its flag says that
+ * each CPU's data in it is chunked, and the data starts at the next page
+ * (trace-cmd's trace-output.c), so what follows its header is padding or the
+ * first CPU's chunk count.
+ */
 static int
-section_at(struct walk *w, uint64_t off, const char *what)
+section_at(struct walk *w, uint64_t off, bool one_block, const char *what)
 {
 	uint64_t save = w->pos, size;
 	uint32_t strid, csize, usize;
@@ -271,7 +278,7 @@ section_at(struct walk *w, uint64_t off, const char *what)
 	    (r = get32(w, &strid, what)) < 0 || (r = get64(w, &size, what)) < 0)
 		return r;
 	off = w->pos;
-	if (flags & 1) {
+	if ((flags & 1) && one_block) {
 		if ((r = get32(w, &csize, what)) < 0 || (r = get32(w, &usize, what)) < 0)
 			return r;
 		if (usize > TD_TRACE_DAT_MAX_META)
@@ -296,7 +303,7 @@ buffer_v7(struct walk *w, uint64_t end)
 	int r;
 
 	if ((r = get64(w, &off, "buffer option")) < 0 ||
-	    (r = section_at(w, off, "buffer section")) < 0 ||
+	    (r = section_at(w, off, false, "buffer section")) < 0 ||
 	    (r = get_str(w, name, sizeof(name), "buffer name")) < 0 ||
 	    (r = get_str(w, name, sizeof(name), "buffer clock")) < 0 ||
 	    (r = get32(w, &psize, "buffer page size")) < 0 ||
@@ -379,7 +386,7 @@ walk_v7(struct walk *w)
 				if (n < 8 || (r = get64(w, &off, "section offset")) < 0)
 					return r < 0 ? r : td_error_set(w->e, EINVAL, w->name, 0,
 					    "byte %" PRIu64 ": short section option", at);
-				if ((r = section_at(w, off, "section")) < 0)
+				if ((r = section_at(w, off, true, "section")) < 0)
 					return r;
 			}
 			w->pos = oend;

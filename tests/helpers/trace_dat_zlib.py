@@ -6,11 +6,16 @@
 # options too, each CPU's data a chunk count then chunks of 10 pages.  Debian's
 # trace-cmd is built with zstd only, so this is how a zlib file is made here.
 # Prints the offset of the first CPU's first chunk (its compressed size).
+# With a third argument "aligned", as trace-cmd 3.1 writes it: the options
+# uncompressed, each CPU's data at a page, and here the buffer's section
+# header three bytes before a page: the bytes after it are three of padding,
+# then the first CPU's chunk count.
 import struct
 import sys
 import zlib
 
 d = open(sys.argv[1], 'rb').read()
+aligned = sys.argv[3:] == ['aligned']
 if d[10:12] != b'7\0':
     sys.exit('trace_dat_zlib: %s: not a version 7 trace.dat' % sys.argv[1])
 page = struct.unpack_from('<I', d, 14)[0]
@@ -69,16 +74,26 @@ while nxt:
                 raw = d[coff:coff + csize]
                 chunks = [block(raw[i:i + 10 * page]) for i in range(0, len(raw), 10 * page)]
                 cpus.append((cpu, struct.pack('<I', len(chunks)) + b''.join(chunks)))
-            at = section(3, strid, b''.join(x[1] for x in cpus))
+            if aligned:
+                out.extend(bytes((page - 3 - 16 - len(out)) % page))
+            at, body = len(out), bytearray()
             data = struct.pack('<Q', at) + head
             pos = at + 16
             for cpu, body2 in cpus:
+                if aligned:
+                    pad = bytes(-pos % page)
+                    body += pad
+                    pos += len(pad)
                 data += struct.pack('<IQQ', cpu, pos, len(body2))
                 if first_chunk is None:
                     first_chunk = pos + 4
+                body += body2
                 pos += len(body2)
+            section(3, strid, bytes(body))
         options.append(struct.pack('<HI', oid, len(data)) + data)
 options.append(struct.pack('<HIQ', 0, 8, 0))
-struct.pack_into('<Q', out, first_at, section(0, 0, block(b''.join(options))))
+opts = b''.join(options)
+struct.pack_into('<Q', out, first_at,
+                 section(0, 0, opts, 0) if aligned else section(0, 0, block(opts)))
 open(sys.argv[2], 'wb').write(out)
 print(first_chunk)
