@@ -152,6 +152,18 @@ td_armers_prefetch_comm(const struct td_armers *a, const struct td_tev *ev)
 		td_tasks_prefetch_entry(a->comms, ev->num);
 }
 
+/* Start loading what td_armers_comm of pid reads: its slot, or (entry) its entry. */
+void
+td_armers_prefetch_pid(const struct td_armers *a, int pid, bool entry)
+{
+	if (a->comms == NULL || pid <= 0)
+		return;
+	if (entry)
+		td_tasks_prefetch_entry(a->comms, pid);
+	else
+		td_tasks_prefetch(a->comms, pid);
+}
+
 /* A timer start: the interrupt-context rule, then remember the armer. */
 int
 td_armers_start(struct td_armers *a, const struct td_tev *ev, struct td_armer **out)

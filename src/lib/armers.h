@@ -73,5 +73,7 @@ const char *td_armers_comm(const struct td_armers *t, int pid);
 void td_armers_prefetch(const struct td_armers *t, const struct td_tev *ev);
 /* Then, some events later, the entry of the task a switch or wakeup names. */
 void td_armers_prefetch_comm(const struct td_armers *t, const struct td_tev *ev);
+/* The same two steps for td_armers_comm of pid (entry: the second). */
+void td_armers_prefetch_pid(const struct td_armers *t, int pid, bool entry);
 
 #endif

@@ -788,6 +788,25 @@ name_armer(struct td_attr *a, const struct agg *g, struct td_wsource *w)
 	}
 }
 
+/*
+ * Naming a source's armer reads two tables keyed by pid (the names learnt
+ * from events, the task cache): at 10,000 tasks each read is a cache miss.
+ * Collect asks for a source's slots 2 * NAME_AHEAD sources before naming it,
+ * and for its entries NAME_AHEAD before.
+ */
+#define NAME_AHEAD	8
+
+/* Start loading what name_armer of g reads: its tables' slots, or (entry) their entries. */
+static void
+prefetch_armer(const struct td_attr *a, const struct agg *g, bool entry)
+{
+	if ((g->id.kind != TD_KIND_TIMER && g->id.kind != TD_KIND_HRTIMER) || g->id.pid <= 0)
+		return;
+	td_armers_prefetch_pid(&a->arm, g->id.pid, entry);
+	if (a->o.names.prefetch_task != NULL)
+		a->o.names.prefetch_task(a->o.names.ctx, g->id.pid, entry);
+}
+
 /* Fill one sample source from a counted one; -ENOMEM. */
 static int
 fill_source(struct td_attr *a, struct agg *g, const unsigned char *way, bool p_known,
@@ -987,6 +1006,10 @@ td_attr_collect(struct td_attr *a, struct td_sample *p, struct td_error *e)
 		struct agg *g = agg_at(a, i);
 		struct td_wsource *w;
 
+		if (i + 2 * NAME_AHEAD < a->agg_n)
+			prefetch_armer(a, agg_at(a, i + 2 * NAME_AHEAD), false);
+		if (i + NAME_AHEAD < a->agg_n)
+			prefetch_armer(a, agg_at(a, i + NAME_AHEAD), true);
 		if ((w = td_sample_add(p)) == NULL) {
 			r = -ENOMEM;
 			break;

@@ -84,6 +84,12 @@ struct td_attr_names {
 	/* Fill what is known of task pid (comm already learnt from events is given). */
 	void		 (*task)(void *ctx, int pid, struct td_task_info *ti);
 	void		*ctx;
+	/*
+	 * Optional: start loading what task() of pid reads first, then (entry)
+	 * the rest; asked some sources ahead at collect, the lookups of
+	 * thousands of tasks overlap instead of each waiting for memory.
+	 */
+	void		 (*prefetch_task)(void *ctx, int pid, bool entry);
 };
 
 struct td_attr_opts {

@@ -342,6 +342,20 @@ td_knames_task(void *ctx, int pid, struct td_task_info *ti)
 		ti->tgid = tk->tgid;
 }
 
+/* Start loading what td_knames_task of pid reads: its index slot, or (entry) its entry. */
+void
+td_knames_prefetch_task(void *ctx, int pid, bool entry)
+{
+	struct td_knames *t = ctx;
+
+	if (t->tasks == NULL)
+		return;
+	if (entry)
+		td_tasks_prefetch_entry(t->tasks, pid);
+	else
+		td_tasks_prefetch(t->tasks, pid);
+}
+
 /* Start empty caches; with table, read the symbols. */
 int
 td_knames_new(bool table, void (*gone)(void *ctx, int pid, char *out, size_t len),

@@ -41,6 +41,7 @@ struct td_ksyms *td_knames_ksyms(struct td_knames *n);
 bool td_knames_is_tick(void *ctx, uint64_t fn);
 const char *td_knames_function(void *ctx, uint64_t fn);
 void td_knames_task(void *ctx, int pid, struct td_task_info *ti);
+void td_knames_prefetch_task(void *ctx, int pid, bool entry);
 /*
  * Without the table: name n callback addresses (any order, repeats allowed;
  * sorted in place) that were never named and, the first time, find the

@@ -279,12 +279,14 @@ td_lru_prefetch(const struct td_lru *l, uint64_t key)
 	__builtin_prefetch(&l->idx[home(l, key)]);
 }
 
-/* Start loading key's value when it is kept. */
+/* Start loading key's value, and its place in the recency list, when it is kept. */
 void
 td_lru_prefetch_value(const struct td_lru *l, uint64_t key)
 {
-	size_t h = slot_of(l, key);
+	int i = l->idx[slot_of(l, key)].at;
 
-	if (l->idx[h].at >= 0)
-		__builtin_prefetch(val_of(l, l->idx[h].at));
+	if (i >= 0) {
+		__builtin_prefetch(val_of(l, i));
+		__builtin_prefetch(&l->node[i]);
+	}
 }

@@ -39,7 +39,10 @@ const void *td_lru_find(const struct td_lru *l, uint64_t key);
 size_t td_lru_count(const struct td_lru *l);
 /* Start loading the index slot where key's probe begins (a find of key follows soon). */
 void td_lru_prefetch(const struct td_lru *l, uint64_t key);
-/* Start loading key's value when it is kept (its index slot loaded already, best). */
+/*
+ * Start loading key's value and its place in the recency list when it is kept
+ * (its index slot loaded already, best).
+ */
 void td_lru_prefetch_value(const struct td_lru *l, uint64_t key);
 
 #endif

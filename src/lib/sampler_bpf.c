@@ -325,7 +325,7 @@ bp_open(struct td_sampler *s, struct td_error *e)
 			.cpus = s->have_cpus ? &s->cpus : NULL,
 			.wakeups = b->wakeups,
 			/* the programs key the tick already: no is_tick */
-			.names = { NULL, bp_function, bp_task, NULL },
+			.names = { .function = bp_function, .task = bp_task },
 		};
 
 		ao.names.ctx = b;

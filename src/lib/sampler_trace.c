@@ -232,8 +232,8 @@ attr_make(struct trace_priv *t, int ncpus, struct td_error *e)
 	ao.defer_flag = t->dat ? td_trace_dat_deferrable_flag(t->d) :
 	    td_trace_text_deferrable_flag(t->r);
 	ao.pin_flag = t->dat ? td_trace_dat_pinned_flag(t->d) : td_trace_text_pinned_flag(t->r);
-	ao.names = (struct td_attr_names){ names_is_tick, names_function,
-	    t->dat ? names_task : NULL, t };
+	ao.names = (struct td_attr_names){ .is_tick = names_is_tick,
+	    .function = names_function, .task = t->dat ? names_task : NULL, .ctx = t };
 	t->ncpus = ncpus;
 	return td_attr_new(&ao, &t->a, e);
 }

@@ -137,6 +137,13 @@ names_task(void *ctx, int pid, struct td_task_info *ti)
 		td_trace_rec_comm(t->rec, pid, ti->comm);
 }
 
+/* Start loading the task cache's slot, or entry, of pid (the attribution asks ahead). */
+static void
+names_prefetch_task(void *ctx, int pid, bool entry)
+{
+	td_knames_prefetch_task(((struct tr_priv *)ctx)->names, pid, entry);
+}
+
 /* Hand a decoded event to the attribution, then to the caller's observer. */
 static void
 attribute(const struct tr_priv *t, const struct td_tev *ev)
@@ -502,7 +509,8 @@ tr_open(struct td_sampler *s, struct td_error *e)
 			.pin_flag = td_trace_decoder_pinned_flag(t->dec),
 			.wakeups = t->idle_traced,
 			.idle_misses = td_trace_decoder_has(t->dec, TD_TEV_IDLE_MISS),
-			.names = { names_is_tick, names_function, names_task, t },
+			.names = { .is_tick = names_is_tick, .function = names_function,
+			    .task = names_task, .ctx = t, .prefetch_task = names_prefetch_task },
 		};
 
 		if ((r = td_attr_new(&ao, &t->attr, e)) < 0)

@@ -452,16 +452,44 @@ fail:
 static enum td_group group_by;
 
 static int
-group_cmp(const void *va, const void *vb)
+group_key_cmp(const void *va, const void *vb)
 {
 	const struct td_wsource *a = va, *b = vb;
-	int c;
 
-	if ((c = what_cmp(a, b)) != 0)
-		return c;
 	if (group_by == TD_GROUP_PROCESS)
 		return a->tgid < b->tgid ? -1 : a->tgid > b->tgid;
 	return strcmp(a->comm, b->comm);
+}
+
+static int
+group_cmp(const void *va, const void *vb)
+{
+	int c = what_cmp(va, vb);
+
+	return c != 0 ? c : group_key_cmp(va, vb);
+}
+
+/*
+ * Put p's sources in group_cmp's order.  A finished sample is in identity
+ * order, whose runs of one "what" group_cmp keeps: only a run out of its
+ * group keys' order is sorted, by the keys alone (the 10,000 threads of one
+ * process on one callback are a run in order already).
+ */
+static void
+group_sort(struct td_sample *p)
+{
+	if (!in_order(p)) {
+		qsort(p->src, p->n, sizeof(p->src[0]), group_cmp);
+		return;
+	}
+	for (size_t i = 0, j; i < p->n; i = j) {
+		bool sorted = true;
+
+		for (j = i + 1; j < p->n && what_cmp(&p->src[i], &p->src[j]) == 0; j++)
+			sorted = sorted && group_key_cmp(&p->src[j - 1], &p->src[j]) <= 0;
+		if (!sorted)
+			qsort(&p->src[i], j - i, sizeof(p->src[0]), group_key_cmp);
+	}
 }
 
 /* Whether a source is a task's that can fold into a group row. */
@@ -485,7 +513,7 @@ td_sample_group(struct td_sample *p, enum td_group g)
 	if (g == TD_GROUP_THREAD || p->n == 0)
 		return 0;
 	group_by = g;
-	qsort(p->src, p->n, sizeof(p->src[0]), group_cmp);
+	group_sort(p);
 	for (size_t i = 0, j; i < p->n; i = j) {
 		const struct td_wsource *lead = &p->src[i];
 		bool several = false;

@@ -54,7 +54,8 @@ mk(int ncpus)
 	struct td_attr_opts o = {
 		.ncpus = ncpus,
 		.wakeups = true,
-		.names = { fn_is_tick, fixture_fn_name, task_info, fns },
+		.names = { .is_tick = fn_is_tick, .function = fixture_fn_name, .task = task_info,
+		    .ctx = fns },
 	};
 	struct td_attr *a;
 	struct td_error e;
@@ -317,7 +318,8 @@ test_cpu_filter_and_group(void)
 	struct td_attr_opts o = {
 		.ncpus = 2,
 		.wakeups = true,
-		.names = { fn_is_tick, fixture_fn_name, task_info, fns },
+		.names = { .is_tick = fn_is_tick, .function = fixture_fn_name, .task = task_info,
+		    .ctx = fns },
 	};
 	struct td_cpuset only1;
 	struct td_sample *p;
@@ -398,7 +400,8 @@ test_counted_elsewhere(void)
 	struct td_attr_opts o = {
 		.ncpus = 2,
 		.wakeups = true,
-		.names = { fn_is_tick, fn_or_site, task_info, fns },
+		.names = { .is_tick = fn_is_tick, .function = fn_or_site, .task = task_info,
+		    .ctx = fns },
 	};
 	struct td_attr_count c;
 	const struct td_wsource *w;
@@ -471,7 +474,8 @@ test_idle_misses(void)
 		.ncpus = 2,
 		.wakeups = true,
 		.idle_misses = true,
-		.names = { fn_is_tick, fixture_fn_name, task_info, fns },
+		.names = { .is_tick = fn_is_tick, .function = fixture_fn_name, .task = task_info,
+		    .ctx = fns },
 	};
 	struct td_sample *p;
 	struct td_attr *a;

@@ -147,7 +147,7 @@ capture(const char *dir)
 	}
 	o.ncpus = ncpus;
 	o.wakeups = true;
-	o.names = (struct td_attr_names){ fn_is_tick, fn_name, NULL, NULL };
+	o.names = (struct td_attr_names){ .is_tick = fn_is_tick, .function = fn_name };
 	if (td_attr_new(&o, &a, &e) < 0)
 		abort();
 	ok(td_trace_text_read(reader, f, feed, a, &e) >= 0, "%s: the trace reads", name);

@@ -208,6 +208,119 @@ test_delta(void)
 	td_sample_free(b);
 }
 
+/* Whether a orders before b (-1), after (1) or ties (0) by identity, as sampler.h defines it. */
+static int
+identity_order(const struct td_wsource *a, const struct td_wsource *b)
+{
+	const char *fa = a->function, *fb = b->function, *sa = a->site, *sb = b->site;
+	int c;
+
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	if ((fa == NULL) != (fb == NULL))
+		return fa == NULL ? -1 : 1;
+	if (fa != NULL && (c = strcmp(fa, fb)) != 0)
+		return c < 0 ? -1 : 1;
+	if ((sa == NULL) != (sb == NULL))
+		return sa == NULL ? -1 : 1;
+	if (sa != NULL && (c = strcmp(sa, sb)) != 0)
+		return c < 0 ? -1 : 1;
+	if (a->pid != b->pid)
+		return a->pid < b->pid ? -1 : 1;
+	if ((c = strcmp(a->comm, b->comm)) != 0)
+		return c < 0 ? -1 : 1;
+	if (a->irq != b->irq)
+		return a->irq < b->irq ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Thousands of sources in hash order (as a collect gives them), few names
+ * shared by many threads, some sources twice: finished, they are in identity
+ * order, each identity once, every count kept.
+ */
+static void
+test_finish_many(void)
+{
+	static const char *fns[] = { "timerfd_tmrproc", "hrtimer_wakeup", "process_timeout",
+	    "tick_nohz_handler", "it_real_fn", "delayed_work_timer_fn" };
+	struct td_sample *p = calloc(1, sizeof(*p));
+	uint64_t total = 0, sum = 0;
+	size_t bad = 0, n = 12000, twice = 0;
+	uint32_t x = 12345;
+
+	for (size_t i = 0; i < n; i++) {
+		struct td_wsource *w;
+		char comm[16];
+		int pid;
+
+		x = x * 1103515245u + 12345u;
+		pid = 1000 + (int)(x >> 8) % 9000;	/* repeats: merged */
+		snprintf(comm, sizeof(comm), "t%d", pid % 97);
+		w = add(p, (x >> 4) % 5 == 0 ? TD_KIND_TIMER : TD_KIND_HRTIMER,
+		    fns[(x >> 12) % 6], pid, comm, 1 + (x >> 20) % 7);
+		if ((x >> 16) % 11 == 0)
+			w->site = strdup((x >> 24) % 2 ? "do_timerfd_settime" : "hrtimer_nanosleep");
+		if ((x >> 18) % 13 == 0) {
+			free(w->function);
+			w->function = NULL;
+		}
+		total += w->count;
+	}
+	td_sample_finish(p);
+	for (size_t i = 0; i < p->n; i++) {
+		sum += p->src[i].count;
+		if (i > 0 && identity_order(&p->src[i - 1], &p->src[i]) >= 0)
+			bad++;
+	}
+	twice = n - p->n;
+	ok(bad == 0, "12,000 sources finished in identity order (%zu out of order or not merged)",
+	    bad);
+	ok(twice > 0, "the sources of one identity merged: %zu rows of %zu", p->n, n);
+	is_int(sum, total, "every count kept");
+	is_int(p->total_events, total, "their total");
+	td_sample_free(p);
+}
+
+/*
+ * Grouped by process: 12,000 threads of 40 processes, their pids interleaved
+ * (threads created in turns), on three callbacks: one row for each process
+ * and callback, every count kept.
+ */
+static void
+test_group_many(void)
+{
+	static const char *fns[] = { "timerfd_tmrproc", "hrtimer_wakeup", "process_timeout" };
+	struct td_sample *p = calloc(1, sizeof(*p));
+	uint64_t total = 0, sum = 0, rows[3][40] = { { 0 } };
+	size_t bad = 0;
+
+	for (int i = 0; i < 12000; i++) {
+		struct td_wsource *w = add(p, TD_KIND_HRTIMER, fns[i % 3], 100000 + i, "worker",
+		    (uint64_t)(1 + i % 5));
+
+		w->tgid = 1000 + (i / 3) % 40;
+		w->known |= TD_WS_TGID;
+		total += w->count;
+		rows[i % 3][(i / 3) % 40] += w->count;
+	}
+	td_sample_finish(p);
+	td_sample_group(p, TD_GROUP_PROCESS);
+	for (size_t i = 0; i < p->n; i++) {
+		const struct td_wsource *w = &p->src[i];
+		int f = strcmp(w->function, fns[0]) == 0 ? 0 : strcmp(w->function, fns[1]) == 0 ? 1 : 2;
+
+		sum += w->count;
+		if (w->pid != w->tgid || w->tgid < 1000 || w->tgid >= 1040 || w->ntasks != 100 ||
+		    w->count != rows[f][w->tgid - 1000])
+			bad++;
+	}
+	is_int(p->n, 120, "12,000 threads grouped: a row for each of 40 processes and 3 callbacks");
+	ok(bad == 0, "each row its process's 100 threads and their count (%zu wrong)", bad);
+	is_int(sum, total, "every count kept");
+	td_sample_free(p);
+}
+
 /* The first number after label on its line, summed over the numbers that follow. */
 static uint64_t
 row_sum(const char *path, const char *label)
@@ -1085,6 +1198,8 @@ main(void)
 	test_table();
 	test_table_plain();
 	test_delta();
+	test_finish_many();
+	test_group_many();
 	test_backends();
 	test_decoder();
 	test_kmatrix_formats();

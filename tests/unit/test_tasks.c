@@ -157,7 +157,8 @@ test_callback_names(void)
 	{
 		struct td_attr_opts o = {
 			.ncpus = 1,
-			.names = { td_knames_is_tick, td_knames_function, td_knames_task, k },
+			.names = { .is_tick = td_knames_is_tick, .function = td_knames_function,
+			    .task = td_knames_task, .ctx = k, .prefetch_task = td_knames_prefetch_task },
 		};
 
 		if (!ok(td_attr_new(&o, &a, &e) == 0, "an attribution named by knames"))
