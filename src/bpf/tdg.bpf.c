@@ -138,7 +138,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__type(key, __s32);
 	__type(value, struct tdg_task);
-	__uint(max_entries, 8192);
+	__uint(max_entries, 16384);	/* 10,000 threads' names */
 } tdg_tasks SEC(".maps");
 
 /* Where a CPU is in the model. */

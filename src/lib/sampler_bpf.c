@@ -29,6 +29,7 @@
 #include "knames.h"
 #include "ksyms.h"
 #include "sampler_internal.h"
+#include "test_hooks.h"
 
 #if defined(HAVE_BPF) && !defined(TD_NO_BPF)
 #include <linux/capability.h>
@@ -47,6 +48,7 @@
 #pragma GCC diagnostic pop
 
 #define MAP_ENTRIES_DEFAULT	8192U	/* sources per interval map (fewer on a big machine) */
+#define MAP_ENTRIES_ROOMY	16384U	/* where that fits the budget twice: 10,000 threads' */
 #define HALVINGS		3	/* the per-CPU tables halved at most so often (cpubudget.h) */
 #define BTF_PATH		"/sys/kernel/btf/vmlinux"
 #define FLIP_WAIT_NS		1000000	/* programs still running on the old map finish */
@@ -291,7 +293,12 @@ bp_open(struct td_sampler *s, struct td_error *e)
 	 */
 	h = td_cpubudget_halvings(per_cpu_bytes(b, MAP_ENTRIES_DEFAULT, TDG_SRC_SLOTS,
 	    TDG_PTR_SLOTS), HALVINGS, (unsigned)b->ncpus, td_mem_available_kb());
-	entries = s->opts.bpf_map_entries ? s->opts.bpf_map_entries : MAP_ENTRIES_DEFAULT >> h;
+	entries = MAP_ENTRIES_DEFAULT >> h;
+	if (h == 0 && td_cpubudget_halvings(per_cpu_bytes(b, MAP_ENTRIES_ROOMY, TDG_SRC_SLOTS,
+	    TDG_PTR_SLOTS), HALVINGS, (unsigned)b->ncpus, td_mem_available_kb()) == 0)
+		entries = MAP_ENTRIES_ROOMY;
+	if (s->opts.bpf_map_entries)
+		entries = s->opts.bpf_map_entries;
 	b->src_slots = TDG_SRC_SLOTS >> h;
 	/* The timers' cache, shared by the CPUs: a power of 2, TDG_PTR_SLOTS >> h a CPU. */
 	while (ptrs < (unsigned)b->ncpus * (TDG_PTR_SLOTS >> h) && ptrs < (1U << 30))
@@ -479,28 +486,69 @@ drain_slots(struct bp_priv *b, uint32_t g)
 	return 0;
 }
 
-/* Read a map the programs left, hand it to the attribution, and empty it. */
+/*
+ * Read a map the programs left, hand it to the attribution, and empty it: in
+ * batches of DRAIN_BATCH sources, each read and deleted in one call.  Where
+ * the kernel has no batches for hash maps (before 5.6), key by key: each key
+ * deleted once the next one is known, so that the walk goes on from it (a
+ * walk from the first key again for each deletion is quadratic: at 10,000
+ * sources it took most of the process's CPU).
+ */
+#define DRAIN_BATCH	1024
+
+static bool drain_by_key;	/* td_bpf_drain_by_key_for_tests */
+
+void
+td_bpf_drain_by_key_for_tests(bool on)
+{
+	drain_by_key = on;
+}
+
 static int
 drain_map(struct bp_priv *b, struct bpf_map *m)
 {
 	int fd = bpf_map__fd(m), r = 0;
-	struct tdg_key k, next;
-	struct tdg_val *v;
-	size_t vsz = value_stride(sizeof(*v)) * (size_t)b->ncpus;
+	size_t vsz = value_stride(sizeof(struct tdg_val)) * (size_t)b->ncpus;
+	struct tdg_key *keys, k, next;
+	char *vals;
+	uint32_t token = 0, n;
+	bool first = true, batched = !drain_by_key, more = true;
 	void *prev = NULL;
 
-	if ((v = malloc(vsz)) == NULL)
+	keys = malloc(DRAIN_BATCH * sizeof(*keys));
+	vals = malloc(DRAIN_BATCH * vsz);
+	if (keys == NULL || vals == NULL) {
+		free(keys);
+		free(vals);
 		return -ENOMEM;
-	while (r == 0 && bpf_map_get_next_key(fd, prev, &next) == 0) {
+	}
+	while (r == 0 && batched && more) {
+		n = DRAIN_BATCH;
+		if (bpf_map_lookup_and_delete_batch(fd, first ? NULL : &token, &token, keys, vals,
+		    &n, NULL) < 0) {
+			more = false;
+			/* ENOENT: the last batch; else none read (no batches, or a bucket too big) */
+			batched = errno == ENOENT;
+			if (!batched)
+				n = 0;
+		}
+		first = false;
+		for (uint32_t i = 0; i < n && i < DRAIN_BATCH && r == 0; i++)
+			r = add_source(b, &keys[i], (const struct tdg_val *)(const void *)
+			    (vals + (size_t)i * vsz));
+	}
+	while (r == 0 && !batched && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		if (prev != NULL)
+			(void)bpf_map_delete_elem(fd, &k);
 		k = next;
 		prev = &k;
-		if (bpf_map_lookup_elem(fd, &k, v) == 0)
-			r = add_source(b, &k, v);
+		if (bpf_map_lookup_elem(fd, &k, vals) == 0)
+			r = add_source(b, &k, (const struct tdg_val *)(const void *)vals);
 	}
-	free(v);
-	while (bpf_map_get_next_key(fd, NULL, &k) == 0)
-		if (bpf_map_delete_elem(fd, &k) < 0)
-			break;
+	if (prev != NULL)
+		(void)bpf_map_delete_elem(fd, &k);
+	free(keys);
+	free(vals);
 	return r;
 }
 

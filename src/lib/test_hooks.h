@@ -43,6 +43,13 @@ void td_knames_kallsyms_path(const char *path);
  */
 void td_cpubudget_avail_for_tests(uint64_t kb);
 
+/*
+ * Read the bpf backend's maps of sources key by key, as on kernels without
+ * batches for hash maps (before 5.6); false: in batches again.  Only in a
+ * build with the backend.
+ */
+void td_bpf_drain_by_key_for_tests(bool on);
+
 /* Tasks kept. */
 size_t td_tasks_count(const struct td_tasks *c);
 

@@ -4,7 +4,9 @@
  * (cpubudget.h: its per-CPU tables halved as far as they go).  Samples
  * SECONDS, then prints our maps' sizes while they are loaded ("map NAME
  * MAX_ENTRIES"), the sample's lost events ("lost N"), and each timer source
- * ("source PID FUNCTION COUNT").  Exit 0; 1 with the error on stderr.
+ * ("source PID FUNCTION COUNT").  bpf_budget SECONDS bykey N: the maps read
+ * key by key (td_bpf_drain_by_key_for_tests), N samples of SECONDS, the last
+ * one printed.  Exit 0; 1 with the error on stderr.
  */
 #include "config.h"
 
@@ -47,17 +49,22 @@ main(int argc, char **argv)
 	struct td_sample *p = NULL;
 	struct td_error e;
 	double secs = argc > 1 ? atof(argv[1]) : 1;
+	int samples = argc > 3 ? atoi(argv[3]) : 1;
 
 	td_cpubudget_avail_for_tests(1);
+	td_bpf_drain_by_key_for_tests(argc > 2 && strcmp(argv[2], "bykey") == 0);
 	td_sampler_opts_init(&o);
 	o.backend = TD_BACKEND_BPF;
 	td_error_clear(&e);
 	if (td_sampler_open(&s, &o, &e) < 0 || td_sampler_start(s, &e) < 0)
 		goto fail;
 	print_maps();
-	usleep((useconds_t)(secs * 1e6));
-	if (td_sampler_collect(s, &p, &e) < 0)
-		goto fail;
+	for (int i = 0; i < samples; i++) {
+		td_sample_free(p);
+		usleep((useconds_t)(secs * 1e6));
+		if (td_sampler_collect(s, &p, &e) < 0)
+			goto fail;
+	}
 	printf("lost %llu\n", (unsigned long long)p->lost_events);
 	for (size_t i = 0; i < p->n; i++)
 		if (p->src[i].kind == TD_KIND_HRTIMER || p->src[i].kind == TD_KIND_TIMER)
