@@ -21,6 +21,7 @@
 # (2 s intervals, -g thread -J: every source a JSON row, from schedstat, after
 # its first interval) at each, lost events, and the ratio (target <= 1.5, 0 lost);
 # TS_BENCH_SOURCES_ARGS adds timerstat options (e.g. "-g process": one row);
+# TS_BENCH_SOURCES_BACKEND picks the backend (tracefs by default; bpf);
 # TS_BENCH_SOURCES_ROUNDS pairs are run (3 by default), the median ratio given.
 # TS_BENCH_PARTS picks the parts: "startup load sweep sources" (all, the default).
 set -eu
@@ -33,6 +34,7 @@ tracing=/sys/kernel/tracing
 parts=${TS_BENCH_PARTS:-startup load sweep sources}
 srate=${TS_BENCH_SOURCES_RATE:-20000}
 sargs=${TS_BENCH_SOURCES_ARGS:-}
+sbackend=${TS_BENCH_SOURCES_BACKEND:-tracefs}
 
 # Whether part $1 is asked for.
 want() {
@@ -95,9 +97,10 @@ steady() {
 	done
 	sleep 1
 	# shellcheck disable=SC2086
-	"$build/timerstat" --source tracefs -d 2 -n 6 -g thread $sargs -J >"$tmp/sources.json" &
+	"$build/timerstat" --source "$sbackend" -d 2 -n 6 -g thread $sargs -J >"$tmp/sources.json" &
 	pid=$!
 	for i in $(seq 1500); do
+		[ "$sbackend" != tracefs ] && { sleep 0.5; break; }	# its programs load in less
 		[ "$(cat "$tracing/instances/timerdiag-$pid/tracing_on" 2>/dev/null)" = 1 ] && break
 		sleep 0.01
 	done
