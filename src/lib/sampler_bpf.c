@@ -75,6 +75,13 @@ struct bp_priv {
 	uint32_t		*slot_keys;
 	size_t			 slot_size;	/* of struct tdg_slot, as the map says */
 	uint64_t		 run_ns;	/* our programs' run time at the last collect */
+	size_t			 nsrc;		/* keys and slots read at this collect */
+	struct bp_task {
+		int32_t		 pid;
+		struct tdg_task	 t;
+	}			*tasks;		/* the tasks' map read whole, by pid (names_batched) */
+	size_t			 ntasks, tasks_cap;
+	bool			 names_batched;	/* bp_task looks in tasks, not the map */
 	bool			 wakeups;	/* cpu_idle or sched_switch attached */
 	bool			 attached;
 };
@@ -203,14 +210,87 @@ bp_function(void *ctx, uint64_t fn)
 	return td_knames_function(b->names, fn);
 }
 
+/*
+ * Naming thousands of sources one lookup each is thousands of system calls
+ * an interval (at 10,000 sources, a fifth of the process's CPU): past
+ * TASKS_BATCH_MIN sources the tasks' map is read whole in batches of
+ * TASKS_BATCH and searched here.  Where the kernel has no batches, one
+ * lookup each again.
+ */
+#define TASKS_BATCH_MIN	1024
+#define TASKS_BATCH	1024
+
+static int
+task_cmp(const void *va, const void *vb)
+{
+	const struct bp_task *a = va, *b = vb;
+
+	return (a->pid > b->pid) - (a->pid < b->pid);
+}
+
+static const struct bp_task *
+find_task(const struct bp_priv *b, int pid)
+{
+	struct bp_task key = { .pid = pid };
+
+	return bsearch(&key, b->tasks, b->ntasks, sizeof(key), task_cmp);
+}
+
+/* Read the tasks' map whole into b->tasks, sorted by pid; false where that cannot be. */
+static bool
+read_tasks(struct bp_priv *b)
+{
+	int fd = bpf_map__fd(b->skel->maps.tdg_tasks);
+	int32_t keys[TASKS_BATCH];
+	struct tdg_task vals[TASKS_BATCH];
+	uint32_t token = 0, n;
+	bool first = true, more = true;
+
+	b->ntasks = 0;
+	while (more) {
+		n = TASKS_BATCH;
+		if (bpf_map_lookup_batch(fd, first ? NULL : &token, &token, keys, vals, &n,
+		    NULL) < 0) {
+			if (errno != ENOENT)
+				return false;
+			more = false;
+		}
+		first = false;
+		if (b->ntasks + n > b->tasks_cap) {
+			size_t cap = b->tasks_cap ? b->tasks_cap * 2 : 4096;
+			struct bp_task *t;
+
+			while (cap < b->ntasks + n)
+				cap *= 2;
+			if ((t = reallocarray(b->tasks, cap, sizeof(*t))) == NULL)
+				return false;
+			b->tasks = t;
+			b->tasks_cap = cap;
+		}
+		for (uint32_t i = 0; i < n && i < TASKS_BATCH; i++)
+			b->tasks[b->ntasks++] = (struct bp_task){ keys[i], vals[i] };
+	}
+	qsort(b->tasks, b->ntasks, sizeof(*b->tasks), task_cmp);
+	return true;
+}
+
 /* The attribution's question about a task: /proc, else what the programs saw. */
 static void
 bp_task(void *ctx, int pid, struct td_task_info *ti)
 {
 	struct bp_priv *b = ctx;
 	struct tdg_task t;
-	bool seen = bpf_map__lookup_elem(b->skel->maps.tdg_tasks, &pid, sizeof(pid), &t,
-	    sizeof(t), 0) == 0;
+	bool seen;
+
+	if (b->names_batched) {
+		const struct bp_task *x = find_task(b, pid);
+
+		if ((seen = x != NULL))
+			t = x->t;
+	} else {
+		seen = bpf_map__lookup_elem(b->skel->maps.tdg_tasks, &pid, sizeof(pid), &t,
+		    sizeof(t), 0) == 0;
+	}
 
 	if (seen && ti->comm[0] == '\0') {
 		memcpy(ti->comm, t.comm, sizeof(t.comm));
@@ -479,8 +559,10 @@ drain_slots(struct bp_priv *b, uint32_t g)
 		const struct tdg_slot *x = (const struct tdg_slot *)(const void *)
 		    ((const char *)b->slots + (size_t)i * b->slot_size);
 
-		if (x->tag != 0 && (uint32_t)x->tag == g &&
-		    add_count(b, &x->key, &x->val, (int)(i / b->src_slots)) < 0)
+		if (x->tag == 0 || (uint32_t)x->tag != g)
+			continue;
+		b->nsrc++;
+		if (add_count(b, &x->key, &x->val, (int)(i / b->src_slots)) < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -533,6 +615,7 @@ drain_map(struct bp_priv *b, struct bpf_map *m)
 				n = 0;
 		}
 		first = false;
+		b->nsrc += n;
 		for (uint32_t i = 0; i < n && i < DRAIN_BATCH && r == 0; i++)
 			r = add_source(b, &keys[i], (const struct tdg_val *)(const void *)
 			    (vals + (size_t)i * vsz));
@@ -542,6 +625,7 @@ drain_map(struct bp_priv *b, struct bpf_map *m)
 			(void)bpf_map_delete_elem(fd, &k);
 		k = next;
 		prev = &k;
+		b->nsrc++;
 		if (bpf_map_lookup_elem(fd, &k, vals) == 0)
 			r = add_source(b, &k, (const struct tdg_val *)(const void *)vals);
 	}
@@ -633,7 +717,10 @@ bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 			    all > 0 ? (double)(run - b->run_ns) / (double)all : 0.0);
 	}
 	b->run_ns = run;
+	b->names_batched = b->nsrc > TASKS_BATCH_MIN && read_tasks(b);
+	b->nsrc = 0;
 	r = td_attr_collect(b->attr, p, e);
+	b->names_batched = false;
 	if (r == 0 && td_sampler_describe_vectors(p, b->irq) < 0)
 		r = td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	return r;
@@ -670,6 +757,7 @@ bp_close(struct td_sampler *s)
 	free(b->vals);
 	free(b->slots);
 	free(b->slot_keys);
+	free(b->tasks);
 	free(b);
 	s->priv = NULL;
 }

@@ -71,12 +71,12 @@ ten_thousand() {
 		($tids[0] | map(tonumber)) as $t
 		| .samples[]
 		| [.sources[] | select(.function == "timerfd_tmrproc" and (.pid as $p | $t | index($p)))] as $rows
-		| "\(.period_ns) \(.lost_events) \($rows | length) \($rows | map(.pid) | unique | length) \($rows | map(.expiries) | min) \($rows | map(.expiries) | max) \([.sources[] | select(.kind == "hrtimer") | .expiries] | add)"
+		| "\(.period_ns) \(.lost_events) \($rows | length) \($rows | map(.pid) | unique | length) \($rows | map(.expiries) | min) \($rows | map(.expiries) | max) \([.sources[] | select(.kind == "hrtimer") | .expiries] | add) \($rows | map(select(.comm == "timerfd_load")) | length)"
 	' "$TMP/ts.json" >"$TMP/per_sample"
 	cat "$TMP/per_sample" >&3
 	[ "$(wc -l <"$TMP/per_sample")" -eq 3 ]
-	# period lost rows distinct min max: 2 s, 0 lost, each thread one row with
-	# its 4 expiries of 2 s at 2 Hz (see tolerance).
+	# period lost rows distinct min max (all) named: 2 s, 0 lost, each thread
+	# one row with its 4 expiries of 2 s at 2 Hz (see tolerance), named.
 	local slack lo hi
 	read -r slack lo hi <<<"$(tolerance)"
 	awk -v n="$THREADS" -v s="$slack" -v lo="$lo" -v hi="$hi" '{
@@ -84,6 +84,7 @@ ten_thousand() {
 		if ($2 != 0) { print "lost " $2; bad = 1 }
 		if ($3 != n || $4 != n) { print "rows " $3 ", threads " $4; bad = 1 }
 		if ($5 < lo || $6 > hi) { print "expiries per thread " $5 "-" $6; bad = 1 }
+		if ($8 != n) { print "named timerfd_load " $8; bad = 1 }
 	} END { exit bad }' "$TMP/per_sample"
 	# The hrtimer expiry rate of the samples against perf's over the whole run
 	# (start-up included, when the load runs as well): within 10 %.
