@@ -327,6 +327,7 @@ bp_open(struct td_sampler *s, struct td_error *e)
 {
 	struct bp_priv *b;
 	unsigned entries, ptrs = 1, h;
+	uint64_t avail;
 	int r, n;
 
 	if ((b = calloc(1, sizeof(*b))) == NULL)
@@ -371,11 +372,12 @@ bp_open(struct td_sampler *s, struct td_error *e)
 	 * (1.2 MB a CPU is 4.9 GB on 4,096 CPUs); the number of sources asked
 	 * for is kept.
 	 */
+	avail = td_mem_available_kb();
 	h = td_cpubudget_halvings(per_cpu_bytes(b, MAP_ENTRIES_DEFAULT, TDG_SRC_SLOTS,
-	    TDG_PTR_SLOTS), HALVINGS, (unsigned)b->ncpus, td_mem_available_kb());
+	    TDG_PTR_SLOTS), HALVINGS, (unsigned)b->ncpus, avail);
 	entries = MAP_ENTRIES_DEFAULT >> h;
 	if (h == 0 && td_cpubudget_halvings(per_cpu_bytes(b, MAP_ENTRIES_ROOMY, TDG_SRC_SLOTS,
-	    TDG_PTR_SLOTS), HALVINGS, (unsigned)b->ncpus, td_mem_available_kb()) == 0)
+	    TDG_PTR_SLOTS), HALVINGS, (unsigned)b->ncpus, avail) == 0)
 		entries = MAP_ENTRIES_ROOMY;
 	if (s->opts.bpf_map_entries)
 		entries = s->opts.bpf_map_entries;
@@ -570,13 +572,15 @@ drain_slots(struct bp_priv *b, uint32_t g)
 
 /*
  * Read a map the programs left, hand it to the attribution, and empty it: in
- * batches of DRAIN_BATCH sources, each read and deleted in one call.  Where
+ * batches of up to DRAIN_BATCH sources and DRAIN_BYTES of their values (a
+ * value per possible CPU each), each read and deleted in one call.  Where
  * the kernel has no batches for hash maps (before 5.6), key by key: each key
  * deleted once the next one is known, so that the walk goes on from it (a
  * walk from the first key again for each deletion is quadratic: at 10,000
  * sources it took most of the process's CPU).
  */
 #define DRAIN_BATCH	1024
+#define DRAIN_BYTES	(4U << 20)
 
 static bool drain_by_key;	/* td_bpf_drain_by_key_for_tests */
 
@@ -593,19 +597,20 @@ drain_map(struct bp_priv *b, struct bpf_map *m)
 	size_t vsz = value_stride(sizeof(struct tdg_val)) * (size_t)b->ncpus;
 	struct tdg_key *keys, k, next;
 	char *vals;
-	uint32_t token = 0, n;
+	uint32_t token = 0, n, batch = vsz < DRAIN_BYTES / DRAIN_BATCH ? DRAIN_BATCH :
+	    vsz < DRAIN_BYTES ? (uint32_t)(DRAIN_BYTES / vsz) : 1;
 	bool first = true, batched = !drain_by_key, more = true;
 	void *prev = NULL;
 
-	keys = malloc(DRAIN_BATCH * sizeof(*keys));
-	vals = malloc(DRAIN_BATCH * vsz);
+	keys = malloc(batch * sizeof(*keys));
+	vals = malloc(batch * vsz);
 	if (keys == NULL || vals == NULL) {
 		free(keys);
 		free(vals);
 		return -ENOMEM;
 	}
 	while (r == 0 && batched && more) {
-		n = DRAIN_BATCH;
+		n = batch;
 		if (bpf_map_lookup_and_delete_batch(fd, first ? NULL : &token, &token, keys, vals,
 		    &n, NULL) < 0) {
 			more = false;
@@ -616,7 +621,7 @@ drain_map(struct bp_priv *b, struct bpf_map *m)
 		}
 		first = false;
 		b->nsrc += n;
-		for (uint32_t i = 0; i < n && i < DRAIN_BATCH && r == 0; i++)
+		for (uint32_t i = 0; i < n && i < batch && r == 0; i++)
 			r = add_source(b, &keys[i], (const struct tdg_val *)(const void *)
 			    (vals + (size_t)i * vsz));
 	}
