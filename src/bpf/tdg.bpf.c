@@ -219,25 +219,6 @@ cpu_ctx(const struct wcpu *wc)
 /* What tdg_add counts. */
 enum { OP_EXPIRY, OP_EVENT, OP_ARM, OP_CANCEL, OP_WAKE };
 
-static __always_inline __u64
-mix(__u64 h, __u64 x)
-{
-	h = (h ^ x) * 0x9e3779b97f4a7c15ULL;
-	return h ^ (h >> 29);
-}
-
-/* A key's hash (its high half never 0: a slot's tag 0 is a free slot). */
-static __always_inline __u64
-key_hash(const struct tdg_key *k)
-{
-	const __u64 *w = (const __u64 *)k;
-	__u64 h = 0;
-
-	for (int i = 0; i < (int)(sizeof(*k) / 8); i++)
-		h = mix(h, w[i]);
-	return h | 1ULL << 63;
-}
-
 static __always_inline bool
 key_eq(const struct tdg_key *a, const struct tdg_key *b)
 {
@@ -259,8 +240,7 @@ key_eq(const struct tdg_key *a, const struct tdg_key *b)
 static __always_inline struct tdg_slot *
 src_slot(__u32 g, __u64 h, __u32 w)
 {
-	__u32 i = ((g & 1) * ncpus + bpf_get_smp_processor_id()) * src_slots +
-	    (((__u32)h & (src_slots - 1)) & ~(TDG_SRC_WAYS - 1)) + w;
+	__u32 i = tdg_slot_index(g, ncpus, bpf_get_smp_processor_id(), src_slots, h, w);
 
 	return bpf_map_lookup_elem(&tdg_src, &i);
 }
@@ -369,7 +349,7 @@ tdg_add(struct wcpu *wc, const struct tdg_key *k, __u32 op, __u32 arg)
 
 	if (wc == NULL || k == NULL)
 		return 0;
-	h = key_hash(k);
+	h = tdg_key_hash(k);
 	s = src_find(g, h);
 	if (s != NULL && key_eq(&s->key, k)) {
 		bump(&s->val, op, arg);
@@ -440,7 +420,7 @@ tdg_remember(const struct pslot *n, const struct tdg_key *k)
 	    __sync_val_compare_and_swap(&p->ptr, old, CLAIMED) != old)
 		return 0;
 	p->fn = n->fn;
-	p->h = key_hash(k);
+	p->h = tdg_key_hash(k);
 	p->pid = n->pid;
 	p->stable = n->stable;
 	__sync_lock_test_and_set(&p->ptr, n->ptr);

@@ -83,6 +83,39 @@ struct tdg_slot {
 /* A slot's tag: the high half of a key's hash (never 0) and the interval. */
 #define TDG_TAG(h, g)	(((h) & 0xffffffff00000000ULL) | (__u32)(g))
 
+static inline __attribute__((always_inline)) __u64
+tdg_mix(__u64 h, __u64 x)
+{
+	h = (h ^ x) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 29);
+}
+
+/*
+ * A key's hash (its high half never 0: a slot's tag 0 is a free slot): the
+ * programs place a source's slot by it, user space finds the slot by it.
+ */
+static inline __attribute__((always_inline)) __u64
+tdg_key_hash(const struct tdg_key *k)
+{
+	const __u64 *w = (const __u64 *)(const void *)k;
+	__u64 h = 0;
+
+	for (int i = 0; i < (int)(sizeof(*k) / 8); i++)
+		h = tdg_mix(h, w[i]);
+	return h | 1ULL << 63;
+}
+
+/*
+ * The index of way w of hash h's set in the table of sources of a CPU for
+ * interval g: the CPUs' tables (slots each) one after the other for the
+ * even intervals, then for the odd.
+ */
+static inline __attribute__((always_inline)) __u32
+tdg_slot_index(__u32 g, __u32 ncpus, __u32 cpu, __u32 slots, __u64 h, __u32 w)
+{
+	return ((g & 1) * ncpus + cpu) * slots + (((__u32)h & (slots - 1)) & ~(TDG_SRC_WAYS - 1)) + w;
+}
+
 #define TDG_F_DEFERRABLE	0x1
 #define TDG_F_PINNED		0x2
 
