@@ -758,6 +758,40 @@ cached(const struct pslot *p)
 }
 
 /*
+ * A slot for the source of hash h on this CPU in interval g taken from its
+ * slot of interval g - 1, or NULL.  Without it a source's first event on a
+ * CPU in each interval takes the whole way (at 10,000 sources of 2 Hz on 2
+ * CPUs, 20,000 of the 80,000 starts and expiries of a 2 s interval).  User
+ * space finds the slot from the one it read the interval before (carried).
+ */
+static __always_inline struct tdg_slot *
+carry(struct wcpu *wc, __u64 h)
+{
+	__u32 g = gen;
+	struct tdg_slot *o, *s;
+
+	if (wc->busy || (o = src_find(g - 1, h)) == NULL ||
+	    (s = src_free(g, h)) == NULL)
+		return NULL;
+	wc->busy = 1;
+	barrier();
+	if (s->tag != 0 && (__u32)s->tag == g) {
+		wc->busy = 0;
+		return NULL;
+	}
+	s->tag = 0;
+	barrier();
+	s->key = o->key;
+	__builtin_memset(&s->val, 0, sizeof(s->val));
+	s->val.carried = 1;
+	barrier();
+	s->tag = TDG_TAG(h, g);
+	barrier();
+	wc->busy = 0;
+	return s;
+}
+
+/*
  * The common event's short way: a timer's expiry or start whose source this
  * CPU has cached, counted in its slot, and the model's step (the one
  * tdg_on_window takes where cpu_idle is traced) taken with the slot's key.
@@ -780,7 +814,7 @@ fast(struct wcpu *wc, const struct ev *e)
 	 */
 	if (!expire && e->ctx == 0 && (p->pid != e->pid || !p->stable))
 		return false;
-	if ((s = cached(p)) == NULL)
+	if ((s = cached(p)) == NULL && (s = carry(wc, p->h)) == NULL)
 		return false;
 	if (wc->st == W_WOKEN && e->ctx == 0)
 		close_window(wc);

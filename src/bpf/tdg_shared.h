@@ -47,7 +47,7 @@ struct tdg_val {
 	__u64	cancels;
 	__u64	wakeups[2];	/* idle exits caused: the cpu_idle way, the idle-task way */
 	__u32	flags;		/* TDG_F_* */
-	__u32	pad;
+	__u32	carried;	/* a slot's: taken from its source's slot of the interval before */
 };
 
 /* Who armed a timer, by its address (the armer map's value). */
@@ -72,7 +72,9 @@ struct tdg_task {
  * the aggregation map holds, counted here on this CPU in interval g while its
  * tag is TDG_TAG(the key's hash, g); free when 0 or of another interval.  Its
  * tag and counters, all that the common event touches, are its first 64
- * bytes, one cache line (the table is page-aligned).
+ * bytes, one cache line (the table is page-aligned).  A source takes a slot
+ * on a CPU after it was counted there in the map, or (carried) from its own
+ * slot of the interval before on that CPU, without the map.
  */
 struct tdg_slot {
 	__u64		tag;
