@@ -56,16 +56,15 @@
  * event is counted in a slot only if its source found one on its CPU (else
  * through the hash map: at 10,000 sources an expiry took 1.8 us against 1.2
  * with the slots).  SRC_ROOMY slots in all, shared out among the CPUs (16,384
- * a CPU on 2 CPUs, down to the default 512 from 64 CPUs).  With them the
- * timers' cache holds at least PTR_ROOMY timers (a timer not in it takes the
- * whole way too: 20,000 of 80,000 events an interval at 10,000 timers in
- * 8,192 slots, 3,700 in 32,768).  Its sets then spread over a megabyte: an
- * expiry at 100 timers took a median 755 ns against 637 in six runs each,
- * within this machine's noise.
+ * a CPU on 2 CPUs, down to the default 512 from 64 CPUs).  The timers'
+ * cache stays as it is, although a timer not in it takes the whole way too
+ * (at 10,000 timers in its 8,192 slots, 20,000 of 80,000 events an interval;
+ * 3,700 in 32,768): with 32,768 slots its sets spread over a megabyte, and
+ * an expiry at 100 timers took a median 852 ns against 709 (programs 4.0 %
+ * of a CPU against 3.6 % at 20,000 expiries/s, slower in 4 rounds of 4).
  */
 #define SRC_ROOMY		32768U
 #define SRC_ROOMY_CPU_MAX	16384U
-#define PTR_ROOMY		32768U
 #define HALVINGS		3	/* the per-CPU tables halved at most so often (cpubudget.h) */
 #define BTF_PATH		"/sys/kernel/btf/vmlinux"
 #define FLIP_WAIT_NS		1000000	/* programs still running on the old map finish */
@@ -444,20 +443,15 @@ bp_open(struct td_sampler *s, struct td_error *e)
 		entries = MAP_ENTRIES_ROOMY;
 		while (roomy < SRC_ROOMY_CPU_MAX && roomy * 2 <= SRC_ROOMY / (unsigned)b->ncpus)
 			roomy *= 2;
-		if (td_cpubudget_halvings(per_cpu_bytes(b, entries, roomy,
-		    TDG_PTR_SLOTS > PTR_ROOMY / (unsigned)b->ncpus ? TDG_PTR_SLOTS :
-		    PTR_ROOMY / (unsigned)b->ncpus), HALVINGS, (unsigned)b->ncpus, avail) == 0)
+		if (td_cpubudget_halvings(per_cpu_bytes(b, entries, roomy, TDG_PTR_SLOTS),
+		    HALVINGS, (unsigned)b->ncpus, avail) == 0)
 			src = roomy;
 	}
 	if (s->opts.bpf_map_entries)
 		entries = s->opts.bpf_map_entries;
 	b->src_slots = src;
-	/*
-	 * The timers' cache, shared by the CPUs: a power of 2, TDG_PTR_SLOTS >>
-	 * h a CPU, and PTR_ROOMY at least with the roomy tables of sources.
-	 */
-	while ((ptrs < (unsigned)b->ncpus * (TDG_PTR_SLOTS >> h) ||
-	    (src > TDG_SRC_SLOTS && ptrs < PTR_ROOMY)) && ptrs < (1U << 30))
+	/* The timers' cache, shared by the CPUs: a power of 2, TDG_PTR_SLOTS >> h a CPU. */
+	while (ptrs < (unsigned)b->ncpus * (TDG_PTR_SLOTS >> h) && ptrs < (1U << 30))
 		ptrs <<= 1;
 	b->skel->rodata->ptr_mask = ptrs - 1;
 	b->skel->rodata->ncpus = (uint32_t)b->ncpus;
