@@ -30,11 +30,15 @@
 #include "knames.h"
 #include "ksyms.h"
 #include "sampler_internal.h"
+#include "source.h"
 #include "test_hooks.h"
 
 #if defined(HAVE_BPF) && !defined(TD_NO_BPF)
 #include <linux/capability.h>
 #include <sys/mman.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <sys/syscall.h>
 #include <time.h>
 
@@ -52,11 +56,14 @@
 #define MAP_ENTRIES_DEFAULT	8192U	/* sources per interval map (fewer on a big machine) */
 #define MAP_ENTRIES_ROOMY	16384U	/* where that fits the budget twice: 10,000 threads' */
 /*
- * Where the roomy maps fit, the CPUs' tables of sources grow too: the common
- * event is counted in a slot only if its source found one on its CPU (else
- * through the hash map: at 10,000 sources an expiry took 1.8 us against 1.2
- * with the slots).  SRC_ROOMY slots in all, shared out among the CPUs (16,384
- * a CPU on 2 CPUs, down to the default 512 from 64 CPUs).  The timers'
+ * Where the roomy maps fit, the CPUs' tables of sources grow too, for a
+ * machine of many threads: the common event is counted in a slot only if its
+ * source found one on its CPU (else through the hash map: at 10,000 sources
+ * an expiry took 1.8 us against 1.2 with the slots).  Two slots a thread
+ * (and SRC_KERNEL for the kernel's own sources), up to SRC_ROOMY slots in
+ * all shared out among the CPUs (16,384 a CPU on 2 CPUs, down to the default
+ * 512 from 64 CPUs): the tables take kernel memory, which user space maps
+ * (8.5 MiB of resident memory at 16,384 slots a CPU on 2 CPUs).  The timers'
  * cache stays as it is, although a timer not in it takes the whole way too
  * (at 10,000 timers in its 8,192 slots, 20,000 of 80,000 events an interval;
  * 3,700 in 32,768): with 32,768 slots its sets spread over a megabyte, and
@@ -65,6 +72,22 @@
  */
 #define SRC_ROOMY		32768U
 #define SRC_ROOMY_CPU_MAX	16384U
+#define SRC_KERNEL		256U
+
+/* The threads of the machine (/proc/loadavg's second number of the fourth field), 0 unknown. */
+static unsigned
+machine_threads(void)
+{
+	struct td_buf f = { NULL, 0 };
+	struct td_error e;
+	unsigned run, all = 0;
+
+	if (td_read_file("/proc/loadavg", 256, &f, &e) == 0 &&
+	    sscanf(f.data, "%*s %*s %*s %u/%u", &run, &all) != 2)
+		all = 0;
+	td_buf_free(&f);
+	return all;
+}
 #define HALVINGS		3	/* the per-CPU tables halved at most so often (cpubudget.h) */
 #define BTF_PATH		"/sys/kernel/btf/vmlinux"
 #define FLIP_WAIT_NS		1000000	/* programs still running on the old map finish */
@@ -438,10 +461,11 @@ bp_open(struct td_sampler *s, struct td_error *e)
 	src = TDG_SRC_SLOTS >> h;
 	if (h == 0 && td_cpubudget_halvings(per_cpu_bytes(b, MAP_ENTRIES_ROOMY, src,
 	    TDG_PTR_SLOTS), HALVINGS, (unsigned)b->ncpus, avail) == 0) {
-		unsigned roomy = TDG_SRC_SLOTS;
+		unsigned roomy = TDG_SRC_SLOTS, want = 2 * (machine_threads() + SRC_KERNEL);
 
 		entries = MAP_ENTRIES_ROOMY;
-		while (roomy < SRC_ROOMY_CPU_MAX && roomy * 2 <= SRC_ROOMY / (unsigned)b->ncpus)
+		while (roomy < want && roomy < SRC_ROOMY_CPU_MAX &&
+		    roomy * 2 <= SRC_ROOMY / (unsigned)b->ncpus)
 			roomy *= 2;
 		if (td_cpubudget_halvings(per_cpu_bytes(b, entries, roomy, TDG_PTR_SLOTS),
 		    HALVINGS, (unsigned)b->ncpus, avail) == 0)
@@ -487,6 +511,14 @@ bp_open(struct td_sampler *s, struct td_error *e)
 		if ((r = td_attr_new(&ao, &b->attr, e)) < 0)
 			return r;
 	}
+#ifdef __GLIBC__
+	/*
+	 * Loading read the kernel's BTF (5 MB, twice) and freed it; glibc then
+	 * serves big blocks from the heap, whose freed middle stays resident
+	 * (10 MB of an idle timerstat's 26): give it back.
+	 */
+	(void)malloc_trim(0);
+#endif
 	return 0;
 }
 

@@ -247,7 +247,8 @@ sum() {
 # 3,000 threads, one timerfd each: 3,000 sources.  With 512 slots a CPU in
 # the tables of sources, most found none and took the whole way at every
 # start and expiry (53,000 of the 72,000 of an interval); where the memory
-# budget allows, the tables hold 16,384 a CPU on 2 CPUs (32,768 shared out).
+# budget allows, the tables hold two slots a thread of the machine (8,192 a
+# CPU here, up to 32,768 shared out), sized when timerstat starts.
 # Then each source's first event on each CPU in an interval took it (5,000);
 # now that event takes its slot from the source's slot of the interval
 # before, and user space finds it there: fewer than one a source is left.
