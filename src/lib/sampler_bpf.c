@@ -60,7 +60,7 @@
  * machine of many threads: the common event is counted in a slot only if its
  * source found one on its CPU (else through the hash map: at 10,000 sources
  * an expiry took 1.8 us against 1.2 with the slots).  Two slots a thread
- * (and SRC_KERNEL for the kernel's own sources), up to SRC_ROOMY slots in
+ * (the default 512 hold the kernel's own sources), up to SRC_ROOMY slots in
  * all shared out among the CPUs (16,384 a CPU on 2 CPUs, down to the default
  * 512 from 64 CPUs): the tables take kernel memory, which user space maps
  * (8.5 MiB of resident memory at 16,384 slots a CPU on 2 CPUs).  The timers'
@@ -72,7 +72,6 @@
  */
 #define SRC_ROOMY		32768U
 #define SRC_ROOMY_CPU_MAX	16384U
-#define SRC_KERNEL		256U
 
 /* The threads of the machine (/proc/loadavg's second number of the fourth field), 0 unknown. */
 static unsigned
@@ -461,7 +460,7 @@ bp_open(struct td_sampler *s, struct td_error *e)
 	src = TDG_SRC_SLOTS >> h;
 	if (h == 0 && td_cpubudget_halvings(per_cpu_bytes(b, MAP_ENTRIES_ROOMY, src,
 	    TDG_PTR_SLOTS), HALVINGS, (unsigned)b->ncpus, avail) == 0) {
-		unsigned roomy = TDG_SRC_SLOTS, want = 2 * (machine_threads() + SRC_KERNEL);
+		unsigned roomy = TDG_SRC_SLOTS, want = 2 * machine_threads();
 
 		entries = MAP_ENTRIES_ROOMY;
 		while (roomy < want && roomy < SRC_ROOMY_CPU_MAX &&
