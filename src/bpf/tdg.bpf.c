@@ -333,10 +333,40 @@ bump(struct tdg_val *v, __u32 op, __u32 arg)
 }
 
 /*
+ * Take slot s of interval g for the source k of hash h, its counters 0
+ * (carried: from its slot of the interval before); whether it was taken.
+ * Writers of a slot are not nested (busy), and write its hash last.
+ */
+static __always_inline bool
+claim(struct wcpu *wc, struct tdg_slot *s, const struct tdg_key *k, __u64 h, __u32 g,
+    __u32 carried)
+{
+	if (wc->busy)
+		return false;
+	wc->busy = 1;
+	barrier();
+	/* A program that interrupted us between the checks took it. */
+	if (s->tag != 0 && (__u32)s->tag == g) {
+		wc->busy = 0;
+		return false;
+	}
+	s->tag = 0;
+	barrier();
+	s->key = *k;
+	__builtin_memset(&s->val, 0, sizeof(s->val));
+	s->val.carried = carried;
+	barrier();
+	s->tag = TDG_TAG(h, g);
+	barrier();
+	wc->busy = 0;
+	return true;
+}
+
+/*
  * Count into a source (op, with arg: the arm's flags or the wakeup's way):
  * in its slot of this CPU's table, else in the interval's map, where it is
  * added if new (dropped when the map is full), and then takes its slot if
- * free.  Writers of a slot are not nested (busy), and write its hash last.
+ * free.
  */
 GLOBAL int
 tdg_add(struct wcpu *wc, const struct tdg_key *k, __u32 op, __u32 arg)
@@ -366,23 +396,8 @@ tdg_add(struct wcpu *wc, const struct tdg_key *k, __u32 op, __u32 arg)
 	}
 	bump(v, op, arg);
 	/* A slot of the same hash holds another source: this one stays in the map. */
-	if (s != NULL || wc->busy || (s = src_free(g, h)) == NULL)
-		return 0;
-	wc->busy = 1;
-	barrier();
-	/* A program that interrupted us between the checks took it. */
-	if (s->tag != 0 && (__u32)s->tag == g) {
-		wc->busy = 0;
-		return 0;
-	}
-	s->tag = 0;
-	barrier();
-	s->key = *k;
-	s->val = zero;
-	barrier();
-	s->tag = TDG_TAG(h, g);
-	barrier();
-	wc->busy = 0;
+	if (s == NULL && (s = src_free(g, h)) != NULL)
+		claim(wc, s, k, h, g, 0);
 	return 0;
 }
 
@@ -770,24 +785,9 @@ carry(struct wcpu *wc, __u64 h)
 	__u32 g = gen;
 	struct tdg_slot *o, *s;
 
-	if (wc->busy || (o = src_find(g - 1, h)) == NULL ||
-	    (s = src_free(g, h)) == NULL)
+	if (wc->busy || (o = src_find(g - 1, h)) == NULL || (s = src_free(g, h)) == NULL ||
+	    !claim(wc, s, &o->key, h, g, 1))
 		return NULL;
-	wc->busy = 1;
-	barrier();
-	if (s->tag != 0 && (__u32)s->tag == g) {
-		wc->busy = 0;
-		return NULL;
-	}
-	s->tag = 0;
-	barrier();
-	s->key = o->key;
-	__builtin_memset(&s->val, 0, sizeof(s->val));
-	s->val.carried = 1;
-	barrier();
-	s->tag = TDG_TAG(h, g);
-	barrier();
-	wc->busy = 0;
 	return s;
 }
 
