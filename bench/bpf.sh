@@ -96,6 +96,7 @@ load=
 tool=
 stats_was=
 . "$(dirname "$0")/mounts.sh"
+. "$(dirname "$0")/bpfprogs.sh"
 mounts_note
 cleanup() {
 	[ -n "$tool" ] && kill "$tool" 2>/dev/null
@@ -124,16 +125,6 @@ oncpu() {
 # Peak RSS of a pid in KiB.
 hwm() {
 	awk '/^VmHWM:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0
-}
-# The BPF programs a pid holds (its file descriptors' prog_id, as bpftool
-# may not say which process holds a program): "name run_time_ns run_cnt".
-progs_of() {
-	local ids
-	ids=$(grep -h '^prog_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{ print $2 }' |
-		sort -u | paste -sd, -)
-	bpftool prog show -j 2>/dev/null | jq -r --argjson ids "[$ids]" '.[] |
-		select(.id as $i | $ids | index($i)) |
-		"\(.name) \(.run_time_ns // 0) \(.run_cnt // 0)"'
 }
 # The programs' run time and runs between two of progs_of's lists: "name ns runs".
 progs_delta() {

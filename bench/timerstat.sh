@@ -56,6 +56,7 @@ make -C "$build" -s tests/helpers/timerfd_load timerstat >/dev/null
 tmp=$(mktemp -d)
 load=
 . "$(dirname "$0")/mounts.sh"
+. "$(dirname "$0")/bpfprogs.sh"
 mounts_note
 stats_was=
 cleanup() {
@@ -92,12 +93,7 @@ fi
 
 # Run time in ns of the BPF programs a pid holds (0: none).
 prog_ns() {
-	local ids
-	ids=$(grep -h '^prog_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{ print $2 }' |
-		sort -u | paste -sd, -)
-	[ -n "$ids" ] || { echo 0; return; }
-	bpftool prog show -j 2>/dev/null | jq --argjson ids "[$ids]" '
-		[.[] | select(.id as $i | $ids | index($i)) | .run_time_ns // 0] | add // 0'
+	progs_of "$1" | awk '{ n += $2 } END { print n + 0 }'
 }
 
 # Steady CPU of timerstat with $1 threads, one timerfd each at $2 Hz (the

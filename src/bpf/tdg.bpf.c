@@ -785,7 +785,7 @@ carry(struct wcpu *wc, __u64 h)
 	__u32 g = gen;
 	struct tdg_slot *o, *s;
 
-	if (wc->busy || (o = src_find(g - 1, h)) == NULL || (s = src_free(g, h)) == NULL ||
+	if ((o = src_find(g - 1, h)) == NULL || (s = src_free(g, h)) == NULL ||
 	    !claim(wc, s, &o->key, h, g, 1))
 		return NULL;
 	return s;

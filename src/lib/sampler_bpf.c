@@ -72,6 +72,9 @@
  */
 #define SRC_ROOMY		32768U
 #define SRC_ROOMY_CPU_MAX	16384U
+#define HALVINGS		3	/* the per-CPU tables halved at most so often (cpubudget.h) */
+#define BTF_PATH		"/sys/kernel/btf/vmlinux"
+#define FLIP_WAIT_NS		1000000	/* programs still running on the old map finish */
 
 /* The threads of the machine (/proc/loadavg's second number of the fourth field), 0 unknown. */
 static unsigned
@@ -79,17 +82,14 @@ machine_threads(void)
 {
 	struct td_buf f = { NULL, 0 };
 	struct td_error e;
-	unsigned run, all = 0;
+	unsigned all = 0;
 
 	if (td_read_file("/proc/loadavg", 256, &f, &e) == 0 &&
-	    sscanf(f.data, "%*s %*s %*s %u/%u", &run, &all) != 2)
+	    sscanf(f.data, "%*s %*s %*s %*u/%u", &all) != 1)
 		all = 0;
 	td_buf_free(&f);
 	return all;
 }
-#define HALVINGS		3	/* the per-CPU tables halved at most so often (cpubudget.h) */
-#define BTF_PATH		"/sys/kernel/btf/vmlinux"
-#define FLIP_WAIT_NS		1000000	/* programs still running on the old map finish */
 
 /* Per-CPU counters as last read (they only grow). */
 struct bp_cpu {
@@ -117,12 +117,14 @@ struct bp_priv {
 	 * The slots read at the last collect (held) and at this one (next):
 	 * where a source's slot of this interval may have been carried from.
 	 */
-	struct bp_held {
-		struct tdg_key	 key;
-		uint64_t	 h;
-		int		 cpu;
-	}			*held, *next;
-	size_t			 nheld, held_cap, nnext, next_cap;
+	struct bp_slots {
+		struct bp_held {
+			struct tdg_key	 key;
+			uint64_t	 h;
+			int		 cpu;
+		}		*v;
+		size_t		 n, cap;
+	}			 held, next;
 	uint64_t		 run_ns;	/* our programs' run time at the last collect */
 	size_t			 nsrc;		/* keys of sources read at this collect */
 	struct bp_task {
@@ -653,16 +655,9 @@ slot_of(const struct bp_priv *b, const struct tdg_key *k, uint64_t h, int c, boo
 static int
 add_slot(struct bp_priv *b, const struct tdg_key *k, uint64_t h, int c, const struct tdg_slot *x)
 {
-	if (b->nnext == b->next_cap) {
-		size_t cap = b->next_cap ? 2 * b->next_cap : 256;
-		struct bp_held *n = reallocarray(b->next, cap, sizeof(*n));
-
-		if (n == NULL)
-			return -ENOMEM;
-		b->next = n;
-		b->next_cap = cap;
-	}
-	b->next[b->nnext++] = (struct bp_held){ .key = *k, .h = h, .cpu = c };
+	if (td_grow(&b->next.v, b->next.n, &b->next.cap, 256, sizeof(*b->next.v)) < 0)
+		return -ENOMEM;
+	b->next.v[b->next.n++] = (struct bp_held){ .key = *k, .h = h, .cpu = c };
 	return add_count(b, k, &x->val, c);
 }
 
@@ -674,11 +669,10 @@ add_slot(struct bp_priv *b, const struct tdg_key *k, uint64_t h, int c, const st
 static int
 add_carried(struct bp_priv *b)
 {
-	struct bp_held *t;
-	size_t cap;
+	struct bp_slots t;
 
-	for (size_t i = 0; i < b->nheld; i++) {
-		const struct bp_held *o = &b->held[i];
+	for (size_t i = 0; i < b->held.n; i++) {
+		const struct bp_held *o = &b->held.v[i];
 		const struct tdg_slot *x = slot_of(b, &o->key, o->h, o->cpu, true);
 
 		if (x != NULL) {
@@ -689,13 +683,9 @@ add_carried(struct bp_priv *b)
 	}
 	/* The slots read now are the ones the next interval's may come from. */
 	t = b->held;
-	cap = b->next_cap;
 	b->held = b->next;
-	b->nheld = b->nnext;
 	b->next = t;
-	b->nnext = 0;
-	b->next_cap = b->held_cap;
-	b->held_cap = cap;
+	b->next.n = 0;
 	return 0;
 }
 
@@ -812,7 +802,7 @@ bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	__atomic_store_n(&b->skel->bss->gen, g + 1, __ATOMIC_SEQ_CST);
 	nanosleep(&wait, NULL);
 	b->drain_gen = g;
-	b->nnext = 0;
+	b->next.n = 0;
 	if (drain_map(b, cur ? b->skel->maps.tdg_agg1 : b->skel->maps.tdg_agg0) < 0 ||
 	    add_carried(b) < 0)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
@@ -930,8 +920,8 @@ bp_close(struct td_sampler *s)
 	if (b->slots != NULL)
 		munmap((void *)(uintptr_t)b->slots, b->slots_len);
 	free(b->tasks);
-	free(b->held);
-	free(b->next);
+	free(b->held.v);
+	free(b->next.v);
 	free(b);
 	s->priv = NULL;
 }
