@@ -104,6 +104,21 @@ struct {
 } tdg_src SEC(".maps");
 
 /*
+ * The slots carried into each interval on each CPU (tdg_carried_index; user
+ * space sizes it).  User space finds a carried slot here, not from the slot
+ * it came from: a slot taken late in an interval, after collect read it (a
+ * program delayed past the switch), would be carried on from interval to
+ * interval and never found.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u64);	/* an array's values are 8 bytes apart in its mapping */
+	__uint(max_entries, 1);
+} tdg_carried SEC(".maps");
+
+/*
  * A timer's source (the cache by timer address): two to a cache line.  A
  * writer claims the slot by swapping its ptr to CLAIMED (two CPUs may write
  * one slot for two timers at once) and publishes the timer's address last.
@@ -265,15 +280,18 @@ src_find(__u32 g, __u64 h)
 	return NULL;
 }
 
-/* A slot of hash h's set free in interval g, or NULL. */
+/* A slot of hash h's set free in interval g, and its index; or NULL. */
 static __always_inline struct tdg_slot *
-src_free(__u32 g, __u64 h)
+src_free(__u32 g, __u64 h, __u32 *idx)
 {
 	for (__u32 w = 0; w < TDG_SRC_WAYS; w++) {
-		struct tdg_slot *s = src_slot(g, h, w);
+		__u32 i = tdg_slot_index(g, ncpus, bpf_get_smp_processor_id(), src_slots, h, w);
+		struct tdg_slot *s = bpf_map_lookup_elem(&tdg_src, &i);
 
-		if (s != NULL && (s->tag == 0 || (__u32)s->tag != g))
+		if (s != NULL && (s->tag == 0 || (__u32)s->tag != g)) {
+			*idx = i;
 			return s;
+		}
 	}
 	return NULL;
 }
@@ -332,14 +350,42 @@ bump(struct tdg_val *v, __u32 op, __u32 arg)
 	}
 }
 
+/* Add slot idx to the list of the slots carried into interval g on this CPU. */
+static __always_inline void
+note_carried(__u32 g, __u32 idx)
+{
+	__u32 i = tdg_carried_index(g, ncpus, bpf_get_smp_processor_id(), src_slots);
+	__u64 *ig, *n, *v;
+
+	if ((ig = bpf_map_lookup_elem(&tdg_carried, &i)) == NULL)
+		return;
+	i++;
+	if ((n = bpf_map_lookup_elem(&tdg_carried, &i)) == NULL)
+		return;
+	if (*ig != g) {
+		*n = 0;
+		barrier();
+		*ig = g;
+	}
+	if (*n >= src_slots)
+		return;
+	i += 1 + (__u32)*n;
+	if ((v = bpf_map_lookup_elem(&tdg_carried, &i)) == NULL)
+		return;
+	*v = idx;
+	barrier();
+	*n += 1;
+}
+
 /*
- * Take slot s of interval g for the source k of hash h, its counters 0
- * (carried: from its slot of the interval before); whether it was taken.
- * Writers of a slot are not nested (busy), and write its hash last.
+ * Take slot s (index idx) of interval g for the source k of hash h, its
+ * counters 0 (carried: from its slot of the interval before, and listed);
+ * whether it was taken.  Writers of a slot are not nested (busy), and write
+ * its hash last.
  */
 static __always_inline bool
-claim(struct wcpu *wc, struct tdg_slot *s, const struct tdg_key *k, __u64 h, __u32 g,
-    __u32 carried)
+claim(struct wcpu *wc, struct tdg_slot *s, __u32 idx, const struct tdg_key *k, __u64 h,
+    __u32 g, __u32 carried)
 {
 	if (wc->busy)
 		return false;
@@ -358,6 +404,8 @@ claim(struct wcpu *wc, struct tdg_slot *s, const struct tdg_key *k, __u64 h, __u
 	barrier();
 	s->tag = TDG_TAG(h, g);
 	barrier();
+	if (carried)
+		note_carried(g, idx);
 	wc->busy = 0;
 	return true;
 }
@@ -375,6 +423,7 @@ tdg_add(struct wcpu *wc, const struct tdg_key *k, __u32 op, __u32 arg)
 	__u32 g = gen;
 	void *map = (g & 1) ? (void *)&tdg_agg1 : (void *)&tdg_agg0;
 	struct tdg_slot *s;
+	__u32 idx;
 	__u64 h;
 
 	if (wc == NULL || k == NULL)
@@ -396,8 +445,8 @@ tdg_add(struct wcpu *wc, const struct tdg_key *k, __u32 op, __u32 arg)
 	}
 	bump(v, op, arg);
 	/* A slot of the same hash holds another source: this one stays in the map. */
-	if (s == NULL && (s = src_free(g, h)) != NULL)
-		claim(wc, s, k, h, g, 0);
+	if (s == NULL && (s = src_free(g, h, &idx)) != NULL)
+		claim(wc, s, idx, k, h, g, 0);
 	return 0;
 }
 
@@ -777,16 +826,16 @@ cached(const struct pslot *p)
  * slot of interval g - 1, or NULL.  Without it a source's first event on a
  * CPU in each interval takes the whole way (at 10,000 sources of 2 Hz on 2
  * CPUs, 20,000 of the 80,000 starts and expiries of a 2 s interval).  User
- * space finds the slot from the one it read the interval before (carried).
+ * space finds the slot in the list of the slots carried (tdg_carried).
  */
 static __always_inline struct tdg_slot *
 carry(struct wcpu *wc, __u64 h)
 {
-	__u32 g = gen;
+	__u32 g = gen, idx;
 	struct tdg_slot *o, *s;
 
-	if ((o = src_find(g - 1, h)) == NULL || (s = src_free(g, h)) == NULL ||
-	    !claim(wc, s, &o->key, h, g, 1))
+	if ((o = src_find(g - 1, h)) == NULL || (s = src_free(g, h, &idx)) == NULL ||
+	    !claim(wc, s, idx, &o->key, h, g, 1))
 		return NULL;
 	return s;
 }

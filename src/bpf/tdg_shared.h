@@ -118,6 +118,17 @@ tdg_slot_index(__u32 g, __u32 ncpus, __u32 cpu, __u32 slots, __u64 h, __u32 w)
 	return ((g & 1) * ncpus + cpu) * slots + (((__u32)h & (slots - 1)) & ~(TDG_SRC_WAYS - 1)) + w;
 }
 
+/*
+ * Where the list of the slots carried into interval g on a CPU starts in the
+ * carried map: per parity of the interval and CPU, the interval, the count,
+ * then the slots' indexes (slots + 2 entries each).
+ */
+static inline __attribute__((always_inline)) __u32
+tdg_carried_index(__u32 g, __u32 ncpus, __u32 cpu, __u32 slots)
+{
+	return ((g & 1) * ncpus + cpu) * (slots + 2);
+}
+
 #define TDG_F_DEFERRABLE	0x1
 #define TDG_F_PINNED		0x2
 

@@ -112,19 +112,9 @@ struct bp_priv {
 	const char		*slots;		/* the tables of sources, mapped read-only */
 	size_t			 slots_len;
 	size_t			 slot_size;	/* of struct tdg_slot, as the map says */
+	const uint64_t		*carried;	/* the lists of slots carried, mapped read-only */
+	size_t			 carried_len;
 	uint32_t		 drain_gen;	/* the interval whose map is being read */
-	/*
-	 * The slots read at the last collect (held) and at this one (next):
-	 * where a source's slot of this interval may have been carried from.
-	 */
-	struct bp_slots {
-		struct bp_held {
-			struct tdg_key	 key;
-			uint64_t	 h;
-			int		 cpu;
-		}		*v;
-		size_t		 n, cap;
-	}			 held, next;
 	uint64_t		 run_ns;	/* our programs' run time at the last collect */
 	size_t			 nsrc;		/* keys of sources read at this collect */
 	struct bp_task {
@@ -370,37 +360,62 @@ value_stride(size_t size)
 /*
  * Bytes a possible CPU takes in the maps: the two maps of an interval's
  * sources (entries per-CPU values each), the two halves of its table of
- * sources (src slots each), and its share of the timers' cache (ptrs slots).
+ * sources (src slots each) and their lists of slots carried, and its share
+ * of the timers' cache (ptrs slots).
  */
 static uint64_t
 per_cpu_bytes(const struct bp_priv *b, unsigned entries, unsigned src, unsigned ptrs)
 {
 	return 2 * (uint64_t)entries * value_stride(bpf_map__value_size(b->skel->maps.tdg_agg0)) +
 	    2 * (uint64_t)src * bpf_map__value_size(b->skel->maps.tdg_src) +
+	    2 * ((uint64_t)src + 2) * sizeof(uint64_t) +
 	    (uint64_t)ptrs * bpf_map__value_size(b->skel->maps.tdg_ptrs);
 }
 
 /*
- * Map the CPUs' tables of sources read-only (an array the programs made
- * mappable): collect reads the slots of the sources it drains in place, not
- * the whole table (16,384 slots a CPU of 136 bytes, mostly free).
+ * Map an array the programs made mappable read-only, of values of stride
+ * bytes (its length in *len); -errno.
+ */
+static int
+map_read_only(const struct bpf_map *m, size_t stride, const void **at, size_t *len)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *p;
+
+	if (page <= 0)
+		return -EINVAL;
+	*len = ((size_t)bpf_map__max_entries(m) * stride + (size_t)page - 1) &
+	    ~((size_t)page - 1);
+	p = mmap(NULL, *len, PROT_READ, MAP_SHARED, bpf_map__fd(m), 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	*at = p;
+	return 0;
+}
+
+/*
+ * Map the CPUs' tables of sources and the lists of the slots carried
+ * read-only: collect reads the slots of the sources it drains and of the
+ * carried ones in place, not the whole table (16,384 slots a CPU of 136
+ * bytes, mostly free).
  */
 static int
 map_slots(struct bp_priv *b)
 {
-	const struct bpf_map *m = b->skel->maps.tdg_src;
-	long page = sysconf(_SC_PAGESIZE);
-	void *p;
+	const void *p;
+	int r;
 
-	b->slot_size = value_stride(bpf_map__value_size(m));
-	if (b->slot_size < sizeof(struct tdg_slot) || page <= 0)
+	b->slot_size = value_stride(bpf_map__value_size(b->skel->maps.tdg_src));
+	if (b->slot_size < sizeof(struct tdg_slot) ||
+	    bpf_map__value_size(b->skel->maps.tdg_carried) != sizeof(uint64_t))
 		return -EINVAL;
-	b->slots_len = ((size_t)bpf_map__max_entries(m) * b->slot_size + (size_t)page - 1) &
-	    ~((size_t)page - 1);
-	p = mmap(NULL, b->slots_len, PROT_READ, MAP_SHARED, bpf_map__fd(m), 0);
-	if (p == MAP_FAILED)
-		return -errno;
+	if ((r = map_read_only(b->skel->maps.tdg_src, b->slot_size, &p, &b->slots_len)) < 0)
+		return r;
 	b->slots = p;
+	if ((r = map_read_only(b->skel->maps.tdg_carried, sizeof(uint64_t), &p,
+	    &b->carried_len)) < 0)
+		return r;
+	b->carried = p;
 	return 0;
 }
 
@@ -484,6 +499,8 @@ bp_open(struct td_sampler *s, struct td_error *e)
 	if (bpf_map__set_max_entries(b->skel->maps.tdg_agg0, entries) < 0 ||
 	    bpf_map__set_max_entries(b->skel->maps.tdg_agg1, entries) < 0 ||
 	    bpf_map__set_max_entries(b->skel->maps.tdg_src, 2 * (unsigned)b->ncpus * b->src_slots) < 0 ||
+	    bpf_map__set_max_entries(b->skel->maps.tdg_carried,
+	    2 * (unsigned)b->ncpus * (b->src_slots + 2)) < 0 ||
 	    bpf_map__set_max_entries(b->skel->maps.tdg_ptrs, ptrs) < 0 ||
 	    bpf_map__set_max_entries(b->skel->maps.tdg_cpu, (unsigned)b->ncpus) < 0)
 		return td_error_set(e, EINVAL, NULL, 0, "BPF: cannot size the maps");
@@ -629,63 +646,66 @@ add_count(struct bp_priv *b, const struct tdg_key *k, const struct tdg_val *x, i
 	return td_attr_add(b->attr, &ac) < 0 ? -ENOMEM : 0;
 }
 
+/* Slot i of the tables of sources. */
+static const struct tdg_slot *
+slot_at(const struct bp_priv *b, size_t i)
+{
+	return (const struct tdg_slot *)(const void *)(b->slots + i * b->slot_size);
+}
+
 /*
  * The slot counting source k (of hash h) on CPU c in the interval being
- * read, or NULL: one of its set's ways, tagged for the interval, holding k,
- * taken the way asked (carried from the interval before, or after the map).
+ * read, taken after the map, or NULL: one of its set's ways, tagged for the
+ * interval, holding k.
  */
 static const struct tdg_slot *
-slot_of(const struct bp_priv *b, const struct tdg_key *k, uint64_t h, int c, bool carried)
+slot_of(const struct bp_priv *b, const struct tdg_key *k, uint64_t h, int c)
 {
 	uint32_t g = b->drain_gen;
 
 	for (uint32_t w = 0; w < TDG_SRC_WAYS; w++) {
-		const struct tdg_slot *x = (const struct tdg_slot *)(const void *)(b->slots +
-		    (size_t)tdg_slot_index(g, (uint32_t)b->ncpus, (uint32_t)c, b->src_slots, h, w) *
-		    b->slot_size);
+		const struct tdg_slot *x = slot_at(b,
+		    tdg_slot_index(g, (uint32_t)b->ncpus, (uint32_t)c, b->src_slots, h, w));
 
-		if (x->tag == TDG_TAG(h, g) && (x->val.carried != 0) == carried &&
+		if (x->tag == TDG_TAG(h, g) && x->val.carried == 0 &&
 		    memcmp(&x->key, k, sizeof(*k)) == 0)
 			return x;
 	}
 	return NULL;
 }
 
-/* Count a slot of source k on CPU c, and keep it for the next collect; -ENOMEM. */
-static int
-add_slot(struct bp_priv *b, const struct tdg_key *k, uint64_t h, int c, const struct tdg_slot *x)
-{
-	if (td_grow(&b->next.v, b->next.n, &b->next.cap, 256, sizeof(*b->next.v)) < 0)
-		return -ENOMEM;
-	b->next.v[b->next.n++] = (struct bp_held){ .key = *k, .h = h, .cpu = c };
-	return add_count(b, k, &x->val, c);
-}
-
 /*
- * Count the slots carried into this interval: each from a slot read at the
- * last collect (a source's first event on a CPU in an interval takes its
- * slot from its slot of the interval before, without the map).
+ * Count the slots carried into this interval (a source's first event on a
+ * CPU in an interval takes its slot from its slot of the interval before,
+ * without the map): each CPU's list of them, of this interval.  Each is
+ * copied and checked whole (tagged for the interval by its own key's hash).
  */
 static int
 add_carried(struct bp_priv *b)
 {
-	struct bp_slots t;
+	uint32_t g = b->drain_gen;
 
-	for (size_t i = 0; i < b->held.n; i++) {
-		const struct bp_held *o = &b->held.v[i];
-		const struct tdg_slot *x = slot_of(b, &o->key, o->h, o->cpu, true);
+	for (int c = 0; c < b->ncpus; c++) {
+		uint32_t at = tdg_carried_index(g, (uint32_t)b->ncpus, (uint32_t)c, b->src_slots);
+		uint32_t lo = tdg_slot_index(g, (uint32_t)b->ncpus, (uint32_t)c, b->src_slots, 0, 0);
+		uint64_t n = __atomic_load_n(&b->carried[at + 1], __ATOMIC_ACQUIRE);
 
-		if (x != NULL) {
+		if (__atomic_load_n(&b->carried[at], __ATOMIC_ACQUIRE) != g)
+			continue;
+		for (uint32_t i = 0; i < n && i < b->src_slots; i++) {
+			uint64_t j = b->carried[at + 2 + i];
+			struct tdg_slot x;
+
+			if (j < lo || j - lo >= b->src_slots)
+				continue;
+			memcpy(&x, slot_at(b, j), sizeof(x));
+			if (x.val.carried == 0 || x.tag != TDG_TAG(tdg_key_hash(&x.key), g))
+				continue;
 			b->nsrc++;
-			if (add_slot(b, &o->key, o->h, o->cpu, x) < 0)
+			if (add_count(b, &x.key, &x.val, c) < 0)
 				return -ENOMEM;
 		}
 	}
-	/* The slots read now are the ones the next interval's may come from. */
-	t = b->held;
-	b->held = b->next;
-	b->next = t;
-	b->next.n = 0;
 	return 0;
 }
 
@@ -709,7 +729,7 @@ add_source(struct bp_priv *b, const struct tdg_key *k, const struct tdg_val *v)
 			continue;
 		if (add_count(b, k, x, c) < 0)
 			return -ENOMEM;
-		if ((sl = slot_of(b, k, h, c, false)) != NULL && add_slot(b, k, h, c, sl) < 0)
+		if ((sl = slot_of(b, k, h, c)) != NULL && add_count(b, k, &sl->val, c) < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -802,7 +822,6 @@ bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	__atomic_store_n(&b->skel->bss->gen, g + 1, __ATOMIC_SEQ_CST);
 	nanosleep(&wait, NULL);
 	b->drain_gen = g;
-	b->next.n = 0;
 	if (drain_map(b, cur ? b->skel->maps.tdg_agg1 : b->skel->maps.tdg_agg0) < 0 ||
 	    add_carried(b) < 0)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
@@ -919,9 +938,9 @@ bp_close(struct td_sampler *s)
 	free(b->vals);
 	if (b->slots != NULL)
 		munmap((void *)(uintptr_t)b->slots, b->slots_len);
+	if (b->carried != NULL)
+		munmap((void *)(uintptr_t)b->carried, b->carried_len);
 	free(b->tasks);
-	free(b->held.v);
-	free(b->next.v);
 	free(b);
 	s->priv = NULL;
 }
