@@ -74,7 +74,12 @@
 #define SRC_ROOMY_CPU_MAX	16384U
 #define HALVINGS		3	/* the per-CPU tables halved at most so often (cpubudget.h) */
 #define BTF_PATH		"/sys/kernel/btf/vmlinux"
-#define FLIP_WAIT_NS		1000000	/* programs still running on the old map finish */
+/*
+ * After the switch to the other map, programs that began before it finish
+ * (with the interrupts nested in them, some microseconds) before collect
+ * reads: a wait spent awake (a sleep was a second wakeup every interval).
+ */
+#define FLIP_WAIT_NS		100000
 
 /* The threads of the machine (/proc/loadavg's second number of the fourth field), 0 unknown. */
 static unsigned
@@ -806,12 +811,24 @@ drain_map(struct bp_priv *b, struct bpf_map *m)
 	return r;
 }
 
+/* Wait until FLIP_WAIT_NS have passed since t0 (CLOCK_MONOTONIC). */
+static void
+flip_wait(const struct timespec *t0)
+{
+	struct timespec t;
+
+	do {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while ((t.tv_sec - t0->tv_sec) * 1000000000LL + (t.tv_nsec - t0->tv_nsec) <
+	    FLIP_WAIT_NS);
+}
+
 /* Switch the programs to the other map, read the one left, and make the sample. */
 static int
 bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 {
 	struct bp_priv *b = s->priv;
-	struct timespec wait = { 0, FLIP_WAIT_NS };
+	struct timespec t0;
 	uint32_t g = b->skel->bss->gen, cur = g & 1;
 	uint64_t dropped = 0, events = 0, all = 0, whole = 0, run;
 	uint32_t k;
@@ -819,18 +836,20 @@ bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	int r, n;
 
 	/* The interval's number: the slots of the tables are the interval's by it. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	__atomic_store_n(&b->skel->bss->gen, g + 1, __ATOMIC_SEQ_CST);
-	nanosleep(&wait, NULL);
-	b->drain_gen = g;
-	if (drain_map(b, cur ? b->skel->maps.tdg_agg1 : b->skel->maps.tdg_agg0) < 0 ||
-	    add_carried(b) < 0)
-		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
-	/* The CPUs' states, by CPU. */
+	/* Meanwhile, the CPUs' states (by CPU) and the programs' run time. */
 	for (k = 0; k < (uint32_t)b->ncpus; k++)
 		if (bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.tdg_cpu), &k,
 		    (char *)b->vals + (size_t)k * b->val_size) < 0)
 			break;
 	cpus_read = k == (uint32_t)b->ncpus;
+	run = run_time(b);
+	flip_wait(&t0);
+	b->drain_gen = g;
+	if (drain_map(b, cur ? b->skel->maps.tdg_agg1 : b->skel->maps.tdg_agg0) < 0 ||
+	    add_carried(b) < 0)
+		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	if (cpus_read)
 		for (int c = 0; c < b->ncpus; c++) {
 			const struct tdg_cpu_stats *st = (const struct tdg_cpu_stats *)(const void *)
@@ -855,7 +874,6 @@ bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	p->lost_known = cpus_read;
 	p->lost_events = dropped;
 	p->processed = events;
-	run = run_time(b);
 	p->note[0] = '\0';
 	if (td_knames_nsyms(b->names) == 0)
 		snprintf(p->note, sizeof(p->note),

@@ -289,6 +289,26 @@ ours_now() {
 	} 2>/dev/null | sort
 }
 
+# A collect switches the programs to the other map and waits for those still
+# running on the old one awake: a sleep for them was a second wakeup of the
+# process every interval.  The process's runs (its schedstat's third field)
+# over 6 intervals of 1 s, 0.5 s into each: one a collect, and a little slack
+# (two a collect is 12).
+@test "live, root: the bpf backend wakes its process once an interval" {
+	require_bpf
+	local p a b
+	timerstat --source bpf -d 1 -n 9 -J >"$TMP/ts.json" &
+	p=$!
+	sleep 1.5
+	a=$(awk '{ print $3 }' "/proc/$p/schedstat")
+	sleep 6
+	b=$(awk '{ print $3 }' "/proc/$p/schedstat")
+	wait "$p"
+	echo "# runs of the process over 6 intervals: $((b - a))" >&3
+	[ "$(jq '.samples | length' "$TMP/ts.json")" -eq 9 ]
+	[ $((b - a)) -ge 6 ] && [ $((b - a)) -le 8 ]
+}
+
 @test "live, root: timerstat leaves the BPF run-time statistics off, and says no run time" {
 	require_bpf
 	command -v bpftool >/dev/null || skip "no bpftool"
