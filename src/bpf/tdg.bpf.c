@@ -726,13 +726,13 @@ learn_task(__s32 pid)
 	bpf_map_update_elem(&tdg_tasks, &pid, &t, BPF_ANY);
 }
 
-/* A start's flags, as TDG_F_*. */
+/* A start's flags (of an event of type), as TDG_F_*. */
 static __always_inline __u32
-start_flags(const struct ev *e)
+start_flags(const struct ev *e, __u32 type)
 {
 	__u32 f = 0;
 
-	if (e->type == E_TIMER_START) {
+	if (type == E_TIMER_START) {
 		if (e->flags & TIMER_DEFERRABLE)
 			f |= TDG_F_DEFERRABLE;
 		if (e->flags & TIMER_PINNED)
@@ -750,11 +750,11 @@ site_stable(__u32 kind, __u64 fn, __u64 site)
 	return site != 0 || !want_site || (kind == TDG_KIND_HRTIMER && is_tick(fn));
 }
 
-/* A timer start: remember its armer and site, count the arm. */
+/* A timer start (of type): remember its armer and site, count the arm. */
 static __always_inline void
-on_start(void *ctx, struct wcpu *wc, const struct ev *e, __u32 cpu)
+on_start(void *ctx, struct wcpu *wc, const struct ev *e, __u32 type, __u32 cpu)
 {
-	__u32 kind = e->type == E_TIMER_START ? TDG_KIND_TIMER : TDG_KIND_HRTIMER;
+	__u32 kind = type == E_TIMER_START ? TDG_KIND_TIMER : TDG_KIND_HRTIMER;
 	struct tdg_armer *m = bpf_map_lookup_elem(&tdg_armers, &e->ptr);
 	struct tdg_armer a = {};
 	struct tdg_key id;
@@ -806,7 +806,7 @@ on_start(void *ctx, struct wcpu *wc, const struct ev *e, __u32 cpu)
 		bpf_map_update_elem(&tdg_armers, &e->ptr, &a, BPF_ANY);
 	}
 	timer_ident(&id, kind, e->fn, pid, a.cpu, site);
-	tdg_add(wc, &id, OP_ARM, start_flags(e));
+	tdg_add(wc, &id, OP_ARM, start_flags(e, type));
 	n.ptr = e->ptr;
 	n.fn = e->fn;
 	n.pid = pid;
@@ -847,13 +847,13 @@ carry(struct wcpu *wc, __u64 h)
  * Whether it was (else the whole way).
  */
 static __always_inline bool
-fast(struct wcpu *wc, const struct ev *e)
+fast(struct wcpu *wc, const struct ev *e, __u32 type)
 {
-	bool expire = e->type == E_TIMER_EXPIRE || e->type == E_HRTIMER_EXPIRE;
+	bool expire = type == E_TIMER_EXPIRE || type == E_HRTIMER_EXPIRE;
 	struct tdg_slot *s;
 	struct pslot *p;
 
-	if (!expire && e->type != E_TIMER_START && e->type != E_HRTIMER_START)
+	if (!expire && type != E_TIMER_START && type != E_HRTIMER_START)
 		return false;
 	if (!wc->s.idle_seen || (p = ptr_find(e->ptr)) == NULL || p->fn != e->fn)
 		return false;
@@ -868,11 +868,11 @@ fast(struct wcpu *wc, const struct ev *e)
 	if (wc->st == W_WOKEN && e->ctx == 0)
 		close_window(wc);
 	else if (expire && wc->st != W_BUSY)
-		offer(&wc->c, e->type == E_TIMER_EXPIRE ? 3 : is_tick(e->fn) ? 2 : 4, &s->key);
+		offer(&wc->c, type == E_TIMER_EXPIRE ? 3 : is_tick(e->fn) ? 2 : 4, &s->key);
 	if (expire)
 		bump(&s->val, OP_EXPIRY, 0);
 	else
-		bump(&s->val, OP_ARM, start_flags(e));
+		bump(&s->val, OP_ARM, start_flags(e, type));
 	return true;
 }
 
@@ -883,6 +883,8 @@ fast(struct wcpu *wc, const struct ev *e)
 static __always_inline int
 handle(void *ctx, struct ev *e, __u64 pt)
 {
+	/* The program's own event type: a constant, each program only its own paths. */
+	const __u32 type = e->type;
 	struct wcpu *wc = cpu_state();
 	__u32 cpu, cx;
 	struct tdg_key id;
@@ -901,20 +903,20 @@ handle(void *ctx, struct ev *e, __u64 pt)
 	e->ptr = *(volatile __u64 *)&wc->scratch;
 	e->pid = (__s32)pt;
 	cx = cpu_ctx(wc);
-	if (e->type == E_IRQ || e->type == E_VECTOR)
+	if (type == E_IRQ || type == E_VECTOR)
 		e->ctx = CTX_HARD | (cx & CTX_SOFT);
-	else if (e->type == E_SOFTIRQ)
+	else if (type == E_SOFTIRQ)
 		e->ctx = CTX_SOFT | (cx & CTX_HARD);
 	else
 		e->ctx = cx;
-	if (e->type == E_TIMER_CANCEL || e->type == E_HRTIMER_CANCEL ||
-	    (wc->pend && (e->type == E_TIMER_START || e->type == E_HRTIMER_START)))
+	if (type == E_TIMER_CANCEL || type == E_HRTIMER_CANCEL ||
+	    (wc->pend && (type == E_TIMER_START || type == E_HRTIMER_START)))
 		ts = bpf_ktime_get_ns();
 
 	if (wc->pend) {
 		bool same = wc->pend_ptr == e->ptr;
-		bool prelude = same && (e->type == E_TIMER_EXPIRE || e->type == E_HRTIMER_EXPIRE ||
-		    ((e->type == E_TIMER_START || e->type == E_HRTIMER_START) &&
+		bool prelude = same && (type == E_TIMER_EXPIRE || type == E_HRTIMER_EXPIRE ||
+		    ((type == E_TIMER_START || type == E_HRTIMER_START) &&
 		    ts - wc->pend_ts < PRELUDE_NS));
 
 		wc->pend = 0;
@@ -927,17 +929,17 @@ handle(void *ctx, struct ev *e, __u64 pt)
 				tdg_commit_cancel(wc, wc->pend_ptr);
 		}
 	}
-	if (fast(wc, e))
+	if (fast(wc, e, type))
 		return 0;
-	if (e->type <= E_HRTIMER_EXPIRE)
+	if (type <= E_HRTIMER_EXPIRE)
 		wc->s.whole++;
 	cpu = bpf_get_smp_processor_id();
 
 	__builtin_memset(&id, 0, sizeof(id));
-	switch (e->type) {
+	switch (type) {
 	case E_TIMER_EXPIRE:
 	case E_HRTIMER_EXPIRE: {
-		__u32 kind = e->type == E_TIMER_EXPIRE ? TDG_KIND_TIMER : TDG_KIND_HRTIMER;
+		__u32 kind = type == E_TIMER_EXPIRE ? TDG_KIND_TIMER : TDG_KIND_HRTIMER;
 		bool match;
 
 		m = bpf_map_lookup_elem(&tdg_armers, &e->ptr);
@@ -980,10 +982,10 @@ handle(void *ctx, struct ev *e, __u64 pt)
 	if (wc->st != W_BUSY || !wc->s.idle_seen)
 		tdg_on_window(wc, e, rank, &id);
 
-	switch (e->type) {
+	switch (type) {
 	case E_TIMER_START:
 	case E_HRTIMER_START:
-		on_start(ctx, wc, e, cpu);
+		on_start(ctx, wc, e, type, cpu);
 		break;
 	case E_TIMER_EXPIRE:
 	case E_HRTIMER_EXPIRE:
