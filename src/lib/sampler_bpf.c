@@ -63,15 +63,17 @@
  * (the default 512 hold the kernel's own sources), up to SRC_ROOMY slots in
  * all shared out among the CPUs (16,384 a CPU on 2 CPUs, down to the default
  * 512 from 64 CPUs): the tables take kernel memory, which user space maps
- * (8.5 MiB of resident memory at 16,384 slots a CPU on 2 CPUs).  The timers'
- * cache stays as it is, although a timer not in it takes the whole way too
- * (at 10,000 timers in its 8,192 slots, 20,000 of 80,000 events an interval;
- * 3,700 in 32,768): with 32,768 slots its sets spread over a megabyte, and
- * an expiry at 100 timers took a median 852 ns against 709 (programs 4.0 %
- * of a CPU against 3.6 % at 20,000 expiries/s, slower in 4 rounds of 4).
+ * (8.5 MiB of resident memory at 16,384 slots a CPU on 2 CPUs).  So does
+ * the timers' cache (a timer not in it takes the whole way too: at 10,000
+ * timers in 8,192 slots, 20,000 of 80,000 events an interval; 3,700 in
+ * 32,768): four slots a thread, up to PTR_ROOMY.  Only for a machine of
+ * many threads: at 100 timers in 32,768 slots (sets spread over a
+ * megabyte) an expiry took a median 852 ns against 709 in 8,192 (programs
+ * 4.0 % of a CPU against 3.6 % at 20,000 expiries/s, 4 rounds of 4).
  */
 #define SRC_ROOMY		32768U
 #define SRC_ROOMY_CPU_MAX	16384U
+#define PTR_ROOMY		32768U
 #define HALVINGS		3	/* the per-CPU tables halved at most so often (cpubudget.h) */
 #define BTF_PATH		"/sys/kernel/btf/vmlinux"
 /*
@@ -429,7 +431,7 @@ static int
 bp_open(struct td_sampler *s, struct td_error *e)
 {
 	struct bp_priv *b;
-	unsigned entries, src, ptrs = 1, h;
+	unsigned entries, src, ptrs = 1, ptr_want, h;
 	uint64_t avail;
 	int r, n;
 
@@ -480,23 +482,29 @@ bp_open(struct td_sampler *s, struct td_error *e)
 	    TDG_PTR_SLOTS), HALVINGS, (unsigned)b->ncpus, avail);
 	entries = MAP_ENTRIES_DEFAULT >> h;
 	src = TDG_SRC_SLOTS >> h;
+	ptr_want = (unsigned)b->ncpus * (TDG_PTR_SLOTS >> h);
 	if (h == 0 && td_cpubudget_halvings(per_cpu_bytes(b, MAP_ENTRIES_ROOMY, src,
 	    TDG_PTR_SLOTS), HALVINGS, (unsigned)b->ncpus, avail) == 0) {
-		unsigned roomy = TDG_SRC_SLOTS, want = 2 * machine_threads();
+		unsigned threads = machine_threads(), roomy = TDG_SRC_SLOTS;
+		unsigned ptr_roomy = threads < PTR_ROOMY / 4 ? 4 * threads : PTR_ROOMY;
 
 		entries = MAP_ENTRIES_ROOMY;
-		while (roomy < want && roomy < SRC_ROOMY_CPU_MAX &&
+		while (roomy < 2 * threads && roomy < SRC_ROOMY_CPU_MAX &&
 		    roomy * 2 <= SRC_ROOMY / (unsigned)b->ncpus)
 			roomy *= 2;
-		if (td_cpubudget_halvings(per_cpu_bytes(b, entries, roomy, TDG_PTR_SLOTS),
-		    HALVINGS, (unsigned)b->ncpus, avail) == 0)
+		if (ptr_roomy < ptr_want)
+			ptr_roomy = ptr_want;
+		if (td_cpubudget_halvings(per_cpu_bytes(b, entries, roomy,
+		    ptr_roomy / (unsigned)b->ncpus), HALVINGS, (unsigned)b->ncpus, avail) == 0) {
 			src = roomy;
+			ptr_want = ptr_roomy;
+		}
 	}
 	if (s->opts.bpf_map_entries)
 		entries = s->opts.bpf_map_entries;
 	b->src_slots = src;
-	/* The timers' cache, shared by the CPUs: a power of 2, TDG_PTR_SLOTS >> h a CPU. */
-	while (ptrs < (unsigned)b->ncpus * (TDG_PTR_SLOTS >> h) && ptrs < (1U << 30))
+	/* The timers' cache, shared by the CPUs: ptr_want slots rounded up to a power of 2. */
+	while (ptrs < ptr_want && ptrs < (1U << 30))
 		ptrs <<= 1;
 	b->skel->rodata->ptr_mask = ptrs - 1;
 	b->skel->rodata->ncpus = (uint32_t)b->ncpus;

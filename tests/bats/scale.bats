@@ -104,11 +104,18 @@ ten_thousand() {
 # memory budget allows), and reading them back costs little: each read and
 # deleted in batches (deleting key by key, each walk from the first key, was
 # quadratic: 4.4 % of a CPU and 115,000 events dropped an interval here).
-@test "10,000 threads through the bpf backend: the same, none dropped" {
+@test "10,000 threads through the bpf backend: the same, none dropped, their timers cached" {
 	require_root
 	grep -q '^#define HAVE_BPF 1' "$TD_BUILDDIR/config.h" || skip "built without the BPF backend"
 	[ -r /sys/kernel/btf/vmlinux ] || skip "no kernel BTF"
 	ten_thousand bpf
+	# The timers' cache is sized for the machine's threads: after the first
+	# interval, few of the ~80,000 starts and expiries miss it (20,000 in a
+	# cache of 8,192 slots; about 3,000 in 32,768).
+	local slow
+	slow=$(jq -r '.samples[1:][] | .note | capture("(?<n>[0-9]+) timer events not cached").n' "$TMP/ts.json" | sort -n | tail -1)
+	echo "# timer events not cached, the most of intervals 2 and 3: $slow" >&3
+	[ -n "$slow" ] && [ "$slow" -le 10000 ]
 }
 
 @test "10,000 threads grouped by process: one row holds every thread's expiries" {
