@@ -15,7 +15,8 @@
 # Targets: 0 lost, ratio within 1 %, steady-state CPU <= 5 % of one CPU.
 # First, start-up: a 10 ms sample against `cat /proc/kallsyms`: wall time (median
 # of 10) and CPU time (`perf stat -r 10 -e task-clock`, the two in one run, and
-# their ratio; target <= 1.0).
+# their ratio; target <= 1.0), with --source tracefs and with the source a user
+# gets by default (auto; bpf where it loads).
 # Last, many sources: the same total rate (TS_BENCH_SOURCES_RATE, 20,000/s) from
 # 100 threads and from 10,000 threads, one timerfd each; timerstat's steady CPU
 # (2 s intervals, -g thread -J: every source a JSON row, from schedstat, after
@@ -83,12 +84,18 @@ task_ms() {
 
 if want startup; then
 	make -C "$build" -s bench/runstat >/dev/null
-	echo "timerstat -d 10ms -n 1    : $("$build/bench/runstat" 10 "$build/timerstat" --source tracefs -d 10ms -n 1)"
 	echo "cat /proc/kallsyms        : $("$build/bench/runstat" 10 cat /proc/kallsyms)"
-	ts_ms=$(task_ms "$build/timerstat" --source tracefs -d 10ms -n 1)
 	cat_ms=$(task_ms cat /proc/kallsyms)
-	awk -v a="$ts_ms" -v b="$cat_ms" 'BEGIN {
-		printf "start-up CPU (task-clock, mean of 10): timerstat -d 10ms -n 1 %.1f ms, cat /proc/kallsyms %.1f ms, ratio %.2f (target <= 1.0)\n", a, b, a / b }'
+	# tracefs, then the source a user gets without --source (auto: bpf
+	# where it can load, whose start-up is loading and verifying its programs).
+	auto=$("$build/timerstat" -d 10ms -n 1 -J 2>/dev/null | jq -r '.samples[0].backend // "?"')
+	for src in tracefs auto; do
+		echo "timerstat -d 10ms -n 1 --source $src: $("$build/bench/runstat" 10 "$build/timerstat" --source "$src" -d 10ms -n 1)"
+		ts_ms=$(task_ms "$build/timerstat" --source "$src" -d 10ms -n 1)
+		awk -v a="$ts_ms" -v b="$cat_ms" -v s="$src" -v u="$auto" 'BEGIN {
+			if (s == "auto") s = s " (" u ")"
+			printf "start-up CPU (task-clock, mean of 10): timerstat --source %s -d 10ms -n 1 %.1f ms, cat /proc/kallsyms %.1f ms, ratio %.2f (target <= 1.0)\n", s, a, b, a / b }'
+	done
 fi
 
 # Run time in ns of the BPF programs a pid holds (0: none).

@@ -24,6 +24,7 @@ struct fnname {
 
 struct td_knames {
 	struct td_ksyms		*ksyms;		/* loaded at open (full table), else NULL */
+	const char *const	*mark;		/* names kept whole in it (td_ksyms_load) */
 	uint64_t		 tick_fn[3];	/* without the table: the tick's callbacks (0: none) */
 	bool			 tick_known;	/* tick_fn searched (or the table loaded) */
 	int			 nsyms;		/* text symbols loaded or seen; -1 not read yet */
@@ -196,7 +197,7 @@ load_ksyms(struct td_knames *t)
 
 	if ((f = kallsyms_open(t, &vb)) == NULL)
 		return -1;
-	if ((r = td_ksyms_load(f, &t->ksyms, NULL)) < 0)
+	if ((r = td_ksyms_load(f, t->mark, &t->ksyms, NULL)) < 0)
 		t->ksyms = NULL;
 	fclose(f);
 	free(vb);
@@ -358,13 +359,15 @@ td_knames_prefetch_task(void *ctx, int pid, bool entry)
 
 /* Start empty caches; with table, read the symbols. */
 int
-td_knames_new(bool table, void (*gone)(void *ctx, int pid, char *out, size_t len),
-    void *gone_ctx, struct td_knames **out)
+td_knames_new(bool table, const char *const *mark,
+    void (*gone)(void *ctx, int pid, char *out, size_t len), void *gone_ctx,
+    struct td_knames **out)
 {
 	struct td_knames *t;
 
 	if ((*out = t = calloc(1, sizeof(*t))) == NULL)
 		return -ENOMEM;
+	t->mark = mark;
 	t->gone = gone;
 	t->gone_ctx = gone_ctx;
 	if (td_tasks_new(TASK_MAX, &t->tasks) < 0 ||

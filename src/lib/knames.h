@@ -19,14 +19,16 @@ struct td_ksyms;
 
 /*
  * Start empty caches.  With table, load the kernel's text symbols (the BPF
- * backend: spans, arming sites named at once); without it, read nothing yet:
+ * backend: arming sites named at once), and keep the names starting with one
+ * of mark (NULL: none) for td_ksyms_spans; without it, read nothing yet:
  * the first td_knames_resolve_addrs or td_knames_resolve finds the tick's
  * callbacks in the pass that names the callbacks seen.  gone, if not NULL,
  * names a task that left /proc before it was asked for (tracefs:
  * saved_cmdlines).  -ENOMEM; an unreadable kallsyms is no error (nsyms 0).
  */
-int td_knames_new(bool table, void (*gone)(void *ctx, int pid, char *out, size_t len),
-    void *gone_ctx, struct td_knames **out);
+int td_knames_new(bool table, const char *const *mark,
+    void (*gone)(void *ctx, int pid, char *out, size_t len), void *gone_ctx,
+    struct td_knames **out);
 void td_knames_free(struct td_knames *n);
 /*
  * Text symbols loaded or seen (0: none, kptr_restrict or no /proc/kallsyms;

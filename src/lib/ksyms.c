@@ -16,6 +16,12 @@ struct zsym {
 	uint32_t	 idx;
 };
 
+/* A name asked for at load: its place in the file, and a copy. */
+struct mark {
+	uint32_t	 idx;
+	char		*name;
+};
+
 /* Names zlib-compressed in blocks of ZBLOCK, by file order. */
 struct td_ksyms {
 	size_t		 n;
@@ -27,6 +33,8 @@ struct td_ksyms {
 	size_t		 nblocks;
 	char		*scratch;	/* the block last uncompressed */
 	size_t		 cur;		/* its number, nblocks = none */
+	struct mark	*marks;		/* the names marked at load (td_ksyms_spans) */
+	size_t		 nmarks;
 };
 
 /*
@@ -137,6 +145,9 @@ td_ksyms_free(struct td_ksyms *k)
 	free(k->zoff);
 	free(k->zraw);
 	free(k->scratch);
+	for (size_t i = 0; i < k->nmarks; i++)
+		free(k->marks[i].name);
+	free(k->marks);
 	free(k);
 }
 
@@ -145,6 +156,31 @@ size_t
 td_ksyms_count(const struct td_ksyms *k)
 {
 	return k ? k->n : 0;
+}
+
+/* Whether name starts with one of the prefixes (a NULL-terminated list). */
+static bool
+has_prefix(const char *name, const char *const *prefixes)
+{
+	for (; *prefixes != NULL; prefixes++)
+		if (strncmp(name, *prefixes, strlen(*prefixes)) == 0)
+			return true;
+	return false;
+}
+
+/* Keep a copy of name, the idx-th of the file, for td_ksyms_spans; -ENOMEM. */
+static int
+add_mark(struct td_ksyms *k, uint32_t idx, const char *name)
+{
+	struct mark *m;
+
+	if ((m = reallocarray(k->marks, k->nmarks + 1, sizeof(*m))) == NULL)
+		return -ENOMEM;
+	k->marks = m;
+	if ((m[k->nmarks].name = strdup(name)) == NULL)
+		return -ENOMEM;
+	m[k->nmarks++].idx = idx;
+	return 0;
 }
 
 /* Order loaded symbols by address, then by place in the file. */
@@ -202,10 +238,11 @@ zflush(struct td_ksyms *k, z_stream *zs, const char *raw, size_t rawlen, size_t 
 /*
  * Load the text symbols of a kallsyms text read from f into a compact table:
  * 32-bit address offsets and names compressed in blocks, about a third of
- * the text's size.  All-zero addresses give an empty table.
+ * the text's size; the names starting with one of mark (NULL: none) also
+ * kept whole, for td_ksyms_spans.  All-zero addresses give an empty table.
  */
 int
-td_ksyms_load(FILE *f, struct td_ksyms **out, struct td_error *e)
+td_ksyms_load(FILE *f, const char *const *mark, struct td_ksyms **out, struct td_error *e)
 {
 	struct td_ksyms *k;
 	uint64_t *addr = NULL;
@@ -248,6 +285,9 @@ td_ksyms_load(FILE *f, struct td_ksyms **out, struct td_error *e)
 		memcpy(raw + rawlen, name, nl);
 		rawlen += nl;
 		raw[rawlen++] = '\0';
+		if (mark != NULL && has_prefix(raw + rawlen - nl - 1, mark) &&
+		    add_mark(k, (uint32_t)(n - 1), raw + rawlen - nl - 1) < 0)
+			goto fail;
 		if (n % ZBLOCK == 0 || rawlen + 512 + ZBLOCK > sizeof(raw)) {
 			/* A block is full: its last name is the one just added. */
 			if (n % ZBLOCK != 0) {
@@ -369,16 +409,6 @@ td_ksyms_name(struct td_ksyms *k, uint64_t addr)
 	return p;
 }
 
-/* Whether name starts with one of the prefixes (a NULL-terminated list). */
-static bool
-has_prefix(const char *name, const char *const *prefixes)
-{
-	for (; *prefixes != NULL; prefixes++)
-		if (strncmp(name, *prefixes, strlen(*prefixes)) == 0)
-			return true;
-	return false;
-}
-
 /* Order 32-bit numbers. */
 static int
 u32_cmp(const void *a, const void *b)
@@ -389,9 +419,9 @@ u32_cmp(const void *a, const void *b)
 }
 
 /*
- * The address spans [start, end) of the loaded symbols whose names start
- * with one of prefixes (NULL-terminated): at most max, in address order.
- * Returns how many, or -errno.
+ * The address spans [start, end) of the symbols marked at load whose names
+ * start with one of prefixes (NULL-terminated): at most max, in address
+ * order.  Returns how many, or -errno.
  */
 int
 td_ksyms_spans(struct td_ksyms *k, const char *const *prefixes, struct td_ksym_span *out,
@@ -400,34 +430,23 @@ td_ksyms_spans(struct td_ksyms *k, const char *const *prefixes, struct td_ksym_s
 	uint32_t *hit = NULL;
 	size_t nhit = 0, cap = 0, n = 0;
 
-	if (k == NULL || k->zs == NULL || k->nblocks == 0)
+	if (k == NULL || k->zs == NULL)
 		return 0;
-	/* Every block once, in file order: the indexes of the names wanted. */
-	for (size_t b = 0; b < k->nblocks; b++) {
-		uLongf rl = k->zraw[b];
-		const char *p, *end;
-		uint32_t idx = (uint32_t)(b * ZBLOCK);
+	/* The marked names wanted, by their place in the file. */
+	for (size_t i = 0; i < k->nmarks; i++) {
+		uint32_t *nh;
 
-		if (uncompress((Bytef *)k->scratch, &rl, k->z + k->zoff[b],
-		    (uLong)(k->zoff[b + 1] - k->zoff[b])) != Z_OK)
+		if (!has_prefix(k->marks[i].name, prefixes))
 			continue;
-		k->scratch[rl] = '\0';
-		k->cur = b;
-		for (p = k->scratch, end = k->scratch + rl; p < end; p += strlen(p) + 1, idx++) {
-			uint32_t *nh;
-
-			if (*p == '\0' || !has_prefix(p, prefixes))
-				continue;
-			if (nhit == cap) {
-				cap = cap ? cap * 2 : 16;
-				if ((nh = reallocarray(hit, cap, sizeof(*hit))) == NULL) {
-					free(hit);
-					return -ENOMEM;
-				}
-				hit = nh;
+		if (nhit == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((nh = reallocarray(hit, cap, sizeof(*hit))) == NULL) {
+				free(hit);
+				return -ENOMEM;
 			}
-			hit[nhit++] = idx;
+			hit = nh;
 		}
+		hit[nhit++] = k->marks[i].idx;
 	}
 	if (nhit == 0)
 		return 0;	/* none: bsearch may not be given an empty array */

@@ -15,9 +15,11 @@ void td_ksyms_free(struct td_ksyms *k);
 size_t td_ksyms_count(const struct td_ksyms *k);
 /*
  * Load the text symbols of a kallsyms text read from f into a compact table
- * (32-bit offsets, names compressed in blocks) for td_ksyms_name.
+ * (32-bit offsets, names compressed in blocks) for td_ksyms_name; the names
+ * starting with one of mark (NULL-terminated; NULL: none) are kept for
+ * td_ksyms_spans.
  */
-int td_ksyms_load(FILE *f, struct td_ksyms **out, struct td_error *e);
+int td_ksyms_load(FILE *f, const char *const *mark, struct td_ksyms **out, struct td_error *e);
 /* The symbol containing addr in a loaded table, or NULL; valid until the next call. */
 const char *td_ksyms_name(struct td_ksyms *k, uint64_t addr);
 /* The address span of a symbol: [start, end). */
@@ -25,8 +27,9 @@ struct td_ksym_span {
 	uint64_t	 start, end;
 };
 /*
- * The spans of the loaded symbols whose names start with one of prefixes
- * (NULL-terminated), at most max, in address order; how many, or -errno.
+ * The spans of the symbols marked at load whose names start with one of
+ * prefixes (NULL-terminated), at most max, in address order; how many, or
+ * -errno.
  */
 int td_ksyms_spans(struct td_ksyms *k, const char *const *prefixes, struct td_ksym_span *out,
     size_t max);

@@ -208,6 +208,35 @@ drop_missing(struct bp_priv *b, bool *wakeups)
 	return n;
 }
 
+/* The timer API's own functions (prefixes of their names): the arming site is past them. */
+static const char *const timer_api[] = {
+	"hrtimer_start", "__hrtimer_start", "hrtimer_sleeper_start", "enqueue_hrtimer",
+	"debug_activate", "debug_hrtimer_activate", "__mod_timer", "mod_timer",
+	"add_timer", "__add_timer", "internal_add_timer", "enqueue_timer",
+	"timer_reduce", "hrtimer_restart", "start_dl_timer", NULL,
+};
+
+/*
+ * The names whose spans are asked for (the timer API's and the tick's
+ * callbacks): kept whole when the symbols load, so that no pass over the
+ * compressed table looks for them (two passes were a tenth of a short run).
+ */
+static const char *const *
+span_names(void)
+{
+	static const char *names[TD_ARRAY_SIZE(timer_api) + 8];
+	size_t n = 0;
+
+	if (names[0] != NULL)
+		return names;
+	for (size_t i = 0; timer_api[i] != NULL; i++)
+		names[n++] = timer_api[i];
+	for (size_t i = 0; td_knames_tick_functions[i] != NULL && n + 1 < TD_ARRAY_SIZE(names);
+	    i++)
+		names[n++] = td_knames_tick_functions[i];
+	return names;
+}
+
 /*
  * Where the arming site is looked for: on the stack taken at a timer start,
  * the first frame past the timer API's own functions (the frames before them
@@ -216,14 +245,8 @@ drop_missing(struct bp_priv *b, bool *wakeups)
 static void
 set_skips(struct bp_priv *b)
 {
-	static const char *const api[] = {
-		"hrtimer_start", "__hrtimer_start", "hrtimer_sleeper_start", "enqueue_hrtimer",
-		"debug_activate", "debug_hrtimer_activate", "__mod_timer", "mod_timer",
-		"add_timer", "__add_timer", "internal_add_timer", "enqueue_timer",
-		"timer_reduce", "hrtimer_restart", "start_dl_timer", NULL,
-	};
 	struct td_ksym_span sp[TDG_SKIP_MAX];
-	int n = td_ksyms_spans(td_knames_ksyms(b->names), api, sp, TDG_SKIP_MAX);
+	int n = td_ksyms_spans(td_knames_ksyms(b->names), timer_api, sp, TDG_SKIP_MAX);
 
 	for (int i = 0; i < n; i++) {
 		b->skel->rodata->skip_lo[i] = sp[i].start;
@@ -455,7 +478,7 @@ bp_open(struct td_sampler *s, struct td_error *e)
 		return td_error_set(e, EIO, NULL, 0, "BPF: cannot count the possible CPUs");
 	if ((b->last = calloc((size_t)b->ncpus, sizeof(*b->last))) == NULL)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
-	if (td_knames_new(true, NULL, NULL, &b->names) < 0)
+	if (td_knames_new(true, span_names(), NULL, NULL, &b->names) < 0)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	if ((b->skel = tdg__open()) == NULL)
 		return td_error_set(e, errno ? errno : EIO, NULL, 0, "BPF: cannot open the programs: %s",

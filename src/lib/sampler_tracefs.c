@@ -498,7 +498,7 @@ tr_open(struct td_sampler *s, struct td_error *e)
 		t->ncpus = 1;
 	t->idle_traced = td_trace_decoder_has(t->dec, TD_TEV_IDLE) ||
 	    td_trace_decoder_has(t->dec, TD_TEV_SCHED_SWITCH);
-	if (td_knames_new(false, saved_comm, t, &t->names) < 0)
+	if (td_knames_new(false, NULL, saved_comm, t, &t->names) < 0)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	(void)td_interrupts_load(NULL, "/proc/interrupts", &t->irq, NULL);
 	{

@@ -100,7 +100,7 @@ sample_live(struct ti_explain *x, double seconds)
 	x->seconds = seconds;
 	snprintf(x->source, sizeof(x->source), "tracefs, %.1f s", seconds);
 	if ((f = fopen("/proc/kallsyms", "re")) != NULL) {
-		(void)td_ksyms_load(f, &x->names->ksyms, NULL);
+		(void)td_ksyms_load(f, NULL, &x->names->ksyms, NULL);
 		fclose(f);
 	}
 	return r;

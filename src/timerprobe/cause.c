@@ -97,7 +97,7 @@ probe_cause_open(const struct probe_opts *o, struct probe_cause **out)
 		return 0;
 	}
 	if ((f = fopen("/proc/kallsyms", "re")) != NULL) {
-		(void)td_ksyms_load(f, &c->ks, NULL);
+		(void)td_ksyms_load(f, NULL, &c->ks, NULL);
 		fclose(f);
 	}
 	c->names.function = ksym_name;

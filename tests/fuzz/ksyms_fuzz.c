@@ -35,7 +35,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		addr[i] ^= (uint64_t)i << 12;
 	}
 	if ((f = fmemopen((void *)(uintptr_t)data, size, "r")) != NULL) {
-		if (td_ksyms_load(f, &k, NULL) == 0) {
+		static const char *const pre[] = { "a", "hrtimer_", "_", NULL };
+
+		if (td_ksyms_load(f, pre, &k, NULL) == 0) {
 			for (size_t i = 0; i < 8; i++) {
 				const char *n = td_ksyms_name(k, addr[i]);
 
@@ -43,7 +45,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					abort();
 			}
 			{
-				static const char *const pre[] = { "a", "hrtimer_", "_", NULL };
 				struct td_ksym_span sp[16];
 				int n = td_ksyms_spans(k, pre, sp, 16);
 

@@ -914,7 +914,7 @@ test_ksyms_long_names(void)
 		    0xffffffff81000000ULL + (unsigned long long)i * 64, name);
 	}
 	if ((f = fmemopen(text, len, "r")) != NULL) {
-		if (td_ksyms_load(f, &k, NULL) == 0)
+		if (td_ksyms_load(f, NULL, &k, NULL) == 0)
 			for (int i = 1199; i >= 0; i--) {
 				const char *g = td_ksyms_name(k, 0xffffffff81000000ULL +
 				    (uint64_t)i * 64 + 63);
@@ -947,12 +947,14 @@ test_ksyms_spans(void)
 	    "ffffffff81000800 T _etext\n";
 	static const char *const pre[] = { "hrtimer_start", "enqueue_hrtimer", "mod_timer", NULL };
 	static const char *const none[] = { "no_such_function", NULL };
+	static const char *const later[] = { "do_nanosleep", NULL };
+	static const char *const enq[] = { "enqueue_", NULL };
 	struct td_ksym_span sp[8];
 	struct td_ksyms *k = NULL;
 	FILE *f = fmemopen((void *)(uintptr_t)text, sizeof(text) - 1, "r");
 	int n = -1;
 
-	if (f != NULL && td_ksyms_load(f, &k, NULL) == 0)
+	if (f != NULL && td_ksyms_load(f, pre, &k, NULL) == 0)
 		n = td_ksyms_spans(k, pre, sp, 8);
 	if (f != NULL)
 		fclose(f);
@@ -964,6 +966,8 @@ test_ksyms_spans(void)
 	    "ksyms spans: each from its start to the next text symbol");
 	is_int(td_ksyms_spans(k, pre, sp, 2), 2, "ksyms spans: at most max");
 	is_int(td_ksyms_spans(k, none, sp, 8), 0, "ksyms spans: no name matches, none");
+	is_int(td_ksyms_spans(k, later, sp, 8), 0, "ksyms spans: a name not marked at load, none");
+	is_int(td_ksyms_spans(k, enq, sp, 8), 1, "ksyms spans: some of the marked names");
 	td_ksyms_free(k);
 }
 
@@ -1004,7 +1008,7 @@ test_ksyms_resolve(void)
 		free(names[i]);
 	}
 	if ((f = fmemopen((void *)(uintptr_t)text, strlen(text), "r")) != NULL) {
-		ok(td_ksyms_load(f, &k, NULL) == 0 && td_ksyms_count(k) == 5,
+		ok(td_ksyms_load(f, NULL, &k, NULL) == 0 && td_ksyms_count(k) == 5,
 		    "ksyms load: five text symbols kept");
 		fclose(f);
 		for (size_t i = 0; i < 7; i++)
@@ -1025,7 +1029,7 @@ test_ksyms_resolve(void)
 		return;
 	}
 	if ((f = fmemopen(kb.data, kb.len, "r")) != NULL) {
-		if (td_ksyms_load(f, &k, NULL) < 0)
+		if (td_ksyms_load(f, NULL, &k, NULL) < 0)
 			k = NULL;
 		fclose(f);
 	}

@@ -152,7 +152,7 @@ test_callback_names(void)
 	fprintf(f, "%016llx T _etext\n", (unsigned long long)fn_addr(NFN + 1));
 	fclose(f);
 	td_knames_kallsyms_path(path);
-	if (!ok(td_knames_new(false, NULL, NULL, &k) == 0, "knames without the table"))
+	if (!ok(td_knames_new(false, NULL, NULL, NULL, &k) == 0, "knames without the table"))
 		goto out;
 	{
 		struct td_attr_opts o = {
@@ -283,7 +283,7 @@ test_no_symbols(void)
 	fclose(f);
 	for (int table = 0; table < 2; table++) {
 		td_knames_kallsyms_path("/nonexistent/kallsyms");
-		if (td_knames_new(table, NULL, NULL, &k) < 0)
+		if (td_knames_new(table, NULL, NULL, NULL, &k) < 0)
 			break;
 		td_knames_resolve_addrs(k, addr, 1);
 		is_int(td_knames_nsyms(k), 0, "no kallsyms (table %d): no symbols", table);
@@ -291,7 +291,7 @@ test_no_symbols(void)
 		    "no kallsyms (table %d): the file and its error", table);
 		td_knames_free(k);
 		td_knames_kallsyms_path(path);
-		if (td_knames_new(table, NULL, NULL, &k) < 0)
+		if (td_knames_new(table, NULL, NULL, NULL, &k) < 0)
 			break;
 		addr[0] = 0xffffffff81000100ULL;
 		td_knames_resolve_addrs(k, addr, 1);
