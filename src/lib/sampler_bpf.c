@@ -123,6 +123,7 @@ struct bp_priv {
 	size_t			 carried_len;
 	uint32_t		 drain_gen;	/* the interval whose map is being read */
 	uint64_t		 run_ns;	/* our programs' run time at the last collect */
+	uint64_t		 switch_ns;	/* the sched_switch program's, then (run_time) */
 	size_t			 nsrc;		/* keys of sources read at this collect */
 	struct bp_task {
 		int32_t		 pid;
@@ -576,22 +577,39 @@ bp_open(struct td_sampler *s, struct td_error *e)
 	return 0;
 }
 
-/* Read the counters of our programs' run time; 0 when not known. */
+/* One program's run time (0 when the kernel's statistics were never on). */
 static uint64_t
-run_time(const struct bp_priv *b)
+prog_run_ns(const struct bpf_program *p)
 {
+	struct bpf_prog_info info;
+	uint32_t len = sizeof(info);
+	int fd = bpf_program__fd(p);
+
+	memset(&info, 0, sizeof(info));
+	return fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0 ? info.run_time_ns : 0;
+}
+
+/*
+ * Our programs' run time, counted only while the kernel's BPF statistics
+ * are on.  The sched_switch program runs at least once an interval (our own
+ * process is switched in to collect), so while its run time stands still
+ * the statistics are off and the others are not asked (one system call an
+ * interval, not one a program: a seventh of an idle collect).
+ */
+static uint64_t
+run_time(struct bp_priv *b)
+{
+	const struct bpf_program *sw = b->skel->progs.tdg_switch;
 	struct bpf_program *p;
-	uint64_t sum = 0;
+	uint64_t sum = 0, ns;
 
-	bpf_object__for_each_program(p, b->skel->obj) {
-		struct bpf_prog_info info;
-		uint32_t len = sizeof(info);
-		int fd = bpf_program__fd(p);
-
-		memset(&info, 0, sizeof(info));
-		if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
-			sum += info.run_time_ns;
+	if (bpf_program__autoload(sw) && bpf_program__fd(sw) >= 0) {
+		if ((ns = prog_run_ns(sw)) == b->switch_ns)
+			return b->run_ns;
+		b->switch_ns = ns;
 	}
+	bpf_object__for_each_program(p, b->skel->obj)
+		sum += prog_run_ns(p);
 	return sum;
 }
 
