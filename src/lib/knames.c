@@ -24,7 +24,6 @@ struct fnname {
 
 struct td_knames {
 	struct td_ksyms		*ksyms;		/* loaded at open (full table), else NULL */
-	const char *const	*mark;		/* names kept whole in it (td_ksyms_load) */
 	uint64_t		 tick_fn[3];	/* without the table: the tick's callbacks (0: none) */
 	bool			 tick_known;	/* tick_fn searched (or the table loaded) */
 	int			 nsyms;		/* text symbols loaded or seen; -1 not read yet */
@@ -185,11 +184,12 @@ why_none(struct td_knames *t, int r)
 }
 
 /*
- * The full table of /proc/kallsyms (the tick known through it); 0, or -1
- * when it could not be had (nsyms and the tick left as they were).
+ * The full table of /proc/kallsyms (the tick known through it), the names
+ * starting with one of mark (NULL: none) kept whole; 0, or -1 when it could
+ * not be had (nsyms and the tick left as they were).
  */
 static int
-load_ksyms(struct td_knames *t)
+load_ksyms(struct td_knames *t, const char *const *mark)
 {
 	FILE *f;
 	char *vb;
@@ -197,7 +197,7 @@ load_ksyms(struct td_knames *t)
 
 	if ((f = kallsyms_open(t, &vb)) == NULL)
 		return -1;
-	if ((r = td_ksyms_load(f, t->mark, &t->ksyms, NULL)) < 0)
+	if ((r = td_ksyms_load(f, mark, &t->ksyms, NULL)) < 0)
 		t->ksyms = NULL;
 	fclose(f);
 	free(vb);
@@ -248,7 +248,7 @@ td_knames_resolve_addrs(struct td_knames *t, uint64_t *addr, size_t n)
 	n = k;
 	if ((n == 0 && !tick) || t->nsyms == 0)
 		return;
-	if (!tick && load_ksyms(t) == 0) {
+	if (!tick && load_ksyms(t, NULL) == 0) {
 		/* A second pass: the whole table instead, once; no pass for later callbacks. */
 		for (size_t i = 0; i < n; i++)
 			(void)fn_get(t, addr[i]);
@@ -367,7 +367,6 @@ td_knames_new(bool table, const char *const *mark,
 
 	if ((*out = t = calloc(1, sizeof(*t))) == NULL)
 		return -ENOMEM;
-	t->mark = mark;
 	t->gone = gone;
 	t->gone_ctx = gone_ctx;
 	if (td_tasks_new(TASK_MAX, &t->tasks) < 0 ||
@@ -377,7 +376,7 @@ td_knames_new(bool table, const char *const *mark,
 		return -ENOMEM;
 	}
 	t->nsyms = -1;		/* not read yet */
-	if (table && load_ksyms(t) < 0) {
+	if (table && load_ksyms(t, mark) < 0) {
 		/* Without symbols no callback is the tick. */
 		t->nsyms = 0;
 		t->tick_known = true;

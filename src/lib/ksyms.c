@@ -158,13 +158,24 @@ td_ksyms_count(const struct td_ksyms *k)
 	return k ? k->n : 0;
 }
 
-/* Whether name starts with one of the prefixes (a NULL-terminated list). */
+/*
+ * Whether name starts with one of the prefixes (a NULL-terminated list):
+ * asked of every symbol at load, so each prefix is walked once and left at
+ * its first differing character (most names differ at the first).
+ */
 static bool
 has_prefix(const char *name, const char *const *prefixes)
 {
-	for (; *prefixes != NULL; prefixes++)
-		if (strncmp(name, *prefixes, strlen(*prefixes)) == 0)
+	for (; *prefixes != NULL; prefixes++) {
+		const char *p = *prefixes, *q = name;
+
+		while (*p != '\0' && *p == *q) {
+			p++;
+			q++;
+		}
+		if (*p == '\0')
 			return true;
+	}
 	return false;
 }
 

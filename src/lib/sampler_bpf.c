@@ -219,23 +219,20 @@ static const char *const timer_api[] = {
 
 /*
  * The names whose spans are asked for (the timer API's and the tick's
- * callbacks): kept whole when the symbols load, so that no pass over the
- * compressed table looks for them (two passes were a tenth of a short run).
+ * callbacks), into out (max entries, NULL-terminated): kept whole when the
+ * symbols load, so that no pass over the compressed table looks for them
+ * (two passes were a tenth of a short run).
  */
-static const char *const *
-span_names(void)
+static void
+span_names(const char **out, size_t max)
 {
-	static const char *names[TD_ARRAY_SIZE(timer_api) + 8];
 	size_t n = 0;
 
-	if (names[0] != NULL)
-		return names;
-	for (size_t i = 0; timer_api[i] != NULL; i++)
-		names[n++] = timer_api[i];
-	for (size_t i = 0; td_knames_tick_functions[i] != NULL && n + 1 < TD_ARRAY_SIZE(names);
-	    i++)
-		names[n++] = td_knames_tick_functions[i];
-	return names;
+	for (size_t i = 0; timer_api[i] != NULL && n + 1 < max; i++)
+		out[n++] = timer_api[i];
+	for (size_t i = 0; td_knames_tick_functions[i] != NULL && n + 1 < max; i++)
+		out[n++] = td_knames_tick_functions[i];
+	out[n] = NULL;
 }
 
 /*
@@ -455,6 +452,7 @@ static int
 bp_open(struct td_sampler *s, struct td_error *e)
 {
 	struct bp_priv *b;
+	const char *marks[TD_ARRAY_SIZE(timer_api) + 8];
 	unsigned entries, src, ptrs = 1, ptr_want, h;
 	uint64_t avail;
 	int r, n;
@@ -479,7 +477,8 @@ bp_open(struct td_sampler *s, struct td_error *e)
 		return td_error_set(e, EIO, NULL, 0, "BPF: cannot count the possible CPUs");
 	if ((b->last = calloc((size_t)b->ncpus, sizeof(*b->last))) == NULL)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
-	if (td_knames_new(true, span_names(), NULL, NULL, &b->names) < 0)
+	span_names(marks, TD_ARRAY_SIZE(marks));
+	if (td_knames_new(true, marks, NULL, NULL, &b->names) < 0)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	if ((b->skel = tdg__open()) == NULL)
 		return td_error_set(e, errno ? errno : EIO, NULL, 0, "BPF: cannot open the programs: %s",
@@ -603,7 +602,7 @@ run_time(struct bp_priv *b)
 	struct bpf_program *p;
 	uint64_t sum = 0, ns;
 
-	if (bpf_program__autoload(sw) && bpf_program__fd(sw) >= 0) {
+	if (bpf_program__fd(sw) >= 0) {
 		if ((ns = prog_run_ns(sw)) == b->switch_ns)
 			return b->run_ns;
 		b->switch_ns = ns;
