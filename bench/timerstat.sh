@@ -15,8 +15,8 @@
 # Targets: 0 lost, ratio within 1 %, steady-state CPU <= 5 % of one CPU.
 # First, start-up: a 10 ms sample against `cat /proc/kallsyms`: wall time (median
 # of 10) and CPU time (`perf stat -r 10 -e task-clock`, the two in one run, and
-# their ratio; target <= 1.0), with --source tracefs and with the source a user
-# gets by default (auto; bpf where it loads).
+# their ratio; target <= 1.0), with --source tracefs, with the source a user
+# gets by default (auto: tracefs for a run under 1 s) and with bpf where it loads.
 # Last, many sources: the same total rate (TS_BENCH_SOURCES_RATE, 20,000/s) from
 # 100 threads and from 10,000 threads, one timerfd each; timerstat's steady CPU
 # (2 s intervals, -g thread -J: every source a JSON row, from schedstat, after
@@ -86,10 +86,13 @@ if want startup; then
 	make -C "$build" -s bench/runstat >/dev/null
 	echo "cat /proc/kallsyms        : $("$build/bench/runstat" 10 cat /proc/kallsyms)"
 	cat_ms=$(task_ms cat /proc/kallsyms)
-	# tracefs, then the source a user gets without --source (auto: bpf
-	# where it can load, whose start-up is loading and verifying its programs).
+	# tracefs, the source a user gets without --source (auto: tracefs for
+	# a run this short), and bpf where it can load, whose start-up is
+	# loading and verifying its programs.
 	auto=$("$build/timerstat" -d 10ms -n 1 -J 2>/dev/null | jq -r '.samples[0].backend // "?"')
-	for src in tracefs auto; do
+	srcs="tracefs auto"
+	"$build/timerstat" --source bpf -d 10ms -n 1 >/dev/null 2>&1 && srcs="$srcs bpf"
+	for src in $srcs; do
 		echo "timerstat -d 10ms -n 1 --source $src: $("$build/bench/runstat" 10 "$build/timerstat" --source "$src" -d 10ms -n 1)"
 		ts_ms=$(task_ms "$build/timerstat" --source "$src" -d 10ms -n 1)
 		awk -v a="$ts_ms" -v b="$cat_ms" -v s="$src" -v u="$auto" 'BEGIN {

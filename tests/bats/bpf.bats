@@ -113,6 +113,30 @@ sum() {
 	[ "$(jq -r .backend <<<"$output")" = bpf ]
 }
 
+@test "live, root: a run bounded under 1 s: auto samples with tracefs and says why; --source bpf and 1 s use bpf" {
+	require_bpf
+	local why="BPF: its start-up pays off from a run of 1 s, not %s ms (--source bpf uses it, with arming sites)"
+	timerstat -d 10ms -n 1 -J >"$TMP/o.json"
+	jq -e '.samples[0].backend == "tracefs" and .samples[0].lost_events == 0' "$TMP/o.json"
+	[ "$(jq -r .samples[0].backend_note "$TMP/o.json")" = "tracefs: $(printf "$why" 10)" ]
+	# The whole run counts: 3 samples of 300 ms are 900 ms.
+	run -0 timerstat -d 300ms -n 3
+	[[ "$output" == *"backend tracefs"* ]]
+	[[ "$output" == *"Note: tracefs: $(printf "$why" 900)"* ]]
+	# Asked for by name, or a run of 1 s: bpf, with no word of the run's length.
+	timerstat --source bpf -d 10ms -n 1 -J >"$TMP/o.json"
+	jq -e '.samples[0].backend == "bpf" and (.samples[0].backend_note // "" | test("start-up") | not)' "$TMP/o.json"
+	timerstat -d 250ms -n 4 -J >"$TMP/o.json"
+	jq -e '[.samples[].backend] | unique == ["bpf"]' "$TMP/o.json"
+	# Unbounded (-n 0, ended by SIGINT): bpf.
+	timerstat -d 100ms -n 0 -J >"$TMP/o.json" &
+	local p=$!
+	sleep 1.5
+	kill -INT "$p"
+	wait "$p" || true
+	jq -e -s '[.[].samples[]?.backend] | length > 0 and unique == ["bpf"]' "$TMP/o.json"
+}
+
 @test "live, root without CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN: auto uses tracefs and says why" {
 	require_bpf
 	command -v setpriv >/dev/null || skip "no setpriv"
