@@ -268,6 +268,25 @@ sum() {
 	[ -n "$whole" ] && [ "$whole" -le 3000 ]
 }
 
+# Two threads pinned one to a CPU re-arm 300 timerfds each at 1 kHz: as many
+# expiries as the CPUs can take, so that they may never idle.  Where a CPU's
+# idle had not been traced, every timer event of it took the whole way
+# (463,000 of 853,000 in 2 s): a busy task's events change nothing in the
+# idle-task way's model while no window of it is open.
+@test "live, root: on CPUs kept busy by a timer load, its starts and expiries find their source cached" {
+	require_bpf
+	local note whole total
+	start_load timerfd_load -c -t 2 -n 300 -r 1000 -d 7
+	sleep 0.7
+	timerstat --source bpf -d 2 -n 2 -J >"$TMP/o.json"
+	total=$(jq -r '.samples[1].total_events' "$TMP/o.json")
+	note=$(jq -r '.samples[1].note // ""' "$TMP/o.json")
+	echo "# the second 2 s: $total events; $note" >&3
+	[ "$total" -ge 100000 ]
+	whole=$(sed -n 's/^bpf: \([0-9][0-9]*\) timer events not cached.*/\1/p' <<<"$note")
+	[ -n "$whole" ] && [ "$whole" -le $((total / 100)) ]
+}
+
 # 3,000 threads, one timerfd each: 3,000 sources.  With 512 slots a CPU in
 # the tables of sources, most found none and took the whole way at every
 # start and expiry (53,000 of the 72,000 of an interval); where the memory
