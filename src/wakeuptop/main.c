@@ -282,6 +282,9 @@ main(int argc, char **argv)
 		so.trace_step_ns = (uint64_t)delay;
 	if (app.batch && app.iterations == 0 && (app.trace == NULL || so.trace_step_ns == 0))
 		app.iterations = 1;
+	/* A batch run's length, as timerstat's: auto passes bpf over for one under 1 s. */
+	if (app.batch && app.trace == NULL)
+		so.run_ns = (uint64_t)delay * (uint64_t)app.iterations;
 	if (!app.batch && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
 		fprintf(stderr, "%s: the screen needs a terminal; use -b for batch mode\n",
 		    cli_prog);

@@ -107,9 +107,9 @@ sum() {
 	note=$(jq -r '.samples[0].backend_note // ""' "$TMP/auto.json")
 	[[ -z "$note" || "$note" == "bpf: no /proc/timer_stats"* ]]
 	# wakeuptop chooses the same, and says so in its header and its JSON.
-	run -0 wakeuptop -b -n 1 -d 0.3
+	run -0 wakeuptop -b -n 2 -d 0.5
 	[[ "$output" == *"Backend: bpf "* ]]
-	run -0 wakeuptop -b -J -n 1 -d 0.3
+	run -0 wakeuptop -b -J -n 1 -d 1
 	[ "$(jq -r .backend <<<"$output")" = bpf ]
 }
 
@@ -128,6 +128,10 @@ sum() {
 	jq -e '.samples[0].backend == "bpf" and (.samples[0].backend_note // "" | test("start-up") | not)' "$TMP/o.json"
 	timerstat -d 250ms -n 4 -J >"$TMP/o.json"
 	jq -e '[.samples[].backend] | unique == ["bpf"]' "$TMP/o.json"
+	# wakeuptop's batch runs the same.
+	run -0 wakeuptop -b -n 1 -d 0.3
+	[[ "$output" == *"Backend: tracefs "* ]]
+	[[ "$output" == *"note: tracefs: $(printf "$why" 300)"* ]]
 	# Unbounded (-n 0, ended by SIGINT): bpf.
 	timerstat -d 100ms -n 0 -J >"$TMP/o.json" &
 	local p=$!
