@@ -35,6 +35,11 @@ helper() {
 	HP=$LOAD_PID
 }
 
+# The timer events a bpf sample's note says took the whole way ("" if it says none).
+not_cached() {
+	sed -n 's/^bpf: \([0-9][0-9]*\) timer events not cached.*/\1/p' <<<"$1"
+}
+
 # The backends of BACKENDS (bpf and tracefs unless set; auto: timerstat's
 # own choice) sample at once around a helper's whole life: they start, then
 # the helper (in the foreground) runs for 2 s, then they end.  Their samples
@@ -266,7 +271,7 @@ sum() {
 	note=$(jq -r '.samples[0].note // ""' "$TMP/bpf.json")
 	echo "# expiries in 2 s: $b; $note" >&3
 	awk -v e="$b" 'BEGIN { exit !(e >= 36000 && e <= 48000) }'
-	whole=$(sed -n 's/^bpf: \([0-9][0-9]*\) timer events not cached.*/\1/p' <<<"$note")
+	whole=$(not_cached "$note")
 	# The first start of each timer, each source's first events in the
 	# sample, and the machine's own: a few thousand at most.
 	[ -n "$whole" ] && [ "$whole" -le 3000 ]
@@ -287,7 +292,7 @@ sum() {
 	note=$(jq -r '.samples[1].note // ""' "$TMP/o.json")
 	echo "# the second 2 s: $total events; $note" >&3
 	[ "$total" -ge 100000 ]
-	whole=$(sed -n 's/^bpf: \([0-9][0-9]*\) timer events not cached.*/\1/p' <<<"$note")
+	whole=$(not_cached "$note")
 	[ -n "$whole" ] && [ "$whole" -le $((total / 100)) ]
 }
 
@@ -316,7 +321,7 @@ sum() {
 		[ "$lost" -eq 0 ]
 		# 3,000 timers at 6 Hz for 2 s
 		awk -v e="$exp" 'BEGIN { exit !(e >= 30000 && e <= 40000) }'
-		whole=$(sed -n 's/^bpf: \([0-9][0-9]*\) timer events not cached.*/\1/p' <<<"$note")
+		whole=$(not_cached "$note")
 		[ -n "$whole" ] && [ "$whole" -le $((3000 * ncpus + 3000)) ]
 	done <<<"$out"
 }
