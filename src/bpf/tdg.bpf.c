@@ -73,6 +73,9 @@ const volatile __u32 nskip = 0;			/* timer API functions: [skip_lo, skip_hi) */
 const volatile __u64 skip_lo[TDG_SKIP_MAX] = {};
 const volatile __u64 skip_hi[TDG_SKIP_MAX] = {};
 
+/* A new source's counters (a global: off the stack of tdg_add's callers' chains). */
+const struct tdg_val zero_val = {};
+
 /* Written by user space at each collect: the aggregation map now counted into. */
 __u32 gen = 0;
 
@@ -419,7 +422,7 @@ claim(struct wcpu *wc, struct tdg_slot *s, __u32 idx, const struct tdg_key *k, _
 GLOBAL int
 tdg_add(struct wcpu *wc, const struct tdg_key *k, __u32 op, __u32 arg)
 {
-	struct tdg_val zero = {}, *v;
+	struct tdg_val *v;
 	__u32 g = gen;
 	void *map = (g & 1) ? (void *)&tdg_agg1 : (void *)&tdg_agg0;
 	struct tdg_slot *s;
@@ -436,7 +439,7 @@ tdg_add(struct wcpu *wc, const struct tdg_key *k, __u32 op, __u32 arg)
 	}
 	v = bpf_map_lookup_elem(map, k);
 	if (v == NULL) {
-		bpf_map_update_elem(map, k, &zero, BPF_NOEXIST);
+		bpf_map_update_elem(map, k, &zero_val, BPF_NOEXIST);
 		v = bpf_map_lookup_elem(map, k);
 	}
 	if (v == NULL) {
@@ -700,17 +703,21 @@ tdg_pick_site(struct wcpu *wc, long n)
 	return 0;
 }
 
-/* A cancel that was not the prelude of an expiry or a re-arm. */
+/*
+ * The source of a cancelled timer, in id; whether it has one.  The caller
+ * counts it: a call to tdg_add from here would add this frame to the
+ * deepest chain of frames, whose stacks the verifier sums (at most 512
+ * bytes, each frame rounded up to 16 or, on older kernels, 32).
+ */
 GLOBAL int
-tdg_commit_cancel(struct wcpu *wc, __u64 ptr)
+tdg_cancel_ident(__u64 ptr, struct tdg_key *id)
 {
 	struct tdg_armer *m = bpf_map_lookup_elem(&tdg_armers, &ptr);
-	struct tdg_key id;
 
-	if (m == NULL || wc == NULL)
+	if (m == NULL || id == NULL)
 		return 0;
-	timer_ident(&id, m->kind, m->fn, m->pid, m->cpu, m->site);
-	return tdg_add(wc, &id, OP_CANCEL, 0);
+	timer_ident(id, m->kind, m->fn, m->pid, m->cpu, m->site);
+	return 1;
 }
 
 /* Remember the name of a task that arms timers (it may be gone at collect). */
@@ -934,10 +941,13 @@ handle(void *ctx, struct ev *e, __u64 pt)
 		if (!prelude) {
 			struct tdg_slot *s = cached(ptr_find(wc->pend_ptr));
 
-			if (s != NULL)
+			if (s != NULL) {
 				bump(&s->val, OP_CANCEL, 0);
-			else
-				tdg_commit_cancel(wc, wc->pend_ptr);
+			} else {
+				__builtin_memset(&id, 0, sizeof(id));
+				if (tdg_cancel_ident(wc->pend_ptr, &id))
+					tdg_add(wc, &id, OP_CANCEL, 0);
+			}
 		}
 	}
 	if (fast(wc, e, type))
