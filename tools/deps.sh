@@ -13,7 +13,7 @@ root=${TD_DEPS_ROOT:-}
 build="build-essential autoconf automake pkg-config libbsd-dev libncurses-dev \
 zlib1g-dev libzstd-dev libtracefs-dev libtraceevent-dev libtracecmd-dev libbpf-dev bpftool clang"
 test="bats jq python3-jsonschema locales tmux bash-completion zsh clang libclang-rt-14-dev util-linux procps rt-tests prometheus \
-prometheus-node-exporter curl linux-perf hyperfine trace-cmd"
+prometheus-node-exporter curl linux-perf hyperfine trace-cmd llvm"
 servers="prometheus prometheus-node-exporter"
 want=$build
 [ "${1:-}" = "--test" ] && want="$build $test"
