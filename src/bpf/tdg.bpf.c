@@ -191,6 +191,7 @@ struct wcpu {
  * plain array whose values start on a page (mappable) and take whole cache
  * lines each, so that a CPU's hot 64 bytes are one line of its own (a
  * per-CPU array's values are only 8-aligned: two lines at every event).
+ * User space reads each CPU's counters in its mapping, without a call.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
