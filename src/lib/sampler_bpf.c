@@ -115,7 +115,6 @@ struct bp_priv {
 	uint32_t		 src_slots;	/* slots of a CPU's table of sources */
 	struct bp_cpu		*last;
 	const char		*cpus;		/* the CPUs' states, mapped read-only */
-	struct tdg_cpu_stats	*snap;		/* their counters at the switch (collect) */
 	size_t			 cpus_len;
 	size_t			 cpu_size;	/* of struct wcpu, as the map says */
 	const char		*slots;		/* the tables of sources, mapped read-only */
@@ -565,8 +564,6 @@ bp_open(struct td_sampler *s, struct td_error *e)
 	if ((r = tdg__load(b->skel)) < 0)
 		return td_error_set(e, -r, NULL, 0, "BPF: cannot load the programs: %s",
 		    libbpf_last[0] ? libbpf_last : strerror(-r));
-	if ((b->snap = calloc((size_t)b->ncpus, sizeof(*b->snap))) == NULL)
-		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	if ((r = map_tables(b)) < 0)
 		return td_error_set(e, -r, NULL, 0, "BPF: cannot map the CPUs' tables: %s",
 		    strerror(-r));
@@ -903,33 +900,38 @@ bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	/* The interval's number: the slots of the tables are the interval's by it. */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	__atomic_store_n(&b->skel->bss->gen, g + 1, __ATOMIC_SEQ_CST);
-	/* The CPUs' counters at the switch; meanwhile, the programs' run time. */
-	for (int c = 0; c < b->ncpus; c++)
-		memcpy(&b->snap[c], b->cpus + (size_t)c * b->cpu_size, sizeof(b->snap[c]));
+	/*
+	 * The CPUs' counters at the switch, each CPU's copied once from its
+	 * mapping (the programs go on writing it); meanwhile, the programs'
+	 * run time.
+	 */
+	for (int c = 0; c < b->ncpus; c++) {
+		struct tdg_cpu_stats st;
+		struct bp_cpu *l = &b->last[c];
+		uint64_t ex[2];
+
+		memcpy(&st, b->cpus + (size_t)c * b->cpu_size, sizeof(st));
+		ex[0] = st.exits[0] - l->exits[0];
+		ex[1] = st.exits[1] - l->exits[1];
+		td_attr_add_exits(b->attr, c, ex, st.idle_seen, st.task_seen);
+		all += st.events - l->events;
+		whole += (uint32_t)(st.whole - l->whole);
+		if (td_sampler_cpu_wanted(s, c)) {
+			dropped += st.dropped - l->dropped;
+			events += st.events - l->events;
+		}
+		l->exits[0] = st.exits[0];
+		l->exits[1] = st.exits[1];
+		l->dropped = st.dropped;
+		l->events = st.events;
+		l->whole = st.whole;
+	}
 	run = run_time(b);
 	flip_wait(&t0);
 	b->drain_gen = g;
 	if (drain_map(b, cur ? b->skel->maps.tdg_agg1 : b->skel->maps.tdg_agg0) < 0 ||
 	    add_carried(b) < 0)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
-	for (int c = 0; c < b->ncpus; c++) {
-		const struct tdg_cpu_stats *st = &b->snap[c];
-		struct bp_cpu *l = &b->last[c];
-		uint64_t ex[2] = { st->exits[0] - l->exits[0], st->exits[1] - l->exits[1] };
-
-		td_attr_add_exits(b->attr, c, ex, st->idle_seen, st->task_seen);
-		all += st->events - l->events;
-		whole += (uint32_t)(st->whole - l->whole);
-		if (td_sampler_cpu_wanted(s, c)) {
-			dropped += st->dropped - l->dropped;
-			events += st->events - l->events;
-		}
-		l->exits[0] = st->exits[0];
-		l->exits[1] = st->exits[1];
-		l->dropped = st->dropped;
-		l->events = st->events;
-		l->whole = st->whole;
-	}
 	p->lost_known = true;
 	p->lost_events = dropped;
 	p->processed = events;
@@ -1009,7 +1011,6 @@ bp_close(struct td_sampler *s)
 	td_interrupts_free(b->irq);
 	td_knames_free(b->names);
 	free(b->last);
-	free(b->snap);
 	if (b->cpus != NULL)
 		munmap((void *)(uintptr_t)b->cpus, b->cpus_len);
 	if (b->slots != NULL)

@@ -525,9 +525,9 @@ ours_now() {
 # 32 (6.1's rule, the stricter) and bounded from above by the code.
 @test "the programs fit the verifier's 512-byte stack summed over a chain of calls, each frame rounded to 32" {
 	built_with_bpf || skip "built without the BPF backend"
-	command -v llvm-objdump >/dev/null || command -v llvm-objdump-14 >/dev/null ||
-		skip "no llvm-objdump (package llvm)"
 	run "$TD_SRCDIR/tools/bpf-stack.sh" "$TD_BUILDDIR/src/bpf/tdg.bpf.o"
+	[ "$status" -eq 2 ] && [ "$output" = "bpf-stack: no llvm-objdump" ] &&
+		skip "no llvm-objdump (package llvm)"
 	sort -k2 -n <<<"$output" | tail -2 | sed 's/^/# /' >&3
 	[ "$status" -eq 0 ]
 	# Every program of the skeleton, each with its depth, none over 512.
