@@ -901,22 +901,20 @@ fast(struct wcpu *wc, const struct ev *e, __u32 type)
 
 /*
  * Account one event (attribution.c: td_attr_event) of the running task
- * (pt: its bpf_get_current_pid_tgid, which the program had to read already).
+ * (pt: its bpf_get_current_pid_tgid, which the program had to read already)
+ * on this CPU (wc).
  */
 static __always_inline int
-handle(void *ctx, struct ev *e, __u64 pt)
+account(void *ctx, struct wcpu *wc, struct ev *e, __u64 pt)
 {
 	/* The program's own event type: a constant, each program only its own paths. */
 	const __u32 type = e->type;
-	struct wcpu *wc = cpu_state();
 	__u32 cpu, cx;
 	struct tdg_key id;
 	struct tdg_armer *m;
 	__u32 rank = 0;
 	__u64 ts = 0;
 
-	if (wc == NULL)
-		return 0;
 	wc->s.events++;
 	/*
 	 * The timer's address as a number (the verifier knows it as a typed
@@ -1034,6 +1032,26 @@ handle(void *ctx, struct ev *e, __u64 pt)
 	default:
 		break;
 	}
+	return 0;
+}
+
+/*
+ * Account one event, counted meanwhile among the programs running on this
+ * CPU: after switching gen, collect waits until none that began before the
+ * switch (and so may count into the interval it reads) runs.
+ */
+static __always_inline int
+handle(void *ctx, struct ev *e, __u64 pt)
+{
+	struct wcpu *wc = cpu_state();
+
+	if (wc == NULL)
+		return 0;
+	wc->s.running++;
+	barrier();
+	account(ctx, wc, e, pt);
+	barrier();
+	wc->s.running--;
 	return 0;
 }
 

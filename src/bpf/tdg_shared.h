@@ -139,7 +139,7 @@ struct tdg_cpu_stats {
 	__u64	dropped;	/* sources that did not fit in the aggregation map */
 	__u8	idle_seen;	/* cpu_idle traced on this CPU */
 	__u8	task_seen;	/* the idle task seen running here */
-	__u8	pad[2];
+	__u16	running;	/* programs running on this CPU now (nested ones too) */
 	__u32	whole;		/* timer starts and expiries with no cached source (wraps) */
 };
 
