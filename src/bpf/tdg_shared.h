@@ -47,7 +47,6 @@ struct tdg_val {
 	__u64	cancels;
 	__u64	wakeups[2];	/* idle exits caused: the cpu_idle way, the idle-task way */
 	__u32	flags;		/* TDG_F_* */
-	__u32	carried;	/* a slot's: taken from its source's slot of the interval before */
 };
 
 /* Who armed a timer, by its address (the armer map's value). */
@@ -69,12 +68,13 @@ struct tdg_task {
 
 /*
  * A slot of a CPU's table of sources (the common event's counters): a source
- * the aggregation map holds, counted here on this CPU in interval g while its
- * tag is TDG_TAG(the key's hash, g); free when 0 or of another interval.  Its
- * tag and counters, all that the common event touches, are its first 64
- * bytes, one cache line (the table is page-aligned).  A source takes a slot
- * on a CPU after it was counted there in the map, or (carried) from its own
- * slot of the interval before on that CPU, without the map.
+ * counted here on this CPU in interval g while its tag is TDG_TAG(the key's
+ * hash, g); free when 0 or of another interval.  Its tag and counters, all
+ * that the common event touches, are its first 64 bytes, one cache line (the
+ * table is page-aligned).  A source takes a slot on a CPU at its first event
+ * there in an interval (the timers' short way, which has no key, from its
+ * slot of the interval before), and the slot is listed (tdg_taken_index);
+ * the aggregation map counts a source only where its set has no slot free.
  */
 struct tdg_slot {
 	__u64		tag;
@@ -119,12 +119,12 @@ tdg_slot_index(__u32 g, __u32 ncpus, __u32 cpu, __u32 slots, __u64 h, __u32 w)
 }
 
 /*
- * Where the list of the slots carried into interval g on a CPU starts in the
- * carried map: per parity of the interval and CPU, the interval, the count,
- * then the slots' indexes (slots + 2 entries each).
+ * Where the list of the slots taken in interval g on a CPU starts in the
+ * map of lists (tdg_taken): per parity of the interval and CPU, the
+ * interval, the count, then the slots' indexes (slots + 2 entries each).
  */
 static inline __attribute__((always_inline)) __u32
-tdg_carried_index(__u32 g, __u32 ncpus, __u32 cpu, __u32 slots)
+tdg_taken_index(__u32 g, __u32 ncpus, __u32 cpu, __u32 slots)
 {
 	return ((g & 1) * ncpus + cpu) * (slots + 2);
 }
@@ -136,7 +136,8 @@ tdg_carried_index(__u32 g, __u32 ncpus, __u32 cpu, __u32 slots)
 struct tdg_cpu_stats {
 	__u64	exits[2];	/* idle exits, the two ways */
 	__u64	events;		/* events handled */
-	__u64	dropped;	/* sources that did not fit in the aggregation map */
+	__u32	dropped;	/* events of sources that fit nowhere (wraps) */
+	__u32	added;		/* sources added to the aggregation maps (wraps) */
 	__u8	idle_seen;	/* cpu_idle traced on this CPU */
 	__u8	task_seen;	/* the idle task seen running here */
 	__u16	running;	/* programs running on this CPU now (nested ones too) */

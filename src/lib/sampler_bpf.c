@@ -107,8 +107,8 @@ machine_threads(void)
 
 /* Per-CPU counters as last read (they only grow). */
 struct bp_cpu {
-	uint64_t	 exits[2], events, dropped;
-	uint32_t	 whole;		/* tdg_cpu_stats.whole, which wraps */
+	uint64_t	 exits[2], events;
+	uint32_t	 dropped, whole;	/* tdg_cpu_stats', which wrap */
 };
 
 struct bp_priv {
@@ -127,9 +127,11 @@ struct bp_priv {
 	const char		*slots;		/* the tables of sources, mapped read-only */
 	size_t			 slots_len;
 	size_t			 slot_size;	/* of struct tdg_slot, as the map says */
-	const uint64_t		*carried;	/* the lists of slots carried, mapped read-only */
-	size_t			 carried_len;
+	const uint64_t		*taken;		/* the lists of slots taken, mapped read-only */
+	size_t			 taken_len;
 	uint32_t		 drain_gen;	/* the interval whose map is being read */
+	uint32_t		 added;		/* the CPUs' tdg_cpu_stats.added summed, as last read */
+	bool			 agg_held[2];	/* the aggregation maps may hold sources */
 	uint64_t		 run_ns;	/* our programs' run time at the last collect */
 	uint64_t		 switch_ns;	/* the sched_switch program's, then (run_time) */
 	size_t			 nsrc;		/* keys of sources read at this collect */
@@ -293,16 +295,16 @@ bp_function(void *ctx, uint64_t fn)
 }
 
 /*
- * Naming thousands of sources one lookup each is thousands of system calls
- * an interval (at 10,000 sources, a fifth of the process's CPU): past
- * TASKS_BATCH_MIN sources the tasks' map is read whole in batches of
- * TASKS_BATCH and searched here.  Where the kernel has no batches, one
- * lookup each again.  The programs add a task and never change it, so the
- * copy is read again only when a task was not in it but in the map (looked
- * up alone), or after TASKS_KEEP intervals (a task the map dropped and
- * learnt anew).
+ * Naming the sources one lookup each is a system call a source every
+ * interval (at 10,000 sources, a fifth of the process's CPU; at 30, a
+ * fifteenth): past TASKS_BATCH_MIN sources the tasks' map (the armers
+ * named) is read whole in batches of TASKS_BATCH and searched here.  Where
+ * the kernel has no batches, one lookup each again.  The programs add a
+ * task and never change it, so the copy is read again only when a task was
+ * not in it but in the map (looked up alone), or after TASKS_KEEP intervals
+ * (a task the map dropped and learnt anew).
  */
-#define TASKS_BATCH_MIN	1024
+#define TASKS_BATCH_MIN	8
 #define TASKS_BATCH	1024
 #define TASKS_KEEP	8
 
@@ -399,7 +401,7 @@ value_stride(size_t size)
 /*
  * Bytes a possible CPU takes in the maps: the two maps of an interval's
  * sources (entries per-CPU values each), the two halves of its table of
- * sources (src slots each) and their lists of slots carried, and its share
+ * sources (src slots each) and their lists of slots taken, and its share
  * of the timers' cache (ptrs slots).
  */
 static uint64_t
@@ -434,10 +436,10 @@ map_read_only(const struct bpf_map *m, size_t stride, const void **at, size_t *l
 
 /*
  * Map the CPUs' states, their tables of sources and the lists of the slots
- * carried read-only: collect reads the slots of the sources it drains and of
- * the carried ones in place, not the whole table (16,384 slots a CPU of 136
- * bytes, mostly free), and each CPU's counters without a system call (a
- * lookup each was two calls an interval here, 4,096 on 4,096 CPUs).
+ * taken read-only: collect reads the slots listed in place, not the whole
+ * table (16,384 slots a CPU of 136 bytes, mostly free), and each CPU's
+ * counters without a system call (a lookup each was two calls an interval
+ * here, 4,096 on 4,096 CPUs).
  */
 static int
 map_tables(struct bp_priv *b)
@@ -448,7 +450,7 @@ map_tables(struct bp_priv *b)
 	b->slot_size = value_stride(bpf_map__value_size(b->skel->maps.tdg_src));
 	b->cpu_size = value_stride(bpf_map__value_size(b->skel->maps.tdg_cpu));
 	if (b->slot_size < sizeof(struct tdg_slot) || b->cpu_size < sizeof(struct tdg_cpu_stats) ||
-	    bpf_map__value_size(b->skel->maps.tdg_carried) != sizeof(uint64_t))
+	    bpf_map__value_size(b->skel->maps.tdg_taken) != sizeof(uint64_t))
 		return -EINVAL;
 	if ((r = map_read_only(b->skel->maps.tdg_cpu, b->cpu_size, &p, &b->cpus_len)) < 0)
 		return r;
@@ -456,10 +458,10 @@ map_tables(struct bp_priv *b)
 	if ((r = map_read_only(b->skel->maps.tdg_src, b->slot_size, &p, &b->slots_len)) < 0)
 		return r;
 	b->slots = p;
-	if ((r = map_read_only(b->skel->maps.tdg_carried, sizeof(uint64_t), &p,
-	    &b->carried_len)) < 0)
+	if ((r = map_read_only(b->skel->maps.tdg_taken, sizeof(uint64_t), &p,
+	    &b->taken_len)) < 0)
 		return r;
-	b->carried = p;
+	b->taken = p;
 	return 0;
 }
 
@@ -563,7 +565,7 @@ bp_open(struct td_sampler *s, struct td_error *e)
 	if (bpf_map__set_max_entries(b->skel->maps.tdg_agg0, entries) < 0 ||
 	    bpf_map__set_max_entries(b->skel->maps.tdg_agg1, entries) < 0 ||
 	    bpf_map__set_max_entries(b->skel->maps.tdg_src, 2 * (unsigned)b->ncpus * b->src_slots) < 0 ||
-	    bpf_map__set_max_entries(b->skel->maps.tdg_carried,
+	    bpf_map__set_max_entries(b->skel->maps.tdg_taken,
 	    2 * (unsigned)b->ncpus * (b->src_slots + 2)) < 0 ||
 	    bpf_map__set_max_entries(b->skel->maps.tdg_ptrs, ptrs) < 0 ||
 	    bpf_map__set_max_entries(b->skel->maps.tdg_cpu, (unsigned)b->ncpus) < 0)
@@ -730,52 +732,31 @@ slot_at(const struct bp_priv *b, size_t i)
 }
 
 /*
- * The slot counting source k (of hash h) on CPU c in the interval being
- * read, taken after the map, or NULL: one of its set's ways, tagged for the
- * interval, holding k.
- */
-static const struct tdg_slot *
-slot_of(const struct bp_priv *b, const struct tdg_key *k, uint64_t h, int c)
-{
-	uint32_t g = b->drain_gen;
-
-	for (uint32_t w = 0; w < TDG_SRC_WAYS; w++) {
-		const struct tdg_slot *x = slot_at(b,
-		    tdg_slot_index(g, (uint32_t)b->ncpus, (uint32_t)c, b->src_slots, h, w));
-
-		if (x->tag == TDG_TAG(h, g) && x->val.carried == 0 &&
-		    memcmp(&x->key, k, sizeof(*k)) == 0)
-			return x;
-	}
-	return NULL;
-}
-
-/*
- * Count the slots carried into this interval (a source's first event on a
- * CPU in an interval takes its slot from its slot of the interval before,
- * without the map): each CPU's list of them, of this interval.  Each is
- * copied and checked whole (tagged for the interval by its own key's hash).
+ * Count the slots taken in this interval (tdg_add: a source's first event on
+ * a CPU in an interval takes its slot): each CPU's list of them, of this
+ * interval.  Each is copied and checked whole (tagged for the interval by
+ * its own key's hash).
  */
 static int
-add_carried(struct bp_priv *b)
+add_taken(struct bp_priv *b)
 {
 	uint32_t g = b->drain_gen;
 
 	for (int c = 0; c < b->ncpus; c++) {
-		uint32_t at = tdg_carried_index(g, (uint32_t)b->ncpus, (uint32_t)c, b->src_slots);
+		uint32_t at = tdg_taken_index(g, (uint32_t)b->ncpus, (uint32_t)c, b->src_slots);
 		uint32_t lo = tdg_slot_index(g, (uint32_t)b->ncpus, (uint32_t)c, b->src_slots, 0, 0);
-		uint64_t n = __atomic_load_n(&b->carried[at + 1], __ATOMIC_ACQUIRE);
+		uint64_t n = __atomic_load_n(&b->taken[at + 1], __ATOMIC_ACQUIRE);
 
-		if (__atomic_load_n(&b->carried[at], __ATOMIC_ACQUIRE) != g)
+		if (__atomic_load_n(&b->taken[at], __ATOMIC_ACQUIRE) != g)
 			continue;
 		for (uint32_t i = 0; i < n && i < b->src_slots; i++) {
-			uint64_t j = b->carried[at + 2 + i];
+			uint64_t j = b->taken[at + 2 + i];
 			struct tdg_slot x;
 
 			if (j < lo || j - lo >= b->src_slots)
 				continue;
 			memcpy(&x, slot_at(b, j), sizeof(x));
-			if (x.val.carried == 0 || x.tag != TDG_TAG(tdg_key_hash(&x.key), g))
+			if (x.tag != TDG_TAG(tdg_key_hash(&x.key), g))
 				continue;
 			b->nsrc++;
 			if (add_count(b, &x.key, &x.val, c) < 0)
@@ -786,26 +767,17 @@ add_carried(struct bp_priv *b)
 }
 
 /*
- * Hand one source's per-CPU counters to the attribution: its map value on
- * each CPU, and its slot's on each CPU where it took one after the map (only
- * after it was counted there in the map: only the CPUs whose value is not 0
- * are looked at; the slots carried from the interval before: add_carried).
+ * Hand one source's per-CPU counters in the map to the attribution (its
+ * slots, where it had some: add_taken).
  */
 static int
 add_source(struct bp_priv *b, const struct tdg_key *k, const struct tdg_val *v)
 {
-	uint64_t h = tdg_key_hash(k);
-
 	for (int c = 0; c < b->ncpus; c++) {
 		const struct tdg_val *x = (const struct tdg_val *)(const void *)
 		    ((const char *)v + (size_t)c * value_stride(sizeof(*v)));
-		const struct tdg_slot *sl;
 
-		if (val_none(x))
-			continue;
 		if (add_count(b, k, x, c) < 0)
-			return -ENOMEM;
-		if ((sl = slot_of(b, k, h, c)) != NULL && add_count(b, k, &sl->val, c) < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -882,6 +854,34 @@ drain_map(struct bp_priv *b, struct bpf_map *m)
 	return r;
 }
 
+/* The member at offset off of CPU c's counters, in their mapping. */
+static const void *
+cpu_stat(const struct bp_priv *b, int c, size_t off)
+{
+	return b->cpus + (size_t)c * b->cpu_size + off;
+}
+
+/*
+ * Whether the aggregation map of parity cur may hold sources (after the
+ * wait, when the interval's programs are done): the programs added some
+ * since the last collect (to either map: a program that began before the
+ * last switch and outlived its wait added to the other), or added some that
+ * were not read yet.
+ */
+static bool
+map_held(struct bp_priv *b, uint32_t cur)
+{
+	uint32_t added = 0;
+
+	for (int c = 0; c < b->ncpus; c++)
+		added += __atomic_load_n((const uint32_t *)cpu_stat(b, c,
+		    offsetof(struct tdg_cpu_stats, added)), __ATOMIC_ACQUIRE);
+	if (added != b->added)
+		b->agg_held[0] = b->agg_held[1] = true;
+	b->added = added;
+	return b->agg_held[cur];
+}
+
 /* Nanoseconds since t0 (CLOCK_MONOTONIC). */
 static long long
 ns_since(const struct timespec *t0)
@@ -899,8 +899,7 @@ flip_wait(const struct bp_priv *b, const struct timespec *t0)
 	while (ns_since(t0) < FLIP_GRACE_NS)
 		;
 	for (int c = 0; c < b->ncpus; c++) {
-		const uint16_t *running = (const void *)(b->cpus + (size_t)c * b->cpu_size +
-		    offsetof(struct tdg_cpu_stats, running));
+		const uint16_t *running = cpu_stat(b, c, offsetof(struct tdg_cpu_stats, running));
 
 		while (__atomic_load_n(running, __ATOMIC_ACQUIRE) != 0 &&
 		    ns_since(t0) < FLIP_WAIT_NS)
@@ -931,14 +930,14 @@ bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 		struct bp_cpu *l = &b->last[c];
 		uint64_t ex[2];
 
-		memcpy(&st, b->cpus + (size_t)c * b->cpu_size, sizeof(st));
+		memcpy(&st, cpu_stat(b, c, 0), sizeof(st));
 		ex[0] = st.exits[0] - l->exits[0];
 		ex[1] = st.exits[1] - l->exits[1];
 		td_attr_add_exits(b->attr, c, ex, st.idle_seen, st.task_seen);
 		all += st.events - l->events;
 		whole += (uint32_t)(st.whole - l->whole);
 		if (td_sampler_cpu_wanted(s, c)) {
-			dropped += st.dropped - l->dropped;
+			dropped += (uint32_t)(st.dropped - l->dropped);
 			events += st.events - l->events;
 		}
 		l->exits[0] = st.exits[0];
@@ -950,8 +949,12 @@ bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	run = run_time(b);
 	flip_wait(b, &t0);
 	b->drain_gen = g;
-	if (drain_map(b, cur ? b->skel->maps.tdg_agg1 : b->skel->maps.tdg_agg0) < 0 ||
-	    add_carried(b) < 0)
+	if (map_held(b, cur)) {
+		if (drain_map(b, cur ? b->skel->maps.tdg_agg1 : b->skel->maps.tdg_agg0) < 0)
+			return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
+		b->agg_held[cur] = false;
+	}
+	if (add_taken(b) < 0)
 		return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 	p->lost_known = true;
 	p->lost_events = dropped;
@@ -966,7 +969,8 @@ bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 		    "bpf: no power:cpu_idle or sched_switch in this kernel: wakeups unknown");
 	else if (dropped > 0)
 		snprintf(p->note, sizeof(p->note),
-		    "bpf: %llu events of sources that did not fit in the map (--bpf-map-entries)",
+		    "bpf: %llu events of sources that fit neither their CPU's table nor the map "
+		    "(--bpf-map-entries)",
 		    (unsigned long long)dropped);
 	else if (p->period_ns > 0) {
 		/*
@@ -1036,8 +1040,8 @@ bp_close(struct td_sampler *s)
 		munmap((void *)(uintptr_t)b->cpus, b->cpus_len);
 	if (b->slots != NULL)
 		munmap((void *)(uintptr_t)b->slots, b->slots_len);
-	if (b->carried != NULL)
-		munmap((void *)(uintptr_t)b->carried, b->carried_len);
+	if (b->taken != NULL)
+		munmap((void *)(uintptr_t)b->taken, b->taken_len);
 	free(b->tasks);
 	free(b);
 	s->priv = NULL;

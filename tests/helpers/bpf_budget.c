@@ -3,10 +3,12 @@
  * to a budget of almost nothing, as on a machine of thousands of CPUs
  * (cpubudget.h: its per-CPU tables halved as far as they go).  Samples
  * SECONDS, then prints our maps' sizes while they are loaded ("map NAME
- * MAX_ENTRIES"), the sample's lost events ("lost N"), and each timer source
- * ("source PID FUNCTION COUNT").  bpf_budget SECONDS bykey N: the maps read
- * key by key (td_bpf_drain_by_key_for_tests), N samples of SECONDS, the last
- * one printed.  Exit 0; 1 with the error on stderr.
+ * MAX_ENTRIES"), the sample's lost events ("lost N") and note ("note TEXT"),
+ * and each timer source ("source PID FUNCTION COUNT").  bpf_budget SECONDS
+ * bykey|batch N [ENTRIES]: the maps read key by key
+ * (td_bpf_drain_by_key_for_tests) or in batches, N samples of SECONDS, the
+ * last one printed; the maps of ENTRIES sources (--bpf-map-entries).  Exit 0;
+ * 1 with the error on stderr.
  */
 #include "config.h"
 
@@ -50,11 +52,13 @@ main(int argc, char **argv)
 	struct td_error e;
 	double secs = argc > 1 ? atof(argv[1]) : 1;
 	int samples = argc > 3 ? atoi(argv[3]) : 1;
+	unsigned entries = argc > 4 ? (unsigned)atoi(argv[4]) : 0;
 
 	td_cpubudget_avail_for_tests(1);
 	td_bpf_drain_by_key_for_tests(argc > 2 && strcmp(argv[2], "bykey") == 0);
 	td_sampler_opts_init(&o);
 	o.backend = TD_BACKEND_BPF;
+	o.bpf_map_entries = entries;
 	td_error_clear(&e);
 	if (td_sampler_open(&s, &o, &e) < 0 || td_sampler_start(s, &e) < 0)
 		goto fail;
@@ -66,6 +70,7 @@ main(int argc, char **argv)
 			goto fail;
 	}
 	printf("lost %llu\n", (unsigned long long)p->lost_events);
+	printf("note %s\n", p->note);
 	for (size_t i = 0; i < p->n; i++)
 		if (p->src[i].kind == TD_KIND_HRTIMER || p->src[i].kind == TD_KIND_TIMER)
 			printf("source %d %s %llu\n", p->src[i].pid,
