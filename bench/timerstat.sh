@@ -108,7 +108,8 @@ prog_ns() {
 
 # Steady CPU of timerstat with $1 threads, one timerfd each at $2 Hz (the
 # bpf backend: with its programs' run time): prints "CPU-percent lost-events
-# mean-period-s".
+# mean-period-s programs-CPU-percent" (the programs' share of the CPU, 0
+# for tracefs).
 steady() {
 	local n=$1 hz=$2 l pid ts c0 c1 t0 t1 i p0=0 p1=0
 	"$build/tests/helpers/timerfd_load" -t "$n" -r "$hz" -d 60 >"$tmp/sl.out" &
@@ -138,8 +139,9 @@ steady() {
 	wait "$pid"
 	kill "$l" 2>/dev/null
 	wait "$l" 2>/dev/null || true
-	jq -r --argjson c0 "$c0" --argjson c1 "$c1" --argjson t0 "$t0" --argjson t1 "$t1" '
-		"\(($c1 - $c0) / 1e9 / ($t1 - $t0) * 100) \([.samples[].lost_events] | add) \([.samples[].period_ns] | add / length / 1e9)"
+	jq -r --argjson c0 "$c0" --argjson c1 "$c1" --argjson t0 "$t0" --argjson t1 "$t1" \
+	    --argjson p "$((p1 - p0))" '
+		"\(($c1 - $c0) / 1e9 / ($t1 - $t0) * 100) \([.samples[].lost_events] | add) \([.samples[].period_ns] | add / length / 1e9) \($p / 1e9 / ($t1 - $t0) * 100)"
 	' "$tmp/sources.json"
 }
 
@@ -156,13 +158,13 @@ if want sources; then
 	: >"$tmp/rounds"
 	for r in $(seq "$rounds"); do
 		set -- $(steady 100 $((srate / 100)))
-		c100=$1 lost100=$2 p100=$3
+		c100=$1 lost100=$2 p100=$3 b100=$4
 		set -- $(steady 10000 $((srate / 10000)))
-		echo "$r $c100 $lost100 $p100 $1 $2 $3" >>"$tmp/rounds"
+		echo "$r $c100 $lost100 $p100 $1 $2 $3 $b100 $4" >>"$tmp/rounds"
 	done
 	sort -k1,1n "$tmp/rounds" | awk -v r="$srate" '
 		{ n++; ratio[n] = $5 / $2; lost += $3 + $6
-		  printf "  round %d: 100 threads CPU %.2f %% (period %.3f s), 10,000 threads CPU %.2f %% (period %.3f s), ratio %.2f, lost %d + %d\n", $1, $2, $4, $5, $7, $5 / $2, $3, $6 }
+		  printf "  round %d: 100 threads CPU %.2f %% (programs %.2f, period %.3f s), 10,000 threads CPU %.2f %% (programs %.2f, period %.3f s), ratio %.2f, lost %d + %d\n", $1, $2, $8, $4, $5, $9, $7, $5 / $2, $3, $6 }
 		BEGIN { printf "sources, %d expiries/s in all, 2 s intervals (CPU in %% of one CPU):\n", r }
 		END {
 			for (i = 1; i <= n; i++)

@@ -807,9 +807,9 @@ prefetch_armer(const struct td_attr *a, const struct agg *g, bool entry)
 		a->o.names.prefetch_task(a->o.names.ctx, g->id.pid, entry);
 }
 
-/* Fill one sample source from a counted one; -ENOMEM. */
+/* Fill one source w of sample p from a counted one; -ENOMEM. */
 static int
-fill_source(struct td_attr *a, struct agg *g, const unsigned char *way, bool p_known,
+fill_source(struct td_attr *a, struct agg *g, const unsigned char *way, struct td_sample *p,
     struct td_wsource *w)
 {
 	const char *nm;
@@ -831,7 +831,7 @@ fill_source(struct td_attr *a, struct agg *g, const unsigned char *way, bool p_k
 	w->cpu0 = g->cpu0;
 	w->ncpus = g->cpun;
 	w->known = TD_WS_CPU;
-	if (p_known) {
+	if (p->wakeups_known) {
 		if ((w->wakeups_per_cpu = calloc(g->cpun > g->cpu0 ? (size_t)(g->cpun - g->cpu0) : 1,
 		    sizeof(uint64_t))) == NULL)
 			return -ENOMEM;
@@ -853,7 +853,7 @@ fill_source(struct td_attr *a, struct agg *g, const unsigned char *way, bool p_k
 			snprintf(buf, sizeof(buf), "<%#llx>", (unsigned long long)g->id.fn);
 			nm = buf;
 		}
-		w->function = strdup(nm);
+		w->function = td_sample_str(p, nm);
 		if (g->id.site != 0 && w->function != NULL) {
 			nm = a->o.names.function != NULL ?
 			    a->o.names.function(a->o.names.ctx, g->id.site) : NULL;
@@ -861,7 +861,7 @@ fill_source(struct td_attr *a, struct agg *g, const unsigned char *way, bool p_k
 				snprintf(buf, sizeof(buf), "<%#llx>", (unsigned long long)g->id.site);
 				nm = buf;
 			}
-			if ((w->site = strdup(nm)) == NULL)
+			if ((w->site = td_sample_str(p, nm)) == NULL)
 				return -ENOMEM;
 			w->known |= TD_WS_SITE;
 		}
@@ -880,10 +880,10 @@ fill_source(struct td_attr *a, struct agg *g, const unsigned char *way, bool p_k
 		name_armer(a, g, w);
 		break;
 	case TD_KIND_UNKNOWN:
-		w->function = strdup("(no traced cause)");
+		w->function = td_sample_str(p, "(no traced cause)");
 		break;
 	default:
-		w->function = strdup(g->id.name != NULL ? g->id.name :
+		w->function = td_sample_str(p, g->id.name != NULL ? g->id.name :
 		    g->label != NULL ? g->label : "?");
 		if (g->id.kind == TD_KIND_IRQ)
 			w->irq = g->id.num;
@@ -1014,7 +1014,7 @@ td_attr_collect(struct td_attr *a, struct td_sample *p, struct td_error *e)
 			r = -ENOMEM;
 			break;
 		}
-		r = fill_source(a, g, way, p->wakeups_known, w);
+		r = fill_source(a, g, way, p, w);
 	}
 	free(way);
 	agg_clear(a);

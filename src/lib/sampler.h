@@ -83,14 +83,17 @@ enum td_wake_method {
 #define TD_WS_WAKEUPS		0x200	/* wakeups (and wakeups_per_cpu) counted */
 #define TD_WS_TGID		0x400	/* tgid known */
 
+struct td_strpool;
+
 /*
  * One wakeup source over one interval.  Identity (the key for deltas and for
  * merging): kind + function + site + pid + comm (+ irq for kind irq).
  */
 struct td_wsource {
 	enum td_kind	 kind;
-	char		*function;	/* expire callback, IRQ action name, vector or softirq name */
-	char		*site;		/* arming function (timer_stats start column); NULL if unknown */
+	/* The sample's names (td_sample_str): equal names are one pointer. */
+	const char	*function;	/* expire callback, IRQ action name, vector or softirq name */
+	const char	*site;		/* arming function (timer_stats start column); NULL if unknown */
 	char		*desc;		/* vectors: what /proc/interrupts says it is ("Local timer
 					   interrupts"); NULL otherwise */
 	int		 pid;		/* arming task (thread id); -1 unknown or several */
@@ -154,6 +157,7 @@ struct td_sample {
 	char			 note[256];	/* what this backend cannot see, "" if nothing */
 	size_t			 n;
 	struct td_wsource	*src;
+	struct td_strpool	*names;		/* its sources' function and site names */
 };
 
 struct td_sampler_opts {
@@ -277,6 +281,12 @@ void td_sample_free(struct td_sample *p);
 int td_sample_dup(const struct td_sample *p, struct td_sample **out);
 /* Append a zeroed source to p (which owns it); NULL on ENOMEM. */
 struct td_wsource *td_sample_add(struct td_sample *p);
+/*
+ * A source's function or site name s, kept by p (one copy of each name, so
+ * that sorting thousands of sources of one callback compares pointers, not
+ * strings); NULL on ENOMEM.
+ */
+const char *td_sample_str(struct td_sample *p, const char *s);
 /* Merge sources with equal identity (summing counters) and fill rate from period_ns. */
 void td_sample_finish(struct td_sample *p);
 /*

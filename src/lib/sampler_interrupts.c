@@ -139,7 +139,7 @@ add_row(struct td_sampler *s, struct td_sample *p, enum td_kind kind, const char
 		}
 	if (total == 0)
 		return 0;
-	if ((w = td_sample_add(p)) == NULL || (w->function = strdup(function)) == NULL ||
+	if ((w = td_sample_add(p)) == NULL || (w->function = td_sample_str(p, function)) == NULL ||
 	    (w->per_cpu = calloc((size_t)maxcpu + 1, sizeof(uint64_t))) == NULL)
 		return -ENOMEM;
 	w->kind = kind;

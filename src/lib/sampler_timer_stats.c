@@ -172,11 +172,13 @@ ts_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	}
 	snprintf(p->note, sizeof(p->note),
 	    "timer_stats: timers only (no interrupts or softirqs), no CPU, no cancels");
-	/* Hand the sources over to p. */
+	/* Hand the sources, and the names they point to, over to p (new: none of its own). */
 	p->src = cur->src;
 	p->n = cur->n;
+	p->names = cur->names;
 	cur->src = NULL;
 	cur->n = 0;
+	cur->names = NULL;
 	td_sample_free(cur);
 	/* Only sources armed by the pid asked for, and the CPU filter cannot apply. */
 	if (s->opts.pid >= 0) {
@@ -186,8 +188,6 @@ ts_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 			if (p->src[i].pid == s->opts.pid) {
 				p->src[out++] = p->src[i];
 			} else {
-				free(p->src[i].function);
-				free(p->src[i].site);
 				free(p->src[i].per_cpu);
 			}
 		}

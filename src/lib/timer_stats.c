@@ -368,8 +368,8 @@ td_timer_stats_to_sample(const struct td_timer_stats *ts, struct td_sample **out
 		const struct td_ts_entry *en = &ts->entries[i];
 		struct td_wsource *w = td_sample_add(p);
 
-		if (w == NULL || (w->function = strdup(en->expire)) == NULL ||
-		    (w->site = strdup(en->start)) == NULL) {
+		if (w == NULL || (w->function = td_sample_str(p, en->expire)) == NULL ||
+		    (w->site = td_sample_str(p, en->start)) == NULL) {
 			td_sample_free(p);
 			return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 		}

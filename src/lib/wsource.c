@@ -5,13 +5,12 @@
 
 #include "internal.h"
 #include "sampler.h"
+#include "strpool.h"
 
-/* Free what one source owns. */
+/* Free what one source owns (its names are its sample's). */
 static void
 source_release(struct td_wsource *w)
 {
-	free(w->function);
-	free(w->site);
 	free(w->desc);
 	free(w->per_cpu);
 	free(w->wakeups_per_cpu);
@@ -29,7 +28,22 @@ td_sample_free(struct td_sample *p)
 	free(p->cpu_wakeups);
 	free(p->cpu_wake_method);
 	free(p->cpu_idle_misses);
+	if (p->names != NULL) {
+		td_strpool_fini(p->names);
+		free(p->names);
+	}
 	free(p);
+}
+
+const char *
+td_sample_str(struct td_sample *p, const char *s)
+{
+	if (p->names == NULL) {
+		if ((p->names = malloc(sizeof(*p->names))) == NULL)
+			return NULL;
+		td_strpool_init(p->names);
+	}
+	return td_strpool_intern(p->names, s, strlen(s));
 }
 
 /* Append a zeroed source (pid and irq unknown) to p. */
@@ -56,10 +70,12 @@ td_sample_add(struct td_sample *p)
 	return w;
 }
 
-/* Compare two optional strings for identity. */
+/* Compare two optional names of one sample (td_sample_str) for identity. */
 static int
 strcmp_null(const char *a, const char *b)
 {
+	if (a == b)
+		return 0;
 	if (a == NULL || b == NULL)
 		return (a != NULL) - (b != NULL);
 	return strcmp(a, b);
@@ -183,7 +199,7 @@ merge_cpus(struct td_wsource *a, const struct td_wsource *b)
 	a->ncpus = hi;
 }
 
-/* Add source b's counters into a (same identity) and free b's strings. */
+/* Add source b's counters into a (same identity) and free what b owns. */
 static void
 merge_into(struct td_wsource *a, struct td_wsource *b)
 {
@@ -204,11 +220,7 @@ merge_into(struct td_wsource *a, struct td_wsource *b)
 		a->desc = b->desc;
 		b->desc = NULL;
 	}
-	free(b->desc);
-	free(b->function);
-	free(b->site);
-	free(b->per_cpu);
-	free(b->wakeups_per_cpu);
+	source_release(b);
 }
 
 /* Whether p's sources are in identity order (finished once already): no sort then. */
@@ -396,6 +408,7 @@ td_sample_dup(const struct td_sample *p, struct td_sample **out)
 	*c = *p;
 	c->src = NULL;
 	c->n = 0;
+	c->names = NULL;
 	c->cpu_wakeups = NULL;
 	c->cpu_wake_method = NULL;
 	c->cpu_idle_misses = NULL;
@@ -424,8 +437,8 @@ td_sample_dup(const struct td_sample *p, struct td_sample **out)
 		w->wakeups_per_cpu = NULL;
 		w->desc = NULL;
 		if ((o->desc && (w->desc = strdup(o->desc)) == NULL) ||
-		    (o->function && (w->function = strdup(o->function)) == NULL) ||
-		    (o->site && (w->site = strdup(o->site)) == NULL))
+		    (o->function && (w->function = td_sample_str(c, o->function)) == NULL) ||
+		    (o->site && (w->site = td_sample_str(c, o->site)) == NULL))
 			goto fail;
 		if (o->per_cpu != NULL) {
 			if ((w->per_cpu = calloc(o->ncpus > o->cpu0 ? (size_t)(o->ncpus - o->cpu0) : 1,

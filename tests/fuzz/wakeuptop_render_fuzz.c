@@ -176,9 +176,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (w == NULL)
 			abort();
 		w->kind = (enum td_kind)(byte(&in) % 6);
-		w->function = str(&in, 80);
-		if (byte(&in) % 2)
-			w->site = str(&in, 40);
+		s = str(&in, 80);
+		w->function = td_sample_str(p, s);
+		free(s);
+		if (byte(&in) % 2) {
+			s = str(&in, 40);
+			w->site = td_sample_str(p, s);
+			free(s);
+		}
 		s = str(&in, 31);
 		strlcpy(w->comm, s, sizeof(w->comm));
 		free(s);

@@ -49,7 +49,7 @@ add(struct td_sample *p, enum td_kind k, const char *fn, int pid, const char *co
 	struct td_wsource *w = td_sample_add(p);
 
 	w->kind = k;
-	w->function = strdup(fn);
+	w->function = td_sample_str(p, fn);
 	w->pid = pid;
 	if (comm != NULL) {
 		strlcpy(w->comm, comm, sizeof(w->comm));
@@ -260,11 +260,10 @@ test_finish_many(void)
 		w = add(p, (x >> 4) % 5 == 0 ? TD_KIND_TIMER : TD_KIND_HRTIMER,
 		    fns[(x >> 12) % 6], pid, comm, 1 + (x >> 20) % 7);
 		if ((x >> 16) % 11 == 0)
-			w->site = strdup((x >> 24) % 2 ? "do_timerfd_settime" : "hrtimer_nanosleep");
-		if ((x >> 18) % 13 == 0) {
-			free(w->function);
+			w->site = td_sample_str(p, (x >> 24) % 2 ? "do_timerfd_settime" :
+			    "hrtimer_nanosleep");
+		if ((x >> 18) % 13 == 0)
 			w->function = NULL;
-		}
 		total += w->count;
 	}
 	td_sample_finish(p);

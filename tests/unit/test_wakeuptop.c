@@ -158,7 +158,7 @@ add(struct td_sample *p, enum td_kind kind, const char *fn, const char *comm, in
 	struct td_wsource *w = td_sample_add(p);
 
 	w->kind = kind;
-	w->function = strdup(fn);
+	w->function = td_sample_str(p, fn);
 	w->pid = pid;
 	w->irq = -1;
 	snprintf(w->comm, sizeof(w->comm), "%s", comm);
