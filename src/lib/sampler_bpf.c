@@ -864,9 +864,10 @@ cpu_stat(const struct bp_priv *b, int c, size_t off)
 /*
  * Whether the aggregation map of parity cur may hold sources (after the
  * wait, when the interval's programs are done): the programs added some
- * since the last collect (to either map: a program that began before the
- * last switch and outlived its wait added to the other), or added some that
- * were not read yet.
+ * since the last collect, or added some that were not read yet.  Either map
+ * may have them: from the switch on, the next interval's programs add to
+ * the other map, and a program of the interval before that outlived the
+ * last wait added to its map after collect read it.
  */
 static bool
 map_held(struct bp_priv *b, uint32_t cur)
