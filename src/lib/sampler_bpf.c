@@ -862,21 +862,17 @@ cpu_stat(const struct bp_priv *b, int c, size_t off)
 }
 
 /*
- * Whether the aggregation map of parity cur may hold sources (after the
- * wait, when the interval's programs are done): the programs added some
- * since the last collect, or added some that were not read yet.  Either map
- * may have them: from the switch on, the next interval's programs add to
- * the other map, and a program of the interval before that outlived the
- * last wait added to its map after collect read it.
+ * Whether the aggregation map of parity cur may hold sources, given the
+ * CPUs' counts of sources added (summed after the wait, when the interval's
+ * programs are done): the programs added some since the last collect, or
+ * added some that were not read yet.  Either map may have them: from the
+ * switch on, the next interval's programs add to the other map, and a
+ * program of the interval before that outlived the last wait added to its
+ * map after collect read it.
  */
 static bool
-map_held(struct bp_priv *b, uint32_t cur)
+map_held(struct bp_priv *b, uint32_t cur, uint32_t added)
 {
-	uint32_t added = 0;
-
-	for (int c = 0; c < b->ncpus; c++)
-		added += __atomic_load_n((const uint32_t *)cpu_stat(b, c,
-		    offsetof(struct tdg_cpu_stats, added)), __ATOMIC_ACQUIRE);
 	if (added != b->added)
 		b->agg_held[0] = b->agg_held[1] = true;
 	b->added = added;
@@ -893,10 +889,16 @@ ns_since(const struct timespec *t0)
 	return (t.tv_sec - t0->tv_sec) * 1000000000LL + (t.tv_nsec - t0->tv_nsec);
 }
 
-/* Wait until no program that began before the switch at t0 runs (FLIP_WAIT_NS). */
-static void
+/*
+ * Wait until no program that began before the switch at t0 runs
+ * (FLIP_WAIT_NS at most); the CPUs' counts of sources added, summed as each
+ * CPU's programs are done (map_held), in the same pass over the CPUs.
+ */
+static uint32_t
 flip_wait(const struct bp_priv *b, const struct timespec *t0)
 {
+	uint32_t added = 0;
+
 	while (ns_since(t0) < FLIP_GRACE_NS)
 		;
 	for (int c = 0; c < b->ncpus; c++) {
@@ -905,7 +907,10 @@ flip_wait(const struct bp_priv *b, const struct timespec *t0)
 		while (__atomic_load_n(running, __ATOMIC_ACQUIRE) != 0 &&
 		    ns_since(t0) < FLIP_WAIT_NS)
 			;
+		added += __atomic_load_n((const uint32_t *)cpu_stat(b, c,
+		    offsetof(struct tdg_cpu_stats, added)), __ATOMIC_ACQUIRE);
 	}
+	return added;
 }
 
 /* Switch the programs to the other map, read the one left, and make the sample. */
@@ -916,6 +921,7 @@ bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 	struct timespec t0;
 	uint32_t g = b->skel->bss->gen, cur = g & 1;
 	uint64_t dropped = 0, events = 0, all = 0, whole = 0, run;
+	uint32_t added;
 	int r, n;
 
 	/* The interval's number: the slots of the tables are the interval's by it. */
@@ -948,9 +954,9 @@ bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 		l->whole = st.whole;
 	}
 	run = run_time(b);
-	flip_wait(b, &t0);
+	added = flip_wait(b, &t0);
 	b->drain_gen = g;
-	if (map_held(b, cur)) {
+	if (map_held(b, cur, added)) {
 		if (drain_map(b, cur ? b->skel->maps.tdg_agg1 : b->skel->maps.tdg_agg0) < 0)
 			return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
 		b->agg_held[cur] = false;
