@@ -108,6 +108,19 @@ cli_stdout_close(int rc)
 	return CLI_EXIT_FAIL;
 }
 
+/* Before anything is written to stdout (cli.h). */
+#define SAMPLE_BUFFER	((size_t)64 << 10)
+
+void
+cli_stdout_by_sample(void)
+{
+	/* glibc sizes a buffer it allocates by the file's block size, not ours. */
+	static char buf[SAMPLE_BUFFER];
+
+	if (!isatty(STDOUT_FILENO))
+		(void)setvbuf(stdout, buf, _IOFBF, sizeof(buf));
+}
+
 /* A sysroot that is not a directory is a failure, the same in every tool. */
 void
 cli_sysroot_check(const char *dir)

@@ -89,6 +89,12 @@ noreturn void cli_fail_td(const struct td_error *e, int code);
  * and return CLI_EXIT_FAIL, else rc.
  */
 int cli_stdout_close(int rc);
+/*
+ * Output of samples, one after another, to a file or pipe: a buffer that
+ * holds a whole sample, flushed after each (one write a sample, not one
+ * every 4 KiB).  A terminal keeps its line buffering.
+ */
+void cli_stdout_by_sample(void);
 /* --sysroot DIR: exit 1 with one line naming DIR unless it is a directory. */
 void cli_sysroot_check(const char *dir);
 /*

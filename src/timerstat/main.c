@@ -290,6 +290,7 @@ parse_args(struct run *r, int argc, char **argv)
 	cli_no_operands(argc, argv);
 	cli_sysroot_check(r->so.sysroot);
 	cli_sampler_backend(&r->so, true);
+	cli_stdout_by_sample();
 	r->o.color = r->o.format == TS_TEXT && cli_color_on(r->color, stdout);
 	if (r->o.format == TS_TEXT && !r->o.noheadings && r->o.top == 0)
 		r->o.fit = terminal_rows(&r->o.fit_cols);

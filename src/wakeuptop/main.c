@@ -356,8 +356,10 @@ main(int argc, char **argv)
 	app.status.trace_step_ns = so.trace_step_ns;
 
 	app.color = cli_color_on(color, stdout);
-	if (app.batch)
+	if (app.batch) {
+		cli_stdout_by_sample();
 		app.width = batch_width();
+	}
 	else if (wt_screen_open(app.color) < 0) {
 		fprintf(stderr, "%s: cannot set up the terminal (TERM=%s)\n", cli_prog,
 		    getenv("TERM") ? getenv("TERM") : "");
