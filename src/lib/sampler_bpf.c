@@ -741,6 +741,15 @@ slot_at(const struct bp_priv *b, size_t i)
  */
 #define SLOT_AHEAD	8
 
+/* The slot listed at list[i], in the table that starts at slot lo; NULL when out of it. */
+static const struct tdg_slot *
+listed_slot(const struct bp_priv *b, const uint64_t *list, uint32_t i, uint32_t lo)
+{
+	uint64_t j = list[i];
+
+	return j >= lo && j - lo < b->src_slots ? slot_at(b, j) : NULL;
+}
+
 static int
 add_taken(struct bp_priv *b)
 {
@@ -750,23 +759,24 @@ add_taken(struct bp_priv *b)
 		uint32_t at = tdg_taken_index(g, (uint32_t)b->ncpus, (uint32_t)c, b->src_slots);
 		uint32_t lo = tdg_slot_index(g, (uint32_t)b->ncpus, (uint32_t)c, b->src_slots, 0, 0);
 		uint64_t n = __atomic_load_n(&b->taken[at + 1], __ATOMIC_ACQUIRE);
+		const uint64_t *list = &b->taken[at + 2];
 
 		if (__atomic_load_n(&b->taken[at], __ATOMIC_ACQUIRE) != g)
 			continue;
 		if (n > b->src_slots)
 			n = b->src_slots;
 		for (uint32_t i = 0; i < n; i++) {
-			uint64_t j = b->taken[at + 2 + i], k;
+			const struct tdg_slot *sl, *ahead;
 			struct tdg_slot x;
 
 			if (i + SLOT_AHEAD < n &&
-			    (k = b->taken[at + 2 + i + SLOT_AHEAD]) - lo < b->src_slots) {
-				__builtin_prefetch(slot_at(b, k));
-				__builtin_prefetch((const char *)slot_at(b, k) + 64);
+			    (ahead = listed_slot(b, list, i + SLOT_AHEAD, lo)) != NULL) {
+				__builtin_prefetch(ahead);
+				__builtin_prefetch((const char *)ahead + 64);
 			}
-			if (j < lo || j - lo >= b->src_slots)
+			if ((sl = listed_slot(b, list, i, lo)) == NULL)
 				continue;
-			memcpy(&x, slot_at(b, j), sizeof(x));
+			memcpy(&x, sl, sizeof(x));
 			if (x.tag != TDG_TAG(tdg_key_hash(&x.key), g))
 				continue;
 			b->nsrc++;
