@@ -112,8 +112,9 @@ BEGIN {
 	printf "peak RSS buffer mode:   %.1f MiB, %.2f x file size (the file itself included)\n",
 	    br / 1024, br * 1024 / size
 	printf "timerinfo --timer-list: wall %s, %.2f x wc -l (target <= 2.5); peak RSS %.1f MiB,\n" \
-	    "                        %.2f x file size (target <= 0.6)\n", ms(tiw), tiw / wcw,
-	    tir / 1024, tir * 1024 / size
+	    "                        %.2f x file size (target <= 0.6); timers counted, not\n" \
+	    "                        kept (the parses above keep them, as --timers does)\n",
+	    ms(tiw), tiw / wcw, tir / 1024, tir * 1024 / size
 	printf "  from a pipe (cat |):  wall %s, %.2f x wc -l; peak RSS %.1f MiB (timerinfo\n" \
 	    "                        alone), %.2f x file size\n", ms(tpw), tpw / wcw, tpr / 1024,
 	    tpr * 1024 / size

@@ -162,9 +162,10 @@ main(int argc, char **argv)
 			return 1;
 		}
 		if (strcmp(argv[1], "file1") == 0)
-			r = td_timer_list_parse_file_with(f, argv[2], SIZE_MAX, &tl, &e, NULL);
+			r = td_timer_list_parse_file_with(f, argv[2], TD_TL_TIMERS, SIZE_MAX, &tl, &e,
+			    NULL);
 		else
-			r = td_timer_list_parse_file(f, argv[2], &tl, &e);
+			r = td_timer_list_parse_file(f, argv[2], TD_TL_TIMERS, &tl, &e);
 		fclose(f);
 	} else {
 		if ((data = read_all(argv[2], &len)) == NULL) {

@@ -15,17 +15,17 @@
 
 /*
  * Parse timer_list from fd as a stream (td_stream), never the whole file in
- * memory: a 4,096-CPU machine's is tens of MiB.  Closes fd.
+ * memory: a 4,096-CPU machine's is tens of MiB.  flags: TD_TL_*.  Closes fd.
  */
 static int
-parse_timer_list_fd(struct td_machine *m, int fd)
+parse_timer_list_fd(struct td_machine *m, int fd, unsigned flags)
 {
 	struct td_stream st;
 	int r;
 
 	if ((r = td_stream_open(&st, fd, m->tl_path, TD_READ_CAP_DEFAULT, &m->tl_err)) < 0)
 		return r;
-	r = td_timer_list_parse_file(st.f, m->tl_path, &m->tl, &m->tl_err);
+	r = td_timer_list_parse_file(st.f, m->tl_path, flags, &m->tl, &m->tl_err);
 	if (td_stream_close(&st, m->tl_path, TD_READ_CAP_DEFAULT, &m->tl_err) < 0) {
 		td_timer_list_free(m->tl);
 		m->tl = NULL;
@@ -46,9 +46,10 @@ is_masked(int fd)
 	return fstat(fd, &st) == 0 && S_ISCHR(st.st_mode);
 }
 
-/* Read and parse timer_list; remember why when it cannot be read. */
+/* Read and parse timer_list (flags: TD_TL_*); remember why when it cannot be read. */
 static int
-read_timer_list(struct td_machine *m, const char *explicit_path, struct td_error *e)
+read_timer_list(struct td_machine *m, const char *explicit_path, unsigned flags,
+    struct td_error *e)
 {
 	int fd, r;
 
@@ -75,7 +76,7 @@ read_timer_list(struct td_machine *m, const char *explicit_path, struct td_error
 		}
 		return 0;
 	}
-	if ((r = parse_timer_list_fd(m, fd)) < 0) {
+	if ((r = parse_timer_list_fd(m, fd, flags)) < 0) {
 		*e = m->tl_err;
 		return r;
 	}
@@ -386,7 +387,7 @@ read_system(struct td_machine *m, bool file_alone, struct td_error *e)
 
 /* Gather the machine: from the system, or from a timer_list file alone. */
 static int
-machine_read(const char *sysroot, const char *timer_list, bool file_alone,
+machine_read(const char *sysroot, const char *timer_list, unsigned flags, bool file_alone,
     struct td_machine **out, struct td_error *e)
 {
 	struct td_machine *m;
@@ -404,7 +405,7 @@ machine_read(const char *sysroot, const char *timer_list, bool file_alone,
 	}
 	if (file_alone && timer_list == NULL)
 		td_error_set(&m->tl_err, ENOENT, NULL, 0, "%s", m->absent);
-	else if ((r = read_timer_list(m, timer_list, e)) < 0) {
+	else if ((r = read_timer_list(m, timer_list, flags, e)) < 0) {
 		td_machine_free(m);
 		return r;
 	}
@@ -420,17 +421,18 @@ machine_read(const char *sysroot, const char *timer_list, bool file_alone,
 
 /* Gather everything about the machine. */
 int
-td_machine_read(const char *sysroot, const char *timer_list, struct td_machine **out,
-    struct td_error *e)
+td_machine_read(const char *sysroot, const char *timer_list, unsigned flags,
+    struct td_machine **out, struct td_error *e)
 {
-	return machine_read(sysroot, timer_list, false, out, e);
+	return machine_read(sysroot, timer_list, flags, false, out, e);
 }
 
 /* Gather what a timer_list file alone says. */
 int
-td_machine_read_file(const char *timer_list, struct td_machine **out, struct td_error *e)
+td_machine_read_file(const char *timer_list, unsigned flags, struct td_machine **out,
+    struct td_error *e)
 {
-	return machine_read(NULL, timer_list, true, out, e);
+	return machine_read(NULL, timer_list, flags, true, out, e);
 }
 
 /* Free a machine; NULL-safe. */

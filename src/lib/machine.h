@@ -85,20 +85,21 @@ struct td_machine {
 
 /*
  * Gather the machine.  timer_list names a file to read instead of
- * SYSROOT/proc/timer_list (NULL for the default).  An unreadable default
+ * SYSROOT/proc/timer_list (NULL for the default); flags TD_TL_TIMERS keeps
+ * each of its timers (else they are counted only).  An unreadable default
  * timer_list is not an error (tl NULL, tl_err and tl_needs_root say why); an
  * explicitly named one that cannot be read or parsed is: -errno with e filled.
  * A damaged kernel config is not either (kc_err says why; HZ comes from elsewhere).
  */
-int td_machine_read(const char *sysroot, const char *timer_list, struct td_machine **out,
-    struct td_error *e);
+int td_machine_read(const char *sysroot, const char *timer_list, unsigned flags,
+    struct td_machine **out, struct td_error *e);
 /*
  * Gather what a timer_list file alone says (timer_list NULL: nothing): HZ from
  * its jiffies or tick length, clock event devices from its tick devices.  The
  * release, config, clock sources, CPU masks, TSC and POSIX clocks are not in
  * it: unknown, absent saying why, never taken from the running system.
  */
-int td_machine_read_file(const char *timer_list, struct td_machine **out,
+int td_machine_read_file(const char *timer_list, unsigned flags, struct td_machine **out,
     struct td_error *e);
 void td_machine_free(struct td_machine *m);
 const char *td_hz_source_name(enum td_hz_source s);

@@ -405,7 +405,9 @@ tl_last_timer(struct tl_parser *p)
 	if (p->icpu < 0 || p->ibase < 0)
 		return NULL;
 	b = &p->tl->cpus[p->icpu].bases[p->ibase];
-	return b->ntimers ? &b->timers[b->ntimers - 1] : NULL;
+	if (b->ntimers == 0)
+		return NULL;
+	return p->counting ? &p->scratch : &b->timers[b->ntimers - 1];
 }
 
 /* A new timer at the end of the open base (which the caller checked), or NULL; not zeroed. */
@@ -415,6 +417,10 @@ tl_new_timer(struct tl_parser *p)
 	struct td_tl_base *b = &p->tl->cpus[p->icpu].bases[p->ibase];
 	struct td_tl_timer *t;
 
+	if (p->counting) {
+		b->ntimers++;
+		return &p->scratch;
+	}
 	if (b->ntimers == p->timercap) {
 		size_t cap = p->timercap ? p->timercap * 2 : 16;
 
@@ -446,6 +452,13 @@ tl_extra(struct tl_parser *p, struct td_tl_timer *t)
 	struct td_timer_list *tl = p->tl;
 	struct td_tl_timer_extra *x;
 
+	if (p->counting) {
+		if (t->extra == 0) {
+			p->xscratch = (struct td_tl_timer_extra){ .pid = -1 };
+			t->extra = 1;
+		}
+		return &p->xscratch;
+	}
 	if (t->extra != 0)
 		return &tl->extras[t->extra - 1];
 	if (tl->nextras == p->extracap) {
@@ -1104,11 +1117,13 @@ td_tl_line(struct tl_parser *p, const char *s, const char *end)
 
 /*
  * Set up an empty snapshot and its parser, for an input of about expect bytes
- * (0 if unknown).  The record arena is told half of it: records take about a
- * third of the text they come from, and too much costs only address space.
+ * (0 if unknown).  The record arena is told half of it, where timers are kept:
+ * records take about a third of the text they come from, and too much costs
+ * only address space.
  */
 int
-td_tl_begin(struct tl_parser *p, const char *name, size_t expect, struct td_error *e)
+td_tl_begin(struct tl_parser *p, const char *name, size_t expect, unsigned flags,
+    struct td_error *e)
 {
 	struct td_timer_list *tl;
 
@@ -1126,7 +1141,9 @@ td_tl_begin(struct tl_parser *p, const char *name, size_t expect, struct td_erro
 	}
 	td_strpool_init(&tl->pool->sp);
 	td_arena_init(&tl->pool->timers);
-	td_arena_expect(&tl->pool->timers, expect / 2);
+	p->counting = !(flags & TD_TL_TIMERS);
+	if (!p->counting)
+		td_arena_expect(&tl->pool->timers, expect / 2);
 	p->expect = expect;
 	tl->vmajor = tl->vminor = -1;
 	tl->max_clock_bases = -1;
@@ -1206,7 +1223,7 @@ tl_fix_offsets(struct td_timer_list *tl)
 		for (size_t j = 0; !known && j < tl->cpus[i].nbases; j++) {
 			const struct td_tl_base *b = &tl->cpus[i].bases[j];
 
-			if (b->ntimers == 0 || !b->timers[0].has_expiry ||
+			if (b->ntimers == 0 || b->timers == NULL || !b->timers[0].has_expiry ||
 			    ((b->present & TD_TLB_OFFSET) && b->offset_ns != 0))
 				continue;
 			now = (uint64_t)b->timers[0].soft_ns - (uint64_t)b->timers[0].rel_soft_ns;
@@ -1216,7 +1233,8 @@ tl_fix_offsets(struct td_timer_list *tl)
 		for (size_t j = 0; j < tl->cpus[i].nbases; j++) {
 			struct td_tl_base *b = &tl->cpus[i].bases[j];
 
-			if (!(b->present & TD_TLB_OFFSET) || b->offset_ns == 0)
+			if (b->timers == NULL || !(b->present & TD_TLB_OFFSET) ||
+			    b->offset_ns == 0)
 				continue;
 			for (size_t k = 0; k < b->ntimers; k++) {
 				struct td_tl_timer *t = &b->timers[k];
@@ -1509,7 +1527,7 @@ capture_now(const char *sysroot, const char *abs, int64_t *now)
 		close(fd);
 		return false;
 	}
-	if (td_timer_list_parse_file(f, path, &tl, NULL) == 0 && tl->has_now) {
+	if (td_timer_list_parse_file(f, path, 0, &tl, NULL) == 0 && tl->has_now) {
 		*now = tl->now_ns;
 		ok = true;
 	}

@@ -48,6 +48,9 @@ struct tl_parser {
 	bool			 fast;		/* fast paths on (off only for the tests' comparison) */
 	bool			 header;	/* a header line (version, now, ...) was seen */
 	size_t			 expect;	/* input bytes expected, 0 if unknown */
+	bool			 counting;	/* timers counted, not kept (no TD_TL_TIMERS) */
+	struct td_tl_timer	 scratch;	/* counting: the timer being read */
+	struct td_tl_timer_extra xscratch;	/* counting: its extra fields */
 	struct tl_icache {			/* recent short strings, by content */
 		uint64_t	 w[3];
 		size_t		 len;
@@ -57,9 +60,10 @@ struct tl_parser {
 
 /*
  * Set up an empty snapshot and its parser, for an input of about expect bytes
- * (0 if unknown).  0 or -ENOMEM (e filled).
+ * (0 if unknown), flags TD_TL_*.  0 or -ENOMEM (e filled).
  */
-int td_tl_begin(struct tl_parser *p, const char *name, size_t expect, struct td_error *e);
+int td_tl_begin(struct tl_parser *p, const char *name, size_t expect, unsigned flags,
+    struct td_error *e);
 /* Handle the complete lines of [s, lim); returns the start of the unfinished rest. */
 const char *td_tl_lines(struct tl_parser *p, const char *s, const char *lim);
 /* Handle the one line [s, end) (without its newline). */

@@ -131,6 +131,7 @@ struct tl_part {
 	int			 fd;		/* file mode (buf NULL): [off, end) of fd */
 	off_t			 off, end;
 	bool			 fast;
+	unsigned		 flags;		/* TD_TL_* */
 	bool			 last_nl;
 	struct td_error		 e;
 };
@@ -153,7 +154,7 @@ tl_part_run(void *arg)
 	struct tl_part *t = arg;
 
 	if ((t->r = td_tl_begin(&t->p, t->p.name, t->buf != NULL ? t->len :
-	    (size_t)(t->end - t->off), &t->e)) < 0)
+	    (size_t)(t->end - t->off), t->flags, &t->e)) < 0)
 		return NULL;
 	t->p.fast = t->fast;
 	if (t->buf != NULL)
@@ -267,12 +268,13 @@ tl_join(struct tl_parser *a, struct tl_parser *b)
 }
 
 /*
- * Parse in two parts: a buffer (fd < 0) or a regular file of size len.  Returns
- * 1 with *out set (or the error), 0 when the input is parsed in one pass instead.
+ * Parse in two parts: a buffer (fd < 0) or a regular file of size len, with
+ * flags TD_TL_*.  Returns 1 with *out set (or the error), 0 when the input is
+ * parsed in one pass instead.
  */
 static int
 tl_parse_parts(const char *buf, int fd, size_t len, const char *name, bool fast,
-    struct td_timer_list **out, struct td_error *e, int *ret)
+    unsigned flags, struct td_timer_list **out, struct td_error *e, int *ret)
 {
 	struct tl_part part[2];
 	pthread_t th;
@@ -295,6 +297,7 @@ tl_parse_parts(const char *buf, int fd, size_t len, const char *name, bool fast,
 	for (int i = 0; i < 2; i++) {
 		part[i].p.name = name;
 		part[i].fast = fast;
+		part[i].flags = flags;
 		part[i].fd = fd;
 		part[i].off = i == 0 ? 0 : (off_t)cut;
 		part[i].end = i == 0 ? (off_t)cut : (off_t)len;
@@ -341,12 +344,12 @@ td_timer_list_parse_with(const char *buf, size_t len, const char *name, bool fas
 	if (parts != NULL)
 		*parts = false;
 	if (len >= split && len > 2 && tl_parse_parts(buf, -1, len, name ? name : "timer_list",
-	    fast, out, e, &r)) {
+	    fast, TD_TL_TIMERS, out, e, &r)) {
 		if (parts != NULL)
 			*parts = true;
 		return r;
 	}
-	if ((r = td_tl_begin(&p, name, len, e)) < 0)
+	if ((r = td_tl_begin(&p, name, len, TD_TL_TIMERS, e)) < 0)
 		return r;
 	p.fast = fast;
 	return td_tl_end(&p, tl_buffer(&p, buf, len), out, e);
@@ -354,10 +357,10 @@ td_timer_list_parse_with(const char *buf, size_t len, const char *name, bool fas
 
 /* Parse a timer_list from a stream, a chunk at a time. */
 int
-td_timer_list_parse_file(FILE *f, const char *name, struct td_timer_list **out,
-    struct td_error *e)
+td_timer_list_parse_file(FILE *f, const char *name, unsigned flags,
+    struct td_timer_list **out, struct td_error *e)
 {
-	return td_timer_list_parse_file_with(f, name, TL_SPLIT_MIN, out, e, NULL);
+	return td_timer_list_parse_file_with(f, name, flags, TL_SPLIT_MIN, out, e, NULL);
 }
 
 /*
@@ -365,7 +368,7 @@ td_timer_list_parse_file(FILE *f, const char *name, struct td_timer_list **out,
  * NULL) saying whether it was (tests, benchmark).
  */
 int
-td_timer_list_parse_file_with(FILE *f, const char *name, size_t split,
+td_timer_list_parse_file_with(FILE *f, const char *name, unsigned flags, size_t split,
     struct td_timer_list **out, struct td_error *e, bool *parts)
 {
 	struct tl_parser p;
@@ -380,14 +383,14 @@ td_timer_list_parse_file_with(FILE *f, const char *name, size_t split,
 	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
 		expect = (size_t)st.st_size;
 	if (expect > 2 && expect >= split && ftello(f) == 0 &&
-	    tl_parse_parts(NULL, fd, expect, name ? name : "timer_list", true,
+	    tl_parse_parts(NULL, fd, expect, name ? name : "timer_list", true, flags,
 	    out, e, &r)) {
 		fseeko(f, 0, SEEK_END);
 		if (parts != NULL)
 			*parts = true;
 		return r;
 	}
-	if ((r = td_tl_begin(&p, name, expect, e)) < 0)
+	if ((r = td_tl_begin(&p, name, expect, flags, e)) < 0)
 		return r;
 	if (tl_stream(&p, f, -1, 0, 0, &last_nl) < 0 && p.err == 0) {
 		td_timer_list_free(p.tl);

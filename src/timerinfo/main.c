@@ -211,6 +211,7 @@ main(int argc, char **argv)
 	struct ti_extra x;
 	struct td_error e;
 	int c, r, problems;
+	unsigned tl_flags;
 	enum cli_color color = CLI_COLOR_AUTO;
 	bool list = false;
 
@@ -325,10 +326,12 @@ main(int argc, char **argv)
 	if (output != NULL)
 		out = cli_outfile_open(output);
 	td_error_clear(&e);
+	/* Each timer kept only to be listed: a 4,096-CPU machine has millions. */
+	tl_flags = o.timers ? TD_TL_TIMERS : 0;
 	if (o.file_alone)
-		r = td_machine_read_file(o.timer_list, &m, &e);
+		r = td_machine_read_file(o.timer_list, tl_flags, &m, &e);
 	else
-		r = td_machine_read(o.sysroot, o.timer_list, &m, &e);
+		r = td_machine_read(o.sysroot, o.timer_list, tl_flags, &m, &e);
 	if (r < 0)
 		cli_fail_td(&e, CLI_EXIT_FAIL);
 	cli_refused_check();

@@ -146,7 +146,7 @@ probe_advert_read(const struct probe_opts *o, struct probe_advert *a)
 		return;
 	}
 	td_error_clear(&e);
-	if (td_machine_read(o->sysroot, NULL, &m, &e) < 0)
+	if (td_machine_read(o->sysroot, NULL, 0, &m, &e) < 0)
 		why = td_error_str(&e, buf, sizeof(buf));
 	else
 		a->has_tl_res = td_machine_clock_resolution(m, o->clock, &a->tl_res_ns, &why,

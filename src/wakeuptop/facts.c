@@ -160,7 +160,7 @@ wt_facts_read(const char *sysroot, struct wt_facts *f)
 	memset(f, 0, sizeof(*f));
 	f->hz = -1;
 	td_error_clear(&e);
-	if (td_machine_read(sysroot, NULL, &m, &e) < 0) {
+	if (td_machine_read(sysroot, NULL, 0, &m, &e) < 0) {
 		/* Nothing known: each fact says why. */
 		why = td_error_str(&e, msg, sizeof(msg));
 		snprintf(f->tick, sizeof(f->tick), "%s", why);

@@ -76,3 +76,22 @@ same_modes() {
 	[ "${#lines[@]}" -eq 1 ]
 	[[ "${lines[0]}" == *"/dev/stdin"*"larger than"* ]]
 }
+
+@test "each CPU's timers: counted without --timers, each listed with it, as the text has them" {
+	# The truth: each CPU block's timer lines (" #N: ..."), counted from the text.
+	awk '/^cpu: / { cpu = $2; n[cpu] = 0 } /^ #[0-9]+: / && cpu != "" { n[cpu]++ }
+		END { for (c in n) print c, n[c] }' "$BIG" | sort -n >"$BATS_TEST_TMPDIR/want"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/want")" -eq 4096 ]
+	run timerinfo --timer-list "$BIG" -J
+	[ "$status" -eq 0 ]
+	diff "$BATS_TEST_TMPDIR/want" <(jq -r '.per_cpu[] | "\(.cpu) \(.active_timers)"' \
+		<<<"$output" | sort -n)
+	[ "$(jq '[.per_cpu[] | select(has("timers"))] | length' <<<"$output")" -eq 0 ]
+	run timerinfo --timer-list "$BIG" -J --timers
+	[ "$status" -eq 0 ]
+	diff "$BATS_TEST_TMPDIR/want" <(jq -r '.per_cpu[] | "\(.cpu) \(.timers | length)"' \
+		<<<"$output" | sort -n)
+	# and each listed timer is the text's: the functions, in order, of CPU 4095
+	diff <(awk '/^cpu: / { cpu = $2 } /^ #[0-9]+: / && cpu == 4095 { sub(/,$/, "", $3); print $3 }' \
+		"$BIG") <(jq -r '.per_cpu[] | select(.cpu == 4095) | .timers[].function' <<<"$output")
+}

@@ -185,7 +185,7 @@ timerinfo(const char *s, size_t n)
 		return;
 	}
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	if (td_machine_read("/nonexistent-render-fuzz", path, &m, &e) < 0) {
+	if (td_machine_read("/nonexistent-render-fuzz", path, TD_TL_TIMERS, &m, &e) < 0) {
 		close(fd);
 		return;
 	}

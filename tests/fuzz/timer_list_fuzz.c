@@ -1,4 +1,5 @@
 /* libFuzzer target: parse a /proc/timer_list buffer, walk everything, free. */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,14 +84,18 @@ same(int r, const struct td_timer_list *a, const struct td_error *e, int r2,
 
 /*
  * Parse one input, walk the snapshot; parse it again a line at a time without
- * the fast paths, and in two parts, and abort if they disagree in anything.
+ * the fast paths, in two parts, and as a stream counting timers without keeping
+ * them, and abort if they disagree in anything.
  */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct td_timer_list *tl = NULL, *plain = NULL, *split = NULL;
-	struct td_error e, e2, e3;
+	struct td_timer_list *tl = NULL, *plain = NULL, *split = NULL, *counted = NULL;
+	struct td_error e, e2, e3, e4;
+	char why[256] = "result";
 	bool parts;
+	FILE *f;
+	int r4 = -ENOMEM;
 	int r = td_timer_list_parse((const char *)data, size, "fuzz", &tl, &e);
 	int r2 = td_timer_list_parse_with((const char *)data, size, "fuzz", false, SIZE_MAX,
 	    &plain, &e2, NULL);
@@ -101,6 +106,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		walk(tl);
 	same(r, tl, &e, r2, plain, &e2, "fast and plain parses");
 	same(r, tl, &e, r3, split, &e3, "one-pass and two-part parses");
+	td_error_clear(&e4);
+	if (size > 0 && (f = fmemopen((void *)(uintptr_t)data, size, "r")) != NULL) {
+		r4 = td_timer_list_parse_file(f, "fuzz", 0, &counted, &e4);
+		fclose(f);
+		if (r != r4 || (r == 0 && !same_tl_as(tl, counted, false, why, sizeof(why))) ||
+		    (r < 0 && (e.line != e4.line || strcmp(e.msg, e4.msg) != 0))) {
+			fprintf(stderr, "kept and counted timers differ: %s\n", why);
+			abort();
+		}
+	}
+	td_timer_list_free(counted);
 	td_timer_list_free(tl);
 	td_timer_list_free(plain);
 	td_timer_list_free(split);

@@ -23,7 +23,7 @@ capture(const char *name)
 	struct td_error e;
 
 	snprintf(root, sizeof(root), "%s/kmatrix/%s", corpus_dir(), name);
-	if (td_machine_read(root, NULL, &m, &e) < 0)
+	if (td_machine_read(root, NULL, 0, &m, &e) < 0)
 		diag("%s: %s", root, e.msg);
 	return m;
 }

@@ -44,7 +44,7 @@ parse_stream(const char *path, struct td_timer_list **tl, struct td_error *e)
 	*tl = NULL;
 	if (f == NULL)
 		return -errno;
-	r = td_timer_list_parse_file(f, path, tl, e);
+	r = td_timer_list_parse_file(f, path, TD_TL_TIMERS, tl, e);
 	fclose(f);
 	return r;
 }
@@ -77,6 +77,40 @@ check_same(const char *path, const char *what, int r1, const struct td_timer_lis
 }
 
 /*
+ * The file parses that count timers without keeping them (no TD_TL_TIMERS), in
+ * one pass and in two parts, agree with the parse a of path that kept them:
+ * the same snapshot, every base's timers counted and none kept.
+ */
+static void
+check_counted(const char *path, int r1, const struct td_timer_list *a,
+    const struct td_error *e1)
+{
+	for (int split = 0; split < 2; split++) {
+		struct td_timer_list *c = NULL;
+		struct td_error e;
+		char why[256] = "";
+		int r = -ENOENT;
+		FILE *f;
+
+		td_error_clear(&e);
+		if ((f = fopen(path, "r")) != NULL) {
+			r = td_timer_list_parse_file_with(f, path, 0, split ? 0 : SIZE_MAX, &c, &e,
+			    NULL);
+			fclose(f);
+		}
+		if (r1 < 0 || r < 0)
+			ok(r1 == r && e1->line == e.line && strcmp(e1->msg, e.msg) == 0,
+			    "%s: counting timers %s fails alike (%d %d)", path,
+			    split ? "in two parts" : "in one pass", r1, r);
+		else
+			ok(same_tl_as(a, c, false, why, sizeof(why)),
+			    "%s: counting timers %s agrees %s", path,
+			    split ? "in two parts" : "in one pass", why);
+		td_timer_list_free(c);
+	}
+}
+
+/*
  * The parses in two parts (cut at a "cpu: N" line past the middle, if there is
  * one), of the buffer and of the file, agree with the one-pass parse a of path;
  * *cut (if not NULL) says whether both were cut.
@@ -99,7 +133,7 @@ check_split(const char *path, int r1, const struct td_timer_list *a,
 		td_buf_free(&buf);
 	}
 	if ((f = fopen(path, "r")) != NULL) {
-		r3 = td_timer_list_parse_file_with(f, path, 0, &c, &e3, &p2);
+		r3 = td_timer_list_parse_file_with(f, path, TD_TL_TIMERS, 0, &c, &e3, &p2);
 		fclose(f);
 	}
 	check_same(path, "one-pass and two-part buffer parses", r1, a, e1, r2, b, &e2);
@@ -109,6 +143,7 @@ check_split(const char *path, int r1, const struct td_timer_list *a,
 		*cut = p1 && p2;
 	td_timer_list_free(b);
 	td_timer_list_free(c);
+	check_counted(path, r1, a, e1);
 }
 
 /*
@@ -1159,10 +1194,11 @@ test_stream_big(const char *corpus)
 	if (f != NULL) {
 		fwrite(big, 1, len, f);
 		rewind(f);
-		r2 = td_timer_list_parse_file(f, "big", &b, &e);
+		r2 = td_timer_list_parse_file(f, "big", TD_TL_TIMERS, &b, &e);
 		rewind(f);
 		/* in one pass: the records start on one mapped chunk */
-		r3 = td_timer_list_parse_file_with(f, "big", SIZE_MAX, &c, &e, &parts);
+		r3 = td_timer_list_parse_file_with(f, "big", TD_TL_TIMERS, SIZE_MAX, &c, &e,
+		    &parts);
 		fclose(f);
 	} else
 		r2 = r3 = -errno;
@@ -1195,7 +1231,8 @@ test_live(void)
 		ok(1, "# SKIP /proc/timer_list not readable here");
 		return;
 	}
-	ok(td_timer_list_parse_file(f, "/proc/timer_list", &tl, &e) == 0, "live: parses");
+	ok(td_timer_list_parse_file(f, "/proc/timer_list", TD_TL_TIMERS, &tl, &e) == 0,
+	    "live: parses");
 	fclose(f);
 	f = fopen("/sys/devices/system/cpu/online", "r");
 	if (f != NULL && fgets(buf, sizeof(buf), f) != NULL) {

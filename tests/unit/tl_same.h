@@ -1,6 +1,7 @@
 /*
  * Deep comparison of two timer_list snapshots, for the unit test and the fuzz
- * target (which checks that the fast paths parse like the line-at-a-time parser).
+ * target (which checks that the fast paths parse like the line-at-a-time parser,
+ * and that a parse that counts timers counts what one that keeps them keeps).
  */
 #ifndef TD_TL_SAME_H
 #define TD_TL_SAME_H
@@ -18,9 +19,14 @@ same_str(const char *a, const char *b)
 	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
-/* Deep comparison of two snapshots; names the first difference in why. */
+/*
+ * Deep comparison of two snapshots; names the first difference in why.
+ * records: b kept its timers (TD_TL_TIMERS), else it must hold none, their
+ * counts alone compared.
+ */
 static bool
-same_tl(const struct td_timer_list *a, const struct td_timer_list *b, char *why, size_t len)
+same_tl_as(const struct td_timer_list *a, const struct td_timer_list *b, bool records,
+    char *why, size_t len)
 {
 #define DIFF(...) do { snprintf(why, len, __VA_ARGS__); return false; } while (0)
 	if (a->has_version != b->has_version || strcmp(a->version, b->version) != 0 ||
@@ -58,7 +64,9 @@ same_tl(const struct td_timer_list *a, const struct td_timer_list *b, char *why,
 			    p->resolution_ns != q->resolution_ns || p->offset_ns != q->offset_ns ||
 			    !same_str(p->get_time, q->get_time) || p->ntimers != q->ntimers)
 				DIFF("cpu %zu base %zu", i, j);
-			for (size_t k = 0; k < p->ntimers; k++) {
+			if (!records && (q->timers != NULL || b->nextras != 0))
+				DIFF("cpu %zu base %zu: timers kept", i, j);
+			for (size_t k = 0; records && k < p->ntimers; k++) {
 				const struct td_tl_timer *s = &p->timers[k], *t = &q->timers[k];
 				const struct td_tl_timer_extra *sx = td_tl_timer_extra(a, s),
 				    *tx = td_tl_timer_extra(b, t);
@@ -91,6 +99,13 @@ same_tl(const struct td_timer_list *a, const struct td_timer_list *b, char *why,
 	}
 	return true;
 #undef DIFF
+}
+
+/* Deep comparison of two snapshots that kept their timers. */
+static bool
+same_tl(const struct td_timer_list *a, const struct td_timer_list *b, char *why, size_t len)
+{
+	return same_tl_as(a, b, true, why, len);
 }
 
 #endif
