@@ -11,6 +11,9 @@
 #                      0: none), at WT_BENCH_RATE Hz each (default 20,000 / threads);
 #                      with a load the CPU target is <= 1 % (e.g. 3,000 threads with
 #                      WT_BENCH_ARGS="--source tracefs -g thread": 3,000 sources)
+# With the bpf backend its programs run in the tasks they trace, not in its own
+# CPU time: their run time is printed beside it (kernel.bpf_stats_enabled is on
+# while measuring, put back as found on exit).
 set -u
 secs=${WT_BENCH_SECONDS:-60}
 warm=${WT_BENCH_WARMUP:-4}
@@ -24,10 +27,13 @@ hz=$(getconf CLK_TCK)
 command -v tmux >/dev/null || { echo "bench/wakeuptop.sh: needs tmux" >&2; exit 1; }
 
 . "$(dirname "$0")/mounts.sh"
+. "$(dirname "$0")/bpfprogs.sh"
 mounts_note
 pids=
 loadpid=
+stats_was=
 cleanup() {
+	[ -n "$stats_was" ] && sysctl -q -w kernel.bpf_stats_enabled="$stats_was"
 	tmux -L "$sock" kill-server 2>/dev/null
 	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"	# tmux leaves it
 	[ -n "$loadpid" ] && kill "$loadpid" 2>/dev/null
@@ -107,7 +113,15 @@ else
 fi
 
 echo "$state machine, interval ${interval} s, warm-up ${warm} s, measuring ${secs} s"
+wpid=$(echo $pids | cut -d' ' -f1)
+progs=
+if command -v bpftool >/dev/null && [ -n "$(progs_of "$wpid")" ]; then
+	progs=1
+	stats_was=$(sysctl -n kernel.bpf_stats_enabled)
+	sysctl -q -w kernel.bpf_stats_enabled=1
+fi
 sleep "$warm"
+[ -n "$progs" ] && pr0=$(progs_of "$wpid" | awk '{ n += $2 } END { print n + 0 }')
 set -- $pids
 i=0
 for p in $pids; do
@@ -119,6 +133,7 @@ i0=$(awk '/^intr/ { print $2 }' /proc/stat)
 sleep "$secs"
 t1=$(date +%s.%N)
 i1=$(awk '/^intr/ { print $2 }' /proc/stat)
+[ -n "$progs" ] && pr1=$(progs_of "$wpid" | awk '{ n += $2 } END { print n + 0 }')
 awk -v a="$i0" -v b="$i1" -v t0="$t0" -v t1="$t1" 'BEGIN {
 	printf "machine: %.0f interrupts/s during the run (how idle it was)\n", (b - a) / (t1 - t0) }'
 
@@ -159,4 +174,9 @@ if [ $# -eq 3 ]; then
 		printf "wakeuptop targets: cpu %.4f%% <= %s%%: %s; wakeups %.2f <= 1 per interval: %s; rss %.2f MiB <= 8: %s\n",
 		    c, t, c <= t ? "met" : "MISSED", w, w <= 1.0 ? "met" : "MISSED", r, r <= 8 ? "met" : "MISSED"
 	}'
+fi
+if [ -n "$progs" ]; then
+	awk -v a="$pr0" -v b="$pr1" -v t0="$t0" -v t1="$t1" 'BEGIN {
+		printf "wakeuptop BPF programs: %.4f %% of one CPU more, run in the tasks they trace (not in its cpu %% above)\n",
+		    (b - a) / 1e9 / (t1 - t0) * 100 }'
 fi

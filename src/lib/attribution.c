@@ -570,6 +570,13 @@ on_start(struct td_attr *a, const struct td_tev *ev, bool want)
 	}
 }
 
+/* The armers the attribution keeps. */
+struct td_armers *
+td_attr_armers(struct td_attr *a)
+{
+	return &a->arm;
+}
+
 /* Account one event. */
 void
 td_attr_event(struct td_attr *a, const struct td_tev *ev)

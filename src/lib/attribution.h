@@ -131,6 +131,12 @@ void td_attr_free(struct td_attr *a);
 /* Account one event (per CPU in time order). */
 void td_attr_event(struct td_attr *a, const struct td_tev *ev);
 /*
+ * Who armed each timer and the tasks' names, as the attribution keeps them
+ * (up to the last event it was given), for a reader beside it: the tick
+ * explanation (tickstop.h: armers_kept).  Valid until td_attr_free.
+ */
+struct td_armers *td_attr_armers(struct td_attr *a);
+/*
  * Start loading what td_attr_event will look up for ev (td_armers_prefetch),
  * for a caller that decodes some events ahead of the one it attributes.
  */

@@ -317,6 +317,14 @@ td_sampler_function_name(const struct td_sampler *s, uint64_t fn)
 	    s->ops->function_name(s, fn) : NULL;
 }
 
+/* The armers of the attribution the events go through before the observer. */
+struct td_armers *
+td_sampler_armers(struct td_sampler *s)
+{
+	return s != NULL && s->ops != NULL && s->ops->armers != NULL && s->priv != NULL ?
+	    s->ops->armers(s) : NULL;
+}
+
 /* Whether the kernel (or capture) has event sys/name: its format file exists. */
 bool
 td_sampler_has_event(const char *sysroot, const char *sys, const char *name)

@@ -268,6 +268,15 @@ void td_sampler_cleanup(struct td_sampler *s);
  */
 const char *td_sampler_function_name(const struct td_sampler *s, uint64_t fn);
 /*
+ * Who armed each timer and the tasks' names, as the attribution of the
+ * tracefs and trace backends keeps them: up to date with each event before
+ * the observer is given it, so that an observer reads them instead of
+ * keeping its own (tickstop.h: armers_kept); NULL for the other backends.
+ * Valid until td_sampler_close.
+ */
+struct td_armers;
+struct td_armers *td_sampler_armers(struct td_sampler *s);
+/*
  * Whether the kernel under sysroot (a capture keeps its event formats) has
  * the trace event sys/name: its tracefs format file exists.
  */

@@ -29,6 +29,8 @@ struct td_sampler_ops {
 	int		(*finish_record)(struct td_sampler *s, struct td_error *e);
 	/* The name of a callback the events carry (td_sampler_function_name); NULL: none. */
 	const char	*(*function_name)(const struct td_sampler *s, uint64_t fn);
+	/* The attribution's armers (td_sampler_armers); NULL: none. */
+	struct td_armers *(*armers)(struct td_sampler *s);
 	/* Undo everything open did; must be safe to call twice. */
 	void		(*close)(struct td_sampler *s);
 };

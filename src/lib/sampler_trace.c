@@ -197,6 +197,14 @@ trace_function_name(const struct td_sampler *s, uint64_t fn)
 	return names_function(s->priv, fn);
 }
 
+static struct td_armers *
+trace_armers(struct td_sampler *s)
+{
+	struct trace_priv *t = s->priv;
+
+	return t->a != NULL ? td_attr_armers(t->a) : NULL;
+}
+
 static bool
 names_is_tick(void *ctx, uint64_t fn)
 {
@@ -478,5 +486,6 @@ const struct td_sampler_ops td_sampler_trace_ops = {
 	.collect = trace_collect,
 	.done = trace_done,
 	.function_name = trace_function_name,
+	.armers = trace_armers,
 	.close = trace_close,
 };

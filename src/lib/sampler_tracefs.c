@@ -126,6 +126,14 @@ tr_function_name(const struct td_sampler *s, uint64_t fn)
 	return t->names != NULL ? td_knames_function(t->names, fn) : NULL;
 }
 
+static struct td_armers *
+tr_armers(struct td_sampler *s)
+{
+	struct tr_priv *t = s->priv;
+
+	return t->attr != NULL ? td_attr_armers(t->attr) : NULL;
+}
+
 /* A task's names, which the --record file also keeps (its comm list). */
 static void
 names_task(void *ctx, int pid, struct td_task_info *ti)
@@ -869,5 +877,6 @@ const struct td_sampler_ops td_sampler_tracefs_ops = {
 	.stop = tr_stop,
 	.finish_record = tr_finish_record,
 	.function_name = tr_function_name,
+	.armers = tr_armers,
 	.close = tr_close,
 };

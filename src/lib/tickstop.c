@@ -81,6 +81,7 @@ td_tick_new(const struct td_tick_opts *o, struct td_tick **out, struct td_error 
 		t->nohz_full = *o->nohz_full;
 	t->o.nohz_full = o->nohz_full != NULL ? &t->nohz_full : NULL;
 	t->arm = o->armers != NULL ? o->armers : &t->own;
+	t->o.armers_kept = o->armers_kept && o->armers != NULL;
 	for (int i = 0; i < o->ncpus; i++) {
 		struct td_tick_cpu *c = &t->cpu[i];
 
@@ -371,7 +372,7 @@ td_tick_event(struct td_tick *t, const struct td_tev *ev)
 		return;
 	c = &t->cpu[ev->cpu];
 	s = &t->st[ev->cpu];
-	if (ev->comm != NULL)
+	if (ev->comm != NULL && !t->o.armers_kept)
 		td_armers_learn(t->arm, ev->pid, ev->comm, ev->commlen);
 	if (s->window && ev->ts - s->window_ts > t->o.tick_ns)
 		s->window = false;
@@ -385,7 +386,8 @@ td_tick_event(struct td_tick *t, const struct td_tev *ev)
 			idle_entry(t, ev, c, s);
 		break;
 	case TD_TEV_SCHED_SWITCH:
-		td_armers_learn(t->arm, ev->num, ev->name, ev->namelen);
+		if (!t->o.armers_kept)
+			td_armers_learn(t->arm, ev->num, ev->name, ev->namelen);
 		if (ev->arg == 0 && ev->num != 0)
 			s->stopped = false;	/* the idle loop left: the tick restarts */
 		s->current = ev->num;
@@ -407,11 +409,13 @@ td_tick_event(struct td_tick *t, const struct td_tev *ev)
 		}
 		break;
 	case TD_TEV_SCHED_WAKEUP:
-		td_armers_learn(t->arm, ev->num, ev->name, ev->namelen);
+		if (!t->o.armers_kept)
+			td_armers_learn(t->arm, ev->num, ev->name, ev->namelen);
 		break;
 	case TD_TEV_TIMER_START:
 	case TD_TEV_HRTIMER_START:
-		(void)td_armers_start(t->arm, ev, &m);
+		if (!t->o.armers_kept)
+			(void)td_armers_start(t->arm, ev, &m);
 		break;
 	case TD_TEV_TIMER_EXPIRE:
 	case TD_TEV_HRTIMER_EXPIRE: {

@@ -17,9 +17,10 @@
 
 /* Prepare the view; why says when there can be no explanation. */
 int
-wt_tick_open(struct wt_tickview *tv, const char *sysroot, const char *backend, int ncpus,
+wt_tick_open(struct wt_tickview *tv, const char *sysroot, struct td_sampler *s, int ncpus,
     int hz, const struct td_cpuset *nohz_full)
 {
+	const char *backend = td_backend_name(td_sampler_backend(s));
 	struct td_error e;
 
 	memset(tv, 0, sizeof(*tv));
@@ -34,7 +35,8 @@ wt_tick_open(struct wt_tickview *tv, const char *sysroot, const char *backend, i
 	tv->o.tick_ns = hz > 0 ? 1000000000ull / (uint64_t)hz : 0;
 	tv->o.nohz_full = nohz_full != NULL ? &tv->nohz_full : NULL;
 	tv->o.pin_flag = TD_TIMER_PINNED;
-	tv->o.armers = &tv->arm;
+	tv->o.armers = td_sampler_armers(s);
+	tv->o.armers_kept = true;
 	tv->o.tick_stop_traced = td_sampler_has_event(sysroot, "timer", "tick_stop");
 	tv->o.softirq_raise_traced = td_sampler_has_event(sysroot, "irq", "softirq_raise");
 	tv->has_tmigr = td_sampler_has_event(sysroot, "timer_migration",
@@ -257,5 +259,4 @@ wt_tick_free(struct wt_tickview *tv)
 	td_tick_free(tv->cur);
 	td_tick_free(tv->shown);
 	tv->cur = tv->shown = NULL;
-	td_armers_free(&tv->arm);
 }

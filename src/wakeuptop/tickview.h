@@ -21,7 +21,6 @@ struct wt_tickview {
 	struct td_cpuset	 nohz_full;
 	struct td_tick		*cur;		/* fed by the events of this interval */
 	struct td_tick		*shown;		/* the interval on display, finished; NULL none yet */
-	struct td_armers	 arm;		/* who armed each timer, kept across intervals */
 	bool			 has_tmigr, has_base_idle;
 	char			 why[192];	/* why there is no explanation ("" when there is) */
 	/* Callback names: the sampler's (td_sampler_function_name). */
@@ -30,13 +29,14 @@ struct wt_tickview {
 };
 
 /*
- * Prepare the view for the events of a sampler whose backend is named
- * backend (only tracefs and trace carry events), ncpus CPUs, HZ hz (<= 0
- * unknown: no timers due within a tick), nohz_full CPUs (NULL none known),
- * the kernel's events looked up under sysroot.  When there can be no
- * explanation, why says so and 0 is returned; -ENOMEM.
+ * Prepare the view for the events of sampler s (only the tracefs and trace
+ * backends carry events; who armed each timer is read from its attribution,
+ * td_sampler_armers), ncpus CPUs, HZ hz (<= 0 unknown: no timers due within
+ * a tick), nohz_full CPUs (NULL none known), the kernel's events looked up
+ * under sysroot.  When there can be no explanation, why says so and 0 is
+ * returned; -ENOMEM.
  */
-int wt_tick_open(struct wt_tickview *tv, const char *sysroot, const char *backend, int ncpus,
+int wt_tick_open(struct wt_tickview *tv, const char *sysroot, struct td_sampler *s, int ncpus,
     int hz, const struct td_cpuset *nohz_full);
 /* The sampler's observer: account one event in the interval being fed. */
 void wt_tick_observe(const struct td_tev *ev, void *arg);

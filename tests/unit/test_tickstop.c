@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "armers.h"
+#include "attribution.h"
 #include "minijson.h"
 #include "source.h"
 #include "fixture_events.h"
@@ -306,6 +307,90 @@ feed(const struct td_tev *e, void *arg)
 	td_tick_event(arg, e);
 }
 
+/*
+ * Two explanations of one trace: one keeping its own armers, one reading the
+ * armers of an attribution given each event first (wakeuptop's tick view,
+ * armers_kept).
+ */
+struct two_ticks {
+	struct td_attr	*a;
+	struct td_tick	*own, *kept;
+};
+
+static void
+feed_two(const struct td_tev *e, void *arg)
+{
+	struct two_ticks *w = arg;
+
+	td_attr_event(w->a, e);
+	td_tick_event(w->own, e);
+	td_tick_event(w->kept, e);
+}
+
+static long named_due;	/* due timers with a known armer, over the captures */
+
+/* Whether cpu's timers due, nohz_full tasks and expiries by kind are the same in both. */
+static bool
+same_cpu(const struct td_tick_cpu *x, const struct td_tick_cpu *y)
+{
+	if (x->ndue != y->ndue || x->due_entries != y->due_entries ||
+	    x->ntasks != y->ntasks || x->pinned_expiries != y->pinned_expiries ||
+	    x->global_expiries != y->global_expiries ||
+	    x->unknown_expiries != y->unknown_expiries ||
+	    x->remote_expiries != y->remote_expiries)
+		return false;
+	for (size_t i = 0; i < x->ndue; i++) {
+		const struct td_tick_timer *p = &x->due[i], *q = &y->due[i];
+
+		if (p->kind != q->kind || p->fn != q->fn || p->pid != q->pid ||
+		    strcmp(p->comm, q->comm) != 0 || p->count != q->count)
+			return false;
+		named_due += p->pid != -1;
+	}
+	for (size_t i = 0; i < x->ntasks; i++)
+		if (x->tasks[i].pid != y->tasks[i].pid || x->tasks[i].runs != y->tasks[i].runs ||
+		    strcmp(x->tasks[i].comm, y->tasks[i].comm) != 0)
+			return false;
+	return true;
+}
+
+/* The tick explanation reading the attribution's armers says what it says with its own. */
+static void
+kept_armers(const char *dir, const struct td_tick_opts *o)
+{
+	struct td_attr_opts ao = { .ncpus = o->ncpus, .wakeups = true };
+	const char *name = strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir;
+	struct two_ticks w = { 0 };
+	struct td_tick_opts ko = *o;
+	struct td_trace_text *r = NULL;
+	char path[4200];
+	bool same = true;
+	FILE *f = NULL;
+
+	snprintf(path, sizeof(path), "%s/trace-wakeup-events.txt", dir);
+	if (td_attr_new(&ao, &w.a, NULL) < 0 || td_tick_new(o, &w.own, NULL) < 0 ||
+	    (ko.armers = td_attr_armers(w.a), ko.armers_kept = true,
+	    td_tick_new(&ko, &w.kept, NULL) < 0) ||
+	    td_trace_text_new(path, &r, NULL) < 0 || (f = fopen(path, "r")) == NULL) {
+		ok(0, "%s: open for the kept armers", name);
+	} else {
+		ok(td_trace_text_read(r, f, feed_two, &w, NULL) == 0, "%s: trace read again", name);
+		td_tick_finish(w.own);
+		td_tick_finish(w.kept);
+		for (int cpu = 0; cpu < o->ncpus; cpu++)
+			if (!same_cpu(td_tick_cpu(w.own, cpu), td_tick_cpu(w.kept, cpu)))
+				same = false;
+		ok(same, "%s: the attribution's armers name the same timers due, tasks and "
+		    "expiries as the explanation's own", name);
+	}
+	if (f != NULL)
+		fclose(f);
+	td_trace_text_free(r);
+	td_tick_free(w.own);
+	td_tick_free(w.kept);
+	td_attr_free(w.a);
+}
+
 /* truth.json's tick_stop count for cpu, success, dependency name; 0 when absent. */
 static long
 truth_dep(const struct mj *truth, int cpu, int success, const char *dep)
@@ -399,6 +484,7 @@ capture(const char *dir)
 	    name);
 	ok(td_tick_softirq_known(t) == (td_trace_text_stats(r)->types[TD_TEV_SOFTIRQ_RAISE] > 0),
 	    "%s: softirqs pending at idle known iff the trace has softirq_raise", name);
+	kept_armers(dir, &o);
 	td_trace_text_free(r);
 	td_tick_free(t);
 	free(w);
@@ -599,5 +685,6 @@ main(void)
 		return done_testing();
 	}
 	corpus_glob(corpus, "kmatrix/*-trace", capture);
+	ok(named_due > 0, "the captures have timers due whose armer is known (%ld)", named_due);
 	return done_testing();
 }
