@@ -403,7 +403,6 @@ tr_open(struct td_sampler *s, struct td_error *e)
 		/* TD_SAMPLER_EV_TICK only, from here on: the tick explanation's. */
 		{ "timer", "tick_stop", false, true },
 		{ "timer", "timer_base_idle", false, true },
-		{ "sched", "sched_wakeup", false, true },
 		{ "irq", "softirq_raise", false, true },
 		TMIGR("tmigr_cpu_active"), TMIGR("tmigr_cpu_idle"),
 		TMIGR("tmigr_cpu_new_timer"), TMIGR("tmigr_cpu_new_timer_idle"),
