@@ -10,3 +10,8 @@ progs_of() {
 		select(.id as $i | $ids | index($i)) |
 		"\(.name) \(.run_time_ns // 0) \(.run_cnt // 0)"'
 }
+
+# The run time in ns of all the BPF programs a pid holds (0: none).
+prog_ns() {
+	progs_of "$1" | awk '{ n += $2 } END { print n + 0 }'
+}

@@ -103,11 +103,6 @@ if want startup; then
 	done
 fi
 
-# Run time in ns of the BPF programs a pid holds (0: none).
-prog_ns() {
-	progs_of "$1" | awk '{ n += $2 } END { print n + 0 }'
-}
-
 # Steady CPU of timerstat with $1 threads, one timerfd each at $2 Hz (the
 # bpf backend: with its programs' run time): prints "CPU-percent lost-events
 # mean-period-s programs-CPU-percent" (the programs' share of the CPU, 0

@@ -121,7 +121,7 @@ if command -v bpftool >/dev/null && [ -n "$(progs_of "$wpid")" ]; then
 	sysctl -q -w kernel.bpf_stats_enabled=1
 fi
 sleep "$warm"
-[ -n "$progs" ] && pr0=$(progs_of "$wpid" | awk '{ n += $2 } END { print n + 0 }')
+[ -n "$progs" ] && pr0=$(prog_ns "$wpid")
 set -- $pids
 i=0
 for p in $pids; do
@@ -133,7 +133,7 @@ i0=$(awk '/^intr/ { print $2 }' /proc/stat)
 sleep "$secs"
 t1=$(date +%s.%N)
 i1=$(awk '/^intr/ { print $2 }' /proc/stat)
-[ -n "$progs" ] && pr1=$(progs_of "$wpid" | awk '{ n += $2 } END { print n + 0 }')
+[ -n "$progs" ] && pr1=$(prog_ns "$wpid")
 awk -v a="$i0" -v b="$i1" -v t0="$t0" -v t1="$t1" 'BEGIN {
 	printf "machine: %.0f interrupts/s during the run (how idle it was)\n", (b - a) / (t1 - t0) }'
 

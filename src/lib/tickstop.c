@@ -360,6 +360,31 @@ idle_entry(struct td_tick *t, const struct td_tev *ev, struct td_tick_cpu *c, st
 		c->due_entries++;
 }
 
+/*
+ * What an event tells the explanation's own armers: the names of the tasks
+ * it names, a start's armer (none of it when the caller keeps them).
+ */
+static void
+keep_armers(struct td_tick *t, const struct td_tev *ev)
+{
+	struct td_armer *m;
+
+	if (ev->comm != NULL)
+		td_armers_learn(t->arm, ev->pid, ev->comm, ev->commlen);
+	switch (ev->type) {
+	case TD_TEV_SCHED_SWITCH:
+	case TD_TEV_SCHED_WAKEUP:
+		td_armers_learn(t->arm, ev->num, ev->name, ev->namelen);
+		break;
+	case TD_TEV_TIMER_START:
+	case TD_TEV_HRTIMER_START:
+		(void)td_armers_start(t->arm, ev, &m);
+		break;
+	default:
+		break;
+	}
+}
+
 /* Account one event. */
 void
 td_tick_event(struct td_tick *t, const struct td_tev *ev)
@@ -372,8 +397,8 @@ td_tick_event(struct td_tick *t, const struct td_tev *ev)
 		return;
 	c = &t->cpu[ev->cpu];
 	s = &t->st[ev->cpu];
-	if (ev->comm != NULL && !t->o.armers_kept)
-		td_armers_learn(t->arm, ev->pid, ev->comm, ev->commlen);
+	if (!t->o.armers_kept)
+		keep_armers(t, ev);
 	if (s->window && ev->ts - s->window_ts > t->o.tick_ns)
 		s->window = false;
 	switch (ev->type) {
@@ -386,8 +411,6 @@ td_tick_event(struct td_tick *t, const struct td_tev *ev)
 			idle_entry(t, ev, c, s);
 		break;
 	case TD_TEV_SCHED_SWITCH:
-		if (!t->o.armers_kept)
-			td_armers_learn(t->arm, ev->num, ev->name, ev->namelen);
 		if (ev->arg == 0 && ev->num != 0)
 			s->stopped = false;	/* the idle loop left: the tick restarts */
 		s->current = ev->num;
@@ -407,15 +430,6 @@ td_tick_event(struct td_tick *t, const struct td_tev *ev)
 			if (k != NULL)
 				k->runs++;
 		}
-		break;
-	case TD_TEV_SCHED_WAKEUP:
-		if (!t->o.armers_kept)
-			td_armers_learn(t->arm, ev->num, ev->name, ev->namelen);
-		break;
-	case TD_TEV_TIMER_START:
-	case TD_TEV_HRTIMER_START:
-		if (!t->o.armers_kept)
-			(void)td_armers_start(t->arm, ev, &m);
 		break;
 	case TD_TEV_TIMER_EXPIRE:
 	case TD_TEV_HRTIMER_EXPIRE: {

@@ -1223,7 +1223,7 @@ tl_fix_offsets(struct td_timer_list *tl)
 		for (size_t j = 0; !known && j < tl->cpus[i].nbases; j++) {
 			const struct td_tl_base *b = &tl->cpus[i].bases[j];
 
-			if (b->ntimers == 0 || b->timers == NULL || !b->timers[0].has_expiry ||
+			if (b->timers == NULL || !b->timers[0].has_expiry ||
 			    ((b->present & TD_TLB_OFFSET) && b->offset_ns != 0))
 				continue;
 			now = (uint64_t)b->timers[0].soft_ns - (uint64_t)b->timers[0].rel_soft_ns;

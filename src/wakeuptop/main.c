@@ -266,6 +266,7 @@ main(int argc, char **argv)
 	enum cli_color color = CLI_COLOR_AUTO;
 	int64_t delay = 2000000000LL;
 	int code;
+	bool tick_wanted;
 
 	cli_init(argc, argv);
 	setlocale(LC_CTYPE, "");	/* only the character type: wide characters on screen */
@@ -331,10 +332,12 @@ main(int argc, char **argv)
 	so.sysroot = app.sysroot;
 	so.backend = app.backend;
 	/*
-	 * The tick view's events: on screen (the v key) or when asked for.  A
-	 * batch without it never shows one (a quarter of its CPU went there).
+	 * The tick view: on screen (the v key) or when asked for.  A batch
+	 * without it never shows one, so it neither opens nor is fed (a quarter
+	 * of its CPU went there).
 	 */
-	if (!app.batch || app.view.tickview) {
+	tick_wanted = !app.batch || app.view.tickview;
+	if (tick_wanted) {
 		so.observe = wt_tick_observe;
 		so.observe_arg = &app.tick;
 		so.extra_events = TD_SAMPLER_EV_TICK;
@@ -344,8 +347,8 @@ main(int argc, char **argv)
 	if (td_sampler_open(&app.sampler, &so, &e) < 0)
 		cli_fail_td(&e, CLI_EXIT_FAIL);
 	atexit(cleanup);
-	if (wt_tick_open(&app.tick, app.sysroot, app.sampler, tick_ncpus(), app.facts.hz,
-	    app.facts.has_nohz_full ? &app.facts.nohz_full : NULL) < 0) {
+	if (tick_wanted && wt_tick_open(&app.tick, app.sysroot, app.sampler, tick_ncpus(),
+	    app.facts.hz, app.facts.has_nohz_full ? &app.facts.nohz_full : NULL) < 0) {
 		td_error_set(&e, ENOMEM, NULL, 0, "out of memory");
 		cli_fail_td(&e, CLI_EXIT_FAIL);
 	}
