@@ -87,12 +87,6 @@ td_tick_new(const struct td_tick_opts *o, struct td_tick **out, struct td_error 
 
 		t->st[i].current = -1;
 		c->nohz_full = o->nohz_full != NULL && td_cpuset_isset(o->nohz_full, i);
-		c->remote_from = calloc((size_t)o->ncpus, sizeof(uint64_t));
-		c->handled_for = calloc((size_t)o->ncpus, sizeof(uint64_t));
-		if (c->remote_from == NULL || c->handled_for == NULL) {
-			td_tick_free(t);
-			return td_error_set(e, ENOMEM, NULL, 0, "out of memory");
-		}
 	}
 	*out = t;
 	return 0;
@@ -252,6 +246,20 @@ bit_index(unsigned mask)
 	return __builtin_ctz(mask);
 }
 
+/*
+ * Count one for CPU i in a per-CPU array of ncpus counters, made at its first
+ * count: most CPUs never do another's timer work, and an array for each CPU
+ * made up front was ncpus squared (256 MiB at 4,096 CPUs, each interval).
+ * Without memory the count by CPU is not kept (the total is the caller's).
+ */
+static void
+count_by_cpu(uint64_t **a, int ncpus, int i)
+{
+	if (*a == NULL && (*a = calloc((size_t)ncpus, sizeof(**a))) == NULL)
+		return;
+	(*a)[i]++;
+}
+
 /* A timer_migration event. */
 static void
 on_tmigr(struct td_tick *t, const struct td_tev *ev, struct td_tick_cpu *c)
@@ -263,7 +271,7 @@ on_tmigr(struct td_tick *t, const struct td_tev *ev, struct td_tick_cpu *c)
 	case TD_TMIGR_HANDLE_REMOTE_CPU:
 		if (ev->num >= 0 && ev->num < t->o.ncpus && ev->num != ev->cpu) {
 			c->remote_handled++;
-			c->handled_for[ev->num]++;
+			count_by_cpu(&c->handled_for, t->o.ncpus, ev->num);
 		}
 		break;
 	case TD_TMIGR_CPU_IDLE:
@@ -310,7 +318,7 @@ on_wheel_expiry(struct td_tick *t, const struct td_tev *ev, struct td_tick_cpu *
 	c->global_expiries++;
 	if (m->armed_on != ev->cpu && m->armed_on >= 0 && m->armed_on < t->o.ncpus) {
 		c->remote_expiries++;
-		c->remote_from[m->armed_on]++;
+		count_by_cpu(&c->remote_from, t->o.ncpus, m->armed_on);
 	}
 }
 

@@ -109,9 +109,9 @@ struct td_tick_cpu {
 	/* timer migration */
 	uint64_t		 pinned_expiries, global_expiries, unknown_expiries;
 	uint64_t		 remote_expiries;	/* global timers armed elsewhere, expired here */
-	uint64_t		*remote_from;		/* ... by arming CPU (ncpus) */
+	uint64_t		*remote_from;		/* ... by arming CPU (ncpus; NULL: none) */
 	uint64_t		 remote_handled;	/* tmigr_handle_remote_cpu run here */
-	uint64_t		*handled_for;		/* ... by CPU served (ncpus) */
+	uint64_t		*handled_for;		/* ... by CPU served (ncpus; NULL: none) */
 	uint64_t		 migrator_gained;	/* became a level 0 group's migrator */
 	uint64_t		 tmigr_idle, tmigr_active;	/* tmigr_cpu_idle / _active */
 	/* softirqs pending at idle (td_tick_softirq_known) */
