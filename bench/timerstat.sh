@@ -109,7 +109,7 @@ fi
 # for tracefs).
 steady() {
 	local n=$1 hz=$2 l pid ts c0 c1 t0 t1 i p0=0 p1=0
-	"$build/tests/helpers/timerfd_load" -t "$n" -r "$hz" -d 60 >"$tmp/sl.out" &
+	"$build/tests/helpers/timerfd_load" -s -t "$n" -r "$hz" -d 60 >"$tmp/sl.out" &
 	l=$!
 	for i in $(seq 200); do
 		[ "$(ls "/proc/$l/task" 2>/dev/null | wc -l)" -gt "$n" ] && break

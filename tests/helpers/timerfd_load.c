@@ -1,13 +1,15 @@
 /*
  * Test and benchmark load: arms a periodic timerfd and reads every expiry.
- * timerfd_load [-r HZ] [-t THREADS] [-d SECONDS] [-p] [-c]: HZ expiries per second
+ * timerfd_load [-r HZ] [-t THREADS] [-d SECONDS] [-p] [-c] [-s]: HZ expiries per second
  * in each thread (default 1000, one thread), until killed or SECONDS elapse.
  * With -p each read is preceded by poll() with a 100 ms timeout, a timeout that
  * is armed and cancelled every period without ever firing.  With -n FDS each
  * thread serves FDS timerfds through epoll (the cheap way to make 100,000
  * expiries per second on two CPUs: no context switch per expiry).  With -c
  * thread i runs on CPU i modulo the CPUs it may use (a benchmark's load then
- * falls on the CPUs alike in every run).
+ * falls on the CPUs alike in every run).  With -s the threads' timers are
+ * spread evenly over the period (thread i expires at i/THREADS of it), so
+ * that loads of few and of many threads at one total rate expire alike.
  * Prints its pid first, then at the end the ticks counted and the expiries
  * (reads: the timer is re-armed by each read, so one read is one expiry).
  */
@@ -31,6 +33,9 @@ static double seconds = 0;
 static int use_poll;
 static long fds_per_thread = 1;
 static int pin;
+static int spread;
+static long nthreads = 1;
+static struct timespec base;	/* with -s: the grid the threads' expiries keep */
 static volatile sig_atomic_t done;
 static uint64_t *total, *reads;	/* per thread */
 
@@ -134,7 +139,15 @@ run(void *arg)
 	memset(&its, 0, sizeof(its));
 	its.it_interval.tv_nsec = 1000000000L / hz;
 	its.it_value = its.it_interval;
-	if (timerfd_settime(fd, 0, &its, NULL) < 0) {
+	if (spread) {
+		/* On the grid from base: a first expiry already past fires at
+		 * once and the period keeps the grid's phase. */
+		long long ns = base.tv_nsec + its.it_interval.tv_nsec * idx / nthreads;
+
+		its.it_value.tv_sec = base.tv_sec + ns / 1000000000L;
+		its.it_value.tv_nsec = ns % 1000000000L;
+	}
+	if (timerfd_settime(fd, spread ? TFD_TIMER_ABSTIME : 0, &its, NULL) < 0) {
 		perror("timerfd_settime");
 		exit(1);
 	}
@@ -173,7 +186,7 @@ main(int argc, char **argv)
 	uint64_t sum = 0, nreads = 0;
 	int c;
 
-	while ((c = getopt(argc, argv, "r:t:d:pn:c")) != -1) {
+	while ((c = getopt(argc, argv, "r:t:d:pn:cs")) != -1) {
 		switch (c) {
 		case 'r':
 			hz = strtol(optarg, NULL, 10);
@@ -193,8 +206,11 @@ main(int argc, char **argv)
 		case 'c':
 			pin = 1;
 			break;
+		case 's':
+			spread = 1;
+			break;
 		default:
-			fprintf(stderr, "usage: timerfd_load [-r HZ] [-t THREADS] [-n FDS] [-d SECONDS] [-p] [-c]\n");
+			fprintf(stderr, "usage: timerfd_load [-r HZ] [-t THREADS] [-n FDS] [-d SECONDS] [-p] [-c] [-s]\n");
 			return 2;
 		}
 	}
@@ -214,6 +230,8 @@ main(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	nthreads = threads;
+	clock_gettime(CLOCK_MONOTONIC, &base);
 	printf("%d\n", (int)getpid());
 	fflush(stdout);
 	/* One thread runs in the main thread, so the timer's armer is the pid. */
