@@ -107,6 +107,19 @@ struct {
 } tdg_src SEC(".maps");
 
 /*
+ * The slots' tags, by the slots' indexes (user space sizes it as tdg_src):
+ * a set's tags together (at 10,000 sources, trying each way of a set in its
+ * own slot was a cache miss a way, at every expiry).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(max_entries, TDG_SRC_SLOTS);
+} tdg_tags SEC(".maps");
+
+/*
  * The slots taken in each interval on each CPU (tdg_taken_index; user space
  * sizes it): user space reads the slots listed here, not the whole table
  * (16,384 slots a CPU at 10,000 threads).
@@ -181,6 +194,7 @@ struct wcpu {
 	__u64			pend_ptr, pend_ts;
 	struct cause		c, tc;
 	__u64			site;		/* tdg_pick_site's answer */
+	struct tdg_key		peek;		/* tdg_peek's answer */
 	__u64			stack[TDG_STACK_DEPTH];
 } __attribute__((aligned(64)));
 
@@ -254,12 +268,10 @@ key_eq(const struct tdg_key *a, const struct tdg_key *b)
  * retpoline on kernels that have them, which costs more than the rest of
  * the fast path).
  */
-static __always_inline struct tdg_slot *
-src_slot(__u32 g, __u64 h, __u32 w)
+static __always_inline __u32
+src_index(__u32 g, __u64 h, __u32 w)
 {
-	__u32 i = tdg_slot_index(g, ncpus, bpf_get_smp_processor_id(), src_slots, h, w);
-
-	return bpf_map_lookup_elem(&tdg_src, &i);
+	return tdg_slot_index(g, ncpus, bpf_get_smp_processor_id(), src_slots, h, w);
 }
 
 /*
@@ -274,25 +286,27 @@ static __always_inline struct tdg_slot *
 src_find(__u32 g, __u64 h)
 {
 	for (__u32 w = 0; w < TDG_SRC_WAYS; w++) {
-		struct tdg_slot *s = src_slot(g, h, w);
+		__u32 i = src_index(g, h, w);
+		__u64 *t = bpf_map_lookup_elem(&tdg_tags, &i);
 
-		if (s != NULL && s->tag == TDG_TAG(h, g))
-			return s;
+		if (t != NULL && *t == TDG_TAG(h, g))
+			return bpf_map_lookup_elem(&tdg_src, &i);
 	}
 	return NULL;
 }
 
-/* A slot of hash h's set free in interval g, and its index; or NULL. */
+/* A slot of hash h's set free in interval g, its tag and its index; or NULL. */
 static __always_inline struct tdg_slot *
-src_free(__u32 g, __u64 h, __u32 *idx)
+src_free(__u32 g, __u64 h, __u64 **tag, __u32 *idx)
 {
 	for (__u32 w = 0; w < TDG_SRC_WAYS; w++) {
-		__u32 i = tdg_slot_index(g, ncpus, bpf_get_smp_processor_id(), src_slots, h, w);
-		struct tdg_slot *s = bpf_map_lookup_elem(&tdg_src, &i);
+		__u32 i = src_index(g, h, w);
+		__u64 *t = bpf_map_lookup_elem(&tdg_tags, &i);
 
-		if (s != NULL && (s->tag == 0 || (__u32)s->tag != g)) {
+		if (t != NULL && (*t == 0 || (__u32)*t != g)) {
+			*tag = t;
 			*idx = i;
-			return s;
+			return bpf_map_lookup_elem(&tdg_src, &i);
 		}
 	}
 	return NULL;
@@ -380,29 +394,29 @@ note_taken(__u32 g, __u32 idx)
 }
 
 /*
- * Take slot s (index idx) of interval g for the source k of hash h, its
- * counters 0, and list it; whether it was taken.  Writers of a slot are not
- * nested (busy), and write its hash last.
+ * Take slot s (tag t, index idx) of interval g for the source k of hash h,
+ * its counters 0, and list it; whether it was taken.  Writers of a slot are
+ * not nested (busy), and write its tag last.
  */
 static __always_inline bool
-claim(struct wcpu *wc, struct tdg_slot *s, __u32 idx, const struct tdg_key *k, __u64 h,
-    __u32 g)
+claim(struct wcpu *wc, struct tdg_slot *s, __u64 *t, __u32 idx, const struct tdg_key *k,
+    __u64 h, __u32 g)
 {
 	if (wc->busy)
 		return false;
 	wc->busy = 1;
 	barrier();
 	/* A program that interrupted us between the checks took it. */
-	if (s->tag != 0 && (__u32)s->tag == g) {
+	if (*t != 0 && (__u32)*t == g) {
 		wc->busy = 0;
 		return false;
 	}
-	s->tag = 0;
+	*t = 0;
 	barrier();
 	s->key = *k;
 	__builtin_memset(&s->val, 0, sizeof(s->val));
 	barrier();
-	s->tag = TDG_TAG(h, g);
+	*t = TDG_TAG(h, g);
 	barrier();
 	note_taken(g, idx);
 	wc->busy = 0;
@@ -424,6 +438,7 @@ tdg_add(struct wcpu *wc, const struct tdg_key *k, __u32 op, __u32 arg)
 	__u32 g = gen;
 	void *map = (g & 1) ? (void *)&tdg_agg1 : (void *)&tdg_agg0;
 	struct tdg_slot *s;
+	__u64 *t = NULL;
 	__u32 idx;
 	__u64 h;
 
@@ -431,7 +446,8 @@ tdg_add(struct wcpu *wc, const struct tdg_key *k, __u32 op, __u32 arg)
 		return 0;
 	h = tdg_key_hash(k);
 	s = src_find(g, h);
-	if (s == NULL && (s = src_free(g, h, &idx)) != NULL && !claim(wc, s, idx, k, h, g))
+	if (s == NULL && (s = src_free(g, h, &t, &idx)) != NULL && (t == NULL ||
+	    !claim(wc, s, t, idx, k, h, g)))
 		s = NULL;
 	/* A slot of the same hash may hold another source: this one goes to the map. */
 	if (s != NULL && key_eq(&s->key, k)) {
@@ -832,19 +848,65 @@ cached(const struct pslot *p)
 }
 
 /*
- * A slot for the source of hash h on this CPU in interval g taken from its
- * slot of interval g - 1, or NULL.  Without it a source's first event on a
- * CPU in each interval takes the whole way (at 10,000 sources of 2 Hz on 2
- * CPUs, 20,000 of the 80,000 starts and expiries of a 2 s interval).
+ * The key of hash h as another CPU counts it, in interval g or the one
+ * before, copied into wc->peek; whether found.  Only on a machine of at most
+ * PEEK_CPUS CPUs, which it tries each.  Another CPU may be writing the slot:
+ * the copy is taken only if the slot kept its tag through it and the key
+ * has the hash.
+ */
+#define PEEK_CPUS	8
+GLOBAL int
+tdg_peek(struct wcpu *wc, __u64 h)
+{
+	__u32 me = bpf_get_smp_processor_id(), g = gen;
+
+	if (wc == NULL || ncpus > PEEK_CPUS)
+		return 0;
+	for (__u32 c = 0; c < PEEK_CPUS && c < ncpus; c++) {
+		if (c == me)
+			continue;
+		for (__u32 d = 0; d < 2; d++) {
+			for (__u32 w = 0; w < TDG_SRC_WAYS; w++) {
+				__u32 i = tdg_slot_index(g - d, ncpus, c, src_slots, h, w);
+				__u64 *t = bpf_map_lookup_elem(&tdg_tags, &i), tag;
+				struct tdg_slot *s;
+
+				if (t == NULL || (tag = *t) != TDG_TAG(h, g - d))
+					continue;
+				if ((s = bpf_map_lookup_elem(&tdg_src, &i)) == NULL)
+					return 0;
+				wc->peek = s->key;
+				barrier();
+				return *(volatile __u64 *)t == tag && tdg_key_hash(&wc->peek) == h;
+			}
+		}
+	}
+	return 0;
+}
+
+/*
+ * A slot for the source of hash h on this CPU in interval g, its key taken
+ * from its slot of interval g - 1 here or from another CPU's slot, or NULL.
+ * Without it a source's first event on a CPU in each interval takes the
+ * whole way (at 10,000 sources of 2 Hz on 2 CPUs, 20,000 of the 80,000
+ * starts and expiries of a 2 s interval; with the interval before alone,
+ * still 3,600: the timers of threads that move between CPUs).
  */
 static __always_inline struct tdg_slot *
 carry(struct wcpu *wc, __u64 h)
 {
 	__u32 g = gen, idx;
 	struct tdg_slot *o, *s;
+	const struct tdg_key *k;
+	__u64 *t = NULL;
 
-	if ((o = src_find(g - 1, h)) == NULL || (s = src_free(g, h, &idx)) == NULL ||
-	    !claim(wc, s, idx, &o->key, h, g))
+	if ((o = src_find(g - 1, h)) != NULL)
+		k = &o->key;
+	else if (tdg_peek(wc, h))
+		k = &wc->peek;
+	else
+		return NULL;
+	if ((s = src_free(g, h, &t, &idx)) == NULL || t == NULL || !claim(wc, s, t, idx, k, h, g))
 		return NULL;
 	return s;
 }

@@ -10,7 +10,7 @@
 #define TDG_SKIP_MAX		48	/* timer API functions skipped to find the site */
 #define TDG_STACK_DEPTH		16	/* frames looked at for the arming site */
 #define TDG_SRC_SLOTS		512	/* slots of the sources' table per CPU (a power of 2; fewer on a big machine) */
-#define TDG_SRC_WAYS		4	/* slots of a set in it (a power of 2) */
+#define TDG_SRC_WAYS		8	/* slots of a set in it (a power of 2; their tags are one cache line) */
 #define TDG_PTR_SLOTS		4096	/* slots of the timers' cache per CPU (a power of 2; fewer on a big machine) */
 #define TDG_PTR_WAYS		4	/* slots of a set in it (a power of 2) */
 
@@ -68,17 +68,20 @@ struct tdg_task {
 
 /*
  * A slot of a CPU's table of sources (the common event's counters): a source
- * counted here on this CPU in interval g while its tag is TDG_TAG(the key's
- * hash, g); free when 0 or of another interval.  Its tag and counters, all
- * that the common event touches, are its first 64 bytes, one cache line (the
- * table is page-aligned).  A source takes a slot on a CPU at its first event
- * there in an interval (the timers' short way, which has no key, from its
- * slot of the interval before), and the slot is listed (tdg_taken_index);
- * the aggregation map counts a source only where its set has no slot free.
+ * counted here on this CPU in interval g while the slot's tag (in the table
+ * of tags, at the slot's index) is TDG_TAG(the key's hash, g); free when 0
+ * or of another interval.  A set's tags are 32 bytes of one cache line, so
+ * that finding a source's slot reads one line, not a line of each slot
+ * tried; its counters, all that the common event writes, are the slot's
+ * first 64 bytes, one cache line (the table is page-aligned).  A source takes
+ * a slot on a CPU at its first event there in an interval (the timers' short
+ * way, which has no key, from its slot of the interval before), and the slot
+ * is listed (tdg_taken_index); the aggregation map counts a source only where
+ * its set has no slot free.
  */
 struct tdg_slot {
-	__u64		tag;
 	struct tdg_val	val;
+	__u64		pad;		/* the key on a line of its own */
 	struct tdg_key	key;
 };
 

@@ -127,6 +127,8 @@ struct bp_priv {
 	const char		*slots;		/* the tables of sources, mapped read-only */
 	size_t			 slots_len;
 	size_t			 slot_size;	/* of struct tdg_slot, as the map says */
+	const uint64_t		*tags;		/* the slots' tags, mapped read-only */
+	size_t			 tags_len;
 	const uint64_t		*taken;		/* the lists of slots taken, mapped read-only */
 	size_t			 taken_len;
 	uint32_t		 drain_gen;	/* the interval whose map is being read */
@@ -408,7 +410,7 @@ static uint64_t
 per_cpu_bytes(const struct bp_priv *b, unsigned entries, unsigned src, unsigned ptrs)
 {
 	return 2 * (uint64_t)entries * value_stride(bpf_map__value_size(b->skel->maps.tdg_agg0)) +
-	    2 * (uint64_t)src * bpf_map__value_size(b->skel->maps.tdg_src) +
+	    2 * (uint64_t)src * (bpf_map__value_size(b->skel->maps.tdg_src) + sizeof(uint64_t)) +
 	    2 * ((uint64_t)src + 2) * sizeof(uint64_t) +
 	    (uint64_t)ptrs * bpf_map__value_size(b->skel->maps.tdg_ptrs);
 }
@@ -437,7 +439,7 @@ map_read_only(const struct bpf_map *m, size_t stride, const void **at, size_t *l
 /*
  * Map the CPUs' states, their tables of sources and the lists of the slots
  * taken read-only: collect reads the slots listed in place, not the whole
- * table (16,384 slots a CPU of 136 bytes, mostly free), and each CPU's
+ * table (16,384 slots a CPU of 128 bytes, mostly free), and each CPU's
  * counters without a system call (a lookup each was two calls an interval
  * here, 4,096 on 4,096 CPUs).
  */
@@ -450,7 +452,8 @@ map_tables(struct bp_priv *b)
 	b->slot_size = value_stride(bpf_map__value_size(b->skel->maps.tdg_src));
 	b->cpu_size = value_stride(bpf_map__value_size(b->skel->maps.tdg_cpu));
 	if (b->slot_size < sizeof(struct tdg_slot) || b->cpu_size < sizeof(struct tdg_cpu_stats) ||
-	    bpf_map__value_size(b->skel->maps.tdg_taken) != sizeof(uint64_t))
+	    bpf_map__value_size(b->skel->maps.tdg_taken) != sizeof(uint64_t) ||
+	    bpf_map__value_size(b->skel->maps.tdg_tags) != sizeof(uint64_t))
 		return -EINVAL;
 	if ((r = map_read_only(b->skel->maps.tdg_cpu, b->cpu_size, &p, &b->cpus_len)) < 0)
 		return r;
@@ -458,6 +461,9 @@ map_tables(struct bp_priv *b)
 	if ((r = map_read_only(b->skel->maps.tdg_src, b->slot_size, &p, &b->slots_len)) < 0)
 		return r;
 	b->slots = p;
+	if ((r = map_read_only(b->skel->maps.tdg_tags, sizeof(uint64_t), &p, &b->tags_len)) < 0)
+		return r;
+	b->tags = p;
 	if ((r = map_read_only(b->skel->maps.tdg_taken, sizeof(uint64_t), &p,
 	    &b->taken_len)) < 0)
 		return r;
@@ -565,6 +571,7 @@ bp_open(struct td_sampler *s, struct td_error *e)
 	if (bpf_map__set_max_entries(b->skel->maps.tdg_agg0, entries) < 0 ||
 	    bpf_map__set_max_entries(b->skel->maps.tdg_agg1, entries) < 0 ||
 	    bpf_map__set_max_entries(b->skel->maps.tdg_src, 2 * (unsigned)b->ncpus * b->src_slots) < 0 ||
+	    bpf_map__set_max_entries(b->skel->maps.tdg_tags, 2 * (unsigned)b->ncpus * b->src_slots) < 0 ||
 	    bpf_map__set_max_entries(b->skel->maps.tdg_taken,
 	    2 * (unsigned)b->ncpus * (b->src_slots + 2)) < 0 ||
 	    bpf_map__set_max_entries(b->skel->maps.tdg_ptrs, ptrs) < 0 ||
@@ -735,7 +742,7 @@ slot_at(const struct bp_priv *b, size_t i)
  * Count the slots taken in this interval (tdg_add: a source's first event on
  * a CPU in an interval takes its slot): each CPU's list of them, of this
  * interval.  Each is copied and checked whole (tagged for the interval by
- * its own key's hash).  The slots lie where their hashes put them: at 10,000
+ * its own key's hash before and after the copy).  The slots lie where their hashes put them: at 10,000
  * sources each is two cache misses, so a slot is asked for SLOT_AHEAD slots
  * before it is read (they were a sixth of the process's CPU).
  */
@@ -768,16 +775,20 @@ add_taken(struct bp_priv *b)
 		for (uint32_t i = 0; i < n; i++) {
 			const struct tdg_slot *sl, *ahead;
 			struct tdg_slot x;
+			uint64_t tag;
 
 			if (i + SLOT_AHEAD < n &&
 			    (ahead = listed_slot(b, list, i + SLOT_AHEAD, lo)) != NULL) {
 				__builtin_prefetch(ahead);
 				__builtin_prefetch((const char *)ahead + 64);
+				__builtin_prefetch(&b->tags[list[i + SLOT_AHEAD]]);
 			}
 			if ((sl = listed_slot(b, list, i, lo)) == NULL)
 				continue;
+			tag = __atomic_load_n(&b->tags[list[i]], __ATOMIC_ACQUIRE);
 			memcpy(&x, sl, sizeof(x));
-			if (x.tag != TDG_TAG(tdg_key_hash(&x.key), g))
+			if (tag != TDG_TAG(tdg_key_hash(&x.key), g) ||
+			    __atomic_load_n(&b->tags[list[i]], __ATOMIC_ACQUIRE) != tag)
 				continue;
 			b->nsrc++;
 			if (add_count(b, &x.key, &x.val, c) < 0)
@@ -1068,6 +1079,8 @@ bp_close(struct td_sampler *s)
 		munmap((void *)(uintptr_t)b->cpus, b->cpus_len);
 	if (b->slots != NULL)
 		munmap((void *)(uintptr_t)b->slots, b->slots_len);
+	if (b->tags != NULL)
+		munmap((void *)(uintptr_t)b->tags, b->tags_len);
 	if (b->taken != NULL)
 		munmap((void *)(uintptr_t)b->taken, b->taken_len);
 	free(b->tasks);
