@@ -18,7 +18,9 @@
 # times (target <= 1.0), with --source tracefs, with the source a user
 # gets by default (auto: tracefs for a run under 1 s) and with bpf where it loads.
 # Last, many sources: the same total rate (TS_BENCH_SOURCES_RATE, 20,000/s) from
-# 100 threads and from 10,000 threads, one timerfd each; timerstat's steady CPU
+# 100 threads and from 10,000 threads, one timerfd each, spread evenly over the
+# period (timerfd_load -s: else the 10,000 threads' expiries fell together and
+# made a third fewer starts and half the idle transitions); timerstat's steady CPU
 # (2 s intervals, -g thread -J: every source a JSON row, from schedstat, after
 # its first interval) at each, lost events, and the ratio (target <= 1.5, 0 lost);
 # TS_BENCH_SOURCES_ARGS adds timerstat options (e.g. "-g process": one row);
