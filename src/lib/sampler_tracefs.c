@@ -217,7 +217,26 @@ is_tracefs(const char *path)
 	return statfs(path, &sf) == 0 && (unsigned long)sf.f_type == TRACEFS_MAGIC_NR;
 }
 
-/* A mount left by a run that was killed: take over the duty to unmount it. */
+/*
+ * Write the mount's stamp: the pid whose duty it is to unmount tracefs, 0
+ * for none (its mounter left while another run still used it: the last
+ * run that used it unmounts).
+ */
+static void
+stamp_mount(int pid)
+{
+	FILE *f = fopen(MOUNT_STAMP, "we");
+
+	if (f != NULL) {
+		fprintf(f, "%d\n", pid);
+		fclose(f);
+	}
+}
+
+/*
+ * A mount left by a run that has exited (killed, or unable to unmount while
+ * another run used it): take over the duty to unmount it.
+ */
 static bool
 inherit_mount(void)
 {
@@ -440,14 +459,8 @@ tr_open(struct td_sampler *s, struct td_error *e)
 	} else if (inherit_mount()) {
 		t->mounted = true;
 	}
-	if (t->mounted) {
-		FILE *f = fopen(MOUNT_STAMP, "we");
-
-		if (f != NULL) {
-			fprintf(f, "%d\n", (int)getpid());
-			fclose(f);
-		}
-	}
+	if (t->mounted)
+		stamp_mount((int)getpid());
 	tracefs_set_tracing_dir(tdir);
 	(void)td_sampler_remove_stale(TRACING_DIR, NULL);
 	snprintf(t->name, sizeof(t->name), "timerdiag-%d", (int)getpid());
@@ -850,6 +863,13 @@ tr_close(struct td_sampler *s)
 	if (t->mounted || (t->created && inherit_mount())) {
 		if (umount2(TRACING_DIR, 0) == 0 || !is_tracefs(TRACING_DIR))
 			unlink(MOUNT_STAMP);
+		else
+			/*
+			 * Busy: another run uses it.  Handed over now, not
+			 * at our exit: that run may end before our pid is
+			 * gone (a zombie not reaped yet still answers kill).
+			 */
+			stamp_mount(0);
 	}
 	free(t->cmdlines);
 	free(t->held);

@@ -329,6 +329,33 @@ start_load() {
 	! mountpoint -q $TRACING
 }
 
+# Two runs: the first mounts tracefs and ends while the second still uses
+# it, and its pid is not gone yet when the second ends (a zombie its parent
+# has not reaped answers kill -0).  The duty to unmount passes at once, not
+# at the first one's exit: the second unmounts.
+@test "live, root: tracefs mounted by a run that ended first (not reaped yet) is unmounted by the last" {
+	require_root
+	mountpoint -q $TRACING && skip "tracefs is mounted (by someone else) already"
+	run python3 -c '
+import subprocess, sys, time
+ts = sys.argv[1]
+first = subprocess.Popen([ts, "--source", "tracefs", "-d", "1", "-n", "1"], stdout=subprocess.DEVNULL)
+time.sleep(0.4)
+last = subprocess.Popen([ts, "--source", "tracefs", "-d", "2", "-n", "1"], stdout=subprocess.DEVNULL)
+last.wait()
+print("first", "running" if first.poll() is None else "ended", "last", last.returncode)
+first.wait()
+print("first", first.returncode)
+' "$(command -v timerstat)"
+	mounted=0
+	mountpoint -q $TRACING && mounted=1 && umount $TRACING
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "first running last 0" ] || [ "${lines[0]}" = "first ended last 0" ]
+	[ "${lines[1]}" = "first 0" ]
+	[ "$mounted" = 0 ]
+}
+
 @test "live, root: a mounted tracefs stays mounted" {
 	require_root
 	mountpoint -q $TRACING && skip "tracefs is mounted (by someone else) already"
