@@ -262,11 +262,11 @@ key_eq(const struct tdg_key *a, const struct tdg_key *b)
 }
 
 /*
- * The slot of way w of hash h's set in this CPU's table of sources for
- * interval g: one map for both intervals, whose lookup the verifier inlines
- * (a lookup in one of two maps is the generic helper's indirect call, a
- * retpoline on kernels that have them, which costs more than the rest of
- * the fast path).
+ * The index of the slot of way w of hash h's set in this CPU's table of
+ * sources for interval g: one map for both intervals, whose lookup the
+ * verifier inlines (a lookup in one of two maps is the generic helper's
+ * indirect call, a retpoline on kernels that have them, which costs more
+ * than the rest of the fast path).
  */
 static __always_inline __u32
 src_index(__u32 g, __u64 h, __u32 w)
