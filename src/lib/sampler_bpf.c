@@ -1015,8 +1015,10 @@ bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 		/*
 		 * The timers' starts and expiries that found no source in the
 		 * cache by timer address took the whole way: the first of each
-		 * timer, and of each source in an interval; many more say the
-		 * cache is too small for the machine's timers.
+		 * timer, a source's first on a CPU where no CPU counted it in
+		 * this interval or the last, and those of sources whose set was
+		 * full; many more say the tables are too small for the machine's
+		 * timers.
 		 */
 		n = snprintf(p->note, sizeof(p->note),
 		    "bpf: %llu timer events not cached", (unsigned long long)whole);
