@@ -275,6 +275,25 @@ src_index(__u32 g, __u64 h, __u32 w)
 }
 
 /*
+ * The tag of the slot counting the source of hash h on CPU cpu in interval
+ * g (its index in *idx), or NULL.
+ */
+static __always_inline __u64 *
+tag_find(__u32 cpu, __u32 g, __u64 h, __u32 *idx)
+{
+	for (__u32 w = 0; w < TDG_SRC_WAYS; w++) {
+		__u32 i = tdg_slot_index(g, ncpus, cpu, src_slots, h, w);
+		__u64 *t = bpf_map_lookup_elem(&tdg_tags, &i);
+
+		if (t != NULL && *t == TDG_TAG(h, g)) {
+			*idx = i;
+			return t;
+		}
+	}
+	return NULL;
+}
+
+/*
  * The slot counting the source of hash h on this CPU in interval g, or
  * NULL: one of a set of TDG_SRC_WAYS.  The first source of an interval
  * takes a slot for the interval; with one slot for each hash, a busy source
@@ -285,14 +304,10 @@ src_index(__u32 g, __u64 h, __u32 w)
 static __always_inline struct tdg_slot *
 src_find(__u32 g, __u64 h)
 {
-	for (__u32 w = 0; w < TDG_SRC_WAYS; w++) {
-		__u32 i = src_index(g, h, w);
-		__u64 *t = bpf_map_lookup_elem(&tdg_tags, &i);
+	__u32 i;
 
-		if (t != NULL && *t == TDG_TAG(h, g))
-			return bpf_map_lookup_elem(&tdg_src, &i);
-	}
-	return NULL;
+	return tag_find(bpf_get_smp_processor_id(), g, h, &i) != NULL ?
+	    bpf_map_lookup_elem(&tdg_src, &i) : NULL;
 }
 
 /* A slot of hash h's set free in interval g, its tag and its index; or NULL. */
@@ -858,7 +873,7 @@ cached(const struct pslot *p)
 GLOBAL int
 tdg_peek(struct wcpu *wc, __u64 h)
 {
-	__u32 me = bpf_get_smp_processor_id(), g = gen;
+	__u32 me = bpf_get_smp_processor_id(), g = gen, i;
 
 	if (wc == NULL || ncpus > PEEK_CPUS)
 		return 0;
@@ -866,19 +881,16 @@ tdg_peek(struct wcpu *wc, __u64 h)
 		if (c == me)
 			continue;
 		for (__u32 d = 0; d < 2; d++) {
-			for (__u32 w = 0; w < TDG_SRC_WAYS; w++) {
-				__u32 i = tdg_slot_index(g - d, ncpus, c, src_slots, h, w);
-				__u64 *t = bpf_map_lookup_elem(&tdg_tags, &i), tag;
-				struct tdg_slot *s;
+			__u64 *t = tag_find(c, g - d, h, &i);
+			struct tdg_slot *s;
 
-				if (t == NULL || (tag = *t) != TDG_TAG(h, g - d))
-					continue;
-				if ((s = bpf_map_lookup_elem(&tdg_src, &i)) == NULL)
-					return 0;
-				wc->peek = s->key;
-				barrier();
-				return *(volatile __u64 *)t == tag && tdg_key_hash(&wc->peek) == h;
-			}
+			if (t == NULL)
+				continue;
+			if ((s = bpf_map_lookup_elem(&tdg_src, &i)) == NULL)
+				return 0;
+			wc->peek = s->key;
+			barrier();
+			return *(volatile __u64 *)t == TDG_TAG(h, g - d) && tdg_key_hash(&wc->peek) == h;
 		}
 	}
 	return 0;

@@ -70,14 +70,14 @@ struct tdg_task {
  * A slot of a CPU's table of sources (the common event's counters): a source
  * counted here on this CPU in interval g while the slot's tag (in the table
  * of tags, at the slot's index) is TDG_TAG(the key's hash, g); free when 0
- * or of another interval.  A set's tags are 32 bytes of one cache line, so
- * that finding a source's slot reads one line, not a line of each slot
- * tried; its counters, all that the common event writes, are the slot's
- * first 64 bytes, one cache line (the table is page-aligned).  A source takes
- * a slot on a CPU at its first event there in an interval (the timers' short
- * way, which has no key, from its slot of the interval before), and the slot
- * is listed (tdg_taken_index); the aggregation map counts a source only where
- * its set has no slot free.
+ * or of another interval.  A set's tags are one cache line, so that finding
+ * a source's slot reads one line, not a line of each slot tried; its
+ * counters, all that the common event writes, are the slot's first 64 bytes,
+ * one cache line (the table is page-aligned).  A source takes a slot on a CPU
+ * at its first event there in an interval (the timers' short way, which has
+ * no key, from its slot of the interval before or another CPU's), and the
+ * slot is listed (tdg_taken_index); the aggregation map counts a source only
+ * where its set has no slot free.
  */
 struct tdg_slot {
 	struct tdg_val	val;

@@ -742,9 +742,10 @@ slot_at(const struct bp_priv *b, size_t i)
  * Count the slots taken in this interval (tdg_add: a source's first event on
  * a CPU in an interval takes its slot): each CPU's list of them, of this
  * interval.  Each is copied and checked whole (tagged for the interval by
- * its own key's hash before and after the copy).  The slots lie where their hashes put them: at 10,000
- * sources each is two cache misses, so a slot is asked for SLOT_AHEAD slots
- * before it is read (they were a sixth of the process's CPU).
+ * its own key's hash before and after the copy).  The slots lie where their
+ * hashes put them: at 10,000 sources each is two cache misses, so a slot is
+ * asked for SLOT_AHEAD slots before it is read (they were a sixth of the
+ * process's CPU).
  */
 #define SLOT_AHEAD	8
 

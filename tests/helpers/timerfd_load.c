@@ -7,9 +7,10 @@
  * thread serves FDS timerfds through epoll (the cheap way to make 100,000
  * expiries per second on two CPUs: no context switch per expiry).  With -c
  * thread i runs on CPU i modulo the CPUs it may use (a benchmark's load then
- * falls on the CPUs alike in every run).  With -s the threads' timers are
- * spread evenly over the period (thread i expires at i/THREADS of it), so
- * that loads of few and of many threads at one total rate expire alike.
+ * falls on the CPUs alike in every run).  With -s the threads' timers (one
+ * each; -n spreads a thread's own) are spread evenly over the period (thread
+ * i expires at i/THREADS of it), so that loads of few and of many threads at
+ * one total rate expire alike.
  * Prints its pid first, then at the end the ticks counted and the expiries
  * (reads: the timer is re-armed by each read, so one read is one expiry).
  */
@@ -34,7 +35,7 @@ static int use_poll;
 static long fds_per_thread = 1;
 static int pin;
 static int spread;
-static long nthreads = 1;
+static long threads = 1;
 static struct timespec base;	/* with -s: the grid the threads' expiries keep */
 static volatile sig_atomic_t done;
 static uint64_t *total, *reads;	/* per thread */
@@ -142,7 +143,7 @@ run(void *arg)
 	if (spread) {
 		/* On the grid from base: a first expiry already past fires at
 		 * once and the period keeps the grid's phase. */
-		long long ns = base.tv_nsec + its.it_interval.tv_nsec * idx / nthreads;
+		long long ns = base.tv_nsec + its.it_interval.tv_nsec * idx / threads;
 
 		its.it_value.tv_sec = base.tv_sec + ns / 1000000000L;
 		its.it_value.tv_nsec = ns % 1000000000L;
@@ -182,7 +183,6 @@ main(int argc, char **argv)
 	pthread_t *th;
 	pthread_attr_t attr;
 	struct sigaction sa;
-	long threads = 1;
 	uint64_t sum = 0, nreads = 0;
 	int c;
 
@@ -230,7 +230,6 @@ main(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	nthreads = threads;
 	clock_gettime(CLOCK_MONOTONIC, &base);
 	printf("%d\n", (int)getpid());
 	fflush(stdout);
