@@ -323,6 +323,8 @@ find_task(const struct bp_priv *b, int pid)
 {
 	struct bp_task key = { .pid = pid };
 
+	if (b->ntasks == 0)
+		return NULL;	/* (b->tasks may be NULL: bsearch takes none) */
 	return bsearch(&key, b->tasks, b->ntasks, sizeof(key), task_cmp);
 }
 
@@ -360,7 +362,8 @@ read_tasks(struct bp_priv *b)
 		for (uint32_t i = 0; i < n && i < TASKS_BATCH; i++)
 			b->tasks[b->ntasks++] = (struct bp_task){ keys[i], vals[i] };
 	}
-	qsort(b->tasks, b->ntasks, sizeof(*b->tasks), task_cmp);
+	if (b->ntasks > 1)	/* (an empty map leaves b->tasks NULL: qsort takes none) */
+		qsort(b->tasks, b->ntasks, sizeof(*b->tasks), task_cmp);
 	return true;
 }
 
