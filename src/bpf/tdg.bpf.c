@@ -26,10 +26,10 @@
  * committed cancel is counted with array accesses and no hash map: a
  * four-way cache by timer address shared by the CPUs (tdg_ptrs) gives the
  * hash of the timer's source, whose counters on this CPU are a slot of the
- * interval's per-CPU table of sources (tdg_src, by that hash); the
- * model's step (offer, close) takes the slot's key.  A source
- * takes a slot only once the aggregation map holds it, so the map still
- * bounds the sources of an interval, and user space adds both up.  A start
+ * per-CPU table of sources (tdg_src, by that hash; kept across intervals,
+ * with each interval's counters apart); the model's step (offer, close)
+ * takes the slot's key.  A source whose set has no slot free counts in the
+ * interval's aggregation map, and user space adds both up.  A start
  * that changes a timer's armer (or callback, site, kind) forgets that one
  * timer's cache entry before anything else, so the other timers stay
  * cached (a global epoch, bumped at any change, made every CPU's whole cache
@@ -91,10 +91,8 @@ struct aggmap tdg_agg0 SEC(".maps");
 struct aggmap tdg_agg1 SEC(".maps");
 
 /*
- * The CPUs' tables of sources (src_slots each), one after the other, for
- * interval 0 and then for interval 1 (gen & 1; user space sizes it for the
- * possible CPUs): a
- * plain array, whose lookup the verifier inlines, with no per-CPU pointer
+ * The CPUs' tables of sources (src_slots each), one after the other (user
+ * space sizes it for the possible CPUs): a plain array, whose lookup the verifier inlines, with no per-CPU pointer
  * to follow.  Mappable only for its values to start on a page, so that each
  * slot's first 64 bytes are one cache line (else they straddle two).
  */
@@ -120,9 +118,9 @@ struct {
 } tdg_tags SEC(".maps");
 
 /*
- * The slots taken in each interval on each CPU (tdg_taken_index; user space
- * sizes it): user space reads the slots listed here, not the whole table
- * (16,384 slots a CPU at 10,000 threads).
+ * The slots with an event in each interval on each CPU (tdg_taken_index;
+ * user space sizes it): user space reads the slots listed here, not the
+ * whole table (16,384 slots a CPU at 10,000 threads).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -263,29 +261,26 @@ key_eq(const struct tdg_key *a, const struct tdg_key *b)
 
 /*
  * The index of the slot of way w of hash h's set in this CPU's table of
- * sources for interval g: one map for both intervals, whose lookup the
- * verifier inlines (a lookup in one of two maps is the generic helper's
- * indirect call, a retpoline on kernels that have them, which costs more
- * than the rest of the fast path).
+ * sources: one map for all CPUs, whose lookup the verifier inlines (a
+ * lookup in one of several maps is the generic helper's indirect call, a
+ * retpoline on kernels that have them, which costs more than the rest of
+ * the fast path).
  */
 static __always_inline __u32
-src_index(__u32 g, __u64 h, __u32 w)
+src_index(__u64 h, __u32 w)
 {
-	return tdg_slot_index(g, ncpus, bpf_get_smp_processor_id(), src_slots, h, w);
+	return tdg_slot_index(bpf_get_smp_processor_id(), src_slots, h, w);
 }
 
-/*
- * The tag of the slot counting the source of hash h on CPU cpu in interval
- * g (its index in *idx), or NULL.
- */
+/* The tag of the slot counting the source of hash h on CPU cpu (its index in *idx), or NULL. */
 static __always_inline __u64 *
-tag_find(__u32 cpu, __u32 g, __u64 h, __u32 *idx)
+tag_find(__u32 cpu, __u64 h, __u32 *idx)
 {
 	for (__u32 w = 0; w < TDG_SRC_WAYS; w++) {
-		__u32 i = tdg_slot_index(g, ncpus, cpu, src_slots, h, w);
+		__u32 i = tdg_slot_index(cpu, src_slots, h, w);
 		__u64 *t = bpf_map_lookup_elem(&tdg_tags, &i);
 
-		if (t != NULL && *t == TDG_TAG(h, g)) {
+		if (t != NULL && *t != 0 && TDG_TAG_OF(*t, h)) {
 			*idx = i;
 			return t;
 		}
@@ -293,32 +288,15 @@ tag_find(__u32 cpu, __u32 g, __u64 h, __u32 *idx)
 	return NULL;
 }
 
-/*
- * The slot counting the source of hash h on this CPU in interval g, or
- * NULL: one of a set of TDG_SRC_WAYS.  The first source of an interval
- * takes a slot for the interval; with one slot for each hash, a busy source
- * whose slot another had taken first counted through the hash map for the
- * whole interval (the first second of a load of 1,000 timerfds: half a
- * million events the whole way).
- */
-static __always_inline struct tdg_slot *
-src_find(__u32 g, __u64 h)
-{
-	__u32 i;
-
-	return tag_find(bpf_get_smp_processor_id(), g, h, &i) != NULL ?
-	    bpf_map_lookup_elem(&tdg_src, &i) : NULL;
-}
-
 /* A slot of hash h's set free in interval g, its tag and its index; or NULL. */
 static __always_inline struct tdg_slot *
 src_free(__u32 g, __u64 h, __u64 **tag, __u32 *idx)
 {
 	for (__u32 w = 0; w < TDG_SRC_WAYS; w++) {
-		__u32 i = src_index(g, h, w);
+		__u32 i = src_index(h, w);
 		__u64 *t = bpf_map_lookup_elem(&tdg_tags, &i);
 
-		if (t != NULL && (*t == 0 || (__u32)*t != g)) {
+		if (t != NULL && TDG_TAG_FREE(*t, g)) {
 			*tag = t;
 			*idx = i;
 			return bpf_map_lookup_elem(&tdg_src, &i);
@@ -381,7 +359,7 @@ bump(struct tdg_val *v, __u32 op, __u32 arg)
 	}
 }
 
-/* Add slot idx to the list of the slots taken in interval g on this CPU. */
+/* Add slot idx to the list of the slots with an event in interval g on this CPU. */
 static __always_inline void
 note_taken(__u32 g, __u32 idx)
 {
@@ -409,7 +387,7 @@ note_taken(__u32 g, __u32 idx)
 }
 
 /*
- * Take slot s (tag t, index idx) of interval g for the source k of hash h,
+ * Take slot s (tag t, index idx) in interval g for the source k of hash h,
  * its counters 0, and list it; whether it was taken.  Writers of a slot are
  * not nested (busy), and write its tag last.
  */
@@ -422,20 +400,53 @@ claim(struct wcpu *wc, struct tdg_slot *s, __u64 *t, __u32 idx, const struct tdg
 	wc->busy = 1;
 	barrier();
 	/* A program that interrupted us between the checks took it. */
-	if (*t != 0 && (__u32)*t == g) {
+	if (!TDG_TAG_FREE(*t, g)) {
 		wc->busy = 0;
 		return false;
 	}
 	*t = 0;
 	barrier();
 	s->key = *k;
-	__builtin_memset(&s->val, 0, sizeof(s->val));
+	__builtin_memset(&s->c[g & 1].val, 0, sizeof(s->c[0].val));
 	barrier();
 	*t = TDG_TAG(h, g);
 	barrier();
 	note_taken(g, idx);
 	wc->busy = 0;
 	return true;
+}
+
+/*
+ * The slot counting the source of hash h on this CPU in interval g, or
+ * NULL: one of a set of TDG_SRC_WAYS (with one slot for each hash, a busy
+ * source whose slot another had taken first counted through the hash map:
+ * the first second of a load of 1,000 timerfds, half a million events the
+ * whole way).  Its first event in an interval zeroes the interval's
+ * counters and lists it for collect; NULL when a program this one
+ * interrupted is writing a slot or a list.
+ */
+static __always_inline struct tdg_slot *
+src_find(struct wcpu *wc, __u32 g, __u64 h)
+{
+	struct tdg_slot *s;
+	__u32 i;
+	__u64 *t = tag_find(bpf_get_smp_processor_id(), h, &i);
+
+	if (t == NULL || (s = bpf_map_lookup_elem(&tdg_src, &i)) == NULL)
+		return NULL;
+	if ((__u32)*t != g) {
+		if (wc->busy)
+			return NULL;
+		wc->busy = 1;
+		barrier();
+		__builtin_memset(&s->c[g & 1].val, 0, sizeof(s->c[0].val));
+		barrier();
+		*t = TDG_TAG(h, g);
+		barrier();
+		note_taken(g, i);
+		wc->busy = 0;
+	}
+	return s;
 }
 
 /*
@@ -460,13 +471,13 @@ tdg_add(struct wcpu *wc, const struct tdg_key *k, __u32 op, __u32 arg)
 	if (wc == NULL || k == NULL)
 		return 0;
 	h = tdg_key_hash(k);
-	s = src_find(g, h);
+	s = src_find(wc, g, h);
 	if (s == NULL && (s = src_free(g, h, &t, &idx)) != NULL && (t == NULL ||
 	    !claim(wc, s, t, idx, k, h, g)))
 		s = NULL;
 	/* A slot of the same hash may hold another source: this one goes to the map. */
 	if (s != NULL && key_eq(&s->key, k)) {
-		bump(&s->val, op, arg);
+		bump(&s->c[g & 1].val, op, arg);
 		return 0;
 	}
 	v = bpf_map_lookup_elem(map, k);
@@ -855,70 +866,60 @@ on_start(void *ctx, struct wcpu *wc, const struct ev *e, __u32 type, __u32 cpu)
 	tdg_remember(&n, &id);
 }
 
-/* The slot counting a cached timer's source on this CPU now, or NULL. */
+/* The slot counting a cached timer's source on this CPU in interval g, or NULL. */
 static __always_inline struct tdg_slot *
-cached(const struct pslot *p)
+cached(struct wcpu *wc, __u32 g, const struct pslot *p)
 {
-	return p != NULL ? src_find(gen, p->h) : NULL;
+	return p != NULL ? src_find(wc, g, p->h) : NULL;
 }
 
 /*
- * The key of hash h as another CPU counts it, in interval g or the one
- * before, copied into wc->peek; whether found.  Only on a machine of at most
- * PEEK_CPUS CPUs, which it tries each.  Another CPU may be writing the slot:
- * the copy is taken only if the slot kept its tag through it and the key
- * has the hash.
+ * The key of hash h as another CPU counts it, copied into wc->peek; whether
+ * found.  Only on a machine of at most PEEK_CPUS CPUs, which it tries each.
+ * Another CPU may be writing the slot: the copy is taken only if the slot
+ * kept its tag through it and the key has the hash.
  */
 #define PEEK_CPUS	8
 GLOBAL int
 tdg_peek(struct wcpu *wc, __u64 h)
 {
-	__u32 me = bpf_get_smp_processor_id(), g = gen, i;
+	__u32 me = bpf_get_smp_processor_id(), i;
 
 	if (wc == NULL || ncpus > PEEK_CPUS)
 		return 0;
 	for (__u32 c = 0; c < PEEK_CPUS && c < ncpus; c++) {
-		if (c == me)
-			continue;
-		for (__u32 d = 0; d < 2; d++) {
-			__u64 *t = tag_find(c, g - d, h, &i);
-			struct tdg_slot *s;
+		__u64 *t, tag;
+		struct tdg_slot *s;
 
-			if (t == NULL)
-				continue;
-			if ((s = bpf_map_lookup_elem(&tdg_src, &i)) == NULL)
-				return 0;
-			wc->peek = s->key;
-			barrier();
-			return *(volatile __u64 *)t == TDG_TAG(h, g - d) && tdg_key_hash(&wc->peek) == h;
-		}
+		if (c == me || (t = tag_find(c, h, &i)) == NULL)
+			continue;
+		tag = *(volatile __u64 *)t;
+		if ((s = bpf_map_lookup_elem(&tdg_src, &i)) == NULL)
+			return 0;
+		wc->peek = s->key;
+		barrier();
+		return *(volatile __u64 *)t == tag && TDG_TAG_OF(tag, h) &&
+		    tdg_key_hash(&wc->peek) == h;
 	}
 	return 0;
 }
 
 /*
- * A slot for the source of hash h on this CPU in interval g, its key taken
- * from its slot of interval g - 1 here or from another CPU's slot, or NULL.
- * Without it a source's first event on a CPU in each interval takes the
- * whole way (at 10,000 sources of 2 Hz on 2 CPUs, 20,000 of the 80,000
- * starts and expiries of a 2 s interval; with the interval before alone,
- * still 3,600: the timers of threads that move between CPUs).
+ * A slot for the source of hash h taken on this CPU, its key from another
+ * CPU's slot, or NULL.  Without it a source's first event on a CPU takes
+ * the whole way (the timers of threads that move between CPUs).
  */
 static __always_inline struct tdg_slot *
-carry(struct wcpu *wc, __u64 h)
+carry(struct wcpu *wc, __u32 g, __u64 h)
 {
-	__u32 g = gen, idx;
-	struct tdg_slot *o, *s;
-	const struct tdg_key *k;
+	__u32 idx;
+	struct tdg_slot *s;
 	__u64 *t = NULL;
 
-	if ((o = src_find(g - 1, h)) != NULL)
-		k = &o->key;
-	else if (tdg_peek(wc, h))
-		k = &wc->peek;
-	else
+	if (!tdg_peek(wc, h))
 		return NULL;
-	if ((s = src_free(g, h, &t, &idx)) == NULL || t == NULL || !claim(wc, s, t, idx, k, h, g))
+	if ((s = src_free(g, h, &t, &idx)) == NULL || t == NULL ||
+	    !claim(wc, s, t, idx, &wc->peek, h, g))
 		return NULL;
 	return s;
 }
@@ -936,6 +937,7 @@ fast(struct wcpu *wc, const struct ev *e, __u32 type)
 	bool expire = type == E_TIMER_EXPIRE || type == E_HRTIMER_EXPIRE;
 	struct tdg_slot *s;
 	struct pslot *p;
+	__u32 g;
 
 	if (!expire && type != E_TIMER_START && type != E_HRTIMER_START)
 		return false;
@@ -957,16 +959,17 @@ fast(struct wcpu *wc, const struct ev *e, __u32 type)
 	 */
 	if (!expire && e->ctx == 0 && (p->pid != e->pid || !p->stable))
 		return false;
-	if ((s = cached(p)) == NULL && (s = carry(wc, p->h)) == NULL)
+	g = gen;
+	if ((s = cached(wc, g, p)) == NULL && (s = carry(wc, g, p->h)) == NULL)
 		return false;
 	if (wc->st == W_WOKEN && e->ctx == 0)
 		close_window(wc);
 	else if (expire && wc->st != W_BUSY)
 		offer(&wc->c, type == E_TIMER_EXPIRE ? 3 : is_tick(e->fn) ? 2 : 4, &s->key);
 	if (expire)
-		bump(&s->val, OP_EXPIRY, 0);
+		bump(&s->c[g & 1].val, OP_EXPIRY, 0);
 	else
-		bump(&s->val, OP_ARM, start_flags(e, type));
+		bump(&s->c[g & 1].val, OP_ARM, start_flags(e, type));
 	return true;
 }
 
@@ -1013,10 +1016,11 @@ account(void *ctx, struct wcpu *wc, struct ev *e, __u64 pt)
 
 		wc->pend = 0;
 		if (!prelude) {
-			struct tdg_slot *s = cached(ptr_find(wc->pend_ptr));
+			__u32 g = gen;
+			struct tdg_slot *s = cached(wc, g, ptr_find(wc->pend_ptr));
 
 			if (s != NULL) {
-				bump(&s->val, OP_CANCEL, 0);
+				bump(&s->c[g & 1].val, OP_CANCEL, 0);
 			} else {
 				__builtin_memset(&id, 0, sizeof(id));
 				if (tdg_cancel_ident(wc->pend_ptr, &id))

@@ -4,11 +4,10 @@
  * time), which count into per-CPU hash maps keyed like the attribution's
  * sources, and the common event into a per-CPU table of slots of the sources
  * those maps hold.  Nothing per event reaches user space: at each collect the
- * programs are switched to the other interval's map and table, and the ones
- * they left are read (each source's slots in the table, mapped, found by
- * its key's hash), handed to the attribution (td_attr_add) for naming, and
- * the map emptied (a slot is the interval's by its gen: the table needs no
- * emptying).
+ * programs are switched to the other interval's map, list of slots and
+ * slots' counters, and the ones they left are read (the slots listed, in
+ * the table mapped), handed to the attribution (td_attr_add) for naming,
+ * and the map emptied.
  *
  * Everything lives in file descriptors of this process (nothing pinned): the
  * kernel releases programs, links and maps when it exits, however it exits.
@@ -63,7 +62,7 @@
  * (the default 512 hold the kernel's own sources), up to SRC_ROOMY slots in
  * all shared out among the CPUs (16,384 a CPU on 2 CPUs, down to the default
  * 512 from 64 CPUs): the tables take kernel memory, which user space maps
- * (8.5 MiB of resident memory at 16,384 slots a CPU on 2 CPUs).  So does
+ * (6.8 MiB at 16,384 slots a CPU on 2 CPUs, tags and lists included).  So does
  * the timers' cache (a timer not in it takes the whole way too: at 10,000
  * timers in 8,192 slots, 20,000 of 80,000 events an interval; 3,700 in
  * 32,768): four slots a thread, up to PTR_ROOMY.  Only for a machine of
@@ -405,15 +404,15 @@ value_stride(size_t size)
 
 /*
  * Bytes a possible CPU takes in the maps: the two maps of an interval's
- * sources (entries per-CPU values each), the two halves of its table of
- * sources (src slots each) and their lists of slots taken, and its share
- * of the timers' cache (ptrs slots).
+ * sources (entries per-CPU values each), its table of sources (src slots
+ * each, and their tags) and its two lists of slots, and its share of the
+ * timers' cache (ptrs slots).
  */
 static uint64_t
 per_cpu_bytes(const struct bp_priv *b, unsigned entries, unsigned src, unsigned ptrs)
 {
 	return 2 * (uint64_t)entries * value_stride(bpf_map__value_size(b->skel->maps.tdg_agg0)) +
-	    2 * (uint64_t)src * (bpf_map__value_size(b->skel->maps.tdg_src) + sizeof(uint64_t)) +
+	    (uint64_t)src * (bpf_map__value_size(b->skel->maps.tdg_src) + sizeof(uint64_t)) +
 	    2 * ((uint64_t)src + 2) * sizeof(uint64_t) +
 	    (uint64_t)ptrs * bpf_map__value_size(b->skel->maps.tdg_ptrs);
 }
@@ -573,8 +572,8 @@ bp_open(struct td_sampler *s, struct td_error *e)
 	b->skel->rodata->src_slots = b->src_slots;
 	if (bpf_map__set_max_entries(b->skel->maps.tdg_agg0, entries) < 0 ||
 	    bpf_map__set_max_entries(b->skel->maps.tdg_agg1, entries) < 0 ||
-	    bpf_map__set_max_entries(b->skel->maps.tdg_src, 2 * (unsigned)b->ncpus * b->src_slots) < 0 ||
-	    bpf_map__set_max_entries(b->skel->maps.tdg_tags, 2 * (unsigned)b->ncpus * b->src_slots) < 0 ||
+	    bpf_map__set_max_entries(b->skel->maps.tdg_src, (unsigned)b->ncpus * b->src_slots) < 0 ||
+	    bpf_map__set_max_entries(b->skel->maps.tdg_tags, (unsigned)b->ncpus * b->src_slots) < 0 ||
 	    bpf_map__set_max_entries(b->skel->maps.tdg_taken,
 	    2 * (unsigned)b->ncpus * (b->src_slots + 2)) < 0 ||
 	    bpf_map__set_max_entries(b->skel->maps.tdg_ptrs, ptrs) < 0 ||
@@ -742,23 +741,22 @@ slot_at(const struct bp_priv *b, size_t i)
 }
 
 /*
- * Count the slots taken in this interval (tdg_add: a source's first event on
- * a CPU in an interval takes its slot): each CPU's list of them, of this
- * interval.  Each is copied and checked whole (tagged for the interval by
- * its own key's hash before and after the copy).  The slots lie where their
- * hashes put them: at 10,000 sources each is two cache misses, so a slot is
- * asked for SLOT_AHEAD slots before it is read (they were a sixth of the
- * process's CPU).
+ * Count the slots with an event in this interval (a source's first event on
+ * a CPU in an interval lists its slot): each CPU's list of them, of this
+ * interval, and each slot's counters of this interval.  Each is copied and
+ * checked whole (tagged by its own key's hash before and after the copy).
+ * The slots lie where their hashes put them: at 10,000 sources
+ * each is two cache misses, so a slot is asked for SLOT_AHEAD slots before
+ * it is read (they were a sixth of the process's CPU).
  */
 #define SLOT_AHEAD	8
 
-/* The slot listed at list[i], in the table that starts at slot lo; NULL when out of it. */
-static const struct tdg_slot *
-listed_slot(const struct bp_priv *b, const uint64_t *list, uint32_t i, uint32_t lo)
+/* Whether the slot listed at list[i] (its index in *j) is in the table that starts at slot lo. */
+static bool
+listed(const struct bp_priv *b, const uint64_t *list, uint32_t i, uint32_t lo, uint64_t *j)
 {
-	uint64_t j = list[i];
-
-	return j >= lo && j - lo < b->src_slots ? slot_at(b, j) : NULL;
+	*j = __atomic_load_n(&list[i], __ATOMIC_RELAXED);
+	return *j >= lo && *j - lo < b->src_slots;
 }
 
 static int
@@ -768,7 +766,7 @@ add_taken(struct bp_priv *b)
 
 	for (int c = 0; c < b->ncpus; c++) {
 		uint32_t at = tdg_taken_index(g, (uint32_t)b->ncpus, (uint32_t)c, b->src_slots);
-		uint32_t lo = tdg_slot_index(g, (uint32_t)b->ncpus, (uint32_t)c, b->src_slots, 0, 0);
+		uint32_t lo = tdg_slot_index((uint32_t)c, b->src_slots, 0, 0);
 		uint64_t n = __atomic_load_n(&b->taken[at + 1], __ATOMIC_ACQUIRE);
 		const uint64_t *list = &b->taken[at + 2];
 
@@ -777,25 +775,24 @@ add_taken(struct bp_priv *b)
 		if (n > b->src_slots)
 			n = b->src_slots;
 		for (uint32_t i = 0; i < n; i++) {
-			const struct tdg_slot *sl, *ahead;
 			struct tdg_slot x;
-			uint64_t tag;
+			uint64_t tag, h, j;
 
-			if (i + SLOT_AHEAD < n &&
-			    (ahead = listed_slot(b, list, i + SLOT_AHEAD, lo)) != NULL) {
-				__builtin_prefetch(ahead);
-				__builtin_prefetch((const char *)ahead + 64);
-				__builtin_prefetch(&b->tags[list[i + SLOT_AHEAD]]);
+			if (i + SLOT_AHEAD < n && listed(b, list, i + SLOT_AHEAD, lo, &j)) {
+				__builtin_prefetch(&slot_at(b, j)->c[g & 1]);
+				__builtin_prefetch(&slot_at(b, j)->key);
+				__builtin_prefetch(&b->tags[j]);
 			}
-			if ((sl = listed_slot(b, list, i, lo)) == NULL)
+			if (!listed(b, list, i, lo, &j))
 				continue;
-			tag = __atomic_load_n(&b->tags[list[i]], __ATOMIC_ACQUIRE);
-			memcpy(&x, sl, sizeof(x));
-			if (tag != TDG_TAG(tdg_key_hash(&x.key), g) ||
-			    __atomic_load_n(&b->tags[list[i]], __ATOMIC_ACQUIRE) != tag)
+			tag = __atomic_load_n(&b->tags[j], __ATOMIC_ACQUIRE);
+			memcpy(&x, slot_at(b, j), sizeof(x));
+			h = tdg_key_hash(&x.key);
+			if (tag == 0 || !TDG_TAG_OF(tag, h) ||
+			    !TDG_TAG_OF(__atomic_load_n(&b->tags[j], __ATOMIC_ACQUIRE), h))
 				continue;
 			b->nsrc++;
-			if (add_count(b, &x.key, &x.val, c) < 0)
+			if (add_count(b, &x.key, &x.c[g & 1].val, c) < 0)
 				return -ENOMEM;
 		}
 	}
@@ -1019,8 +1016,8 @@ bp_collect(struct td_sampler *s, struct td_sample *p, struct td_error *e)
 		/*
 		 * The timers' starts and expiries that found no source in the
 		 * cache by timer address took the whole way: the first of each
-		 * timer, a source's first on a CPU where no CPU counted it in
-		 * this interval or the last, and those of sources whose set was
+		 * timer, a source's first on a CPU where no CPU has a slot for
+		 * it, and those of sources whose set was
 		 * full; many more say the tables are too small for the machine's
 		 * timers.
 		 */
