@@ -387,9 +387,24 @@ note_taken(__u32 g, __u32 idx)
 }
 
 /*
+ * Open slot s (tag t, index idx) of the source of hash h for interval g:
+ * the interval's counters 0, its tag the interval's, and listed.  The
+ * writer is not nested (busy) and writes the tag before the list.
+ */
+static __always_inline void
+open_slot(struct tdg_slot *s, __u64 *t, __u32 idx, __u64 h, __u32 g)
+{
+	__builtin_memset(&s->c[g & 1].val, 0, sizeof(s->c[0].val));
+	barrier();
+	*t = TDG_TAG(h, g);
+	barrier();
+	note_taken(g, idx);
+}
+
+/*
  * Take slot s (tag t, index idx) in interval g for the source k of hash h,
- * its counters 0, and list it; whether it was taken.  Writers of a slot are
- * not nested (busy), and write its tag last.
+ * open for the interval; whether it was taken.  Writers of a slot are not
+ * nested (busy), and write its tag last.
  */
 static __always_inline bool
 claim(struct wcpu *wc, struct tdg_slot *s, __u64 *t, __u32 idx, const struct tdg_key *k,
@@ -407,11 +422,7 @@ claim(struct wcpu *wc, struct tdg_slot *s, __u64 *t, __u32 idx, const struct tdg
 	*t = 0;
 	barrier();
 	s->key = *k;
-	__builtin_memset(&s->c[g & 1].val, 0, sizeof(s->c[0].val));
-	barrier();
-	*t = TDG_TAG(h, g);
-	barrier();
-	note_taken(g, idx);
+	open_slot(s, t, idx, h, g);
 	wc->busy = 0;
 	return true;
 }
@@ -421,9 +432,8 @@ claim(struct wcpu *wc, struct tdg_slot *s, __u64 *t, __u32 idx, const struct tdg
  * NULL: one of a set of TDG_SRC_WAYS (with one slot for each hash, a busy
  * source whose slot another had taken first counted through the hash map:
  * the first second of a load of 1,000 timerfds, half a million events the
- * whole way).  Its first event in an interval zeroes the interval's
- * counters and lists it for collect; NULL when a program this one
- * interrupted is writing a slot or a list.
+ * whole way).  Its first event in an interval opens it for the interval;
+ * NULL when a program this one interrupted is writing a slot or a list.
  */
 static __always_inline struct tdg_slot *
 src_find(struct wcpu *wc, __u32 g, __u64 h)
@@ -439,11 +449,7 @@ src_find(struct wcpu *wc, __u32 g, __u64 h)
 			return NULL;
 		wc->busy = 1;
 		barrier();
-		__builtin_memset(&s->c[g & 1].val, 0, sizeof(s->c[0].val));
-		barrier();
-		*t = TDG_TAG(h, g);
-		barrier();
-		note_taken(g, i);
+		open_slot(s, t, i, h, g);
 		wc->busy = 0;
 	}
 	return s;
