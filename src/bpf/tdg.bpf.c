@@ -140,7 +140,9 @@ struct pslot {
 	__u64	fn;
 	__u64	h;		/* its key's hash: its slot in the table of sources */
 	__s32	pid;		/* its armer */
-	__u32	stable;		/* a start by its armer keeps the key (site known) */
+	__u8	stable;		/* a start by its armer keeps the key (site known) */
+	__u8	way;		/* its slot's way in its set where it was counted last */
+	__u16	pad;
 };
 
 #define CLAIMED		1ULL	/* no timer's address */
@@ -173,10 +175,18 @@ enum { W_BUSY, W_IDLE, W_WOKEN };
 /* The two ways of counting wakeups. */
 enum { BY_IDLE, BY_TASK };
 
-/* The cause found so far in one window. */
+/*
+ * The cause found so far in one window: a source counted in a slot of this
+ * CPU (h not 0: its key's hash, idx the slot), or the key of one (id).  A
+ * timer's expiry offers its slot, so that the short way never reads a
+ * slot's key: at 10,000 sources it was a cache miss at each expiry.
+ */
 struct cause {
 	__u32		rank;
 	__u32		nirq;
+	__u64		h;
+	__u32		idx;
+	__u32		pad;
 	struct tdg_key	id;
 };
 
@@ -293,7 +303,8 @@ static __always_inline struct tdg_slot *
 src_free(__u32 g, __u64 h, __u64 **tag, __u32 *idx)
 {
 	for (__u32 w = 0; w < TDG_SRC_WAYS; w++) {
-		__u32 i = src_index(h, w);
+		/* From the hash's own way: a source's slots on the CPUs tend to share a way. */
+		__u32 i = src_index(h, (w + (__u32)(h >> 40)) & (TDG_SRC_WAYS - 1));
 		__u64 *t = bpf_map_lookup_elem(&tdg_tags, &i);
 
 		if (t != NULL && TDG_TAG_FREE(*t, g)) {
@@ -395,6 +406,7 @@ static __always_inline void
 open_slot(struct tdg_slot *s, __u64 *t, __u32 idx, __u64 h, __u32 g)
 {
 	__builtin_memset(&s->c[g & 1].val, 0, sizeof(s->c[0].val));
+	s->c[g & 1].tag = TDG_TAG(h, g);
 	barrier();
 	*t = TDG_TAG(h, g);
 	barrier();
@@ -436,7 +448,7 @@ claim(struct wcpu *wc, struct tdg_slot *s, __u64 *t, __u32 idx, const struct tdg
  * NULL when a program this one interrupted is writing a slot or a list.
  */
 static __always_inline struct tdg_slot *
-src_find(struct wcpu *wc, __u32 g, __u64 h)
+src_find(struct wcpu *wc, __u32 g, __u64 h, __u32 *idx)
 {
 	struct tdg_slot *s;
 	__u32 i;
@@ -444,6 +456,7 @@ src_find(struct wcpu *wc, __u32 g, __u64 h)
 
 	if (t == NULL || (s = bpf_map_lookup_elem(&tdg_src, &i)) == NULL)
 		return NULL;
+	*idx = i;
 	if ((__u32)*t != g) {
 		if (wc->busy)
 			return NULL;
@@ -477,7 +490,7 @@ tdg_add(struct wcpu *wc, const struct tdg_key *k, __u32 op, __u32 arg)
 	if (wc == NULL || k == NULL)
 		return 0;
 	h = tdg_key_hash(k);
-	s = src_find(wc, g, h);
+	s = src_find(wc, g, h, &idx);
 	if (s == NULL && (s = src_free(g, h, &t, &idx)) != NULL && (t == NULL ||
 	    !claim(wc, s, t, idx, k, h, g)))
 		s = NULL;
@@ -588,10 +601,32 @@ static __always_inline int
 tdg_credit(struct wcpu *wc, int w)
 {
 	struct cause *c;
+	struct tdg_slot *s;
+	__u32 g = gen, i;
+	__u64 *t;
 
 	if (wc == NULL)
 		return 0;
 	c = w == BY_IDLE ? &wc->c : &wc->tc;
+	if (c->rank != 0 && c->h != 0) {
+		/*
+		 * A slot's source: counted there if the slot is open for this
+		 * interval; else by its key, unless the slot holds another
+		 * source now (it had no event for two intervals since: not
+		 * seen).
+		 */
+		i = c->idx;
+		s = bpf_map_lookup_elem(&tdg_src, &i);
+		if (s != NULL && s->c[g & 1].tag == TDG_TAG(c->h, g)) {
+			bump(&s->c[g & 1].val, OP_WAKE, (__u32)w);
+			return 0;
+		}
+		t = bpf_map_lookup_elem(&tdg_tags, &i);
+		if (t == NULL || s == NULL || *t == 0 || !TDG_TAG_OF(*t, c->h))
+			c->rank = 0;
+		else
+			c->id = s->key;
+	}
 	if (c->rank == 0) {
 		__builtin_memset(&c->id, 0, sizeof(c->id));
 		c->id.kind = TDG_KIND_UNKNOWN;
@@ -601,17 +636,36 @@ tdg_credit(struct wcpu *wc, int w)
 	return tdg_add(wc, &c->id, OP_WAKE, (__u32)w);
 }
 
-/* Offer a cause of a rank to a window (attribution.c: offer). */
+/* Whether a cause of a rank takes a window's place (attribution.c: offer). */
+static __always_inline bool
+outranks(struct cause *c, __u32 rank)
+{
+	if (rank == 1 && c->nirq++ > 0)
+		return false;
+	if (rank > 1 && c->nirq > 1)
+		return false;
+	return rank > c->rank;
+}
+
+/* Offer a cause of a rank, by its key, to a window. */
 static __always_inline void
 offer(struct cause *c, __u32 rank, const struct tdg_key *id)
 {
-	if (rank == 1 && c->nirq++ > 0)
-		return;
-	if (rank > 1 && c->nirq > 1)
-		return;
-	if (rank > c->rank) {
+	if (outranks(c, rank)) {
 		c->rank = rank;
+		c->h = 0;
 		c->id = *id;
+	}
+}
+
+/* Offer a cause of a rank, the source of slot idx (of hash h) of this CPU, to a window. */
+static __always_inline void
+offer_slot(struct cause *c, __u32 rank, __u64 h, __u32 idx)
+{
+	if (outranks(c, rank)) {
+		c->rank = rank;
+		c->h = h;
+		c->idx = idx;
 	}
 }
 
@@ -872,11 +926,27 @@ on_start(void *ctx, struct wcpu *wc, const struct ev *e, __u32 type, __u32 cpu)
 	tdg_remember(&n, &id);
 }
 
-/* The slot counting a cached timer's source on this CPU in interval g, or NULL. */
+/*
+ * The slot counting a cached timer's source on this CPU in interval g (its
+ * index in *idx), or NULL: first the way it was counted in last, if its
+ * slot is open for the interval, else through the tags (its way kept).
+ */
 static __always_inline struct tdg_slot *
-cached(struct wcpu *wc, __u32 g, const struct pslot *p)
+cached(struct wcpu *wc, __u32 g, struct pslot *p, __u32 *idx)
 {
-	return p != NULL ? src_find(wc, g, p->h) : NULL;
+	struct tdg_slot *s;
+	__u32 i;
+
+	if (p == NULL)
+		return NULL;
+	i = src_index(p->h, p->way & (TDG_SRC_WAYS - 1));
+	if ((s = bpf_map_lookup_elem(&tdg_src, &i)) != NULL && s->c[g & 1].tag == TDG_TAG(p->h, g)) {
+		*idx = i;
+		return s;
+	}
+	if ((s = src_find(wc, g, p->h, idx)) != NULL && p->way != (*idx & (TDG_SRC_WAYS - 1)))
+		p->way = *idx & (TDG_SRC_WAYS - 1);
+	return s;
 }
 
 /*
@@ -916,16 +986,15 @@ tdg_peek(struct wcpu *wc, __u64 h)
  * the whole way (the timers of threads that move between CPUs).
  */
 static __always_inline struct tdg_slot *
-carry(struct wcpu *wc, __u32 g, __u64 h)
+carry(struct wcpu *wc, __u32 g, __u64 h, __u32 *idx)
 {
-	__u32 idx;
 	struct tdg_slot *s;
 	__u64 *t = NULL;
 
 	if (!tdg_peek(wc, h))
 		return NULL;
-	if ((s = src_free(g, h, &t, &idx)) == NULL || t == NULL ||
-	    !claim(wc, s, t, idx, &wc->peek, h, g))
+	if ((s = src_free(g, h, &t, idx)) == NULL || t == NULL ||
+	    !claim(wc, s, t, *idx, &wc->peek, h, g))
 		return NULL;
 	return s;
 }
@@ -943,7 +1012,7 @@ fast(struct wcpu *wc, const struct ev *e, __u32 type)
 	bool expire = type == E_TIMER_EXPIRE || type == E_HRTIMER_EXPIRE;
 	struct tdg_slot *s;
 	struct pslot *p;
-	__u32 g;
+	__u32 g, idx = 0;
 
 	if (!expire && type != E_TIMER_START && type != E_HRTIMER_START)
 		return false;
@@ -966,12 +1035,12 @@ fast(struct wcpu *wc, const struct ev *e, __u32 type)
 	if (!expire && e->ctx == 0 && (p->pid != e->pid || !p->stable))
 		return false;
 	g = gen;
-	if ((s = cached(wc, g, p)) == NULL && (s = carry(wc, g, p->h)) == NULL)
+	if ((s = cached(wc, g, p, &idx)) == NULL && (s = carry(wc, g, p->h, &idx)) == NULL)
 		return false;
 	if (wc->st == W_WOKEN && e->ctx == 0)
 		close_window(wc);
 	else if (expire && wc->st != W_BUSY)
-		offer(&wc->c, type == E_TIMER_EXPIRE ? 3 : is_tick(e->fn) ? 2 : 4, &s->key);
+		offer_slot(&wc->c, type == E_TIMER_EXPIRE ? 3 : is_tick(e->fn) ? 2 : 4, p->h, idx);
 	if (expire)
 		bump(&s->c[g & 1].val, OP_EXPIRY, 0);
 	else
@@ -1022,8 +1091,8 @@ account(void *ctx, struct wcpu *wc, struct ev *e, __u64 pt)
 
 		wc->pend = 0;
 		if (!prelude) {
-			__u32 g = gen;
-			struct tdg_slot *s = cached(wc, g, ptr_find(wc->pend_ptr));
+			__u32 g = gen, idx;
+			struct tdg_slot *s = cached(wc, g, ptr_find(wc->pend_ptr), &idx);
 
 			if (s != NULL) {
 				bump(&s->c[g & 1].val, OP_CANCEL, 0);

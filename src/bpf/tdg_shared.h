@@ -80,13 +80,15 @@ struct tdg_task {
  * one cache line, so that finding a source's slot reads one line, not a line
  * of each slot tried; the counters of an interval, all that the common
  * event writes, are one cache line (the table is page-aligned), the key
- * another.  The aggregation map counts a source only where its set has no
- * slot free.
+ * another, and an interval's counters hold the tag the slot was opened with
+ * (a timer's cached way finds its slot without the tags: a cache miss less
+ * at each expiry at 10,000 sources).  The aggregation map counts a source
+ * only where its set has no slot free.
  */
 struct tdg_slot {
 	struct tdg_count {
 		struct tdg_val	val;
-		__u64		pad;	/* to a cache line */
+		__u64		tag;	/* the slot's tag when opened for the interval */
 	}		c[2];
 	struct tdg_key	key;
 };
