@@ -28,7 +28,7 @@
  * hash of the timer's source, whose counters on this CPU are a slot of the
  * per-CPU table of sources (tdg_src, by that hash; kept across intervals,
  * with each interval's counters apart); the model's step (offer, close)
- * takes the slot's key.  A source whose set has no slot free counts in the
+ * takes the slot.  A source whose set has no slot free counts in the
  * interval's aggregation map, and user space adds both up.  A start
  * that changes a timer's armer (or callback, site, kind) forgets that one
  * timer's cache entry before anything else, so the other timers stay
@@ -92,9 +92,10 @@ struct aggmap tdg_agg1 SEC(".maps");
 
 /*
  * The CPUs' tables of sources (src_slots each), one after the other (user
- * space sizes it for the possible CPUs): a plain array, whose lookup the verifier inlines, with no per-CPU pointer
- * to follow.  Mappable only for its values to start on a page, so that each
- * slot's first 64 bytes are one cache line (else they straddle two).
+ * space sizes it for the possible CPUs): a plain array, whose lookup the
+ * verifier inlines, with no per-CPU pointer to follow.  Mappable only for
+ * its values to start on a page, so that each interval's counters of a
+ * slot are one cache line (else they straddle two).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

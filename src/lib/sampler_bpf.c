@@ -748,7 +748,8 @@ slot_at(const struct bp_priv *b, size_t i)
  * Count the slots with an event in this interval (a source's first event on
  * a CPU in an interval lists its slot): each CPU's list of them, of this
  * interval, and each slot's counters of this interval.  Each is copied and
- * checked whole (tagged by its own key's hash before and after the copy).
+ * checked whole (tagged by its own key's hash before and after the copy,
+ * and its counters opened for this interval by that key).
  * The slots lie where their hashes put them: at 10,000 sources
  * each is two cache misses, so a slot is asked for SLOT_AHEAD slots before
  * it is read (they were a sixth of the process's CPU).
@@ -792,8 +793,10 @@ add_taken(struct bp_priv *b)
 			tag = __atomic_load_n(&b->tags[j], __ATOMIC_ACQUIRE);
 			memcpy(&x, slot_at(b, j), sizeof(x));
 			h = tdg_key_hash(&x.key);
+			/* Its key's, before and after; its counters opened in this interval. */
 			if (tag == 0 || !TDG_TAG_OF(tag, h) ||
-			    !TDG_TAG_OF(__atomic_load_n(&b->tags[j], __ATOMIC_ACQUIRE), h))
+			    !TDG_TAG_OF(__atomic_load_n(&b->tags[j], __ATOMIC_ACQUIRE), h) ||
+			    x.c[g & 1].tag != TDG_TAG(h, g))
 				continue;
 			b->nsrc++;
 			if (add_count(b, &x.key, &x.c[g & 1].val, c) < 0)

@@ -477,9 +477,9 @@ ours_now() {
 	# The sources of an interval: 8192 >> 3 in each map.
 	[ "$(awk '$1 == "map" && $2 == "tdg_agg0" { print $3 }' <<<"$out")" -eq 1024 ]
 	[ "$(awk '$1 == "map" && $2 == "tdg_agg1" { print $3 }' <<<"$out")" -eq 1024 ]
-	# Each CPU's table of sources, for two intervals: 512 >> 3 slots.
+	# Each CPU's table of sources: 512 >> 3 slots.
 	src=$(awk '$1 == "map" && $2 == "tdg_src" { print $3 }' <<<"$out")
-	[ "$src" -eq $((2 * ncpus * 64)) ]
+	[ "$src" -eq $((ncpus * 64)) ]
 	# The timers' cache: 4096 >> 3 slots a CPU, a power of 2.
 	ptrs=$(awk '$1 == "map" && $2 == "tdg_ptrs" { print $3 }' <<<"$out")
 	[ "$ptrs" -ge $((ncpus * 512)) ] && [ "$ptrs" -lt $((ncpus * 1024)) ]
