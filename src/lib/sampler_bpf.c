@@ -60,13 +60,14 @@
  * source found one on its CPU (else through the hash map: at 10,000 sources
  * an expiry took 1.8 us against 1.2 with the slots).  Two slots a thread
  * (the default 512 hold the kernel's own sources), up to SRC_ROOMY slots in
- * all shared out among the CPUs (32,768 a CPU on 2 CPUs, down to the default
- * 512 from 128 CPUs): a CPU's table holds every source it counted in the
- * last two intervals, and with 10,000 threads moving between 2 CPUs, sets
- * of 16,384 slots a CPU overflowed (2,000 of 80,000 starts and expiries an
- * interval took the whole way, 700 with 32,768).  The tables take kernel
- * memory, which user space maps (13.5 MiB at 32,768 slots a CPU on 2 CPUs,
- * tags and lists included).  So does
+ * all shared out among the CPUs (16,384 a CPU on 2 CPUs, down to the default
+ * 512 from 64 CPUs).  A CPU's table holds every source it counted in the
+ * last two intervals: with 10,000 threads moving between 2 CPUs, 2,000 of
+ * 80,000 starts and expiries an interval find their set full and take the
+ * whole way (700 with 32,768 slots a CPU), but finding a slot in a table
+ * twice the size cost 55-70 ns more at every expiry, as much again, and
+ * twice the memory.  The tables take kernel memory, which user space maps
+ * (6.8 MiB at 16,384 slots a CPU on 2 CPUs, tags and lists included).  So does
  * the timers' cache (a timer not in it takes the whole way too: at 10,000
  * timers in 8,192 slots, 20,000 of 80,000 events an interval; 3,700 in
  * 32,768): four slots a thread, up to PTR_ROOMY.  Only for a machine of
@@ -74,8 +75,8 @@
  * megabyte) an expiry took a median 852 ns against 709 in 8,192 (programs
  * 4.0 % of a CPU against 3.6 % at 20,000 expiries/s, 4 rounds of 4).
  */
-#define SRC_ROOMY		65536U
-#define SRC_ROOMY_CPU_MAX	32768U
+#define SRC_ROOMY		32768U
+#define SRC_ROOMY_CPU_MAX	16384U
 #define PTR_ROOMY		32768U
 #define HALVINGS		3	/* the per-CPU tables halved at most so often (cpubudget.h) */
 #define BTF_PATH		"/sys/kernel/btf/vmlinux"

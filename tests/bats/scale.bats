@@ -112,7 +112,8 @@ ten_thousand() {
 	# The timers' cache and the CPUs' tables of sources are sized for the
 	# machine's threads: after the first interval, few of the ~80,000 starts
 	# and expiries take the whole way (20,000 in a cache of 8,192 slots; about
-	# 3,000 in 32,768; about 750 with 32,768 slots of sources a CPU as well).
+	# 3,000 in 32,768; about 2,000 with 16,384 slots of sources a CPU, which
+	# hold every source of the last two intervals).
 	local slow
 	slow=$(jq -r '.samples[1:][] | .note | capture("(?<n>[0-9]+) timer events not cached").n' "$TMP/ts.json" | sort -n | tail -1)
 	echo "# timer events not cached, the most of intervals 2 and 3: $slow" >&3
