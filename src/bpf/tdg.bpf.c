@@ -440,6 +440,15 @@ claim(struct wcpu *wc, struct tdg_slot *s, __u64 *t, __u32 idx, const struct tdg
 	return true;
 }
 
+/* Slot i if it counts the source of hash h and is open for interval g, else NULL. */
+static __always_inline struct tdg_slot *
+slot_open(__u32 i, __u64 h, __u32 g)
+{
+	struct tdg_slot *s = bpf_map_lookup_elem(&tdg_src, &i);
+
+	return s != NULL && s->c[g & 1].tag == TDG_TAG(h, g) ? s : NULL;
+}
+
 /*
  * The slot counting the source of hash h on this CPU in interval g, or
  * NULL: one of a set of TDG_SRC_WAYS (with one slot for each hash, a busy
@@ -617,11 +626,11 @@ tdg_credit(struct wcpu *wc, int w)
 		 * seen).
 		 */
 		i = c->idx;
-		s = bpf_map_lookup_elem(&tdg_src, &i);
-		if (s != NULL && s->c[g & 1].tag == TDG_TAG(c->h, g)) {
+		if ((s = slot_open(i, c->h, g)) != NULL) {
 			bump(&s->c[g & 1].val, OP_WAKE, (__u32)w);
 			return 0;
 		}
+		s = bpf_map_lookup_elem(&tdg_src, &i);
 		t = bpf_map_lookup_elem(&tdg_tags, &i);
 		if (t == NULL || s == NULL || *t == 0 || !TDG_TAG_OF(*t, c->h))
 			c->rank = 0;
@@ -941,7 +950,7 @@ cached(struct wcpu *wc, __u32 g, struct pslot *p, __u32 *idx)
 	if (p == NULL)
 		return NULL;
 	i = src_index(p->h, p->way & (TDG_SRC_WAYS - 1));
-	if ((s = bpf_map_lookup_elem(&tdg_src, &i)) != NULL && s->c[g & 1].tag == TDG_TAG(p->h, g)) {
+	if ((s = slot_open(i, p->h, g)) != NULL) {
 		*idx = i;
 		return s;
 	}
