@@ -98,6 +98,39 @@ sum() {
 	[ "$(jq -r .samples[0].lost_events "$TMP/bpf.json")" -eq 0 ]
 }
 
+# A timer's events count in its source's slot of the CPU they fall on: a
+# source that moves takes a slot on the other CPU too (its key from the
+# first CPU's slot), and collect reads each CPU's slots of each interval.  A
+# helper that moves to the other CPU after each read arms and expires its
+# timer on each CPU in turn: over 0.5 s intervals every expiry is counted
+# once, neither lost nor counted on both CPUs.
+@test "live, root: a 1 kHz timerfd whose thread moves to another CPU at each read: bpf counts each expiry once over short intervals" {
+	require_bpf
+	local p b own cpus
+	timerstat --source bpf -d 0.5 -n 8 -J -g thread >"$TMP/bpf.json" &
+	p=$!
+	sleep 1
+	"$TD_BUILDDIR/tests/helpers/timerfd_load" -r 1000 -m -d 2 >"$TMP/helper.out"
+	wait "$p"
+	HP=$(head -1 "$TMP/helper.out")
+	own=$(awk '/^ticks/ { print $4 }' "$TMP/helper.out")
+	b=$(jq -r --argjson p "$HP" '
+		[.samples[].sources[] | select(.pid == $p and .function == "timerfd_tmrproc") | .count] | add // 0
+	' "$TMP/bpf.json")
+	# Its expiries by CPU, over the intervals: on two CPUs, a quarter on each at least.
+	cpus=$(jq -r --argjson p "$HP" '
+		[.samples[].sources[] | select(.pid == $p and .function == "timerfd_tmrproc") |
+		    .count_per_cpu | to_entries[]] | group_by(.key) |
+		    map("\(.[0].key):\([.[].value] | add)") | join(" ")
+	' "$TMP/bpf.json")
+	echo "# expiries: bpf $b over $(jq '.samples | length' "$TMP/bpf.json") intervals (by CPU: $cpus), the helper's own count $own" >&3
+	[ "$(jq '[.samples[].lost_events] | add' "$TMP/bpf.json")" -eq 0 ]
+	awk -v o="$own" 'BEGIN { exit !(o >= 1800) }'
+	awk -v a="$b" -v o="$own" 'BEGIN { d = a - o; if (d < 0) d = -d; exit !(d <= o / 100 + 2) }'
+	[ "$(nproc)" -lt 2 ] ||
+	    [ "$(tr ' ' '\n' <<<"$cpus" | awk -F: -v o="$own" '$2 >= o / 4 { n++ } END { print n + 0 }')" -ge 2 ]
+}
+
 @test "live, root: auto chooses bpf, and counts the 1 kHz timerfd helper as --source bpf does" {
 	require_bpf
 	BACKENDS=auto around timerfd_load -r 1000

@@ -1,6 +1,6 @@
 /*
  * Test and benchmark load: arms a periodic timerfd and reads every expiry.
- * timerfd_load [-r HZ] [-t THREADS] [-d SECONDS] [-p] [-c] [-s]: HZ expiries per second
+ * timerfd_load [-r HZ] [-t THREADS] [-d SECONDS] [-p] [-c] [-s] [-m]: HZ expiries per second
  * in each thread (default 1000, one thread), until killed or SECONDS elapse.
  * With -p each read is preceded by poll() with a 100 ms timeout, a timeout that
  * is armed and cancelled every period without ever firing.  With -n FDS each
@@ -10,7 +10,8 @@
  * falls on the CPUs alike in every run).  With -s the threads' timers (one
  * each; -n spreads a thread's own) are spread evenly over the period (thread
  * i expires at i/THREADS of it), so that loads of few and of many threads at
- * one total rate expire alike.
+ * one total rate expire alike.  With -m a thread moves to the next CPU it
+ * may use after each read (its timer's events fall on each CPU in turn).
  * Prints its pid first, then at the end the ticks counted and the expiries
  * (reads: the timer is re-armed by each read, so one read is one expiry).
  */
@@ -35,6 +36,7 @@ static int use_poll;
 static long fds_per_thread = 1;
 static int pin;
 static int spread;
+static int move;
 static long threads = 1;
 static struct timespec base;	/* with -s: the grid the threads' expiries keep */
 static volatile sig_atomic_t done;
@@ -61,19 +63,25 @@ time_up(const struct timespec *t0)
 	    seconds;
 }
 
-/* With -c: run thread idx on the idx-th of the CPUs allowed (modulo their number). */
+/*
+ * With -c: run thread idx on the idx-th of the CPUs allowed (modulo their
+ * number); with -m, on the next at each read.
+ */
+static cpu_set_t allowed;	/* the CPUs the process may use, at its start */
+
 static void
 pin_thread(long idx)
 {
-	cpu_set_t all, one;
+	const cpu_set_t *all = &allowed;
+	cpu_set_t one;
 	long k = 0, want;
 
-	if (sched_getaffinity(0, sizeof(all), &all) != 0 || CPU_COUNT(&all) == 0)
+	if (CPU_COUNT(all) == 0)
 		return;
-	want = idx % CPU_COUNT(&all);
+	want = idx % CPU_COUNT(all);
 	CPU_ZERO(&one);
 	for (int c = 0; c < CPU_SETSIZE; c++)
-		if (CPU_ISSET(c, &all) && k++ == want) {
+		if (CPU_ISSET(c, all) && k++ == want) {
 			CPU_SET(c, &one);
 			break;
 		}
@@ -162,6 +170,8 @@ run(void *arg)
 		if (read(fd, &n, sizeof(n)) == (ssize_t)sizeof(n)) {
 			total[idx] += n;
 			reads[idx]++;	/* one expiry each: the timer re-arms on read */
+			if (move)
+				pin_thread(idx + (long)reads[idx]);
 		}
 		else if (errno != EINTR)
 			break;
@@ -186,7 +196,7 @@ main(int argc, char **argv)
 	uint64_t sum = 0, nreads = 0;
 	int c;
 
-	while ((c = getopt(argc, argv, "r:t:d:pn:cs")) != -1) {
+	while ((c = getopt(argc, argv, "r:t:d:pn:csm")) != -1) {
 		switch (c) {
 		case 'r':
 			hz = strtol(optarg, NULL, 10);
@@ -209,8 +219,11 @@ main(int argc, char **argv)
 		case 's':
 			spread = 1;
 			break;
+		case 'm':
+			move = 1;
+			break;
 		default:
-			fprintf(stderr, "usage: timerfd_load [-r HZ] [-t THREADS] [-n FDS] [-d SECONDS] [-p] [-c] [-s]\n");
+			fprintf(stderr, "usage: timerfd_load [-r HZ] [-t THREADS] [-n FDS] [-d SECONDS] [-p] [-c] [-s] [-m]\n");
 			return 2;
 		}
 	}
@@ -231,6 +244,8 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &base);
+	if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0)
+		CPU_ZERO(&allowed);
 	printf("%d\n", (int)getpid());
 	fflush(stdout);
 	/* One thread runs in the main thread, so the timer's armer is the pid. */
