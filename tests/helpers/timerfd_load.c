@@ -63,25 +63,24 @@ time_up(const struct timespec *t0)
 	    seconds;
 }
 
+static cpu_set_t allowed;	/* the CPUs the process may use, at its start */
+
 /*
  * With -c: run thread idx on the idx-th of the CPUs allowed (modulo their
  * number); with -m, on the next at each read.
  */
-static cpu_set_t allowed;	/* the CPUs the process may use, at its start */
-
 static void
 pin_thread(long idx)
 {
-	const cpu_set_t *all = &allowed;
 	cpu_set_t one;
 	long k = 0, want;
 
-	if (CPU_COUNT(all) == 0)
+	if (CPU_COUNT(&allowed) == 0)
 		return;
-	want = idx % CPU_COUNT(all);
+	want = idx % CPU_COUNT(&allowed);
 	CPU_ZERO(&one);
 	for (int c = 0; c < CPU_SETSIZE; c++)
-		if (CPU_ISSET(c, all) && k++ == want) {
+		if (CPU_ISSET(c, &allowed) && k++ == want) {
 			CPU_SET(c, &one);
 			break;
 		}
@@ -124,6 +123,8 @@ run_many(void *arg)
 			if (read(ev[i].data.fd, &n, sizeof(n)) == (ssize_t)sizeof(n)) {
 				total[idx] += n;
 				reads[idx]++;
+				if (move)
+					pin_thread(idx + (long)reads[idx]);
 			}
 	}
 	return NULL;
