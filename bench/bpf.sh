@@ -12,6 +12,8 @@
 #              bpf backend's programs are on (timer, irq, irq_vectors,
 #              power:cpu_idle, sched:sched_switch): what bpftrace costs to
 #              see the events the wakeup model and the arming site need
+#   bpftrace_arm  the one-liner plus a count by thread on timer:hrtimer_start:
+#              the least a tool that names a timer's armer must trace
 # each beside `perf stat -a -e timer:hrtimer_expire_entry` over its window.
 # In a window, perf and the tool start first; 2 s later, when the tool's
 # programs are attached, a bounded load (timerfd_load -d, the window less
@@ -51,13 +53,14 @@
 # 600k/s, 0 lost, counted/perf within 1 %, slowdown no worse than bpftrace's.
 # Usage: bench/bpf.sh [ROUNDS]; BPF_BENCH_SWEEP (FDS per thread),
 # BPF_BENCH_SECONDS (window, default 8, a whole number from 6), BPF_BENCH_TOOLS
-# (of "bpf tracefs bpftrace bpftrace_all", default all; "none" is always run).
+# (of "bpf tracefs bpftrace bpftrace_arm bpftrace_all", default all; "none" is
+# always run).
 set -eu
 build=${TD_BUILDDIR:-.}
 dur=${BPF_BENCH_SECONDS:-8}
 sweep=${BPF_BENCH_SWEEP:-"5 50 150 300 500"}
 rounds=${1:-3}
-want=${BPF_BENCH_TOOLS:-"bpf tracefs bpftrace bpftrace_all"}
+want=${BPF_BENCH_TOOLS:-"bpf tracefs bpftrace bpftrace_arm bpftrace_all"}
 
 case $rounds in
 ''|*[!0-9]*|0) echo "usage: bench/bpf.sh [ROUNDS] (ROUNDS a number from 1)" >&2; exit 2 ;;
@@ -159,6 +162,13 @@ measure() {
 			interval:ms:$((dur * 1000)) { exit(); }" >"$tmp/out.txt" 2>/dev/null &
 		tool=$!
 		;;
+	bpftrace_arm)
+		bpftrace -e "tracepoint:timer:hrtimer_expire_entry
+			/args->function == kaddr(\"timerfd_tmrproc\")/ { @n = count(); }
+			tracepoint:timer:hrtimer_start { @a[tid] = count(); }
+			interval:ms:$((dur * 1000)) { exit(); }" >"$tmp/out.txt" 2>/dev/null &
+		tool=$!
+		;;
 	bpftrace_all)
 		bpftrace -e "tracepoint:timer:hrtimer_expire_entry
 			/args->function == kaddr(\"timerfd_tmrproc\")/ { @n = count(); }
@@ -175,8 +185,9 @@ measure() {
 	esac
 	if [ -n "$tool" ]; then
 		pid=$tool
-		[ "${name%_all}" = bpftrace ] ||
-			pid=$(pgrep -n -P "$tool" -x timerstat 2>/dev/null || echo "$tool")
+		case $name in
+		bpf|tracefs) pid=$(pgrep -n -P "$tool" -x timerstat 2>/dev/null || echo "$tool") ;;
+		esac
 	fi
 	sleep 2
 	if [ -n "$pid" ]; then
@@ -201,7 +212,8 @@ measure() {
 		sed "s/^/$name /" "$tmp/pd" >>"$tmp/progs"
 		# All programs' run time; the expiries: runs of tdg_hrt_expire, or of
 		# the one-liner's busiest program (its other one is the interval's);
-		# bpftrace_all's programs are not told apart by their names (-).
+		# bpftrace_arm's and bpftrace_all's programs are not told apart by
+		# their names (-).
 		bpfp=$(awk -v w0="$w0" -v w1="$w1" -v t="$name" '
 			{ ns += $2; if (t == "bpf" ? $1 == "tdg_hrt_expire" : t == "bpftrace" && $3 > x) x = $3 }
 			END { if (ns == 0) print "- -"; else if (x == 0) printf "%.4f -\n", ns / 1e9 / (w1 - w0) * 100;
@@ -216,7 +228,7 @@ measure() {
 	pc=$(perf_count "$tmp/perf.txt")
 	lr=$(awk -v s="$loadsec" '$1 == "ticks" { printf "%.0f", $4 / s }' "$tmp/load.txt")
 	case $name in
-	bpftrace|bpftrace_all)
+	bpftrace|bpftrace_arm|bpftrace_all)
 		counted=$(awk '/@n:/ { print $2 }' "$tmp/out.txt")
 		lost=0
 		;;
@@ -234,7 +246,8 @@ measure() {
 # lost cpu bpf ns_per_expiry rss" lines; the round with the statistics is
 # "round S"): the median of each column over the rounds, the most lost, and
 # the ratio of the load's rate to the rate with no tool in the same round;
-# then bpf's costs over bpftrace's.
+# then bpf's costs over bpftrace's (the process alone, and with the programs)
+# and over bpftrace_arm's and bpftrace_all's.
 summarize() {
 	awk -v load="$1" -v secs="$loadsec" '
 	# The median of the values of a list joined by spaces.
@@ -281,13 +294,18 @@ summarize() {
 		a = median(L["cpu", "bpf"]) + median(L["k", "bpf"])
 		b = median(L["cpu", "bpftrace"]) + median(L["k", "bpftrace"])
 		x = median(L["nsx", "bpf"]); y = median(L["nsx", "bpftrace"])
-		printf "%-8s bpf/bpftrace: own CPU with programs %.3f %% / %.3f %% = %.2fx, ns/expiry %.1f / %.1f = %.2fx\n",
-		    load, a, b, (b > 0 ? a / b : 0), x, y, (y > 0 ? x / y : 0)
-		if (L["cpu", "bpftrace_all"] == "" || L["k", "bpftrace_all"] == "")
-			exit
-		c = median(L["cpu", "bpftrace_all"]) + median(L["k", "bpftrace_all"])
-		printf "%-8s bpf/bpftrace_all (the same tracepoints): own CPU with programs %.3f %% / %.3f %% = %.2fx\n",
-		    load, a, c, (c > 0 ? a / c : 0)
+		p = median(L["cpu", "bpf"]); q = median(L["cpu", "bpftrace"])
+		printf "%-8s bpf/bpftrace: own CPU %.3f %% / %.3f %% = %.2fx; with programs %.3f %% / %.3f %% = %.2fx, ns/expiry %.1f / %.1f = %.2fx\n",
+		    load, p, q, (q > 0 ? p / q : 0), a, b, (b > 0 ? a / b : 0), x, y, (y > 0 ? x / y : 0)
+		what["bpftrace_arm"] = "the one-liner and the armer"
+		what["bpftrace_all"] = "the same tracepoints"
+		for (t in what) {
+			if (L["cpu", t] == "" || L["k", t] == "")
+				continue
+			c = median(L["cpu", t]) + median(L["k", t])
+			printf "%-8s bpf/%s (%s): own CPU with programs %.3f %% / %.3f %% = %.2fx\n",
+			    load, t, what[t], a, c, (c > 0 ? a / c : 0)
+		}
 	}' "$tmp/rounds"
 }
 
@@ -311,8 +329,8 @@ printf '%-8s %-12s %9s %12s %8s %8s %8s %9s %8s %9s %s\n' load tool perf/s count
 	"CPU %" "BPF %" ns/expiry "RSS KiB" rate/none "[lowest, highest]"
 tools=none
 for t in $want; do
-	[ "${t%_all}" = bpftrace ] && [ "$have_bpftrace" = no ] && continue
-	case $t in bpf|tracefs|bpftrace|bpftrace_all) tools="$tools $t" ;; esac
+	case $t in bpftrace*) [ "$have_bpftrace" = no ] && continue ;; esac
+	case $t in bpf|tracefs|bpftrace|bpftrace_arm|bpftrace_all) tools="$tools $t" ;; esac
 done
 ntools=$(echo $tools | wc -w)
 for n in $sweep; do
@@ -332,7 +350,7 @@ for n in $sweep; do
 	done
 	echo "round S" >>"$tmp/rounds"
 	for t in $tools; do
-		case $t in bpf|bpftrace|bpftrace_all) echo "$t $(measure "$t" 1 "$n")" >>"$tmp/rounds" ;; esac
+		case $t in bpf|bpftrace*) echo "$t $(measure "$t" 1 "$n")" >>"$tmp/rounds" ;; esac
 	done
 	summarize "$((2 * n))k/s"
 	programs "$((2 * n))k/s" >"$tmp/pt"
