@@ -139,6 +139,16 @@ perf_count() {
 	awk '/hrtimer_expire_entry/ { gsub(/[,.]/, "", $1); c = $1 } END { printf "%d\n", c }' "$1"
 }
 
+# Start bpftrace in the background (its pid in tool) for a window: the
+# one-liner, a count of the load's expiries (@n), with the probes in $1 beside.
+bpftrace_run() {
+	bpftrace -e "tracepoint:timer:hrtimer_expire_entry
+		/args->function == kaddr(\"timerfd_tmrproc\")/ { @n = count(); }
+		$1
+		interval:ms:$((dur * 1000)) { exit(); }" >"$tmp/out.txt" 2>/dev/null &
+	tool=$!
+}
+
 # Run one tool ($1) for a window beside perf, the load ($3 timerfds per
 # thread) in its middle, with the BPF statistics $2 (0 off, 1 on); prints
 # "load_rate perf_count counted lost cpu_pct bpf_pct ns_per_expiry rss_kib",
@@ -157,30 +167,19 @@ measure() {
 		tool=$!
 		;;
 	bpftrace)
-		bpftrace -e "tracepoint:timer:hrtimer_expire_entry
-			/args->function == kaddr(\"timerfd_tmrproc\")/ { @n = count(); }
-			interval:ms:$((dur * 1000)) { exit(); }" >"$tmp/out.txt" 2>/dev/null &
-		tool=$!
+		bpftrace_run ""
 		;;
 	bpftrace_arm)
-		bpftrace -e "tracepoint:timer:hrtimer_expire_entry
-			/args->function == kaddr(\"timerfd_tmrproc\")/ { @n = count(); }
-			tracepoint:timer:hrtimer_start { @a[tid] = count(); }
-			interval:ms:$((dur * 1000)) { exit(); }" >"$tmp/out.txt" 2>/dev/null &
-		tool=$!
+		bpftrace_run "tracepoint:timer:hrtimer_start { @a[tid] = count(); }"
 		;;
 	bpftrace_all)
-		bpftrace -e "tracepoint:timer:hrtimer_expire_entry
-			/args->function == kaddr(\"timerfd_tmrproc\")/ { @n = count(); }
-			tracepoint:timer:hrtimer_start, tracepoint:timer:hrtimer_cancel,
+		bpftrace_run "tracepoint:timer:hrtimer_start, tracepoint:timer:hrtimer_cancel,
 			tracepoint:timer:timer_start, tracepoint:timer:timer_expire_entry,
 			tracepoint:timer:timer_cancel, tracepoint:irq:irq_handler_entry,
 			tracepoint:irq:irq_handler_exit, tracepoint:irq:softirq_entry,
 			tracepoint:irq:softirq_exit, tracepoint:irq_vectors:*_entry,
 			tracepoint:irq_vectors:*_exit, tracepoint:power:cpu_idle,
-			tracepoint:sched:sched_switch { @e = count(); }
-			interval:ms:$((dur * 1000)) { exit(); }" >"$tmp/out.txt" 2>/dev/null &
-		tool=$!
+			tracepoint:sched:sched_switch { @e = count(); }"
 		;;
 	esac
 	if [ -n "$tool" ]; then
@@ -228,7 +227,7 @@ measure() {
 	pc=$(perf_count "$tmp/perf.txt")
 	lr=$(awk -v s="$loadsec" '$1 == "ticks" { printf "%.0f", $4 / s }' "$tmp/load.txt")
 	case $name in
-	bpftrace|bpftrace_arm|bpftrace_all)
+	bpftrace*)
 		counted=$(awk '/@n:/ { print $2 }' "$tmp/out.txt")
 		lost=0
 		;;
@@ -291,15 +290,18 @@ summarize() {
 		if (L["cpu", "bpf"] == "" || L["k", "bpf"] == "" || L["cpu", "bpftrace"] == "" ||
 		    L["k", "bpftrace"] == "")
 			exit
-		a = median(L["cpu", "bpf"]) + median(L["k", "bpf"])
-		b = median(L["cpu", "bpftrace"]) + median(L["k", "bpftrace"])
-		x = median(L["nsx", "bpf"]); y = median(L["nsx", "bpftrace"])
 		p = median(L["cpu", "bpf"]); q = median(L["cpu", "bpftrace"])
+		a = p + median(L["k", "bpf"])
+		b = q + median(L["k", "bpftrace"])
+		x = median(L["nsx", "bpf"]); y = median(L["nsx", "bpftrace"])
 		printf "%-8s bpf/bpftrace: own CPU %.3f %% / %.3f %% = %.2fx; with programs %.3f %% / %.3f %% = %.2fx, ns/expiry %.1f / %.1f = %.2fx\n",
 		    load, p, q, (q > 0 ? p / q : 0), a, b, (b > 0 ? a / b : 0), x, y, (y > 0 ? x / y : 0)
+		# In this order (a "for in" has none).
+		n = split("bpftrace_arm bpftrace_all", cmp, " ")
 		what["bpftrace_arm"] = "the one-liner and the armer"
 		what["bpftrace_all"] = "the same tracepoints"
-		for (t in what) {
+		for (i = 1; i <= n; i++) {
+			t = cmp[i]
 			if (L["cpu", t] == "" || L["k", t] == "")
 				continue
 			c = median(L["cpu", t]) + median(L["k", t])
