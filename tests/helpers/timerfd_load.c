@@ -5,7 +5,12 @@
  * With -p each read is preceded by poll() with a 100 ms timeout, a timeout that
  * is armed and cancelled every period without ever firing.  With -n FDS each
  * thread serves FDS timerfds through epoll (the cheap way to make 100,000
- * expiries per second on two CPUs: no context switch per expiry).  With -c
+ * expiries per second on two CPUs: no context switch per expiry), their
+ * first expiries spread evenly over one period on a grid from the start, which
+ * the period keeps: a load whose phases followed each arm's time was a
+ * different load under each tool (one that makes first arms slower spread
+ * them otherwise, and a saturated load's rate moved with that, not with the
+ * tool's cost per event).  With -c
  * thread i runs on CPU i modulo the CPUs it may use (a benchmark's load then
  * falls on the CPUs alike in every run).  With -s the threads' timers (one
  * each; -n spreads a thread's own) are spread evenly over the period (thread
@@ -102,7 +107,11 @@ run_many(void *arg)
 		pin_thread(idx);
 	memset(&its, 0, sizeof(its));
 	its.it_interval.tv_nsec = 1000000000L / hz;
-	/* Spread the first expiries over one period. */
+	/*
+	 * The first expiries spread over one period on the grid from base (a
+	 * first expiry already past fires at once and the period keeps the
+	 * grid's phase), not from each arm's own time.
+	 */
 	for (long i = 0; i < fds_per_thread; i++) {
 		int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 		struct epoll_event e = { .events = EPOLLIN, .data.fd = fd };
@@ -111,8 +120,11 @@ run_many(void *arg)
 			perror("timerfd_load");
 			exit(1);
 		}
-		its.it_value.tv_nsec = its.it_interval.tv_nsec * (i + 1) / fds_per_thread;
-		timerfd_settime(fd, 0, &its, NULL);
+		long long ns = base.tv_nsec + its.it_interval.tv_nsec * (i + 1) / fds_per_thread;
+
+		its.it_value.tv_sec = base.tv_sec + ns / 1000000000L;
+		its.it_value.tv_nsec = ns % 1000000000L;
+		timerfd_settime(fd, TFD_TIMER_ABSTIME, &its, NULL);
 		epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
