@@ -17,8 +17,9 @@
 # each beside `perf stat -a -e timer:hrtimer_expire_entry` over its window.
 # In a window, perf and the tool start first; 2 s later, when the tool's
 # programs are attached, a bounded load (timerfd_load -d, the window less
-# 4 s, its threads pinned one to a CPU with -c, so that each run puts the
-# same load on each CPU) runs and ends before perf and the tool stop.  So
+# 4 s, its threads pinned one to a CPU with -c, and its timers' phases on a
+# grid from its start, so that each run puts the same load on each CPU) runs
+# and ends before perf and the tool stop.  So
 # the tool and perf count the same events: the expiries of the load's timers (callback
 # timerfd_tmrproc: perf's --filter, the tool's sources of that function, the
 # one-liner's predicate), all of which fall inside both of their windows.
