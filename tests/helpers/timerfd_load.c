@@ -43,7 +43,7 @@ static int pin;
 static int spread;
 static int move;
 static long threads = 1;
-static struct timespec base;	/* with -s: the grid the threads' expiries keep */
+static struct timespec base;	/* with -s or -n: the grid the timers' expiries keep */
 static volatile sig_atomic_t done;
 static uint64_t *total, *reads;	/* per thread */
 
@@ -115,13 +115,12 @@ run_many(void *arg)
 	for (long i = 0; i < fds_per_thread; i++) {
 		int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 		struct epoll_event e = { .events = EPOLLIN, .data.fd = fd };
+		long long ns = base.tv_nsec + its.it_interval.tv_nsec * (i + 1) / fds_per_thread;
 
 		if (fd < 0 || ep < 0) {
 			perror("timerfd_load");
 			exit(1);
 		}
-		long long ns = base.tv_nsec + its.it_interval.tv_nsec * (i + 1) / fds_per_thread;
-
 		its.it_value.tv_sec = base.tv_sec + ns / 1000000000L;
 		its.it_value.tv_nsec = ns % 1000000000L;
 		timerfd_settime(fd, TFD_TIMER_ABSTIME, &its, NULL);
