@@ -92,6 +92,20 @@ pin_thread(long idx)
 	(void)pthread_setaffinity_np(pthread_self(), sizeof(one), &one);
 }
 
+/*
+ * The point k/of of a period after base, as an absolute first expiry: one
+ * already past fires at once, and the period keeps the grid's phase.
+ */
+static struct timespec
+on_grid(long period_ns, long k, long of)
+{
+	long long ns = base.tv_nsec + (long long)period_ns * k / of;
+	struct timespec t = { .tv_sec = base.tv_sec + ns / 1000000000L,
+	    .tv_nsec = ns % 1000000000L };
+
+	return t;
+}
+
 /* One thread with many timerfds at hz each, served through epoll. */
 static void *
 run_many(void *arg)
@@ -107,22 +121,16 @@ run_many(void *arg)
 		pin_thread(idx);
 	memset(&its, 0, sizeof(its));
 	its.it_interval.tv_nsec = 1000000000L / hz;
-	/*
-	 * The first expiries spread over one period on the grid from base (a
-	 * first expiry already past fires at once and the period keeps the
-	 * grid's phase), not from each arm's own time.
-	 */
+	/* The first expiries spread over one period on the grid, not from each arm's own time. */
 	for (long i = 0; i < fds_per_thread; i++) {
 		int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 		struct epoll_event e = { .events = EPOLLIN, .data.fd = fd };
-		long long ns = base.tv_nsec + its.it_interval.tv_nsec * (i + 1) / fds_per_thread;
 
 		if (fd < 0 || ep < 0) {
 			perror("timerfd_load");
 			exit(1);
 		}
-		its.it_value.tv_sec = base.tv_sec + ns / 1000000000L;
-		its.it_value.tv_nsec = ns % 1000000000L;
+		its.it_value = on_grid(its.it_interval.tv_nsec, i + 1, fds_per_thread);
 		timerfd_settime(fd, TFD_TIMER_ABSTIME, &its, NULL);
 		epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e);
 	}
@@ -160,14 +168,8 @@ run(void *arg)
 	memset(&its, 0, sizeof(its));
 	its.it_interval.tv_nsec = 1000000000L / hz;
 	its.it_value = its.it_interval;
-	if (spread) {
-		/* On the grid from base: a first expiry already past fires at
-		 * once and the period keeps the grid's phase. */
-		long long ns = base.tv_nsec + its.it_interval.tv_nsec * idx / threads;
-
-		its.it_value.tv_sec = base.tv_sec + ns / 1000000000L;
-		its.it_value.tv_nsec = ns % 1000000000L;
-	}
+	if (spread)
+		its.it_value = on_grid(its.it_interval.tv_nsec, idx, threads);
 	if (timerfd_settime(fd, spread ? TFD_TIMER_ABSTIME : 0, &its, NULL) < 0) {
 		perror("timerfd_settime");
 		exit(1);
