@@ -40,7 +40,10 @@
 # CPU; from the round with statistics, the time its BPF programs ran over
 # the load's run as a share of one CPU (BPF %) and per hrtimer expiry
 # (ns/expiry: all its programs' run time over the runs of its expiry
-# program); peak RSS; and the load's achieved rate (its reads over its
+# program); peak RSS; the local timer interrupts of all CPUs while the load
+# ran over perf's count (irqs/exp: the LOC row of /proc/interrupts on x86,
+# arch_timer's on arm64; at saturation the rate follows how many expiries
+# each interrupt runs); and the load's achieved rate (its reads over its
 # seconds) with the tool over its rate with none in the same round
 # (rate/none, below 1 when the tool slows the load down), the median and, in
 # brackets, the lowest and highest of the rounds.
@@ -126,6 +129,13 @@ stats() {
 oncpu() {
 	awk '{ print $1 }' "/proc/$1/schedstat" 2>/dev/null || echo 0
 }
+# The local timer interrupts of all CPUs so far: the LOC row on x86,
+# arch_timer rows on arm64; - when the kernel has neither.
+timer_irqs() {
+	awk '$1 == "CPU0" { ncpu = NF; next }
+	     $1 == "LOC:" || / arch_timer$/ { f = 1; for (i = 2; i <= ncpu + 1; i++) n += $i }
+	     END { if (f) printf "%d\n", n; else print "-" }' /proc/interrupts
+}
 # Peak RSS of a pid in KiB.
 hwm() {
 	awk '/^VmHWM:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0
@@ -152,11 +162,13 @@ bpftrace_run() {
 
 # Run one tool ($1) for a window beside perf, the load ($3 timerfds per
 # thread) in its middle, with the BPF statistics $2 (0 off, 1 on); prints
-# "load_rate perf_count counted lost cpu_pct bpf_pct ns_per_expiry rss_kib",
+# "load_rate perf_count counted lost cpu_pct bpf_pct ns_per_expiry rss_kib
+# timer_irqs_per_expiry",
 # and with the statistics adds "tool program ns runs" lines of its programs
 # to $tmp/progs.
 measure() {
 	local name=$1 st=$2 n=$3 pid= t0=0 t1=0 w0 w1 rss=- cpu=- counted=- lost=- bpfp="- -" nsx pc lr
+	local i0 i1
 	stats "$st"
 	perf stat -a -e timer:hrtimer_expire_entry --filter "function == $tmrproc" \
 		-o "$tmp/perf.txt" -- sleep "$dur" &
@@ -195,10 +207,12 @@ measure() {
 		t0=$(oncpu "$pid")
 	fi
 	w0=$(date +%s.%N)
+	i0=$(timer_irqs)
 	"$build/tests/helpers/timerfd_load" -c -t 2 -n "$n" -r 1000 -d "$loadsec" >"$tmp/load.txt" &
 	load=$!
 	wait "$load" || true
 	load=
+	i1=$(timer_irqs)
 	w1=$(date +%s.%N)
 	if [ -n "$pid" ]; then
 		t1=$(oncpu "$pid")
@@ -238,16 +252,19 @@ measure() {
 		lost=$(jq -r '[.samples[].lost_events] | add' "$tmp/out.json")
 		;;
 	esac
-	echo "${lr:-0} $pc ${counted:-0} ${lost:-?} $cpu $bpfp $nsx $rss"
+	echo "${lr:-0} $pc ${counted:-0} ${lost:-?} $cpu $bpfp $nsx $rss" \
+		"$(awk -v a="$i0" -v b="$i1" -v e="$pc" 'BEGIN {
+			if (a == "-" || b == "-" || e + 0 == 0) print "-"; else printf "%.4f\n", (b - a) / e }')"
 }
 
 # One table row per tool from the rounds of one step ($tmp/rounds: "round R"
 # lines, each followed by that round's "tool load_rate perf_count counted
-# lost cpu bpf ns_per_expiry rss" lines; the round with the statistics is
-# "round S"): the median of each column over the rounds, the most lost, and
-# the ratio of the load's rate to the rate with no tool in the same round;
-# then bpf's costs over bpftrace's (the process alone, and with the programs)
-# and over bpftrace_arm's and bpftrace_all's.
+# lost cpu bpf ns_per_expiry rss irqs_per_expiry" lines; the round with the
+# statistics is "round S"): the median of each column over the rounds, the
+# most lost, and the ratio of the load's rate to the rate with no tool in the
+# same round; then bpf's costs over bpftrace's (the process alone, and with
+# the programs), the load's rate under bpf over its rate under bpftrace round
+# by round, and bpf's costs over bpftrace_arm's and bpftrace_all's.
 summarize() {
 	awk -v load="$1" -v secs="$loadsec" '
 	# The median of the values of a list joined by spaces.
@@ -269,7 +286,7 @@ summarize() {
 		P[r, t] = $2
 		add("p", t, $3 / secs)
 		if ($4 != "-" && $3 > 0) add("c", t, $4 / $3)
-		add("cpu", t, $6); add("rss", t, $9)
+		add("cpu", t, $6); add("rss", t, $9); add("ipx", t, $10)
 		if ($5 != "-" && (!(t in lost) || $5 + 0 > lost[t] + 0)) lost[t] = $5
 	}
 	END {
@@ -282,10 +299,10 @@ summarize() {
 				if (lo == "" || x < lo) lo = x
 				if (hi == "" || x > hi) hi = x
 			}
-			printf "%-8s %-12s %9d %12s %8s %8s %8s %9s %8s %9s %s\n", load, t,
+			printf "%-8s %-12s %9d %12s %8s %8s %8s %9s %8s %8s %9s %s\n", load, t,
 			    median(L["p", t]), med("c", t, "%.4f"), t in lost ? lost[t] : "-",
 			    med("cpu", t, "%.3f"), med("k", t, "%.4f"), med("nsx", t, "%.1f"),
-			    med("rss", t, "%.0f"), rl == "" ? "-" : sprintf("%.3f", median(rl)),
+			    med("rss", t, "%.0f"), med("ipx", t, "%.3f"), rl == "" ? "-" : sprintf("%.3f", median(rl)),
 			    rl == "" ? "" : sprintf("[%.3f, %.3f]", lo, hi)
 		}
 		if (L["cpu", "bpf"] == "" || L["k", "bpf"] == "" || L["cpu", "bpftrace"] == "" ||
@@ -297,6 +314,20 @@ summarize() {
 		x = median(L["nsx", "bpf"]); y = median(L["nsx", "bpftrace"])
 		printf "%-8s bpf/bpftrace: own CPU %.3f %% / %.3f %% = %.2fx; with programs %.3f %% / %.3f %% = %.2fx, ns/expiry %.1f / %.1f = %.2fx\n",
 		    load, p, q, (q > 0 ? p / q : 0), a, b, (b > 0 ? a / b : 0), x, y, (y > 0 ? x / y : 0)
+		# The rate of the load under bpf over that under bpftrace, round by
+		# round (the same minute of the machine): how often bpf slowed it more.
+		rl = ""; lo = ""; hi = ""; k = 0; m = 0
+		for (q = 1; q <= nr; q++) {
+			if (P[q, "bpf"] + 0 == 0 || P[q, "bpftrace"] + 0 == 0) continue
+			x = P[q, "bpf"] / P[q, "bpftrace"]
+			rl = rl " " x; m++
+			if (x < 1) k++
+			if (lo == "" || x < lo) lo = x
+			if (hi == "" || x > hi) hi = x
+		}
+		if (m > 0)
+			printf "%-8s bpf/bpftrace: rate of the load, round by round, %.3f [%.3f, %.3f], below 1 in %d of %d rounds\n",
+			    load, median(rl), lo, hi, k, m
 		# In this order (a "for in" has none).
 		n = split("bpftrace_arm bpftrace_all", cmp, " ")
 		what["bpftrace_arm"] = "the one-liner and the armer"
@@ -328,8 +359,8 @@ programs() {
 
 echo "bpf bench: $rounds rounds of ${dur} s windows (the load ${loadsec} s) per step, medians;" \
 	"BPF % and ns/expiry from a round with kernel.bpf_stats_enabled=1"
-printf '%-8s %-12s %9s %12s %8s %8s %8s %9s %8s %9s %s\n' load tool perf/s counted/perf lost \
-	"CPU %" "BPF %" ns/expiry "RSS KiB" rate/none "[lowest, highest]"
+printf '%-8s %-12s %9s %12s %8s %8s %8s %9s %8s %8s %9s %s\n' load tool perf/s counted/perf lost \
+	"CPU %" "BPF %" ns/expiry "RSS KiB" irqs/exp rate/none "[lowest, highest]"
 tools=none
 for t in $want; do
 	case $t in bpftrace*) [ "$have_bpftrace" = no ] && continue ;; esac
