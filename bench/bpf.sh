@@ -278,6 +278,21 @@ summarize() {
 	}
 	function add(k, t, x) { if (x != "-") L[k, t] = L[k, t] " " x }
 	function med(k, t, f) { return L[k, t] == "" ? "-" : sprintf(f, median(L[k, t])) }
+	# The rate of the load under tool t over that under u in the same round,
+	# over the rounds where both ran: their median (R_med, "" if none), the
+	# lowest and highest (R_lo, R_hi), the rounds (R_n) and those below 1 (R_below).
+	function ratios(t, u,    q, x, rl) {
+		rl = ""; R_lo = ""; R_hi = ""; R_n = 0; R_below = 0
+		for (q = 1; q <= nr; q++) {
+			if (P[q, u] + 0 == 0 || P[q, t] == "") continue
+			x = P[q, t] / P[q, u]
+			rl = rl " " x; R_n++
+			if (x < 1) R_below++
+			if (R_lo == "" || x < R_lo) R_lo = x
+			if (R_hi == "" || x > R_hi) R_hi = x
+		}
+		R_med = R_n > 0 ? median(rl) : ""
+	}
 	$1 == "round" { r = $2; if (r != "S") nr = r; next }
 	r == "S" { add("k", $1, $7); add("nsx", $1, $8); next }
 	{
@@ -291,19 +306,14 @@ summarize() {
 	}
 	END {
 		for (i = 1; i <= nt; i++) {
-			t = order[i]; rl = ""; lo = ""; hi = ""
-			for (q = 1; q <= nr; q++) {
-				if (P[q, "none"] + 0 == 0 || P[q, t] == "") continue
-				x = P[q, t] / P[q, "none"]
-				rl = rl " " x
-				if (lo == "" || x < lo) lo = x
-				if (hi == "" || x > hi) hi = x
-			}
+			t = order[i]
+			ratios(t, "none")
 			printf "%-8s %-12s %9d %12s %8s %8s %8s %9s %8s %8s %9s %s\n", load, t,
 			    median(L["p", t]), med("c", t, "%.4f"), t in lost ? lost[t] : "-",
 			    med("cpu", t, "%.3f"), med("k", t, "%.4f"), med("nsx", t, "%.1f"),
-			    med("rss", t, "%.0f"), med("ipx", t, "%.3f"), rl == "" ? "-" : sprintf("%.3f", median(rl)),
-			    rl == "" ? "" : sprintf("[%.3f, %.3f]", lo, hi)
+			    med("rss", t, "%.0f"), med("ipx", t, "%.3f"),
+			    R_n == 0 ? "-" : sprintf("%.3f", R_med),
+			    R_n == 0 ? "" : sprintf("[%.3f, %.3f]", R_lo, R_hi)
 		}
 		if (L["cpu", "bpf"] == "" || L["k", "bpf"] == "" || L["cpu", "bpftrace"] == "" ||
 		    L["k", "bpftrace"] == "")
@@ -316,18 +326,10 @@ summarize() {
 		    load, p, q, (q > 0 ? p / q : 0), a, b, (b > 0 ? a / b : 0), x, y, (y > 0 ? x / y : 0)
 		# The rate of the load under bpf over that under bpftrace, round by
 		# round (the same minute of the machine): how often bpf slowed it more.
-		rl = ""; lo = ""; hi = ""; k = 0; m = 0
-		for (q = 1; q <= nr; q++) {
-			if (P[q, "bpf"] + 0 == 0 || P[q, "bpftrace"] + 0 == 0) continue
-			x = P[q, "bpf"] / P[q, "bpftrace"]
-			rl = rl " " x; m++
-			if (x < 1) k++
-			if (lo == "" || x < lo) lo = x
-			if (hi == "" || x > hi) hi = x
-		}
-		if (m > 0)
+		ratios("bpf", "bpftrace")
+		if (R_n > 0)
 			printf "%-8s bpf/bpftrace: rate of the load, round by round, %.3f [%.3f, %.3f], below 1 in %d of %d rounds\n",
-			    load, median(rl), lo, hi, k, m
+			    load, R_med, R_lo, R_hi, R_below, R_n
 		# In this order (a "for in" has none).
 		n = split("bpftrace_arm bpftrace_all", cmp, " ")
 		what["bpftrace_arm"] = "the one-liner and the armer"
