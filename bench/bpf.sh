@@ -14,6 +14,9 @@
 #              see the events the wakeup model and the arming site need
 #   bpftrace_arm  the one-liner plus a count by thread on timer:hrtimer_start:
 #              the least a tool that names a timer's armer must trace
+#   bpftrace_st   the one-liner plus a probe on timer:hrtimer_start whose
+#              predicate is never true: what a program on that tracepoint
+#              costs the load before it does anything
 # each beside `perf stat -a -e timer:hrtimer_expire_entry` over its window.
 # In a window, perf and the tool start first; 2 s later, when the tool's
 # programs are attached, a bounded load (timerfd_load -d, the window less
@@ -50,21 +53,23 @@
 # After each step, each program of bpf and bpftrace: its nanoseconds per run
 # (run time over runs, which does not depend on how busy the machine is) and
 # its runs per second; then bpf against bpftrace: the ratios of their own CPU
-# with their programs' (CPU % + BPF %), and of their ns/expiry.
+# with their programs' (CPU % + BPF %), and of their ns/expiry; and the
+# load's rate under bpf over its rate under each bpftrace tool, round by
+# round: the median, lowest and highest, and in how many rounds below 1.
 # The bench sets kernel.bpf_stats_enabled with sysctl and puts back the value
 # it found on every exit (but SIGKILL).
 # Targets (in-kernel aggregation must cost what bpftrace costs): bpf's own CPU at most 2x bpftrace's and under 0.2 % at
 # 600k/s, 0 lost, counted/perf within 1 %, slowdown no worse than bpftrace's.
 # Usage: bench/bpf.sh [ROUNDS]; BPF_BENCH_SWEEP (FDS per thread),
 # BPF_BENCH_SECONDS (window, default 8, a whole number from 6), BPF_BENCH_TOOLS
-# (of "bpf tracefs bpftrace bpftrace_arm bpftrace_all", default all; "none" is
+# (of "bpf tracefs bpftrace bpftrace_st bpftrace_arm bpftrace_all", default all; "none" is
 # always run).
 set -eu
 build=${TD_BUILDDIR:-.}
 dur=${BPF_BENCH_SECONDS:-8}
 sweep=${BPF_BENCH_SWEEP:-"5 50 150 300 500"}
 rounds=${1:-3}
-want=${BPF_BENCH_TOOLS:-"bpf tracefs bpftrace bpftrace_arm bpftrace_all"}
+want=${BPF_BENCH_TOOLS:-"bpf tracefs bpftrace bpftrace_st bpftrace_arm bpftrace_all"}
 
 case $rounds in
 ''|*[!0-9]*|0) echo "usage: bench/bpf.sh [ROUNDS] (ROUNDS a number from 1)" >&2; exit 2 ;;
@@ -181,6 +186,9 @@ measure() {
 		;;
 	bpftrace)
 		bpftrace_run ""
+		;;
+	bpftrace_st)
+		bpftrace_run "tracepoint:timer:hrtimer_start /args->mode == 12345/ { @s = count(); }"
 		;;
 	bpftrace_arm)
 		bpftrace_run "tracepoint:timer:hrtimer_start { @a[tid] = count(); }"
@@ -324,12 +332,16 @@ summarize() {
 		x = median(L["nsx", "bpf"]); y = median(L["nsx", "bpftrace"])
 		printf "%-8s bpf/bpftrace: own CPU %.3f %% / %.3f %% = %.2fx; with programs %.3f %% / %.3f %% = %.2fx, ns/expiry %.1f / %.1f = %.2fx\n",
 		    load, p, q, (q > 0 ? p / q : 0), a, b, (b > 0 ? a / b : 0), x, y, (y > 0 ? x / y : 0)
-		# The rate of the load under bpf over that under bpftrace, round by
-		# round (the same minute of the machine): how often bpf slowed it more.
-		ratios("bpf", "bpftrace")
-		if (R_n > 0)
-			printf "%-8s bpf/bpftrace: rate of the load, round by round, %.3f [%.3f, %.3f], below 1 in %d of %d rounds\n",
-			    load, R_med, R_lo, R_hi, R_below, R_n
+		# The rate of the load under bpf over that under each bpftrace,
+		# round by round (the same minute of the machine): how often bpf
+		# slowed it more.
+		n = split("bpftrace bpftrace_st bpftrace_arm bpftrace_all", cmp, " ")
+		for (i = 1; i <= n; i++) {
+			ratios("bpf", cmp[i])
+			if (R_n > 0)
+				printf "%-8s bpf/%s: rate of the load, round by round, %.3f [%.3f, %.3f], below 1 in %d of %d rounds\n",
+				    load, cmp[i], R_med, R_lo, R_hi, R_below, R_n
+		}
 		# In this order (a "for in" has none).
 		n = split("bpftrace_arm bpftrace_all", cmp, " ")
 		what["bpftrace_arm"] = "the one-liner and the armer"
@@ -366,7 +378,7 @@ printf '%-8s %-12s %9s %12s %8s %8s %8s %9s %8s %8s %9s %s\n' load tool perf/s c
 tools=none
 for t in $want; do
 	case $t in bpftrace*) [ "$have_bpftrace" = no ] && continue ;; esac
-	case $t in bpf|tracefs|bpftrace|bpftrace_arm|bpftrace_all) tools="$tools $t" ;; esac
+	case $t in bpf|tracefs|bpftrace|bpftrace_st|bpftrace_arm|bpftrace_all) tools="$tools $t" ;; esac
 done
 ntools=$(echo $tools | wc -w)
 for n in $sweep; do
