@@ -69,7 +69,9 @@ build=${TD_BUILDDIR:-.}
 dur=${BPF_BENCH_SECONDS:-8}
 sweep=${BPF_BENCH_SWEEP:-"5 50 150 300 500"}
 rounds=${1:-3}
-want=${BPF_BENCH_TOOLS:-"bpf tracefs bpftrace bpftrace_st bpftrace_arm bpftrace_all"}
+# The tools the bench knows; BPF_BENCH_TOOLS picks among them.
+known="bpf tracefs bpftrace bpftrace_st bpftrace_arm bpftrace_all"
+want=${BPF_BENCH_TOOLS:-$known}
 
 case $rounds in
 ''|*[!0-9]*|0) echo "usage: bench/bpf.sh [ROUNDS] (ROUNDS a number from 1)" >&2; exit 2 ;;
@@ -335,12 +337,13 @@ summarize() {
 		# The rate of the load under bpf over that under each bpftrace,
 		# round by round (the same minute of the machine): how often bpf
 		# slowed it more.
-		n = split("bpftrace bpftrace_st bpftrace_arm bpftrace_all", cmp, " ")
-		for (i = 1; i <= n; i++) {
-			ratios("bpf", cmp[i])
+		for (i = 1; i <= nt; i++) {
+			if (order[i] !~ /^bpftrace/)
+				continue
+			ratios("bpf", order[i])
 			if (R_n > 0)
 				printf "%-8s bpf/%s: rate of the load, round by round, %.3f [%.3f, %.3f], below 1 in %d of %d rounds\n",
-				    load, cmp[i], R_med, R_lo, R_hi, R_below, R_n
+				    load, order[i], R_med, R_lo, R_hi, R_below, R_n
 		}
 		# In this order (a "for in" has none).
 		n = split("bpftrace_arm bpftrace_all", cmp, " ")
@@ -378,7 +381,7 @@ printf '%-8s %-12s %9s %12s %8s %8s %8s %9s %8s %8s %9s %s\n' load tool perf/s c
 tools=none
 for t in $want; do
 	case $t in bpftrace*) [ "$have_bpftrace" = no ] && continue ;; esac
-	case $t in bpf|tracefs|bpftrace|bpftrace_st|bpftrace_arm|bpftrace_all) tools="$tools $t" ;; esac
+	case " $known " in *" $t "*) tools="$tools $t" ;; esac
 done
 ntools=$(echo $tools | wc -w)
 for n in $sweep; do
